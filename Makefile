@@ -1,0 +1,162 @@
+# Rafiki in C — one non-recursive Makefile.
+#
+#   make            optimised build (assertions stay on) into build/
+#   make run        install missing packages, build, run `rafiki serve` on SQLite
+#   make test       install test packages, build, start throwaway Postgres+Redis, run every suite
+#   make check      ASan+UBSan build of the unit tests, run them
+#   make fuzz       build libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make bench      build and run every benchmark under bench/
+#   make fmt / fmt-check
+#
+# Sources are found by directory: every src/<layer>/*.c goes into the library, src/cmd/ holds
+# the program entry points, tests/unit/**/*_test.c are linked into one Criterion binary,
+# tests/integration/*_test.c into another, tests/fuzz/*.c are one fuzzer each and bench/*.c
+# one benchmark each.
+
+BUILD    ?= build
+SHARED   ?= ../shared
+CC       ?= cc
+SAN      ?=
+OPT      ?= -O2
+FUZZ_SECONDS ?= 20
+
+PKGS     := libmicrohttpd libcurl jansson hiredis libpq openssl sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+        -Wimplicit-fallthrough -Wvla
+# Codec and money code is also built with -Wconversion.
+STRICT_DIRS := src/ilp src/stream src/ledger
+CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -g $(OPT) $(WARN) -Isrc -MMD -MP $(PKG_CFLAGS) -pthread
+ifeq ($(SAN),1)
+  CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDSAN := -fsanitize=address,undefined
+endif
+LDLIBS := $(PKG_LIBS) -pthread -lm
+
+# Layers in dependency order: a layer may use only the layers before it. Each layer is its own
+# static library, so a test binary links only the layers it needs.
+LAYERS   := base ilp stream http store ledger connector backend auth
+layer_libs = $(foreach l,$(call upto,$(1)),$(BUILD)/lib/lib$(l).a)
+# upto(L): the layers from base up to and including L, reversed for link order.
+upto = $(call rev,$(wordlist 1,$(call idx,$(1)),$(LAYERS)))
+idx = $(words $(call _idx,$(1),$(LAYERS)))
+_idx = $(if $(filter $(1),$(firstword $(2))),$(firstword $(2)),$(firstword $(2)) \
+       $(call _idx,$(1),$(wordlist 2,$(words $(2)),$(2))))
+rev = $(if $(1),$(call rev,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+
+ALL_LIBS := $(call layer_libs,auth)
+LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+
+define layer_rules
+$(BUILD)/lib/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^ $$(if $$^,,$$(BUILD)/obj/empty.o)
+UNIT_$(1) := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/$(1)/*.c))
+ifneq ($$(UNIT_$(1)),)
+UNIT_BINS += $(BUILD)/unit/$(1)
+$(BUILD)/unit/$(1): $$(UNIT_$(1)) $(call layer_libs,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDSAN) -o $$@ $$(UNIT_$(1)) $(call layer_libs,$(1)) $$(LDLIBS) -lcriterion
+endif
+endef
+UNIT_BINS :=
+$(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
+
+$(BUILD)/obj/empty.o:
+	@mkdir -p $(dir $@)
+	echo 'typedef int rafiki_empty_t;' | $(CC) -x c -c - -o $@
+
+CMD_SRCS := $(wildcard src/cmd/*.c)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_OBJS := $(INTEG_SRCS:%.c=$(BUILD)/obj/%.o)
+VEC_SRCS  := $(wildcard tests/vectors/*.c)
+VEC_OBJS  := $(VEC_SRCS:%.c=$(BUILD)/obj/%.o)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all run test check fuzz bench fmt fmt-check deps deps-test clean unit integration \
+        vectors interop
+all: $(BUILD)/rafiki $(BUILD)/test-vectors $(UNIT_BINS) $(BUILD)/integration-tests \
+     $(BENCH_BINS) $(TOOL_BINS)
+
+deps:
+	@bash scripts/deps.sh build
+deps-test:
+	@bash scripts/deps.sh test
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(if $(filter $(STRICT_DIRS),$(patsubst %/,%,$(dir $<))),-Wconversion) \
+	  -c $< -o $@
+
+$(BUILD)/rafiki: $(CMD_OBJS) $(ALL_LIBS)
+	$(CC) $(LDSAN) -o $@ $(CMD_OBJS) $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/test-vectors: $(VEC_OBJS) $(ALL_LIBS)
+	$(CC) $(LDSAN) -o $@ $(VEC_OBJS) $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/integration-tests: $(INTEG_OBJS) $(ALL_LIBS)
+	$(CC) $(LDSAN) -o $@ $(INTEG_OBJS) $(ALL_LIBS) $(LDLIBS) -lcriterion
+
+$(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+# libFuzzer targets link the library sources directly so they are instrumented too.
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -pthread \
+               -fsanitize=fuzzer,address,undefined
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/rafiki
+	./$(BUILD)/rafiki serve
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; ./$$t --jobs 2 || exit 1; done
+
+vectors: $(BUILD)/test-vectors
+	./$(BUILD)/test-vectors $(SHARED)/vectors
+
+interop: $(BUILD)/rafiki
+	bash scripts/interop.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory fmt-check
+	bash scripts/with-services.sh bash scripts/test-all.sh
+
+check: deps-test
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 unit
+
+fuzz: deps-test $(FUZZ_BINS)
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+bench: deps
+	@bash scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	bash scripts/with-services.sh bash scripts/bench.sh
+
+FMT_FILES = $(shell find src tests bench -name '*.[ch]' 2>/dev/null)
+fmt:
+	clang-format -i $(FMT_FILES)
+fmt-check:
+	@clang-format --dry-run --Werror $(FMT_FILES)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

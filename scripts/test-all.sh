@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs every test suite against the services scripts/with-services.sh started, then prints one
+# closing line summing all suites: "total: N passed, N failed". Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SHARED=${SHARED:-../shared}
+log=$(mktemp /tmp/rafiki-test.XXXXXX)
+trap 'rm -f "$log"' EXIT
+passed=0 failed=0 suites_failed=()
+
+# Criterion prints "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C".
+count_criterion() {
+  local line
+  line=$(grep -a 'Synthesis:' "$log" | tail -1)
+  local p f c
+  p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$line")
+  f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$line")
+  c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${c:-0}))
+}
+
+run_suite() { # name, command...
+  local name=$1
+  shift
+  echo "=== $name"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ]; then
+    suites_failed+=("$name")
+  fi
+  return "$rc"
+}
+
+for t in "$BUILD"/unit/*; do
+  [ -x "$t" ] || continue
+  run_suite "unit/$(basename "$t")" "$t" --jobs 2
+  count_criterion
+done
+
+if [ -d "$SHARED/vectors" ]; then
+  run_suite "test-vectors" "$BUILD/test-vectors" "$SHARED/vectors"
+  line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  passed=$((passed + $(awk '{print $1}' <<<"${line:-0 passed, 0 failed}")))
+  failed=$((failed + $(awk '{print $3}' <<<"${line:-0 passed, 0 failed}")))
+else
+  echo "test-all: $SHARED/vectors not found" >&2
+  suites_failed+=("test-vectors")
+fi
+
+run_suite "integration" "$BUILD/integration-tests" --jobs 1
+count_criterion
+
+if ls tests/interop/*.test.mjs >/dev/null 2>&1; then
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || suites_failed+=("interop npm ci")
+  export RAFIKI_BUILD="$PWD/$BUILD"
+  run_suite "interop" bash -c 'cd tests/interop && node --test --test-concurrency=1 ./*.test.mjs'
+  p=$(grep -aE '^# pass [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  f=$(grep -aE '^# fail [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+fi
+
+echo
+if [ ${#suites_failed[@]} -ne 0 ]; then
+  echo "failed suites: ${suites_failed[*]}"
+  [ "$failed" -eq 0 ] && failed=${#suites_failed[@]}
+fi
+echo "total: $passed passed, $failed failed"
+[ ${#suites_failed[@]} -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,29 @@
+/*
+ * Hex and base64 (standard and URL alphabets, padded or not). Encoders write a NUL and return the
+ * length without it, or -1 when out is too small. Decoders take (ptr, len) and return the
+ * decoded length, or -1 on a bad character, bad length or a too-small output.
+ */
+#ifndef RAFIKI_BASE_CODEC_H
+#define RAFIKI_BASE_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+ssize_t hex_encode(char *out, size_t out_cap, const uint8_t *in, size_t n);
+/* Accepts upper and lower case; the input length must be even. */
+ssize_t hex_decode(uint8_t *out, size_t out_cap, const char *in, size_t n);
+
+enum {
+    B64_STD = 0,    /* + / with = padding */
+    B64_URL = 1,    /* - _ */
+    B64_NOPAD = 2,  /* encoder omits padding */
+    B64_LENIENT = 4 /* decoder accepts both alphabets and missing padding */
+};
+/* Output length needed for n input bytes, including the NUL. */
+size_t b64_encoded_size(size_t n);
+ssize_t b64_encode(char *out, size_t out_cap, const uint8_t *in, size_t n, int flags);
+/* Padding is required for B64_STD unless B64_LENIENT; B64_URL accepts it either way. */
+ssize_t b64_decode(uint8_t *out, size_t out_cap, const char *in, size_t n, int flags);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * Logging: one line per call, written with a single write(2) so lines from threads never
+ * interleave. Plain format: "2026-11-25T20:00:00.123Z INFO file.c:12 message". JSON format:
+ * {"ts":"…","level":"info","src":"file.c:12","msg":"…"}.
+ */
+#include "base/log.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/limits.h"
+
+static _Atomic int g_level = LOG_INFO;
+static _Atomic int g_json = 0;
+
+void log_set_level(log_level_t level)
+{
+    g_level = (int)level;
+}
+
+log_level_t log_get_level(void)
+{
+    return (log_level_t)g_level;
+}
+
+void log_set_json(int json)
+{
+    g_json = json ? 1 : 0;
+}
+
+int log_level_parse(const char *s, log_level_t *out)
+{
+    static const char *names[] = {"debug", "info", "warn", "error", "off"};
+    for (int i = 0; i <= LOG_OFF; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (log_level_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *level_name(log_level_t l)
+{
+    switch (l) {
+    case LOG_DEBUG:
+        return "debug";
+    case LOG_INFO:
+        return "info";
+    case LOG_WARN:
+        return "warn";
+    case LOG_ERROR:
+        return "error";
+    default:
+        return "off";
+    }
+}
+
+/* Append s to line as JSON string content, escaping quotes, backslashes and controls. */
+static size_t json_escape(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+void log_write(log_level_t level, const char *file, int line, const char *fmt, ...)
+{
+    char msg[LOG_LINE_MAX_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[96];
+    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+
+    char out[LOG_LINE_MAX_LEN * 2 + 128];
+    int n;
+    if (g_json) {
+        char esc[LOG_LINE_MAX_LEN * 2];
+        json_escape(esc, sizeof esc, msg);
+        n = snprintf(out, sizeof out, "{\"ts\":\"%s\",\"level\":\"%s\",\"src\":\"%s:%d\",\"msg\":\"%s\"}\n",
+                     when, level_name(level), base, line, esc);
+    } else {
+        n = snprintf(out, sizeof out, "%s %-5s %s:%d %s\n", when, level_name(level), base, line,
+                     msg);
+    }
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof out ? (size_t)n : sizeof out - 1;
+    ssize_t w = write(STDERR_FILENO, out, len);
+    (void)w;
+}

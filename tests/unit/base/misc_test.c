@@ -1,0 +1,172 @@
+/* Tests for the small base modules: buffers, arena, uuid, ct, digest, env, clock. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "base/ct.h"
+#include "base/digest.h"
+#include "base/env.h"
+#include "base/log.h"
+#include "base/rand.h"
+#include "base/slice.h"
+#include "base/uuid.h"
+
+Test(buf, cap_is_enforced_and_sticky)
+{
+    buf_t b;
+    buf_init(&b, 10);
+    cr_assert_eq(buf_append(&b, "hello", 5), 0);
+    cr_assert_eq(buf_append(&b, "world!", 6), -1);
+    cr_assert(b.failed);
+    cr_assert_eq(buf_push(&b, 'x'), -1, "failure is sticky");
+    cr_assert_eq(b.len, 5);
+    buf_free(&b);
+}
+
+Test(buf, fixed_memory_never_grows)
+{
+    uint8_t mem[4];
+    buf_t b;
+    buf_init_fixed(&b, mem, sizeof mem);
+    cr_assert_eq(buf_append(&b, "abcd", 4), 0);
+    cr_assert_eq(buf_push(&b, 'e'), -1);
+    cr_assert_eq(b.ptr, mem);
+    cr_assert_eq(buf_printf(&b, "%d", 1), -1);
+}
+
+Test(buf, printf_and_grow)
+{
+    buf_t b;
+    buf_init(&b, 1 << 20);
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq(buf_printf(&b, "%04d", i), 0);
+    cr_assert_eq(b.len, 4000);
+    cr_assert(memcmp(b.ptr + 3996, "0999", 4) == 0);
+    buf_free(&b);
+}
+
+Test(arena, allocations_are_aligned_and_distinct)
+{
+    arena_t a;
+    arena_init(&a, 64);
+    char *p = arena_alloc(&a, 10), *q = arena_alloc(&a, 100), *r = arena_strndup(&a, "hey", 3);
+    cr_assert(((uintptr_t)p % 16) == 0 && ((uintptr_t)q % 16) == 0);
+    cr_assert(p != q);
+    cr_assert_str_eq(r, "hey");
+    arena_reset(&a);
+    cr_assert_not_null(arena_alloc(&a, 8));
+    arena_free(&a);
+}
+
+Test(uuid, v4_format)
+{
+    char u[UUID_STR_LEN + 1], v[UUID_STR_LEN + 1];
+    uuid_v4(u);
+    uuid_v4(v);
+    cr_assert(uuid_valid(u, strlen(u)));
+    cr_assert_eq(u[14], '4');
+    cr_assert(strchr("89ab", u[19]) != NULL);
+    cr_assert_str_neq(u, v);
+    cr_assert_not(uuid_valid("not-a-uuid", 10));
+    cr_assert_not(uuid_valid("123e4567-e89b-12d3-a456-42661417400g", 36));
+}
+
+Test(ct, equal)
+{
+    cr_assert(ct_equal("abc", "abc", 3));
+    cr_assert_not(ct_equal("abc", "abd", 3));
+}
+
+Test(digest, sha256_and_hmac_known_answers)
+{
+    uint8_t out[32];
+    char hex[65];
+    sha256(out, "abc", 3);
+    hex_encode(hex, sizeof hex, out, 32);
+    cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /* RFC 4231 test case 2 */
+    hmac_sha256(out, "Jefe", 4, "what do ya want for nothing?", 28);
+    hex_encode(hex, sizeof hex, out, 32);
+    cr_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+Test(rand, bytes_differ)
+{
+    cr_assert_neq(rand_u64(), rand_u64());
+}
+
+Test(env, typed_getters_and_errors)
+{
+    env_err_t err;
+    uint64_t v;
+    unsetenv("RAFIKI_T_NUM");
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), 0);
+    cr_assert_eq(v, 7);
+    setenv("RAFIKI_T_NUM", "42", 1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), 0);
+    cr_assert_eq(v, 42);
+    setenv("RAFIKI_T_NUM", "abc", 1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert(strstr(err.msg, "RAFIKI_T_NUM=abc") != NULL, "%s", err.msg);
+    setenv("RAFIKI_T_NUM", "101", 1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    setenv("RAFIKI_T_NUM", "-1", 1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    uint16_t port;
+    setenv("RAFIKI_T_NUM", "70000", 1);
+    cr_assert_eq(env_port("RAFIKI_T_NUM", 1, &port, &err), -1);
+    bool b;
+    setenv("RAFIKI_T_NUM", "yes", 1);
+    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), 0);
+    cr_assert(b);
+    setenv("RAFIKI_T_NUM", "maybe", 1);
+    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), -1);
+}
+
+Test(env, parse_u64_bounds)
+{
+    uint64_t v;
+    cr_assert_eq(parse_u64("18446744073709551615", 20, &v), 0);
+    cr_assert_eq(v, UINT64_MAX);
+    cr_assert_eq(parse_u64("18446744073709551616", 20, &v), -1);
+    cr_assert_eq(parse_u64("", 0, &v), -1);
+    cr_assert_eq(parse_u64("1.5", 3, &v), -1);
+    cr_assert_eq(parse_u64("+1", 2, &v), -1);
+}
+
+Test(env, load_file)
+{
+    char path[] = "/tmp/rafiki-env-XXXXXX";
+    int fd = mkstemp(path);
+    const char *text = "# comment\nRAFIKI_T_A=one\n  RAFIKI_T_B = \"two words\"\nRAFIKI_T_C=x\n";
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    setenv("RAFIKI_T_C", "kept", 1);
+    env_err_t err;
+    cr_assert_eq(env_load_file(path, &err), 0);
+    cr_assert_str_eq(getenv("RAFIKI_T_A"), "one");
+    cr_assert_str_eq(getenv("RAFIKI_T_B"), "two words");
+    cr_assert_str_eq(getenv("RAFIKI_T_C"), "kept", "the environment wins over the file");
+    unlink(path);
+    cr_assert_eq(env_load_file("/nonexistent/x.env", &err), -1);
+}
+
+Test(clock, monotonic_advances)
+{
+    uint64_t a = clock_mono_ns();
+    usleep(1000);
+    cr_assert_gt(clock_mono_ns(), a);
+    cr_assert_gt(clock_wall_ms(), 1700000000000LL);
+}
+
+Test(log, level_parse)
+{
+    log_level_t l;
+    cr_assert_eq(log_level_parse("warn", &l), 0);
+    cr_assert_eq(l, LOG_WARN);
+    cr_assert_eq(log_level_parse("loud", &l), -1);
+}
