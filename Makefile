@@ -18,6 +18,8 @@ SHARED   ?= ../shared
 CC       ?= cc
 SAN      ?=
 OPT      ?= -O2
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
 FUZZ_SECONDS ?= 20
 
 PKGS     := libmicrohttpd libcurl jansson hiredis libpq openssl sqlite3
@@ -50,7 +52,7 @@ ALL_LIBS := $(call layer_libs,auth)
 LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 
 define layer_rules
-$(BUILD)/lib/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/$(1)/*.c))
+$(BUILD)/lib/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/$(1)/*.c)) | $(BUILD)/obj/empty.o
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^ $$(if $$^,,$$(BUILD)/obj/empty.o)
 UNIT_$(1) := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/$(1)/*.c))
@@ -94,7 +96,8 @@ deps-test:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(if $(filter $(STRICT_DIRS),$(patsubst %/,%,$(dir $<))),-Wconversion) \
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_BASE) $(if $(filter $(STRICT_DIRS),$(patsubst %/,%,$(dir $<))),-Wconversion) \
 	  -c $< -o $@
 
 $(BUILD)/rafiki: $(CMD_OBJS) $(ALL_LIBS)
@@ -114,12 +117,24 @@ $(BUILD)/tools/%: tests/tools/%.c $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(ALL_LIBS) $(LDLIBS)
 
-# libFuzzer targets link the library sources directly so they are instrumented too.
+# libFuzzer targets link instrumented per-layer archives, so only the objects a target uses
+# are pulled in.
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -pthread \
-               -fsanitize=fuzzer,address,undefined
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIBS := $(foreach l,$(call rev,$(LAYERS)),$(BUILD)/fuzzlib/lib$(l).a)
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	@echo "  CC-FUZZ $<"
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+define fuzz_layer
+$(BUILD)/fuzzlib/lib$(1).a: $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(wildcard src/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call fuzz_layer,$(l))))
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS) $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/rafiki

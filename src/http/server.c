@@ -1,0 +1,818 @@
+/*
+ * The HTTP server: libmicrohttpd (epoll, one thread per core, suspend/resume) under a small
+ * router. Each connection owns one http_req_t, created when the connection opens and reused by
+ * every request on it (HTTP/1.1 requests on one connection are handled one after another), so
+ * the request path allocates nothing of ours once its buffers have grown. Shared state touched
+ * per request is limited to a few relaxed atomic counters; there is no lock on the request path.
+ *
+ * Answer hand-off between threads (http_respond from any thread, see server.h):
+ *   state IN_HANDLER -> the handler runs on the worker;
+ *   a responder first claims the request (atomic flag, so exactly one answer is written), fills
+ *   the answer, then swaps state to ANSWERED. If the worker had already suspended the connection
+ *   (state SUSPENDED), the responder resumes it; if the worker was still in or just after the
+ *   handler, the worker sees ANSWERED when its compare-and-swap to SUSPENDED fails and resumes
+ *   the connection itself. A resumed connection calls on_request() again, which queues the
+ *   answer.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/assert.h"
+#include "base/limits.h"
+#include "base/log.h"
+
+#define ROUTES_MAX             64
+#define METHOD_MAX_LEN         15
+#define RESP_HEADERS_MAX       16
+#define RESP_HEADER_BYTES      4096
+#define CONTENT_TYPE_MAX_LEN   127
+#define RESPONSE_MAX_DEFAULT   (64u * 1024u * 1024u)
+#define IDLE_TIMEOUT_DEFAULT_S 120
+/* Buffers larger than this are released when a request completes, so an idle keep-alive
+ * connection does not keep a large body's memory. */
+#define BUF_KEEP_MAX (64u * 1024u)
+
+typedef struct {
+    const char *text; /* points into route_t.pattern_copy */
+    size_t len;
+    bool param;
+} route_seg_t;
+
+typedef struct {
+    char method[METHOD_MAX_LEN + 1];
+    char *pattern_copy; /* segments NUL-separated */
+    route_seg_t segs[HTTP_PATH_MAX_SEGMENTS];
+    size_t n_segs;
+    http_handler_fn fn;
+    void *user;
+    size_t body_max;
+} route_t;
+
+enum { REQ_IDLE = 0, REQ_IN_HANDLER, REQ_SUSPENDED, REQ_ANSWERED };
+
+struct http_req {
+    http_server_t *server;
+    struct MHD_Connection *conn;
+    const char *method;
+    const route_t *route;
+    char path[HTTP_PATH_MAX_LEN + 1];
+    char seg_mem[HTTP_PATH_MAX_LEN + 1];
+    const char *segs[HTTP_PATH_MAX_SEGMENTS];
+    size_t n_segs;
+
+    uint8_t *body;
+    size_t body_len, body_cap, body_max;
+    bool body_too_large;
+    bool pending;        /* the handler returned without an answer; the connection was suspended */
+    bool answered_early; /* an answer was queued before the body was read */
+    bool busy;           /* counted in server->busy */
+
+    atomic_bool claimed;
+    atomic_int state;
+    unsigned status;
+    uint8_t *resp;
+    size_t resp_len, resp_cap;
+    bool resp_failed;
+    char content_type[CONTENT_TYPE_MAX_LEN + 1];
+    uint16_t hdr_name[RESP_HEADERS_MAX], hdr_value[RESP_HEADERS_MAX];
+    char hdr_mem[RESP_HEADER_BYTES];
+    size_t hdr_len, n_hdrs;
+};
+
+struct http_server {
+    http_server_config_t cfg;
+    char name[32];
+    struct sockaddr_storage addr;
+    route_t routes[ROUTES_MAX];
+    size_t n_routes;
+    struct MHD_Daemon *daemon;
+    MHD_socket quiesced_fd;
+    uint16_t port;
+    atomic_bool stopping;
+    atomic_uint_fast64_t busy; /* requests in a handler or pending */
+    atomic_uint_fast64_t pending;
+    atomic_uint_fast64_t conns_opened, conns_open, requests;
+};
+
+static int route_parse(route_t *r, const char *pattern);
+static const route_t *route_find(const http_server_t *s, http_req_t *req, bool *path_known,
+                                 char *allow, size_t allow_cap);
+static int path_split(http_req_t *req, const char *url);
+static int claim(http_req_t *req);
+static int finish(http_req_t *req, unsigned status, const char *content_type);
+static int resp_append(http_req_t *req, const void *p, size_t n);
+static http_handler_result_t healthz(http_req_t *req, void *user);
+
+/* ---- lifecycle ---- */
+
+static int addr_parse(http_server_t *s, const char *host, uint16_t port)
+{
+    memset(&s->addr, 0, sizeof s->addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&s->addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&s->addr;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        return 0;
+    }
+    return -1;
+}
+
+http_server_t *http_server_new(const http_server_config_t *cfg)
+{
+    http_server_t *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    if (cfg != NULL)
+        s->cfg = *cfg;
+    snprintf(s->name, sizeof s->name, "%s", s->cfg.name ? s->cfg.name : "http");
+    s->cfg.name = s->name;
+    const char *host = s->cfg.host ? s->cfg.host : "127.0.0.1";
+    s->cfg.host = NULL; /* the caller's string need not outlive this call */
+    if (addr_parse(s, host, s->cfg.port) != 0) {
+        LOGE("%s: bad listen host '%s' (want a numeric IPv4 or IPv6 address)", s->name, host);
+        free(s);
+        return NULL;
+    }
+    if (s->cfg.threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        s->cfg.threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (s->cfg.body_max == 0)
+        s->cfg.body_max = HTTP_BODY_MAX_DEFAULT;
+    if (s->cfg.response_max == 0)
+        s->cfg.response_max = RESPONSE_MAX_DEFAULT;
+    if (s->cfg.idle_timeout_s == 0)
+        s->cfg.idle_timeout_s = IDLE_TIMEOUT_DEFAULT_S;
+    s->quiesced_fd = MHD_INVALID_SOCKET;
+    return s;
+}
+
+int http_server_route(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
+                      void *user, size_t body_max)
+{
+    ASSERT(s != NULL && method != NULL && pattern != NULL && fn != NULL);
+    if (s->daemon != NULL || s->n_routes == ROUTES_MAX || strlen(method) > METHOD_MAX_LEN ||
+        method[0] == '\0')
+        return -1;
+    route_t *r = &s->routes[s->n_routes];
+    memset(r, 0, sizeof *r);
+    if (route_parse(r, pattern) != 0) {
+        LOGE("%s: bad route pattern '%s'", s->name, pattern);
+        return -1;
+    }
+    memcpy(r->method, method, strlen(method) + 1);
+    r->fn = fn;
+    r->user = user;
+    r->body_max = body_max ? body_max : s->cfg.body_max;
+    s->n_routes++;
+    return 0;
+}
+
+/* A pattern is '/'-separated segments; "{name}" segments are parameters. "/" has none. */
+static int route_parse(route_t *r, const char *pattern)
+{
+    size_t n = strlen(pattern);
+    if (n == 0 || pattern[0] != '/' || n > HTTP_PATH_MAX_LEN)
+        return -1;
+    r->pattern_copy = malloc(n + 1);
+    if (r->pattern_copy == NULL)
+        return -1;
+    memcpy(r->pattern_copy, pattern, n + 1);
+    if (n == 1)
+        return 0;
+    char *p = r->pattern_copy + 1;
+    for (;;) {
+        char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (r->n_segs == HTTP_PATH_MAX_SEGMENTS)
+            goto bad;
+        route_seg_t *seg = &r->segs[r->n_segs++];
+        if (len >= 3 && p[0] == '{' && p[len - 1] == '}') {
+            seg->param = true;
+            seg->text = p + 1;
+            seg->len = len - 2;
+            p[len - 1] = '\0';
+        } else {
+            seg->text = p;
+            seg->len = len;
+        }
+        if (memchr(seg->text, '{', seg->len) || memchr(seg->text, '}', seg->len))
+            goto bad;
+        if (slash == NULL)
+            break;
+        *slash = '\0';
+        p = slash + 1;
+    }
+    return 0;
+bad:
+    free(r->pattern_copy);
+    r->pattern_copy = NULL;
+    return -1;
+}
+
+/* ---- connection and request contexts ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server_t *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        http_req_t *req = calloc(1, sizeof *req);
+        if (req != NULL) {
+            req->server = s;
+            req->conn = conn;
+        }
+        *socket_ctx = req; /* NULL: on_request refuses the connection's requests */
+        atomic_fetch_add_explicit(&s->conns_opened, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->conns_open, 1, memory_order_relaxed);
+        return;
+    }
+    http_req_t *req = *socket_ctx;
+    if (req != NULL) {
+        free(req->body);
+        free(req->resp);
+        free(req);
+    }
+    *socket_ctx = NULL;
+    atomic_fetch_sub_explicit(&s->conns_open, 1, memory_order_relaxed);
+}
+
+/* Called when a request is over (answered and sent, or its connection failed). */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
+                         enum MHD_RequestTerminationCode code)
+{
+    http_server_t *s = cls;
+    http_req_t *req = *req_ctx;
+    (void)conn;
+    (void)code;
+    if (req == NULL)
+        return;
+    if (req->pending)
+        atomic_fetch_sub_explicit(&s->pending, 1, memory_order_relaxed);
+    if (req->busy)
+        atomic_fetch_sub(&s->busy, 1);
+    if (req->body_cap > BUF_KEEP_MAX) {
+        free(req->body);
+        req->body = NULL;
+        req->body_cap = 0;
+    }
+    if (req->resp_cap > BUF_KEEP_MAX) {
+        free(req->resp);
+        req->resp = NULL;
+        req->resp_cap = 0;
+    }
+    req->route = NULL;
+    req->body_len = req->resp_len = req->hdr_len = req->n_hdrs = 0;
+    req->body_too_large = req->pending = req->answered_early = req->busy = false;
+    req->resp_failed = false;
+    req->content_type[0] = '\0';
+    atomic_store_explicit(&req->claimed, false, memory_order_relaxed);
+    atomic_store_explicit(&req->state, REQ_IDLE, memory_order_relaxed);
+    *req_ctx = NULL;
+}
+
+/* Queues the answer held in req. */
+static enum MHD_Result answer_queue(http_req_t *req)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(req->resp_len, req->resp, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    if (req->content_type[0] != '\0')
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+    for (size_t i = 0; i < req->n_hdrs; i++)
+        MHD_add_response_header(r, req->hdr_mem + req->hdr_name[i],
+                                req->hdr_mem + req->hdr_value[i]);
+    if (atomic_load_explicit(&req->server->stopping, memory_order_relaxed))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Answers on the worker thread, before or after the body (404, 405, 413, 503...). */
+static enum MHD_Result answer_now(http_req_t *req, unsigned status, const char *code,
+                                  const char *message)
+{
+    http_respond_error(req, status, code, message);
+    return answer_queue(req);
+}
+
+static int content_length(struct MHD_Connection *conn, uint64_t *out)
+{
+    const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (v == NULL || v[0] == '\0')
+        return -1;
+    uint64_t n = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (UINT64_MAX - 9) / 10)
+            return -1;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    *out = n;
+    return 0;
+}
+
+/* First call for a request: route it and check its announced body size. */
+static enum MHD_Result request_begin(http_server_t *s, http_req_t *req, const char *url,
+                                     const char *method)
+{
+    atomic_fetch_add_explicit(&s->requests, 1, memory_order_relaxed);
+    req->method = method;
+    if (path_split(req, url) != 0) {
+        req->answered_early = true;
+        return answer_now(req, 414, "uri_too_long", "request path too long");
+    }
+    bool path_known = false;
+    char allow[128];
+    req->route = route_find(s, req, &path_known, allow, sizeof allow);
+    if (req->route == NULL) {
+        req->answered_early = true;
+        if (!path_known)
+            return answer_now(req, 404, "not_found", "no such resource");
+        http_req_add_header(req, "Allow", allow);
+        return answer_now(req, 405, "method_not_allowed", "method not allowed for this resource");
+    }
+    req->body_max = req->route->body_max;
+    uint64_t announced = 0;
+    if (content_length(req->conn, &announced) == 0) {
+        if (announced > req->body_max) {
+            req->answered_early = true;
+            return answer_now(req, 413, "payload_too_large", "request body too large");
+        }
+        if (announced > req->body_cap) {
+            uint8_t *p = realloc(req->body, (size_t)announced);
+            if (p != NULL) {
+                req->body = p;
+                req->body_cap = (size_t)announced;
+            }
+        }
+    }
+    return MHD_YES;
+}
+
+static void body_append(http_req_t *req, const char *data, size_t n)
+{
+    if (req->body_too_large)
+        return;
+    if (n > req->body_max - req->body_len) {
+        req->body_too_large = true;
+        return;
+    }
+    if (req->body_len + n > req->body_cap) {
+        size_t cap = req->body_cap ? req->body_cap : 1024;
+        while (cap < req->body_len + n)
+            cap *= 2;
+        if (cap > req->body_max)
+            cap = req->body_max;
+        uint8_t *p = realloc(req->body, cap);
+        if (p == NULL) {
+            req->body_too_large = true; /* answered 413; nothing better to say on OOM */
+            return;
+        }
+        req->body = p;
+        req->body_cap = cap;
+    }
+    memcpy(req->body + req->body_len, data, n);
+    req->body_len += n;
+}
+
+/* The body is complete: run the handler, then answer now or suspend. */
+static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
+{
+    if (req->body_too_large)
+        return answer_now(req, 413, "payload_too_large", "request body too large");
+    req->busy = true;
+    atomic_fetch_add(&s->busy, 1); /* before reading stopping; see http_server_stop */
+    if (atomic_load(&s->stopping))
+        return answer_now(req, 503, "unavailable", "server is shutting down");
+
+    atomic_store_explicit(&req->state, REQ_IN_HANDLER, memory_order_relaxed);
+    http_handler_result_t r = req->route->fn(req, req->route->user);
+    if (atomic_load_explicit(&req->state, memory_order_acquire) == REQ_ANSWERED)
+        return answer_queue(req);
+    if (r == HTTP_DONE && http_respond_error(req, 500, "internal", "handler gave no answer") == 0) {
+        LOGE("%s: handler for %s %s returned without answering", s->name, req->method, req->path);
+        return answer_queue(req);
+    }
+    req->pending = true;
+    atomic_fetch_add_explicit(&s->pending, 1, memory_order_relaxed);
+    MHD_suspend_connection(req->conn);
+    int expected = REQ_IN_HANDLER;
+    if (!atomic_compare_exchange_strong_explicit(&req->state, &expected, REQ_SUSPENDED,
+                                                 memory_order_acq_rel, memory_order_acquire))
+        MHD_resume_connection(req->conn); /* answered meanwhile; on_request queues it */
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_ctx)
+{
+    http_server_t *s = cls;
+    http_req_t *req = *req_ctx;
+    (void)version;
+    if (req == NULL) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        req = ci ? ci->socket_context : NULL;
+        if (req == NULL)
+            return MHD_NO; /* the connection context could not be allocated */
+        *req_ctx = req;
+        return request_begin(s, req, url, method);
+    }
+    if (req->answered_early) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        body_append(req, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->pending)
+        return answer_queue(req); /* resumed after http_respond */
+    return request_run(s, req);
+}
+
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    http_server_t *s = cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n')
+        line[--n] = '\0';
+    LOGW("%s: microhttpd: %s", s->name, line);
+}
+
+int http_server_start(http_server_t *s)
+{
+    ASSERT(s != NULL && s->daemon == NULL);
+    if (http_server_route(s, "GET", "/healthz", healthz, NULL, 0) != 0)
+        return -1;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
+    if (s->addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem opts[16];
+    size_t n = 0;
+    /* The logger goes first so that messages about later options reach it. */
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &s->addr};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout_s, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL};
+    if (s->cfg.connections_max != 0)
+        opts[n++] =
+            (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, s->cfg.connections_max, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    uint16_t want =
+        ntohs(s->addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&s->addr)->sin6_port
+                                            : ((struct sockaddr_in *)&s->addr)->sin_port);
+    s->daemon = MHD_start_daemon(flags, want, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
+                                 MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        LOGE("%s: cannot listen on port %u: %s", s->name, (unsigned)want, strerror(errno));
+        s->n_routes--; /* drop healthz so a retry can add it again */
+        free(s->routes[s->n_routes].pattern_copy);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : want;
+    LOGI("%s: listening on port %u with %u threads", s->name, (unsigned)s->port, s->cfg.threads);
+    return 0;
+}
+
+uint16_t http_server_port(const http_server_t *s)
+{
+    return s->port;
+}
+
+void http_server_stats(const http_server_t *s, http_server_stats_t *out)
+{
+    http_server_t *m = (http_server_t *)s; /* atomics are read through a non-const lvalue */
+    out->connections_opened = atomic_load_explicit(&m->conns_opened, memory_order_relaxed);
+    out->connections_open = atomic_load_explicit(&m->conns_open, memory_order_relaxed);
+    out->requests = atomic_load_explicit(&m->requests, memory_order_relaxed);
+    out->pending = atomic_load_explicit(&m->pending, memory_order_relaxed);
+}
+
+void http_server_stop(http_server_t *s)
+{
+    if (s == NULL || s->daemon == NULL)
+        return;
+    atomic_store(&s->stopping, true);
+    s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
+    /* Every request that got past the stopping check is counted in busy (the increment comes
+     * first), so once busy reads 0 no connection is or will be suspended. */
+    uint64_t waited_ms = 0;
+    while (atomic_load(&s->busy) != 0) {
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (++waited_ms % 5000 == 0)
+            LOGW("%s: stop is waiting for %llu unanswered requests", s->name,
+                 (unsigned long long)atomic_load(&s->busy));
+    }
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+    if (s->quiesced_fd != MHD_INVALID_SOCKET)
+        close(s->quiesced_fd);
+    s->quiesced_fd = MHD_INVALID_SOCKET;
+}
+
+void http_server_free(http_server_t *s)
+{
+    if (s == NULL)
+        return;
+    http_server_stop(s);
+    for (size_t i = 0; i < s->n_routes; i++)
+        free(s->routes[i].pattern_copy);
+    free(s);
+}
+
+/* ---- routing ---- */
+
+/* Copies the decoded path and splits it into NUL-terminated segments. */
+static int path_split(http_req_t *req, const char *url)
+{
+    size_t n = strlen(url);
+    if (n > HTTP_PATH_MAX_LEN)
+        return -1;
+    memcpy(req->path, url, n + 1);
+    memcpy(req->seg_mem, url, n + 1);
+    req->n_segs = 0;
+    if (n <= 1 || req->seg_mem[0] != '/')
+        return 0;
+    char *p = req->seg_mem + 1;
+    for (;;) {
+        if (req->n_segs == HTTP_PATH_MAX_SEGMENTS) {
+            req->n_segs = HTTP_PATH_MAX_SEGMENTS + 1u; /* matches no route */
+            return 0;
+        }
+        req->segs[req->n_segs++] = p;
+        char *slash = strchr(p, '/');
+        if (slash == NULL)
+            return 0;
+        *slash = '\0';
+        p = slash + 1;
+    }
+}
+
+static bool route_matches_path(const route_t *r, const http_req_t *req)
+{
+    if (r->n_segs != req->n_segs)
+        return false;
+    for (size_t i = 0; i < r->n_segs; i++) {
+        const char *seg = req->segs[i];
+        if (r->segs[i].param) {
+            if (seg[0] == '\0')
+                return false;
+        } else if (strlen(seg) != r->segs[i].len || memcmp(seg, r->segs[i].text, r->segs[i].len)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The first route matching method and path, or NULL; path_known tells whether some route has
+ * this path, and allow lists those routes' methods (for 405). */
+static const route_t *route_find(const http_server_t *s, http_req_t *req, bool *path_known,
+                                 char *allow, size_t allow_cap)
+{
+    size_t used = 0;
+    allow[0] = '\0';
+    for (size_t i = 0; i < s->n_routes; i++) {
+        const route_t *r = &s->routes[i];
+        if (!route_matches_path(r, req))
+            continue;
+        if (strcmp(r->method, req->method) == 0)
+            return r;
+        *path_known = true;
+        int w = snprintf(allow + used, allow_cap - used, "%s%s", used ? ", " : "", r->method);
+        if (w > 0 && (size_t)w < allow_cap - used)
+            used += (size_t)w;
+    }
+    return NULL;
+}
+
+static http_handler_result_t healthz(http_req_t *req, void *user)
+{
+    (void)user;
+    static const char body[] = "{\"status\":\"ok\"}";
+    http_respond(req, 200, "application/json", body, sizeof body - 1);
+    return HTTP_DONE;
+}
+
+/* ---- request accessors ---- */
+
+const char *http_req_method(const http_req_t *req)
+{
+    return req->method;
+}
+
+const char *http_req_path(const http_req_t *req)
+{
+    return req->path;
+}
+
+const char *http_req_param(const http_req_t *req, const char *name)
+{
+    const route_t *r = req->route;
+    if (r == NULL)
+        return NULL;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->n_segs; i++)
+        if (r->segs[i].param && r->segs[i].len == n && memcmp(r->segs[i].text, name, n) == 0)
+            return req->segs[i];
+    return NULL;
+}
+
+const char *http_req_query(const http_req_t *req, const char *name)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    if (MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
+                                      &n) != MHD_YES)
+        return NULL;
+    return v != NULL ? v : ""; /* "?flag" has a key and no value */
+}
+
+const char *http_req_header(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+slice_t http_req_body(const http_req_t *req)
+{
+    return (slice_t){req->body, req->body_len};
+}
+
+/* ---- answering ---- */
+
+static bool header_text_ok(const char *s)
+{
+    return strpbrk(s, "\r\n") == NULL;
+}
+
+int http_req_add_header(http_req_t *req, const char *name, const char *value)
+{
+    size_t nl = strlen(name), vl = strlen(value);
+    if (req->n_hdrs == RESP_HEADERS_MAX || nl == 0 || !header_text_ok(name) ||
+        !header_text_ok(value) || strchr(name, ':') != NULL ||
+        nl + vl + 2 > RESP_HEADER_BYTES - req->hdr_len)
+        return -1;
+    req->hdr_name[req->n_hdrs] = (uint16_t)req->hdr_len;
+    memcpy(req->hdr_mem + req->hdr_len, name, nl + 1);
+    req->hdr_len += nl + 1;
+    req->hdr_value[req->n_hdrs] = (uint16_t)req->hdr_len;
+    memcpy(req->hdr_mem + req->hdr_len, value, vl + 1);
+    req->hdr_len += vl + 1;
+    req->n_hdrs++;
+    return 0;
+}
+
+/* Takes the right to answer; -1 when some thread already has it. */
+static int claim(http_req_t *req)
+{
+    if (atomic_exchange_explicit(&req->claimed, true, memory_order_acq_rel))
+        return -1;
+    req->resp_len = 0;
+    req->resp_failed = false;
+    return 0;
+}
+
+static int resp_append(http_req_t *req, const void *p, size_t n)
+{
+    if (req->resp_failed)
+        return -1;
+    size_t max = req->server->cfg.response_max;
+    if (n > max - req->resp_len) {
+        req->resp_failed = true;
+        return -1;
+    }
+    if (req->resp_len + n > req->resp_cap) {
+        size_t cap = req->resp_cap ? req->resp_cap : 512;
+        while (cap < req->resp_len + n)
+            cap *= 2;
+        if (cap > max)
+            cap = max;
+        uint8_t *q = realloc(req->resp, cap);
+        if (q == NULL) {
+            req->resp_failed = true;
+            return -1;
+        }
+        req->resp = q;
+        req->resp_cap = cap;
+    }
+    memcpy(req->resp + req->resp_len, p, n);
+    req->resp_len += n;
+    return 0;
+}
+
+/* Publishes the answer written since claim(); after this the request belongs to the worker. */
+static int finish(http_req_t *req, unsigned status, const char *content_type)
+{
+    int rc = 0;
+    if (req->resp_failed) {
+        static const char body[] = "{\"error\":{\"code\":\"internal\",\"message\":"
+                                   "\"response too large\"}}";
+        req->resp_failed = false;
+        req->resp_len = 0;
+        resp_append(req, body, sizeof body - 1);
+        status = 500;
+        content_type = "application/json";
+        rc = -1;
+    }
+    req->status = status;
+    req->content_type[0] = '\0';
+    if (content_type != NULL && strlen(content_type) <= CONTENT_TYPE_MAX_LEN &&
+        header_text_ok(content_type))
+        memcpy(req->content_type, content_type, strlen(content_type) + 1);
+    struct MHD_Connection *conn = req->conn; /* req may be reused once state is ANSWERED */
+    int old = atomic_exchange_explicit(&req->state, REQ_ANSWERED, memory_order_acq_rel);
+    if (old == REQ_SUSPENDED)
+        MHD_resume_connection(conn);
+    return rc;
+}
+
+int http_respond(http_req_t *req, unsigned status, const char *content_type, const void *body,
+                 size_t len)
+{
+    ASSERT(req != NULL && status >= 100 && status <= 999);
+    if (claim(req) != 0)
+        return -1;
+    if (len > 0)
+        resp_append(req, body, len);
+    return finish(req, status, content_type);
+}
+
+static int json_sink(const char *buffer, size_t size, void *data)
+{
+    return resp_append(data, buffer, size);
+}
+
+int http_respond_json(http_req_t *req, unsigned status, const json_t *doc)
+{
+    ASSERT(req != NULL && doc != NULL && status >= 100 && status <= 999);
+    if (claim(req) != 0)
+        return -1;
+    if (json_dump_callback(doc, json_sink, req, JSON_COMPACT) != 0)
+        req->resp_failed = true;
+    return finish(req, status, "application/json");
+}
+
+/* Appends s as a JSON string body (quotes and escapes). */
+static void resp_append_json_str(http_req_t *req, const char *s)
+{
+    resp_append(req, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            resp_append(req, esc, 2);
+        } else if (*p < 0x20) {
+            int w = snprintf(esc, sizeof esc, "\\u%04x", (unsigned)*p);
+            resp_append(req, esc, (size_t)w);
+        } else {
+            resp_append(req, p, 1);
+        }
+    }
+    resp_append(req, "\"", 1);
+}
+
+int http_respond_error(http_req_t *req, unsigned status, const char *code, const char *message)
+{
+    ASSERT(req != NULL && code != NULL && message != NULL);
+    if (claim(req) != 0)
+        return -1;
+    static const char open[] = "{\"error\":{\"code\":";
+    static const char mid[] = ",\"message\":";
+    resp_append(req, open, sizeof open - 1);
+    resp_append_json_str(req, code);
+    resp_append(req, mid, sizeof mid - 1);
+    resp_append_json_str(req, message);
+    resp_append(req, "}}", 2);
+    return finish(req, status, "application/json");
+}

@@ -1,0 +1,125 @@
+/*
+ * HTTP/1.1 server on libmicrohttpd with a router, body caps and asynchronous replies.
+ *
+ * One server is one listener: an epoll event loop per worker thread (a pool sized to the cores),
+ * keep-alive connections, a request body cap per server and per route (413 when Content-Length
+ * announces more, or when a streamed body grows past it), and a router of method + path
+ * patterns ("/accounts/{id}/status"). Unknown paths get 404, known paths with another method 405
+ * (with an Allow header), both as {"error":{"code":...,"message":...}}. Every server also answers
+ * GET /healthz with 200 {"status":"ok"} unless a route of its own takes that path.
+ *
+ * Per-request state lives in a context owned by the connection and reused for each request on
+ * it, so a keep-alive request costs no allocation of ours beyond growing buffers once.
+ *
+ * Asynchronous replies: a handler that cannot answer at once returns HTTP_PENDING and later
+ * calls http_respond*() exactly once, from any thread. The connection is suspended meanwhile
+ * (MHD_suspend_connection) and resumed by the reply. A pending request MUST be answered:
+ * http_server_stop() waits for every pending request before it stops, so the component that
+ * answers them has to keep running until stop returns.
+ *
+ * Thread rules: route registration happens before http_server_start(). Handlers run on the
+ * worker threads, several at once. The request accessors are valid from the handler's call until
+ * the request is answered; after http_respond*() returns, the request must not be touched.
+ */
+#ifndef RAFIKI_HTTP_SERVER_H
+#define RAFIKI_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/slice.h"
+
+typedef struct http_server http_server_t;
+typedef struct http_req http_req_t;
+
+/* What a handler tells the server: it answered (http_respond* was called on this thread), or it
+ * will answer later from some thread. Returning HTTP_DONE without answering is a programmer
+ * error; the server logs it and answers 500. */
+typedef enum { HTTP_DONE = 0, HTTP_PENDING = 1 } http_handler_result_t;
+
+typedef http_handler_result_t (*http_handler_fn)(http_req_t *req, void *user);
+
+typedef struct {
+    const char *host;         /* numeric IPv4 or IPv6 address; NULL = "127.0.0.1" */
+    uint16_t port;            /* 0 = an ephemeral port, see http_server_port() */
+    unsigned threads;         /* worker threads; 0 = one per online core */
+    size_t body_max;          /* request body cap; 0 = HTTP_BODY_MAX_DEFAULT */
+    size_t response_max;      /* response body cap; 0 = 64 MiB */
+    unsigned idle_timeout_s;  /* close idle keep-alive connections; 0 = 120 s */
+    unsigned connections_max; /* 0 = libmicrohttpd's default (FD_SETSIZE-ish, 1024) */
+    const char *name;         /* for log lines; NULL = "http" */
+} http_server_config_t;
+
+/* Counters, for tests and metrics. Read without locks; values are approximate while serving. */
+typedef struct {
+    uint64_t connections_opened;
+    uint64_t connections_open;
+    uint64_t requests;
+    uint64_t pending; /* requests currently waiting for an asynchronous answer */
+} http_server_stats_t;
+
+/* Returns a server that is configured but not listening, or NULL on a bad host or OOM. */
+http_server_t *http_server_new(const http_server_config_t *cfg);
+
+/* Adds a route. method is "GET", "POST", ... (exact, case-sensitive). pattern starts with '/'
+ * and has literal segments and "{name}" parameters that match one non-empty segment; a pattern
+ * has at most HTTP_PATH_MAX_SEGMENTS segments. body_max caps this route's request bodies
+ * (0 = the server's cap; it may be larger than the server's). Routes are tried in order.
+ * Returns 0, or -1 for a malformed pattern, too many routes, or after start. */
+int http_server_route(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
+                      void *user, size_t body_max);
+
+/* Binds and starts the worker threads. Returns 0, or -1 (logged) when the bind or start fails. */
+int http_server_start(http_server_t *s);
+
+/* The bound port (the ephemeral one when configured with 0); 0 before start. */
+uint16_t http_server_port(const http_server_t *s);
+
+void http_server_stats(const http_server_t *s, http_server_stats_t *out);
+
+/* Stops accepting connections, answers new requests on open connections with 503, waits until
+ * every pending request has been answered and sent, then stops the workers and closes every
+ * connection. Safe to call twice. */
+void http_server_stop(http_server_t *s);
+
+/* Stops the server if needed and frees it. NULL is a no-op. */
+void http_server_free(http_server_t *s);
+
+/* ---- the request (valid until answered) ---- */
+
+const char *http_req_method(const http_req_t *req);
+/* The percent-decoded path, without the query string. */
+const char *http_req_path(const http_req_t *req);
+/* The value of a "{name}" segment of the matched route, or NULL. */
+const char *http_req_param(const http_req_t *req, const char *name);
+/* The decoded value of a query argument, or NULL when absent ("?a" gives ""). */
+const char *http_req_query(const http_req_t *req, const char *name);
+/* A request header (case-insensitive name), or NULL. */
+const char *http_req_header(const http_req_t *req, const char *name);
+/* The request body; its bytes are not NUL-terminated and are valid until answered. */
+slice_t http_req_body(const http_req_t *req);
+
+/* ---- answering: exactly once per request, from any thread ---- */
+
+/* Adds a header to the answer. Call before http_respond*() from the thread that will answer.
+ * Returns 0, or -1 when the header table (16 headers, 4 KiB) is full or the name or value
+ * contains CR/LF. */
+int http_req_add_header(http_req_t *req, const char *name, const char *value);
+
+/* Answers with status, an optional Content-Type (NULL for none) and len body bytes (copied).
+ * Returns 0, or -1 when the request was already answered (then nothing is sent) or the body
+ * exceeds the response cap (then 500 is sent instead). */
+int http_respond(http_req_t *req, unsigned status, const char *content_type, const void *body,
+                 size_t len);
+
+/* Answers with doc serialised compactly as application/json. The caller keeps its reference.
+ * Returns as http_respond. */
+int http_respond_json(http_req_t *req, unsigned status, const json_t *doc);
+
+/* Answers {"error":{"code":code,"message":message}} as application/json. */
+int http_respond_error(http_req_t *req, unsigned status, const char *code, const char *message);
+
+#endif
