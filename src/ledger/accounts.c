@@ -1,0 +1,458 @@
+/*
+ * Assets and accounts: creation (idempotent on the caller's id), reads, updates, lists, status
+ * and per-account transfer history. These run directly on the database (not through the
+ * batcher): they are rare next to transfers. Status and history read committed rows.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/env.h"
+#include "base/uuid.h"
+#include "ledger/core.h"
+#include "ledger/ledger_internal.h"
+#include "ledger/lstore.h"
+
+/* RFC 0015: scheme "g", "private", "example", "peer", "self", "test", "test1".."test3",
+ * "local", then dot-separated segments of [A-Za-z0-9_~-]. */
+static bool ilp_address_valid(const char *s)
+{
+    static const char *const schemes[] = {"g",    "private", "example", "peer",  "self",
+                                          "test", "test1",   "test2",   "test3", "local"};
+    size_t n = strlen(s);
+    if (n == 0 || n > ILP_ADDRESS_MAX_LEN)
+        return false;
+    const char *dot = strchr(s, '.');
+    size_t scheme_len = dot ? (size_t)(dot - s) : n;
+    bool known = false;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        known |= strlen(schemes[i]) == scheme_len && memcmp(schemes[i], s, scheme_len) == 0;
+    if (!known)
+        return false;
+    size_t seg = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (seg == 0)
+                return false;
+            seg = 0;
+            continue;
+        }
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '~' || c == '-';
+        if (!ok)
+            return false;
+        seg++;
+    }
+    return seg > 0;
+}
+
+static bool asset_code_valid(const char *s)
+{
+    size_t n = strnlen(s, ASSET_CODE_MAX_LEN + 1);
+    if (n == 0 || n > ASSET_CODE_MAX_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* ---- assets ---- */
+
+static db_rc_t asset_insert(db_conn_t *conn, const ledger_asset_t *a, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn,
+                               "INSERT INTO assets (id, code, scale, liquidity_account_id, "
+                               "settlement_account_id, created_at) VALUES (?,?,?,?,?,?)",
+                               err);
+    if (!st)
+        return err->code;
+    lstore_bind_id(st, 1, a->id);
+    db_bind_str(st, 2, a->code);
+    db_bind_i64(st, 3, a->scale);
+    lstore_bind_id(st, 4, a->liquidity_account_id);
+    lstore_bind_id(st, 5, a->settlement_account_id);
+    db_bind_i64(st, 6, a->created_ms);
+    db_rc_t rc = db_run(st, err);
+    if (rc != DB_OK)
+        return rc;
+    ledger_account_t acct = {
+        .id = a->liquidity_account_id, .asset_id = a->id, .kind = LEDGER_KIND_ASSET_LIQUIDITY};
+    rc = lstore_account_insert(conn, &acct, a->created_ms, err);
+    if (rc != DB_OK)
+        return rc;
+    acct = (ledger_account_t){.id = a->settlement_account_id,
+                              .asset_id = a->id,
+                              .kind = LEDGER_KIND_SETTLEMENT,
+                              .no_min_balance = true};
+    return lstore_account_insert(conn, &acct, a->created_ms, err);
+}
+
+static ledger_result_t asset_compare(const ledger_asset_t *old, ledger_asset_t *asset)
+{
+    if (strcmp(old->code, asset->code) != 0 || old->scale != asset->scale)
+        return LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
+    *asset = *old;
+    return LEDGER_EXISTS;
+}
+
+ledger_result_t ledger_asset_create(ledger_t *l, ledger_asset_t *asset)
+{
+    if (!asset_code_valid(asset->code))
+        return LEDGER_ASSET_CODE_INVALID;
+    if (ledger_id_is_zero(asset->id))
+        asset->id = ledger_id_random();
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    ledger_asset_t old;
+    db_rc_t rc = lstore_asset_read(conn, asset->id, &old, &err);
+    if (rc == DB_OK) {
+        r = asset_compare(&old, asset);
+        goto done;
+    }
+    if (rc != DB_NOT_FOUND)
+        goto done;
+    asset->liquidity_account_id = ledger_id_random();
+    asset->settlement_account_id = ledger_id_random();
+    asset->created_ms = clock_wall_ms();
+    rc = db_begin(conn, DB_TX_WRITE, &err);
+    if (rc == DB_OK)
+        rc = asset_insert(conn, asset, &err);
+    if (rc == DB_OK)
+        rc = db_commit(conn, &err);
+    if (rc == DB_OK) {
+        r = LEDGER_OK;
+    } else if (rc == DB_CONSTRAINT) {
+        db_rollback(conn);
+        /* a concurrent create of the same id, or the (code, scale) pair is taken */
+        if (lstore_asset_read(conn, asset->id, &old, &err) == DB_OK)
+            r = asset_compare(&old, asset);
+        else
+            r = LEDGER_ASSET_EXISTS_WITH_SAME_CODE_AND_SCALE;
+    }
+done:
+    db_rollback(conn);
+    db_release(conn);
+    return r;
+}
+
+ledger_result_t ledger_asset_get(ledger_t *l, ledger_id_t id, ledger_asset_t *out)
+{
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    db_rc_t rc = lstore_asset_read(conn, id, out, &err);
+    db_release(conn);
+    return rc == DB_OK          ? LEDGER_OK
+           : rc == DB_NOT_FOUND ? LEDGER_ASSET_NOT_FOUND
+                                : LEDGER_STORAGE_ERROR;
+}
+
+/* ---- accounts ---- */
+
+static bool account_same(const ledger_account_t *a, const ledger_account_t *b)
+{
+    return ledger_id_eq(a->asset_id, b->asset_id) && ledger_id_eq(a->parent_id, b->parent_id) &&
+           a->kind == b->kind && a->min_balance == b->min_balance &&
+           a->no_min_balance == b->no_min_balance && a->has_max_balance == b->has_max_balance &&
+           (!a->has_max_balance || a->max_balance == b->max_balance) &&
+           strcmp(a->ilp_address, b->ilp_address) == 0 &&
+           a->max_packet_amount == b->max_packet_amount && a->stream_enabled == b->stream_enabled;
+}
+
+static ledger_result_t limits_check(const ledger_account_t *a)
+{
+    if (a->has_max_balance && !a->no_min_balance && a->min_balance > a->max_balance)
+        return LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE;
+    if (a->ilp_address[0] && !ilp_address_valid(a->ilp_address))
+        return LEDGER_ILP_ADDRESS_INVALID;
+    return LEDGER_OK;
+}
+
+/* The checks that need the database: asset and parent. */
+static ledger_result_t account_refs_check(db_conn_t *conn, const ledger_account_t *a, db_err_t *err)
+{
+    ledger_asset_t asset;
+    db_rc_t rc = lstore_asset_read(conn, a->asset_id, &asset, err);
+    if (rc != DB_OK)
+        return rc == DB_NOT_FOUND ? LEDGER_ASSET_NOT_FOUND : LEDGER_STORAGE_ERROR;
+    if (ledger_id_is_zero(a->parent_id))
+        return LEDGER_OK;
+    ledger_account_t parent;
+    rc = lstore_account_read(conn, a->parent_id, &parent, err);
+    if (rc != DB_OK)
+        return rc == DB_NOT_FOUND ? LEDGER_PARENT_NOT_FOUND : LEDGER_STORAGE_ERROR;
+    if (!ledger_id_eq(parent.asset_id, a->asset_id))
+        return LEDGER_PARENT_MUST_HAVE_THE_SAME_LEDGER;
+    return LEDGER_OK;
+}
+
+ledger_result_t ledger_account_create(ledger_t *l, ledger_account_t *acct)
+{
+    if (acct->kind < LEDGER_KIND_PEER || acct->kind > LEDGER_KIND_OUTGOING)
+        return LEDGER_ACCOUNT_KIND_INVALID;
+    ledger_result_t r = limits_check(acct);
+    if (r != LEDGER_OK)
+        return r;
+    if (ledger_id_is_zero(acct->id))
+        acct->id = ledger_id_random();
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    ledger_account_t old;
+    db_rc_t rc = lstore_account_read(conn, acct->id, &old, &err);
+    r = LEDGER_STORAGE_ERROR;
+    if (rc == DB_OK) {
+        r = account_same(&old, acct) ? LEDGER_EXISTS : LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
+        if (r == LEDGER_EXISTS)
+            *acct = old;
+        goto done;
+    }
+    if (rc != DB_NOT_FOUND)
+        goto done;
+    r = account_refs_check(conn, acct, &err);
+    if (r != LEDGER_OK)
+        goto done;
+    int64_t now = clock_wall_ms();
+    rc = lstore_account_insert(conn, acct, now, &err);
+    if (rc == DB_OK) {
+        memset(&acct->counters, 0, sizeof acct->counters);
+        acct->created_ms = now;
+        r = LEDGER_OK;
+    } else if (rc == DB_CONSTRAINT) {
+        if (lstore_account_read(conn, acct->id, &old, &err) == DB_OK)
+            r = account_same(&old, acct) ? LEDGER_EXISTS : LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
+        else
+            r = LEDGER_ILP_ADDRESS_TAKEN; /* the only other unique column */
+    } else {
+        r = LEDGER_STORAGE_ERROR;
+    }
+done:
+    db_release(conn);
+    return r;
+}
+
+ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t *out)
+{
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    db_rc_t rc = lstore_account_read(conn, id, out, &err);
+    db_release(conn);
+    return rc == DB_OK          ? LEDGER_OK
+           : rc == DB_NOT_FOUND ? LEDGER_ACCOUNT_NOT_FOUND
+                                : LEDGER_STORAGE_ERROR;
+}
+
+ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct)
+{
+    ledger_result_t r = limits_check(acct);
+    if (r != LEDGER_OK)
+        return r;
+    db_err_t err;
+    ledger_core_lock(l);
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
+    r = LEDGER_STORAGE_ERROR;
+    if (!conn)
+        goto unlock;
+    /* db_changes is unreliable after db_run (store resets it), so look the row up first */
+    ledger_account_t cur;
+    db_rc_t found = lstore_account_read(conn, acct->id, &cur, &err);
+    if (found == DB_NOT_FOUND)
+        r = LEDGER_ACCOUNT_NOT_FOUND;
+    if (found != DB_OK)
+        goto release;
+    db_stmt_t *st = db_prepare(conn,
+                               "UPDATE accounts SET min_balance = ?, no_min_balance = ?, "
+                               "max_balance = ?, ilp_address = ?, max_packet_amount = ?, "
+                               "stream_enabled = ?, updated_at = ? WHERE id = ?",
+                               &err);
+    if (!st)
+        goto release;
+    db_bind_i64(st, 1, acct->min_balance);
+    db_bind_bool(st, 2, acct->no_min_balance);
+    if (acct->has_max_balance)
+        db_bind_i64(st, 3, acct->max_balance);
+    else
+        db_bind_null(st, 3);
+    db_bind_str(st, 4, acct->ilp_address[0] ? acct->ilp_address : NULL);
+    db_bind_u64(st, 5, acct->max_packet_amount);
+    db_bind_bool(st, 6, acct->stream_enabled);
+    db_bind_i64(st, 7, clock_wall_ms());
+    lstore_bind_id(st, 8, acct->id);
+    db_rc_t rc = db_run(st, &err);
+    if (rc == DB_CONSTRAINT) {
+        r = LEDGER_ILP_ADDRESS_TAKEN;
+        goto release;
+    }
+    if (rc != DB_OK)
+        goto release;
+    /* refresh the batcher's cached copy (new limits, same committed counters) */
+    ledger_core_refresh(l, conn, acct->id);
+    r = LEDGER_OK;
+release:
+    db_release(conn);
+unlock:
+    ledger_core_unlock(l);
+    return r;
+}
+
+ledger_result_t ledger_account_list(ledger_t *l, ledger_id_t parent, ledger_id_t after,
+                                    ledger_account_t *out, size_t cap, size_t *n)
+{
+    *n = 0;
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    bool by_parent = !ledger_id_is_zero(parent);
+    db_stmt_t *st = db_prepare(conn,
+                               by_parent ? "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts WHERE "
+                                           "parent_id = ? AND id > ? ORDER BY id LIMIT ?"
+                                         : "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts WHERE "
+                                           "id > ? ORDER BY id LIMIT ?",
+                               &err);
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    if (!st)
+        goto done;
+    int i = 1;
+    if (by_parent)
+        lstore_bind_id(st, i++, parent);
+    if (ledger_id_is_zero(after))
+        db_bind_str(st, i++, "");
+    else
+        lstore_bind_id(st, i++, after);
+    db_bind_i64(st, i, (int64_t)cap);
+    db_rc_t rc;
+    while ((rc = db_step(st, &err)) == DB_ROW && *n < cap)
+        lstore_account_row(st, &out[(*n)++]);
+    if (rc == DB_DONE || rc == DB_ROW)
+        r = LEDGER_OK;
+done:
+    db_release(conn);
+    return r;
+}
+
+ledger_result_t ledger_account_status(ledger_t *l, ledger_id_t id, ledger_status_t *out)
+{
+    ledger_account_t a;
+    ledger_result_t r = ledger_account_get(l, id, &a);
+    if (r != LEDGER_OK)
+        return r;
+    lc_account_t c = {
+        .min_balance = a.min_balance, .no_min_balance = a.no_min_balance, .c = a.counters};
+    lcore_status(&c, out);
+    return LEDGER_OK;
+}
+
+/* ---- history ---- */
+
+static bool uuid_valid_lower(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            return false;
+    return uuid_valid(s, strlen(s));
+}
+
+/* The cursor is "<seq>.<uuid>" of the last row returned. */
+static int cursor_parse(const char *s, int64_t *seq, char id[LEDGER_ID_STR_LEN + 1])
+{
+    const char *dot = strchr(s, '.');
+    uint64_t v;
+    if (!dot || parse_u64(s, (size_t)(dot - s), &v) != 0 || v > (uint64_t)INT64_MAX)
+        return -1;
+    if (strlen(dot + 1) != LEDGER_ID_STR_LEN || !uuid_valid_lower(dot + 1))
+        return -1;
+    *seq = (int64_t)v;
+    memcpy(id, dot + 1, LEDGER_ID_STR_LEN + 1);
+    return 0;
+}
+
+ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const char *cursor,
+                                         ledger_transfer_t *out, size_t cap, size_t *n,
+                                         char next_cursor[LEDGER_CURSOR_LEN])
+{
+    *n = 0;
+    next_cursor[0] = '\0';
+    int64_t seq = INT64_MAX;
+    char after[LEDGER_ID_STR_LEN + 1] = "~"; /* sorts after every hex id */
+    if (cursor && cursor[0] && cursor_parse(cursor, &seq, after) != 0)
+        return LEDGER_CURSOR_INVALID;
+    if (cap == 0)
+        return LEDGER_OK;
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+#define SIDE(col)                                                                                  \
+    "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " col " = ? AND (seq < ? OR "            \
+    "(seq = ? AND id < ?)) ORDER BY seq DESC, id DESC LIMIT ?"
+    db_stmt_t *st = db_prepare(
+        conn,
+        "SELECT * FROM (" SIDE(
+            "debit_account_id") ") d UNION ALL "
+                                "SELECT * FROM (" SIDE(
+                                    "credit_account_id") ") c "
+                                                         "ORDER BY seq DESC, id DESC LIMIT ?",
+        &err);
+#undef SIDE
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    if (!st)
+        goto done;
+    /* one row more than asked tells whether another page exists */
+    int64_t want = (int64_t)cap + 1;
+    for (int side = 0; side < 2; side++) {
+        lstore_bind_id(st, side * 5 + 1, account);
+        db_bind_i64(st, side * 5 + 2, seq);
+        db_bind_i64(st, side * 5 + 3, seq);
+        db_bind_str(st, side * 5 + 4, after);
+        db_bind_i64(st, side * 5 + 5, want);
+    }
+    db_bind_i64(st, 11, want);
+    db_rc_t rc;
+    int64_t last_seq = 0;
+    bool more = false;
+    while ((rc = db_step(st, &err)) == DB_ROW) {
+        if (*n == cap) {
+            more = true;
+            continue;
+        }
+        last_seq = lstore_transfer_row(st, &out[(*n)++]);
+    }
+    if (rc != DB_DONE)
+        goto done;
+    if (more) {
+        char id[LEDGER_ID_STR_LEN + 1];
+        ledger_id_format(out[*n - 1].id, id);
+        snprintf(next_cursor, LEDGER_CURSOR_LEN, "%" PRId64 ".%s", last_seq, id);
+    }
+    r = LEDGER_OK;
+done:
+    db_release(conn);
+    return r;
+}
+
+ledger_result_t ledger_transfer_get(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
+{
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    db_rc_t rc = lstore_transfer_read(conn, id, out, &err);
+    db_release(conn);
+    return rc == DB_OK          ? LEDGER_OK
+           : rc == DB_NOT_FOUND ? LEDGER_TRANSFER_NOT_FOUND
+                                : LEDGER_STORAGE_ERROR;
+}

@@ -1,0 +1,76 @@
+/*
+ * The ledger's in-memory apply engine (internal). It holds the accounts and transfers a batch
+ * touches, applies operations to them in C with every check, and records what changed so the
+ * storage layer can write it back: dirty accounts (counters) and new or resolved transfers.
+ * It knows nothing about databases; the unit tests drive it directly as an in-memory ledger.
+ *
+ * An undo log covers everything since the last lcore_mark_clean: a failed linked chain undoes to
+ * its start, and a failed database commit undoes the whole batch (lcore_undo_all).
+ */
+#ifndef RAFIKI_LEDGER_CORE_H
+#define RAFIKI_LEDGER_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/ledger.h"
+
+/* The part of an account transfers need: identity, asset, limits and counters. */
+typedef struct {
+    ledger_id_t id;
+    ledger_id_t asset_id;
+    int64_t min_balance;
+    int64_t max_balance;
+    bool no_min_balance;
+    bool has_max_balance;
+    bool dirty; /* counters changed since the last lcore_mark_clean */
+    ledger_counters_t c;
+} lc_account_t;
+
+typedef struct lcore lcore_t;
+
+lcore_t *lcore_new(void);
+void lcore_free(lcore_t *c);
+/* Forgets every transfer (accounts stay); only when clean. */
+void lcore_clear_transfers(lcore_t *c);
+/* Forgets everything; only when clean. */
+void lcore_clear(lcore_t *c);
+
+lc_account_t *lcore_account_find(lcore_t *c, ledger_id_t id);
+/* Inserts or replaces (limits and counters) an account; returns its slot. Pointers returned by
+ * find/put stay valid until the next put of a new account. */
+lc_account_t *lcore_account_put(lcore_t *c, const lc_account_t *a);
+size_t lcore_account_count(const lcore_t *c);
+lc_account_t *lcore_account_at(lcore_t *c, size_t i);
+
+ledger_transfer_t *lcore_transfer_find(lcore_t *c, ledger_id_t id);
+/* Adds a transfer loaded from storage (not new); ignored if already present. */
+void lcore_transfer_load(lcore_t *c, const ledger_transfer_t *t);
+
+/*
+ * Applies ops[0..n) (one submission: a linked chain must end inside it) at wall time now_ms and
+ * writes one result per op. Never fails as a whole.
+ */
+void lcore_apply(lcore_t *c, const ledger_op_t *ops, size_t n, int64_t now_ms,
+                 ledger_result_t *results);
+
+/* What changed since the last mark: new transfers (in creation order), existing transfers whose
+ * state changed (each once), dirty accounts (each once). */
+size_t lcore_new_transfers(lcore_t *c, ledger_transfer_t **first);
+size_t lcore_resolved_count(const lcore_t *c);
+ledger_transfer_t *lcore_resolved_at(lcore_t *c, size_t i);
+size_t lcore_dirty_count(const lcore_t *c);
+lc_account_t *lcore_dirty_at(lcore_t *c, size_t i);
+
+/* The changes are durable: drop the undo log and dirty marks. */
+void lcore_mark_clean(lcore_t *c);
+/* The changes were not stored: restore every account and transfer to the last mark. */
+void lcore_undo_all(lcore_t *c);
+
+/* The balance used for the minimum: credits_posted - debits_posted - debits_pending. */
+int64_t lcore_balance(const ledger_counters_t *k);
+/* Fills a status from counters and limits. */
+void lcore_status(const lc_account_t *a, ledger_status_t *out);
+
+#endif

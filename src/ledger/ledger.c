@@ -1,0 +1,480 @@
+/*
+ * The ledger's public API: the batcher thread (group commit), transfer submission, and the
+ * asset/account calls. Transfers from every submitter queue up; the batcher takes up to
+ * batch_max operations, runs them in one write transaction (load and lock rows, apply in C,
+ * write counters once per account, multi-row insert) and then completes every submission.
+ *
+ * Account cache: on SQLite (unless opts.sqlite_no_account_cache) the batcher keeps the accounts
+ * it has loaded in memory across batches. That is safe only because every ledger write happens
+ * in this process under the single SQLite writer lock, and because a failed commit undoes the
+ * batch's changes in memory too (lcore_undo_all); ledger_account_update refreshes the entry.
+ * On Postgres other processes share the tables, so every batch re-reads its accounts with
+ * SELECT ... FOR UPDATE in id order and trusts nothing kept in memory.
+ */
+#include "ledger/ledger.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "ledger/core.h"
+#include "ledger/ledger_internal.h"
+#include "ledger/lstore.h"
+
+#define BATCH_RETRIES 8
+
+typedef struct sub {
+    struct sub *next;
+    const ledger_op_t *ops;
+    ledger_result_t *results;
+    size_t n;
+    ledger_done_fn done; /* NULL: a synchronous waiter, woken through `finished` */
+    void *user;
+    bool finished;
+} sub_t;
+
+struct ledger {
+    db_t *db;
+    ledger_opts_t opts;
+    bool cache; /* accounts stay in `core` between batches (SQLite) */
+    bool pg;
+
+    pthread_mutex_t qmu;
+    pthread_cond_t q_nonempty, q_notfull, q_done;
+    sub_t *head, *tail;
+    size_t queued_ops;
+    bool stopping;
+    pthread_t batcher;
+
+    pthread_t sweeper;
+    bool sweeper_running;
+    pthread_cond_t sweep_cv;
+
+    /* the batcher's state; mu also guards `core` for ledger_account_update */
+    pthread_mutex_t mu;
+    lcore_t *core;
+    int64_t seq;
+    ledger_id_t *ids;
+    size_t ids_cap;
+    ledger_stats_t stats;
+};
+
+static void *batcher_main(void *arg);
+static void *sweeper_main(void *arg);
+
+/* ---- open / close ---- */
+
+ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
+{
+    ledger_t *l = calloc(1, sizeof *l);
+    ASSERT(l != NULL);
+    l->db = db;
+    if (opts)
+        l->opts = *opts;
+    if (l->opts.batch_max == 0)
+        l->opts.batch_max = 4096;
+    if (l->opts.queue_max < l->opts.batch_max)
+        l->opts.queue_max = l->opts.batch_max * 16;
+    l->pg = db_kind(db) == DB_POSTGRES;
+    l->cache = !l->pg && !l->opts.sqlite_no_account_cache;
+    l->core = lcore_new();
+
+    db_conn_t *conn = db_acquire(db, DB_CONN_WRITE, err);
+    if (!conn)
+        goto fail;
+    db_rc_t rc = lstore_max_seq(conn, &l->seq, err);
+    db_release(conn);
+    if (rc != DB_OK)
+        goto fail;
+
+    pthread_mutex_init(&l->qmu, NULL);
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->q_nonempty, NULL);
+    pthread_cond_init(&l->q_notfull, NULL);
+    pthread_cond_init(&l->q_done, NULL);
+    pthread_cond_init(&l->sweep_cv, NULL);
+    ASSERT(pthread_create(&l->batcher, NULL, batcher_main, l) == 0);
+    if (l->opts.sweep_interval_ms) {
+        l->sweeper_running = true;
+        ASSERT(pthread_create(&l->sweeper, NULL, sweeper_main, l) == 0);
+    }
+    return l;
+fail:
+    lcore_free(l->core);
+    free(l);
+    return NULL;
+}
+
+void ledger_close(ledger_t *l)
+{
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->qmu);
+    l->stopping = true;
+    pthread_cond_broadcast(&l->q_nonempty);
+    pthread_cond_broadcast(&l->q_notfull);
+    pthread_cond_broadcast(&l->sweep_cv);
+    pthread_mutex_unlock(&l->qmu);
+    if (l->sweeper_running)
+        pthread_join(l->sweeper, NULL);
+    pthread_join(l->batcher, NULL);
+    pthread_mutex_destroy(&l->qmu);
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->q_nonempty);
+    pthread_cond_destroy(&l->q_notfull);
+    pthread_cond_destroy(&l->q_done);
+    pthread_cond_destroy(&l->sweep_cv);
+    lcore_free(l->core);
+    free(l->ids);
+    free(l);
+}
+
+void ledger_stats(ledger_t *l, ledger_stats_t *out)
+{
+    pthread_mutex_lock(&l->mu);
+    *out = l->stats;
+    pthread_mutex_unlock(&l->mu);
+}
+
+db_t *ledger_db(ledger_t *l)
+{
+    return l->db;
+}
+
+void ledger_core_lock(ledger_t *l)
+{
+    pthread_mutex_lock(&l->mu);
+}
+
+void ledger_core_unlock(ledger_t *l)
+{
+    pthread_mutex_unlock(&l->mu);
+}
+
+void ledger_core_refresh(ledger_t *l, db_conn_t *conn, ledger_id_t id)
+{
+    if (!l->cache || !lcore_account_find(l->core, id))
+        return;
+    db_err_t err;
+    if (lstore_load_accounts(conn, l->core, &id, 1, &err) != DB_OK) {
+        /* cannot refresh: forget every cached account, the next batch reloads them */
+        lcore_clear(l->core);
+    }
+}
+
+/* ---- submission ---- */
+
+static ledger_result_t enqueue(ledger_t *l, sub_t *s)
+{
+    pthread_mutex_lock(&l->qmu);
+    while (!l->stopping && l->queued_ops + s->n > l->opts.queue_max)
+        pthread_cond_wait(&l->q_notfull, &l->qmu);
+    if (l->stopping) {
+        pthread_mutex_unlock(&l->qmu);
+        return LEDGER_CLOSED;
+    }
+    s->next = NULL;
+    if (l->tail)
+        l->tail->next = s;
+    else
+        l->head = s;
+    l->tail = s;
+    l->queued_ops += s->n;
+    pthread_cond_signal(&l->q_nonempty);
+    pthread_mutex_unlock(&l->qmu);
+    return LEDGER_OK;
+}
+
+ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                        ledger_done_fn done, void *user)
+{
+    ASSERT(done != NULL);
+    if (n == 0 || n > l->opts.batch_max)
+        return LEDGER_OP_INVALID;
+    /* one allocation: the submission, a copy of the ops and the results */
+    size_t size = sizeof(sub_t) + n * sizeof(ledger_op_t) + n * sizeof(ledger_result_t);
+    sub_t *s = malloc(size);
+    ASSERT(s != NULL);
+    ledger_op_t *copy = (ledger_op_t *)(s + 1);
+    memcpy(copy, ops, n * sizeof *ops);
+    *s = (sub_t){
+        .ops = copy, .results = (ledger_result_t *)(copy + n), .n = n, .done = done, .user = user};
+    ledger_result_t r = enqueue(l, s);
+    if (r != LEDGER_OK)
+        free(s);
+    return r;
+}
+
+ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                         ledger_result_t *results)
+{
+    if (n == 0 || n > l->opts.batch_max)
+        return LEDGER_OP_INVALID;
+    sub_t s = {.ops = ops, .results = results, .n = n};
+    ledger_result_t r = enqueue(l, &s);
+    if (r != LEDGER_OK)
+        return r;
+    pthread_mutex_lock(&l->qmu);
+    while (!s.finished)
+        pthread_cond_wait(&l->q_done, &l->qmu);
+    pthread_mutex_unlock(&l->qmu);
+    for (size_t i = 0; i < n; i++)
+        if (results[i] == LEDGER_STORAGE_ERROR || results[i] == LEDGER_CLOSED)
+            return results[i];
+    return LEDGER_OK;
+}
+
+/* ---- the batcher ---- */
+
+static void ids_push(ledger_t *l, size_t *n, ledger_id_t id)
+{
+    if (ledger_id_is_zero(id))
+        return;
+    if (*n == l->ids_cap) {
+        l->ids_cap = l->ids_cap ? l->ids_cap * 2 : 1024;
+        l->ids = realloc(l->ids, l->ids_cap * sizeof *l->ids);
+        ASSERT(l->ids != NULL);
+    }
+    l->ids[(*n)++] = id;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return ledger_id_cmp(*(const ledger_id_t *)a, *(const ledger_id_t *)b);
+}
+
+/* Loads and locks everything the batch needs: transfers first, then accounts in id order. */
+static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
+{
+    size_t n = 0;
+    for (sub_t *s = batch; s; s = s->next)
+        for (size_t i = 0; i < s->n; i++)
+            ids_push(l, &n,
+                     s->ops[i].kind == LEDGER_OP_CREATE ? s->ops[i].id : s->ops[i].pending_id);
+    if (n) {
+        qsort(l->ids, n, sizeof *l->ids, id_cmp);
+        db_rc_t rc = lstore_load_transfers(conn, l->core, l->ids, n, l->pg, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    n = 0;
+    for (sub_t *s = batch; s; s = s->next) {
+        for (size_t i = 0; i < s->n; i++) {
+            const ledger_op_t *op = &s->ops[i];
+            if (op->kind == LEDGER_OP_CREATE) {
+                ids_push(l, &n, op->debit_account_id);
+                ids_push(l, &n, op->credit_account_id);
+                continue;
+            }
+            const ledger_transfer_t *p = lcore_transfer_find(l->core, op->pending_id);
+            if (p) {
+                ids_push(l, &n, p->debit_account_id);
+                ids_push(l, &n, p->credit_account_id);
+            }
+        }
+    }
+    qsort(l->ids, n, sizeof *l->ids, id_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && ledger_id_eq(l->ids[k - 1], l->ids[i]))
+            continue;
+        if (l->cache && lcore_account_find(l->core, l->ids[i]))
+            continue;
+        l->ids[k++] = l->ids[i];
+    }
+    return k ? lstore_load_accounts(conn, l->core, l->ids, k, err) : DB_OK;
+}
+
+static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
+{
+    if (l->cache)
+        lcore_clear_transfers(l->core);
+    else
+        lcore_clear(l->core);
+    db_rc_t rc = db_begin(conn, DB_TX_WRITE, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = batch_load(l, conn, batch, err);
+    if (rc != DB_OK)
+        goto fail;
+    int64_t now = clock_wall_ms();
+    for (sub_t *s = batch; s; s = s->next)
+        lcore_apply(l->core, s->ops, s->n, now, s->results);
+    /* commit order, unique per process: milliseconds shifted, then a counter */
+    int64_t seq = l->seq + 1;
+    if (seq < now << 12)
+        seq = now << 12;
+    rc = lstore_write(conn, l->core, &seq, err);
+    if (rc != DB_OK)
+        goto fail;
+    rc = db_commit(conn, err);
+    if (rc != DB_OK)
+        goto fail;
+    l->seq = seq - 1;
+    lcore_mark_clean(l->core);
+    return DB_OK;
+fail:
+    lcore_undo_all(l->core);
+    db_rollback(conn);
+    return rc;
+}
+
+static void batch_run(ledger_t *l, sub_t *batch)
+{
+    uint64_t t0 = clock_mono_ns();
+    db_err_t err = {0};
+    db_rc_t rc = DB_ERROR;
+    pthread_mutex_lock(&l->mu);
+    for (int attempt = 0; attempt < BATCH_RETRIES; attempt++) {
+        db_conn_t *conn = db_acquire(l->db, DB_CONN_WRITE, &err);
+        if (!conn) {
+            rc = err.code;
+            break;
+        }
+        rc = batch_try(l, conn, batch, &err);
+        db_release(conn);
+        /* a unique violation means another process inserted one of our ids: rerun and the
+         * batch will see it as existing */
+        if (rc != DB_RETRY && rc != DB_CONSTRAINT)
+            break;
+        l->stats.retries++;
+    }
+    if (rc != DB_OK) {
+        LOGE("ledger: batch failed: %s", err.msg);
+        for (sub_t *s = batch; s; s = s->next)
+            for (size_t i = 0; i < s->n; i++)
+                s->results[i] = LEDGER_STORAGE_ERROR;
+    }
+    l->stats.batches++;
+    for (sub_t *s = batch; s; s = s->next)
+        l->stats.ops += s->n;
+    l->stats.commit_ns += clock_mono_ns() - t0;
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void batch_complete(ledger_t *l, sub_t *batch)
+{
+    sub_t *waiters = NULL, *next;
+    for (sub_t *s = batch; s; s = next) {
+        next = s->next;
+        if (s->done) {
+            s->done(s->user, s->results, s->n);
+            free(s);
+        } else {
+            s->next = waiters;
+            waiters = s;
+        }
+    }
+    if (!waiters)
+        return;
+    pthread_mutex_lock(&l->qmu);
+    for (sub_t *s = waiters; s; s = next) {
+        next = s->next;
+        s->finished = true; /* s may be gone as soon as its waiter sees this */
+    }
+    pthread_cond_broadcast(&l->q_done);
+    pthread_mutex_unlock(&l->qmu);
+}
+
+static void *batcher_main(void *arg)
+{
+    ledger_t *l = arg;
+    pthread_mutex_lock(&l->qmu);
+    for (;;) {
+        while (!l->head && !l->stopping)
+            pthread_cond_wait(&l->q_nonempty, &l->qmu);
+        if (!l->head)
+            break; /* stopping and drained */
+        sub_t *batch = l->head, *last = l->head;
+        size_t ops = last->n;
+        while (last->next && ops + last->next->n <= l->opts.batch_max) {
+            last = last->next;
+            ops += last->n;
+        }
+        l->head = last->next;
+        if (!l->head)
+            l->tail = NULL;
+        last->next = NULL;
+        l->queued_ops -= ops;
+        pthread_cond_broadcast(&l->q_notfull);
+        pthread_mutex_unlock(&l->qmu);
+
+        batch_run(l, batch);
+        batch_complete(l, batch);
+        pthread_mutex_lock(&l->qmu);
+    }
+    pthread_mutex_unlock(&l->qmu);
+    return NULL;
+}
+
+/* ---- sweeper ---- */
+
+ledger_result_t ledger_sweep_expired(ledger_t *l, size_t limit, size_t *expired)
+{
+    if (expired)
+        *expired = 0;
+    if (limit == 0)
+        return LEDGER_OK;
+    if (limit > l->opts.batch_max)
+        limit = l->opts.batch_max;
+    ledger_op_t *ops = calloc(limit, sizeof *ops);
+    ledger_result_t *res = calloc(limit, sizeof *res);
+    ASSERT(ops && res);
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    db_err_t err;
+    size_t n = 0;
+    db_conn_t *conn = db_acquire(l->db, DB_CONN_READ, &err);
+    if (!conn)
+        goto done;
+    db_stmt_t *st = db_prepare(conn,
+                               "SELECT id FROM transfers WHERE state = 1 AND expires_at > 0 AND "
+                               "expires_at <= ? ORDER BY expires_at LIMIT ?",
+                               &err);
+    db_rc_t rc = DB_ERROR;
+    if (st) {
+        db_bind_i64(st, 1, clock_wall_ms());
+        db_bind_i64(st, 2, (int64_t)limit);
+        while ((rc = db_step(st, &err)) == DB_ROW && n < limit)
+            ops[n++] =
+                (ledger_op_t){.kind = LEDGER_OP_EXPIRE_PENDING, .pending_id = lstore_col_id(st, 0)};
+    }
+    db_release(conn);
+    if (rc != DB_DONE)
+        goto done;
+    r = n ? ledger_transfers_execute(l, ops, n, res) : LEDGER_OK;
+    if (r == LEDGER_OK && expired)
+        for (size_t i = 0; i < n; i++)
+            *expired += res[i] == LEDGER_OK;
+done:
+    free(ops);
+    free(res);
+    return r;
+}
+
+static void *sweeper_main(void *arg)
+{
+    ledger_t *l = arg;
+    pthread_mutex_lock(&l->qmu);
+    while (!l->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)l->opts.sweep_interval_ms * 1000000u;
+        ts.tv_sec += (time_t)(ns / 1000000000u);
+        ts.tv_nsec = (long)(ns % 1000000000u);
+        pthread_cond_timedwait(&l->sweep_cv, &l->qmu, &ts);
+        if (l->stopping)
+            break;
+        pthread_mutex_unlock(&l->qmu);
+        size_t n = 0;
+        ledger_sweep_expired(l, 1024, &n);
+        if (n)
+            LOGD("ledger: sweeper expired %zu pending transfers", n);
+        pthread_mutex_lock(&l->qmu);
+    }
+    pthread_mutex_unlock(&l->qmu);
+    return NULL;
+}

@@ -1,0 +1,365 @@
+/*
+ * The account service (ledger): assets, accounts with balance limits and ILP settings, and
+ * TigerBeetle-style transfers (single-phase, pending with a timeout then post/void, linked chains
+ * that apply all or nothing, caller-chosen ids for idempotency, one enumerated result per
+ * rejection). One implementation over SQLite and Postgres (store/db.h).
+ *
+ * Balances are four stored counters per account, so reading one is O(1):
+ *   balance   = credits_posted - debits_posted - debits_pending   (what the account may spend)
+ * A debit may not take `balance` below min_balance (LEDGER_EXCEEDS_CREDITS); a credit may not
+ * take credits_posted + credits_pending - debits_posted above max_balance when one is set
+ * (LEDGER_EXCEEDS_DEBITS). Pending amounts count against both limits, so posting never breaks
+ * one. The settlement account of each asset has no minimum and may go negative. Per asset the
+ * sum of debits equals the sum of credits, pending and posted, at every commit.
+ *
+ * Group commit: transfers go through one batcher thread that drains a queue and applies every
+ * queued operation in one database transaction (accounts locked in sorted id order: Postgres
+ * SELECT ... FOR UPDATE, SQLite's single writer lock). ledger_transfers_submit is asynchronous
+ * (the callback runs on the batcher thread once the batch has committed, or failed);
+ * ledger_transfers_execute waits for it.
+ *
+ * Ids are UUIDs: ledger_id_t holds the 16 bytes (big-endian halves) and ledger_id_parse/format
+ * convert to and from the canonical 36-character string used by APIs.
+ *
+ * Durability: a result is reported only after its batch's COMMIT returned. On SQLite (WAL) that
+ * commit survives a crash of the process (kill -9) with either synchronous setting of the db;
+ * with synchronous=NORMAL (db_opts_t.sqlite_sync_normal, what the benchmark uses) a power loss
+ * may drop the last commits, never half of one; FULL (the db default) also survives power loss.
+ */
+#ifndef RAFIKI_LEDGER_LEDGER_H
+#define RAFIKI_LEDGER_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "store/db.h"
+
+/* ---- ids ---- */
+
+typedef struct {
+    uint64_t hi; /* bytes 0..7 of the UUID, big-endian */
+    uint64_t lo; /* bytes 8..15 */
+} ledger_id_t;
+
+#define LEDGER_ID_STR_LEN 36
+
+/* Parses a UUID string (either case, exactly 36 characters); 0, or -1 when malformed. */
+int ledger_id_parse(const char *s, size_t n, ledger_id_t *out);
+/* Writes the canonical lower-case form and a NUL. */
+void ledger_id_format(ledger_id_t id, char out[LEDGER_ID_STR_LEN + 1]);
+/* A random (v4) id. */
+ledger_id_t ledger_id_random(void);
+static inline bool ledger_id_is_zero(ledger_id_t id)
+{
+    return (id.hi | id.lo) == 0;
+}
+static inline bool ledger_id_eq(ledger_id_t a, ledger_id_t b)
+{
+    return a.hi == b.hi && a.lo == b.lo;
+}
+/* Byte order (the order accounts are locked in): <0, 0, >0. */
+static inline int ledger_id_cmp(ledger_id_t a, ledger_id_t b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    if (a.lo != b.lo)
+        return a.lo < b.lo ? -1 : 1;
+    return 0;
+}
+
+/* ---- results: one enum for every call ---- */
+
+typedef enum {
+    LEDGER_OK = 0,
+    /* linked chains */
+    LEDGER_LINKED_EVENT_FAILED,     /* another event of the chain failed; nothing applied */
+    LEDGER_LINKED_EVENT_CHAIN_OPEN, /* the last op of a submission has the linked flag */
+    /* field validation */
+    LEDGER_ID_MUST_NOT_BE_ZERO,
+    LEDGER_FLAGS_INVALID,
+    LEDGER_OP_INVALID,
+    LEDGER_DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO,
+    LEDGER_CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO,
+    LEDGER_ACCOUNTS_MUST_BE_DIFFERENT,
+    LEDGER_PENDING_ID_MUST_BE_ZERO,
+    LEDGER_PENDING_ID_MUST_NOT_BE_ZERO,
+    LEDGER_TIMEOUT_RESERVED_FOR_PENDING_TRANSFER,
+    LEDGER_AMOUNT_MUST_NOT_BE_ZERO,
+    /* idempotency: the id is taken */
+    LEDGER_EXISTS, /* same body: the earlier transfer stands, nothing applied again */
+    LEDGER_EXISTS_WITH_DIFFERENT_FLAGS,
+    LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID,
+    LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID,
+    LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT,
+    LEDGER_EXISTS_WITH_DIFFERENT_TIMEOUT,
+    LEDGER_EXISTS_WITH_DIFFERENT_CODE,
+    /* references */
+    LEDGER_DEBIT_ACCOUNT_NOT_FOUND,
+    LEDGER_CREDIT_ACCOUNT_NOT_FOUND,
+    LEDGER_ACCOUNTS_MUST_HAVE_THE_SAME_LEDGER, /* different assets */
+    /* two-phase */
+    LEDGER_PENDING_TRANSFER_NOT_FOUND,
+    LEDGER_PENDING_TRANSFER_NOT_PENDING, /* it was created single-phase */
+    LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT_ID,
+    LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT_ID,
+    LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT,
+    LEDGER_EXCEEDS_PENDING_TRANSFER_AMOUNT,
+    LEDGER_PENDING_TRANSFER_ALREADY_POSTED,
+    LEDGER_PENDING_TRANSFER_ALREADY_VOIDED,
+    LEDGER_PENDING_TRANSFER_EXPIRED,
+    LEDGER_PENDING_TRANSFER_NOT_EXPIRED, /* LEDGER_OP_EXPIRE_PENDING before the deadline */
+    /* arithmetic bounds */
+    LEDGER_OVERFLOWS_DEBITS_PENDING,
+    LEDGER_OVERFLOWS_CREDITS_PENDING,
+    LEDGER_OVERFLOWS_DEBITS_POSTED,
+    LEDGER_OVERFLOWS_CREDITS_POSTED,
+    LEDGER_OVERFLOWS_BALANCE, /* a balance would leave the int64 range */
+    LEDGER_OVERFLOWS_TIMEOUT,
+    /* limits (ILP: T04 insufficient liquidity) */
+    LEDGER_EXCEEDS_CREDITS, /* the debit account would fall below its min_balance */
+    LEDGER_EXCEEDS_DEBITS,  /* the credit account would rise above its max_balance */
+    /* assets and accounts */
+    LEDGER_ASSET_NOT_FOUND,
+    LEDGER_ASSET_CODE_INVALID,
+    LEDGER_ASSET_EXISTS_WITH_SAME_CODE_AND_SCALE,
+    LEDGER_ACCOUNT_NOT_FOUND,
+    LEDGER_ACCOUNT_KIND_INVALID,
+    LEDGER_PARENT_NOT_FOUND,
+    LEDGER_PARENT_MUST_HAVE_THE_SAME_LEDGER,
+    LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE,
+    LEDGER_ILP_ADDRESS_INVALID,
+    LEDGER_ILP_ADDRESS_TAKEN,            /* another account has this ILP address */
+    LEDGER_EXISTS_WITH_DIFFERENT_FIELDS, /* account/asset create: same id, other body */
+    LEDGER_CURSOR_INVALID,
+    LEDGER_TRANSFER_NOT_FOUND, /* ledger_transfer_get */
+    /* infrastructure */
+    LEDGER_STORAGE_ERROR, /* the database failed; the batch was rolled back, retry it */
+    LEDGER_CLOSED,        /* the ledger is shutting down */
+    LEDGER_RESULT_COUNT
+} ledger_result_t;
+
+/* Stable snake_case name ("exceeds_credits"), for logs and APIs. */
+const char *ledger_result_str(ledger_result_t r);
+
+/* ---- assets ---- */
+
+typedef struct {
+    ledger_id_t id; /* caller-chosen; zero -> generated */
+    char code[ASSET_CODE_MAX_LEN + 1];
+    uint8_t scale;
+    /* set by the ledger: */
+    ledger_id_t liquidity_account_id;
+    ledger_id_t settlement_account_id;
+    int64_t created_ms;
+} ledger_asset_t;
+
+/* ---- accounts ---- */
+
+typedef enum {
+    LEDGER_KIND_ASSET_LIQUIDITY = 1, /* created with its asset */
+    LEDGER_KIND_SETTLEMENT = 2,      /* created with its asset; no minimum balance */
+    LEDGER_KIND_PEER = 3,
+    LEDGER_KIND_WALLET = 4,
+    LEDGER_KIND_INVOICE = 5,
+    LEDGER_KIND_MANDATE = 6,
+    LEDGER_KIND_OUTGOING = 7,
+} ledger_account_kind_t;
+
+const char *ledger_kind_str(ledger_account_kind_t k);
+/* Parses "peer", "wallet", ...; -1 when unknown. */
+int ledger_kind_parse(const char *s, ledger_account_kind_t *out);
+
+typedef struct {
+    uint64_t debits_pending;
+    uint64_t debits_posted;
+    uint64_t credits_pending;
+    uint64_t credits_posted;
+} ledger_counters_t;
+
+typedef struct {
+    ledger_id_t id; /* caller-chosen; zero -> generated */
+    ledger_id_t asset_id;
+    ledger_id_t parent_id; /* zero: top-level; else same asset as the parent */
+    ledger_account_kind_t kind;
+    /* limits */
+    int64_t min_balance;  /* default 0; negative = a credit line */
+    bool no_min_balance;  /* true only for settlement accounts, unless set on purpose */
+    bool has_max_balance; /* max_balance applies only when set */
+    int64_t max_balance;
+    /* ILP settings */
+    char ilp_address[ILP_ADDRESS_MAX_LEN + 1]; /* "" = none */
+    uint64_t max_packet_amount;                /* 0 = no limit */
+    bool stream_enabled;
+    /* read-only, set by the ledger */
+    ledger_counters_t counters;
+    int64_t created_ms;
+} ledger_account_t;
+
+typedef struct {
+    int64_t balance;          /* credits_posted - debits_posted - debits_pending */
+    uint64_t debits_pending;  /* held outgoing (pending sends) */
+    uint64_t credits_pending; /* held incoming */
+    uint64_t total_received;  /* credits_posted */
+    uint64_t total_sent;      /* debits_posted */
+    /* what it can still send: balance - min_balance, 0 when at or past it; UINT64_MAX when the
+     * account has no minimum */
+    uint64_t available;
+} ledger_status_t;
+
+/* ---- transfers ---- */
+
+typedef enum {
+    LEDGER_OP_CREATE = 0,         /* a transfer: single-phase, or pending with LEDGER_F_PENDING */
+    LEDGER_OP_POST_PENDING = 1,   /* post pending_id: all of it (amount 0) or part of it */
+    LEDGER_OP_VOID_PENDING = 2,   /* release pending_id */
+    LEDGER_OP_EXPIRE_PENDING = 3, /* what the sweeper runs: void pending_id if it has expired */
+} ledger_op_kind_t;
+
+enum {
+    LEDGER_F_LINKED = 1u << 0,  /* this op and the next apply all or nothing */
+    LEDGER_F_PENDING = 1u << 1, /* create: hold the amount until post, void or timeout */
+};
+#define LEDGER_F_ALL (LEDGER_F_LINKED | LEDGER_F_PENDING)
+
+typedef struct {
+    ledger_op_kind_t kind;
+    uint32_t flags;
+    ledger_id_t id; /* create: the new transfer's id (required, caller-chosen) */
+    ledger_id_t debit_account_id;
+    ledger_id_t credit_account_id;
+    uint64_t amount;        /* create: > 0; post: 0 = the pending amount, or less */
+    ledger_id_t pending_id; /* post/void/expire */
+    uint64_t timeout_ms;    /* pending create: 0 = never expires */
+    uint32_t code;          /* caller's transfer type (deposit, withdrawal, packet...) */
+} ledger_op_t;
+
+typedef enum {
+    LEDGER_STATE_POSTED = 0,
+    LEDGER_STATE_PENDING = 1,
+    LEDGER_STATE_VOIDED = 2,
+    LEDGER_STATE_EXPIRED = 3,
+} ledger_transfer_state_t;
+
+const char *ledger_state_str(ledger_transfer_state_t s);
+
+typedef struct {
+    ledger_id_t id;
+    ledger_id_t debit_account_id;
+    ledger_id_t credit_account_id;
+    uint64_t amount;        /* requested (for a pending transfer: the hold) */
+    uint64_t posted_amount; /* what moved: amount if single-phase, the post amount, or 0 */
+    uint32_t flags;         /* LEDGER_F_* as created */
+    uint32_t code;
+    ledger_transfer_state_t state;
+    uint64_t timeout_ms;
+    int64_t created_ms;
+    int64_t expires_ms;  /* 0 = none */
+    int64_t resolved_ms; /* post/void/expiry time, 0 while pending */
+} ledger_transfer_t;
+
+/* ---- the ledger ---- */
+
+typedef struct ledger ledger_t;
+
+typedef struct {
+    /* The most operations one database transaction carries (default 4096). */
+    uint32_t batch_max;
+    /* The most operations waiting in the queue; submit blocks when full (default 65536). */
+    uint32_t queue_max;
+    /* SQLite only: keep accounts in memory between batches (default on). Safe because one
+     * process owns an embedded database and every write goes through this ledger while it holds
+     * the writer connection; set to false if anything else writes the ledger tables. */
+    bool sqlite_no_account_cache;
+    /* Run the sweeper on the batcher every sweep_interval_ms (0 = only ledger_sweep_expired). */
+    uint32_t sweep_interval_ms;
+} ledger_opts_t;
+
+/*
+ * Opens the ledger over db (the schema must be migrated: sql/001_ledger.sql) and starts the
+ * batcher thread. opts may be NULL. Returns NULL with err filled on failure. The db outlives
+ * the ledger.
+ */
+ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err);
+/* Drains the queue (queued ops still run), stops the batcher and frees. NULL is a no-op. */
+void ledger_close(ledger_t *l);
+
+/*
+ * Creates an asset with its liquidity and settlement accounts in one transaction. On LEDGER_OK
+ * or LEDGER_EXISTS (same id, code and scale) *asset is filled completely. Other results:
+ * LEDGER_ASSET_CODE_INVALID, LEDGER_EXISTS_WITH_DIFFERENT_FIELDS,
+ * LEDGER_ASSET_EXISTS_WITH_SAME_CODE_AND_SCALE, LEDGER_STORAGE_ERROR.
+ */
+ledger_result_t ledger_asset_create(ledger_t *l, ledger_asset_t *asset);
+ledger_result_t ledger_asset_get(ledger_t *l, ledger_id_t id, ledger_asset_t *out);
+
+/*
+ * Creates an account (kinds peer, wallet, invoice, mandate, outgoing; the asset's own two
+ * accounts come with the asset). acct->id zero gets a random id, written back. Idempotent: the
+ * same id and fields returns LEDGER_EXISTS, other fields LEDGER_EXISTS_WITH_DIFFERENT_FIELDS.
+ * Errors: LEDGER_ACCOUNT_KIND_INVALID, LEDGER_ASSET_NOT_FOUND, LEDGER_PARENT_NOT_FOUND,
+ * LEDGER_PARENT_MUST_HAVE_THE_SAME_LEDGER, LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE,
+ * LEDGER_ILP_ADDRESS_INVALID, LEDGER_STORAGE_ERROR.
+ */
+ledger_result_t ledger_account_create(ledger_t *l, ledger_account_t *acct);
+/* Reads an account with its counters: LEDGER_OK, LEDGER_ACCOUNT_NOT_FOUND, LEDGER_STORAGE_ERROR. */
+ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t *out);
+/*
+ * Updates the mutable fields of acct->id: limits and ILP settings (id, asset, parent, kind and
+ * counters are immutable and ignored). Goes through the batcher so it orders with transfers.
+ */
+ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct);
+/*
+ * Lists accounts by id order after `after` (zero = from the start), optionally only the
+ * sub-accounts of parent (zero = all). Fills up to cap, sets *n. LEDGER_OK or storage error.
+ */
+ledger_result_t ledger_account_list(ledger_t *l, ledger_id_t parent, ledger_id_t after,
+                                    ledger_account_t *out, size_t cap, size_t *n);
+/* Balance, pending, totals and what can still be sent; O(1). */
+ledger_result_t ledger_account_status(ledger_t *l, ledger_id_t id, ledger_status_t *out);
+
+/*
+ * Transfer history of an account (debits and credits), newest first. cursor is "" for the
+ * first page, else the next_cursor of the previous page (opaque, < LEDGER_CURSOR_LEN chars).
+ * next_cursor is "" when there is no further page. LEDGER_CURSOR_INVALID for a bad cursor.
+ */
+#define LEDGER_CURSOR_LEN 64
+ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const char *cursor,
+                                         ledger_transfer_t *out, size_t cap, size_t *n,
+                                         char next_cursor[LEDGER_CURSOR_LEN]);
+ledger_result_t ledger_transfer_get(ledger_t *l, ledger_id_t id, ledger_transfer_t *out);
+
+/*
+ * Completion of a submission: results[i] is the outcome of ops[i]. Runs on the batcher thread
+ * once the batch is committed (or every result is LEDGER_STORAGE_ERROR / LEDGER_CLOSED); keep
+ * it short and do not call ledger_transfers_execute from it.
+ */
+typedef void (*ledger_done_fn)(void *user, const ledger_result_t *results, size_t n);
+
+/*
+ * Queues n (1..batch_max) operations. A linked chain must end inside one submission. The ops
+ * are copied; the callback is called exactly once. Returns LEDGER_OK, or LEDGER_CLOSED /
+ * LEDGER_OP_INVALID (n out of range) without calling the callback.
+ */
+ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                        ledger_done_fn done, void *user);
+/* Synchronous form: waits and fills results[n]. Returns LEDGER_OK when the batch committed
+ * (look at each result), else LEDGER_STORAGE_ERROR / LEDGER_CLOSED / LEDGER_OP_INVALID. */
+ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                         ledger_result_t *results);
+
+/* Voids pending transfers whose timeout has passed (at most limit of them); *expired (may be
+ * NULL) gets how many. The batcher also runs it when opts.sweep_interval_ms is set. */
+ledger_result_t ledger_sweep_expired(ledger_t *l, size_t limit, size_t *expired);
+
+/* Counters for tests and benchmarks. */
+typedef struct {
+    uint64_t batches;
+    uint64_t ops;
+    uint64_t retries;
+    uint64_t commit_ns; /* time spent in db work, total */
+} ledger_stats_t;
+void ledger_stats(ledger_t *l, ledger_stats_t *out);
+
+#endif

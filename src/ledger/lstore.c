@@ -1,0 +1,382 @@
+/*
+ * The ledger's SQL over store/db.h, one text for SQLite and Postgres. Batches read their rows
+ * with IN (...) lists of a fixed size (padded with a repeated id) so each shape is prepared
+ * once, and insert transfers with multi-row INSERTs. See lstore.h.
+ */
+#include "ledger/lstore.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/assert.h"
+
+/* ---- statement texts, built once ---- */
+
+static char sql_xfer_in[2][1024];
+static char sql_acct_in[1024];
+static char sql_insert[3][8192];
+static const size_t insert_rows[3] = {LSTORE_INSERT_CHUNK, 8, 1};
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+static void placeholders(char *out, size_t cap, size_t n, const char *group)
+{
+    size_t len = strlen(out);
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(out + len, cap - len, "%s%s", i ? "," : "", group);
+        ASSERT(w > 0 && (size_t)w < cap - len);
+        len += (size_t)w;
+    }
+}
+
+static void sql_build(void)
+{
+    for (int lock = 0; lock < 2; lock++) {
+        snprintf(sql_xfer_in[lock], sizeof sql_xfer_in[lock],
+                 "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
+        placeholders(sql_xfer_in[lock], sizeof sql_xfer_in[lock], LSTORE_IN_CHUNK, "?");
+        size_t len = strlen(sql_xfer_in[lock]);
+        snprintf(sql_xfer_in[lock] + len, sizeof sql_xfer_in[lock] - len, ") ORDER BY id%s",
+                 lock ? "{{FOR_UPDATE}}" : "");
+    }
+    snprintf(sql_acct_in, sizeof sql_acct_in,
+             "SELECT id, asset_id, min_balance, no_min_balance, max_balance, debits_pending, "
+             "debits_posted, credits_pending, credits_posted FROM accounts WHERE id IN (");
+    placeholders(sql_acct_in, sizeof sql_acct_in, LSTORE_IN_CHUNK, "?");
+    size_t len = strlen(sql_acct_in);
+    snprintf(sql_acct_in + len, sizeof sql_acct_in - len, ") ORDER BY id{{FOR_UPDATE}}");
+    for (int k = 0; k < 3; k++) {
+        snprintf(sql_insert[k], sizeof sql_insert[k],
+                 "INSERT INTO transfers (" LSTORE_TRANSFER_COLS ") VALUES ");
+        placeholders(sql_insert[k], sizeof sql_insert[k], insert_rows[k],
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    }
+}
+
+/* ---- ids ---- */
+
+void lstore_bind_id(db_stmt_t *st, int idx, ledger_id_t id)
+{
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, s);
+    db_bind_text(st, idx, s, LEDGER_ID_STR_LEN);
+}
+
+ledger_id_t lstore_col_id(db_stmt_t *st, int col)
+{
+    size_t n = 0;
+    const char *s = db_col_text(st, col, &n);
+    ledger_id_t id = {0, 0};
+    if (ledger_id_parse(s, n, &id) != 0)
+        return (ledger_id_t){0, 0};
+    return id;
+}
+
+/* ---- rows ---- */
+
+int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = lstore_col_id(st, 0);
+    t->debit_account_id = lstore_col_id(st, 1);
+    t->credit_account_id = lstore_col_id(st, 2);
+    t->amount = db_col_u64(st, 3);
+    t->posted_amount = db_col_u64(st, 4);
+    t->flags = (uint32_t)db_col_i64(st, 5);
+    t->code = (uint32_t)db_col_i64(st, 6);
+    t->state = (ledger_transfer_state_t)db_col_i64(st, 7);
+    t->timeout_ms = db_col_u64(st, 8);
+    t->created_ms = db_col_i64(st, 9);
+    t->expires_ms = db_col_i64(st, 10);
+    t->resolved_ms = db_col_i64(st, 11);
+    return db_col_i64(st, 12);
+}
+
+static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, int64_t seq)
+{
+    lstore_bind_id(st, base + 1, t->id);
+    lstore_bind_id(st, base + 2, t->debit_account_id);
+    lstore_bind_id(st, base + 3, t->credit_account_id);
+    db_bind_u64(st, base + 4, t->amount);
+    db_bind_u64(st, base + 5, t->posted_amount);
+    db_bind_i64(st, base + 6, t->flags);
+    db_bind_i64(st, base + 7, t->code);
+    db_bind_i64(st, base + 8, (int64_t)t->state);
+    db_bind_u64(st, base + 9, t->timeout_ms);
+    db_bind_i64(st, base + 10, t->created_ms);
+    db_bind_i64(st, base + 11, t->expires_ms);
+    db_bind_i64(st, base + 12, t->resolved_ms);
+    db_bind_i64(st, base + 13, seq);
+}
+
+/* ---- batch loads ---- */
+
+db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids, size_t n,
+                              bool for_update, db_err_t *err)
+{
+    pthread_once(&sql_once, sql_build);
+    for (size_t at = 0; at < n; at += LSTORE_IN_CHUNK) {
+        db_stmt_t *st = db_prepare(conn, sql_xfer_in[for_update], err);
+        if (!st)
+            return err->code;
+        for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
+            size_t i = at + k < n ? at + k : n - 1;
+            lstore_bind_id(st, (int)k + 1, ids[i]);
+        }
+        db_rc_t rc;
+        while ((rc = db_step(st, err)) == DB_ROW) {
+            ledger_transfer_t t;
+            lstore_transfer_row(st, &t);
+            lcore_transfer_load(c, &t);
+        }
+        if (rc != DB_DONE)
+            return rc;
+    }
+    return DB_OK;
+}
+
+db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids, size_t n,
+                             db_err_t *err)
+{
+    pthread_once(&sql_once, sql_build);
+    for (size_t at = 0; at < n; at += LSTORE_IN_CHUNK) {
+        db_stmt_t *st = db_prepare(conn, sql_acct_in, err);
+        if (!st)
+            return err->code;
+        for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
+            size_t i = at + k < n ? at + k : n - 1;
+            lstore_bind_id(st, (int)k + 1, ids[i]);
+        }
+        db_rc_t rc;
+        while ((rc = db_step(st, err)) == DB_ROW) {
+            lc_account_t a = {
+                .id = lstore_col_id(st, 0),
+                .asset_id = lstore_col_id(st, 1),
+                .min_balance = db_col_i64(st, 2),
+                .no_min_balance = db_col_bool(st, 3),
+                .has_max_balance = !db_col_null(st, 4),
+                .max_balance = db_col_i64(st, 4),
+                .c = {db_col_u64(st, 5), db_col_u64(st, 6), db_col_u64(st, 7), db_col_u64(st, 8)},
+            };
+            lcore_account_put(c, &a);
+        }
+        if (rc != DB_DONE)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* ---- batch writes ---- */
+
+static db_rc_t write_accounts(db_conn_t *conn, lcore_t *c, db_err_t *err)
+{
+    size_t n = lcore_dirty_count(c);
+    for (size_t i = 0; i < n; i++) {
+        const lc_account_t *a = lcore_dirty_at(c, i);
+        db_stmt_t *st = db_prepare(conn,
+                                   "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
+                                   "credits_pending = ?, credits_posted = ? WHERE id = ?",
+                                   err);
+        if (!st)
+            return err->code;
+        db_bind_u64(st, 1, a->c.debits_pending);
+        db_bind_u64(st, 2, a->c.debits_posted);
+        db_bind_u64(st, 3, a->c.credits_pending);
+        db_bind_u64(st, 4, a->c.credits_posted);
+        lstore_bind_id(st, 5, a->id);
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err)
+{
+    ledger_transfer_t *t;
+    size_t n = lcore_new_transfers(c, &t);
+    size_t at = 0;
+    while (at < n) {
+        int k = 0;
+        while (insert_rows[k] > n - at)
+            k++;
+        db_stmt_t *st = db_prepare(conn, sql_insert[k], err);
+        if (!st)
+            return err->code;
+        for (size_t r = 0; r < insert_rows[k]; r++)
+            bind_transfer(st, (int)r * 13, &t[at + r], (*seq)++);
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+        at += insert_rows[k];
+    }
+    return DB_OK;
+}
+
+static db_rc_t write_resolved(db_conn_t *conn, lcore_t *c, db_err_t *err)
+{
+    size_t n = lcore_resolved_count(c);
+    for (size_t i = 0; i < n; i++) {
+        const ledger_transfer_t *t = lcore_resolved_at(c, i);
+        db_stmt_t *st = db_prepare(
+            conn, "UPDATE transfers SET state = ?, posted_amount = ?, resolved_at = ? WHERE id = ?",
+            err);
+        if (!st)
+            return err->code;
+        db_bind_i64(st, 1, (int64_t)t->state);
+        db_bind_u64(st, 2, t->posted_amount);
+        db_bind_i64(st, 3, t->resolved_ms);
+        lstore_bind_id(st, 4, t->id);
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err)
+{
+    pthread_once(&sql_once, sql_build);
+    db_rc_t rc = db_pipeline_begin(conn, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = write_accounts(conn, c, err);
+    if (rc == DB_OK)
+        rc = write_new_transfers(conn, c, seq, err);
+    if (rc == DB_OK)
+        rc = write_resolved(conn, c, err);
+    db_err_t end_err;
+    db_rc_t end = db_pipeline_end(conn, &end_err);
+    if (rc == DB_OK && end != DB_OK) {
+        *err = end_err;
+        rc = end;
+    }
+    return rc;
+}
+
+/* ---- API readers ---- */
+
+void lstore_account_row(db_stmt_t *st, ledger_account_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = lstore_col_id(st, 0);
+    a->asset_id = lstore_col_id(st, 1);
+    a->kind = (ledger_account_kind_t)db_col_i64(st, 2);
+    if (!db_col_null(st, 3))
+        a->parent_id = lstore_col_id(st, 3);
+    a->min_balance = db_col_i64(st, 4);
+    a->no_min_balance = db_col_bool(st, 5);
+    a->has_max_balance = !db_col_null(st, 6);
+    a->max_balance = db_col_i64(st, 6);
+    a->counters.debits_pending = db_col_u64(st, 7);
+    a->counters.debits_posted = db_col_u64(st, 8);
+    a->counters.credits_pending = db_col_u64(st, 9);
+    a->counters.credits_posted = db_col_u64(st, 10);
+    size_t n = 0;
+    const char *addr = db_col_text(st, 11, &n);
+    if (n > ILP_ADDRESS_MAX_LEN)
+        n = ILP_ADDRESS_MAX_LEN;
+    memcpy(a->ilp_address, addr, n);
+    a->ilp_address[n] = '\0';
+    a->max_packet_amount = db_col_u64(st, 12);
+    a->stream_enabled = db_col_bool(st, 13);
+    a->created_ms = db_col_i64(st, 14);
+}
+
+db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err)
+{
+    db_stmt_t *st =
+        db_prepare(conn, "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    lstore_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc == DB_ROW)
+        lstore_account_row(st, out);
+    return rc == DB_ROW ? DB_OK : rc;
+}
+
+db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn,
+                               "SELECT id, code, scale, liquidity_account_id, "
+                               "settlement_account_id, created_at FROM assets WHERE id = ?",
+                               err);
+    if (!st)
+        return err->code;
+    lstore_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc != DB_ROW)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->id = lstore_col_id(st, 0);
+    size_t n = 0;
+    const char *code = db_col_text(st, 1, &n);
+    if (n > ASSET_CODE_MAX_LEN)
+        n = ASSET_CODE_MAX_LEN;
+    memcpy(out->code, code, n);
+    out->code[n] = '\0';
+    out->scale = (uint8_t)db_col_i64(st, 2);
+    out->liquidity_account_id = lstore_col_id(st, 3);
+    out->settlement_account_id = lstore_col_id(st, 4);
+    out->created_ms = db_col_i64(st, 5);
+    return DB_OK;
+}
+
+db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t *out, db_err_t *err)
+{
+    db_stmt_t *st =
+        db_prepare(conn, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    lstore_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc == DB_ROW)
+        lstore_transfer_row(st, out);
+    return rc == DB_ROW ? DB_OK : rc;
+}
+
+db_rc_t lstore_account_insert(db_conn_t *conn, const ledger_account_t *a, int64_t now_ms,
+                              db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(
+        conn,
+        "INSERT INTO accounts (id, asset_id, kind, parent_id, min_balance, no_min_balance, "
+        "max_balance, ilp_address, max_packet_amount, stream_enabled, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        err);
+    if (!st)
+        return err->code;
+    lstore_bind_id(st, 1, a->id);
+    lstore_bind_id(st, 2, a->asset_id);
+    db_bind_i64(st, 3, (int64_t)a->kind);
+    if (ledger_id_is_zero(a->parent_id))
+        db_bind_null(st, 4);
+    else
+        lstore_bind_id(st, 4, a->parent_id);
+    db_bind_i64(st, 5, a->min_balance);
+    db_bind_bool(st, 6, a->no_min_balance);
+    if (a->has_max_balance)
+        db_bind_i64(st, 7, a->max_balance);
+    else
+        db_bind_null(st, 7);
+    db_bind_str(st, 8, a->ilp_address[0] ? a->ilp_address : NULL);
+    db_bind_u64(st, 9, a->max_packet_amount);
+    db_bind_bool(st, 10, a->stream_enabled);
+    db_bind_i64(st, 11, now_ms);
+    db_bind_i64(st, 12, now_ms);
+    return db_run(st, err);
+}
+
+db_rc_t lstore_max_seq(db_conn_t *conn, int64_t *out, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn, "SELECT COALESCE(MAX(seq), 0) FROM transfers", err);
+    if (!st)
+        return err->code;
+    db_rc_t rc = db_step_one(st, err);
+    if (rc != DB_ROW)
+        return rc;
+    *out = db_col_i64(st, 0);
+    return DB_OK;
+}

@@ -1,0 +1,60 @@
+/*
+ * The ledger's SQL (internal): loading and locking the rows a batch touches into the apply
+ * engine, writing its changes back, and the row readers the API uses. Every function runs on a
+ * connection the caller holds (inside the caller's transaction when it writes) and returns a
+ * db_rc_t with err filled on failure.
+ */
+#ifndef RAFIKI_LEDGER_LSTORE_H
+#define RAFIKI_LEDGER_LSTORE_H
+
+#include "ledger/core.h"
+#include "ledger/ledger.h"
+#include "store/db.h"
+
+/* Ids per IN (...) query and rows per multi-row INSERT. */
+#define LSTORE_IN_CHUNK     64
+#define LSTORE_INSERT_CHUNK 64
+
+/*
+ * Loads the transfers with the given ids (any order, duplicates allowed) into c. With
+ * for_update (Postgres) the rows are locked, in id order, so two batches that post the same
+ * pending transfer serialize.
+ */
+db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids, size_t n,
+                              bool for_update, db_err_t *err);
+/*
+ * Loads (replacing) the accounts with the given ids, which must be sorted and distinct; on
+ * Postgres they are locked FOR UPDATE in that order, so batches never deadlock on accounts.
+ */
+db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids, size_t n,
+                             db_err_t *err);
+/* Writes c's changes: counters of dirty accounts, new transfers (seq from *seq, advanced),
+ * state of resolved transfers. Pipelined on Postgres. */
+db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err);
+
+/* Readers for the API. DB_NOT_FOUND when absent. */
+db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err);
+db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err);
+db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t *out,
+                             db_err_t *err);
+db_rc_t lstore_account_insert(db_conn_t *conn, const ledger_account_t *a, int64_t now_ms,
+                              db_err_t *err);
+db_rc_t lstore_max_seq(db_conn_t *conn, int64_t *out, db_err_t *err);
+
+/* The transfer columns in the order lstore_transfer_row reads them. */
+#define LSTORE_TRANSFER_COLS                                                                       \
+    "id, debit_account_id, credit_account_id, amount, posted_amount, flags, code, state, "         \
+    "timeout_ms, created_at, expires_at, resolved_at, seq"
+/* Reads the current row of a statement selecting LSTORE_TRANSFER_COLS; returns its seq. */
+int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t);
+/* The account columns in the order lstore_account_row reads them. */
+#define LSTORE_ACCOUNT_COLS                                                                        \
+    "id, asset_id, kind, parent_id, min_balance, no_min_balance, max_balance, debits_pending, "    \
+    "debits_posted, credits_pending, credits_posted, ilp_address, max_packet_amount, "             \
+    "stream_enabled, created_at"
+void lstore_account_row(db_stmt_t *st, ledger_account_t *a);
+/* Parses an id column; a malformed id (never written by us) reads as zero. */
+ledger_id_t lstore_col_id(db_stmt_t *st, int col);
+void lstore_bind_id(db_stmt_t *st, int idx, ledger_id_t id);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * Database driver interface: one API over SQLite (embedded default) and Postgres (scale-out).
+ *
+ * A db_t is a pool of connections opened from a URL:
+ *   sqlite:PATH                 e.g. sqlite:./data/rafiki.db, sqlite::memory: (one connection)
+ *   postgres://... postgresql://...   passed to libpq as a connection URI
+ * SQLite runs in WAL mode with one writer connection and several reader connections; Postgres has
+ * N interchangeable connections. A thread takes a connection with db_acquire and gives it back
+ * with db_release; a connection is used by one thread at a time.
+ *
+ * SQL text is written once for both dialects:
+ *   - placeholders are `?` (translated to $1, $2, ... for Postgres; a `?` inside a '...' or "..."
+ *     literal or a -- comment is left alone);
+ *   - the few dialect differences are tokens replaced in one place (src/store/dialect.c):
+ *       {{FOR_UPDATE}}  " FOR UPDATE" on Postgres, "" on SQLite (its write transaction already
+ *                       holds the database's single writer lock)
+ *       {{BLOB}}        BYTEA / BLOB
+ *       {{NOW_MS}}      current wall time as BIGINT milliseconds since the epoch
+ *       {{JSON_LIST}}   a row source over a JSON array of strings bound to the one `?` inside
+ *                       it, for `id IN {{JSON_LIST}}`; bind e.g. '["a","b"]' with db_bind_text
+ *                       (Postgres: (SELECT json_array_elements_text(?::json)),
+ *                        SQLite: (SELECT value FROM json_each(?)))
+ *   - db_kind() tells the caller which driver it has for anything else.
+ *
+ * u64 encoding (amounts and balance counters): Postgres has no unsigned 64-bit type, SQLite has
+ * none either. A u64 is stored in a BIGINT/INTEGER column as the int64 with the same bit pattern
+ * (two's complement): values below 2^63 read naturally in SQL, every value up to 2^64-1
+ * round-trips exactly through db_bind_u64/db_col_u64, and the column stays a native 8-byte
+ * integer (fast on both). The cost: SQL comparisons, ORDER BY, SUM and CHECK constraints on a u64
+ * column are only meaningful below 2^63, so money arithmetic and limit checks happen in C
+ * (which the ledger does anyway). We chose this over NUMERIC(20,0) (slow, and SQLite would keep it
+ * as a lossy REAL) and over a -2^63 offset (every stored value unreadable).
+ *
+ * Timestamps are BIGINT milliseconds since the epoch (UTC), set by the application or {{NOW_MS}}.
+ *
+ * Errors: every call that can fail returns a db_rc_t (negative on failure) and fills a caller's
+ * db_err_t with the same code and a message. DB_RETRY means the transaction lost a race
+ * (SQLite busy, Postgres serialization failure or deadlock): roll back and run it again.
+ */
+#ifndef RAFIKI_STORE_DB_H
+#define RAFIKI_STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    DB_OK = 0,
+    DB_ROW = 1,  /* db_step: a row is ready to read */
+    DB_DONE = 2, /* db_step: the statement has finished (no more rows) */
+
+    DB_ERROR = -1,      /* anything else the database reports; see the message */
+    DB_CONSTRAINT = -2, /* unique/primary key, foreign key, not null or check violation */
+    DB_RETRY = -3,      /* busy/locked, serialization failure, deadlock: retry the transaction */
+    DB_NOT_FOUND = -4,  /* a row the caller required is absent (db_step_one) */
+    DB_CONN = -5,       /* cannot connect, or the connection was lost */
+    DB_INVALID = -6,    /* bad URL, bad argument, bad migration file name */
+    DB_NOMEM = -7,
+} db_rc_t;
+
+typedef enum { DB_SQLITE = 1, DB_POSTGRES = 2 } db_kind_t;
+
+typedef enum {
+    DB_TX_READ = 0,  /* SQLite: BEGIN (deferred); Postgres: BEGIN READ ONLY */
+    DB_TX_WRITE = 1, /* SQLite: BEGIN IMMEDIATE (takes the writer lock); Postgres: BEGIN */
+} db_tx_t;
+
+/* Which connection db_acquire hands out. On Postgres both are any pooled connection. */
+typedef enum { DB_CONN_READ = 0, DB_CONN_WRITE = 1 } db_role_t;
+
+typedef struct {
+    db_rc_t code;
+    char msg[256];
+} db_err_t;
+
+typedef struct db db_t;
+typedef struct db_conn db_conn_t;
+typedef struct db_stmt db_stmt_t;
+
+typedef struct {
+    /* Postgres: connections in the pool (default 8). SQLite: reader connections (default 4);
+     * there is always exactly one writer. */
+    int pool_size;
+    /* SQLite: how long a connection waits for a lock before DB_RETRY (default 5000 ms). */
+    int busy_timeout_ms;
+    /* SQLite: PRAGMA synchronous=NORMAL instead of the default FULL. FULL syncs the WAL at every
+     * commit (durable across power loss); NORMAL only at checkpoints (a power loss can drop the
+     * last commits, never corrupts). The URL query "sqlite:PATH?synchronous=normal" also sets it.
+     */
+    bool sqlite_sync_normal;
+} db_opts_t;
+
+/* DATABASE_URL's default: an embedded database under ./data. */
+#define DB_URL_DEFAULT "sqlite:./data/rafiki.db"
+
+/* Opens a pool for url with default options. Returns NULL and fills err (DB_INVALID for a bad
+ * URL, DB_CONN when the first connection fails). Opens one connection eagerly to check. */
+db_t *db_open(const char *url, db_err_t *err);
+/* Same with explicit options; opts may be NULL. */
+db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err);
+/* db_open($DATABASE_URL), DB_URL_DEFAULT when unset. */
+db_t *db_open_env(db_err_t *err);
+/* Closes every connection. All connections must have been released. NULL is a no-op. */
+void db_close(db_t *db);
+db_kind_t db_kind(const db_t *db);
+
+/* Takes a connection from the pool, opening one if the pool is below its size, else waits for
+ * one to be released. DB_CONN_WRITE on SQLite always returns the single writer connection (so a
+ * thread must not hold it while acquiring it again; on sqlite::memory: every role gets that one
+ * connection). Returns NULL with err on connection failure. */
+db_conn_t *db_acquire(db_t *db, db_role_t role, db_err_t *err);
+/* Returns a connection to the pool. A transaction left open is rolled back first; a broken
+ * Postgres connection is dropped and reopened on next acquire. */
+void db_release(db_conn_t *conn);
+db_kind_t db_conn_kind(const db_conn_t *conn);
+
+/* Runs SQL text with no parameters and no result rows (DDL, several statements separated by ;).
+ * Tokens ({{BLOB}}...) are substituted. */
+db_rc_t db_exec(db_conn_t *conn, const char *sql, db_err_t *err);
+
+/* Transactions. Nested begin is a programmer error. Commit can fail with DB_RETRY (SQLite busy)
+ * or DB_CONSTRAINT (deferred constraint); the transaction is then over (rolled back). */
+db_rc_t db_begin(db_conn_t *conn, db_tx_t mode, db_err_t *err);
+db_rc_t db_commit(db_conn_t *conn, db_err_t *err);
+/* Always ends the transaction; a no-op when none is open. */
+void db_rollback(db_conn_t *conn);
+bool db_in_tx(const db_conn_t *conn);
+
+/*
+ * Prepared statements are cached per connection, keyed by the SQL text: the first db_prepare of a
+ * text parses (and on Postgres prepares on the server), later calls return the cached statement
+ * reset and with no bindings. The statement belongs to the connection: do not free it, and do not
+ * keep it across db_release. Use one statement at a time per SQL text (re-preparing the same text
+ * while iterating it resets it). Returns NULL with err on a syntax error.
+ */
+db_stmt_t *db_prepare(db_conn_t *conn, const char *sql, db_err_t *err);
+
+/* Bind parameter idx (1-based, in `?` order). Text and blob bytes are copied. Binding past the
+ * statement's parameter count is a programmer error (ASSERT). */
+void db_bind_i64(db_stmt_t *st, int idx, int64_t v);
+void db_bind_u64(db_stmt_t *st, int idx, uint64_t v); /* bit-pattern BIGINT, see above */
+void db_bind_bool(db_stmt_t *st, int idx, bool v);
+void db_bind_text(db_stmt_t *st, int idx, const char *s, size_t len);
+void db_bind_str(db_stmt_t *st, int idx, const char *z); /* NUL-terminated; NULL binds NULL */
+void db_bind_blob(db_stmt_t *st, int idx, const void *p, size_t len);
+void db_bind_null(db_stmt_t *st, int idx);
+
+/* Runs the statement (first call) and moves to the next row: DB_ROW, DB_DONE, or an error. */
+db_rc_t db_step(db_stmt_t *st, db_err_t *err);
+/* Steps once expecting no rows or ignoring them: DB_OK or an error. */
+db_rc_t db_run(db_stmt_t *st, db_err_t *err);
+/* Steps once expecting a row: DB_ROW, DB_NOT_FOUND (no row), or an error. */
+db_rc_t db_step_one(db_stmt_t *st, db_err_t *err);
+/* Rows changed by the last INSERT/UPDATE/DELETE run by this statement. */
+int64_t db_changes(const db_stmt_t *st);
+
+/* Column getters for the current row (col is 0-based). A NULL reads as 0 / "" / empty. Text and
+ * blob pointers stay valid until the next step, reset or prepare of this statement. */
+int db_col_count(const db_stmt_t *st);
+bool db_col_null(const db_stmt_t *st, int col);
+int64_t db_col_i64(const db_stmt_t *st, int col);
+uint64_t db_col_u64(const db_stmt_t *st, int col);
+bool db_col_bool(const db_stmt_t *st, int col);
+const char *db_col_text(db_stmt_t *st, int col, size_t *len); /* NUL-terminated; len may be NULL */
+const uint8_t *db_col_blob(db_stmt_t *st, int col, size_t *len);
+
+/*
+ * Pipelining (Postgres pipeline mode; a pass-through on SQLite): between db_pipeline_begin and
+ * db_pipeline_end, db_run/db_step on statements that return no rows only queue them (db_step
+ * returns DB_DONE at once, db_changes is unknown) and all are sent in one round trip; errors are
+ * reported by db_pipeline_end, which returns the first failure (after one, Postgres skips the
+ * rest). Use inside a transaction so a failure rolls everything back. Rows returned by a statement
+ * inside a pipeline are discarded (read them outside it). On SQLite each statement runs immediately
+ * and its first error is also returned by db_pipeline_end.
+ */
+db_rc_t db_pipeline_begin(db_conn_t *conn, db_err_t *err);
+db_rc_t db_pipeline_end(db_conn_t *conn, db_err_t *err);
+
+/*
+ * Migrations: every file dir/NNN_name.sql (NNN a decimal version, applied in order) whose version
+ * is not yet in schema_migrations is run in its own write transaction with tokens substituted,
+ * and its version recorded. Safe to run concurrently from several processes (Postgres advisory
+ * lock; SQLite writer lock) and again (idempotent). Returns DB_OK, or the first failure with the
+ * file name in err (that file's changes are rolled back; earlier files stay applied).
+ * applied (may be NULL) receives how many files were applied by this call.
+ */
+db_rc_t db_migrate(db_t *db, const char *dir, int *applied, db_err_t *err);
+/* db_migrate over db_sql_dir(): what `rafiki migrate` and `rafiki serve` call at start-up. */
+db_rc_t db_migrate_default(db_t *db, int *applied, db_err_t *err);
+/* The migrations directory: $RAFIKI_SQL_DIR, else ./sql if it exists, else <exe dir>/../sql.
+ * Returns 0, or -1 when none exists or out is too small. */
+int db_sql_dir(char *out, size_t cap);
+
+/* Applies the dialect tokens and (for Postgres) numbers the `?` placeholders. Exposed for tests
+ * and for code that builds SQL dynamically. Returns the length written, or -1 if cap is too small.
+ */
+long db_sql_translate(db_kind_t kind, const char *sql, char *out, size_t cap, int *nparams);
+
+const char *db_rc_str(db_rc_t rc);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * SQLite driver. Connections are opened without SQLite's own mutex (the pool gives a connection
+ * to one thread at a time). The database runs in WAL mode so readers never block the writer;
+ * there is one writer connection, and write transactions take the lock up front with
+ * BEGIN IMMEDIATE, so a write never fails half-way with SQLITE_BUSY.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db_internal.h"
+
+static db_rc_t lite_code(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return DB_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return DB_RETRY;
+    case SQLITE_NOMEM:
+        return DB_NOMEM;
+    case SQLITE_CANTOPEN:
+        return DB_CONN;
+    default:
+        return DB_ERROR;
+    }
+}
+
+static db_rc_t lite_fail(sqlite3 *db, int rc, db_err_t *err)
+{
+    return db_fail(err, lite_code(rc), "sqlite: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+db_rc_t db_lite_connect(db_t *db, db_conn_t *c, db_err_t *err)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(db->sqlite_path, &c->lite, flags, NULL);
+    if (rc != SQLITE_OK) {
+        db_fail(err, DB_CONN, "sqlite: cannot open %s: %s", db->sqlite_path,
+                c->lite ? sqlite3_errmsg(c->lite) : sqlite3_errstr(rc));
+        sqlite3_close(c->lite);
+        c->lite = NULL;
+        return DB_CONN;
+    }
+    c->db = db;
+    c->kind = DB_SQLITE;
+    sqlite3_busy_timeout(c->lite, db->opts.busy_timeout_ms);
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;%s%s",
+             c->writer ? " PRAGMA journal_mode=WAL;" : "",
+             c->writer ? (db->opts.sqlite_sync_normal ? " PRAGMA synchronous=NORMAL;"
+                                                      : " PRAGMA synchronous=FULL;")
+                       : "");
+    db_rc_t r = db_lite_exec(c, pragmas, err);
+    if (r != DB_OK) {
+        db_lite_disconnect(c);
+        c->kind = 0;
+        return r == DB_RETRY ? r : DB_CONN;
+    }
+    return DB_OK;
+}
+
+void db_lite_disconnect(db_conn_t *c)
+{
+    if (c->lite)
+        sqlite3_close(c->lite);
+    c->lite = NULL;
+}
+
+db_rc_t db_lite_exec(db_conn_t *c, const char *sql, db_err_t *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->lite, sql, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        return DB_OK;
+    db_rc_t code = db_fail(err, lite_code(sqlite3_extended_errcode(c->lite)), "sqlite: %s",
+                           msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return code;
+}
+
+db_rc_t db_lite_prepare(db_conn_t *c, db_stmt_t *st, const char *sql, db_err_t *err)
+{
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v3(c->lite, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->lite, &tail);
+    if (rc != SQLITE_OK)
+        return lite_fail(c->lite, rc, err);
+    if (!st->lite)
+        return db_fail(err, DB_INVALID, "sqlite: empty statement");
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';'))
+        tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(st->lite);
+        st->lite = NULL;
+        return db_fail(err, DB_INVALID, "db_prepare takes one statement; use db_exec");
+    }
+    return DB_OK;
+}
+
+void db_lite_stmt_free(db_stmt_t *st)
+{
+    sqlite3_finalize(st->lite);
+    st->lite = NULL;
+}
+
+db_rc_t db_lite_step(db_stmt_t *st, db_err_t *err)
+{
+    int rc = sqlite3_step(st->lite);
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE) {
+        st->changes = sqlite3_changes64(st->conn->lite);
+        return DB_DONE;
+    }
+    db_rc_t code = lite_fail(st->conn->lite, sqlite3_extended_errcode(st->conn->lite), err);
+    sqlite3_reset(st->lite);
+    return code;
+}

@@ -1,0 +1,768 @@
+/*
+ * Ledger tests written once and run on every database: tests/unit/ledger/ledger_sqlite_test.c
+ * runs them on a temporary SQLite file, tests/integration/ledger_pg_test.c on TEST_POSTGRES_URL.
+ * The including file defines LC_OPEN_URL(buf, cap) (returns 0, or -1 to skip) and the suite.
+ */
+#ifndef RAFIKI_TESTS_LEDGER_CASES_H
+#define RAFIKI_TESTS_LEDGER_CASES_H
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rand.h"
+#include "ledger/ledger.h"
+#include "store/db.h"
+
+typedef struct {
+    db_t *db;
+    ledger_t *l;
+    ledger_asset_t usd, eur;
+    char url[512];
+} lc_env_t;
+
+static int lc_url(char *buf, size_t cap);
+
+static db_t *lc_db_open(const char *url)
+{
+    db_err_t err;
+    db_opts_t o = {.pool_size = 4, .busy_timeout_ms = 5000, .sqlite_sync_normal = true};
+    db_t *db = db_open_opts(url, &o, &err);
+    cr_assert_not_null(db, "db_open %s: %s", url, err.msg);
+    char dir[512];
+    cr_assert_eq(db_sql_dir(dir, sizeof dir), 0);
+    cr_assert_eq(db_migrate(db, dir, NULL, &err), DB_OK, "migrate: %s", err.msg);
+    return db;
+}
+
+static void lc_random_code(char *out)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    uint64_t r = rand_u64();
+    for (int i = 0; i < 10; i++) {
+        out[i] = abc[r % 26];
+        r /= 26;
+    }
+    out[10] = '\0';
+}
+
+static ledger_asset_t lc_asset(ledger_t *l)
+{
+    ledger_asset_t a = {.scale = 2};
+    lc_random_code(a.code);
+    cr_assert_eq(ledger_asset_create(l, &a), LEDGER_OK);
+    return a;
+}
+
+static bool lc_setup(lc_env_t *e, const ledger_opts_t *opts)
+{
+    memset(e, 0, sizeof *e);
+    log_set_level(LOG_WARN);
+    if (lc_url(e->url, sizeof e->url) != 0)
+        return false;
+    e->db = lc_db_open(e->url);
+    db_err_t err;
+    e->l = ledger_open(e->db, opts, &err);
+    cr_assert_not_null(e->l, "ledger_open: %s", err.msg);
+    e->usd = lc_asset(e->l);
+    e->eur = lc_asset(e->l);
+    return true;
+}
+
+static void lc_teardown(lc_env_t *e)
+{
+    ledger_close(e->l);
+    db_close(e->db);
+}
+
+static ledger_id_t lc_account(ledger_t *l, const ledger_asset_t *a, int64_t min)
+{
+    ledger_account_t acct = {.asset_id = a->id, .kind = LEDGER_KIND_WALLET, .min_balance = min};
+    cr_assert_eq(ledger_account_create(l, &acct), LEDGER_OK);
+    return acct.id;
+}
+
+static ledger_op_t lc_xfer(ledger_id_t dr, ledger_id_t cr, uint64_t amount)
+{
+    return (ledger_op_t){.kind = LEDGER_OP_CREATE,
+                         .id = ledger_id_random(),
+                         .debit_account_id = dr,
+                         .credit_account_id = cr,
+                         .amount = amount};
+}
+
+static ledger_result_t lc_exec1(ledger_t *l, ledger_op_t op)
+{
+    ledger_result_t r = LEDGER_RESULT_COUNT;
+    cr_assert_eq(ledger_transfers_execute(l, &op, 1, &r), LEDGER_OK);
+    return r;
+}
+
+static int64_t lc_balance(ledger_t *l, ledger_id_t id)
+{
+    ledger_status_t st;
+    cr_assert_eq(ledger_account_status(l, id, &st), LEDGER_OK);
+    return st.balance;
+}
+
+/* Every account's stored counters equal the sums over its transfer rows, and per asset debits
+ * equal credits: nothing is half-applied. */
+static void lc_check_invariants(db_t *db)
+{
+    db_err_t err;
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &err);
+    cr_assert_not_null(c);
+    db_stmt_t *st = db_prepare(
+        c,
+        "SELECT a.id, a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, "
+        "(SELECT COALESCE(SUM(posted_amount),0) FROM transfers t WHERE t.debit_account_id = a.id),"
+        "(SELECT COALESCE(SUM(posted_amount),0) FROM transfers t WHERE t.credit_account_id = "
+        "a.id),"
+        "(SELECT COALESCE(SUM(amount),0) FROM transfers t WHERE t.debit_account_id = a.id AND "
+        "t.state = 1),"
+        "(SELECT COALESCE(SUM(amount),0) FROM transfers t WHERE t.credit_account_id = a.id AND "
+        "t.state = 1), a.min_balance, a.no_min_balance FROM accounts a",
+        &err);
+    cr_assert_not_null(st, "%s", err.msg);
+    db_rc_t rc;
+    int rows = 0;
+    while ((rc = db_step(st, &err)) == DB_ROW) {
+        rows++;
+        for (int k = 0; k < 4; k++)
+            cr_assert_eq(db_col_i64(st, 1 + k), db_col_i64(st, 5 + k),
+                         "account %s counter %d: stored %lld, transfers say %lld",
+                         db_col_text(st, 0, NULL), k, (long long)db_col_i64(st, 1 + k),
+                         (long long)db_col_i64(st, 5 + k));
+        int64_t bal = db_col_i64(st, 2) - db_col_i64(st, 1) - db_col_i64(st, 3);
+        if (!db_col_bool(st, 10))
+            cr_assert_geq(bal, db_col_i64(st, 9), "account past its minimum");
+    }
+    cr_assert_eq(rc, DB_DONE, "%s", err.msg);
+    st = db_prepare(c,
+                    "SELECT asset_id, SUM(debits_posted) - SUM(credits_posted), "
+                    "SUM(debits_pending) - SUM(credits_pending) FROM accounts GROUP BY asset_id",
+                    &err);
+    cr_assert_not_null(st);
+    while ((rc = db_step(st, &err)) == DB_ROW) {
+        cr_assert_eq(db_col_i64(st, 1), 0, "posted not conserved");
+        cr_assert_eq(db_col_i64(st, 2), 0, "pending not conserved");
+    }
+    cr_assert_eq(rc, DB_DONE);
+    db_release(c);
+}
+
+/* ---- cases ---- */
+
+static void lc_case_assets_and_accounts(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_asset_t again = e->usd;
+    cr_assert_eq(ledger_asset_create(l, &again), LEDGER_EXISTS);
+    cr_assert(ledger_id_eq(again.settlement_account_id, e->usd.settlement_account_id));
+    again.scale = 3;
+    cr_assert_eq(ledger_asset_create(l, &again), LEDGER_EXISTS_WITH_DIFFERENT_FIELDS);
+    ledger_asset_t dup = {.scale = e->usd.scale};
+    memcpy(dup.code, e->usd.code, sizeof dup.code);
+    cr_assert_eq(ledger_asset_create(l, &dup), LEDGER_ASSET_EXISTS_WITH_SAME_CODE_AND_SCALE);
+    ledger_asset_t bad = {.code = "U$D"};
+    cr_assert_eq(ledger_asset_create(l, &bad), LEDGER_ASSET_CODE_INVALID);
+
+    ledger_account_t s;
+    cr_assert_eq(ledger_account_get(l, e->usd.settlement_account_id, &s), LEDGER_OK);
+    cr_assert_eq(s.kind, LEDGER_KIND_SETTLEMENT);
+    cr_assert(s.no_min_balance);
+
+    ledger_account_t w = {.asset_id = e->usd.id, .kind = LEDGER_KIND_WALLET};
+    cr_assert_eq(ledger_account_create(l, &w), LEDGER_OK);
+    ledger_account_t w2 = w;
+    cr_assert_eq(ledger_account_create(l, &w2), LEDGER_EXISTS);
+    w2.min_balance = -5;
+    cr_assert_eq(ledger_account_create(l, &w2), LEDGER_EXISTS_WITH_DIFFERENT_FIELDS);
+
+    ledger_account_t sub = {.asset_id = e->usd.id, .parent_id = w.id, .kind = LEDGER_KIND_INVOICE};
+    cr_assert_eq(ledger_account_create(l, &sub), LEDGER_OK);
+    ledger_account_t bad_sub = {
+        .asset_id = e->eur.id, .parent_id = w.id, .kind = LEDGER_KIND_MANDATE};
+    cr_assert_eq(ledger_account_create(l, &bad_sub), LEDGER_PARENT_MUST_HAVE_THE_SAME_LEDGER);
+    bad_sub = (ledger_account_t){
+        .asset_id = e->usd.id, .parent_id = ledger_id_random(), .kind = LEDGER_KIND_MANDATE};
+    cr_assert_eq(ledger_account_create(l, &bad_sub), LEDGER_PARENT_NOT_FOUND);
+    bad_sub = (ledger_account_t){.asset_id = ledger_id_random(), .kind = LEDGER_KIND_PEER};
+    cr_assert_eq(ledger_account_create(l, &bad_sub), LEDGER_ASSET_NOT_FOUND);
+    bad_sub = (ledger_account_t){.asset_id = e->usd.id, .kind = LEDGER_KIND_SETTLEMENT};
+    cr_assert_eq(ledger_account_create(l, &bad_sub), LEDGER_ACCOUNT_KIND_INVALID);
+    bad_sub = (ledger_account_t){.asset_id = e->usd.id,
+                                 .kind = LEDGER_KIND_PEER,
+                                 .min_balance = 10,
+                                 .has_max_balance = true,
+                                 .max_balance = 5};
+    cr_assert_eq(ledger_account_create(l, &bad_sub), LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE);
+    bad_sub = (ledger_account_t){
+        .asset_id = e->usd.id, .kind = LEDGER_KIND_PEER, .ilp_address = "g..bad"};
+    cr_assert_eq(ledger_account_create(l, &bad_sub), LEDGER_ILP_ADDRESS_INVALID);
+
+    char addr[64];
+    char idstr[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(ledger_id_random(), idstr);
+    snprintf(addr, sizeof addr, "test.peer-%.8s", idstr);
+    ledger_account_t peer = {.asset_id = e->usd.id,
+                             .kind = LEDGER_KIND_PEER,
+                             .min_balance = -1000,
+                             .max_packet_amount = 500,
+                             .stream_enabled = true};
+    memcpy(peer.ilp_address, addr, strlen(addr) + 1);
+    cr_assert_eq(ledger_account_create(l, &peer), LEDGER_OK);
+    ledger_account_t peer2 = {.asset_id = e->usd.id, .kind = LEDGER_KIND_PEER};
+    memcpy(peer2.ilp_address, addr, strlen(addr) + 1);
+    cr_assert_eq(ledger_account_create(l, &peer2), LEDGER_ILP_ADDRESS_TAKEN);
+    ledger_account_t got;
+    cr_assert_eq(ledger_account_get(l, peer.id, &got), LEDGER_OK);
+    cr_assert_str_eq(got.ilp_address, addr);
+    cr_assert_eq(got.max_packet_amount, 500);
+    cr_assert(got.stream_enabled);
+    cr_assert_eq(got.min_balance, -1000);
+    cr_assert_eq(ledger_account_get(l, ledger_id_random(), &got), LEDGER_ACCOUNT_NOT_FOUND);
+
+    ledger_account_t list[4];
+    size_t n = 0;
+    cr_assert_eq(ledger_account_list(l, w.id, (ledger_id_t){0, 0}, list, 4, &n), LEDGER_OK);
+    cr_assert_eq(n, 1);
+    cr_assert(ledger_id_eq(list[0].id, sub.id));
+}
+
+static void lc_case_transfers_and_status(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(l, &e->usd, 0), b = lc_account(l, &e->usd, 0);
+    ledger_id_t x = lc_account(l, &e->eur, 0);
+    ledger_op_t dep = lc_xfer(S, a, 1000);
+    cr_assert_eq(lc_exec1(l, dep), LEDGER_OK);
+    cr_assert_eq(lc_exec1(l, dep), LEDGER_EXISTS); /* idempotent across batches */
+    dep.amount = 999;
+    cr_assert_eq(lc_exec1(l, dep), LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT);
+    dep.amount = 1000;
+    dep.debit_account_id = b;
+    cr_assert_eq(lc_exec1(l, dep), LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID);
+    cr_assert_eq(lc_balance(l, a), 1000);
+    cr_assert_eq(lc_balance(l, S), -1000);
+
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, b, 1001)), LEDGER_EXCEEDS_CREDITS);
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, x, 1)), LEDGER_ACCOUNTS_MUST_HAVE_THE_SAME_LEDGER);
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, ledger_id_random(), 1)), LEDGER_CREDIT_ACCOUNT_NOT_FOUND);
+    cr_assert_eq(lc_exec1(l, lc_xfer(ledger_id_random(), a, 1)), LEDGER_DEBIT_ACCOUNT_NOT_FOUND);
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, a, 1)), LEDGER_ACCOUNTS_MUST_BE_DIFFERENT);
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, b, 0)), LEDGER_AMOUNT_MUST_NOT_BE_ZERO);
+
+    /* two-phase */
+    ledger_op_t h = lc_xfer(a, b, 300);
+    h.flags = LEDGER_F_PENDING;
+    h.timeout_ms = 60000;
+    cr_assert_eq(lc_exec1(l, h), LEDGER_OK);
+    ledger_status_t st;
+    cr_assert_eq(ledger_account_status(l, a, &st), LEDGER_OK);
+    cr_assert_eq(st.balance, 700);
+    cr_assert_eq(st.debits_pending, 300);
+    cr_assert_eq(st.available, 700);
+    ledger_op_t post = {.kind = LEDGER_OP_POST_PENDING, .pending_id = h.id};
+    cr_assert_eq(lc_exec1(l, post), LEDGER_OK);
+    cr_assert_eq(lc_exec1(l, post), LEDGER_PENDING_TRANSFER_ALREADY_POSTED);
+    ledger_op_t vd = {.kind = LEDGER_OP_VOID_PENDING, .pending_id = h.id};
+    cr_assert_eq(lc_exec1(l, vd), LEDGER_PENDING_TRANSFER_ALREADY_POSTED);
+    cr_assert_eq(ledger_account_status(l, b, &st), LEDGER_OK);
+    cr_assert_eq(st.balance, 300);
+    cr_assert_eq(st.total_received, 300);
+    h.id = ledger_id_random();
+    cr_assert_eq(lc_exec1(l, h), LEDGER_OK);
+    vd.pending_id = h.id;
+    cr_assert_eq(lc_exec1(l, vd), LEDGER_OK);
+    cr_assert_eq(lc_exec1(l, vd), LEDGER_PENDING_TRANSFER_ALREADY_VOIDED);
+    cr_assert_eq(lc_balance(l, a), 700);
+    ledger_transfer_t t;
+    cr_assert_eq(ledger_transfer_get(l, h.id, &t), LEDGER_OK);
+    cr_assert_eq(t.state, LEDGER_STATE_VOIDED);
+    cr_assert_eq(ledger_transfer_get(l, ledger_id_random(), &t), LEDGER_TRANSFER_NOT_FOUND);
+    cr_assert_eq(lc_exec1(l, (ledger_op_t){.kind = LEDGER_OP_POST_PENDING,
+                                           .pending_id = ledger_id_random()}),
+                 LEDGER_PENDING_TRANSFER_NOT_FOUND);
+    cr_assert_eq(lc_exec1(l, (ledger_op_t){.kind = LEDGER_OP_POST_PENDING, .pending_id = dep.id}),
+                 LEDGER_PENDING_TRANSFER_NOT_PENDING);
+
+    /* limits change through update; the batcher sees the new limit at once */
+    ledger_account_t acct;
+    cr_assert_eq(ledger_account_get(l, a, &acct), LEDGER_OK);
+    acct.min_balance = 600;
+    ledger_result_t ur = ledger_account_update(l, &acct);
+    cr_assert_eq(ur, LEDGER_OK, "update: %s", ledger_result_str(ur));
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, b, 101)), LEDGER_EXCEEDS_CREDITS);
+    cr_assert_eq(lc_exec1(l, lc_xfer(a, b, 100)), LEDGER_OK);
+    cr_assert_eq(ledger_account_status(l, a, &st), LEDGER_OK);
+    cr_assert_eq(st.available, 0);
+    acct.has_max_balance = true;
+    acct.max_balance = 650;
+    cr_assert_eq(ledger_account_update(l, &acct), LEDGER_OK);
+    cr_assert_eq(lc_exec1(l, lc_xfer(b, a, 51)), LEDGER_EXCEEDS_DEBITS);
+    acct.id = ledger_id_random();
+    cr_assert_eq(ledger_account_update(l, &acct), LEDGER_ACCOUNT_NOT_FOUND);
+    lc_check_invariants(e->db);
+}
+
+static void lc_case_linked_rollback(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(l, &e->usd, 0), b = lc_account(l, &e->usd, 0);
+    ledger_id_t c = lc_account(l, &e->usd, 0);
+    cr_assert_eq(lc_exec1(l, lc_xfer(S, a, 100)), LEDGER_OK);
+    ledger_op_t ops[3] = {lc_xfer(a, b, 70), lc_xfer(b, c, 70), lc_xfer(a, c, 31)};
+    ops[0].flags = ops[1].flags = LEDGER_F_LINKED;
+    ledger_result_t r[3];
+    cr_assert_eq(ledger_transfers_execute(l, ops, 3, r), LEDGER_OK);
+    cr_assert_eq(r[0], LEDGER_LINKED_EVENT_FAILED);
+    cr_assert_eq(r[1], LEDGER_LINKED_EVENT_FAILED);
+    cr_assert_eq(r[2], LEDGER_EXCEEDS_CREDITS);
+    cr_assert_eq(lc_balance(l, a), 100);
+    cr_assert_eq(lc_balance(l, b), 0);
+    ledger_transfer_t t;
+    cr_assert_eq(ledger_transfer_get(l, ops[0].id, &t), LEDGER_TRANSFER_NOT_FOUND);
+    ops[2].amount = 30;
+    cr_assert_eq(ledger_transfers_execute(l, ops, 3, r), LEDGER_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(r[i], LEDGER_OK);
+    cr_assert_eq(lc_balance(l, a), 0);
+    cr_assert_eq(lc_balance(l, c), 100);
+    /* open chain */
+    ledger_op_t open = lc_xfer(c, a, 1);
+    open.flags = LEDGER_F_LINKED;
+    cr_assert_eq(lc_exec1(l, open), LEDGER_LINKED_EVENT_CHAIN_OPEN);
+    lc_check_invariants(e->db);
+}
+
+static void lc_case_expiry_and_sweeper(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(l, &e->usd, 0), b = lc_account(l, &e->usd, 0);
+    cr_assert_eq(lc_exec1(l, lc_xfer(S, a, 100)), LEDGER_OK);
+    ledger_op_t h = lc_xfer(a, b, 40);
+    h.flags = LEDGER_F_PENDING;
+    h.timeout_ms = 30;
+    cr_assert_eq(lc_exec1(l, h), LEDGER_OK);
+    cr_assert_eq(lc_balance(l, a), 60);
+    usleep(60 * 1000);
+    ledger_op_t post = {.kind = LEDGER_OP_POST_PENDING, .pending_id = h.id};
+    cr_assert_eq(lc_exec1(l, post), LEDGER_PENDING_TRANSFER_EXPIRED);
+    size_t n = 0;
+    cr_assert_eq(ledger_sweep_expired(l, 100, &n), LEDGER_OK);
+    cr_assert_geq(n, 1);
+    cr_assert_eq(lc_balance(l, a), 100);
+    ledger_transfer_t t;
+    cr_assert_eq(ledger_transfer_get(l, h.id, &t), LEDGER_OK);
+    cr_assert_eq(t.state, LEDGER_STATE_EXPIRED);
+    cr_assert_eq(lc_exec1(l, post), LEDGER_PENDING_TRANSFER_EXPIRED);
+    lc_check_invariants(e->db);
+}
+
+static void lc_case_history(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(l, &e->usd, 0), b = lc_account(l, &e->usd, 0);
+    ledger_id_t ids[25];
+    for (int i = 0; i < 25; i++) {
+        ledger_op_t op = i % 2 ? lc_xfer(a, b, 1) : lc_xfer(S, a, 2);
+        ids[i] = op.id;
+        cr_assert_eq(lc_exec1(l, op), LEDGER_OK);
+    }
+    char cursor[LEDGER_CURSOR_LEN] = "";
+    ledger_transfer_t page[10];
+    int seen = 0;
+    for (int p = 0; p < 5; p++) {
+        size_t n = 0;
+        char next[LEDGER_CURSOR_LEN];
+        cr_assert_eq(ledger_account_transfers(l, a, cursor, page, 10, &n, next), LEDGER_OK);
+        for (size_t i = 0; i < n; i++, seen++)
+            cr_assert(ledger_id_eq(page[i].id, ids[24 - seen]), "newest first, page %d", p);
+        if (!next[0])
+            break;
+        memcpy(cursor, next, sizeof cursor);
+    }
+    cr_assert_eq(seen, 25);
+    size_t n;
+    char next[LEDGER_CURSOR_LEN];
+    cr_assert_eq(ledger_account_transfers(l, a, "12x.abc", page, 10, &n, next),
+                 LEDGER_CURSOR_INVALID);
+}
+
+/* ---- property test: random ops against an independent in-memory model ---- */
+
+typedef struct {
+    ledger_id_t id;
+    int asset;
+    int64_t min;
+    bool no_min;
+    uint64_t dp, dpo, cp, cpo;
+} lm_acct_t;
+
+typedef struct {
+    ledger_id_t id;
+    int dr, cr;
+    uint64_t amount;
+    bool pending;
+    int state; /* 0 posted, 1 pending, 2 voided */
+} lm_xfer_t;
+
+#define LM_ACCTS 6
+#define LM_MAX_X 256
+
+typedef struct {
+    lm_acct_t a[LM_ACCTS];
+    lm_xfer_t x[LM_MAX_X];
+    int nx;
+} lm_t;
+
+static uint64_t lm_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int lm_find(lm_t *m, ledger_id_t id)
+{
+    for (int i = 0; i < m->nx; i++)
+        if (ledger_id_eq(m->x[i].id, id))
+            return i;
+    return -1;
+}
+
+static int lm_acct(lm_t *m, ledger_id_t id)
+{
+    for (int i = 0; i < LM_ACCTS; i++)
+        if (ledger_id_eq(m->a[i].id, id))
+            return i;
+    return -1;
+}
+
+/* The model's rules, written plainly: the expected result of one unlinked op. */
+static ledger_result_t lm_apply(lm_t *m, const ledger_op_t *op)
+{
+    if (op->kind == LEDGER_OP_CREATE) {
+        int k = lm_find(m, op->id);
+        if (k >= 0) {
+            lm_xfer_t *t = &m->x[k];
+            if (t->pending != ((op->flags & LEDGER_F_PENDING) != 0))
+                return LEDGER_EXISTS_WITH_DIFFERENT_FLAGS;
+            if (!ledger_id_eq(m->a[t->dr].id, op->debit_account_id))
+                return LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID;
+            if (!ledger_id_eq(m->a[t->cr].id, op->credit_account_id))
+                return LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID;
+            return t->amount == op->amount ? LEDGER_EXISTS : LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT;
+        }
+        int d = lm_acct(m, op->debit_account_id), c = lm_acct(m, op->credit_account_id);
+        if (d == c)
+            return LEDGER_ACCOUNTS_MUST_BE_DIFFERENT;
+        if (op->amount == 0)
+            return LEDGER_AMOUNT_MUST_NOT_BE_ZERO;
+        if (m->a[d].asset != m->a[c].asset)
+            return LEDGER_ACCOUNTS_MUST_HAVE_THE_SAME_LEDGER;
+        lm_acct_t *D = &m->a[d], *C = &m->a[c];
+        int64_t bal = (int64_t)D->cpo - (int64_t)D->dpo - (int64_t)D->dp - (int64_t)op->amount;
+        if (!D->no_min && bal < D->min)
+            return LEDGER_EXCEEDS_CREDITS;
+        bool pending = op->flags & LEDGER_F_PENDING;
+        if (pending) {
+            D->dp += op->amount;
+            C->cp += op->amount;
+        } else {
+            D->dpo += op->amount;
+            C->cpo += op->amount;
+        }
+        cr_assert_lt(m->nx, LM_MAX_X);
+        m->x[m->nx++] = (lm_xfer_t){op->id, d, c, op->amount, pending, pending ? 1 : 0};
+        return LEDGER_OK;
+    }
+    int k = lm_find(m, op->pending_id);
+    if (k < 0)
+        return LEDGER_PENDING_TRANSFER_NOT_FOUND;
+    lm_xfer_t *t = &m->x[k];
+    if (!t->pending)
+        return LEDGER_PENDING_TRANSFER_NOT_PENDING;
+    if (t->state == 0)
+        return LEDGER_PENDING_TRANSFER_ALREADY_POSTED;
+    if (t->state == 2)
+        return LEDGER_PENDING_TRANSFER_ALREADY_VOIDED;
+    m->a[t->dr].dp -= t->amount;
+    m->a[t->cr].cp -= t->amount;
+    if (op->kind == LEDGER_OP_POST_PENDING) {
+        m->a[t->dr].dpo += t->amount;
+        m->a[t->cr].cpo += t->amount;
+        t->state = 0;
+    } else {
+        t->state = 2;
+    }
+    return LEDGER_OK;
+}
+
+static ledger_op_t lm_gen(lm_t *m, uint64_t *s)
+{
+    uint64_t r = lm_rand(s);
+    ledger_op_t op = {0};
+    int kind = (int)(r % 10);
+    if (kind < 6 || m->nx == 0) {
+        int d = (int)(lm_rand(s) % LM_ACCTS), c = (int)(lm_rand(s) % LM_ACCTS);
+        op = lc_xfer(m->a[d].id, m->a[c].id, lm_rand(s) % 60);
+        if (lm_rand(s) % 3 == 0)
+            op.flags = LEDGER_F_PENDING;
+        if (m->nx && lm_rand(s) % 8 == 0) /* a retry, maybe with a changed body */
+            op.id = m->x[lm_rand(s) % (uint64_t)m->nx].id;
+    } else {
+        op.kind = kind < 8 ? LEDGER_OP_POST_PENDING : LEDGER_OP_VOID_PENDING;
+        op.pending_id = m->x[lm_rand(s) % (uint64_t)m->nx].id;
+    }
+    return op;
+}
+
+static void lm_init(lm_t *m, ledger_t *l, const ledger_asset_t *usd, const ledger_asset_t *eur)
+{
+    memset(m, 0, sizeof *m);
+    for (int i = 0; i < LM_ACCTS; i++) {
+        const ledger_asset_t *as = i < 4 ? usd : eur;
+        lm_acct_t *a = &m->a[i];
+        a->asset = i < 4 ? 0 : 1;
+        if (i == 0 || i == 4) {
+            a->id = as->settlement_account_id;
+            a->no_min = true;
+        } else {
+            a->min = i == 2 ? -100 : 0;
+            a->id = lc_account(l, as, a->min);
+        }
+    }
+}
+
+/* Runs `seeds` random sequences of `steps` ops (each its own submission, in random-sized
+ * groups) and compares every result and every counter with the model. */
+static void lc_case_property(lc_env_t *e, int seeds, int steps)
+{
+    for (int seed = 1; seed <= seeds; seed++) {
+        ledger_asset_t usd = lc_asset(e->l), eur = lc_asset(e->l);
+        lm_t m;
+        lm_init(&m, e->l, &usd, &eur);
+        uint64_t s = 0x9E3779B97F4A7C15ull * (uint64_t)seed;
+        for (int i = 0; i < steps;) {
+            ledger_op_t ops[8];
+            ledger_result_t want[8], got[8];
+            int n = 1 + (int)(lm_rand(&s) % 8);
+            for (int k = 0; k < n; k++) {
+                ops[k] = lm_gen(&m, &s);
+                want[k] = lm_apply(&m, &ops[k]);
+            }
+            cr_assert_eq(ledger_transfers_execute(e->l, ops, (size_t)n, got), LEDGER_OK);
+            for (int k = 0; k < n; k++)
+                cr_assert_eq(got[k], want[k], "seed %d step %d: got %s want %s", seed, i + k,
+                             ledger_result_str(got[k]), ledger_result_str(want[k]));
+            i += n;
+        }
+        for (int i = 0; i < LM_ACCTS; i++) {
+            ledger_account_t a;
+            cr_assert_eq(ledger_account_get(e->l, m.a[i].id, &a), LEDGER_OK);
+            cr_assert_eq(a.counters.debits_pending, m.a[i].dp, "seed %d", seed);
+            cr_assert_eq(a.counters.debits_posted, m.a[i].dpo, "seed %d", seed);
+            cr_assert_eq(a.counters.credits_pending, m.a[i].cp, "seed %d", seed);
+            cr_assert_eq(a.counters.credits_posted, m.a[i].cpo, "seed %d", seed);
+        }
+    }
+    lc_check_invariants(e->db);
+}
+
+/* ---- concurrency: 8 threads on 3 hot accounts ---- */
+
+typedef struct {
+    ledger_t *l;
+    ledger_id_t acct[3];
+    uint64_t seed;
+    int64_t delta[3]; /* what this thread's accepted transfers did to each account */
+    int ok, rejected;
+} lc_worker_t;
+
+static void *lc_worker(void *arg)
+{
+    lc_worker_t *w = arg;
+    for (int i = 0; i < 300; i++) {
+        ledger_op_t ops[4];
+        ledger_result_t r[4];
+        int d[4], c[4];
+        for (int k = 0; k < 4; k++) {
+            d[k] = (int)(lm_rand(&w->seed) % 3);
+            c[k] = (d[k] + 1 + (int)(lm_rand(&w->seed) % 2)) % 3;
+            ops[k] = lc_xfer(w->acct[d[k]], w->acct[c[k]], 1 + lm_rand(&w->seed) % 40);
+        }
+        if (ledger_transfers_execute(w->l, ops, 4, r) != LEDGER_OK)
+            return (void *)1;
+        for (int k = 0; k < 4; k++) {
+            if (r[k] == LEDGER_OK) {
+                w->delta[d[k]] -= (int64_t)ops[k].amount;
+                w->delta[c[k]] += (int64_t)ops[k].amount;
+                w->ok++;
+            } else if (r[k] == LEDGER_EXCEEDS_CREDITS) {
+                w->rejected++;
+            } else {
+                return (void *)2;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void lc_case_concurrency(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_id_t S = e->usd.settlement_account_id;
+    lc_worker_t w[8];
+    ledger_id_t acct[3];
+    for (int i = 0; i < 3; i++) {
+        acct[i] = lc_account(l, &e->usd, 0);
+        cr_assert_eq(lc_exec1(l, lc_xfer(S, acct[i], 500)), LEDGER_OK);
+    }
+    pthread_t th[8];
+    for (int i = 0; i < 8; i++) {
+        w[i] = (lc_worker_t){.l = l, .seed = 77u + (uint64_t)i};
+        memcpy(w[i].acct, acct, sizeof acct);
+        cr_assert_eq(pthread_create(&th[i], NULL, lc_worker, &w[i]), 0);
+    }
+    int ok = 0, rejected = 0;
+    int64_t delta[3] = {0};
+    for (int i = 0; i < 8; i++) {
+        void *rv;
+        pthread_join(th[i], &rv);
+        cr_assert_null(rv, "worker %d failed", i);
+        ok += w[i].ok;
+        rejected += w[i].rejected;
+        for (int k = 0; k < 3; k++)
+            delta[k] += w[i].delta[k];
+    }
+    cr_assert_eq(ok + rejected, 8 * 300 * 4);
+    cr_assert_gt(ok, 0);
+    int64_t total = 0;
+    for (int k = 0; k < 3; k++) {
+        int64_t b = lc_balance(l, acct[k]);
+        cr_assert_eq(b, 500 + delta[k], "account %d: exact total", k);
+        cr_assert_geq(b, 0, "limit violated");
+        total += b;
+    }
+    cr_assert_eq(total, 1500);
+    lc_check_invariants(e->db);
+}
+
+/* ---- crash: kill -9 a loaded child, reopen, check ---- */
+
+typedef struct {
+    int fd;
+} lc_crash_ctx_t;
+
+static void lc_crash_done(void *user, const ledger_result_t *r, size_t n)
+{
+    /* the ids ride in the op copy just before the results; we only need to know which ones
+     * were acknowledged, so the child writes them itself (see lc_crash_child) */
+    (void)user;
+    (void)r;
+    (void)n;
+}
+
+static void lc_crash_child(const char *url, int fd, ledger_id_t from, ledger_id_t to)
+{
+    db_err_t err;
+    db_opts_t o = {.pool_size = 2, .sqlite_sync_normal = true};
+    db_t *db = db_open_opts(url, &o, &err);
+    if (!db)
+        _exit(3);
+    ledger_t *l = ledger_open(db, NULL, &err);
+    if (!l)
+        _exit(4);
+    for (;;) {
+        ledger_op_t ops[32];
+        ledger_result_t r[32];
+        for (int k = 0; k < 32; k++) {
+            ops[k] = lc_xfer(k % 2 ? to : from, k % 2 ? from : to, 1 + (uint64_t)k);
+            if (k % 4 == 0) /* some linked pairs */
+                ops[k].flags = LEDGER_F_LINKED;
+        }
+        if (ledger_transfers_execute(l, ops, 32, r) != LEDGER_OK)
+            _exit(5);
+        for (int k = 0; k < 32; k++)
+            if (r[k] == LEDGER_OK && write(fd, &ops[k].id, sizeof ops[k].id) < 0)
+                _exit(6);
+    }
+}
+
+static void lc_case_crash(lc_env_t *e)
+{
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(S, a, 1000000)), LEDGER_OK);
+    ledger_close(e->l);
+    db_close(e->db);
+    (void)lc_crash_done;
+
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        close(p[0]);
+        lc_crash_child(e->url, p[1], a, b);
+        _exit(0);
+    }
+    close(p[1]);
+    size_t cap = 1 << 20, n = 0;
+    ledger_id_t *acked = malloc(cap * sizeof *acked);
+    uint64_t deadline = clock_mono_ms() + 400;
+    uint8_t buf[sizeof(ledger_id_t) * 256];
+    size_t have = 0;
+    bool killed = false;
+    for (;;) {
+        if (!killed && clock_mono_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+        ssize_t r = read(p[0], buf + have, sizeof buf - have);
+        if (r <= 0)
+            break; /* EOF after the kill */
+        have += (size_t)r;
+        size_t whole = have / sizeof(ledger_id_t);
+        for (size_t i = 0; i < whole && n < cap; i++)
+            memcpy(&acked[n++], buf + i * sizeof(ledger_id_t), sizeof(ledger_id_t));
+        memmove(buf, buf + whole * sizeof(ledger_id_t), have - whole * sizeof(ledger_id_t));
+        have -= whole * sizeof(ledger_id_t);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    close(p[0]);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "child ended early: %d", status);
+    cr_assert_gt(n, 100, "the child acknowledged too few transfers (%zu)", n);
+
+    e->db = lc_db_open(e->url);
+    db_err_t err;
+    e->l = ledger_open(e->db, NULL, &err);
+    cr_assert_not_null(e->l);
+    for (size_t i = 0; i < n; i++) {
+        ledger_transfer_t t;
+        cr_assert_eq(ledger_transfer_get(e->l, acked[i], &t), LEDGER_OK,
+                     "acknowledged transfer %zu missing after the crash", i);
+    }
+    free(acked);
+    lc_check_invariants(e->db);
+    cr_assert_eq(lc_balance(e->l, a) + lc_balance(e->l, b), 1000000);
+    /* the ledger works after the restart */
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(a, b, 1)), LEDGER_OK);
+}
+
+#endif

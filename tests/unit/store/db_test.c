@@ -1,0 +1,113 @@
+/* Tests for src/store/db.c, db_sqlite.c, dialect.c and migrate.c on SQLite (temp files). The
+ * same case bodies run on Postgres in tests/integration/store_pg_test.c. */
+#include "db_cases.h"
+
+DB_CASES(db_sqlite, "sqlite:", (void)0)
+
+Test(db_dialect, placeholders_and_tokens)
+{
+    char out[512];
+    int n = -1;
+    const char *sql = "SELECT '?', \"a?\", ? -- ?\n, x FROM t WHERE a = ? AND b IN {{JSON_LIST}}"
+                      " /* ? */{{FOR_UPDATE}}";
+    cr_assert_gt(db_sql_translate(DB_POSTGRES, sql, out, sizeof out, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(out, "SELECT '?', \"a?\", $1 -- ?\n, x FROM t WHERE a = $2 AND b IN "
+                          "(SELECT json_array_elements_text($3::json)) /* ? */ FOR UPDATE");
+    cr_assert_gt(db_sql_translate(DB_SQLITE, sql, out, sizeof out, &n), 0);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(out, "SELECT '?', \"a?\", ? -- ?\n, x FROM t WHERE a = ? AND b IN "
+                          "(SELECT value FROM json_each(?)) /* ? */");
+    cr_assert_gt(db_sql_translate(DB_POSTGRES, "'it''s ?' ?", out, sizeof out, &n), 0);
+    cr_assert_str_eq(out, "'it''s ?' $1");
+    cr_assert_eq(db_sql_translate(DB_SQLITE, "x {{BOGUS}}", out, sizeof out, &n), -1);
+    cr_assert_eq(db_sql_translate(DB_SQLITE, "SELECT 1", out, 4, &n), -1, "too small");
+    char many[64] = "";
+    for (int i = 0; i < 12; i++)
+        many[i] = '?';
+    cr_assert_gt(db_sql_translate(DB_POSTGRES, many, out, sizeof out, &n), 0);
+    cr_assert_str_eq(out, "$1$2$3$4$5$6$7$8$9$10$11$12");
+}
+
+Test(db_open, bad_urls)
+{
+    db_err_t err = {0};
+    cr_assert_null(db_open("mysql://x", &err));
+    cr_assert_eq(err.code, DB_INVALID);
+    cr_assert_null(db_open("sqlite:", &err));
+    cr_assert_eq(err.code, DB_INVALID);
+    cr_assert_null(db_open("sqlite:/tmp/x.db?bogus=1", &err));
+    cr_assert_eq(err.code, DB_INVALID);
+    cr_assert_null(db_open("sqlite:/dev/null/x.db", &err));
+    cr_assert_eq(err.code, DB_CONN, "%s", err.msg);
+    cr_assert_null(db_open("postgres://nobody@/nodb?host=/nonexistent", &err));
+    cr_assert_eq(err.code, DB_CONN, "%s", err.msg);
+}
+
+Test(db_sqlite, memory_database_uses_one_connection)
+{
+    db_err_t err = {0};
+    db_t *db = db_open("sqlite::memory:", &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    cr_assert_eq(db_kind(db), DB_SQLITE);
+    db_conn_t *w = db_acquire(db, DB_CONN_WRITE, &err);
+    cr_assert_eq(db_exec(w, "CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (5)", &err), DB_OK);
+    db_release(w);
+    db_conn_t *r = db_acquire(db, DB_CONN_READ, &err);
+    cr_assert_eq(r, w, "readers share the only connection");
+    db_stmt_t *st = db_prepare(r, "SELECT a FROM t", &err);
+    cr_assert_eq(db_step_one(st, &err), DB_ROW);
+    cr_assert_eq(db_col_i64(st, 0), 5);
+    db_release(r);
+    db_close(db);
+}
+
+/* Two processes' worth of pools on one file: the second writer gets DB_RETRY, not a hang. */
+Test(db_sqlite, busy_writer_is_retryable)
+{
+    const char *dir = dbc_tmpdir();
+    char url[256];
+    snprintf(url, sizeof url, "sqlite:%s/busy.db", dir);
+    db_err_t err = {0};
+    db_opts_t opts = {.busy_timeout_ms = 50};
+    db_t *a = db_open_opts(url, &opts, &err);
+    db_t *b = db_open_opts(url, &opts, &err);
+    cr_assert(a && b, "%s", err.msg);
+    db_conn_t *ca = db_acquire(a, DB_CONN_WRITE, &err);
+    db_conn_t *cb = db_acquire(b, DB_CONN_WRITE, &err);
+    cr_assert_eq(db_begin(ca, DB_TX_WRITE, &err), DB_OK, "%s", err.msg);
+    uint64_t t0 = clock_mono_ms();
+    cr_assert_eq(db_begin(cb, DB_TX_WRITE, &err), DB_RETRY, "%s", err.msg);
+    cr_assert_lt(clock_mono_ms() - t0, 2000);
+    cr_assert_not(db_in_tx(cb));
+    /* a reader is not blocked by the writer (WAL) */
+    db_conn_t *rb = db_acquire(b, DB_CONN_READ, &err);
+    cr_assert_eq(db_exec(rb, "SELECT 1", &err), DB_OK, "%s", err.msg);
+    db_release(rb);
+    db_commit(ca, &err);
+    cr_assert_eq(db_begin(cb, DB_TX_WRITE, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_commit(cb, &err), DB_OK, "%s", err.msg);
+    db_release(ca);
+    db_release(cb);
+    db_close(a);
+    db_close(b);
+}
+
+Test(db_sqlite, wal_mode_and_release_rolls_back)
+{
+    db_t *db = dbc_open("sqlite:", "wal", 2);
+    db_conn_t *c = dbc_conn(db, DB_CONN_WRITE);
+    db_err_t err = {0};
+    db_stmt_t *st = dbc_prep(c, "PRAGMA journal_mode");
+    cr_assert_eq(db_step_one(st, &err), DB_ROW);
+    cr_assert_str_eq(db_col_text(st, 0, NULL), "wal");
+    dbc_exec(c, "CREATE TABLE t (a INTEGER)");
+    cr_assert_eq(db_begin(c, DB_TX_WRITE, &err), DB_OK);
+    dbc_exec(c, "INSERT INTO t VALUES (1)");
+    db_release(c); /* left open: rolled back */
+    c = dbc_conn(db, DB_CONN_WRITE);
+    cr_assert_not(db_in_tx(c));
+    cr_assert_eq(dbc_count(c, "SELECT COUNT(*) FROM t"), 0);
+    db_release(c);
+    db_close(db);
+}
