@@ -170,3 +170,20 @@ Test(log, level_parse)
     cr_assert_eq(l, LOG_WARN);
     cr_assert_eq(log_level_parse("loud", &l), -1);
 }
+
+Test(digest, hmac_empty_key_and_key_change_between_calls)
+{
+    uint8_t out[32];
+    char hex[65];
+    hmac_sha256(out, "", 0, "", 0);
+    hex_encode(hex, sizeof hex, out, 32);
+    cr_assert_str_eq(hex, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    /* The per-thread context must take the new key each call. */
+    hmac_sha256(out, "Jefe", 4, "what do ya want for nothing?", 28);
+    hmac_sha256(out, "key", 3, "The quick brown fox jumps over the lazy dog", 43);
+    hex_encode(hex, sizeof hex, out, 32);
+    cr_assert_str_eq(hex, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    sha256(out, "", 0);
+    hex_encode(hex, sizeof hex, out, 32);
+    cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
