@@ -22,7 +22,7 @@
 #define ILP_TIMESTAMP_LEN 17
 
 /* Conditions, fulfillments and STREAM shared secrets are 32 bytes (SHA-256 sized). */
-#define ILP_CONDITION_LEN 32
+#define ILP_CONDITION_LEN   32
 #define ILP_FULFILLMENT_LEN 32
 
 /* RFC 0030: we accept long-form length determinants of at most 8 bytes (values fit u64). */
@@ -32,8 +32,8 @@
 #define OER_VARUINT_MAX_BYTES 8
 
 /* STREAM (RFC 0029): AES-256-GCM nonce and tag sizes. */
-#define STREAM_NONCE_LEN 12
-#define STREAM_TAG_LEN 16
+#define STREAM_NONCE_LEN         12
+#define STREAM_TAG_LEN           16
 #define STREAM_SHARED_SECRET_LEN 32
 
 /* Asset codes are short ISO-4217-like strings; Rafiki stores them as text, we cap them. */
@@ -45,7 +45,7 @@
 #define HTTP_BODY_MAX_ILP ILP_PACKET_MAX_LEN
 /* Routes match at most this many path segments and parameters. */
 #define HTTP_PATH_MAX_SEGMENTS 16
-#define HTTP_PATH_MAX_LEN 2048
+#define HTTP_PATH_MAX_LEN      2048
 
 /* JSON documents are parsed with at most this nesting depth (no recursion on untrusted input). */
 #define JSON_DEPTH_MAX 32

@@ -102,8 +102,9 @@ void log_write(log_level_t level, const char *file, int line, const char *fmt, .
     if (g_json) {
         char esc[LOG_LINE_MAX_LEN * 2];
         json_escape(esc, sizeof esc, msg);
-        n = snprintf(out, sizeof out, "{\"ts\":\"%s\",\"level\":\"%s\",\"src\":\"%s:%d\",\"msg\":\"%s\"}\n",
-                     when, level_name(level), base, line, esc);
+        n = snprintf(out, sizeof out,
+                     "{\"ts\":\"%s\",\"level\":\"%s\",\"src\":\"%s:%d\",\"msg\":\"%s\"}\n", when,
+                     level_name(level), base, line, esc);
     } else {
         n = snprintf(out, sizeof out, "%s %-5s %s:%d %s\n", when, level_name(level), base, line,
                      msg);

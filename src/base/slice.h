@@ -14,7 +14,7 @@ typedef struct {
     size_t len;
 } slice_t;
 
-#define SLICE(p, n) ((slice_t){(const uint8_t *)(p), (n)})
+#define SLICE(p, n)  ((slice_t){(const uint8_t *)(p), (n)})
 #define SLICE_STR(s) ((slice_t){(const uint8_t *)(s), strlen(s)})
 #define SLICE_LIT(s) ((slice_t){(const uint8_t *)(s), sizeof(s) - 1})
 

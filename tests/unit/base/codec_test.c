@@ -31,9 +31,9 @@ Test(codec, base64_rfc4648_vectors)
     static const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     for (int i = 0; i < 7; i++) {
         char out[32];
-        cr_assert_eq(b64_encode(out, sizeof out, (const uint8_t *)plain[i], strlen(plain[i]),
-                                B64_STD),
-                     (ssize_t)strlen(enc[i]));
+        cr_assert_eq(
+            b64_encode(out, sizeof out, (const uint8_t *)plain[i], strlen(plain[i]), B64_STD),
+            (ssize_t)strlen(enc[i]));
         cr_assert_str_eq(out, enc[i]);
         uint8_t back[16];
         ssize_t n = b64_decode(back, sizeof back, enc[i], strlen(enc[i]), B64_STD);

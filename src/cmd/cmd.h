@@ -1,0 +1,35 @@
+/* The command verbs of the rafiki binary and the process configuration they share. */
+#ifndef RAFIKI_CMD_CMD_H
+#define RAFIKI_CMD_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+
+typedef struct {
+    const char *database_url;
+    const char *redis_url; /* NULL: in-process cache */
+    const char *ilp_address;
+    const char *admin_api_secret;  /* NULL: the admin API refuses every request */
+    const char *stream_secret_hex; /* NULL when generated for this run (development only) */
+    uint8_t stream_secret[STREAM_SHARED_SECRET_LEN];
+    bool stream_secret_generated;
+    const char *bind_host;
+    uint16_t open_payments_port;
+    uint16_t admin_port;
+    uint16_t connector_port;
+    bool production;
+} config_t;
+
+/* Reads and validates the configuration from the environment. Returns 0, or -1 after printing
+ * to stderr which variable is wrong and what was expected. Generates a random STREAM_SECRET
+ * (with a warning) in development when none is set. */
+int config_load(config_t *cfg);
+/* Only what `rafiki migrate` needs: mode, logging and DATABASE_URL (validated). */
+int config_load_database(config_t *cfg);
+
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * Process configuration from the environment. Every variable has a safe default for local use;
+ * in production mode (NODE_ENV=production, as in Rafiki, or RAFIKI_ENV=production) the secrets
+ * must be set, and a missing one is a start-up error naming it. Every error message names the
+ * variable, the problem and what is expected, so a bad deployment explains itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/codec.h"
+#include "base/env.h"
+#include "base/log.h"
+#include "base/rand.h"
+#include "base/slice.h"
+#include "cmd/cmd.h"
+#include "ilp/address.h"
+
+static int config_fail(const char *name, const char *what)
+{
+    fprintf(stderr, "rafiki: %s: %s\n", name, what);
+    return -1;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int require_secret(const config_t *cfg, const char *name, const char *value)
+{
+    if (cfg->production && (!value || !*value)) {
+        fprintf(stderr, "rafiki: %s must be set in production mode\n", name);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_logging(void)
+{
+    log_level_t level;
+    const char *lvl = env_str("LOG_LEVEL", "info");
+    if (log_level_parse(lvl, &level) != 0)
+        return config_fail("LOG_LEVEL", "expected debug, info, warn, error or off");
+    log_set_level(level);
+    const char *fmt = env_str("LOG_FORMAT", "text");
+    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
+        return config_fail("LOG_FORMAT", "expected text or json");
+    log_set_json(strcmp(fmt, "json") == 0);
+    return 0;
+}
+
+static int check_database_url(const char *db)
+{
+    if (starts_with(db, "sqlite:")) {
+        if (db[strlen("sqlite:")] == '\0')
+            return config_fail("DATABASE_URL",
+                               "sqlite: needs a path, e.g. sqlite:./data/rafiki.db");
+    } else if (!starts_with(db, "postgres://") && !starts_with(db, "postgresql://")) {
+        return config_fail("DATABASE_URL", "expected sqlite:PATH or postgres://...");
+    }
+    return 0;
+}
+
+static int check_urls(const config_t *cfg)
+{
+    const char *r = cfg->redis_url;
+    if (r && !starts_with(r, "redis://") && !starts_with(r, "unix://"))
+        return config_fail("REDIS_URL", "expected redis://host:port[/db] or unix:///path.sock");
+    ilp_address_result_t ar = ilp_address_validate(SLICE_STR(cfg->ilp_address));
+    if (ar != ILP_ADDR_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "not an ILP address (%s), e.g. test.rafiki",
+                 ilp_address_result_str(ar));
+        return config_fail("ILP_ADDRESS", what);
+    }
+    return 0;
+}
+
+static int load_ports(config_t *cfg)
+{
+    env_err_t err;
+    if (env_port("OPEN_PAYMENTS_PORT", 3000, &cfg->open_payments_port, &err) != 0 ||
+        env_port("ADMIN_PORT", 3001, &cfg->admin_port, &err) != 0 ||
+        env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &err) != 0) {
+        fprintf(stderr, "rafiki: %s\n", err.msg);
+        return -1;
+    }
+    const uint16_t p[3] = {cfg->open_payments_port, cfg->admin_port, cfg->connector_port};
+    const char *names[3] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT", "CONNECTOR_PORT"};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (p[i] != 0 && p[i] == p[j]) {
+                fprintf(stderr, "rafiki: %s and %s are both %u: each listener needs its own port\n",
+                        names[i], names[j], (unsigned)p[i]);
+                return -1;
+            }
+    return 0;
+}
+
+/* STREAM_SECRET is 32 bytes as 64 hex digits, or as base64 (what Rafiki's docs generate). */
+static int load_stream_secret(config_t *cfg)
+{
+    const char *s = cfg->stream_secret_hex;
+    if (!s) {
+        if (cfg->production)
+            return config_fail("STREAM_SECRET", "must be set in production mode (32 bytes as "
+                                                "64 hex digits or base64)");
+        rand_bytes(cfg->stream_secret, sizeof cfg->stream_secret);
+        cfg->stream_secret_generated = true;
+        LOGW("STREAM_SECRET is not set: using a random secret for this run; STREAM addresses "
+             "and receipts issued now stop working after a restart");
+        return 0;
+    }
+    size_t n = strlen(s);
+    uint8_t tmp[64];
+    ssize_t got = -1;
+    if (n == 2 * sizeof cfg->stream_secret)
+        got = hex_decode(tmp, sizeof tmp, s, n);
+    if (got != (ssize_t)sizeof cfg->stream_secret)
+        got = b64_decode(tmp, sizeof tmp, s, n, B64_STD | B64_LENIENT);
+    if (got != (ssize_t)sizeof cfg->stream_secret)
+        return config_fail("STREAM_SECRET", "expected 32 bytes as 64 hex digits or base64");
+    memcpy(cfg->stream_secret, tmp, sizeof cfg->stream_secret);
+    return 0;
+}
+
+int config_load_database(config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    const char *mode = env_str("RAFIKI_ENV", env_str("NODE_ENV", "development"));
+    cfg->production = strcmp(mode, "production") == 0;
+    if (load_logging() != 0)
+        return -1;
+    cfg->database_url = env_str("DATABASE_URL", "sqlite:./data/rafiki.db");
+    return check_database_url(cfg->database_url);
+}
+
+int config_load(config_t *cfg)
+{
+    if (config_load_database(cfg) != 0)
+        return -1;
+    cfg->redis_url = env_str("REDIS_URL", NULL);
+    cfg->ilp_address = env_str("ILP_ADDRESS", "test.rafiki");
+    cfg->bind_host = env_str("BIND_HOST", "127.0.0.1");
+    cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
+    cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
+    if (check_urls(cfg) != 0 || load_ports(cfg) != 0)
+        return -1;
+    if (require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret) != 0)
+        return -1;
+    if (cfg->admin_api_secret && strlen(cfg->admin_api_secret) < 16)
+        LOGW("ADMIN_API_SECRET is shorter than 16 characters: use a long random value");
+    return load_stream_secret(cfg);
+}

@@ -1,0 +1,128 @@
+/*
+ * The ILP connector: the packet pipeline for ILP Prepares from peers (ILP-over-HTTP) and from
+ * our own senders (in-process), in Rafiki's order (rafiki-reference.md §2.2):
+ *
+ *   1 peer auth (connector_http.c)         2 decode, validate, expiry      (F01, R02)
+ *   3 max packet amount (F08 + data)        4 packet rate T05, throughput T04 (ratelimit.h)
+ *   5 IL-DCP peer.config                    6 route: our STREAM addresses, else longest
+ *                                             prefix, never back to the source (F02)
+ *   7 rate conversion, floor (F07, R01)     8 ledger: two-phase hold source -> destination,
+ *                                             linked legs through the asset liquidity accounts
+ *                                             across assets (T04 when liquidity is short)
+ *   9 expiry min(src - 1 s, now + 30 s), R02 when too little is left
+ *  10 R00 at the outgoing expiry, even if the next hop never answers (timers.h)
+ *  11 sha256(fulfillment) == condition, else F05   12 link errors to ILP codes
+ *
+ * then post the hold on Fulfill, void it on Reject. Local STREAM destinations are answered by
+ * the stateless receiver; when it fulfils money, the credit of the target account is one
+ * single-phase (linked) ledger submission, and the Fulfill is sent only once it committed.
+ * Zero-amount packets need no ledger work. Every Reject we make carries our address as
+ * triggeredBy; Rejects from the next hop are relayed unchanged.
+ *
+ * Asynchronous end to end: no thread waits for a packet. A packet's state lives in a heap
+ * object that moves from the HTTP worker to the ledger batcher (submit with a callback), to the
+ * HTTP client thread (the next hop's answer) or the timer thread (R00), and back to the ledger
+ * batcher (post/void), whose callback sends the reply. The reply callback runs exactly once,
+ * on any of those threads.
+ */
+#ifndef RAFIKI_CONNECTOR_CONNECTOR_H
+#define RAFIKI_CONNECTOR_CONNECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "connector/peers.h"
+#include "connector/ratelimit.h"
+#include "connector/rates.h"
+#include "connector/routes.h"
+#include "http/server.h"
+#include "ledger/ledger.h"
+#include "store/cache.h"
+#include "store/db.h"
+#include "stream/receiver.h"
+#include "stream/totals.h"
+
+/* Rafiki's expiry rules (reduce-expiry.ts). */
+#define CONNECTOR_MIN_MESSAGE_WINDOW_MS 1000
+#define CONNECTOR_MAX_HOLD_TIME_MS      30000
+/* Ledger transfer code of packet transfers (Rafiki's TRANSFER). */
+#define CONNECTOR_TRANSFER_CODE 1
+
+typedef struct connector connector_t;
+
+/* The encoded Fulfill or Reject for a Prepare; packet is valid during the call only. */
+typedef void (*connector_reply_fn)(void *user, const uint8_t *packet, size_t len);
+
+/*
+ * How a Prepare reaches the next hop. send() must call done(op, ...) exactly once, from any
+ * thread, with the encoded reply packet, or with reply NULL and an ILP error code (and a short
+ * message) when there is none: "T01" unreachable, "R00" timed out, "F02", "T00"... It may return
+ * -1 instead, without calling done (nothing was sent). timeout_ms is the time left before the
+ * outgoing expiry; the connector rejects R00 at that moment whether or not done was called.
+ */
+typedef void (*connector_link_done_fn)(void *op, const uint8_t *reply, size_t len, const char *code,
+                                       const char *message);
+typedef struct {
+    void *ctx;
+    int (*send)(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t len, uint32_t timeout_ms,
+                connector_link_done_fn done, void *op);
+} connector_link_t;
+
+typedef struct {
+    const char *ilp_address; /* ILP_ADDRESS */
+    uint8_t stream_secret[STREAM_SERVER_SECRET_LEN];
+    ledger_t *ledger;
+    db_t *db; /* peers table; NULL: peers only in memory (tests) */
+    /* Shared counters for rate limits and STREAM receipt totals: the cache (Redis when
+     * configured) through connector_counters_cache(), or stream_totals_mem. .incr NULL: off. */
+    stream_totals_t counters;
+    const char *exchange_rates;        /* EXCHANGE_RATES static JSON; may be NULL */
+    const char *exchange_rates_url;    /* EXCHANGE_RATES_URL; may be NULL */
+    uint32_t exchange_rates_ttl_ms;    /* 0: 15 s */
+    ratelimit_limits_t default_limits; /* for peers whose own limits are 0 */
+    connector_link_t link; /* .send NULL: ILP-over-HTTP with the built-in libcurl client */
+} connector_config_t;
+
+/* Reads CONNECTOR_* / EXCHANGE_RATES* settings from the environment into cfg (see
+ * docs/CONFIG.md). Returns 0, or -1 with a message in err. */
+int connector_config_env(connector_config_t *cfg, char *err, size_t err_cap);
+
+/* Starts a connector (loads peers from db). NULL with a message in err on failure. */
+connector_t *connector_new(const connector_config_t *cfg, char *err, size_t err_cap);
+/* Frees; every packet must have been answered (stop the HTTP server first). NULL: no-op. */
+void connector_free(connector_t *c);
+
+peers_t *connector_peers(connector_t *c);
+routes_t *connector_routes(connector_t *c);
+rates_t *connector_rates(connector_t *c);
+const stream_receiver_t *connector_receiver(connector_t *c);
+
+/*
+ * A Prepare from an authenticated peer (pkt is copied). reply is called exactly once. The peer
+ * reference stays the caller's.
+ */
+void connector_handle_peer(connector_t *c, peer_t *peer, const uint8_t *pkt, size_t len,
+                           connector_reply_fn reply, void *user);
+/*
+ * A Prepare from one of our own accounts (outgoing payments, quotes): the same pipeline without
+ * peer auth, max packet amount, rate limits or IL-DCP, debiting source_account.
+ */
+void connector_send_local(connector_t *c, ledger_id_t source_account, const uint8_t *pkt,
+                          size_t len, connector_reply_fn reply, void *user);
+
+/* Registers the ILP-over-HTTP routes (POST "/", "/ilp", "/accounts/{id}/ilp") on the
+ * connector's listener (CONNECTOR_PORT), before http_server_start. 0 or -1. */
+int connector_http_register(connector_t *c, http_server_t *s);
+
+/* STREAM credentials for an account with STREAM enabled: payment tag = its id. Returns 0, -1
+ * when the account is unknown or not STREAM-enabled, -2 on a storage error. */
+int connector_stream_credentials(connector_t *c, ledger_id_t account, stream_credentials_t *out);
+
+/* The counters interface over a cache (INCRBY with TTL). The cache outlives its users. */
+stream_totals_t connector_counters_cache(cache_t *cache);
+
+/* Packets in flight (tests and shutdown). */
+uint64_t connector_in_flight(connector_t *c);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * Peers: the other connectors we exchange ILP packets with, their storage (sql/010_peers.sql)
+ * and the in-memory registry the packet path reads.
+ *
+ * A peer has an ILP address, an asset, a ledger account (kind peer; the credit line is the
+ * account's min_balance), the endpoint and bearer token we send with, the tokens it may send us
+ * (stored as SHA-256 hashes only), a max packet amount, per-second limits and static routes.
+ *
+ * The registry holds immutable, reference-counted peer_t objects: a packet takes a reference
+ * (peers_auth, peers_get) and drops it with peer_release when done, so an update or delete by the
+ * admin API never frees a peer under a packet in flight. Updates replace the object and the
+ * peer's routes in the routing table. Authentication hashes the presented token and looks the
+ * hash up in a sorted table; a miss consults the database once (a peer created by another
+ * replica) and is cached.
+ */
+#ifndef RAFIKI_CONNECTOR_PEERS_H
+#define RAFIKI_CONNECTOR_PEERS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/digest.h"
+#include "base/limits.h"
+#include "connector/routes.h"
+#include "ledger/ledger.h"
+#include "store/db.h"
+
+/* Bounds on what the admin API may store per peer. */
+#define PEER_NAME_MAX            255
+#define PEER_ENDPOINT_MAX        2048
+#define PEER_TOKEN_MAX           1024
+#define PEER_TOKEN_MIN           16 /* short tokens are guessable */
+#define PEER_ROUTES_MAX          64
+#define PEER_INCOMING_TOKENS_MAX 16
+#define PEERS_MAX                100000
+
+typedef struct {
+    atomic_int refs;
+    ledger_id_t id;
+    ledger_id_t asset_id;
+    ledger_id_t account_id;
+    char asset_code[ASSET_CODE_MAX_LEN + 1];
+    uint8_t asset_scale;
+    char name[PEER_NAME_MAX + 1];
+    char ilp_address[ILP_ADDRESS_MAX_LEN + 1];
+    uint64_t max_packet_amount; /* 0 = no limit */
+    uint64_t packets_per_s;     /* 0 = connector default */
+    uint64_t amount_per_s;      /* 0 = connector default */
+    char *outgoing_endpoint;    /* NULL: none */
+    char *outgoing_token;       /* NULL: none; never logged */
+    size_t nroutes;
+    char **routes;
+    int64_t created_ms;
+    int64_t updated_ms;
+} peer_t;
+
+typedef enum {
+    PEERS_OK = 0,
+    PEERS_NOT_FOUND = -1,
+    PEERS_INVALID = -2,     /* a field failed validation (message in err) */
+    PEERS_TOKEN_TAKEN = -3, /* an incoming token is already used by a peer */
+    PEERS_STORAGE = -4,
+    PEERS_NOMEM = -5,
+} peers_result_t;
+
+const char *peers_result_str(peers_result_t r);
+
+/* A new peer object with one reference; strings are copied. NULL on OOM. */
+peer_t *peer_new(void);
+/* Deep copy with one reference (for building an update). */
+peer_t *peer_clone(const peer_t *p);
+/* Sets the optional strings and routes (copied); -1 on OOM. */
+int peer_set_outgoing(peer_t *p, const char *endpoint, const char *token);
+int peer_set_routes(peer_t *p, const char *const *routes, size_t n);
+void peer_retain(peer_t *p);
+/* Drops a reference; frees at zero. NULL is a no-op. */
+void peer_release(peer_t *p);
+/* Checks the fields: address, routes, endpoint scheme, sizes. PEERS_OK or PEERS_INVALID. */
+peers_result_t peer_validate(const peer_t *p, char *err, size_t err_cap);
+
+/* SHA-256 of a bearer token: what is stored and compared. */
+void peer_token_hash(uint8_t out[SHA256_LEN], const char *token, size_t len);
+
+/* ---- storage ---- */
+
+/* Inserts the peer and the hashes of its incoming tokens in one transaction. */
+peers_result_t peers_db_insert(db_t *db, const peer_t *p, const char *const *tokens, size_t ntokens,
+                               char *err, size_t err_cap);
+/* Updates the mutable fields; when tokens is not NULL, replaces the incoming tokens. */
+peers_result_t peers_db_update(db_t *db, const peer_t *p, const char *const *tokens, size_t ntokens,
+                               char *err, size_t err_cap);
+peers_result_t peers_db_delete(db_t *db, ledger_id_t id);
+/* Reads one peer (asset code and scale from the assets table). *out has one reference. */
+peers_result_t peers_db_get(db_t *db, ledger_id_t id, peer_t **out);
+/* The peer id whose incoming token hash matches. */
+peers_result_t peers_db_find_token(db_t *db, const uint8_t hash[SHA256_LEN], ledger_id_t *out);
+/* Pages through peers by id after `after` (zero = start). out[i] each have one reference. */
+peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t cap, size_t *n);
+
+/* ---- registry ---- */
+
+typedef struct peers peers_t;
+
+/* rt (may be NULL) gets every peer's routes: its own routes, or its ILP address when it has
+ * none (Rafiki's fallback). db (may be NULL) backs auth misses and peers_load. */
+peers_t *peers_new(db_t *db, routes_t *rt);
+void peers_free(peers_t *reg);
+/* Loads every stored peer. PEERS_OK or PEERS_STORAGE. */
+peers_result_t peers_load(peers_t *reg);
+/* Adds or replaces a peer (takes a reference of its own). hashes replaces its incoming token
+ * hashes; NULL keeps the ones known. */
+peers_result_t peers_put(peers_t *reg, peer_t *p, const uint8_t (*hashes)[SHA256_LEN],
+                         size_t nhashes);
+/* Removes a peer, its tokens and routes. */
+void peers_remove(peers_t *reg, ledger_id_t id);
+/* The peer for a bearer token (a new reference), or NULL. */
+peer_t *peers_auth(peers_t *reg, const char *token, size_t len);
+/* The peer by id (a new reference), or NULL. */
+peer_t *peers_get(peers_t *reg, ledger_id_t id);
+size_t peers_count(peers_t *reg);
+
+#endif
