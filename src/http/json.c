@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/env.h"
 #include "base/limits.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(http_json_err_t *err, const char *code,
@@ -67,19 +68,10 @@ json_t *http_json_parse(slice_t body, http_json_err_t *err)
 
 int http_json_parse_u64(const char *s, size_t n, uint64_t *out)
 {
-    if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+    /* One spelling per amount: base's strict decimal parse, minus leading zeros. */
+    if (n > 1 && s[0] == '0')
         return -1;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
+    return parse_u64(s, n, out);
 }
 
 /* The value under key when obj is an object; NULL for an absent key or a JSON null. */
