@@ -21,6 +21,7 @@ OPT      ?= -O2
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 FUZZ_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 5
 
 PKGS     := libmicrohttpd libcurl jansson hiredis libpq openssl sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -141,7 +142,8 @@ run: deps
 	./$(BUILD)/rafiki serve
 
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; ./$$t --jobs 2 || exit 1; done
+	@for t in $(UNIT_BINS); do echo "== $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$$t --jobs 2 || exit 1; done
 
 vectors: $(BUILD)/test-vectors
 	./$(BUILD)/test-vectors $(SHARED)/vectors
@@ -149,9 +151,13 @@ vectors: $(BUILD)/test-vectors
 interop: $(BUILD)/rafiki
 	bash scripts/interop.sh
 
+# make test: formatting, the sanitizer build of the unit tests, a short run of every fuzzer, then
+# every suite against throwaway Postgres and Redis (its last line sums them all).
 test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fmt-check
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	bash scripts/with-services.sh bash scripts/test-all.sh
 
 check: deps-test
