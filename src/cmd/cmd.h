@@ -15,6 +15,7 @@ typedef struct {
     const char *stream_secret_hex; /* NULL when generated for this run (development only) */
     uint8_t stream_secret[STREAM_SHARED_SECRET_LEN];
     bool stream_secret_generated;
+    const char *dev_secrets_path; /* development: where generated secrets are kept, or NULL */
     const char *bind_host;
     uint16_t open_payments_port;
     uint16_t admin_port;

@@ -4,6 +4,11 @@
  * must be set, and a missing one is a start-up error naming it. Every error message names the
  * variable, the problem and what is expected, so a bad deployment explains itself.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +116,9 @@ static int load_stream_secret(config_t *cfg)
              "and receipts issued now stop working after a restart");
         return 0;
     }
+    if (cfg->dev_secrets_path)
+        LOGW("STREAM_SECRET is not set: using the development secret kept in %s",
+             cfg->dev_secrets_path);
     size_t n = strlen(s);
     uint8_t tmp[64];
     ssize_t got = -1;
@@ -135,10 +143,69 @@ int config_load_database(config_t *cfg)
     return check_database_url(cfg->database_url);
 }
 
+/*
+ * Development only: secrets that are not set are generated once and kept in
+ * $RAFIKI_DATA_DIR/dev-secrets.env (default ./data, mode 0600), so STREAM addresses handed out
+ * and the admin token stay valid across restarts of `make run`. The values are never logged;
+ * the file is where an operator reads the admin token. Production never does this.
+ */
+static int load_dev_secrets(config_t *cfg)
+{
+    static char path[1024];
+    const char *dir = env_str("RAFIKI_DATA_DIR", "./data");
+    int n = snprintf(path, sizeof path, "%s/dev-secrets.env", dir);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return config_fail("RAFIKI_DATA_DIR", "path too long");
+    env_err_t err;
+    if (access(path, F_OK) == 0 && env_load_file(path, &err) != 0)
+        return config_fail("RAFIKI_DATA_DIR", err.msg);
+    bool want_admin = !env_str("ADMIN_API_SECRET", NULL);
+    bool want_stream = !env_str("STREAM_SECRET", NULL);
+    if (want_admin || want_stream) {
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return config_fail("RAFIKI_DATA_DIR", strerror(errno));
+        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (fd < 0)
+            return config_fail("RAFIKI_DATA_DIR", strerror(errno));
+        uint8_t raw[32];
+        char text[80], line[128];
+        int rc = 0;
+        for (int i = 0; i < 2 && rc == 0; i++) {
+            if (!(i == 0 ? want_admin : want_stream))
+                continue;
+            const char *name = i == 0 ? "ADMIN_API_SECRET" : "STREAM_SECRET";
+            rand_bytes(raw, sizeof raw);
+            if (i == 0)
+                b64_encode(text, sizeof text, raw, sizeof raw, B64_URL | B64_NOPAD);
+            else
+                hex_encode(text, sizeof text, raw, sizeof raw);
+            int len = snprintf(line, sizeof line, "%s=%s\n", name, text);
+            if (len < 0 || write(fd, line, (size_t)len) != len)
+                rc = -1;
+            else
+                setenv(name, text, 0);
+        }
+        close(fd);
+        if (rc != 0)
+            return config_fail("RAFIKI_DATA_DIR", "cannot write dev-secrets.env");
+        LOGI("development: generated %s%s%s in %s (kept across restarts)",
+             want_admin ? "ADMIN_API_SECRET" : "", want_admin && want_stream ? " and " : "",
+             want_stream ? "STREAM_SECRET" : "", path);
+    }
+    cfg->dev_secrets_path = path;
+    return 0;
+}
+
 int config_load(config_t *cfg)
 {
     if (config_load_database(cfg) != 0)
         return -1;
+    bool admin_was_set = env_str("ADMIN_API_SECRET", NULL) != NULL;
+    bool stream_was_set = env_str("STREAM_SECRET", NULL) != NULL;
+    if (!cfg->production && !(admin_was_set && stream_was_set) && load_dev_secrets(cfg) != 0)
+        return -1;
+    if (stream_was_set)
+        cfg->dev_secrets_path = NULL;
     cfg->redis_url = env_str("REDIS_URL", NULL);
     cfg->ilp_address = env_str("ILP_ADDRESS", "test.rafiki");
     cfg->bind_host = env_str("BIND_HOST", "127.0.0.1");
