@@ -548,11 +548,15 @@ db_rc_t db_step(db_stmt_t *st, db_err_t *err)
 db_rc_t db_run(db_stmt_t *st, db_err_t *err)
 {
     db_rc_t rc = db_step(st, err);
-    if (rc == DB_ROW || rc == DB_DONE) {
-        stmt_reset(st);
-        return DB_OK;
-    }
-    return rc;
+    if (rc != DB_ROW && rc != DB_DONE)
+        return rc;
+    if (rc == DB_ROW && st->conn->kind == DB_SQLITE)
+        db_lite_finish(st); /* UPDATE ... RETURNING: counted only once finished */
+    /* The reset frees the statement for reuse (and SQLite's read locks) but keeps its count. */
+    int64_t changes = st->changes;
+    stmt_reset(st);
+    st->changes = changes;
+    return DB_OK;
 }
 
 db_rc_t db_step_one(db_stmt_t *st, db_err_t *err)

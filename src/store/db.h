@@ -151,7 +151,11 @@ db_rc_t db_step(db_stmt_t *st, db_err_t *err);
 db_rc_t db_run(db_stmt_t *st, db_err_t *err);
 /* Steps once expecting a row: DB_ROW, DB_NOT_FOUND (no row), or an error. */
 db_rc_t db_step_one(db_stmt_t *st, db_err_t *err);
-/* Rows changed by the last INSERT/UPDATE/DELETE run by this statement. */
+/* Rows changed by the last INSERT/UPDATE/DELETE run by this statement (rows changed by triggers
+ * not counted), readable once it has finished: after db_run, or after db_step returned DB_DONE
+ * (an UPDATE ... RETURNING on SQLite counts only then; Postgres knows it from the first row).
+ * 0 for a statement that writes nothing (SELECT, DDL) and after db_prepare; unknown (0) for a
+ * statement queued in a Postgres pipeline. */
 int64_t db_changes(const db_stmt_t *st);
 
 /* Column getters for the current row (col is 0-based). A NULL reads as 0 / "" / empty. Text and

@@ -37,13 +37,14 @@ struct db_stmt {
     char *sql_key; /* the caller's SQL text (cache key) */
     uint64_t hash;
     int nparams;
-    bool active;  /* stepped but not finished: must be reset before commit/release */
-    bool started; /* step has executed it */
-    bool cached;  /* owned by the connection's cache; else freed at next prepare/release */
-    int64_t changes;
+    bool active;     /* stepped but not finished: must be reset before commit/release */
+    bool started;    /* step has executed it */
+    bool cached;     /* owned by the connection's cache; else freed at next prepare/release */
+    int64_t changes; /* set when the statement finishes; kept by db_run's reset */
     db_stmt_t *next_active;
     /* SQLite */
     sqlite3_stmt *lite;
+    int64_t lite_total0; /* sqlite3_total_changes64 before the first step */
     /* Postgres */
     char pg_name[24];
     PGresult *res;
@@ -106,6 +107,9 @@ db_rc_t db_lite_exec(db_conn_t *c, const char *sql, db_err_t *err);
 db_rc_t db_lite_prepare(db_conn_t *c, db_stmt_t *st, const char *sql, db_err_t *err);
 void db_lite_stmt_free(db_stmt_t *st);
 db_rc_t db_lite_step(db_stmt_t *st, db_err_t *err);
+/* Finishes a statement stopped on a row (sqlite3_reset) and records its changes: a DML statement
+ * with RETURNING applies everything at its first step but only counts at completion. */
+void db_lite_finish(db_stmt_t *st);
 
 db_rc_t db_pg_connect(db_t *db, db_conn_t *c, db_err_t *err);
 void db_pg_disconnect(db_conn_t *c);

@@ -251,8 +251,12 @@ db_rc_t db_pg_step(db_stmt_t *st, db_err_t *err)
         st->res = NULL;
         return rc;
     }
+    /* The command tag counts rows for SELECT too; db_changes is about written rows only. */
+    const char *tag = PQcmdStatus(st->res);
     const char *ct = PQcmdTuples(st->res);
-    st->changes = ct[0] ? strtoll(ct, NULL, 10) : 0;
+    bool dml = strncmp(tag, "INSERT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
+               strncmp(tag, "DELETE", 6) == 0 || strncmp(tag, "MERGE", 5) == 0;
+    st->changes = dml && ct[0] ? strtoll(ct, NULL, 10) : 0;
     st->row = 0;
     st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
     return st->nrows > 0 ? DB_ROW : DB_DONE;

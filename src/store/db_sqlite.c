@@ -104,16 +104,34 @@ void db_lite_stmt_free(db_stmt_t *st)
     st->lite = NULL;
 }
 
+/* sqlite3_changes64 is the connection's count for its last completed INSERT/UPDATE/DELETE, so a
+ * SELECT or DDL statement would report an earlier statement's rows. The total (which also
+ * counts trigger rows) moves only when this statement changed something; then the per-statement
+ * count (without trigger rows, like Postgres' command tag) is this statement's. */
+static void lite_record_changes(db_stmt_t *st)
+{
+    sqlite3 *db = st->conn->lite;
+    st->changes = sqlite3_total_changes64(db) != st->lite_total0 ? sqlite3_changes64(db) : 0;
+}
+
 db_rc_t db_lite_step(db_stmt_t *st, db_err_t *err)
 {
+    if (!st->started)
+        st->lite_total0 = sqlite3_total_changes64(st->conn->lite);
     int rc = sqlite3_step(st->lite);
     if (rc == SQLITE_ROW)
         return DB_ROW;
     if (rc == SQLITE_DONE) {
-        st->changes = sqlite3_changes64(st->conn->lite);
+        lite_record_changes(st);
         return DB_DONE;
     }
     db_rc_t code = lite_fail(st->conn->lite, sqlite3_extended_errcode(st->conn->lite), err);
     sqlite3_reset(st->lite);
     return code;
+}
+
+void db_lite_finish(db_stmt_t *st)
+{
+    sqlite3_reset(st->lite);
+    lite_record_changes(st);
 }

@@ -418,6 +418,65 @@ static void case_migrations(const char *base)
     db_close(db);
 }
 
+/* db_changes after db_run reports the rows the statement changed (db.h): UPDATE, DELETE,
+ * INSERT, UPDATE ... RETURNING (rows discarded), none matched; a read reports 0, not the
+ * connection's previous count; inside and outside a transaction. */
+static void case_changes(const char *base)
+{
+    db_t *db = dbc_open(base, "changes", 1);
+    db_conn_t *c = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(c, "CREATE TABLE ch (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
+    db_err_t err = {0};
+    for (int i = 0; i < 12; i++) {
+        db_stmt_t *st = dbc_prep(c, "INSERT INTO ch (id, v) VALUES (?, ?)");
+        db_bind_i64(st, 1, i);
+        db_bind_i64(st, 2, i);
+        cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+        cr_assert_eq(db_changes(st), 1, "INSERT via db_run");
+    }
+    db_stmt_t *st = dbc_prep(c, "UPDATE ch SET v = v + 100 WHERE id < ?");
+    db_bind_i64(st, 1, 7);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 7, "UPDATE of 7 rows via db_run");
+
+    st = dbc_prep(c, "UPDATE ch SET v = 0 WHERE id > ?");
+    db_bind_i64(st, 1, 1000);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 0, "UPDATE matching nothing");
+
+    /* a read after a write: 0, not the connection's last count */
+    st = dbc_prep(c, "UPDATE ch SET v = v + 1 WHERE id >= ?");
+    db_bind_i64(st, 1, 9);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 3);
+    st = dbc_prep(c, "SELECT id FROM ch WHERE id < ?");
+    db_bind_i64(st, 1, 5);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 0, "a SELECT changes nothing");
+
+    cr_assert_eq(db_begin(c, DB_TX_WRITE, &err), DB_OK, "%s", err.msg);
+    st = dbc_prep(c, "UPDATE ch SET v = v - 1 WHERE id >= ? RETURNING id, v");
+    db_bind_i64(st, 1, 8);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 4, "UPDATE ... RETURNING of 4 rows via db_run");
+    st = dbc_prep(c, "DELETE FROM ch WHERE id >= ? AND id < ?");
+    db_bind_i64(st, 1, 2);
+    db_bind_i64(st, 2, 7);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 5, "DELETE of 5 rows via db_run");
+    cr_assert_eq(db_commit(c, &err), DB_OK, "%s", err.msg);
+    cr_assert_eq(db_changes(st), 5, "still readable after commit");
+
+    /* re-preparing the text starts afresh */
+    st = dbc_prep(c, "DELETE FROM ch WHERE id >= ? AND id < ?");
+    cr_assert_eq(db_changes(st), 0);
+    cr_assert_eq(dbc_count(c, "SELECT COUNT(*) FROM ch"), 7);
+    /* ids 0,1,7..11 left: 100 + 101 + 7 + (8 - 1) + (9 + 1 - 1) + 10 + 11 */
+    cr_assert_eq(dbc_count(c, "SELECT SUM(v) FROM ch"), 245);
+    db_release(c);
+    db_close(db);
+}
+
 /* Several threads share a pool; readers and the writer work at once. */
 typedef struct {
     db_t *db;
@@ -508,6 +567,11 @@ static void case_pool_threads(const char *base)
     {                                                                                              \
         skip_stmt;                                                                                 \
         case_migrations(base_expr);                                                                \
+    }                                                                                              \
+    Test(suite, changes_after_run)                                                                 \
+    {                                                                                              \
+        skip_stmt;                                                                                 \
+        case_changes(base_expr);                                                                   \
     }                                                                                              \
     Test(suite, pool_threads)                                                                      \
     {                                                                                              \
