@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/log.h"
+#include "base/rand.h"
 #include "connector/connector_internal.h"
 #include "ilp/address.h"
 
@@ -17,21 +19,89 @@ int connector_config_env(connector_config_t *cfg, char *err, size_t cap)
     env_err_t e;
     cfg->exchange_rates = env_str("EXCHANGE_RATES", NULL);
     cfg->exchange_rates_url = env_str("EXCHANGE_RATES_URL", NULL);
-    uint64_t ttl = 15000, pps = 0, aps = 0;
+    uint64_t ttl = 15000, pps = 0, aps = 0, reload = CONNECTOR_PEERS_RELOAD_MS_DEFAULT;
     if (env_u64("EXCHANGE_RATES_LIFETIME", 15000, 1, 86400000, &ttl, &e) != 0 ||
+        env_u64("CONNECTOR_PEERS_RELOAD_MS", CONNECTOR_PEERS_RELOAD_MS_DEFAULT, 0, 3600000, &reload,
+                &e) != 0 ||
         env_u64("CONNECTOR_PACKETS_PER_SECOND", 0, 0, UINT64_MAX, &pps, &e) != 0 ||
         env_u64("CONNECTOR_AMOUNT_PER_SECOND", 0, 0, UINT64_MAX, &aps, &e) != 0) {
         snprintf(err, cap, "%s", e.msg);
         return -1;
     }
     cfg->exchange_rates_ttl_ms = (uint32_t)ttl;
+    cfg->peers_reload_ms = (uint32_t)reload;
     cfg->default_limits.packets_per_s = pps;
     cfg->default_limits.amount_per_s = aps;
     return 0;
 }
 
+/* ---- the peers reload thread ---- */
+
+static void *reload_main(void *arg)
+{
+    connector_t *c = arg;
+    unsigned tick = 0;
+    pthread_mutex_lock(&c->reload_mu);
+    while (!c->reload_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)c->peers_reload_ms * 1000000u;
+        ts.tv_sec += (time_t)(ns / 1000000000u);
+        ts.tv_nsec = (long)(ns % 1000000000u);
+        pthread_cond_timedwait(&c->reload_cv, &c->reload_mu, &ts);
+        if (c->reload_stop)
+            break;
+        pthread_mutex_unlock(&c->reload_mu);
+        bool changed = false;
+        bool force = ++tick % CONNECTOR_PEERS_FORCE_EVERY == 0;
+        if (peers_sync(c->peers, force, &changed) != PEERS_OK)
+            LOGW("connector: reloading peers failed; keeping the ones known");
+        else if (changed)
+            atomic_fetch_add(&c->reloads, 1);
+        pthread_mutex_lock(&c->reload_mu);
+    }
+    pthread_mutex_unlock(&c->reload_mu);
+    return NULL;
+}
+
+static int reload_start(connector_t *c)
+{
+    if (!c->peers_reload_ms || !c->db)
+        return 0;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->reload_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&c->reload_thread, NULL, reload_main, c) != 0) {
+        pthread_cond_destroy(&c->reload_cv);
+        return -1;
+    }
+    c->reload_started = true;
+    return 0;
+}
+
+static void reload_stop(connector_t *c)
+{
+    if (!c->reload_started)
+        return;
+    pthread_mutex_lock(&c->reload_mu);
+    c->reload_stop = true;
+    pthread_cond_signal(&c->reload_cv);
+    pthread_mutex_unlock(&c->reload_mu);
+    pthread_join(c->reload_thread, NULL);
+    pthread_cond_destroy(&c->reload_cv);
+    c->reload_started = false;
+}
+
+uint64_t connector_peer_reloads(connector_t *c)
+{
+    return atomic_load(&c->reloads);
+}
+
 static void connector_teardown(connector_t *c)
 {
+    reload_stop(c);
     http_client_free(c->http); /* completes outstanding requests first */
     timers_free(c->timers);
     peers_free(c->peers);
@@ -40,6 +110,7 @@ static void connector_teardown(connector_t *c)
     free(c->acct);
     free(c->rates_url);
     pthread_mutex_destroy(&c->acct_mu);
+    pthread_mutex_destroy(&c->reload_mu);
     free(c);
 }
 
@@ -69,6 +140,8 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
         return NULL;
     }
     pthread_mutex_init(&c->acct_mu, NULL);
+    pthread_mutex_init(&c->reload_mu, NULL);
+    c->peers_reload_ms = cfg->peers_reload_ms;
     slice_t addr = SLICE_STR(cfg->ilp_address ? cfg->ilp_address : "");
     if (!ilp_address_is_valid(addr)) {
         snprintf(err, cap, "ILP_ADDRESS: not a valid ILP address");
@@ -81,6 +154,8 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     c->counters = cfg->counters;
     c->default_limits = cfg->default_limits;
     c->link = cfg->link;
+    c->id_node = rand_u64() & ((1ull << 42) - 1);
+    atomic_init(&c->id_seq, 0);
     c->acct = calloc(ACCT_CACHE_SLOTS, sizeof *c->acct);
     c->routes = routes_new();
     c->peers = c->routes ? peers_new(cfg->db, c->routes) : NULL;
@@ -104,6 +179,10 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     c->receiver.totals_ttl_s = STREAM_TOTALS_TTL_S;
     if (peers_load(c->peers) != PEERS_OK) {
         snprintf(err, cap, "could not load peers from the database");
+        goto fail;
+    }
+    if (reload_start(c) != 0) {
+        snprintf(err, cap, "could not start the peers reload thread");
         goto fail;
     }
     LOGI("connector: %s with %zu peers, %zu routes", c->address, peers_count(c->peers),
@@ -143,6 +222,16 @@ const stream_receiver_t *connector_receiver(connector_t *c)
 uint64_t connector_in_flight(connector_t *c)
 {
     return atomic_load(&c->in_flight);
+}
+
+ledger_id_t connector_transfer_id(connector_t *c)
+{
+    uint64_t ms = (uint64_t)clock_wall_ms() & ((1ull << 48) - 1);
+    uint64_t seq = atomic_fetch_add_explicit(&c->id_seq, 1, memory_order_relaxed);
+    /* hi: unix_ts_ms(48) ver(4)=7 rand_a(12); lo: var(2)=0b10 rand_b(62) */
+    return (ledger_id_t){.hi = ms << 16 | 0x7000u | (c->id_node >> 30),
+                         .lo = 0x8000000000000000ull | (c->id_node & ((1ull << 30) - 1)) << 32 |
+                               (seq & 0xffffffffu)};
 }
 
 /* ---- account cache ---- */

@@ -82,7 +82,14 @@ typedef struct {
     uint32_t exchange_rates_ttl_ms;    /* 0: 15 s */
     ratelimit_limits_t default_limits; /* for peers whose own limits are 0 */
     connector_link_t link; /* .send NULL: ILP-over-HTTP with the built-in libcurl client */
+    /* Re-read the peers table this often, so peer updates and deletes made on another replica
+     * apply here (peers_sync; a full reload is forced every CONNECTOR_PEERS_FORCE_EVERY
+     * periods). CONNECTOR_PEERS_RELOAD_MS, default 2000; 0: never (a single process). */
+    uint32_t peers_reload_ms;
 } connector_config_t;
+
+#define CONNECTOR_PEERS_RELOAD_MS_DEFAULT 2000
+#define CONNECTOR_PEERS_FORCE_EVERY       15
 
 /* Reads CONNECTOR_* / EXCHANGE_RATES* settings from the environment into cfg (see
  * docs/CONFIG.md). Returns 0, or -1 with a message in err. */
@@ -124,5 +131,7 @@ stream_totals_t connector_counters_cache(cache_t *cache);
 
 /* Packets in flight (tests and shutdown). */
 uint64_t connector_in_flight(connector_t *c);
+/* How many periodic peer reloads found a change and applied it (tests, metrics). */
+uint64_t connector_peer_reloads(connector_t *c);
 
 #endif

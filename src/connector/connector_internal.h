@@ -47,7 +47,25 @@ struct connector {
     pthread_mutex_t acct_mu;
     acct_slot_t *acct; /* ACCT_CACHE_SLOTS, direct-mapped by id */
     atomic_uint_fast64_t in_flight;
+    /* the peers reload thread (peers_reload_ms > 0) */
+    uint32_t peers_reload_ms;
+    bool reload_started, reload_stop;
+    pthread_t reload_thread;
+    pthread_mutex_t reload_mu;
+    pthread_cond_t reload_cv;
+    atomic_uint_fast64_t reloads; /* registry reloads that changed something (tests) */
+    uint64_t id_node;             /* 42 random bits of this connector's transfer ids */
+    atomic_uint_fast64_t id_seq;  /* the counter part of transfer ids */
 };
+
+/*
+ * A new id for a packet transfer: a time-ordered UUID (version 7 layout: 48-bit Unix ms, then
+ * 42 random bits fixed per connector, then a 32-bit counter). Ids from one connector increase,
+ * so the ledger's transfer index grows at its right edge (a commit dirties one index leaf, not
+ * one random leaf per packet as random ids do), and making one costs no call to the CSPRNG.
+ * Unique: another process would need the same 42 random bits, millisecond and counter.
+ */
+ledger_id_t connector_transfer_id(connector_t *c);
 
 /* The account's pipeline view, from the cache or the ledger. 0, -1 unknown, -2 storage. */
 int connector_account_info(connector_t *c, ledger_id_t id, acct_info_t *out);

@@ -312,13 +312,18 @@ static db_rc_t tx_write(db_conn_t *c, void *arg, db_err_t *e)
         st = db_prepare(c,
                         "UPDATE peers SET name = ?, ilp_address = ?, max_packet_amount = ?, "
                         "packets_per_s = ?, amount_per_s = ?, outgoing_endpoint = ?, "
-                        "outgoing_token = ?, routes = ?, updated_at = ? WHERE id = ?",
+                        "outgoing_token = ?, routes = ?, "
+                        "updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at + 1 END "
+                        "WHERE id = ?",
                         e);
         if (!st)
             return e->code;
+        /* updated_at strictly increases on every update: it is the row's version for
+         * peers_sync on other replicas, even for two updates in one millisecond */
         bind_mutable(st, 1, p, a->routes);
         db_bind_i64(st, 9, now);
-        db_bind_str(st, 10, id);
+        db_bind_i64(st, 10, now);
+        db_bind_str(st, 11, id);
     }
     int64_t changed = 0;
     db_rc_t rc = run_changes(st, &changed, e);

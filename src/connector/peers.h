@@ -12,6 +12,12 @@
  * peer's routes in the routing table. Authentication hashes the presented token and looks the
  * hash up in a sorted table; a miss consults the database once (a peer created by another
  * replica) and is cached.
+ *
+ * Replicas: the database is the source of truth. peers_sync (run periodically by the connector,
+ * CONNECTOR_PEERS_RELOAD_MS) brings the registry in line with it, so updates and deletes made
+ * through another replica's admin API reach this one: it first reads a cheap version of the
+ * table (row count and the sum of updated_at, which every update strictly increases) and
+ * reloads only when that changed, or on every `force`.
  */
 #ifndef RAFIKI_CONNECTOR_PEERS_H
 #define RAFIKI_CONNECTOR_PEERS_H
@@ -113,6 +119,14 @@ peers_result_t peers_load(peers_t *reg);
  * hashes; NULL keeps the ones known. */
 peers_result_t peers_put(peers_t *reg, peer_t *p, const uint8_t (*hashes)[SHA256_LEN],
                          size_t nhashes);
+/*
+ * Makes the registry equal to the stored peers: adds and replaces changed ones (by updated_ms),
+ * removes the ones no longer stored, and replaces the token table. Skips the reload when the
+ * table's version is the one last synced, unless force. *changed (may be NULL) says whether
+ * the registry was reloaded. PEERS_OK (also without a db), PEERS_STORAGE or PEERS_NOMEM; on
+ * failure the registry is left as it was.
+ */
+peers_result_t peers_sync(peers_t *reg, bool force, bool *changed);
 /* Removes a peer, its tokens and routes. */
 void peers_remove(peers_t *reg, ledger_id_t id);
 /* The peer for a bearer token (a new reference), or NULL. */

@@ -22,6 +22,9 @@ struct peers {
     size_t n, cap;
     token_entry_t *tok; /* sorted by hash */
     size_t ntok, captok;
+    uint64_t gen;       /* bumped by every change other than peers_sync (under the lock) */
+    bool synced;        /* version below is what the registry was last synced to */
+    int64_t version[2]; /* count(*) and sum(updated_at) of the peers table */
 };
 
 peers_t *peers_new(db_t *db, routes_t *rt)
@@ -141,6 +144,7 @@ static peers_result_t put_locked(peers_t *reg, peer_t *p, const uint8_t (*hashes
     }
     peer_retain(p);
     reg->v[i] = p;
+    reg->gen++;
     if (hashes) {
         drop_tokens_locked(reg, p->id);
         for (size_t k = 0; k < nh; k++)
@@ -162,6 +166,7 @@ peers_result_t peers_put(peers_t *reg, peer_t *p, const uint8_t (*hashes)[SHA256
 void peers_remove(peers_t *reg, ledger_id_t id)
 {
     pthread_rwlock_wrlock(&reg->lock);
+    reg->gen++;
     size_t i = peer_lb(reg, id);
     if (i < reg->n && ledger_id_eq(reg->v[i]->id, id)) {
         peer_release(reg->v[i]);
@@ -282,4 +287,204 @@ peers_result_t peers_load(peers_t *reg)
             break;
     }
     return load_tokens(reg);
+}
+
+/* ---- sync with the database (other replicas' changes) ---- */
+
+static int table_version(db_t *db, int64_t v[2])
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return -1;
+    int rc = -1;
+    db_stmt_t *st = db_prepare(
+        c, "SELECT count(*), CAST(coalesce(sum(updated_at), 0) AS BIGINT) FROM peers", &e);
+    if (st && db_step_one(st, &e) == DB_ROW) {
+        v[0] = db_col_i64(st, 0);
+        v[1] = db_col_i64(st, 1);
+        rc = 0;
+    }
+    if (rc != 0)
+        LOGE("peers: reading the table version: %s", e.msg);
+    db_release(c);
+    return rc;
+}
+
+static int peer_cmp(const void *a, const void *b)
+{
+    return ledger_id_cmp((*(peer_t *const *)a)->id, (*(peer_t *const *)b)->id);
+}
+
+static int tok_cmp(const void *a, const void *b)
+{
+    return memcmp(((const token_entry_t *)a)->hash, ((const token_entry_t *)b)->hash, SHA256_LEN);
+}
+
+static void release_all(peer_t **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        peer_release(v[i]);
+    free(v);
+}
+
+/* Every stored peer, sorted by id; each with one reference. */
+static peers_result_t load_all_peers(db_t *db, peer_t ***out, size_t *nout)
+{
+    enum { PAGE = 256 };
+    peer_t **v = NULL;
+    size_t n = 0, cap = 0;
+    ledger_id_t after = {0, 0};
+    for (;;) {
+        if (n + PAGE > cap) {
+            size_t ncap = cap ? cap * 2 : PAGE;
+            peer_t **nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                release_all(v, n);
+                return PEERS_NOMEM;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        size_t got;
+        peers_result_t r = peers_db_list(db, after, v + n, PAGE, &got);
+        if (r != PEERS_OK) {
+            release_all(v, n);
+            return r;
+        }
+        n += got;
+        if (got < PAGE || n >= PEERS_MAX)
+            break;
+        after = v[n - 1]->id;
+    }
+    qsort(v, n, sizeof *v, peer_cmp);
+    *out = v;
+    *nout = n;
+    return PEERS_OK;
+}
+
+/* The whole token table, sorted by hash. */
+static peers_result_t load_all_tokens(db_t *db, token_entry_t **out, size_t *nout)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return PEERS_STORAGE;
+    token_entry_t *v = NULL;
+    size_t n = 0, cap = 0;
+    peers_result_t r = PEERS_OK;
+    db_stmt_t *st = db_prepare(c, "SELECT token_hash, peer_id FROM peer_tokens", &e);
+    db_rc_t rc = st ? DB_ROW : DB_ERROR;
+    while (st && (rc = db_step(st, &e)) == DB_ROW) {
+        size_t hn, in;
+        const uint8_t *h = db_col_blob(st, 0, &hn);
+        const char *ids = db_col_text(st, 1, &in);
+        ledger_id_t id;
+        if (hn != SHA256_LEN || ledger_id_parse(ids, in, &id) != 0)
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            token_entry_t *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                r = PEERS_NOMEM;
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        memcpy(v[n].hash, h, SHA256_LEN);
+        v[n++].peer = id;
+    }
+    if (r == PEERS_OK && rc != DB_DONE) {
+        LOGE("peers: loading tokens: %s", e.msg);
+        r = PEERS_STORAGE;
+    }
+    db_release(c);
+    if (r != PEERS_OK) {
+        free(v);
+        return r;
+    }
+    qsort(v, n, sizeof *v, tok_cmp);
+    *out = v;
+    *nout = n;
+    return PEERS_OK;
+}
+
+static void drop_peer_locked(peers_t *reg, peer_t *p)
+{
+    if (reg->rt)
+        routes_remove_peer(reg->rt, p->id);
+    peer_release(p);
+}
+
+peers_result_t peers_sync(peers_t *reg, bool force, bool *changed)
+{
+    if (changed)
+        *changed = false;
+    if (!reg->db)
+        return PEERS_OK;
+    pthread_rwlock_rdlock(&reg->lock);
+    uint64_t gen = reg->gen;
+    bool synced = reg->synced;
+    int64_t last[2] = {reg->version[0], reg->version[1]};
+    pthread_rwlock_unlock(&reg->lock);
+
+    int64_t v[2];
+    if (table_version(reg->db, v) != 0)
+        return PEERS_STORAGE;
+    if (!force && synced && v[0] == last[0] && v[1] == last[1])
+        return PEERS_OK;
+    peer_t **loaded;
+    size_t nl;
+    token_entry_t *tok;
+    size_t ntok;
+    peers_result_t r = load_all_peers(reg->db, &loaded, &nl);
+    if (r != PEERS_OK)
+        return r;
+    if ((r = load_all_tokens(reg->db, &tok, &ntok)) != PEERS_OK) {
+        release_all(loaded, nl);
+        return r;
+    }
+
+    pthread_rwlock_wrlock(&reg->lock);
+    if (reg->gen != gen) {
+        /* a local change raced with this load (it may be newer than what was read): leave the
+         * registry alone; the next sync sees a version it has not synced yet */
+        pthread_rwlock_unlock(&reg->lock);
+        release_all(loaded, nl);
+        free(tok);
+        return PEERS_OK;
+    }
+    /* the new peer table, merging two id-sorted lists: unchanged objects are kept (packets
+     * may hold them), changed ones replaced with their routes, vanished ones dropped with
+     * theirs */
+    size_t i = 0;
+    for (size_t k = 0; k < nl; k++) {
+        while (i < reg->n && ledger_id_cmp(reg->v[i]->id, loaded[k]->id) < 0)
+            drop_peer_locked(reg, reg->v[i++]);
+        peer_t *old = i < reg->n && ledger_id_eq(reg->v[i]->id, loaded[k]->id) ? reg->v[i++] : NULL;
+        if (old && old->updated_ms == loaded[k]->updated_ms &&
+            old->created_ms == loaded[k]->created_ms) {
+            peer_release(loaded[k]);
+            loaded[k] = old;
+            continue;
+        }
+        set_routes(reg, loaded[k]);
+        peer_release(old);
+    }
+    while (i < reg->n)
+        drop_peer_locked(reg, reg->v[i++]);
+    free(reg->v);
+    reg->v = loaded;
+    reg->n = reg->cap = nl;
+    free(reg->tok);
+    reg->tok = tok;
+    reg->ntok = reg->captok = ntok;
+    reg->version[0] = v[0];
+    reg->version[1] = v[1];
+    reg->synced = true;
+    pthread_rwlock_unlock(&reg->lock);
+    if (changed)
+        *changed = true;
+    return PEERS_OK;
 }

@@ -33,6 +33,10 @@ typedef struct {
     conn_timer_t timer;
     buf_t reply; /* a Fulfill kept until its post has committed */
     stream_reply_info_t sinfo;
+    /* local delivery: the connection token, decoded once while routing */
+    stream_connection_details_t sdetails; /* slices into splain */
+    uint8_t ssecret[STREAM_SHARED_SECRET_LEN];
+    uint8_t splain[1024];
     connector_reply_fn cb;
     void *user;
 } op_t;
@@ -115,7 +119,7 @@ static void build_legs(op_t *op, uint32_t flags, uint64_t timeout_ms)
                         .code = CONNECTOR_TRANSFER_CODE};
     if (ledger_id_eq(op->src.asset_id, op->dst.asset_id)) {
         op->legs[0] = base;
-        op->legs[0].id = ledger_id_random();
+        op->legs[0].id = connector_transfer_id(op->c);
         op->legs[0].debit_account_id = op->src.id;
         op->legs[0].credit_account_id = op->dst.id;
         op->legs[0].amount = op->prep.amount;
@@ -124,12 +128,12 @@ static void build_legs(op_t *op, uint32_t flags, uint64_t timeout_ms)
     }
     op->legs[0] = base;
     op->legs[0].flags |= LEDGER_F_LINKED;
-    op->legs[0].id = ledger_id_random();
+    op->legs[0].id = connector_transfer_id(op->c);
     op->legs[0].debit_account_id = op->src.id;
     op->legs[0].credit_account_id = op->src.liquidity_id;
     op->legs[0].amount = op->prep.amount;
     op->legs[1] = base;
-    op->legs[1].id = ledger_id_random();
+    op->legs[1].id = connector_transfer_id(op->c);
     op->legs[1].debit_account_id = op->dst.liquidity_id;
     op->legs[1].credit_account_id = op->dst.id;
     op->legs[1].amount = op->dst_amount;
@@ -145,7 +149,7 @@ static void resolve_hold(op_t *op, ledger_op_kind_t kind, ledger_done_fn then)
     for (size_t i = 0; i < op->nlegs; i++) {
         ops[i] = (ledger_op_t){.kind = kind,
                                .flags = i + 1 < op->nlegs ? LEDGER_F_LINKED : 0,
-                               .id = ledger_id_random(),
+                               .id = connector_transfer_id(op->c),
                                .pending_id = op->legs[i].id,
                                .code = CONNECTOR_TRANSFER_CODE};
     }
@@ -236,15 +240,19 @@ static bool stage_peer_limits(op_t *op)
 /* Step 6 for our own STREAM addresses: the payment tag names a STREAM-enabled account. */
 static bool route_local(op_t *op)
 {
-    stream_connection_details_t d;
-    uint8_t plain[1024];
-    if (stream_receiver_decode_token(&op->c->receiver, op->prep.destination, &d, plain,
-                                     sizeof plain, NULL, NULL) != STREAM_OK) {
+    stream_connection_details_t *d = &op->sdetails;
+    uint8_t token[1024];
+    size_t token_len = 0;
+    if (stream_receiver_decode_token(&op->c->receiver, op->prep.destination, d, op->splain,
+                                     sizeof op->splain, token, &token_len) != STREAM_OK) {
         op_reject(op, ILP_F02_UNREACHABLE, "unknown destination account");
         return false;
     }
+    /* the connection's shared secret, as stream_receiver_handle derives it */
+    hmac_sha256(op->ssecret, op->c->receiver.secret_key, sizeof op->c->receiver.secret_key, token,
+                token_len);
     ledger_id_t id;
-    if (ledger_id_parse((const char *)d.payment_tag.ptr, d.payment_tag.len, &id) != 0 ||
+    if (ledger_id_parse((const char *)d->payment_tag.ptr, d->payment_tag.len, &id) != 0 ||
         connector_account_info(op->c, id, &op->dst) != 0 || !op->dst.stream_enabled) {
         op_reject(op, ILP_F02_UNREACHABLE, "unknown destination account");
         return false;
@@ -272,7 +280,7 @@ static bool route_peer(op_t *op)
 void pipeline_start(connector_t *c, peer_t *src_peer, const acct_info_t *src, const uint8_t *pkt,
                     size_t len, connector_reply_fn reply, void *user)
 {
-    op_t *op = calloc(1, sizeof *op);
+    op_t *op = malloc(sizeof *op);
     uint8_t *copy = len <= ILP_PACKET_MAX_LEN ? malloc(len ? len : 1) : NULL;
     if (!op || !copy) {
         free(op);
@@ -519,7 +527,8 @@ static void stage_local(op_t *op)
 {
     ilp_prepare_t p = op->prep;
     p.amount = op->dst_amount;
-    if (stream_receiver_handle(&op->c->receiver, &p, &op->reply, &op->sinfo) != STREAM_OK) {
+    if (stream_receiver_handle_secret(&op->c->receiver, op->ssecret, &op->sdetails, &p, &op->reply,
+                                      &op->sinfo) != STREAM_OK) {
         op_reject(op, ILP_T00_INTERNAL_ERROR, "receiver failed");
         return;
     }
