@@ -3,7 +3,10 @@
 -- src/store/migrate.c.
 --
 -- Conventions (see src/store/db.h):
---   ids are canonical lower-case UUID text;
+--   asset and account ids are canonical lower-case UUID text (other layers query them);
+--   transfer ids and the transfer's account columns are the UUID's 16 bytes (BLOB, BYTEA): the
+--     transfer table and its indexes are the hot write path, and 16-byte keys instead of 36
+--     characters make every index entry about half as large, so a commit dirties fewer pages;
 --   u64 amounts and counters are BIGINT holding the u64's bit pattern (db_bind_u64/db_col_u64),
 --     so no SQL CHECK or arithmetic on them: limits are checked in C;
 --   times are BIGINT milliseconds since the epoch (UTC).
@@ -42,9 +45,9 @@ CREATE UNIQUE INDEX accounts_ilp_address ON accounts (ilp_address);
 -- No foreign keys on the account columns: the ledger checks both accounts (locked) in C before
 -- it inserts, and a per-row FK probe would cost two index lookups on the hottest insert path.
 CREATE TABLE transfers (
-    id TEXT PRIMARY KEY,
-    debit_account_id TEXT NOT NULL,
-    credit_account_id TEXT NOT NULL,
+    id {{BLOB}} NOT NULL,                   -- 16 bytes, big-endian UUID; unique (transfers_id)
+    debit_account_id {{BLOB}} NOT NULL,     -- 16 bytes
+    credit_account_id {{BLOB}} NOT NULL,    -- 16 bytes
     amount BIGINT NOT NULL,                 -- u64
     posted_amount BIGINT NOT NULL DEFAULT 0, -- u64
     flags INTEGER NOT NULL DEFAULT 0,
@@ -54,12 +57,27 @@ CREATE TABLE transfers (
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL DEFAULT 0,   -- 0 = never
     resolved_at BIGINT NOT NULL DEFAULT 0,
-    seq BIGINT NOT NULL                     -- commit order per process (ms << 12 | n), for
+    seq BIGINT NOT NULL,                    -- commit order per process (ms << 12 | n), for
                                             -- history pagination; ties broken by id
+    merged INTEGER NOT NULL DEFAULT 1       -- 1: in the id and history indexes; 0: in the tail
 );
--- History pagination, newest first, per account on either side.
-CREATE INDEX transfers_debit ON transfers (debit_account_id, seq);
-CREATE INDEX transfers_credit ON transfers (credit_account_id, seq);
+-- The id and history indexes cover merged rows only. A new row costs a write to a random leaf
+-- page of the id index and to the last leaf page of each of its two accounts' ranges in the
+-- history indexes: a small commit dirties about three pages per transfer, and writing those
+-- pages is most of what a commit costs. So on SQLite (one process owns the database, and its
+-- batcher keeps the unmerged rows in memory to check ids against) rows are inserted with
+-- merged = 0 and merged many thousand at a time (one UPDATE in a batch's transaction), which
+-- writes each leaf page once for many rows. Readers look in the tail through transfers_tail.
+-- Postgres (several processes may write) inserts merged = 1: the indexes cover every row.
+-- Each partial index has a predicate that only its own queries imply (the id lookups compare id,
+-- so imply id IS NOT NULL; the history queries say seq > 0): with the same predicate on all of
+-- them, Postgres may cache a generic plan, made while the table was small, that scans a history
+-- index to find an id.
+CREATE UNIQUE INDEX transfers_id ON transfers (id) WHERE merged = 1 AND id IS NOT NULL;
+-- History pagination, newest first, per account on either side (seq is always > 0).
+CREATE INDEX transfers_debit ON transfers (debit_account_id, seq) WHERE merged = 1 AND seq > 0;
+CREATE INDEX transfers_credit ON transfers (credit_account_id, seq) WHERE merged = 1 AND seq > 0;
+CREATE INDEX transfers_tail ON transfers (seq) WHERE merged = 0;
 -- The sweeper: pending transfers by expiry.
 CREATE INDEX transfers_pending_expiry ON transfers (expires_at) WHERE state = 1 AND expires_at > 0;
 

@@ -10,7 +10,6 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/env.h"
-#include "base/uuid.h"
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/lstore.h"
@@ -358,25 +357,20 @@ ledger_result_t ledger_account_status(ledger_t *l, ledger_id_t id, ledger_status
 
 /* ---- history ---- */
 
-static bool uuid_valid_lower(const char *s)
-{
-    for (const char *p = s; *p; p++)
-        if (*p >= 'A' && *p <= 'F')
-            return false;
-    return uuid_valid(s, strlen(s));
-}
-
 /* The cursor is "<seq>.<uuid>" of the last row returned. */
-static int cursor_parse(const char *s, int64_t *seq, char id[LEDGER_ID_STR_LEN + 1])
+static int cursor_parse(const char *s, int64_t *seq, ledger_id_t *id)
 {
     const char *dot = strchr(s, '.');
     uint64_t v;
     if (!dot || parse_u64(s, (size_t)(dot - s), &v) != 0 || v > (uint64_t)INT64_MAX)
         return -1;
-    if (strlen(dot + 1) != LEDGER_ID_STR_LEN || !uuid_valid_lower(dot + 1))
+    size_t n = strlen(dot + 1);
+    for (size_t i = 0; i < n; i++)
+        if (dot[1 + i] >= 'A' && dot[1 + i] <= 'F')
+            return -1; /* we only hand out the lower-case form */
+    if (n != LEDGER_ID_STR_LEN || ledger_id_parse(dot + 1, n, id) != 0)
         return -1;
     *seq = (int64_t)v;
-    memcpy(id, dot + 1, LEDGER_ID_STR_LEN + 1);
     return 0;
 }
 
@@ -387,8 +381,9 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
     *n = 0;
     next_cursor[0] = '\0';
     int64_t seq = INT64_MAX;
-    char after[LEDGER_ID_STR_LEN + 1] = "~"; /* sorts after every hex id */
-    if (cursor && cursor[0] && cursor_parse(cursor, &seq, after) != 0)
+    ledger_id_t after = {0, 0};
+    bool first_page = !cursor || !cursor[0];
+    if (!first_page && cursor_parse(cursor, &seq, &after) != 0)
         return LEDGER_CURSOR_INVALID;
     if (cap == 0)
         return LEDGER_OK;
@@ -396,31 +391,51 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
     db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
     if (!conn)
         return LEDGER_STORAGE_ERROR;
+        /* Three parts, each newest first from the cursor: the history indexes on either side, and
+         * the recent rows not merged into them yet (SQLite; none on Postgres). One statement, so
+         * one snapshot: a row is in exactly one part. */
+#define PAGE "(seq < ? OR (seq = ? AND id < ?)) ORDER BY seq DESC, id DESC LIMIT ?"
 #define SIDE(col)                                                                                  \
-    "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " col " = ? AND (seq < ? OR "            \
-    "(seq = ? AND id < ?)) ORDER BY seq DESC, id DESC LIMIT ?"
+    "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " col " = ? AND merged = 1 AND seq > 0 " \
+    "AND " PAGE
     db_stmt_t *st = db_prepare(
         conn,
         "SELECT * FROM (" SIDE(
             "debit_account_id") ") d UNION ALL "
                                 "SELECT * FROM (" SIDE(
-                                    "credit_account_id") ") c "
+                                    "credit_account_id") ") c UNION ALL "
+                                                         "SELECT * FROM "
+                                                         "(SELECT " LSTORE_TRANSFER_COLS
+                                                         " FROM transfers WHERE merged = "
+                                                         "0 "
+                                                         "AND (debit_account_id = ? OR "
+                                                         "credit_account_id = ?) AND " PAGE ") t "
                                                          "ORDER BY seq DESC, id DESC LIMIT ?",
         &err);
 #undef SIDE
+#undef PAGE
     ledger_result_t r = LEDGER_STORAGE_ERROR;
     if (!st)
         goto done;
     /* one row more than asked tells whether another page exists */
     int64_t want = (int64_t)cap + 1;
-    for (int side = 0; side < 2; side++) {
-        lstore_bind_id(st, side * 5 + 1, account);
-        db_bind_i64(st, side * 5 + 2, seq);
-        db_bind_i64(st, side * 5 + 3, seq);
-        db_bind_str(st, side * 5 + 4, after);
-        db_bind_i64(st, side * 5 + 5, want);
+    /* first page: 17 bytes of 0xff sort after every 16-byte id */
+    static const uint8_t top[17] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    int p = 1;
+    for (int part = 0; part < 3; part++) {
+        lstore_bind_xid(st, p++, account);
+        if (part == 2)
+            lstore_bind_xid(st, p++, account);
+        db_bind_i64(st, p++, seq);
+        db_bind_i64(st, p++, seq);
+        if (first_page)
+            db_bind_blob(st, p++, top, sizeof top);
+        else
+            lstore_bind_xid(st, p++, after);
+        db_bind_i64(st, p++, want);
     }
-    db_bind_i64(st, 11, want);
+    db_bind_i64(st, p, want);
     db_rc_t rc;
     int64_t last_seq = 0;
     bool more = false;

@@ -127,6 +127,7 @@ struct lcore {
     idmap_t acct_map;
 
     ledger_transfer_t *xfers;
+    int64_t *xfer_tag;    /* lcore_transfer_load's tag; 0 for new transfers */
     uint8_t *xfer_listed; /* already in the resolved list */
     uint32_t n_xfers, cap_xfers;
     uint32_t first_new; /* xfers[first_new..n_xfers) were created since the mark */
@@ -168,6 +169,7 @@ void lcore_free(lcore_t *c)
     free(c->acct_map.slots);
     free(c->xfers);
     free(c->xfer_listed);
+    free(c->xfer_tag);
     free(c->xfer_map.slots);
     free(c->undo);
     free(c->dirty);
@@ -238,25 +240,45 @@ static uint32_t transfer_add(lcore_t *c, const ledger_transfer_t *t)
 {
     size_t cap = c->cap_xfers;
     c->xfers = grow(c->xfers, &cap, (size_t)c->n_xfers + 1, sizeof *c->xfers);
-    size_t cap2 = c->cap_xfers;
+    size_t cap2 = c->cap_xfers, cap3 = c->cap_xfers;
     c->xfer_listed = grow(c->xfer_listed, &cap2, (size_t)c->n_xfers + 1, 1);
-    ASSERT(cap == cap2 && cap <= UINT32_MAX);
+    c->xfer_tag = grow(c->xfer_tag, &cap3, (size_t)c->n_xfers + 1, sizeof *c->xfer_tag);
+    ASSERT(cap == cap2 && cap == cap3 && cap <= UINT32_MAX);
     c->cap_xfers = (uint32_t)cap;
     uint32_t idx = c->n_xfers++;
     c->xfers[idx] = *t;
     c->xfer_listed[idx] = 0;
+    c->xfer_tag[idx] = 0;
     idmap_insert(&c->xfer_map, c->xfers, sizeof *c->xfers, idx);
     return idx;
 }
 
-void lcore_transfer_load(lcore_t *c, const ledger_transfer_t *t)
+void lcore_transfer_load(lcore_t *c, const ledger_transfer_t *t, int64_t tag)
 {
     /* loaded rows come before anything the batch creates */
     ASSERT(c->first_new == c->n_xfers);
     if (lcore_transfer_find(c, t->id))
         return;
-    transfer_add(c, t);
+    uint32_t idx = transfer_add(c, t); /* may move xfer_tag */
+    c->xfer_tag[idx] = tag;
     c->first_new = c->n_xfers;
+}
+
+int64_t lcore_transfer_tag(const lcore_t *c, const ledger_transfer_t *t)
+{
+    ASSERT(t >= c->xfers && t < c->xfers + c->n_xfers);
+    return c->xfer_tag[t - c->xfers];
+}
+
+size_t lcore_transfer_count(const lcore_t *c)
+{
+    return c->n_xfers;
+}
+
+ledger_transfer_t *lcore_transfer_at(lcore_t *c, size_t i)
+{
+    ASSERT(i < c->n_xfers);
+    return &c->xfers[i];
 }
 
 /* ---- undo and change tracking ---- */

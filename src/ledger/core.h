@@ -26,6 +26,7 @@ typedef struct {
     bool has_max_balance;
     bool dirty; /* counters changed since the last lcore_mark_clean */
     ledger_counters_t c;
+    int64_t row; /* storage's row handle (SQLite rowid) for the counter update; 0 = none */
 } lc_account_t;
 
 typedef struct lcore lcore_t;
@@ -45,8 +46,14 @@ size_t lcore_account_count(const lcore_t *c);
 lc_account_t *lcore_account_at(lcore_t *c, size_t i);
 
 ledger_transfer_t *lcore_transfer_find(lcore_t *c, ledger_id_t id);
-/* Adds a transfer loaded from storage (not new); ignored if already present. */
-void lcore_transfer_load(lcore_t *c, const ledger_transfer_t *t);
+/* Adds a transfer loaded from storage (not new); ignored if already present. tag is the storage
+ * layer's note about the row (lstore: its seq while the row is in the unmerged tail, else 0). */
+void lcore_transfer_load(lcore_t *c, const ledger_transfer_t *t, int64_t tag);
+/* The tag t was loaded with; 0 for a transfer created since the last mark. */
+int64_t lcore_transfer_tag(const lcore_t *c, const ledger_transfer_t *t);
+/* The number of transfers held, and the i-th in load/creation order (i < count). */
+size_t lcore_transfer_count(const lcore_t *c);
+ledger_transfer_t *lcore_transfer_at(lcore_t *c, size_t i);
 
 /*
  * Applies ops[0..n) (one submission: a linked chain must end inside it) at wall time now_ms and

@@ -10,10 +10,19 @@
  * batch's changes in memory too (lcore_undo_all); ledger_account_update refreshes the entry.
  * On Postgres other processes share the tables, so every batch re-reads its accounts with
  * SELECT ... FOR UPDATE in id order and trusts nothing kept in memory.
+ *
+ * Throughput (docs/BENCHMARKS.md): what a batch costs is mostly the index pages it dirties, and
+ * those are written once per commit however many transfers share them, so batches are large
+ * (batch_max 16384) when the queue is long. On SQLite (with the account cache) new transfers
+ * join the id and history indexes in bulk every merge_rows (batch_try), and until then the
+ * batcher finds them in `unmerged`, its copy of that tail (batch_load, tail_update); the writer
+ * connection gets a large page cache and a long checkpoint interval, and checkpoints run on
+ * their own thread.
  */
 #include "ledger/ledger.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +35,26 @@
 #include "ledger/lstore.h"
 
 #define BATCH_RETRIES 8
+
+/*
+ * The SQLite writer connection's tuning, set when the ledger opens (it keeps the one writer
+ * connection of the pool for its whole life):
+ *   cache_size: a batch touches index pages all over the transfer indexes; 128 MiB keeps them
+ *     in memory instead of re-reading them from the OS page cache.
+ *   wal_autocheckpoint: a checkpoint copies every page changed since the last one into the
+ *     database file and syncs both files. The checkpointer thread does that on the other core
+ *     every CHECKPOINT_INTERVAL_MS; the writer itself (SQLite's default, every 1000 pages) only
+ *     when the WAL reaches 65536 pages (256 MiB), a backstop should that thread fall behind.
+ *   journal_size_limit: the WAL file is cut back to 64 MiB when it restarts.
+ * With synchronous=NORMAL the WAL is synced only at checkpoints, so a power loss may drop the
+ * commits of the last few hundred milliseconds (at most 256 MiB of WAL), never part of one;
+ * kill -9 loses nothing committed. synchronous=FULL (the db default) syncs every commit.
+ */
+#define SQLITE_WRITER_PRAGMAS                                                                      \
+    "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=65536; "                                 \
+    "PRAGMA journal_size_limit=67108864"
+/* How often the checkpointer thread checkpoints the WAL when batches have committed. */
+#define CHECKPOINT_INTERVAL_MS 300
 
 typedef struct sub {
     struct sub *next;
@@ -54,10 +83,19 @@ struct ledger {
     bool sweeper_running;
     pthread_cond_t sweep_cv;
 
+    /* SQLite WAL: checkpoints run on their own thread and a reader connection */
+    pthread_t checkpointer;
+    bool checkpointer_running;
+    atomic_uint_fast64_t commits; /* batches committed, for the checkpointer */
+
     /* the batcher's state; mu also guards `core` for ledger_account_update */
     pthread_mutex_t mu;
     lcore_t *core;
     int64_t seq;
+    /* SQLite with the account cache: new rows go to the unmerged tail (sql/001_ledger.sql),
+     * which `unmerged` mirrors (tagged with their seqs) so ids are checked without an index */
+    bool defer;
+    lcore_t *unmerged;
     ledger_id_t *ids;
     size_t ids_cap;
     ledger_stats_t stats;
@@ -65,8 +103,21 @@ struct ledger {
 
 static void *batcher_main(void *arg);
 static void *sweeper_main(void *arg);
+static void *checkpointer_main(void *arg);
+static bool sqlite_is_wal(db_conn_t *conn);
 
 /* ---- open / close ---- */
+
+static db_rc_t merge_now(db_conn_t *conn, db_err_t *err)
+{
+    db_rc_t rc = db_begin(conn, DB_TX_WRITE, err);
+    if (rc == DB_OK)
+        rc = lstore_merge(conn, err);
+    if (rc == DB_OK)
+        rc = db_commit(conn, err);
+    db_rollback(conn);
+    return rc;
+}
 
 ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
 {
@@ -76,17 +127,30 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     if (opts)
         l->opts = *opts;
     if (l->opts.batch_max == 0)
-        l->opts.batch_max = 4096;
+        l->opts.batch_max = 16384;
+    if (l->opts.queue_max == 0)
+        l->opts.queue_max = 65536;
     if (l->opts.queue_max < l->opts.batch_max)
-        l->opts.queue_max = l->opts.batch_max * 16;
+        l->opts.queue_max = l->opts.batch_max;
+    if (l->opts.merge_rows == 0)
+        l->opts.merge_rows = 16384;
     l->pg = db_kind(db) == DB_POSTGRES;
     l->cache = !l->pg && !l->opts.sqlite_no_account_cache;
     l->core = lcore_new();
+    l->defer = l->cache;
+    l->unmerged = lcore_new();
 
     db_conn_t *conn = db_acquire(db, DB_CONN_WRITE, err);
     if (!conn)
         goto fail;
-    db_rc_t rc = lstore_max_seq(conn, &l->seq, err);
+    db_rc_t rc = l->pg ? DB_OK : db_exec(conn, SQLITE_WRITER_PRAGMAS, err);
+    if (rc == DB_OK)
+        rc = lstore_max_seq(conn, &l->seq, err);
+    if (rc == DB_OK && l->defer)
+        rc = lstore_load_tail(conn, l->unmerged, err);
+    if (rc == DB_OK && !l->pg && !l->defer)
+        rc = merge_now(conn, err); /* rows left in the tail by an earlier deferring ledger */
+    bool wal = !l->pg && rc == DB_OK && sqlite_is_wal(conn);
     db_release(conn);
     if (rc != DB_OK)
         goto fail;
@@ -102,9 +166,14 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
         l->sweeper_running = true;
         ASSERT(pthread_create(&l->sweeper, NULL, sweeper_main, l) == 0);
     }
+    if (wal) {
+        l->checkpointer_running = true;
+        ASSERT(pthread_create(&l->checkpointer, NULL, checkpointer_main, l) == 0);
+    }
     return l;
 fail:
     lcore_free(l->core);
+    lcore_free(l->unmerged);
     free(l);
     return NULL;
 }
@@ -121,6 +190,8 @@ void ledger_close(ledger_t *l)
     pthread_mutex_unlock(&l->qmu);
     if (l->sweeper_running)
         pthread_join(l->sweeper, NULL);
+    if (l->checkpointer_running)
+        pthread_join(l->checkpointer, NULL);
     pthread_join(l->batcher, NULL);
     pthread_mutex_destroy(&l->qmu);
     pthread_mutex_destroy(&l->mu);
@@ -129,6 +200,7 @@ void ledger_close(ledger_t *l)
     pthread_cond_destroy(&l->q_done);
     pthread_cond_destroy(&l->sweep_cv);
     lcore_free(l->core);
+    lcore_free(l->unmerged);
     free(l->ids);
     free(l);
 }
@@ -247,14 +319,24 @@ static int id_cmp(const void *a, const void *b)
     return ledger_id_cmp(*(const ledger_id_t *)a, *(const ledger_id_t *)b);
 }
 
-/* Loads and locks everything the batch needs: transfers first, then accounts in id order. */
+/*
+ * Loads and locks everything the batch needs: transfers first (from the tail in memory, else
+ * from the merged rows), then accounts in id order.
+ */
 static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
 {
     size_t n = 0;
-    for (sub_t *s = batch; s; s = s->next)
-        for (size_t i = 0; i < s->n; i++)
-            ids_push(l, &n,
-                     s->ops[i].kind == LEDGER_OP_CREATE ? s->ops[i].id : s->ops[i].pending_id);
+    for (sub_t *s = batch; s; s = s->next) {
+        for (size_t i = 0; i < s->n; i++) {
+            const ledger_op_t *op = &s->ops[i];
+            ledger_id_t id = op->kind == LEDGER_OP_CREATE ? op->id : op->pending_id;
+            const ledger_transfer_t *t = l->defer ? lcore_transfer_find(l->unmerged, id) : NULL;
+            if (t)
+                lcore_transfer_load(l->core, t, lcore_transfer_tag(l->unmerged, t));
+            else
+                ids_push(l, &n, id);
+        }
+    }
     if (n) {
         qsort(l->ids, n, sizeof *l->ids, id_cmp);
         db_rc_t rc = lstore_load_transfers(conn, l->core, l->ids, n, l->pg, err);
@@ -289,6 +371,29 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
     return k ? lstore_load_accounts(conn, l->core, l->ids, k, err) : DB_OK;
 }
 
+/*
+ * After a commit (deferred merging): the tail in memory follows the rows. merged: the batch
+ * merged every tail row. Else its new transfers join the tail with the seqs from seq0 on, and
+ * tail rows it resolved take their new state.
+ */
+static void tail_update(ledger_t *l, int64_t seq0, bool merged)
+{
+    if (merged) {
+        lcore_clear_transfers(l->unmerged);
+        return;
+    }
+    for (size_t i = 0; i < lcore_resolved_count(l->core); i++) {
+        const ledger_transfer_t *r = lcore_resolved_at(l->core, i);
+        ledger_transfer_t *t = lcore_transfer_find(l->unmerged, r->id);
+        if (t)
+            *t = *r;
+    }
+    ledger_transfer_t *first;
+    size_t n = lcore_new_transfers(l->core, &first);
+    for (size_t i = 0; i < n; i++)
+        lcore_transfer_load(l->unmerged, &first[i], seq0 + (int64_t)i);
+}
+
 static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
 {
     if (l->cache)
@@ -305,17 +410,29 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     for (sub_t *s = batch; s; s = s->next)
         lcore_apply(l->core, s->ops, s->n, now, s->results);
     /* commit order, unique per process: milliseconds shifted, then a counter */
-    int64_t seq = l->seq + 1;
-    if (seq < now << 12)
-        seq = now << 12;
-    rc = lstore_write(conn, l->core, &seq, err);
+    int64_t seq0 = l->seq + 1;
+    if (seq0 < now << 12)
+        seq0 = now << 12;
+    int64_t seq = seq0;
+    rc = lstore_write(conn, l->core, &seq, !l->defer, err);
     if (rc != DB_OK)
         goto fail;
+    ledger_transfer_t *first;
+    size_t tail = lcore_transfer_count(l->unmerged) + lcore_new_transfers(l->core, &first);
+    bool merge = l->defer && tail >= l->opts.merge_rows;
+    if (merge) {
+        rc = lstore_merge(conn, err);
+        if (rc != DB_OK)
+            goto fail;
+    }
     rc = db_commit(conn, err);
     if (rc != DB_OK)
         goto fail;
     l->seq = seq - 1;
+    if (l->defer)
+        tail_update(l, seq0, merge);
     lcore_mark_clean(l->core);
+    atomic_fetch_add(&l->commits, 1);
     return DB_OK;
 fail:
     lcore_undo_all(l->core);
@@ -411,6 +528,66 @@ static void *batcher_main(void *arg)
     return NULL;
 }
 
+/* ---- checkpointer (SQLite WAL) ---- */
+
+/* Whether conn's database runs in WAL mode (a file database; not sqlite::memory:). */
+static bool sqlite_is_wal(db_conn_t *conn)
+{
+    db_err_t err;
+    db_stmt_t *st = db_prepare(conn, "PRAGMA journal_mode", &err);
+    if (!st || db_step(st, &err) != DB_ROW)
+        return false;
+    size_t n = 0;
+    const char *mode = db_col_text(st, 0, &n);
+    bool wal = n == 3 && memcmp(mode, "wal", 3) == 0;
+    while (db_step(st, &err) == DB_ROW)
+        ;
+    return wal;
+}
+
+/* Sleeps on the queue lock until stopping or ms have passed; returns false when stopping. */
+static bool wait_ms(ledger_t *l, pthread_cond_t *cv, uint32_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000u;
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    pthread_cond_timedwait(cv, &l->qmu, &ts);
+    return !l->stopping;
+}
+
+/*
+ * Copies committed WAL pages into the database file (and syncs both) off the batcher thread, on
+ * a reader connection, so the batcher only appends to the WAL and the second core does the
+ * copying. PASSIVE never blocks the writer; the WAL restarts from its beginning at the next
+ * write once a checkpoint has copied all of it. The writer's own wal_autocheckpoint stays as a
+ * backstop should this thread fall behind.
+ */
+static void *checkpointer_main(void *arg)
+{
+    ledger_t *l = arg;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&l->qmu);
+    while (wait_ms(l, &l->sweep_cv, CHECKPOINT_INTERVAL_MS)) {
+        uint64_t now = atomic_load(&l->commits);
+        if (now == seen)
+            continue;
+        seen = now;
+        pthread_mutex_unlock(&l->qmu);
+        db_err_t err;
+        db_conn_t *conn = db_acquire(l->db, DB_CONN_READ, &err);
+        if (conn) {
+            if (db_exec(conn, "PRAGMA wal_checkpoint(PASSIVE)", &err) != DB_OK)
+                LOGW("ledger: checkpoint: %s", err.msg);
+            db_release(conn);
+        }
+        pthread_mutex_lock(&l->qmu);
+    }
+    pthread_mutex_unlock(&l->qmu);
+    return NULL;
+}
+
 /* ---- sweeper ---- */
 
 ledger_result_t ledger_sweep_expired(ledger_t *l, size_t limit, size_t *expired)
@@ -439,8 +616,8 @@ ledger_result_t ledger_sweep_expired(ledger_t *l, size_t limit, size_t *expired)
         db_bind_i64(st, 1, clock_wall_ms());
         db_bind_i64(st, 2, (int64_t)limit);
         while ((rc = db_step(st, &err)) == DB_ROW && n < limit)
-            ops[n++] =
-                (ledger_op_t){.kind = LEDGER_OP_EXPIRE_PENDING, .pending_id = lstore_col_id(st, 0)};
+            ops[n++] = (ledger_op_t){.kind = LEDGER_OP_EXPIRE_PENDING,
+                                     .pending_id = lstore_col_xid(st, 0)};
     }
     db_release(conn);
     if (rc != DB_DONE)

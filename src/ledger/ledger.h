@@ -22,9 +22,16 @@
  * convert to and from the canonical 36-character string used by APIs.
  *
  * Durability: a result is reported only after its batch's COMMIT returned. On SQLite (WAL) that
- * commit survives a crash of the process (kill -9) with either synchronous setting of the db;
- * with synchronous=NORMAL (db_opts_t.sqlite_sync_normal, what the benchmark uses) a power loss
- * may drop the last commits, never half of one; FULL (the db default) also survives power loss.
+ * commit survives a crash of the process (kill -9) with either synchronous setting of the db.
+ * With synchronous=FULL (the db default) every commit also survives power loss. With
+ * synchronous=NORMAL (db_opts_t.sqlite_sync_normal, what the benchmark uses) the WAL is synced
+ * only when it is checkpointed (every 300 ms while busy; at the latest at 256 MiB of WAL), so a
+ * power loss may drop the commits since the last checkpoint, never half of one. On Postgres a
+ * COMMIT is as durable as the server's settings make it (synchronous_commit).
+ *
+ * Storage: transfer ids are stored as 16-byte blobs. On SQLite new transfers enter the id and
+ * history indexes in bulk (opts merge_rows) while the batcher keeps the not yet merged ones in
+ * memory, and a background thread checkpoints the WAL. See ledger.c and sql/001_ledger.sql.
  */
 #ifndef RAFIKI_LEDGER_LEDGER_H
 #define RAFIKI_LEDGER_LEDGER_H
@@ -264,16 +271,27 @@ typedef struct {
 typedef struct ledger ledger_t;
 
 typedef struct {
-    /* The most operations one database transaction carries (default 4096). */
+    /* The most operations one database transaction carries (default 16384). Under load the
+     * batcher takes whatever is queued up to this; most index pages a batch dirties are written
+     * once per batch however many transfers it carries, so big batches are what make high
+     * throughput (see docs/BENCHMARKS.md). Light load still commits small batches at once. */
     uint32_t batch_max;
-    /* The most operations waiting in the queue; submit blocks when full (default 65536). */
+    /* The most operations waiting in the queue; submit blocks when full (default 65536, at least
+     * batch_max). */
     uint32_t queue_max;
-    /* SQLite only: keep accounts in memory between batches (default on). Safe because one
-     * process owns an embedded database and every write goes through this ledger while it holds
-     * the writer connection; set to false if anything else writes the ledger tables. */
+    /* SQLite only: keep accounts in memory between batches (default on), and insert transfers
+     * into the unmerged tail (see merge_rows). Safe because one process owns an embedded
+     * database and every write goes through this ledger while it holds the writer connection;
+     * set to true if anything else writes the ledger tables (then every row is indexed at once
+     * and ids are checked against the database only). */
     bool sqlite_no_account_cache;
     /* Run the sweeper on the batcher every sweep_interval_ms (0 = only ledger_sweep_expired). */
     uint32_t sweep_interval_ms;
+    /* SQLite with the account cache only: new transfers enter the id and history indexes in
+     * bulk, once this many are waiting (default 16384; sql/001_ledger.sql says why). Until then
+     * the batcher holds them in memory, and API reads of them (ledger_transfer_get, history)
+     * scan at most this many recent rows (plus a batch) besides the indexes. */
+    uint32_t merge_rows;
 } ledger_opts_t;
 
 /*

@@ -15,7 +15,7 @@
 /* ---- statement texts, built once ---- */
 
 static char sql_xfer_in[2][1024];
-static char sql_acct_in[1024];
+static char sql_acct_in[2][1024]; /* [1]: SQLite, also selects the rowid */
 static char sql_insert[3][8192];
 static const size_t insert_rows[3] = {LSTORE_INSERT_CHUNK, 8, 1};
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
@@ -32,25 +32,30 @@ static void placeholders(char *out, size_t cap, size_t n, const char *group)
 
 static void sql_build(void)
 {
+    size_t len;
     for (int lock = 0; lock < 2; lock++) {
         snprintf(sql_xfer_in[lock], sizeof sql_xfer_in[lock],
                  "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
         placeholders(sql_xfer_in[lock], sizeof sql_xfer_in[lock], LSTORE_IN_CHUNK, "?");
-        size_t len = strlen(sql_xfer_in[lock]);
-        snprintf(sql_xfer_in[lock] + len, sizeof sql_xfer_in[lock] - len, ") ORDER BY id%s",
-                 lock ? "{{FOR_UPDATE}}" : "");
+        len = strlen(sql_xfer_in[lock]);
+        snprintf(sql_xfer_in[lock] + len, sizeof sql_xfer_in[lock] - len,
+                 ") AND merged = 1 AND id IS NOT NULL ORDER BY id%s", lock ? "{{FOR_UPDATE}}" : "");
     }
-    snprintf(sql_acct_in, sizeof sql_acct_in,
-             "SELECT id, asset_id, min_balance, no_min_balance, max_balance, debits_pending, "
-             "debits_posted, credits_pending, credits_posted FROM accounts WHERE id IN (");
-    placeholders(sql_acct_in, sizeof sql_acct_in, LSTORE_IN_CHUNK, "?");
-    size_t len = strlen(sql_acct_in);
-    snprintf(sql_acct_in + len, sizeof sql_acct_in - len, ") ORDER BY id{{FOR_UPDATE}}");
+    for (int lite = 0; lite < 2; lite++) {
+        char *q = sql_acct_in[lite];
+        snprintf(q, sizeof sql_acct_in[lite],
+                 "SELECT id, asset_id, min_balance, no_min_balance, max_balance, debits_pending, "
+                 "debits_posted, credits_pending, credits_posted%s FROM accounts WHERE id IN (",
+                 lite ? ", rowid" : "");
+        placeholders(q, sizeof sql_acct_in[lite], LSTORE_IN_CHUNK, "?");
+        len = strlen(q);
+        snprintf(q + len, sizeof sql_acct_in[lite] - len, ") ORDER BY id{{FOR_UPDATE}}");
+    }
     for (int k = 0; k < 3; k++) {
         snprintf(sql_insert[k], sizeof sql_insert[k],
-                 "INSERT INTO transfers (" LSTORE_TRANSFER_COLS ") VALUES ");
+                 "INSERT INTO transfers (" LSTORE_TRANSFER_COLS ", merged) VALUES ");
         placeholders(sql_insert[k], sizeof sql_insert[k], insert_rows[k],
-                     "(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     }
 }
 
@@ -61,6 +66,30 @@ void lstore_bind_id(db_stmt_t *st, int idx, ledger_id_t id)
     char s[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(id, s);
     db_bind_text(st, idx, s, LEDGER_ID_STR_LEN);
+}
+
+void lstore_bind_xid(db_stmt_t *st, int idx, ledger_id_t id)
+{
+    uint8_t b[16];
+    for (int i = 0; i < 8; i++) {
+        b[i] = (uint8_t)(id.hi >> (56 - 8 * i));
+        b[8 + i] = (uint8_t)(id.lo >> (56 - 8 * i));
+    }
+    db_bind_blob(st, idx, b, sizeof b);
+}
+
+ledger_id_t lstore_col_xid(db_stmt_t *st, int col)
+{
+    size_t n = 0;
+    const uint8_t *b = db_col_blob(st, col, &n);
+    ledger_id_t id = {0, 0};
+    if (n != 16)
+        return id;
+    for (int i = 0; i < 8; i++) {
+        id.hi = id.hi << 8 | b[i];
+        id.lo = id.lo << 8 | b[8 + i];
+    }
+    return id;
 }
 
 ledger_id_t lstore_col_id(db_stmt_t *st, int col)
@@ -78,9 +107,9 @@ ledger_id_t lstore_col_id(db_stmt_t *st, int col)
 int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t)
 {
     memset(t, 0, sizeof *t);
-    t->id = lstore_col_id(st, 0);
-    t->debit_account_id = lstore_col_id(st, 1);
-    t->credit_account_id = lstore_col_id(st, 2);
+    t->id = lstore_col_xid(st, 0);
+    t->debit_account_id = lstore_col_xid(st, 1);
+    t->credit_account_id = lstore_col_xid(st, 2);
     t->amount = db_col_u64(st, 3);
     t->posted_amount = db_col_u64(st, 4);
     t->flags = (uint32_t)db_col_i64(st, 5);
@@ -93,11 +122,14 @@ int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t)
     return db_col_i64(st, 12);
 }
 
-static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, int64_t seq)
+#define INSERT_COLS 14
+
+static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, int64_t seq,
+                          bool merged)
 {
-    lstore_bind_id(st, base + 1, t->id);
-    lstore_bind_id(st, base + 2, t->debit_account_id);
-    lstore_bind_id(st, base + 3, t->credit_account_id);
+    lstore_bind_xid(st, base + 1, t->id);
+    lstore_bind_xid(st, base + 2, t->debit_account_id);
+    lstore_bind_xid(st, base + 3, t->credit_account_id);
     db_bind_u64(st, base + 4, t->amount);
     db_bind_u64(st, base + 5, t->posted_amount);
     db_bind_i64(st, base + 6, t->flags);
@@ -108,6 +140,7 @@ static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, i
     db_bind_i64(st, base + 11, t->expires_ms);
     db_bind_i64(st, base + 12, t->resolved_ms);
     db_bind_i64(st, base + 13, seq);
+    db_bind_i64(st, base + 14, merged ? 1 : 0);
 }
 
 /* ---- batch loads ---- */
@@ -122,13 +155,13 @@ db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *id
             return err->code;
         for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
             size_t i = at + k < n ? at + k : n - 1;
-            lstore_bind_id(st, (int)k + 1, ids[i]);
+            lstore_bind_xid(st, (int)k + 1, ids[i]);
         }
         db_rc_t rc;
         while ((rc = db_step(st, err)) == DB_ROW) {
             ledger_transfer_t t;
             lstore_transfer_row(st, &t);
-            lcore_transfer_load(c, &t);
+            lcore_transfer_load(c, &t, 0);
         }
         if (rc != DB_DONE)
             return rc;
@@ -141,7 +174,8 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
 {
     pthread_once(&sql_once, sql_build);
     for (size_t at = 0; at < n; at += LSTORE_IN_CHUNK) {
-        db_stmt_t *st = db_prepare(conn, sql_acct_in, err);
+        bool lite = db_conn_kind(conn) == DB_SQLITE;
+        db_stmt_t *st = db_prepare(conn, sql_acct_in[lite], err);
         if (!st)
             return err->code;
         for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
@@ -158,6 +192,7 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
                 .has_max_balance = !db_col_null(st, 4),
                 .max_balance = db_col_i64(st, 4),
                 .c = {db_col_u64(st, 5), db_col_u64(st, 6), db_col_u64(st, 7), db_col_u64(st, 8)},
+                .row = lite ? db_col_i64(st, 9) : 0,
             };
             lcore_account_put(c, &a);
         }
@@ -169,30 +204,54 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
 
 /* ---- batch writes ---- */
 
+static db_rc_t update_counters(db_conn_t *conn, const lc_account_t *a, bool by_row,
+                               int64_t *changed, db_err_t *err)
+{
+    /* SQLite: by rowid, a direct table seek instead of a search of the text-id index first; the
+     * id check guards against a rowid that moved (VACUUM can renumber them) */
+    db_stmt_t *st =
+        db_prepare(conn,
+                   by_row ? "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
+                            "credits_pending = ?, credits_posted = ? WHERE rowid = ? "
+                            "AND id = ?"
+                          : "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
+                            "credits_pending = ?, credits_posted = ? WHERE id = ?",
+                   err);
+    if (!st)
+        return err->code;
+    db_bind_u64(st, 1, a->c.debits_pending);
+    db_bind_u64(st, 2, a->c.debits_posted);
+    db_bind_u64(st, 3, a->c.credits_pending);
+    db_bind_u64(st, 4, a->c.credits_posted);
+    if (by_row)
+        db_bind_i64(st, 5, a->row);
+    lstore_bind_id(st, by_row ? 6 : 5, a->id);
+    db_rc_t rc = db_step(st, err);
+    if (rc == DB_ROW)
+        rc = DB_DONE;          /* an UPDATE returns no rows */
+    *changed = db_changes(st); /* valid until the statement is next prepared */
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
 static db_rc_t write_accounts(db_conn_t *conn, lcore_t *c, db_err_t *err)
 {
     size_t n = lcore_dirty_count(c);
     for (size_t i = 0; i < n; i++) {
-        const lc_account_t *a = lcore_dirty_at(c, i);
-        db_stmt_t *st = db_prepare(conn,
-                                   "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
-                                   "credits_pending = ?, credits_posted = ? WHERE id = ?",
-                                   err);
-        if (!st)
-            return err->code;
-        db_bind_u64(st, 1, a->c.debits_pending);
-        db_bind_u64(st, 2, a->c.debits_posted);
-        db_bind_u64(st, 3, a->c.credits_pending);
-        db_bind_u64(st, 4, a->c.credits_posted);
-        lstore_bind_id(st, 5, a->id);
-        db_rc_t rc = db_run(st, err);
+        lc_account_t *a = lcore_dirty_at(c, i);
+        int64_t changed = 0;
+        db_rc_t rc = update_counters(conn, a, a->row != 0, &changed, err);
+        if (rc == DB_OK && a->row != 0 && changed == 0) {
+            a->row = 0; /* the rowid moved: update by id from now on */
+            rc = update_counters(conn, a, false, &changed, err);
+        }
         if (rc != DB_OK)
             return rc;
     }
     return DB_OK;
 }
 
-static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err)
+static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged,
+                                   db_err_t *err)
 {
     ledger_transfer_t *t;
     size_t n = lcore_new_transfers(c, &t);
@@ -205,7 +264,7 @@ static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, db
         if (!st)
             return err->code;
         for (size_t r = 0; r < insert_rows[k]; r++)
-            bind_transfer(st, (int)r * 13, &t[at + r], (*seq)++);
+            bind_transfer(st, (int)r * INSERT_COLS, &t[at + r], (*seq)++, merged);
         db_rc_t rc = db_run(st, err);
         if (rc != DB_OK)
             return rc;
@@ -219,15 +278,24 @@ static db_rc_t write_resolved(db_conn_t *conn, lcore_t *c, db_err_t *err)
     size_t n = lcore_resolved_count(c);
     for (size_t i = 0; i < n; i++) {
         const ledger_transfer_t *t = lcore_resolved_at(c, i);
-        db_stmt_t *st = db_prepare(
-            conn, "UPDATE transfers SET state = ?, posted_amount = ?, resolved_at = ? WHERE id = ?",
-            err);
+        /* a row of the unmerged tail is found by its seq (transfers_tail), a merged one by id */
+        int64_t tail_seq = lcore_transfer_tag(c, t);
+        db_stmt_t *st =
+            db_prepare(conn,
+                       tail_seq ? "UPDATE transfers SET state = ?, posted_amount = ?, "
+                                  "resolved_at = ? WHERE merged = 0 AND seq = ? AND "
+                                  "id = ?"
+                                : "UPDATE transfers SET state = ?, posted_amount = ?, "
+                                  "resolved_at = ? WHERE merged = 1 AND id IS NOT NULL AND id = ?",
+                       err);
         if (!st)
             return err->code;
         db_bind_i64(st, 1, (int64_t)t->state);
         db_bind_u64(st, 2, t->posted_amount);
         db_bind_i64(st, 3, t->resolved_ms);
-        lstore_bind_id(st, 4, t->id);
+        if (tail_seq)
+            db_bind_i64(st, 4, tail_seq);
+        lstore_bind_xid(st, tail_seq ? 5 : 4, t->id);
         db_rc_t rc = db_run(st, err);
         if (rc != DB_OK)
             return rc;
@@ -235,7 +303,7 @@ static db_rc_t write_resolved(db_conn_t *conn, lcore_t *c, db_err_t *err)
     return DB_OK;
 }
 
-db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err)
+db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_err_t *err)
 {
     pthread_once(&sql_once, sql_build);
     db_rc_t rc = db_pipeline_begin(conn, err);
@@ -243,7 +311,7 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err)
         return rc;
     rc = write_accounts(conn, c, err);
     if (rc == DB_OK)
-        rc = write_new_transfers(conn, c, seq, err);
+        rc = write_new_transfers(conn, c, seq, merged, err);
     if (rc == DB_OK)
         rc = write_resolved(conn, c, err);
     db_err_t end_err;
@@ -253,6 +321,27 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err)
         rc = end;
     }
     return rc;
+}
+
+db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn, "UPDATE transfers SET merged = 1 WHERE merged = 0", err);
+    return st ? db_run(st, err) : err->code;
+}
+
+db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(
+        conn, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE merged = 0 ORDER BY seq", err);
+    if (!st)
+        return err->code;
+    db_rc_t rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        ledger_transfer_t t;
+        int64_t seq = lstore_transfer_row(st, &t);
+        lcore_transfer_load(tail, &t, seq);
+    }
+    return rc == DB_DONE ? DB_OK : rc;
 }
 
 /* ---- API readers ---- */
@@ -326,14 +415,23 @@ db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, 
 
 db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t *out, db_err_t *err)
 {
-    db_stmt_t *st =
-        db_prepare(conn, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id = ?", err);
-    if (!st)
-        return err->code;
-    lstore_bind_id(st, 1, id);
-    db_rc_t rc = db_step_one(st, err);
-    if (rc == DB_ROW)
-        lstore_transfer_row(st, out);
+    /* the id index covers merged rows; the tail (SQLite: at most a few merges' worth of recent
+     * rows) is scanned through transfers_tail */
+    static const char *const sql[2] = {
+        "SELECT " LSTORE_TRANSFER_COLS
+        " FROM transfers WHERE merged = 1 AND id IS NOT NULL AND id = ?",
+        "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE merged = 0 AND id = ?",
+    };
+    db_rc_t rc = DB_NOT_FOUND;
+    for (int part = 0; part < 2 && rc == DB_NOT_FOUND; part++) {
+        db_stmt_t *st = db_prepare(conn, sql[part], err);
+        if (!st)
+            return err->code;
+        lstore_bind_xid(st, 1, id);
+        rc = db_step_one(st, err);
+        if (rc == DB_ROW)
+            lstore_transfer_row(st, out);
+    }
     return rc == DB_ROW ? DB_OK : rc;
 }
 

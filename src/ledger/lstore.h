@@ -16,7 +16,8 @@
 #define LSTORE_INSERT_CHUNK 64
 
 /*
- * Loads the transfers with the given ids (any order, duplicates allowed) into c. With
+ * Loads the merged transfers with the given ids (any order, duplicates allowed) into c, tagged
+ * 0 (the caller takes tail rows from its memory, see ledger.c). With
  * for_update (Postgres) the rows are locked, in id order, so two batches that post the same
  * pending transfer serialize.
  */
@@ -28,9 +29,14 @@ db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *id
  */
 db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids, size_t n,
                              db_err_t *err);
-/* Writes c's changes: counters of dirty accounts, new transfers (seq from *seq, advanced),
+/* Writes c's changes: counters of dirty accounts, new transfers (seq from *seq, advanced; merged
+ * into the id and history indexes at once when merged, else into the tail for lstore_merge),
  * state of resolved transfers. Pipelined on Postgres. */
-db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, db_err_t *err);
+db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_err_t *err);
+/* Merges every tail row into the id and history indexes (sql/001_ledger.sql). */
+db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err);
+/* Loads the tail's rows into tail, each tagged with its seq. */
+db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err);
 
 /* Readers for the API. DB_NOT_FOUND when absent. */
 db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err);
@@ -53,8 +59,13 @@ int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t);
     "debits_posted, credits_pending, credits_posted, ilp_address, max_packet_amount, "             \
     "stream_enabled, created_at"
 void lstore_account_row(db_stmt_t *st, ledger_account_t *a);
-/* Parses an id column; a malformed id (never written by us) reads as zero. */
+/* Asset and account ids are UUID text; lstore_col_id parses one (a malformed id, never written by
+ * us, reads as zero). */
 ledger_id_t lstore_col_id(db_stmt_t *st, int col);
 void lstore_bind_id(db_stmt_t *st, int idx, ledger_id_t id);
+/* Transfer ids and a transfer's account columns are 16-byte big-endian blobs; a blob of another
+ * length reads as zero. */
+ledger_id_t lstore_col_xid(db_stmt_t *st, int col);
+void lstore_bind_xid(db_stmt_t *st, int idx, ledger_id_t id);
 
 #endif

@@ -1,6 +1,6 @@
 /* The ledger over a real Postgres (TEST_POSTGRES_URL; skipped when unset): the same cases as
- * the SQLite suite (tests/unit/ledger/ledger_cases.h), including the property, concurrency and
- * kill -9 crash tests. */
+ * the SQLite suite (tests/unit/ledger/ledger_cases.h), including the property test (500 seeds),
+ * concurrency and kill -9 crash tests. */
 #include "../unit/ledger/ledger_cases.h"
 
 static int lc_url(char *buf, size_t cap)
@@ -28,6 +28,6 @@ PG_TEST(transfers_and_status, lc_case_transfers_and_status(&E))
 PG_TEST(linked_rollback, lc_case_linked_rollback(&E))
 PG_TEST(expiry_and_sweeper, lc_case_expiry_and_sweeper(&E))
 PG_TEST(history, lc_case_history(&E))
-PG_TEST(property_100_seeds, lc_case_property(&E, 100, 60))
+PG_TEST(property_500_seeds, lc_case_property(&E, 500, 60))
 PG_TEST(concurrency_8_threads_3_hot_accounts, lc_case_concurrency(&E))
 PG_TEST(crash_kill9_then_reopen, lc_case_crash(&E))

@@ -1,11 +1,19 @@
 /* The ledger over SQLite (src/ledger/ledger.c, accounts.c, lstore.c) on a temporary database
- * file: the shared cases of ledger_cases.h, with and without the in-memory account cache. */
+ * file: the shared cases of ledger_cases.h, with and without the in-memory account cache. The
+ * bulk of the property test's seeds runs on sqlite::memory: (the same SQL, no file I/O), a
+ * few hundred on a file. */
 #include "ledger_cases.h"
 
 static char lite_path[128];
+static bool lite_memory; /* the next lc_setup opens sqlite::memory: */
 
 static int lc_url(char *buf, size_t cap)
 {
+    if (lite_memory) {
+        lite_path[0] = '\0';
+        snprintf(buf, cap, "sqlite::memory:");
+        return 0;
+    }
     snprintf(lite_path, sizeof lite_path, "/tmp/ledger_test_%d_%llx.db", (int)getpid(),
              (unsigned long long)rand_u64());
     snprintf(buf, cap, "sqlite:%s", lite_path);
@@ -14,6 +22,8 @@ static int lc_url(char *buf, size_t cap)
 
 static void lite_cleanup(void)
 {
+    if (!lite_path[0])
+        return;
     char p[160];
     static const char *const suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
@@ -24,10 +34,14 @@ static void lite_cleanup(void)
 
 static lc_env_t E;
 static const ledger_opts_t NO_CACHE = {.sqlite_no_account_cache = true};
+/* merges new transfers into the history indexes every 7, so pages span merged and recent rows */
+static const ledger_opts_t MERGE_7 = {.merge_rows = 7};
 
-#define LITE_TEST(name, call, opts)                                                                \
+#define LITE_TEST(name, call, opts) LITE_TEST_ON(name, call, opts, false)
+#define LITE_TEST_ON(name, call, opts, memory)                                                     \
     Test(ledger_sqlite, name)                                                                      \
     {                                                                                              \
+        lite_memory = memory;                                                                      \
         lc_setup(&E, opts);                                                                        \
         call;                                                                                      \
         lc_teardown(&E);                                                                           \
@@ -40,7 +54,71 @@ LITE_TEST(transfers_and_status_no_cache, lc_case_transfers_and_status(&E), &NO_C
 LITE_TEST(linked_rollback, lc_case_linked_rollback(&E), NULL)
 LITE_TEST(expiry_and_sweeper, lc_case_expiry_and_sweeper(&E), NULL)
 LITE_TEST(history, lc_case_history(&E), NULL)
-LITE_TEST(property_200_seeds, lc_case_property(&E, 200, 60), NULL)
+LITE_TEST(history_across_bulk_merges, lc_case_history(&E), &MERGE_7)
+LITE_TEST(property_500_seeds_file, lc_case_property(&E, 500, 60), NULL)
+LITE_TEST_ON(property_10000_seeds_memory, lc_case_property(&E, 10000, 60), NULL, true)
 LITE_TEST(property_no_cache, lc_case_property(&E, 50, 60), &NO_CACHE)
+LITE_TEST(property_merge_every_7, lc_case_property(&E, 300, 60), &MERGE_7)
 LITE_TEST(concurrency_8_threads_3_hot_accounts, lc_case_concurrency(&E), NULL)
 LITE_TEST(crash_kill9_then_reopen, lc_case_crash(&E), NULL)
+
+/* The batcher updates cached accounts by SQLite rowid; if a rowid moves under it (VACUUM may
+ * renumber rowids), the update must still land, by id. */
+static void lite_case_rowid_moved(lc_env_t *e)
+{
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(S, a, 100)), LEDGER_OK); /* a and b now cached */
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(a, b, 10)), LEDGER_OK);
+    db_err_t err;
+    db_conn_t *c = db_acquire(e->db, DB_CONN_WRITE, &err);
+    cr_assert_not_null(c);
+    cr_assert_eq(db_exec(c, "UPDATE accounts SET rowid = rowid + 1000000", &err), DB_OK, "%s",
+                 err.msg);
+    db_release(c);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(a, b, 5)), LEDGER_OK);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(a, b, 1)), LEDGER_OK);
+    cr_assert_eq(lc_balance(e->l, a), 84);
+    cr_assert_eq(lc_balance(e->l, b), 16);
+    lc_check_invariants(e->db);
+}
+
+LITE_TEST(account_rowid_moved, lite_case_rowid_moved(&E), NULL)
+
+/* Unmerged transfers (the tail the batcher keeps in memory) survive a reopen: their ids are
+ * still taken, a pending one can still be posted, and they read back; then a ledger without the
+ * account cache (which merges at open) sees the same. */
+static void lite_case_reopen_tail(lc_env_t *e, const ledger_opts_t *opts)
+{
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    ledger_op_t dep = lc_xfer(S, a, 100);
+    cr_assert_eq(lc_exec1(e->l, dep), LEDGER_OK);
+    ledger_op_t hold = lc_xfer(a, b, 30);
+    hold.flags = LEDGER_F_PENDING;
+    cr_assert_eq(lc_exec1(e->l, hold), LEDGER_OK);
+    for (int round = 0; round < 2; round++) {
+        ledger_close(e->l);
+        db_err_t err;
+        e->l = ledger_open(e->db, round == 0 ? opts : &NO_CACHE, &err);
+        cr_assert_not_null(e->l, "%s", err.msg);
+        cr_assert_eq(lc_exec1(e->l, dep), LEDGER_EXISTS, "round %d", round);
+        ledger_op_t other = dep;
+        other.amount = 99;
+        cr_assert_eq(lc_exec1(e->l, other), LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT);
+        ledger_transfer_t t;
+        cr_assert_eq(ledger_transfer_get(e->l, hold.id, &t), LEDGER_OK);
+        cr_assert_eq(t.state, round == 0 ? LEDGER_STATE_PENDING : LEDGER_STATE_POSTED);
+        if (round == 0) {
+            ledger_op_t post = {.kind = LEDGER_OP_POST_PENDING, .pending_id = hold.id};
+            cr_assert_eq(lc_exec1(e->l, post), LEDGER_OK);
+            cr_assert_eq(lc_exec1(e->l, post), LEDGER_PENDING_TRANSFER_ALREADY_POSTED);
+        }
+    }
+    cr_assert_eq(lc_balance(e->l, a), 70);
+    cr_assert_eq(lc_balance(e->l, b), 30);
+    lc_check_invariants(e->db);
+}
+
+LITE_TEST(reopen_with_unmerged_tail, lite_case_reopen_tail(&E, NULL), NULL)
+LITE_TEST(reopen_after_merges, lite_case_reopen_tail(&E, &MERGE_7), &MERGE_7)
