@@ -404,7 +404,8 @@ static peers_result_t load_all_tokens(db_t *db, token_entry_t **out, size_t *nou
         free(v);
         return r;
     }
-    qsort(v, n, sizeof *v, tok_cmp);
+    if (n > 1)
+        qsort(v, n, sizeof *v, tok_cmp);
     *out = v;
     *nout = n;
     return PEERS_OK;

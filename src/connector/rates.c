@@ -282,7 +282,8 @@ static rates_result_t load_static(rates_t *r, const char *text)
             rc = RATES_NOMEM;
             goto done;
         }
-        memcpy(all + r->nstatics, v, n * sizeof *v);
+        if (n)
+            memcpy(all + r->nstatics, v, n * sizeof *v);
         r->statics = all;
         r->nstatics += n;
         free(v);
