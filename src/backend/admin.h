@@ -75,7 +75,7 @@ typedef struct {
 } admin_call_t;
 
 /* A route handler: called after authentication and idempotency checks; answers through
- * admin_reply/admin_error (a handler that does not answer gets a 500). */
+ * admin_reply/admin_error (a handler that does not answer receives a 500). */
 typedef http_handler_result_t (*admin_fn)(admin_call_t *call);
 
 /* One route of a family; tables of these are static in each admin_*.c file. */

@@ -11,9 +11,9 @@
  *
  * where the fingerprint is the hex SHA-256 of method "\n" path "\n" body. The first request
  * claims the key with set-if-absent; a duplicate finds the marker and is refused with 409
- * idempotency_key_in_flight, or, once the first has finished, gets the same status and body again
- * (idempotency_key_reused 409 when its fingerprint differs). Answers with a 5xx status release the
- * key instead of being stored, so the client's retry runs again.
+ * idempotency_key_in_flight, or, once the first has finished, receives the same status and body
+ * again (idempotency_key_reused 409 when its fingerprint differs). Answers with a 5xx status
+ * release the key instead of being stored, so the client's retry runs again.
  */
 #include <stdio.h>
 #include <stdlib.h>

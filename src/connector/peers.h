@@ -109,7 +109,7 @@ peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t c
 
 typedef struct peers peers_t;
 
-/* rt (may be NULL) gets every peer's routes: its own routes, or its ILP address when it has
+/* rt (may be NULL) receives every peer's routes: its own routes, or its ILP address when it has
  * none (Rafiki's fallback). db (may be NULL) backs auth misses and peers_load. */
 peers_t *peers_new(db_t *db, routes_t *rt);
 void peers_free(peers_t *reg);

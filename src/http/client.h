@@ -7,7 +7,7 @@
  * client thread is woken). Each request has a timeout in milliseconds covering the whole
  * exchange, and a cap on the response body.
  *
- * Callbacks: every request accepted by http_client_submit() (return 0) gets exactly one call
+ * Callbacks: every request accepted by http_client_submit() (return 0) receives exactly one call
  * of its completion callback, ON THE CLIENT THREAD, with the response or an enumerated failure.
  * The callback must not block (it stalls every other transfer of this client); it may submit
  * further requests. The response it sees, body and headers included, is valid only during the

@@ -106,7 +106,7 @@ db_kind_t db_kind(const db_t *db);
 
 /* Takes a connection from the pool, opening one if the pool is below its size, else waits for
  * one to be released. DB_CONN_WRITE on SQLite always returns the single writer connection (so a
- * thread must not hold it while acquiring it again; on sqlite::memory: every role gets that one
+ * thread must not hold it while acquiring it again; on sqlite::memory: every role receives that one
  * connection). Returns NULL with err on connection failure. */
 db_conn_t *db_acquire(db_t *db, db_role_t role, db_err_t *err);
 /* Returns a connection to the pool. A transaction left open is rolled back first; a broken

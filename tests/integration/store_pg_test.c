@@ -17,7 +17,7 @@ static const char *pg_url(void)
 DB_CASES(store_pg, pg_url(), PG_SKIP)
 
 /* Two transactions locking the same rows in opposite order: Postgres detects the deadlock and
- * one side gets DB_RETRY; the other commits. */
+ * one side receives DB_RETRY; the other commits. */
 typedef struct {
     db_t *db;
     const char *first, *second;

@@ -48,7 +48,7 @@ typedef enum {
 vec_expect_t vec_expect(json_t *vec);
 /* The "fields" object (a shared empty object when absent). */
 json_t *vec_fields(json_t *vec);
-/* A string member, or NULL when absent or not a string; *len gets its byte length. */
+/* A string member, or NULL when absent or not a string; *len receives its byte length. */
 const char *vec_str(json_t *obj, const char *key, size_t *len);
 /* Decode a hex string member into a fresh heap buffer (caller frees with buf_free).
  * Returns 0, or -1 with a reason in err when absent or not hex. */

@@ -1,8 +1,8 @@
 /*
  * Database test bodies shared by the SQLite unit tests (tests/unit/store/db_test.c) and the
  * Postgres integration tests (tests/integration/store_pg_test.c): each case takes a base URL
- * ("sqlite:" for a fresh temp file, or a postgres:// URL, where the case gets its own schema) and
- * runs the same assertions on either driver.
+ * ("sqlite:" for a fresh temp file, or a postgres:// URL, where the case receives its own schema)
+ * and runs the same assertions on either driver.
  */
 #ifndef RAFIKI_TESTS_STORE_DB_CASES_H
 #define RAFIKI_TESTS_STORE_DB_CASES_H

@@ -62,7 +62,7 @@ Test(db_sqlite, memory_database_uses_one_connection)
     db_close(db);
 }
 
-/* Two processes' worth of pools on one file: the second writer gets DB_RETRY, not a hang. */
+/* Two processes' worth of pools on one file: the second writer receives DB_RETRY, not a hang. */
 Test(db_sqlite, busy_writer_is_retryable)
 {
     const char *dir = dbc_tmpdir();
