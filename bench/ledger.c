@@ -5,6 +5,11 @@
  * to WINDOW of them in flight (like a connector with many packets in flight); a second figure
  * is the synchronous path (one op per ledger_transfers_execute call, so bounded by latency).
  * Transfers go between ACCOUNTS accounts funded from the settlement account.
+ *
+ * Environment: BENCH_ONLY restricts the runs to those whose label ("sqlite async 8",
+ * "postgres sync 64", ...) contains it as a substring, e.g. BENCH_ONLY=sqlite or
+ * BENCH_ONLY="sqlite async". BENCH_MERGE_ROWS sets ledger_opts_t.merge_rows (SQLite; default
+ * the ledger's).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -120,8 +125,20 @@ static double cpu_secs(void)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+static bool selected(const char *name, int n, bool sync)
+{
+    const char *only = getenv("BENCH_ONLY");
+    if (!only || !only[0])
+        return true;
+    char label[64];
+    snprintf(label, sizeof label, "%s %s %d", name, sync ? "sync" : "async", n);
+    return strstr(label, only) != NULL;
+}
+
 static void run(const char *name, ledger_t *l, ledger_id_t *accts, int n, bool sync)
 {
+    if (!selected(name, n, sync))
+        return;
     sub_t *subs = calloc((size_t)n, sizeof *subs);
     pthread_t *th = calloc((size_t)n, sizeof *th);
     ledger_stats_t before, after;
@@ -172,7 +189,10 @@ static void bench_db(const char *name, const char *url)
             db_close(db);
         return;
     }
-    ledger_t *l = ledger_open(db, NULL, &err);
+    ledger_opts_t lo = {0};
+    if (getenv("BENCH_MERGE_ROWS"))
+        lo.merge_rows = (uint32_t)strtoul(getenv("BENCH_MERGE_ROWS"), NULL, 10);
+    ledger_t *l = ledger_open(db, &lo, &err);
     ledger_asset_t asset = {.scale = 2};
     snprintf(asset.code, sizeof asset.code, "B%llx", (unsigned long long)(rand_u64() & 0xffffff));
     if (!l || ledger_asset_create(l, &asset) != LEDGER_OK) {

@@ -59,7 +59,10 @@ CREATE TABLE transfers (
     resolved_at BIGINT NOT NULL DEFAULT 0,
     seq BIGINT NOT NULL,                    -- commit order per process (ms << 12 | n), for
                                             -- history pagination; ties broken by id
-    merged INTEGER NOT NULL DEFAULT 1       -- 1: in the id and history indexes; 0: in the tail
+    merged INTEGER NOT NULL DEFAULT 1,      -- 0: in the tail; 1: in the id and history indexes;
+                                            -- 2: in the id index and transfer_history (SQLite)
+    debit_key BIGINT NOT NULL DEFAULT 0,    -- a 63-bit hash of debit_account_id (history index)
+    credit_key BIGINT NOT NULL DEFAULT 0    -- the same of credit_account_id
 );
 -- The id and history indexes cover merged rows only. A new row costs a write to a random leaf
 -- page of the id index and to the last leaf page of each of its two accounts' ranges in the
@@ -68,16 +71,33 @@ CREATE TABLE transfers (
 -- batcher keeps the unmerged rows in memory to check ids against) rows are inserted with
 -- merged = 0 and merged many thousand at a time (one UPDATE in a batch's transaction), which
 -- writes each leaf page once for many rows. Readers look in the tail through transfers_tail.
+-- That merge (src/ledger/lstore.c, lstore_merge) sets merged = 2 and writes the history entries
+-- into transfer_history in key order rather than into transfers_debit/transfers_credit, whose
+-- random inserts were most of its cost.
 -- Postgres (several processes may write) inserts merged = 1: the indexes cover every row.
 -- Each partial index has a predicate that only its own queries imply (the id lookups compare id,
 -- so imply id IS NOT NULL; the history queries say seq > 0): with the same predicate on all of
 -- them, Postgres may cache a generic plan, made while the table was small, that scans a history
 -- index to find an id.
-CREATE UNIQUE INDEX transfers_id ON transfers (id) WHERE merged = 1 AND id IS NOT NULL;
--- History pagination, newest first, per account on either side (seq is always > 0).
-CREATE INDEX transfers_debit ON transfers (debit_account_id, seq) WHERE merged = 1 AND seq > 0;
-CREATE INDEX transfers_credit ON transfers (credit_account_id, seq) WHERE merged = 1 AND seq > 0;
+CREATE UNIQUE INDEX transfers_id ON transfers (id) WHERE merged > 0 AND id IS NOT NULL;
+-- History pagination, newest first, per account on either side (seq is always > 0), for rows
+-- with merged = 1. Keyed by an integer hash of the account id (ledger/lstore.c,
+-- lstore_account_key; queries also compare the id itself, so a collision costs a row read, never
+-- a wrong row): SQLite compares an integer first key field faster than a blob, and the entries
+-- are smaller.
+CREATE INDEX transfers_debit ON transfers (debit_key, seq) WHERE merged = 1 AND seq > 0;
+CREATE INDEX transfers_credit ON transfers (credit_key, seq) WHERE merged = 1 AND seq > 0;
 CREATE INDEX transfers_tail ON transfers (seq) WHERE merged = 0;
+-- SQLite's bulk merge (merged = 2) puts history entries here instead of into transfers_debit and
+-- transfers_credit: one entry per side (one when both keys are equal), inserted in key order by
+-- one INSERT ... SELECT ... ORDER BY, so the index is walked in order instead of taking 2 x 16k
+-- random descents. Readers join on id. Empty on Postgres (its rows are merged = 1).
+CREATE TABLE transfer_history (
+    account_key BIGINT NOT NULL,            -- debit_key or credit_key of the transfer
+    seq BIGINT NOT NULL,
+    id {{BLOB}} NOT NULL
+);
+CREATE INDEX transfer_history_key ON transfer_history (account_key, seq, id);
 -- The sweeper: pending transfers by expiry.
 CREATE INDEX transfers_pending_expiry ON transfers (expires_at) WHERE state = 1 AND expires_at > 0;
 

@@ -14,10 +14,12 @@
  * Throughput (docs/BENCHMARKS.md): what a batch costs is mostly the index pages it dirties, and
  * those are written once per commit however many transfers share them, so batches are large
  * (batch_max 16384) when the queue is long. On SQLite (with the account cache) new transfers
- * join the id and history indexes in bulk every merge_rows (batch_try), and until then the
- * batcher finds them in `unmerged`, its copy of that tail (batch_load, tail_update); the writer
- * connection gets a large page cache and a long checkpoint interval, and checkpoints run on
- * their own thread.
+ * join the id index and the history in bulk every merge_rows (batch_try, lstore_merge), and until
+ * then the batcher finds them in `unmerged`, its copy of that tail (batch_load, tail_update); ids
+ * not in the tail are probed in the id index only when the Bloom filter `seen` (every stored id,
+ * built at open) says they may exist, so a new id costs no index search; the writer connection
+ * receives a large page cache and a long checkpoint interval, and checkpoints run on their own
+ * thread.
  */
 #include "ledger/ledger.h"
 
@@ -30,6 +32,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "ledger/bloom.h"
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/lstore.h"
@@ -96,6 +99,9 @@ struct ledger {
      * which `unmerged` mirrors (tagged with their seqs) so ids are checked without an index */
     bool defer;
     lcore_t *unmerged;
+    /* with defer: every id stored (merged or in the tail) is in it, so an id it has never seen
+     * needs no id-index probe to know it is new */
+    lbloom_t *seen;
     ledger_id_t *ids;
     size_t ids_cap;
     ledger_stats_t stats;
@@ -117,6 +123,26 @@ static db_rc_t merge_now(db_conn_t *conn, db_err_t *err)
         rc = db_commit(conn, err);
     db_rollback(conn);
     return rc;
+}
+
+static void bloom_add_cb(void *arg, ledger_id_t id)
+{
+    lbloom_add(arg, id);
+}
+
+/* Fills l->seen with every stored transfer id: the merged ones from the id index, the tail
+ * from `unmerged`. */
+static db_rc_t bloom_build(ledger_t *l, db_conn_t *conn, db_err_t *err)
+{
+    int64_t merged = 0;
+    db_rc_t rc = lstore_merged_count(conn, &merged, err);
+    if (rc != DB_OK)
+        return rc;
+    size_t tail = lcore_transfer_count(l->unmerged);
+    l->seen = lbloom_new(2 * ((size_t)merged + tail) + ((size_t)1 << 20));
+    for (size_t i = 0; i < tail; i++)
+        lbloom_add(l->seen, lcore_transfer_at(l->unmerged, i)->id);
+    return lstore_merged_ids(conn, bloom_add_cb, l->seen, err);
 }
 
 ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
@@ -148,6 +174,8 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
         rc = lstore_max_seq(conn, &l->seq, err);
     if (rc == DB_OK && l->defer)
         rc = lstore_load_tail(conn, l->unmerged, err);
+    if (rc == DB_OK && l->defer)
+        rc = bloom_build(l, conn, err);
     if (rc == DB_OK && !l->pg && !l->defer)
         rc = merge_now(conn, err); /* rows left in the tail by an earlier deferring ledger */
     bool wal = !l->pg && rc == DB_OK && sqlite_is_wal(conn);
@@ -174,6 +202,7 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
 fail:
     lcore_free(l->core);
     lcore_free(l->unmerged);
+    lbloom_free(l->seen);
     free(l);
     return NULL;
 }
@@ -201,6 +230,7 @@ void ledger_close(ledger_t *l)
     pthread_cond_destroy(&l->sweep_cv);
     lcore_free(l->core);
     lcore_free(l->unmerged);
+    lbloom_free(l->seen);
     free(l->ids);
     free(l);
 }
@@ -333,8 +363,8 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
             const ledger_transfer_t *t = l->defer ? lcore_transfer_find(l->unmerged, id) : NULL;
             if (t)
                 lcore_transfer_load(l->core, t, lcore_transfer_tag(l->unmerged, t));
-            else
-                ids_push(l, &n, id);
+            else if (!l->seen || lbloom_maybe(l->seen, id))
+                ids_push(l, &n, id); /* else certainly new: nothing to load */
         }
     }
     if (n) {
@@ -378,6 +408,10 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
  */
 static void tail_update(ledger_t *l, int64_t seq0, bool merged)
 {
+    ledger_transfer_t *first;
+    size_t n = lcore_new_transfers(l->core, &first);
+    for (size_t i = 0; i < n; i++)
+        lbloom_add(l->seen, first[i].id);
     if (merged) {
         lcore_clear_transfers(l->unmerged);
         return;
@@ -388,8 +422,6 @@ static void tail_update(ledger_t *l, int64_t seq0, bool merged)
         if (t)
             *t = *r;
     }
-    ledger_transfer_t *first;
-    size_t n = lcore_new_transfers(l->core, &first);
     for (size_t i = 0; i < n; i++)
         lcore_transfer_load(l->unmerged, &first[i], seq0 + (int64_t)i);
 }

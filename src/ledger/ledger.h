@@ -29,9 +29,11 @@
  * power loss may drop the commits since the last checkpoint, never half of one. On Postgres a
  * COMMIT is as durable as the server's settings make it (synchronous_commit).
  *
- * Storage: transfer ids are stored as 16-byte blobs. On SQLite new transfers enter the id and
- * history indexes in bulk (opts merge_rows) while the batcher keeps the not yet merged ones in
- * memory, and a background thread checkpoints the WAL. See ledger.c and sql/001_ledger.sql.
+ * Storage: transfer ids are stored as 16-byte blobs. On SQLite new transfers enter the id index
+ * and the history (transfer_history) in bulk (opts merge_rows) while the batcher keeps the not yet
+ * merged ones in memory, a Bloom filter of every stored id spares the id index for ids that are
+ * certainly new, and a background thread checkpoints the WAL. See ledger.c and
+ * sql/001_ledger.sql.
  */
 #ifndef RAFIKI_LEDGER_LEDGER_H
 #define RAFIKI_LEDGER_LEDGER_H
@@ -314,7 +316,7 @@ ledger_result_t ledger_asset_get(ledger_t *l, ledger_id_t id, ledger_asset_t *ou
 
 /*
  * Creates an account (kinds peer, wallet, invoice, mandate, outgoing; the asset's own two
- * accounts come with the asset). acct->id zero gets a random id, written back. Idempotent: the
+ * accounts come with the asset). acct->id zero receives a random id, written back. Idempotent: the
  * same id and fields returns LEDGER_EXISTS, other fields LEDGER_EXISTS_WITH_DIFFERENT_FIELDS.
  * Errors: LEDGER_ACCOUNT_KIND_INVALID, LEDGER_ASSET_NOT_FOUND, LEDGER_PARENT_NOT_FOUND,
  * LEDGER_PARENT_MUST_HAVE_THE_SAME_LEDGER, LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE,
@@ -368,7 +370,7 @@ ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, si
                                          ledger_result_t *results);
 
 /* Voids pending transfers whose timeout has passed (at most limit of them); *expired (may be
- * NULL) gets how many. The batcher also runs it when opts.sweep_interval_ms is set. */
+ * NULL) receives how many. The batcher also runs it when opts.sweep_interval_ms is set. */
 ledger_result_t ledger_sweep_expired(ledger_t *l, size_t limit, size_t *expired);
 
 /* Counters for tests and benchmarks. */

@@ -39,7 +39,7 @@ static void sql_build(void)
         placeholders(sql_xfer_in[lock], sizeof sql_xfer_in[lock], LSTORE_IN_CHUNK, "?");
         len = strlen(sql_xfer_in[lock]);
         snprintf(sql_xfer_in[lock] + len, sizeof sql_xfer_in[lock] - len,
-                 ") AND merged = 1 AND id IS NOT NULL ORDER BY id%s", lock ? "{{FOR_UPDATE}}" : "");
+                 ") AND merged > 0 AND id IS NOT NULL ORDER BY id%s", lock ? "{{FOR_UPDATE}}" : "");
     }
     for (int lite = 0; lite < 2; lite++) {
         char *q = sql_acct_in[lite];
@@ -53,9 +53,10 @@ static void sql_build(void)
     }
     for (int k = 0; k < 3; k++) {
         snprintf(sql_insert[k], sizeof sql_insert[k],
-                 "INSERT INTO transfers (" LSTORE_TRANSFER_COLS ", merged) VALUES ");
+                 "INSERT INTO transfers (" LSTORE_TRANSFER_COLS
+                 ", merged, debit_key, credit_key) VALUES ");
         placeholders(sql_insert[k], sizeof sql_insert[k], insert_rows[k],
-                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     }
 }
 
@@ -122,7 +123,19 @@ int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t)
     return db_col_i64(st, 12);
 }
 
-#define INSERT_COLS 14
+#define INSERT_COLS 16
+
+int64_t lstore_account_key(ledger_id_t id)
+{
+    /* stored in every transfer row: never change this function */
+    uint64_t h = id.hi ^ (id.lo * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    return (int64_t)(h >> 1);
+}
 
 static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, int64_t seq,
                           bool merged)
@@ -141,6 +154,8 @@ static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, i
     db_bind_i64(st, base + 12, t->resolved_ms);
     db_bind_i64(st, base + 13, seq);
     db_bind_i64(st, base + 14, merged ? 1 : 0);
+    db_bind_i64(st, base + 15, lstore_account_key(t->debit_account_id));
+    db_bind_i64(st, base + 16, lstore_account_key(t->credit_account_id));
 }
 
 /* ---- batch loads ---- */
@@ -286,7 +301,7 @@ static db_rc_t write_resolved(db_conn_t *conn, lcore_t *c, db_err_t *err)
                                   "resolved_at = ? WHERE merged = 0 AND seq = ? AND "
                                   "id = ?"
                                 : "UPDATE transfers SET state = ?, posted_amount = ?, "
-                                  "resolved_at = ? WHERE merged = 1 AND id IS NOT NULL AND id = ?",
+                                  "resolved_at = ? WHERE merged > 0 AND id IS NOT NULL AND id = ?",
                        err);
         if (!st)
             return err->code;
@@ -325,8 +340,30 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_
 
 db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
 {
-    db_stmt_t *st = db_prepare(conn, "UPDATE transfers SET merged = 1 WHERE merged = 0", err);
-    return st ? db_run(st, err) : err->code;
+    /* SQLite only (Postgres rows are inserted merged) */
+    /* history entries first, sorted by the index key so the inserts walk the index in order;
+     * then the rows join the id index */
+    static const char *const sql[2] = {
+        "INSERT INTO transfer_history (account_key, seq, id) "
+        "SELECT debit_key, seq, id FROM transfers WHERE merged = 0 UNION ALL "
+        "SELECT credit_key, seq, id FROM transfers WHERE merged = 0 AND credit_key <> debit_key "
+        "ORDER BY 1, 2, 3",
+        /* every tail row lies in the rowid range from the tail's smallest rowid (the range
+         * holds only tail rows in practice: they are the newest and rows are never deleted);
+         * scanning it instead of the tail index, which the UPDATE edits, lets SQLite update
+         * in one pass */
+        "UPDATE transfers SET merged = 2 WHERE rowid >= (SELECT min(rowid) FROM transfers "
+        "INDEXED BY transfers_tail WHERE merged = 0) AND +merged = 0",
+    };
+    for (int i = 0; i < 2; i++) {
+        db_stmt_t *st = db_prepare(conn, sql[i], err);
+        if (!st)
+            return err->code;
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
 }
 
 db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err)
@@ -342,6 +379,33 @@ db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err)
         lcore_transfer_load(tail, &t, seq);
     }
     return rc == DB_DONE ? DB_OK : rc;
+}
+
+db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void *arg,
+                          db_err_t *err)
+{
+    /* a scan of the id index alone (it covers the column) */
+    db_stmt_t *st =
+        db_prepare(conn, "SELECT id FROM transfers WHERE merged > 0 AND id IS NOT NULL", err);
+    if (!st)
+        return err->code;
+    db_rc_t rc;
+    while ((rc = db_step(st, err)) == DB_ROW)
+        fn(arg, lstore_col_xid(st, 0));
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+db_rc_t lstore_merged_count(db_conn_t *conn, int64_t *out, db_err_t *err)
+{
+    db_stmt_t *st =
+        db_prepare(conn, "SELECT COUNT(*) FROM transfers WHERE merged > 0 AND id IS NOT NULL", err);
+    if (!st)
+        return err->code;
+    db_rc_t rc = db_step_one(st, err);
+    if (rc != DB_ROW)
+        return rc;
+    *out = db_col_i64(st, 0);
+    return DB_OK;
 }
 
 /* ---- API readers ---- */
@@ -419,7 +483,7 @@ db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t 
      * rows) is scanned through transfers_tail */
     static const char *const sql[2] = {
         "SELECT " LSTORE_TRANSFER_COLS
-        " FROM transfers WHERE merged = 1 AND id IS NOT NULL AND id = ?",
+        " FROM transfers WHERE merged > 0 AND id IS NOT NULL AND id = ?",
         "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE merged = 0 AND id = ?",
     };
     db_rc_t rc = DB_NOT_FOUND;

@@ -38,6 +38,12 @@ db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err);
 /* Loads the tail's rows into tail, each tagged with its seq. */
 db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err);
 
+/* Calls fn for the id of every merged transfer (to build the batcher's Bloom filter), and
+ * counts them. */
+db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void *arg,
+                          db_err_t *err);
+db_rc_t lstore_merged_count(db_conn_t *conn, int64_t *out, db_err_t *err);
+
 /* Readers for the API. DB_NOT_FOUND when absent. */
 db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err);
 db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err);
@@ -66,6 +72,8 @@ void lstore_bind_id(db_stmt_t *st, int idx, ledger_id_t id);
 /* Transfer ids and a transfer's account columns are 16-byte big-endian blobs; a blob of another
  * length reads as zero. */
 ledger_id_t lstore_col_xid(db_stmt_t *st, int col);
+/* The history indexes' key of an account (the debit_key/credit_key columns): a 63-bit hash. */
+int64_t lstore_account_key(ledger_id_t id);
 void lstore_bind_xid(db_stmt_t *st, int idx, ledger_id_t id);
 
 #endif

@@ -122,3 +122,95 @@ static void lite_case_reopen_tail(lc_env_t *e, const ledger_opts_t *opts)
 
 LITE_TEST(reopen_with_unmerged_tail, lite_case_reopen_tail(&E, NULL), NULL)
 LITE_TEST(reopen_after_merges, lite_case_reopen_tail(&E, &MERGE_7), &MERGE_7)
+
+/* History spans every storage part at once: rows bulk-merged into transfer_history (merged by a
+ * deferring ledger every 7 rows, then at reopen without the cache), rows a ledger without the
+ * cache inserts into the history indexes directly, and the unmerged tail of a deferring ledger.
+ * Every transfer of the account comes back exactly once, newest first, across pages. */
+static void lite_case_history_all_parts(lc_env_t *e)
+{
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    ledger_id_t ids[40];
+    size_t n_ids = 0;
+    const ledger_opts_t *phases[3] = {&MERGE_7, &NO_CACHE, NULL};
+    for (int phase = 0; phase < 3; phase++) {
+        if (phase > 0) {
+            ledger_close(e->l);
+            db_err_t err;
+            e->l = ledger_open(e->db, phases[phase], &err);
+            cr_assert_not_null(e->l, "%s", err.msg);
+        }
+        for (int i = 0; i < 10; i++) {
+            ledger_op_t op = i % 2 ? lc_xfer(a, b, 1) : lc_xfer(S, a, 5);
+            cr_assert_eq(lc_exec1(e->l, op), LEDGER_OK);
+            ids[n_ids++] = op.id;
+        }
+        cr_assert_eq(lc_exec1(e->l, lc_xfer(S, b, 1)), LEDGER_OK); /* not a's */
+    }
+    char cursor[LEDGER_CURSOR_LEN] = "";
+    size_t seen = 0;
+    int64_t last_seq_ms = INT64_MAX;
+    for (int page = 0; page < 20; page++) {
+        ledger_transfer_t out[4];
+        size_t n = 0;
+        char next[LEDGER_CURSOR_LEN];
+        cr_assert_eq(ledger_account_transfers(e->l, a, cursor, out, 4, &n, next), LEDGER_OK);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_lt(seen, n_ids);
+            /* newest first: the ids in reverse creation order */
+            cr_assert(ledger_id_eq(out[i].id, ids[n_ids - 1 - seen]), "row %zu out of order", seen);
+            cr_assert_leq(out[i].created_ms, last_seq_ms);
+            last_seq_ms = out[i].created_ms;
+            seen++;
+        }
+        if (!next[0])
+            break;
+        memcpy(cursor, next, sizeof cursor);
+    }
+    cr_assert_eq(seen, n_ids);
+    cr_assert_eq(lc_balance(e->l, a), 15 * 5 - 15 * 1);
+    lc_check_invariants(e->db);
+}
+
+LITE_TEST(history_across_all_storage_parts, lite_case_history_all_parts(&E), &MERGE_7)
+
+/* Counters of many accounts per batch are written by rowid; when rowids move, the batch still
+ * lands every counter (by id). */
+static void lite_case_many_accounts_rowids_moved(lc_env_t *e)
+{
+    enum { N = 70 };
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t acct[N];
+    ledger_op_t ops[N];
+    ledger_result_t res[N];
+    for (int i = 0; i < N; i++)
+        acct[i] = lc_account(e->l, &e->usd, 0);
+    for (int round = 0; round < 3; round++) {
+        if (round == 2) {
+            db_err_t err;
+            db_conn_t *c = db_acquire(e->db, DB_CONN_WRITE, &err);
+            cr_assert_not_null(c);
+            cr_assert_eq(db_exec(c, "UPDATE accounts SET rowid = rowid + 1000000", &err), DB_OK,
+                         "%s", err.msg);
+            db_release(c);
+        }
+        /* round 0 funds every account; later rounds move 1 from each to the next */
+        for (int i = 0; i < N; i++)
+            ops[i] = round == 0 ? lc_xfer(S, acct[i], 100) : lc_xfer(acct[i], acct[(i + 1) % N], 1);
+        cr_assert_eq(ledger_transfers_execute(e->l, ops, N, res), LEDGER_OK);
+        for (int i = 0; i < N; i++)
+            cr_assert_eq(res[i], LEDGER_OK, "round %d op %d: %s", round, i,
+                         ledger_result_str(res[i]));
+    }
+    for (int i = 0; i < N; i++) {
+        ledger_account_t a;
+        cr_assert_eq(ledger_account_get(e->l, acct[i], &a), LEDGER_OK);
+        cr_assert_eq(a.counters.credits_posted, 102u, "account %d", i);
+        cr_assert_eq(a.counters.debits_posted, 2u, "account %d", i);
+        cr_assert_eq(lc_balance(e->l, acct[i]), 100);
+    }
+    lc_check_invariants(e->db);
+}
+
+LITE_TEST(many_accounts_rowids_moved, lite_case_many_accounts_rowids_moved(&E), NULL)
