@@ -235,8 +235,8 @@ static db_rc_t insert_tokens(db_conn_t *c, ledger_id_t peer, const char *const *
  * zeroes db_changes, so step it here instead. */
 static db_rc_t run_changes(db_stmt_t *st, int64_t *changes, db_err_t *e)
 {
-    db_rc_t rc = db_step(st, e);
-    if (rc != DB_DONE && rc != DB_ROW)
+    db_rc_t rc = db_run(st, e);
+    if (rc != DB_OK)
         return rc;
     *changes = db_changes(st);
     return DB_OK;
