@@ -317,9 +317,9 @@ ledger_result_t ledger_account_list(ledger_t *l, ledger_id_t parent, ledger_id_t
         return LEDGER_STORAGE_ERROR;
     bool by_parent = !ledger_id_is_zero(parent);
     db_stmt_t *st = db_prepare(conn,
-                               by_parent ? "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts WHERE "
+                               by_parent ? "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts_v WHERE "
                                            "parent_id = ? AND id > ? ORDER BY id LIMIT ?"
-                                         : "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts WHERE "
+                                         : "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts_v WHERE "
                                            "id > ? ORDER BY id LIMIT ?",
                                &err);
     ledger_result_t r = LEDGER_STORAGE_ERROR;

@@ -26,7 +26,7 @@ typedef struct {
     bool has_max_balance;
     bool dirty; /* counters changed since the last lcore_mark_clean */
     ledger_counters_t c;
-    int64_t row; /* storage's row handle (SQLite rowid) for the counter update; 0 = none */
+    int64_t row; /* storage's key for the counter update (SQLite counter_key); 0 = none */
 } lc_account_t;
 
 typedef struct lcore lcore_t;

@@ -15,7 +15,7 @@
 /* ---- statement texts, built once ---- */
 
 static char sql_xfer_in[2][1024];
-static char sql_acct_in[2][1024]; /* [1]: SQLite, also selects the rowid */
+static char sql_acct_in[2][1024]; /* [1]: SQLite, through accounts_v, also selects counter_key */
 static char sql_insert[3][8192];
 static const size_t insert_rows[3] = {LSTORE_INSERT_CHUNK, 8, 1};
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
@@ -43,13 +43,16 @@ static void sql_build(void)
     }
     for (int lite = 0; lite < 2; lite++) {
         char *q = sql_acct_in[lite];
+        /* SQLite: the counters come from account_counters (through accounts_v), and the row's
+         * counter_key addresses their update; Postgres locks the accounts rows */
         snprintf(q, sizeof sql_acct_in[lite],
                  "SELECT id, asset_id, min_balance, no_min_balance, max_balance, debits_pending, "
-                 "debits_posted, credits_pending, credits_posted%s FROM accounts WHERE id IN (",
-                 lite ? ", rowid" : "");
+                 "debits_posted, credits_pending, credits_posted%s WHERE id IN (",
+                 lite ? ", counter_key FROM accounts_v" : " FROM accounts");
         placeholders(q, sizeof sql_acct_in[lite], LSTORE_IN_CHUNK, "?");
         len = strlen(q);
-        snprintf(q + len, sizeof sql_acct_in[lite] - len, ") ORDER BY id{{FOR_UPDATE}}");
+        snprintf(q + len, sizeof sql_acct_in[lite] - len, ") ORDER BY id%s",
+                 lite ? "" : "{{FOR_UPDATE}}");
     }
     for (int k = 0; k < 3; k++) {
         snprintf(sql_insert[k], sizeof sql_insert[k],
@@ -219,16 +222,18 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
 
 /* ---- batch writes ---- */
 
-static db_rc_t update_counters(db_conn_t *conn, const lc_account_t *a, bool by_row,
-                               int64_t *changed, db_err_t *err)
+static db_rc_t update_counters(db_conn_t *conn, const lc_account_t *a, db_err_t *err)
 {
-    /* SQLite: by rowid, a direct table seek instead of a search of the text-id index first; the
-     * id check guards against a rowid that moved (VACUUM can renumber them) */
+    /* SQLite: the account's small account_counters row (see sql/001_ledger.sql), written whole,
+     * so the first write creates it; a->row is its counter_key, which never changes. Postgres
+     * (and an SQLite account without a counter_key, which then reads its accounts columns):
+     * the accounts row by id. */
+    bool by_key = a->row != 0;
     db_stmt_t *st =
         db_prepare(conn,
-                   by_row ? "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
-                            "credits_pending = ?, credits_posted = ? WHERE rowid = ? "
-                            "AND id = ?"
+                   by_key ? "REPLACE INTO account_counters (debits_pending, "
+                            "debits_posted, credits_pending, credits_posted, "
+                            "account_key) VALUES (?,?,?,?,?)"
                           : "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
                             "credits_pending = ?, credits_posted = ? WHERE id = ?",
                    err);
@@ -238,27 +243,18 @@ static db_rc_t update_counters(db_conn_t *conn, const lc_account_t *a, bool by_r
     db_bind_u64(st, 2, a->c.debits_posted);
     db_bind_u64(st, 3, a->c.credits_pending);
     db_bind_u64(st, 4, a->c.credits_posted);
-    if (by_row)
+    if (by_key)
         db_bind_i64(st, 5, a->row);
-    lstore_bind_id(st, by_row ? 6 : 5, a->id);
-    db_rc_t rc = db_step(st, err);
-    if (rc == DB_ROW)
-        rc = DB_DONE;          /* an UPDATE returns no rows */
-    *changed = db_changes(st); /* valid until the statement is next prepared */
-    return rc == DB_DONE ? DB_OK : rc;
+    else
+        lstore_bind_id(st, 5, a->id);
+    return db_run(st, err);
 }
 
 static db_rc_t write_accounts(db_conn_t *conn, lcore_t *c, db_err_t *err)
 {
     size_t n = lcore_dirty_count(c);
     for (size_t i = 0; i < n; i++) {
-        lc_account_t *a = lcore_dirty_at(c, i);
-        int64_t changed = 0;
-        db_rc_t rc = update_counters(conn, a, a->row != 0, &changed, err);
-        if (rc == DB_OK && a->row != 0 && changed == 0) {
-            a->row = 0; /* the rowid moved: update by id from now on */
-            rc = update_counters(conn, a, false, &changed, err);
-        }
+        db_rc_t rc = update_counters(conn, lcore_dirty_at(c, i), err);
         if (rc != DB_OK)
             return rc;
     }
@@ -440,7 +436,7 @@ void lstore_account_row(db_stmt_t *st, ledger_account_t *a)
 db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err)
 {
     db_stmt_t *st =
-        db_prepare(conn, "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts WHERE id = ?", err);
+        db_prepare(conn, "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts_v WHERE id = ?", err);
     if (!st)
         return err->code;
     lstore_bind_id(st, 1, id);
@@ -502,11 +498,18 @@ db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t 
 db_rc_t lstore_account_insert(db_conn_t *conn, const ledger_account_t *a, int64_t now_ms,
                               db_err_t *err)
 {
+    /* SQLite: a new counter_key (one writer, so max + 1 is unique; the unique index makes
+     * max a single descent); Postgres: none */
     db_stmt_t *st = db_prepare(
         conn,
-        "INSERT INTO accounts (id, asset_id, kind, parent_id, min_balance, no_min_balance, "
-        "max_balance, ilp_address, max_packet_amount, stream_enabled, created_at, updated_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        db_conn_kind(conn) == DB_SQLITE
+            ? "INSERT INTO accounts (id, asset_id, kind, parent_id, min_balance, no_min_balance, "
+              "max_balance, ilp_address, max_packet_amount, stream_enabled, created_at, "
+              "updated_at, counter_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+              "(SELECT COALESCE(MAX(counter_key), 0) + 1 FROM accounts))"
+            : "INSERT INTO accounts (id, asset_id, kind, parent_id, min_balance, no_min_balance, "
+              "max_balance, ilp_address, max_packet_amount, stream_enabled, created_at, "
+              "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         err);
     if (!st)
         return err->code;

@@ -168,7 +168,7 @@ static void lc_check_invariants(db_t *db)
     db_stmt_t *st =
         db_prepare(c,
                    "SELECT id, asset_id, debits_posted, credits_posted, debits_pending, "
-                   "credits_pending, min_balance, no_min_balance FROM accounts",
+                   "credits_pending, min_balance, no_min_balance FROM accounts_v",
                    &err);
     cr_assert_not_null(st, "%s", err.msg);
     size_t n = 0, cap = 64;
