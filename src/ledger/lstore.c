@@ -231,9 +231,13 @@ static db_rc_t update_counters(db_conn_t *conn, const lc_account_t *a, db_err_t 
     bool by_key = a->row != 0;
     db_stmt_t *st =
         db_prepare(conn,
-                   by_key ? "REPLACE INTO account_counters (debits_pending, "
+                   by_key ? "INSERT INTO account_counters (debits_pending, "
                             "debits_posted, credits_pending, credits_posted, "
-                            "account_key) VALUES (?,?,?,?,?)"
+                            "account_key) VALUES (?,?,?,?,?) ON CONFLICT (account_key) DO "
+                            "UPDATE SET debits_pending = excluded.debits_pending, "
+                            "debits_posted = excluded.debits_posted, "
+                            "credits_pending = excluded.credits_pending, "
+                            "credits_posted = excluded.credits_posted"
                           : "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
                             "credits_pending = ?, credits_posted = ? WHERE id = ?",
                    err);
