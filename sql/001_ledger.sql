@@ -86,21 +86,22 @@ CREATE TABLE transfers (
     resolved_at BIGINT NOT NULL DEFAULT 0,
     seq BIGINT NOT NULL,                    -- commit order per process (ms << 12 | n), for
                                             -- history pagination; ties broken by id
-    merged INTEGER NOT NULL DEFAULT 1,      -- 0: in the tail; 1: in the id and history indexes;
-                                            -- 2: in the id index and transfer_history (SQLite)
+    merged INTEGER NOT NULL DEFAULT 1,      -- 1: in the id and history indexes (Postgres, SQLite
+                                            -- without the account cache); 0: SQLite's tail and
+                                            -- bulk-merged rows (ledger_meta tells them apart)
     debit_key BIGINT NOT NULL DEFAULT 0,    -- a 63-bit hash of debit_account_id (history index)
     credit_key BIGINT NOT NULL DEFAULT 0    -- the same of credit_account_id
 );
--- The id and history indexes cover merged rows only. A new row costs a write to a random leaf
--- page of the id index and to the last leaf page of each of its two accounts' ranges in the
+-- The id and history indexes cover merged = 1 rows only. A new row costs a write to a random
+-- leaf page of the id index and to the last leaf page of each of its two accounts' ranges in the
 -- history indexes: a small commit dirties about three pages per transfer, and writing those
 -- pages is most of what a commit costs. So on SQLite (one process owns the database, and its
 -- batcher keeps the unmerged rows in memory to check ids against) rows are inserted with
--- merged = 0 and merged many thousand at a time (one UPDATE in a batch's transaction), which
--- writes each leaf page once for many rows. Readers look in the tail through transfers_tail.
--- That merge (src/ledger/lstore.c, lstore_merge) sets merged = 2 and writes the history entries
--- into transfer_history in key order rather than into transfers_debit/transfers_credit, whose
--- random inserts were most of its cost.
+-- merged = 0, reachable through transfers_tail (by seq), and never rewritten: the rows with
+-- seq > ledger_meta.merged_seq are the tail, and every few thousand rows one merge inside a
+-- batch's transaction (src/ledger/lstore.c, lstore_merge) writes the tail's ids into transfer_ids
+-- and its history entries into transfer_history, each in key order (one INSERT ... SELECT ...
+-- ORDER BY), so each leaf page is written once for many rows, then advances merged_seq.
 -- Postgres (several processes may write) inserts merged = 1: the indexes cover every row.
 -- Each partial index has a predicate that only its own queries imply (the id lookups compare id,
 -- so imply id IS NOT NULL; the history queries say seq > 0): with the same predicate on all of
@@ -114,11 +115,27 @@ CREATE UNIQUE INDEX transfers_id ON transfers (id) WHERE merged > 0 AND id IS NO
 -- are smaller.
 CREATE INDEX transfers_debit ON transfers (debit_key, seq) WHERE merged = 1 AND seq > 0;
 CREATE INDEX transfers_credit ON transfers (credit_key, seq) WHERE merged = 1 AND seq > 0;
+-- SQLite: every merged = 0 row by seq (append-only); readers of the tail ask for
+-- seq > ledger_meta.merged_seq, merged rows are found through transfer_ids and transfer_history.
 CREATE INDEX transfers_tail ON transfers (seq) WHERE merged = 0;
--- SQLite's bulk merge (merged = 2) puts history entries here instead of into transfers_debit and
+-- The tail boundary (SQLite): merged = 0 rows with seq <= merged_seq are in transfer_ids and
+-- transfer_history. Advanced by lstore_merge in the transaction that merges them.
+CREATE TABLE ledger_meta (
+    k INTEGER PRIMARY KEY,
+    merged_seq BIGINT NOT NULL
+);
+INSERT INTO ledger_meta (k, merged_seq) VALUES (1, 0);
+-- SQLite's merged ids: the id -> seq of every merged = 0 row up to merged_seq, filled in id order
+-- by the bulk merge (a unique clash fails that merge). Empty on Postgres.
+CREATE TABLE transfer_ids (
+    id {{BLOB}} PRIMARY KEY,
+    seq BIGINT NOT NULL
+);
+-- SQLite's bulk merge puts history entries here instead of into transfers_debit and
 -- transfers_credit: one entry per side (one when both keys are equal), inserted in key order by
 -- one INSERT ... SELECT ... ORDER BY, so the index is walked in order instead of taking 2 x 16k
--- random descents. Readers join on id. Empty on Postgres (its rows are merged = 1).
+-- random descents. Readers join on seq (transfers_tail). Empty on Postgres (its rows are
+-- merged = 1).
 CREATE TABLE transfer_history (
     account_key BIGINT NOT NULL,            -- debit_key or credit_key of the transfer
     seq BIGINT NOT NULL,

@@ -393,33 +393,29 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
         return LEDGER_STORAGE_ERROR;
         /* Four parts, each newest first from the cursor: the history indexes on either side (rows
          * with merged = 1: Postgres, or SQLite without the account cache), SQLite's bulk-merged
-         * history (transfer_history, merged = 2), and the recent rows not merged yet (SQLite). One
+         * history (transfer_history), and the recent rows not merged yet (SQLite). One
          * statement, so one snapshot: a row is in exactly one part. */
 #define PAGE "(seq < ? OR (seq = ? AND id < ?)) ORDER BY seq DESC, id DESC LIMIT ?"
 #define SIDE(col)                                                                                  \
     "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " col "_key = ? AND " col                \
     "_account_id = ? AND merged = 1 AND seq > 0 AND " PAGE
-#define T_COLS                                                                                     \
-    "t.id, t.debit_account_id, t.credit_account_id, t.amount, t.posted_amount, t.flags, t.code, "  \
-    "t.state, t.timeout_ms, t.created_at, t.expires_at, t.resolved_at, t.seq"
     static const char sql[] = "SELECT * FROM (" SIDE(
         "debit") ") d UNION ALL "
                  "SELECT * FROM (" SIDE(
                      "credit") ") c UNION ALL "
-                               "SELECT * FROM (SELECT " T_COLS
+                               "SELECT * FROM (SELECT " LSTORE_T_COLS
                                " FROM transfer_history h JOIN transfers t ON "
-                               "t.merged > 0 AND t.id IS NOT NULL AND t.id = h.id WHERE "
+                               "t.merged = 0 AND t.seq = h.seq WHERE "
                                "h.account_key = ? AND "
                                "(t.debit_account_id = ? OR t.credit_account_id = ?) AND (h.seq < ? "
                                "OR (h.seq = ? AND "
                                "h.id < ?)) ORDER BY h.seq DESC, h.id DESC LIMIT ?) m UNION ALL "
                                "SELECT * FROM (SELECT " LSTORE_TRANSFER_COLS
-                               " FROM transfers WHERE merged = 0 AND "
+                               " FROM transfers WHERE " LSTORE_TAIL " AND "
                                "(debit_account_id = ? OR credit_account_id = ?) AND " PAGE ") t "
                                "ORDER BY seq DESC, id DESC LIMIT ?";
 #undef SIDE
 #undef PAGE
-#undef T_COLS
     db_stmt_t *st = db_prepare(conn, sql, &err);
     ledger_result_t r = LEDGER_STORAGE_ERROR;
     if (!st)

@@ -14,7 +14,7 @@
 
 /* ---- statement texts, built once ---- */
 
-static char sql_xfer_in[2][1024];
+static char sql_xfer_in[3][2048]; /* [2]: SQLite, also through transfer_ids */
 static char sql_acct_in[2][1024]; /* [1]: SQLite, through accounts_v, also selects counter_key */
 static char sql_insert[3][8192];
 static const size_t insert_rows[3] = {LSTORE_INSERT_CHUNK, 8, 1};
@@ -41,6 +41,20 @@ static void sql_build(void)
         snprintf(sql_xfer_in[lock] + len, sizeof sql_xfer_in[lock] - len,
                  ") AND merged > 0 AND id IS NOT NULL ORDER BY id%s", lock ? "{{FOR_UPDATE}}" : "");
     }
+    /* SQLite: rows inserted merged (no account cache) by the id index, bulk-merged ones through
+     * transfer_ids; the caller binds the ids twice */
+    char *x = sql_xfer_in[2];
+    snprintf(x, sizeof sql_xfer_in[2],
+             "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
+    placeholders(x, sizeof sql_xfer_in[2], LSTORE_IN_CHUNK, "?");
+    len = strlen(x);
+    snprintf(x + len, sizeof sql_xfer_in[2] - len,
+             ") AND merged > 0 AND id IS NOT NULL UNION ALL SELECT " LSTORE_T_COLS
+             " FROM transfer_ids i JOIN transfers t ON t.merged = 0 AND t.seq = i.seq WHERE "
+             "i.id IN (");
+    placeholders(x, sizeof sql_xfer_in[2], LSTORE_IN_CHUNK, "?");
+    len = strlen(x);
+    snprintf(x + len, sizeof sql_xfer_in[2] - len, ")");
     for (int lite = 0; lite < 2; lite++) {
         char *q = sql_acct_in[lite];
         /* SQLite: the counters come from account_counters (through accounts_v), and the row's
@@ -168,12 +182,15 @@ db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *id
 {
     pthread_once(&sql_once, sql_build);
     for (size_t at = 0; at < n; at += LSTORE_IN_CHUNK) {
-        db_stmt_t *st = db_prepare(conn, sql_xfer_in[for_update], err);
+        bool lite = db_conn_kind(conn) == DB_SQLITE;
+        db_stmt_t *st = db_prepare(conn, sql_xfer_in[lite ? 2 : for_update], err);
         if (!st)
             return err->code;
         for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
             size_t i = at + k < n ? at + k : n - 1;
             lstore_bind_xid(st, (int)k + 1, ids[i]);
+            if (lite)
+                lstore_bind_xid(st, (int)(k + LSTORE_IN_CHUNK) + 1, ids[i]);
         }
         db_rc_t rc;
         while ((rc = db_step(st, err)) == DB_ROW) {
@@ -290,30 +307,36 @@ static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, bo
 
 static db_rc_t write_resolved(db_conn_t *conn, lcore_t *c, db_err_t *err)
 {
+    /* a row of the unmerged tail is found by its seq (transfers_tail), a merged = 1 one by id,
+     * a bulk-merged one (SQLite) by its seq in transfer_ids */
+    static const char *const sql[3] = {
+        "UPDATE transfers SET state = ?, posted_amount = ?, resolved_at = ? WHERE merged = 0 AND "
+        "seq = ? AND id = ?",
+        "UPDATE transfers SET state = ?, posted_amount = ?, resolved_at = ? WHERE merged > 0 AND "
+        "id IS NOT NULL AND id = ?",
+        "UPDATE transfers SET state = ?, posted_amount = ?, resolved_at = ? WHERE merged = 0 AND "
+        "seq = (SELECT seq FROM transfer_ids WHERE id = ?)",
+    };
+    bool lite = db_conn_kind(conn) == DB_SQLITE;
     size_t n = lcore_resolved_count(c);
     for (size_t i = 0; i < n; i++) {
         const ledger_transfer_t *t = lcore_resolved_at(c, i);
-        /* a row of the unmerged tail is found by its seq (transfers_tail), a merged one by id */
         int64_t tail_seq = lcore_transfer_tag(c, t);
-        db_stmt_t *st =
-            db_prepare(conn,
-                       tail_seq ? "UPDATE transfers SET state = ?, posted_amount = ?, "
-                                  "resolved_at = ? WHERE merged = 0 AND seq = ? AND "
-                                  "id = ?"
-                                : "UPDATE transfers SET state = ?, posted_amount = ?, "
-                                  "resolved_at = ? WHERE merged > 0 AND id IS NOT NULL AND id = ?",
-                       err);
-        if (!st)
-            return err->code;
-        db_bind_i64(st, 1, (int64_t)t->state);
-        db_bind_u64(st, 2, t->posted_amount);
-        db_bind_i64(st, 3, t->resolved_ms);
-        if (tail_seq)
-            db_bind_i64(st, 4, tail_seq);
-        lstore_bind_xid(st, tail_seq ? 5 : 4, t->id);
-        db_rc_t rc = db_run(st, err);
-        if (rc != DB_OK)
-            return rc;
+        int first = tail_seq ? 0 : 1, last = tail_seq ? 0 : lite ? 2 : 1;
+        for (int q = first; q <= last; q++) {
+            db_stmt_t *st = db_prepare(conn, sql[q], err);
+            if (!st)
+                return err->code;
+            db_bind_i64(st, 1, (int64_t)t->state);
+            db_bind_u64(st, 2, t->posted_amount);
+            db_bind_i64(st, 3, t->resolved_ms);
+            if (tail_seq)
+                db_bind_i64(st, 4, tail_seq);
+            lstore_bind_xid(st, tail_seq ? 5 : 4, t->id);
+            db_rc_t rc = db_run(st, err);
+            if (rc != DB_OK)
+                return rc;
+        }
     }
     return DB_OK;
 }
@@ -340,22 +363,20 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_
 
 db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
 {
-    /* SQLite only (Postgres rows are inserted merged) */
-    /* history entries first, sorted by the index key so the inserts walk the index in order;
-     * then the rows join the id index */
-    static const char *const sql[2] = {
+    /* SQLite only (Postgres rows are inserted merged). The tail's history entries and ids, each
+     * sorted by its index key so the inserts walk the index in order; then the boundary moves
+     * past the tail. The rows themselves are not rewritten. */
+    static const char *const sql[3] = {
         "INSERT INTO transfer_history (account_key, seq, id) "
-        "SELECT debit_key, seq, id FROM transfers WHERE merged = 0 UNION ALL "
-        "SELECT credit_key, seq, id FROM transfers WHERE merged = 0 AND credit_key <> debit_key "
-        "ORDER BY 1, 2, 3",
-        /* every tail row lies in the rowid range from the tail's smallest rowid (the range
-         * holds only tail rows in practice: they are the newest and rows are never deleted);
-         * scanning it instead of the tail index, which the UPDATE edits, lets SQLite update
-         * in one pass */
-        "UPDATE transfers SET merged = 2 WHERE rowid >= (SELECT min(rowid) FROM transfers "
-        "INDEXED BY transfers_tail WHERE merged = 0) AND +merged = 0",
+        "SELECT debit_key, seq, id FROM transfers WHERE " LSTORE_TAIL " UNION ALL "
+        "SELECT credit_key, seq, id FROM transfers WHERE " LSTORE_TAIL " AND credit_key <> "
+        "debit_key ORDER BY 1, 2, 3",
+        "INSERT INTO transfer_ids (id, seq) SELECT id, seq FROM transfers WHERE " LSTORE_TAIL
+        " ORDER BY id",
+        "UPDATE ledger_meta SET merged_seq = COALESCE((SELECT MAX(seq) FROM transfers WHERE "
+        "merged = 0), merged_seq) WHERE k = 1",
     };
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         db_stmt_t *st = db_prepare(conn, sql[i], err);
         if (!st)
             return err->code;
@@ -369,7 +390,8 @@ db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
 db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err)
 {
     db_stmt_t *st = db_prepare(
-        conn, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE merged = 0 ORDER BY seq", err);
+        conn, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " LSTORE_TAIL " ORDER BY seq",
+        err);
     if (!st)
         return err->code;
     db_rc_t rc;
@@ -386,7 +408,10 @@ db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void
 {
     /* a scan of the id index alone (it covers the column) */
     db_stmt_t *st =
-        db_prepare(conn, "SELECT id FROM transfers WHERE merged > 0 AND id IS NOT NULL", err);
+        db_prepare(conn,
+                   "SELECT id FROM transfers WHERE merged > 0 AND id IS NOT NULL UNION ALL "
+                   "SELECT id FROM transfer_ids",
+                   err);
     if (!st)
         return err->code;
     db_rc_t rc;
@@ -398,7 +423,10 @@ db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void
 db_rc_t lstore_merged_count(db_conn_t *conn, int64_t *out, db_err_t *err)
 {
     db_stmt_t *st =
-        db_prepare(conn, "SELECT COUNT(*) FROM transfers WHERE merged > 0 AND id IS NOT NULL", err);
+        db_prepare(conn,
+                   "SELECT (SELECT COUNT(*) FROM transfers WHERE merged > 0 AND id IS NOT NULL) + "
+                   "(SELECT COUNT(*) FROM transfer_ids)",
+                   err);
     if (!st)
         return err->code;
     db_rc_t rc = db_step_one(st, err);
@@ -479,15 +507,20 @@ db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, 
 
 db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t *out, db_err_t *err)
 {
-    /* the id index covers merged rows; the tail (SQLite: at most a few merges' worth of recent
-     * rows) is scanned through transfers_tail */
-    static const char *const sql[2] = {
+    /* the id index covers merged = 1 rows, transfer_ids SQLite's bulk-merged ones; the tail
+     * (SQLite: at most a few merges' worth of recent rows) is scanned through transfers_tail */
+    static const char *const sql[3] = {
         "SELECT " LSTORE_TRANSFER_COLS
         " FROM transfers WHERE merged > 0 AND id IS NOT NULL AND id = ?",
-        "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE merged = 0 AND id = ?",
+        "SELECT " LSTORE_T_COLS " FROM transfer_ids i JOIN transfers t ON t.merged = 0 AND "
+        "t.seq = i.seq WHERE i.id = ?",
+        "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " LSTORE_TAIL " AND id = ?",
     };
     db_rc_t rc = DB_NOT_FOUND;
-    for (int part = 0; part < 2 && rc == DB_NOT_FOUND; part++) {
+    bool lite = db_conn_kind(conn) == DB_SQLITE;
+    for (int part = 0; part < 3 && rc == DB_NOT_FOUND; part++) {
+        if (part == 1 && !lite)
+            continue;
         db_stmt_t *st = db_prepare(conn, sql[part], err);
         if (!st)
             return err->code;

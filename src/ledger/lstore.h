@@ -33,7 +33,9 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
  * into the id and history indexes at once when merged, else into the tail for lstore_merge),
  * state of resolved transfers. Pipelined on Postgres. */
 db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_err_t *err);
-/* Merges every tail row into the id and history indexes (sql/001_ledger.sql). */
+/* Merges every tail row (SQLite): its ids into transfer_ids and its history entries into
+ * transfer_history, in key order, then moves ledger_meta's boundary past it; the rows are not
+ * rewritten (sql/001_ledger.sql). */
 db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err);
 /* Loads the tail's rows into tail, each tagged with its seq. */
 db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err);
@@ -57,6 +59,12 @@ db_rc_t lstore_max_seq(db_conn_t *conn, int64_t *out, db_err_t *err);
 #define LSTORE_TRANSFER_COLS                                                                       \
     "id, debit_account_id, credit_account_id, amount, posted_amount, flags, code, state, "         \
     "timeout_ms, created_at, expires_at, resolved_at, seq"
+/* The same, of a transfers table named t. */
+#define LSTORE_T_COLS                                                                              \
+    "t.id, t.debit_account_id, t.credit_account_id, t.amount, t.posted_amount, t.flags, t.code, "  \
+    "t.state, t.timeout_ms, t.created_at, t.expires_at, t.resolved_at, t.seq"
+/* SQL condition on transfers: the row is in SQLite's unmerged tail (sql/001_ledger.sql). */
+#define LSTORE_TAIL "merged = 0 AND seq > (SELECT merged_seq FROM ledger_meta WHERE k = 1)"
 /* Reads the current row of a statement selecting LSTORE_TRANSFER_COLS; returns its seq. */
 int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t);
 /* The account columns in the order lstore_account_row reads them. */
