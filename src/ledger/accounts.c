@@ -265,13 +265,6 @@ ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct)
     r = LEDGER_STORAGE_ERROR;
     if (!conn)
         goto unlock;
-    /* db_changes is unreliable after db_run (store resets it), so look the row up first */
-    ledger_account_t cur;
-    db_rc_t found = lstore_account_read(conn, acct->id, &cur, &err);
-    if (found == DB_NOT_FOUND)
-        r = LEDGER_ACCOUNT_NOT_FOUND;
-    if (found != DB_OK)
-        goto release;
     db_stmt_t *st = db_prepare(conn,
                                "UPDATE accounts SET min_balance = ?, no_min_balance = ?, "
                                "max_balance = ?, ilp_address = ?, max_packet_amount = ?, "
@@ -297,6 +290,10 @@ ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct)
     }
     if (rc != DB_OK)
         goto release;
+    if (db_changes(st) == 0) {
+        r = LEDGER_ACCOUNT_NOT_FOUND;
+        goto release;
+    }
     /* refresh the batcher's cached copy (new limits, same committed counters) */
     ledger_core_refresh(l, conn, acct->id);
     r = LEDGER_OK;
