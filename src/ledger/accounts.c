@@ -10,6 +10,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/env.h"
+#include "base/log.h"
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/lstore.h"
@@ -371,6 +372,85 @@ static int cursor_parse(const char *s, int64_t *seq, ledger_id_t *id)
     return 0;
 }
 
+/* One row of an SQLite history walk: the transfer at seq and the seq of the account's previous
+ * transfer (0 for none). DB_NOT_FOUND when no row has that seq or the account is on neither
+ * side. */
+static db_rc_t chain_row(db_conn_t *conn, ledger_id_t account, int64_t seq, ledger_transfer_t *t,
+                         int64_t *prev, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn,
+                               "SELECT " LSTORE_TRANSFER_COLS
+                               ", prev_debit, prev_credit FROM transfers WHERE seq = ?",
+                               err);
+    if (!st)
+        return err->code;
+    db_bind_i64(st, 1, seq);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc != DB_ROW)
+        return rc;
+    lstore_transfer_row(st, t);
+    int64_t delta;
+    if (ledger_id_eq(t->debit_account_id, account))
+        delta = db_col_i64(st, 13);
+    else if (ledger_id_eq(t->credit_account_id, account))
+        delta = db_col_i64(st, 14);
+    else
+        return DB_NOT_FOUND;
+    *prev = delta > 0 && delta < seq ? seq - delta : 0;
+    return DB_OK;
+}
+
+/*
+ * SQLite: an account's transfers are a chain from its newest (account_counters.last_seq) through
+ * each row's link to the previous one on the account's side (sql/002_ledger_keys.sql), so a page
+ * is one rowid lookup per transfer. Links never change once written, so walking them with
+ * separate statements sees a consistent history even while batches commit.
+ */
+static ledger_result_t history_chain(db_conn_t *conn, ledger_id_t account, bool first_page,
+                                     int64_t seq, ledger_id_t after, ledger_transfer_t *out,
+                                     size_t cap, size_t *n, char next_cursor[LEDGER_CURSOR_LEN])
+{
+    db_err_t err;
+    int64_t at = 0;
+    if (first_page) {
+        db_stmt_t *st = db_prepare(conn, "SELECT last_seq FROM accounts_v WHERE id = ?", &err);
+        if (!st)
+            return LEDGER_STORAGE_ERROR;
+        lstore_bind_id(st, 1, account);
+        db_rc_t rc = db_step_one(st, &err);
+        if (rc == DB_ROW)
+            at = db_col_i64(st, 0);
+        else if (rc != DB_NOT_FOUND)
+            return LEDGER_STORAGE_ERROR;
+    } else {
+        ledger_transfer_t t;
+        db_rc_t rc = chain_row(conn, account, seq, &t, &at, &err);
+        if (rc == DB_NOT_FOUND || (rc == DB_OK && !ledger_id_eq(t.id, after)))
+            return LEDGER_CURSOR_INVALID;
+        if (rc != DB_OK)
+            return LEDGER_STORAGE_ERROR;
+    }
+    int64_t last = 0;
+    while (at && *n < cap) {
+        int64_t prev = 0;
+        db_rc_t rc = chain_row(conn, account, at, &out[*n], &prev, &err);
+        if (rc != DB_OK) {
+            LOGE("ledger: history of an account: transfer seq %" PRId64 ": %s", at,
+                 rc == DB_NOT_FOUND ? "missing from the chain" : err.msg);
+            return LEDGER_STORAGE_ERROR;
+        }
+        (*n)++;
+        last = at;
+        at = prev;
+    }
+    if (at) {
+        char id[LEDGER_ID_STR_LEN + 1];
+        ledger_id_format(out[*n - 1].id, id);
+        snprintf(next_cursor, LEDGER_CURSOR_LEN, "%" PRId64 ".%s", last, id);
+    }
+    return LEDGER_OK;
+}
+
 ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const char *cursor,
                                          ledger_transfer_t *out, size_t cap, size_t *n,
                                          char next_cursor[LEDGER_CURSOR_LEN])
@@ -388,33 +468,24 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
     db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
     if (!conn)
         return LEDGER_STORAGE_ERROR;
-        /* Four parts, each newest first from the cursor: the history indexes on either side (rows
-         * with merged = 1: Postgres, or SQLite without the account cache), SQLite's bulk-merged
-         * history (transfer_history), and the recent rows not merged yet (SQLite). One
-         * statement, so one snapshot: a row is in exactly one part. */
-#define PAGE "(seq < ? OR (seq = ? AND id < ?)) ORDER BY seq DESC, id DESC LIMIT ?"
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    if (db_conn_kind(conn) == DB_SQLITE) {
+        r = history_chain(conn, account, first_page, seq, after, out, cap, n, next_cursor);
+        if (r != LEDGER_OK)
+            *n = 0;
+        goto done;
+    }
+    /* Postgres: the history index of either side, newest first from the cursor, in one
+     * statement (one snapshot). The cursor is a range on seq (seq <= ?) so each index scan
+     * starts there instead of at the account's newest entry. */
 #define SIDE(col)                                                                                  \
     "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " col "_key = ? AND " col                \
-    "_account_id = ? AND merged = 1 AND seq > 0 AND " PAGE
-    static const char sql[] = "SELECT * FROM (" SIDE(
-        "debit") ") d UNION ALL "
-                 "SELECT * FROM (" SIDE(
-                     "credit") ") c UNION ALL "
-                               "SELECT * FROM (SELECT " LSTORE_T_COLS
-                               " FROM transfer_history h JOIN transfers t ON "
-                               "t.merged = 0 AND t.seq = h.seq WHERE "
-                               "h.account_key = ? AND "
-                               "(t.debit_account_id = ? OR t.credit_account_id = ?) AND (h.seq < ? "
-                               "OR (h.seq = ? AND "
-                               "h.id < ?)) ORDER BY h.seq DESC, h.id DESC LIMIT ?) m UNION ALL "
-                               "SELECT * FROM (SELECT " LSTORE_TRANSFER_COLS
-                               " FROM transfers WHERE " LSTORE_TAIL " AND "
-                               "(debit_account_id = ? OR credit_account_id = ?) AND " PAGE ") t "
-                               "ORDER BY seq DESC, id DESC LIMIT ?";
+    "_account_id = ? AND merged = 1 AND seq > 0 AND seq <= ? AND (seq < ? OR id < ?) ORDER BY "    \
+    "seq DESC, id DESC LIMIT ?"
+    static const char sql[] = "SELECT * FROM (" SIDE("debit") ") d UNION ALL SELECT * FROM (" SIDE(
+        "credit") ") c ORDER BY seq DESC, id DESC LIMIT ?";
 #undef SIDE
-#undef PAGE
     db_stmt_t *st = db_prepare(conn, sql, &err);
-    ledger_result_t r = LEDGER_STORAGE_ERROR;
     if (!st)
         goto done;
     /* one row more than asked tells whether another page exists */
@@ -423,12 +494,9 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
     static const uint8_t top[17] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     int p = 1;
-    for (int part = 0; part < 4; part++) {
-        if (part < 3)
-            db_bind_i64(st, p++, lstore_account_key(account));
+    for (int part = 0; part < 2; part++) {
+        db_bind_i64(st, p++, lstore_account_key(account));
         lstore_bind_xid(st, p++, account);
-        if (part >= 2)
-            lstore_bind_xid(st, p++, account);
         db_bind_i64(st, p++, seq);
         db_bind_i64(st, p++, seq);
         if (first_page)

@@ -116,6 +116,7 @@ typedef struct {
     uint32_t kind;
     uint32_t idx;
     ledger_counters_t c;
+    int64_t last_seq;
     ledger_transfer_state_t state;
     uint64_t posted_amount;
     int64_t resolved_ms;
@@ -297,6 +298,7 @@ static void account_touch(lcore_t *c, lc_account_t *a)
 {
     undo_t *u = undo_push(c, U_ACCOUNT, (uint32_t)(a - c->accts));
     u->c = a->c;
+    u->last_seq = a->last_seq;
     if (!a->dirty) {
         a->dirty = true;
         c->dirty = grow(c->dirty, &c->cap_dirty, c->n_dirty + 1, sizeof *c->dirty);
@@ -325,6 +327,7 @@ static void undo_to(lcore_t *c, size_t mark)
         switch (u->kind) {
         case U_ACCOUNT:
             c->accts[u->idx].c = u->c;
+            c->accts[u->idx].last_seq = u->last_seq;
             break;
         case U_TRANSFER_NEW:
             ASSERT(u->idx == c->n_xfers - 1);

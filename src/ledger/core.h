@@ -27,6 +27,9 @@ typedef struct {
     bool dirty; /* counters changed since the last lcore_mark_clean */
     ledger_counters_t c;
     int64_t row; /* storage's key for the counter update (SQLite counter_key); 0 = none */
+    /* SQLite: the seq of the newest transfer on either side of the account, the head of its
+     * history chain (lstore.c); kept by the storage layer, undone with the counters */
+    int64_t last_seq;
 } lc_account_t;
 
 typedef struct lcore lcore_t;

@@ -441,9 +441,10 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     int64_t now = clock_wall_ms();
     for (sub_t *s = batch; s; s = s->next)
         lcore_apply(l->core, s->ops, s->n, now, s->results);
-    /* commit order, unique per process: milliseconds shifted, then a counter */
+    /* commit order. SQLite: the rowid, a counter (one writer process; small numbers make short
+     * records). Postgres: unique per process, milliseconds shifted, then a counter. */
     int64_t seq0 = l->seq + 1;
-    if (seq0 < now << 12)
+    if (l->pg && seq0 < now << 12)
         seq0 = now << 12;
     int64_t seq = seq0;
     rc = lstore_write(conn, l->core, &seq, !l->defer, err);
@@ -486,10 +487,16 @@ static void batch_run(ledger_t *l, sub_t *batch)
         }
         rc = batch_try(l, conn, batch, &err);
         db_release(conn);
-        /* a unique violation means another process inserted one of our ids: rerun and the
-         * batch will see it as existing */
+        /* a unique violation means another process inserted one of our ids (or, SQLite, a seq:
+         * start after the stored ones): rerun and the batch will see it as existing */
         if (rc != DB_RETRY && rc != DB_CONSTRAINT)
             break;
+        if (rc == DB_CONSTRAINT && !l->pg && (conn = db_acquire(l->db, DB_CONN_WRITE, &err))) {
+            int64_t stored = 0;
+            if (lstore_max_seq(conn, &stored, &err) == DB_OK && stored > l->seq)
+                l->seq = stored;
+            db_release(conn);
+        }
         l->stats.retries++;
     }
     if (rc != DB_OK) {

@@ -19,6 +19,7 @@ static char sql_acct_in[2][1024]; /* [1]: SQLite, through accounts_v, also selec
 static char sql_insert[3][8192];
 static const size_t insert_rows[3] = {LSTORE_INSERT_CHUNK, 8, 1};
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+static void sql_counters_build(void);
 
 static void placeholders(char *out, size_t cap, size_t n, const char *group)
 {
@@ -62,18 +63,19 @@ static void sql_build(void)
         snprintf(q, sizeof sql_acct_in[lite],
                  "SELECT id, asset_id, min_balance, no_min_balance, max_balance, debits_pending, "
                  "debits_posted, credits_pending, credits_posted%s WHERE id IN (",
-                 lite ? ", counter_key FROM accounts_v" : " FROM accounts");
+                 lite ? ", counter_key, last_seq FROM accounts_v" : " FROM accounts");
         placeholders(q, sizeof sql_acct_in[lite], LSTORE_IN_CHUNK, "?");
         len = strlen(q);
         snprintf(q + len, sizeof sql_acct_in[lite] - len, ") ORDER BY id%s",
                  lite ? "" : "{{FOR_UPDATE}}");
     }
+    sql_counters_build();
     for (int k = 0; k < 3; k++) {
         snprintf(sql_insert[k], sizeof sql_insert[k],
                  "INSERT INTO transfers (" LSTORE_TRANSFER_COLS
-                 ", merged, debit_key, credit_key) VALUES ");
+                 ", merged, debit_key, credit_key, prev_debit, prev_credit) VALUES ");
         placeholders(sql_insert[k], sizeof sql_insert[k], insert_rows[k],
-                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     }
 }
 
@@ -140,7 +142,7 @@ int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t)
     return db_col_i64(st, 12);
 }
 
-#define INSERT_COLS 16
+#define INSERT_COLS 18
 
 int64_t lstore_account_key(ledger_id_t id)
 {
@@ -154,8 +156,16 @@ int64_t lstore_account_key(ledger_id_t id)
     return (int64_t)(h >> 1);
 }
 
-static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, int64_t seq,
-                          bool merged)
+/* How a row is written: merged (into the id index at once) or into the tail; chained (SQLite:
+ * history by prev_debit/prev_credit links) or indexed by debit_key/credit_key (Postgres). */
+typedef struct {
+    int64_t seq;
+    bool merged;
+    int64_t prev_debit, prev_credit; /* seq - the previous seq on that side's account; 0 = none */
+} row_meta_t;
+
+static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, const row_meta_t *m,
+                          bool chained)
 {
     lstore_bind_xid(st, base + 1, t->id);
     lstore_bind_xid(st, base + 2, t->debit_account_id);
@@ -169,10 +179,13 @@ static void bind_transfer(db_stmt_t *st, int base, const ledger_transfer_t *t, i
     db_bind_i64(st, base + 10, t->created_ms);
     db_bind_i64(st, base + 11, t->expires_ms);
     db_bind_i64(st, base + 12, t->resolved_ms);
-    db_bind_i64(st, base + 13, seq);
-    db_bind_i64(st, base + 14, merged ? 1 : 0);
-    db_bind_i64(st, base + 15, lstore_account_key(t->debit_account_id));
-    db_bind_i64(st, base + 16, lstore_account_key(t->credit_account_id));
+    db_bind_i64(st, base + 13, m->seq);
+    db_bind_i64(st, base + 14, m->merged ? 1 : 0);
+    /* a chained row needs no keys: 0 takes no bytes in an SQLite record */
+    db_bind_i64(st, base + 15, chained ? 0 : lstore_account_key(t->debit_account_id));
+    db_bind_i64(st, base + 16, chained ? 0 : lstore_account_key(t->credit_account_id));
+    db_bind_i64(st, base + 17, m->prev_debit);
+    db_bind_i64(st, base + 18, m->prev_credit);
 }
 
 /* ---- batch loads ---- */
@@ -228,6 +241,7 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
                 .max_balance = db_col_i64(st, 4),
                 .c = {db_col_u64(st, 5), db_col_u64(st, 6), db_col_u64(st, 7), db_col_u64(st, 8)},
                 .row = lite ? db_col_i64(st, 9) : 0,
+                .last_seq = lite ? db_col_i64(st, 10) : 0,
             };
             lcore_account_put(c, &a);
         }
@@ -239,51 +253,109 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
 
 /* ---- batch writes ---- */
 
-static db_rc_t update_counters(db_conn_t *conn, const lc_account_t *a, db_err_t *err)
+/* SQLite: accounts' small account_counters rows (see sql/001_ledger.sql), written whole, so the
+ * first write creates the row; a->row is its counter_key, which never changes. Several accounts
+ * per statement (COUNTER_ROWS[k]): one statement run per account cost more than the write. */
+#define COUNTER_COLS 6
+static const size_t counter_rows[3] = {LSTORE_COUNTER_CHUNK, 8, 1};
+static char sql_counters[3][4096];
+
+static void sql_counters_build(void)
 {
-    /* SQLite: the account's small account_counters row (see sql/001_ledger.sql), written whole,
-     * so the first write creates it; a->row is its counter_key, which never changes. Postgres
-     * (and an SQLite account without a counter_key, which then reads its accounts columns):
-     * the accounts row by id. */
-    bool by_key = a->row != 0;
-    db_stmt_t *st =
-        db_prepare(conn,
-                   by_key ? "INSERT INTO account_counters (debits_pending, "
-                            "debits_posted, credits_pending, credits_posted, "
-                            "account_key) VALUES (?,?,?,?,?) ON CONFLICT (account_key) DO "
-                            "UPDATE SET debits_pending = excluded.debits_pending, "
-                            "debits_posted = excluded.debits_posted, "
-                            "credits_pending = excluded.credits_pending, "
-                            "credits_posted = excluded.credits_posted"
-                          : "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
-                            "credits_pending = ?, credits_posted = ? WHERE id = ?",
-                   err);
+    for (int k = 0; k < 3; k++) {
+        char *q = sql_counters[k];
+        snprintf(q, sizeof sql_counters[k],
+                 "INSERT INTO account_counters (debits_pending, debits_posted, credits_pending, "
+                 "credits_posted, last_seq, account_key) VALUES ");
+        placeholders(q, sizeof sql_counters[k], counter_rows[k], "(?,?,?,?,?,?)");
+        size_t len = strlen(q);
+        snprintf(q + len, sizeof sql_counters[k] - len,
+                 " ON CONFLICT (account_key) DO UPDATE SET debits_pending = "
+                 "excluded.debits_pending, debits_posted = excluded.debits_posted, "
+                 "credits_pending = excluded.credits_pending, credits_posted = "
+                 "excluded.credits_posted, last_seq = excluded.last_seq");
+    }
+}
+
+static db_rc_t write_counter_rows(db_conn_t *conn, lc_account_t *const *a, size_t n, db_err_t *err)
+{
+    size_t at = 0;
+    while (at < n) {
+        int k = 0;
+        while (counter_rows[k] > n - at)
+            k++;
+        db_stmt_t *st = db_prepare(conn, sql_counters[k], err);
+        if (!st)
+            return err->code;
+        for (size_t r = 0; r < counter_rows[k]; r++) {
+            const lc_account_t *x = a[at + r];
+            int base = (int)r * COUNTER_COLS;
+            db_bind_u64(st, base + 1, x->c.debits_pending);
+            db_bind_u64(st, base + 2, x->c.debits_posted);
+            db_bind_u64(st, base + 3, x->c.credits_pending);
+            db_bind_u64(st, base + 4, x->c.credits_posted);
+            db_bind_i64(st, base + 5, x->last_seq);
+            db_bind_i64(st, base + 6, x->row);
+        }
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+        at += counter_rows[k];
+    }
+    return DB_OK;
+}
+
+/* Postgres, and an SQLite account without a counter_key (which then reads its accounts
+ * columns): the accounts row by id. */
+static db_rc_t update_account_row(db_conn_t *conn, const lc_account_t *a, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn,
+                               "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
+                               "credits_pending = ?, credits_posted = ? WHERE id = ?",
+                               err);
     if (!st)
         return err->code;
     db_bind_u64(st, 1, a->c.debits_pending);
     db_bind_u64(st, 2, a->c.debits_posted);
     db_bind_u64(st, 3, a->c.credits_pending);
     db_bind_u64(st, 4, a->c.credits_posted);
-    if (by_key)
-        db_bind_i64(st, 5, a->row);
-    else
-        lstore_bind_id(st, 5, a->id);
+    lstore_bind_id(st, 5, a->id);
     return db_run(st, err);
 }
 
 static db_rc_t write_accounts(db_conn_t *conn, lcore_t *c, db_err_t *err)
 {
     size_t n = lcore_dirty_count(c);
+    lc_account_t *keyed[LSTORE_COUNTER_CHUNK];
+    size_t nk = 0;
     for (size_t i = 0; i < n; i++) {
-        db_rc_t rc = update_counters(conn, lcore_dirty_at(c, i), err);
+        lc_account_t *a = lcore_dirty_at(c, i);
+        db_rc_t rc = DB_OK;
+        if (a->row == 0) {
+            rc = update_account_row(conn, a, err);
+        } else {
+            keyed[nk++] = a;
+            if (nk == LSTORE_COUNTER_CHUNK) {
+                rc = write_counter_rows(conn, keyed, nk, err);
+                nk = 0;
+            }
+        }
         if (rc != DB_OK)
             return rc;
     }
-    return DB_OK;
+    return nk ? write_counter_rows(conn, keyed, nk, err) : DB_OK;
 }
 
+/*
+ * Inserts the batch's new transfers with seqs from *seq on (advanced). chained (SQLite): each
+ * row links to the previous transfer of its debit and of its credit account (as seq
+ * differences, small numbers), and both accounts' last_seq moves to the row, so an account's
+ * history is a walk from its last_seq (ledger_account_transfers) and no history index is
+ * written. The accounts were touched by the transfer, so they are dirty and their last_seq is
+ * written with their counters (and undone with them).
+ */
 static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged,
-                                   db_err_t *err)
+                                   bool chained, db_err_t *err)
 {
     ledger_transfer_t *t;
     size_t n = lcore_new_transfers(c, &t);
@@ -295,8 +367,19 @@ static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, bo
         db_stmt_t *st = db_prepare(conn, sql_insert[k], err);
         if (!st)
             return err->code;
-        for (size_t r = 0; r < insert_rows[k]; r++)
-            bind_transfer(st, (int)r * INSERT_COLS, &t[at + r], (*seq)++, merged);
+        for (size_t r = 0; r < insert_rows[k]; r++) {
+            const ledger_transfer_t *x = &t[at + r];
+            row_meta_t m = {.seq = (*seq)++, .merged = merged};
+            if (chained) {
+                lc_account_t *dr = lcore_account_find(c, x->debit_account_id);
+                lc_account_t *cr = lcore_account_find(c, x->credit_account_id);
+                ASSERT(dr && cr && dr->dirty && cr->dirty);
+                m.prev_debit = dr->last_seq ? m.seq - dr->last_seq : 0;
+                m.prev_credit = cr->last_seq ? m.seq - cr->last_seq : 0;
+                dr->last_seq = cr->last_seq = m.seq;
+            }
+            bind_transfer(st, (int)r * INSERT_COLS, x, &m, chained);
+        }
         db_rc_t rc = db_run(st, err);
         if (rc != DB_OK)
             return rc;
@@ -347,9 +430,10 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_
     db_rc_t rc = db_pipeline_begin(conn, err);
     if (rc != DB_OK)
         return rc;
-    rc = write_accounts(conn, c, err);
+    /* transfers first: linking them moves the accounts' last_seq */
+    rc = write_new_transfers(conn, c, seq, merged, db_conn_kind(conn) == DB_SQLITE, err);
     if (rc == DB_OK)
-        rc = write_new_transfers(conn, c, seq, merged, err);
+        rc = write_accounts(conn, c, err);
     if (rc == DB_OK)
         rc = write_resolved(conn, c, err);
     db_err_t end_err;
@@ -363,20 +447,17 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_
 
 db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
 {
-    /* SQLite only (Postgres rows are inserted merged). The tail's history entries and ids, each
-     * sorted by its index key so the inserts walk the index in order; then the boundary moves
-     * past the tail. The rows themselves are not rewritten. */
-    static const char *const sql[3] = {
-        "INSERT INTO transfer_history (account_key, seq, id) "
-        "SELECT debit_key, seq, id FROM transfers WHERE " LSTORE_TAIL " UNION ALL "
-        "SELECT credit_key, seq, id FROM transfers WHERE " LSTORE_TAIL " AND credit_key <> "
-        "debit_key ORDER BY 1, 2, 3",
+    /* SQLite only (Postgres rows are inserted merged). The tail's ids, sorted so the inserts
+     * walk the index in order; then the boundary moves past the tail. The rows themselves are
+     * not rewritten, and history needs no merge (rows are chained, write_new_transfers). */
+    static const char *const sql[2] = {
         "INSERT INTO transfer_ids (id, seq) SELECT id, seq FROM transfers WHERE " LSTORE_TAIL
         " ORDER BY id",
-        "UPDATE ledger_meta SET merged_seq = COALESCE((SELECT MAX(seq) FROM transfers WHERE "
-        "merged = 0), merged_seq) WHERE k = 1",
+        /* seq is the rowid on SQLite: its maximum is one descent */
+        "UPDATE ledger_meta SET merged_seq = COALESCE((SELECT MAX(seq) FROM transfers), "
+        "merged_seq) WHERE k = 1",
     };
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
         db_stmt_t *st = db_prepare(conn, sql[i], err);
         if (!st)
             return err->code;

@@ -14,6 +14,8 @@
 /* Ids per IN (...) query and rows per multi-row INSERT. */
 #define LSTORE_IN_CHUNK     64
 #define LSTORE_INSERT_CHUNK 64
+/* Account counter rows per multi-row upsert (SQLite). */
+#define LSTORE_COUNTER_CHUNK 32
 
 /*
  * Loads the merged transfers with the given ids (any order, duplicates allowed) into c, tagged
@@ -29,13 +31,13 @@ db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *id
  */
 db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids, size_t n,
                              db_err_t *err);
-/* Writes c's changes: counters of dirty accounts, new transfers (seq from *seq, advanced; merged
- * into the id and history indexes at once when merged, else into the tail for lstore_merge),
- * state of resolved transfers. Pipelined on Postgres. */
+/* Writes c's changes: new transfers (seq from *seq, advanced; into the id index at once when
+ * merged, else into the tail for lstore_merge; on SQLite linked into their accounts' history
+ * chains, on Postgres in the history indexes), counters of dirty accounts, state of resolved
+ * transfers. Pipelined on Postgres. */
 db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_err_t *err);
-/* Merges every tail row (SQLite): its ids into transfer_ids and its history entries into
- * transfer_history, in key order, then moves ledger_meta's boundary past it; the rows are not
- * rewritten (sql/001_ledger.sql). */
+/* Merges every tail row (SQLite): its ids into transfer_ids, in key order, then moves
+ * ledger_meta's boundary past it; the rows are not rewritten (sql/001_ledger.sql, 002). */
 db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err);
 /* Loads the tail's rows into tail, each tagged with its seq. */
 db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err);

@@ -2,6 +2,10 @@
  * The one place where SQL differs between SQLite and Postgres: dialect tokens ({{NAME}}) are
  * replaced by each driver's spelling, and `?` placeholders are numbered $1, $2, ... for Postgres.
  * Quoted literals, quoted identifiers and comments are copied untouched.
+ *
+ * Blocks for one dialect only (schema differences too large for a token, such as a table that
+ * SQLite stores WITHOUT ROWID): text between {{IF_SQLITE}} or {{IF_POSTGRES}} and the next
+ * {{END_IF}} is kept for that dialect and dropped for the other. Blocks do not nest.
  */
 #include <string.h>
 
@@ -113,10 +117,37 @@ static const char *emit_token(db_xlat_t *x, const char *p)
     return NULL;
 }
 
+static bool token_is(const char *p, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(p + 2, name, n) == 0 && p[2 + n] == '}' && p[3 + n] == '}';
+}
+
+/* At a dialect block's opening token: returns the text after it when the block is for kind,
+ * else the text after its {{END_IF}}; NULL when p opens no block or the block is unterminated. */
+static const char *enter_block(db_kind_t kind, const char *p, bool *in_block)
+{
+    bool lite = token_is(p, "IF_SQLITE");
+    if (!lite && !token_is(p, "IF_POSTGRES"))
+        return NULL;
+    if (*in_block)
+        return NULL; /* blocks do not nest */
+    const char *body = strstr(p, "}}") + 2;
+    const char *end = strstr(body, "{{END_IF}}");
+    if (!end)
+        return NULL;
+    if (lite == (kind == DB_SQLITE)) {
+        *in_block = true;
+        return body;
+    }
+    return end + strlen("{{END_IF}}");
+}
+
 long db_sql_translate(db_kind_t kind, const char *sql, char *out, size_t cap, int *nparams)
 {
     db_xlat_t x = {.out = out, .cap = cap, .kind = kind};
     const char *p = sql;
+    bool in_block = false;
     while (*p && !x.overflow) {
         if (*p == '\'' || *p == '"') {
             const char *e = skip_quoted(p);
@@ -127,7 +158,16 @@ long db_sql_translate(db_kind_t kind, const char *sql, char *out, size_t cap, in
             emit(&x, p, (size_t)(e - p));
             p = e;
         } else if (p[0] == '{' && p[1] == '{') {
-            p = emit_token(&x, p);
+            if (token_is(p, "END_IF")) {
+                if (!in_block)
+                    return -1;
+                in_block = false;
+                p += strlen("{{END_IF}}");
+            } else if (token_is(p, "IF_SQLITE") || token_is(p, "IF_POSTGRES")) {
+                p = enter_block(kind, p, &in_block);
+            } else {
+                p = emit_token(&x, p);
+            }
             if (!p)
                 return -1;
         } else if (*p == '?') {
@@ -138,7 +178,7 @@ long db_sql_translate(db_kind_t kind, const char *sql, char *out, size_t cap, in
             p++;
         }
     }
-    if (x.overflow || cap == 0)
+    if (x.overflow || cap == 0 || in_block)
         return -1;
     out[x.len] = '\0';
     if (nparams)

@@ -2,6 +2,10 @@
  * file: the shared cases of ledger_cases.h, with and without the in-memory account cache. The
  * bulk of the property test's seeds runs on sqlite::memory: (the same SQL, no file I/O), a
  * few hundred on a file. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ledger/lstore.h"
 #include "ledger_cases.h"
 
 static char lite_path[128];
@@ -214,3 +218,291 @@ static void lite_case_many_accounts_rowids_moved(lc_env_t *e)
 }
 
 LITE_TEST(many_accounts_rowids_moved, lite_case_many_accounts_rowids_moved(&E), NULL)
+
+/* ---- history chains and the 002 migration (SQLite) ---- */
+
+static void lite_exec(db_t *db, const char *sql)
+{
+    db_err_t err;
+    db_conn_t *c = db_acquire(db, DB_CONN_WRITE, &err);
+    cr_assert_not_null(c);
+    cr_assert_eq(db_exec(c, sql, &err), DB_OK, "%s: %s", sql, err.msg);
+    db_release(c);
+}
+
+/* Reads the whole history of acct, pages of `page`, and checks it is want[0..n) newest first. */
+static void lite_check_history(ledger_t *l, ledger_id_t acct, const ledger_id_t *want, size_t n,
+                               size_t page)
+{
+    char cursor[LEDGER_CURSOR_LEN] = "";
+    size_t seen = 0;
+    for (int pages = 0; pages < 1000; pages++) {
+        ledger_transfer_t out[8];
+        size_t got = 0;
+        char next[LEDGER_CURSOR_LEN];
+        cr_assert_leq(page, 8u);
+        cr_assert_eq(ledger_account_transfers(l, acct, cursor, out, page, &got, next), LEDGER_OK);
+        for (size_t i = 0; i < got; i++, seen++) {
+            cr_assert_lt(seen, n, "more rows than transfers");
+            cr_assert(ledger_id_eq(out[i].id, want[n - 1 - seen]), "row %zu out of order", seen);
+        }
+        if (!next[0])
+            break;
+        memcpy(cursor, next, sizeof cursor);
+    }
+    cr_assert_eq(seen, n);
+}
+
+/* A batch whose commit fails (here: a row already holds the next seq, as if written behind the
+ * batcher's back) is undone in memory, account history heads included, and reruns after the
+ * stored seqs; every account's history is still exactly its transfers. */
+static void lite_case_seq_taken(lc_env_t *e)
+{
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    ledger_id_t of_a[8], of_b[8];
+    size_t na = 0, nb = 0;
+    ledger_op_t op = lc_xfer(S, a, 50);
+    cr_assert_eq(lc_exec1(e->l, op), LEDGER_OK);
+    of_a[na++] = op.id;
+    /* the next seq, taken by a zero-amount row between the accounts of the first transfer */
+    lite_exec(e->db, "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, "
+                     "state, created_at, seq, merged) SELECT randomblob(16), debit_account_id, "
+                     "credit_account_id, 0, 0, 0, (SELECT MAX(seq) + 1 FROM transfers), 0 FROM "
+                     "transfers ORDER BY seq LIMIT 1");
+    ledger_op_t ops[3] = {lc_xfer(a, b, 5), lc_xfer(b, a, 2), lc_xfer(S, b, 9)};
+    ledger_result_t res[3];
+    cr_assert_eq(ledger_transfers_execute(e->l, ops, 3, res), LEDGER_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(res[i], LEDGER_OK, "op %d: %s", i, ledger_result_str(res[i]));
+    ledger_stats_t st;
+    ledger_stats(e->l, &st);
+    cr_assert_geq(st.retries, 1u, "the clash reran the batch");
+    of_a[na++] = ops[0].id;
+    of_b[nb++] = ops[0].id;
+    of_a[na++] = ops[1].id;
+    of_b[nb++] = ops[1].id;
+    of_b[nb++] = ops[2].id;
+    op = lc_xfer(b, a, 1);
+    cr_assert_eq(lc_exec1(e->l, op), LEDGER_OK);
+    of_a[na++] = op.id;
+    of_b[nb++] = op.id;
+    lite_check_history(e->l, a, of_a, na, 2);
+    lite_check_history(e->l, b, of_b, nb, 3);
+    cr_assert_eq(lc_balance(e->l, a), 50 - 5 + 2 + 1);
+    lc_check_invariants(e->db);
+}
+
+LITE_TEST(batch_rerun_after_a_taken_seq, lite_case_seq_taken(&E), NULL)
+
+/* Many transfers of one account inside one batch link to each other in order, with and without
+ * the account cache; a bad cursor (an id not at that seq, a seq not of the account) is refused. */
+static void lite_case_chain_in_one_batch(lc_env_t *e)
+{
+    enum { N = 40 };
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    ledger_op_t ops[N];
+    ledger_result_t res[N];
+    ledger_id_t of_a[N], of_b[N];
+    size_t na = 0, nb = 0;
+    for (int i = 0; i < N; i++) {
+        ops[i] = i == 0 ? lc_xfer(S, a, 1000) : i % 3 ? lc_xfer(a, b, 1) : lc_xfer(S, b, 2);
+        if (i == 0 || i % 3)
+            of_a[na++] = ops[i].id;
+        if (i != 0)
+            of_b[nb++] = ops[i].id;
+    }
+    cr_assert_eq(ledger_transfers_execute(e->l, ops, N, res), LEDGER_OK);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(res[i], LEDGER_OK);
+    lite_check_history(e->l, a, of_a, na, 7);
+    lite_check_history(e->l, b, of_b, nb, 8);
+    ledger_transfer_t out[2];
+    size_t n = 0;
+    char next[LEDGER_CURSOR_LEN];
+    cr_assert_eq(ledger_account_transfers(e->l, a, "", out, 2, &n, next), LEDGER_OK);
+    cr_assert_eq(n, 2u);
+    char good[LEDGER_CURSOR_LEN], bad[LEDGER_CURSOR_LEN], scratch[LEDGER_CURSOR_LEN];
+    memcpy(good, next, sizeof good);
+    memcpy(bad, next, sizeof bad);
+    char *dot = strchr(bad, '.');
+    dot[1] = dot[1] == '0' ? '1' : '0'; /* another id at the same seq */
+    cr_assert_eq(ledger_account_transfers(e->l, a, bad, out, 2, &n, scratch),
+                 LEDGER_CURSOR_INVALID);
+    cr_assert_eq(ledger_account_transfers(e->l, S, good, out, 2, &n, scratch),
+                 LEDGER_CURSOR_INVALID, "a cursor of another account's history");
+    cr_assert_eq(ledger_account_transfers(e->l, a, good, out, 2, &n, scratch), LEDGER_OK);
+    cr_assert_eq(n, 2u);
+    lc_check_invariants(e->db);
+}
+
+LITE_TEST(chain_within_one_batch, lite_case_chain_in_one_batch(&E), NULL)
+LITE_TEST(chain_within_one_batch_no_cache, lite_case_chain_in_one_batch(&E), &NO_CACHE)
+
+/* A database written by the 001 schema (seq as time, history in transfer_history and the tail)
+ * migrates to 002: every transfer reads back, histories come back whole and in order, counters
+ * are intact, and new transfers continue the chains. The old rows are written with SQL here,
+ * in the shapes the previous code wrote them. */
+static void lite_bind_text_id(db_stmt_t *st, int i, ledger_id_t id)
+{
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, s);
+    db_bind_text(st, i, s, LEDGER_ID_STR_LEN);
+}
+
+Test(ledger_sqlite, migrates_a_001_database)
+{
+    log_set_level(LOG_WARN);
+    char one[] = "/tmp/rafiki_mig_XXXXXX";
+    cr_assert_not_null(mkdtemp(one));
+    char full[512], link_from[600], link_to[600];
+    cr_assert_eq(db_sql_dir(full, sizeof full), 0);
+    char *abs_full = realpath(full, NULL);
+    cr_assert_not_null(abs_full);
+    snprintf(link_from, sizeof link_from, "%s/001_ledger.sql", abs_full);
+    snprintf(link_to, sizeof link_to, "%s/001_ledger.sql", one);
+    cr_assert_eq(symlink(link_from, link_to), 0);
+    (void)lc_url(E.url, sizeof E.url);
+    db_err_t err;
+    db_opts_t o = {.pool_size = 4, .busy_timeout_ms = 5000, .sqlite_sync_normal = true};
+    db_t *db = db_open_opts(E.url, &o, &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    cr_assert_eq(db_migrate(db, one, NULL, &err), DB_OK, "%s", err.msg);
+
+    /* an asset, its two accounts and wallets a, b (counter_key 1..4) */
+    ledger_id_t asset = ledger_id_random(), liq = ledger_id_random(), S = ledger_id_random();
+    ledger_id_t a = ledger_id_random(), b = ledger_id_random();
+    ledger_id_t accts[4] = {liq, S, a, b};
+    db_conn_t *c = db_acquire(db, DB_CONN_WRITE, &err);
+    cr_assert_not_null(c);
+    db_stmt_t *st = db_prepare(c,
+                               "INSERT INTO assets (id, code, scale, liquidity_account_id, "
+                               "settlement_account_id, created_at) VALUES (?, 'MIG', 2, ?, ?, 1)",
+                               &err);
+    cr_assert_not_null(st);
+    lite_bind_text_id(st, 1, asset);
+    lite_bind_text_id(st, 2, liq);
+    lite_bind_text_id(st, 3, S);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    for (int i = 0; i < 4; i++) {
+        st = db_prepare(c,
+                        "INSERT INTO accounts (id, asset_id, kind, no_min_balance, created_at, "
+                        "updated_at, counter_key) VALUES (?, ?, ?, ?, 1, 1, ?)",
+                        &err);
+        cr_assert_not_null(st);
+        lite_bind_text_id(st, 1, accts[i]);
+        lite_bind_text_id(st, 2, asset);
+        db_bind_i64(st, 3, i < 2 ? LEDGER_KIND_ASSET_LIQUIDITY + i : LEDGER_KIND_WALLET);
+        db_bind_bool(st, 4, i < 2);
+        db_bind_i64(st, 5, i + 1);
+        cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    }
+    /* six posted transfers at old-style seqs (ms << 12 | n); the first four merged */
+    enum { T = 6 };
+    struct {
+        int dr, cr;
+        uint64_t amount;
+    } xs[T] = {{1, 2, 100}, {2, 3, 10}, {3, 2, 3}, {2, 3, 7}, {1, 3, 50}, {2, 3, 1}};
+    ledger_id_t ids[T];
+    int64_t seqs[T];
+    uint64_t dposted[4] = {0}, cposted[4] = {0};
+    for (int i = 0; i < T; i++) {
+        ids[i] = ledger_id_random();
+        seqs[i] = ((int64_t)1764000000000 + i) << 12 | i;
+        dposted[xs[i].dr] += xs[i].amount;
+        cposted[xs[i].cr] += xs[i].amount;
+        st = db_prepare(c,
+                        "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount, "
+                        "posted_amount, state, created_at, resolved_at, seq, merged, debit_key, "
+                        "credit_key) VALUES (?, ?, ?, ?, ?, 0, 1, 1, ?, 0, ?, ?)",
+                        &err);
+        cr_assert_not_null(st);
+        lstore_bind_xid(st, 1, ids[i]);
+        lstore_bind_xid(st, 2, accts[xs[i].dr]);
+        lstore_bind_xid(st, 3, accts[xs[i].cr]);
+        db_bind_u64(st, 4, xs[i].amount);
+        db_bind_u64(st, 5, xs[i].amount);
+        db_bind_i64(st, 6, seqs[i]);
+        db_bind_i64(st, 7, lstore_account_key(accts[xs[i].dr]));
+        db_bind_i64(st, 8, lstore_account_key(accts[xs[i].cr]));
+        cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+        if (i >= 4)
+            continue;
+        st = db_prepare(c, "INSERT INTO transfer_ids (id, seq) VALUES (?, ?)", &err);
+        lstore_bind_xid(st, 1, ids[i]);
+        db_bind_i64(st, 2, seqs[i]);
+        cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+        for (int side = 0; side < 2; side++) {
+            st = db_prepare(
+                c, "INSERT INTO transfer_history (account_key, seq, id) VALUES (?, ?, ?)", &err);
+            db_bind_i64(st, 1, lstore_account_key(accts[side ? xs[i].cr : xs[i].dr]));
+            db_bind_i64(st, 2, seqs[i]);
+            lstore_bind_xid(st, 3, ids[i]);
+            cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+        }
+    }
+    st = db_prepare(c, "UPDATE ledger_meta SET merged_seq = ? WHERE k = 1", &err);
+    db_bind_i64(st, 1, seqs[3]);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    for (int i = 0; i < 4; i++) {
+        st = db_prepare(c,
+                        "INSERT INTO account_counters (account_key, debits_pending, "
+                        "debits_posted, credits_pending, credits_posted) VALUES (?, 0, ?, 0, ?)",
+                        &err);
+        db_bind_i64(st, 1, i + 1);
+        db_bind_u64(st, 2, dposted[i]);
+        db_bind_u64(st, 3, cposted[i]);
+        cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    }
+    db_release(c);
+
+    int applied = 0;
+    cr_assert_eq(db_migrate(db, abs_full, &applied, &err), DB_OK, "%s", err.msg);
+    cr_assert_geq(applied, 1);
+    ledger_t *l = ledger_open(db, NULL, &err);
+    cr_assert_not_null(l, "%s", err.msg);
+    for (int i = 0; i < T; i++) {
+        ledger_transfer_t t;
+        cr_assert_eq(ledger_transfer_get(l, ids[i], &t), LEDGER_OK, "transfer %d", i);
+        cr_assert_eq(t.amount, xs[i].amount);
+    }
+    /* histories, then one more transfer on top of each */
+    ledger_id_t of[4][T + 1];
+    size_t n_of[4] = {0};
+    for (int i = 0; i < T; i++) {
+        of[xs[i].dr][n_of[xs[i].dr]++] = ids[i];
+        of[xs[i].cr][n_of[xs[i].cr]++] = ids[i];
+    }
+    for (int k = 0; k < 4; k++)
+        lite_check_history(l, accts[k], of[k], n_of[k], 2);
+    ledger_op_t op = lc_xfer(b, a, 4);
+    ledger_result_t r;
+    cr_assert_eq(ledger_transfers_execute(l, &op, 1, &r), LEDGER_OK);
+    cr_assert_eq(r, LEDGER_OK);
+    of[2][n_of[2]++] = op.id;
+    of[3][n_of[3]++] = op.id;
+    for (int k = 0; k < 4; k++)
+        lite_check_history(l, accts[k], of[k], n_of[k], 3);
+    ledger_op_t again = {.kind = LEDGER_OP_CREATE,
+                         .id = ids[1],
+                         .debit_account_id = a,
+                         .credit_account_id = b,
+                         .amount = 10};
+    cr_assert_eq(ledger_transfers_execute(l, &again, 1, &r), LEDGER_OK);
+    cr_assert_eq(r, LEDGER_EXISTS, "a merged id stays taken");
+    again.id = ids[5];
+    again.amount = 1;
+    cr_assert_eq(ledger_transfers_execute(l, &again, 1, &r), LEDGER_OK);
+    cr_assert_eq(r, LEDGER_EXISTS, "a tail id stays taken");
+    ledger_status_t s;
+    cr_assert_eq(ledger_account_status(l, a, &s), LEDGER_OK);
+    cr_assert_eq(s.balance, 100 - 10 + 3 - 7 - 1 + 4);
+    lc_check_invariants(db);
+    ledger_close(l);
+    db_close(db);
+    lite_cleanup();
+    unlink(link_to);
+    rmdir(one);
+    free(abs_full);
+}

@@ -29,6 +29,27 @@ Test(db_dialect, placeholders_and_tokens)
     cr_assert_str_eq(out, "$1$2$3$4$5$6$7$8$9$10$11$12");
 }
 
+Test(db_dialect, blocks_for_one_dialect)
+{
+    char out[256];
+    int n = -1;
+    const char *sql =
+        "A ?;{{IF_SQLITE}} B ? WITHOUT ROWID;{{END_IF}}{{IF_POSTGRES}} C ?;{{END_IF}} D ?";
+    cr_assert_gt(db_sql_translate(DB_SQLITE, sql, out, sizeof out, &n), 0);
+    cr_assert_str_eq(out, "A ?; B ? WITHOUT ROWID; D ?");
+    cr_assert_eq(n, 3);
+    cr_assert_gt(db_sql_translate(DB_POSTGRES, sql, out, sizeof out, &n), 0);
+    cr_assert_str_eq(out, "A $1; C $2; D $3");
+    cr_assert_eq(n, 3);
+    /* unterminated, nested, or an END_IF without a block */
+    cr_assert_eq(db_sql_translate(DB_SQLITE, "{{IF_SQLITE}} x", out, sizeof out, &n), -1);
+    cr_assert_eq(db_sql_translate(DB_POSTGRES, "{{IF_SQLITE}} x", out, sizeof out, &n), -1);
+    cr_assert_eq(db_sql_translate(DB_SQLITE, "{{IF_SQLITE}}{{IF_SQLITE}}{{END_IF}}{{END_IF}}", out,
+                                  sizeof out, &n),
+                 -1);
+    cr_assert_eq(db_sql_translate(DB_SQLITE, "x {{END_IF}}", out, sizeof out, &n), -1);
+}
+
 Test(db_open, bad_urls)
 {
     db_err_t err = {0};
