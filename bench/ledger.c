@@ -27,7 +27,7 @@
 
 #define ACCOUNTS 1000
 #define WINDOW   256
-#define RUN_MS   2000
+#define RUN_MS   2000 /* default; BENCH_RUN_MS sets it */
 
 typedef struct {
     ledger_t *l;
@@ -125,6 +125,12 @@ static double cpu_secs(void)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+static uint64_t run_ms(void)
+{
+    const char *v = getenv("BENCH_RUN_MS");
+    return v && v[0] ? strtoull(v, NULL, 10) : RUN_MS;
+}
+
 static bool selected(const char *name, int n, bool sync)
 {
     const char *only = getenv("BENCH_ONLY");
@@ -150,7 +156,7 @@ static void run(const char *name, ledger_t *l, ledger_id_t *accts, int n, bool s
         subs[i].accts = accts;
         subs[i].sync = sync;
         subs[i].seed = rand_u64() | 1; /* fresh ids in every run */
-        subs[i].deadline_ms = clock_mono_ms() + RUN_MS;
+        subs[i].deadline_ms = clock_mono_ms() + run_ms();
         pthread_mutex_init(&subs[i].mu, NULL);
         pthread_cond_init(&subs[i].cv, NULL);
         pthread_create(&th[i], NULL, submitter, &subs[i]);
@@ -167,11 +173,12 @@ static void run(const char *name, ledger_t *l, ledger_id_t *accts, int n, bool s
     uint64_t batches = after.batches - before.batches;
     double db_share = (double)(after.commit_ns - before.commit_ns) / 1e9 / secs;
     printf("ledger %-8s %-5s submitters=%-3d transfers/s=%.0f ok=%llu rejected=%llu "
-           "batches=%llu avg_batch=%.1f batcher_busy=%.0f%% cpu_us_per_transfer=%.1f\n",
+           "batches=%llu avg_batch=%.1f batcher_busy=%.0f%% cpu_us_per_transfer=%.1f "
+           "ledger_ops=%llu\n",
            name, sync ? "sync" : "async", n, (double)ok / secs, (unsigned long long)ok,
            (unsigned long long)failed, (unsigned long long)batches,
            batches ? (double)(after.ops - before.ops) / (double)batches : 0.0, db_share * 100,
-           cpu_us);
+           cpu_us, (unsigned long long)after.ops);
     fflush(stdout);
     free(subs);
     free(th);

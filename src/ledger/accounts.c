@@ -531,11 +531,13 @@ done:
 
 ledger_result_t ledger_transfer_get(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
 {
+    if (ledger_tail_find(l, id, out))
+        return LEDGER_OK;
     db_err_t err;
     db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
     if (!conn)
         return LEDGER_STORAGE_ERROR;
-    db_rc_t rc = lstore_transfer_read(conn, id, out, &err);
+    db_rc_t rc = lstore_transfer_read(conn, id, !ledger_tail_in_memory(l), out, &err);
     db_release(conn);
     return rc == DB_OK          ? LEDGER_OK
            : rc == DB_NOT_FOUND ? LEDGER_TRANSFER_NOT_FOUND

@@ -14,7 +14,8 @@
  * Throughput (docs/BENCHMARKS.md): what a batch costs is mostly the index pages it dirties, and
  * those are written once per commit however many transfers share them, so batches are large
  * (batch_max 16384) when the queue is long. On SQLite (with the account cache) new transfers
- * join the id index and the history in bulk every merge_rows (batch_try, lstore_merge), and until
+ * join the id index in bulk (batch_try, merge_at, lstore_merge; history needs no index, rows
+ * are chained per account, lstore.c), and until
  * then the batcher finds them in `unmerged`, its copy of that tail (batch_load, tail_update); ids
  * not in the tail are probed in the id index only when the Bloom filter `seen` (every stored id,
  * built at open) says they may exist, so a new id costs no index search; the writer connection
@@ -99,6 +100,11 @@ struct ledger {
      * which `unmerged` mirrors (tagged with their seqs) so ids are checked without an index */
     bool defer;
     lcore_t *unmerged;
+    /* readers of `unmerged` outside the batcher (ledger_tail_find); the batcher, its only
+     * writer, takes it to change the map and reads without it */
+    pthread_rwlock_t tail_lock;
+    /* ids in transfer_ids (merged), for the adaptive merge threshold (merge_at) */
+    int64_t stored;
     /* with defer: every id stored (merged or in the tail) is in it, so an id it has never seen
      * needs no id-index probe to know it is new */
     lbloom_t *seen;
@@ -138,6 +144,7 @@ static db_rc_t bloom_build(ledger_t *l, db_conn_t *conn, db_err_t *err)
     db_rc_t rc = lstore_merged_count(conn, &merged, err);
     if (rc != DB_OK)
         return rc;
+    l->stored = merged;
     size_t tail = lcore_transfer_count(l->unmerged);
     l->seen = lbloom_new(2 * ((size_t)merged + tail) + ((size_t)1 << 20));
     for (size_t i = 0; i < tail; i++)
@@ -158,8 +165,6 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
         l->opts.queue_max = 65536;
     if (l->opts.queue_max < l->opts.batch_max)
         l->opts.queue_max = l->opts.batch_max;
-    if (l->opts.merge_rows == 0)
-        l->opts.merge_rows = 16384;
     l->pg = db_kind(db) == DB_POSTGRES;
     l->cache = !l->pg && !l->opts.sqlite_no_account_cache;
     l->core = lcore_new();
@@ -185,6 +190,7 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
 
     pthread_mutex_init(&l->qmu, NULL);
     pthread_mutex_init(&l->mu, NULL);
+    pthread_rwlock_init(&l->tail_lock, NULL);
     pthread_cond_init(&l->q_nonempty, NULL);
     pthread_cond_init(&l->q_notfull, NULL);
     pthread_cond_init(&l->q_done, NULL);
@@ -224,6 +230,7 @@ void ledger_close(ledger_t *l)
     pthread_join(l->batcher, NULL);
     pthread_mutex_destroy(&l->qmu);
     pthread_mutex_destroy(&l->mu);
+    pthread_rwlock_destroy(&l->tail_lock);
     pthread_cond_destroy(&l->q_nonempty);
     pthread_cond_destroy(&l->q_notfull);
     pthread_cond_destroy(&l->q_done);
@@ -412,8 +419,11 @@ static void tail_update(ledger_t *l, int64_t seq0, bool merged)
     size_t n = lcore_new_transfers(l->core, &first);
     for (size_t i = 0; i < n; i++)
         lbloom_add(l->seen, first[i].id);
+    pthread_rwlock_wrlock(&l->tail_lock);
     if (merged) {
+        l->stored += (int64_t)lcore_transfer_count(l->unmerged) + (int64_t)n;
         lcore_clear_transfers(l->unmerged);
+        pthread_rwlock_unlock(&l->tail_lock);
         return;
     }
     for (size_t i = 0; i < lcore_resolved_count(l->core); i++) {
@@ -424,6 +434,42 @@ static void tail_update(ledger_t *l, int64_t seq0, bool merged)
     }
     for (size_t i = 0; i < n; i++)
         lcore_transfer_load(l->unmerged, &first[i], seq0 + (int64_t)i);
+    pthread_rwlock_unlock(&l->tail_lock);
+}
+
+/*
+ * When the tail is merged. A merge inserts the tail's ids, sorted, into transfer_ids. With N
+ * stored (random) ids in about N / 136 leaf pages, a merge of T ids dirties about
+ * min(T, N / 136) leaves, each written to the WAL: a fixed T costs up to a page (4 KiB) per
+ * transfer once the index outgrows it, while T = N / 8 dirties every leaf once for N / 8
+ * transfers, about 240 bytes per transfer at any size (docs/BENCHMARKS.md). The tail lives in
+ * memory (~150 bytes a transfer), hence the cap. opts.merge_rows fixes T instead.
+ */
+#define MERGE_ROWS_MIN 16384
+#define MERGE_ROWS_MAX 524288
+static size_t merge_at(const ledger_t *l)
+{
+    if (l->opts.merge_rows)
+        return l->opts.merge_rows;
+    size_t want = (size_t)(l->stored / 8);
+    return want < MERGE_ROWS_MIN ? MERGE_ROWS_MIN : want > MERGE_ROWS_MAX ? MERGE_ROWS_MAX : want;
+}
+
+bool ledger_tail_find(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
+{
+    if (!l->defer)
+        return false;
+    pthread_rwlock_rdlock(&l->tail_lock);
+    const ledger_transfer_t *t = lcore_transfer_find(l->unmerged, id);
+    if (t)
+        *out = *t;
+    pthread_rwlock_unlock(&l->tail_lock);
+    return t != NULL;
+}
+
+bool ledger_tail_in_memory(const ledger_t *l)
+{
+    return l->defer;
 }
 
 static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
@@ -452,7 +498,7 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
         goto fail;
     ledger_transfer_t *first;
     size_t tail = lcore_transfer_count(l->unmerged) + lcore_new_transfers(l->core, &first);
-    bool merge = l->defer && tail >= l->opts.merge_rows;
+    bool merge = l->defer && tail >= merge_at(l);
     if (merge) {
         rc = lstore_merge(conn, err);
         if (rc != DB_OK)

@@ -29,11 +29,12 @@
  * power loss may drop the commits since the last checkpoint, never half of one. On Postgres a
  * COMMIT is as durable as the server's settings make it (synchronous_commit).
  *
- * Storage: transfer ids are stored as 16-byte blobs. On SQLite new transfers enter the id index
- * and the history (transfer_history) in bulk (opts merge_rows) while the batcher keeps the not yet
- * merged ones in memory, a Bloom filter of every stored id spares the id index for ids that are
- * certainly new, and a background thread checkpoints the WAL. See ledger.c and
- * sql/001_ledger.sql.
+ * Storage: transfer ids are stored as 16-byte blobs. On SQLite a transfer's row is keyed by its
+ * commit sequence number and linked to the previous transfer of each of its accounts (history
+ * is a walk, no index), new transfers enter the id index in bulk (opts merge_rows) while the
+ * batcher keeps the not yet merged ones in memory, a Bloom filter of every stored id spares the
+ * id index for ids that are certainly new, and a background thread checkpoints the WAL. See
+ * ledger.c, lstore.c and sql/002_ledger_keys.sql.
  */
 #ifndef RAFIKI_LEDGER_LEDGER_H
 #define RAFIKI_LEDGER_LEDGER_H
@@ -289,10 +290,10 @@ typedef struct {
     bool sqlite_no_account_cache;
     /* Run the sweeper on the batcher every sweep_interval_ms (0 = only ledger_sweep_expired). */
     uint32_t sweep_interval_ms;
-    /* SQLite with the account cache only: new transfers enter the id and history indexes in
-     * bulk, once this many are waiting (default 16384; sql/001_ledger.sql says why). Until then
-     * the batcher holds them in memory, and API reads of them (ledger_transfer_get, history)
-     * scan at most this many recent rows (plus a batch) besides the indexes. */
+    /* SQLite with the account cache only: new transfers enter the id index in bulk, once this
+     * many are waiting; 0 (the default): an eighth of the ids stored, at least 16384 and at
+     * most 524288 (ledger.c, merge_at, says why). Until then the batcher holds them in memory,
+     * where ledger_transfer_get finds them. */
     uint32_t merge_rows;
 } ledger_opts_t;
 

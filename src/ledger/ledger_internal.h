@@ -2,6 +2,8 @@
 #ifndef RAFIKI_LEDGER_LEDGER_INTERNAL_H
 #define RAFIKI_LEDGER_LEDGER_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "ledger/ledger.h"
 #include "store/db.h"
 
@@ -12,4 +14,9 @@ void ledger_core_unlock(ledger_t *l);
 /* With the core locked: reloads a cached account's limits and counters from conn. */
 void ledger_core_refresh(ledger_t *l, db_conn_t *conn, ledger_id_t id);
 
+/* SQLite with the account cache: the unmerged tail is mirrored in memory, and a transfer in it
+ * is copied to out. Check it before the database: a merge clears it only after committing. */
+bool ledger_tail_find(ledger_t *l, ledger_id_t id, ledger_transfer_t *out);
+/* Whether the tail lives in memory (then readers need not scan it in the database). */
+bool ledger_tail_in_memory(const ledger_t *l);
 #endif

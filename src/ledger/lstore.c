@@ -586,7 +586,8 @@ db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, 
     return DB_OK;
 }
 
-db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t *out, db_err_t *err)
+db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, bool scan_tail,
+                             ledger_transfer_t *out, db_err_t *err)
 {
     /* the id index covers merged = 1 rows, transfer_ids SQLite's bulk-merged ones; the tail
      * (SQLite: at most a few merges' worth of recent rows) is scanned through transfers_tail */
@@ -600,7 +601,7 @@ db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t 
     db_rc_t rc = DB_NOT_FOUND;
     bool lite = db_conn_kind(conn) == DB_SQLITE;
     for (int part = 0; part < 3 && rc == DB_NOT_FOUND; part++) {
-        if (part == 1 && !lite)
+        if ((part == 1 && !lite) || (part == 2 && !scan_tail))
             continue;
         db_stmt_t *st = db_prepare(conn, sql[part], err);
         if (!st)

@@ -51,8 +51,10 @@ db_rc_t lstore_merged_count(db_conn_t *conn, int64_t *out, db_err_t *err);
 /* Readers for the API. DB_NOT_FOUND when absent. */
 db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err);
 db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err);
-db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, ledger_transfer_t *out,
-                             db_err_t *err);
+/* scan_tail: also look among the unmerged rows (a scan; unneeded when the caller has the
+ * tail in memory) */
+db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, bool scan_tail,
+                             ledger_transfer_t *out, db_err_t *err);
 db_rc_t lstore_account_insert(db_conn_t *conn, const ledger_account_t *a, int64_t now_ms,
                               db_err_t *err);
 db_rc_t lstore_max_seq(db_conn_t *conn, int64_t *out, db_err_t *err);
