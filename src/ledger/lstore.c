@@ -14,8 +14,10 @@
 
 /* ---- statement texts, built once ---- */
 
-static char sql_xfer_in[3][2048]; /* [2]: SQLite, also through transfer_ids */
-static char sql_acct_in[2][1024]; /* [1]: SQLite, through accounts_v, also selects counter_key */
+/* [shape][2]: SQLite, also through transfer_ids */
+static char sql_xfer_in[2][3][LSTORE_IN_CHUNK * 4 + 1024];
+/* [shape][1]: SQLite, through accounts_v, also selects counter_key and last_seq */
+static char sql_acct_in[2][2][LSTORE_IN_CHUNK * 2 + 1024];
 static char sql_insert[3][8192];
 static const size_t insert_rows[3] = {LSTORE_INSERT_CHUNK, 8, 1};
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
@@ -31,43 +33,51 @@ static void placeholders(char *out, size_t cap, size_t n, const char *group)
     }
 }
 
+/* IN-list shapes: [0] LSTORE_IN_CHUNK ids, [1] LSTORE_IN_SMALL (small batches bind fewer) */
+static const size_t in_rows[2] = {LSTORE_IN_CHUNK, LSTORE_IN_SMALL};
+
 static void sql_build(void)
 {
     size_t len;
-    for (int lock = 0; lock < 2; lock++) {
-        snprintf(sql_xfer_in[lock], sizeof sql_xfer_in[lock],
-                 "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
-        placeholders(sql_xfer_in[lock], sizeof sql_xfer_in[lock], LSTORE_IN_CHUNK, "?");
-        len = strlen(sql_xfer_in[lock]);
-        snprintf(sql_xfer_in[lock] + len, sizeof sql_xfer_in[lock] - len,
-                 ") AND merged > 0 AND id IS NOT NULL ORDER BY id%s", lock ? "{{FOR_UPDATE}}" : "");
-    }
-    /* SQLite: rows inserted merged (no account cache) by the id index, bulk-merged ones through
-     * transfer_ids; the caller binds the ids twice */
-    char *x = sql_xfer_in[2];
-    snprintf(x, sizeof sql_xfer_in[2],
-             "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
-    placeholders(x, sizeof sql_xfer_in[2], LSTORE_IN_CHUNK, "?");
-    len = strlen(x);
-    snprintf(x + len, sizeof sql_xfer_in[2] - len,
-             ") AND merged > 0 AND id IS NOT NULL UNION ALL SELECT " LSTORE_T_COLS
-             " FROM transfer_ids i JOIN transfers t ON t.merged = 0 AND t.seq = i.seq WHERE "
-             "i.id IN (");
-    placeholders(x, sizeof sql_xfer_in[2], LSTORE_IN_CHUNK, "?");
-    len = strlen(x);
-    snprintf(x + len, sizeof sql_xfer_in[2] - len, ")");
-    for (int lite = 0; lite < 2; lite++) {
-        char *q = sql_acct_in[lite];
-        /* SQLite: the counters come from account_counters (through accounts_v), and the row's
-         * counter_key addresses their update; Postgres locks the accounts rows */
-        snprintf(q, sizeof sql_acct_in[lite],
-                 "SELECT id, asset_id, min_balance, no_min_balance, max_balance, debits_pending, "
-                 "debits_posted, credits_pending, credits_posted%s WHERE id IN (",
-                 lite ? ", counter_key, last_seq FROM accounts_v" : " FROM accounts");
-        placeholders(q, sizeof sql_acct_in[lite], LSTORE_IN_CHUNK, "?");
-        len = strlen(q);
-        snprintf(q + len, sizeof sql_acct_in[lite] - len, ") ORDER BY id%s",
-                 lite ? "" : "{{FOR_UPDATE}}");
+    for (int sh = 0; sh < 2; sh++) {
+        size_t rows = in_rows[sh];
+        for (int lock = 0; lock < 2; lock++) {
+            char *q = sql_xfer_in[sh][lock];
+            size_t cap = sizeof sql_xfer_in[sh][lock];
+            snprintf(q, cap, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
+            placeholders(q, cap, rows, "?");
+            len = strlen(q);
+            snprintf(q + len, cap - len, ") AND merged > 0 AND id IS NOT NULL ORDER BY id%s",
+                     lock ? "{{FOR_UPDATE}}" : "");
+        }
+        /* SQLite: rows inserted merged (no account cache) by the id index, bulk-merged ones
+         * through transfer_ids; the caller binds the ids twice */
+        char *x = sql_xfer_in[sh][2];
+        size_t xcap = sizeof sql_xfer_in[sh][2];
+        snprintf(x, xcap, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE id IN (");
+        placeholders(x, xcap, rows, "?");
+        len = strlen(x);
+        snprintf(x + len, xcap - len,
+                 ") AND merged > 0 AND id IS NOT NULL UNION ALL SELECT " LSTORE_T_COLS
+                 " FROM transfer_ids i JOIN transfers t ON t.merged = 0 AND t.seq = i.seq WHERE "
+                 "i.id IN (");
+        placeholders(x, xcap, rows, "?");
+        len = strlen(x);
+        snprintf(x + len, xcap - len, ")");
+        for (int lite = 0; lite < 2; lite++) {
+            char *q = sql_acct_in[sh][lite];
+            size_t cap = sizeof sql_acct_in[sh][lite];
+            /* SQLite: the counters come from account_counters (through accounts_v), and the
+             * row's counter_key addresses their update; Postgres locks the accounts rows */
+            snprintf(q, cap,
+                     "SELECT id, asset_id, min_balance, no_min_balance, max_balance, "
+                     "debits_pending, debits_posted, credits_pending, credits_posted%s WHERE id "
+                     "IN (",
+                     lite ? ", counter_key, last_seq FROM accounts_v" : " FROM accounts");
+            placeholders(q, cap, rows, "?");
+            len = strlen(q);
+            snprintf(q + len, cap - len, ") ORDER BY id%s", lite ? "" : "{{FOR_UPDATE}}");
+        }
     }
     sql_counters_build();
     for (int k = 0; k < 3; k++) {
@@ -194,17 +204,20 @@ db_rc_t lstore_load_transfers(db_conn_t *conn, lcore_t *c, const ledger_id_t *id
                               bool for_update, db_err_t *err)
 {
     pthread_once(&sql_once, sql_build);
-    for (size_t at = 0; at < n; at += LSTORE_IN_CHUNK) {
+    for (size_t at = 0; at < n;) {
         bool lite = db_conn_kind(conn) == DB_SQLITE;
-        db_stmt_t *st = db_prepare(conn, sql_xfer_in[lite ? 2 : for_update], err);
+        int sh = n - at <= LSTORE_IN_SMALL;
+        size_t rows = in_rows[sh];
+        db_stmt_t *st = db_prepare(conn, sql_xfer_in[sh][lite ? 2 : for_update], err);
         if (!st)
             return err->code;
-        for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
+        for (size_t k = 0; k < rows; k++) {
             size_t i = at + k < n ? at + k : n - 1;
             lstore_bind_xid(st, (int)k + 1, ids[i]);
             if (lite)
-                lstore_bind_xid(st, (int)(k + LSTORE_IN_CHUNK) + 1, ids[i]);
+                lstore_bind_xid(st, (int)(k + rows) + 1, ids[i]);
         }
+        at += rows;
         db_rc_t rc;
         while ((rc = db_step(st, err)) == DB_ROW) {
             ledger_transfer_t t;
@@ -221,15 +234,18 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
                              db_err_t *err)
 {
     pthread_once(&sql_once, sql_build);
-    for (size_t at = 0; at < n; at += LSTORE_IN_CHUNK) {
+    for (size_t at = 0; at < n;) {
         bool lite = db_conn_kind(conn) == DB_SQLITE;
-        db_stmt_t *st = db_prepare(conn, sql_acct_in[lite], err);
+        int sh = n - at <= LSTORE_IN_SMALL;
+        size_t rows = in_rows[sh];
+        db_stmt_t *st = db_prepare(conn, sql_acct_in[sh][lite], err);
         if (!st)
             return err->code;
-        for (size_t k = 0; k < LSTORE_IN_CHUNK; k++) {
+        for (size_t k = 0; k < rows; k++) {
             size_t i = at + k < n ? at + k : n - 1;
             lstore_bind_id(st, (int)k + 1, ids[i]);
         }
+        at += rows;
         db_rc_t rc;
         while ((rc = db_step(st, err)) == DB_ROW) {
             lc_account_t a = {
@@ -259,9 +275,23 @@ db_rc_t lstore_load_accounts(db_conn_t *conn, lcore_t *c, const ledger_id_t *ids
 #define COUNTER_COLS 6
 static const size_t counter_rows[3] = {LSTORE_COUNTER_CHUNK, 8, 1};
 static char sql_counters[3][4096];
+/* Postgres: the locked accounts rows, several per UPDATE ... FROM (VALUES ...) */
+static char sql_pg_counters[3][8192];
 
 static void sql_counters_build(void)
 {
+    for (int k = 0; k < 3; k++) {
+        char *q = sql_pg_counters[k];
+        snprintf(q, sizeof sql_pg_counters[k],
+                 "UPDATE accounts AS a SET debits_pending = v.dp, debits_posted = v.dpo, "
+                 "credits_pending = v.cp, credits_posted = v.cpo FROM (VALUES ");
+        placeholders(q, sizeof sql_pg_counters[k], counter_rows[k],
+                     "(?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
+                     "CAST(? AS BIGINT))");
+        size_t len = strlen(q);
+        snprintf(q + len, sizeof sql_pg_counters[k] - len,
+                 ") AS v (id, dp, dpo, cp, cpo) WHERE a.id = v.id");
+    }
     for (int k = 0; k < 3; k++) {
         char *q = sql_counters[k];
         snprintf(q, sizeof sql_counters[k],
@@ -277,18 +307,30 @@ static void sql_counters_build(void)
     }
 }
 
+/* Writes the counters of a[0..n): SQLite by counter_key (account_counters, with last_seq),
+ * Postgres into the accounts rows by id. */
 static db_rc_t write_counter_rows(db_conn_t *conn, lc_account_t *const *a, size_t n, db_err_t *err)
 {
+    bool pg = db_conn_kind(conn) == DB_POSTGRES;
     size_t at = 0;
     while (at < n) {
         int k = 0;
         while (counter_rows[k] > n - at)
             k++;
-        db_stmt_t *st = db_prepare(conn, sql_counters[k], err);
+        db_stmt_t *st = db_prepare(conn, pg ? sql_pg_counters[k] : sql_counters[k], err);
         if (!st)
             return err->code;
         for (size_t r = 0; r < counter_rows[k]; r++) {
             const lc_account_t *x = a[at + r];
+            if (pg) {
+                int base = (int)r * 5;
+                lstore_bind_id(st, base + 1, x->id);
+                db_bind_u64(st, base + 2, x->c.debits_pending);
+                db_bind_u64(st, base + 3, x->c.debits_posted);
+                db_bind_u64(st, base + 4, x->c.credits_pending);
+                db_bind_u64(st, base + 5, x->c.credits_posted);
+                continue;
+            }
             int base = (int)r * COUNTER_COLS;
             db_bind_u64(st, base + 1, x->c.debits_pending);
             db_bind_u64(st, base + 2, x->c.debits_posted);
@@ -305,8 +347,8 @@ static db_rc_t write_counter_rows(db_conn_t *conn, lc_account_t *const *a, size_
     return DB_OK;
 }
 
-/* Postgres, and an SQLite account without a counter_key (which then reads its accounts
- * columns): the accounts row by id. */
+/* An SQLite account without a counter_key (which then reads its accounts columns): the
+ * accounts row by id. */
 static db_rc_t update_account_row(db_conn_t *conn, const lc_account_t *a, db_err_t *err)
 {
     db_stmt_t *st = db_prepare(conn,
@@ -331,7 +373,7 @@ static db_rc_t write_accounts(db_conn_t *conn, lcore_t *c, db_err_t *err)
     for (size_t i = 0; i < n; i++) {
         lc_account_t *a = lcore_dirty_at(c, i);
         db_rc_t rc = DB_OK;
-        if (a->row == 0) {
+        if (a->row == 0 && db_conn_kind(conn) == DB_SQLITE) {
             rc = update_account_row(conn, a, err);
         } else {
             keyed[nk++] = a;

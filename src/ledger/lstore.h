@@ -11,10 +11,13 @@
 #include "ledger/ledger.h"
 #include "store/db.h"
 
-/* Ids per IN (...) query and rows per multi-row INSERT. */
-#define LSTORE_IN_CHUNK     64
+/* Ids per IN (...) query (the shorter shape when few are left: unused slots repeat an id, and
+ * a big statement costs to bind), and rows per multi-row INSERT. */
+#define LSTORE_IN_CHUNK     256
+#define LSTORE_IN_SMALL     16
 #define LSTORE_INSERT_CHUNK 64
-/* Account counter rows per multi-row upsert (SQLite). */
+/* Accounts per counters statement (SQLite: upsert of account_counters; Postgres: UPDATE ...
+ * FROM (VALUES ...)). */
 #define LSTORE_COUNTER_CHUNK 32
 
 /*
