@@ -174,11 +174,12 @@ static void run(const char *name, ledger_t *l, ledger_id_t *accts, int n, bool s
     double db_share = (double)(after.commit_ns - before.commit_ns) / 1e9 / secs;
     printf("ledger %-8s %-5s submitters=%-3d transfers/s=%.0f ok=%llu rejected=%llu "
            "batches=%llu avg_batch=%.1f batcher_busy=%.0f%% cpu_us_per_transfer=%.1f "
-           "ledger_ops=%llu\n",
+           "ledger_ops=%llu merges=%llu max_batch_ms_since_open=%.1f\n",
            name, sync ? "sync" : "async", n, (double)ok / secs, (unsigned long long)ok,
            (unsigned long long)failed, (unsigned long long)batches,
            batches ? (double)(after.ops - before.ops) / (double)batches : 0.0, db_share * 100,
-           cpu_us, (unsigned long long)after.ops);
+           cpu_us, (unsigned long long)after.ops,
+           (unsigned long long)(after.merges - before.merges), (double)after.max_batch_ns / 1e6);
     fflush(stdout);
     free(subs);
     free(th);

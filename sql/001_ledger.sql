@@ -1,5 +1,7 @@
 -- Ledger schema (account service). Shared by SQLite and Postgres; {{TOKENS}} are replaced by
--- src/store/dialect.c. The ledger engineer owns these columns; the migration mechanism is in
+-- src/store/dialect.c. 002_ledger_keys.sql reshapes the transfer tables (SQLite: seq as the
+-- rowid, history as per-account chains instead of the history indexes and transfer_history,
+-- transfer_ids WITHOUT ROWID); the comments below describe this file's own version. The ledger engineer owns these columns; the migration mechanism is in
 -- src/store/migrate.c.
 --
 -- Conventions (see src/store/db.h):

@@ -14,9 +14,9 @@
  * Throughput (docs/BENCHMARKS.md): what a batch costs is mostly the index pages it dirties, and
  * those are written once per commit however many transfers share them, so batches are large
  * (batch_max 16384) when the queue is long. On SQLite (with the account cache) new transfers
- * join the id index in bulk (batch_try, merge_at, lstore_merge; history needs no index, rows
- * are chained per account, lstore.c), and until
- * then the batcher finds them in `unmerged`, its copy of that tail (batch_load, tail_update); ids
+ * join the id index in a rolling merge, a range of ids per batch (batch_merge, merge_at,
+ * tail.h; history needs no index, rows are chained per account, lstore.c), and until then the
+ * batcher finds them in `unmerged`, its copy of the unmerged rows (batch_load, tail_update); ids
  * not in the tail are probed in the id index only when the Bloom filter `seen` (every stored id,
  * built at open) says they may exist, so a new id costs no index search; the writer connection
  * receives a large page cache and a long checkpoint interval, and checkpoints run on their own
@@ -37,6 +37,7 @@
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/lstore.h"
+#include "ledger/tail.h"
 
 #define BATCH_RETRIES 8
 
@@ -96,15 +97,27 @@ struct ledger {
     pthread_mutex_t mu;
     lcore_t *core;
     int64_t seq;
-    /* SQLite with the account cache: new rows go to the unmerged tail (sql/001_ledger.sql),
-     * which `unmerged` mirrors (tagged with their seqs) so ids are checked without an index */
+    /* SQLite with the account cache: new rows go to the unmerged tail (sql/002_ledger_keys.sql),
+     * which `unmerged` mirrors with their seqs, so ids are checked without an index, and whose
+     * ranges of ids are merged into transfer_ids in turn (tail.h) */
     bool defer;
-    lcore_t *unmerged;
-    /* readers of `unmerged` outside the batcher (ledger_tail_find); the batcher, its only
-     * writer, takes it to change the map and reads without it */
+    ltail_t *unmerged;
+    /* readers of `unmerged` outside the batcher (ledger_tail_find); the batcher, its only writer,
+     * takes it to change the tail and reads without it */
     pthread_rwlock_t tail_lock;
-    /* ids in transfer_ids (merged), for the adaptive merge threshold (merge_at) */
+    /* ids in transfer_ids (merged), for the tail's target size (merge_at) */
     int64_t stored;
+    /* the rolling merge: the next bucket, the boundary stored in ledger_meta, and what the
+     * current batch merges (take[b] first entries of bucket b, listed in took[0..n_took)) */
+    uint32_t cursor;
+    int64_t merged_seq;
+    size_t take[LTAIL_BUCKETS];
+    uint32_t took[LTAIL_BUCKETS];
+    size_t n_took;
+    uint32_t next_cursor;    /* the cursor once the batch commits */
+    int64_t next_merged_seq; /* likewise the boundary */
+    ltail_key_t *keys;
+    size_t keys_cap;
     /* with defer: every id stored (merged or in the tail) is in it, so an id it has never seen
      * needs no id-index probe to know it is new */
     lbloom_t *seen;
@@ -136,8 +149,19 @@ static void bloom_add_cb(void *arg, ledger_id_t id)
     lbloom_add(arg, id);
 }
 
-/* Fills l->seen with every stored transfer id: the merged ones from the id index, the tail
- * from `unmerged`. */
+static void tail_add_cb(void *arg, const ledger_transfer_t *x, int64_t seq)
+{
+    ltail_add(arg, x, seq);
+}
+
+static void tail_bloom_cb(void *arg, const ledger_transfer_t *x, int64_t seq)
+{
+    (void)seq;
+    lbloom_add(arg, x->id);
+}
+
+/* Fills l->seen with every stored transfer id: the merged ones from the id index, the tail's
+ * from memory (an id may be in both after a reopen: adding it twice is harmless). */
 static db_rc_t bloom_build(ledger_t *l, db_conn_t *conn, db_err_t *err)
 {
     int64_t merged = 0;
@@ -145,10 +169,9 @@ static db_rc_t bloom_build(ledger_t *l, db_conn_t *conn, db_err_t *err)
     if (rc != DB_OK)
         return rc;
     l->stored = merged;
-    size_t tail = lcore_transfer_count(l->unmerged);
+    size_t tail = ltail_count(l->unmerged);
     l->seen = lbloom_new(2 * ((size_t)merged + tail) + ((size_t)1 << 20));
-    for (size_t i = 0; i < tail; i++)
-        lbloom_add(l->seen, lcore_transfer_at(l->unmerged, i)->id);
+    ltail_each(l->unmerged, tail_bloom_cb, l->seen);
     return lstore_merged_ids(conn, bloom_add_cb, l->seen, err);
 }
 
@@ -169,7 +192,8 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     l->cache = !l->pg && !l->opts.sqlite_no_account_cache;
     l->core = lcore_new();
     l->defer = l->cache;
-    l->unmerged = lcore_new();
+    l->unmerged = ltail_new();
+    l->merged_seq = INT64_MIN; /* unknown: the first merge writes it */
 
     db_conn_t *conn = db_acquire(db, DB_CONN_WRITE, err);
     if (!conn)
@@ -178,7 +202,7 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     if (rc == DB_OK)
         rc = lstore_max_seq(conn, &l->seq, err);
     if (rc == DB_OK && l->defer)
-        rc = lstore_load_tail(conn, l->unmerged, err);
+        rc = lstore_load_tail(conn, tail_add_cb, l->unmerged, err);
     if (rc == DB_OK && l->defer)
         rc = bloom_build(l, conn, err);
     if (rc == DB_OK && !l->pg && !l->defer)
@@ -207,7 +231,8 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     return l;
 fail:
     lcore_free(l->core);
-    lcore_free(l->unmerged);
+    ltail_free(l->unmerged);
+    free(l->keys);
     lbloom_free(l->seen);
     free(l);
     return NULL;
@@ -236,7 +261,8 @@ void ledger_close(ledger_t *l)
     pthread_cond_destroy(&l->q_done);
     pthread_cond_destroy(&l->sweep_cv);
     lcore_free(l->core);
-    lcore_free(l->unmerged);
+    ltail_free(l->unmerged);
+    free(l->keys);
     lbloom_free(l->seen);
     free(l->ids);
     free(l);
@@ -367,9 +393,10 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
         for (size_t i = 0; i < s->n; i++) {
             const ledger_op_t *op = &s->ops[i];
             ledger_id_t id = op->kind == LEDGER_OP_CREATE ? op->id : op->pending_id;
-            const ledger_transfer_t *t = l->defer ? lcore_transfer_find(l->unmerged, id) : NULL;
+            int64_t tail_seq = 0;
+            const ledger_transfer_t *t = l->defer ? ltail_find(l->unmerged, id, &tail_seq) : NULL;
             if (t)
-                lcore_transfer_load(l->core, t, lcore_transfer_tag(l->unmerged, t));
+                lcore_transfer_load(l->core, t, tail_seq);
             else if (!l->seen || lbloom_maybe(l->seen, id))
                 ids_push(l, &n, id); /* else certainly new: nothing to load */
         }
@@ -409,41 +436,42 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
 }
 
 /*
- * After a commit (deferred merging): the tail in memory follows the rows. merged: the batch
- * merged every tail row. Else its new transfers join the tail with the seqs from seq0 on, and
- * tail rows it resolved take their new state.
+ * After a commit (deferred merging): the tail in memory follows the rows. The ranges the batch
+ * merged leave it, its new transfers join it with the seqs from seq0 on, and tail rows it
+ * resolved take their new state.
  */
-static void tail_update(ledger_t *l, int64_t seq0, bool merged)
+static void tail_update(ledger_t *l, int64_t seq0)
 {
     ledger_transfer_t *first;
     size_t n = lcore_new_transfers(l->core, &first);
     for (size_t i = 0; i < n; i++)
         lbloom_add(l->seen, first[i].id);
     pthread_rwlock_wrlock(&l->tail_lock);
-    if (merged) {
-        l->stored += (int64_t)lcore_transfer_count(l->unmerged) + (int64_t)n;
-        lcore_clear_transfers(l->unmerged);
-        pthread_rwlock_unlock(&l->tail_lock);
-        return;
+    for (size_t i = 0; i < l->n_took; i++) {
+        uint32_t b = l->took[i];
+        l->stored += (int64_t)l->take[b];
+        ltail_bucket_drop(l->unmerged, b, l->take[b]);
     }
     for (size_t i = 0; i < lcore_resolved_count(l->core); i++) {
         const ledger_transfer_t *r = lcore_resolved_at(l->core, i);
-        ledger_transfer_t *t = lcore_transfer_find(l->unmerged, r->id);
+        ledger_transfer_t *t = ltail_find(l->unmerged, r->id, NULL);
         if (t)
             *t = *r;
     }
     for (size_t i = 0; i < n; i++)
-        lcore_transfer_load(l->unmerged, &first[i], seq0 + (int64_t)i);
+        ltail_add(l->unmerged, &first[i], seq0 + (int64_t)i);
     pthread_rwlock_unlock(&l->tail_lock);
 }
 
 /*
- * When the tail is merged. A merge inserts the tail's ids, sorted, into transfer_ids. With N
- * stored (random) ids in about N / 136 leaf pages, a merge of T ids dirties about
- * min(T, N / 136) leaves, each written to the WAL: a fixed T costs up to a page (4 KiB) per
- * transfer once the index outgrows it, while T = N / 8 dirties every leaf once for N / 8
- * transfers, about 240 bytes per transfer at any size (docs/BENCHMARKS.md). The tail lives in
- * memory (~150 bytes a transfer), hence the cap. opts.merge_rows fixes T instead.
+ * The tail's target size T: each batch merges whole buckets of the tail, in turn, until the
+ * tail is back to T (batch_merge). A bucket then holds what arrived during one sweep of all
+ * buckets, about T / LTAIL_BUCKETS ids, and covers 1 / LTAIL_BUCKETS of the id index. With N
+ * stored (random) ids in about N / 136 leaf pages, a sweep writes about min(T, N / 136) leaves
+ * to the WAL for T transfers: a fixed T costs up to a page (4 KiB) per transfer once the index
+ * outgrows it, while T = N / 8 writes every leaf once per N / 8 transfers, about 240 bytes per
+ * transfer at any size (docs/BENCHMARKS.md). The tail lives in memory (~150 bytes a transfer),
+ * hence the cap. opts.merge_rows fixes T instead.
  */
 #define MERGE_ROWS_MIN 16384
 #define MERGE_ROWS_MAX 524288
@@ -460,7 +488,7 @@ bool ledger_tail_find(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
     if (!l->defer)
         return false;
     pthread_rwlock_rdlock(&l->tail_lock);
-    const ledger_transfer_t *t = lcore_transfer_find(l->unmerged, id);
+    const ledger_transfer_t *t = ltail_find(l->unmerged, id, NULL);
     if (t)
         *out = *t;
     pthread_rwlock_unlock(&l->tail_lock);
@@ -470,6 +498,67 @@ bool ledger_tail_find(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
 bool ledger_tail_in_memory(const ledger_t *l)
 {
     return l->defer;
+}
+
+/*
+ * The rolling merge step of a batch (SQLite, deferring): whole buckets of the tail, from the
+ * cursor on, go into transfer_ids until what stays in the tail is at most merge_at(l); then the
+ * boundary moves to just below the oldest seq left unmerged (the batch's new rows start at
+ * seq0). Memory changes only once the batch commits (tail_update, merge_finish).
+ */
+static db_rc_t batch_merge(ledger_t *l, db_conn_t *conn, int64_t seq0, db_err_t *err)
+{
+    /* hysteresis: once over the target, merge a sixteenth of it, so the fixed costs of a merge
+     * step (the index's inner pages rewritten, statements) are shared by many ids while a
+     * step stays a small part of a full merge */
+    size_t target = merge_at(l);
+    size_t left = ltail_count(l->unmerged);
+    if (left <= target)
+        return DB_OK;
+    target -= target / 16;
+    uint32_t cursor = l->cursor;
+    for (uint32_t swept = 0; left > target && swept < LTAIL_BUCKETS; swept++) {
+        uint32_t b = cursor;
+        cursor = (cursor + 1) % LTAIL_BUCKETS;
+        size_t n = ltail_bucket_count(l->unmerged, b);
+        if (n == 0)
+            continue;
+        if (n > l->keys_cap) {
+            l->keys_cap = n * 2;
+            l->keys = realloc(l->keys, l->keys_cap * sizeof *l->keys);
+            ASSERT(l->keys != NULL);
+        }
+        ltail_bucket_sorted(l->unmerged, b, n, l->keys);
+        db_rc_t rc = lstore_merge_keys(conn, l->keys, n, err);
+        if (rc != DB_OK)
+            return rc;
+        l->take[b] = n;
+        l->took[l->n_took++] = b;
+        left -= n;
+    }
+    l->next_cursor = cursor;
+    l->next_merged_seq = l->merged_seq;
+    if (l->n_took == 0)
+        return DB_OK;
+    int64_t oldest = ltail_min_seq(l->unmerged, l->take);
+    l->next_merged_seq = (oldest < seq0 ? oldest : seq0) - 1;
+    if (l->next_merged_seq == l->merged_seq)
+        return DB_OK;
+    return lstore_set_merged_seq(conn, l->next_merged_seq, err);
+}
+
+/* After the batch: committed, the cursor and boundary move on (tail_update has dropped what was
+ * merged); either way the batch's merge plan is forgotten. */
+static void merge_finish(ledger_t *l, bool committed)
+{
+    if (committed && l->n_took) {
+        l->cursor = l->next_cursor;
+        l->merged_seq = l->next_merged_seq;
+        l->stats.merges++;
+    }
+    for (size_t i = 0; i < l->n_took; i++)
+        l->take[l->took[i]] = 0;
+    l->n_took = 0;
 }
 
 static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
@@ -496,11 +585,8 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     rc = lstore_write(conn, l->core, &seq, !l->defer, err);
     if (rc != DB_OK)
         goto fail;
-    ledger_transfer_t *first;
-    size_t tail = lcore_transfer_count(l->unmerged) + lcore_new_transfers(l->core, &first);
-    bool merge = l->defer && tail >= merge_at(l);
-    if (merge) {
-        rc = lstore_merge(conn, err);
+    if (l->defer) {
+        rc = batch_merge(l, conn, seq0, err);
         if (rc != DB_OK)
             goto fail;
     }
@@ -509,11 +595,13 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
         goto fail;
     l->seq = seq - 1;
     if (l->defer)
-        tail_update(l, seq0, merge);
+        tail_update(l, seq0);
+    merge_finish(l, true);
     lcore_mark_clean(l->core);
     atomic_fetch_add(&l->commits, 1);
     return DB_OK;
 fail:
+    merge_finish(l, false);
     lcore_undo_all(l->core);
     db_rollback(conn);
     return rc;
@@ -554,7 +642,10 @@ static void batch_run(ledger_t *l, sub_t *batch)
     l->stats.batches++;
     for (sub_t *s = batch; s; s = s->next)
         l->stats.ops += s->n;
-    l->stats.commit_ns += clock_mono_ns() - t0;
+    uint64_t took = clock_mono_ns() - t0;
+    l->stats.commit_ns += took;
+    if (took > l->stats.max_batch_ns)
+        l->stats.max_batch_ns = took;
     pthread_mutex_unlock(&l->mu);
 }
 

@@ -379,7 +379,9 @@ typedef struct {
     uint64_t batches;
     uint64_t ops;
     uint64_t retries;
-    uint64_t commit_ns; /* time spent in db work, total */
+    uint64_t commit_ns;    /* time spent in db work, total */
+    uint64_t max_batch_ns; /* the longest batch (db work), what a submission may wait behind */
+    uint64_t merges;       /* SQLite: bulk merges of the tail into the id index */
 } ledger_stats_t;
 void ledger_stats(ledger_t *l, ledger_stats_t *out);
 

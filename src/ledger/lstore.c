@@ -493,8 +493,9 @@ db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
      * walk the index in order; then the boundary moves past the tail. The rows themselves are
      * not rewritten, and history needs no merge (rows are chained, write_new_transfers). */
     static const char *const sql[2] = {
-        "INSERT INTO transfer_ids (id, seq) SELECT id, seq FROM transfers WHERE " LSTORE_TAIL
-        " ORDER BY id",
+        /* OR IGNORE: the rolling merge (lstore_merge_keys) may have merged part of the tail */
+        "INSERT OR IGNORE INTO transfer_ids (id, seq) SELECT id, seq FROM transfers "
+        "WHERE " LSTORE_TAIL " ORDER BY id",
         /* seq is the rowid on SQLite: its maximum is one descent */
         "UPDATE ledger_meta SET merged_seq = COALESCE((SELECT MAX(seq) FROM transfers), "
         "merged_seq) WHERE k = 1",
@@ -510,7 +511,8 @@ db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err)
     return DB_OK;
 }
 
-db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err)
+db_rc_t lstore_load_tail(db_conn_t *conn, void (*fn)(void *, const ledger_transfer_t *, int64_t),
+                         void *arg, db_err_t *err)
 {
     db_stmt_t *st = db_prepare(
         conn, "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " LSTORE_TAIL " ORDER BY seq",
@@ -521,9 +523,55 @@ db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err)
     while ((rc = db_step(st, err)) == DB_ROW) {
         ledger_transfer_t t;
         int64_t seq = lstore_transfer_row(st, &t);
-        lcore_transfer_load(tail, &t, seq);
+        fn(arg, &t, seq);
     }
     return rc == DB_DONE ? DB_OK : rc;
+}
+
+static const size_t merge_rows_per_stmt[3] = {64, 8, 1};
+static char sql_merge_keys[3][1024];
+static pthread_once_t merge_once = PTHREAD_ONCE_INIT;
+
+static void merge_sql_build(void)
+{
+    for (int k = 0; k < 3; k++) {
+        snprintf(sql_merge_keys[k], sizeof sql_merge_keys[k],
+                 "INSERT OR IGNORE INTO transfer_ids (id, seq) VALUES ");
+        placeholders(sql_merge_keys[k], sizeof sql_merge_keys[k], merge_rows_per_stmt[k], "(?,?)");
+    }
+}
+
+db_rc_t lstore_merge_keys(db_conn_t *conn, const ltail_key_t *keys, size_t n, db_err_t *err)
+{
+    /* OR IGNORE: after a reopen the tail may hold rows a rolling merge had already merged */
+    pthread_once(&merge_once, merge_sql_build);
+    size_t at = 0;
+    while (at < n) {
+        int k = 0;
+        while (merge_rows_per_stmt[k] > n - at)
+            k++;
+        db_stmt_t *st = db_prepare(conn, sql_merge_keys[k], err);
+        if (!st)
+            return err->code;
+        for (size_t r = 0; r < merge_rows_per_stmt[k]; r++) {
+            lstore_bind_xid(st, (int)(2 * r) + 1, keys[at + r].id);
+            db_bind_i64(st, (int)(2 * r) + 2, keys[at + r].seq);
+        }
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+        at += merge_rows_per_stmt[k];
+    }
+    return DB_OK;
+}
+
+db_rc_t lstore_set_merged_seq(db_conn_t *conn, int64_t seq, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn, "UPDATE ledger_meta SET merged_seq = ? WHERE k = 1", err);
+    if (!st)
+        return err->code;
+    db_bind_i64(st, 1, seq);
+    return db_run(st, err);
 }
 
 db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void *arg,

@@ -9,6 +9,7 @@
 
 #include "ledger/core.h"
 #include "ledger/ledger.h"
+#include "ledger/tail.h"
 #include "store/db.h"
 
 /* Ids per IN (...) query (the shorter shape when few are left: unused slots repeat an id, and
@@ -42,8 +43,14 @@ db_rc_t lstore_write(db_conn_t *conn, lcore_t *c, int64_t *seq, bool merged, db_
 /* Merges every tail row (SQLite): its ids into transfer_ids, in key order, then moves
  * ledger_meta's boundary past it; the rows are not rewritten (sql/001_ledger.sql, 002). */
 db_rc_t lstore_merge(db_conn_t *conn, db_err_t *err);
-/* Loads the tail's rows into tail, each tagged with its seq. */
-db_rc_t lstore_load_tail(db_conn_t *conn, lcore_t *tail, db_err_t *err);
+/* Calls fn for each of the tail's rows (seq > ledger_meta.merged_seq), in seq order. */
+db_rc_t lstore_load_tail(db_conn_t *conn, void (*fn)(void *, const ledger_transfer_t *, int64_t),
+                         void *arg, db_err_t *err);
+/* The rolling merge (SQLite): inserts keys (sorted by id) into transfer_ids, skipping ids
+ * already there. */
+db_rc_t lstore_merge_keys(db_conn_t *conn, const ltail_key_t *keys, size_t n, db_err_t *err);
+/* Moves the tail boundary: rows with seq <= seq are all in transfer_ids. */
+db_rc_t lstore_set_merged_seq(db_conn_t *conn, int64_t seq, db_err_t *err);
 
 /* Calls fn for the id of every merged transfer (to build the batcher's Bloom filter), and
  * counts them. */
