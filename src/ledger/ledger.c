@@ -26,6 +26,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,6 +124,14 @@ struct ledger {
     lbloom_t *seen;
     ledger_id_t *ids;
     size_t ids_cap;
+    /* Postgres: new transfer ids are not looked up before the batch applies (optimistic). A
+     * taken id among the inserted ones fails the INSERT on the unique index; the rejected ones
+     * are looked up after applying (verify_rejected), since a taken id must answer `exists...`
+     * whatever else is wrong with the op. Either way the batch reruns with lookups, and so do
+     * the batches up to this count. */
+    uint64_t probe_until;
+    bool optimistic; /* this attempt skipped the lookups */
+    lcore_t *scratch;
     ledger_stats_t stats;
 };
 
@@ -191,6 +200,7 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     l->pg = db_kind(db) == DB_POSTGRES;
     l->cache = !l->pg && !l->opts.sqlite_no_account_cache;
     l->core = lcore_new();
+    l->scratch = lcore_new();
     l->defer = l->cache;
     l->unmerged = ltail_new();
     l->merged_seq = INT64_MIN; /* unknown: the first merge writes it */
@@ -231,6 +241,7 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     return l;
 fail:
     lcore_free(l->core);
+    lcore_free(l->scratch);
     ltail_free(l->unmerged);
     free(l->keys);
     lbloom_free(l->seen);
@@ -261,6 +272,7 @@ void ledger_close(ledger_t *l)
     pthread_cond_destroy(&l->q_done);
     pthread_cond_destroy(&l->sweep_cv);
     lcore_free(l->core);
+    lcore_free(l->scratch);
     ltail_free(l->unmerged);
     free(l->keys);
     lbloom_free(l->seen);
@@ -397,6 +409,8 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
             const ledger_transfer_t *t = l->defer ? ltail_find(l->unmerged, id, &tail_seq) : NULL;
             if (t)
                 lcore_transfer_load(l->core, t, tail_seq);
+            else if (l->optimistic && op->kind == LEDGER_OP_CREATE)
+                continue; /* see probe_until */
             else if (!l->seen || lbloom_maybe(l->seen, id))
                 ids_push(l, &n, id); /* else certainly new: nothing to load */
         }
@@ -561,6 +575,31 @@ static void merge_finish(ledger_t *l, bool committed)
     l->n_took = 0;
 }
 
+/*
+ * After an optimistic apply (Postgres): whether any rejected create op has an id that is
+ * already stored. DB_CONSTRAINT if so (the batch must rerun with lookups), else DB_OK.
+ */
+static db_rc_t verify_rejected(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
+{
+    size_t n = 0;
+    for (sub_t *s = batch; s; s = s->next)
+        for (size_t i = 0; i < s->n; i++)
+            if (s->ops[i].kind == LEDGER_OP_CREATE && s->results[i] != LEDGER_OK)
+                ids_push(l, &n, s->ops[i].id);
+    if (n == 0)
+        return DB_OK;
+    qsort(l->ids, n, sizeof *l->ids, id_cmp);
+    lcore_clear_transfers(l->scratch);
+    db_rc_t rc = lstore_load_transfers(conn, l->scratch, l->ids, n, false, err);
+    if (rc != DB_OK)
+        return rc;
+    if (lcore_transfer_count(l->scratch) == 0)
+        return DB_OK;
+    err->code = DB_CONSTRAINT;
+    snprintf(err->msg, sizeof err->msg, "ledger: a rejected transfer's id is taken: rerun");
+    return DB_CONSTRAINT;
+}
+
 static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
 {
     if (l->cache)
@@ -576,6 +615,11 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     int64_t now = clock_wall_ms();
     for (sub_t *s = batch; s; s = s->next)
         lcore_apply(l->core, s->ops, s->n, now, s->results);
+    if (l->optimistic) {
+        rc = verify_rejected(l, conn, batch, err);
+        if (rc != DB_OK)
+            goto fail;
+    }
     /* commit order. SQLite: the rowid, a counter (one writer process; small numbers make short
      * records). Postgres: unique per process, milliseconds shifted, then a counter. */
     int64_t seq0 = l->seq + 1;
@@ -619,12 +663,15 @@ static void batch_run(ledger_t *l, sub_t *batch)
             rc = err.code;
             break;
         }
+        l->optimistic = l->pg && l->stats.batches >= l->probe_until;
         rc = batch_try(l, conn, batch, &err);
         db_release(conn);
         /* a unique violation means another process inserted one of our ids (or, SQLite, a seq:
          * start after the stored ones): rerun and the batch will see it as existing */
         if (rc != DB_RETRY && rc != DB_CONSTRAINT)
             break;
+        if (rc == DB_CONSTRAINT && l->pg)
+            l->probe_until = l->stats.batches + 64; /* this one reruns with lookups too */
         if (rc == DB_CONSTRAINT && !l->pg && (conn = db_acquire(l->db, DB_CONN_WRITE, &err))) {
             int64_t stored = 0;
             if (lstore_max_seq(conn, &stored, &err) == DB_OK && stored > l->seq)
