@@ -120,8 +120,16 @@ struct ledger {
     ltail_key_t *keys;
     size_t keys_cap;
     /* with defer: every id stored (merged or in the tail) is in it, so an id it has never seen
-     * needs no id-index probe to know it is new */
+     * needs no id-index probe to know it is new. NULL until bloom_main has built it from the id
+     * index (a scan of every stored id, seconds for millions, so it runs beside the batcher):
+     * until then every id is looked up, and the ids stored meanwhile, with the tail's at open,
+     * collect in `pending` (under mu) for bloom_main to add. */
     lbloom_t *seen;
+    bool bloom_building;
+    atomic_bool bloom_stop;
+    pthread_t bloom_thread;
+    ledger_id_t *pending;
+    size_t n_pending, cap_pending;
     ledger_id_t *ids;
     size_t ids_cap;
     /* Postgres: new transfer ids are not looked up before the batch applies (optimistic). A
@@ -153,35 +161,99 @@ static db_rc_t merge_now(db_conn_t *conn, db_err_t *err)
     return rc;
 }
 
-static void bloom_add_cb(void *arg, ledger_id_t id)
-{
-    lbloom_add(arg, id);
-}
-
 static void tail_add_cb(void *arg, const ledger_transfer_t *x, int64_t seq)
 {
     ltail_add(arg, x, seq);
 }
 
-static void tail_bloom_cb(void *arg, const ledger_transfer_t *x, int64_t seq)
+/* With mu held (or before the threads start). */
+static void pending_push(ledger_t *l, ledger_id_t id)
 {
-    (void)seq;
-    lbloom_add(arg, x->id);
+    if (l->n_pending == l->cap_pending) {
+        l->cap_pending = l->cap_pending ? l->cap_pending * 2 : 4096;
+        l->pending = realloc(l->pending, l->cap_pending * sizeof *l->pending);
+        ASSERT(l->pending != NULL);
+    }
+    l->pending[l->n_pending++] = id;
 }
 
-/* Fills l->seen with every stored transfer id: the merged ones from the id index, the tail's
- * from memory (an id may be in both after a reopen: adding it twice is harmless). */
-static db_rc_t bloom_build(ledger_t *l, db_conn_t *conn, db_err_t *err)
+static void tail_pending_cb(void *arg, const ledger_transfer_t *x, int64_t seq)
 {
-    int64_t merged = 0;
-    db_rc_t rc = lstore_merged_count(conn, &merged, err);
-    if (rc != DB_OK)
-        return rc;
-    l->stored = merged;
-    size_t tail = ltail_count(l->unmerged);
-    l->seen = lbloom_new(2 * ((size_t)merged + tail) + ((size_t)1 << 20));
-    ltail_each(l->unmerged, tail_bloom_cb, l->seen);
-    return lstore_merged_ids(conn, bloom_add_cb, l->seen, err);
+    (void)seq;
+    pending_push(arg, x->id);
+}
+
+/* Records an id the batcher has just stored (mu held). */
+static void seen_add(ledger_t *l, ledger_id_t id)
+{
+    if (l->seen)
+        lbloom_add(l->seen, id);
+    else if (l->bloom_building)
+        pending_push(l, id);
+}
+
+typedef struct {
+    ledger_t *l;
+    lbloom_t *b;
+    int64_t n;
+} bloom_ctx_t;
+
+static bool bloom_add_cb(void *arg, ledger_id_t id)
+{
+    bloom_ctx_t *ctx = arg;
+    lbloom_add(ctx->b, id);
+    ctx->n++;
+    return !atomic_load(&ctx->l->bloom_stop);
+}
+
+/*
+ * Builds l->seen: every id of the id index (one read snapshot), then, under mu, the ids the
+ * batcher stored since the ledger opened and the tail's at open (`pending`). Every stored id is
+ * in one of those: the index only grows, and an id leaves the tail only into the index.
+ */
+static void *bloom_main(void *arg)
+{
+    ledger_t *l = arg;
+    for (uint32_t waited = 0; waited < l->opts.test_filter_delay_ms; waited += 5) {
+        if (atomic_load(&l->bloom_stop))
+            break;
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    uint64_t t0 = clock_mono_ns();
+    /* SQLite seqs count transfers (or, migrated from 001, are far larger: capped) */
+    size_t expect = l->seq < ((int64_t)1 << 24) ? (size_t)l->seq : (size_t)1 << 24;
+    bloom_ctx_t ctx = {.l = l, .b = lbloom_new(2 * expect + ((size_t)1 << 20))};
+    db_err_t err;
+    db_rc_t rc = DB_CONN;
+    db_conn_t *conn = db_acquire(l->db, DB_CONN_READ, &err);
+    if (conn) {
+        rc = lstore_merged_ids(conn, bloom_add_cb, &ctx, &err);
+        db_release(conn);
+    }
+    bool stopped = atomic_load(&l->bloom_stop);
+    pthread_mutex_lock(&l->mu);
+    if (rc == DB_OK && !stopped) {
+        for (size_t i = 0; i < l->n_pending; i++)
+            lbloom_add(ctx.b, l->pending[i]);
+        l->stored = ctx.n;
+        l->seen = ctx.b;
+        ctx.b = NULL;
+    } else if (!stopped) {
+        LOGE("ledger: building the filter of stored ids failed (%s); every new id is looked up "
+             "in the index",
+             err.msg);
+    }
+    l->bloom_building = false;
+    free(l->pending);
+    l->pending = NULL;
+    l->n_pending = l->cap_pending = 0;
+    pthread_mutex_unlock(&l->mu);
+    lbloom_free(ctx.b);
+    if (rc == DB_OK && !stopped)
+        LOGI("ledger: filter of %lld stored ids ready in %.0f ms", (long long)ctx.n,
+             (double)(clock_mono_ns() - t0) / 1e6);
+    return NULL;
 }
 
 ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
@@ -213,8 +285,12 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
         rc = lstore_max_seq(conn, &l->seq, err);
     if (rc == DB_OK && l->defer)
         rc = lstore_load_tail(conn, tail_add_cb, l->unmerged, err);
-    if (rc == DB_OK && l->defer)
-        rc = bloom_build(l, conn, err);
+    if (rc == DB_OK && l->defer) {
+        /* until bloom_main has counted them, the seq counter estimates the ids stored */
+        l->stored = l->seq;
+        l->bloom_building = true;
+        ltail_each(l->unmerged, tail_pending_cb, l);
+    }
     if (rc == DB_OK && !l->pg && !l->defer)
         rc = merge_now(conn, err); /* rows left in the tail by an earlier deferring ledger */
     bool wal = !l->pg && rc == DB_OK && sqlite_is_wal(conn);
@@ -230,6 +306,8 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
     pthread_cond_init(&l->q_done, NULL);
     pthread_cond_init(&l->sweep_cv, NULL);
     ASSERT(pthread_create(&l->batcher, NULL, batcher_main, l) == 0);
+    if (l->bloom_building)
+        ASSERT(pthread_create(&l->bloom_thread, NULL, bloom_main, l) == 0);
     if (l->opts.sweep_interval_ms) {
         l->sweeper_running = true;
         ASSERT(pthread_create(&l->sweeper, NULL, sweeper_main, l) == 0);
@@ -245,6 +323,7 @@ fail:
     ltail_free(l->unmerged);
     free(l->keys);
     lbloom_free(l->seen);
+    free(l->pending);
     free(l);
     return NULL;
 }
@@ -261,9 +340,23 @@ void ledger_close(ledger_t *l)
     pthread_mutex_unlock(&l->qmu);
     if (l->sweeper_running)
         pthread_join(l->sweeper, NULL);
+    if (l->defer) {
+        atomic_store(&l->bloom_stop, true);
+        pthread_join(l->bloom_thread, NULL);
+    }
     if (l->checkpointer_running)
         pthread_join(l->checkpointer, NULL);
     pthread_join(l->batcher, NULL);
+    if (l->defer && ltail_count(l->unmerged) > 0) {
+        /* a clean shutdown merges the tail, so the next open has none to load (a crash leaves
+         * it to that open); failing here loses nothing */
+        db_err_t err;
+        db_conn_t *conn = db_acquire(l->db, DB_CONN_WRITE, &err);
+        db_rc_t rc = conn ? merge_now(conn, &err) : err.code;
+        db_release(conn);
+        if (rc != DB_OK)
+            LOGW("ledger: merging the tail at close: %s (the next open loads it)", err.msg);
+    }
     pthread_mutex_destroy(&l->qmu);
     pthread_mutex_destroy(&l->mu);
     pthread_rwlock_destroy(&l->tail_lock);
@@ -276,6 +369,7 @@ void ledger_close(ledger_t *l)
     ltail_free(l->unmerged);
     free(l->keys);
     lbloom_free(l->seen);
+    free(l->pending);
     free(l->ids);
     free(l);
 }
@@ -284,6 +378,7 @@ void ledger_stats(ledger_t *l, ledger_stats_t *out)
 {
     pthread_mutex_lock(&l->mu);
     *out = l->stats;
+    out->id_filter_ready = l->seen != NULL;
     pthread_mutex_unlock(&l->mu);
 }
 
@@ -459,7 +554,7 @@ static void tail_update(ledger_t *l, int64_t seq0)
     ledger_transfer_t *first;
     size_t n = lcore_new_transfers(l->core, &first);
     for (size_t i = 0; i < n; i++)
-        lbloom_add(l->seen, first[i].id);
+        seen_add(l, first[i].id);
     pthread_rwlock_wrlock(&l->tail_lock);
     for (size_t i = 0; i < l->n_took; i++) {
         uint32_t b = l->took[i];

@@ -295,6 +295,9 @@ typedef struct {
      * most 524288 (ledger.c, merge_at, says why). Until then the batcher holds them in memory,
      * where ledger_transfer_get finds them. */
     uint32_t merge_rows;
+    /* Tests only: the filter of stored ids (SQLite) starts building this much later, so a test
+     * can run batches before it is ready. */
+    uint32_t test_filter_delay_ms;
 } ledger_opts_t;
 
 /*
@@ -381,7 +384,8 @@ typedef struct {
     uint64_t retries;
     uint64_t commit_ns;    /* time spent in db work, total */
     uint64_t max_batch_ns; /* the longest batch (db work), what a submission may wait behind */
-    uint64_t merges;       /* SQLite: bulk merges of the tail into the id index */
+    uint64_t merges;       /* SQLite: merge steps of the tail into the id index */
+    bool id_filter_ready;  /* SQLite: the filter of stored ids is built (ids not looked up) */
 } ledger_stats_t;
 void ledger_stats(ledger_t *l, ledger_stats_t *out);
 

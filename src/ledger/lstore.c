@@ -574,7 +574,7 @@ db_rc_t lstore_set_merged_seq(db_conn_t *conn, int64_t seq, db_err_t *err)
     return db_run(st, err);
 }
 
-db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void *arg,
+db_rc_t lstore_merged_ids(db_conn_t *conn, bool (*fn)(void *, ledger_id_t), void *arg,
                           db_err_t *err)
 {
     /* a scan of the id index alone (it covers the column) */
@@ -587,24 +587,9 @@ db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void
         return err->code;
     db_rc_t rc;
     while ((rc = db_step(st, err)) == DB_ROW)
-        fn(arg, lstore_col_xid(st, 0));
+        if (!fn(arg, lstore_col_xid(st, 0)))
+            return DB_OK; /* stopped; the caller's release resets the statement */
     return rc == DB_DONE ? DB_OK : rc;
-}
-
-db_rc_t lstore_merged_count(db_conn_t *conn, int64_t *out, db_err_t *err)
-{
-    db_stmt_t *st =
-        db_prepare(conn,
-                   "SELECT (SELECT COUNT(*) FROM transfers WHERE merged > 0 AND id IS NOT NULL) + "
-                   "(SELECT COUNT(*) FROM transfer_ids)",
-                   err);
-    if (!st)
-        return err->code;
-    db_rc_t rc = db_step_one(st, err);
-    if (rc != DB_ROW)
-        return rc;
-    *out = db_col_i64(st, 0);
-    return DB_OK;
 }
 
 /* ---- API readers ---- */

@@ -52,11 +52,10 @@ db_rc_t lstore_merge_keys(db_conn_t *conn, const ltail_key_t *keys, size_t n, db
 /* Moves the tail boundary: rows with seq <= seq are all in transfer_ids. */
 db_rc_t lstore_set_merged_seq(db_conn_t *conn, int64_t seq, db_err_t *err);
 
-/* Calls fn for the id of every merged transfer (to build the batcher's Bloom filter), and
- * counts them. */
-db_rc_t lstore_merged_ids(db_conn_t *conn, void (*fn)(void *, ledger_id_t), void *arg,
+/* Calls fn for the id of every merged transfer (to build the batcher's Bloom filter) until fn
+ * returns false. */
+db_rc_t lstore_merged_ids(db_conn_t *conn, bool (*fn)(void *, ledger_id_t), void *arg,
                           db_err_t *err);
-db_rc_t lstore_merged_count(db_conn_t *conn, int64_t *out, db_err_t *err);
 
 /* Readers for the API. DB_NOT_FOUND when absent. */
 db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *out, db_err_t *err);

@@ -508,3 +508,66 @@ Test(ledger_sqlite, migrates_a_001_database)
     rmdir(one);
     free(abs_full);
 }
+
+/* The filter of stored ids is built beside the batcher after a reopen. Before it is ready every
+ * id is looked up; ids stored meanwhile (and the tail's) must end up in it, else a retry of such
+ * a transfer, merged out of the tail by then, would be taken for new and stored twice. */
+static size_t lite_count_rows(db_t *db)
+{
+    db_err_t err;
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &err);
+    cr_assert_not_null(c);
+    db_stmt_t *st = db_prepare(c, "SELECT COUNT(*) FROM transfers", &err);
+    cr_assert_eq(db_step_one(st, &err), DB_ROW);
+    size_t n = (size_t)db_col_i64(st, 0);
+    db_release(c);
+    return n;
+}
+
+static void lite_case_filter_built_late(lc_env_t *e)
+{
+    enum { OLD = 600, NEW = 300 };
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    ledger_op_t *old = calloc(OLD, sizeof *old), *fresh = calloc(NEW, sizeof *fresh);
+    ledger_result_t *res = calloc(OLD, sizeof *res);
+    cr_assert(old && fresh && res);
+    for (int i = 0; i < OLD; i++)
+        old[i] = i % 2 ? lc_xfer(a, b, 1) : lc_xfer(S, a, 3);
+    for (int i = 0; i < OLD; i += 20)
+        cr_assert_eq(ledger_transfers_execute(e->l, old + i, 20, res + i), LEDGER_OK);
+    for (int i = 0; i < OLD; i++)
+        cr_assert_eq(res[i], LEDGER_OK);
+    ledger_close(e->l);
+    db_err_t err;
+    ledger_opts_t opts = {.merge_rows = 7, .test_filter_delay_ms = 300};
+    e->l = ledger_open(e->db, &opts, &err);
+    cr_assert_not_null(e->l, "%s", err.msg);
+    /* before the filter: retries of old ids (merged and tail) and new transfers */
+    for (int i = 0; i < OLD; i += 37)
+        cr_assert_eq(lc_exec1(e->l, old[i]), LEDGER_EXISTS, "old %d", i);
+    for (int i = 0; i < NEW; i++) {
+        fresh[i] = lc_xfer(a, b, 1);
+        cr_assert_eq(lc_exec1(e->l, fresh[i]), LEDGER_OK);
+    }
+    ledger_stats_t st;
+    ledger_stats(e->l, &st);
+    cr_assert(!st.id_filter_ready, "the filter was ready too early for this test");
+    for (int waited = 0; !st.id_filter_ready && waited < 5000; waited += 10) {
+        usleep(10000);
+        ledger_stats(e->l, &st);
+    }
+    cr_assert(st.id_filter_ready);
+    /* with the filter: every retry is recognised, none is stored twice */
+    for (int i = 0; i < NEW; i++)
+        cr_assert_eq(lc_exec1(e->l, fresh[i]), LEDGER_EXISTS, "new %d", i);
+    for (int i = 0; i < OLD; i++)
+        cr_assert_eq(lc_exec1(e->l, old[i]), LEDGER_EXISTS, "old %d", i);
+    cr_assert_eq(lite_count_rows(e->db), (size_t)(OLD + NEW), "a transfer was stored twice");
+    lc_check_invariants(e->db);
+    free(old);
+    free(fresh);
+    free(res);
+}
+
+LITE_TEST(id_filter_built_after_reopen, lite_case_filter_built_late(&E), &MERGE_7)
