@@ -583,6 +583,8 @@ static void tail_update(ledger_t *l, int64_t seq0)
  * hence the cap. opts.merge_rows fixes T instead.
  */
 #define MERGE_ROWS_MIN 16384
+/* the fewest ids a merge step may take from one bucket */
+#define MERGE_STEP_MIN 1024
 #define MERGE_ROWS_MAX 524288
 static size_t merge_at(const ledger_t *l)
 {
@@ -624,12 +626,21 @@ static db_rc_t batch_merge(ledger_t *l, db_conn_t *conn, int64_t seq0, db_err_t 
     size_t left = ltail_count(l->unmerged);
     if (left <= target)
         return DB_OK;
-    target -= target / 16;
+    size_t step = target / 16;
+    target -= step;
+    /* A bucket is merged whole, but not beyond a step's worth: ids that share their top bits
+     * (time-ordered ones, like the connector's version-7 ids, all land in one bucket) are
+     * merged oldest first, a step at a time, and the cursor stays on the bucket. */
+    size_t most = step > MERGE_STEP_MIN ? step : MERGE_STEP_MIN;
     uint32_t cursor = l->cursor;
     for (uint32_t swept = 0; left > target && swept < LTAIL_BUCKETS; swept++) {
         uint32_t b = cursor;
-        cursor = (cursor + 1) % LTAIL_BUCKETS;
         size_t n = ltail_bucket_count(l->unmerged, b);
+        bool partial = n > most;
+        if (partial)
+            n = most;
+        else
+            cursor = (cursor + 1) % LTAIL_BUCKETS;
         if (n == 0)
             continue;
         if (n > l->keys_cap) {
@@ -644,6 +655,8 @@ static db_rc_t batch_merge(ledger_t *l, db_conn_t *conn, int64_t seq0, db_err_t 
         l->take[b] = n;
         l->took[l->n_took++] = b;
         left -= n;
+        if (partial)
+            break; /* the rest of b waits for the next step */
     }
     l->next_cursor = cursor;
     l->next_merged_seq = l->merged_seq;
