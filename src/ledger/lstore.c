@@ -432,7 +432,7 @@ static db_rc_t write_new_transfers(db_conn_t *conn, lcore_t *c, int64_t *seq, bo
 
 static db_rc_t write_resolved(db_conn_t *conn, lcore_t *c, db_err_t *err)
 {
-    /* a row of the unmerged tail is found by its seq (transfers_tail), a merged = 1 one by id,
+    /* a row of the unmerged tail is found by its seq (SQLite: the rowid), a merged = 1 one by id,
      * a bulk-merged one (SQLite) by its seq in transfer_ids */
     static const char *const sql[3] = {
         "UPDATE transfers SET state = ?, posted_amount = ?, resolved_at = ? WHERE merged = 0 AND "
@@ -665,7 +665,8 @@ db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, bool scan_tail,
                              ledger_transfer_t *out, db_err_t *err)
 {
     /* the id index covers merged = 1 rows, transfer_ids SQLite's bulk-merged ones; the tail
-     * (SQLite: at most a few merges' worth of recent rows) is scanned through transfers_tail */
+     * (SQLite: the rows above the merged boundary) is scanned by seq unless the caller keeps it
+     * in memory (scan_tail false) */
     static const char *const sql[3] = {
         "SELECT " LSTORE_TRANSFER_COLS
         " FROM transfers WHERE merged > 0 AND id IS NOT NULL AND id = ?",
