@@ -214,10 +214,9 @@ static bool bloom_add_cb(void *arg, ledger_id_t id)
 static void *bloom_main(void *arg)
 {
     ledger_t *l = arg;
-    for (uint32_t waited = 0; waited < l->opts.test_filter_delay_ms; waited += 5) {
-        if (atomic_load(&l->bloom_stop))
-            break;
-        struct timespec ts = {0, 5 * 1000000L};
+    while (l->opts.test_filter_gate && atomic_load(l->opts.test_filter_gate) &&
+           !atomic_load(&l->bloom_stop)) {
+        struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
     }
     uint64_t t0 = clock_mono_ns();

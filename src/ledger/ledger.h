@@ -39,6 +39,7 @@
 #ifndef RAFIKI_LEDGER_LEDGER_H
 #define RAFIKI_LEDGER_LEDGER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -295,9 +296,9 @@ typedef struct {
      * most 524288 (ledger.c, merge_at, says why). Until then the batcher holds them in memory,
      * where ledger_transfer_get finds them. */
     uint32_t merge_rows;
-    /* Tests only: the filter of stored ids (SQLite) starts building this much later, so a test
-     * can run batches before it is ready. */
-    uint32_t test_filter_delay_ms;
+    /* Tests only: while *test_filter_gate is true the filter of stored ids (SQLite) is not
+     * built, so a test can run batches before it is ready. NULL: no gate. */
+    const atomic_bool *test_filter_gate;
 } ledger_opts_t;
 
 /*
