@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "ledger/mem.h"
 
 /* ---- open-addressing map from id to pool index (the id is the first field of the entry) ---- */
 
@@ -21,11 +22,7 @@ typedef struct {
 
 static uint32_t id_hash(ledger_id_t id, uint32_t mask)
 {
-    uint64_t h = id.hi ^ (id.lo * 0x9E3779B97F4A7C15ull);
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
-    return (uint32_t)h & mask;
+    return (uint32_t)lmem_id_hash(id) & mask;
 }
 
 static const ledger_id_t *entry_id(const void *base, size_t stride, uint32_t idx)
@@ -142,19 +139,6 @@ struct lcore {
     size_t n_resolved, cap_resolved;
 };
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(p, n * elem);
-    ASSERT(q != NULL);
-    *cap = n;
-    return q;
-}
-
 lcore_t *lcore_new(void)
 {
     lcore_t *c = calloc(1, sizeof *c);
@@ -210,7 +194,7 @@ lc_account_t *lcore_account_put(lcore_t *c, const lc_account_t *a)
         return cur;
     }
     size_t cap = c->cap_accts;
-    c->accts = grow(c->accts, &cap, (size_t)c->n_accts + 1, sizeof *c->accts);
+    c->accts = lmem_grow(c->accts, &cap, (size_t)c->n_accts + 1, sizeof *c->accts);
     ASSERT(cap <= UINT32_MAX);
     c->cap_accts = (uint32_t)cap;
     uint32_t idx = c->n_accts++;
@@ -240,10 +224,10 @@ ledger_transfer_t *lcore_transfer_find(lcore_t *c, ledger_id_t id)
 static uint32_t transfer_add(lcore_t *c, const ledger_transfer_t *t)
 {
     size_t cap = c->cap_xfers;
-    c->xfers = grow(c->xfers, &cap, (size_t)c->n_xfers + 1, sizeof *c->xfers);
+    c->xfers = lmem_grow(c->xfers, &cap, (size_t)c->n_xfers + 1, sizeof *c->xfers);
     size_t cap2 = c->cap_xfers, cap3 = c->cap_xfers;
-    c->xfer_listed = grow(c->xfer_listed, &cap2, (size_t)c->n_xfers + 1, 1);
-    c->xfer_tag = grow(c->xfer_tag, &cap3, (size_t)c->n_xfers + 1, sizeof *c->xfer_tag);
+    c->xfer_listed = lmem_grow(c->xfer_listed, &cap2, (size_t)c->n_xfers + 1, 1);
+    c->xfer_tag = lmem_grow(c->xfer_tag, &cap3, (size_t)c->n_xfers + 1, sizeof *c->xfer_tag);
     ASSERT(cap == cap2 && cap == cap3 && cap <= UINT32_MAX);
     c->cap_xfers = (uint32_t)cap;
     uint32_t idx = c->n_xfers++;
@@ -286,7 +270,7 @@ ledger_transfer_t *lcore_transfer_at(lcore_t *c, size_t i)
 
 static undo_t *undo_push(lcore_t *c, uint32_t kind, uint32_t idx)
 {
-    c->undo = grow(c->undo, &c->cap_undo, c->n_undo + 1, sizeof *c->undo);
+    c->undo = lmem_grow(c->undo, &c->cap_undo, c->n_undo + 1, sizeof *c->undo);
     undo_t *u = &c->undo[c->n_undo++];
     memset(u, 0, sizeof *u);
     u->kind = kind;
@@ -301,7 +285,7 @@ static void account_touch(lcore_t *c, lc_account_t *a)
     u->last_seq = a->last_seq;
     if (!a->dirty) {
         a->dirty = true;
-        c->dirty = grow(c->dirty, &c->cap_dirty, c->n_dirty + 1, sizeof *c->dirty);
+        c->dirty = lmem_grow(c->dirty, &c->cap_dirty, c->n_dirty + 1, sizeof *c->dirty);
         c->dirty[c->n_dirty++] = (uint32_t)(a - c->accts);
     }
 }
@@ -315,7 +299,8 @@ static void transfer_touch(lcore_t *c, ledger_transfer_t *t)
     u->resolved_ms = t->resolved_ms;
     if (idx < c->first_new && !c->xfer_listed[idx]) {
         c->xfer_listed[idx] = 1;
-        c->resolved = grow(c->resolved, &c->cap_resolved, c->n_resolved + 1, sizeof *c->resolved);
+        c->resolved =
+            lmem_grow(c->resolved, &c->cap_resolved, c->n_resolved + 1, sizeof *c->resolved);
         c->resolved[c->n_resolved++] = idx;
     }
 }

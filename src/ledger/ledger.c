@@ -38,6 +38,7 @@
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/lstore.h"
+#include "ledger/mem.h"
 #include "ledger/tail.h"
 
 #define BATCH_RETRIES 8
@@ -169,11 +170,7 @@ static void tail_add_cb(void *arg, const ledger_transfer_t *x, int64_t seq)
 /* With mu held (or before the threads start). */
 static void pending_push(ledger_t *l, ledger_id_t id)
 {
-    if (l->n_pending == l->cap_pending) {
-        l->cap_pending = l->cap_pending ? l->cap_pending * 2 : 4096;
-        l->pending = realloc(l->pending, l->cap_pending * sizeof *l->pending);
-        ASSERT(l->pending != NULL);
-    }
+    l->pending = lmem_grow(l->pending, &l->cap_pending, l->n_pending + 1, sizeof *l->pending);
     l->pending[l->n_pending++] = id;
 }
 
@@ -642,11 +639,7 @@ static db_rc_t batch_merge(ledger_t *l, db_conn_t *conn, int64_t seq0, db_err_t 
             cursor = (cursor + 1) % LTAIL_BUCKETS;
         if (n == 0)
             continue;
-        if (n > l->keys_cap) {
-            l->keys_cap = n * 2;
-            l->keys = realloc(l->keys, l->keys_cap * sizeof *l->keys);
-            ASSERT(l->keys != NULL);
-        }
+        l->keys = lmem_grow(l->keys, &l->keys_cap, n, sizeof *l->keys);
         ltail_bucket_sorted(l->unmerged, b, n, l->keys);
         db_rc_t rc = lstore_merge_keys(conn, l->keys, n, err);
         if (rc != DB_OK)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "ledger/mem.h"
 
 typedef struct {
     ledger_transfer_t x;
@@ -31,11 +32,7 @@ struct ltail {
 
 static size_t hash_of(ledger_id_t id, size_t mask)
 {
-    uint64_t h = id.hi ^ (id.lo * 0x9E3779B97F4A7C15ull);
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
-    return (size_t)h & mask;
+    return (size_t)lmem_id_hash(id) & mask;
 }
 
 uint32_t ltail_bucket_of(ledger_id_t id)
@@ -74,19 +71,6 @@ void ltail_clear(ltail_t *t)
 size_t ltail_count(const ltail_t *t)
 {
     return t->count;
-}
-
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(p, n * elem);
-    ASSERT(q != NULL);
-    *cap = n;
-    return q;
 }
 
 static size_t map_slot(const ltail_t *t, ledger_id_t id)
@@ -158,7 +142,7 @@ void ltail_add(ltail_t *t, const ledger_transfer_t *x, int64_t seq)
     if (t->n_free) {
         at = t->free_list[--t->n_free];
     } else {
-        t->slab = grow(t->slab, &t->cap_slab, t->n_slab + 1, sizeof *t->slab);
+        t->slab = lmem_grow(t->slab, &t->cap_slab, t->n_slab + 1, sizeof *t->slab);
         ASSERT(t->n_slab < UINT32_MAX);
         at = (uint32_t)t->n_slab++;
     }
@@ -172,7 +156,7 @@ void ltail_add(ltail_t *t, const ledger_transfer_t *x, int64_t seq)
         q->len -= q->head;
         q->head = 0;
     }
-    q->idx = grow(q->idx, &q->cap, q->len + 1, sizeof *q->idx);
+    q->idx = lmem_grow(q->idx, &q->cap, q->len + 1, sizeof *q->idx);
     q->idx[q->len++] = at;
 }
 
@@ -206,7 +190,7 @@ void ltail_bucket_drop(ltail_t *t, uint32_t b, size_t n)
     for (size_t i = 0; i < n; i++) {
         uint32_t at = q->idx[q->head + i];
         map_remove(t, map_slot(t, t->slab[at].x.id));
-        t->free_list = grow(t->free_list, &t->cap_free, t->n_free + 1, sizeof *t->free_list);
+        t->free_list = lmem_grow(t->free_list, &t->cap_free, t->n_free + 1, sizeof *t->free_list);
         t->free_list[t->n_free++] = at;
         t->count--;
     }

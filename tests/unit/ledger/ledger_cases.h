@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "ledger/ledger.h"
+#include "ledger/lstore.h"
 #include "store/db.h"
 
 typedef struct {
@@ -808,13 +809,8 @@ static size_t lc_rows_of(db_t *db, ledger_id_t acct)
         c, "SELECT COUNT(*) FROM transfers WHERE debit_account_id = ? OR credit_account_id = ?",
         &err);
     cr_assert_not_null(st, "%s", err.msg);
-    uint8_t b[16];
-    for (int i = 0; i < 8; i++) {
-        b[i] = (uint8_t)(acct.hi >> (56 - 8 * i));
-        b[8 + i] = (uint8_t)(acct.lo >> (56 - 8 * i));
-    }
-    db_bind_blob(st, 1, b, sizeof b);
-    db_bind_blob(st, 2, b, sizeof b);
+    lstore_bind_xid(st, 1, acct);
+    lstore_bind_xid(st, 2, acct);
     cr_assert_eq(db_step_one(st, &err), DB_ROW, "%s", err.msg);
     size_t n = (size_t)db_col_i64(st, 0);
     db_release(c);
