@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "store/cache_internal.h"
+#include "store/store_internal.h"
 
 #define CACHE_STRIPES 64
 /* A stripe sweeps its expired entries after this many writes. */
@@ -53,41 +54,22 @@ struct cache {
     cache_stripe_t stripes[CACHE_STRIPES];
 };
 
-cache_rc_t cache_fail(cache_err_t *err, cache_rc_t code, const char *fmt, ...)
-{
-    if (err) {
-        err->code = code;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
+STORE_FAIL_FN(cache_fail, cache_err_t, cache_rc_t)
 
 const char *cache_rc_str(cache_rc_t rc)
 {
-    switch (rc) {
-    case CACHE_OK:
-        return "ok";
-    case CACHE_MISS:
-        return "miss";
-    case CACHE_EXISTS:
-        return "exists";
-    case CACHE_ERROR:
-        return "error";
-    case CACHE_CONN:
-        return "connection failure";
-    case CACHE_INVALID:
-        return "invalid argument";
-    case CACHE_TOO_BIG:
-        return "value larger than buffer";
-    case CACHE_NOT_INT:
-        return "not an integer";
-    case CACHE_NOMEM:
-        return "out of memory";
-    }
-    return "unknown";
+    static const store_rc_name_t names[] = {
+        {CACHE_OK, "ok"},
+        {CACHE_MISS, "miss"},
+        {CACHE_EXISTS, "exists"},
+        {CACHE_ERROR, "error"},
+        {CACHE_CONN, "connection failure"},
+        {CACHE_INVALID, "invalid argument"},
+        {CACHE_TOO_BIG, "value larger than buffer"},
+        {CACHE_NOT_INT, "not an integer"},
+        {CACHE_NOMEM, "out of memory"},
+    };
+    return store_rc_name(names, sizeof names / sizeof names[0], rc);
 }
 
 int cache_parse_i64(const char *s, size_t n, int64_t *out)

@@ -1,6 +1,7 @@
 /* Tests for src/store/cache.c (the in-process driver). The same case bodies run on Redis in
  * tests/integration/cache_redis_test.c. */
 #include "cache_cases.h"
+#include "store/cache_internal.h"
 
 CACHE_CASES(cache_mem, NULL, (void)0)
 
@@ -139,4 +140,17 @@ Test(cache_open, bad_redis_urls)
     cr_assert_eq(err.code, CACHE_INVALID);
     cr_assert_null(cache_open("unix:///nonexistent/redis.sock", &err));
     cr_assert_eq(err.code, CACHE_CONN, "%s", err.msg);
+}
+
+Test(cache_rc, every_result_has_a_name)
+{
+    for (int rc = CACHE_NOMEM; rc <= CACHE_EXISTS; rc++)
+        cr_expect_str_neq(cache_rc_str((cache_rc_t)rc), "unknown", "result %d", rc);
+    cr_expect_str_eq(cache_rc_str(CACHE_TOO_BIG), "value larger than buffer");
+    cr_expect_str_eq(cache_rc_str((cache_rc_t)42), "unknown");
+    cache_err_t err = {0};
+    cr_expect_eq(cache_fail(&err, CACHE_CONN, "lost %s", "redis"), CACHE_CONN);
+    cr_expect_eq(err.code, CACHE_CONN);
+    cr_expect_str_eq(err.msg, "lost redis");
+    cr_expect_eq(cache_fail(NULL, CACHE_ERROR, "nothing"), CACHE_ERROR);
 }
