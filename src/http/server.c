@@ -382,8 +382,9 @@ static void reap_due(http_server_t *s, uint64_t now)
         if (due == 0 || due > now || req->reaped || req->fd == MHD_INVALID_SOCKET)
             continue;
         req->reaped = true;
-        shutdown(req->fd, SHUT_RDWR);
+        /* counted first: a client may see the close before this thread runs on */
         atomic_fetch_add_explicit(&s->timed_out, 1, memory_order_relaxed);
+        shutdown(req->fd, SHUT_RDWR);
     }
     pthread_mutex_unlock(&s->conns_mu);
 }
