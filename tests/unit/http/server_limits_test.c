@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -244,4 +245,34 @@ Test(http_limits, gate_answers_before_the_body_and_closes, .timeout = 30)
     cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got: %s", resp);
     cr_assert_eq(atomic_load(&handler_calls), 1);
     stop();
+}
+
+Test(http_limits, clients_leaving_mid_request_log_one_line, .timeout = 30)
+{
+    start(10000, 60, 0);
+    char path[] = "/tmp/rafiki-limits-log-XXXXXX";
+    int logfd = mkstemp(path);
+    cr_assert(logfd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(logfd, STDERR_FILENO);
+    /* 50 clients send half a request head and leave: libmicrohttpd reports each one. */
+    for (int i = 0; i < 50; i++) {
+        int fd = dial("127.0.0.1");
+        raw_send_all(fd, "POST /ok HTTP/1.1\r\nHost: x\r\n", 28);
+        sleep_ms(2);
+        close(fd);
+    }
+    sleep_ms(300);
+    stop();
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char text[65536];
+    ssize_t n = pread(logfd, text, sizeof text - 1, 0);
+    close(logfd);
+    unlink(path);
+    text[n > 0 ? n : 0] = '\0';
+    int lines = 0;
+    for (const char *p = strstr(text, "microhttpd"); p; p = strstr(p + 1, "microhttpd"))
+        lines++;
+    cr_assert(lines >= 1 && lines <= 2, "%d microhttpd lines:\n%s", lines, text);
 }
