@@ -13,7 +13,7 @@
 // Binary: RAFIKI_BUILD or ../../build.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -292,4 +292,24 @@ test('admin: 1,000 unauthenticated 1 MiB uploads cost no memory; bodies are give
   assert.ok(peak - base < 64 * 1024, `unauthenticated uploads took RSS up by ${peak - base} KiB`)
   assert.ok(afterUnauth - base < 10 * 1024, `unauthenticated uploads left ${afterUnauth - base} KiB behind`)
   assert.ok(afterAuth - base < 32 * 1024, `authenticated bodies left ${afterAuth - base} KiB behind`)
+})
+
+test('a malformed limit stops start-up with a message naming it', async () => {
+  for (const [name, value] of [['HTTP_PER_IP_CONNECTIONS_MAX', 'abc'], ['HTTP_REQUEST_TIMEOUT_MS', '5'],
+    ['CACHE_MEMORY_MAX_MB', '1']]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-hostile-cfg-'))
+    const r = spawnSync(path.join(build, 'rafiki'), ['serve'], {
+      cwd: dir,
+      env: {
+        ...process.env, [name]: value, ADMIN_API_SECRET: SECRET, RAFIKI_SQL_DIR: path.join(here, '..', '..', 'sql'),
+        OPEN_PAYMENTS_PORT: String(await freePort()), ADMIN_PORT: String(await freePort()),
+        CONNECTOR_PORT: String(await freePort()), DATABASE_URL: `sqlite:${path.join(dir, 'r.db')}`,
+      },
+      encoding: 'utf8',
+      timeout: 10000,
+    })
+    fs.rmSync(dir, { recursive: true, force: true })
+    assert.equal(r.status, 1, `${name}=${value}: exit ${r.status} ${r.stderr}`)
+    assert.match(r.stderr, new RegExp(`${name}=${value}`))
+  }
 })
