@@ -160,7 +160,7 @@ static int app_start(app_t *app)
         return -1;
     cache_err_t cerr;
     cache_opts_t co;
-    if (cache_opts_env(&co, &cerr) != 0) {
+    if (cache_opts_env(&co, &cerr) != CACHE_OK) {
         LOGE("%s", cerr.msg);
         return -1;
     }

@@ -276,3 +276,26 @@ Test(http_limits, clients_leaving_mid_request_log_one_line, .timeout = 30)
         lines++;
     cr_assert(lines >= 1 && lines <= 2, "%d microhttpd lines:\n%s", lines, text);
 }
+
+Test(http_limits, limits_from_the_environment)
+{
+    http_server_config_t cfg = {0};
+    env_err_t err;
+    static const char *const names[] = {"HTTP_REQUEST_TIMEOUT_MS", "HTTP_IDLE_TIMEOUT_S",
+                                        "HTTP_CONNECTIONS_MAX", "HTTP_PER_IP_CONNECTIONS_MAX"};
+    for (size_t i = 0; i < 4; i++)
+        unsetenv(names[i]);
+    cr_assert_eq(http_server_config_env(&cfg, &err), 0);
+    cr_assert_eq(cfg.request_timeout_ms, HTTP_REQUEST_TIMEOUT_DEFAULT_MS);
+    cr_assert_eq(cfg.per_ip_max, HTTP_PER_IP_DEFAULT);
+    setenv("HTTP_PER_IP_CONNECTIONS_MAX", "7", 1);
+    setenv("HTTP_IDLE_TIMEOUT_S", "5", 1);
+    cr_assert_eq(http_server_config_env(&cfg, &err), 0);
+    cr_assert_eq(cfg.per_ip_max, 7);
+    cr_assert_eq(cfg.idle_timeout_s, 5);
+    setenv("HTTP_REQUEST_TIMEOUT_MS", "50", 1);
+    cr_assert_eq(http_server_config_env(&cfg, &err), -1, "below the 100 ms minimum");
+    cr_assert(strstr(err.msg, "HTTP_REQUEST_TIMEOUT_MS") != NULL, "%s", err.msg);
+    for (size_t i = 0; i < 4; i++)
+        unsetenv(names[i]);
+}
