@@ -1,6 +1,7 @@
 # Rafiki in C — one non-recursive Makefile.
 #
-#   make            optimised build (assertions stay on) into build/
+#   make            = make all: optimised build (assertions stay on) of build/rafiki, the unit,
+#                   integration and vector test binaries, benchmarks and tools into build/
 #   make run        install missing packages, build, run `rafiki serve` on SQLite
 #   make test       install test packages, build, start throwaway Postgres+Redis, run every suite
 #   make check      ASan+UBSan build of the unit tests, run them
@@ -12,6 +13,10 @@
 # the program entry points, tests/unit/**/*_test.c are linked into one Criterion binary,
 # tests/integration/*_test.c into another, tests/fuzz/*.c are one fuzzer each and bench/*.c
 # one benchmark each.
+
+# The layer rules below are the first rules in this file; without this, plain `make` would
+# build only build/lib/libbase.a.
+.DEFAULT_GOAL := all
 
 BUILD    ?= build
 SHARED   ?= ../shared
@@ -39,7 +44,9 @@ endif
 LDLIBS := $(PKG_LIBS) -pthread -lm
 
 # Layers in dependency order: a layer may use only the layers before it. Each layer is its own
-# static library, so a test binary links only the layers it needs.
+# static library, so a test binary links only the layers it needs. `auth` is the planned next
+# layer (the GNAP authorization server of Open Payments); it has no sources yet, so its archive
+# holds only an empty object until src/auth/ exists.
 LAYERS   := base ilp stream http store ledger connector backend auth
 layer_libs = $(foreach l,$(call upto,$(1)),$(BUILD)/lib/lib$(l).a)
 # upto(L): the layers from base up to and including L, reversed for link order.

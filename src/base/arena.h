@@ -14,7 +14,8 @@ typedef struct {
 } arena_t;
 
 void arena_init(arena_t *a, size_t block_size);
-/* 16-byte aligned memory that lives until reset/free; NULL only on OOM. */
+/* 16-byte aligned memory that lives until reset/free; never NULL (out of memory aborts, see
+ * mem.h; n above SIZE_MAX / 2 is a programmer error). */
 void *arena_alloc(arena_t *a, size_t n);
 /* Copy n bytes and add a NUL. */
 char *arena_strndup(arena_t *a, const char *s, size_t n);

@@ -29,19 +29,19 @@ typedef struct {
     size_t cap;
     size_t max;  /* hard cap on len */
     bool fixed;  /* memory is caller-owned and never grows */
-    bool failed; /* an append went past max or allocation failed; sticky */
+    bool failed; /* an append went past max; sticky (out of memory aborts, see mem.h) */
 } buf_t;
 
 /* A heap buffer that grows up to max bytes. */
 void buf_init(buf_t *b, size_t max);
 /* A buffer over caller memory of cap bytes; never reallocates. */
 void buf_init_fixed(buf_t *b, uint8_t *mem, size_t cap);
-/* Append n bytes; returns 0, or -1 (and marks the buffer failed) past max or on OOM. */
+/* Append n bytes; returns 0, or -1 (and marks the buffer failed) past max. */
 int buf_append(buf_t *b, const void *p, size_t n);
 int buf_push(buf_t *b, uint8_t byte);
 /* Append a formatted string (no NUL kept in len); -1 on overflow as above. */
 int buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Make room for n more bytes and return a pointer to them (len is advanced); NULL on failure. */
+/* Make room for n more bytes and return a pointer to them (len is advanced); NULL past max. */
 uint8_t *buf_extend(buf_t *b, size_t n);
 void buf_reset(buf_t *b);
 void buf_free(buf_t *b);
