@@ -7,6 +7,7 @@
 #   make check      ASan+UBSan build of the unit tests, run them
 #   make fuzz       build libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make bench      build and run every benchmark under bench/
+#   make interop    the Node interop tests against build/rafiki (Postgres cases need make test)
 #   make fmt / fmt-check
 #
 # Sources are found by directory: every src/<layer>/*.c goes into the library, src/cmd/ holds
@@ -155,8 +156,11 @@ unit: $(UNIT_BINS)
 vectors: $(BUILD)/test-vectors
 	./$(BUILD)/test-vectors $(SHARED)/vectors
 
-interop: $(BUILD)/rafiki
-	bash scripts/interop.sh
+# The Node interop tests (tests/interop/*.test.mjs) against build/rafiki; the Postgres cases
+# run only under scripts/with-services.sh (make test does that).
+interop: $(BUILD)/rafiki $(TOOL_BINS)
+	cd tests/interop && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && \
+	  RAFIKI_BUILD=$(abspath $(BUILD)) node --test --test-concurrency=1 ./*.test.mjs
 
 # make test: formatting, the sanitizer build of the unit tests, a short run of every fuzzer, then
 # every suite against throwaway Postgres and Redis (its last line sums them all).
