@@ -1,6 +1,7 @@
 /*
  * Arena: many small allocations freed together (one per request or per batch). Blocks are
  * chained; arena_reset keeps the first block for reuse.
+ * Threads: arenas share nothing; one arena is used by one thread at a time.
  */
 #ifndef RAFIKI_BASE_ARENA_H
 #define RAFIKI_BASE_ARENA_H

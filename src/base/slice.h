@@ -1,6 +1,7 @@
 /*
  * (ptr, len) slices and capped byte buffers. Every buffer has a maximum: appending past it fails
  * and the failure is sticky, so a writer can append many fields and check once at the end.
+ * Threads: the functions share no state; one buf_t is used by one thread at a time.
  */
 #ifndef RAFIKI_BASE_SLICE_H
 #define RAFIKI_BASE_SLICE_H
