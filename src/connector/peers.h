@@ -18,6 +18,13 @@
  * through another replica's admin API reach this one: it first reads a cheap version of the
  * table (row count and the sum of updated_at, which every update strictly increases) and
  * reloads only when that changed, or on every `force`.
+ *
+ * Threads: the registry (peers_*) may be used from any thread at once: lookups take a shared
+ * lock, changes an exclusive one, and peer_t objects are immutable once put. peers_auth and
+ * peers_get never block on anything but that lock, except that a token peers_auth does not
+ * know is looked up in the database once (on the calling thread, the HTTP handler's). The
+ * peers_db_* calls and peers_load / peers_sync read or write the database: admin workers,
+ * start-up and the reload thread only.
  */
 #ifndef RAFIKI_CONNECTOR_PEERS_H
 #define RAFIKI_CONNECTOR_PEERS_H
