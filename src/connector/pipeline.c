@@ -98,6 +98,39 @@ static ledger_result_t first_failure(const ledger_result_t *r, size_t n)
     return any;
 }
 
+/*
+ * A local credit that did not happen: the sender will retry this money, so take it out of the
+ * receipt total the receiver counted it in. Nothing for forwards (their sinfo is empty).
+ */
+static void revert_receipt(op_t *op)
+{
+    if (stream_receiver_revert(&op->c->receiver, op->prep.destination, &op->sinfo) != STREAM_OK)
+        LOGW("connector: could not revert a STREAM receipt total");
+}
+
+/*
+ * Submits new work (a hold, a local credit) without ever waiting: when the ledger's queue is
+ * full the packet is rejected T03 Connector Busy at once. T03 is RFC 0027's code for "rejecting
+ * packets due to overload"; senders back off and retry it like any T error. T04 would make
+ * STREAM senders shrink their packets (ilp-protocol-stream and our sender cut the amount on
+ * T04), adding packets to an overloaded connector; T00 would claim a fault we do not have.
+ * Returns whether the submission was queued; otherwise the op was rejected (nothing held).
+ */
+static bool submit_new(op_t *op, ledger_done_fn done)
+{
+    ledger_result_t r = ledger_transfers_submit_mode(op->c->ledger, op->legs, op->nlegs,
+                                                     LEDGER_SUBMIT_TRY, done, op);
+    if (r == LEDGER_OK)
+        return true;
+    op->nlegs = 0;
+    revert_receipt(op);
+    if (r == LEDGER_BUSY)
+        op_reject(op, ILP_T03_CONNECTOR_BUSY, "connector busy");
+    else
+        op_reject(op, ILP_T00_INTERNAL_ERROR, "ledger unavailable");
+    return false;
+}
+
 static const char *ledger_ilp_code(ledger_result_t r)
 {
     return r == LEDGER_EXCEEDS_CREDITS || r == LEDGER_EXCEEDS_DEBITS
@@ -137,7 +170,11 @@ static void build_legs(op_t *op, uint32_t flags, uint64_t timeout_ms)
 
 static void resolve_done(void *user, const ledger_result_t *r, size_t n);
 
-/* Post or void every leg of the hold; then is called once committed (NULL: fire and forget). */
+/*
+ * Post or void every leg of the hold; then is called once committed (NULL: fire and forget).
+ * A follow-up of admitted work: never blocks, never refused for room, so the ledger and link
+ * callbacks that call this cannot wait for the queue they are draining.
+ */
 static void resolve_hold(op_t *op, ledger_op_kind_t kind, ledger_done_fn then)
 {
     ledger_op_t ops[2];
@@ -149,8 +186,8 @@ static void resolve_hold(op_t *op, ledger_op_kind_t kind, ledger_done_fn then)
                                .code = CONNECTOR_TRANSFER_CODE};
     }
     atomic_fetch_add(&op->refs, 1);
-    if (ledger_transfers_submit(op->c->ledger, ops, op->nlegs, then ? then : resolve_done, op) !=
-        LEDGER_OK) {
+    if (ledger_transfers_submit_mode(op->c->ledger, ops, op->nlegs, LEDGER_SUBMIT_FOLLOW_UP,
+                                     then ? then : resolve_done, op) != LEDGER_OK) {
         /* the sweeper voids the hold at its timeout; nothing is lost */
         LOGW("connector: could not submit %s of a hold",
              kind == LEDGER_OP_POST_PENDING ? "post" : "void");
@@ -431,10 +468,7 @@ static void stage_hold(op_t *op)
     }
     int64_t left = op->prep.expires_at_ms - clock_wall_ms();
     build_legs(op, LEDGER_F_PENDING, left > 0 ? (uint64_t)left : 1);
-    if (ledger_transfers_submit(op->c->ledger, op->legs, op->nlegs, hold_done, op) != LEDGER_OK) {
-        op->nlegs = 0;
-        op_reject(op, ILP_T00_INTERNAL_ERROR, "ledger unavailable");
-    }
+    submit_new(op, hold_done);
 }
 
 /* 10-12: the next hop's answer, or the R00 timer, whichever comes first. */
@@ -543,9 +577,7 @@ static void local_done(void *user, const ledger_result_t *r, size_t n)
         op_reply(op, op->reply.ptr, op->reply.len);
         return;
     }
-    /* the sender will retry this money: take it out of the receipt total again */
-    if (stream_receiver_revert(&op->c->receiver, op->prep.destination, &op->sinfo) != STREAM_OK)
-        LOGW("connector: could not revert a STREAM receipt total");
+    revert_receipt(op);
     op_reject(op, ledger_ilp_code(f),
               f == LEDGER_EXCEEDS_CREDITS ? "insufficient liquidity" : ledger_result_str(f));
 }
@@ -564,8 +596,5 @@ static void stage_local(op_t *op)
         return;
     }
     build_legs(op, 0, 0);
-    if (ledger_transfers_submit(op->c->ledger, op->legs, op->nlegs, local_done, op) != LEDGER_OK) {
-        op->nlegs = 0;
-        op_reject(op, ILP_T00_INTERNAL_ERROR, "ledger unavailable");
-    }
+    submit_new(op, local_done);
 }
