@@ -20,9 +20,11 @@ typedef struct {
     uint64_t loaded_ms; /* monotonic; 0 = empty */
 } slot_t;
 
+/* A load of id for done, or a deferred job (job set). */
 typedef struct {
     ledger_id_t id;
     accounts_done_fn done;
+    void (*job)(void *user);
     void *user;
 } load_req_t;
 
@@ -119,13 +121,32 @@ static void *loader_main(void *arg)
         a->head = (a->head + 1) % ACCOUNTS_LOAD_QUEUE_MAX;
         a->count--;
         pthread_mutex_unlock(&a->qmu);
-        acct_info_t info;
-        accounts_result_t r = accounts_get(a, req.id, &info);
-        req.done(req.user, r, r == ACCOUNTS_OK ? &info : NULL);
+        if (req.job) {
+            req.job(req.user);
+        } else {
+            acct_info_t info;
+            accounts_result_t r = accounts_get(a, req.id, &info);
+            req.done(req.user, r, r == ACCOUNTS_OK ? &info : NULL);
+        }
         pthread_mutex_lock(&a->qmu);
     }
     pthread_mutex_unlock(&a->qmu);
     return NULL;
+}
+
+/* Queues req for the loader: ACCOUNTS_PENDING, or ACCOUNTS_BUSY when full or closing. */
+static accounts_result_t enqueue(accounts_t *a, load_req_t req)
+{
+    pthread_mutex_lock(&a->qmu);
+    if (a->stopping || a->count == ACCOUNTS_LOAD_QUEUE_MAX) {
+        pthread_mutex_unlock(&a->qmu);
+        return ACCOUNTS_BUSY;
+    }
+    a->ring[(a->head + a->count) % ACCOUNTS_LOAD_QUEUE_MAX] = req;
+    a->count++;
+    pthread_cond_signal(&a->qcv);
+    pthread_mutex_unlock(&a->qmu);
+    return ACCOUNTS_PENDING;
 }
 
 accounts_result_t accounts_lookup(accounts_t *a, ledger_id_t id, acct_info_t *out,
@@ -134,17 +155,13 @@ accounts_result_t accounts_lookup(accounts_t *a, ledger_id_t id, acct_info_t *ou
     ASSERT(done != NULL);
     if (cache_get(a, id, out))
         return ACCOUNTS_OK;
-    pthread_mutex_lock(&a->qmu);
-    if (a->stopping || a->count == ACCOUNTS_LOAD_QUEUE_MAX) {
-        pthread_mutex_unlock(&a->qmu);
-        return ACCOUNTS_BUSY;
-    }
-    a->ring[(a->head + a->count) % ACCOUNTS_LOAD_QUEUE_MAX] =
-        (load_req_t){.id = id, .done = done, .user = user};
-    a->count++;
-    pthread_cond_signal(&a->qcv);
-    pthread_mutex_unlock(&a->qmu);
-    return ACCOUNTS_PENDING;
+    return enqueue(a, (load_req_t){.id = id, .done = done, .user = user});
+}
+
+accounts_result_t accounts_defer(accounts_t *a, void (*fn)(void *user), void *user)
+{
+    ASSERT(fn != NULL);
+    return enqueue(a, (load_req_t){.job = fn, .user = user});
 }
 
 /* Everything but the loader thread (stopped before, or never started). */

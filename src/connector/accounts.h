@@ -10,10 +10,14 @@
  * created or changed by the admin API, by this process or by another replica on the same
  * Postgres, is seen on its first packet (changes to stream_enabled within ACCOUNTS_TTL_MS).
  *
- * Threads: accounts_lookup and accounts_transfer_id may be called from any thread at once and
- * never block (a mutex held for a slot copy). accounts_get blocks on the database on a miss:
- * only for threads that may wait (admin workers). Callbacks run on the loader thread; they may
- * call accounts_lookup again but must not wait for the loader.
+ * The loader thread is the one place the packet path reads the database: it also runs the
+ * other reads a packet may need (accounts_defer: a peer token another replica created).
+ *
+ * Threads: accounts_lookup, accounts_defer and accounts_transfer_id may be called from any
+ * thread at once and never block (a mutex held for a slot copy or a queue push). accounts_get
+ * blocks on the database on a miss: only for threads that may wait (admin workers). Callbacks
+ * run on the loader thread; they may call accounts_lookup again but must not wait for the
+ * loader.
  */
 #ifndef RAFIKI_CONNECTOR_ACCOUNTS_H
 #define RAFIKI_CONNECTOR_ACCOUNTS_H
@@ -70,6 +74,10 @@ void accounts_free(accounts_t *a);
  */
 accounts_result_t accounts_lookup(accounts_t *a, ledger_id_t id, acct_info_t *out,
                                   accounts_done_fn done, void *user);
+
+/* Runs fn(user) on the loader thread, after the loads queued before it: ACCOUNTS_PENDING, or
+ * ACCOUNTS_BUSY when the queue is full or closing (fn is then not called). */
+accounts_result_t accounts_defer(accounts_t *a, void (*fn)(void *user), void *user);
 
 /* The same, waiting for the database on a miss: OK, NOT_FOUND or STORAGE. */
 accounts_result_t accounts_get(accounts_t *a, ledger_id_t id, acct_info_t *out);
