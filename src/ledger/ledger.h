@@ -335,7 +335,19 @@ void ledger_close(ledger_t *l);
  * LEDGER_ASSET_EXISTS_WITH_SAME_CODE_AND_SCALE, LEDGER_STORAGE_ERROR.
  */
 ledger_result_t ledger_asset_create(ledger_t *l, ledger_asset_t *asset);
+/* Reads an asset: LEDGER_OK, LEDGER_ASSET_NOT_FOUND, LEDGER_STORAGE_ERROR. */
 ledger_result_t ledger_asset_get(ledger_t *l, ledger_id_t id, ledger_asset_t *out);
+/* The same on a connection the caller holds, for code that has the database but no ledger
+ * (connector peers): assets never change once created, so reading one needs nothing of the
+ * batcher. Leaves the connection as it was (no transaction of its own). */
+ledger_result_t ledger_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out);
+/*
+ * Lists assets in id order after `after` (zero = from the start): up to cap into out, *n set.
+ * A page of fewer than cap is the last; to learn whether more follow, ask for one more than you
+ * show and use the last id shown as the next `after`. LEDGER_OK or LEDGER_STORAGE_ERROR.
+ */
+ledger_result_t ledger_asset_list(ledger_t *l, ledger_id_t after, ledger_asset_t *out, size_t cap,
+                                  size_t *n);
 
 /*
  * Creates an account (kinds peer, wallet, invoice, mandate, outgoing; the asset's own two
@@ -353,12 +365,20 @@ ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t
  * counters are immutable and ignored). Goes through the batcher so it orders with transfers.
  */
 ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct);
+/* Which accounts ledger_account_list returns; a zero field matches any value. */
+typedef struct {
+    ledger_id_t asset_id;
+    ledger_id_t parent_id;      /* the sub-accounts of this account */
+    ledger_account_kind_t kind; /* 0: any kind */
+} ledger_account_filter_t;
 /*
- * Lists accounts by id order after `after` (zero = from the start), optionally only the
- * sub-accounts of parent (zero = all). Fills up to cap, sets *n. LEDGER_OK or storage error.
+ * Lists the accounts matching filter (NULL: all) in id order after `after` (zero = from the
+ * start), with their counters: up to cap into out, *n set; paged like ledger_asset_list.
+ * LEDGER_OK or LEDGER_STORAGE_ERROR.
  */
-ledger_result_t ledger_account_list(ledger_t *l, ledger_id_t parent, ledger_id_t after,
-                                    ledger_account_t *out, size_t cap, size_t *n);
+ledger_result_t ledger_account_list(ledger_t *l, const ledger_account_filter_t *filter,
+                                    ledger_id_t after, ledger_account_t *out, size_t cap,
+                                    size_t *n);
 /* Balance, pending, totals and what can still be sent; O(1). */
 ledger_result_t ledger_account_status(ledger_t *l, ledger_id_t id, ledger_status_t *out);
 
@@ -423,6 +443,43 @@ ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, siz
  * LEDGER_OP_INVALID. Blocks; never from the batcher thread (a completion callback). */
 ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
                                          ledger_result_t *results);
+
+/* ---- transfer groups (group.c) ---- */
+
+/*
+ * A transfer group is several transfers (legs) applied all or nothing under one caller-chosen
+ * id, and idempotent on it: leg i is stored as a transfer with id ledger_group_leg_id(group, i)
+ * (the group id itself for leg 0, a SHA-256-derived v4 UUID for the others), so a retry finds
+ * the earlier legs and ledger_transfer_get reads each leg alone. All these calls block (they
+ * submit with LEDGER_SUBMIT_WAIT and read back): worker threads only.
+ */
+#define LEDGER_GROUP_LEGS_MAX 16
+ledger_id_t ledger_group_leg_id(ledger_id_t group, size_t i);
+/*
+ * Creates group from legs[0..n) (1..LEDGER_GROUP_LEGS_MAX creates; their id is ignored and flags
+ * may only hold LEDGER_F_PENDING: the group sets ids and links). On LEDGER_OK (applied) and
+ * LEDGER_EXISTS (the same group was created before; nothing applied again) out[0..n) receives
+ * the legs as stored. Otherwise nothing was applied and *leg names the leg the result is about:
+ * the ledger's rejection of that leg, or LEDGER_EXISTS_WITH_DIFFERENT_* when the group id is
+ * taken by other legs (LEDGER_EXISTS_WITH_DIFFERENT_FIELDS: another number of legs). Also
+ * LEDGER_ID_MUST_NOT_BE_ZERO, LEDGER_OP_INVALID (n out of range, a leg not a create),
+ * LEDGER_FLAGS_INVALID, LEDGER_STORAGE_ERROR, LEDGER_CLOSED.
+ */
+ledger_result_t ledger_group_create(ledger_t *l, ledger_id_t group, const ledger_op_t *legs,
+                                    size_t n, ledger_transfer_t *out, size_t *leg);
+/* Reads the legs of group into out, *n of them: LEDGER_OK, LEDGER_TRANSFER_NOT_FOUND (no leg 0)
+ * or LEDGER_STORAGE_ERROR. */
+ledger_result_t ledger_group_get(ledger_t *l, ledger_id_t group,
+                                 ledger_transfer_t out[LEDGER_GROUP_LEGS_MAX], size_t *n);
+/*
+ * Posts (in full; kind LEDGER_OP_POST_PENDING) or voids (LEDGER_OP_VOID_PENDING) every leg of a
+ * pending group, all or nothing, and reads the legs back into out (*n of them). LEDGER_OK;
+ * LEDGER_TRANSFER_NOT_FOUND; the rejection of leg *leg (LEDGER_PENDING_TRANSFER_ALREADY_POSTED,
+ * ...); LEDGER_OP_INVALID for another kind; LEDGER_STORAGE_ERROR, LEDGER_CLOSED.
+ */
+ledger_result_t ledger_group_resolve(ledger_t *l, ledger_id_t group, ledger_op_kind_t kind,
+                                     ledger_transfer_t out[LEDGER_GROUP_LEGS_MAX], size_t *n,
+                                     size_t *leg);
 
 /* Voids pending transfers whose timeout has passed (at most limit of them); *expired (may be
  * NULL) receives how many. The batcher also runs it when opts.sweep_interval_ms is set. */

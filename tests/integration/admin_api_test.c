@@ -469,6 +469,43 @@ static void case_deposits_and_transfers(void)
     resp_free(&r);
 }
 
+/* A multi-leg transfer is one ledger transfer group: the same id and legs again answer 200 with
+ * the stored legs and apply nothing; other legs under its id are refused, naming the leg. */
+static void case_transfer_group_retry(void)
+{
+    char asset[64], a[64], b[64], c[64], body[512], tid[40];
+    asset_new(asset, NULL);
+    account_new(asset, NULL, a);
+    account_new(asset, NULL, b);
+    account_new(asset, NULL, c);
+    deposit(a, "100");
+    uuid_v4(tid);
+#define GROUP_BODY                                                                                 \
+    "{\"id\":\"%s\",\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","          \
+    "\"amount\":\"30\"},{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\",\"amount\":\"%"  \
+    "s\"}]}"
+    snprintf(body, sizeof body, GROUP_BODY, tid, a, b, b, c, "10");
+    resp_t r = call("POST", "/transfers", body);
+    cr_expect_eq(r.status, 201, "%s", r.raw);
+    char leg1[64];
+    snprintf(leg1, sizeof leg1, "%s",
+             str(json_array_get(json_object_get(r.json, "transfers"), 1), "id"));
+    resp_free(&r);
+    r = call("POST", "/transfers", body);
+    cr_expect_eq(r.status, 200, "%s", r.raw);
+    cr_expect_str_eq(str(json_array_get(json_object_get(r.json, "transfers"), 1), "id"), leg1);
+    resp_free(&r);
+    snprintf(body, sizeof body, GROUP_BODY, tid, a, b, b, c, "11");
+    r = call("POST", "/transfers", body);
+    cr_expect_eq(r.status, 422, "%s", r.raw);
+    cr_expect_str_eq(err_code(&r), "exists_with_different_amount");
+    cr_expect_eq(json_integer_value(json_object_get(json_object_get(r.json, "error"), "leg")), 1);
+    resp_free(&r);
+    cr_expect_str_eq(status_of(a, "balance"), "70");
+    cr_expect_str_eq(status_of(c, "balance"), "10");
+#undef GROUP_BODY
+}
+
 static void case_credit_line(void)
 {
     char asset[64], a[64], b[64], body[512];
@@ -855,6 +892,7 @@ BOTH(auth)
 BOTH(assets)
 BOTH(accounts)
 BOTH(deposits_and_transfers)
+BOTH(transfer_group_retry)
 BOTH(credit_line)
 BOTH(pending)
 BOTH(withdrawals)
