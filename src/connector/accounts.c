@@ -13,6 +13,7 @@
 
 #include "base/assert.h"
 #include "base/clock.h"
+#include "base/mem.h"
 #include "base/rand.h"
 
 typedef struct {
@@ -177,18 +178,16 @@ static void accounts_destroy(accounts_t *a)
 
 accounts_t *accounts_new(ledger_t *ledger)
 {
-    accounts_t *a = calloc(1, sizeof *a);
-    if (!a)
-        return NULL;
+    accounts_t *a = xcalloc(1, sizeof *a);
     a->ledger = ledger;
-    a->slots = calloc(ACCOUNTS_CACHE_SLOTS, sizeof *a->slots);
-    a->ring = calloc(ACCOUNTS_LOAD_QUEUE_MAX, sizeof *a->ring);
+    a->slots = xcalloc(ACCOUNTS_CACHE_SLOTS, sizeof *a->slots);
+    a->ring = xcalloc(ACCOUNTS_LOAD_QUEUE_MAX, sizeof *a->ring);
     a->id_node = rand_u64() & ((1ull << 42) - 1);
     atomic_init(&a->id_seq, 0);
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->qmu, NULL);
     pthread_cond_init(&a->qcv, NULL);
-    if (!a->slots || !a->ring || pthread_create(&a->loader, NULL, loader_main, a) != 0) {
+    if (pthread_create(&a->loader, NULL, loader_main, a) != 0) {
         accounts_destroy(a);
         return NULL;
     }

@@ -62,7 +62,8 @@ typedef struct accounts accounts_t;
 /* info is the loaded account when r is ACCOUNTS_OK (valid during the call only). */
 typedef void (*accounts_done_fn)(void *user, accounts_result_t r, const acct_info_t *info);
 
-/* Starts the cache and its loader thread over ledger (which outlives it). NULL on failure. */
+/* Starts the cache and its loader thread over ledger (which outlives it). NULL when the thread
+ * cannot start. */
 accounts_t *accounts_new(ledger_t *ledger);
 /* Loads what is queued, calls every callback, stops the thread and frees. NULL: no-op. */
 void accounts_free(accounts_t *a);

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 #include "connector/connector_internal.h"
 #include "ilp/errors.h"
 
@@ -84,13 +85,11 @@ static http_handler_result_t h_ilp(http_req_t *req, void *user)
     if (peer || !tok || !c->db || strlen(tok) > PEER_TOKEN_MAX)
         return ilp_serve(c, req, peer);
     /* maybe a peer another replica created: the database is read off this thread */
-    auth_job_t *j = malloc(sizeof *j);
-    if (j) {
-        *j = (auth_job_t){c, req};
-        if (accounts_defer(c->accounts, auth_load, j) == ACCOUNTS_PENDING)
-            return HTTP_PENDING;
-        free(j);
-    }
+    auth_job_t *j = xmalloc(sizeof *j);
+    *j = (auth_job_t){c, req};
+    if (accounts_defer(c->accounts, auth_load, j) == ACCOUNTS_PENDING)
+        return HTTP_PENDING;
+    free(j);
     http_respond_error(req, 503, "busy", "cannot authenticate now, retry later");
     return HTTP_DONE;
 }
