@@ -149,6 +149,7 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     c->counters = cfg->counters;
     c->default_limits = cfg->default_limits;
     c->link = cfg->link;
+    atomic_init(&c->auth_loads, 0);
     c->accounts = accounts_new(cfg->ledger);
     c->routes = routes_new();
     c->peers = c->routes ? peers_new(cfg->db, c->routes) : NULL;

@@ -13,6 +13,10 @@
 #include "connector/timers.h"
 #include "http/client.h"
 
+/* Token lookups (a token not in memory) waiting for the loader at once. A flood of made-up
+ * tokens gets 503 beyond this instead of queueing ahead of the account loads of real packets. */
+#define CONNECTOR_AUTH_LOADS_MAX 64
+
 struct connector {
     char address[ILP_ADDRESS_MAX_LEN + 1];
     size_t address_len;
@@ -28,7 +32,8 @@ struct connector {
     http_client_t *http; /* outgoing ILP-over-HTTP and the rates service */
     char *rates_url;
     stream_receiver_t receiver;
-    accounts_t *accounts; /* the account cache and transfer ids */
+    accounts_t *accounts;   /* the account cache and transfer ids */
+    atomic_uint auth_loads; /* token lookups queued or running (connector_http.c) */
     atomic_uint_fast64_t in_flight;
     /* the peers reload thread (peers_reload_ms > 0) */
     uint32_t peers_reload_ms;
