@@ -162,6 +162,7 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     if (!c->link.send) {
         c->link.send = connector_http_link_send;
         c->link.ctx = c;
+        c->link_is_http = true;
     }
     if (setup_rates(c, cfg, err, cap) != 0)
         goto fail;

@@ -58,7 +58,7 @@ static http_handler_result_t ilp_serve(connector_t *c, http_req_t *req, peer_t *
         return HTTP_DONE;
     }
     slice_t body = http_req_body(req);
-    connector_handle_peer(c, peer, body.ptr, body.len, http_reply, req);
+    pipeline_start(c, peer, peer->account_id, body.ptr, body.len, http_reply, req);
     peer_release(peer);
     return HTTP_PENDING;
 }

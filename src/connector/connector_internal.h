@@ -1,7 +1,7 @@
-/* Internals shared by connector.c (setup, entry points), pipeline.c (the stages) and
- * connector_http.c (ILP over HTTP in and out). Not a public API. Dependencies run one way:
- * connector.c -> pipeline.c -> accounts.c (account cache, transfer ids); connector_http.c is
- * the link both sides use. */
+/* Internals shared by connector.c (setup, entry points), connector_http.c (ILP over HTTP in
+ * and out), pipeline.c (the stages) and accounts.c (account cache, transfer ids). Not a public
+ * API. Calls run one way: connector.c -> connector_http.c -> pipeline.c -> accounts.c (the
+ * pipeline reaches the HTTP link only through the link callbacks it is given). */
 #ifndef RAFIKI_CONNECTOR_INTERNAL_H
 #define RAFIKI_CONNECTOR_INTERNAL_H
 
@@ -25,6 +25,7 @@ struct connector {
     stream_totals_t counters;
     ratelimit_limits_t default_limits;
     connector_link_t link;
+    bool link_is_http; /* link is ILP over HTTP: a peer without an endpoint is unreachable */
     routes_t *routes;
     peers_t *peers;
     rates_t *rates;

@@ -546,7 +546,7 @@ static void stage_forward(op_t *op)
         op_fail(op, ILP_R02_INSUFFICIENT_TIMEOUT, "insufficient timeout");
         return;
     }
-    if (!op->dst_peer->outgoing_endpoint && op->c->link.send == connector_http_link_send) {
+    if (!op->dst_peer->outgoing_endpoint && op->c->link_is_http) {
         op_fail(op, ILP_F02_UNREACHABLE, "next hop has no endpoint");
         return;
     }
