@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "ledger/bloom.h"
@@ -255,8 +256,7 @@ static void *bloom_main(void *arg)
 /* The ledger with its options, memory and locks, no threads yet: what ledger_free undoes. */
 static ledger_t *ledger_new(db_t *db, const ledger_opts_t *opts)
 {
-    ledger_t *l = calloc(1, sizeof *l);
-    ASSERT(l != NULL);
+    ledger_t *l = xcalloc(1, sizeof *l);
     l->db = db;
     if (opts)
         l->opts = *opts;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 #include "ledger/lstore.h"
 #include "ledger/mem.h"
 
@@ -249,8 +250,7 @@ struct lmerge {
 
 lmerge_t *lmerge_new(uint32_t merge_rows, int64_t stored)
 {
-    lmerge_t *m = calloc(1, sizeof *m);
-    ASSERT(m != NULL);
+    lmerge_t *m = xcalloc(1, sizeof *m);
     m->tail = ltail_new();
     pthread_rwlock_init(&m->lock, NULL);
     m->merge_rows = merge_rows;
