@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 
 /* The part of an account transfers need: identity, asset, limits and counters. */
 typedef struct {

@@ -8,7 +8,7 @@
 #define RAFIKI_LEDGER_LSTORE_H
 
 #include "ledger/core.h"
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 #include "ledger/tail.h"
 #include "store/db.h"
 

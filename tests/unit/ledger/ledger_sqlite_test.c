@@ -358,6 +358,20 @@ static void lite_bind_text_id(db_stmt_t *st, int i, ledger_id_t id)
     db_bind_text(st, i, s, LEDGER_ID_STR_LEN);
 }
 
+/* A failed open (here: no schema) returns NULL with the reason and frees everything it made
+ * (LeakSanitizer in `make check` would see it otherwise). */
+Test(ledger_sqlite, open_without_schema_fails_cleanly)
+{
+    log_set_level(LOG_ERROR);
+    db_err_t err = {0};
+    db_t *db = db_open("sqlite::memory:", &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    ledger_t *l = ledger_open(db, NULL, &err);
+    cr_assert_null(l);
+    cr_assert_neq(err.msg[0], '\0', "the reason is given");
+    db_close(db);
+}
+
 Test(ledger_sqlite, migrates_a_001_database)
 {
     log_set_level(LOG_WARN);
