@@ -23,8 +23,10 @@
  * calls block until their group commit is durable), so give the admin listener a few threads.
  *
  * Errors are {"error":{"code":"...","message":"..."}}: 400 bad JSON or validation (the message
- * names the field; amounts that are not canonical u64 decimal strings get "invalid_amount"),
- * 401 missing or wrong token, 404 unknown id in the path, 409 idempotency conflicts, 422 a
+ * names the field; amounts that are not canonical u64 decimal strings get "invalid_amount"; an
+ * empty body is "invalid_json" saying so), 401 missing or wrong token (checked on the headers,
+ * before the body is read), 415 "unsupported_media_type" for a body without
+ * Content-Type: application/json, 404 unknown id in the path, 409 idempotency conflicts, 422 a
  * ledger rejection with the ledger's result code ("exceeds_credits"), 503 storage failures.
  */
 #ifndef RAFIKI_BACKEND_ADMIN_H
@@ -138,6 +140,12 @@ bool admin_begin(admin_call_t *call, admin_ctx_t *ctx, http_req_t *req, const ch
 
 /* True when the Authorization header carries the configured secret (constant time). */
 bool admin_authorized(const admin_ctx_t *ctx, const char *authorization);
+
+/* The checks that need only the headers: the bearer token (401, with WWW-Authenticate) and,
+ * for a request carrying a body, Content-Type: application/json (415). Answers and returns
+ * false when the request may not go on. Every admin route runs it as its server gate, before
+ * a byte of the body is read or buffered, so unauthenticated uploads cost no memory. */
+bool admin_check_headers(const admin_ctx_t *ctx, http_req_t *req);
 
 /* Parses the request body as a JSON object (kept in call->body, freed when answered). On a bad
  * body answers 400 (invalid_json / too_deep / invalid_body) and returns NULL. */
