@@ -51,8 +51,8 @@
 #define ADMIN_IDEMPOTENCY_INFLIGHT_MS (60ull * 1000)
 /* Longest Idempotency-Key accepted (Stripe allows 255; a UUID is 36). */
 #define ADMIN_IDEMPOTENCY_KEY_MAX 255
-/* Legs in one POST /transfers: all are applied in one linked chain. */
-#define ADMIN_TRANSFER_LEGS_MAX 16
+/* Legs in one POST /transfers: one ledger transfer group, applied all or nothing. */
+#define ADMIN_TRANSFER_LEGS_MAX LEDGER_GROUP_LEGS_MAX
 /* Page sizes for lists and history. */
 #define ADMIN_PAGE_DEFAULT 20
 #define ADMIN_PAGE_MAX     100
@@ -106,7 +106,7 @@ typedef struct {
 struct admin_ctx {
     const char *secret; /* ADMIN_API_SECRET; NULL or "" refuses every request with 401 */
     ledger_t *ledger;
-    db_t *db;       /* the ledger's database, for reads the ledger API does not offer */
+    db_t *db;       /* the database, for the peers routes; ledger tables only through `ledger` */
     cache_t *cache; /* idempotency keys; NULL disables Idempotency-Key handling */
     admin_binding_t bindings[ADMIN_ROUTES_MAX];
     size_t n_bindings;
