@@ -66,6 +66,23 @@ static size_t lower_bound(const routes_t *rt, const uint8_t *p, size_t n)
     return lo;
 }
 
+const char *routes_result_str(routes_result_t r)
+{
+    switch (r) {
+    case ROUTES_OK:
+        return "ok";
+    case ROUTES_NOT_FOUND:
+        return "not_found";
+    case ROUTES_BAD_PREFIX:
+        return "bad_prefix";
+    case ROUTES_FULL:
+        return "full";
+    case ROUTES_NOMEM:
+        return "nomem";
+    }
+    return "unknown";
+}
+
 /* A full address, or a scheme alone ("g", "test") as a route for that whole scheme. */
 static bool prefix_valid(slice_t p)
 {

@@ -34,6 +34,9 @@ typedef enum {
     ROUTES_NOMEM = -4,
 } routes_result_t;
 
+/* A stable snake_case name for r (logs, admin errors). */
+const char *routes_result_str(routes_result_t r);
+
 /* NULL on OOM. */
 routes_t *routes_new(void);
 void routes_free(routes_t *rt);

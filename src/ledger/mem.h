@@ -1,6 +1,9 @@
 /*
  * Small helpers shared by the ledger's in-memory structures (internal): growing arrays and the
  * hash of an id for open-addressing maps (core.c, tail.c).
+ *
+ * Threads: pure functions of their arguments; any thread, never blocking. The arrays they grow
+ * belong to the caller, who keeps them to one thread at a time.
  */
 #ifndef RAFIKI_LEDGER_MEM_H
 #define RAFIKI_LEDGER_MEM_H
