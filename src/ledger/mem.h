@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "base/assert.h"
+#include "base/mem.h"
 #include "ledger/types.h"
 
 /* Returns p grown to hold at least need elements of elem bytes (capacity doubling from 64),
@@ -24,8 +24,7 @@ static inline void *lmem_grow(void *p, size_t *cap, size_t need, size_t elem)
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
-    void *q = realloc(p, n * elem);
-    ASSERT(q != NULL);
+    void *q = xrealloc(p, n * elem);
     *cap = n;
     return q;
 }
