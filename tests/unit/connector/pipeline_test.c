@@ -67,7 +67,7 @@ TestSuite(pipeline, .init = topo_setup, .fini = topo_teardown, .timeout = 60);
 Test(pipeline, stream_payment_usd_to_eur_over_two_hops)
 {
     stream_credentials_t cred;
-    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, &cred), 0);
+    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, &cred), CONNECTOR_OK);
     stream_pay_opts_t o = {.destination = SLICE(cred.address, cred.address_len),
                            .shared_secret = cred.shared_secret,
                            .send = pay_send,
@@ -277,7 +277,7 @@ Test(pipeline, fulfilled_forward_posts_the_hold)
 {
     /* a forwarded packet that C's receiver fulfils: B's hold is posted, not left pending */
     stream_credentials_t cred;
-    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, &cred), 0);
+    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, &cred), CONNECTOR_OK);
     stream_pay_opts_t o = {.destination = SLICE(cred.address, cred.address_len),
                            .shared_secret = cred.shared_secret,
                            .send = pay_send,
@@ -295,6 +295,7 @@ Test(pipeline, local_credentials_need_stream_enabled)
 {
     stream_credentials_t cred;
     ledger_id_t plain = h_account(T.c, &T.c->eur, LEDGER_KIND_WALLET, 0, false);
-    cr_assert_eq(connector_stream_credentials(T.c->c, plain, &cred), -1);
-    cr_assert_eq(connector_stream_credentials(T.c->c, ledger_id_random(), &cred), -1);
+    cr_assert_eq(connector_stream_credentials(T.c->c, plain, &cred), CONNECTOR_NOT_FOUND);
+    cr_assert_eq(connector_stream_credentials(T.c->c, ledger_id_random(), &cred),
+                 CONNECTOR_NOT_FOUND);
 }
