@@ -104,8 +104,8 @@ void peer_token_hash(uint8_t out[SHA256_LEN], const char *token, size_t len);
 /* ---- storage ---- */
 
 /* Inserts the peer and the hashes of its incoming tokens in one transaction. PEERS_OK,
- * PEERS_TOKEN_TAKEN, or PEERS_STORAGE / PEERS_NOMEM with the database's message in err (may be
- * NULL). */
+ * PEERS_TOKEN_TAKEN, PEERS_STORAGE, or PEERS_NOMEM (the routes could not be encoded), with the
+ * detail in err (may be NULL). */
 peers_result_t peers_db_insert(db_t *db, const peer_t *p, const char *const *tokens, size_t ntokens,
                                peers_err_t *err);
 /* Updates the mutable fields; when tokens is not NULL, replaces the incoming tokens. As insert,
@@ -138,8 +138,8 @@ peers_result_t peers_put(peers_t *reg, peer_t *p, const uint8_t (*hashes)[SHA256
  * Makes the registry equal to the stored peers: adds and replaces changed ones (by updated_ms),
  * removes the ones no longer stored, and replaces the token table. Skips the reload when the
  * table's version is the one last synced, unless force. *changed (may be NULL) says whether
- * the registry was reloaded. PEERS_OK (also without a db), PEERS_STORAGE or PEERS_NOMEM; on
- * failure the registry is left as it was.
+ * the registry was reloaded. PEERS_OK (also without a db) or PEERS_STORAGE; on failure the
+ * registry is left as it was.
  */
 peers_result_t peers_sync(peers_t *reg, bool force, bool *changed);
 /* Removes a peer, its tokens and routes. */
