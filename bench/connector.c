@@ -312,10 +312,10 @@ static void node_open(node_t *n, const char *url, bool sync_normal, const char *
     connector_config_t cc = {
         .ilp_address = address, .ledger = n->l, .db = n->db, .counters = stream_totals_mem(n->tm)};
     rand_bytes(cc.stream_secret, sizeof cc.stream_secret);
-    char cerr[256];
-    n->c = connector_new(&cc, cerr, sizeof cerr);
+    connector_err_t cerr;
+    n->c = connector_new(&cc, &cerr);
     if (!n->c)
-        die("connector", cerr);
+        die("connector", cerr.msg);
     n->srv = http_server_new(&(http_server_config_t){.port = 0, .threads = g_threads});
     if (!n->srv || connector_http_register(n->c, n->srv) != 0 || http_server_start(n->srv) != 0)
         die("http", "server start");
@@ -347,10 +347,10 @@ static void node_peer(node_t *n, const char *ilp_address, const char *incoming_t
     const char *tokens[1] = {incoming_token};
     uint8_t h[1][32];
     peer_token_hash(h[0], incoming_token, strlen(incoming_token));
-    char err[256];
-    if (peers_db_insert(n->db, p, tokens, incoming_token ? 1 : 0, err, sizeof err) != PEERS_OK ||
+    peers_err_t err = {""};
+    if (peers_db_insert(n->db, p, tokens, incoming_token ? 1 : 0, &err) != PEERS_OK ||
         peers_put(connector_peers(n->c), p, h, 1) != PEERS_OK)
-        die("peer", err);
+        die("peer", err.msg);
     peer_release(p);
 }
 

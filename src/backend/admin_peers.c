@@ -115,9 +115,9 @@ static int parse_peer_fields(admin_call_t *call, const json_t *body, peer_t *p, 
         }
         peer_set_outgoing(p, ep, tok);
     }
-    char err[160];
-    if (peer_validate(p, err, sizeof err) != PEERS_OK) {
-        admin_error(call, 400, "invalid_field", "%s", err);
+    peers_err_t err;
+    if (peer_validate(p, &err) != PEERS_OK) {
+        admin_error(call, 400, "invalid_field", "%s", err.msg);
         return -1;
     }
     return 0;
@@ -173,7 +173,7 @@ static http_handler_result_t peer_create(admin_call_t *call)
     }
     p->id = ledger_id_random();
     p->account_id = acct.id;
-    peers_result_t pr = peers_db_insert(call->ctx->db, p, tokens, ntokens, NULL, 0);
+    peers_result_t pr = peers_db_insert(call->ctx->db, p, tokens, ntokens, NULL);
     if (pr != PEERS_OK) {
         res = peer_store_error(call, pr);
         goto done;
@@ -267,7 +267,7 @@ static http_handler_result_t peer_patch(admin_call_t *call)
         res = admin_ledger_error(call, r, false, "peer account");
         goto done;
     }
-    pr = peers_db_update(call->ctx->db, p, has_tokens ? tokens : NULL, ntokens, NULL, 0);
+    pr = peers_db_update(call->ctx->db, p, has_tokens ? tokens : NULL, ntokens, NULL);
     if (pr != PEERS_OK) {
         res = peer_store_error(call, pr);
         goto done;
@@ -305,10 +305,10 @@ static http_handler_result_t stream_credentials(admin_call_t *call)
     if (admin_path_id(call, "id", &id) != 0)
         return HTTP_DONE;
     stream_credentials_t cred;
-    int rc = connector_stream_credentials(g_conn, id, &cred);
-    if (rc == -1)
+    connector_result_t rc = connector_stream_credentials(g_conn, id, &cred);
+    if (rc == CONNECTOR_NOT_FOUND)
         return admin_error(call, 404, "not_found", "no STREAM-enabled account with this id");
-    if (rc != 0)
+    if (rc != CONNECTOR_OK)
         return admin_error(call, 503, "storage_error", "accounts: the database is unavailable");
     char secret[64];
     b64_encode(secret, sizeof secret, cred.shared_secret, sizeof cred.shared_secret, B64_STD);

@@ -141,10 +141,10 @@ static bool connector_start(app_t *app)
                              .db = app->db,
                              .counters = connector_counters_cache(app->cache)};
     memcpy(cc.stream_secret, cfg->stream_secret, sizeof cc.stream_secret);
-    char err[256];
-    if (connector_config_env(&cc, err, sizeof err) != 0 ||
-        !(app->connector = connector_new(&cc, err, sizeof err))) {
-        LOGE("connector: %s", err);
+    connector_err_t err;
+    if (connector_config_env(&cc, &err) != CONNECTOR_OK ||
+        !(app->connector = connector_new(&cc, &err))) {
+        LOGE("connector: %s", err.msg);
         return false;
     }
     if (connector_http_register(app->connector, app->servers[2]) != 0 ||

@@ -3,6 +3,7 @@
  * the two entry points, and STREAM credentials. The stages are in pipeline.c, the account
  * cache and transfer ids in accounts.c.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,31 @@
 #include "connector/connector_internal.h"
 #include "ilp/address.h"
 
-int connector_config_env(connector_config_t *cfg, char *err, size_t cap)
+const char *connector_result_str(connector_result_t r)
+{
+    static const char *const names[CONNECTOR_RESULT_COUNT] = {
+        [CONNECTOR_OK] = "ok",
+        [CONNECTOR_NOT_FOUND] = "not_found",
+        [CONNECTOR_BAD_CONFIG] = "bad_config",
+        [CONNECTOR_STORAGE] = "storage_error",
+        [CONNECTOR_ADDRESS] = "bad_address",
+    };
+    return (unsigned)r < CONNECTOR_RESULT_COUNT ? names[r] : "unknown";
+}
+
+/* Fills err (when not NULL) with the message. */
+__attribute__((format(printf, 2, 3))) static void err_set(connector_err_t *err, const char *fmt,
+                                                          ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+connector_result_t connector_config_env(connector_config_t *cfg, connector_err_t *err)
 {
     env_err_t e;
     cfg->exchange_rates = env_str("EXCHANGE_RATES", NULL);
@@ -26,14 +51,14 @@ int connector_config_env(connector_config_t *cfg, char *err, size_t cap)
                 &e) != 0 ||
         env_u64("CONNECTOR_PACKETS_PER_SECOND", 0, 0, UINT64_MAX, &pps, &e) != 0 ||
         env_u64("CONNECTOR_AMOUNT_PER_SECOND", 0, 0, UINT64_MAX, &aps, &e) != 0) {
-        snprintf(err, cap, "%s", e.msg);
-        return -1;
+        err_set(err, "%s", e.msg);
+        return CONNECTOR_BAD_CONFIG;
     }
     cfg->exchange_rates_ttl_ms = (uint32_t)ttl;
     cfg->peers_reload_ms = (uint32_t)reload;
     cfg->default_limits.packets_per_s = pps;
     cfg->default_limits.amount_per_s = aps;
-    return 0;
+    return CONNECTOR_OK;
 }
 
 /* ---- the peers reload thread ---- */
@@ -114,7 +139,7 @@ static void connector_teardown(connector_t *c)
     free(c);
 }
 
-static int setup_rates(connector_t *c, const connector_config_t *cfg, char *err, size_t cap)
+static int setup_rates(connector_t *c, const connector_config_t *cfg, connector_err_t *err)
 {
     rates_config_t rc = {.static_json = cfg->exchange_rates, .ttl_ms = cfg->exchange_rates_ttl_ms};
     if (cfg->exchange_rates_url && *cfg->exchange_rates_url) {
@@ -125,21 +150,21 @@ static int setup_rates(connector_t *c, const connector_config_t *cfg, char *err,
     rates_result_t r;
     c->rates = rates_new(&rc, &r);
     if (!c->rates) {
-        snprintf(err, cap, "EXCHANGE_RATES: %s (expected {\"USD\":{\"EUR\":\"0.9\"}})",
-                 rates_result_str(r));
+        err_set(err, "EXCHANGE_RATES: %s (expected {\"USD\":{\"EUR\":\"0.9\"}})",
+                rates_result_str(r));
         return -1;
     }
     return 0;
 }
 
-connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
+connector_t *connector_new(const connector_config_t *cfg, connector_err_t *err)
 {
     connector_t *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->reload_mu, NULL);
     c->peers_reload_ms = cfg->peers_reload_ms;
     slice_t addr = SLICE_STR(cfg->ilp_address ? cfg->ilp_address : "");
     if (!ilp_address_is_valid(addr)) {
-        snprintf(err, cap, "ILP_ADDRESS: not a valid ILP address");
+        err_set(err, "ILP_ADDRESS: not a valid ILP address");
         goto fail;
     }
     memcpy(c->address, addr.ptr, addr.len);
@@ -156,7 +181,7 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     c->timers = timers_new();
     c->http = http_client_new(&(http_client_config_t){0});
     if (!c->accounts || !c->timers || !c->http) {
-        snprintf(err, cap, "could not start the account loader, timer or HTTP client thread");
+        err_set(err, "could not start the account loader, timer or HTTP client thread");
         goto fail;
     }
     if (!c->link.send) {
@@ -164,20 +189,20 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
         c->link.ctx = c;
         c->link_is_http = true;
     }
-    if (setup_rates(c, cfg, err, cap) != 0)
+    if (setup_rates(c, cfg, err) != 0)
         goto fail;
     if (stream_receiver_init(&c->receiver, addr, cfg->stream_secret) != STREAM_OK) {
-        snprintf(err, cap, "STREAM receiver: bad server address");
+        err_set(err, "STREAM receiver: bad server address");
         goto fail;
     }
     c->receiver.totals = cfg->counters;
     c->receiver.totals_ttl_s = STREAM_TOTALS_TTL_S;
     if (peers_load(c->peers) != PEERS_OK) {
-        snprintf(err, cap, "could not load peers from the database");
+        err_set(err, "could not load peers from the database");
         goto fail;
     }
     if (reload_start(c) != 0) {
-        snprintf(err, cap, "could not start the peers reload thread");
+        err_set(err, "could not start the peers reload thread");
         goto fail;
     }
     LOGI("connector: %s with %zu peers, %zu routes", c->address, peers_count(c->peers),
@@ -233,21 +258,23 @@ void connector_send_local(connector_t *c, ledger_id_t source_account, const uint
     pipeline_start(c, NULL, source_account, pkt, len, reply, user);
 }
 
-int connector_stream_credentials(connector_t *c, ledger_id_t account, stream_credentials_t *out)
+connector_result_t connector_stream_credentials(connector_t *c, ledger_id_t account,
+                                                stream_credentials_t *out)
 {
     acct_info_t info;
     accounts_result_t r = accounts_get(c->accounts, account, &info);
     if (r != ACCOUNTS_OK)
-        return r == ACCOUNTS_NOT_FOUND ? -1 : -2;
+        return r == ACCOUNTS_NOT_FOUND ? CONNECTOR_NOT_FOUND : CONNECTOR_STORAGE;
     if (!info.stream_enabled)
-        return -1;
+        return CONNECTOR_NOT_FOUND;
     char tag[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(account, tag);
     stream_connection_details_t d = {.payment_tag = SLICE(tag, LEDGER_ID_STR_LEN),
                                      .has_asset = true,
                                      .asset_code = SLICE_STR(info.code),
                                      .asset_scale = info.scale};
-    return stream_receiver_credentials(&c->receiver, &d, out) == STREAM_OK ? 0 : -2;
+    return stream_receiver_credentials(&c->receiver, &d, out) == STREAM_OK ? CONNECTOR_OK
+                                                                           : CONNECTOR_ADDRESS;
 }
 
 /* ---- counters over the cache ---- */

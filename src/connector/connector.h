@@ -101,12 +101,30 @@ typedef struct {
 #define CONNECTOR_PEERS_RELOAD_MS_DEFAULT 2000
 #define CONNECTOR_PEERS_FORCE_EVERY       15
 
-/* Reads CONNECTOR_* / EXCHANGE_RATES* settings from the environment into cfg (see
- * docs/CONFIG.md). Returns 0, or -1 with a message in err. */
-int connector_config_env(connector_config_t *cfg, char *err, size_t err_cap);
+typedef enum {
+    CONNECTOR_OK = 0,
+    CONNECTOR_NOT_FOUND,  /* no such account, or it is not STREAM-enabled */
+    CONNECTOR_BAD_CONFIG, /* a setting is malformed (the error names it) */
+    CONNECTOR_STORAGE,    /* the database could not be read */
+    CONNECTOR_ADDRESS,    /* our address and the payment tag do not fit in an ILP address */
+    CONNECTOR_RESULT_COUNT,
+} connector_result_t;
 
-/* Starts a connector (loads peers from db). NULL with a message in err on failure. */
-connector_t *connector_new(const connector_config_t *cfg, char *err, size_t err_cap);
+/* A stable snake_case name for r (logs, admin errors). */
+const char *connector_result_str(connector_result_t r);
+
+/* What went wrong at start-up, for the operator's log. */
+typedef struct {
+    char msg[256];
+} connector_err_t;
+
+/* Reads CONNECTOR_* / EXCHANGE_RATES* settings from the environment into cfg (see
+ * docs/CONFIG.md). CONNECTOR_OK, or CONNECTOR_BAD_CONFIG with the setting in err. */
+connector_result_t connector_config_env(connector_config_t *cfg, connector_err_t *err);
+
+/* Starts a connector (loads peers from db). NULL with the reason in err on failure (a bad
+ * setting, the database, or a thread that could not start). */
+connector_t *connector_new(const connector_config_t *cfg, connector_err_t *err);
 /* Frees; every packet must have been answered (stop the HTTP server first). NULL: no-op. */
 void connector_free(connector_t *c);
 
@@ -132,10 +150,13 @@ void connector_send_local(connector_t *c, ledger_id_t source_account, const uint
  * connector's listener (CONNECTOR_PORT), before http_server_start. 0 or -1. */
 int connector_http_register(connector_t *c, http_server_t *s);
 
-/* STREAM credentials for an account with STREAM enabled: payment tag = its id. Returns 0, -1
- * when the account is unknown or not STREAM-enabled, -2 on a storage error. Reads the account
- * from the database on a cache miss: call it from threads that may wait (admin workers). */
-int connector_stream_credentials(connector_t *c, ledger_id_t account, stream_credentials_t *out);
+/* STREAM credentials for an account with STREAM enabled: payment tag = its id. CONNECTOR_OK,
+ * CONNECTOR_NOT_FOUND when the account is unknown or not STREAM-enabled, CONNECTOR_STORAGE when
+ * the database could not be read, CONNECTOR_ADDRESS when the tag does not fit our address. Reads
+ * the account from the database on a cache miss: call it from threads that may wait (admin
+ * workers). */
+connector_result_t connector_stream_credentials(connector_t *c, ledger_id_t account,
+                                                stream_credentials_t *out);
 
 /* The counters interface over a cache (INCRBY with TTL). The cache outlives its users. */
 stream_totals_t connector_counters_cache(cache_t *cache);

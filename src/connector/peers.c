@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "base/assert.h"
@@ -115,32 +116,41 @@ static bool route_prefix_valid(const char *r)
     return sc != ILP_SCHEME_NONE && strlen(ilp_scheme_str(sc)) == s.len;
 }
 
-peers_result_t peer_validate(const peer_t *p, char *err, size_t cap)
+/* Fills err (when not NULL) and returns r. */
+__attribute__((format(printf, 3, 4))) static peers_result_t fail(peers_err_t *err, peers_result_t r,
+                                                                 const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return r;
+}
+
+peers_result_t peer_validate(const peer_t *p, peers_err_t *err)
 {
     if (!ilp_address_is_valid(SLICE_STR(p->ilp_address))) {
-        snprintf(err, cap, "ilp_address: not a valid ILP address");
-        return PEERS_INVALID;
+        return fail(err, PEERS_INVALID, "ilp_address: not a valid ILP address");
     }
     if (p->nroutes > PEER_ROUTES_MAX) {
-        snprintf(err, cap, "routes: at most %d", PEER_ROUTES_MAX);
-        return PEERS_INVALID;
+        return fail(err, PEERS_INVALID, "routes: at most %d", PEER_ROUTES_MAX);
     }
     for (size_t i = 0; i < p->nroutes; i++)
         if (!route_prefix_valid(p->routes[i])) {
-            snprintf(err, cap, "routes[%zu]: not an ILP address prefix", i);
-            return PEERS_INVALID;
+            return fail(err, PEERS_INVALID, "routes[%zu]: not an ILP address prefix", i);
         }
     const char *e = p->outgoing_endpoint;
     if (e && (strlen(e) > PEER_ENDPOINT_MAX ||
               (strncmp(e, "http://", 7) != 0 && strncmp(e, "https://", 8) != 0))) {
-        snprintf(err, cap, "outgoing.endpoint: must be an http(s) URL");
-        return PEERS_INVALID;
+        return fail(err, PEERS_INVALID, "outgoing.endpoint: must be an http(s) URL");
     }
     if (e &&
         (!p->outgoing_token || !*p->outgoing_token || strlen(p->outgoing_token) > PEER_TOKEN_MAX)) {
-        snprintf(err, cap, "outgoing.token: required with an endpoint, at most %d characters",
-                 PEER_TOKEN_MAX);
-        return PEERS_INVALID;
+        return fail(err, PEERS_INVALID,
+                    "outgoing.token: required with an endpoint, at most %d characters",
+                    PEER_TOKEN_MAX);
     }
     return PEERS_OK;
 }
@@ -183,12 +193,11 @@ done:
     return rc;
 }
 
-static peers_result_t db_fail(const db_err_t *e, char *err, size_t cap)
+static peers_result_t db_fail(const db_err_t *e, peers_err_t *err)
 {
-    if (err)
-        snprintf(err, cap, "database: %s", e->msg);
     LOGE("peers: database error: %s", e->msg);
-    return e->code == DB_CONSTRAINT ? PEERS_TOKEN_TAKEN : PEERS_STORAGE;
+    return fail(err, e->code == DB_CONSTRAINT ? PEERS_TOKEN_TAKEN : PEERS_STORAGE, "database: %s",
+                e->msg);
 }
 
 static db_rc_t insert_tokens(db_conn_t *c, ledger_id_t peer, const char *const *tokens, size_t n,
@@ -330,31 +339,31 @@ static db_rc_t tx_write(db_conn_t *c, void *arg, db_err_t *e)
 }
 
 static peers_result_t write_peer(db_t *db, const peer_t *p, const char *const *tokens, size_t n,
-                                 bool update, char *err, size_t cap)
+                                 bool update, peers_err_t *err)
 {
     char *routes = routes_to_json(p);
     if (!routes)
-        return PEERS_NOMEM;
+        return fail(err, PEERS_NOMEM, "routes: could not encode them as JSON");
     write_arg_t a = {p, tokens, n, routes, update};
     db_err_t e = {0};
     db_rc_t rc = in_write_tx(db, tx_write, &a, &e);
     free(routes);
     if (rc == DB_NOT_FOUND)
         return PEERS_NOT_FOUND;
-    return rc == DB_OK ? PEERS_OK : db_fail(&e, err, cap);
+    return rc == DB_OK ? PEERS_OK : db_fail(&e, err);
 }
 
 peers_result_t peers_db_insert(db_t *db, const peer_t *p, const char *const *tokens, size_t n,
-                               char *err, size_t cap)
+                               peers_err_t *err)
 {
     return write_peer(db, p, tokens ? tokens : (const char *const[]){NULL}, tokens ? n : 0, false,
-                      err, cap);
+                      err);
 }
 
 peers_result_t peers_db_update(db_t *db, const peer_t *p, const char *const *tokens, size_t n,
-                               char *err, size_t cap)
+                               peers_err_t *err)
 {
-    return write_peer(db, p, tokens, n, true, err, cap);
+    return write_peer(db, p, tokens, n, true, err);
 }
 
 static db_rc_t tx_delete(db_conn_t *c, void *arg, db_err_t *e)
@@ -385,7 +394,7 @@ peers_result_t peers_db_delete(db_t *db, ledger_id_t pid)
     db_rc_t rc = in_write_tx(db, tx_delete, id, &e);
     if (rc == DB_NOT_FOUND)
         return PEERS_NOT_FOUND;
-    return rc == DB_OK ? PEERS_OK : db_fail(&e, NULL, 0);
+    return rc == DB_OK ? PEERS_OK : db_fail(&e, NULL);
 }
 
 #define PEER_COLUMNS                                                                               \
@@ -443,7 +452,7 @@ peers_result_t peers_db_get(db_t *db, ledger_id_t pid, peer_t **out)
     db_err_t e = {0};
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
     if (!c)
-        return db_fail(&e, NULL, 0);
+        return db_fail(&e, NULL);
     peers_result_t r = PEERS_STORAGE;
     db_stmt_t *st = db_prepare(c, "SELECT " PEER_COLUMNS " WHERE p.id = ?", &e);
     if (st) {
@@ -457,7 +466,7 @@ peers_result_t peers_db_get(db_t *db, ledger_id_t pid, peer_t **out)
                 *out = NULL;
             }
         } else {
-            r = rc == DB_NOT_FOUND ? PEERS_NOT_FOUND : db_fail(&e, NULL, 0);
+            r = rc == DB_NOT_FOUND ? PEERS_NOT_FOUND : db_fail(&e, NULL);
         }
     }
     db_release(c);
@@ -469,7 +478,7 @@ peers_result_t peers_db_find_token(db_t *db, const uint8_t hash[SHA256_LEN], led
     db_err_t e = {0};
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
     if (!c)
-        return db_fail(&e, NULL, 0);
+        return db_fail(&e, NULL);
     peers_result_t r = PEERS_STORAGE;
     db_stmt_t *st = db_prepare(c, "SELECT peer_id FROM peer_tokens WHERE token_hash = ?", &e);
     if (st) {
@@ -480,7 +489,7 @@ peers_result_t peers_db_find_token(db_t *db, const uint8_t hash[SHA256_LEN], led
             const char *s = db_col_text(st, 0, &n);
             r = ledger_id_parse(s, n, out) == 0 ? PEERS_OK : PEERS_STORAGE;
         } else {
-            r = rc == DB_NOT_FOUND ? PEERS_NOT_FOUND : db_fail(&e, NULL, 0);
+            r = rc == DB_NOT_FOUND ? PEERS_NOT_FOUND : db_fail(&e, NULL);
         }
     }
     db_release(c);
@@ -495,12 +504,12 @@ peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t c
     db_err_t e = {0};
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
     if (!c)
-        return db_fail(&e, NULL, 0);
+        return db_fail(&e, NULL);
     peers_result_t r = PEERS_OK;
     db_stmt_t *st =
         db_prepare(c, "SELECT " PEER_COLUMNS " WHERE p.id > ? ORDER BY p.id LIMIT ?", &e);
     if (!st) {
-        r = db_fail(&e, NULL, 0);
+        r = db_fail(&e, NULL);
         goto done;
     }
     db_bind_str(st, 1, ledger_id_is_zero(after) ? "" : id);
@@ -515,7 +524,7 @@ peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t c
         out[(*n)++] = p;
     }
     if (rc < 0)
-        r = db_fail(&e, NULL, 0);
+        r = db_fail(&e, NULL);
     for (size_t i = 0; r == PEERS_OK && i < *n; i++)
         r = peer_asset_fill(c, out[i]);
 done:

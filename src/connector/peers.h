@@ -79,6 +79,11 @@ typedef enum {
 
 const char *peers_result_str(peers_result_t r);
 
+/* What went wrong, for the admin API's answer or an operator's log (the result says what kind). */
+typedef struct {
+    char msg[160];
+} peers_err_t;
+
 /* A new, zeroed peer object with one reference; never NULL (out of memory aborts). */
 peer_t *peer_new(void);
 /* Deep copy with one reference (for building an update). */
@@ -89,20 +94,24 @@ void peer_set_routes(peer_t *p, const char *const *routes, size_t n);
 void peer_retain(peer_t *p);
 /* Drops a reference; frees at zero. NULL is a no-op. */
 void peer_release(peer_t *p);
-/* Checks the fields: address, routes, endpoint scheme, sizes. PEERS_OK or PEERS_INVALID. */
-peers_result_t peer_validate(const peer_t *p, char *err, size_t err_cap);
+/* Checks the fields: address, routes, endpoint scheme, sizes. PEERS_OK, or PEERS_INVALID with
+ * the field and the rule in err (may be NULL). */
+peers_result_t peer_validate(const peer_t *p, peers_err_t *err);
 
 /* SHA-256 of a bearer token: what is stored and compared. */
 void peer_token_hash(uint8_t out[SHA256_LEN], const char *token, size_t len);
 
 /* ---- storage ---- */
 
-/* Inserts the peer and the hashes of its incoming tokens in one transaction. */
+/* Inserts the peer and the hashes of its incoming tokens in one transaction. PEERS_OK,
+ * PEERS_TOKEN_TAKEN, PEERS_STORAGE, or PEERS_NOMEM (the routes could not be encoded), with the
+ * detail in err (may be NULL). */
 peers_result_t peers_db_insert(db_t *db, const peer_t *p, const char *const *tokens, size_t ntokens,
-                               char *err, size_t err_cap);
-/* Updates the mutable fields; when tokens is not NULL, replaces the incoming tokens. */
+                               peers_err_t *err);
+/* Updates the mutable fields; when tokens is not NULL, replaces the incoming tokens. As insert,
+ * and PEERS_NOT_FOUND. */
 peers_result_t peers_db_update(db_t *db, const peer_t *p, const char *const *tokens, size_t ntokens,
-                               char *err, size_t err_cap);
+                               peers_err_t *err);
 peers_result_t peers_db_delete(db_t *db, ledger_id_t id);
 /* Reads one peer (asset code and scale from the assets table). *out has one reference. */
 peers_result_t peers_db_get(db_t *db, ledger_id_t id, peer_t **out);
@@ -129,8 +138,8 @@ peers_result_t peers_put(peers_t *reg, peer_t *p, const uint8_t (*hashes)[SHA256
  * Makes the registry equal to the stored peers: adds and replaces changed ones (by updated_ms),
  * removes the ones no longer stored, and replaces the token table. Skips the reload when the
  * table's version is the one last synced, unless force. *changed (may be NULL) says whether
- * the registry was reloaded. PEERS_OK (also without a db), PEERS_STORAGE or PEERS_NOMEM; on
- * failure the registry is left as it was.
+ * the registry was reloaded. PEERS_OK (also without a db) or PEERS_STORAGE; on failure the
+ * registry is left as it was.
  */
 peers_result_t peers_sync(peers_t *reg, bool force, bool *changed);
 /* Removes a peer, its tokens and routes. */

@@ -345,6 +345,14 @@ static void scan_frames(const stream_packet_t *pkt, bool *close, bool *new_addre
     }
 }
 
+/* The reply state of one Prepare; info (the caller's, or its scratch) starts zeroed. */
+static reply_t reply_begin(const stream_receiver_t *r, const ilp_prepare_t *prepare, buf_t *reply,
+                           stream_reply_info_t *info)
+{
+    memset(info, 0, sizeof *info);
+    return (reply_t){.r = r, .prepare = prepare, .out = reply, .info = info};
+}
+
 stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
                                               const uint8_t shared_secret[STREAM_SHARED_SECRET_LEN],
                                               const stream_connection_details_t *details,
@@ -352,10 +360,7 @@ stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
                                               stream_reply_info_t *info)
 {
     stream_reply_info_t scratch;
-    if (info == NULL)
-        info = &scratch;
-    memset(info, 0, sizeof *info);
-    reply_t rp = {.r = r, .prepare = prepare, .out = reply, .info = info};
+    reply_t rp = reply_begin(r, prepare, reply, info ? info : &scratch);
 
     stream_keys_t keys;
     stream_keys_derive(&keys, shared_secret, STREAM_SHARED_SECRET_LEN);
@@ -400,10 +405,7 @@ stream_result_t stream_receiver_handle(const stream_receiver_t *r, const ilp_pre
                                        buf_t *reply, stream_reply_info_t *info)
 {
     stream_reply_info_t scratch;
-    if (info == NULL)
-        info = &scratch;
-    memset(info, 0, sizeof *info);
-    reply_t rp = {.r = r, .prepare = prepare, .out = reply, .info = info};
+    reply_t rp = reply_begin(r, prepare, reply, info ? info : &scratch);
 
     stream_connection_details_t d;
     uint8_t plain[TOKEN_MAX_LEN], token[TOKEN_MAX_LEN];

@@ -58,8 +58,8 @@ Test(connector_http, a_token_only_in_the_database_is_served)
     snprintf(p->name, sizeof p->name, "stored");
     snprintf(p->ilp_address, sizeof p->ilp_address, "test.a.stored");
     const char *tok = TOK_DB;
-    char err[128] = "";
-    cr_assert_eq(peers_db_insert(n->db, p, &tok, 1, err, sizeof err), PEERS_OK, "%s", err);
+    peers_err_t err = {""};
+    cr_assert_eq(peers_db_insert(n->db, p, &tok, 1, &err), PEERS_OK, "%s", err.msg);
 
     srv = http_server_new(&(http_server_config_t){.threads = 1});
     cr_assert_eq(connector_http_register(n->c, srv), 0);

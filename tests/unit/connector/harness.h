@@ -205,9 +205,9 @@ static h_node_t *h_node_opts(const char *name, const char *address, const char *
                               .exchange_rates = rates,
                               .link = {.send = h_link_send}};
     memset(cfg.stream_secret, name[0], sizeof cfg.stream_secret);
-    char cerr[256];
-    n->c = connector_new(&cfg, cerr, sizeof cerr);
-    cr_assert_not_null(n->c, "%s", cerr);
+    connector_err_t cerr;
+    n->c = connector_new(&cfg, &cerr);
+    cr_assert_not_null(n->c, "%s", cerr.msg);
     return n;
 }
 

@@ -52,8 +52,8 @@ static peer_t *stored_peer(const char *address, const char *route, const char *t
     snprintf(p->ilp_address, sizeof p->ilp_address, "%s", address);
     if (route)
         peer_set_routes(p, &route, 1);
-    char err[128] = "";
-    cr_assert_eq(peers_db_insert(F.n->db, p, &token, 1, err, sizeof err), PEERS_OK, "%s", err);
+    peers_err_t err = {""};
+    cr_assert_eq(peers_db_insert(F.n->db, p, &token, 1, &err), PEERS_OK, "%s", err.msg);
     return p;
 }
 
@@ -103,7 +103,7 @@ Test(peers_sync, create_update_delete_reach_the_other_replica, .init = sync_setu
     snprintf(u->ilp_address, sizeof u->ilp_address, "test.y");
     peer_set_routes(u, (const char *const[]){"test.y"}, 1);
     const char *tok2 = TOK2;
-    cr_assert_eq(peers_db_update(F.n->db, u, &tok2, 1, NULL, 0), PEERS_OK);
+    cr_assert_eq(peers_db_update(F.n->db, u, &tok2, 1, NULL), PEERS_OK);
     cr_assert_eq(peers_sync(F.reg2, false, &changed), PEERS_OK);
     cr_assert(changed);
     peer_t *now = peers_get(F.reg2, p->id);
@@ -121,7 +121,7 @@ Test(peers_sync, create_update_delete_reach_the_other_replica, .init = sync_setu
     /* two updates back to back (likely in one millisecond): each is seen */
     for (uint64_t amount = 5; amount <= 7; amount += 2) {
         u->max_packet_amount = amount;
-        cr_assert_eq(peers_db_update(F.n->db, u, NULL, 0, NULL, 0), PEERS_OK);
+        cr_assert_eq(peers_db_update(F.n->db, u, NULL, 0, NULL), PEERS_OK);
         cr_assert_eq(peers_sync(F.reg2, false, &changed), PEERS_OK);
         cr_assert(changed, "update to %llu not seen", (unsigned long long)amount);
         now = peers_get(F.reg2, p->id);
@@ -160,7 +160,7 @@ Test(peers_sync, many_peers_some_changed_some_deleted, .init = sync_setup, .fini
         if (i % 5 == 0) {
             peer_t *u = peer_clone(p[i]);
             snprintf(u->ilp_address, sizeof u->ilp_address, "test.q%d", i);
-            cr_assert_eq(peers_db_update(F.n->db, u, NULL, 0, NULL, 0), PEERS_OK);
+            cr_assert_eq(peers_db_update(F.n->db, u, NULL, 0, NULL), PEERS_OK);
             peer_release(u);
         }
         if (i % 3 == 0)
@@ -233,9 +233,9 @@ Test(peers_sync, the_connector_reloads_peers_periodically, .init = sync_setup,
                               .counters = stream_totals_mem(F.n->totals),
                               .link = {.send = h_link_send},
                               .peers_reload_ms = 50};
-    char err[256];
-    connector_t *c2 = connector_new(&cfg, err, sizeof err);
-    cr_assert_not_null(c2, "%s", err);
+    connector_err_t err;
+    connector_t *c2 = connector_new(&cfg, &err);
+    cr_assert_not_null(c2, "%s", err.msg);
     peer_t *p = stored_peer("test.z", NULL, TOK1);
     peer_t *seen = NULL;
     for (int i = 0; i < 200 && !seen; i++) {
@@ -248,7 +248,7 @@ Test(peers_sync, the_connector_reloads_peers_periodically, .init = sync_setup,
 
     peer_t *u = peer_clone(p);
     u->max_packet_amount = 42;
-    cr_assert_eq(peers_db_update(F.n->db, u, NULL, 0, NULL, 0), PEERS_OK);
+    cr_assert_eq(peers_db_update(F.n->db, u, NULL, 0, NULL), PEERS_OK);
     uint64_t amount = 0;
     for (int i = 0; i < 200 && amount != 42; i++) {
         usleep(10000);

@@ -62,20 +62,27 @@ static void no_holds(h_node_t *n, ledger_id_t id)
     cr_assert_eq(s.credits_pending, 0, "hold left on %s", n->name);
 }
 
+/* STREAM payment options from A to carol's account on C; cred holds what they point into. */
+static stream_pay_opts_t pay_to_carol(stream_credentials_t *cred, stream_pay_mode_t mode,
+                                      uint64_t amount)
+{
+    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, cred), CONNECTOR_OK);
+    return (stream_pay_opts_t){.destination = SLICE(cred->address, cred->address_len),
+                               .shared_secret = cred->shared_secret,
+                               .send = pay_send,
+                               .mode = mode,
+                               .amount = amount};
+}
+
 TestSuite(pipeline, .init = topo_setup, .fini = topo_teardown, .timeout = 60);
 
 Test(pipeline, stream_payment_usd_to_eur_over_two_hops)
 {
     stream_credentials_t cred;
-    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, &cred), 0);
-    stream_pay_opts_t o = {.destination = SLICE(cred.address, cred.address_len),
-                           .shared_secret = cred.shared_secret,
-                           .send = pay_send,
-                           .mode = STREAM_PAY_FIXED_SOURCE,
-                           .amount = 5000,
-                           .source_asset_code = SLICE_LIT("USD"),
-                           .source_asset_scale = 2,
-                           .max_packet_amount = 1000};
+    stream_pay_opts_t o = pay_to_carol(&cred, STREAM_PAY_FIXED_SOURCE, 5000);
+    o.source_asset_code = SLICE_LIT("USD");
+    o.source_asset_scale = 2;
+    o.max_packet_amount = 1000;
     stream_pay_result_t res;
     cr_assert_eq(stream_pay(&o, &res), STREAM_PAY_OK, "pay: %s (%s)",
                  stream_pay_error_str(res.error), res.reject_code);
@@ -277,12 +284,7 @@ Test(pipeline, fulfilled_forward_posts_the_hold)
 {
     /* a forwarded packet that C's receiver fulfils: B's hold is posted, not left pending */
     stream_credentials_t cred;
-    cr_assert_eq(connector_stream_credentials(T.c->c, T.carol, &cred), 0);
-    stream_pay_opts_t o = {.destination = SLICE(cred.address, cred.address_len),
-                           .shared_secret = cred.shared_secret,
-                           .send = pay_send,
-                           .mode = STREAM_PAY_FIXED_DELIVERY,
-                           .amount = 900};
+    stream_pay_opts_t o = pay_to_carol(&cred, STREAM_PAY_FIXED_DELIVERY, 900);
     stream_pay_result_t res;
     cr_assert_eq(stream_pay(&o, &res), STREAM_PAY_OK, "%s", stream_pay_error_str(res.error));
     cr_assert_geq(res.delivered, 900);
@@ -295,6 +297,7 @@ Test(pipeline, local_credentials_need_stream_enabled)
 {
     stream_credentials_t cred;
     ledger_id_t plain = h_account(T.c, &T.c->eur, LEDGER_KIND_WALLET, 0, false);
-    cr_assert_eq(connector_stream_credentials(T.c->c, plain, &cred), -1);
-    cr_assert_eq(connector_stream_credentials(T.c->c, ledger_id_random(), &cred), -1);
+    cr_assert_eq(connector_stream_credentials(T.c->c, plain, &cred), CONNECTOR_NOT_FOUND);
+    cr_assert_eq(connector_stream_credentials(T.c->c, ledger_id_random(), &cred),
+                 CONNECTOR_NOT_FOUND);
 }

@@ -6,6 +6,7 @@
 #include "base/digest.h"
 #include "ilp/errors.h"
 #include "ilp/ildcp.h"
+#include "../unhex.h"
 
 #define REQUEST_HEX                                                                                \
     "0c460000000000000000323031353036313630303031303030303066687aadf862bd776c8fc18b8e9f8e2008971"  \
@@ -13,13 +14,6 @@
 #define RESPONSE_HEX                                                                               \
     "0d350000000000000000000000000000000000000000000000000000000000000000140e6578616d706c652e636c" \
     "69656e740d0358414d"
-
-static size_t unhex(uint8_t *out, size_t cap, const char *hex)
-{
-    ssize_t n = hex_decode(out, cap, hex, strlen(hex));
-    cr_assert(n >= 0);
-    return (size_t)n;
-}
 
 Test(ildcp, peer_condition_is_hash_of_zero_fulfillment)
 {

@@ -5,6 +5,7 @@
 
 #include "base/codec.h"
 #include "ilp/packet.h"
+#include "../unhex.h"
 
 #define PREPARE_HEX                                                                                \
     "0c68000000000000006b3230313731323233303132313430353439"                                       \
@@ -17,13 +18,6 @@
 #define REJECT_HEX                                                                                 \
     "0e414630310e6578616d706c652e75732e626f62276d697373696e672064657374696e6174696f6e2e206c6564"   \
     "6765723d6578616d706c652e75732e06000000041041"
-
-static size_t unhex(uint8_t *out, size_t cap, const char *hex)
-{
-    ssize_t n = hex_decode(out, cap, hex, strlen(hex));
-    cr_assert(n >= 0);
-    return (size_t)n;
-}
 
 static int64_t ts(const char *s)
 {

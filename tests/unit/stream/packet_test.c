@@ -4,13 +4,7 @@
 
 #include "base/codec.h"
 #include "stream/packet.h"
-
-static size_t unhex(uint8_t *out, size_t cap, const char *hex)
-{
-    ssize_t n = hex_decode(out, cap, hex, strlen(hex));
-    cr_assert(n >= 0);
-    return (size_t)n;
-}
+#include "../unhex.h"
 
 static stream_frame_t all_frames[15];
 

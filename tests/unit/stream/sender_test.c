@@ -126,12 +126,19 @@ static stream_pay_opts_t opts_for(net_t *n, const stream_connection_details_t *d
                                .sleep_ctx = n};
 }
 
+/* Runs the payment and fails the test unless it completes. */
+static stream_pay_result_t pay_ok(const stream_pay_opts_t *o)
+{
+    stream_pay_result_t r;
+    cr_assert_eq(stream_pay(o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    return r;
+}
+
 Test(stream_sender, fixed_source_exact_totals)
 {
     net_t *n = net_new(1, 1);
     stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_SOURCE, 123457);
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    stream_pay_result_t r = pay_ok(&o);
     cr_assert_eq(r.sent, 123457);
     cr_assert_eq(r.delivered, 123457);
     cr_assert_eq(n->app_received, 123457);
@@ -146,8 +153,7 @@ Test(stream_sender, discovers_max_packet_amount_from_f08)
     net_t *n = net_new(1, 1);
     n->max_packet = 100;
     stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_SOURCE, 1050);
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    stream_pay_result_t r = pay_ok(&o);
     cr_assert_eq(r.sent, 1050);
     cr_assert_eq(r.delivered, 1050);
     cr_assert_eq(n->app_received, 1050);
@@ -162,8 +168,7 @@ Test(stream_sender, fixed_delivery_through_a_rate)
     net_t *n = net_new(3, 2); /* 1 source unit = 1.5 destination units */
     n->max_packet = 300;
     stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_DELIVERY, 3000);
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    stream_pay_result_t r = pay_ok(&o);
     cr_assert_eq(r.delivered, 3000);
     cr_assert_eq(n->app_received, 3000);
     cr_assert_eq(r.sent, 2000);
@@ -179,8 +184,7 @@ Test(stream_sender, fixed_source_through_a_rate_reports_delivered)
     stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_SOURCE, 5500);
     o.min_rate_num = 69; /* 0.69 <= 0.7: allowed */
     o.min_rate_den = 100;
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    stream_pay_result_t r = pay_ok(&o);
     cr_assert_eq(r.sent, 5500);
     cr_assert_eq(r.delivered, 5 * 700 + 350);
     cr_assert_eq(n->app_received, r.delivered);
@@ -206,8 +210,7 @@ Test(stream_sender, backs_off_on_t04)
     n->t04_skip = 1; /* the rate probe */
     n->t04_left = 3;
     stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_SOURCE, 900);
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    stream_pay_result_t r = pay_ok(&o);
     cr_assert_eq(r.sent, 900);
     cr_assert_eq(n->app_received, 900);
     cr_assert_eq(n->sleeps, 3);
@@ -221,8 +224,7 @@ Test(stream_sender, retries_temporary_declines_from_the_receiver)
     net_t *n = net_new(1, 1);
     n->app_temp_declines = 2;
     stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_SOURCE, 500);
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    pay_ok(&o);
     cr_assert_eq(n->app_received, 500);
     cr_assert_eq(n->sleeps, 2);
     net_free(n);
@@ -275,8 +277,7 @@ Test(stream_sender, learns_asset_and_keeps_receipts)
         .receipts = true, .has_asset = true, .asset_code = SLICE_LIT("XRP"), .asset_scale = 6};
     memset(d.receipt_secret, 3, 32);
     stream_pay_opts_t o = opts_for(n, &d, STREAM_PAY_FIXED_SOURCE, 1000);
-    stream_pay_result_t r;
-    cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_OK, "%s", stream_pay_error_str(r.error));
+    stream_pay_result_t r = pay_ok(&o);
     cr_assert(r.has_dest_asset);
     cr_assert_str_eq(r.dest_asset_code, "XRP");
     cr_assert_eq(r.dest_asset_scale, 6);
