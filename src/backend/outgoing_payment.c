@@ -1,0 +1,339 @@
+/*
+ * Outgoing payments (see outgoing_payment.h): create, read and cancel, the outgoing_payments
+ * table, and the ids derived from a payment. The state machine is outgoing_payment_worker.c.
+ */
+#include "backend/outgoing_payment.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/outgoing_payment_internal.h"
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/digest.h"
+#include "base/log.h"
+
+static const char *const state_names[OUTGOING_PAYMENT_STATE_COUNT] = {
+    [OUTGOING_PAYMENT_FUNDING] = "FUNDING",     [OUTGOING_PAYMENT_SENDING] = "SENDING",
+    [OUTGOING_PAYMENT_COMPLETED] = "COMPLETED", [OUTGOING_PAYMENT_FAILED] = "FAILED",
+    [OUTGOING_PAYMENT_CANCELLED] = "CANCELLED",
+};
+
+static const char *const result_names[OUTGOING_PAYMENT_RESULT_COUNT] = {
+    [OUTGOING_PAYMENT_OK] = "ok",
+    [OUTGOING_PAYMENT_WALLET_NOT_FOUND] = "wallet_address_not_found",
+    [OUTGOING_PAYMENT_WALLET_INACTIVE] = "wallet_address_inactive",
+    [OUTGOING_PAYMENT_QUOTE_NOT_FOUND] = "quote_not_found",
+    [OUTGOING_PAYMENT_QUOTE_WRONG_WALLET] = "quote_wallet_mismatch",
+    [OUTGOING_PAYMENT_QUOTE_EXPIRED] = "quote_expired",
+    [OUTGOING_PAYMENT_QUOTE_USED] = "quote_already_used",
+    [OUTGOING_PAYMENT_NOT_FOUND] = "outgoing_payment_not_found",
+    [OUTGOING_PAYMENT_NOT_CANCELLABLE] = "outgoing_payment_not_cancellable",
+    [OUTGOING_PAYMENT_STORAGE_ERROR] = "storage_error",
+};
+
+const char *outgoing_payment_state_str(outgoing_payment_state_t s)
+{
+    return (unsigned)s < OUTGOING_PAYMENT_STATE_COUNT ? state_names[s] : "UNKNOWN";
+}
+
+const char *outgoing_payment_result_str(outgoing_payment_result_t r)
+{
+    return (unsigned)r < OUTGOING_PAYMENT_RESULT_COUNT ? result_names[r] : "unknown";
+}
+
+/* A v4-shaped UUID from SHA-256(tag, id, step): stable across processes and restarts. */
+static ledger_id_t derive_id(const char *tag, ledger_id_t id, uint32_t step)
+{
+    uint8_t in[64], h[SHA256_LEN];
+    size_t n = strlen(tag);
+    ASSERT(n <= 32);
+    memcpy(in, tag, n);
+    for (int i = 0; i < 8; i++) {
+        in[n + (size_t)i] = (uint8_t)(id.hi >> (56 - 8 * i));
+        in[n + 8 + (size_t)i] = (uint8_t)(id.lo >> (56 - 8 * i));
+    }
+    for (int i = 0; i < 4; i++)
+        in[n + 16 + (size_t)i] = (uint8_t)(step >> (24 - 8 * i));
+    sha256(h, in, n + 20);
+    ledger_id_t out = {0, 0};
+    for (int i = 0; i < 8; i++) {
+        out.hi = out.hi << 8 | h[i];
+        out.lo = out.lo << 8 | h[8 + i];
+    }
+    out.hi = (out.hi & ~0xf000ull) | 0x4000ull;       /* version 4 */
+    out.lo = (out.lo & ~(3ull << 62)) | (2ull << 62); /* RFC 4122 variant */
+    return out;
+}
+
+ledger_id_t outgoing_payment_transfer_id(ledger_id_t payment, uint32_t step)
+{
+    return derive_id("rafiki/outgoing-payment/transfer", payment, step);
+}
+
+/* One payment per quote: its id is a function of the quote's. */
+static ledger_id_t payment_id_of_quote(ledger_id_t quote)
+{
+    return derive_id("rafiki/outgoing-payment", quote, 0);
+}
+
+/* ---- the table ---- */
+
+#define ROW_COLUMNS                                                                                \
+    "id, wallet_address_id, quote_id, grant_id, state, settled, error, metadata, sent_amount, "    \
+    "created_at, updated_at"
+
+static int state_parse(const char *s, outgoing_payment_state_t *out)
+{
+    for (int i = 0; i < OUTGOING_PAYMENT_STATE_COUNT; i++)
+        if (strcmp(s, state_names[i]) == 0) {
+            *out = (outgoing_payment_state_t)i;
+            return 0;
+        }
+    return -1;
+}
+
+outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
+                                                   outgoing_payment_t *out)
+{
+    db_err_t e;
+    db_stmt_t *st = db_prepare(c, "SELECT " ROW_COLUMNS " FROM outgoing_payments WHERE id = ?", &e);
+    if (!st)
+        return OUTGOING_PAYMENT_STORAGE_ERROR;
+    quote_db_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, &e);
+    if (rc == DB_NOT_FOUND)
+        return OUTGOING_PAYMENT_NOT_FOUND;
+    if (rc != DB_ROW) {
+        LOGE("outgoing payments: read failed: %s", e.msg);
+        return OUTGOING_PAYMENT_STORAGE_ERROR;
+    }
+    memset(out, 0, sizeof *out);
+    out->id = quote_db_col_id(st, 0);
+    out->wallet_address_id = quote_db_col_id(st, 1);
+    out->quote_id = quote_db_col_id(st, 2);
+    out->grant_id = quote_db_col_id(st, 3);
+    if (state_parse(db_col_text(st, 4, NULL), &out->state) != 0) {
+        LOGE("outgoing payments: row %s has an unknown state", db_col_text(st, 0, NULL));
+        return OUTGOING_PAYMENT_STORAGE_ERROR;
+    }
+    out->settled = db_col_bool(st, 5);
+    quote_db_col_str(st, 6, out->error, sizeof out->error);
+    quote_db_col_str(st, 7, out->metadata, sizeof out->metadata);
+    out->sent_amount = db_col_u64(st, 8);
+    out->created_ms = db_col_i64(st, 9);
+    out->updated_ms = db_col_i64(st, 10);
+    return OUTGOING_PAYMENT_OK;
+}
+
+static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
+{
+    const outgoing_payment_t *p = arg;
+    db_stmt_t *st = db_prepare(c,
+                               "INSERT INTO outgoing_payments (id, wallet_address_id, quote_id, "
+                               "grant_id, state, metadata, next_attempt_at, created_at, "
+                               "updated_at) VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?)",
+                               e);
+    if (!st)
+        return e->code;
+    quote_db_bind_id(st, 1, p->id);
+    quote_db_bind_id(st, 2, p->wallet_address_id);
+    quote_db_bind_id(st, 3, p->quote_id);
+    quote_db_bind_id_or_null(st, 4, p->grant_id);
+    db_bind_str(st, 5, p->metadata[0] ? p->metadata : NULL);
+    db_bind_i64(st, 6, p->created_ms);
+    db_bind_i64(st, 7, p->created_ms);
+    db_bind_i64(st, 8, p->created_ms);
+    return db_run(st, e);
+}
+
+/* ---- the API ---- */
+
+/* The quote of a request, checked against the wallet and the clock. */
+static outgoing_payment_result_t quote_check(outgoing_payments_t *op,
+                                             const outgoing_payment_request_t *req,
+                                             quote_wallet_t *w, quote_t *q)
+{
+    quote_svc_t *qs = op->cfg.quotes;
+    quote_lookup_t l = qs->dir.wallet_get(qs->dir.ctx, req->wallet_address_id, w);
+    if (l != QUOTE_LOOKUP_FOUND)
+        return l == QUOTE_LOOKUP_NOT_FOUND ? OUTGOING_PAYMENT_WALLET_NOT_FOUND
+                                           : OUTGOING_PAYMENT_STORAGE_ERROR;
+    if (!w->active)
+        return OUTGOING_PAYMENT_WALLET_INACTIVE;
+    quote_result_t qr = quote_get(qs->db, req->quote_id, q);
+    if (qr != QUOTE_OK)
+        return qr == QUOTE_NOT_FOUND ? OUTGOING_PAYMENT_QUOTE_NOT_FOUND
+                                     : OUTGOING_PAYMENT_STORAGE_ERROR;
+    if (!ledger_id_eq(q->wallet_address_id, w->id))
+        return OUTGOING_PAYMENT_QUOTE_WRONG_WALLET;
+    if (clock_wall_ms() >= q->expires_ms)
+        return OUTGOING_PAYMENT_QUOTE_EXPIRED;
+    return OUTGOING_PAYMENT_OK;
+}
+
+outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
+                                                  const outgoing_payment_request_t *req,
+                                                  outgoing_payment_t *out)
+{
+    quote_wallet_t w;
+    quote_t q;
+    outgoing_payment_result_t r = quote_check(op, req, &w, &q);
+    if (r != OUTGOING_PAYMENT_OK)
+        return r;
+    outgoing_payment_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        LOGE("outgoing payments: out of memory");
+        abort();
+    }
+    p->id = payment_id_of_quote(q.id);
+    p->wallet_address_id = w.id;
+    p->quote_id = q.id;
+    p->grant_id = req->grant_id;
+    p->state = OUTGOING_PAYMENT_FUNDING;
+    p->created_ms = p->updated_ms = clock_wall_ms();
+    if (req->metadata) {
+        size_t n = strlen(req->metadata);
+        ASSERT(n <= OUTGOING_PAYMENT_METADATA_MAX);
+        memcpy(p->metadata, req->metadata, n + 1);
+    }
+    /* The sub-account first: a row is never without its account. Same id, same fields: a
+     * retry after a failed insert finds it (LEDGER_EXISTS). */
+    ledger_account_t acct = {.id = p->id,
+                             .asset_id = q.asset_id,
+                             .parent_id = w.account_id,
+                             .kind = LEDGER_KIND_OUTGOING};
+    ledger_result_t lr = ledger_account_create(op->cfg.quotes->ledger, &acct);
+    db_err_t e;
+    db_rc_t rc = DB_OK;
+    if (lr != LEDGER_OK && lr != LEDGER_EXISTS) {
+        LOGE("outgoing payments: account create: %s", ledger_result_str(lr));
+        r = OUTGOING_PAYMENT_STORAGE_ERROR;
+    } else if ((rc = quote_write_tx(op->cfg.quotes->db, tx_insert, p, &e)) == DB_CONSTRAINT) {
+        r = OUTGOING_PAYMENT_QUOTE_USED;
+    } else if (rc != DB_OK) {
+        LOGE("outgoing payments: insert failed: %s", e.msg);
+        r = OUTGOING_PAYMENT_STORAGE_ERROR;
+    } else {
+        *out = *p;
+        outgoing_payments_kick(op);
+    }
+    free(p);
+    return r;
+}
+
+outgoing_payment_result_t outgoing_payment_get(outgoing_payments_t *op, ledger_id_t id,
+                                               outgoing_payment_t *out)
+{
+    db_err_t e;
+    db_conn_t *c = db_acquire(op->cfg.quotes->db, DB_CONN_READ, &e);
+    if (!c)
+        return OUTGOING_PAYMENT_STORAGE_ERROR;
+    outgoing_payment_result_t r = outgoing_payment_row_get(c, id, out);
+    db_release(c);
+    return r;
+}
+
+typedef struct {
+    ledger_id_t id;
+    outgoing_payment_t *out;
+    outgoing_payment_result_t r;
+} cancel_arg_t;
+
+static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
+{
+    cancel_arg_t *a = arg;
+    db_stmt_t *st = db_prepare(c,
+                               "UPDATE outgoing_payments SET state = 'CANCELLED', updated_at = ? "
+                               "WHERE id = ? AND state = 'FUNDING'",
+                               e);
+    if (!st)
+        return e->code;
+    db_bind_i64(st, 1, clock_wall_ms());
+    quote_db_bind_id(st, 2, a->id);
+    db_rc_t rc = db_run(st, e);
+    if (rc != DB_OK)
+        return rc;
+    bool changed = db_changes(st) == 1;
+    a->r = outgoing_payment_row_get(c, a->id, a->out);
+    if (a->r == OUTGOING_PAYMENT_OK && !changed)
+        a->r = OUTGOING_PAYMENT_NOT_CANCELLABLE;
+    return DB_OK;
+}
+
+outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledger_id_t id,
+                                                  outgoing_payment_t *out)
+{
+    cancel_arg_t a = {.id = id, .out = out, .r = OUTGOING_PAYMENT_STORAGE_ERROR};
+    db_err_t e;
+    if (quote_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e) != DB_OK) {
+        LOGE("outgoing payments: cancel failed: %s", e.msg);
+        return OUTGOING_PAYMENT_STORAGE_ERROR;
+    }
+    if (a.r == OUTGOING_PAYMENT_OK)
+        outgoing_payments_kick(op); /* settle whatever was funded */
+    return a.r;
+}
+
+/* ---- the service ---- */
+
+outgoing_payments_t *outgoing_payments_new(const outgoing_payments_config_t *cfg)
+{
+    outgoing_payments_t *op = calloc(1, sizeof *op);
+    if (!op)
+        return NULL;
+    op->cfg = *cfg;
+    if (!op->cfg.workers)
+        op->cfg.workers = OUTGOING_PAYMENT_WORKERS_DEFAULT;
+    if (op->cfg.workers > OUTGOING_PAYMENT_WORKERS_MAX)
+        op->cfg.workers = OUTGOING_PAYMENT_WORKERS_MAX;
+    if (!op->cfg.lease_ms)
+        op->cfg.lease_ms = OUTGOING_PAYMENT_LEASE_MS_DEFAULT;
+    if (!op->cfg.retry_ms)
+        op->cfg.retry_ms = OUTGOING_PAYMENT_RETRY_MS_DEFAULT;
+    if (!op->cfg.poll_ms)
+        op->cfg.poll_ms = OUTGOING_PAYMENT_POLL_MS_DEFAULT;
+    if (!op->cfg.claim_max || op->cfg.claim_max > OUTGOING_PAYMENT_CLAIM_MAX)
+        op->cfg.claim_max = OUTGOING_PAYMENT_CLAIM_DEFAULT;
+    pthread_mutex_init(&op->mu, NULL);
+    pthread_cond_init(&op->wake, NULL);
+    return op;
+}
+
+int outgoing_payments_start(outgoing_payments_t *op)
+{
+    for (unsigned i = 0; i < op->cfg.workers; i++) {
+        if (pthread_create(&op->threads[i], NULL, outgoing_payments_worker, op) != 0)
+            return -1;
+        op->nthreads++;
+    }
+    return 0;
+}
+
+void outgoing_payments_free(outgoing_payments_t *op)
+{
+    if (!op)
+        return;
+    pthread_mutex_lock(&op->mu);
+    op->stop = true;
+    pthread_cond_broadcast(&op->wake);
+    pthread_mutex_unlock(&op->mu);
+    for (unsigned i = 0; i < op->nthreads; i++)
+        pthread_join(op->threads[i], NULL);
+    pthread_cond_destroy(&op->wake);
+    pthread_mutex_destroy(&op->mu);
+    free(op);
+}
+
+quote_svc_t *outgoing_payments_quotes(outgoing_payments_t *op)
+{
+    return op->cfg.quotes;
+}
+
+void outgoing_payments_kick(outgoing_payments_t *op)
+{
+    pthread_mutex_lock(&op->mu);
+    op->kicks++;
+    pthread_cond_signal(&op->wake);
+    pthread_mutex_unlock(&op->mu);
+}

@@ -1,0 +1,291 @@
+/*
+ * Quotes (see quote.h): pricing against a local incoming payment, and the quotes table.
+ */
+#include "backend/quote.h"
+
+#include <string.h>
+
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/log.h"
+
+static const char *const quote_names[QUOTE_RESULT_COUNT] = {
+    [QUOTE_OK] = "ok",
+    [QUOTE_WALLET_NOT_FOUND] = "wallet_address_not_found",
+    [QUOTE_WALLET_INACTIVE] = "wallet_address_inactive",
+    [QUOTE_RECEIVER_NOT_FOUND] = "receiver_not_found",
+    [QUOTE_RECEIVER_INACTIVE] = "receiver_inactive",
+    [QUOTE_RECEIVER_ASSET] = "receiver_asset_unsupported",
+    [QUOTE_AMOUNTS_CONFLICT] = "amounts_conflict",
+    [QUOTE_AMOUNT_REQUIRED] = "amount_required",
+    [QUOTE_ASSET_MISMATCH] = "asset_mismatch",
+    [QUOTE_AMOUNT_ZERO] = "amount_zero",
+    [QUOTE_AMOUNT_TOO_LOW] = "amount_too_low",
+    [QUOTE_RECEIVE_EXCEEDS] = "receive_amount_exceeds_incoming",
+    [QUOTE_OVERFLOW] = "amount_overflow",
+    [QUOTE_NOT_FOUND] = "quote_not_found",
+    [QUOTE_STORAGE_ERROR] = "storage_error",
+};
+
+const char *quote_result_str(quote_result_t r)
+{
+    return (unsigned)r < QUOTE_RESULT_COUNT ? quote_names[r] : "unknown";
+}
+
+db_rc_t quote_write_tx(db_t *db, quote_tx_fn fn, void *arg, db_err_t *e)
+{
+    db_rc_t rc = DB_RETRY;
+    for (int attempt = 0; attempt < 5 && rc == DB_RETRY; attempt++) {
+        db_conn_t *c = db_acquire(db, DB_CONN_WRITE, e);
+        if (!c)
+            return e->code;
+        rc = db_begin(c, DB_TX_WRITE, e);
+        if (rc == DB_OK)
+            rc = fn(c, arg, e);
+        if (rc == DB_OK)
+            rc = db_commit(c, e);
+        else
+            db_rollback(c);
+        db_release(c);
+    }
+    return rc;
+}
+
+/* ---- pricing ---- */
+
+static bool same_asset(const quote_amount_t *a, const ledger_asset_t *asset)
+{
+    return strcmp(a->asset_code, asset->code) == 0 && a->asset_scale == asset->scale;
+}
+
+/* Sets the amounts of q from the request and the (local, same-asset) receiver. */
+static quote_result_t price_local(const quote_request_t *req, const fees_t *fees,
+                                  const ledger_asset_t *asset, const quote_receiver_t *rcv,
+                                  quote_t *q)
+{
+    uint64_t remaining = UINT64_MAX;
+    if (rcv->has_incoming_amount)
+        remaining = rcv->incoming_amount > rcv->received_amount
+                        ? rcv->incoming_amount - rcv->received_amount
+                        : 0;
+    const quote_amount_t *given = req->has_debit ? &req->debit_amount : &req->receive_amount;
+    if ((req->has_debit || req->has_receive) && !same_asset(given, asset))
+        return QUOTE_ASSET_MISMATCH;
+    if ((req->has_debit || req->has_receive) && given->value == 0)
+        return QUOTE_AMOUNT_ZERO;
+    uint64_t send, fee, debit;
+    fees_result_t fr;
+    if (req->has_debit) {
+        debit = req->debit_amount.value;
+        fr = fees_send_for_debit(fees, debit, &send, &fee);
+    } else {
+        send = req->has_receive ? req->receive_amount.value : remaining;
+        if (!req->has_receive && (!rcv->has_incoming_amount || remaining == 0))
+            return QUOTE_AMOUNT_REQUIRED;
+        fr = fees_debit_for_send(fees, send, &debit, &fee);
+    }
+    if (fr == FEES_OVERFLOW)
+        return QUOTE_OVERFLOW;
+    if (fr != FEES_OK)
+        return QUOTE_AMOUNT_TOO_LOW;
+    if (send > remaining)
+        return QUOTE_RECEIVE_EXCEEDS;
+    q->debit_amount.value = debit;
+    q->send_amount = send;
+    q->fee = fee;
+    q->receive_amount.value = send; /* one asset, no rate: exactly what is sent arrives */
+    q->min_delivered = send;
+    return QUOTE_OK;
+}
+
+static quote_result_t lookup_result(quote_lookup_t l, quote_result_t not_found)
+{
+    return l == QUOTE_LOOKUP_NOT_FOUND ? not_found : QUOTE_STORAGE_ERROR;
+}
+
+static quote_result_t quote_insert(db_t *db, const quote_t *q);
+
+quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_t *out)
+{
+    if (req->has_debit && req->has_receive)
+        return QUOTE_AMOUNTS_CONFLICT;
+    if (req->receiver_len == 0 || req->receiver_len > QUOTE_RECEIVER_MAX)
+        return QUOTE_RECEIVER_NOT_FOUND;
+    quote_wallet_t w;
+    quote_lookup_t l = svc->dir.wallet_get(svc->dir.ctx, req->wallet_address_id, &w);
+    if (l != QUOTE_LOOKUP_FOUND)
+        return lookup_result(l, QUOTE_WALLET_NOT_FOUND);
+    if (!w.active)
+        return QUOTE_WALLET_INACTIVE;
+    ledger_asset_t asset;
+    if (ledger_asset_get(svc->ledger, w.asset_id, &asset) != LEDGER_OK)
+        return QUOTE_STORAGE_ERROR;
+    quote_receiver_t rcv;
+    l = svc->dir.receiver_local(svc->dir.ctx, req->receiver, req->receiver_len, &rcv);
+    if (l != QUOTE_LOOKUP_FOUND)
+        return lookup_result(l, QUOTE_RECEIVER_NOT_FOUND);
+    if (!rcv.open)
+        return QUOTE_RECEIVER_INACTIVE;
+    if (!ledger_id_eq(rcv.asset_id, w.asset_id))
+        return QUOTE_RECEIVER_ASSET;
+
+    quote_t q;
+    memset(&q, 0, sizeof q);
+    fees_t fees = fees_table_get(&svc->fees, asset.code);
+    quote_result_t r = price_local(req, &fees, &asset, &rcv, &q);
+    if (r != QUOTE_OK)
+        return r;
+    q.id = ledger_id_random();
+    q.wallet_address_id = w.id;
+    q.asset_id = w.asset_id;
+    memcpy(q.receiver, req->receiver, req->receiver_len);
+    q.receiver[req->receiver_len] = '\0';
+    memcpy(q.debit_amount.asset_code, asset.code, sizeof asset.code);
+    q.debit_amount.asset_scale = asset.scale;
+    q.receive_amount.asset_scale = asset.scale;
+    memcpy(q.receive_amount.asset_code, asset.code, sizeof asset.code);
+    q.receiver_account_id = rcv.account_id;
+    q.incoming_payment_id = rcv.incoming_payment_id;
+    q.created_ms = clock_wall_ms();
+    q.expires_ms = q.created_ms + (int64_t)svc->lifespan_ms;
+    if ((r = quote_insert(svc->db, &q)) == QUOTE_OK)
+        *out = q;
+    return r;
+}
+
+/* ---- the quotes table ---- */
+
+void quote_db_bind_id(db_stmt_t *st, int idx, ledger_id_t id)
+{
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, s);
+    db_bind_text(st, idx, s, LEDGER_ID_STR_LEN);
+}
+
+void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id)
+{
+    if (ledger_id_is_zero(id))
+        db_bind_null(st, idx);
+    else
+        quote_db_bind_id(st, idx, id);
+}
+
+ledger_id_t quote_db_col_id(db_stmt_t *st, int col)
+{
+    size_t n;
+    const char *s = db_col_text(st, col, &n);
+    ledger_id_t id = {0, 0};
+    if (n > 0 && ledger_id_parse(s, n, &id) != 0)
+        LOGW("quotes: a malformed id in column %d", col);
+    return id;
+}
+
+static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
+{
+    const quote_t *q = arg;
+    db_stmt_t *st = db_prepare(
+        c,
+        "INSERT INTO quotes (id, wallet_address_id, receiver, asset_id, debit_amount, "
+        "debit_asset_code, debit_asset_scale, send_amount, fee, receive_amount, min_delivered, "
+        "receive_asset_code, receive_asset_scale, receiver_account_id, incoming_payment_id, "
+        "expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e);
+    if (!st)
+        return e->code;
+    quote_db_bind_id(st, 1, q->id);
+    quote_db_bind_id(st, 2, q->wallet_address_id);
+    db_bind_str(st, 3, q->receiver);
+    quote_db_bind_id(st, 4, q->asset_id);
+    db_bind_u64(st, 5, q->debit_amount.value);
+    db_bind_str(st, 6, q->debit_amount.asset_code);
+    db_bind_i64(st, 7, q->debit_amount.asset_scale);
+    db_bind_u64(st, 8, q->send_amount);
+    db_bind_u64(st, 9, q->fee);
+    db_bind_u64(st, 10, q->receive_amount.value);
+    db_bind_u64(st, 11, q->min_delivered);
+    db_bind_str(st, 12, q->receive_amount.asset_code);
+    db_bind_i64(st, 13, q->receive_amount.asset_scale);
+    quote_db_bind_id_or_null(st, 14, q->receiver_account_id);
+    quote_db_bind_id_or_null(st, 15, q->incoming_payment_id);
+    db_bind_i64(st, 16, q->expires_ms);
+    db_bind_i64(st, 17, q->created_ms);
+    return db_run(st, e);
+}
+
+static quote_result_t quote_insert(db_t *db, const quote_t *q)
+{
+    db_err_t e;
+    db_rc_t rc = quote_write_tx(db, tx_insert, (void *)q, &e);
+    if (rc != DB_OK) {
+        LOGE("quotes: insert failed: %s", e.msg);
+        return QUOTE_STORAGE_ERROR;
+    }
+    return QUOTE_OK;
+}
+
+void quote_db_col_str(db_stmt_t *st, int col, char *out, size_t cap)
+{
+    size_t n;
+    const char *s = db_col_text(st, col, &n);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+static void row_read(db_stmt_t *st, quote_t *q)
+{
+    memset(q, 0, sizeof *q);
+    q->id = quote_db_col_id(st, 0);
+    q->wallet_address_id = quote_db_col_id(st, 1);
+    quote_db_col_str(st, 2, q->receiver, sizeof q->receiver);
+    q->asset_id = quote_db_col_id(st, 3);
+    q->debit_amount.value = db_col_u64(st, 4);
+    quote_db_col_str(st, 5, q->debit_amount.asset_code, sizeof q->debit_amount.asset_code);
+    q->debit_amount.asset_scale = (uint8_t)db_col_i64(st, 6);
+    q->send_amount = db_col_u64(st, 7);
+    q->fee = db_col_u64(st, 8);
+    q->receive_amount.value = db_col_u64(st, 9);
+    q->min_delivered = db_col_u64(st, 10);
+    quote_db_col_str(st, 11, q->receive_amount.asset_code, sizeof q->receive_amount.asset_code);
+    q->receive_amount.asset_scale = (uint8_t)db_col_i64(st, 12);
+    q->receiver_account_id = quote_db_col_id(st, 13);
+    q->incoming_payment_id = quote_db_col_id(st, 14);
+    q->expires_ms = db_col_i64(st, 15);
+    q->created_ms = db_col_i64(st, 16);
+}
+
+quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out)
+{
+    db_err_t e;
+    db_stmt_t *st = db_prepare(
+        conn,
+        "SELECT id, wallet_address_id, receiver, asset_id, debit_amount, debit_asset_code, "
+        "debit_asset_scale, send_amount, fee, receive_amount, min_delivered, receive_asset_code, "
+        "receive_asset_scale, receiver_account_id, incoming_payment_id, expires_at, created_at "
+        "FROM quotes WHERE id = ?",
+        &e);
+    if (!st)
+        return QUOTE_STORAGE_ERROR;
+    quote_db_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, &e);
+    if (rc == DB_NOT_FOUND)
+        return QUOTE_NOT_FOUND;
+    if (rc != DB_ROW) {
+        LOGE("quotes: read failed: %s", e.msg);
+        return QUOTE_STORAGE_ERROR;
+    }
+    row_read(st, out);
+    return QUOTE_OK;
+}
+
+quote_result_t quote_get(db_t *db, ledger_id_t id, quote_t *out)
+{
+    db_err_t e;
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return QUOTE_STORAGE_ERROR;
+    quote_result_t r = quote_get_conn(c, id, out);
+    db_release(c);
+    return r;
+}

@@ -1,0 +1,150 @@
+/*
+ * Quotes: what paying a receiver from a wallet address will cost (debit amount, fees included)
+ * and deliver (receive amount, and the least that must arrive after SLIPPAGE), valid for
+ * QUOTE_LIFESPAN. A quote is the input of an outgoing payment (outgoing_payment.h).
+ *
+ * A receiver is an incoming-payment URL of this instance, resolved through the directory
+ * (quote_directory_t: wallet addresses and incoming payments are another module's; serve.c
+ * plugs it in), without ILP. Amounts: debit_amount fixed (the fee comes out of it), or
+ * receive_amount fixed (the fee is added on top), or neither (the incoming payment's remaining
+ * amount). Local receivers must be in the wallet's asset.
+ *
+ * Threads: quote_create and quote_get may be called from any thread (admin workers); they block
+ * on the database and, for ledger reads, on the ledger.
+ */
+#ifndef RAFIKI_BACKEND_QUOTE_H
+#define RAFIKI_BACKEND_QUOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/fees.h"
+#include "base/limits.h"
+#include "ledger/ledger.h"
+#include "store/db.h"
+
+/* Longest receiver URL accepted (a wallet address URL plus /incoming-payments/<uuid>). */
+#define QUOTE_RECEIVER_MAX 1024
+/* Rafiki's QUOTE_LIFESPAN default: 5 minutes. */
+#define QUOTE_LIFESPAN_MS_DEFAULT (5u * 60 * 1000)
+/* Rafiki's SLIPPAGE default: 0.01. */
+#define QUOTE_SLIPPAGE_PPM_DEFAULT 10000u
+
+typedef enum {
+    QUOTE_OK = 0,
+    QUOTE_WALLET_NOT_FOUND,   /* unknown wallet_address_id */
+    QUOTE_WALLET_INACTIVE,    /* the wallet address is inactive */
+    QUOTE_RECEIVER_NOT_FOUND, /* the receiver URL names nothing we can pay */
+    QUOTE_RECEIVER_INACTIVE,  /* the incoming payment is completed or expired */
+    QUOTE_RECEIVER_ASSET,     /* a local receiver in another asset than the wallet's */
+    QUOTE_AMOUNTS_CONFLICT,   /* debit_amount and receive_amount both given */
+    QUOTE_AMOUNT_REQUIRED,    /* neither given and the receiver has no amount left to fill */
+    QUOTE_ASSET_MISMATCH,     /* an amount in another asset (code/scale) than it must be in */
+    QUOTE_AMOUNT_ZERO,        /* an amount of 0 */
+    QUOTE_AMOUNT_TOO_LOW,     /* the debit amount does not cover the fee */
+    QUOTE_RECEIVE_EXCEEDS,    /* more than the incoming payment still accepts */
+    QUOTE_OVERFLOW,           /* the debit amount with fees passes 2^64-1 */
+    QUOTE_NOT_FOUND,          /* quote_get: unknown id */
+    QUOTE_STORAGE_ERROR,      /* database or ledger unavailable */
+    QUOTE_RESULT_COUNT
+} quote_result_t;
+
+/* Stable snake_case name, used as the API error code ("receiver_not_found"). */
+const char *quote_result_str(quote_result_t r);
+
+/* ---- what the quote needs from wallet addresses and incoming payments ---- */
+
+typedef enum {
+    QUOTE_LOOKUP_FOUND = 0,
+    QUOTE_LOOKUP_NOT_FOUND,
+    QUOTE_LOOKUP_ERROR, /* storage failure */
+} quote_lookup_t;
+
+typedef struct {
+    ledger_id_t id;
+    ledger_id_t account_id; /* its wallet account in the ledger */
+    ledger_id_t asset_id;
+    bool active;
+} quote_wallet_t;
+
+typedef struct {
+    ledger_id_t incoming_payment_id;
+    ledger_id_t wallet_address_id;
+    ledger_id_t account_id; /* the invoice account to credit */
+    ledger_id_t asset_id;
+    bool open;                /* neither completed nor expired */
+    bool has_incoming_amount; /* the payment asks for a fixed amount */
+    uint64_t incoming_amount; /* when has_incoming_amount */
+    uint64_t received_amount; /* what has arrived so far */
+} quote_receiver_t;
+
+/* Lookups the wallet-address module provides; each may be called from any thread and may block
+ * on the database. receiver_local gets the receiver URL as given ((ptr, len), not NUL-ended). */
+typedef struct {
+    void *ctx;
+    quote_lookup_t (*wallet_get)(void *ctx, ledger_id_t id, quote_wallet_t *out);
+    quote_lookup_t (*receiver_local)(void *ctx, const char *url, size_t len, quote_receiver_t *out);
+} quote_directory_t;
+
+/* ---- the service ---- */
+
+typedef struct {
+    ledger_t *ledger;
+    db_t *db;
+    quote_directory_t dir;
+    fees_table_t fees;     /* PAYMENT_FEES */
+    uint32_t slippage_ppm; /* SLIPPAGE */
+    uint32_t lifespan_ms;  /* QUOTE_LIFESPAN */
+} quote_svc_t;
+
+/* An amount as the API gives it: value in the smallest units of (asset_code, asset_scale). */
+typedef struct {
+    uint64_t value;
+    char asset_code[ASSET_CODE_MAX_LEN + 1];
+    uint8_t asset_scale;
+} quote_amount_t;
+
+typedef struct {
+    ledger_id_t wallet_address_id;
+    const char *receiver; /* (receiver, receiver_len): not NUL-ended */
+    size_t receiver_len;
+    bool has_debit, has_receive;
+    quote_amount_t debit_amount, receive_amount;
+} quote_request_t;
+
+typedef struct {
+    ledger_id_t id;
+    ledger_id_t wallet_address_id;
+    ledger_id_t asset_id;
+    char receiver[QUOTE_RECEIVER_MAX + 1];
+    quote_amount_t debit_amount;     /* what the wallet pays, fee included */
+    uint64_t send_amount;            /* what goes to the receiver, in the debit asset */
+    uint64_t fee;                    /* in the debit asset */
+    quote_amount_t receive_amount;   /* what the receiver gets */
+    uint64_t min_delivered;          /* receive_amount less slippage */
+    ledger_id_t receiver_account_id; /* local: invoice account; zero: remote */
+    ledger_id_t incoming_payment_id; /* local */
+    int64_t created_ms, expires_ms;
+} quote_t;
+
+/* Prices and stores a quote; fills *out on QUOTE_OK, every other result changes nothing. */
+quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_t *out);
+/* Reads a stored quote: QUOTE_OK, QUOTE_NOT_FOUND or QUOTE_STORAGE_ERROR. */
+quote_result_t quote_get(db_t *db, ledger_id_t id, quote_t *out);
+/* Reads a quote inside the caller's transaction on conn (same results). */
+quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out);
+
+/* Runs fn inside a write transaction on db, again while it returns DB_RETRY (a few times).
+ * Returns fn's result, or the failure of begin/commit. Shared by the payments stores. */
+typedef db_rc_t (*quote_tx_fn)(db_conn_t *c, void *arg, db_err_t *e);
+db_rc_t quote_write_tx(db_t *db, quote_tx_fn fn, void *arg, db_err_t *e);
+
+/* Column helpers shared by the payments tables: ids are canonical UUID text, NULL or "" reads
+ * as the zero id; text is cut to cap - 1 bytes and NUL-ended. */
+void quote_db_bind_id(db_stmt_t *st, int idx, ledger_id_t id);
+void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id); /* zero: NULL */
+ledger_id_t quote_db_col_id(db_stmt_t *st, int col);
+void quote_db_col_str(db_stmt_t *st, int col, char *out, size_t cap);
+
+#endif
