@@ -151,6 +151,9 @@ wallet_address_result_t wallet_key_list(const wallet_ctx_t *ctx, ledger_id_t wal
  */
 int wallet_key_parse_jwk(const json_t *jwk, const char **kid, const char **x, const char **why);
 
+/* The public JWK of a key: {kid, alg: EdDSA, kty: OKP, crv: Ed25519, x}. New reference. */
+json_t *wallet_key_jwk(const wallet_key_t *k);
+
 /*
  * Checks a wallet address URL against op_url and writes its canonical form (no trailing
  * slash) into out. Returns 0, or -1 when malformed. Exposed for the fuzz target and tests.
