@@ -21,6 +21,10 @@ typedef struct {
     uint16_t admin_port;
     uint16_t connector_port;
     bool production;
+    /* payments (Open Payments port) */
+    char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
+    const char *auth_server_url; /* AUTH_SERVER_URL */
+    uint64_t incoming_payment_expiry_max_ms;
 } config_t;
 
 /* Reads and validates the configuration from the environment. Returns 0, or -1 after printing

@@ -132,6 +132,38 @@ static int load_stream_secret(config_t *cfg)
     return 0;
 }
 
+/* OPEN_PAYMENTS_URL, AUTH_SERVER_URL (http(s) URLs, no query) and
+ * INCOMING_PAYMENT_EXPIRY_MAX_MS. The payments URLs are kept without a trailing slash because
+ * wallet address and resource URLs are built by appending "/..." to them. */
+static int load_payments(config_t *cfg)
+{
+    const char *names[2] = {"OPEN_PAYMENTS_URL", "AUTH_SERVER_URL"};
+    const char *vals[2] = {env_str(names[0], "http://localhost:3000"),
+                           env_str(names[1], "http://localhost:3006")};
+    for (int i = 0; i < 2; i++) {
+        const char *v = vals[i];
+        size_t n = strlen(v);
+        if ((!starts_with(v, "http://") && !starts_with(v, "https://")) || strchr(v, '?') ||
+            strchr(v, '#') || n >= sizeof cfg->open_payments_url)
+            return config_fail(names[i], "expected an http:// or https:// URL without a query, "
+                                         "e.g. http://localhost:3000");
+    }
+    size_t n = strlen(vals[0]);
+    while (n > 0 && vals[0][n - 1] == '/')
+        n--;
+    memcpy(cfg->open_payments_url, vals[0], n);
+    cfg->open_payments_url[n] = '\0';
+    cfg->auth_server_url = vals[1];
+    env_err_t err;
+    /* 30 days, Rafiki's default; at least a second so a payment can be paid at all */
+    if (env_u64("INCOMING_PAYMENT_EXPIRY_MAX_MS", 2592000000ull, 1000, 10ull * 365 * 86400000,
+                &cfg->incoming_payment_expiry_max_ms, &err) != 0) {
+        fprintf(stderr, "rafiki: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 int config_load_database(config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -211,7 +243,7 @@ int config_load(config_t *cfg)
     cfg->bind_host = env_str("BIND_HOST", "127.0.0.1");
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
     cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
-    if (check_urls(cfg) != 0 || load_ports(cfg) != 0)
+    if (check_urls(cfg) != 0 || load_ports(cfg) != 0 || load_payments(cfg) != 0)
         return -1;
     if (require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret) != 0)
         return -1;

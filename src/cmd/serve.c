@@ -4,10 +4,11 @@
  * serve opens the database (creating the directory of a SQLite file), applies the migrations,
  * opens the cache (Redis when REDIS_URL is set, else in-process), opens the ledger with its
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
- * routes) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT, and Open Payments (its routes come
- * with the backend); each answers /healthz. SIGINT or SIGTERM stops them in reverse order:
- * listeners first (they wait for requests in progress), then the connector, the ledger (it
- * drains its queue), the cache and the database.
+ * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
+ * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
+ * answers /healthz. The incoming payment worker runs beside them. SIGINT or SIGTERM stops them in
+ * reverse order: listeners first (they wait for requests in progress), then the connector, the
+ * ledger (it drains its queue), the cache and the database.
  *
  * Signals are blocked before any thread starts and taken with sigwait, so no thread is ever
  * interrupted by them and there is no race between checking a flag and sleeping.
@@ -22,6 +23,9 @@
 
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
+#include "backend/incoming_payment.h"
+#include "backend/op_server.h"
+#include "backend/wallet_address_admin.h"
 #include "connector/connector.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -35,6 +39,8 @@
 /* Admin handlers wait for ledger commits on their worker thread; a few threads let several
  * requests share one group commit. */
 #define SERVE_ADMIN_THREADS 8
+/* How often the incoming payment worker expires, completes and settles payments. */
+#define SERVE_INCOMING_WORKER_MS 200
 
 typedef struct {
     config_t cfg;
@@ -43,6 +49,8 @@ typedef struct {
     ledger_t *ledger;
     admin_ctx_t admin;
     connector_t *connector;
+    wallet_ctx_t wallet;
+    incoming_payment_worker_t *incoming_worker;
     http_server_t *servers[3];
 } app_t;
 
@@ -149,6 +157,30 @@ static int connector_start(app_t *app)
     return 0;
 }
 
+/* Wallet addresses and incoming payments: admin routes, the Open Payments port, the worker. */
+static int payments_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->wallet = (wallet_ctx_t){.db = app->db,
+                                 .ledger = app->ledger,
+                                 .op_url = cfg->open_payments_url,
+                                 .auth_url = cfg->auth_server_url,
+                                 .receiver = connector_receiver(app->connector),
+                                 .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms};
+    if (wallet_address_admin_register(app->servers[1], &app->admin, &app->wallet) != 0 ||
+        incoming_payment_admin_register(app->servers[1], &app->admin, &app->wallet) != 0 ||
+        op_server_register(app->servers[0], &app->wallet) != 0) {
+        LOGE("payments: route registration failed");
+        return -1;
+    }
+    app->incoming_worker = incoming_payment_worker_start(&app->wallet, SERVE_INCOMING_WORKER_MS);
+    if (!app->incoming_worker) {
+        LOGE("payments: cannot start the incoming payment worker");
+        return -1;
+    }
+    return 0;
+}
+
 static int app_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
@@ -180,7 +212,7 @@ static int app_start(app_t *app)
         LOGE("admin: route registration failed");
         return -1;
     }
-    if (connector_start(app) != 0)
+    if (connector_start(app) != 0 || payments_start(app) != 0)
         return -1;
     if (listener_start(app->servers[0], cfg, "open-payments") != 0 ||
         listener_start(app->servers[1], cfg, "admin") != 0 ||
@@ -195,6 +227,7 @@ static void app_stop(app_t *app)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < 3; i++)
         http_server_free(app->servers[i]);
+    incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     connector_free(app->connector); /* after the listeners: no packet is in flight */
     ledger_close(app->ledger);
     cache_close(app->cache);
