@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backend/outgoing_payment_internal.h"
+#include "backend/wallet_address_internal.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/digest.h"
@@ -100,7 +101,7 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
     db_stmt_t *st = db_prepare(c, "SELECT " ROW_COLUMNS " FROM outgoing_payments WHERE id = ?", &e);
     if (!st)
         return OUTGOING_PAYMENT_STORAGE_ERROR;
-    quote_db_bind_id(st, 1, id);
+    pay_bind_id(st, 1, id);
     db_rc_t rc = db_step_one(st, &e);
     if (rc == DB_NOT_FOUND)
         return OUTGOING_PAYMENT_NOT_FOUND;
@@ -109,17 +110,17 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
         return OUTGOING_PAYMENT_STORAGE_ERROR;
     }
     memset(out, 0, sizeof *out);
-    out->id = quote_db_col_id(st, 0);
-    out->wallet_address_id = quote_db_col_id(st, 1);
-    out->quote_id = quote_db_col_id(st, 2);
-    out->grant_id = quote_db_col_id(st, 3);
+    out->id = pay_col_id(st, 0);
+    out->wallet_address_id = pay_col_id(st, 1);
+    out->quote_id = pay_col_id(st, 2);
+    out->grant_id = pay_col_id(st, 3);
     if (state_parse(db_col_text(st, 4, NULL), &out->state) != 0) {
         LOGE("outgoing payments: row %s has an unknown state", db_col_text(st, 0, NULL));
         return OUTGOING_PAYMENT_STORAGE_ERROR;
     }
     out->settled = db_col_bool(st, 5);
-    quote_db_col_str(st, 6, out->error, sizeof out->error);
-    quote_db_col_str(st, 7, out->metadata, sizeof out->metadata);
+    pay_col_str(st, 6, out->error, sizeof out->error);
+    pay_col_str(st, 7, out->metadata, sizeof out->metadata);
     out->sent_amount = db_col_u64(st, 8);
     out->created_ms = db_col_i64(st, 9);
     out->updated_ms = db_col_i64(st, 10);
@@ -136,9 +137,9 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
                                e);
     if (!st)
         return e->code;
-    quote_db_bind_id(st, 1, p->id);
-    quote_db_bind_id(st, 2, p->wallet_address_id);
-    quote_db_bind_id(st, 3, p->quote_id);
+    pay_bind_id(st, 1, p->id);
+    pay_bind_id(st, 2, p->wallet_address_id);
+    pay_bind_id(st, 3, p->quote_id);
     quote_db_bind_id_or_null(st, 4, p->grant_id);
     db_bind_str(st, 5, p->metadata[0] ? p->metadata : NULL);
     db_bind_i64(st, 6, p->created_ms);
@@ -209,7 +210,7 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
     if (lr != LEDGER_OK && lr != LEDGER_EXISTS) {
         LOGE("outgoing payments: account create: %s", ledger_result_str(lr));
         r = OUTGOING_PAYMENT_STORAGE_ERROR;
-    } else if ((rc = quote_write_tx(op->cfg.quotes->db, tx_insert, p, &e)) == DB_CONSTRAINT) {
+    } else if ((rc = pay_write_tx(op->cfg.quotes->db, tx_insert, p, &e)) == DB_CONSTRAINT) {
         r = OUTGOING_PAYMENT_QUOTE_USED;
     } else if (rc != DB_OK) {
         LOGE("outgoing payments: insert failed: %s", e.msg);
@@ -250,7 +251,7 @@ static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
     if (!st)
         return e->code;
     db_bind_i64(st, 1, clock_wall_ms());
-    quote_db_bind_id(st, 2, a->id);
+    pay_bind_id(st, 2, a->id);
     db_rc_t rc = db_run(st, e);
     if (rc != DB_OK)
         return rc;
@@ -266,7 +267,7 @@ outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledge
 {
     cancel_arg_t a = {.id = id, .out = out, .r = OUTGOING_PAYMENT_STORAGE_ERROR};
     db_err_t e;
-    if (quote_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e) != DB_OK) {
+    if (pay_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e) != DB_OK) {
         LOGE("outgoing payments: cancel failed: %s", e.msg);
         return OUTGOING_PAYMENT_STORAGE_ERROR;
     }

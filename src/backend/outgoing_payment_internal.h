@@ -6,8 +6,6 @@
 
 #include "backend/outgoing_payment.h"
 
-#define OUTGOING_PAYMENT_WORKERS_MAX 32
-
 struct outgoing_payments {
     outgoing_payments_config_t cfg;
     pthread_mutex_t mu;

@@ -10,6 +10,7 @@
 
 #include "backend/outgoing_payment.h"
 #include "backend/outgoing_payment_internal.h"
+#include "backend/wallet_address_internal.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -51,7 +52,7 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_u64(st, 3, m->sent);
     db_bind_bool(st, 4, m->settled);
     db_bind_i64(st, 5, clock_wall_ms());
-    quote_db_bind_id(st, 6, m->id);
+    pay_bind_id(st, 6, m->id);
     db_bind_str(st, 7, outgoing_payment_state_str(m->from));
     db_bind_bool(st, 8, false);
     db_rc_t rc = db_run(st, e);
@@ -67,7 +68,7 @@ static step_t move(outgoing_payments_t *op, const outgoing_payment_t *p,
     move_t m = {
         .id = p->id, .from = p->state, .to = to, .error = error, .sent = sent, .settled = settled};
     db_err_t e;
-    if (quote_write_tx(op->cfg.quotes->db, tx_move, &m, &e) != DB_OK) {
+    if (pay_write_tx(op->cfg.quotes->db, tx_move, &m, &e) != DB_OK) {
         LOGE("outgoing payments: state update failed: %s", e.msg);
         return STEP_WAIT;
     }
@@ -90,7 +91,7 @@ static db_rc_t tx_reschedule(db_conn_t *c, void *arg, db_err_t *e)
     if (!st)
         return e->code;
     db_bind_i64(st, 1, r->at);
-    quote_db_bind_id(st, 2, r->id);
+    pay_bind_id(st, 2, r->id);
     return db_run(st, e);
 }
 
@@ -239,7 +240,7 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
     if (s != STEP_DONE) {
         reschedule_t r = {.id = id, .at = clock_wall_ms() + (int64_t)op->cfg.retry_ms};
         db_err_t e;
-        if (quote_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
+        if (pay_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
             LOGE("outgoing payments: reschedule failed: %s", e.msg);
     }
     free(p);
@@ -272,7 +273,7 @@ static db_rc_t tx_claim(db_conn_t *c, void *arg, db_err_t *e)
     cl->n = 0;
     db_rc_t rc;
     while ((rc = db_step(st, e)) == DB_ROW)
-        cl->ids[cl->n++] = quote_db_col_id(st, 0);
+        cl->ids[cl->n++] = pay_col_id(st, 0);
     if (rc != DB_DONE)
         return rc;
     for (size_t i = 0; i < cl->n; i++) {
@@ -283,7 +284,7 @@ static db_rc_t tx_claim(db_conn_t *c, void *arg, db_err_t *e)
         if (!st)
             return e->code;
         db_bind_i64(st, 1, cl->lease_until);
-        quote_db_bind_id(st, 2, cl->ids[i]);
+        pay_bind_id(st, 2, cl->ids[i]);
         if ((rc = db_run(st, e)) != DB_OK)
             return rc;
     }
@@ -298,7 +299,7 @@ size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max)
     db_err_t e;
     if (cl.max == 0)
         return 0;
-    if (quote_write_tx(op->cfg.quotes->db, tx_claim, &cl, &e) != DB_OK) {
+    if (pay_write_tx(op->cfg.quotes->db, tx_claim, &cl, &e) != DB_OK) {
         LOGE("outgoing payments: claim failed: %s", e.msg);
         return 0;
     }

@@ -8,6 +8,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "backend/wallet_address_internal.h"
 
 static const char *const quote_names[QUOTE_RESULT_COUNT] = {
     [QUOTE_OK] = "ok",
@@ -30,25 +31,6 @@ static const char *const quote_names[QUOTE_RESULT_COUNT] = {
 const char *quote_result_str(quote_result_t r)
 {
     return (unsigned)r < QUOTE_RESULT_COUNT ? quote_names[r] : "unknown";
-}
-
-db_rc_t quote_write_tx(db_t *db, quote_tx_fn fn, void *arg, db_err_t *e)
-{
-    db_rc_t rc = DB_RETRY;
-    for (int attempt = 0; attempt < 5 && rc == DB_RETRY; attempt++) {
-        db_conn_t *c = db_acquire(db, DB_CONN_WRITE, e);
-        if (!c)
-            return e->code;
-        rc = db_begin(c, DB_TX_WRITE, e);
-        if (rc == DB_OK)
-            rc = fn(c, arg, e);
-        if (rc == DB_OK)
-            rc = db_commit(c, e);
-        else
-            db_rollback(c);
-        db_release(c);
-    }
-    return rc;
 }
 
 /* ---- pricing ---- */
@@ -155,29 +137,12 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
 
 /* ---- the quotes table ---- */
 
-void quote_db_bind_id(db_stmt_t *st, int idx, ledger_id_t id)
-{
-    char s[LEDGER_ID_STR_LEN + 1];
-    ledger_id_format(id, s);
-    db_bind_text(st, idx, s, LEDGER_ID_STR_LEN);
-}
-
 void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id)
 {
     if (ledger_id_is_zero(id))
         db_bind_null(st, idx);
     else
-        quote_db_bind_id(st, idx, id);
-}
-
-ledger_id_t quote_db_col_id(db_stmt_t *st, int col)
-{
-    size_t n;
-    const char *s = db_col_text(st, col, &n);
-    ledger_id_t id = {0, 0};
-    if (n > 0 && ledger_id_parse(s, n, &id) != 0)
-        LOGW("quotes: a malformed id in column %d", col);
-    return id;
+        pay_bind_id(st, idx, id);
 }
 
 static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
@@ -192,10 +157,10 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         e);
     if (!st)
         return e->code;
-    quote_db_bind_id(st, 1, q->id);
-    quote_db_bind_id(st, 2, q->wallet_address_id);
+    pay_bind_id(st, 1, q->id);
+    pay_bind_id(st, 2, q->wallet_address_id);
     db_bind_str(st, 3, q->receiver);
-    quote_db_bind_id(st, 4, q->asset_id);
+    pay_bind_id(st, 4, q->asset_id);
     db_bind_u64(st, 5, q->debit_amount.value);
     db_bind_str(st, 6, q->debit_amount.asset_code);
     db_bind_i64(st, 7, q->debit_amount.asset_scale);
@@ -215,7 +180,7 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
 static quote_result_t quote_insert(db_t *db, const quote_t *q)
 {
     db_err_t e;
-    db_rc_t rc = quote_write_tx(db, tx_insert, (void *)q, &e);
+    db_rc_t rc = pay_write_tx(db, tx_insert, (void *)q, &e);
     if (rc != DB_OK) {
         LOGE("quotes: insert failed: %s", e.msg);
         return QUOTE_STORAGE_ERROR;
@@ -223,34 +188,24 @@ static quote_result_t quote_insert(db_t *db, const quote_t *q)
     return QUOTE_OK;
 }
 
-void quote_db_col_str(db_stmt_t *st, int col, char *out, size_t cap)
-{
-    size_t n;
-    const char *s = db_col_text(st, col, &n);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
-
 static void row_read(db_stmt_t *st, quote_t *q)
 {
     memset(q, 0, sizeof *q);
-    q->id = quote_db_col_id(st, 0);
-    q->wallet_address_id = quote_db_col_id(st, 1);
-    quote_db_col_str(st, 2, q->receiver, sizeof q->receiver);
-    q->asset_id = quote_db_col_id(st, 3);
+    q->id = pay_col_id(st, 0);
+    q->wallet_address_id = pay_col_id(st, 1);
+    pay_col_str(st, 2, q->receiver, sizeof q->receiver);
+    q->asset_id = pay_col_id(st, 3);
     q->debit_amount.value = db_col_u64(st, 4);
-    quote_db_col_str(st, 5, q->debit_amount.asset_code, sizeof q->debit_amount.asset_code);
+    pay_col_str(st, 5, q->debit_amount.asset_code, sizeof q->debit_amount.asset_code);
     q->debit_amount.asset_scale = (uint8_t)db_col_i64(st, 6);
     q->send_amount = db_col_u64(st, 7);
     q->fee = db_col_u64(st, 8);
     q->receive_amount.value = db_col_u64(st, 9);
     q->min_delivered = db_col_u64(st, 10);
-    quote_db_col_str(st, 11, q->receive_amount.asset_code, sizeof q->receive_amount.asset_code);
+    pay_col_str(st, 11, q->receive_amount.asset_code, sizeof q->receive_amount.asset_code);
     q->receive_amount.asset_scale = (uint8_t)db_col_i64(st, 12);
-    q->receiver_account_id = quote_db_col_id(st, 13);
-    q->incoming_payment_id = quote_db_col_id(st, 14);
+    q->receiver_account_id = pay_col_id(st, 13);
+    q->incoming_payment_id = pay_col_id(st, 14);
     q->expires_ms = db_col_i64(st, 15);
     q->created_ms = db_col_i64(st, 16);
 }
@@ -267,7 +222,7 @@ quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out)
         &e);
     if (!st)
         return QUOTE_STORAGE_ERROR;
-    quote_db_bind_id(st, 1, id);
+    pay_bind_id(st, 1, id);
     db_rc_t rc = db_step_one(st, &e);
     if (rc == DB_NOT_FOUND)
         return QUOTE_NOT_FOUND;

@@ -4,10 +4,10 @@
  * QUOTE_LIFESPAN. A quote is the input of an outgoing payment (outgoing_payment.h).
  *
  * A receiver is an incoming-payment URL of this instance, resolved through the directory
- * (quote_directory_t: wallet addresses and incoming payments are another module's; serve.c
- * plugs it in), without ILP. Amounts: debit_amount fixed (the fee comes out of it), or
- * receive_amount fixed (the fee is added on top), or neither (the incoming payment's remaining
- * amount). Local receivers must be in the wallet's asset.
+ * (quote_directory_t; quote_directory_wallets is the one over wallet_address.h and
+ * incoming_payment.h that serve.c plugs in), without ILP. Amounts: debit_amount fixed (the fee
+ * comes out of it), or receive_amount fixed (the fee is added on top), or neither (the incoming
+ * payment's remaining amount). Local receivers must be in the wallet's asset.
  *
  * Threads: quote_create and quote_get may be called from any thread (admin workers); they block
  * on the database and, for ledger reads, on the ledger.
@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "backend/fees.h"
+#include "backend/wallet_address.h"
 #include "base/limits.h"
 #include "ledger/ledger.h"
 #include "store/db.h"
@@ -87,6 +88,10 @@ typedef struct {
     quote_lookup_t (*receiver_local)(void *ctx, const char *url, size_t len, quote_receiver_t *out);
 } quote_directory_t;
 
+/* The directory over this process's wallet addresses and incoming payments (wallet_address.h,
+ * incoming_payment.h); ctx outlives it. */
+quote_directory_t quote_directory_wallets(const wallet_ctx_t *ctx);
+
 /* ---- the service ---- */
 
 typedef struct {
@@ -135,16 +140,7 @@ quote_result_t quote_get(db_t *db, ledger_id_t id, quote_t *out);
 /* Reads a quote inside the caller's transaction on conn (same results). */
 quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out);
 
-/* Runs fn inside a write transaction on db, again while it returns DB_RETRY (a few times).
- * Returns fn's result, or the failure of begin/commit. Shared by the payments stores. */
-typedef db_rc_t (*quote_tx_fn)(db_conn_t *c, void *arg, db_err_t *e);
-db_rc_t quote_write_tx(db_t *db, quote_tx_fn fn, void *arg, db_err_t *e);
-
-/* Column helpers shared by the payments tables: ids are canonical UUID text, NULL or "" reads
- * as the zero id; text is cut to cap - 1 bytes and NUL-ended. */
-void quote_db_bind_id(db_stmt_t *st, int idx, ledger_id_t id);
-void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id); /* zero: NULL */
-ledger_id_t quote_db_col_id(db_stmt_t *st, int col);
-void quote_db_col_str(db_stmt_t *st, int col, char *out, size_t cap);
+/* Binds id as UUID text, or NULL for the zero id (optional id columns of the payments tables). */
+void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id);
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
+#include "backend/outgoing_payment.h"
 #include "cmd/cmd.h"
 #include "ilp/address.h"
 
@@ -164,6 +165,32 @@ static int load_payments(config_t *cfg)
     return 0;
 }
 
+/* QUOTE_LIFESPAN (ms), SLIPPAGE (a fraction), PAYMENT_FEES and OUTGOING_PAYMENT_WORKERS. */
+static int load_outgoing(config_t *cfg)
+{
+    env_err_t err;
+    uint64_t lifespan, workers;
+    /* Rafiki's default: 5 minutes; at least a second so a quote can be used at all */
+    if (env_u64("QUOTE_LIFESPAN", QUOTE_LIFESPAN_MS_DEFAULT, 1000, 24ull * 3600 * 1000, &lifespan,
+                &err) != 0 ||
+        env_u64("OUTGOING_PAYMENT_WORKERS", OUTGOING_PAYMENT_WORKERS_DEFAULT, 1,
+                OUTGOING_PAYMENT_WORKERS_MAX, &workers, &err) != 0) {
+        fprintf(stderr, "rafiki: %s\n", err.msg);
+        return -1;
+    }
+    cfg->quote_lifespan_ms = (uint32_t)lifespan;
+    cfg->outgoing_payment_workers = (uint32_t)workers;
+    const char *slip = env_str("SLIPPAGE", "0.01");
+    if (fees_parse_ppm(slip, strlen(slip), &cfg->slippage_ppm) != 0)
+        return config_fail("SLIPPAGE", "expected a fraction from 0 to 1 with at most 6 decimals, "
+                                       "e.g. 0.01");
+    const char *fees = env_str("PAYMENT_FEES", "");
+    if (fees_table_parse(fees, strlen(fees), &cfg->payment_fees) != 0)
+        return config_fail("PAYMENT_FEES", "expected CODE:FIXED:BASIS_POINTS entries separated "
+                                           "by commas, e.g. USD:50:30,EUR:0:25");
+    return 0;
+}
+
 int config_load_database(config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -243,7 +270,8 @@ int config_load(config_t *cfg)
     cfg->bind_host = env_str("BIND_HOST", "127.0.0.1");
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
     cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
-    if (check_urls(cfg) != 0 || load_ports(cfg) != 0 || load_payments(cfg) != 0)
+    if (check_urls(cfg) != 0 || load_ports(cfg) != 0 || load_payments(cfg) != 0 ||
+        load_outgoing(cfg) != 0)
         return -1;
     if (require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret) != 0)
         return -1;

@@ -6,7 +6,8 @@
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
  * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
  * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
- * answers /healthz. The incoming payment worker runs beside them. SIGINT or SIGTERM stops them in
+ * answers /healthz. The incoming and outgoing payment workers run beside them; quotes and
+ * outgoing payments are admin routes too. SIGINT or SIGTERM stops them in
  * reverse order: listeners first (they wait for requests in progress), then the connector, the
  * ledger (it drains its queue), the cache and the database.
  *
@@ -25,6 +26,7 @@
 #include "backend/admin_peers.h"
 #include "backend/incoming_payment.h"
 #include "backend/op_server.h"
+#include "backend/outgoing_payment_routes.h"
 #include "backend/wallet_address_admin.h"
 #include "connector/connector.h"
 #include "base/log.h"
@@ -51,6 +53,8 @@ typedef struct {
     connector_t *connector;
     wallet_ctx_t wallet;
     incoming_payment_worker_t *incoming_worker;
+    quote_svc_t quotes;
+    outgoing_payments_t *outgoing;
     http_server_t *servers[3];
 } app_t;
 
@@ -181,6 +185,27 @@ static int payments_start(app_t *app)
     return 0;
 }
 
+/* Quotes and outgoing payments: admin routes and the payment workers. */
+static int outgoing_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->quotes = (quote_svc_t){.ledger = app->ledger,
+                                .db = app->db,
+                                .dir = quote_directory_wallets(&app->wallet),
+                                .fees = cfg->payment_fees,
+                                .slippage_ppm = cfg->slippage_ppm,
+                                .lifespan_ms = cfg->quote_lifespan_ms};
+    outgoing_payments_config_t oc = {.quotes = &app->quotes,
+                                     .workers = cfg->outgoing_payment_workers};
+    if (!(app->outgoing = outgoing_payments_new(&oc)) ||
+        outgoing_payment_routes_register(app->servers[1], &app->admin, app->outgoing) != 0 ||
+        outgoing_payments_start(app->outgoing) != 0) {
+        LOGE("outgoing payments: cannot start");
+        return -1;
+    }
+    return 0;
+}
+
 static int app_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
@@ -212,7 +237,7 @@ static int app_start(app_t *app)
         LOGE("admin: route registration failed");
         return -1;
     }
-    if (connector_start(app) != 0 || payments_start(app) != 0)
+    if (connector_start(app) != 0 || payments_start(app) != 0 || outgoing_start(app) != 0)
         return -1;
     if (listener_start(app->servers[0], cfg, "open-payments") != 0 ||
         listener_start(app->servers[1], cfg, "admin") != 0 ||
@@ -228,6 +253,7 @@ static void app_stop(app_t *app)
     for (int i = 0; i < 3; i++)
         http_server_free(app->servers[i]);
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
+    outgoing_payments_free(app->outgoing);              /* likewise */
     connector_free(app->connector); /* after the listeners: no packet is in flight */
     ledger_close(app->ledger);
     cache_close(app->cache);

@@ -4,10 +4,8 @@
  * TEST_POSTGRES_URL is set). The worker is driven with outgoing_payments_run_due so every
  * step is observable.
  *
- * Wallet addresses and incoming payments belong to another module (pay-a) that is not in this
- * tree yet: the directory below stands in for it, with real ledger accounts (a wallet account
- * per wallet address, an invoice sub-account per incoming payment, its incoming amount as the
- * account's max balance) and the lookups in memory.
+ * Wallet addresses and incoming payments are the real modules (wallet_address.h,
+ * incoming_payment.h) through quote_directory_wallets, as in `rafiki serve`.
  */
 #include <criterion/criterion.h>
 
@@ -20,6 +18,7 @@
 #include <jansson.h>
 
 #include "backend/admin.h"
+#include "backend/incoming_payment.h"
 #include "backend/outgoing_payment.h"
 #include "backend/outgoing_payment_routes.h"
 #include "base/rand.h"
@@ -33,10 +32,16 @@
 #define DIR_MAX 16
 
 typedef struct {
-    quote_wallet_t w[DIR_MAX];
+    ledger_id_t id, account_id;
+} wallet_ref_t;
+
+typedef struct {
+    wallet_ref_t w[DIR_MAX];
     size_t nw;
-    char url[DIR_MAX][128];
-    quote_receiver_t r[DIR_MAX];
+    char url[DIR_MAX][256];
+    struct {
+        ledger_id_t account_id;
+    } r[DIR_MAX];
     size_t nr;
 } directory_t;
 
@@ -46,6 +51,7 @@ static struct {
     cache_t *cache;
     ledger_t *ledger;
     admin_ctx_t admin;
+    wallet_ctx_t wallets;
     quote_svc_t qs;
     outgoing_payments_t *op;
     http_server_t *srv;
@@ -54,31 +60,6 @@ static struct {
     directory_t dir;
     ledger_asset_t asset;
 } fx;
-
-static quote_lookup_t dir_wallet(void *ctx, ledger_id_t id, quote_wallet_t *out)
-{
-    directory_t *d = ctx;
-    for (size_t i = 0; i < d->nw; i++)
-        if (ledger_id_eq(d->w[i].id, id)) {
-            *out = d->w[i];
-            return QUOTE_LOOKUP_FOUND;
-        }
-    return QUOTE_LOOKUP_NOT_FOUND;
-}
-
-static quote_lookup_t dir_receiver(void *ctx, const char *url, size_t len, quote_receiver_t *out)
-{
-    directory_t *d = ctx;
-    for (size_t i = 0; i < d->nr; i++)
-        if (strlen(d->url[i]) == len && memcmp(d->url[i], url, len) == 0) {
-            *out = d->r[i];
-            ledger_status_t st;
-            cr_assert_eq(ledger_account_status(fx.ledger, out->account_id, &st), LEDGER_OK);
-            out->received_amount = st.total_received;
-            return QUOTE_LOOKUP_FOUND;
-        }
-    return QUOTE_LOOKUP_NOT_FOUND;
-}
 
 static void fx_start(bool pg, const char *fees)
 {
@@ -102,9 +83,13 @@ static void fx_start(bool pg, const char *fees)
     fx.ledger = ledger_open(fx.db, NULL, &err);
     cr_assert_not_null(fx.ledger, "ledger_open: %s", err.msg);
     fx.admin = (admin_ctx_t){.secret = SECRET, .ledger = fx.ledger, .db = fx.db, .cache = fx.cache};
+    fx.wallets = (wallet_ctx_t){.db = fx.db,
+                                .ledger = fx.ledger,
+                                .op_url = "http://localhost:3000",
+                                .incoming_expiry_max_ms = INCOMING_PAYMENT_EXPIRY_MAX_MS_DEFAULT};
     fx.qs = (quote_svc_t){.ledger = fx.ledger,
                           .db = fx.db,
-                          .dir = {&fx.dir, dir_wallet, dir_receiver},
+                          .dir = quote_directory_wallets(&fx.wallets),
                           .slippage_ppm = QUOTE_SLIPPAGE_PPM_DEFAULT,
                           .lifespan_ms = QUOTE_LIFESPAN_MS_DEFAULT};
     /* A fresh asset code per run: Postgres is shared between runs. */
@@ -197,13 +182,26 @@ static void expect_error(const char *method, const char *path, const char *body,
 
 /* ---- fixtures: wallets, incoming payments, money ---- */
 
+static void wallet_set_active(size_t i, bool active)
+{
+    wallet_address_t w;
+    db_err_t e;
+    cr_assert_eq(wallet_address_update(&fx.wallets, fx.dir.w[i].id, NULL, &active, &w, &e),
+                 WALLET_ADDRESS_OK);
+}
+
 static size_t wallet_new(bool active)
 {
-    ledger_account_t a = {.asset_id = fx.asset.id, .kind = LEDGER_KIND_WALLET};
-    cr_assert_eq(ledger_account_create(fx.ledger, &a), LEDGER_OK);
+    char url[128];
+    snprintf(url, sizeof url, "http://localhost:3000/w%016llx", (unsigned long long)rand_u64());
+    wallet_address_t w;
+    db_err_t e;
+    cr_assert_eq(wallet_address_create(&fx.wallets, fx.asset.id, url, NULL, &w, &e),
+                 WALLET_ADDRESS_OK, "%s", e.msg);
     size_t i = fx.dir.nw++;
-    fx.dir.w[i] = (quote_wallet_t){
-        .id = ledger_id_random(), .account_id = a.id, .asset_id = fx.asset.id, .active = active};
+    fx.dir.w[i] = (wallet_ref_t){.id = w.id, .account_id = w.account_id};
+    if (!active)
+        wallet_set_active(i, false);
     return i;
 }
 
@@ -223,24 +221,17 @@ static void deposit(size_t wallet, uint64_t amount)
 /* An incoming payment of wallet `to` (amount 0: none); returns its index. */
 static size_t incoming_new(size_t to, uint64_t amount)
 {
-    ledger_account_t a = {.asset_id = fx.asset.id,
-                          .parent_id = fx.dir.w[to].account_id,
-                          .kind = LEDGER_KIND_INVOICE,
-                          .has_max_balance = amount > 0,
-                          .max_balance = (int64_t)amount};
-    cr_assert_eq(ledger_account_create(fx.ledger, &a), LEDGER_OK);
+    incoming_payment_new_t in = {.wallet_address_id = fx.dir.w[to].id,
+                                 .has_incoming_amount = amount > 0,
+                                 .incoming_amount = amount};
+    incoming_payment_t *ip = malloc(sizeof *ip);
+    db_err_t e;
+    cr_assert_eq(incoming_payment_create(&fx.wallets, &in, ip, &e), INCOMING_PAYMENT_OK, "%s",
+                 e.msg);
     size_t i = fx.dir.nr++;
-    ledger_id_t id = ledger_id_random();
-    char s[LEDGER_ID_STR_LEN + 1];
-    ledger_id_format(id, s);
-    snprintf(fx.dir.url[i], sizeof fx.dir.url[i], "http://localhost:3000/incoming-payments/%s", s);
-    fx.dir.r[i] = (quote_receiver_t){.incoming_payment_id = id,
-                                     .wallet_address_id = fx.dir.w[to].id,
-                                     .account_id = a.id,
-                                     .asset_id = fx.asset.id,
-                                     .open = true,
-                                     .has_incoming_amount = amount > 0,
-                                     .incoming_amount = amount};
+    fx.dir.r[i].account_id = ip->account_id;
+    cr_assert_eq(incoming_payment_url(&fx.wallets, ip->id, fx.dir.url[i], sizeof fx.dir.url[i]), 0);
+    free(ip);
     return i;
 }
 
@@ -320,6 +311,22 @@ static ledger_id_t parse_id(const char *s)
     return id;
 }
 
+static void amount_extra(char *out, size_t cap, const char *key, const char *value,
+                         const char *code)
+{
+    snprintf(out, cap, ",\"%s\":{\"value\":\"%s\",\"asset_code\":\"%s\",\"asset_scale\":2}", key,
+             value, code);
+}
+
+static void expect_quote_error(size_t w, size_t r, const char *extra, unsigned status,
+                               const char *code)
+{
+    reply_t q = quote_post(w, r, extra);
+    cr_expect_eq(q.status, status, "%s -> %u", extra, q.status);
+    cr_expect_str_eq(error_code(&q), code, "%s", extra);
+    json_decref(q.json);
+}
+
 /* ---- cases ---- */
 
 static void case_local_payment_completes(void)
@@ -361,6 +368,7 @@ static void case_local_payment_completes(void)
     payment_path(pid, "/cancel", path);
     expect_error("POST", path, "{}", 409, "outgoing_payment_not_cancellable");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 10000 - 515, "no second payment");
+    expect_quote_error(a, ip, "", 422, "receiver_inactive");
 }
 
 static void case_fixed_debit_returns_the_rounding(void)
@@ -486,22 +494,6 @@ static void case_cancel_after_funding_settles(void)
     cr_expect_eq(balance(p), 0);
 }
 
-static void amount_extra(char *out, size_t cap, const char *key, const char *value,
-                         const char *code)
-{
-    snprintf(out, cap, ",\"%s\":{\"value\":\"%s\",\"asset_code\":\"%s\",\"asset_scale\":2}", key,
-             value, code);
-}
-
-static void expect_quote_error(size_t w, size_t r, const char *extra, unsigned status,
-                               const char *code)
-{
-    reply_t q = quote_post(w, r, extra);
-    cr_expect_eq(q.status, status, "%s -> %u", extra, q.status);
-    cr_expect_str_eq(error_code(&q), code, "%s", extra);
-    json_decref(q.json);
-}
-
 static void case_bad_quotes(void)
 {
     size_t a = wallet_new(true), b = wallet_new(true), off = wallet_new(false);
@@ -567,11 +559,11 @@ static void case_bad_payments(void)
     expect_error("POST", "/outgoing-payments/00000000-0000-4000-8000-000000000001/cancel", "{}",
                  404, "outgoing_payment_not_found");
 
-    fx.dir.w[a].active = false;
+    wallet_set_active(a, false);
     p = payment_post(a, qid);
     cr_expect_str_eq(error_code(&p), "wallet_address_inactive");
     json_decref(p.json);
-    fx.dir.w[a].active = true;
+    wallet_set_active(a, true);
 
     fx.qs.lifespan_ms = 1;
     quote_ok(a, ip, "", qid);
