@@ -14,6 +14,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "stream/sender.h"
 
 /* What a step asks of the loop that runs a claimed payment. */
 typedef enum {
@@ -185,6 +186,104 @@ static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t 
     return move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_refused", 0, false);
 }
 
+/* Stable error names of a remote payment that failed (stream_pay_error_str is prose). */
+static const char *stream_error_code(stream_pay_error_t e)
+{
+    static const char *const names[] = {
+        [STREAM_PAY_OK] = "stream_ok",
+        [STREAM_PAY_ERR_ARGS] = "stream_invalid_receiver",
+        [STREAM_PAY_ERR_RATE_PROBE] = "stream_rate_probe_failed",
+        [STREAM_PAY_ERR_EXCHANGE_RATE] = "stream_exchange_rate_too_low",
+        [STREAM_PAY_ERR_CONNECTOR] = "stream_rejected",
+        [STREAM_PAY_ERR_CLOSED] = "stream_closed_by_receiver",
+        [STREAM_PAY_ERR_RECEIVE_MAX] = "stream_receive_max_exceeded",
+        [STREAM_PAY_ERR_ASSET_CONFLICT] = "stream_asset_conflict",
+        [STREAM_PAY_ERR_PROTOCOL] = "stream_protocol_violation",
+        [STREAM_PAY_ERR_RETRIES] = "stream_too_many_retries",
+        [STREAM_PAY_ERR_TIMEOUT] = "stream_timeout",
+        [STREAM_PAY_ERR_LIMIT] = "stream_packet_limit",
+    };
+    return (size_t)e < sizeof names / sizeof names[0] ? names[e] : "stream_error";
+}
+
+/* Reads the outgoing account; false (try later) while holds of packets are open. */
+static bool outgoing_sent(outgoing_payments_t *op, const outgoing_payment_t *p, uint64_t *sent)
+{
+    ledger_account_t acct;
+    if (ledger_account_get(op->cfg.quotes->ledger, p->id, &acct) != LEDGER_OK ||
+        acct.counters.debits_pending > 0)
+        return false;
+    *sent = acct.counters.debits_posted;
+    return true;
+}
+
+/* Streams the rest of send_amount from the outgoing account through the in-process connector.
+ * What was sent is what the ledger posted from that account (the fee moves only after), so a
+ * run after a crash sends only the remainder. */
+static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, const quote_t *q,
+                        uint64_t sent, stream_pay_error_t *err)
+{
+    quote_link_t link = {.connector = op->cfg.quotes->connector, .source = p->id};
+    uint32_t timeout = op->cfg.lease_ms / 2 < 20000 ? op->cfg.lease_ms / 2 : 20000;
+    stream_pay_opts_t o = {.destination = SLICE_STR(q->destination),
+                           .shared_secret = q->shared_secret,
+                           .send = quote_link_send,
+                           .send_ctx = &link,
+                           .mode = STREAM_PAY_FIXED_SOURCE,
+                           .amount = q->send_amount - sent,
+                           .min_rate_num = q->min_delivered,
+                           .min_rate_den = q->send_amount,
+                           .source_asset_code = SLICE_STR(q->debit_amount.asset_code),
+                           .source_asset_scale = q->debit_amount.asset_scale,
+                           .timeout_ms = timeout};
+    stream_pay_result_t *res = calloc(1, sizeof *res);
+    if (!res) {
+        LOGE("outgoing payments: out of memory");
+        abort();
+    }
+    *err = stream_pay(&o, res);
+    if (*err != STREAM_PAY_OK)
+        LOGW("outgoing payment: stream to %s: %s (%llu sent in this run)", q->destination,
+             stream_pay_error_str(*err), (unsigned long long)res->sent);
+    free(res);
+}
+
+static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t *p,
+                               const quote_t *q)
+{
+    uint64_t sent;
+    if (!op->cfg.quotes->connector)
+        return move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_unsupported", 0, false);
+    if (!outgoing_sent(op, p, &sent))
+        return STEP_WAIT;
+    if (sent < q->send_amount) {
+        stream_pay_error_t e = STREAM_PAY_OK;
+        stream_rest(op, p, q, sent, &e);
+        if (!outgoing_sent(op, p, &sent))
+            return STEP_WAIT;
+        bool temporary =
+            e == STREAM_PAY_ERR_RETRIES || e == STREAM_PAY_ERR_TIMEOUT || e == STREAM_PAY_OK;
+        if (sent < q->send_amount && temporary && clock_wall_ms() < q->expires_ms)
+            return STEP_WAIT; /* resumed with what is left at the next claim */
+        if (sent < q->send_amount)
+            return move(op, p, OUTGOING_PAYMENT_FAILED, stream_error_code(e), sent, false);
+    }
+    if (q->fee > 0) {
+        ledger_asset_t asset;
+        if (ledger_asset_get(op->cfg.quotes->ledger, q->asset_id, &asset) != LEDGER_OK)
+            return STEP_WAIT;
+        ledger_op_t fee =
+            transfer(p->id, OUTGOING_PAYMENT_CODE_FEE, p->id, asset.liquidity_account_id, q->fee);
+        ledger_result_t r = ledger_run(op, &fee, 1);
+        if (ledger_transient(r))
+            return STEP_WAIT;
+        if (r != LEDGER_OK)
+            LOGE("outgoing payment: fee transfer refused: %s", ledger_result_str(r));
+    }
+    /* sent may include the fee of an earlier run that stopped before this update */
+    return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, false);
+}
+
 /* Returns what is left in the outgoing account to the wallet account, then marks it settled. */
 static step_t step_settle(outgoing_payments_t *op, const outgoing_payment_t *p)
 {
@@ -233,7 +332,7 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
         else if (p->state == OUTGOING_PAYMENT_SENDING && !ledger_id_is_zero(q.receiver_account_id))
             s = step_send_local(op, p, &q);
         else if (p->state == OUTGOING_PAYMENT_SENDING)
-            s = move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_unsupported", 0, false);
+            s = step_send_remote(op, p, &q);
         else
             s = step_settle(op, p);
     }

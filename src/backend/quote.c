@@ -3,10 +3,12 @@
  */
 #include "backend/quote.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/assert.h"
 #include "base/clock.h"
+#include "base/codec.h"
 #include "base/log.h"
 #include "backend/wallet_address_internal.h"
 
@@ -24,6 +26,7 @@ static const char *const quote_names[QUOTE_RESULT_COUNT] = {
     [QUOTE_AMOUNT_TOO_LOW] = "amount_too_low",
     [QUOTE_RECEIVE_EXCEEDS] = "receive_amount_exceeds_incoming",
     [QUOTE_OVERFLOW] = "amount_overflow",
+    [QUOTE_RATE_UNAVAILABLE] = "rate_unavailable",
     [QUOTE_NOT_FOUND] = "quote_not_found",
     [QUOTE_STORAGE_ERROR] = "storage_error",
 };
@@ -38,6 +41,11 @@ const char *quote_result_str(quote_result_t r)
 static bool same_asset(const quote_amount_t *a, const ledger_asset_t *asset)
 {
     return strcmp(a->asset_code, asset->code) == 0 && a->asset_scale == asset->scale;
+}
+
+static quote_result_t fees_error(fees_result_t fr)
+{
+    return fr == FEES_OVERFLOW ? QUOTE_OVERFLOW : QUOTE_AMOUNT_TOO_LOW;
 }
 
 /* Sets the amounts of q from the request and the (local, same-asset) receiver. */
@@ -66,10 +74,8 @@ static quote_result_t price_local(const quote_request_t *req, const fees_t *fees
             return QUOTE_AMOUNT_REQUIRED;
         fr = fees_debit_for_send(fees, send, &debit, &fee);
     }
-    if (fr == FEES_OVERFLOW)
-        return QUOTE_OVERFLOW;
     if (fr != FEES_OK)
-        return QUOTE_AMOUNT_TOO_LOW;
+        return fees_error(fr);
     if (send > remaining)
         return QUOTE_RECEIVE_EXCEEDS;
     q->debit_amount.value = debit;
@@ -83,6 +89,90 @@ static quote_result_t price_local(const quote_request_t *req, const fees_t *fees
 static quote_result_t lookup_result(quote_lookup_t l, quote_result_t not_found)
 {
     return l == QUOTE_LOOKUP_NOT_FOUND ? not_found : QUOTE_STORAGE_ERROR;
+}
+
+/* Remote amounts at the probed rate (delivered/source) with the slippage margin. */
+static quote_result_t price_remote(const quote_svc_t *svc, const quote_request_t *req,
+                                   const fees_t *fees, const ledger_asset_t *asset,
+                                   const quote_probe_t *rate, quote_t *q)
+{
+    const quote_amount_t *given = req->has_debit ? &req->debit_amount : &req->receive_amount;
+    if (!req->has_debit && !req->has_receive)
+        return QUOTE_AMOUNT_REQUIRED;
+    bool same = req->has_debit ? same_asset(given, asset)
+                               : strcmp(given->asset_code, rate->asset_code) == 0 &&
+                                     given->asset_scale == rate->asset_scale;
+    if (!same)
+        return QUOTE_ASSET_MISMATCH;
+    if (given->value == 0)
+        return QUOTE_AMOUNT_ZERO;
+    uint64_t send, fee, debit, receive, min;
+    fees_result_t fr;
+    if (req->has_debit) {
+        debit = given->value;
+        if ((fr = fees_send_for_debit(fees, debit, &send, &fee)) != FEES_OK ||
+            (fr = fees_convert_floor(send, rate->delivered, rate->source, &receive)) != FEES_OK)
+            return fees_error(fr);
+        min = fees_min_delivered(receive, svc->slippage_ppm);
+        if (min == 0)
+            return QUOTE_AMOUNT_TOO_LOW;
+    } else {
+        receive = min = given->value;
+        /* the least source amount that still delivers receive at the slipped rate */
+        uint64_t keep = FEES_PPM_DENOM - svc->slippage_ppm;
+        if (keep == 0 || rate->delivered > UINT64_MAX / keep ||
+            rate->source > UINT64_MAX / FEES_PPM_DENOM)
+            return QUOTE_RATE_UNAVAILABLE;
+        if ((fr = fees_convert_ceil_inverse(receive, rate->delivered * keep,
+                                            rate->source * FEES_PPM_DENOM, &send)) != FEES_OK ||
+            (fr = fees_debit_for_send(fees, send, &debit, &fee)) != FEES_OK)
+            return fees_error(fr);
+    }
+    q->debit_amount.value = debit;
+    q->send_amount = send;
+    q->fee = fee;
+    q->receive_amount.value = receive;
+    q->min_delivered = min;
+    memcpy(q->receive_amount.asset_code, rate->asset_code, sizeof rate->asset_code);
+    q->receive_amount.asset_scale = rate->asset_scale;
+    return QUOTE_OK;
+}
+
+/* A receiver that is not a local incoming payment: SPSP, probe, price. */
+static quote_result_t resolve_remote(const quote_svc_t *svc, const quote_request_t *req,
+                                     const fees_t *fees, const ledger_asset_t *asset, quote_t *q)
+{
+    if (!svc->connector || !svc->http)
+        return QUOTE_RECEIVER_NOT_FOUND;
+    quote_spsp_t spsp;
+    if (quote_spsp_fetch(svc->http, q->receiver, &spsp) != QUOTE_LOOKUP_FOUND)
+        return QUOTE_RECEIVER_NOT_FOUND;
+    quote_probe_t rate;
+    quote_result_t r = quote_probe(svc, &spsp, asset, &rate);
+    if (r == QUOTE_OK)
+        r = price_remote(svc, req, fees, asset, &rate, q);
+    if (r == QUOTE_OK) {
+        memcpy(q->destination, spsp.destination, sizeof spsp.destination);
+        memcpy(q->shared_secret, spsp.shared_secret, sizeof spsp.shared_secret);
+    }
+    return r;
+}
+
+/* A local incoming payment: same asset, amounts without a rate. */
+static quote_result_t resolve_local(const quote_request_t *req, const fees_t *fees,
+                                    const ledger_asset_t *asset, const quote_receiver_t *rcv,
+                                    quote_t *q)
+{
+    if (!rcv->open)
+        return QUOTE_RECEIVER_INACTIVE;
+    if (!ledger_id_eq(rcv->asset_id, asset->id))
+        return QUOTE_RECEIVER_ASSET;
+    quote_result_t r = price_local(req, fees, asset, rcv, q);
+    memcpy(q->receive_amount.asset_code, asset->code, sizeof asset->code);
+    q->receive_amount.asset_scale = asset->scale;
+    q->receiver_account_id = rcv->account_id;
+    q->incoming_payment_id = rcv->incoming_payment_id;
+    return r;
 }
 
 static quote_result_t quote_insert(db_t *db, const quote_t *q);
@@ -102,36 +192,36 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
     ledger_asset_t asset;
     if (ledger_asset_get(svc->ledger, w.asset_id, &asset) != LEDGER_OK)
         return QUOTE_STORAGE_ERROR;
-    quote_receiver_t rcv;
-    l = svc->dir.receiver_local(svc->dir.ctx, req->receiver, req->receiver_len, &rcv);
-    if (l != QUOTE_LOOKUP_FOUND)
-        return lookup_result(l, QUOTE_RECEIVER_NOT_FOUND);
-    if (!rcv.open)
-        return QUOTE_RECEIVER_INACTIVE;
-    if (!ledger_id_eq(rcv.asset_id, w.asset_id))
-        return QUOTE_RECEIVER_ASSET;
-
-    quote_t q;
-    memset(&q, 0, sizeof q);
+    quote_t *q = calloc(1, sizeof *q);
+    if (!q) {
+        LOGE("quotes: out of memory");
+        abort();
+    }
+    memcpy(q->receiver, req->receiver, req->receiver_len);
+    q->receiver[req->receiver_len] = '\0';
     fees_t fees = fees_table_get(&svc->fees, asset.code);
-    quote_result_t r = price_local(req, &fees, &asset, &rcv, &q);
-    if (r != QUOTE_OK)
-        return r;
-    q.id = ledger_id_random();
-    q.wallet_address_id = w.id;
-    q.asset_id = w.asset_id;
-    memcpy(q.receiver, req->receiver, req->receiver_len);
-    q.receiver[req->receiver_len] = '\0';
-    memcpy(q.debit_amount.asset_code, asset.code, sizeof asset.code);
-    q.debit_amount.asset_scale = asset.scale;
-    q.receive_amount.asset_scale = asset.scale;
-    memcpy(q.receive_amount.asset_code, asset.code, sizeof asset.code);
-    q.receiver_account_id = rcv.account_id;
-    q.incoming_payment_id = rcv.incoming_payment_id;
-    q.created_ms = clock_wall_ms();
-    q.expires_ms = q.created_ms + (int64_t)svc->lifespan_ms;
-    if ((r = quote_insert(svc->db, &q)) == QUOTE_OK)
-        *out = q;
+    quote_receiver_t rcv;
+    quote_result_t r;
+    l = svc->dir.receiver_local(svc->dir.ctx, req->receiver, req->receiver_len, &rcv);
+    if (l == QUOTE_LOOKUP_FOUND)
+        r = resolve_local(req, &fees, &asset, &rcv, q);
+    else if (l == QUOTE_LOOKUP_NOT_FOUND)
+        r = resolve_remote(svc, req, &fees, &asset, q);
+    else
+        r = QUOTE_STORAGE_ERROR;
+    if (r == QUOTE_OK) {
+        q->id = ledger_id_random();
+        q->wallet_address_id = w.id;
+        q->asset_id = w.asset_id;
+        memcpy(q->debit_amount.asset_code, asset.code, sizeof asset.code);
+        q->debit_amount.asset_scale = asset.scale;
+        q->created_ms = clock_wall_ms();
+        q->expires_ms = q->created_ms + (int64_t)svc->lifespan_ms;
+        r = quote_insert(svc->db, q);
+    }
+    if (r == QUOTE_OK)
+        *out = *q;
+    free(q);
     return r;
 }
 
@@ -153,7 +243,8 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         "INSERT INTO quotes (id, wallet_address_id, receiver, asset_id, debit_amount, "
         "debit_asset_code, debit_asset_scale, send_amount, fee, receive_amount, min_delivered, "
         "receive_asset_code, receive_asset_scale, receiver_account_id, incoming_payment_id, "
-        "expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "expires_at, created_at, destination, shared_secret) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         e);
     if (!st)
         return e->code;
@@ -174,6 +265,13 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     quote_db_bind_id_or_null(st, 15, q->incoming_payment_id);
     db_bind_i64(st, 16, q->expires_ms);
     db_bind_i64(st, 17, q->created_ms);
+    bool remote = ledger_id_is_zero(q->receiver_account_id);
+    char secret[64];
+    if (remote &&
+        b64_encode(secret, sizeof secret, q->shared_secret, sizeof q->shared_secret, B64_STD) < 0)
+        return DB_INVALID;
+    db_bind_str(st, 18, remote ? q->destination : NULL);
+    db_bind_str(st, 19, remote ? secret : NULL);
     return db_run(st, e);
 }
 
@@ -208,6 +306,15 @@ static void row_read(db_stmt_t *st, quote_t *q)
     q->incoming_payment_id = pay_col_id(st, 14);
     q->expires_ms = db_col_i64(st, 15);
     q->created_ms = db_col_i64(st, 16);
+    pay_col_str(st, 17, q->destination, sizeof q->destination);
+    size_t n = 0;
+    const char *secret = db_col_text(st, 18, &n);
+    uint8_t tmp[48];
+    if (n > 0 &&
+        b64_decode(tmp, sizeof tmp, secret, n, B64_STD) != (ssize_t)STREAM_SHARED_SECRET_LEN)
+        LOGE("quotes: a malformed shared secret in quote %s", db_col_text(st, 0, NULL));
+    else if (n > 0)
+        memcpy(q->shared_secret, tmp, sizeof q->shared_secret);
 }
 
 quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out)
@@ -217,7 +324,8 @@ quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out)
         conn,
         "SELECT id, wallet_address_id, receiver, asset_id, debit_amount, debit_asset_code, "
         "debit_asset_scale, send_amount, fee, receive_amount, min_delivered, receive_asset_code, "
-        "receive_asset_scale, receiver_account_id, incoming_payment_id, expires_at, created_at "
+        "receive_asset_scale, receiver_account_id, incoming_payment_id, expires_at, created_at, "
+        "destination, shared_secret "
         "FROM quotes WHERE id = ?",
         &e);
     if (!st)

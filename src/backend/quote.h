@@ -5,12 +5,19 @@
  *
  * A receiver is an incoming-payment URL of this instance, resolved through the directory
  * (quote_directory_t; quote_directory_wallets is the one over wallet_address.h and
- * incoming_payment.h that serve.c plugs in), without ILP. Amounts: debit_amount fixed (the fee
- * comes out of it), or receive_amount fixed (the fee is added on top), or neither (the incoming
- * payment's remaining amount). Local receivers must be in the wallet's asset.
+ * incoming_payment.h that serve.c plugs in), without ILP; any other URL is taken for a wallet
+ * address (of another instance, or of this one) and asked for its SPSP answer, and the rate to
+ * it is probed with STREAM through the in-process connector.
  *
- * Threads: quote_create and quote_get may be called from any thread (admin workers); they block
- * on the database and, for ledger reads, on the ledger.
+ * Amounts: debit_amount fixed (the fee comes out of it), or receive_amount fixed (the fee is
+ * added on top), or neither (the incoming payment's remaining amount; a remote wallet address
+ * has none, so one is required). Local receivers must be in the wallet's asset. Remote: the
+ * receive amount is floor(send x probed rate) and min_delivered that less SLIPPAGE; a fixed
+ * receive amount is sent at ceil(receive / (rate x (1 - SLIPPAGE))).
+ *
+ * Threads: quote_create and quote_get may be called from any thread that may block (admin
+ * workers): they wait on the database, the ledger and, for remote receivers, on SPSP and the
+ * rate probe (up to ~20 s), never from the ledger batcher or connector callbacks.
  */
 #ifndef RAFIKI_BACKEND_QUOTE_H
 #define RAFIKI_BACKEND_QUOTE_H
@@ -22,6 +29,8 @@
 #include "backend/fees.h"
 #include "backend/wallet_address.h"
 #include "base/limits.h"
+#include "connector/connector.h"
+#include "http/client.h"
 #include "ledger/ledger.h"
 #include "store/db.h"
 
@@ -46,6 +55,7 @@ typedef enum {
     QUOTE_AMOUNT_TOO_LOW,     /* the debit amount does not cover the fee */
     QUOTE_RECEIVE_EXCEEDS,    /* more than the incoming payment still accepts */
     QUOTE_OVERFLOW,           /* the debit amount with fees passes 2^64-1 */
+    QUOTE_RATE_UNAVAILABLE,   /* remote: the rate probe got no usable answer */
     QUOTE_NOT_FOUND,          /* quote_get: unknown id */
     QUOTE_STORAGE_ERROR,      /* database or ledger unavailable */
     QUOTE_RESULT_COUNT
@@ -101,6 +111,9 @@ typedef struct {
     fees_table_t fees;     /* PAYMENT_FEES */
     uint32_t slippage_ppm; /* SLIPPAGE */
     uint32_t lifespan_ms;  /* QUOTE_LIFESPAN */
+    /* Remote receivers (SPSP + STREAM): both NULL refuses them (receiver_not_found). */
+    connector_t *connector; /* probes and payments go through its local-send path */
+    http_client_t *http;    /* SPSP requests */
 } quote_svc_t;
 
 /* An amount as the API gives it: value in the smallest units of (asset_code, asset_scale). */
@@ -130,6 +143,9 @@ typedef struct {
     uint64_t min_delivered;          /* receive_amount less slippage */
     ledger_id_t receiver_account_id; /* local: invoice account; zero: remote */
     ledger_id_t incoming_payment_id; /* local */
+    /* remote (receiver_account_id zero): the SPSP credentials the payment sends to */
+    char destination[ILP_ADDRESS_MAX_LEN + 1];
+    uint8_t shared_secret[STREAM_SHARED_SECRET_LEN];
     int64_t created_ms, expires_ms;
 } quote_t;
 
@@ -139,6 +155,42 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
 quote_result_t quote_get(db_t *db, ledger_id_t id, quote_t *out);
 /* Reads a quote inside the caller's transaction on conn (same results). */
 quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out);
+
+/* ---- remote receivers (quote_remote.c) ---- */
+
+/* What a wallet address URL answers to Accept: application/spsp4+json. */
+typedef struct {
+    char destination[ILP_ADDRESS_MAX_LEN + 1];
+    uint8_t shared_secret[STREAM_SHARED_SECRET_LEN];
+} quote_spsp_t;
+
+/* Parses a SPSP answer ({destination_account, shared_secret (base64, 32 bytes), ...}) of len
+ * bytes (no NUL needed). 0, or -1 when malformed (not JSON, bad address or secret, too large). */
+int quote_spsp_parse(const char *body, size_t len, quote_spsp_t *out);
+/* GETs url as SPSP with http (blocks up to 10 s; not on the HTTP client's thread). FOUND, or
+ * NOT_FOUND for any failure or answer that is not SPSP. */
+quote_lookup_t quote_spsp_fetch(http_client_t *http, const char *url, quote_spsp_t *out);
+
+/* A STREAM link through the in-process connector, debiting source: ctx of quote_link_send,
+ * the stream_send_fn of stream_pay. Blocks until the connector answers (by the Prepare's expiry
+ * at the latest): worker threads only, never the ledger batcher or connector callbacks. */
+typedef struct {
+    connector_t *connector;
+    ledger_id_t source;
+} quote_link_t;
+int quote_link_send(void *ctx, slice_t prepare, buf_t *reply);
+
+/* What a rate probe learned: delivered destination units for source units, and the
+ * destination's asset. */
+typedef struct {
+    uint64_t source, delivered;
+    char asset_code[ASSET_CODE_MAX_LEN + 1];
+    uint8_t asset_scale;
+} quote_probe_t;
+/* Probes the rate to spsp's receiver from asset (holds on its settlement account, all voided).
+ * QUOTE_OK or QUOTE_RATE_UNAVAILABLE. Blocks up to 10 s. */
+quote_result_t quote_probe(const quote_svc_t *svc, const quote_spsp_t *spsp,
+                           const ledger_asset_t *asset, quote_probe_t *out);
 
 /* Binds id as UUID text, or NULL for the zero id (optional id columns of the payments tables). */
 void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id);

@@ -27,10 +27,11 @@ typedef struct {
     const char *auth_server_url; /* AUTH_SERVER_URL */
     uint64_t incoming_payment_expiry_max_ms;
     /* quotes and outgoing payments */
-    uint32_t quote_lifespan_ms;        /* QUOTE_LIFESPAN */
-    uint32_t slippage_ppm;             /* SLIPPAGE, parts per million */
-    fees_table_t payment_fees;         /* PAYMENT_FEES */
-    uint32_t outgoing_payment_workers; /* OUTGOING_PAYMENT_WORKERS */
+    uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */
+    uint32_t slippage_ppm;              /* SLIPPAGE, parts per million */
+    fees_table_t payment_fees;          /* PAYMENT_FEES */
+    uint32_t outgoing_payment_workers;  /* OUTGOING_PAYMENT_WORKERS */
+    uint32_t outgoing_payment_lease_ms; /* OUTGOING_PAYMENT_LEASE_MS */
 } config_t;
 
 /* Reads and validates the configuration from the environment. Returns 0, or -1 after printing

@@ -169,17 +169,22 @@ static int load_payments(config_t *cfg)
 static int load_outgoing(config_t *cfg)
 {
     env_err_t err;
-    uint64_t lifespan, workers;
+    uint64_t lifespan, workers, lease;
     /* Rafiki's default: 5 minutes; at least a second so a quote can be used at all */
     if (env_u64("QUOTE_LIFESPAN", QUOTE_LIFESPAN_MS_DEFAULT, 1000, 24ull * 3600 * 1000, &lifespan,
                 &err) != 0 ||
         env_u64("OUTGOING_PAYMENT_WORKERS", OUTGOING_PAYMENT_WORKERS_DEFAULT, 1,
-                OUTGOING_PAYMENT_WORKERS_MAX, &workers, &err) != 0) {
+                OUTGOING_PAYMENT_WORKERS_MAX, &workers, &err) != 0 ||
+        /* a remote payment streams for at most half the lease, so it ends before another
+         * replica may take the row over */
+        env_u64("OUTGOING_PAYMENT_LEASE_MS", OUTGOING_PAYMENT_LEASE_MS_DEFAULT, 2000, 600000,
+                &lease, &err) != 0) {
         fprintf(stderr, "rafiki: %s\n", err.msg);
         return -1;
     }
     cfg->quote_lifespan_ms = (uint32_t)lifespan;
     cfg->outgoing_payment_workers = (uint32_t)workers;
+    cfg->outgoing_payment_lease_ms = (uint32_t)lease;
     const char *slip = env_str("SLIPPAGE", "0.01");
     if (fees_parse_ppm(slip, strlen(slip), &cfg->slippage_ppm) != 0)
         return config_fail("SLIPPAGE", "expected a fraction from 0 to 1 with at most 6 decimals, "

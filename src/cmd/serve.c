@@ -54,6 +54,7 @@ typedef struct {
     wallet_ctx_t wallet;
     incoming_payment_worker_t *incoming_worker;
     quote_svc_t quotes;
+    http_client_t *spsp_client; /* SPSP requests of remote quotes */
     outgoing_payments_t *outgoing;
     http_server_t *servers[3];
 } app_t;
@@ -194,10 +195,13 @@ static int outgoing_start(app_t *app)
                                 .dir = quote_directory_wallets(&app->wallet),
                                 .fees = cfg->payment_fees,
                                 .slippage_ppm = cfg->slippage_ppm,
-                                .lifespan_ms = cfg->quote_lifespan_ms};
+                                .lifespan_ms = cfg->quote_lifespan_ms,
+                                .connector = app->connector,
+                                .http = app->spsp_client = http_client_new(NULL)};
     outgoing_payments_config_t oc = {.quotes = &app->quotes,
-                                     .workers = cfg->outgoing_payment_workers};
-    if (!(app->outgoing = outgoing_payments_new(&oc)) ||
+                                     .workers = cfg->outgoing_payment_workers,
+                                     .lease_ms = cfg->outgoing_payment_lease_ms};
+    if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
         outgoing_payment_routes_register(app->servers[1], &app->admin, app->outgoing) != 0 ||
         outgoing_payments_start(app->outgoing) != 0) {
         LOGE("outgoing payments: cannot start");
@@ -254,6 +258,7 @@ static void app_stop(app_t *app)
         http_server_free(app->servers[i]);
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
+    http_client_free(app->spsp_client);
     connector_free(app->connector); /* after the listeners: no packet is in flight */
     ledger_close(app->ledger);
     cache_close(app->cache);
