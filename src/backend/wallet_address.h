@@ -139,7 +139,8 @@ wallet_address_result_t wallet_key_add(const wallet_ctx_t *ctx, ledger_id_t wall
 /* Marks a key revoked (already revoked: OK again). OK, NOT_FOUND, KEY_NOT_FOUND, STORAGE. */
 wallet_address_result_t wallet_key_revoke(const wallet_ctx_t *ctx, ledger_id_t wallet_address_id,
                                           const char *kid, wallet_key_t *out, db_err_t *err);
-/* Every key of a wallet address, revoked ones included, oldest first (at most cap). */
+/* Every key of a wallet address, revoked ones included, by creation time (ties
+ * in id order; at most cap). */
 wallet_address_result_t wallet_key_list(const wallet_ctx_t *ctx, ledger_id_t wallet_address_id,
                                         wallet_key_t *out, size_t cap, size_t *n, db_err_t *err);
 
