@@ -87,4 +87,87 @@ int webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id
 int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
                          const json_t *data, char id_out[37], db_err_t *err);
 
+/* ---- reading events (GET /webhook-events) ---- */
+
+/* One stored event, as handed to a webhook_events_list callback: the strings point into the
+ * database row and are valid only during the call. */
+typedef struct {
+    int64_t seq;
+    const char *id;
+    const char *type;
+    const char *resource_id;
+    const char *data;       /* the JSON object text */
+    const char *last_error; /* NULL when the last attempt succeeded or none was made */
+    webhook_state_t state;
+    unsigned attempts;
+    unsigned last_status; /* HTTP status of the last attempt; 0 = no answer */
+    int64_t created_ms, updated_ms;
+    int64_t process_at_ms; /* pending: the earliest time of the next attempt */
+} webhook_event_t;
+
+typedef struct {
+    const char *type;        /* NULL or "": any type */
+    const char *resource_id; /* NULL or "": any resource */
+    int state;               /* a webhook_state_t, or -1 for any */
+    const char *after_id;    /* cursor: events created after this one; NULL or "": from the start */
+    size_t limit;            /* at most this many rows */
+} webhook_filter_t;
+
+typedef void (*webhook_event_fn)(const webhook_event_t *e, void *user);
+
+/* Calls fn for each event matching f, oldest first. Returns DB_OK; DB_NOT_FOUND when after_id
+ * names no event; another negative db_rc_t with err on a database failure (fn may have been
+ * called for some rows already). */
+db_rc_t webhook_events_list(db_t *db, const webhook_filter_t *f, webhook_event_fn fn, void *user,
+                            db_err_t *err);
+
+/* ---- delivery ---- */
+
+/* Defaults, as in Rafiki where it has one (timeout 2 s, 10 attempts). */
+#define WEBHOOK_TIMEOUT_MS_DEFAULT 2000
+#define WEBHOOK_MAX_RETRY_DEFAULT  10
+#define WEBHOOK_BACKOFF_MS_DEFAULT 1000
+#define WEBHOOK_BACKOFF_MAX_MS     (10 * 60 * 1000)
+#define WEBHOOK_POLL_MS_DEFAULT    200
+#define WEBHOOK_BATCH_MAX          64
+/* Longest accepted SIGNATURE_SECRET. */
+#define WEBHOOK_SECRET_MAX 256
+
+typedef struct {
+    const char *url;       /* WEBHOOK_URL (copied); http:// or https:// */
+    const uint8_t *secret; /* SIGNATURE_SECRET bytes (copied); len 0: no Rafiki-Signature header */
+    size_t secret_len;
+    uint32_t timeout_ms;     /* one attempt, connect to last byte; 0 = the default */
+    unsigned max_retry;      /* attempts per event in all; 0 = the default */
+    uint32_t backoff_ms;     /* wait after the first failure, doubled after each next one up to
+                                backoff_max_ms; 0 = the default */
+    uint32_t backoff_max_ms; /* 0 = WEBHOOK_BACKOFF_MAX_MS */
+    uint32_t poll_ms;        /* how often an idle worker looks for due events; 0 = the default */
+    unsigned batch;          /* events claimed and sent at once, 1..WEBHOOK_BATCH_MAX; 0 = max */
+} webhooks_config_t;
+
+typedef struct webhooks webhooks_t;
+
+/* Counters of one worker, for tests and logs. */
+typedef struct {
+    uint64_t attempts;  /* POSTs answered or timed out */
+    uint64_t delivered; /* events that got a 2xx */
+    uint64_t failed;    /* events given up after max_retry attempts */
+} webhooks_stats_t;
+
+/* Starts the delivery worker thread over db (which must outlive it). Returns NULL (logged) on a
+ * bad configuration (no URL, secret too long) or when the thread or HTTP client cannot start. */
+webhooks_t *webhooks_start(db_t *db, const webhooks_config_t *cfg);
+/* Makes an idle worker look for due events now instead of at its next poll; any thread. */
+void webhooks_wake(webhooks_t *w);
+void webhooks_stats(webhooks_t *w, webhooks_stats_t *out);
+/* Stops the worker: the attempts in flight finish (bounded by timeout_ms) and are recorded.
+ * NULL is a no-op. */
+void webhooks_stop(webhooks_t *w);
+
+/* The Rafiki-Signature value for body sent at unix time t_s: "t=<t_s>, v1=<hex>". Returns the
+ * length written, or -1 when cap is too small. Exposed for tests and receivers in tests. */
+int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_s,
+                      const void *body, size_t body_len);
+
 #endif

@@ -21,6 +21,10 @@ typedef struct {
     uint16_t admin_port;
     uint16_t connector_port;
     bool production;
+    const char *webhook_url;      /* WEBHOOK_URL; NULL: events are recorded, not sent */
+    const char *signature_secret; /* SIGNATURE_SECRET (HMAC key, used as given); NULL: unsigned */
+    uint32_t webhook_timeout_ms;  /* WEBHOOK_TIMEOUT */
+    unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */
 } config_t;
 
 /* Reads and validates the configuration from the environment. Returns 0, or -1 after printing

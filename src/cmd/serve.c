@@ -5,7 +5,8 @@
  * opens the cache (Redis when REDIS_URL is set, else in-process), opens the ledger with its
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
  * routes) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT, and Open Payments (its routes come
- * with the backend); each answers /healthz. SIGINT or SIGTERM stops them in reverse order:
+ * with the backend); each answers /healthz. With WEBHOOK_URL set, the webhook delivery worker
+ * runs too. SIGINT or SIGTERM stops them in reverse order:
  * listeners first (they wait for requests in progress), then the connector, the ledger (it
  * drains its queue), the cache and the database.
  *
@@ -22,6 +23,8 @@
 
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
+#include "backend/admin_webhooks.h"
+#include "backend/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -43,6 +46,7 @@ typedef struct {
     ledger_t *ledger;
     admin_ctx_t admin;
     connector_t *connector;
+    webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     http_server_t *servers[3];
 } app_t;
 
@@ -149,6 +153,28 @@ static int connector_start(app_t *app)
     return 0;
 }
 
+/* The webhook delivery worker, when WEBHOOK_URL is set. */
+static int webhooks_begin(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    if (!cfg->webhook_url) {
+        LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
+             "sent");
+        return 0;
+    }
+    const char *secret = cfg->signature_secret ? cfg->signature_secret : "";
+    webhooks_config_t wc = {.url = cfg->webhook_url,
+                            .secret = (const uint8_t *)secret,
+                            .secret_len = strlen(secret),
+                            .timeout_ms = cfg->webhook_timeout_ms,
+                            .max_retry = cfg->webhook_max_retry};
+    if (!(app->webhooks = webhooks_start(app->db, &wc)))
+        return -1;
+    if (!*secret)
+        LOGW("SIGNATURE_SECRET is not set: webhooks are sent without Rafiki-Signature");
+    return 0;
+}
+
 static int app_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
@@ -176,11 +202,12 @@ static int app_start(app_t *app)
     for (int i = 0; i < 3; i++)
         if (!app->servers[i])
             return -1;
-    if (admin_api_register(app->servers[1], &app->admin) != 0) {
+    if (admin_api_register(app->servers[1], &app->admin) != 0 ||
+        admin_webhooks_register(app->servers[1], &app->admin) != 0) {
         LOGE("admin: route registration failed");
         return -1;
     }
-    if (connector_start(app) != 0)
+    if (connector_start(app) != 0 || webhooks_begin(app) != 0)
         return -1;
     if (listener_start(app->servers[0], cfg, "open-payments") != 0 ||
         listener_start(app->servers[1], cfg, "admin") != 0 ||
@@ -196,6 +223,7 @@ static void app_stop(app_t *app)
     for (int i = 0; i < 3; i++)
         http_server_free(app->servers[i]);
     connector_free(app->connector); /* after the listeners: no packet is in flight */
+    webhooks_stop(app->webhooks);
     ledger_close(app->ledger);
     cache_close(app->cache);
     db_close(app->db);
