@@ -25,6 +25,10 @@ typedef struct {
     char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
     const char *auth_server_url; /* AUTH_SERVER_URL */
     uint64_t incoming_payment_expiry_max_ms;
+    const char *webhook_url;      /* WEBHOOK_URL; NULL: events are recorded, not sent */
+    const char *signature_secret; /* SIGNATURE_SECRET (HMAC key, used as given); NULL: unsigned */
+    uint32_t webhook_timeout_ms;  /* WEBHOOK_TIMEOUT */
+    unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */
 } config_t;
 
 /* Reads and validates the configuration from the environment. Returns 0, or -1 after printing
