@@ -14,12 +14,16 @@
  *     pending --(received == incoming_amount | complete request)--> completed
  *     pending --(expires_at passed)--> expired
  *
- * Ending one is two steps so a crash between them loses nothing: the row's state changes in one
- * database transaction, then the settlement runs (the invoice account's max_balance drops to 0,
- * so nothing more can arrive, and its balance moves to the wallet account in one transfer whose
- * id derives from the payment's). Settlement is idempotent; rows whose settlement has not been
- * recorded are finished by the worker (incoming_payment_worker_run), which also expires
- * payments that are due and completes those whose amount has been received.
+ * Ending one takes three steps, each safe to repeat: the invoice account is closed (max_balance
+ * 0, STREAM off: what it holds is now final), the row's state changes in one database
+ * transaction with its webhook event (incoming_payment.completed or .expired, carrying that
+ * final received amount), then the settlement moves the balance to the wallet account in one
+ * transfer whose id derives from the payment's, and records it (settled). The worker
+ * (incoming_payment_worker_run) finishes rows whose settlement a crash interrupted, expires
+ * payments that are due and completes those whose amount has been received. A crash after the
+ * close but before the state change leaves a pending payment that takes no more money; it ends
+ * at the next complete request or at its expiry. incoming_payment.created is recorded in the
+ * transaction that inserts the row.
  *
  * Replicas: every state change is a conditional UPDATE (WHERE state = pending), so two
  * processes racing on one payment change it once; settlement is idempotent.

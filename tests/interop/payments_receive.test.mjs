@@ -154,6 +154,8 @@ test('ilp-protocol-stream pays a wallet address through its SPSP answer', async 
   const missing = await fetch(`${OP}/nobody`, { headers: { Accept: 'application/spsp4+json' } });
   assert.equal(missing.status, 404);
   assert.equal((await missing.json()).error.code, 'wallet_address_not_found');
+  const ev = await admin('GET', '/webhook-events?type=wallet_address.not_found');
+  assert.deepEqual(ev.webhook_events.map((e) => e.data), [{ walletAddressUrl: `${OP}/nobody` }]);
 });
 
 test('@interledger/pay pays an incoming payment and it completes', async () => {
@@ -187,6 +189,10 @@ test('@interledger/pay pays an incoming payment and it completes', async () => {
   assert.deepEqual(done.metadata, { description: 'invoice 7' });
   assert.equal(await balance(wa.account_id), '500', 'swept into the wallet account');
   assert.equal(await balance(ip.account_id), '0');
+  const ev = await admin('GET', `/webhook-events?resource_id=${ip.id}`);
+  assert.deepEqual(ev.webhook_events.map((e) => e.type),
+    ['incoming_payment.created', 'incoming_payment.completed']);
+  assert.equal(ev.webhook_events[1].data.receivedAmount.value, '500');
 
   // the same credentials again: the closed invoice account refuses, nothing more arrives
   await assert.rejects(streamSend(m.ilpAddress, m.sharedSecret, 100, 2000));

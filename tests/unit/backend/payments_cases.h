@@ -18,6 +18,7 @@
 
 #include "backend/incoming_payment.h"
 #include "backend/wallet_address.h"
+#include "backend/webhooks.h"
 #include "base/clock.h"
 #include "base/rand.h"
 #include "ledger/ledger.h"
@@ -121,6 +122,46 @@ static int64_t pc_count_payments(pc_env_t *e)
     cr_assert_eq(db_step_one(st, &err), DB_ROW);
     int64_t n = db_col_i64(st, 0);
     db_release(c);
+    return n;
+}
+
+typedef struct {
+    char types[256]; /* the event types of a resource, comma-separated, oldest first */
+    char last[1024]; /* the data of the newest event */
+} pc_events_t;
+
+static void pc_on_event(const webhook_event_t *ev, void *user)
+{
+    pc_events_t *out = user;
+    size_t n = strlen(out->types);
+    snprintf(out->types + n, sizeof out->types - n, "%s%s", n ? "," : "", ev->type);
+    snprintf(out->last, sizeof out->last, "%s", ev->data);
+}
+
+static pc_events_t pc_events(pc_env_t *e, ledger_id_t resource)
+{
+    char id[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(resource, id);
+    pc_events_t out = {{0}, {0}};
+    webhook_filter_t f = {.resource_id = id, .state = -1, .limit = 16};
+    db_err_t err;
+    cr_assert_eq(webhook_events_list(e->db, &f, pc_on_event, &out, &err), DB_OK, "%s", err.msg);
+    return out;
+}
+
+static void pc_on_count(const webhook_event_t *ev, void *user)
+{
+    (void)ev;
+    (*(size_t *)user)++;
+}
+
+/* How many incoming_payment.created events there are (all tests on the database). */
+static size_t pc_count_created(pc_env_t *e)
+{
+    size_t n = 0;
+    webhook_filter_t f = {.type = WEBHOOK_INCOMING_PAYMENT_CREATED, .state = -1, .limit = 100000};
+    db_err_t err;
+    cr_assert_eq(webhook_events_list(e->db, &f, pc_on_count, &n, &err), DB_OK, "%s", err.msg);
     return n;
 }
 
@@ -246,6 +287,12 @@ static void pc_case_complete_on_amount(pc_env_t *e)
     cr_expect_eq(incoming_payment_complete(&e->ctx, p.id, &got, &err),
                  INCOMING_PAYMENT_ALREADY_COMPLETED);
     cr_expect_eq(pc_balance(e, w.account_id), 500, "a second complete moves nothing");
+    pc_events_t ev = pc_events(e, p.id);
+    cr_expect_str_eq(ev.types, "incoming_payment.created,incoming_payment.completed",
+                     "one event per change, in order, none for the refused second complete");
+    cr_expect(strstr(ev.last, "\"receivedAmount\":{\"assetCode\"") != NULL, "%s", ev.last);
+    cr_expect(strstr(ev.last, "\"value\":\"500\"") != NULL, "%s", ev.last);
+    cr_expect(strstr(ev.last, "\"completed\":true") != NULL, "%s", ev.last);
     char url[256];
     cr_assert_eq(incoming_payment_url(&e->ctx, p.id, url, sizeof url), 0);
     cr_assert_eq(incoming_payment_get_by_url(&e->ctx, url, strlen(url), &got, &err),
@@ -292,6 +339,7 @@ static void pc_case_expiry(pc_env_t *e)
     cr_expect_eq(pc_balance(e, w.account_id), 40);
     cr_expect_eq(incoming_payment_complete(&e->ctx, p.id, &got, &err),
                  INCOMING_PAYMENT_ALREADY_EXPIRED);
+    cr_expect_str_eq(pc_events(e, p.id).types, "incoming_payment.created,incoming_payment.expired");
 }
 
 /* A crash between the state change and the settlement: the worker finishes it. */
@@ -348,12 +396,14 @@ static void pc_case_bad_input(pc_env_t *e)
         {{.wallet_address_id = w.id, .metadata = big}, INCOMING_PAYMENT_METADATA_INVALID},
     };
     int64_t before = pc_count_payments(e);
+    size_t created = pc_count_created(e);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         incoming_payment_t p;
         cr_expect_eq(incoming_payment_create(&e->ctx, &cases[i].in, &p, &err), cases[i].want,
                      "case %zu", i);
     }
     cr_expect_eq(pc_count_payments(e), before, "no bad request left a row");
+    cr_expect_eq(pc_count_created(e), created, "nor an event");
     incoming_payment_t p;
     cr_expect_eq(incoming_payment_complete(&e->ctx, ledger_id_random(), &p, &err),
                  INCOMING_PAYMENT_NOT_FOUND);
