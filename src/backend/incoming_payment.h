@@ -142,13 +142,16 @@ int incoming_payment_credentials(const wallet_ctx_t *ctx, const incoming_payment
                                  stream_credentials_t *out);
 
 /*
- * One pass of the worker at wall time now_ms: expires due pending payments, completes pending
- * ones whose incoming amount has arrived, and settles ended ones not yet settled (at most
- * INCOMING_PAYMENT_WORKER_BATCH of each). *changed (may be NULL) receives how many rows it
- * changed. OK or STORAGE_ERROR (the pass stops; the next one retries).
+ * One pass of the worker at wall time now_ms: expires due pending payments and settles ended
+ * ones not yet settled (one page of INCOMING_PAYMENT_WORKER_BATCH each), and completes pending
+ * ones whose incoming amount has arrived. With amounts_cursor that check covers one page from
+ * the cursor and moves it on (wrapping to the start), so a pass costs the same however many
+ * payments are open; NULL checks every open payment. *changed (may be NULL) receives how many
+ * rows it changed. OK or STORAGE_ERROR (the pass stops; the next one retries).
  */
 incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, int64_t now_ms,
-                                                      size_t *changed, db_err_t *err);
+                                                      ledger_id_t *amounts_cursor, size_t *changed,
+                                                      db_err_t *err);
 
 /* A background thread running incoming_payment_worker_run every interval_ms. */
 typedef struct incoming_payment_worker incoming_payment_worker_t;

@@ -112,13 +112,18 @@ static int64_t pc_balance(pc_env_t *e, ledger_id_t account)
     return s.balance;
 }
 
-static int64_t pc_count_payments(pc_env_t *e)
+/* Rows of one wallet address (tests run in parallel on one Postgres). */
+static int64_t pc_count_payments(pc_env_t *e, ledger_id_t wallet_address)
 {
+    char wid[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(wallet_address, wid);
     db_err_t err;
     db_conn_t *c = db_acquire(e->db, DB_CONN_READ, &err);
     cr_assert_not_null(c);
-    db_stmt_t *st = db_prepare(c, "SELECT COUNT(*) FROM incoming_payments", &err);
+    db_stmt_t *st =
+        db_prepare(c, "SELECT COUNT(*) FROM incoming_payments WHERE wallet_address_id = ?", &err);
     cr_assert_not_null(st);
+    db_bind_str(st, 1, wid);
     cr_assert_eq(db_step_one(st, &err), DB_ROW);
     int64_t n = db_col_i64(st, 0);
     db_release(c);
@@ -149,20 +154,26 @@ static pc_events_t pc_events(pc_env_t *e, ledger_id_t resource)
     return out;
 }
 
+typedef struct {
+    char wid[LEDGER_ID_STR_LEN + 1];
+    size_t n;
+} pc_count_t;
+
 static void pc_on_count(const webhook_event_t *ev, void *user)
 {
-    (void)ev;
-    (*(size_t *)user)++;
+    pc_count_t *c = user;
+    c->n += strstr(ev->data, c->wid) != NULL;
 }
 
-/* How many incoming_payment.created events there are (all tests on the database). */
-static size_t pc_count_created(pc_env_t *e)
+/* How many incoming_payment.created events name this wallet address. */
+static size_t pc_count_created(pc_env_t *e, ledger_id_t wallet_address)
 {
-    size_t n = 0;
+    pc_count_t c = {.n = 0};
+    ledger_id_format(wallet_address, c.wid);
     webhook_filter_t f = {.type = WEBHOOK_INCOMING_PAYMENT_CREATED, .state = -1, .limit = 100000};
     db_err_t err;
-    cr_assert_eq(webhook_events_list(e->db, &f, pc_on_count, &n, &err), DB_OK, "%s", err.msg);
-    return n;
+    cr_assert_eq(webhook_events_list(e->db, &f, pc_on_count, &c, &err), DB_OK, "%s", err.msg);
+    return c.n;
 }
 
 /* ---- cases ---- */
@@ -327,10 +338,10 @@ static void pc_case_expiry(pc_env_t *e)
     db_err_t err;
     cr_assert_eq(pc_pay(e, p.account_id, 40), LEDGER_OK);
     size_t changed = 0;
-    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), &changed, &err),
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, &changed, &err),
                  INCOMING_PAYMENT_OK);
     usleep(200 * 1000);
-    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), &changed, &err),
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, &changed, &err),
                  INCOMING_PAYMENT_OK);
     cr_expect_geq(changed, 1);
     cr_assert_eq(incoming_payment_get(&e->ctx, p.id, &got, &err), INCOMING_PAYMENT_OK);
@@ -340,6 +351,31 @@ static void pc_case_expiry(pc_env_t *e)
     cr_expect_eq(incoming_payment_complete(&e->ctx, p.id, &got, &err),
                  INCOMING_PAYMENT_ALREADY_EXPIRED);
     cr_expect_str_eq(pc_events(e, p.id).types, "incoming_payment.created,incoming_payment.expired");
+}
+
+/* The worker completes payments paid in full without anyone reading them. */
+static void pc_case_worker_completes_paid(pc_env_t *e)
+{
+    wallet_address_t w = pc_wallet(e, "hal");
+    incoming_payment_t p[3];
+    for (int i = 0; i < 3; i++)
+        p[i] = pc_incoming(e, &w, 10, 0);
+    cr_assert_eq(pc_pay(e, p[0].account_id, 10), LEDGER_OK);
+    cr_assert_eq(pc_pay(e, p[2].account_id, 10), LEDGER_OK);
+    cr_assert_eq(pc_pay(e, p[1].account_id, 9), LEDGER_OK);
+    ledger_id_t cursor = {0, 0};
+    size_t changed = 0;
+    db_err_t err;
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), &cursor, &changed, &err),
+                 INCOMING_PAYMENT_OK);
+    cr_expect_eq(changed, 2);
+    cr_expect(ledger_id_is_zero(cursor), "a short page wraps the cursor to the start");
+    cr_expect_str_eq(pc_events(e, p[0].id).types,
+                     "incoming_payment.created,incoming_payment.completed");
+    cr_expect_str_eq(pc_events(e, p[1].id).types, "incoming_payment.created", "9 of 10 stays open");
+    cr_expect_str_eq(pc_events(e, p[2].id).types,
+                     "incoming_payment.created,incoming_payment.completed");
+    cr_expect_eq(pc_balance(e, w.account_id), 20);
 }
 
 /* A crash between the state change and the settlement: the worker finishes it. */
@@ -359,13 +395,13 @@ static void pc_case_settle_after_crash(pc_env_t *e)
     db_release(c);
     cr_expect_eq(pc_balance(e, w.account_id), 0);
     size_t changed = 0;
-    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), &changed, &err),
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, &changed, &err),
                  INCOMING_PAYMENT_OK);
     cr_assert_eq(incoming_payment_get(&e->ctx, p.id, &got, &err), INCOMING_PAYMENT_OK);
     cr_expect(got.settled);
     cr_expect_eq(pc_balance(e, w.account_id), 25);
     cr_expect_eq(pc_balance(e, p.account_id), 0);
-    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), &changed, &err),
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, &changed, &err),
                  INCOMING_PAYMENT_OK);
     cr_expect_eq(pc_balance(e, w.account_id), 25, "settling again moves nothing");
 }
@@ -395,15 +431,19 @@ static void pc_case_bad_input(pc_env_t *e)
         {{.wallet_address_id = w.id, .expires_ms = now + 3600000}, INCOMING_PAYMENT_EXPIRY_INVALID},
         {{.wallet_address_id = w.id, .metadata = big}, INCOMING_PAYMENT_METADATA_INVALID},
     };
-    int64_t before = pc_count_payments(e);
-    size_t created = pc_count_created(e);
+    int64_t before = pc_count_payments(e, w.id);
+    size_t created = pc_count_created(e, w.id);
+    cr_assert_eq(created, 0);
+    pc_incoming(e, &w, 5, 0); /* so that the counts below can see a row and an event */
+    before++;
+    created++;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         incoming_payment_t p;
         cr_expect_eq(incoming_payment_create(&e->ctx, &cases[i].in, &p, &err), cases[i].want,
                      "case %zu", i);
     }
-    cr_expect_eq(pc_count_payments(e), before, "no bad request left a row");
-    cr_expect_eq(pc_count_created(e), created, "nor an event");
+    cr_expect_eq(pc_count_payments(e, w.id), before, "no bad request left a row");
+    cr_expect_eq(pc_count_created(e, w.id), created, "nor an event");
     incoming_payment_t p;
     cr_expect_eq(incoming_payment_complete(&e->ctx, ledger_id_random(), &p, &err),
                  INCOMING_PAYMENT_NOT_FOUND);
