@@ -13,6 +13,7 @@
 
 #include "backend/admin.h"
 #include "backend/wallet_address_internal.h"
+#include "backend/webhooks.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/digest.h"
@@ -130,11 +131,55 @@ static incoming_payment_result_t ip_received(const wallet_ctx_t *ctx, incoming_p
     return INCOMING_PAYMENT_OK;
 }
 
+/* ---- webhook events ---- */
+
+static json_t *amount_json(uint64_t v, const incoming_payment_t *p)
+{
+    return json_pack("{s:o,s:s,s:i}", "value", admin_json_u64(v), "assetCode", p->asset_code,
+                     "assetScale", (int)p->asset_scale);
+}
+
+/* The event's data: the payment as Rafiki's webhooks show it (camelCase, amounts with
+ * assetCode/assetScale), with the state it has once the caller's transaction commits. */
+static json_t *ip_event_json(const wallet_ctx_t *ctx, const incoming_payment_t *p)
+{
+    char url[WALLET_ADDRESS_URL_MAX + 64];
+    if (incoming_payment_url(ctx, p->id, url, sizeof url) != 0)
+        url[0] = '\0';
+    json_t *meta = p->metadata[0] ? json_loads(p->metadata, 0, NULL) : NULL;
+    return json_pack(
+        "{s:o,s:s,s:o,s:o,s:o,s:b,s:s,s:o,s:o,s:o,s:o}", "id", admin_json_id(p->id), "url", url,
+        "walletAddressId", admin_json_id(p->wallet_address_id), "incomingAmount",
+        p->has_incoming_amount ? amount_json(p->incoming_amount, p) : json_null(), "receivedAmount",
+        amount_json(p->received_amount, p), "completed", p->state == INCOMING_PAYMENT_COMPLETED,
+        "state", incoming_payment_state_str(p->state, p->received_amount), "expiresAt",
+        admin_json_time(p->expires_ms), "metadata", meta ? meta : json_null(), "createdAt",
+        admin_json_time(p->created_ms), "updatedAt", admin_json_time(p->updated_ms));
+}
+
+/* Records type for p in c's open transaction. */
+static db_rc_t ip_event(db_conn_t *c, const wallet_ctx_t *ctx, const char *type,
+                        const incoming_payment_t *p, db_err_t *e)
+{
+    char id[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(p->id, id);
+    json_t *data = ip_event_json(ctx, p);
+    int rc = data ? webhook_event_add(c, type, id, data, e) : DB_NOMEM;
+    json_decref(data);
+    return (db_rc_t)rc;
+}
+
 /* ---- create ---- */
+
+typedef struct {
+    const wallet_ctx_t *ctx;
+    const incoming_payment_t *p;
+} ip_insert_t;
 
 static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
 {
-    const incoming_payment_t *p = arg;
+    const ip_insert_t *a = arg;
+    const incoming_payment_t *p = a->p;
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO incoming_payments (id, wallet_address_id, account_id, "
                                "incoming_amount, state, settled, expires_at, metadata, "
@@ -155,9 +200,8 @@ static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_str(st, 8, p->metadata[0] ? p->metadata : NULL);
     db_bind_i64(st, 9, p->created_ms);
     db_bind_i64(st, 10, p->updated_ms);
-    return db_run(st, e);
-    /* webhook: incoming_payment.created is added here, in this transaction, once webhooks.h
-     * (pay-b) is merged. */
+    db_rc_t rc = db_run(st, e);
+    return rc == DB_OK ? ip_event(c, a->ctx, WEBHOOK_INCOMING_PAYMENT_CREATED, p, e) : rc;
 }
 
 /* Checks the request against its wallet address and fills the new row's fields. */
@@ -219,7 +263,7 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
         return ip_ledger_fail(lr, err);
     p.account_id = acct.id;
     db_err_t e = {0};
-    if (pay_write_tx(ctx->db, tx_ip_insert, &p, &e) != DB_OK)
+    if (pay_write_tx(ctx->db, tx_ip_insert, &(ip_insert_t){ctx, &p}, &e) != DB_OK)
         return ip_storage(err, &e);
     *out = p;
     return INCOMING_PAYMENT_OK;
@@ -248,22 +292,29 @@ static ledger_id_t sweep_transfer_id(ledger_id_t id)
     return out;
 }
 
-/* Closes the invoice account (max_balance 0: nothing more can arrive) and moves its balance to
- * the wallet account. Safe to run again at any point. */
-static ledger_result_t ip_sweep(const wallet_ctx_t *ctx, const incoming_payment_t *p,
-                                ledger_id_t wallet_account)
+/* Closes the invoice account: max_balance 0 (with the balance swept, nothing more can arrive;
+ * before, nothing beyond what is there) and STREAM off. The update goes through the batcher, so
+ * credits committed before it are all the account will ever get. Idempotent. */
+static ledger_result_t ip_close(const wallet_ctx_t *ctx, const incoming_payment_t *p)
 {
     ledger_account_t a;
     ledger_result_t r = ledger_account_get(ctx->ledger, p->account_id, &a);
+    if (r != LEDGER_OK || (a.has_max_balance && a.max_balance == 0 && !a.stream_enabled))
+        return r;
+    a.has_max_balance = true;
+    a.max_balance = 0;
+    a.stream_enabled = false;
+    return ledger_account_update(ctx->ledger, &a);
+}
+
+/* Closes the invoice account and moves its balance to the wallet account. Safe to run again at
+ * any point. */
+static ledger_result_t ip_sweep(const wallet_ctx_t *ctx, const incoming_payment_t *p,
+                                ledger_id_t wallet_account)
+{
+    ledger_result_t r = ip_close(ctx, p);
     if (r != LEDGER_OK)
         return r;
-    if (!a.has_max_balance || a.max_balance != 0 || a.stream_enabled) {
-        a.has_max_balance = true;
-        a.max_balance = 0;
-        a.stream_enabled = false;
-        if ((r = ledger_account_update(ctx->ledger, &a)) != LEDGER_OK)
-            return r;
-    }
     ledger_status_t s;
     if ((r = ledger_account_status(ctx->ledger, p->account_id, &s)) != LEDGER_OK)
         return r;
@@ -310,7 +361,8 @@ static incoming_payment_result_t ip_settle(const wallet_ctx_t *ctx, incoming_pay
 }
 
 typedef struct {
-    ledger_id_t id;
+    const wallet_ctx_t *ctx;
+    incoming_payment_t *p; /* the row as read, with its final received amount */
     incoming_payment_state_t to;
     int64_t now_ms;
     incoming_payment_state_t found; /* the state when the change did not apply */
@@ -328,20 +380,50 @@ static db_rc_t tx_end(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_i64(st, 1, a->to);
     db_bind_i64(st, 2, a->now_ms);
     db_bind_i64(st, 3, a->now_ms);
-    pay_bind_id(st, 4, a->id);
+    pay_bind_id(st, 4, a->p->id);
     db_bind_i64(st, 5, INCOMING_PAYMENT_PENDING);
     db_rc_t rc = db_run(st, e);
-    if (rc != DB_OK || db_changes(st) == 1)
+    if (rc == DB_OK && db_changes(st) == 1) {
+        incoming_payment_t after = *a->p;
+        after.state = a->to;
+        after.completed_ms = after.updated_ms = a->now_ms;
+        return ip_event(c, a->ctx,
+                        a->to == INCOMING_PAYMENT_COMPLETED ? WEBHOOK_INCOMING_PAYMENT_COMPLETED
+                                                            : WEBHOOK_INCOMING_PAYMENT_EXPIRED,
+                        &after, e);
+    }
+    if (rc != DB_OK)
         return rc;
-    /* webhook: incoming_payment.completed / .expired is added here (changes == 1), in this
-     * transaction, once webhooks.h (pay-b) is merged. */
     if (!(st = db_prepare(c, "SELECT state FROM incoming_payments WHERE id = ?", e)))
         return e->code;
-    pay_bind_id(st, 1, a->id);
+    pay_bind_id(st, 1, a->p->id);
     if ((rc = db_step_one(st, e)) != DB_ROW)
         return rc;
     a->found = (incoming_payment_state_t)db_col_i64(st, 0);
     return DB_OK;
+}
+
+/* The state change of a pending payment, after closing its account so that the received amount
+ * the event reports is final. *found receives the state when it had ended before. */
+static incoming_payment_result_t ip_transition(const wallet_ctx_t *ctx, incoming_payment_t *p,
+                                               incoming_payment_state_t to,
+                                               incoming_payment_state_t *found, db_err_t *err)
+{
+    ledger_result_t lr = ip_close(ctx, p);
+    if (lr != LEDGER_OK)
+        return ip_ledger_fail(lr, err);
+    incoming_payment_result_t r = ip_received(ctx, p, err);
+    if (r != INCOMING_PAYMENT_OK)
+        return r;
+    ip_end_t a = {.ctx = ctx, .p = p, .to = to, .now_ms = clock_wall_ms()};
+    db_err_t e = {0};
+    db_rc_t rc = pay_write_tx(ctx->db, tx_end, &a, &e);
+    if (rc == DB_NOT_FOUND)
+        return INCOMING_PAYMENT_NOT_FOUND;
+    if (rc != DB_OK)
+        return ip_storage(err, &e);
+    *found = a.found;
+    return INCOMING_PAYMENT_OK;
 }
 
 /* Ends a pending payment (to completed or expired), then settles it. ALREADY_* when it had
@@ -350,17 +432,20 @@ static incoming_payment_result_t ip_end(const wallet_ctx_t *ctx, ledger_id_t id,
                                         incoming_payment_state_t to, incoming_payment_t *out,
                                         db_err_t *err)
 {
-    ip_end_t a = {.id = id, .to = to, .now_ms = clock_wall_ms()};
-    db_err_t e = {0};
-    db_rc_t rc = pay_write_tx(ctx->db, tx_end, &a, &e);
-    if (rc == DB_NOT_FOUND)
-        return INCOMING_PAYMENT_NOT_FOUND;
-    if (rc != DB_OK)
-        return ip_storage(err, &e);
     incoming_payment_t p;
     ledger_id_t wallet_account;
+    incoming_payment_state_t found = 0;
     incoming_payment_result_t r = ip_read(ctx, id, &p, &wallet_account, err);
-    if (r == INCOMING_PAYMENT_OK && !p.settled)
+    if (r != INCOMING_PAYMENT_OK)
+        return r;
+    if (p.state == INCOMING_PAYMENT_PENDING) {
+        if ((r = ip_transition(ctx, &p, to, &found, err)) != INCOMING_PAYMENT_OK ||
+            (r = ip_read(ctx, id, &p, &wallet_account, err)) != INCOMING_PAYMENT_OK)
+            return r;
+    } else {
+        found = p.state;
+    }
+    if (!p.settled)
         r = ip_settle(ctx, &p, wallet_account, err);
     if (r == INCOMING_PAYMENT_OK)
         r = ip_received(ctx, &p, err);
@@ -368,9 +453,9 @@ static incoming_payment_result_t ip_end(const wallet_ctx_t *ctx, ledger_id_t id,
         return r;
     if (out)
         *out = p;
-    if (a.found == INCOMING_PAYMENT_COMPLETED)
+    if (found == INCOMING_PAYMENT_COMPLETED)
         return INCOMING_PAYMENT_ALREADY_COMPLETED;
-    if (a.found == INCOMING_PAYMENT_EXPIRED)
+    if (found == INCOMING_PAYMENT_EXPIRED)
         return INCOMING_PAYMENT_ALREADY_EXPIRED;
     return INCOMING_PAYMENT_OK;
 }

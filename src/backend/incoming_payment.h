@@ -14,12 +14,16 @@
  *     pending --(received == incoming_amount | complete request)--> completed
  *     pending --(expires_at passed)--> expired
  *
- * Ending one is two steps so a crash between them loses nothing: the row's state changes in one
- * database transaction, then the settlement runs (the invoice account's max_balance drops to 0,
- * so nothing more can arrive, and its balance moves to the wallet account in one transfer whose
- * id derives from the payment's). Settlement is idempotent; rows whose settlement has not been
- * recorded are finished by the worker (incoming_payment_worker_run), which also expires
- * payments that are due and completes those whose amount has been received.
+ * Ending one takes three steps, each safe to repeat: the invoice account is closed (max_balance
+ * 0, STREAM off: what it holds is now final), the row's state changes in one database
+ * transaction with its webhook event (incoming_payment.completed or .expired, carrying that
+ * final received amount), then the settlement moves the balance to the wallet account in one
+ * transfer whose id derives from the payment's, and records it (settled). The worker
+ * (incoming_payment_worker_run) finishes rows whose settlement a crash interrupted, expires
+ * payments that are due and completes those whose amount has been received. A crash after the
+ * close but before the state change leaves a pending payment that takes no more money; it ends
+ * at the next complete request or at its expiry. incoming_payment.created is recorded in the
+ * transaction that inserts the row.
  *
  * Replicas: every state change is a conditional UPDATE (WHERE state = pending), so two
  * processes racing on one payment change it once; settlement is idempotent.
@@ -138,13 +142,16 @@ int incoming_payment_credentials(const wallet_ctx_t *ctx, const incoming_payment
                                  stream_credentials_t *out);
 
 /*
- * One pass of the worker at wall time now_ms: expires due pending payments, completes pending
- * ones whose incoming amount has arrived, and settles ended ones not yet settled (at most
- * INCOMING_PAYMENT_WORKER_BATCH of each). *changed (may be NULL) receives how many rows it
- * changed. OK or STORAGE_ERROR (the pass stops; the next one retries).
+ * One pass of the worker at wall time now_ms: expires due pending payments and settles ended
+ * ones not yet settled (one page of INCOMING_PAYMENT_WORKER_BATCH each), and completes pending
+ * ones whose incoming amount has arrived. With amounts_cursor that check covers one page from
+ * the cursor and moves it on (wrapping to the start), so a pass costs the same however many
+ * payments are open; NULL checks every open payment. *changed (may be NULL) receives how many
+ * rows it changed. OK or STORAGE_ERROR (the pass stops; the next one retries).
  */
 incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, int64_t now_ms,
-                                                      size_t *changed, db_err_t *err);
+                                                      ledger_id_t *amounts_cursor, size_t *changed,
+                                                      db_err_t *err);
 
 /* A background thread running incoming_payment_worker_run every interval_ms. */
 typedef struct incoming_payment_worker incoming_payment_worker_t;

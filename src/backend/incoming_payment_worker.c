@@ -22,17 +22,23 @@
 typedef enum { SCAN_DUE, SCAN_AMOUNTS, SCAN_UNSETTLED } scan_t;
 
 static const char *const SCAN_SQL[] = {
-    [SCAN_DUE] = "SELECT id FROM incoming_payments WHERE state = 1 AND expires_at <= ? AND "
-                 "id > ? ORDER BY id LIMIT ?",
-    [SCAN_AMOUNTS] = "SELECT id FROM incoming_payments WHERE state = 1 AND incoming_amount IS "
-                     "NOT NULL AND id > ? ORDER BY id LIMIT ?",
-    [SCAN_UNSETTLED] = "SELECT id FROM incoming_payments WHERE state <> 1 AND settled = ? AND "
-                       "id > ? ORDER BY id LIMIT ?",
+    [SCAN_DUE] = "SELECT id, account_id, incoming_amount FROM incoming_payments WHERE state = 1 "
+                 "AND expires_at <= ? AND id > ? ORDER BY id LIMIT ?",
+    [SCAN_AMOUNTS] = "SELECT id, account_id, incoming_amount FROM incoming_payments WHERE "
+                     "state = 1 AND incoming_amount IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
+    [SCAN_UNSETTLED] = "SELECT id, account_id, incoming_amount FROM incoming_payments WHERE "
+                       "state <> 1 AND settled = ? AND id > ? ORDER BY id LIMIT ?",
 };
 
-/* Reads one page of ids after `after` into ids; *n how many. */
+typedef struct {
+    ledger_id_t id;
+    ledger_id_t account_id;
+    uint64_t incoming_amount;
+} scan_row_t;
+
+/* Reads one page of rows after `after`; *n how many. */
 static db_rc_t scan_page(const wallet_ctx_t *ctx, scan_t kind, int64_t now_ms, ledger_id_t after,
-                         ledger_id_t *ids, size_t *n, db_err_t *e)
+                         scan_row_t *rows, size_t *n, db_err_t *e)
 {
     *n = 0;
     db_conn_t *c = db_acquire(ctx->db, DB_CONN_READ, e);
@@ -52,53 +58,64 @@ static db_rc_t scan_page(const wallet_ctx_t *ctx, scan_t kind, int64_t now_ms, l
     pay_bind_id(st, i++, after);
     db_bind_i64(st, i, INCOMING_PAYMENT_WORKER_BATCH);
     while ((rc = db_step(st, e)) == DB_ROW && *n < INCOMING_PAYMENT_WORKER_BATCH)
-        ids[(*n)++] = pay_col_id(st, 0);
+        rows[(*n)++] = (scan_row_t){pay_col_id(st, 0), pay_col_id(st, 1), db_col_u64(st, 2)};
 done:
     db_release(c);
     return rc < 0 ? rc : DB_OK;
 }
 
-/* Handles one id of a scan; true when the row changed. */
-static bool scan_act(const wallet_ctx_t *ctx, scan_t kind, ledger_id_t id, db_err_t *err)
+/* Handles one row of a scan; true when the row changed. */
+static bool scan_act(const wallet_ctx_t *ctx, scan_t kind, const scan_row_t *row, db_err_t *err)
 {
     incoming_payment_t p;
     if (kind == SCAN_UNSETTLED) {
         /* completing an already ended payment settles it and answers ALREADY_* */
-        incoming_payment_result_t r = incoming_payment_complete(ctx, id, &p, err);
+        incoming_payment_result_t r = incoming_payment_complete(ctx, row->id, &p, err);
         return r == INCOMING_PAYMENT_ALREADY_COMPLETED || r == INCOMING_PAYMENT_ALREADY_EXPIRED;
     }
+    if (kind == SCAN_AMOUNTS) {
+        /* one O(1) counter read decides; most open payments are not paid yet */
+        ledger_status_t s;
+        if (ledger_account_status(ctx->ledger, row->account_id, &s) != LEDGER_OK ||
+            s.total_received < row->incoming_amount)
+            return false;
+    }
     /* get ends a pending payment that is due or paid, and leaves the others alone */
-    return incoming_payment_get(ctx, id, &p, err) == INCOMING_PAYMENT_OK &&
+    return incoming_payment_get(ctx, row->id, &p, err) == INCOMING_PAYMENT_OK &&
            p.state != INCOMING_PAYMENT_PENDING;
 }
 
 incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, int64_t now_ms,
-                                                      size_t *changed, db_err_t *err)
+                                                      ledger_id_t *amounts_cursor, size_t *changed,
+                                                      db_err_t *err)
 {
     size_t count = 0;
-    ledger_id_t ids[INCOMING_PAYMENT_WORKER_BATCH];
-    for (int kind = SCAN_DUE; kind <= SCAN_UNSETTLED; kind++) {
-        ledger_id_t after = {0, 0};
+    incoming_payment_result_t r = INCOMING_PAYMENT_OK;
+    scan_row_t rows[INCOMING_PAYMENT_WORKER_BATCH];
+    for (int kind = SCAN_DUE; kind <= SCAN_UNSETTLED && r == INCOMING_PAYMENT_OK; kind++) {
+        bool amounts = kind == SCAN_AMOUNTS;
+        ledger_id_t after = amounts && amounts_cursor ? *amounts_cursor : (ledger_id_t){0, 0};
         size_t n;
         do {
             db_err_t e = {0};
-            if (scan_page(ctx, (scan_t)kind, now_ms, after, ids, &n, &e) != DB_OK) {
+            if (scan_page(ctx, (scan_t)kind, now_ms, after, rows, &n, &e) != DB_OK) {
                 if (err)
                     *err = e;
-                if (changed)
-                    *changed = count;
-                return INCOMING_PAYMENT_STORAGE_ERROR;
+                r = INCOMING_PAYMENT_STORAGE_ERROR;
+                break;
             }
             for (size_t i = 0; i < n; i++)
-                count += scan_act(ctx, (scan_t)kind, ids[i], err);
-            if (n > 0)
-                after = ids[n - 1];
-            /* due and unsettled rows leave their scan as they are handled: one page a pass */
-        } while (kind == SCAN_AMOUNTS && n == INCOMING_PAYMENT_WORKER_BATCH);
+                count += scan_act(ctx, (scan_t)kind, &rows[i], err);
+            after = n == INCOMING_PAYMENT_WORKER_BATCH ? rows[n - 1].id : (ledger_id_t){0, 0};
+            /* due and unsettled rows leave their scan as they are handled: one page a pass;
+             * the amounts scan goes on from its cursor next pass, or through all pages now */
+        } while (amounts && !amounts_cursor && n == INCOMING_PAYMENT_WORKER_BATCH);
+        if (amounts && amounts_cursor)
+            *amounts_cursor = after;
     }
     if (changed)
         *changed = count;
-    return INCOMING_PAYMENT_OK;
+    return r;
 }
 
 /* ---- the thread ---- */
@@ -106,6 +123,7 @@ incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, i
 struct incoming_payment_worker {
     const wallet_ctx_t *ctx;
     uint32_t interval_ms;
+    ledger_id_t amounts_cursor; /* where the next pass goes on checking paid amounts */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -119,7 +137,8 @@ static void *worker_main(void *arg)
     while (!w->stop) {
         pthread_mutex_unlock(&w->mu);
         db_err_t e = {0};
-        if (incoming_payment_worker_run(w->ctx, clock_wall_ms(), NULL, &e) != INCOMING_PAYMENT_OK)
+        if (incoming_payment_worker_run(w->ctx, clock_wall_ms(), &w->amounts_cursor, NULL, &e) !=
+            INCOMING_PAYMENT_OK)
             LOGW("incoming payment worker: %s (retrying)", e.msg);
         pthread_mutex_lock(&w->mu);
         struct timespec until;

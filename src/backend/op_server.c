@@ -15,10 +15,15 @@
 
 static const char JWKS_SUFFIX[] = "/jwks.json";
 
-static http_handler_result_t op_not_found(http_req_t *req)
+/* Answers 404; for a URL no wallet address has (not an inactive one), the wallet is told by a
+ * wallet_address.not_found event, as in Rafiki, so it can create the address on demand. */
+static http_handler_result_t op_not_found(http_req_t *req, const wallet_ctx_t *ctx,
+                                          const char *unknown_url, size_t len)
 {
-    /* webhook: wallet_address.not_found is emitted here for an unknown URL once webhooks.h
-     * (pay-b) is merged. */
+    db_err_t e = {0};
+    if (unknown_url &&
+        wallet_address_not_found_event(ctx, unknown_url, len, &e) != WALLET_ADDRESS_OK)
+        LOGW("open payments: cannot record wallet_address.not_found: %s", e.msg);
     http_respond_error(req, 404, "wallet_address_not_found", "no wallet address at this URL");
     return HTTP_DONE;
 }
@@ -103,7 +108,7 @@ static http_handler_result_t op_wallet(http_req_t *req, void *user)
     char url[WALLET_ADDRESS_URL_MAX + 1];
     int n = snprintf(url, sizeof url, "%s%.*s", ctx->op_url, (int)plen, path);
     if (n < 0 || (size_t)n >= sizeof url)
-        return op_not_found(req);
+        return op_not_found(req, ctx, NULL, 0);
     if (n > 0 && url[n - 1] == '/')
         url[--n] = '\0';
     wallet_address_t w;
@@ -112,7 +117,7 @@ static http_handler_result_t op_wallet(http_req_t *req, void *user)
     if (r == WALLET_ADDRESS_STORAGE_ERROR)
         return op_unavailable(req, &e);
     if (r != WALLET_ADDRESS_OK || !w.active)
-        return op_not_found(req);
+        return op_not_found(req, ctx, r == WALLET_ADDRESS_OK ? NULL : url, (size_t)n);
     if (jwks)
         return op_jwks(req, ctx, &w);
     const char *accept = http_req_header(req, "Accept");

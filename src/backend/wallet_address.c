@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/wallet_address_internal.h"
+#include "backend/webhooks.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/codec.h"
@@ -364,4 +365,27 @@ wallet_address_result_t wallet_address_update(const wallet_ctx_t *ctx, ledger_id
     if (rc != DB_OK)
         return storage(err, &e);
     return wallet_address_get(ctx, id, out, err);
+}
+
+static db_rc_t tx_not_found(db_conn_t *c, void *arg, db_err_t *e)
+{
+    const char *url = arg;
+    json_t *data = json_pack("{s:s}", "walletAddressUrl", url);
+    int rc = data ? webhook_event_add(c, WEBHOOK_WALLET_ADDRESS_NOT_FOUND, url, data, e) : DB_NOMEM;
+    json_decref(data);
+    return (db_rc_t)rc;
+}
+
+wallet_address_result_t wallet_address_not_found_event(const wallet_ctx_t *ctx, const char *url,
+                                                       size_t len, db_err_t *err)
+{
+    char u[WALLET_ADDRESS_URL_MAX + 1];
+    if (len > WALLET_ADDRESS_URL_MAX)
+        len = WALLET_ADDRESS_URL_MAX;
+    memcpy(u, url, len);
+    u[len] = '\0';
+    db_err_t e = {0};
+    if (pay_write_tx(ctx->db, tx_not_found, u, &e) != DB_OK)
+        return storage(err, &e);
+    return WALLET_ADDRESS_OK;
 }

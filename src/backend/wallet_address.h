@@ -117,6 +117,12 @@ wallet_address_result_t wallet_address_get(const wallet_ctx_t *ctx, ledger_id_t 
 wallet_address_result_t wallet_address_get_by_url(const wallet_ctx_t *ctx, const char *url,
                                                   size_t len, wallet_address_t *out, db_err_t *err);
 
+/* Records a wallet_address.not_found webhook event for url (len bytes, cut to
+ * WALLET_ADDRESS_URL_MAX): data {"walletAddressUrl": url}, resource id the URL. OK or
+ * STORAGE_ERROR. */
+wallet_address_result_t wallet_address_not_found_event(const wallet_ctx_t *ctx, const char *url,
+                                                       size_t len, db_err_t *err);
+
 /* Lists by id after `after` (zero: from the start), up to cap; *n receives how many. */
 wallet_address_result_t wallet_address_list(const wallet_ctx_t *ctx, ledger_id_t after,
                                             wallet_address_t *out, size_t cap, size_t *n,
@@ -139,7 +145,8 @@ wallet_address_result_t wallet_key_add(const wallet_ctx_t *ctx, ledger_id_t wall
 /* Marks a key revoked (already revoked: OK again). OK, NOT_FOUND, KEY_NOT_FOUND, STORAGE. */
 wallet_address_result_t wallet_key_revoke(const wallet_ctx_t *ctx, ledger_id_t wallet_address_id,
                                           const char *kid, wallet_key_t *out, db_err_t *err);
-/* Every key of a wallet address, revoked ones included, oldest first (at most cap). */
+/* Every key of a wallet address, revoked ones included, by creation time (ties
+ * in id order; at most cap). */
 wallet_address_result_t wallet_key_list(const wallet_ctx_t *ctx, ledger_id_t wallet_address_id,
                                         wallet_key_t *out, size_t cap, size_t *n, db_err_t *err);
 

@@ -32,6 +32,10 @@ typedef struct {
     fees_table_t payment_fees;          /* PAYMENT_FEES */
     uint32_t outgoing_payment_workers;  /* OUTGOING_PAYMENT_WORKERS */
     uint32_t outgoing_payment_lease_ms; /* OUTGOING_PAYMENT_LEASE_MS */
+    const char *webhook_url;            /* WEBHOOK_URL; NULL: events are recorded, not sent */
+    const char *signature_secret; /* SIGNATURE_SECRET (HMAC key, used as given); NULL: unsigned */
+    uint32_t webhook_timeout_ms;  /* WEBHOOK_TIMEOUT */
+    unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */
 } config_t;
 
 /* Reads and validates the configuration from the environment. Returns 0, or -1 after printing

@@ -196,6 +196,32 @@ static int load_outgoing(config_t *cfg)
     return 0;
 }
 
+/* WEBHOOK_URL and its settings. Without a URL events are still recorded (GET /webhook-events)
+ * but not sent. In production a URL needs SIGNATURE_SECRET: unsigned events could be forged. */
+static int load_webhooks(config_t *cfg)
+{
+    cfg->webhook_url = env_str("WEBHOOK_URL", NULL);
+    cfg->signature_secret = env_str("SIGNATURE_SECRET", NULL);
+    const char *u = cfg->webhook_url;
+    if (u && !starts_with(u, "http://") && !starts_with(u, "https://"))
+        return config_fail("WEBHOOK_URL", "expected an http:// or https:// URL");
+    if (u && cfg->production && (!cfg->signature_secret || !*cfg->signature_secret))
+        return config_fail("SIGNATURE_SECRET", "must be set in production mode when WEBHOOK_URL "
+                                               "is set (webhooks are signed with it)");
+    if (cfg->signature_secret && strlen(cfg->signature_secret) > 256)
+        return config_fail("SIGNATURE_SECRET", "at most 256 characters");
+    env_err_t err;
+    uint64_t timeout, retries;
+    if (env_u64("WEBHOOK_TIMEOUT", 2000, 1, 600000, &timeout, &err) != 0 ||
+        env_u64("WEBHOOK_MAX_RETRY", 10, 1, 1000, &retries, &err) != 0) {
+        fprintf(stderr, "rafiki: %s\n", err.msg);
+        return -1;
+    }
+    cfg->webhook_timeout_ms = (uint32_t)timeout;
+    cfg->webhook_max_retry = (unsigned)retries;
+    return 0;
+}
+
 int config_load_database(config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -223,38 +249,41 @@ static int load_dev_secrets(config_t *cfg)
     env_err_t err;
     if (access(path, F_OK) == 0 && env_load_file(path, &err) != 0)
         return config_fail("RAFIKI_DATA_DIR", err.msg);
-    bool want_admin = !env_str("ADMIN_API_SECRET", NULL);
-    bool want_stream = !env_str("STREAM_SECRET", NULL);
-    if (want_admin || want_stream) {
+    /* The admin token and SIGNATURE_SECRET are typed or pasted by people: URL-safe base64. */
+    static const char *const names[] = {"ADMIN_API_SECRET", "STREAM_SECRET", "SIGNATURE_SECRET"};
+    bool want[3];
+    int nwant = 0;
+    for (int i = 0; i < 3; i++)
+        nwant += want[i] = !env_str(names[i], NULL);
+    if (nwant > 0) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             return config_fail("RAFIKI_DATA_DIR", strerror(errno));
         int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd < 0)
             return config_fail("RAFIKI_DATA_DIR", strerror(errno));
         uint8_t raw[32];
-        char text[80], line[128];
+        char text[80], line[128], made[96] = "";
         int rc = 0;
-        for (int i = 0; i < 2 && rc == 0; i++) {
-            if (!(i == 0 ? want_admin : want_stream))
+        for (int i = 0; i < 3 && rc == 0; i++) {
+            if (!want[i])
                 continue;
-            const char *name = i == 0 ? "ADMIN_API_SECRET" : "STREAM_SECRET";
             rand_bytes(raw, sizeof raw);
-            if (i == 0)
-                b64_encode(text, sizeof text, raw, sizeof raw, B64_URL | B64_NOPAD);
-            else
+            if (i == 1)
                 hex_encode(text, sizeof text, raw, sizeof raw);
-            int len = snprintf(line, sizeof line, "%s=%s\n", name, text);
+            else
+                b64_encode(text, sizeof text, raw, sizeof raw, B64_URL | B64_NOPAD);
+            int len = snprintf(line, sizeof line, "%s=%s\n", names[i], text);
             if (len < 0 || write(fd, line, (size_t)len) != len)
                 rc = -1;
             else
-                setenv(name, text, 0);
+                setenv(names[i], text, 0);
+            size_t m = strlen(made);
+            snprintf(made + m, sizeof made - m, "%s%s", m ? " " : "", names[i]);
         }
         close(fd);
         if (rc != 0)
             return config_fail("RAFIKI_DATA_DIR", "cannot write dev-secrets.env");
-        LOGI("development: generated %s%s%s in %s (kept across restarts)",
-             want_admin ? "ADMIN_API_SECRET" : "", want_admin && want_stream ? " and " : "",
-             want_stream ? "STREAM_SECRET" : "", path);
+        LOGI("development: generated %s in %s (kept across restarts)", made, path);
     }
     cfg->dev_secrets_path = path;
     return 0;
@@ -266,7 +295,9 @@ int config_load(config_t *cfg)
         return -1;
     bool admin_was_set = env_str("ADMIN_API_SECRET", NULL) != NULL;
     bool stream_was_set = env_str("STREAM_SECRET", NULL) != NULL;
-    if (!cfg->production && !(admin_was_set && stream_was_set) && load_dev_secrets(cfg) != 0)
+    bool signature_was_set = env_str("SIGNATURE_SECRET", NULL) != NULL;
+    if (!cfg->production && !(admin_was_set && stream_was_set && signature_was_set) &&
+        load_dev_secrets(cfg) != 0)
         return -1;
     if (stream_was_set)
         cfg->dev_secrets_path = NULL;
@@ -276,7 +307,7 @@ int config_load(config_t *cfg)
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
     cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
     if (check_urls(cfg) != 0 || load_ports(cfg) != 0 || load_payments(cfg) != 0 ||
-        load_outgoing(cfg) != 0)
+        load_outgoing(cfg) != 0 || load_webhooks(cfg) != 0)
         return -1;
     if (require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret) != 0)
         return -1;

@@ -6,10 +6,10 @@
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
  * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
  * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
- * answers /healthz. The incoming and outgoing payment workers run beside them; quotes and
- * outgoing payments are admin routes too. SIGINT or SIGTERM stops them in
- * reverse order: listeners first (they wait for requests in progress), then the connector, the
- * ledger (it drains its queue), the cache and the database.
+ * answers /healthz. The incoming and outgoing payment workers run beside them (quotes and
+ * outgoing payments are admin routes too), and with WEBHOOK_URL set the webhook delivery worker.
+ * SIGINT or SIGTERM stops them in reverse order: listeners first (they wait for requests in
+ * progress), then the connector, the ledger (it drains its queue), the cache and the database.
  *
  * Signals are blocked before any thread starts and taken with sigwait, so no thread is ever
  * interrupted by them and there is no race between checking a flag and sleeping.
@@ -28,6 +28,8 @@
 #include "backend/op_server.h"
 #include "backend/outgoing_payment_routes.h"
 #include "backend/wallet_address_admin.h"
+#include "backend/admin_webhooks.h"
+#include "backend/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -56,6 +58,7 @@ typedef struct {
     quote_svc_t quotes;
     http_client_t *spsp_client; /* SPSP requests of remote quotes */
     outgoing_payments_t *outgoing;
+    webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     http_server_t *servers[3];
 } app_t;
 
@@ -210,6 +213,28 @@ static int outgoing_start(app_t *app)
     return 0;
 }
 
+/* The webhook delivery worker, when WEBHOOK_URL is set. */
+static int webhooks_begin(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    if (!cfg->webhook_url) {
+        LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
+             "sent");
+        return 0;
+    }
+    const char *secret = cfg->signature_secret ? cfg->signature_secret : "";
+    webhooks_config_t wc = {.url = cfg->webhook_url,
+                            .secret = (const uint8_t *)secret,
+                            .secret_len = strlen(secret),
+                            .timeout_ms = cfg->webhook_timeout_ms,
+                            .max_retry = cfg->webhook_max_retry};
+    if (!(app->webhooks = webhooks_start(app->db, &wc)))
+        return -1;
+    if (!*secret)
+        LOGW("SIGNATURE_SECRET is not set: webhooks are sent without Rafiki-Signature");
+    return 0;
+}
+
 static int app_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
@@ -237,11 +262,13 @@ static int app_start(app_t *app)
     for (int i = 0; i < 3; i++)
         if (!app->servers[i])
             return -1;
-    if (admin_api_register(app->servers[1], &app->admin) != 0) {
+    if (admin_api_register(app->servers[1], &app->admin) != 0 ||
+        admin_webhooks_register(app->servers[1], &app->admin) != 0) {
         LOGE("admin: route registration failed");
         return -1;
     }
-    if (connector_start(app) != 0 || payments_start(app) != 0 || outgoing_start(app) != 0)
+    if (connector_start(app) != 0 || payments_start(app) != 0 || webhooks_begin(app) != 0 ||
+        outgoing_start(app) != 0)
         return -1;
     if (listener_start(app->servers[0], cfg, "open-payments") != 0 ||
         listener_start(app->servers[1], cfg, "admin") != 0 ||
@@ -260,6 +287,7 @@ static void app_stop(app_t *app)
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);
     connector_free(app->connector); /* after the listeners: no packet is in flight */
+    webhooks_stop(app->webhooks);
     ledger_close(app->ledger);
     cache_close(app->cache);
     db_close(app->db);
