@@ -4,10 +4,13 @@
  */
 #include "backend/outgoing_payment.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/outgoing_payment_internal.h"
+#include "backend/wallet_address_admin.h"
+#include "backend/webhooks.h"
 #include "backend/wallet_address_internal.h"
 #include "base/assert.h"
 #include "base/clock.h"
@@ -78,6 +81,54 @@ static ledger_id_t payment_id_of_quote(ledger_id_t quote)
     return derive_id("rafiki/outgoing-payment", quote, 0);
 }
 
+/* ---- JSON ---- */
+
+static json_t *str_or_null(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
+json_t *outgoing_payment_json(const outgoing_payment_t *p, const quote_t *q)
+{
+    const quote_amount_t *d = &q->debit_amount, *r = &q->receive_amount;
+    json_t *meta = p->metadata[0] ? json_loads(p->metadata, 0, NULL) : NULL;
+    return json_pack("{s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+                     admin_json_id(p->id), "wallet_address_id", admin_json_id(p->wallet_address_id),
+                     "quote_id", admin_json_id(p->quote_id), "state",
+                     outgoing_payment_state_str(p->state), "receiver", q->receiver, "debit_amount",
+                     pay_amount_json(d->value, d->asset_code, d->asset_scale), "receive_amount",
+                     pay_amount_json(r->value, r->asset_code, r->asset_scale), "sent_amount",
+                     pay_amount_json(p->sent_amount, d->asset_code, d->asset_scale), "metadata",
+                     meta ? meta : json_null(), "grant_id", admin_json_id_or_null(p->grant_id),
+                     "error", str_or_null(p->error), "created_at", admin_json_time(p->created_ms),
+                     "updated_at", admin_json_time(p->updated_ms));
+}
+
+/* Records a webhook event of type about p (as it now is in c's transaction) with its quote. */
+int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
+{
+    outgoing_payment_t *p = malloc(sizeof *p);
+    quote_t *q = malloc(sizeof *q);
+    if (!p || !q) {
+        LOGE("outgoing payments: out of memory");
+        abort();
+    }
+    int rc = DB_ERROR;
+    snprintf(e->msg, sizeof e->msg, "outgoing payment event: the row or its quote is unreadable");
+    e->code = DB_ERROR;
+    if (outgoing_payment_row_get(c, id, p) == OUTGOING_PAYMENT_OK &&
+        quote_get_conn(c, p->quote_id, q) == QUOTE_OK) {
+        json_t *data = outgoing_payment_json(p, q);
+        char rid[LEDGER_ID_STR_LEN + 1];
+        ledger_id_format(id, rid);
+        rc = webhook_event_add(c, type, rid, data, e);
+        json_decref(data);
+    }
+    free(p);
+    free(q);
+    return rc;
+}
+
 /* ---- the table ---- */
 
 #define ROW_COLUMNS                                                                                \
@@ -145,7 +196,12 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_i64(st, 6, p->created_ms);
     db_bind_i64(st, 7, p->created_ms);
     db_bind_i64(st, 8, p->created_ms);
-    return db_run(st, e);
+    db_rc_t rc = db_run(st, e);
+    if (rc != DB_OK)
+        return rc;
+    /* in the same transaction: the wallet learns of the payment exactly when it exists, and
+     * may deposit what FUNDING waits for */
+    return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, e);
 }
 
 /* ---- the API ---- */

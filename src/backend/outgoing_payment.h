@@ -144,6 +144,10 @@ outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledge
  * it claimed. What the worker threads call; tests call it directly. */
 size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max);
 
+/* The payment as the admin API and webhooks show it, with amounts from its quote. A new
+ * reference. */
+json_t *outgoing_payment_json(const outgoing_payment_t *p, const quote_t *q);
+
 /* The quote service the payments service was configured with. */
 quote_svc_t *outgoing_payments_quotes(outgoing_payments_t *op);
 

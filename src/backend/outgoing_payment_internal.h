@@ -19,6 +19,9 @@ struct outgoing_payments {
 /* Reads a payment row on conn: OK, NOT_FOUND or STORAGE_ERROR. */
 outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
                                                    outgoing_payment_t *out);
+/* Records webhook event `type` (WEBHOOK_OUTGOING_PAYMENT_*) about payment id, as the row now is
+ * in c's open write transaction. 0, or a negative db_rc_t with e filled. */
+int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e);
 /* Wakes one worker. */
 void outgoing_payments_kick(outgoing_payments_t *op);
 /* The worker thread's loop. */

@@ -12,48 +12,6 @@
 /* One payments service per process: the routes reach it through this (set at registration). */
 static outgoing_payments_t *g_op;
 
-/* ---- JSON ---- */
-
-static json_t *amount_json(uint64_t value, const char *code, uint8_t scale)
-{
-    return json_pack("{s:o,s:s,s:i}", "value", admin_json_u64(value), "asset_code", code,
-                     "asset_scale", (int)scale);
-}
-
-static json_t *quote_json(const quote_t *q)
-{
-    const quote_amount_t *d = &q->debit_amount, *r = &q->receive_amount;
-    return json_pack("{s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", admin_json_id(q->id),
-                     "wallet_address_id", admin_json_id(q->wallet_address_id), "receiver",
-                     q->receiver, "debit_amount",
-                     amount_json(d->value, d->asset_code, d->asset_scale), "receive_amount",
-                     amount_json(r->value, r->asset_code, r->asset_scale), "fee",
-                     amount_json(q->fee, d->asset_code, d->asset_scale), "min_delivered",
-                     amount_json(q->min_delivered, r->asset_code, r->asset_scale), "expires_at",
-                     admin_json_time(q->expires_ms), "created_at", admin_json_time(q->created_ms));
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
-static json_t *payment_json(const outgoing_payment_t *p, const quote_t *q)
-{
-    const quote_amount_t *d = &q->debit_amount, *r = &q->receive_amount;
-    json_t *meta = p->metadata[0] ? json_loads(p->metadata, 0, NULL) : NULL;
-    return json_pack("{s:o,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-                     admin_json_id(p->id), "wallet_address_id", admin_json_id(p->wallet_address_id),
-                     "quote_id", admin_json_id(p->quote_id), "state",
-                     outgoing_payment_state_str(p->state), "receiver", q->receiver, "debit_amount",
-                     amount_json(d->value, d->asset_code, d->asset_scale), "receive_amount",
-                     amount_json(r->value, r->asset_code, r->asset_scale), "sent_amount",
-                     amount_json(p->sent_amount, d->asset_code, d->asset_scale), "metadata",
-                     meta ? meta : json_null(), "grant_id", admin_json_id_or_null(p->grant_id),
-                     "error", str_or_null(p->error), "created_at", admin_json_time(p->created_ms),
-                     "updated_at", admin_json_time(p->updated_ms));
-}
-
 /* ---- quotes ---- */
 
 static unsigned quote_status(quote_result_t r)
@@ -121,7 +79,7 @@ static http_handler_result_t quote_create_route(admin_call_t *call)
         return admin_error(call, 500, "internal", "out of memory");
     quote_result_t r = quote_create(outgoing_payments_quotes(g_op), &req, q);
     http_handler_result_t res =
-        r == QUOTE_OK ? admin_reply(call, 201, quote_json(q))
+        r == QUOTE_OK ? admin_reply(call, 201, quote_to_json(q))
                       : admin_error(call, quote_status(r), quote_result_str(r), "quote refused");
     free(q);
     return res;
@@ -138,7 +96,7 @@ static http_handler_result_t quote_get_route(admin_call_t *call)
     quote_result_t r = quote_get(outgoing_payments_quotes(g_op)->db, id, q);
     http_handler_result_t res;
     if (r == QUOTE_OK)
-        res = admin_reply(call, 200, quote_json(q));
+        res = admin_reply(call, 200, quote_to_json(q));
     else
         res = admin_error(call, r == QUOTE_NOT_FOUND ? 404 : 503, quote_result_str(r),
                           "quote not readable");
@@ -175,7 +133,7 @@ static http_handler_result_t payment_reply(admin_call_t *call, unsigned status,
         return admin_error(call, 500, "internal", "out of memory");
     http_handler_result_t res;
     if (quote_get(outgoing_payments_quotes(g_op)->db, p->quote_id, q) == QUOTE_OK)
-        res = admin_reply(call, status, payment_json(p, q));
+        res = admin_reply(call, status, outgoing_payment_json(p, q));
     else
         res = admin_error(call, 503, "storage_error", "the payment's quote is not readable");
     free(q);

@@ -13,6 +13,7 @@
 #include "backend/wallet_address_internal.h"
 #include "base/assert.h"
 #include "base/clock.h"
+#include "backend/webhooks.h"
 #include "base/log.h"
 #include "stream/sender.h"
 
@@ -58,7 +59,14 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_bool(st, 8, false);
     db_rc_t rc = db_run(st, e);
     m->changed = rc == DB_OK && db_changes(st) == 1;
-    return rc;
+    if (rc != DB_OK || !m->changed || m->to == m->from)
+        return rc;
+    /* the event commits with the state change it reports */
+    if (m->to == OUTGOING_PAYMENT_COMPLETED)
+        return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id, e);
+    if (m->to == OUTGOING_PAYMENT_FAILED)
+        return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_FAILED, m->id, e);
+    return DB_OK;
 }
 
 /* Moves p from its state to `to` (settled: also marks it settled). STEP_AGAIN whether or not the

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"
+#include "backend/wallet_address_admin.h"
 #include "backend/wallet_address_internal.h"
 
 static const char *const quote_names[QUOTE_RESULT_COUNT] = {
@@ -223,6 +224,21 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
         *out = *q;
     free(q);
     return r;
+}
+
+/* ---- JSON ---- */
+
+json_t *quote_to_json(const quote_t *q)
+{
+    const quote_amount_t *d = &q->debit_amount, *r = &q->receive_amount;
+    return json_pack("{s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", admin_json_id(q->id),
+                     "wallet_address_id", admin_json_id(q->wallet_address_id), "receiver",
+                     q->receiver, "debit_amount",
+                     pay_amount_json(d->value, d->asset_code, d->asset_scale), "receive_amount",
+                     pay_amount_json(r->value, r->asset_code, r->asset_scale), "fee",
+                     pay_amount_json(q->fee, d->asset_code, d->asset_scale), "min_delivered",
+                     pay_amount_json(q->min_delivered, r->asset_code, r->asset_scale), "expires_at",
+                     admin_json_time(q->expires_ms), "created_at", admin_json_time(q->created_ms));
 }
 
 /* ---- the quotes table ---- */

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "backend/fees.h"
 #include "backend/wallet_address.h"
 #include "base/limits.h"
@@ -151,6 +153,9 @@ typedef struct {
 
 /* Prices and stores a quote; fills *out on QUOTE_OK, every other result changes nothing. */
 quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_t *out);
+/* The quote as the admin API and webhooks show it (amounts as {value, asset_code, asset_scale}).
+ * A new reference. */
+json_t *quote_to_json(const quote_t *q);
 /* Reads a stored quote: QUOTE_OK, QUOTE_NOT_FOUND or QUOTE_STORAGE_ERROR. */
 quote_result_t quote_get(db_t *db, ledger_id_t id, quote_t *out);
 /* Reads a quote inside the caller's transaction on conn (same results). */

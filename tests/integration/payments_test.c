@@ -1,6 +1,6 @@
 /*
  * Quotes and outgoing payments end to end over the admin API: a real HTTP server, the real
- * ledger over a temp SQLite file (suite payments_sqlite) or Postgres (payments_pg, when
+ * ledger over a temp SQLite file (suite outgoing_sqlite) or Postgres (outgoing_pg, when
  * TEST_POSTGRES_URL is set). The worker is driven with outgoing_payments_run_due so every
  * step is observable.
  *
@@ -21,6 +21,7 @@
 #include "backend/incoming_payment.h"
 #include "backend/outgoing_payment.h"
 #include "backend/outgoing_payment_routes.h"
+#include "backend/webhooks.h"
 #include "base/rand.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -40,7 +41,7 @@ typedef struct {
     size_t nw;
     char url[DIR_MAX][256];
     struct {
-        ledger_id_t account_id;
+        ledger_id_t id, account_id;
     } r[DIR_MAX];
     size_t nr;
 } directory_t;
@@ -230,6 +231,7 @@ static size_t incoming_new(size_t to, uint64_t amount)
                  e.msg);
     size_t i = fx.dir.nr++;
     fx.dir.r[i].account_id = ip->account_id;
+    fx.dir.r[i].id = ip->id;
     cr_assert_eq(incoming_payment_url(&fx.wallets, ip->id, fx.dir.url[i], sizeof fx.dir.url[i]), 0);
     free(ip);
     return i;
@@ -327,6 +329,23 @@ static void expect_quote_error(size_t w, size_t r, const char *extra, unsigned s
     json_decref(q.json);
 }
 
+/* Appends each event's type to the comma-separated list in user. */
+static void event_type(const webhook_event_t *e, void *user)
+{
+    char *list = user;
+    size_t n = strlen(list);
+    snprintf(list + n, 256 - n, "%s%s", n ? "," : "", e->type);
+}
+
+/* The webhook event types recorded for resource id, oldest first. */
+static void events_of(const char *id, char out[256])
+{
+    out[0] = '\0';
+    webhook_filter_t f = {.resource_id = id, .state = -1, .limit = 20};
+    db_err_t e;
+    cr_assert_eq(webhook_events_list(fx.db, &f, event_type, out, &e), DB_OK, "%s", e.msg);
+}
+
 /* ---- cases ---- */
 
 static void case_local_payment_completes(void)
@@ -369,6 +388,9 @@ static void case_local_payment_completes(void)
     expect_error("POST", path, "{}", 409, "outgoing_payment_not_cancellable");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 10000 - 515, "no second payment");
     expect_quote_error(a, ip, "", 422, "receiver_inactive");
+    char events[256];
+    events_of(pid, events);
+    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.completed");
 }
 
 static void case_fixed_debit_returns_the_rounding(void)
@@ -492,6 +514,36 @@ static void case_cancel_after_funding_settles(void)
     cr_expect_eq(balance(fx.dir.w[a].account_id), 1000, "the funding came back");
     cr_expect_eq(balance(fx.dir.r[ip].account_id), 0);
     cr_expect_eq(balance(p), 0);
+    char events[256];
+    events_of(pid, events);
+    cr_expect_str_eq(events, "outgoing_payment.created", "a cancel is no completion or failure");
+}
+
+/* The incoming payment is completed between quote and payment: the receiver refuses, the
+ * payment FAILS and everything goes back to the wallet. */
+static void case_receiver_refuses(void)
+{
+    size_t a = wallet_new(true), b = wallet_new(true);
+    deposit(a, 1000);
+    size_t ip = incoming_new(b, 300);
+    char qid[64], pid[64], st[32], events[256];
+    quote_ok(a, ip, "", qid);
+    incoming_payment_t *done = malloc(sizeof *done);
+    db_err_t e;
+    cr_assert_eq(incoming_payment_complete(&fx.wallets, fx.dir.r[ip].id, done, &e),
+                 INCOMING_PAYMENT_OK);
+    free(done);
+    payment_ok(a, qid, pid);
+    cr_assert_str_eq(state_after_work(pid, st), "FAILED");
+    char path[160];
+    payment_path(pid, "", path);
+    reply_t p = http("GET", path, NULL);
+    cr_expect_str_eq(field(&p, "error"), "receiver_refused");
+    json_decref(p.json);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 1000, "the funding came back");
+    cr_expect_eq(balance(parse_id(pid)), 0);
+    events_of(pid, events);
+    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.failed");
 }
 
 static void case_bad_quotes(void)
@@ -624,13 +676,13 @@ static bool pg_available(void)
 #define FEES "10:100"
 
 #define BOTH(name, fees)                                                                           \
-    Test(payments_sqlite, name, .timeout = 60)                                                     \
+    Test(outgoing_sqlite, name, .timeout = 60)                                                     \
     {                                                                                              \
         fx_start(false, fees);                                                                     \
         case_##name();                                                                             \
         fx_stop();                                                                                 \
     }                                                                                              \
-    Test(payments_pg, name, .timeout = 60)                                                         \
+    Test(outgoing_pg, name, .timeout = 60)                                                         \
     {                                                                                              \
         if (!pg_available())                                                                       \
             cr_skip_test("TEST_POSTGRES_URL is not set");                                          \
@@ -647,3 +699,4 @@ BOTH(cancel_after_funding_settles, FEES)
 BOTH(bad_quotes, FEES)
 BOTH(bad_payments, FEES)
 BOTH(replicas_share_the_work, FEES)
+BOTH(receiver_refuses, FEES)
