@@ -145,9 +145,9 @@ grant_limits_result_t grant_limits_spend_tx(db_conn_t *conn, const char *grant_i
     db_rc_t rc = row_lock(conn, grant_id, s.interval_start_ms, now_ms, &s, err);
     if (rc != DB_OK)
         return from_db(rc);
-    if (lim->has_debit && exceeds(s.debit_spent, debit, lim->debit_max))
+    if (lim->has_debit && exceeds(s.debit_spent, debit, lim->debit.value))
         r = GRANT_LIMITS_DEBIT_EXCEEDED;
-    else if (lim->has_receive && exceeds(s.receive_spent, receive, lim->receive_max))
+    else if (lim->has_receive && exceeds(s.receive_spent, receive, lim->receive.value))
         r = GRANT_LIMITS_RECEIVE_EXCEEDED;
     if (r == GRANT_LIMITS_OK) {
         s.debit_spent = add_sat(s.debit_spent, debit);
@@ -249,4 +249,121 @@ grant_limits_result_t grant_limits_spent(db_t *db, const char *grant_id, const g
     db_rc_t rc = row_read(c, grant_id, out->interval_start_ms, false, out, err);
     db_release(c);
     return rc == DB_OK || rc == DB_NOT_FOUND ? GRANT_LIMITS_OK : GRANT_LIMITS_STORAGE;
+}
+
+/* ---- JSON ---- */
+
+static int field_err(http_json_err_t *err, const char *code, const char *field, const char *why)
+{
+    err->code = code;
+    snprintf(err->message, sizeof err->message, "field 'limits.%s' %s", field, why);
+    return -1;
+}
+
+static int only_keys(const json_t *obj, const char *const *allowed, const char *where,
+                     http_json_err_t *err)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            char field[96];
+            snprintf(field, sizeof field, "%s%s%.40s", where, *where ? "." : "", key);
+            return field_err(err, "unknown_field", field, "is not a limit");
+        }
+    }
+    return 0;
+}
+
+static int amount_from_json(const json_t *v, const char *name, grant_amount_t *out,
+                            http_json_err_t *err)
+{
+    static const char *const keys[] = {"value", "asset_code", "asset_scale", NULL};
+    char field[64];
+    if (!json_is_object(v))
+        return field_err(err, "invalid_field", name,
+                         "must be {\"value\", \"asset_code\", \"asset_scale\"}");
+    if (only_keys(v, keys, name, err) != 0)
+        return -1;
+    const char *value = json_string_value(json_object_get(v, "value"));
+    const char *code = json_string_value(json_object_get(v, "asset_code"));
+    const json_t *scale = json_object_get(v, "asset_scale");
+    snprintf(field, sizeof field, "%s.value", name);
+    if (!value || http_json_parse_u64(value, strlen(value), &out->value) != 0)
+        return field_err(err, value ? "invalid_field" : "missing_field", field,
+                         "must be a decimal string of an unsigned 64-bit amount");
+    snprintf(field, sizeof field, "%s.asset_code", name);
+    if (!code || !*code || strlen(code) > ASSET_CODE_MAX_LEN)
+        return field_err(err, code ? "invalid_field" : "missing_field", field,
+                         "must be an asset code of 1..32 characters");
+    memcpy(out->asset_code, code, strlen(code) + 1);
+    snprintf(field, sizeof field, "%s.asset_scale", name);
+    if (!json_is_integer(scale) || json_integer_value(scale) < 0 || json_integer_value(scale) > 255)
+        return field_err(err, scale ? "invalid_field" : "missing_field", field,
+                         "must be an integer in 0..255");
+    out->asset_scale = (uint8_t)json_integer_value(scale);
+    return 0;
+}
+
+int grant_limits_from_json(const json_t *obj, grant_limits_t *out, http_json_err_t *err)
+{
+    static const char *const keys[] = {"debit_amount", "receive_amount", "interval", NULL};
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(obj)) {
+        err->code = "invalid_field";
+        snprintf(err->message, sizeof err->message, "field 'limits' must be an object");
+        return -1;
+    }
+    if (only_keys(obj, keys, "", err) != 0)
+        return -1;
+    const json_t *d = json_object_get(obj, "debit_amount");
+    const json_t *r = json_object_get(obj, "receive_amount");
+    const json_t *iv = json_object_get(obj, "interval");
+    if ((out->has_debit = d && !json_is_null(d)) &&
+        amount_from_json(d, "debit_amount", &out->debit, err) != 0)
+        return -1;
+    if ((out->has_receive = r && !json_is_null(r)) &&
+        amount_from_json(r, "receive_amount", &out->receive, err) != 0)
+        return -1;
+    if (!iv || json_is_null(iv))
+        return 0;
+    const char *text = json_string_value(iv);
+    size_t n = text ? strlen(text) : 0;
+    iso_interval_result_t ir =
+        text ? iso_interval_parse(text, n, &out->interval) : ISO_INTERVAL_BAD_FORM;
+    if (ir != ISO_INTERVAL_OK) {
+        char why[96];
+        snprintf(why, sizeof why,
+                 "must be an ISO 8601 repeating interval like "
+                 "R/2026-01-01T00:00:00Z/P1M (%s)",
+                 iso_interval_result_str(ir));
+        return field_err(err, "invalid_field", "interval", why);
+    }
+    out->has_interval = true;
+    memcpy(out->interval_text, text, n + 1);
+    return 0;
+}
+
+static json_t *amount_json(const grant_amount_t *a)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%llu", (unsigned long long)a->value);
+    return json_pack("{s:s,s:s,s:i}", "value", v, "asset_code", a->asset_code, "asset_scale",
+                     (int)a->asset_scale);
+}
+
+json_t *grant_limits_json(const grant_limits_t *lim)
+{
+    json_t *o = json_object();
+    if (o && lim->has_debit)
+        json_object_set_new(o, "debit_amount", amount_json(&lim->debit));
+    if (o && lim->has_receive)
+        json_object_set_new(o, "receive_amount", amount_json(&lim->receive));
+    if (o && lim->has_interval)
+        json_object_set_new(o, "interval", json_string(lim->interval_text));
+    return o;
 }

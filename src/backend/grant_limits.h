@@ -30,7 +30,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/interval.h"
+#include "base/limits.h"
+#include "http/json.h"
 #include "store/db.h"
 
 /* Longest grant id (the auth server's ids are UUIDs; room for other schemes). */
@@ -53,14 +57,35 @@ typedef enum {
 /* A stable snake_case name ("debit_exceeded"). */
 const char *grant_limits_result_str(grant_limits_result_t r);
 
+/* An amount limit: Open Payments' {value, assetCode, assetScale}. */
+typedef struct {
+    uint64_t value;
+    char asset_code[ASSET_CODE_MAX_LEN + 1]; /* "" when a C caller gives no asset */
+    uint8_t asset_scale;
+} grant_amount_t;
+
 typedef struct {
     bool has_debit;
-    uint64_t debit_max; /* debitAmount.value */
+    grant_amount_t debit; /* in the sending wallet address's asset */
     bool has_receive;
-    uint64_t receive_max; /* receiveAmount.value */
+    grant_amount_t receive; /* in the receiver's asset */
     bool has_interval;
     iso_interval_t interval;
+    char interval_text[ISO_INTERVAL_TEXT_MAX + 1]; /* as given, for grant_limits_json */
 } grant_limits_t;
+
+/*
+ * Reads limits from JSON (the admin API's snake_case form of Open Payments' limits):
+ *     {"debit_amount":   {"value": "1000", "asset_code": "USD", "asset_scale": 2},
+ *      "receive_amount": {"value": "900",  "asset_code": "EUR", "asset_scale": 2},
+ *      "interval": "R/2026-01-01T00:00:00Z/P1M"}
+ * every key optional, no others. Returns 0, or -1 with err naming the field
+ * ("limits.debit_amount.value") and its problem (code "invalid_field", "missing_field" or
+ * "unknown_field").
+ */
+int grant_limits_from_json(const json_t *obj, grant_limits_t *out, http_json_err_t *err);
+/* The same object back (a new reference; NULL on OOM). */
+json_t *grant_limits_json(const grant_limits_t *lim);
 
 /* Where a spend was recorded and the sums after it. */
 typedef struct {

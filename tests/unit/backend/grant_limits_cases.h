@@ -17,7 +17,7 @@ static int64_t gl_time(const char *s)
 
 static grant_limits_t gl_limits(bool has_debit, uint64_t debit, const char *interval)
 {
-    grant_limits_t l = {.has_debit = has_debit, .debit_max = debit};
+    grant_limits_t l = {.has_debit = has_debit, .debit.value = debit};
     if (interval) {
         l.has_interval = true;
         cr_assert_eq(iso_interval_parse(interval, strlen(interval), &l.interval), ISO_INTERVAL_OK);
@@ -69,7 +69,7 @@ static void gl_case_intervals(const char *base)
     cr_assert_eq(s.debit_spent, 0, "a refund saturates at zero");
     cr_assert_eq(grant_limits_refund(db, "nobody", first, 1, 1, &err), GRANT_LIMITS_OK);
 
-    grant_limits_t rcv = {.has_receive = true, .receive_max = 500};
+    grant_limits_t rcv = {.has_receive = true, .receive.value = 500};
     cr_assert_eq(gl_spend(db, "g3", &rcv, UINT64_MAX, 500, "2026-01-01T00:00:00Z"), GRANT_LIMITS_OK,
                  "no debit limit: the debit sum saturates");
     cr_assert_eq(gl_spend(db, "g3", &rcv, 1, 1, "2030-01-01T00:00:00Z"),
