@@ -5,10 +5,10 @@
  * opens the cache (Redis when REDIS_URL is set, else in-process), opens the ledger with its
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
  * routes) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT, and Open Payments (its routes come
- * with the backend); each answers /healthz. With WEBHOOK_URL set, the webhook delivery worker
- * runs too. SIGINT or SIGTERM stops them in reverse order:
- * listeners first (they wait for requests in progress), then the connector, the ledger (it
- * drains its queue), the cache and the database.
+ * with the backend); each answers /healthz. The liquidity monitor records liquidity_low
+ * webhook events; with WEBHOOK_URL set, the webhook delivery worker sends them. SIGINT or SIGTERM
+ * stops them in reverse order: listeners first (they wait for requests in progress), then the
+ * connector, the ledger (it drains its queue), the cache and the database.
  *
  * Signals are blocked before any thread starts and taken with sigwait, so no thread is ever
  * interrupted by them and there is no race between checking a flag and sleeping.
@@ -23,7 +23,9 @@
 
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
+#include "backend/admin_liquidity.h"
 #include "backend/admin_webhooks.h"
+#include "backend/liquidity.h"
 #include "backend/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
@@ -38,6 +40,8 @@
 /* Admin handlers wait for ledger commits on their worker thread; a few threads let several
  * requests share one group commit. */
 #define SERVE_ADMIN_THREADS 8
+/* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
+#define SERVE_LIQUIDITY_CHECK_MS 1000
 
 typedef struct {
     config_t cfg;
@@ -47,6 +51,7 @@ typedef struct {
     admin_ctx_t admin;
     connector_t *connector;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
+    liquidity_monitor_t *liquidity;
     http_server_t *servers[3];
 } app_t;
 
@@ -153,10 +158,16 @@ static int connector_start(app_t *app)
     return 0;
 }
 
-/* The webhook delivery worker, when WEBHOOK_URL is set. */
+/* The liquidity monitor (it records liquidity_low events) and the webhook delivery worker,
+ * when WEBHOOK_URL is set. */
 static int webhooks_begin(app_t *app)
 {
     const config_t *cfg = &app->cfg;
+    if (!(app->liquidity =
+              liquidity_monitor_start(app->db, app->ledger, SERVE_LIQUIDITY_CHECK_MS))) {
+        LOGE("liquidity: cannot start the monitor");
+        return -1;
+    }
     if (!cfg->webhook_url) {
         LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
              "sent");
@@ -203,7 +214,8 @@ static int app_start(app_t *app)
         if (!app->servers[i])
             return -1;
     if (admin_api_register(app->servers[1], &app->admin) != 0 ||
-        admin_webhooks_register(app->servers[1], &app->admin) != 0) {
+        admin_webhooks_register(app->servers[1], &app->admin) != 0 ||
+        admin_liquidity_register(app->servers[1], &app->admin) != 0) {
         LOGE("admin: route registration failed");
         return -1;
     }
@@ -222,7 +234,8 @@ static void app_stop(app_t *app)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < 3; i++)
         http_server_free(app->servers[i]);
-    connector_free(app->connector); /* after the listeners: no packet is in flight */
+    connector_free(app->connector);         /* after the listeners: no packet is in flight */
+    liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */
     webhooks_stop(app->webhooks);
     ledger_close(app->ledger);
     cache_close(app->cache);

@@ -1,6 +1,7 @@
-/* The backend cases of tests/unit/backend/ (webhooks, grant limits) on a real Postgres
+/* The backend cases of tests/unit/backend/ (webhooks, grant limits, liquidity) on a real Postgres
  * (TEST_POSTGRES_URL, set by scripts/with-services.sh). */
 #include "../unit/backend/grant_limits_cases.h"
+#include "../unit/backend/liquidity_cases.h"
 #include "../unit/backend/webhooks_cases.h"
 
 static const char *bpg_url(void)
@@ -17,3 +18,4 @@ static const char *bpg_url(void)
 
 WEBHOOK_CASES(webhooks_pg, bpg_url(), BPG_SKIP)
 GRANT_LIMIT_CASES(grant_limits_pg, bpg_url(), BPG_SKIP)
+LIQUIDITY_CASES(liquidity_pg, bpg_url(), BPG_SKIP)
