@@ -110,6 +110,10 @@ static http_handler_result_t wc_recv_handle(http_req_t *req, void *user)
     const char *res = json_string_value(json_object_get(data, "id"));
     int n = (int)json_integer_value(json_object_get(data, "n"));
     bool sig = wc_sig_ok(http_req_header(req, "Rafiki-Signature"), body);
+    /* Rafiki's receivers sign-check canonicalize(body): the body must be canonical already */
+    char *canon = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    sig = sig && canon && strlen(canon) == body.len && memcmp(canon, body.ptr, body.len) == 0;
+    free(canon);
     pthread_mutex_lock(&r->mu);
     r->requests++;
     unsigned status = r->fail_n && n == r->fail_n ? r->fail_status : 200;
