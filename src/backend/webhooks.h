@@ -7,12 +7,17 @@
  * without its event. Schema: sql/030_webhooks.sql.
  *
  * Delivery (webhooks_start): a worker thread POSTs each event to WEBHOOK_URL as
- *     {"id": "<event uuid>", "type": "<type>", "data": {...}}
+ *     {"data":{...},"id":"<event uuid>","type":"<type>"}
  * with the header
  *     Rafiki-Signature: t=<unix seconds>, v1=<hex HMAC-SHA256(SIGNATURE_SECRET, "<t>.<body>")>
- * where <body> is exactly the bytes sent. Any 2xx answer delivers the event; anything else
- * (other status, timeout, refused connection) is retried with exponential back-off until
- * WEBHOOK_MAX_RETRY attempts have been made, then the event is marked failed. Delivery is at
+ * where <body> is exactly the bytes sent. The body is canonical JSON (RFC 8785 style: keys
+ * sorted at every level, no whitespace; data holds strings, integers and objects only), because
+ * Rafiki's receivers verify the HMAC over canonicalize(parsed body): verifying over the raw
+ * bytes and over the re-canonicalised body give the same answer.
+ *
+ * Any 2xx answer delivers the event; anything else (other status, timeout, refused connection)
+ * is retried with exponential back-off until WEBHOOK_MAX_RETRY attempts have been made, then
+ * the event is marked failed. Delivery is at
  * least once: a process killed between the POST and recording its answer sends it again, so
  * receivers deduplicate by id.
  *

@@ -25,7 +25,7 @@
 #define DB_ERROR_PAUSE_MS 1000
 /* Longest Rafiki-Signature value: "t=" 20 digits ", v1=" 64 hex digits. */
 #define SIGNATURE_MAX 96
-/* Room around "data" in the body: {"id":"<36>","type":"<48>","data":...}. */
+/* Room around "data" in the body: {"data":...,"id":"<36>","type":"<48>"}. */
 #define BODY_OVERHEAD 128
 
 typedef struct {
@@ -83,12 +83,13 @@ static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t *n, d
         s->attempts = (unsigned)db_col_i64(st, 3) + 1;
         if (s->attempts > w->cfg.max_retry)
             continue; /* the last attempt's answer was never recorded: give it up below */
+        /* Keys in sorted order around data stored sorted: the body is canonical JSON. */
         size_t dlen;
         const char *data = db_col_text(st, 4, &dlen);
         size_t cap = dlen + BODY_OVERHEAD;
         s->body = malloc(cap);
-        int len = s->body ? snprintf(s->body, cap, "{\"id\":\"%s\",\"type\":\"%s\",\"data\":%s}",
-                                     s->id, db_col_text(st, 2, NULL), data)
+        int len = s->body ? snprintf(s->body, cap, "{\"data\":%s,\"id\":\"%s\",\"type\":\"%s\"}",
+                                     data, s->id, db_col_text(st, 2, NULL))
                           : -1;
         ASSERT(len > 0 && (size_t)len < cap); /* id and type are bounded by the schema's writers */
         s->body_len = (size_t)len;

@@ -236,14 +236,23 @@ iso_interval_result_t iso_interval_parse(const char *s, size_t n, iso_interval_t
 
 /* ---- arithmetic ---- */
 
+static int64_t months_of(const iso_duration_t *d)
+{
+    return (int64_t)d->years * 12 + d->months;
+}
+
+/* Weeks, days and time as milliseconds (at most about 7e17: each part has 9 digits). */
+static int64_t fixed_ms_of(const iso_duration_t *d)
+{
+    return (int64_t)d->weeks * 7 * MS_PER_DAY + (int64_t)d->days * MS_PER_DAY +
+           (int64_t)d->hours * MS_PER_H + (int64_t)d->minutes * MS_PER_MIN +
+           (int64_t)d->seconds * MS_PER_S;
+}
+
 /* The start of interval k, or INT64_MAX when it lies past year 9999. */
 static int64_t boundary(const iso_interval_t *iv, int64_t k)
 {
-    const iso_duration_t *d = &iv->duration;
-    int64_t months = (int64_t)d->years * 12 + d->months;
-    int64_t fixed = (int64_t)d->weeks * 7 * MS_PER_DAY + (int64_t)d->days * MS_PER_DAY +
-                    (int64_t)d->hours * MS_PER_H + (int64_t)d->minutes * MS_PER_MIN +
-                    (int64_t)d->seconds * MS_PER_S;
+    int64_t months = months_of(&iv->duration), fixed = fixed_ms_of(&iv->duration);
     int64_t day = floor_div(iv->start_ms, MS_PER_DAY);
     int64_t time_of_day = iv->start_ms - day * MS_PER_DAY;
     int64_t y;
@@ -272,14 +281,12 @@ iso_interval_result_t iso_interval_at(const iso_interval_t *iv, int64_t t_ms, in
         return ISO_INTERVAL_BEFORE_START;
     if (t_ms >= civil_days_from_date(10000, 1, 1) * MS_PER_DAY)
         return ISO_INTERVAL_ENDED; /* also keeps t_ms - start_ms below 2^63 */
-    const iso_duration_t *d = &iv->duration;
-    int64_t avg = ((int64_t)d->years * 12 + d->months) * MS_PER_AVG_MONTH +
-                  (int64_t)d->weeks * 7 * MS_PER_DAY + (int64_t)d->days * MS_PER_DAY +
-                  (int64_t)d->hours * MS_PER_H + (int64_t)d->minutes * MS_PER_MIN +
-                  (int64_t)d->seconds * MS_PER_S;
     /* A first guess from the average length, then exact steps: month lengths differ by at
-     * most 3 days in 30, so the guess is off by a small fraction of k and a few steps fix it. */
-    int64_t k = (t_ms - iv->start_ms) / avg;
+     * most 3 days in 30, so the guess is off by a small fraction of k and a few steps fix it.
+     * A duration of more months than years 0..9999 hold has one interval: k = 0. */
+    int64_t months = months_of(&iv->duration), k = 0;
+    if (months <= MONTH_INDEX_MAX)
+        k = (t_ms - iv->start_ms) / (months * MS_PER_AVG_MONTH + fixed_ms_of(&iv->duration));
     int64_t b = boundary(iv, k);
     while (k > 0 && b > t_ms)
         b = boundary(iv, --k);

@@ -7,7 +7,8 @@
  * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
  * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
  * answers /healthz. The incoming and outgoing payment workers run beside them (quotes and
- * outgoing payments are admin routes too), and with WEBHOOK_URL set the webhook delivery worker.
+ * outgoing payments are admin routes too), the liquidity monitor records liquidity_low webhook
+ * events, and with WEBHOOK_URL set the webhook delivery worker sends events.
  * SIGINT or SIGTERM stops them in reverse order: listeners first (they wait for requests in
  * progress), then the connector, the ledger (it drains its queue), the cache and the database.
  *
@@ -28,7 +29,9 @@
 #include "backend/op_server.h"
 #include "backend/outgoing_payment_routes.h"
 #include "backend/wallet_address_admin.h"
+#include "backend/admin_liquidity.h"
 #include "backend/admin_webhooks.h"
+#include "backend/liquidity.h"
 #include "backend/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
@@ -45,6 +48,8 @@
 #define SERVE_ADMIN_THREADS 8
 /* How often the incoming payment worker expires, completes and settles payments. */
 #define SERVE_INCOMING_WORKER_MS 200
+/* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
+#define SERVE_LIQUIDITY_CHECK_MS 1000
 
 typedef struct {
     config_t cfg;
@@ -59,6 +64,7 @@ typedef struct {
     http_client_t *spsp_client; /* SPSP requests of remote quotes */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
+    liquidity_monitor_t *liquidity;
     http_server_t *servers[3];
 } app_t;
 
@@ -213,10 +219,16 @@ static int outgoing_start(app_t *app)
     return 0;
 }
 
-/* The webhook delivery worker, when WEBHOOK_URL is set. */
+/* The liquidity monitor (it records liquidity_low events) and the webhook delivery worker,
+ * when WEBHOOK_URL is set. */
 static int webhooks_begin(app_t *app)
 {
     const config_t *cfg = &app->cfg;
+    if (!(app->liquidity =
+              liquidity_monitor_start(app->db, app->ledger, SERVE_LIQUIDITY_CHECK_MS))) {
+        LOGE("liquidity: cannot start the monitor");
+        return -1;
+    }
     if (!cfg->webhook_url) {
         LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
              "sent");
@@ -263,7 +275,8 @@ static int app_start(app_t *app)
         if (!app->servers[i])
             return -1;
     if (admin_api_register(app->servers[1], &app->admin) != 0 ||
-        admin_webhooks_register(app->servers[1], &app->admin) != 0) {
+        admin_webhooks_register(app->servers[1], &app->admin) != 0 ||
+        admin_liquidity_register(app->servers[1], &app->admin) != 0) {
         LOGE("admin: route registration failed");
         return -1;
     }
@@ -286,7 +299,8 @@ static void app_stop(app_t *app)
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);
-    connector_free(app->connector); /* after the listeners: no packet is in flight */
+    connector_free(app->connector);         /* after the listeners: no packet is in flight */
+    liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */
     webhooks_stop(app->webhooks);
     ledger_close(app->ledger);
     cache_close(app->cache);
