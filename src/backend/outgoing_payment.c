@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/grant_limits.h"
 #include "backend/outgoing_payment_internal.h"
 #include "backend/wallet_address_admin.h"
 #include "backend/webhooks.h"
@@ -33,6 +34,9 @@ static const char *const result_names[OUTGOING_PAYMENT_RESULT_COUNT] = {
     [OUTGOING_PAYMENT_QUOTE_USED] = "quote_already_used",
     [OUTGOING_PAYMENT_NOT_FOUND] = "outgoing_payment_not_found",
     [OUTGOING_PAYMENT_NOT_CANCELLABLE] = "outgoing_payment_not_cancellable",
+    [OUTGOING_PAYMENT_GRANT_LIMIT_EXCEEDED] = "grant_limit_exceeded",
+    [OUTGOING_PAYMENT_GRANT_INACTIVE] = "grant_interval_inactive",
+    [OUTGOING_PAYMENT_LIMITS_ASSET_MISMATCH] = "asset_mismatch",
     [OUTGOING_PAYMENT_STORAGE_ERROR] = "storage_error",
 };
 
@@ -129,6 +133,37 @@ int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_er
     return rc;
 }
 
+/* ---- grant refunds ---- */
+
+int outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sent, db_err_t *e)
+{
+    db_stmt_t *st = db_prepare(
+        c,
+        "SELECT p.grant_id, p.grant_interval_start, q.debit_amount, q.receive_amount, "
+        "q.send_amount FROM outgoing_payments p JOIN quotes q ON q.id = p.quote_id WHERE p.id = ?",
+        e);
+    if (!st)
+        return e->code;
+    pay_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, e);
+    if (rc != DB_ROW || db_col_null(st, 0) || db_col_null(st, 1))
+        return rc == DB_ROW || rc == DB_NOT_FOUND ? DB_OK : rc; /* no grant: nothing to give */
+    char gid[GRANT_ID_MAX + 1];
+    pay_col_str(st, 0, gid, sizeof gid);
+    int64_t start = db_col_i64(st, 1);
+    uint64_t debit = db_col_u64(st, 2), receive = db_col_u64(st, 3), send = db_col_u64(st, 4);
+    if (sent > send)
+        sent = send;
+    /* what did not leave, and the receive amount less the share of it that left (floor: the
+     * grant keeps no more spent than the quoted rate delivered) */
+    uint64_t receive_kept = send ? (uint64_t)((unsigned __int128)receive * sent / send) : 0;
+    grant_limits_result_t g =
+        grant_limits_refund_tx(c, gid, start, debit - sent, receive - receive_kept, e);
+    if (g == GRANT_LIMITS_OK)
+        return DB_OK;
+    return g == GRANT_LIMITS_RETRY ? DB_RETRY : (e->code < 0 ? e->code : DB_ERROR);
+}
+
 /* ---- the table ---- */
 
 #define ROW_COLUMNS                                                                                \
@@ -178,13 +213,53 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
     return OUTGOING_PAYMENT_OK;
 }
 
+/* A payment's create transaction: the row, its grant spend and its created event. */
+typedef struct {
+    const outgoing_payment_t *p;
+    const quote_t *q;
+    const grant_limits_t *limits; /* NULL: no grant */
+    grant_limits_result_t grant;  /* GRANT_LIMITS_OK unless the spend was refused */
+} insert_t;
+
+static void grant_id_str(ledger_id_t id, char out[LEDGER_ID_STR_LEN + 1])
+{
+    ledger_id_format(id, out);
+}
+
+/* Records the spend of the payment's quote under its grant. DB_OK; DB_INVALID with a->grant set
+ * when the grant refuses (the transaction rolls back); the database's code otherwise. */
+static db_rc_t grant_spend(db_conn_t *c, insert_t *a, int64_t *interval_start, db_err_t *e)
+{
+    char gid[LEDGER_ID_STR_LEN + 1];
+    grant_id_str(a->p->grant_id, gid);
+    grant_spend_t spend;
+    a->grant = grant_limits_spend_tx(c, gid, a->limits, a->q->debit_amount.value,
+                                     a->q->receive_amount.value, a->p->created_ms, &spend, e);
+    if (a->grant == GRANT_LIMITS_OK) {
+        *interval_start = spend.interval_start_ms;
+        return DB_OK;
+    }
+    if (a->grant == GRANT_LIMITS_RETRY)
+        return DB_RETRY;
+    if (a->grant == GRANT_LIMITS_STORAGE)
+        return e->code < 0 ? e->code : DB_ERROR;
+    return DB_INVALID;
+}
+
 static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
 {
-    const outgoing_payment_t *p = arg;
+    insert_t *a = arg;
+    const outgoing_payment_t *p = a->p;
+    int64_t interval_start = 0;
+    a->grant = GRANT_LIMITS_OK;
+    db_rc_t rc = a->limits ? grant_spend(c, a, &interval_start, e) : DB_OK;
+    if (rc != DB_OK)
+        return rc;
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO outgoing_payments (id, wallet_address_id, quote_id, "
                                "grant_id, state, metadata, next_attempt_at, created_at, "
-                               "updated_at) VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?)",
+                               "updated_at, grant_interval_start) "
+                               "VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?)",
                                e);
     if (!st)
         return e->code;
@@ -196,7 +271,11 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_i64(st, 6, p->created_ms);
     db_bind_i64(st, 7, p->created_ms);
     db_bind_i64(st, 8, p->created_ms);
-    db_rc_t rc = db_run(st, e);
+    if (a->limits)
+        db_bind_i64(st, 9, interval_start);
+    else
+        db_bind_null(st, 9);
+    rc = db_run(st, e);
     if (rc != DB_OK)
         return rc;
     /* in the same transaction: the wallet learns of the payment exactly when it exists, and
@@ -205,6 +284,23 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
 }
 
 /* ---- the API ---- */
+
+static bool limit_asset_ok(const grant_amount_t *lim, const quote_amount_t *a)
+{
+    /* a limit given without an asset (a C caller) counts in the payment's */
+    return !lim->asset_code[0] ||
+           (strcmp(lim->asset_code, a->asset_code) == 0 && lim->asset_scale == a->asset_scale);
+}
+
+/* The grant's limits must be in the quote's assets: debit in the wallet's, receive in the
+ * receiver's (grant_limits.h leaves this to the caller). */
+static outgoing_payment_result_t limits_check(const grant_limits_t *l, const quote_t *q)
+{
+    if (l && ((l->has_debit && !limit_asset_ok(&l->debit, &q->debit_amount)) ||
+              (l->has_receive && !limit_asset_ok(&l->receive, &q->receive_amount))))
+        return OUTGOING_PAYMENT_LIMITS_ASSET_MISMATCH;
+    return OUTGOING_PAYMENT_OK;
+}
 
 /* The quote of a request, checked against the wallet and the clock. */
 static outgoing_payment_result_t quote_check(outgoing_payments_t *op,
@@ -226,7 +322,7 @@ static outgoing_payment_result_t quote_check(outgoing_payments_t *op,
         return OUTGOING_PAYMENT_QUOTE_WRONG_WALLET;
     if (clock_wall_ms() >= q->expires_ms)
         return OUTGOING_PAYMENT_QUOTE_EXPIRED;
-    return OUTGOING_PAYMENT_OK;
+    return limits_check(req->limits, q);
 }
 
 outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
@@ -261,13 +357,19 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
                              .parent_id = w.account_id,
                              .kind = LEDGER_KIND_OUTGOING};
     ledger_result_t lr = ledger_account_create(op->cfg.quotes->ledger, &acct);
+    insert_t ins = {.p = p, .q = &q, .limits = req->limits};
     db_err_t e;
     db_rc_t rc = DB_OK;
     if (lr != LEDGER_OK && lr != LEDGER_EXISTS) {
         LOGE("outgoing payments: account create: %s", ledger_result_str(lr));
         r = OUTGOING_PAYMENT_STORAGE_ERROR;
-    } else if ((rc = pay_write_tx(op->cfg.quotes->db, tx_insert, p, &e)) == DB_CONSTRAINT) {
+    } else if ((rc = pay_write_tx(op->cfg.quotes->db, tx_insert, &ins, &e)) == DB_CONSTRAINT) {
         r = OUTGOING_PAYMENT_QUOTE_USED;
+    } else if (ins.grant != GRANT_LIMITS_OK && ins.grant != GRANT_LIMITS_STORAGE &&
+               ins.grant != GRANT_LIMITS_RETRY) {
+        r = ins.grant == GRANT_LIMITS_NOT_STARTED || ins.grant == GRANT_LIMITS_ENDED
+                ? OUTGOING_PAYMENT_GRANT_INACTIVE
+                : OUTGOING_PAYMENT_GRANT_LIMIT_EXCEEDED;
     } else if (rc != DB_OK) {
         LOGE("outgoing payments: insert failed: %s", e.msg);
         r = OUTGOING_PAYMENT_STORAGE_ERROR;
@@ -312,6 +414,8 @@ static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
     if (rc != DB_OK)
         return rc;
     bool changed = db_changes(st) == 1;
+    if (changed && (rc = (db_rc_t)outgoing_payment_grant_refund(c, a->id, 0, e)) != DB_OK)
+        return rc;
     a->r = outgoing_payment_row_get(c, a->id, a->out);
     if (a->r == OUTGOING_PAYMENT_OK && !changed)
         a->r = OUTGOING_PAYMENT_NOT_CANCELLABLE;

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/grant_limits.h"
 #include "backend/quote.h"
 #include "ledger/ledger.h"
 
@@ -78,7 +79,10 @@ typedef enum {
     OUTGOING_PAYMENT_QUOTE_EXPIRED,
     OUTGOING_PAYMENT_QUOTE_USED, /* a payment exists for this quote */
     OUTGOING_PAYMENT_NOT_FOUND,
-    OUTGOING_PAYMENT_NOT_CANCELLABLE, /* cancel of a payment past FUNDING */
+    OUTGOING_PAYMENT_NOT_CANCELLABLE,       /* cancel of a payment past FUNDING */
+    OUTGOING_PAYMENT_GRANT_LIMIT_EXCEEDED,  /* the grant's debit or receive limit would be passed */
+    OUTGOING_PAYMENT_GRANT_INACTIVE,        /* the grant's interval has not started or is over */
+    OUTGOING_PAYMENT_LIMITS_ASSET_MISMATCH, /* a limit in another asset than the quote's amount */
     OUTGOING_PAYMENT_STORAGE_ERROR,
     OUTGOING_PAYMENT_RESULT_COUNT
 } outgoing_payment_result_t;
@@ -102,7 +106,8 @@ typedef struct {
 typedef struct {
     ledger_id_t wallet_address_id;
     ledger_id_t quote_id;
-    ledger_id_t grant_id; /* zero: none */
+    ledger_id_t grant_id;         /* zero: none */
+    const grant_limits_t *limits; /* with grant_id: checked and spent atomically; NULL: none */
     const char *metadata; /* serialized JSON object or NULL; <= OUTGOING_PAYMENT_METADATA_MAX */
 } outgoing_payment_request_t;
 
@@ -125,9 +130,13 @@ int outgoing_payments_start(outgoing_payments_t *op);
 void outgoing_payments_free(outgoing_payments_t *op);
 
 /*
- * Creates a payment of a quote in FUNDING and wakes a worker. Refusals change nothing:
- * WALLET_NOT_FOUND, WALLET_INACTIVE, QUOTE_NOT_FOUND, QUOTE_WRONG_WALLET, QUOTE_EXPIRED,
- * QUOTE_USED, STORAGE_ERROR. Fills *out on OK.
+ * Creates a payment of a quote in FUNDING and wakes a worker. Under a grant with limits, the
+ * quote's debit and receive amounts are spent from the grant's current interval in the same
+ * transaction as the row (grant_limits.h: concurrent creates, also on replicas, never pass a
+ * limit); a FAILED or CANCELLED payment gives back what it did not send. Refusals change
+ * nothing: WALLET_NOT_FOUND, WALLET_INACTIVE, QUOTE_NOT_FOUND, QUOTE_WRONG_WALLET,
+ * QUOTE_EXPIRED, QUOTE_USED, GRANT_LIMIT_EXCEEDED, GRANT_INACTIVE, LIMITS_ASSET_MISMATCH,
+ * STORAGE_ERROR. Fills *out on OK.
  */
 outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
                                                   const outgoing_payment_request_t *req,
