@@ -216,6 +216,7 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
 /* A payment's create transaction: the row, its grant spend and its created event. */
 typedef struct {
     const outgoing_payment_t *p;
+    int64_t next_attempt_ms; /* now, or now + lease when handed to this process's workers */
     const quote_t *q;
     const grant_limits_t *limits; /* NULL: no grant */
     grant_limits_result_t grant;  /* GRANT_LIMITS_OK unless the spend was refused */
@@ -268,7 +269,7 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     pay_bind_id(st, 3, p->quote_id);
     quote_db_bind_id_or_null(st, 4, p->grant_id);
     db_bind_str(st, 5, p->metadata[0] ? p->metadata : NULL);
-    db_bind_i64(st, 6, p->created_ms);
+    db_bind_i64(st, 6, a->next_attempt_ms);
     db_bind_i64(st, 7, p->created_ms);
     db_bind_i64(st, 8, p->created_ms);
     if (a->limits)
@@ -357,7 +358,11 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
                              .parent_id = w.account_id,
                              .kind = LEDGER_KIND_OUTGOING};
     ledger_result_t lr = ledger_account_create(op->cfg.quotes->ledger, &acct);
-    insert_t ins = {.p = p, .q = &q, .limits = req->limits};
+    bool handoff = op->cfg.handoff && outgoing_payments_handoff_reserve(op);
+    insert_t ins = {.p = p,
+                    .next_attempt_ms = p->created_ms + (handoff ? (int64_t)op->cfg.lease_ms : 0),
+                    .q = &q,
+                    .limits = req->limits};
     db_err_t e;
     db_rc_t rc = DB_OK;
     if (lr != LEDGER_OK && lr != LEDGER_EXISTS) {
@@ -375,8 +380,13 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
         r = OUTGOING_PAYMENT_STORAGE_ERROR;
     } else {
         *out = *p;
+        if (handoff)
+            outgoing_payments_handoff_push(op, p->id);
+        handoff = false;
         outgoing_payments_kick(op);
     }
+    if (handoff)
+        outgoing_payments_handoff_release(op);
     free(p);
     return r;
 }
@@ -481,6 +491,7 @@ void outgoing_payments_free(outgoing_payments_t *op)
     pthread_mutex_unlock(&op->mu);
     for (unsigned i = 0; i < op->nthreads; i++)
         pthread_join(op->threads[i], NULL);
+    outgoing_payments_handoff_drop(op);
     pthread_cond_destroy(&op->wake);
     pthread_mutex_destroy(&op->mu);
     free(op);
@@ -489,6 +500,45 @@ void outgoing_payments_free(outgoing_payments_t *op)
 quote_svc_t *outgoing_payments_quotes(outgoing_payments_t *op)
 {
     return op->cfg.quotes;
+}
+
+bool outgoing_payments_handoff_reserve(outgoing_payments_t *op)
+{
+    pthread_mutex_lock(&op->mu);
+    bool ok = op->count + op->reserved < OUTGOING_PAYMENT_QUEUE_MAX && !op->stop;
+    op->reserved += ok;
+    pthread_mutex_unlock(&op->mu);
+    return ok;
+}
+
+void outgoing_payments_handoff_push(outgoing_payments_t *op, ledger_id_t id)
+{
+    pthread_mutex_lock(&op->mu);
+    ASSERT(op->reserved > 0);
+    op->reserved--;
+    op->queue[(op->head + op->count) % OUTGOING_PAYMENT_QUEUE_MAX] = id;
+    op->count++;
+    pthread_mutex_unlock(&op->mu);
+}
+
+void outgoing_payments_handoff_release(outgoing_payments_t *op)
+{
+    pthread_mutex_lock(&op->mu);
+    ASSERT(op->reserved > 0);
+    op->reserved--;
+    pthread_mutex_unlock(&op->mu);
+}
+
+size_t outgoing_payments_handoff_take(outgoing_payments_t *op, ledger_id_t *out, size_t max)
+{
+    pthread_mutex_lock(&op->mu);
+    size_t n = 0;
+    for (; n < max && op->count > 0; n++, op->count--) {
+        out[n] = op->queue[op->head];
+        op->head = (op->head + 1) % OUTGOING_PAYMENT_QUEUE_MAX;
+    }
+    pthread_mutex_unlock(&op->mu);
+    return n;
 }
 
 void outgoing_payments_kick(outgoing_payments_t *op)

@@ -11,8 +11,12 @@
  *   fund    wallet account -> the payment's outgoing sub-account (its id is the payment's id),
  *           debit_amount; with too little balance the payment stays FUNDING and is retried
  *           until funded, cancelled or its quote expires (then FAILED, "quote_expired");
- *   send    local receiver: one linked chain, outgoing -> invoice account (send_amount) and
- *           outgoing -> the asset's liquidity account (the fee, the operator's revenue);
+ *   send    local receiver: one linked chain, wallet -> outgoing (the funding), outgoing ->
+ *           invoice account (send_amount) and outgoing -> the asset's liquidity account (the
+ *           fee, the operator's revenue): FUNDING only checks the balance, and a wallet that
+ *           spent it meanwhile leaves the payment waiting in SENDING until its quote expires
+ *           (then FAILED, "insufficient_balance"); remote receivers are funded first, then
+ *           streamed to;
  *   settle  after any terminal state, what is left in the outgoing account goes back to the
  *           wallet account (rounding left-overs, a failed or cancelled payment).
  * The row moves FUNDING -> SENDING before anything is sent, with a conditional UPDATE, so a
@@ -118,6 +122,11 @@ typedef struct {
     uint32_t retry_ms;   /* next try of a payment waiting for funds or after a storage error */
     uint32_t poll_ms;    /* idle workers look for due rows this often (other replicas' work) */
     uint32_t claim_max;  /* rows one worker claims at a time (1..OUTGOING_PAYMENT_CLAIM_MAX) */
+    /* Hand payments created here straight to this process's workers: the row is born leased
+     * (next_attempt_at = now + lease) and its id queued in memory, which spares the claim
+     * transaction and the wake-up latency; a crash leaves the row to any worker once the
+     * lease runs out, like any claimed row. false: every payment goes through the claim. */
+    bool handoff;
 } outgoing_payments_config_t;
 
 typedef struct outgoing_payments outgoing_payments_t;

@@ -6,11 +6,17 @@
 
 #include "backend/outgoing_payment.h"
 
+/* Payments created here and handed to this process's workers without a claim. */
+#define OUTGOING_PAYMENT_QUEUE_MAX 1024
+
 struct outgoing_payments {
     outgoing_payments_config_t cfg;
     pthread_mutex_t mu;
     pthread_cond_t wake;
     uint64_t kicks; /* create bumps it so a sleeping worker looks again */
+    /* handoff queue (cfg.handoff): a ring of ids, plus slots reserved by creates in progress */
+    ledger_id_t queue[OUTGOING_PAYMENT_QUEUE_MAX];
+    size_t head, count, reserved;
     bool stop;
     pthread_t threads[OUTGOING_PAYMENT_WORKERS_MAX];
     unsigned nthreads;
@@ -28,6 +34,16 @@ int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_er
 int outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sent, db_err_t *e);
 /* Wakes one worker. */
 void outgoing_payments_kick(outgoing_payments_t *op);
+/* Handoff: reserves a queue slot (true) before a create's insert; the create then either pushes
+ * its id (handoff_push) or gives the slot back (handoff_release). */
+bool outgoing_payments_handoff_reserve(outgoing_payments_t *op);
+void outgoing_payments_handoff_push(outgoing_payments_t *op, ledger_id_t id);
+void outgoing_payments_handoff_release(outgoing_payments_t *op);
+/* At shutdown: makes the queued payments due at once in the database (a restart, or another
+ * replica, takes them without waiting for their lease). */
+void outgoing_payments_handoff_drop(outgoing_payments_t *op);
+/* Takes up to max queued ids into out; returns how many. */
+size_t outgoing_payments_handoff_take(outgoing_payments_t *op, ledger_id_t *out, size_t max);
 /* The worker thread's loop. */
 void *outgoing_payments_worker(void *arg);
 

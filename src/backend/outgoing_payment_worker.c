@@ -160,6 +160,15 @@ static step_t step_fund(outgoing_payments_t *op, const outgoing_payment_t *p, co
     }
     ledger_op_t fund =
         transfer(p->id, OUTGOING_PAYMENT_CODE_FUND, acct.parent_id, p->id, q->debit_amount.value);
+    if (!ledger_id_is_zero(q->receiver_account_id)) {
+        /* Local: the funding goes into the send chain (one commit fewer); here only the
+         * balance is looked at, and the row leaves FUNDING before any money moves. */
+        ledger_status_t st;
+        if (ledger_account_status(op->cfg.quotes->ledger, acct.parent_id, &st) != LEDGER_OK ||
+            st.available < q->debit_amount.value)
+            return STEP_WAIT;
+        return move(op, p, OUTGOING_PAYMENT_SENDING, NULL, 0, false);
+    }
     r = ledger_run(op, &fund, 1);
     if (r == LEDGER_OK)
         return move(op, p, OUTGOING_PAYMENT_SENDING, NULL, 0, false);
@@ -176,15 +185,21 @@ static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t 
     ledger_result_t r = ledger_asset_get(op->cfg.quotes->ledger, q->asset_id, &asset);
     if (r != LEDGER_OK)
         return STEP_WAIT;
-    ledger_op_t ops[2];
+    ledger_account_t acct;
+    if (ledger_account_get(op->cfg.quotes->ledger, p->id, &acct) != LEDGER_OK)
+        return STEP_WAIT;
+    /* One chain, all or nothing, its ops only ever submitted together: fund, send, fee. */
+    ledger_op_t ops[3];
     size_t n = 0;
     ops[n++] =
+        transfer(p->id, OUTGOING_PAYMENT_CODE_FUND, acct.parent_id, p->id, q->debit_amount.value);
+    ops[n++] =
         transfer(p->id, OUTGOING_PAYMENT_CODE_SEND, p->id, q->receiver_account_id, q->send_amount);
-    if (q->fee > 0) {
-        ops[0].flags |= LEDGER_F_LINKED;
+    if (q->fee > 0)
         ops[n++] =
             transfer(p->id, OUTGOING_PAYMENT_CODE_FEE, p->id, asset.liquidity_account_id, q->fee);
-    }
+    for (size_t i = 0; i + 1 < n; i++)
+        ops[i].flags |= LEDGER_F_LINKED;
     r = ledger_run(op, ops, n);
     /* Nothing left over (debit = send + fee): settled with the same update. */
     bool settled = q->debit_amount.value - q->send_amount - q->fee == 0;
@@ -192,6 +207,10 @@ static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t 
         return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, settled);
     if (ledger_transient(r))
         return STEP_WAIT;
+    if (r == LEDGER_EXCEEDS_CREDITS && clock_wall_ms() < q->expires_ms)
+        return STEP_WAIT; /* the wallet spent the money since it was checked: until expiry */
+    if (r == LEDGER_EXCEEDS_CREDITS)
+        return move(op, p, OUTGOING_PAYMENT_FAILED, "insufficient_balance", 0, false);
     /* the incoming payment is full (its max balance), gone, or in another asset */
     LOGW("outgoing payment: the receiver refused: %s", ledger_result_str(r));
     return move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_refused", 0, false);
@@ -403,6 +422,14 @@ static db_rc_t tx_claim(db_conn_t *c, void *arg, db_err_t *e)
 
 size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max)
 {
+    /* payments created here first: they are leased to this process already */
+    ledger_id_t ids[OUTGOING_PAYMENT_CLAIM_MAX];
+    size_t taken = outgoing_payments_handoff_take(
+        op, ids, max < OUTGOING_PAYMENT_CLAIM_MAX ? max : OUTGOING_PAYMENT_CLAIM_MAX);
+    for (size_t i = 0; i < taken; i++)
+        payment_run(op, ids[i]);
+    if (taken > 0)
+        return taken;
     claim_t cl = {.max = max < OUTGOING_PAYMENT_CLAIM_MAX ? max : OUTGOING_PAYMENT_CLAIM_MAX};
     cl.now = clock_wall_ms();
     cl.lease_until = cl.now + (int64_t)op->cfg.lease_ms;
@@ -416,6 +443,19 @@ size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max)
     for (size_t i = 0; i < cl.n; i++)
         payment_run(op, cl.ids[i]);
     return cl.n;
+}
+
+void outgoing_payments_handoff_drop(outgoing_payments_t *op)
+{
+    ledger_id_t ids[OUTGOING_PAYMENT_CLAIM_MAX];
+    size_t n;
+    while ((n = outgoing_payments_handoff_take(op, ids, OUTGOING_PAYMENT_CLAIM_MAX)) > 0)
+        for (size_t i = 0; i < n; i++) {
+            reschedule_t r = {.id = ids[i], .at = clock_wall_ms()};
+            db_err_t e;
+            if (pay_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
+                LOGW("outgoing payments: a queued payment waits for its lease: %s", e.msg);
+        }
 }
 
 void *outgoing_payments_worker(void *arg)

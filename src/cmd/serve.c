@@ -209,7 +209,8 @@ static int outgoing_start(app_t *app)
                                 .http = app->spsp_client = http_client_new(NULL)};
     outgoing_payments_config_t oc = {.quotes = &app->quotes,
                                      .workers = cfg->outgoing_payment_workers,
-                                     .lease_ms = cfg->outgoing_payment_lease_ms};
+                                     .lease_ms = cfg->outgoing_payment_lease_ms,
+                                     .handoff = true};
     if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
         outgoing_payment_routes_register(app->servers[1], &app->admin, app->outgoing) != 0 ||
         outgoing_payments_start(app->outgoing) != 0) {

@@ -475,8 +475,10 @@ static void case_exactly_once_after_a_crash(void)
     quote_ok(a, ip, "", qid); /* 300 + 10 + 3 */
     payment_ok(a, qid, pid);
     ledger_id_t p = parse_id(pid);
+    /* the chain the worker submits for a local receiver: fund, send, fee */
     ledger_op_t ops[3] = {
         {.kind = LEDGER_OP_CREATE,
+         .flags = LEDGER_F_LINKED,
          .id = outgoing_payment_transfer_id(p, OUTGOING_PAYMENT_CODE_FUND),
          .debit_account_id = fx.dir.w[a].account_id,
          .credit_account_id = p,
@@ -505,7 +507,8 @@ static void case_exactly_once_after_a_crash(void)
     cr_expect_eq(balance(p), 0);
 }
 
-/* A cancel that lands after the funding transfer committed: the funds come back. */
+/* A cancel that lands after a funding transfer committed (remote payments fund before they
+ * stream): the funds come back. */
 static void case_cancel_after_funding_settles(void)
 {
     size_t a = wallet_new(true), b = wallet_new(true);
