@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 #include "connector/connector_internal.h"
 #include "ilp/errors.h"
 
@@ -36,13 +37,16 @@ static bool content_type_ok(const char *ct)
     return next == 0 || next == ';' || next == ' ';
 }
 
-static http_handler_result_t h_ilp(http_req_t *req, void *user)
+/* The bearer token of req, or NULL. */
+static const char *bearer_token(const http_req_t *req)
 {
-    connector_t *c = user;
     const char *auth = http_req_header(req, "Authorization");
-    peer_t *peer = NULL;
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
-        peer = peers_auth(c->peers, auth + 7, strlen(auth + 7));
+    return auth && strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+}
+
+/* The request of an authenticated peer (NULL: 401). Takes the peer reference. */
+static http_handler_result_t ilp_serve(connector_t *c, http_req_t *req, peer_t *peer)
+{
     if (!peer) {
         http_respond_error(req, 401, "unauthorized", "unknown or missing bearer token");
         return HTTP_DONE;
@@ -54,9 +58,45 @@ static http_handler_result_t h_ilp(http_req_t *req, void *user)
         return HTTP_DONE;
     }
     slice_t body = http_req_body(req);
-    connector_handle_peer(c, peer, body.ptr, body.len, http_reply, req);
+    pipeline_start(c, peer, peer->account_id, body.ptr, body.len, http_reply, req);
     peer_release(peer);
     return HTTP_PENDING;
+}
+
+typedef struct {
+    connector_t *c;
+    http_req_t *req;
+} auth_job_t;
+
+/* On the account loader thread: a token not in memory, looked up in the database. */
+static void auth_load(void *user)
+{
+    auth_job_t j = *(auth_job_t *)user;
+    free(user);
+    const char *tok = bearer_token(j.req);
+    peer_t *peer = peers_auth_load(j.c->peers, tok, strlen(tok));
+    atomic_fetch_sub(&j.c->auth_loads, 1);
+    (void)ilp_serve(j.c, j.req, peer);
+}
+
+static http_handler_result_t h_ilp(http_req_t *req, void *user)
+{
+    connector_t *c = user;
+    const char *tok = bearer_token(req);
+    peer_t *peer = tok ? peers_auth(c->peers, tok, strlen(tok)) : NULL;
+    if (peer || !tok || !c->db || strlen(tok) > PEER_TOKEN_MAX)
+        return ilp_serve(c, req, peer);
+    /* maybe a peer another replica created: the database is read off this thread */
+    if (atomic_fetch_add(&c->auth_loads, 1) < CONNECTOR_AUTH_LOADS_MAX) {
+        auth_job_t *j = xmalloc(sizeof *j);
+        *j = (auth_job_t){c, req};
+        if (accounts_defer(c->accounts, auth_load, j) == ACCOUNTS_PENDING)
+            return HTTP_PENDING;
+        free(j);
+    }
+    atomic_fetch_sub(&c->auth_loads, 1);
+    http_respond_error(req, 503, "busy", "cannot authenticate now, retry later");
+    return HTTP_DONE;
 }
 
 int connector_http_register(connector_t *c, http_server_t *s)

@@ -8,7 +8,7 @@
 #include "base/codec.h"
 #include "base/rand.h"
 #include "base/uuid.h"
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 
 int ledger_id_parse(const char *s, size_t n, ledger_id_t *out)
 {
@@ -113,6 +113,7 @@ static const char *const result_names[LEDGER_RESULT_COUNT] = {
     [LEDGER_TRANSFER_NOT_FOUND] = "transfer_not_found",
     [LEDGER_STORAGE_ERROR] = "storage_error",
     [LEDGER_CLOSED] = "closed",
+    [LEDGER_BUSY] = "busy",
 };
 
 const char *ledger_result_str(ledger_result_t r)

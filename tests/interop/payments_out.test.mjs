@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
+import { nodePorts } from './lib/ports.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki');
@@ -23,19 +23,8 @@ const SECRET = 'payments-out-secret-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-payments-out-'));
 const procs = new Set();
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function makeNode(name, ilp, extraEnv = {}) {
-  const ports = { op: await freePort(), admin: await freePort(), conn: await freePort() };
+  const ports = await nodePorts();
   const env = {
     ...process.env,
     DATABASE_URL: `sqlite:${join(dir, name + '.db')}`,

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { createConnection } from 'ilp-protocol-stream';
 import { quote } from '@interledger/pay';
+import { nodePorts } from './lib/ports.mjs';
 
 // ilp-protocol-stream 2.7.1 assigns `this.closed` in its stream constructor, which Node >= 18
 // defines as a getter only; give its streams a plain property again (test shim for the client).
@@ -28,8 +29,7 @@ Object.defineProperty(Duplex.prototype, 'closed', {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'build', 'rafiki');
 const SECRET = 'admin-secret-0123456789abcdef';
-const base = 20000 + Math.floor(Math.random() * 20000);
-const ports = { op: base, admin: base + 1, conn: base + 2 };
+const ports = await nodePorts();
 const OP = `http://127.0.0.1:${ports.op}`;
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-payments-'));
 const T = {};

@@ -104,27 +104,27 @@ Test(env, typed_getters_and_errors)
     env_err_t err;
     uint64_t v;
     unsetenv("RAFIKI_T_NUM");
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), 0);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_OK);
     cr_assert_eq(v, 7);
     setenv("RAFIKI_T_NUM", "42", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), 0);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_OK);
     cr_assert_eq(v, 42);
     setenv("RAFIKI_T_NUM", "abc", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_INVALID);
     cr_assert(strstr(err.msg, "RAFIKI_T_NUM=abc") != NULL, "%s", err.msg);
     setenv("RAFIKI_T_NUM", "101", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_INVALID);
     setenv("RAFIKI_T_NUM", "-1", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_INVALID);
     uint16_t port;
     setenv("RAFIKI_T_NUM", "70000", 1);
-    cr_assert_eq(env_port("RAFIKI_T_NUM", 1, &port, &err), -1);
+    cr_assert_eq(env_port("RAFIKI_T_NUM", 1, &port, &err), ENV_INVALID);
     bool b;
     setenv("RAFIKI_T_NUM", "yes", 1);
-    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), 0);
+    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), ENV_OK);
     cr_assert(b);
     setenv("RAFIKI_T_NUM", "maybe", 1);
-    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), -1);
+    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), ENV_INVALID);
 }
 
 Test(env, parse_u64_bounds)
@@ -138,21 +138,40 @@ Test(env, parse_u64_bounds)
     cr_assert_eq(parse_u64("+1", 2, &v), -1);
 }
 
+/* Writes text to a fresh temporary file whose name goes to path (a mkstemp template). */
+static void temp_file(char *path, const char *text)
+{
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
 Test(env, load_file)
 {
     char path[] = "/tmp/rafiki-env-XXXXXX";
-    int fd = mkstemp(path);
-    const char *text = "# comment\nRAFIKI_T_A=one\n  RAFIKI_T_B = \"two words\"\nRAFIKI_T_C=x\n";
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
+    temp_file(path, "# comment\nRAFIKI_T_A=one\n  RAFIKI_T_B = \"two words\"\nRAFIKI_T_C=x\n");
     setenv("RAFIKI_T_C", "kept", 1);
     env_err_t err;
-    cr_assert_eq(env_load_file(path, &err), 0);
+    cr_assert_eq(env_load_file(path, &err), ENV_OK);
     cr_assert_str_eq(getenv("RAFIKI_T_A"), "one");
     cr_assert_str_eq(getenv("RAFIKI_T_B"), "two words");
     cr_assert_str_eq(getenv("RAFIKI_T_C"), "kept", "the environment wins over the file");
     unlink(path);
-    cr_assert_eq(env_load_file("/nonexistent/x.env", &err), -1);
+    cr_assert_eq(env_load_file("/nonexistent/x.env", &err), ENV_IO);
+    cr_assert(strstr(err.msg, "/nonexistent/x.env") != NULL, "%s", err.msg);
+    cr_assert_str_eq(env_result_str(ENV_IO), "io");
+}
+
+Test(env, load_file_reports_the_bad_line)
+{
+    char path[] = "/tmp/rafiki-env-XXXXXX";
+    temp_file(path, "RAFIKI_T_D=ok\nno equals sign here\n");
+    env_err_t err;
+    cr_assert_eq(env_load_file(path, &err), ENV_INVALID);
+    cr_assert(strstr(err.msg, ":2: expected KEY=VALUE") != NULL, "%s", err.msg);
+    cr_assert_str_eq(env_result_str(ENV_INVALID), "invalid");
+    unlink(path);
 }
 
 Test(clock, monotonic_advances)
@@ -169,6 +188,55 @@ Test(log, level_parse)
     cr_assert_eq(log_level_parse("warn", &l), 0);
     cr_assert_eq(l, LOG_WARN);
     cr_assert_eq(log_level_parse("loud", &l), -1);
+}
+
+Test(log, limit_allows_one_line_per_interval_and_counts_the_rest)
+{
+    log_limit_t lim = LOG_LIMIT_INIT(1000);
+    uint64_t sup = 99;
+    cr_assert(log_limit_allow(&lim, 5000, &sup));
+    cr_assert_eq(sup, 0);
+    for (int i = 0; i < 10; i++)
+        cr_assert_not(log_limit_allow(&lim, 5000 + (uint64_t)i * 99, &sup));
+    cr_assert_not(log_limit_allow(&lim, 5999, &sup), "the interval is not over yet");
+    cr_assert(log_limit_allow(&lim, 6000, &sup));
+    cr_assert_eq(sup, 11, "the lines dropped in the interval are reported once");
+    cr_assert(log_limit_allow(&lim, 7000, &sup));
+    cr_assert_eq(sup, 0);
+}
+
+/* Runs n LOGW_LIMITED calls with stderr captured; returns the lines written. */
+static size_t limited_lines(log_limit_t *lim, int n, char *out, size_t cap)
+{
+    char path[] = "/tmp/rafiki-log-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    for (int i = 0; i < n; i++)
+        LOGW_LIMITED(lim, "client went away (%d)", i);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    ssize_t got = pread(fd, out, cap - 1, 0);
+    close(fd);
+    unlink(path);
+    out[got > 0 ? got : 0] = '\0';
+    size_t lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    return lines;
+}
+
+Test(log, limited_macro_writes_one_line_per_interval_with_a_count)
+{
+    log_limit_t lim = LOG_LIMIT_INIT(200);
+    char text[8192];
+    cr_assert_eq(limited_lines(&lim, 1000, text, sizeof text), 1, "got: %s", text);
+    cr_assert(strstr(text, "client went away (0)") != NULL, "got: %s", text);
+    usleep(250 * 1000);
+    cr_assert_eq(limited_lines(&lim, 5, text, sizeof text), 1, "got: %s", text);
+    cr_assert(strstr(text, "client went away (0) (999 similar lines suppressed)") != NULL,
+              "got: %s", text);
 }
 
 Test(digest, hmac_empty_key_and_key_change_between_calls)
