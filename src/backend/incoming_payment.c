@@ -16,7 +16,6 @@
 #include "backend/webhooks.h"
 #include "base/assert.h"
 #include "base/clock.h"
-#include "base/digest.h"
 #include "base/log.h"
 
 static const char *const RESULT_NAMES[INCOMING_PAYMENT_RESULT_COUNT] = {
@@ -280,16 +279,7 @@ static ledger_id_t sweep_transfer_id(ledger_id_t id)
         in[16 + k] = (uint8_t)(id.hi >> (56 - 8 * k));
         in[24 + k] = (uint8_t)(id.lo >> (56 - 8 * k));
     }
-    uint8_t h[SHA256_LEN];
-    sha256(h, in, sizeof in);
-    ledger_id_t out = {0, 0};
-    for (int k = 0; k < 8; k++) {
-        out.hi = (out.hi << 8) | h[k];
-        out.lo = (out.lo << 8) | h[8 + k];
-    }
-    out.hi = (out.hi & ~0xf000ull) | 0x4000ull;             /* version 4 */
-    out.lo = (out.lo & ~(0xc0ull << 56)) | (0x80ull << 56); /* RFC 4122 variant */
-    return out;
+    return ledger_id_derive(in, sizeof in);
 }
 
 /* Closes the invoice account: max_balance 0 (with the balance swept, nothing more can arrive;

@@ -18,6 +18,7 @@
 #include "backend/wallet_address_internal.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 typedef enum { SCAN_DUE, SCAN_AMOUNTS, SCAN_UNSETTLED } scan_t;
 
@@ -159,9 +160,7 @@ static void *worker_main(void *arg)
 incoming_payment_worker_t *incoming_payment_worker_start(const wallet_ctx_t *ctx,
                                                          uint32_t interval_ms)
 {
-    incoming_payment_worker_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
+    incoming_payment_worker_t *w = xcalloc(1, sizeof *w);
     w->ctx = ctx;
     w->interval_ms = interval_ms ? interval_ms : 1000;
     pthread_condattr_t ca;

@@ -15,8 +15,8 @@
 #include "backend/wallet_address_internal.h"
 #include "base/assert.h"
 #include "base/clock.h"
-#include "base/digest.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 static const char *const state_names[OUTGOING_PAYMENT_STATE_COUNT] = {
     [OUTGOING_PAYMENT_FUNDING] = "FUNDING",     [OUTGOING_PAYMENT_SENDING] = "SENDING",
@@ -53,7 +53,7 @@ const char *outgoing_payment_result_str(outgoing_payment_result_t r)
 /* A v4-shaped UUID from SHA-256(tag, id, step): stable across processes and restarts. */
 static ledger_id_t derive_id(const char *tag, ledger_id_t id, uint32_t step)
 {
-    uint8_t in[64], h[SHA256_LEN];
+    uint8_t in[64];
     size_t n = strlen(tag);
     ASSERT(n <= 32);
     memcpy(in, tag, n);
@@ -63,15 +63,7 @@ static ledger_id_t derive_id(const char *tag, ledger_id_t id, uint32_t step)
     }
     for (int i = 0; i < 4; i++)
         in[n + 16 + (size_t)i] = (uint8_t)(step >> (24 - 8 * i));
-    sha256(h, in, n + 20);
-    ledger_id_t out = {0, 0};
-    for (int i = 0; i < 8; i++) {
-        out.hi = out.hi << 8 | h[i];
-        out.lo = out.lo << 8 | h[8 + i];
-    }
-    out.hi = (out.hi & ~0xf000ull) | 0x4000ull;       /* version 4 */
-    out.lo = (out.lo & ~(3ull << 62)) | (2ull << 62); /* RFC 4122 variant */
-    return out;
+    return ledger_id_derive(in, n + 20);
 }
 
 ledger_id_t outgoing_payment_transfer_id(ledger_id_t payment, uint32_t step)
@@ -111,12 +103,8 @@ json_t *outgoing_payment_json(const outgoing_payment_t *p, const quote_t *q)
 /* Records a webhook event of type about p (as it now is in c's transaction) with its quote. */
 int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
 {
-    outgoing_payment_t *p = malloc(sizeof *p);
-    quote_t *q = malloc(sizeof *q);
-    if (!p || !q) {
-        LOGE("outgoing payments: out of memory");
-        abort();
-    }
+    outgoing_payment_t *p = xmalloc(sizeof *p);
+    quote_t *q = xmalloc(sizeof *q);
     int rc = DB_ERROR;
     snprintf(e->msg, sizeof e->msg, "outgoing payment event: the row or its quote is unreadable");
     e->code = DB_ERROR;
@@ -335,11 +323,7 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
     outgoing_payment_result_t r = quote_check(op, req, &w, &q);
     if (r != OUTGOING_PAYMENT_OK)
         return r;
-    outgoing_payment_t *p = calloc(1, sizeof *p);
-    if (!p) {
-        LOGE("outgoing payments: out of memory");
-        abort();
-    }
+    outgoing_payment_t *p = xcalloc(1, sizeof *p);
     p->id = payment_id_of_quote(q.id);
     p->wallet_address_id = w.id;
     p->quote_id = q.id;
@@ -450,9 +434,7 @@ outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledge
 
 outgoing_payments_t *outgoing_payments_new(const outgoing_payments_config_t *cfg)
 {
-    outgoing_payments_t *op = calloc(1, sizeof *op);
-    if (!op)
-        return NULL;
+    outgoing_payments_t *op = xcalloc(1, sizeof *op);
     op->cfg = *cfg;
     if (!op->cfg.workers)
         op->cfg.workers = OUTGOING_PAYMENT_WORKERS_DEFAULT;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 
 /* One payments service per process: the routes reach it through this (set at registration). */
 static outgoing_payments_t *g_op;
@@ -74,9 +75,7 @@ static http_handler_result_t quote_create_route(admin_call_t *call)
                            QUOTE_RECEIVER_MAX);
     req.receiver = json_string_value(rcv);
     req.receiver_len = json_string_length(rcv);
-    quote_t *q = malloc(sizeof *q);
-    if (!q)
-        return admin_error(call, 500, "internal", "out of memory");
+    quote_t *q = xmalloc(sizeof *q);
     quote_result_t r = quote_create(outgoing_payments_quotes(g_op), &req, q);
     http_handler_result_t res =
         r == QUOTE_OK ? admin_reply(call, 201, quote_to_json(q))
@@ -90,9 +89,7 @@ static http_handler_result_t quote_get_route(admin_call_t *call)
     ledger_id_t id;
     if (admin_path_id(call, "id", &id) != 0)
         return HTTP_DONE;
-    quote_t *q = malloc(sizeof *q);
-    if (!q)
-        return admin_error(call, 500, "internal", "out of memory");
+    quote_t *q = xmalloc(sizeof *q);
     quote_result_t r = quote_get(outgoing_payments_quotes(g_op)->db, id, q);
     http_handler_result_t res;
     if (r == QUOTE_OK)
@@ -128,9 +125,7 @@ static http_handler_result_t payment_reply(admin_call_t *call, unsigned status,
     if (r != OUTGOING_PAYMENT_OK)
         return admin_error(call, payment_status(r), outgoing_payment_result_str(r),
                            "outgoing payment refused");
-    quote_t *q = malloc(sizeof *q);
-    if (!q)
-        return admin_error(call, 500, "internal", "out of memory");
+    quote_t *q = xmalloc(sizeof *q);
     http_handler_result_t res;
     if (quote_get(outgoing_payments_quotes(g_op)->db, p->quote_id, q) == QUOTE_OK)
         res = admin_reply(call, status, outgoing_payment_json(p, q));
@@ -201,11 +196,7 @@ static http_handler_result_t payment_create_route(admin_call_t *call)
         parse_metadata(call, body, &meta) != 0)
         return HTTP_DONE;
     req.metadata = meta;
-    outgoing_payment_t *p = malloc(sizeof *p);
-    if (!p) {
-        free(meta);
-        return admin_error(call, 500, "internal", "out of memory");
-    }
+    outgoing_payment_t *p = xmalloc(sizeof *p);
     outgoing_payment_result_t r = outgoing_payment_create(g_op, &req, p);
     http_handler_result_t res = payment_reply(call, 201, r, p);
     free(p);
@@ -222,9 +213,7 @@ static http_handler_result_t payment_by_path(admin_call_t *call, payment_by_id_f
     ledger_id_t id;
     if (admin_path_id(call, "id", &id) != 0)
         return HTTP_DONE;
-    outgoing_payment_t *p = malloc(sizeof *p);
-    if (!p)
-        return admin_error(call, 500, "internal", "out of memory");
+    outgoing_payment_t *p = xmalloc(sizeof *p);
     http_handler_result_t res = payment_reply(call, 200, fn(g_op, id, p), p);
     free(p);
     return res;

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "backend/webhooks.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "stream/sender.h"
 
 /* What a step asks of the loop that runs a claimed payment. */
@@ -266,11 +267,7 @@ static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, co
                            .source_asset_code = SLICE_STR(q->debit_amount.asset_code),
                            .source_asset_scale = q->debit_amount.asset_scale,
                            .timeout_ms = timeout};
-    stream_pay_result_t *res = calloc(1, sizeof *res);
-    if (!res) {
-        LOGE("outgoing payments: out of memory");
-        abort();
-    }
+    stream_pay_result_t *res = xcalloc(1, sizeof *res);
     *err = stream_pay(&o, res);
     if (*err != STREAM_PAY_OK)
         LOGW("outgoing payment: stream to %s: %s (%llu sent in this run)", q->destination,
@@ -342,11 +339,7 @@ static step_t step_settle(outgoing_payments_t *op, const outgoing_payment_t *p)
 /* Runs one claimed payment as far as it goes. */
 static void payment_run(outgoing_payments_t *op, ledger_id_t id)
 {
-    outgoing_payment_t *p = malloc(sizeof *p);
-    if (!p) {
-        LOGE("outgoing payments: out of memory");
-        abort();
-    }
+    outgoing_payment_t *p = xmalloc(sizeof *p);
     step_t s = STEP_AGAIN;
     for (int i = 0; i < STEPS_MAX && s == STEP_AGAIN; i++) {
         quote_t q;

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "backend/wallet_address_admin.h"
 #include "backend/wallet_address_internal.h"
 
@@ -193,11 +194,7 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
     ledger_asset_t asset;
     if (ledger_asset_get(svc->ledger, w.asset_id, &asset) != LEDGER_OK)
         return QUOTE_STORAGE_ERROR;
-    quote_t *q = calloc(1, sizeof *q);
-    if (!q) {
-        LOGE("quotes: out of memory");
-        abort();
-    }
+    quote_t *q = xcalloc(1, sizeof *q);
     memcpy(q->receiver, req->receiver, req->receiver_len);
     q->receiver[req->receiver_len] = '\0';
     fees_t fees = fees_table_get(&svc->fees, asset.code);

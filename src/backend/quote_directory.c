@@ -7,6 +7,7 @@
 #include "backend/incoming_payment.h"
 #include "backend/quote.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 static quote_lookup_t wallet_lookup(void *ctx, ledger_id_t id, quote_wallet_t *out)
 {
@@ -26,11 +27,7 @@ static quote_lookup_t wallet_lookup(void *ctx, ledger_id_t id, quote_wallet_t *o
 
 static quote_lookup_t receiver_lookup(void *ctx, const char *url, size_t len, quote_receiver_t *out)
 {
-    incoming_payment_t *ip = malloc(sizeof *ip);
-    if (!ip) {
-        LOGE("quotes: out of memory");
-        abort();
-    }
+    incoming_payment_t *ip = xmalloc(sizeof *ip);
     db_err_t e;
     quote_lookup_t res = QUOTE_LOOKUP_FOUND;
     incoming_payment_result_t r = incoming_payment_get_by_url(ctx, url, len, ip, &e);

@@ -12,6 +12,7 @@
 #include "backend/quote.h"
 #include "base/codec.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "ilp/address.h"
 #include "stream/sender.h"
 
@@ -124,11 +125,7 @@ quote_result_t quote_probe(const quote_svc_t *svc, const quote_spsp_t *spsp,
                            .source_asset_scale = asset->scale,
                            .timeout_ms = QUOTE_PROBE_TIMEOUT_MS,
                            .max_retries = 5};
-    stream_pay_result_t *res = calloc(1, sizeof *res);
-    if (!res) {
-        LOGE("quotes: out of memory");
-        abort();
-    }
+    stream_pay_result_t *res = xcalloc(1, sizeof *res);
     stream_pay_error_t e = stream_pay(&o, res);
     quote_result_t r = QUOTE_OK;
     if (e != STREAM_PAY_ERR_EXCHANGE_RATE || res->probe_source == 0 || res->probe_delivered == 0 ||
