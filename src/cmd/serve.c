@@ -131,16 +131,15 @@ static db_t *database_open(const config_t *cfg)
     return db;
 }
 
-static http_server_t *listener(const config_t *cfg, const char *name, uint16_t port,
-                               unsigned threads)
+/* limits: the HTTP_* settings every listener shares (http_server_config_env). */
+static http_server_t *listener(const config_t *cfg, const http_server_config_t *limits,
+                               const char *name, uint16_t port, unsigned threads)
 {
-    http_server_config_t hc = {
-        .host = cfg->bind_host, .port = port, .name = name, .threads = threads};
-    env_err_t err;
-    if (http_server_config_env(&hc, &err) != 0) {
-        LOGE("%s", err.msg);
-        return NULL;
-    }
+    http_server_config_t hc = *limits;
+    hc.host = cfg->bind_host;
+    hc.port = port;
+    hc.name = name;
+    hc.threads = threads;
     return http_server_new(&hc);
 }
 
@@ -264,7 +263,7 @@ static bool app_start(app_t *app)
         return false;
     cache_err_t cerr;
     cache_opts_t co;
-    if (cache_opts_env(&co, &cerr) != 0) {
+    if (cache_opts_env(&co, &cerr) != CACHE_OK) {
         LOGE("%s", cerr.msg);
         return -1;
     }
@@ -283,9 +282,15 @@ static bool app_start(app_t *app)
     app->admin.db = app->db;
     app->admin.cache = app->cache;
 
-    app->servers[0] = listener(cfg, "open-payments", cfg->open_payments_port, 0);
-    app->servers[1] = listener(cfg, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
-    app->servers[2] = listener(cfg, "connector", cfg->connector_port, 0);
+    http_server_config_t limits = {0};
+    env_err_t eerr;
+    if (http_server_config_env(&limits, &eerr) != 0) {
+        LOGE("%s", eerr.msg);
+        return -1;
+    }
+    app->servers[0] = listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
+    app->servers[1] = listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
+    app->servers[2] = listener(cfg, &limits, "connector", cfg->connector_port, 0);
     for (int i = 0; i < 3; i++)
         if (!app->servers[i])
             return false;

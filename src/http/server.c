@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -52,6 +53,11 @@
 #define REAP_PERIOD_MAX_MS 250u
 /* File descriptors kept free for everything else in the process (database, cache, logs). */
 #define FDS_SPARE 256u
+/* Once at least this many connections have come since the last trim and the open ones have
+ * fallen to half their peak, the reaper hands free heap memory back to the system (at most
+ * once per TRIM_EVERY_MS). */
+#define TRIM_BURST_MIN 128u
+#define TRIM_EVERY_MS  1000u
 /* libmicrohttpd's messages (mostly clients that went away mid-request) at most this often. */
 #define MHD_LOG_INTERVAL_MS 10000u
 
@@ -133,6 +139,7 @@ struct http_server {
     pthread_cond_t reaper_cv;
     bool reaper_stop, reaper_running;
     pthread_t reaper;
+    uint64_t conns_peak, opened_at_trim, trimmed_ms; /* reaper thread only: trim_after_burst */
 };
 
 static int route_parse(route_t *r, const char *pattern);
@@ -375,10 +382,30 @@ static void reap_due(http_server_t *s, uint64_t now)
         if (due == 0 || due > now || req->reaped || req->fd == MHD_INVALID_SOCKET)
             continue;
         req->reaped = true;
-        shutdown(req->fd, SHUT_RDWR);
+        /* counted first: a client may see the close before this thread runs on */
         atomic_fetch_add_explicit(&s->timed_out, 1, memory_order_relaxed);
+        shutdown(req->fd, SHUT_RDWR);
     }
     pthread_mutex_unlock(&s->conns_mu);
+}
+
+/* Each connection holds libmicrohttpd's 32 KiB buffer and our context, both from malloc, which
+ * keeps freed blocks in its per-thread arenas: after a burst of a thousand connections the
+ * process stayed tens of megabytes larger. Once a burst has drained by half, malloc_trim gives
+ * the free pages back. It walks the arenas under their locks, so it runs rarely. */
+static void trim_after_burst(http_server_t *s, uint64_t now)
+{
+    uint64_t open = atomic_load_explicit(&s->conns_open, memory_order_relaxed);
+    uint64_t opened = atomic_load_explicit(&s->conns_opened, memory_order_relaxed);
+    if (open > s->conns_peak)
+        s->conns_peak = open;
+    if (opened - s->opened_at_trim < TRIM_BURST_MIN || open > s->conns_peak / 2 ||
+        now - s->trimmed_ms < TRIM_EVERY_MS)
+        return;
+    malloc_trim(0);
+    s->trimmed_ms = now;
+    s->conns_peak = open;
+    s->opened_at_trim = opened;
 }
 
 static void *reaper_main(void *arg)
@@ -397,8 +424,11 @@ static void *reaper_main(void *arg)
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&s->reaper_cv, &s->reaper_mu, &ts);
-        if (!s->reaper_stop)
-            reap_due(s, clock_mono_ms());
+        if (s->reaper_stop)
+            break;
+        uint64_t now = clock_mono_ms();
+        reap_due(s, now);
+        trim_after_burst(s, now);
     }
     pthread_mutex_unlock(&s->reaper_mu);
     return NULL;

@@ -380,16 +380,14 @@ cache_t *cache_open(const char *url, cache_err_t *err)
     return cache_open_opts(url, NULL, err);
 }
 
-int cache_opts_env(cache_opts_t *opts, cache_err_t *err)
+cache_rc_t cache_opts_env(cache_opts_t *opts, cache_err_t *err)
 {
     uint64_t mb;
     env_err_t e;
-    if (env_u64("CACHE_MEMORY_MAX_MB", CACHE_MEM_BYTES_DEFAULT >> 20, 64, 1u << 20, &mb, &e) != 0) {
-        cache_fail(err, CACHE_INVALID, "%s", e.msg);
-        return -1;
-    }
+    if (env_u64("CACHE_MEMORY_MAX_MB", CACHE_MEM_BYTES_DEFAULT >> 20, 64, 1u << 20, &mb, &e) != 0)
+        return cache_fail(err, CACHE_INVALID, "%s", e.msg);
     opts->mem_bytes_max = (size_t)mb << 20;
-    return 0;
+    return CACHE_OK;
 }
 
 cache_t *cache_open_opts(const char *url, const cache_opts_t *opts, cache_err_t *err)

@@ -59,8 +59,9 @@ typedef struct {
 cache_t *cache_open(const char *url, cache_err_t *err);
 /* The same with options (NULL: defaults). */
 cache_t *cache_open_opts(const char *url, const cache_opts_t *opts, cache_err_t *err);
-/* Options from CACHE_MEMORY_MAX_MB (64..1048576, default 128). Returns 0, or -1 with err. */
-int cache_opts_env(cache_opts_t *opts, cache_err_t *err);
+/* Options from CACHE_MEMORY_MAX_MB (64..1048576, default 128). CACHE_OK, or CACHE_INVALID with
+ * err naming the variable. */
+cache_rc_t cache_opts_env(cache_opts_t *opts, cache_err_t *err);
 /* cache_open($REDIS_URL): the in-process cache when REDIS_URL is unset or empty. */
 cache_t *cache_open_env(cache_err_t *err);
 void cache_close(cache_t *c);

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -244,4 +245,57 @@ Test(http_limits, gate_answers_before_the_body_and_closes, .timeout = 30)
     cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got: %s", resp);
     cr_assert_eq(atomic_load(&handler_calls), 1);
     stop();
+}
+
+Test(http_limits, clients_leaving_mid_request_log_one_line, .timeout = 30)
+{
+    start(10000, 60, 0);
+    char path[] = "/tmp/rafiki-limits-log-XXXXXX";
+    int logfd = mkstemp(path);
+    cr_assert(logfd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(logfd, STDERR_FILENO);
+    /* 50 clients send half a request head and leave: libmicrohttpd reports each one. */
+    for (int i = 0; i < 50; i++) {
+        int fd = dial("127.0.0.1");
+        raw_send_all(fd, "POST /ok HTTP/1.1\r\nHost: x\r\n", 28);
+        sleep_ms(2);
+        close(fd);
+    }
+    sleep_ms(300);
+    stop();
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char text[65536];
+    ssize_t n = pread(logfd, text, sizeof text - 1, 0);
+    close(logfd);
+    unlink(path);
+    text[n > 0 ? n : 0] = '\0';
+    int lines = 0;
+    for (const char *p = strstr(text, "microhttpd"); p; p = strstr(p + 1, "microhttpd"))
+        lines++;
+    cr_assert(lines >= 1 && lines <= 2, "%d microhttpd lines:\n%s", lines, text);
+}
+
+Test(http_limits, limits_from_the_environment)
+{
+    http_server_config_t cfg = {0};
+    env_err_t err;
+    static const char *const names[] = {"HTTP_REQUEST_TIMEOUT_MS", "HTTP_IDLE_TIMEOUT_S",
+                                        "HTTP_CONNECTIONS_MAX", "HTTP_PER_IP_CONNECTIONS_MAX"};
+    for (size_t i = 0; i < 4; i++)
+        unsetenv(names[i]);
+    cr_assert_eq(http_server_config_env(&cfg, &err), 0);
+    cr_assert_eq(cfg.request_timeout_ms, HTTP_REQUEST_TIMEOUT_DEFAULT_MS);
+    cr_assert_eq(cfg.per_ip_max, HTTP_PER_IP_DEFAULT);
+    setenv("HTTP_PER_IP_CONNECTIONS_MAX", "7", 1);
+    setenv("HTTP_IDLE_TIMEOUT_S", "5", 1);
+    cr_assert_eq(http_server_config_env(&cfg, &err), 0);
+    cr_assert_eq(cfg.per_ip_max, 7);
+    cr_assert_eq(cfg.idle_timeout_s, 5);
+    setenv("HTTP_REQUEST_TIMEOUT_MS", "50", 1);
+    cr_assert_eq(http_server_config_env(&cfg, &err), -1, "below the 100 ms minimum");
+    cr_assert(strstr(err.msg, "HTTP_REQUEST_TIMEOUT_MS") != NULL, "%s", err.msg);
+    for (size_t i = 0; i < 4; i++)
+        unsetenv(names[i]);
 }

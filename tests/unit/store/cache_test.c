@@ -154,3 +154,19 @@ Test(cache_rc, every_result_has_a_name)
     cr_expect_str_eq(err.msg, "lost redis");
     cr_expect_eq(cache_fail(NULL, CACHE_ERROR, "nothing"), CACHE_ERROR);
 }
+
+Test(cache_opts, memory_bound_from_the_environment)
+{
+    cache_opts_t o = {0};
+    cache_err_t err = {0};
+    unsetenv("CACHE_MEMORY_MAX_MB");
+    cr_assert_eq(cache_opts_env(&o, &err), CACHE_OK);
+    cr_assert_eq(o.mem_bytes_max, CACHE_MEM_BYTES_DEFAULT);
+    setenv("CACHE_MEMORY_MAX_MB", "256", 1);
+    cr_assert_eq(cache_opts_env(&o, &err), CACHE_OK);
+    cr_assert_eq(o.mem_bytes_max, 256u << 20);
+    setenv("CACHE_MEMORY_MAX_MB", "1", 1);
+    cr_assert_eq(cache_opts_env(&o, &err), CACHE_INVALID);
+    cr_assert(strstr(err.msg, "CACHE_MEMORY_MAX_MB") != NULL, "%s", err.msg);
+    unsetenv("CACHE_MEMORY_MAX_MB");
+}
