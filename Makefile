@@ -1,17 +1,23 @@
 # Rafiki in C — one non-recursive Makefile.
 #
-#   make            optimised build (assertions stay on) into build/
+#   make            = make all: optimised build (assertions stay on) of build/rafiki, the unit,
+#                   integration and vector test binaries, benchmarks and tools into build/
 #   make run        install missing packages, build, run `rafiki serve` on SQLite
 #   make test       install test packages, build, start throwaway Postgres+Redis, run every suite
 #   make check      ASan+UBSan build of the unit tests, run them
 #   make fuzz       build libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make bench      build and run every benchmark under bench/
+#   make interop    the Node interop tests against build/rafiki (Postgres cases need make test)
 #   make fmt / fmt-check
 #
 # Sources are found by directory: every src/<layer>/*.c goes into the library, src/cmd/ holds
 # the program entry points, tests/unit/**/*_test.c are linked into one Criterion binary,
 # tests/integration/*_test.c into another, tests/fuzz/*.c are one fuzzer each and bench/*.c
 # one benchmark each.
+
+# The layer rules below are the first rules in this file; without this, plain `make` would
+# build only build/lib/libbase.a.
+.DEFAULT_GOAL := all
 
 BUILD    ?= build
 SHARED   ?= ../shared
@@ -39,7 +45,9 @@ endif
 LDLIBS := $(PKG_LIBS) -pthread -lm
 
 # Layers in dependency order: a layer may use only the layers before it. Each layer is its own
-# static library, so a test binary links only the layers it needs.
+# static library, so a test binary links only the layers it needs. `auth` is the planned next
+# layer (the GNAP authorization server of Open Payments); it has no sources yet, so its archive
+# holds only an empty object until src/auth/ exists.
 LAYERS   := base ilp stream http store ledger connector backend auth
 layer_libs = $(foreach l,$(call upto,$(1)),$(BUILD)/lib/lib$(l).a)
 # upto(L): the layers from base up to and including L, reversed for link order.
@@ -148,8 +156,11 @@ unit: $(UNIT_BINS)
 vectors: $(BUILD)/test-vectors
 	./$(BUILD)/test-vectors $(SHARED)/vectors
 
-interop: $(BUILD)/rafiki
-	bash scripts/interop.sh
+# The Node interop tests (tests/interop/*.test.mjs) against build/rafiki; the Postgres cases
+# run only under scripts/with-services.sh (make test does that).
+interop: $(BUILD)/rafiki $(TOOL_BINS)
+	cd tests/interop && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && \
+	  RAFIKI_BUILD=$(abspath $(BUILD)) node --test --test-concurrency=1 ./*.test.mjs
 
 # make test: formatting, the sanitizer build of the unit tests, a short run of every fuzzer, then
 # every suite against throwaway Postgres and Redis (its last line sums them all).

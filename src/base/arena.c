@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/assert.h"
+#include "base/mem.h"
+
 struct arena_block {
     arena_block_t *next;
     size_t size;
@@ -20,15 +23,14 @@ void arena_init(arena_t *a, size_t block_size)
 
 void *arena_alloc(arena_t *a, size_t n)
 {
+    /* Sizes are checked against their limits before they get here; half the address space is
+     * far past any of them, and keeps the rounding and the header below from overflowing. */
+    ASSERT(n <= SIZE_MAX / 2);
     size_t need = (n + 15u) & ~(size_t)15u;
-    if (need < n)
-        return NULL;
     arena_block_t *b = a->head;
     if (!b || b->size - b->used < need) {
         size_t size = need > a->block_size ? need : a->block_size;
-        b = malloc(sizeof(*b) + size);
-        if (!b)
-            return NULL;
+        b = xmalloc(sizeof(*b) + size);
         b->size = size;
         b->used = 0;
         b->next = a->head;
@@ -42,8 +44,6 @@ void *arena_alloc(arena_t *a, size_t n)
 char *arena_strndup(arena_t *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);
-    if (!p)
-        return NULL;
     memcpy(p, s, n);
     p[n] = '\0';
     return p;

@@ -1,6 +1,7 @@
 /*
  * ASSERT(): programmer errors. Stays on in every build (TigerBeetle style); bad input is never an
  * assert, it is an enumerated error.
+ * Threads: any thread.
  */
 #ifndef RAFIKI_BASE_ASSERT_H
 #define RAFIKI_BASE_ASSERT_H

@@ -1,4 +1,7 @@
-/* Monotonic clock for durations and timeouts; wall clock for expiries and timestamps. */
+/*
+ * Monotonic clock for durations and timeouts; wall clock for expiries and timestamps.
+ * Threads: any thread; never blocks.
+ */
 #ifndef RAFIKI_BASE_CLOCK_H
 #define RAFIKI_BASE_CLOCK_H
 

@@ -2,6 +2,7 @@
  * Hex and base64 (standard and URL alphabets, padded or not). Encoders write a NUL and return the
  * length without it, or -1 when out is too small. Decoders take (ptr, len) and return the
  * decoded length, or -1 on a bad character, bad length or a too-small output.
+ * Threads: any thread; no shared state.
  */
 #ifndef RAFIKI_BASE_CODEC_H
 #define RAFIKI_BASE_CODEC_H

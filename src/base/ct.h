@@ -1,4 +1,7 @@
-/* Constant-time comparison for secrets, tokens and MACs. */
+/*
+ * Constant-time comparison for secrets, tokens and MACs.
+ * Threads: any thread; no shared state.
+ */
 #ifndef RAFIKI_BASE_CT_H
 #define RAFIKI_BASE_CT_H
 

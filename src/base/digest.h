@@ -1,4 +1,7 @@
-/* SHA-256 and HMAC-SHA256 over OpenSSL; used for conditions, STREAM keys and token hashing. */
+/*
+ * SHA-256 and HMAC-SHA256 over OpenSSL; used for conditions, STREAM keys and token hashing.
+ * Threads: any thread; no shared state.
+ */
 #ifndef RAFIKI_BASE_DIGEST_H
 #define RAFIKI_BASE_DIGEST_H
 

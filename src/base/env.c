@@ -17,6 +17,12 @@ static void set_err(env_err_t *err, const char *name, const char *val, const cha
         snprintf(err->msg, sizeof err->msg, "%s=%.64s: %s", name, val, what);
 }
 
+const char *env_result_str(env_result_t r)
+{
+    static const char *const names[ENV_RESULT_COUNT] = {"ok", "invalid", "io"};
+    return (unsigned)r < ENV_RESULT_COUNT ? names[r] : "unknown";
+}
+
 const char *env_str(const char *name, const char *def)
 {
     const char *v = getenv(name);
@@ -40,60 +46,60 @@ int parse_u64(const char *s, size_t n, uint64_t *out)
     return 0;
 }
 
-int env_u64(const char *name, uint64_t def, uint64_t min, uint64_t max, uint64_t *out,
-            env_err_t *err)
+env_result_t env_u64(const char *name, uint64_t def, uint64_t min, uint64_t max, uint64_t *out,
+                     env_err_t *err)
 {
     const char *v = env_str(name, NULL);
     if (!v) {
         *out = def;
-        return 0;
+        return ENV_OK;
     }
     uint64_t x;
     if (parse_u64(v, strlen(v), &x) != 0) {
         set_err(err, name, v, "not a non-negative integer");
-        return -1;
+        return ENV_INVALID;
     }
     if (x < min || x > max) {
         char what[96];
         snprintf(what, sizeof what, "out of range [%llu, %llu]", (unsigned long long)min,
                  (unsigned long long)max);
         set_err(err, name, v, what);
-        return -1;
+        return ENV_INVALID;
     }
     *out = x;
-    return 0;
+    return ENV_OK;
 }
 
-int env_port(const char *name, uint16_t def, uint16_t *out, env_err_t *err)
+env_result_t env_port(const char *name, uint16_t def, uint16_t *out, env_err_t *err)
 {
     uint64_t x;
-    if (env_u64(name, def, 0, 65535, &x, err) != 0)
-        return -1;
-    *out = (uint16_t)x;
-    return 0;
+    env_result_t rc = env_u64(name, def, 0, 65535, &x, err);
+    if (rc == ENV_OK)
+        *out = (uint16_t)x;
+    return rc;
 }
 
-int env_bool(const char *name, bool def, bool *out, env_err_t *err)
+env_result_t env_bool(const char *name, bool def, bool *out, env_err_t *err)
 {
     const char *v = env_str(name, NULL);
     if (!v) {
         *out = def;
-        return 0;
+        return ENV_OK;
     }
     static const char *yes[] = {"1", "true", "yes", "on"};
     static const char *no[] = {"0", "false", "no", "off"};
     for (size_t i = 0; i < 4; i++) {
         if (strcasecmp(v, yes[i]) == 0) {
             *out = true;
-            return 0;
+            return ENV_OK;
         }
         if (strcasecmp(v, no[i]) == 0) {
             *out = false;
-            return 0;
+            return ENV_OK;
         }
     }
     set_err(err, name, v, "not a boolean (true/false/1/0/yes/no/on/off)");
-    return -1;
+    return ENV_INVALID;
 }
 
 /* Trim ASCII whitespace at both ends of [*s, *s+*n). */
@@ -106,16 +112,17 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-int env_load_file(const char *path, env_err_t *err)
+env_result_t env_load_file(const char *path, env_err_t *err)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
         if (err)
             snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
-        return -1;
+        return ENV_IO;
     }
     char line[ENV_VALUE_MAX_LEN + 256];
-    int lineno = 0, rc = 0;
+    int lineno = 0;
+    env_result_t rc = ENV_OK;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         const char *s = line;
@@ -127,7 +134,7 @@ int env_load_file(const char *path, env_err_t *err)
         if (!eq || eq == s) {
             if (err)
                 snprintf(err->msg, sizeof err->msg, "%s:%d: expected KEY=VALUE", path, lineno);
-            rc = -1;
+            rc = ENV_INVALID;
             break;
         }
         const char *k = s, *v = eq + 1;
@@ -140,7 +147,7 @@ int env_load_file(const char *path, env_err_t *err)
         if (kn >= sizeof key || vn >= sizeof val) {
             if (err)
                 snprintf(err->msg, sizeof err->msg, "%s:%d: key or value too long", path, lineno);
-            rc = -1;
+            rc = ENV_INVALID;
             break;
         }
         memcpy(key, k, kn);

@@ -1,4 +1,7 @@
-/* CSPRNG (OpenSSL RAND_bytes). Failure to get randomness aborts: nothing safe can follow. */
+/*
+ * CSPRNG (OpenSSL RAND_bytes). Failure to get randomness aborts: nothing safe can follow.
+ * Threads: any thread (OpenSSL's generator is thread-safe).
+ */
 #ifndef RAFIKI_BASE_RAND_H
 #define RAFIKI_BASE_RAND_H
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 
 bool slice_eq(slice_t a, slice_t b)
 {
@@ -50,12 +51,7 @@ static int buf_reserve(buf_t *b, size_t n)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     if (cap > b->max)
         cap = b->max;
-    uint8_t *p = realloc(b->ptr, cap);
-    if (!p) {
-        b->failed = true;
-        return -1;
-    }
-    b->ptr = p;
+    b->ptr = xrealloc(b->ptr, cap);
     b->cap = cap;
     return 0;
 }

@@ -1,4 +1,7 @@
-/* UUID v4 (random) in the canonical 36-character lower-case form. */
+/*
+ * UUID v4 (random) in the canonical 36-character lower-case form.
+ * Threads: any thread.
+ */
 #ifndef RAFIKI_BASE_UUID_H
 #define RAFIKI_BASE_UUID_H
 

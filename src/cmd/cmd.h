@@ -27,12 +27,28 @@ typedef struct {
     unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */
 } config_t;
 
-/* Reads and validates the configuration from the environment. Returns 0, or -1 after printing
- * to stderr which variable is wrong and what was expected. Generates a random STREAM_SECRET
- * (with a warning) in development when none is set. */
-int config_load(config_t *cfg);
+typedef enum {
+    CONFIG_OK = 0,
+    CONFIG_INVALID, /* a variable is malformed, out of range, or missing where it is required */
+    CONFIG_IO,      /* development: the secrets file cannot be read, created or written */
+    CONFIG_RESULT_COUNT
+} config_result_t;
+
+/* For the operator: "NAME: what is wrong and what is expected". */
+typedef struct {
+    char msg[320];
+} config_err_t;
+
+/* Stable snake_case name of a result ("invalid"). */
+const char *config_result_str(config_result_t r);
+
+/* Reads and validates the configuration from the environment. Returns CONFIG_OK, or why not
+ * with err->msg naming the variable, the problem and what was expected (err may be NULL).
+ * Generates a random STREAM_SECRET (with a warning) in development when none is set.
+ * Start-up only: it may setenv. */
+config_result_t config_load(config_t *cfg, config_err_t *err);
 /* Only what `rafiki migrate` needs: mode, logging and DATABASE_URL (validated). */
-int config_load_database(config_t *cfg);
+config_result_t config_load_database(config_t *cfg, config_err_t *err);
 
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -20,10 +21,28 @@
 #include "cmd/cmd.h"
 #include "ilp/address.h"
 
-static int config_fail(const char *name, const char *what)
+const char *config_result_str(config_result_t r)
 {
-    fprintf(stderr, "rafiki: %s: %s\n", name, what);
-    return -1;
+    static const char *const names[CONFIG_RESULT_COUNT] = {"ok", "invalid", "io"};
+    return (unsigned)r < CONFIG_RESULT_COUNT ? names[r] : "unknown";
+}
+
+/* Writes the operator's message into err (when given) and returns rc. */
+__attribute__((format(printf, 3, 4))) static config_result_t
+fail(config_err_t *err, config_result_t rc, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+static config_result_t config_fail(config_err_t *err, const char *name, const char *what)
+{
+    return fail(err, CONFIG_INVALID, "%s: %s", name, what);
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -31,90 +50,85 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static int require_secret(const config_t *cfg, const char *name, const char *value)
+static config_result_t require_secret(const config_t *cfg, const char *name, const char *value,
+                                      config_err_t *err)
 {
-    if (cfg->production && (!value || !*value)) {
-        fprintf(stderr, "rafiki: %s must be set in production mode\n", name);
-        return -1;
-    }
-    return 0;
+    if (cfg->production && (!value || !*value))
+        return fail(err, CONFIG_INVALID, "%s must be set in production mode", name);
+    return CONFIG_OK;
 }
 
-static int load_logging(void)
+static config_result_t load_logging(config_err_t *err)
 {
     log_level_t level;
     const char *lvl = env_str("LOG_LEVEL", "info");
     if (log_level_parse(lvl, &level) != 0)
-        return config_fail("LOG_LEVEL", "expected debug, info, warn, error or off");
+        return config_fail(err, "LOG_LEVEL", "expected debug, info, warn, error or off");
     log_set_level(level);
     const char *fmt = env_str("LOG_FORMAT", "text");
     if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
-        return config_fail("LOG_FORMAT", "expected text or json");
+        return config_fail(err, "LOG_FORMAT", "expected text or json");
     log_set_json(strcmp(fmt, "json") == 0);
-    return 0;
+    return CONFIG_OK;
 }
 
-static int check_database_url(const char *db)
+static config_result_t check_database_url(const char *db, config_err_t *err)
 {
     if (starts_with(db, "sqlite:")) {
         if (db[strlen("sqlite:")] == '\0')
-            return config_fail("DATABASE_URL",
+            return config_fail(err, "DATABASE_URL",
                                "sqlite: needs a path, e.g. sqlite:./data/rafiki.db");
     } else if (!starts_with(db, "postgres://") && !starts_with(db, "postgresql://")) {
-        return config_fail("DATABASE_URL", "expected sqlite:PATH or postgres://...");
+        return config_fail(err, "DATABASE_URL", "expected sqlite:PATH or postgres://...");
     }
-    return 0;
+    return CONFIG_OK;
 }
 
-static int check_urls(const config_t *cfg)
+static config_result_t check_urls(const config_t *cfg, config_err_t *err)
 {
     const char *r = cfg->redis_url;
     if (r && !starts_with(r, "redis://") && !starts_with(r, "unix://"))
-        return config_fail("REDIS_URL", "expected redis://host:port[/db] or unix:///path.sock");
+        return config_fail(err, "REDIS_URL",
+                           "expected redis://host:port[/db] or unix:///path.sock");
     ilp_address_result_t ar = ilp_address_validate(SLICE_STR(cfg->ilp_address));
-    if (ar != ILP_ADDR_OK) {
-        char what[160];
-        snprintf(what, sizeof what, "not an ILP address (%s), e.g. test.rafiki",
-                 ilp_address_result_str(ar));
-        return config_fail("ILP_ADDRESS", what);
-    }
-    return 0;
+    if (ar != ILP_ADDR_OK)
+        return fail(err, CONFIG_INVALID, "ILP_ADDRESS: not an ILP address (%s), e.g. test.rafiki",
+                    ilp_address_result_str(ar));
+    return CONFIG_OK;
 }
 
-static int load_ports(config_t *cfg)
+static config_result_t load_ports(config_t *cfg, config_err_t *err)
 {
-    env_err_t err;
-    if (env_port("OPEN_PAYMENTS_PORT", 3000, &cfg->open_payments_port, &err) != 0 ||
-        env_port("ADMIN_PORT", 3001, &cfg->admin_port, &err) != 0 ||
-        env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &err) != 0) {
-        fprintf(stderr, "rafiki: %s\n", err.msg);
-        return -1;
-    }
+    env_err_t e;
+    if (env_port("OPEN_PAYMENTS_PORT", 3000, &cfg->open_payments_port, &e) != ENV_OK ||
+        env_port("ADMIN_PORT", 3001, &cfg->admin_port, &e) != ENV_OK ||
+        env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
     const uint16_t p[3] = {cfg->open_payments_port, cfg->admin_port, cfg->connector_port};
     const char *names[3] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT", "CONNECTOR_PORT"};
     for (int i = 0; i < 3; i++)
         for (int j = i + 1; j < 3; j++)
-            if (p[i] != 0 && p[i] == p[j]) {
-                fprintf(stderr, "rafiki: %s and %s are both %u: each listener needs its own port\n",
-                        names[i], names[j], (unsigned)p[i]);
-                return -1;
-            }
-    return 0;
+            if (p[i] != 0 && p[i] == p[j])
+                return fail(err, CONFIG_INVALID,
+                            "%s and %s are both %u: each listener needs its own port", names[i],
+                            names[j], (unsigned)p[i]);
+    return CONFIG_OK;
 }
 
 /* STREAM_SECRET is 32 bytes as 64 hex digits, or as base64 (what Rafiki's docs generate). */
-static int load_stream_secret(config_t *cfg)
+static config_result_t load_stream_secret(config_t *cfg, config_err_t *err)
 {
     const char *s = cfg->stream_secret_hex;
     if (!s) {
         if (cfg->production)
-            return config_fail("STREAM_SECRET", "must be set in production mode (32 bytes as "
-                                                "64 hex digits or base64)");
+            return config_fail(err, "STREAM_SECRET",
+                               "must be set in production mode (32 bytes as "
+                               "64 hex digits or base64)");
         rand_bytes(cfg->stream_secret, sizeof cfg->stream_secret);
         cfg->stream_secret_generated = true;
         LOGW("STREAM_SECRET is not set: using a random secret for this run; STREAM addresses "
              "and receipts issued now stop working after a restart");
-        return 0;
+        return CONFIG_OK;
     }
     if (cfg->dev_secrets_path)
         LOGW("STREAM_SECRET is not set: using the development secret kept in %s",
@@ -127,46 +141,46 @@ static int load_stream_secret(config_t *cfg)
     if (got != (ssize_t)sizeof cfg->stream_secret)
         got = b64_decode(tmp, sizeof tmp, s, n, B64_STD | B64_LENIENT);
     if (got != (ssize_t)sizeof cfg->stream_secret)
-        return config_fail("STREAM_SECRET", "expected 32 bytes as 64 hex digits or base64");
+        return config_fail(err, "STREAM_SECRET", "expected 32 bytes as 64 hex digits or base64");
     memcpy(cfg->stream_secret, tmp, sizeof cfg->stream_secret);
-    return 0;
+    return CONFIG_OK;
 }
 
 /* WEBHOOK_URL and its settings. Without a URL events are still recorded (GET /webhook-events)
  * but not sent. In production a URL needs SIGNATURE_SECRET: unsigned events could be forged. */
-static int load_webhooks(config_t *cfg)
+static config_result_t load_webhooks(config_t *cfg, config_err_t *err)
 {
     cfg->webhook_url = env_str("WEBHOOK_URL", NULL);
     cfg->signature_secret = env_str("SIGNATURE_SECRET", NULL);
     const char *u = cfg->webhook_url;
     if (u && !starts_with(u, "http://") && !starts_with(u, "https://"))
-        return config_fail("WEBHOOK_URL", "expected an http:// or https:// URL");
+        return config_fail(err, "WEBHOOK_URL", "expected an http:// or https:// URL");
     if (u && cfg->production && (!cfg->signature_secret || !*cfg->signature_secret))
-        return config_fail("SIGNATURE_SECRET", "must be set in production mode when WEBHOOK_URL "
-                                               "is set (webhooks are signed with it)");
+        return config_fail(err, "SIGNATURE_SECRET",
+                           "must be set in production mode when WEBHOOK_URL is set (webhooks "
+                           "are signed with it)");
     if (cfg->signature_secret && strlen(cfg->signature_secret) > 256)
-        return config_fail("SIGNATURE_SECRET", "at most 256 characters");
-    env_err_t err;
+        return config_fail(err, "SIGNATURE_SECRET", "at most 256 characters");
+    env_err_t e;
     uint64_t timeout, retries;
-    if (env_u64("WEBHOOK_TIMEOUT", 2000, 1, 600000, &timeout, &err) != 0 ||
-        env_u64("WEBHOOK_MAX_RETRY", 10, 1, 1000, &retries, &err) != 0) {
-        fprintf(stderr, "rafiki: %s\n", err.msg);
-        return -1;
-    }
+    if (env_u64("WEBHOOK_TIMEOUT", 2000, 1, 600000, &timeout, &e) != ENV_OK ||
+        env_u64("WEBHOOK_MAX_RETRY", 10, 1, 1000, &retries, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->webhook_timeout_ms = (uint32_t)timeout;
     cfg->webhook_max_retry = (unsigned)retries;
-    return 0;
+    return CONFIG_OK;
 }
 
-int config_load_database(config_t *cfg)
+config_result_t config_load_database(config_t *cfg, config_err_t *err)
 {
     memset(cfg, 0, sizeof *cfg);
     const char *mode = env_str("RAFIKI_ENV", env_str("NODE_ENV", "development"));
     cfg->production = strcmp(mode, "production") == 0;
-    if (load_logging() != 0)
-        return -1;
+    config_result_t rc = load_logging(err);
+    if (rc != CONFIG_OK)
+        return rc;
     cfg->database_url = env_str("DATABASE_URL", "sqlite:./data/rafiki.db");
-    return check_database_url(cfg->database_url);
+    return check_database_url(cfg->database_url, err);
 }
 
 /*
@@ -175,16 +189,17 @@ int config_load_database(config_t *cfg)
  * and the admin token stay valid across restarts of `make run`. The values are never logged;
  * the file is where an operator reads the admin token. Production never does this.
  */
-static int load_dev_secrets(config_t *cfg)
+static config_result_t load_dev_secrets(config_t *cfg, config_err_t *err)
 {
     static char path[1024];
     const char *dir = env_str("RAFIKI_DATA_DIR", "./data");
     int n = snprintf(path, sizeof path, "%s/dev-secrets.env", dir);
     if (n < 0 || (size_t)n >= sizeof path)
-        return config_fail("RAFIKI_DATA_DIR", "path too long");
-    env_err_t err;
-    if (access(path, F_OK) == 0 && env_load_file(path, &err) != 0)
-        return config_fail("RAFIKI_DATA_DIR", err.msg);
+        return config_fail(err, "RAFIKI_DATA_DIR", "path too long");
+    env_err_t e;
+    env_result_t er = access(path, F_OK) == 0 ? env_load_file(path, &e) : ENV_OK;
+    if (er != ENV_OK)
+        return fail(err, er == ENV_IO ? CONFIG_IO : CONFIG_INVALID, "RAFIKI_DATA_DIR: %s", e.msg);
     /* The admin token and SIGNATURE_SECRET are typed or pasted by people: URL-safe base64. */
     static const char *const names[] = {"ADMIN_API_SECRET", "STREAM_SECRET", "SIGNATURE_SECRET"};
     bool want[3];
@@ -193,14 +208,14 @@ static int load_dev_secrets(config_t *cfg)
         nwant += want[i] = !env_str(names[i], NULL);
     if (nwant > 0) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return config_fail("RAFIKI_DATA_DIR", strerror(errno));
+            return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: %s", strerror(errno));
         int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd < 0)
-            return config_fail("RAFIKI_DATA_DIR", strerror(errno));
+            return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: %s", strerror(errno));
         uint8_t raw[32];
         char text[80], line[128], made[96] = "";
-        int rc = 0;
-        for (int i = 0; i < 3 && rc == 0; i++) {
+        bool written = true;
+        for (int i = 0; i < 3 && written; i++) {
             if (!want[i])
                 continue;
             rand_bytes(raw, sizeof raw);
@@ -209,32 +224,32 @@ static int load_dev_secrets(config_t *cfg)
             else
                 b64_encode(text, sizeof text, raw, sizeof raw, B64_URL | B64_NOPAD);
             int len = snprintf(line, sizeof line, "%s=%s\n", names[i], text);
-            if (len < 0 || write(fd, line, (size_t)len) != len)
-                rc = -1;
-            else
+            written = len >= 0 && write(fd, line, (size_t)len) == len;
+            if (written)
                 setenv(names[i], text, 0);
             size_t m = strlen(made);
             snprintf(made + m, sizeof made - m, "%s%s", m ? " " : "", names[i]);
         }
         close(fd);
-        if (rc != 0)
-            return config_fail("RAFIKI_DATA_DIR", "cannot write dev-secrets.env");
+        if (!written)
+            return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: cannot write dev-secrets.env");
         LOGI("development: generated %s in %s (kept across restarts)", made, path);
     }
     cfg->dev_secrets_path = path;
-    return 0;
+    return CONFIG_OK;
 }
 
-int config_load(config_t *cfg)
+config_result_t config_load(config_t *cfg, config_err_t *err)
 {
-    if (config_load_database(cfg) != 0)
-        return -1;
+    config_result_t rc = config_load_database(cfg, err);
+    if (rc != CONFIG_OK)
+        return rc;
     bool admin_was_set = env_str("ADMIN_API_SECRET", NULL) != NULL;
     bool stream_was_set = env_str("STREAM_SECRET", NULL) != NULL;
     bool signature_was_set = env_str("SIGNATURE_SECRET", NULL) != NULL;
     if (!cfg->production && !(admin_was_set && stream_was_set && signature_was_set) &&
-        load_dev_secrets(cfg) != 0)
-        return -1;
+        (rc = load_dev_secrets(cfg, err)) != CONFIG_OK)
+        return rc;
     if (stream_was_set)
         cfg->dev_secrets_path = NULL;
     cfg->redis_url = env_str("REDIS_URL", NULL);
@@ -242,11 +257,11 @@ int config_load(config_t *cfg)
     cfg->bind_host = env_str("BIND_HOST", "127.0.0.1");
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
     cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
-    if (check_urls(cfg) != 0 || load_ports(cfg) != 0 || load_webhooks(cfg) != 0)
-        return -1;
-    if (require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret) != 0)
-        return -1;
+    if ((rc = check_urls(cfg, err)) != CONFIG_OK || (rc = load_ports(cfg, err)) != CONFIG_OK ||
+        (rc = load_webhooks(cfg, err)) != CONFIG_OK ||
+        (rc = require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret, err)) != CONFIG_OK)
+        return rc;
     if (cfg->admin_api_secret && strlen(cfg->admin_api_secret) < 16)
         LOGW("ADMIN_API_SECRET is shorter than 16 characters: use a long random value");
-    return load_stream_secret(cfg);
+    return load_stream_secret(cfg, err);
 }

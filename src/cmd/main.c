@@ -33,7 +33,7 @@ int main(int argc, char **argv)
     while (i < argc && strncmp(argv[i], "--", 2) == 0) {
         if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
             env_err_t err;
-            if (env_load_file(argv[i + 1], &err) != 0) {
+            if (env_load_file(argv[i + 1], &err) != ENV_OK) {
                 fprintf(stderr, "rafiki: %s\n", err.msg);
                 return 2;
             }

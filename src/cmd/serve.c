@@ -55,23 +55,23 @@ typedef struct {
     http_server_t *servers[3];
 } app_t;
 
-/* mkdir -p of the directory holding a sqlite:PATH database. */
-static int sqlite_dir_create(const char *url)
+/* mkdir -p of the directory holding a sqlite:PATH database; false after logging why not. */
+static bool sqlite_dir_create(const char *url)
 {
     const char *path = url + strlen("sqlite:");
     if (strncmp(path, ":memory:", 8) == 0)
-        return 0;
+        return true;
     char dir[PATH_MAX];
     size_t n = strcspn(path, "?");
     if (n >= sizeof dir) {
         LOGE("DATABASE_URL: the path is too long");
-        return -1;
+        return false;
     }
     memcpy(dir, path, n);
     dir[n] = '\0';
     char *slash = strrchr(dir, '/');
     if (!slash)
-        return 0; /* a file in the working directory */
+        return true; /* a file in the working directory */
     *slash = '\0';
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/')
@@ -79,21 +79,21 @@ static int sqlite_dir_create(const char *url)
         *p = '\0';
         if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
             LOGE("cannot create %s: %s", dir, strerror(errno));
-            return -1;
+            return false;
         }
         *p = '/';
     }
     if (dir[0] && mkdir(dir, 0755) != 0 && errno != EEXIST) {
         LOGE("cannot create %s: %s", dir, strerror(errno));
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
 /* Opens DATABASE_URL and applies pending migrations. */
 static db_t *database_open(const config_t *cfg)
 {
-    if (strncmp(cfg->database_url, "sqlite:", 7) == 0 && sqlite_dir_create(cfg->database_url))
+    if (strncmp(cfg->database_url, "sqlite:", 7) == 0 && !sqlite_dir_create(cfg->database_url))
         return NULL;
     db_err_t err;
     db_t *db = db_open(cfg->database_url, &err);
@@ -126,17 +126,19 @@ static http_server_t *listener(const config_t *cfg, const char *name, uint16_t p
     return http_server_new(&hc);
 }
 
-static int listener_start(http_server_t *s, const config_t *cfg, const char *name)
+/* Starts listening; false after logging why not. */
+static bool listener_start(http_server_t *s, const config_t *cfg, const char *name)
 {
     if (http_server_start(s) != 0) {
         LOGE("%s: cannot listen on %s (port in use?)", name, cfg->bind_host);
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
-/* The ILP connector: its pipeline, ILP-over-HTTP routes and the peers admin routes. */
-static int connector_start(app_t *app)
+/* The ILP connector: its pipeline, ILP-over-HTTP routes and the peers admin routes; false after
+ * logging why they could not start. */
+static bool connector_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
     connector_config_t cc = {.ilp_address = cfg->ilp_address,
@@ -148,30 +150,30 @@ static int connector_start(app_t *app)
     if (connector_config_env(&cc, err, sizeof err) != 0 ||
         !(app->connector = connector_new(&cc, err, sizeof err))) {
         LOGE("connector: %s", err);
-        return -1;
+        return false;
     }
     if (connector_http_register(app->connector, app->servers[2]) != 0 ||
         admin_peers_register(app->servers[1], &app->admin, app->connector) != 0) {
         LOGE("connector: route registration failed");
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
 /* The liquidity monitor (it records liquidity_low events) and the webhook delivery worker,
- * when WEBHOOK_URL is set. */
-static int webhooks_begin(app_t *app)
+ * when WEBHOOK_URL is set; false after logging why they could not start. */
+static bool webhooks_begin(app_t *app)
 {
     const config_t *cfg = &app->cfg;
     if (!(app->liquidity =
               liquidity_monitor_start(app->db, app->ledger, SERVE_LIQUIDITY_CHECK_MS))) {
         LOGE("liquidity: cannot start the monitor");
-        return -1;
+        return false;
     }
     if (!cfg->webhook_url) {
         LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
              "sent");
-        return 0;
+        return true;
     }
     const char *secret = cfg->signature_secret ? cfg->signature_secret : "";
     webhooks_config_t wc = {.url = cfg->webhook_url,
@@ -180,27 +182,29 @@ static int webhooks_begin(app_t *app)
                             .timeout_ms = cfg->webhook_timeout_ms,
                             .max_retry = cfg->webhook_max_retry};
     if (!(app->webhooks = webhooks_start(app->db, &wc)))
-        return -1;
+        return false;
     if (!*secret)
         LOGW("SIGNATURE_SECRET is not set: webhooks are sent without Rafiki-Signature");
-    return 0;
+    return true;
 }
 
-static int app_start(app_t *app)
+/* Opens the stores and the ledger and starts every listener; false after logging what failed
+ * (app_stop then releases whatever did start). */
+static bool app_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
     if (!(app->db = database_open(cfg)))
-        return -1;
+        return false;
     cache_err_t cerr;
     if (!(app->cache = cache_open(cfg->redis_url, &cerr))) {
         LOGE("REDIS_URL: cannot open the cache: %s", cerr.msg);
-        return -1;
+        return false;
     }
     db_err_t derr;
     ledger_opts_t lo = {.sweep_interval_ms = SERVE_SWEEP_INTERVAL_MS};
     if (!(app->ledger = ledger_open(app->db, &lo, &derr))) {
         LOGE("cannot open the ledger: %s", derr.msg);
-        return -1;
+        return false;
     }
     app->admin.secret = cfg->admin_api_secret;
     app->admin.ledger = app->ledger;
@@ -212,20 +216,17 @@ static int app_start(app_t *app)
     app->servers[2] = listener(cfg, "connector", cfg->connector_port, 0);
     for (int i = 0; i < 3; i++)
         if (!app->servers[i])
-            return -1;
+            return false;
     if (admin_api_register(app->servers[1], &app->admin) != 0 ||
         admin_webhooks_register(app->servers[1], &app->admin) != 0 ||
         admin_liquidity_register(app->servers[1], &app->admin) != 0) {
         LOGE("admin: route registration failed");
-        return -1;
+        return false;
     }
-    if (connector_start(app) != 0 || webhooks_begin(app) != 0)
-        return -1;
-    if (listener_start(app->servers[0], cfg, "open-payments") != 0 ||
-        listener_start(app->servers[1], cfg, "admin") != 0 ||
-        listener_start(app->servers[2], cfg, "connector") != 0)
-        return -1;
-    return 0;
+    return connector_start(app) && webhooks_begin(app) &&
+           listener_start(app->servers[0], cfg, "open-payments") &&
+           listener_start(app->servers[1], cfg, "admin") &&
+           listener_start(app->servers[2], cfg, "connector");
 }
 
 static void app_stop(app_t *app)
@@ -256,8 +257,11 @@ int cmd_serve(int argc, char **argv)
     }
     static app_t app;
     memset(&app, 0, sizeof app);
-    if (config_load(&app.cfg) != 0)
+    config_err_t cerr;
+    if (config_load(&app.cfg, &cerr) != CONFIG_OK) {
+        fprintf(stderr, "rafiki: %s\n", cerr.msg);
         return 2;
+    }
     if (!app.cfg.admin_api_secret)
         LOGW("ADMIN_API_SECRET is not set: the admin API refuses every request");
 
@@ -268,7 +272,7 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     int rc = 0;
-    if (app_start(&app) == 0) {
+    if (app_start(&app)) {
         LOGI("rafiki is up (ILP address %s)", app.cfg.ilp_address);
         int sig = 0;
         sigwait(&set, &sig);
@@ -289,8 +293,11 @@ int cmd_migrate(int argc, char **argv)
         return 2;
     }
     config_t cfg;
-    if (config_load_database(&cfg) != 0)
+    config_err_t cerr;
+    if (config_load_database(&cfg, &cerr) != CONFIG_OK) {
+        fprintf(stderr, "rafiki: %s\n", cerr.msg);
         return 2;
+    }
     db_t *db = database_open(&cfg);
     if (!db)
         return 1;

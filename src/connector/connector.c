@@ -1,6 +1,7 @@
 /*
- * Connector setup and teardown, configuration from the environment, the account cache the
- * pipeline reads, the two entry points, and STREAM credentials. The stages are in pipeline.c.
+ * Connector setup and teardown, configuration from the environment, the peers reload thread,
+ * the two entry points, and STREAM credentials. The stages are in pipeline.c, the account
+ * cache and transfer ids in accounts.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/log.h"
-#include "base/rand.h"
 #include "connector/connector_internal.h"
 #include "ilp/address.h"
 
@@ -104,12 +104,11 @@ static void connector_teardown(connector_t *c)
     reload_stop(c);
     http_client_free(c->http); /* completes outstanding requests first */
     timers_free(c->timers);
+    accounts_free(c->accounts);
     peers_free(c->peers);
     routes_free(c->routes);
     rates_free(c->rates);
-    free(c->acct);
     free(c->rates_url);
-    pthread_mutex_destroy(&c->acct_mu);
     pthread_mutex_destroy(&c->reload_mu);
     free(c);
 }
@@ -139,7 +138,6 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
         snprintf(err, cap, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&c->acct_mu, NULL);
     pthread_mutex_init(&c->reload_mu, NULL);
     c->peers_reload_ms = cfg->peers_reload_ms;
     slice_t addr = SLICE_STR(cfg->ilp_address ? cfg->ilp_address : "");
@@ -154,14 +152,12 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     c->counters = cfg->counters;
     c->default_limits = cfg->default_limits;
     c->link = cfg->link;
-    c->id_node = rand_u64() & ((1ull << 42) - 1);
-    atomic_init(&c->id_seq, 0);
-    c->acct = calloc(ACCT_CACHE_SLOTS, sizeof *c->acct);
+    c->accounts = accounts_new(cfg->ledger);
     c->routes = routes_new();
     c->peers = c->routes ? peers_new(cfg->db, c->routes) : NULL;
     c->timers = timers_new();
     c->http = http_client_new(&(http_client_config_t){0});
-    if (!c->acct || !c->peers || !c->timers || !c->http) {
+    if (!c->accounts || !c->peers || !c->timers || !c->http) {
         snprintf(err, cap, "out of memory or thread start failure");
         goto fail;
     }
@@ -224,91 +220,26 @@ uint64_t connector_in_flight(connector_t *c)
     return atomic_load(&c->in_flight);
 }
 
-ledger_id_t connector_transfer_id(connector_t *c)
-{
-    uint64_t ms = (uint64_t)clock_wall_ms() & ((1ull << 48) - 1);
-    uint64_t seq = atomic_fetch_add_explicit(&c->id_seq, 1, memory_order_relaxed);
-    /* hi: unix_ts_ms(48) ver(4)=7 rand_a(12); lo: var(2)=0b10 rand_b(62) */
-    return (ledger_id_t){.hi = ms << 16 | 0x7000u | (c->id_node >> 30),
-                         .lo = 0x8000000000000000ull | (c->id_node & ((1ull << 30) - 1)) << 32 |
-                               (seq & 0xffffffffu)};
-}
-
-/* ---- account cache ---- */
-
-static size_t acct_slot(ledger_id_t id)
-{
-    return (size_t)((id.hi ^ id.lo) * 0x9e3779b97f4a7c15ull >> 52) % ACCT_CACHE_SLOTS;
-}
-
-int connector_account_info(connector_t *c, ledger_id_t id, acct_info_t *out)
-{
-    size_t slot = acct_slot(id);
-    uint64_t now = clock_mono_ms();
-    pthread_mutex_lock(&c->acct_mu);
-    acct_slot_t *s = &c->acct[slot];
-    bool hit =
-        s->loaded_ms && now - s->loaded_ms < ACCT_CACHE_TTL_MS && ledger_id_eq(s->info.id, id);
-    if (hit)
-        *out = s->info;
-    pthread_mutex_unlock(&c->acct_mu);
-    if (hit)
-        return 0;
-
-    ledger_account_t a;
-    ledger_asset_t asset;
-    ledger_result_t r = ledger_account_get(c->ledger, id, &a);
-    if (r == LEDGER_OK)
-        r = ledger_asset_get(c->ledger, a.asset_id, &asset);
-    if (r != LEDGER_OK)
-        return r == LEDGER_ACCOUNT_NOT_FOUND || r == LEDGER_ASSET_NOT_FOUND ? -1 : -2;
-    acct_info_t info = {.id = id,
-                        .asset_id = a.asset_id,
-                        .liquidity_id = asset.liquidity_account_id,
-                        .kind = a.kind,
-                        .stream_enabled = a.stream_enabled,
-                        .scale = asset.scale};
-    snprintf(info.code, sizeof info.code, "%s", asset.code);
-    pthread_mutex_lock(&c->acct_mu);
-    c->acct[slot] = (acct_slot_t){.info = info, .loaded_ms = now ? now : 1};
-    pthread_mutex_unlock(&c->acct_mu);
-    *out = info;
-    return 0;
-}
-
 /* ---- entry points ---- */
 
 void connector_handle_peer(connector_t *c, peer_t *peer, const uint8_t *pkt, size_t len,
                            connector_reply_fn reply, void *user)
 {
-    acct_info_t src;
-    int rc = connector_account_info(c, peer->account_id, &src);
-    if (rc != 0) {
-        LOGE("connector: peer account missing or unreadable");
-        pipeline_reject_now(c, "T00", "peer account unavailable", reply, user);
-        return;
-    }
-    pipeline_start(c, peer, &src, pkt, len, reply, user);
+    pipeline_start(c, peer, peer->account_id, pkt, len, reply, user);
 }
 
 void connector_send_local(connector_t *c, ledger_id_t source_account, const uint8_t *pkt,
                           size_t len, connector_reply_fn reply, void *user)
 {
-    acct_info_t src;
-    int rc = connector_account_info(c, source_account, &src);
-    if (rc != 0) {
-        pipeline_reject_now(c, rc == -1 ? "F02" : "T00", "unknown source account", reply, user);
-        return;
-    }
-    pipeline_start(c, NULL, &src, pkt, len, reply, user);
+    pipeline_start(c, NULL, source_account, pkt, len, reply, user);
 }
 
 int connector_stream_credentials(connector_t *c, ledger_id_t account, stream_credentials_t *out)
 {
     acct_info_t info;
-    int rc = connector_account_info(c, account, &info);
-    if (rc != 0)
-        return rc;
+    accounts_result_t r = accounts_get(c->accounts, account, &info);
+    if (r != ACCOUNTS_OK)
+        return r == ACCOUNTS_NOT_FOUND ? -1 : -2;
     if (!info.stream_enabled)
         return -1;
     char tag[LEDGER_ID_STR_LEN + 1];

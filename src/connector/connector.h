@@ -23,7 +23,15 @@
  * object that moves from the HTTP worker to the ledger batcher (submit with a callback), to the
  * HTTP client thread (the next hop's answer) or the timer thread (R00), and back to the ledger
  * batcher (post/void), whose callback sends the reply. The reply callback runs exactly once,
- * on any of those threads.
+ * on any of those threads, or on the account loader's (accounts.h) after a cache miss.
+ *
+ * Threads: connector_handle_peer and connector_send_local may be called from any thread at
+ * once and never block: a new packet's ledger hold or credit is submitted with
+ * LEDGER_SUBMIT_TRY (a full ledger queue rejects the packet T03 Connector Busy at once), and
+ * every post, void or follow-up from a ledger, link or timer callback with
+ * LEDGER_SUBMIT_FOLLOW_UP, so no callback ever waits for room in the queue it is draining.
+ * connector_stream_credentials may read the database (worker threads only). new/free run
+ * alone; the accessors return objects whose own headers say how they may be shared.
  */
 #ifndef RAFIKI_CONNECTOR_CONNECTOR_H
 #define RAFIKI_CONNECTOR_CONNECTOR_H
@@ -123,7 +131,8 @@ void connector_send_local(connector_t *c, ledger_id_t source_account, const uint
 int connector_http_register(connector_t *c, http_server_t *s);
 
 /* STREAM credentials for an account with STREAM enabled: payment tag = its id. Returns 0, -1
- * when the account is unknown or not STREAM-enabled, -2 on a storage error. */
+ * when the account is unknown or not STREAM-enabled, -2 on a storage error. Reads the account
+ * from the database on a cache miss: call it from threads that may wait (admin workers). */
 int connector_stream_credentials(connector_t *c, ledger_id_t account, stream_credentials_t *out);
 
 /* The counters interface over a cache (INCRBY with TTL). The cache outlives its users. */

@@ -36,13 +36,16 @@ static bool content_type_ok(const char *ct)
     return next == 0 || next == ';' || next == ' ';
 }
 
-static http_handler_result_t h_ilp(http_req_t *req, void *user)
+/* The bearer token of req, or NULL. */
+static const char *bearer_token(const http_req_t *req)
 {
-    connector_t *c = user;
     const char *auth = http_req_header(req, "Authorization");
-    peer_t *peer = NULL;
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
-        peer = peers_auth(c->peers, auth + 7, strlen(auth + 7));
+    return auth && strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+}
+
+/* The request of an authenticated peer (NULL: 401). Takes the peer reference. */
+static http_handler_result_t ilp_serve(connector_t *c, http_req_t *req, peer_t *peer)
+{
     if (!peer) {
         http_respond_error(req, 401, "unauthorized", "unknown or missing bearer token");
         return HTTP_DONE;
@@ -57,6 +60,39 @@ static http_handler_result_t h_ilp(http_req_t *req, void *user)
     connector_handle_peer(c, peer, body.ptr, body.len, http_reply, req);
     peer_release(peer);
     return HTTP_PENDING;
+}
+
+typedef struct {
+    connector_t *c;
+    http_req_t *req;
+} auth_job_t;
+
+/* On the account loader thread: a token not in memory, looked up in the database. */
+static void auth_load(void *user)
+{
+    auth_job_t j = *(auth_job_t *)user;
+    free(user);
+    const char *tok = bearer_token(j.req);
+    (void)ilp_serve(j.c, j.req, peers_auth_load(j.c->peers, tok, strlen(tok)));
+}
+
+static http_handler_result_t h_ilp(http_req_t *req, void *user)
+{
+    connector_t *c = user;
+    const char *tok = bearer_token(req);
+    peer_t *peer = tok ? peers_auth(c->peers, tok, strlen(tok)) : NULL;
+    if (peer || !tok || !c->db || strlen(tok) > PEER_TOKEN_MAX)
+        return ilp_serve(c, req, peer);
+    /* maybe a peer another replica created: the database is read off this thread */
+    auth_job_t *j = malloc(sizeof *j);
+    if (j) {
+        *j = (auth_job_t){c, req};
+        if (accounts_defer(c->accounts, auth_load, j) == ACCOUNTS_PENDING)
+            return HTTP_PENDING;
+        free(j);
+    }
+    http_respond_error(req, 503, "busy", "cannot authenticate now, retry later");
+    return HTTP_DONE;
 }
 
 int connector_http_register(connector_t *c, http_server_t *s)

@@ -10,14 +10,20 @@
  * (peers_auth, peers_get) and drops it with peer_release when done, so an update or delete by the
  * admin API never frees a peer under a packet in flight. Updates replace the object and the
  * peer's routes in the routing table. Authentication hashes the presented token and looks the
- * hash up in a sorted table; a miss consults the database once (a peer created by another
- * replica) and is cached.
+ * hash up in a sorted table; a token not there may belong to a peer another replica created:
+ * peers_auth_load looks it up in the database and caches it.
  *
  * Replicas: the database is the source of truth. peers_sync (run periodically by the connector,
  * CONNECTOR_PEERS_RELOAD_MS) brings the registry in line with it, so updates and deletes made
  * through another replica's admin API reach this one: it first reads a cheap version of the
  * table (row count and the sum of updated_at, which every update strictly increases) and
  * reloads only when that changed, or on every `force`.
+ *
+ * Threads: the registry (peers_*) may be used from any thread at once: lookups take a shared
+ * lock, changes an exclusive one, and peer_t objects are immutable once put. peers_auth and
+ * peers_get never block on anything but that lock. peers_auth_load, the peers_db_* calls and
+ * peers_load / peers_sync read or write the database: the connector's loader thread, admin
+ * workers, start-up and the reload thread only, never an HTTP handler.
  */
 #ifndef RAFIKI_CONNECTOR_PEERS_H
 #define RAFIKI_CONNECTOR_PEERS_H
@@ -129,8 +135,12 @@ peers_result_t peers_put(peers_t *reg, peer_t *p, const uint8_t (*hashes)[SHA256
 peers_result_t peers_sync(peers_t *reg, bool force, bool *changed);
 /* Removes a peer, its tokens and routes. */
 void peers_remove(peers_t *reg, ledger_id_t id);
-/* The peer for a bearer token (a new reference), or NULL. */
+/* The peer for a bearer token (a new reference), or NULL when no peer in memory has it. */
 peer_t *peers_auth(peers_t *reg, const char *token, size_t len);
+/* For a token peers_auth did not know: the peer whose stored tokens include it (another
+ * replica created it), now cached (a new reference), or NULL (unknown, no database, or the
+ * database failed). Blocks on the database. */
+peer_t *peers_auth_load(peers_t *reg, const char *token, size_t len);
 /* The peer by id (a new reference), or NULL. */
 peer_t *peers_get(peers_t *reg, ledger_id_t id);
 size_t peers_count(peers_t *reg);

@@ -197,13 +197,19 @@ peer_t *peers_get(peers_t *reg, ledger_id_t id)
     return p;
 }
 
-/* A token another replica created: find it in the database and remember it. */
-static peer_t *auth_miss(peers_t *reg, const uint8_t h[SHA256_LEN])
+peer_t *peers_auth_load(peers_t *reg, const char *token, size_t len)
 {
+    if (len == 0 || len > PEER_TOKEN_MAX)
+        return NULL;
+    peer_t *p = peers_auth(reg, token, len); /* loaded meanwhile, or synced */
+    if (p)
+        return p;
+    uint8_t h[SHA256_LEN];
+    peer_token_hash(h, token, len);
     ledger_id_t id;
     if (!reg->db || peers_db_find_token(reg->db, h, &id) != PEERS_OK)
         return NULL;
-    peer_t *p = peers_get(reg, id);
+    p = peers_get(reg, id);
     if (!p && peers_db_get(reg->db, id, &p) != PEERS_OK)
         return NULL;
     pthread_rwlock_wrlock(&reg->lock);
@@ -225,7 +231,7 @@ peer_t *peers_auth(peers_t *reg, const char *token, size_t len)
     if (i < reg->ntok && memcmp(reg->tok[i].hash, h, SHA256_LEN) == 0)
         p = get_locked(reg, reg->tok[i].peer);
     pthread_rwlock_unlock(&reg->lock);
-    return p ? p : auth_miss(reg, h);
+    return p;
 }
 
 size_t peers_count(peers_t *reg)

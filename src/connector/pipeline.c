@@ -18,10 +18,11 @@
 typedef struct {
     connector_t *c;
     atomic_int refs;
-    atomic_int decided; /* 0 until the next hop's answer or the timer claims the outcome */
-    peer_t *src_peer;   /* NULL for in-process sources */
-    peer_t *dst_peer;   /* NULL for local delivery */
-    acct_info_t src, dst;
+    atomic_int decided;   /* 0 until the next hop's answer or the timer claims the outcome */
+    peer_t *src_peer;     /* NULL for in-process sources */
+    peer_t *dst_peer;     /* NULL for local delivery */
+    acct_info_t src, dst; /* .id set at the start / by routing, the rest once loaded */
+    unsigned loaded;      /* 0: neither account loaded, 1: src, 2: both */
     bool local;
     uint8_t *pkt;
     size_t len;
@@ -55,12 +56,6 @@ static void send_reject(connector_t *c, const char *code, const char *msg, slice
         ilp_reject_build(&b, ILP_T00_INTERNAL_ERROR, by, SLICE(NULL, 0), SLICE(NULL, 0));
     }
     cb(user, b.ptr, b.len);
-}
-
-void pipeline_reject_now(connector_t *c, const char *code, const char *msg,
-                         connector_reply_fn reply, void *user)
-{
-    send_reject(c, code, msg, SLICE(NULL, 0), reply, user);
 }
 
 static void op_release(op_t *op)
@@ -103,6 +98,39 @@ static ledger_result_t first_failure(const ledger_result_t *r, size_t n)
     return any;
 }
 
+/*
+ * A local credit that did not happen: the sender will retry this money, so take it out of the
+ * receipt total the receiver counted it in. Nothing for forwards (their sinfo is empty).
+ */
+static void revert_receipt(op_t *op)
+{
+    if (stream_receiver_revert(&op->c->receiver, op->prep.destination, &op->sinfo) != STREAM_OK)
+        LOGW("connector: could not revert a STREAM receipt total");
+}
+
+/*
+ * Submits new work (a hold, a local credit) without ever waiting: when the ledger's queue is
+ * full the packet is rejected T03 Connector Busy at once. T03 is RFC 0027's code for "rejecting
+ * packets due to overload"; senders back off and retry it like any T error. T04 would make
+ * STREAM senders shrink their packets (ilp-protocol-stream and our sender cut the amount on
+ * T04), adding packets to an overloaded connector; T00 would claim a fault we do not have.
+ * Returns whether the submission was queued; otherwise the op was rejected (nothing held).
+ */
+static bool submit_new(op_t *op, ledger_done_fn done)
+{
+    ledger_result_t r = ledger_transfers_submit_mode(op->c->ledger, op->legs, op->nlegs,
+                                                     LEDGER_SUBMIT_TRY, done, op);
+    if (r == LEDGER_OK)
+        return true;
+    op->nlegs = 0;
+    revert_receipt(op);
+    if (r == LEDGER_BUSY)
+        op_reject(op, ILP_T03_CONNECTOR_BUSY, "connector busy");
+    else
+        op_reject(op, ILP_T00_INTERNAL_ERROR, "ledger unavailable");
+    return false;
+}
+
 static const char *ledger_ilp_code(ledger_result_t r)
 {
     return r == LEDGER_EXCEEDS_CREDITS || r == LEDGER_EXCEEDS_DEBITS
@@ -119,7 +147,7 @@ static void build_legs(op_t *op, uint32_t flags, uint64_t timeout_ms)
                         .code = CONNECTOR_TRANSFER_CODE};
     if (ledger_id_eq(op->src.asset_id, op->dst.asset_id)) {
         op->legs[0] = base;
-        op->legs[0].id = connector_transfer_id(op->c);
+        op->legs[0].id = accounts_transfer_id(op->c->accounts);
         op->legs[0].debit_account_id = op->src.id;
         op->legs[0].credit_account_id = op->dst.id;
         op->legs[0].amount = op->prep.amount;
@@ -128,12 +156,12 @@ static void build_legs(op_t *op, uint32_t flags, uint64_t timeout_ms)
     }
     op->legs[0] = base;
     op->legs[0].flags |= LEDGER_F_LINKED;
-    op->legs[0].id = connector_transfer_id(op->c);
+    op->legs[0].id = accounts_transfer_id(op->c->accounts);
     op->legs[0].debit_account_id = op->src.id;
     op->legs[0].credit_account_id = op->src.liquidity_id;
     op->legs[0].amount = op->prep.amount;
     op->legs[1] = base;
-    op->legs[1].id = connector_transfer_id(op->c);
+    op->legs[1].id = accounts_transfer_id(op->c->accounts);
     op->legs[1].debit_account_id = op->dst.liquidity_id;
     op->legs[1].credit_account_id = op->dst.id;
     op->legs[1].amount = op->dst_amount;
@@ -142,20 +170,24 @@ static void build_legs(op_t *op, uint32_t flags, uint64_t timeout_ms)
 
 static void resolve_done(void *user, const ledger_result_t *r, size_t n);
 
-/* Post or void every leg of the hold; then is called once committed (NULL: fire and forget). */
+/*
+ * Post or void every leg of the hold; then is called once committed (NULL: fire and forget).
+ * A follow-up of admitted work: never blocks, never refused for room, so the ledger and link
+ * callbacks that call this cannot wait for the queue they are draining.
+ */
 static void resolve_hold(op_t *op, ledger_op_kind_t kind, ledger_done_fn then)
 {
     ledger_op_t ops[2];
     for (size_t i = 0; i < op->nlegs; i++) {
         ops[i] = (ledger_op_t){.kind = kind,
                                .flags = i + 1 < op->nlegs ? LEDGER_F_LINKED : 0,
-                               .id = connector_transfer_id(op->c),
+                               .id = accounts_transfer_id(op->c->accounts),
                                .pending_id = op->legs[i].id,
                                .code = CONNECTOR_TRANSFER_CODE};
     }
     atomic_fetch_add(&op->refs, 1);
-    if (ledger_transfers_submit(op->c->ledger, ops, op->nlegs, then ? then : resolve_done, op) !=
-        LEDGER_OK) {
+    if (ledger_transfers_submit_mode(op->c->ledger, ops, op->nlegs, LEDGER_SUBMIT_FOLLOW_UP,
+                                     then ? then : resolve_done, op) != LEDGER_OK) {
         /* the sweeper voids the hold at its timeout; nothing is lost */
         LOGW("connector: could not submit %s of a hold",
              kind == LEDGER_OP_POST_PENDING ? "post" : "void");
@@ -183,6 +215,7 @@ static void op_fail(op_t *op, const char *code, const char *msg)
 
 /* ---- stages ---- */
 
+static void stage_accounts(op_t *op);
 static void stage_rate(op_t *op);
 static void stage_convert(op_t *op, rate_t rate);
 static void stage_hold(op_t *op);
@@ -244,21 +277,14 @@ static bool route_local(op_t *op)
     uint8_t token[1024];
     size_t token_len = 0;
     if (stream_receiver_decode_token(&op->c->receiver, op->prep.destination, d, op->splain,
-                                     sizeof op->splain, token, &token_len) != STREAM_OK) {
+                                     sizeof op->splain, token, &token_len) != STREAM_OK ||
+        ledger_id_parse((const char *)d->payment_tag.ptr, d->payment_tag.len, &op->dst.id) != 0) {
         op_reject(op, ILP_F02_UNREACHABLE, "unknown destination account");
         return false;
     }
-    /* the connection's shared secret, as stream_receiver_handle derives it */
-    hmac_sha256(op->ssecret, op->c->receiver.secret_key, sizeof op->c->receiver.secret_key, token,
-                token_len);
-    ledger_id_t id;
-    if (ledger_id_parse((const char *)d->payment_tag.ptr, d->payment_tag.len, &id) != 0 ||
-        connector_account_info(op->c, id, &op->dst) != 0 || !op->dst.stream_enabled) {
-        op_reject(op, ILP_F02_UNREACHABLE, "unknown destination account");
-        return false;
-    }
+    stream_receiver_token_secret(&op->c->receiver, SLICE(token, token_len), op->ssecret);
     op->local = true;
-    return true;
+    return true; /* stage_accounts checks that the account exists and takes STREAM */
 }
 
 static bool route_peer(op_t *op)
@@ -270,14 +296,11 @@ static bool route_peer(op_t *op)
         op_reject(op, ILP_F02_UNREACHABLE, "no route found");
         return false;
     }
-    if (connector_account_info(op->c, op->dst_peer->account_id, &op->dst) != 0) {
-        op_reject(op, ILP_T00_INTERNAL_ERROR, "next hop account unavailable");
-        return false;
-    }
+    op->dst.id = op->dst_peer->account_id;
     return true;
 }
 
-void pipeline_start(connector_t *c, peer_t *src_peer, const acct_info_t *src, const uint8_t *pkt,
+void pipeline_start(connector_t *c, peer_t *src_peer, ledger_id_t src_account, const uint8_t *pkt,
                     size_t len, connector_reply_fn reply, void *user)
 {
     op_t *op = malloc(sizeof *op);
@@ -285,13 +308,13 @@ void pipeline_start(connector_t *c, peer_t *src_peer, const acct_info_t *src, co
     if (!op || !copy) {
         free(op);
         free(copy);
-        pipeline_reject_now(
-            c, len > ILP_PACKET_MAX_LEN ? ILP_F01_INVALID_PACKET : ILP_T00_INTERNAL_ERROR,
-            "cannot take the packet", reply, user);
+        send_reject(c, len > ILP_PACKET_MAX_LEN ? ILP_F01_INVALID_PACKET : ILP_T00_INTERNAL_ERROR,
+                    "cannot take the packet", SLICE(NULL, 0), reply, user);
         return;
     }
     memcpy(copy, pkt, len);
-    *op = (op_t){.c = c, .src = *src, .pkt = copy, .len = len, .cb = reply, .user = user};
+    *op = (op_t){.c = c, .pkt = copy, .len = len, .cb = reply, .user = user};
+    op->src.id = src_account;
     atomic_init(&op->refs, 1);
     atomic_init(&op->decided, 0);
     op->timer.heap_index = SIZE_MAX;
@@ -324,6 +347,53 @@ void pipeline_start(connector_t *c, peer_t *src_peer, const acct_info_t *src, co
         op->prep.destination.len > ours.len && ilp_address_has_prefix(op->prep.destination, ours);
     if (under_us ? !route_local(op) : !route_peer(op))
         return;
+    stage_accounts(op);
+}
+
+/* Whether an account lookup let the packet go on; rejects it when not. */
+static bool account_usable(op_t *op, accounts_result_t r)
+{
+    bool src = op->loaded == 0;
+    if (r == ACCOUNTS_OK && (src || !op->local || op->dst.stream_enabled))
+        return true;
+    if (r == ACCOUNTS_BUSY)
+        op_reject(op, ILP_T03_CONNECTOR_BUSY, "connector busy");
+    else if (src && op->src_peer)
+        op_reject(op, ILP_T00_INTERNAL_ERROR, "peer account unavailable");
+    else if (src)
+        op_reject(op, r == ACCOUNTS_NOT_FOUND ? ILP_F02_UNREACHABLE : ILP_T00_INTERNAL_ERROR,
+                  "unknown source account");
+    else if (op->local)
+        op_reject(op, r == ACCOUNTS_STORAGE ? ILP_T00_INTERNAL_ERROR : ILP_F02_UNREACHABLE,
+                  "unknown destination account");
+    else
+        op_reject(op, ILP_T00_INTERNAL_ERROR, "next hop account unavailable");
+    return false;
+}
+
+static void account_loaded(void *user, accounts_result_t r, const acct_info_t *info)
+{
+    op_t *op = user;
+    if (r == ACCOUNTS_OK)
+        *(op->loaded == 0 ? &op->src : &op->dst) = *info;
+    if (!account_usable(op, r))
+        return;
+    op->loaded++;
+    stage_accounts(op);
+}
+
+/* The source, then the destination account: from the cache, or later from the loader. */
+static void stage_accounts(op_t *op)
+{
+    while (op->loaded < 2) {
+        acct_info_t *want = op->loaded == 0 ? &op->src : &op->dst;
+        accounts_result_t r = accounts_lookup(op->c->accounts, want->id, want, account_loaded, op);
+        if (r == ACCOUNTS_PENDING)
+            return; /* account_loaded continues, on the loader thread */
+        if (!account_usable(op, r))
+            return;
+        op->loaded++;
+    }
     stage_rate(op);
 }
 
@@ -398,10 +468,7 @@ static void stage_hold(op_t *op)
     }
     int64_t left = op->prep.expires_at_ms - clock_wall_ms();
     build_legs(op, LEDGER_F_PENDING, left > 0 ? (uint64_t)left : 1);
-    if (ledger_transfers_submit(op->c->ledger, op->legs, op->nlegs, hold_done, op) != LEDGER_OK) {
-        op->nlegs = 0;
-        op_reject(op, ILP_T00_INTERNAL_ERROR, "ledger unavailable");
-    }
+    submit_new(op, hold_done);
 }
 
 /* 10-12: the next hop's answer, or the R00 timer, whichever comes first. */
@@ -510,15 +577,7 @@ static void local_done(void *user, const ledger_result_t *r, size_t n)
         op_reply(op, op->reply.ptr, op->reply.len);
         return;
     }
-    if (op->sinfo.money && op->c->counters.incr) {
-        /* the sender will retry this money: take it out of the receipt total again */
-        char id[STREAM_CONNECTION_ID_LEN + 1], key[32 + STREAM_CONNECTION_ID_LEN];
-        uint64_t total;
-        stream_connection_id(id, op->prep.destination);
-        snprintf(key, sizeof key, "stream_received:%s", id);
-        int64_t delta = op->dst_amount > INT64_MAX ? INT64_MIN : -(int64_t)op->dst_amount;
-        op->c->counters.incr(op->c->counters.ctx, key, delta, STREAM_TOTALS_TTL_S, &total);
-    }
+    revert_receipt(op);
     op_reject(op, ledger_ilp_code(f),
               f == LEDGER_EXCEEDS_CREDITS ? "insufficient liquidity" : ledger_result_str(f));
 }
@@ -537,8 +596,5 @@ static void stage_local(op_t *op)
         return;
     }
     build_legs(op, 0, 0);
-    if (ledger_transfers_submit(op->c->ledger, op->legs, op->nlegs, local_done, op) != LEDGER_OK) {
-        op->nlegs = 0;
-        op_reject(op, ILP_T00_INTERNAL_ERROR, "ledger unavailable");
-    }
+    submit_new(op, local_done);
 }

@@ -15,6 +15,9 @@
  * The store is the stream layer's counter interface (stream/totals.h), which has exactly the
  * operation needed (incr with TTL, saturating). A store error lets the packet through (fail open)
  * and is logged: losing the limiter must not stop payments.
+ *
+ * Threads: ratelimit_check may be called from any thread at once; it waits only on the store
+ * (a mutex, or a Redis round trip).
  */
 #ifndef RAFIKI_CONNECTOR_RATELIMIT_H
 #define RAFIKI_CONNECTOR_RATELIMIT_H

@@ -93,6 +93,12 @@ void rates_free(rates_t *r);
 rates_result_t rates_get(rates_t *r, const char *src, const char *dst, rate_t *out, rates_cb cb,
                          void *user);
 
+/*
+ * Threads: rate_parse and rate_convert are pure. A rates_t may be used from any thread at once
+ * (a mutex guards the cache); rates_get never blocks: a fetch runs on the fetcher's thread
+ * (the connector's HTTP client) and cb is called from there.
+ */
+
 /* Number of fetches started (tests: single flight). */
 uint64_t rates_fetch_count(rates_t *r);
 

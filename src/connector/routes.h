@@ -9,7 +9,8 @@
  * same route as "g.a".
  *
  * Entries are kept sorted by (prefix, peer), so a lookup is O(segments * log entries). Readers
- * take a shared lock; updates (admin API, start-up load) take it exclusively.
+ * take a shared lock; updates (admin API, start-up load) take it exclusively: every call may
+ * be made from any thread at once and waits on nothing else.
  */
 #ifndef RAFIKI_CONNECTOR_ROUTES_H
 #define RAFIKI_CONNECTOR_ROUTES_H

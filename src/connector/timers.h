@@ -3,6 +3,9 @@
  * answered. A timer is a caller-owned struct in a min-heap ordered by deadline; cancelling
  * removes it in O(log n). The callback runs on the timer thread after the timer has left the
  * heap, so timers_cancel() returning false means "it has fired or is firing".
+ *
+ * Threads: timers_add and timers_cancel may be called from any thread at once (one mutex) and
+ * never wait on a callback; new/free run alone.
  */
 #ifndef RAFIKI_CONNECTOR_TIMERS_H
 #define RAFIKI_CONNECTOR_TIMERS_H

@@ -5,6 +5,7 @@
  *   segment = 1*( ALPHA / DIGIT / "_" / "~" / "-" ),
  * plus the helpers routing needs: segment-aware prefix match, scheme lookup, appending a segment.
  * All functions take (ptr, len) slices and never read past len.
+ * Threads: no shared state; any thread may call these at once.
  */
 #ifndef RAFIKI_ILP_ADDRESS_H
 #define RAFIKI_ILP_ADDRESS_H

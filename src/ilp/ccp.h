@@ -14,6 +14,7 @@
  *                  id UInt16 ‖ value var-octet-string
  * Decoded slices point into the input. Every list has a fixed maximum (below); longer lists are
  * refused rather than truncated.
+ * Threads: no shared state; any thread may call these at once, each on its own buffers.
  */
 #ifndef RAFIKI_ILP_CCP_H
 #define RAFIKI_ILP_CCP_H

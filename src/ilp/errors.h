@@ -2,6 +2,7 @@
  * ILP error codes (RFC 0027 "Error Codes"): the table of known codes with their names and
  * classes, and helpers to build a Reject. The class comes from the first letter: F final (do
  * not retry unchanged), T temporary (retry later), R relative (retry with more amount or time).
+ * Threads: the table is constant; any thread may call these at once.
  */
 #ifndef RAFIKI_ILP_ERRORS_H
 #define RAFIKI_ILP_ERRORS_H

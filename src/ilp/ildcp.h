@@ -5,6 +5,7 @@
  *              clientAddress var-string ‖ assetScale UInt8 ‖ assetCode var-string (UTF-8)
  *   error    = Reject triggered by the parent's address.
  * ILP_PEER_CONDITION = SHA-256(32 zero bytes) is also the condition of CCP peer.route.* messages.
+ * Threads: no shared state; any thread may call these at once, each on its own buffers.
  */
 #ifndef RAFIKI_ILP_ILDCP_H
 #define RAFIKI_ILP_ILDCP_H

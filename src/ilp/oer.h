@@ -6,6 +6,7 @@
  * form and returns an oer_result_t; on error the reader is left where it was.
  * Writing: appends to a capped buf_t (see base/slice.h); the buffer's sticky failure flag
  * reports overflow.
+ * Threads: no shared state; any thread may call these at once, each on its own reader/buffer.
  */
 #ifndef RAFIKI_ILP_OER_H
 #define RAFIKI_ILP_OER_H

@@ -15,6 +15,7 @@
  * envelope or after it are an error (ILP_DECODE_LENIENT ignores them, as RFC 0030
  * extensibility and interledger-rs's non-strict mode do). Encoders validate the fields and
  * append to a capped buf_t.
+ * Threads: no shared state; any thread may call these at once, each on its own buffers.
  */
 #ifndef RAFIKI_ILP_PACKET_H
 #define RAFIKI_ILP_PACKET_H

@@ -4,6 +4,7 @@
  * interledgerjs pay does. Userinfo, ports, queries, fragments, spaces and non-ASCII bytes are
  * refused. spsp_url_resolve also accepts a raw "https://" URL (RFC 0009 allows SPSP URLs
  * directly) and returns it unchanged.
+ * Threads: no shared state; any thread may call these at once.
  */
 #ifndef RAFIKI_ILP_POINTER_H
 #define RAFIKI_ILP_POINTER_H

@@ -84,6 +84,7 @@ struct ledger {
     sub_t *head, *tail;
     size_t queued_ops;
     bool stopping;
+    bool drained; /* the batcher has emptied the queue while stopping, and exited */
     pthread_t batcher;
 
     pthread_t sweeper;
@@ -143,6 +144,18 @@ struct ledger {
     lcore_t *scratch;
     ledger_stats_t stats;
 };
+
+/*
+ * The ledger whose batcher runs on this thread, NULL on every other thread. Completion callbacks
+ * run on the batcher, the only thread that empties the queue, so a submission from one must
+ * never wait for room (it would wait for itself) nor for its own batch.
+ */
+static _Thread_local const ledger_t *tls_batcher_of;
+
+static bool on_batcher(const ledger_t *l)
+{
+    return tls_batcher_of == l;
+}
 
 static void *batcher_main(void *arg);
 static void *sweeper_main(void *arg);
@@ -328,6 +341,7 @@ void ledger_close(ledger_t *l)
 {
     if (!l)
         return;
+    ASSERT(!on_batcher(l)); /* it would join the thread it runs on */
     pthread_mutex_lock(&l->qmu);
     l->stopping = true;
     pthread_cond_broadcast(&l->q_nonempty);
@@ -406,14 +420,25 @@ void ledger_core_refresh(ledger_t *l, db_conn_t *conn, ledger_id_t id)
 
 /* ---- submission ---- */
 
-static ledger_result_t enqueue(ledger_t *l, sub_t *s)
+/*
+ * Queues s according to mode (WAIT already turned into FOLLOW_UP on the batcher thread).
+ * Follow-ups are taken while the ledger closes until the batcher has drained the queue and
+ * stopped (`drained`), so work it admitted completes.
+ */
+static ledger_result_t enqueue(ledger_t *l, sub_t *s, ledger_submit_mode_t mode)
 {
     pthread_mutex_lock(&l->qmu);
-    while (!l->stopping && l->queued_ops + s->n > l->opts.queue_max)
-        pthread_cond_wait(&l->q_notfull, &l->qmu);
-    if (l->stopping) {
+    if (mode == LEDGER_SUBMIT_WAIT)
+        while (!l->stopping && l->queued_ops + s->n > l->opts.queue_max)
+            pthread_cond_wait(&l->q_notfull, &l->qmu);
+    ledger_result_t r = LEDGER_OK;
+    if (l->drained || (l->stopping && mode != LEDGER_SUBMIT_FOLLOW_UP))
+        r = LEDGER_CLOSED;
+    else if (mode == LEDGER_SUBMIT_TRY && l->queued_ops + s->n > l->opts.queue_max)
+        r = LEDGER_BUSY;
+    if (r != LEDGER_OK) {
         pthread_mutex_unlock(&l->qmu);
-        return LEDGER_CLOSED;
+        return r;
     }
     s->next = NULL;
     if (l->tail)
@@ -427,12 +452,15 @@ static ledger_result_t enqueue(ledger_t *l, sub_t *s)
     return LEDGER_OK;
 }
 
-ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, size_t n,
-                                        ledger_done_fn done, void *user)
+ledger_result_t ledger_transfers_submit_mode(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                             ledger_submit_mode_t mode, ledger_done_fn done,
+                                             void *user)
 {
     ASSERT(done != NULL);
-    if (n == 0 || n > l->opts.batch_max)
+    if (n == 0 || n > l->opts.batch_max || (unsigned)mode > LEDGER_SUBMIT_FOLLOW_UP)
         return LEDGER_OP_INVALID;
+    if (mode == LEDGER_SUBMIT_WAIT && on_batcher(l))
+        mode = LEDGER_SUBMIT_FOLLOW_UP;
     /* one allocation: the submission, a copy of the ops and the results */
     size_t size = sizeof(sub_t) + n * sizeof(ledger_op_t) + n * sizeof(ledger_result_t);
     sub_t *s = malloc(size);
@@ -441,19 +469,26 @@ ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, siz
     memcpy(copy, ops, n * sizeof *ops);
     *s = (sub_t){
         .ops = copy, .results = (ledger_result_t *)(copy + n), .n = n, .done = done, .user = user};
-    ledger_result_t r = enqueue(l, s);
+    ledger_result_t r = enqueue(l, s, mode);
     if (r != LEDGER_OK)
         free(s);
     return r;
 }
 
+ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                        ledger_done_fn done, void *user)
+{
+    return ledger_transfers_submit_mode(l, ops, n, LEDGER_SUBMIT_WAIT, done, user);
+}
+
 ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
                                          ledger_result_t *results)
 {
+    ASSERT(!on_batcher(l)); /* it would wait for the batch the batcher cannot run */
     if (n == 0 || n > l->opts.batch_max)
         return LEDGER_OP_INVALID;
     sub_t s = {.ops = ops, .results = results, .n = n};
-    ledger_result_t r = enqueue(l, &s);
+    ledger_result_t r = enqueue(l, &s, LEDGER_SUBMIT_WAIT);
     if (r != LEDGER_OK)
         return r;
     pthread_mutex_lock(&l->qmu);
@@ -823,12 +858,15 @@ static void batch_complete(ledger_t *l, sub_t *batch)
 static void *batcher_main(void *arg)
 {
     ledger_t *l = arg;
+    tls_batcher_of = l;
     pthread_mutex_lock(&l->qmu);
     for (;;) {
         while (!l->head && !l->stopping)
             pthread_cond_wait(&l->q_nonempty, &l->qmu);
-        if (!l->head)
-            break; /* stopping and drained */
+        if (!l->head) {
+            l->drained = true; /* stopping and drained */
+            break;
+        }
         sub_t *batch = l->head, *last = l->head;
         size_t ops = last->n;
         while (last->next && ops + last->next->n <= l->opts.batch_max) {

@@ -18,6 +18,21 @@
  * (the callback runs on the batcher thread once the batch has committed, or failed);
  * ledger_transfers_execute waits for it.
  *
+ * Threads: every call may be made from any thread, concurrently, except as said here; the
+ * ledger_t stays valid until ledger_close, which the owner calls once nothing else uses it.
+ *   - ledger_transfers_submit_mode never blocks in modes TRY and FOLLOW_UP, nor in any mode on
+ *     the batcher thread (completion callbacks); WAIT on another thread blocks while the queue
+ *     is full. So callbacks, and threads the batcher waits on, may always submit.
+ *   - ledger_transfers_execute and ledger_sweep_expired block until their batch has committed;
+ *     ledger_open and ledger_close block on the database and on the ledger's threads. None of
+ *     them from the batcher thread (execute and close ASSERT it: they would wait for themselves).
+ *   - The asset and account calls, ledger_account_transfers and ledger_transfer_get block on
+ *     the database (a pooled connection and its round trips); ledger_account_update also waits
+ *     for a running batch, and ledger_stats for the end of one. Call them from worker threads,
+ *     not from completion callbacks (a callback that waits on the database holds up every
+ *     submission behind it) nor from event loops that must not block.
+ *   - ledger_id_*, ledger_*_str and ledger_kind_parse are pure.
+ *
  * Ids are UUIDs: ledger_id_t holds the 16 bytes (big-endian halves) and ledger_id_parse/format
  * convert to and from the canonical 36-character string used by APIs.
  *
@@ -148,6 +163,7 @@ typedef enum {
     /* infrastructure */
     LEDGER_STORAGE_ERROR, /* the database failed; the batch was rolled back, retry it */
     LEDGER_CLOSED,        /* the ledger is shutting down */
+    LEDGER_BUSY, /* LEDGER_SUBMIT_TRY: the queue is full; nothing queued, answer T04 / 503 */
     LEDGER_RESULT_COUNT
 } ledger_result_t;
 
@@ -280,8 +296,9 @@ typedef struct {
      * once per batch however many transfers it carries, so big batches are what make high
      * throughput (see docs/BENCHMARKS.md). Light load still commits small batches at once. */
     uint32_t batch_max;
-    /* The most operations waiting in the queue; submit blocks when full (default 65536, at least
-     * batch_max). */
+    /* The most operations waiting in the queue (default 65536, at least batch_max). When it is
+     * full, WAIT submissions wait and TRY ones get LEDGER_BUSY; follow-ups are taken past it
+     * (ledger_submit_mode_t). */
     uint32_t queue_max;
     /* SQLite only: keep accounts in memory between batches (default on), and insert transfers
      * into the unmerged tail (see merge_rows). Safe because one process owns an embedded
@@ -307,7 +324,8 @@ typedef struct {
  * the ledger.
  */
 ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err);
-/* Drains the queue (queued ops still run), stops the batcher and frees. NULL is a no-op. */
+/* Drains the queue (queued ops still run, and their follow-ups), stops the batcher and frees.
+ * NULL is a no-op. Submissions other than follow-ups get LEDGER_CLOSED once it has begun. */
 void ledger_close(ledger_t *l);
 
 /*
@@ -357,20 +375,52 @@ ledger_result_t ledger_transfer_get(ledger_t *l, ledger_id_t id, ledger_transfer
 
 /*
  * Completion of a submission: results[i] is the outcome of ops[i]. Runs on the batcher thread
- * once the batch is committed (or every result is LEDGER_STORAGE_ERROR / LEDGER_CLOSED); keep
- * it short and do not call ledger_transfers_execute from it.
+ * once the batch is committed (or every result is LEDGER_STORAGE_ERROR / LEDGER_CLOSED). Keep it
+ * short: every later submission waits behind it. It may submit again (any mode; see
+ * ledger_submit_mode_t), but must not call ledger_transfers_execute or ledger_close, which would
+ * wait for the batcher itself (both ASSERT against it), nor other calls that read or write the
+ * database (they would stall the batcher behind a database round trip).
  */
 typedef void (*ledger_done_fn)(void *user, const ledger_result_t *results, size_t n);
 
 /*
- * Queues n (1..batch_max) operations. A linked chain must end inside one submission. The ops
- * are copied; the callback is called exactly once. Returns LEDGER_OK, or LEDGER_CLOSED /
- * LEDGER_OP_INVALID (n out of range) without calling the callback.
+ * What a submission does when the queue holds queue_max operations. Back-pressure belongs at the
+ * edges: new work from a request handler asks TRY and answers T04 / 503 on LEDGER_BUSY; work
+ * that settles what the ledger already admitted asks FOLLOW_UP, so it can never be the one that
+ * waits for the queue. Nothing submitted from the batcher thread (a completion callback) ever
+ * blocks, whatever the mode.
  */
+typedef enum {
+    /* May block until there is room; only from threads the batcher never waits on (admin worker
+     * threads, background workers). On the batcher thread it acts as FOLLOW_UP. */
+    LEDGER_SUBMIT_WAIT = 0,
+    /* Never blocks: LEDGER_BUSY when the queue is full (the callback is not called); for new
+     * work at the edges. */
+    LEDGER_SUBMIT_TRY,
+    /* Never blocks and is never refused for space: for ops that settle work the ledger already
+     * admitted (post/void of a hold, a revert, the next step of admitted work). It may take the
+     * queue past queue_max by at most the work already in flight, since each admitted piece of
+     * work has a bounded number of follow-ups. While the ledger closes, follow-ups are still
+     * taken until the batcher has drained the queue, so admitted work completes. */
+    LEDGER_SUBMIT_FOLLOW_UP,
+} ledger_submit_mode_t;
+
+/*
+ * Queues n (1..batch_max) operations. A linked chain must end inside one submission. The ops
+ * are copied; the callback is called exactly once, on the batcher thread. Returns LEDGER_OK;
+ * else the callback is not called: LEDGER_BUSY (TRY, queue full), LEDGER_CLOSED, or
+ * LEDGER_OP_INVALID (n out of range or an unknown mode). Any thread; blocks only for WAIT off
+ * the batcher thread, and only while the queue is full.
+ */
+ledger_result_t ledger_transfers_submit_mode(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                             ledger_submit_mode_t mode, ledger_done_fn done,
+                                             void *user);
+/* ledger_transfers_submit_mode with LEDGER_SUBMIT_WAIT. */
 ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, size_t n,
                                         ledger_done_fn done, void *user);
-/* Synchronous form: waits and fills results[n]. Returns LEDGER_OK when the batch committed
- * (look at each result), else LEDGER_STORAGE_ERROR / LEDGER_CLOSED / LEDGER_OP_INVALID. */
+/* Synchronous form (mode WAIT): waits for the batch and fills results[n]. Returns LEDGER_OK
+ * when the batch committed (look at each result), else LEDGER_STORAGE_ERROR / LEDGER_CLOSED /
+ * LEDGER_OP_INVALID. Blocks; never from the batcher thread (a completion callback). */
 ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
                                          ledger_result_t *results);
 

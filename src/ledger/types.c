@@ -113,6 +113,7 @@ static const char *const result_names[LEDGER_RESULT_COUNT] = {
     [LEDGER_TRANSFER_NOT_FOUND] = "transfer_not_found",
     [LEDGER_STORAGE_ERROR] = "storage_error",
     [LEDGER_CLOSED] = "closed",
+    [LEDGER_BUSY] = "busy",
 };
 
 const char *ledger_result_str(ledger_result_t r)

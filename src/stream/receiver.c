@@ -11,6 +11,7 @@
 #include "base/ct.h"
 #include "base/digest.h"
 #include "ilp/address.h"
+#include "ilp/errors.h"
 #include "ilp/oer.h"
 #include "stream/crypto.h"
 #include "stream/packet.h"
@@ -19,6 +20,10 @@ static const char TOKEN_LABEL[] = "ilp_stream_connection_token";
 static const char SECRET_LABEL[] = "ilp_stream_shared_secret";
 
 enum { TOKEN_FLAG_TAG = 1, TOKEN_FLAG_RECEIPTS = 2, TOKEN_FLAG_ASSET = 4 };
+
+#define TOTALS_KEY_PREFIX "stream_received:"
+_Static_assert(STREAM_TOTALS_KEY_SIZE == sizeof(TOTALS_KEY_PREFIX) + STREAM_CONNECTION_ID_LEN,
+               "the key size in receiver.h matches the prefix");
 
 /* A token is at most what base64 of the longest address segment decodes to. */
 #define TOKEN_MAX_LEN 1024
@@ -47,6 +52,18 @@ void stream_connection_id(char out[STREAM_CONNECTION_ID_LEN + 1], slice_t destin
     sha256(h, destination.ptr, destination.len);
     ssize_t n = hex_encode(out, STREAM_CONNECTION_ID_LEN + 1, h, sizeof h);
     ASSERT(n == STREAM_CONNECTION_ID_LEN);
+}
+
+void stream_receiver_token_secret(const stream_receiver_t *r, slice_t token,
+                                  uint8_t out[STREAM_SHARED_SECRET_LEN])
+{
+    hmac_sha256(out, r->secret_key, sizeof r->secret_key, token.ptr, token.len);
+}
+
+void stream_receiver_totals_key(char out[STREAM_TOTALS_KEY_SIZE], slice_t destination)
+{
+    memcpy(out, TOTALS_KEY_PREFIX, sizeof(TOTALS_KEY_PREFIX) - 1);
+    stream_connection_id(out + sizeof(TOTALS_KEY_PREFIX) - 1, destination);
 }
 
 void stream_secret_from_token_string(uint8_t out[STREAM_SHARED_SECRET_LEN],
@@ -101,7 +118,7 @@ stream_result_t stream_receiver_credentials(const stream_receiver_t *r,
     if (n < 0 || r->address_len + 1 + (size_t)n > ILP_ADDRESS_MAX_LEN)
         return STREAM_ERR_ADDRESS;
     out->address_len = r->address_len + 1 + (size_t)n;
-    hmac_sha256(out->shared_secret, r->secret_key, sizeof r->secret_key, token.ptr, token.len);
+    stream_receiver_token_secret(r, buf_slice(&token), out->shared_secret);
     return STREAM_OK;
 }
 
@@ -241,8 +258,6 @@ static stream_frame_t close_frame(void)
     return f;
 }
 
-#define TOTALS_KEY_PREFIX "stream_received:"
-
 /* Adds (sign > 0) or removes amount from a running total, in int64-sized steps. */
 static int totals_add(const stream_receiver_t *r, const char *key, uint64_t amount, int sign,
                       uint64_t *total)
@@ -262,15 +277,14 @@ static stream_result_t handle_money(reply_t *rp, const stream_connection_details
 {
     const stream_receiver_t *r = rp->r;
     const ilp_prepare_t *p = rp->prepare;
-    char key[sizeof(TOTALS_KEY_PREFIX) + STREAM_CONNECTION_ID_LEN];
-    memcpy(key, TOTALS_KEY_PREFIX, sizeof(TOTALS_KEY_PREFIX) - 1);
-    char *conn_id = key + sizeof(TOTALS_KEY_PREFIX) - 1;
-    stream_connection_id(conn_id, p->destination);
+    char key[STREAM_TOTALS_KEY_SIZE];
+    stream_receiver_totals_key(key, p->destination);
+    const char *conn_id = key + sizeof(TOTALS_KEY_PREFIX) - 1;
 
     bool tracked = d != NULL && d->receipts && r->totals.incr != NULL;
     uint64_t total = 0;
     if (tracked && totals_add(r, key, p->amount, 1, &total) != 0)
-        return reply_reject(rp, "T00");
+        return reply_reject(rp, ILP_T00_INTERNAL_ERROR);
 
     stream_money_t m = {.payment_tag = d ? d->payment_tag : SLICE("", 0),
                         .amount = p->amount,
@@ -285,9 +299,9 @@ static stream_result_t handle_money(reply_t *rp, const stream_connection_details
         if (tracked)
             (void)totals_add(r, key, p->amount, -1, &ignored);
         if (dec == STREAM_MONEY_DECLINE_TEMPORARY)
-            return reply_reject(rp, "T00");
+            return reply_reject(rp, ILP_T00_INTERNAL_ERROR);
         add_frame(rp, close_frame());
-        return reply_reject(rp, "F99");
+        return reply_reject(rp, ILP_F99_APPLICATION_ERROR);
     }
 
     uint8_t receipt[STREAM_RECEIPT_LEN];
@@ -301,8 +315,20 @@ static stream_result_t handle_money(reply_t *rp, const stream_connection_details
         f.receipt.receipt = SLICE(receipt, sizeof receipt);
         add_frame(rp, f);
         rp->info->total_received = total;
+        rp->info->counted = true;
     }
     return reply_fulfill(rp, fulfillment);
+}
+
+stream_result_t stream_receiver_revert(const stream_receiver_t *r, slice_t destination,
+                                       const stream_reply_info_t *info)
+{
+    if (!info->counted || r->totals.incr == NULL)
+        return STREAM_OK;
+    char key[STREAM_TOTALS_KEY_SIZE];
+    uint64_t ignored;
+    stream_receiver_totals_key(key, destination);
+    return totals_add(r, key, info->amount, -1, &ignored) == 0 ? STREAM_OK : STREAM_ERR_STORE;
 }
 
 /* Scans the request frames for the two the stateless receiver acts on. */
@@ -339,9 +365,9 @@ stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
     if (stream_decrypt(plain, sizeof plain, &plain_len, keys.encryption, prepare->data) !=
             STREAM_OK ||
         stream_packet_decode(SLICE(plain, plain_len), &pkt) != STREAM_OK)
-        return reply_reject(&rp, "F06");
+        return reply_reject(&rp, ILP_F06_UNEXPECTED_PAYMENT);
     if (pkt.ilp_packet_type != ILP_TYPE_PREPARE)
-        return reply_reject(&rp, "F00"); /* inauthentic: no STREAM data in the reply */
+        return reply_reject(&rp, ILP_F00_BAD_REQUEST); /* inauthentic: no STREAM data */
     rp.keys = &keys;
     rp.sequence = pkt.sequence;
 
@@ -349,7 +375,7 @@ stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
     scan_frames(&pkt, &close, &new_address);
     if (close) {
         add_frame(&rp, close_frame());
-        return reply_reject(&rp, "F99");
+        return reply_reject(&rp, ILP_F99_APPLICATION_ERROR);
     }
     if (new_address && details != NULL && details->has_asset) {
         stream_frame_t f = {.type = STREAM_FRAME_CONNECTION_ASSET_DETAILS};
@@ -358,13 +384,13 @@ stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
         add_frame(&rp, f);
     }
     if (prepare->amount < pkt.prepare_amount)
-        return reply_reject(&rp, "F99");
+        return reply_reject(&rp, ILP_F99_APPLICATION_ERROR);
 
     uint8_t fulfillment[ILP_FULFILLMENT_LEN], condition[ILP_CONDITION_LEN];
     stream_fulfillment(fulfillment, keys.fulfillment, prepare->data);
     sha256(condition, fulfillment, sizeof fulfillment);
     if (!ct_equal(condition, prepare->condition, ILP_CONDITION_LEN))
-        return reply_reject(&rp, "F99"); /* unfulfillable: a rate probe */
+        return reply_reject(&rp, ILP_F99_APPLICATION_ERROR); /* unfulfillable: a rate probe */
     if (prepare->amount == 0)
         return reply_fulfill(&rp, fulfillment);
     return handle_money(&rp, details, fulfillment);
@@ -385,10 +411,10 @@ stream_result_t stream_receiver_handle(const stream_receiver_t *r, const ilp_pre
     stream_result_t rc = stream_receiver_decode_token(r, prepare->destination, &d, plain,
                                                       sizeof plain, token, &token_len);
     if (rc == STREAM_ERR_ADDRESS)
-        return reply_reject(&rp, "F02");
+        return reply_reject(&rp, ILP_F02_UNREACHABLE);
     if (rc != STREAM_OK)
-        return reply_reject(&rp, "F06");
+        return reply_reject(&rp, ILP_F06_UNEXPECTED_PAYMENT);
     uint8_t secret[STREAM_SHARED_SECRET_LEN];
-    hmac_sha256(secret, r->secret_key, sizeof r->secret_key, token, token_len);
+    stream_receiver_token_secret(r, SLICE(token, token_len), secret);
     return stream_receiver_handle_secret(r, secret, &d, prepare, reply, info);
 }

@@ -15,7 +15,17 @@
  * A Prepare is answered from its destination alone: decode the token, derive the secret,
  * decrypt and check the STREAM request, and reply with a Fulfill or a Reject that carries an
  * encrypted STREAM reply. Nothing is stored per connection except the running totals used for
- * receipts (stream/totals.h). The application decides every packet that carries money.
+ * receipts (stream/totals.h), under the key stream_receiver_totals_key() gives. The application
+ * decides every packet that carries money.
+ *
+ * The token format, the secret derivation and the totals key live only here: a caller that
+ * routes on the token first (the connector) uses stream_receiver_decode_token and
+ * stream_receiver_token_secret, and stream_receiver_revert when the money it accepted could
+ * not be credited after all.
+ *
+ * Threads: a stream_receiver_t is read-only once set up (init, then its fields), so every call
+ * below may run on any thread at once; none blocks except inside the totals store (an
+ * in-process table under a mutex, or the cache, which may wait on Redis).
  */
 #ifndef RAFIKI_STREAM_RECEIVER_H
 #define RAFIKI_STREAM_RECEIVER_H
@@ -36,6 +46,8 @@
 #define STREAM_CONNECTION_ID_LEN 64
 /* Running totals expire 10 minutes after the last packet, as in Rafiki. */
 #define STREAM_TOTALS_TTL_S 600
+/* "stream_received:" + the connection id, with the NUL. */
+#define STREAM_TOTALS_KEY_SIZE (sizeof "stream_received:" + STREAM_CONNECTION_ID_LEN)
 
 typedef enum {
     STREAM_MONEY_ACCEPT = 0,        /* Fulfill */
@@ -110,11 +122,16 @@ stream_result_t stream_receiver_decode_token(const stream_receiver_t *r, slice_t
                                              uint8_t *plain_buf, size_t plain_cap, uint8_t *token,
                                              size_t *token_len);
 
+/* The connection's shared secret for a decoded token (the bytes decode_token copied out). */
+void stream_receiver_token_secret(const stream_receiver_t *r, slice_t token,
+                                  uint8_t out[STREAM_SHARED_SECRET_LEN]);
+
 /* What a reply was. */
 typedef struct {
     bool fulfilled;
     char code[4];    /* Reject code when !fulfilled */
     bool money;      /* the application was asked */
+    bool counted;    /* amount was added to the running total (receipts on, a Fulfill) */
     uint64_t amount; /* amount fulfilled (0 unless fulfilled) */
     uint64_t total_received;
 } stream_reply_info_t;
@@ -137,8 +154,20 @@ stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
                                               const ilp_prepare_t *prepare, buf_t *reply,
                                               stream_reply_info_t *info);
 
+/*
+ * Takes a fulfilled amount out of the running total again, for an application that accepted
+ * the money but then could not keep it (the credit failed; the sender will retry, and its
+ * receipts must not count the amount twice). destination is the Prepare's, info the reply's.
+ * Does nothing unless info->counted. Returns STREAM_OK, or STREAM_ERR_STORE when the totals
+ * store failed (the receipt total then stays too high until the entry expires).
+ */
+stream_result_t stream_receiver_revert(const stream_receiver_t *r, slice_t destination,
+                                       const stream_reply_info_t *info);
+
 /* hex(SHA-256(destination)) into out (65 bytes with the NUL). */
 void stream_connection_id(char out[STREAM_CONNECTION_ID_LEN + 1], slice_t destination);
+/* The running-totals key of the connection a Prepare to destination belongs to. */
+void stream_receiver_totals_key(char out[STREAM_TOTALS_KEY_SIZE], slice_t destination);
 
 /* Variant 1 (interledger-rs ConnectionGenerator, ilp-protocol-stream <= 2.4):
  * HMAC(HMAC(server_secret, "ilp_stream_shared_secret"), ASCII token). */

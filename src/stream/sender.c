@@ -13,6 +13,7 @@
 #include "base/digest.h"
 #include "base/rand.h"
 #include "ilp/address.h"
+#include "ilp/errors.h"
 #include "ilp/packet.h"
 #include "stream/crypto.h"
 #include "stream/packet.h"
@@ -298,7 +299,8 @@ static bool is_code(const outcome_t *oc, const char *code)
 /* Temporary: any T-code, R00 (timed out), R02 (expiry too short) or a broken link. */
 static bool temporary(const outcome_t *oc)
 {
-    return oc->link_error || oc->code[0] == 'T' || is_code(oc, "R00") || is_code(oc, "R02");
+    return oc->link_error || oc->code[0] == 'T' || is_code(oc, ILP_R00_TRANSFER_TIMED_OUT) ||
+           is_code(oc, ILP_R02_INSUFFICIENT_TIMEOUT);
 }
 
 static stream_pay_error_t fail(pay_t *p, const outcome_t *oc, stream_pay_error_t e)
@@ -343,11 +345,11 @@ static stream_pay_error_t probe(pay_t *p)
             return STREAM_PAY_OK;
         }
         p->res->packets_rejected++;
-        if (is_code(&oc, "F08")) {
+        if (is_code(&oc, ILP_F08_AMOUNT_TOO_LARGE)) {
             if (amount_too_large(p, amount, oc.reject_data) != STREAM_PAY_OK)
                 return fail(p, &oc, STREAM_PAY_ERR_CONNECTOR);
             amount = p->max_packet;
-        } else if (is_code(&oc, "T04") && amount > 1) {
+        } else if (is_code(&oc, ILP_T04_INSUFFICIENT_LIQUIDITY) && amount > 1) {
             amount /= 10; /* liquidity: a smaller probe still measures the rate */
             if (amount == 0)
                 amount = 1;
@@ -416,17 +418,17 @@ static stream_pay_error_t money_rejected(pay_t *p, uint64_t amount, uint64_t min
         return fail(p, oc, STREAM_PAY_ERR_CLOSED);
     if (p->asset_conflict)
         return STREAM_PAY_ERR_ASSET_CONFLICT;
-    if (is_code(oc, "F08"))
+    if (is_code(oc, ILP_F08_AMOUNT_TOO_LARGE))
         return amount_too_large(p, amount, oc->reject_data) == STREAM_PAY_OK
                    ? STREAM_PAY_OK
                    : fail(p, oc, STREAM_PAY_ERR_CONNECTOR);
-    if (is_code(oc, "F99") && oc->authentic) {
+    if (is_code(oc, ILP_F99_APPLICATION_ERROR) && oc->authentic) {
         if (oc->arrived < min_dest && ++p->rate_failures > RATE_FAILURES_MAX)
             return fail(p, oc, STREAM_PAY_ERR_EXCHANGE_RATE);
         stream_pay_error_t e = backoff(p); /* e.g. over StreamMaxMoney: limits were updated */
         return e == STREAM_PAY_OK ? e : fail(p, oc, e);
     }
-    if (is_code(oc, "T04")) {
+    if (is_code(oc, ILP_T04_INSUFFICIENT_LIQUIDITY)) {
         uint64_t smaller = amount * 2 / 3;
         p->cap = smaller > 0 ? smaller : 1;
     }

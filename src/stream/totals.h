@@ -1,10 +1,16 @@
 /*
  * Running per-connection totals for STREAM receipts. The stateless receiver stores nothing per
- * connection except these counters, behind a small interface so the in-process table below and,
- * later, a Redis-backed cache (INCRBY + EXPIRE) are interchangeable.
+ * connection except these counters, behind a small interface so the in-process table below and
+ * a cache (connector_counters_cache: INCRBY with a TTL, Redis when configured) are
+ * interchangeable. The connector's rate limits count in the same store.
  *
- * Keys are short ASCII strings (the receiver uses "stream_received:" + hex connection id).
- * Every entry expires ttl_s seconds after its last increment.
+ * Keys are short ASCII strings (the receiver's come from stream_receiver_totals_key). Every
+ * entry expires ttl_s seconds after its last increment.
+ *
+ * Threads: an implementation's get and incr may be called from any thread at once (HTTP
+ * handler threads, the ledger batcher, the HTTP client thread). They may block briefly (a
+ * mutex, or a round trip to Redis) but never wait on the ledger or the connector, so a call
+ * from a ledger callback cannot deadlock. new/free must not run concurrently with anything.
  */
 #ifndef RAFIKI_STREAM_TOTALS_H
 #define RAFIKI_STREAM_TOTALS_H

@@ -207,6 +207,75 @@ static void deposit(const char *acct, const char *amount)
     create(path, body, 201, NULL);
 }
 
+/* POST /<kind>/<id>/<action> (kind transfers or withdrawals, action post or void), which must
+ * answer 200 with the transfer in state. */
+static void finish_pending(const char *kind, const char *id, const char *action, const char *state)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/%s/%s/%s", kind, id, action);
+    resp_t r = call("POST", path, NULL);
+    cr_expect_eq(r.status, 200, "%s %s", path, r.raw);
+    cr_expect_str_eq(str(r.json, "state"), state, "%s", path);
+    resp_free(&r);
+}
+
+/* A fresh asset with two wallets, a holding 1000 and b nothing. */
+static void funded_pair(char asset[64], char a[64], char b[64])
+{
+    asset_new(asset, NULL);
+    account_new(asset, NULL, a);
+    account_new(asset, NULL, b);
+    deposit(a, "1000");
+}
+
+/* One leg of a transfer; amount is raw JSON ("\"300\"", or a malformed value to test). */
+typedef struct {
+    const char *debit, *credit, *amount;
+} leg_t;
+
+/* A POST /transfers body: head (may be "") holds members put before "legs", each followed by a
+ * comma, such as "\"id\":\"...\",\"pending\":true,". */
+static void transfer_body(char *out, size_t cap, const char *head, const leg_t *legs, size_t n)
+{
+    int len = snprintf(out, cap, "{%s\"legs\":[", head);
+    for (size_t i = 0; i < n; i++)
+        len += snprintf(out + len, cap - (size_t)len,
+                        "%s{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
+                        "\"amount\":%s}",
+                        i ? "," : "", legs[i].debit, legs[i].credit, legs[i].amount);
+    len += snprintf(out + len, cap - (size_t)len, "]}");
+    cr_assert_lt((size_t)len, cap, "transfer body too long");
+}
+
+/* POST /transfers with the given legs (amounts as raw JSON) and idempotency key (may be NULL). */
+static resp_t post_legs(const leg_t *legs, size_t n, const char *idem_key)
+{
+    char body[1024];
+    transfer_body(body, sizeof body, "", legs, n);
+    return call_full("POST", "/transfers", body, SECRET, idem_key);
+}
+
+/* POST /transfers of one pending leg with transfer id tid; extra (may be "") holds members
+ * after "pending", each preceded by a comma, such as ",\"timeout_ms\":100". */
+static resp_t post_pending(const char *tid, const char *extra, const char *debit,
+                           const char *credit, const char *amount)
+{
+    char head[160], quoted[48], body[1024];
+    snprintf(head, sizeof head, "\"id\":\"%s\",\"pending\":true%s,", tid, extra);
+    snprintf(quoted, sizeof quoted, "\"%s\"", amount);
+    transfer_body(body, sizeof body, head, &(leg_t){debit, credit, quoted}, 1);
+    return call("POST", "/transfers", body);
+}
+
+/* POST /transfers of one leg moving amount (decimal digits) from debit to credit. */
+static resp_t post_transfer(const char *debit, const char *credit, const char *amount)
+{
+    char quoted[48];
+    snprintf(quoted, sizeof quoted, "\"%s\"", amount);
+    leg_t leg = {debit, credit, quoted};
+    return post_legs(&leg, 1, NULL);
+}
+
 /* The status field of an account as a string ("balance", "total_sent", ...). */
 static char *status_of(const char *acct, const char *field)
 {
@@ -410,11 +479,7 @@ static void case_deposits_and_transfers(void)
     cr_expect_str_eq(status_of(a, "balance"), "1000");
     cr_expect_str_eq(status_of(a, "total_received"), "1000");
 
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"300\"}]}",
-             a, b);
-    r = call("POST", "/transfers", body);
+    r = post_transfer(a, b, "300");
     cr_expect_eq(r.status, 201, "%s", r.raw);
     cr_expect_eq(json_array_size(json_object_get(r.json, "transfers")), 1);
     resp_free(&r);
@@ -423,12 +488,7 @@ static void case_deposits_and_transfers(void)
     cr_expect_str_eq(status_of(b, "balance"), "300");
 
     /* linked legs: the second cannot apply, so neither does */
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"100\"},{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"5000\"}]}",
-             a, b, b, c);
-    r = call("POST", "/transfers", body);
+    r = post_legs((leg_t[]){{a, b, "\"100\""}, {b, c, "\"5000\""}}, 2, NULL);
     cr_expect_eq(r.status, 422, "%s", r.raw);
     cr_expect_str_eq(err_code(&r), "exceeds_credits");
     cr_expect_eq(json_integer_value(json_object_get(json_object_get(r.json, "error"), "leg")), 1);
@@ -438,12 +498,7 @@ static void case_deposits_and_transfers(void)
     cr_expect_str_eq(status_of(c, "balance"), "0");
 
     /* both legs fit: both apply */
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"100\"},{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"400\"}]}",
-             a, b, b, c);
-    r = call("POST", "/transfers", body);
+    r = post_legs((leg_t[]){{a, b, "\"100\""}, {b, c, "\"400\""}}, 2, NULL);
     cr_expect_eq(r.status, 201, "%s", r.raw);
     cr_expect_eq(json_array_size(json_object_get(r.json, "transfers")), 2);
     resp_free(&r);
@@ -451,19 +506,11 @@ static void case_deposits_and_transfers(void)
     cr_expect_str_eq(status_of(b, "balance"), "0");
     cr_expect_str_eq(status_of(c, "balance"), "400");
 
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"601\"}]}",
-             a, b);
-    r = call("POST", "/transfers", body);
+    r = post_transfer(a, b, "601");
     cr_expect_eq(r.status, 422);
     cr_expect_str_eq(err_code(&r), "exceeds_credits");
     resp_free(&r);
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":"
-             "\"00000000-0000-4000-8000-000000000000\",\"amount\":\"1\"}]}",
-             a);
-    r = call("POST", "/transfers", body);
+    r = post_transfer(a, "00000000-0000-4000-8000-000000000000", "1");
     cr_expect_eq(r.status, 422);
     cr_expect_str_eq(err_code(&r), "credit_account_not_found");
     resp_free(&r);
@@ -471,32 +518,20 @@ static void case_deposits_and_transfers(void)
 
 static void case_credit_line(void)
 {
-    char asset[64], a[64], b[64], body[512];
+    char asset[64], a[64], b[64];
     asset_new(asset, NULL);
     account_new(asset, "\"min_balance\":\"-500\"", a);
     account_new(asset, "\"max_balance\":\"500\"", b);
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"500\"}]}",
-             a, b);
-    resp_t r = call("POST", "/transfers", body);
+    resp_t r = post_transfer(a, b, "500");
     cr_expect_eq(r.status, 201, "%s", r.raw);
     resp_free(&r);
     cr_expect_str_eq(status_of(a, "balance"), "-500");
     cr_expect_str_eq(status_of(a, "available"), "0");
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"1\"}]}",
-             b, a);
-    r = call("POST", "/transfers", body);
+    r = post_transfer(b, a, "1");
     cr_expect_eq(r.status, 201, "%s", r.raw);
     resp_free(&r);
     deposit(a, "10");
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"2\"}]}",
-             a, b);
-    r = call("POST", "/transfers", body);
+    r = post_transfer(a, b, "2");
     cr_expect_eq(r.status, 422, "%s", r.raw);
     cr_expect_str_eq(err_code(&r), "exceeds_debits"); /* b would pass its max_balance */
     resp_free(&r);
@@ -504,48 +539,32 @@ static void case_credit_line(void)
 
 static void case_pending(void)
 {
-    char asset[64], a[64], b[64], body[512], path[160], tid[40];
-    asset_new(asset, NULL);
-    account_new(asset, NULL, a);
-    account_new(asset, NULL, b);
-    deposit(a, "1000");
+    char asset[64], a[64], b[64], path[160], tid[40];
+    funded_pair(asset, a, b);
 
     uuid_v4(tid);
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"pending\":true,\"timeout_ms\":60000,\"legs\":[{"
-             "\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\",\"amount\":\"200\"}]}",
-             tid, a, b);
-    resp_t r = call("POST", "/transfers", body);
+    resp_t r = post_pending(tid, ",\"timeout_ms\":60000", a, b, "200");
     cr_expect_eq(r.status, 201, "%s", r.raw);
     cr_expect_str_eq(str(r.json, "state"), "pending");
     resp_free(&r);
     cr_expect_str_eq(status_of(a, "balance"), "800");
     cr_expect_str_eq(status_of(a, "debits_pending"), "200");
     cr_expect_str_eq(status_of(b, "balance"), "0");
-    snprintf(path, sizeof path, "/transfers/%s/post", tid);
-    r = call("POST", path, NULL);
-    cr_expect_eq(r.status, 200, "%s", r.raw);
-    cr_expect_str_eq(str(r.json, "state"), "posted");
-    resp_free(&r);
+    finish_pending("transfers", tid, "post", "posted");
     cr_expect_str_eq(status_of(b, "balance"), "200");
     cr_expect_str_eq(status_of(a, "debits_pending"), "0");
+    snprintf(path, sizeof path, "/transfers/%s/post", tid);
     r = call("POST", path, NULL);
     cr_expect_eq(r.status, 422);
     cr_expect_str_eq(err_code(&r), "pending_transfer_already_posted");
     resp_free(&r);
 
     uuid_v4(tid);
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"pending\":true,\"legs\":[{\"debit_account_id\":\"%s\","
-             "\"credit_account_id\":\"%s\",\"amount\":\"300\"}]}",
-             tid, a, b);
-    create("/transfers", body, 201, NULL);
-    cr_expect_str_eq(status_of(a, "balance"), "500");
-    snprintf(path, sizeof path, "/transfers/%s/void", tid);
-    r = call("POST", path, NULL);
-    cr_expect_eq(r.status, 200, "%s", r.raw);
-    cr_expect_str_eq(str(r.json, "state"), "voided");
+    r = post_pending(tid, "", a, b, "300");
+    cr_expect_eq(r.status, 201, "%s", r.raw);
     resp_free(&r);
+    cr_expect_str_eq(status_of(a, "balance"), "500");
+    finish_pending("transfers", tid, "void", "voided");
     cr_expect_str_eq(status_of(a, "balance"), "800");
     cr_expect_str_eq(status_of(b, "balance"), "200");
 
@@ -555,11 +574,9 @@ static void case_pending(void)
 
     /* a pending transfer with a short timeout is voided by the sweeper */
     uuid_v4(tid);
-    snprintf(body, sizeof body,
-             "{\"id\":\"%s\",\"pending\":true,\"timeout_ms\":100,\"legs\":[{"
-             "\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\",\"amount\":\"50\"}]}",
-             tid, a, b);
-    create("/transfers", body, 201, NULL);
+    r = post_pending(tid, ",\"timeout_ms\":100", a, b, "50");
+    cr_expect_eq(r.status, 201, "%s", r.raw);
+    resp_free(&r);
     cr_expect_str_eq(status_of(a, "balance"), "750");
     snprintf(path, sizeof path, "/transfers/%s", tid);
     bool expired = false;
@@ -591,11 +608,7 @@ static void case_withdrawals(void)
     cr_expect_str_eq(str(r.json, "credit_account_id"), settle);
     resp_free(&r);
     cr_expect_str_eq(status_of(a, "balance"), "600");
-    snprintf(path, sizeof path, "/withdrawals/%s/post", wid);
-    r = call("POST", path, NULL);
-    cr_expect_eq(r.status, 200, "%s", r.raw);
-    cr_expect_str_eq(str(r.json, "state"), "posted");
-    resp_free(&r);
+    finish_pending("withdrawals", wid, "post", "posted");
     cr_expect_str_eq(status_of(a, "balance"), "600");
     cr_expect_str_eq(status_of(a, "total_sent"), "400");
     cr_expect_str_eq(status_of(settle, "balance"), "-600");
@@ -605,11 +618,7 @@ static void case_withdrawals(void)
     snprintf(body, sizeof body, "{\"id\":\"%s\",\"amount\":\"100\",\"timeout_ms\":60000}", wid);
     create(path, body, 201, NULL);
     cr_expect_str_eq(status_of(a, "balance"), "500");
-    snprintf(path, sizeof path, "/withdrawals/%s/void", wid);
-    r = call("POST", path, NULL);
-    cr_expect_eq(r.status, 200, "%s", r.raw);
-    cr_expect_str_eq(str(r.json, "state"), "voided");
-    resp_free(&r);
+    finish_pending("withdrawals", wid, "void", "voided");
     cr_expect_str_eq(status_of(a, "balance"), "600");
 
     uuid_v4(wid);
@@ -674,17 +683,12 @@ static void case_history(void)
 
 static void case_idempotency(void)
 {
-    char asset[64], a[64], b[64], body[512], key[40], body2[512];
-    asset_new(asset, NULL);
-    account_new(asset, NULL, a);
-    account_new(asset, NULL, b);
-    deposit(a, "1000");
+    char asset[64], a[64], b[64], body[512], key[40];
+    funded_pair(asset, a, b);
     uuid_v4(key);
     /* no transfer id: without the key a retry would move the money twice */
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"10\"}]}",
-             a, b);
+    leg_t leg = {a, b, "\"10\""};
+    transfer_body(body, sizeof body, "", &leg, 1);
     resp_t r1 = call_full("POST", "/transfers", body, SECRET, key);
     cr_expect_eq(r1.status, 201, "%s", r1.raw);
     cr_expect(!r1.replayed);
@@ -696,11 +700,7 @@ static void case_idempotency(void)
     resp_free(&r2);
     cr_expect_str_eq(status_of(a, "balance"), "990");
 
-    snprintf(body2, sizeof body2,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"11\"}]}",
-             a, b);
-    r1 = call_full("POST", "/transfers", body2, SECRET, key);
+    r1 = post_legs(&(leg_t){a, b, "\"11\""}, 1, key);
     cr_expect_eq(r1.status, 409);
     cr_expect_str_eq(err_code(&r1), "idempotency_key_reused");
     resp_free(&r1);
@@ -708,14 +708,11 @@ static void case_idempotency(void)
 
     /* a 4xx answer is replayed too */
     uuid_v4(key);
-    snprintf(body2, sizeof body2,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"5000\"}]}",
-             a, b);
-    r1 = call_full("POST", "/transfers", body2, SECRET, key);
+    leg.amount = "\"5000\"";
+    r1 = post_legs(&leg, 1, key);
     cr_expect_eq(r1.status, 422);
     deposit(a, "10000");
-    r2 = call_full("POST", "/transfers", body2, SECRET, key);
+    r2 = post_legs(&leg, 1, key);
     cr_expect_eq(r2.status, 422, "the stored answer, not a new attempt");
     cr_expect(r2.replayed);
     resp_free(&r1);
@@ -748,10 +745,7 @@ static void case_idempotency(void)
 static void case_bad_input(void)
 {
     char asset[64], a[64], b[64], body[512], path[160];
-    asset_new(asset, NULL);
-    account_new(asset, NULL, a);
-    account_new(asset, NULL, b);
-    deposit(a, "1000");
+    funded_pair(asset, a, b);
     char *before_a = status_raw(a), *before_b = status_raw(b);
 
     resp_t r = call("POST", "/transfers", "{\"legs\": [");
@@ -766,11 +760,7 @@ static void case_bad_input(void)
                                       "\" 1\"", "\"\"",    "5",
                                       "\"0\"",  "\"01\"",  "\"1e3\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        snprintf(body, sizeof body,
-                 "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-                 "\"amount\":%s}]}",
-                 a, b, bad[i]);
-        r = call("POST", "/transfers", body);
+        r = post_legs(&(leg_t){a, b, bad[i]}, 1, NULL);
         cr_expect_eq(r.status, 400, "amount %s -> %u", bad[i], r.status);
         cr_expect_str_eq(err_code(&r), "invalid_amount", "amount %s", bad[i]);
         cr_expect(strstr(r.raw, "amount") != NULL);
@@ -808,11 +798,7 @@ static void case_bad_input(void)
     free(after_b);
 
     /* the largest u64 is a valid amount (refused by the limit, not the parser) */
-    snprintf(body, sizeof body,
-             "{\"legs\":[{\"debit_account_id\":\"%s\",\"credit_account_id\":\"%s\","
-             "\"amount\":\"18446744073709551615\"}]}",
-             a, b);
-    r = call("POST", "/transfers", body);
+    r = post_transfer(a, b, "18446744073709551615");
     cr_expect_eq(r.status, 422, "%s", r.raw);
     resp_free(&r);
 }

@@ -14,10 +14,11 @@ static int lc_url(char *buf, size_t cap)
 
 static lc_env_t E;
 
-#define PG_TEST(name, call)                                                                        \
+#define PG_TEST(name, call) PG_TEST_OPTS(name, call, NULL)
+#define PG_TEST_OPTS(name, call, opts)                                                             \
     Test(ledger_pg, name)                                                                          \
     {                                                                                              \
-        if (!lc_setup(&E, NULL))                                                                   \
+        if (!lc_setup(&E, opts))                                                                   \
             cr_skip("TEST_POSTGRES_URL is not set");                                               \
         call;                                                                                      \
         lc_teardown(&E);                                                                           \
@@ -31,3 +32,6 @@ PG_TEST(history, lc_case_history(&E))
 PG_TEST(property_500_seeds, lc_case_property(&E, 500, 60))
 PG_TEST(concurrency_8_threads_3_hot_accounts, lc_case_concurrency(&E))
 PG_TEST(crash_kill9_then_reopen, lc_case_crash(&E, NULL))
+PG_TEST_OPTS(submit_from_callback_past_queue_max, lc_case_submit_from_callback(&E), &LC_SMALL_QUEUE)
+PG_TEST_OPTS(submit_try_busy_and_follow_up_past_queue_max, lc_case_submit_modes(&E),
+             &LC_SMALL_QUEUE)

@@ -7,27 +7,16 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { nodePorts } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
 const rafiki = path.join(build, 'rafiki')
 const sqlDir = path.join(here, '..', '..', 'sql')
 const SECRET = 'interop-admin-secret-' + randomUUID()
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function baseEnv (extra) {
   const env = { ...process.env, RAFIKI_SQL_DIR: sqlDir, LOG_LEVEL: 'warn', ...extra }
@@ -51,7 +40,7 @@ async function waitHealthy (port, ms = 10000) {
 
 test('rafiki serve: healthz, admin routes, clean SIGTERM', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-admin-interop-'))
-  const [op, admin, conn] = [await freePort(), await freePort(), await freePort()]
+  const { op, admin, conn } = await nodePorts()
   const child = spawn(rafiki, ['serve'], {
     cwd: dir,
     env: baseEnv({

@@ -13,6 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createConnection } from 'ilp-protocol-stream';
 import * as ILDCP from 'ilp-protocol-ildcp';
 import { Duplex } from 'node:stream';
+import { nodePorts } from './lib/ports.mjs';
 
 // ilp-protocol-stream 2.7.1 assigns `this.closed` in its stream constructor, which Node >= 18
 // defines as a getter only on Readable; give its streams a plain property again (test shim for
@@ -26,12 +27,11 @@ Object.defineProperty(Duplex.prototype, 'closed', {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'build', 'rafiki');
 const SECRET = 'admin-secret-0123456789abcdef';
-const base = 20000 + Math.floor(Math.random() * 20000);
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-connector-'));
 const nodes = {};
 
-function startNode(name, i, ilp, extraEnv = {}) {
-  const ports = { op: base + i * 10, admin: base + i * 10 + 1, conn: base + i * 10 + 2 };
+async function startNode(name, ilp, extraEnv = {}) {
+  const ports = await nodePorts();
   const env = {
     ...process.env,
     DATABASE_URL: `sqlite:${join(dir, name + '.db')}`,
@@ -98,9 +98,9 @@ const T = {};
 const tok = () => randomBytes(24).toString('hex');
 
 before(async () => {
-  const A = startNode('a', 0, 'test.a');
-  const B = startNode('b', 1, 'test.b', { EXCHANGE_RATES: '{"USD":{"EUR":"0.9"}}' });
-  const C = startNode('c', 2, 'test.c');
+  const A = await startNode('a', 'test.a');
+  const B = await startNode('b', 'test.b', { EXCHANGE_RATES: '{"USD":{"EUR":"0.9"}}' });
+  const C = await startNode('c', 'test.c');
   await Promise.all([waitUp(A), waitUp(B), waitUp(C)]);
   const asset = (n, code) => admin(n, 'POST', '/assets', { code, scale: 2 });
   const [aUsd, bUsd, bEur, cEur] = await Promise.all([

@@ -19,7 +19,6 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,6 +29,7 @@ import {
   generateFulfillmentKey,
   generateFulfillment,
 } from 'ilp-protocol-stream/dist/src/crypto.js'
+import { nodePorts } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
@@ -46,17 +46,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-conn-crash-'))
 const procs = new Set()
 
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 // ---- processes ----
 
 async function makeNode (name, ilp) {
@@ -64,7 +53,7 @@ async function makeNode (name, ilp) {
     name,
     ilp,
     db: path.join(dir, name + '.db'),
-    ports: { op: await freePort(), admin: await freePort(), conn: await freePort() },
+    ports: await nodePorts(),
     secret: randomBytes(32).toString('hex'),
     stderr: '',
   }

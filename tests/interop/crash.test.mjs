@@ -24,10 +24,10 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { nodePorts } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
@@ -43,23 +43,12 @@ const DEPOSIT = 1_000_000n
 const CREDIT_LINE = -50_000n // min_balance of the first two wallets
 const MAX_BALANCE = 3_000_000n // max_balance of the last wallet
 
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
 // ---- the server process ----
 
 async function startServer (dir, extraEnv) {
-  const [op, admin, conn] = [await freePort(), await freePort(), await freePort()]
+  const { op, admin, conn } = await nodePorts()
   const env = { ...process.env, RAFIKI_SQL_DIR: sqlDir, LOG_LEVEL: 'warn', ...extraEnv }
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'RAFIKI_ENV', 'STREAM_SECRET']) {
     if (!(k in extraEnv)) delete env[k]

@@ -18,6 +18,7 @@
 #include "ilp/pointer.h"
 #include "vectors.h"
 
+/* What a decoder callback returns; DEC_OK is 0 so that VEC_TRY passes the others on. */
 enum { DEC_OK = 0, DEC_REJECTED = 1, DEC_MISMATCH = 2 };
 
 typedef int (*decode_fn)(json_t *fields, slice_t in, int flags, buf_t *out, char *err,
@@ -79,82 +80,132 @@ static int run_binary(json_t *vec, char *err, size_t errlen, decode_fn fn)
 
 /* ---- OER primitives ---- */
 
-static int done_reading(const oer_reader_t *r, char *err, size_t errlen)
+/* The OER primitives whose value is a u64; one decoder serves them all. */
+typedef enum { PRIM_U8, PRIM_U16, PRIM_U32, PRIM_U64, PRIM_LENGTH, PRIM_VAR_UINT } prim_t;
+
+static const char *const PRIM_NAME[] = {"fixed uint", "fixed uint", "fixed uint",
+                                        "fixed uint", "length",     "var uint"};
+
+static oer_result_t prim_read(prim_t k, oer_reader_t *r, uint64_t *v)
+{
+    oer_result_t rc;
+    switch (k) {
+    case PRIM_U8: {
+        uint8_t x = 0;
+        rc = oer_read_u8(r, &x);
+        *v = x;
+        return rc;
+    }
+    case PRIM_U16: {
+        uint16_t x = 0;
+        rc = oer_read_u16(r, &x);
+        *v = x;
+        return rc;
+    }
+    case PRIM_U32: {
+        uint32_t x = 0;
+        rc = oer_read_u32(r, &x);
+        *v = x;
+        return rc;
+    }
+    case PRIM_U64:
+        return oer_read_u64(r, v);
+    case PRIM_LENGTH:
+        return oer_read_length(r, v);
+    case PRIM_VAR_UINT:
+        return oer_read_var_uint(r, v);
+    }
+    return OER_OK;
+}
+
+static void prim_write(prim_t k, buf_t *out, uint64_t v)
+{
+    switch (k) {
+    case PRIM_U8:
+        oer_write_u8(out, (uint8_t)v);
+        break;
+    case PRIM_U16:
+        oer_write_u16(out, (uint16_t)v);
+        break;
+    case PRIM_U32:
+        oer_write_u32(out, (uint32_t)v);
+        break;
+    case PRIM_U64:
+        oer_write_u64(out, v);
+        break;
+    case PRIM_LENGTH:
+        oer_write_length(out, v);
+        break;
+    case PRIM_VAR_UINT:
+        oer_write_var_uint(out, v);
+        break;
+    }
+}
+
+/* DEC_REJECTED when anything follows the value read by r. */
+static int whole_input(const oer_reader_t *r, char *err, size_t errlen)
 {
     if (oer_remaining(r) != 0)
         return rejected(err, errlen, "decode", "trailing bytes");
     return DEC_OK;
 }
 
+/* Decode one primitive of kind k that spans the whole input, compare fields.value, re-encode. */
+static int dec_prim(json_t *f, slice_t in, prim_t k, buf_t *out, char *err, size_t errlen)
+{
+    oer_reader_t r = oer_reader(in);
+    uint64_t v = 0;
+    oer_result_t rc = prim_read(k, &r, &v);
+    if (rc != OER_OK)
+        return rejected(err, errlen, PRIM_NAME[k], oer_result_str(rc));
+    if (whole_input(&r, err, errlen) != DEC_OK)
+        return DEC_REJECTED;
+    CMP(vec_cmp_u64_field(f, "value", v, err, errlen));
+    prim_write(k, out, v);
+    return DEC_OK;
+}
+
 static int dec_fixed_uint(json_t *f, slice_t in, int flags, buf_t *out, char *err, size_t errlen)
 {
     (void)flags;
-    json_int_t width = json_integer_value(json_object_get(f, "width_bytes"));
-    oer_reader_t r = oer_reader(in);
-    uint64_t v = 0;
-    oer_result_t rc;
-    switch (width) {
-    case 1: {
-        uint8_t x;
-        rc = oer_read_u8(&r, &x);
-        v = x;
-        break;
-    }
-    case 2: {
-        uint16_t x;
-        rc = oer_read_u16(&r, &x);
-        v = x;
-        break;
-    }
-    case 4: {
-        uint32_t x;
-        rc = oer_read_u32(&r, &x);
-        v = x;
-        break;
-    }
+    switch (json_integer_value(json_object_get(f, "width_bytes"))) {
+    case 1:
+        return dec_prim(f, in, PRIM_U8, out, err, errlen);
+    case 2:
+        return dec_prim(f, in, PRIM_U16, out, err, errlen);
+    case 4:
+        return dec_prim(f, in, PRIM_U32, out, err, errlen);
     case 8:
-        rc = oer_read_u64(&r, &v);
-        break;
+        return dec_prim(f, in, PRIM_U64, out, err, errlen);
     default:
         return mismatch(err, errlen, "fields.width_bytes must be 1, 2, 4 or 8");
     }
-    if (rc != OER_OK)
-        return rejected(err, errlen, "fixed uint", oer_result_str(rc));
-    if (done_reading(&r, err, errlen) != DEC_OK)
-        return DEC_REJECTED;
-    CMP(vec_cmp_u64_field(f, "value", v, err, errlen));
-    for (json_int_t i = width; i > 0; i--)
-        oer_write_u8(out, (uint8_t)(v >> (8 * (i - 1))));
-    return DEC_OK;
 }
 
 static int dec_length(json_t *f, slice_t in, int flags, buf_t *out, char *err, size_t errlen)
 {
     (void)flags;
-    oer_reader_t r = oer_reader(in);
-    uint64_t v;
-    oer_result_t rc = oer_read_length(&r, &v);
-    if (rc != OER_OK)
-        return rejected(err, errlen, "length", oer_result_str(rc));
-    if (done_reading(&r, err, errlen) != DEC_OK)
-        return DEC_REJECTED;
-    CMP(vec_cmp_u64_field(f, "value", v, err, errlen));
-    oer_write_length(out, v);
-    return DEC_OK;
+    return dec_prim(f, in, PRIM_LENGTH, out, err, errlen);
 }
 
 static int dec_var_uint(json_t *f, slice_t in, int flags, buf_t *out, char *err, size_t errlen)
 {
     (void)flags;
+    return dec_prim(f, in, PRIM_VAR_UINT, out, err, errlen);
+}
+
+/* Read one length-prefixed field with read; what follows goes to *rest, or must be nothing
+ * when rest is NULL. */
+static int read_prefixed(slice_t in, oer_result_t (*read)(oer_reader_t *, slice_t *),
+                         const char *what, slice_t *s, slice_t *rest, char *err, size_t errlen)
+{
     oer_reader_t r = oer_reader(in);
-    uint64_t v;
-    oer_result_t rc = oer_read_var_uint(&r, &v);
+    oer_result_t rc = read(&r, s);
     if (rc != OER_OK)
-        return rejected(err, errlen, "var uint", oer_result_str(rc));
-    if (done_reading(&r, err, errlen) != DEC_OK)
-        return DEC_REJECTED;
-    CMP(vec_cmp_u64_field(f, "value", v, err, errlen));
-    oer_write_var_uint(out, v);
+        return rejected(err, errlen, what, oer_result_str(rc));
+    if (rest == NULL)
+        return whole_input(&r, err, errlen);
+    *rest = SLICE(in.ptr + r.pos, oer_remaining(&r));
     return DEC_OK;
 }
 
@@ -163,13 +214,8 @@ static int dec_var_uint_bytes(json_t *f, slice_t in, int flags, buf_t *out, char
                               size_t errlen)
 {
     (void)flags;
-    oer_reader_t r = oer_reader(in);
     slice_t be;
-    oer_result_t rc = oer_read_var_uint_bytes(&r, &be);
-    if (rc != OER_OK)
-        return rejected(err, errlen, "var uint", oer_result_str(rc));
-    if (done_reading(&r, err, errlen) != DEC_OK)
-        return DEC_REJECTED;
+    VEC_TRY(read_prefixed(in, oer_read_var_uint_bytes, "var uint", &be, NULL, err, errlen));
     char dec[700];
     if (vec_be_to_decimal(be, dec, sizeof(dec)) != 0)
         return mismatch(err, errlen, "value too wide to print");
@@ -189,13 +235,8 @@ static int dec_var_uint_bytes(json_t *f, slice_t in, int flags, buf_t *out, char
 static int dec_var_octets(json_t *f, slice_t in, int flags, buf_t *out, char *err, size_t errlen)
 {
     (void)flags;
-    oer_reader_t r = oer_reader(in);
     slice_t s;
-    oer_result_t rc = oer_read_var_octets(&r, &s);
-    if (rc != OER_OK)
-        return rejected(err, errlen, "var octets", oer_result_str(rc));
-    if (done_reading(&r, err, errlen) != DEC_OK)
-        return DEC_REJECTED;
+    VEC_TRY(read_prefixed(in, oer_read_var_octets, "var octets", &s, NULL, err, errlen));
     CMP(vec_cmp_hex_field(f, "data_hex", s, err, errlen));
     oer_write_var_octets(out, s);
     return DEC_OK;
@@ -205,12 +246,8 @@ static int dec_var_octets_prefix(json_t *f, slice_t in, int flags, buf_t *out, c
                                  size_t errlen)
 {
     (void)flags;
-    oer_reader_t r = oer_reader(in);
-    slice_t s;
-    oer_result_t rc = oer_read_var_octets(&r, &s);
-    if (rc != OER_OK)
-        return rejected(err, errlen, "var octets", oer_result_str(rc));
-    slice_t rest = SLICE(in.ptr + r.pos, oer_remaining(&r));
+    slice_t s, rest;
+    VEC_TRY(read_prefixed(in, oer_read_var_octets, "var octets", &s, &rest, err, errlen));
     CMP(vec_cmp_hex_field(f, "data_hex", s, err, errlen));
     CMP(vec_cmp_hex_field(f, "remaining_hex", rest, err, errlen));
     oer_write_var_octets(out, s);
@@ -222,13 +259,8 @@ static int dec_address_varstring(json_t *f, slice_t in, int flags, buf_t *out, c
                                  size_t errlen)
 {
     (void)flags;
-    oer_reader_t r = oer_reader(in);
     slice_t s;
-    oer_result_t rc = oer_read_var_octets(&r, &s);
-    if (rc != OER_OK)
-        return rejected(err, errlen, "var string", oer_result_str(rc));
-    if (done_reading(&r, err, errlen) != DEC_OK)
-        return DEC_REJECTED;
+    VEC_TRY(read_prefixed(in, oer_read_var_octets, "var string", &s, NULL, err, errlen));
     ilp_address_result_t ar = ilp_address_validate(s);
     if (ar != ILP_ADDR_OK)
         return rejected(err, errlen, "address", ilp_address_result_str(ar));
@@ -255,22 +287,6 @@ static int dec_timestamp(json_t *f, slice_t in, int flags, buf_t *out, char *err
 
 /* ---- ILP packets ---- */
 
-static int cmp_prepare(json_t *f, const ilp_prepare_t *p, char *err, size_t errlen)
-{
-    char wire[ILP_TIMESTAMP_LEN + 1], iso[ILP_ISO_TIME_LEN + 1];
-    if (ilp_time_format(p->expires_at_ms, wire) != ILP_OK ||
-        ilp_time_format_iso(p->expires_at_ms, iso) != ILP_OK)
-        return mismatch(err, errlen, "cannot format expiry");
-    CMP(vec_cmp_u64_field(f, "amount", p->amount, err, errlen));
-    CMP(vec_cmp_str_field(f, "expires_at", SLICE(iso, ILP_ISO_TIME_LEN), err, errlen));
-    CMP(vec_cmp_str_field(f, "expires_at_wire", SLICE(wire, ILP_TIMESTAMP_LEN), err, errlen));
-    CMP(vec_cmp_hex_field(f, "execution_condition_hex", SLICE(p->condition, ILP_CONDITION_LEN), err,
-                          errlen));
-    CMP(vec_cmp_str_field(f, "destination", p->destination, err, errlen));
-    CMP(vec_cmp_hex_field(f, "data_hex", p->data, err, errlen));
-    return DEC_OK;
-}
-
 static int cmp_fulfill(json_t *f, const ilp_fulfill_t *p, char *err, size_t errlen)
 {
     CMP(vec_cmp_hex_field(f, "fulfillment_hex", SLICE(p->fulfillment, ILP_FULFILLMENT_LEN), err,
@@ -292,7 +308,8 @@ static int cmp_packet(json_t *f, const ilp_packet_t *p, char *err, size_t errlen
 {
     switch (p->type) {
     case ILP_TYPE_PREPARE:
-        return cmp_prepare(f, &p->u.prepare, err, errlen);
+        CMP(vec_cmp_prepare(f, &p->u.prepare, err, errlen));
+        return DEC_OK;
     case ILP_TYPE_FULFILL:
         return cmp_fulfill(f, &p->u.fulfill, err, errlen);
     case ILP_TYPE_REJECT:
@@ -314,9 +331,7 @@ static int dec_packet_typed(json_t *f, slice_t in, int flags, buf_t *out, char *
     json_t *jt = json_object_get(f, "type");
     if (json_is_integer(jt) && json_integer_value(jt) != p.type)
         return mismatch(err, errlen, "type differs from fields.type");
-    int c = cmp_packet(f, &p, err, errlen);
-    if (c != DEC_OK)
-        return c;
+    VEC_TRY(cmp_packet(f, &p, err, errlen));
     rc = ilp_packet_encode(out, &p);
     if (rc != ILP_OK)
         return mismatch(err, errlen, ilp_result_str(rc));
@@ -371,9 +386,7 @@ static int dec_ildcp_request(json_t *f, slice_t in, int flags, buf_t *out, char 
     if (!ildcp_request_valid(&p.u.prepare))
         return rejected(err, errlen, "IL-DCP request",
                         "not peer.config with amount 0, peer condition and empty data");
-    int c = cmp_prepare(f, &p.u.prepare, err, errlen);
-    if (c != DEC_OK)
-        return c;
+    CMP(vec_cmp_prepare(f, &p.u.prepare, err, errlen));
     rc = ildcp_request_encode(out, p.u.prepare.expires_at_ms);
     if (rc != ILP_OK)
         return mismatch(err, errlen, ilp_result_str(rc));
@@ -439,8 +452,8 @@ static int dec_ccp_prepare(json_t *f, slice_t in, int flags, const char *dest, i
     if (pk.type != ILP_TYPE_PREPARE || !slice_eq_str(pk.u.prepare.destination, dest))
         return rejected(err, errlen, "CCP prepare", "not a Prepare to the CCP address");
     *p = pk.u.prepare;
-    json_t *pf = json_object_get(f, "prepare");
-    return json_is_object(pf) ? cmp_prepare(pf, p, err, errlen) : DEC_OK;
+    CMP(vec_cmp_prepare(json_object_get(f, "prepare"), p, err, errlen));
+    return DEC_OK;
 }
 
 static int reencode_prepare(const ilp_prepare_t *p, buf_t *data, buf_t *out, char *err,
@@ -456,9 +469,7 @@ static int reencode_prepare(const ilp_prepare_t *p, buf_t *data, buf_t *out, cha
 static int dec_ccp_control(json_t *f, slice_t in, int flags, buf_t *out, char *err, size_t errlen)
 {
     ilp_prepare_t p;
-    int d = dec_ccp_prepare(f, in, flags, CCP_CONTROL_DESTINATION, &p, err, errlen);
-    if (d != DEC_OK)
-        return d;
+    VEC_TRY(dec_ccp_prepare(f, in, flags, CCP_CONTROL_DESTINATION, &p, err, errlen));
     ccp_route_control_t c;
     ccp_result_t rc = ccp_route_control_decode(p.data, &c);
     if (rc != CCP_OK)
@@ -501,9 +512,7 @@ static int dec_ccp_update(json_t *f, slice_t in, int flags, buf_t *out, char *er
     static ccp_route_t routes[64];
     static slice_t withdrawn[256];
     ilp_prepare_t p;
-    int d = dec_ccp_prepare(f, in, flags, CCP_UPDATE_DESTINATION, &p, err, errlen);
-    if (d != DEC_OK)
-        return d;
+    VEC_TRY(dec_ccp_prepare(f, in, flags, CCP_UPDATE_DESTINATION, &p, err, errlen));
     ccp_route_update_t u = {
         .new_routes = routes, .new_routes_cap = 64, .withdrawn = withdrawn, .withdrawn_cap = 256};
     ccp_result_t rc = ccp_route_update_decode(p.data, &u);

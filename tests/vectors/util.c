@@ -148,6 +148,29 @@ int vec_cmp_u64_field(json_t *obj, const char *key, uint64_t got, char *err, siz
                     (unsigned long long)want);
 }
 
+int vec_cmp_prepare(json_t *f, const ilp_prepare_t *p, char *err, size_t errlen)
+{
+    if (!json_is_object(f))
+        return VEC_PASS;
+    char wire[ILP_TIMESTAMP_LEN + 1], iso[ILP_ISO_TIME_LEN + 1];
+    if (ilp_time_format(p->expires_at_ms, wire) != ILP_OK ||
+        ilp_time_format_iso(p->expires_at_ms, iso) != ILP_OK)
+        return vec_fail(err, errlen, "cannot format the expiry");
+    int rc = vec_cmp_u64_field(f, "amount", p->amount, err, errlen);
+    if (rc == VEC_PASS)
+        rc = vec_cmp_str_field(f, "expires_at", SLICE(iso, ILP_ISO_TIME_LEN), err, errlen);
+    if (rc == VEC_PASS)
+        rc = vec_cmp_str_field(f, "expires_at_wire", SLICE(wire, ILP_TIMESTAMP_LEN), err, errlen);
+    if (rc == VEC_PASS)
+        rc = vec_cmp_hex_field(f, "execution_condition_hex", SLICE(p->condition, ILP_CONDITION_LEN),
+                               err, errlen);
+    if (rc == VEC_PASS)
+        rc = vec_cmp_str_field(f, "destination", p->destination, err, errlen);
+    if (rc == VEC_PASS)
+        rc = vec_cmp_hex_field(f, "data_hex", p->data, err, errlen);
+    return rc;
+}
+
 int vec_be_to_decimal(slice_t be, char *out, size_t cap)
 {
     /* Repeated division by 10 of a copy of the big-endian number. */

@@ -20,8 +20,18 @@
 #include <stdint.h>
 
 #include "base/slice.h"
+#include "ilp/packet.h"
 
 enum { VEC_PASS = 0, VEC_FAIL = 1, VEC_SKIP = 2 };
+
+/* Evaluate expr (an int result whose success is 0: VEC_PASS, or a handler's own 0-is-success
+ * code) and return it from the calling function when it is not 0. */
+#define VEC_TRY(expr)                                                                              \
+    do {                                                                                           \
+        int vec_rc_ = (expr);                                                                      \
+        if (vec_rc_ != 0)                                                                          \
+            return vec_rc_;                                                                        \
+    } while (0)
 
 typedef int (*vector_fn)(json_t *vec, char *err, size_t errlen);
 
@@ -65,6 +75,10 @@ int vec_cmp_hex_field(json_t *obj, const char *key, slice_t got, char *err, size
 int vec_cmp_str_field(json_t *obj, const char *key, slice_t got, char *err, size_t errlen);
 /* Compare got with u64 member key (decimal string or integer) when present. */
 int vec_cmp_u64_field(json_t *obj, const char *key, uint64_t got, char *err, size_t errlen);
+/* Compare a decoded Prepare with a fields object (amount, expires_at, expires_at_wire,
+ * execution_condition_hex, destination, data_hex; each only when present); VEC_PASS when f is
+ * not an object. */
+int vec_cmp_prepare(json_t *f, const ilp_prepare_t *p, char *err, size_t errlen);
 /* Big-endian unsigned integer of any width as decimal; -1 if out is too small. */
 int vec_be_to_decimal(slice_t be, char *out, size_t cap);
 

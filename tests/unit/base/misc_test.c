@@ -104,27 +104,27 @@ Test(env, typed_getters_and_errors)
     env_err_t err;
     uint64_t v;
     unsetenv("RAFIKI_T_NUM");
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), 0);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_OK);
     cr_assert_eq(v, 7);
     setenv("RAFIKI_T_NUM", "42", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), 0);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_OK);
     cr_assert_eq(v, 42);
     setenv("RAFIKI_T_NUM", "abc", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_INVALID);
     cr_assert(strstr(err.msg, "RAFIKI_T_NUM=abc") != NULL, "%s", err.msg);
     setenv("RAFIKI_T_NUM", "101", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_INVALID);
     setenv("RAFIKI_T_NUM", "-1", 1);
-    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), -1);
+    cr_assert_eq(env_u64("RAFIKI_T_NUM", 7, 0, 100, &v, &err), ENV_INVALID);
     uint16_t port;
     setenv("RAFIKI_T_NUM", "70000", 1);
-    cr_assert_eq(env_port("RAFIKI_T_NUM", 1, &port, &err), -1);
+    cr_assert_eq(env_port("RAFIKI_T_NUM", 1, &port, &err), ENV_INVALID);
     bool b;
     setenv("RAFIKI_T_NUM", "yes", 1);
-    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), 0);
+    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), ENV_OK);
     cr_assert(b);
     setenv("RAFIKI_T_NUM", "maybe", 1);
-    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), -1);
+    cr_assert_eq(env_bool("RAFIKI_T_NUM", false, &b, &err), ENV_INVALID);
 }
 
 Test(env, parse_u64_bounds)
@@ -138,21 +138,40 @@ Test(env, parse_u64_bounds)
     cr_assert_eq(parse_u64("+1", 2, &v), -1);
 }
 
+/* Writes text to a fresh temporary file whose name goes to path (a mkstemp template). */
+static void temp_file(char *path, const char *text)
+{
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
 Test(env, load_file)
 {
     char path[] = "/tmp/rafiki-env-XXXXXX";
-    int fd = mkstemp(path);
-    const char *text = "# comment\nRAFIKI_T_A=one\n  RAFIKI_T_B = \"two words\"\nRAFIKI_T_C=x\n";
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
+    temp_file(path, "# comment\nRAFIKI_T_A=one\n  RAFIKI_T_B = \"two words\"\nRAFIKI_T_C=x\n");
     setenv("RAFIKI_T_C", "kept", 1);
     env_err_t err;
-    cr_assert_eq(env_load_file(path, &err), 0);
+    cr_assert_eq(env_load_file(path, &err), ENV_OK);
     cr_assert_str_eq(getenv("RAFIKI_T_A"), "one");
     cr_assert_str_eq(getenv("RAFIKI_T_B"), "two words");
     cr_assert_str_eq(getenv("RAFIKI_T_C"), "kept", "the environment wins over the file");
     unlink(path);
-    cr_assert_eq(env_load_file("/nonexistent/x.env", &err), -1);
+    cr_assert_eq(env_load_file("/nonexistent/x.env", &err), ENV_IO);
+    cr_assert(strstr(err.msg, "/nonexistent/x.env") != NULL, "%s", err.msg);
+    cr_assert_str_eq(env_result_str(ENV_IO), "io");
+}
+
+Test(env, load_file_reports_the_bad_line)
+{
+    char path[] = "/tmp/rafiki-env-XXXXXX";
+    temp_file(path, "RAFIKI_T_D=ok\nno equals sign here\n");
+    env_err_t err;
+    cr_assert_eq(env_load_file(path, &err), ENV_INVALID);
+    cr_assert(strstr(err.msg, ":2: expected KEY=VALUE") != NULL, "%s", err.msg);
+    cr_assert_str_eq(env_result_str(ENV_INVALID), "invalid");
+    unlink(path);
 }
 
 Test(clock, monotonic_advances)

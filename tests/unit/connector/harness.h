@@ -3,7 +3,9 @@
  * in-process by a fake link keyed on the peer's endpoint URL, and a blocking wait for replies.
  * Endpoints "http://<node>/" reach that node's connector (authenticating with the peer's
  * outgoing token, as the HTTP link would); "http://silent/" never answers until released,
- * "http://badful/" fulfils with a wrong preimage, "http://rejecter/" rejects T99.
+ * "http://badful/" fulfils with a wrong preimage, "http://rejecter/" rejects T99,
+ * "http://refused/" fails at once with T01 (a next hop refusing connections, seen while
+ * sending), and any other endpoint cannot be sent to (send returns -1).
  */
 #ifndef CONNECTOR_TEST_HARNESS_H
 #define CONNECTOR_TEST_HARNESS_H
@@ -143,6 +145,10 @@ static int h_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t
         done(op, b.ptr, b.len, NULL, NULL);
         return 0;
     }
+    if (strcmp(ep, "http://refused/") == 0) {
+        done(op, NULL, 0, ILP_T01_PEER_UNREACHABLE, "connection refused");
+        return 0;
+    }
     if (strcmp(ep, "http://rejecter/") == 0) {
         ilp_reject_build(&b, "T99", SLICE_LIT("test.downstream"), SLICE_LIT("nope"),
                          SLICE_LIT("xyz"));
@@ -167,7 +173,9 @@ static int h_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t
 
 /* ---- nodes ---- */
 
-static h_node_t *h_node(const char *name, const char *address, const char *rates)
+/* A node whose ledger runs with lopts (NULL: the defaults). */
+static h_node_t *h_node_opts(const char *name, const char *address, const char *rates,
+                             const ledger_opts_t *lopts)
 {
     h_node_t *n = &H.nodes[H.n++];
     memset(n, 0, sizeof *n);
@@ -183,7 +191,7 @@ static h_node_t *h_node(const char *name, const char *address, const char *rates
     char dir[512];
     cr_assert_eq(db_sql_dir(dir, sizeof dir), 0);
     cr_assert_eq(db_migrate(n->db, dir, NULL, &err), DB_OK, "migrate: %s", err.msg);
-    n->l = ledger_open(n->db, NULL, &err);
+    n->l = ledger_open(n->db, lopts, &err);
     cr_assert_not_null(n->l, "%s", err.msg);
     n->usd = (ledger_asset_t){.code = "USD", .scale = 2};
     n->eur = (ledger_asset_t){.code = "EUR", .scale = 2};
@@ -201,6 +209,11 @@ static h_node_t *h_node(const char *name, const char *address, const char *rates
     n->c = connector_new(&cfg, cerr, sizeof cerr);
     cr_assert_not_null(n->c, "%s", cerr);
     return n;
+}
+
+static h_node_t *h_node(const char *name, const char *address, const char *rates)
+{
+    return h_node_opts(name, address, rates, NULL);
 }
 
 static void h_teardown(void)

@@ -273,3 +273,18 @@ Test(peers_sync, the_connector_reloads_peers_periodically, .init = sync_setup,
     peer_release(u);
     peer_release(p);
 }
+
+Test(peers_sync, a_token_from_the_other_replica_is_found_by_auth_load, .init = sync_setup,
+     .fini = sync_teardown, .timeout = 30)
+{
+    peer_t *p = stored_peer("test.x", "test.x", TOK1);
+    /* peers_auth reads memory only (it runs on HTTP handler threads) */
+    cr_assert_not(authenticates(F.reg2, TOK1, p->id));
+    peer_t *got = peers_auth_load(F.reg2, TOK1, strlen(TOK1));
+    cr_assert_not_null(got, "found in the database");
+    cr_assert(ledger_id_eq(got->id, p->id));
+    peer_release(got);
+    cr_assert(authenticates(F.reg2, TOK1, p->id), "cached by the load");
+    cr_assert_null(peers_auth_load(F.reg2, TOK2, strlen(TOK2)), "an unknown token");
+    peer_release(p);
+}

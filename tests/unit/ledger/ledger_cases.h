@@ -740,6 +740,156 @@ static void lc_case_concurrency(lc_env_t *e)
     lc_check_invariants(e->db);
 }
 
+/* ---- submissions from completion callbacks (they run on the batcher thread) ---- */
+
+/* batch_max and queue_max of these cases: small, so a few submissions fill the queue */
+#define LC_QMAX 8
+static const ledger_opts_t LC_SMALL_QUEUE = {.batch_max = LC_QMAX, .queue_max = LC_QMAX};
+
+typedef struct {
+    ledger_t *l;
+    ledger_id_t from, to;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;       /* completions seen */
+    int ok;         /* of them, committed LEDGER_OK */
+    int refused;    /* follow-up submissions the ledger did not take */
+    bool in_gate;   /* the gate callback is running (the batcher is held) */
+    bool open_gate; /* lets the gate callback return */
+} lc_cb_t;
+
+static void lc_cb_init(lc_cb_t *c, lc_env_t *e, uint64_t funds)
+{
+    memset(c, 0, sizeof *c);
+    c->l = e->l;
+    c->from = lc_account(e->l, &e->usd, 0);
+    c->to = lc_account(e->l, &e->usd, 0);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(e->usd.settlement_account_id, c->from, funds)), LEDGER_OK);
+}
+
+static void lc_cb_count(void *user, const ledger_result_t *r, size_t n)
+{
+    lc_cb_t *c = user;
+    pthread_mutex_lock(&c->mu);
+    c->done++;
+    c->ok += n == 1 && r[0] == LEDGER_OK;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The first completion submits 3 * LC_QMAX follow-ups with the plain (waiting) submit: more
+ * than the queue holds, and only the batcher running this callback could make room. */
+static void lc_cb_fan_out(void *user, const ledger_result_t *r, size_t n)
+{
+    lc_cb_t *c = user;
+    for (int i = 0; i < 3 * LC_QMAX; i++) {
+        ledger_op_t op = lc_xfer(c->from, c->to, 1);
+        if (ledger_transfers_submit(c->l, &op, 1, lc_cb_count, c) != LEDGER_OK) {
+            pthread_mutex_lock(&c->mu);
+            c->refused++;
+            pthread_mutex_unlock(&c->mu);
+        }
+    }
+    lc_cb_count(user, r, n);
+}
+
+/* Waits up to timeout_ms for `want` completions; whether they all came. */
+static bool lc_cb_wait(lc_cb_t *c, int want, int timeout_ms)
+{
+    int64_t until = clock_wall_ms() + timeout_ms;
+    pthread_mutex_lock(&c->mu);
+    while (c->done < want && clock_wall_ms() < until) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 10 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    bool all = c->done >= want;
+    pthread_mutex_unlock(&c->mu);
+    return all;
+}
+
+/* A completion callback that submits more than the queue holds must not wait for the queue
+ * (it runs on the batcher, the only thread that empties it): every follow-up is taken and
+ * runs, and the ledger balances. Before submission modes this hung for good. */
+static void lc_case_submit_from_callback(lc_env_t *e)
+{
+    lc_cb_t c;
+    lc_cb_init(&c, e, 1000);
+    ledger_op_t first = lc_xfer(c.from, c.to, 1);
+    cr_assert_eq(ledger_transfers_submit(e->l, &first, 1, lc_cb_fan_out, &c), LEDGER_OK);
+    int want = 1 + 3 * LC_QMAX;
+    cr_assert(lc_cb_wait(&c, want, 10000), "the batcher hangs on its own queue: %d of %d done",
+              c.done, want);
+    cr_assert_eq(c.refused, 0);
+    cr_assert_eq(c.ok, want);
+    cr_assert_eq(lc_balance(e->l, c.to), want);
+    lc_check_invariants(e->db);
+}
+
+/* Holds the batcher in a completion callback until the test opens the gate, so the queue stays
+ * as the test fills it. */
+static void lc_cb_gate(void *user, const ledger_result_t *r, size_t n)
+{
+    lc_cb_t *c = user;
+    pthread_mutex_lock(&c->mu);
+    c->in_gate = true;
+    pthread_cond_broadcast(&c->cv);
+    while (!c->open_gate)
+        pthread_cond_wait(&c->cv, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    lc_cb_count(user, r, n);
+}
+
+static ledger_result_t lc_cb_submit(lc_cb_t *c, ledger_submit_mode_t mode)
+{
+    ledger_op_t op = lc_xfer(c->from, c->to, 1);
+    return ledger_transfers_submit_mode(c->l, &op, 1, mode, lc_cb_count, c);
+}
+
+/* With the batcher held and the queue full: TRY answers LEDGER_BUSY at once and queues
+ * nothing, FOLLOW_UP is taken past queue_max; once the batcher runs again everything taken
+ * commits and the ledger balances. */
+static void lc_case_submit_modes(lc_env_t *e)
+{
+    lc_cb_t c;
+    lc_cb_init(&c, e, 1000);
+    ledger_op_t first = lc_xfer(c.from, c.to, 1);
+    cr_assert_eq(ledger_transfers_submit_mode(e->l, &first, 1, LEDGER_SUBMIT_TRY, lc_cb_gate, &c),
+                 LEDGER_OK);
+    pthread_mutex_lock(&c.mu);
+    while (!c.in_gate)
+        pthread_cond_wait(&c.cv, &c.mu);
+    pthread_mutex_unlock(&c.mu);
+    for (int i = 0; i < LC_QMAX; i++)
+        cr_assert_eq(lc_cb_submit(&c, LEDGER_SUBMIT_TRY), LEDGER_OK, "room for %d", i);
+    int64_t t0 = clock_wall_ms();
+    cr_assert_eq(lc_cb_submit(&c, LEDGER_SUBMIT_TRY), LEDGER_BUSY);
+    cr_assert_lt(clock_wall_ms() - t0, 1000, "TRY must not wait");
+    cr_assert_eq(lc_cb_submit(&c, (ledger_submit_mode_t)7), LEDGER_OP_INVALID);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(lc_cb_submit(&c, LEDGER_SUBMIT_FOLLOW_UP), LEDGER_OK);
+    cr_assert_eq(lc_cb_submit(&c, LEDGER_SUBMIT_TRY), LEDGER_BUSY, "still full");
+    pthread_mutex_lock(&c.mu);
+    c.open_gate = true;
+    pthread_cond_broadcast(&c.cv);
+    pthread_mutex_unlock(&c.mu);
+    int want = 1 + LC_QMAX + 3;
+    cr_assert(lc_cb_wait(&c, want, 10000), "%d of %d done", c.done, want);
+    cr_assert_eq(c.ok, want);
+    cr_assert_eq(lc_balance(e->l, c.to), want, "the refused ones were not applied");
+    /* room again: TRY is taken */
+    cr_assert_eq(lc_cb_submit(&c, LEDGER_SUBMIT_TRY), LEDGER_OK);
+    cr_assert(lc_cb_wait(&c, want + 1, 10000));
+    lc_check_invariants(e->db);
+}
+
 /* ---- crash: kill -9 a loaded child, reopen, check ---- */
 
 typedef struct {

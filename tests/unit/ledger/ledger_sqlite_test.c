@@ -64,6 +64,8 @@ LITE_TEST_ON(property_10000_seeds_memory, lc_case_property(&E, 10000, 60), NULL,
 LITE_TEST(property_no_cache, lc_case_property(&E, 50, 60), &NO_CACHE)
 LITE_TEST(property_merge_every_7, lc_case_property(&E, 300, 60), &MERGE_7)
 LITE_TEST(concurrency_8_threads_3_hot_accounts, lc_case_concurrency(&E), NULL)
+LITE_TEST(submit_from_callback_past_queue_max, lc_case_submit_from_callback(&E), &LC_SMALL_QUEUE)
+LITE_TEST(submit_try_busy_and_follow_up_past_queue_max, lc_case_submit_modes(&E), &LC_SMALL_QUEUE)
 LITE_TEST(crash_kill9_then_reopen, lc_case_crash(&E, NULL), NULL)
 /* killed while rolling merges run every batch (rows above the boundary partly merged) */
 LITE_TEST(crash_kill9_during_rolling_merges, lc_case_crash(&E, &MERGE_7), &MERGE_7)

@@ -246,6 +246,55 @@ Test(stream_receiver, receipts_track_running_totals)
     fx_free(f);
 }
 
+Test(stream_receiver, revert_takes_a_counted_amount_out_of_the_total)
+{
+    stream_connection_details_t d = {.receipts = true};
+    fx_t *f = fx_new(&d);
+    stream_frame_t m = money_frame();
+    f->app.decision = STREAM_MONEY_ACCEPT;
+    fx_send(f, 12, 100, 0, true, &m, 1);
+    fx_send(f, 12, 40, 0, true, &m, 1);
+    cr_assert(f->info.counted);
+    cr_assert_eq(f->info.total_received, 140);
+    /* the credit of the 40 failed: the sender retries it, and the next receipt must say 150 */
+    cr_assert_eq(stream_receiver_revert(&f->r, f->prepare.destination, &f->info), STREAM_OK);
+    char key[STREAM_TOTALS_KEY_SIZE];
+    stream_receiver_totals_key(key, f->prepare.destination);
+    cr_assert(strncmp(key, "stream_received:", 16) == 0);
+    uint64_t total;
+    cr_assert_eq(f->r.totals.get(f->r.totals.ctx, key, &total), 0);
+    cr_assert_eq(total, 100);
+    fx_send(f, 12, 50, 0, true, &m, 1);
+    cr_assert_eq(f->info.total_received, 150);
+    fx_free(f);
+}
+
+Test(stream_receiver, revert_without_receipts_touches_no_total)
+{
+    fx_t *f = fx_new(NULL);
+    stream_frame_t m = money_frame();
+    f->app.decision = STREAM_MONEY_ACCEPT;
+    fx_send(f, 12, 100, 0, true, &m, 1);
+    cr_assert(f->info.fulfilled && !f->info.counted);
+    cr_assert_eq(stream_receiver_revert(&f->r, f->prepare.destination, &f->info), STREAM_OK);
+    cr_assert_eq(stream_totals_mem_count(f->mem), 0, "no entry created by a revert");
+    fx_free(f);
+}
+
+Test(stream_receiver, token_secret_is_the_credentials_secret)
+{
+    fx_t *f = fx_new(NULL);
+    stream_connection_details_t got;
+    uint8_t plain[1024], token[1024], secret[32];
+    size_t token_len = 0;
+    cr_assert_eq(stream_receiver_decode_token(&f->r, SLICE(f->cred.address, f->cred.address_len),
+                                              &got, plain, sizeof plain, token, &token_len),
+                 STREAM_OK);
+    stream_receiver_token_secret(&f->r, SLICE(token, token_len), secret);
+    cr_assert_arr_eq(secret, f->cred.shared_secret, 32);
+    fx_free(f);
+}
+
 static int failing_incr(void *ctx, const char *key, int64_t d, uint32_t ttl, uint64_t *t)
 {
     (void)ctx, (void)key, (void)d, (void)ttl, (void)t;
@@ -261,6 +310,7 @@ Test(stream_receiver, totals_store_failure_is_t00_without_asking_the_app)
     fx_send(f, 12, 10, 0, true, &m, 1);
     cr_assert_str_eq(f->reply.u.reject.code, "T00");
     cr_assert_eq(f->app.calls, 0);
+    cr_assert(!f->info.counted);
     fx_free(f);
 }
 
