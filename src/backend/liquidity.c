@@ -13,6 +13,7 @@
 #include "backend/webhooks.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 /* Thresholds read per query while checking; a round pages through all of them. */
 #define PAGE 256
@@ -217,12 +218,7 @@ static int check_one(db_t *db, ledger_t *ledger, const liquidity_threshold_t *t,
 
 int liquidity_check(db_t *db, ledger_t *ledger, db_err_t *err)
 {
-    liquidity_threshold_t *page = malloc(PAGE * sizeof *page);
-    if (!page) {
-        err->code = DB_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "liquidity: out of memory");
-        return DB_NOMEM;
-    }
+    liquidity_threshold_t *page = xmalloc(PAGE * sizeof *page);
     char after[LEDGER_ID_STR_LEN + 1] = "";
     int events = 0;
     size_t n = 0;
@@ -279,9 +275,7 @@ static void *monitor_main(void *arg)
 
 liquidity_monitor_t *liquidity_monitor_start(db_t *db, ledger_t *ledger, uint32_t interval_ms)
 {
-    liquidity_monitor_t *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
+    liquidity_monitor_t *m = xcalloc(1, sizeof *m);
     *m = (liquidity_monitor_t){.db = db, .ledger = ledger, .interval_ms = interval_ms};
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);

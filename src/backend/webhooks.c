@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/digest.h"
+#include "base/mem.h"
 #include "base/uuid.h"
 
 static const char *const TYPES[] = {
@@ -194,9 +195,7 @@ int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secre
     char ts[24];
     int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t_s);
     ASSERT(tn > 0 && (size_t)tn < sizeof ts);
-    uint8_t *msg = malloc((size_t)tn + body_len);
-    if (!msg)
-        return -1;
+    uint8_t *msg = xmalloc((size_t)tn + body_len);
     memcpy(msg, ts, (size_t)tn);
     memcpy(msg + tn, body, body_len);
     uint8_t mac[SHA256_LEN];

@@ -16,6 +16,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "http/client.h"
 
 /* A claimed event beyond its attempt's timeout is leased this much longer, so recording the
@@ -87,10 +88,9 @@ static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t *n, d
         size_t dlen;
         const char *data = db_col_text(st, 4, &dlen);
         size_t cap = dlen + BODY_OVERHEAD;
-        s->body = malloc(cap);
-        int len = s->body ? snprintf(s->body, cap, "{\"data\":%s,\"id\":\"%s\",\"type\":\"%s\"}",
-                                     data, s->id, db_col_text(st, 2, NULL))
-                          : -1;
+        s->body = xmalloc(cap);
+        int len = snprintf(s->body, cap, "{\"data\":%s,\"id\":\"%s\",\"type\":\"%s\"}", data, s->id,
+                           db_col_text(st, 2, NULL));
         ASSERT(len > 0 && (size_t)len < cap); /* id and type are bounded by the schema's writers */
         s->body_len = (size_t)len;
     }
@@ -374,9 +374,7 @@ webhooks_t *webhooks_start(db_t *db, const webhooks_config_t *cfg)
     webhooks_config_t c = *cfg;
     if (!config_fill(&c))
         return NULL;
-    webhooks_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
+    webhooks_t *w = xcalloc(1, sizeof *w);
     w->db = db;
     w->cfg = c;
     w->cfg.secret = NULL;
@@ -385,8 +383,8 @@ webhooks_t *webhooks_start(db_t *db, const webhooks_config_t *cfg)
         memcpy(w->secret, c.secret, c.secret_len);
     http_client_config_t hc = {.timeout_ms_default = c.timeout_ms,
                                .queue_max = 4 * WEBHOOK_BATCH_MAX};
-    w->url = strdup(c.url);
-    w->client = w->url ? http_client_new(&hc) : NULL;
+    w->url = xstrdup(c.url);
+    w->client = http_client_new(&hc);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     if (!w->client || pthread_create(&w->thread, NULL, worker_main, w) != 0) {

@@ -12,10 +12,10 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, nodePorts } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
@@ -26,17 +26,6 @@ const ASSETS = 12
 const ROUNDS = 3 // thresholds 1, 2, 3 per asset: one event each, in this order
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 // JSON with keys sorted at every level and no whitespace (RFC 8785 for strings, integers and
 // objects, which is all a webhook body holds).
@@ -77,7 +66,7 @@ function receiver (port) {
 }
 
 async function startServer (dir, env) {
-  const [op, admin, conn] = [await freePort(), await freePort(), await freePort()]
+  const { op, admin, conn } = await nodePorts()
   const full = { ...process.env, RAFIKI_SQL_DIR: sqlDir, LOG_LEVEL: 'warn', ...env }
   for (const k of ['REDIS_URL', 'NODE_ENV', 'RAFIKI_ENV', 'STREAM_SECRET']) if (!(k in env)) delete full[k]
   Object.assign(full, {
