@@ -230,17 +230,17 @@ static void lq_case_admin(const char *base)
 }
 
 #define LIQUIDITY_CASES(suite, base_expr, skip_stmt)                                               \
-    Test(suite, one_event_per_fall, .timeout = 60)                                                 \
+    Test(suite, one_event_per_fall)                                                                \
     {                                                                                              \
         skip_stmt;                                                                                 \
         lq_case_crossings(base_expr);                                                              \
     }                                                                                              \
-    Test(suite, replicas_record_once, .timeout = 60)                                               \
+    Test(suite, replicas_record_once)                                                              \
     {                                                                                              \
         skip_stmt;                                                                                 \
         lq_case_replicas(base_expr);                                                               \
     }                                                                                              \
-    Test(suite, admin_routes, .timeout = 60)                                                       \
+    Test(suite, admin_routes)                                                                      \
     {                                                                                              \
         skip_stmt;                                                                                 \
         lq_case_admin(base_expr);                                                                  \

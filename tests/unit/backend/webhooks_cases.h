@@ -467,32 +467,32 @@ static void wc_case_admin_list(const char *base)
         skip_stmt;                                                                                 \
         wc_case_add(base_expr);                                                                    \
     }                                                                                              \
-    Test(suite, deliver_signed_in_order, .timeout = 60)                                            \
+    Test(suite, deliver_signed_in_order)                                                           \
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_deliver(base_expr);                                                                \
     }                                                                                              \
-    Test(suite, receiver_down_then_up, .timeout = 60)                                              \
+    Test(suite, receiver_down_then_up)                                                             \
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_down_then_up(base_expr);                                                           \
     }                                                                                              \
-    Test(suite, retries_stop_at_max, .timeout = 60)                                                \
+    Test(suite, retries_stop_at_max)                                                               \
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_retries_stop(base_expr);                                                           \
     }                                                                                              \
-    Test(suite, replicas_share_work, .timeout = 60)                                                \
+    Test(suite, replicas_share_work)                                                               \
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_replicas(base_expr);                                                               \
     }                                                                                              \
-    Test(suite, blocked_rows_swept, .timeout = 60)                                                 \
+    Test(suite, blocked_rows_swept)                                                                \
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_blocked_sweep(base_expr);                                                          \
     }                                                                                              \
-    Test(suite, admin_list, .timeout = 60)                                                         \
+    Test(suite, admin_list)                                                                        \
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_admin_list(base_expr);                                                             \
