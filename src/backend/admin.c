@@ -37,6 +37,13 @@ static http_handler_result_t dispatch(http_req_t *req, void *user)
     return HTTP_DONE;
 }
 
+/* Runs on the headers, before the body: see admin_check_headers. */
+static bool gate(http_req_t *req, void *user)
+{
+    const admin_binding_t *b = user;
+    return admin_check_headers(b->ctx, req);
+}
+
 int admin_routes_register(http_server_t *s, admin_ctx_t *ctx, const admin_route_t *routes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -46,7 +53,8 @@ int admin_routes_register(http_server_t *s, admin_ctx_t *ctx, const admin_route_
         }
         admin_binding_t *b = &ctx->bindings[ctx->n_bindings++];
         *b = (admin_binding_t){&routes[i], ctx};
-        if (http_server_route(s, routes[i].method, routes[i].pattern, dispatch, b, 0) != 0)
+        if (http_server_route_gated(s, routes[i].method, routes[i].pattern, gate, dispatch, b, 0) !=
+            0)
             return -1;
     }
     return 0;
@@ -68,6 +76,26 @@ bool admin_authorized(const admin_ctx_t *ctx, const char *authorization)
     sha256(want, ctx->secret, strlen(ctx->secret));
     sha256(got, token, strlen(token));
     return ct_equal(want, got, SHA256_LEN);
+}
+
+bool admin_check_headers(const admin_ctx_t *ctx, http_req_t *req)
+{
+    const char *why = NULL;
+    if (!ctx->secret || !*ctx->secret)
+        why = "ADMIN_API_SECRET is unset: the admin API refuses every request";
+    else if (!admin_authorized(ctx, http_req_header(req, "Authorization")))
+        why = "missing or wrong bearer token (Authorization: Bearer $ADMIN_API_SECRET)";
+    if (why) {
+        http_req_add_header(req, "WWW-Authenticate", "Bearer");
+        http_respond_error(req, 401, "unauthorized", why);
+        return false;
+    }
+    if (http_req_has_body(req) && !http_req_content_type_is(req, "application/json")) {
+        http_respond_error(req, 415, "unsupported_media_type",
+                           "request bodies must be JSON sent with Content-Type: application/json");
+        return false;
+    }
+    return true;
 }
 
 /* ---- errors ---- */

@@ -23,8 +23,10 @@
  * calls block until their group commit is durable), so give the admin listener a few threads.
  *
  * Errors are {"error":{"code":"...","message":"..."}}: 400 bad JSON or validation (the message
- * names the field; amounts that are not canonical u64 decimal strings get "invalid_amount"),
- * 401 missing or wrong token, 404 unknown id in the path, 409 idempotency conflicts, 422 a
+ * names the field; amounts that are not canonical u64 decimal strings get "invalid_amount"; an
+ * empty body is "invalid_json" saying so), 401 missing or wrong token (checked on the headers,
+ * before the body is read), 415 "unsupported_media_type" for a body without
+ * Content-Type: application/json, 404 unknown id in the path, 409 idempotency conflicts, 422 a
  * ledger rejection with the ledger's result code ("exceeds_credits"), 503 storage failures.
  */
 #ifndef RAFIKI_BACKEND_ADMIN_H
@@ -49,8 +51,8 @@
 #define ADMIN_IDEMPOTENCY_INFLIGHT_MS (60ull * 1000)
 /* Longest Idempotency-Key accepted (Stripe allows 255; a UUID is 36). */
 #define ADMIN_IDEMPOTENCY_KEY_MAX 255
-/* Legs in one POST /transfers: all are applied in one linked chain. */
-#define ADMIN_TRANSFER_LEGS_MAX 16
+/* Legs in one POST /transfers: one ledger transfer group, applied all or nothing. */
+#define ADMIN_TRANSFER_LEGS_MAX LEDGER_GROUP_LEGS_MAX
 /* Page sizes for lists and history. */
 #define ADMIN_PAGE_DEFAULT 20
 #define ADMIN_PAGE_MAX     100
@@ -104,7 +106,7 @@ typedef struct {
 struct admin_ctx {
     const char *secret; /* ADMIN_API_SECRET; NULL or "" refuses every request with 401 */
     ledger_t *ledger;
-    db_t *db;       /* the ledger's database, for reads the ledger API does not offer */
+    db_t *db;       /* the database, for the peers routes; ledger tables only through `ledger` */
     cache_t *cache; /* idempotency keys; NULL disables Idempotency-Key handling */
     admin_binding_t bindings[ADMIN_ROUTES_MAX];
     size_t n_bindings;
@@ -138,6 +140,12 @@ bool admin_begin(admin_call_t *call, admin_ctx_t *ctx, http_req_t *req, const ch
 
 /* True when the Authorization header carries the configured secret (constant time). */
 bool admin_authorized(const admin_ctx_t *ctx, const char *authorization);
+
+/* The checks that need only the headers: the bearer token (401, with WWW-Authenticate) and,
+ * for a request carrying a body, Content-Type: application/json (415). Answers and returns
+ * false when the request may not go on. Every admin route runs it as its server gate, before
+ * a byte of the body is read or buffered, so unauthenticated uploads cost no memory. */
+bool admin_check_headers(const admin_ctx_t *ctx, http_req_t *req);
 
 /* Parses the request body as a JSON object (kept in call->body, freed when answered). On a bad
  * body answers 400 (invalid_json / too_deep / invalid_body) and returns NULL. */

@@ -1,12 +1,12 @@
 /*
  * Admin API routes over the account service: assets, accounts and sub-accounts, account status
  * and history, atomic multi-leg transfers, pending post/void, deposits and two-phase withdrawals.
+ * Every route maps JSON to ledger calls and back; nothing here touches the ledger's tables.
  *
- * A POST /transfers with several legs becomes one linked chain in the ledger. The legs need ids of
- * their own: leg 0 takes the transfer's id and leg i > 0 an id derived from it (a SHA-256 of the
- * transfer id and i, shaped as a v4 UUID), so a retry maps to the same ledger ids (the ledger's
- * idempotency then answers "exists") and post/void by the transfer id can find every leg again
- * without a table of its own.
+ * A POST /transfers is one ledger transfer group (ledger_group_create): its legs apply all or
+ * nothing, leg 0 takes the transfer's id and the others ids derived from it, a retry with the
+ * same legs answers 200 with the stored legs, and post/void by the transfer id resolve the whole
+ * group. Deposits and withdrawals are groups of one leg.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 
 #include "backend/admin.h"
 #include "base/assert.h"
-#include "base/digest.h"
 #include "base/log.h"
 #include "ilp/address.h"
 
@@ -126,79 +125,42 @@ static http_handler_result_t asset_get(admin_call_t *call)
     return admin_reply(call, 200, asset_json(&a));
 }
 
-/* Reads up to limit + 1 assets after the cursor (an asset id) straight from the assets table:
- * the ledger API has no asset listing, and assets never change after creation. */
-static int asset_page(admin_call_t *call, const char *after, size_t limit, json_t *list, char *next,
-                      size_t next_cap)
+/* ?cursor=: the id of the last item of the previous page, or absent. */
+static int query_cursor(admin_call_t *call, ledger_id_t *after)
 {
-    db_err_t err;
-    db_conn_t *conn = db_acquire(call->ctx->db, DB_CONN_READ, &err);
-    if (!conn)
+    *after = (ledger_id_t){0, 0};
+    const char *cursor = http_req_query(call->req, "cursor");
+    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), after) != 0) {
+        admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
         return -1;
-    int rc = -1;
-    db_stmt_t *st = db_prepare(conn,
-                               "SELECT id, code, scale, liquidity_account_id, "
-                               "settlement_account_id, created_at FROM assets WHERE id > ? "
-                               "ORDER BY id LIMIT ?",
-                               &err);
-    if (!st)
-        goto done;
-    db_bind_str(st, 1, after);
-    db_bind_i64(st, 2, (int64_t)limit + 1);
-    size_t n = 0;
-    db_rc_t s = DB_DONE;
-    while ((s = db_step(st, &err)) == DB_ROW) {
-        ledger_asset_t a = {0};
-        const char *id = db_col_text(st, 0, NULL);
-        if (n == limit) {
-            snprintf(next, next_cap, "%s",
-                     json_string_value(json_object_get(json_array_get(list, n - 1), "id")));
-            break;
-        }
-        size_t code_len;
-        const char *code = db_col_text(st, 1, &code_len);
-        if (ledger_id_parse(id, strlen(id), &a.id) != 0 || code_len > ASSET_CODE_MAX_LEN)
-            goto done;
-        memcpy(a.code, code, code_len + 1);
-        a.scale = (uint8_t)db_col_i64(st, 2);
-        const char *liq = db_col_text(st, 3, NULL), *set = db_col_text(st, 4, NULL);
-        if (ledger_id_parse(liq, strlen(liq), &a.liquidity_account_id) != 0 ||
-            ledger_id_parse(set, strlen(set), &a.settlement_account_id) != 0)
-            goto done;
-        a.created_ms = db_col_i64(st, 5);
-        json_array_append_new(list, asset_json(&a));
-        n++;
     }
-    rc = (s == DB_ROW || s == DB_DONE) ? 0 : -1;
-done:
-    if (rc != 0)
-        LOGW("admin: listing assets: %s", err.msg);
-    db_release(conn);
-    return rc;
+    return 0;
+}
+
+/* {"<key>": list, "next_cursor": last_id or null}: a page asked with limit + 1 has more. */
+static http_handler_result_t page_reply(admin_call_t *call, const char *key, json_t *list,
+                                        bool more, ledger_id_t last_id)
+{
+    return admin_reply(call, 200,
+                       json_pack("{s:o,s:o}", key, list, "next_cursor",
+                                 more ? admin_json_id(last_id) : json_null()));
 }
 
 static http_handler_result_t asset_list(admin_call_t *call)
 {
-    size_t limit;
-    if (admin_query_limit(call, &limit) != 0)
+    size_t limit, n = 0;
+    ledger_id_t after;
+    if (admin_query_limit(call, &limit) != 0 || query_cursor(call, &after) != 0)
         return HTTP_DONE;
-    const char *cursor = http_req_query(call->req, "cursor");
-    char after[LEDGER_ID_STR_LEN + 1] = "";
-    if (cursor && *cursor) {
-        ledger_id_t cid;
-        if (ledger_id_parse(cursor, strlen(cursor), &cid) != 0)
-            return admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
-        ledger_id_format(cid, after); /* ids are stored in lower case */
-    }
+    ledger_asset_t page[ADMIN_PAGE_MAX + 1];
+    ledger_result_t r = ledger_asset_list(call->ctx->ledger, after, page, limit + 1, &n);
+    if (r != LEDGER_OK)
+        return admin_ledger_error(call, r, false, "assets");
+    size_t shown = n > limit ? limit : n;
     json_t *list = json_array();
-    char next[LEDGER_ID_STR_LEN + 1] = "";
-    if (asset_page(call, after, limit, list, next, sizeof next) != 0) {
-        json_decref(list);
-        return admin_error(call, 503, "storage_error", "assets: the database is unavailable");
-    }
-    return admin_reply(call, 200,
-                       json_pack("{s:o,s:o}", "assets", list, "next_cursor",
-                                 next[0] ? json_string(next) : json_null()));
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(list, asset_json(&page[i]));
+    return page_reply(call, "assets", list, n > limit, shown ? page[shown - 1].id : after);
 }
 
 /* ---- accounts ---- */
@@ -349,107 +311,38 @@ static http_handler_result_t account_patch(admin_call_t *call)
     return admin_reply(call, 200, account_json(&a));
 }
 
-/* The filters of GET /accounts. */
-typedef struct {
-    bool has_asset, has_parent, has_kind;
-    ledger_id_t asset, parent;
-    ledger_account_kind_t kind;
-    char after[LEDGER_ID_STR_LEN + 1];
-} account_filter_t;
-
-/* Selects up to cap account ids matching f after f->after, in id order. */
-static int account_ids(admin_ctx_t *ctx, const account_filter_t *f, ledger_id_t *ids, size_t cap,
-                       size_t *n)
-{
-    char sql[320];
-    snprintf(sql, sizeof sql, "SELECT id FROM accounts WHERE id > ?%s%s%s ORDER BY id LIMIT ?",
-             f->has_asset ? " AND asset_id = ?" : "", f->has_parent ? " AND parent_id = ?" : "",
-             f->has_kind ? " AND kind = ?" : "");
-    db_err_t err;
-    db_conn_t *conn = db_acquire(ctx->db, DB_CONN_READ, &err);
-    if (!conn)
-        return -1;
-    int rc = -1, p = 1;
-    char buf[LEDGER_ID_STR_LEN + 1];
-    db_stmt_t *st = db_prepare(conn, sql, &err);
-    if (!st)
-        goto done;
-    db_bind_str(st, p++, f->after);
-    if (f->has_asset) {
-        ledger_id_format(f->asset, buf);
-        db_bind_str(st, p++, buf);
-    }
-    if (f->has_parent) {
-        ledger_id_format(f->parent, buf);
-        db_bind_str(st, p++, buf);
-    }
-    if (f->has_kind)
-        db_bind_i64(st, p++, (int64_t)f->kind);
-    db_bind_i64(st, p, (int64_t)cap);
-    db_rc_t s = DB_DONE;
-    *n = 0;
-    while (*n < cap && (s = db_step(st, &err)) == DB_ROW) {
-        const char *id = db_col_text(st, 0, NULL);
-        if (ledger_id_parse(id, strlen(id), &ids[*n]) == 0)
-            (*n)++;
-    }
-    rc = (*n == cap || s == DB_DONE) ? 0 : -1;
-done:
-    if (rc != 0)
-        LOGW("admin: listing accounts: %s", err.msg);
-    db_release(conn);
-    return rc;
-}
-
-static int account_filter_parse(admin_call_t *call, account_filter_t *f)
+/* The filters of GET /accounts: ?asset_id=, ?parent_id=, ?kind=. */
+static int account_filter_parse(admin_call_t *call, ledger_account_filter_t *f)
 {
     memset(f, 0, sizeof *f);
-    if (admin_query_id(call, "asset_id", &f->asset, &f->has_asset) != 0 ||
-        admin_query_id(call, "parent_id", &f->parent, &f->has_parent) != 0)
+    if (admin_query_id(call, "asset_id", &f->asset_id, NULL) != 0 ||
+        admin_query_id(call, "parent_id", &f->parent_id, NULL) != 0)
         return -1;
     const char *kind = http_req_query(call->req, "kind");
-    if (kind && *kind) {
-        if (ledger_kind_parse(kind, &f->kind) != 0) {
-            admin_error(call, 400, "invalid_field",
-                        "query parameter 'kind' is not an account kind");
-            return -1;
-        }
-        f->has_kind = true;
-    }
-    const char *cursor = http_req_query(call->req, "cursor");
-    if (cursor && *cursor) {
-        ledger_id_t cid;
-        if (ledger_id_parse(cursor, strlen(cursor), &cid) != 0) {
-            admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
-            return -1;
-        }
-        ledger_id_format(cid, f->after);
+    if (kind && *kind && ledger_kind_parse(kind, &f->kind) != 0) {
+        admin_error(call, 400, "invalid_field", "query parameter 'kind' is not an account kind");
+        return -1;
     }
     return 0;
 }
 
 static http_handler_result_t account_list(admin_call_t *call)
 {
-    account_filter_t f;
+    ledger_account_filter_t f;
+    ledger_id_t after;
     size_t limit, n = 0;
-    if (account_filter_parse(call, &f) != 0 || admin_query_limit(call, &limit) != 0)
+    if (account_filter_parse(call, &f) != 0 || admin_query_limit(call, &limit) != 0 ||
+        query_cursor(call, &after) != 0)
         return HTTP_DONE;
-    ledger_id_t ids[ADMIN_PAGE_MAX + 1];
-    if (account_ids(call->ctx, &f, ids, limit + 1, &n) != 0)
-        return admin_error(call, 503, "storage_error", "accounts: the database is unavailable");
-    json_t *list = json_array();
+    ledger_account_t page[ADMIN_PAGE_MAX + 1];
+    ledger_result_t r = ledger_account_list(call->ctx->ledger, &f, after, page, limit + 1, &n);
+    if (r != LEDGER_OK)
+        return admin_ledger_error(call, r, false, "accounts");
     size_t shown = n > limit ? limit : n;
-    for (size_t i = 0; i < shown; i++) {
-        ledger_account_t a;
-        ledger_result_t r = ledger_account_get(call->ctx->ledger, ids[i], &a);
-        if (r != LEDGER_OK) {
-            json_decref(list);
-            return admin_ledger_error(call, r, false, "account");
-        }
-        json_array_append_new(list, account_json(&a));
-    }
-    json_t *next = n > limit ? admin_json_id(ids[limit - 1]) : json_null();
-    return admin_reply(call, 200, json_pack("{s:o,s:o}", "accounts", list, "next_cursor", next));
+    json_t *list = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(list, account_json(&page[i]));
+    return page_reply(call, "accounts", list, n > limit, shown ? page[shown - 1].id : after);
 }
 
 static http_handler_result_t account_status(admin_call_t *call)
@@ -493,65 +386,14 @@ static http_handler_result_t account_history(admin_call_t *call)
 
 /* ---- transfers ---- */
 
-/* Leg i of transfer id: id itself for leg 0, else a v4-shaped id hashed from (id, i). */
-static ledger_id_t leg_id(ledger_id_t id, size_t i)
-{
-    if (i == 0)
-        return id;
-    uint8_t in[16 + 16 + 8] = "rafiki-admin-leg";
-    for (int k = 0; k < 8; k++) {
-        in[16 + k] = (uint8_t)(id.hi >> (56 - 8 * k));
-        in[24 + k] = (uint8_t)(id.lo >> (56 - 8 * k));
-        in[32 + k] = (uint8_t)((uint64_t)i >> (56 - 8 * k));
-    }
-    uint8_t h[SHA256_LEN];
-    sha256(h, in, sizeof in);
-    ledger_id_t out = {0, 0};
-    for (int k = 0; k < 8; k++) {
-        out.hi = (out.hi << 8) | h[k];
-        out.lo = (out.lo << 8) | h[8 + k];
-    }
-    out.hi = (out.hi & ~0xf000ull) | 0x4000ull;             /* version 4 */
-    out.lo = (out.lo & ~(0xc0ull << 56)) | (0x80ull << 56); /* RFC 4122 variant */
-    return out;
-}
-
-/* Reads every leg of transfer id (leg 0 must exist). Returns the count, 0 when id is unknown,
- * or -1 on a storage error. */
-static int legs_load(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
-{
-    int n = 0;
-    for (size_t i = 0; i < ADMIN_TRANSFER_LEGS_MAX; i++) {
-        ledger_result_t r = ledger_transfer_get(l, leg_id(id, i), &out[n]);
-        if (r == LEDGER_STORAGE_ERROR || r == LEDGER_CLOSED)
-            return -1;
-        if (r != LEDGER_OK)
-            break;
-        n++;
-    }
-    return n;
-}
-
-static json_t *transfer_group_json(ledger_id_t id, const ledger_transfer_t *legs, int n)
+static json_t *transfer_group_json(ledger_id_t id, const ledger_transfer_t *legs, size_t n)
 {
     json_t *list = json_array();
-    for (int i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         json_array_append_new(list, transfer_json(&legs[i]));
     return json_pack("{s:o,s:b,s:s,s:o}", "id", admin_json_id(id), "pending",
                      (legs[0].flags & LEDGER_F_PENDING) != 0, "state",
                      ledger_state_str(legs[0].state), "transfers", list);
-}
-
-/* The result that made a submission fail: the first that is not a linked-chain consequence. */
-static size_t first_failure(const ledger_result_t *res, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (res[i] != LEDGER_OK && res[i] != LEDGER_LINKED_EVENT_FAILED)
-            return i;
-    for (size_t i = 0; i < n; i++)
-        if (res[i] != LEDGER_OK)
-            return i;
-    return n;
 }
 
 static http_handler_result_t leg_error(admin_call_t *call, ledger_result_t r, size_t leg,
@@ -565,30 +407,6 @@ static http_handler_result_t leg_error(admin_call_t *call, ledger_result_t r, si
     return admin_reply(call, 422,
                        json_pack("{s:{s:s,s:s,s:i}}", "error", "code", ledger_result_str(r),
                                  "message", msg, "leg", (int)leg));
-}
-
-/* Whether stored legs equal the requested ones (a retry of the same transfer). Returns
- * LEDGER_EXISTS when they do, else the first difference as the ledger names it. */
-static ledger_result_t legs_compare(const ledger_op_t *ops, size_t n, const ledger_transfer_t *old,
-                                    int nold)
-{
-    if ((size_t)nold != n)
-        return LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
-    for (size_t i = 0; i < n; i++) {
-        if (!ledger_id_eq(ops[i].debit_account_id, old[i].debit_account_id))
-            return LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID;
-        if (!ledger_id_eq(ops[i].credit_account_id, old[i].credit_account_id))
-            return LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT_ID;
-        if (ops[i].amount != old[i].amount)
-            return LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT;
-        if ((ops[i].flags & LEDGER_F_PENDING) != (old[i].flags & LEDGER_F_PENDING))
-            return LEDGER_EXISTS_WITH_DIFFERENT_FLAGS;
-        if (ops[i].timeout_ms != old[i].timeout_ms)
-            return LEDGER_EXISTS_WITH_DIFFERENT_TIMEOUT;
-        if (ops[i].code != old[i].code)
-            return LEDGER_EXISTS_WITH_DIFFERENT_CODE;
-    }
-    return LEDGER_EXISTS;
 }
 
 static int parse_legs(admin_call_t *call, const json_t *body, ledger_op_t *ops, size_t *n)
@@ -617,43 +435,20 @@ static int parse_legs(admin_call_t *call, const json_t *body, ledger_op_t *ops, 
     return 0;
 }
 
-/* Applies ops as one chain and answers: 201 with the legs, 200 when it is a retry of an existing
+/* Creates the group and answers: 201 with the legs, 200 when it is a retry of an existing
  * transfer with the same legs, 422 with the ledger's code otherwise. */
 static http_handler_result_t transfer_submit(admin_call_t *call, ledger_id_t id, ledger_op_t *ops,
                                              size_t n, bool single_object)
 {
-    ledger_t *l = call->ctx->ledger;
-    for (size_t i = 0; i < n; i++) {
-        ops[i].kind = LEDGER_OP_CREATE;
-        ops[i].id = leg_id(id, i);
-        if (i + 1 < n)
-            ops[i].flags |= LEDGER_F_LINKED;
-    }
-    ledger_result_t res[ADMIN_TRANSFER_LEGS_MAX];
-    ledger_result_t r = ledger_transfers_execute(l, ops, n, res);
-    if (r != LEDGER_OK)
-        return admin_ledger_error(call, r, false, "transfer");
-    size_t bad = first_failure(res, n);
-    unsigned status = 201;
-    if (bad < n) {
-        if (res[bad] != LEDGER_EXISTS)
-            return leg_error(call, res[bad], bad, n);
-        status = 200; /* the id is taken: a retry if every leg matches */
-    }
-    ledger_transfer_t legs[ADMIN_TRANSFER_LEGS_MAX];
-    int got = legs_load(l, id, legs);
-    if (got <= 0)
-        return admin_ledger_error(call, LEDGER_STORAGE_ERROR, false, "transfer");
-    if (status == 200) {
-        for (size_t i = 0; i < n; i++)
-            ops[i].flags &= ~(uint32_t)LEDGER_F_LINKED;
-        ledger_result_t cmp = legs_compare(ops, n, legs, got);
-        if (cmp != LEDGER_EXISTS)
-            return leg_error(call, cmp, 0, 1);
-    }
+    ledger_transfer_t legs[LEDGER_GROUP_LEGS_MAX];
+    size_t leg = 0;
+    ledger_result_t r = ledger_group_create(call->ctx->ledger, id, ops, n, legs, &leg);
+    if (r != LEDGER_OK && r != LEDGER_EXISTS)
+        return leg_error(call, r, leg, n);
+    unsigned status = r == LEDGER_OK ? 201 : 200;
     if (single_object)
         return admin_reply(call, status, transfer_json(&legs[0]));
-    return admin_reply(call, status, transfer_group_json(id, legs, got));
+    return admin_reply(call, status, transfer_group_json(id, legs, n));
 }
 
 static http_handler_result_t transfer_create(admin_call_t *call)
@@ -692,17 +487,16 @@ static http_handler_result_t transfer_get(admin_call_t *call)
     ledger_id_t id;
     if (admin_path_id(call, "id", &id) != 0)
         return HTTP_DONE;
-    ledger_transfer_t legs[ADMIN_TRANSFER_LEGS_MAX];
-    int n = legs_load(call->ctx->ledger, id, legs);
-    if (n < 0)
-        return admin_ledger_error(call, LEDGER_STORAGE_ERROR, false, "transfer");
-    if (n == 0)
-        return admin_error(call, 404, "not_found", "transfer: not found");
+    ledger_transfer_t legs[LEDGER_GROUP_LEGS_MAX];
+    size_t n = 0;
+    ledger_result_t r = ledger_group_get(call->ctx->ledger, id, legs, &n);
+    if (r != LEDGER_OK)
+        return admin_ledger_error(call, r, true, "transfer");
     return admin_reply(call, 200, transfer_group_json(id, legs, n));
 }
 
-/* Posts or voids every leg of a pending transfer in one chain. code_only: the transfer must have
- * this code (withdrawals), else 404. */
+/* Posts or voids every leg of a pending transfer, all or nothing. code_only: the transfer must
+ * have this code (withdrawals), else 404. */
 static http_handler_result_t resolve(admin_call_t *call, ledger_op_kind_t kind, uint32_t code_only,
                                      bool single_object)
 {
@@ -710,31 +504,18 @@ static http_handler_result_t resolve(admin_call_t *call, ledger_op_kind_t kind, 
     if (admin_path_id(call, "id", &id) != 0)
         return HTTP_DONE;
     ledger_t *l = call->ctx->ledger;
-    ledger_transfer_t legs[ADMIN_TRANSFER_LEGS_MAX];
-    int n = single_object ? (ledger_transfer_get(l, id, &legs[0]) == LEDGER_OK ? 1 : 0)
-                          : legs_load(l, id, legs);
-    if (n < 0)
-        return admin_ledger_error(call, LEDGER_STORAGE_ERROR, false, "transfer");
-    if (n == 0 || (code_only && legs[0].code != code_only))
-        return admin_error(call, 404, "not_found", "%s: not found",
-                           code_only ? "withdrawal" : "transfer");
-    ledger_op_t ops[ADMIN_TRANSFER_LEGS_MAX];
-    memset(ops, 0, sizeof ops);
-    for (int i = 0; i < n; i++) {
-        ops[i].kind = kind;
-        ops[i].pending_id = legs[i].id;
-        ops[i].flags = i + 1 < n ? LEDGER_F_LINKED : 0;
-    }
-    ledger_result_t res[ADMIN_TRANSFER_LEGS_MAX];
-    ledger_result_t r = ledger_transfers_execute(l, ops, (size_t)n, res);
+    const char *what = code_only ? "withdrawal" : "transfer";
+    ledger_transfer_t legs[LEDGER_GROUP_LEGS_MAX];
+    size_t n = 0, leg = 0;
+    ledger_result_t r = code_only ? ledger_transfer_get(l, id, &legs[0]) : LEDGER_OK;
+    if (r == LEDGER_OK && code_only && legs[0].code != code_only)
+        r = LEDGER_TRANSFER_NOT_FOUND;
+    if (r == LEDGER_OK)
+        r = ledger_group_resolve(l, id, kind, legs, &n, &leg);
+    if (r == LEDGER_TRANSFER_NOT_FOUND)
+        return admin_error(call, 404, "not_found", "%s: not found", what);
     if (r != LEDGER_OK)
-        return admin_ledger_error(call, r, false, "transfer");
-    size_t bad = first_failure(res, (size_t)n);
-    if (bad < (size_t)n)
-        return leg_error(call, res[bad], bad, (size_t)n);
-    for (int i = 0; i < n; i++)
-        if ((r = ledger_transfer_get(l, legs[i].id, &legs[i])) != LEDGER_OK)
-            return admin_ledger_error(call, r, false, "transfer");
+        return leg_error(call, r, leg, n);
     if (single_object)
         return admin_reply(call, 200, transfer_json(&legs[0]));
     return admin_reply(call, 200, transfer_group_json(id, legs, n));
@@ -830,6 +611,6 @@ static const admin_route_t routes[] = {
 
 int admin_ledger_register(http_server_t *s, admin_ctx_t *ctx)
 {
-    ASSERT(ctx && ctx->ledger && ctx->db);
+    ASSERT(ctx && ctx->ledger);
     return admin_routes_register(s, ctx, routes, sizeof routes / sizeof routes[0]);
 }

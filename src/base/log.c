@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/limits.h"
 
 static _Atomic int g_level = LOG_INFO;
@@ -114,4 +115,25 @@ void log_write(log_level_t level, const char *file, int line, const char *fmt, .
     size_t len = (size_t)n < sizeof out ? (size_t)n : sizeof out - 1;
     ssize_t w = write(STDERR_FILENO, out, len);
     (void)w;
+}
+
+uint64_t log_now_ms(void)
+{
+    return clock_mono_ms();
+}
+
+bool log_limit_allow(log_limit_t *lim, uint64_t now_ms, uint64_t *suppressed)
+{
+    uint64_t interval = lim->interval_ms ? lim->interval_ms : LOG_LIMIT_INTERVAL_DEFAULT_MS;
+    uint64_t next = atomic_load_explicit(&lim->next_ms, memory_order_relaxed);
+    /* The compare-and-swap picks one writer per interval among racing threads; a loser counts
+     * its line as suppressed like any other line inside the interval. */
+    if (now_ms >= next &&
+        atomic_compare_exchange_strong_explicit(&lim->next_ms, &next, now_ms + interval,
+                                                memory_order_relaxed, memory_order_relaxed)) {
+        *suppressed = atomic_exchange_explicit(&lim->suppressed, 0, memory_order_relaxed);
+        return true;
+    }
+    atomic_fetch_add_explicit(&lim->suppressed, 1, memory_order_relaxed);
+    return false;
 }

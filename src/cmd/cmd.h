@@ -50,6 +50,8 @@ config_result_t config_load(config_t *cfg, config_err_t *err);
 /* Only what `rafiki migrate` needs: mode, logging and DATABASE_URL (validated). */
 config_result_t config_load_database(config_t *cfg, config_err_t *err);
 
+/* The verbs; each returns the process exit status: 0, 1 when a component failed at run time
+ * (logged), 2 for a usage or configuration error (printed to stderr). */
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 

@@ -123,6 +123,11 @@ static http_server_t *listener(const config_t *cfg, const char *name, uint16_t p
 {
     http_server_config_t hc = {
         .host = cfg->bind_host, .port = port, .name = name, .threads = threads};
+    env_err_t err;
+    if (http_server_config_env(&hc, &err) != 0) {
+        LOGE("%s", err.msg);
+        return NULL;
+    }
     return http_server_new(&hc);
 }
 
@@ -196,7 +201,12 @@ static bool app_start(app_t *app)
     if (!(app->db = database_open(cfg)))
         return false;
     cache_err_t cerr;
-    if (!(app->cache = cache_open(cfg->redis_url, &cerr))) {
+    cache_opts_t co;
+    if (cache_opts_env(&co, &cerr) != 0) {
+        LOGE("%s", cerr.msg);
+        return -1;
+    }
+    if (!(app->cache = cache_open_opts(cfg->redis_url, &co, &cerr))) {
         LOGE("REDIS_URL: cannot open the cache: %s", cerr.msg);
         return false;
     }

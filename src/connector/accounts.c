@@ -13,14 +13,16 @@
 
 #include "base/assert.h"
 #include "base/clock.h"
+#include "base/mem.h"
 #include "base/rand.h"
 
 typedef struct {
     acct_info_t info;
     uint64_t loaded_ms; /* monotonic; 0 = empty */
+    bool refreshing;    /* a refresh of this stale entry is queued */
 } slot_t;
 
-/* A load of id for done, or a deferred job (job set). */
+/* A load of id for done, a refresh of id's stale entry (done and job NULL), or a job. */
 typedef struct {
     ledger_id_t id;
     accounts_done_fn done;
@@ -63,16 +65,38 @@ static size_t slot_of(ledger_id_t id)
     return (size_t)((id.hi ^ id.lo) * 0x9e3779b97f4a7c15ull >> 52) % ACCOUNTS_CACHE_SLOTS;
 }
 
-static bool cache_get(accounts_t *a, ledger_id_t id, acct_info_t *out)
+/*
+ * The cached account, if younger than max_age_ms. With refresh non-NULL, an entry past
+ * ACCOUNTS_TTL_MS is still answered and *refresh says the caller should queue its refresh
+ * (once per entry: the slot is marked until the refresh lands or is given up).
+ */
+static bool cache_get(accounts_t *a, ledger_id_t id, uint64_t max_age_ms, acct_info_t *out,
+                      bool *refresh)
 {
     uint64_t now = clock_mono_ms();
     pthread_mutex_lock(&a->mu);
-    const slot_t *s = &a->slots[slot_of(id)];
-    bool hit = s->loaded_ms && now - s->loaded_ms < ACCOUNTS_TTL_MS && ledger_id_eq(s->info.id, id);
+    slot_t *s = &a->slots[slot_of(id)];
+    uint64_t age = now - s->loaded_ms;
+    bool hit = s->loaded_ms && age < max_age_ms && ledger_id_eq(s->info.id, id);
     if (hit)
         *out = s->info;
+    if (hit && refresh && age >= ACCOUNTS_TTL_MS && !s->refreshing)
+        *refresh = s->refreshing = true;
     pthread_mutex_unlock(&a->mu);
     return hit;
+}
+
+/* A refresh of id that will not land: unmark its slot, and forget the entry when gone. */
+static void refresh_end(accounts_t *a, ledger_id_t id, bool gone)
+{
+    pthread_mutex_lock(&a->mu);
+    slot_t *s = &a->slots[slot_of(id)];
+    if (ledger_id_eq(s->info.id, id)) {
+        s->refreshing = false;
+        if (gone)
+            s->loaded_ms = 0;
+    }
+    pthread_mutex_unlock(&a->mu);
 }
 
 /* Reads the account and its asset from the database and caches them. */
@@ -103,7 +127,16 @@ static accounts_result_t load_now(accounts_t *a, ledger_id_t id, acct_info_t *ou
 
 accounts_result_t accounts_get(accounts_t *a, ledger_id_t id, acct_info_t *out)
 {
-    return cache_get(a, id, out) ? ACCOUNTS_OK : load_now(a, id, out);
+    return cache_get(a, id, ACCOUNTS_TTL_MS, out, NULL) ? ACCOUNTS_OK : load_now(a, id, out);
+}
+
+/* On the loader: a stale entry read again (it stays served until this lands). */
+static void refresh(accounts_t *a, ledger_id_t id)
+{
+    acct_info_t info;
+    accounts_result_t r = load_now(a, id, &info);
+    if (r != ACCOUNTS_OK)
+        refresh_end(a, id, r == ACCOUNTS_NOT_FOUND);
 }
 
 /* ---- the loader ---- */
@@ -123,6 +156,8 @@ static void *loader_main(void *arg)
         pthread_mutex_unlock(&a->qmu);
         if (req.job) {
             req.job(req.user);
+        } else if (!req.done) {
+            refresh(a, req.id);
         } else {
             acct_info_t info;
             accounts_result_t r = accounts_get(a, req.id, &info);
@@ -153,8 +188,12 @@ accounts_result_t accounts_lookup(accounts_t *a, ledger_id_t id, acct_info_t *ou
                                   accounts_done_fn done, void *user)
 {
     ASSERT(done != NULL);
-    if (cache_get(a, id, out))
+    bool stale = false;
+    if (cache_get(a, id, ACCOUNTS_STALE_MAX_MS, out, &stale)) {
+        if (stale && enqueue(a, (load_req_t){.id = id}) != ACCOUNTS_PENDING)
+            refresh_end(a, id, false); /* the next lookup tries again */
         return ACCOUNTS_OK;
+    }
     return enqueue(a, (load_req_t){.id = id, .done = done, .user = user});
 }
 
@@ -177,18 +216,16 @@ static void accounts_destroy(accounts_t *a)
 
 accounts_t *accounts_new(ledger_t *ledger)
 {
-    accounts_t *a = calloc(1, sizeof *a);
-    if (!a)
-        return NULL;
+    accounts_t *a = xcalloc(1, sizeof *a);
     a->ledger = ledger;
-    a->slots = calloc(ACCOUNTS_CACHE_SLOTS, sizeof *a->slots);
-    a->ring = calloc(ACCOUNTS_LOAD_QUEUE_MAX, sizeof *a->ring);
+    a->slots = xcalloc(ACCOUNTS_CACHE_SLOTS, sizeof *a->slots);
+    a->ring = xcalloc(ACCOUNTS_LOAD_QUEUE_MAX, sizeof *a->ring);
     a->id_node = rand_u64() & ((1ull << 42) - 1);
     atomic_init(&a->id_seq, 0);
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->qmu, NULL);
     pthread_cond_init(&a->qcv, NULL);
-    if (!a->slots || !a->ring || pthread_create(&a->loader, NULL, loader_main, a) != 0) {
+    if (pthread_create(&a->loader, NULL, loader_main, a) != 0) {
         accounts_destroy(a);
         return NULL;
     }

@@ -4,11 +4,14 @@
  * the transfers it makes. The pipeline (pipeline.c) depends on this module, never the reverse.
  *
  * The cache never makes a packet wait on the database on the thread that asked: a hit is
- * answered at once; a miss (or an entry older than ACCOUNTS_TTL_MS) is queued for the loader
- * thread, which reads the account and its asset through the ledger's read pool and then calls
- * the caller back. Nothing but the database is trusted for what the cache lacks, so an account
+ * answered at once; a miss is queued for the loader thread, which reads the account and its
+ * asset through the ledger's read pool and then calls the caller back. An entry older than
+ * ACCOUNTS_TTL_MS is still answered while the loader reads it again in the background, so a
+ * busy account never waits; one older than ACCOUNTS_STALE_MAX_MS (its refresh could not run)
+ * is a miss. Nothing but the database is trusted for what the cache lacks, so an account
  * created or changed by the admin API, by this process or by another replica on the same
- * Postgres, is seen on its first packet (changes to stream_enabled within ACCOUNTS_TTL_MS).
+ * Postgres, is seen on its first packet; only the mutable field the pipeline reads
+ * (stream_enabled) may lag, by about ACCOUNTS_TTL_MS.
  *
  * The loader thread is the one place the packet path reads the database: it also runs the
  * other reads a packet may need (accounts_defer: a peer token another replica created).
@@ -30,8 +33,11 @@
 
 /* Direct-mapped slots: a few peers and thousands of STREAM wallets fit with few collisions. */
 #define ACCOUNTS_CACHE_SLOTS 4096
-/* How long a cached account is trusted: bounds how late a stream_enabled change applies. */
+/* How long a cached account is trusted before it is refreshed: bounds how late a change of
+ * stream_enabled applies. */
 #define ACCOUNTS_TTL_MS 2000
+/* The oldest entry answered while its refresh is pending (the loader may be busy). */
+#define ACCOUNTS_STALE_MAX_MS 10000
 /* Loads waiting for the loader thread; beyond it a lookup answers ACCOUNTS_BUSY (overload). */
 #define ACCOUNTS_LOAD_QUEUE_MAX 4096
 
@@ -62,7 +68,8 @@ typedef struct accounts accounts_t;
 /* info is the loaded account when r is ACCOUNTS_OK (valid during the call only). */
 typedef void (*accounts_done_fn)(void *user, accounts_result_t r, const acct_info_t *info);
 
-/* Starts the cache and its loader thread over ledger (which outlives it). NULL on failure. */
+/* Starts the cache and its loader thread over ledger (which outlives it). NULL when the thread
+ * cannot start. */
 accounts_t *accounts_new(ledger_t *ledger);
 /* Loads what is queued, calls every callback, stops the thread and frees. NULL: no-op. */
 void accounts_free(accounts_t *a);

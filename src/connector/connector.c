@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "connector/connector_internal.h"
 #include "ilp/address.h"
 
@@ -133,11 +134,7 @@ static int setup_rates(connector_t *c, const connector_config_t *cfg, char *err,
 
 connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
 {
-    connector_t *c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, cap, "out of memory");
-        return NULL;
-    }
+    connector_t *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->reload_mu, NULL);
     c->peers_reload_ms = cfg->peers_reload_ms;
     slice_t addr = SLICE_STR(cfg->ilp_address ? cfg->ilp_address : "");
@@ -152,6 +149,7 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     c->counters = cfg->counters;
     c->default_limits = cfg->default_limits;
     c->link = cfg->link;
+    atomic_init(&c->auth_loads, 0);
     c->accounts = accounts_new(cfg->ledger);
     c->routes = routes_new();
     c->peers = c->routes ? peers_new(cfg->db, c->routes) : NULL;
@@ -164,6 +162,7 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     if (!c->link.send) {
         c->link.send = connector_http_link_send;
         c->link.ctx = c;
+        c->link_is_http = true;
     }
     if (setup_rates(c, cfg, err, cap) != 0)
         goto fail;

@@ -26,9 +26,11 @@
  * on any of those threads, or on the account loader's (accounts.h) after a cache miss.
  *
  * Threads: connector_handle_peer and connector_send_local may be called from any thread at
- * once and never block: a new packet's ledger hold or credit is submitted with
- * LEDGER_SUBMIT_TRY (a full ledger queue rejects the packet T03 Connector Busy at once), and
- * every post, void or follow-up from a ledger, link or timer callback with
+ * once. They never wait on the ledger or the database (an account the cache lacks is read on
+ * the loader thread, accounts.h), only briefly on the counters store (rate limits, receipt
+ * totals: a mutex, or Redis when configured). A new packet's ledger hold or credit is
+ * submitted with LEDGER_SUBMIT_TRY (a full ledger queue rejects the packet T03 Connector Busy
+ * at once), and every post or void, from a ledger, link or timer callback, with
  * LEDGER_SUBMIT_FOLLOW_UP, so no callback ever waits for room in the queue it is draining.
  * connector_stream_credentials may read the database (worker threads only). new/free run
  * alone; the accessors return objects whose own headers say how they may be shared.

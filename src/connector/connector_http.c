@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 #include "connector/connector_internal.h"
 #include "ilp/errors.h"
 
@@ -57,7 +58,7 @@ static http_handler_result_t ilp_serve(connector_t *c, http_req_t *req, peer_t *
         return HTTP_DONE;
     }
     slice_t body = http_req_body(req);
-    connector_handle_peer(c, peer, body.ptr, body.len, http_reply, req);
+    pipeline_start(c, peer, peer->account_id, body.ptr, body.len, http_reply, req);
     peer_release(peer);
     return HTTP_PENDING;
 }
@@ -73,7 +74,9 @@ static void auth_load(void *user)
     auth_job_t j = *(auth_job_t *)user;
     free(user);
     const char *tok = bearer_token(j.req);
-    (void)ilp_serve(j.c, j.req, peers_auth_load(j.c->peers, tok, strlen(tok)));
+    peer_t *peer = peers_auth_load(j.c->peers, tok, strlen(tok));
+    atomic_fetch_sub(&j.c->auth_loads, 1);
+    (void)ilp_serve(j.c, j.req, peer);
 }
 
 static http_handler_result_t h_ilp(http_req_t *req, void *user)
@@ -84,13 +87,14 @@ static http_handler_result_t h_ilp(http_req_t *req, void *user)
     if (peer || !tok || !c->db || strlen(tok) > PEER_TOKEN_MAX)
         return ilp_serve(c, req, peer);
     /* maybe a peer another replica created: the database is read off this thread */
-    auth_job_t *j = malloc(sizeof *j);
-    if (j) {
+    if (atomic_fetch_add(&c->auth_loads, 1) < CONNECTOR_AUTH_LOADS_MAX) {
+        auth_job_t *j = xmalloc(sizeof *j);
         *j = (auth_job_t){c, req};
         if (accounts_defer(c->accounts, auth_load, j) == ACCOUNTS_PENDING)
             return HTTP_PENDING;
         free(j);
     }
+    atomic_fetch_sub(&c->auth_loads, 1);
     http_respond_error(req, 503, "busy", "cannot authenticate now, retry later");
     return HTTP_DONE;
 }

@@ -1,7 +1,7 @@
-/* Internals shared by connector.c (setup, entry points), pipeline.c (the stages) and
- * connector_http.c (ILP over HTTP in and out). Not a public API. Dependencies run one way:
- * connector.c -> pipeline.c -> accounts.c (account cache, transfer ids); connector_http.c is
- * the link both sides use. */
+/* Internals shared by connector.c (setup, entry points), connector_http.c (ILP over HTTP in
+ * and out), pipeline.c (the stages) and accounts.c (account cache, transfer ids). Not a public
+ * API. Calls run one way: connector.c -> connector_http.c -> pipeline.c -> accounts.c (the
+ * pipeline reaches the HTTP link only through the link callbacks it is given). */
 #ifndef RAFIKI_CONNECTOR_INTERNAL_H
 #define RAFIKI_CONNECTOR_INTERNAL_H
 
@@ -13,6 +13,10 @@
 #include "connector/timers.h"
 #include "http/client.h"
 
+/* Token lookups (a token not in memory) waiting for the loader at once. A flood of made-up
+ * tokens gets 503 beyond this instead of queueing ahead of the account loads of real packets. */
+#define CONNECTOR_AUTH_LOADS_MAX 64
+
 struct connector {
     char address[ILP_ADDRESS_MAX_LEN + 1];
     size_t address_len;
@@ -21,6 +25,7 @@ struct connector {
     stream_totals_t counters;
     ratelimit_limits_t default_limits;
     connector_link_t link;
+    bool link_is_http; /* link is ILP over HTTP: a peer without an endpoint is unreachable */
     routes_t *routes;
     peers_t *peers;
     rates_t *rates;
@@ -28,7 +33,8 @@ struct connector {
     http_client_t *http; /* outgoing ILP-over-HTTP and the rates service */
     char *rates_url;
     stream_receiver_t receiver;
-    accounts_t *accounts; /* the account cache and transfer ids */
+    accounts_t *accounts;   /* the account cache and transfer ids */
+    atomic_uint auth_loads; /* token lookups queued or running (connector_http.c) */
     atomic_uint_fast64_t in_flight;
     /* the peers reload thread (peers_reload_ms > 0) */
     uint32_t peers_reload_ms;

@@ -409,7 +409,7 @@ peers_result_t peers_db_delete(db_t *db, ledger_id_t pid)
 #define PEER_COLUMNS                                                                               \
     "p.id, p.asset_id, p.account_id, p.name, p.ilp_address, p.max_packet_amount, "                 \
     "p.packets_per_s, p.amount_per_s, p.outgoing_endpoint, p.outgoing_token, p.routes, "           \
-    "p.created_at, p.updated_at, a.code, a.scale FROM peers p JOIN assets a ON a.id = p.asset_id"
+    "p.created_at, p.updated_at FROM peers p"
 
 static peer_t *peer_from_row(db_stmt_t *st)
 {
@@ -434,15 +434,26 @@ static peer_t *peer_from_row(db_stmt_t *st)
     bad |= routes_from_json(p, db_col_text(st, 10, NULL));
     p->created_ms = db_col_i64(st, 11);
     p->updated_ms = db_col_i64(st, 12);
-    snprintf(p->asset_code, sizeof p->asset_code, "%s", db_col_text(st, 13, NULL));
-    int64_t scale = db_col_i64(st, 14);
-    p->asset_scale = (uint8_t)(scale >= 0 && scale <= 255 ? scale : 0);
     if (bad) {
         LOGE("peers: malformed stored peer row");
         peer_release(p);
         return NULL;
     }
     return p;
+}
+
+/* The asset's code and scale, read through the ledger (a peer row keeps only the asset id);
+ * after the peer statement has finished, on the same connection. */
+static peers_result_t peer_asset_fill(db_conn_t *c, peer_t *p)
+{
+    ledger_asset_t a;
+    if (ledger_asset_read(c, p->asset_id, &a) != LEDGER_OK) {
+        LOGE("peers: reading the asset of a stored peer failed");
+        return PEERS_STORAGE;
+    }
+    memcpy(p->asset_code, a.code, sizeof p->asset_code);
+    p->asset_scale = a.scale;
+    return PEERS_OK;
 }
 
 peers_result_t peers_db_get(db_t *db, ledger_id_t pid, peer_t **out)
@@ -460,7 +471,11 @@ peers_result_t peers_db_get(db_t *db, ledger_id_t pid, peer_t **out)
         db_rc_t rc = db_step_one(st, &e);
         if (rc == DB_ROW) {
             *out = peer_from_row(st);
-            r = *out ? PEERS_OK : PEERS_STORAGE;
+            r = *out ? peer_asset_fill(c, *out) : PEERS_STORAGE;
+            if (r != PEERS_OK && *out) {
+                peer_release(*out);
+                *out = NULL;
+            }
         } else {
             r = rc == DB_NOT_FOUND ? PEERS_NOT_FOUND : db_fail(&e, NULL, 0);
         }
@@ -521,6 +536,8 @@ peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t c
     }
     if (rc < 0)
         r = db_fail(&e, NULL, 0);
+    for (size_t i = 0; r == PEERS_OK && i < *n; i++)
+        r = peer_asset_fill(c, out[i]);
 done:
     db_release(c);
     if (r != PEERS_OK) {

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/digest.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "connector/connector_internal.h"
 #include "ilp/address.h"
 #include "ilp/errors.h"
@@ -303,16 +304,14 @@ static bool route_peer(op_t *op)
 void pipeline_start(connector_t *c, peer_t *src_peer, ledger_id_t src_account, const uint8_t *pkt,
                     size_t len, connector_reply_fn reply, void *user)
 {
-    op_t *op = malloc(sizeof *op);
-    uint8_t *copy = len <= ILP_PACKET_MAX_LEN ? malloc(len ? len : 1) : NULL;
-    if (!op || !copy) {
-        free(op);
-        free(copy);
-        send_reject(c, len > ILP_PACKET_MAX_LEN ? ILP_F01_INVALID_PACKET : ILP_T00_INTERNAL_ERROR,
-                    "cannot take the packet", SLICE(NULL, 0), reply, user);
+    if (len > ILP_PACKET_MAX_LEN) {
+        send_reject(c, ILP_F01_INVALID_PACKET, "packet too large", SLICE(NULL, 0), reply, user);
         return;
     }
-    memcpy(copy, pkt, len);
+    op_t *op = xmalloc(sizeof *op);
+    uint8_t *copy = xmalloc(len);
+    if (len)
+        memcpy(copy, pkt, len);
     *op = (op_t){.c = c, .pkt = copy, .len = len, .cb = reply, .user = user};
     op->src.id = src_account;
     atomic_init(&op->refs, 1);
@@ -547,7 +546,7 @@ static void stage_forward(op_t *op)
         op_fail(op, ILP_R02_INSUFFICIENT_TIMEOUT, "insufficient timeout");
         return;
     }
-    if (!op->dst_peer->outgoing_endpoint && op->c->link.send == connector_http_link_send) {
+    if (!op->dst_peer->outgoing_endpoint && op->c->link_is_http) {
         op_fail(op, ILP_F02_UNREACHABLE, "next hop has no endpoint");
         return;
     }

@@ -58,11 +58,20 @@ json_t *http_json_parse(slice_t body, http_json_err_t *err)
         fail(err, "too_deep", "JSON nested deeper than %d levels", JSON_DEPTH_MAX);
         return NULL;
     }
+    /* jansson calls an empty (or NULL) buffer "wrong arguments" at line -1: say what it is. */
+    if (body.len == 0) {
+        fail(err, "invalid_json",
+             "invalid JSON: the request body is empty; expected a JSON "
+             "object (Content-Type: application/json)");
+        return NULL;
+    }
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)body.ptr, body.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (doc == NULL)
+    if (doc == NULL && jerr.line >= 1)
         fail(err, "invalid_json", "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
              jerr.text);
+    else if (doc == NULL)
+        fail(err, "invalid_json", "invalid JSON: %s", jerr.text);
     return doc;
 }
 

@@ -20,29 +20,40 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/assert.h"
+#include "base/clock.h"
 #include "base/limits.h"
 #include "base/log.h"
 
-#define ROUTES_MAX             64
-#define METHOD_MAX_LEN         15
-#define RESP_HEADERS_MAX       16
-#define RESP_HEADER_BYTES      4096
-#define CONTENT_TYPE_MAX_LEN   127
-#define RESPONSE_MAX_DEFAULT   (64u * 1024u * 1024u)
-#define IDLE_TIMEOUT_DEFAULT_S 120
+#define ROUTES_MAX           64
+#define METHOD_MAX_LEN       15
+#define RESP_HEADERS_MAX     16
+#define RESP_HEADER_BYTES    4096
+#define CONTENT_TYPE_MAX_LEN 127
+#define RESPONSE_MAX_DEFAULT (64u * 1024u * 1024u)
 /* Buffers larger than this are released when a request completes, so an idle keep-alive
- * connection does not keep a large body's memory. */
+ * connection does not keep a large body's memory; body buffers larger than this are mapped
+ * pages of their own (see body_reserve). */
 #define BUF_KEEP_MAX (64u * 1024u)
+/* The reaper looks for connections past their deadline this often (at most). */
+#define REAP_PERIOD_MAX_MS 250u
+/* File descriptors kept free for everything else in the process (database, cache, logs). */
+#define FDS_SPARE 256u
+/* libmicrohttpd's messages (mostly clients that went away mid-request) at most this often. */
+#define MHD_LOG_INTERVAL_MS 10000u
 
 typedef struct {
     const char *text; /* points into route_t.pattern_copy */
@@ -55,6 +66,7 @@ typedef struct {
     char *pattern_copy; /* segments NUL-separated */
     route_seg_t segs[HTTP_PATH_MAX_SEGMENTS];
     size_t n_segs;
+    http_gate_fn gate;
     http_handler_fn fn;
     void *user;
     size_t body_max;
@@ -65,6 +77,13 @@ enum { REQ_IDLE = 0, REQ_IN_HANDLER, REQ_SUSPENDED, REQ_ANSWERED };
 struct http_req {
     http_server_t *server;
     struct MHD_Connection *conn;
+    /* The server's list of open connections and the deadline the reaper enforces (conns_mu
+     * guards the links and reaped; the deadline is written by the worker, read by the reaper). */
+    struct http_req *conn_prev, *conn_next;
+    MHD_socket fd;
+    _Atomic uint64_t deadline_ms; /* monotonic; 0 = none (a handler or the answer is running) */
+    bool reaped;
+
     const char *method;
     const route_t *route;
     char path[HTTP_PATH_MAX_LEN + 1];
@@ -74,6 +93,8 @@ struct http_req {
 
     uint8_t *body;
     size_t body_len, body_cap, body_max;
+    bool body_mapped;   /* body is an mmap of body_cap bytes, not a malloc */
+    bool body_expected; /* the request announced a body (Content-Length > 0 or chunked) */
     bool body_too_large;
     bool pending;        /* the handler returned without an answer; the connection was suspended */
     bool answered_early; /* an answer was queued before the body was read */
@@ -103,7 +124,15 @@ struct http_server {
     atomic_bool stopping;
     atomic_uint_fast64_t busy; /* requests in a handler or pending */
     atomic_uint_fast64_t pending;
-    atomic_uint_fast64_t conns_opened, conns_open, requests;
+    atomic_uint_fast64_t conns_opened, conns_open, requests, timed_out;
+    log_limit_t mhd_log_limit;
+
+    pthread_mutex_t conns_mu; /* the list of open connections */
+    http_req_t *conns;
+    pthread_mutex_t reaper_mu; /* reaper_stop and its condition */
+    pthread_cond_t reaper_cv;
+    bool reaper_stop, reaper_running;
+    pthread_t reaper;
 };
 
 static int route_parse(route_t *r, const char *pattern);
@@ -113,6 +142,7 @@ static int path_split(http_req_t *req, const char *url);
 static int claim(http_req_t *req);
 static int finish(http_req_t *req, unsigned status, const char *content_type);
 static int resp_append(http_req_t *req, const void *p, size_t n);
+static int body_reserve(http_req_t *req, size_t cap);
 static http_handler_result_t healthz(http_req_t *req, void *user);
 
 /* ---- lifecycle ---- */
@@ -160,13 +190,47 @@ http_server_t *http_server_new(const http_server_config_t *cfg)
     if (s->cfg.response_max == 0)
         s->cfg.response_max = RESPONSE_MAX_DEFAULT;
     if (s->cfg.idle_timeout_s == 0)
-        s->cfg.idle_timeout_s = IDLE_TIMEOUT_DEFAULT_S;
+        s->cfg.idle_timeout_s = HTTP_IDLE_TIMEOUT_DEFAULT_S;
+    if (s->cfg.request_timeout_ms == 0)
+        s->cfg.request_timeout_ms = HTTP_REQUEST_TIMEOUT_DEFAULT_MS;
+    if (s->cfg.connections_max == 0)
+        s->cfg.connections_max = HTTP_CONNECTIONS_DEFAULT;
+    if (s->cfg.per_ip_max == 0)
+        s->cfg.per_ip_max = HTTP_PER_IP_DEFAULT;
+    if (s->cfg.header_max == 0)
+        s->cfg.header_max = HTTP_HEADER_MAX_DEFAULT;
+    s->mhd_log_limit.interval_ms = MHD_LOG_INTERVAL_MS;
     s->quiesced_fd = MHD_INVALID_SOCKET;
+    pthread_mutex_init(&s->conns_mu, NULL);
+    pthread_mutex_init(&s->reaper_mu, NULL);
+    pthread_cond_init(&s->reaper_cv, NULL);
     return s;
+}
+
+int http_server_config_env(http_server_config_t *cfg, env_err_t *err)
+{
+    uint64_t request_ms, idle_s, conns, per_ip;
+    if (env_u64("HTTP_REQUEST_TIMEOUT_MS", HTTP_REQUEST_TIMEOUT_DEFAULT_MS, 100, 3600000,
+                &request_ms, err) != 0 ||
+        env_u64("HTTP_IDLE_TIMEOUT_S", HTTP_IDLE_TIMEOUT_DEFAULT_S, 1, 3600, &idle_s, err) != 0 ||
+        env_u64("HTTP_CONNECTIONS_MAX", HTTP_CONNECTIONS_DEFAULT, 16, 1000000, &conns, err) != 0 ||
+        env_u64("HTTP_PER_IP_CONNECTIONS_MAX", HTTP_PER_IP_DEFAULT, 1, 1000000, &per_ip, err) != 0)
+        return -1;
+    cfg->request_timeout_ms = (unsigned)request_ms;
+    cfg->idle_timeout_s = (unsigned)idle_s;
+    cfg->connections_max = (unsigned)conns;
+    cfg->per_ip_max = (unsigned)per_ip;
+    return 0;
 }
 
 int http_server_route(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
                       void *user, size_t body_max)
+{
+    return http_server_route_gated(s, method, pattern, NULL, fn, user, body_max);
+}
+
+int http_server_route_gated(http_server_t *s, const char *method, const char *pattern,
+                            http_gate_fn gate, http_handler_fn fn, void *user, size_t body_max)
 {
     ASSERT(s != NULL && method != NULL && pattern != NULL && fn != NULL);
     if (s->daemon != NULL || s->n_routes == ROUTES_MAX || strlen(method) > METHOD_MAX_LEN ||
@@ -179,6 +243,7 @@ int http_server_route(http_server_t *s, const char *method, const char *pattern,
         return -1;
     }
     memcpy(r->method, method, strlen(method) + 1);
+    r->gate = gate;
     r->fn = fn;
     r->user = user;
     r->body_max = body_max ? body_max : s->cfg.body_max;
@@ -230,29 +295,113 @@ bad:
 
 /* ---- connection and request contexts ---- */
 
+static uint64_t deadline_after(uint64_t ms)
+{
+    return clock_mono_ms() + ms;
+}
+
+/* Frees a body buffer, whichever way it was allocated. */
+static void body_release(http_req_t *req)
+{
+    if (req->body_mapped)
+        munmap(req->body, req->body_cap);
+    else
+        free(req->body);
+    req->body = NULL;
+    req->body_cap = 0;
+    req->body_mapped = false;
+}
+
+static http_req_t *conn_open(http_server_t *s, struct MHD_Connection *conn)
+{
+    http_req_t *req = calloc(1, sizeof *req);
+    if (req == NULL)
+        return NULL;
+    req->server = s;
+    req->conn = conn;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    req->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+    atomic_store(&req->deadline_ms, deadline_after(s->cfg.request_timeout_ms));
+    pthread_mutex_lock(&s->conns_mu);
+    req->conn_next = s->conns;
+    if (s->conns)
+        s->conns->conn_prev = req;
+    s->conns = req;
+    pthread_mutex_unlock(&s->conns_mu);
+    return req;
+}
+
+/* libmicrohttpd reports a connection closed before it closes the socket, so once the context
+ * is off the list (under conns_mu) the reaper can no longer shut down a reused descriptor. */
+static void conn_close(http_server_t *s, http_req_t *req)
+{
+    pthread_mutex_lock(&s->conns_mu);
+    if (req->conn_prev)
+        req->conn_prev->conn_next = req->conn_next;
+    else
+        s->conns = req->conn_next;
+    if (req->conn_next)
+        req->conn_next->conn_prev = req->conn_prev;
+    pthread_mutex_unlock(&s->conns_mu);
+    body_release(req);
+    free(req->resp);
+    free(req);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode code)
 {
     http_server_t *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        http_req_t *req = calloc(1, sizeof *req);
-        if (req != NULL) {
-            req->server = s;
-            req->conn = conn;
-        }
-        *socket_ctx = req; /* NULL: on_request refuses the connection's requests */
+        *socket_ctx = conn_open(s, conn); /* NULL: on_request refuses the connection's requests */
         atomic_fetch_add_explicit(&s->conns_opened, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&s->conns_open, 1, memory_order_relaxed);
         return;
     }
-    http_req_t *req = *socket_ctx;
-    if (req != NULL) {
-        free(req->body);
-        free(req->resp);
-        free(req);
-    }
+    if (*socket_ctx != NULL)
+        conn_close(s, *socket_ctx);
     *socket_ctx = NULL;
     atomic_fetch_sub_explicit(&s->conns_open, 1, memory_order_relaxed);
+}
+
+/* Shuts down every connection past its deadline; libmicrohttpd then reads the end of stream
+ * on its worker thread and closes the connection as it would for a client that left. */
+static void reap_due(http_server_t *s, uint64_t now)
+{
+    pthread_mutex_lock(&s->conns_mu);
+    for (http_req_t *req = s->conns; req; req = req->conn_next) {
+        uint64_t due = atomic_load_explicit(&req->deadline_ms, memory_order_relaxed);
+        if (due == 0 || due > now || req->reaped || req->fd == MHD_INVALID_SOCKET)
+            continue;
+        req->reaped = true;
+        shutdown(req->fd, SHUT_RDWR);
+        atomic_fetch_add_explicit(&s->timed_out, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+}
+
+static void *reaper_main(void *arg)
+{
+    http_server_t *s = arg;
+    unsigned period = s->cfg.request_timeout_ms / 4;
+    if (period > REAP_PERIOD_MAX_MS)
+        period = REAP_PERIOD_MAX_MS;
+    if (period == 0)
+        period = 1;
+    pthread_mutex_lock(&s->reaper_mu);
+    while (!s->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)period * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->reaper_cv, &s->reaper_mu, &ts);
+        if (!s->reaper_stop)
+            reap_due(s, clock_mono_ms());
+    }
+    pthread_mutex_unlock(&s->reaper_mu);
+    return NULL;
 }
 
 /* Called when a request is over (answered and sent, or its connection failed). */
@@ -269,11 +418,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
         atomic_fetch_sub_explicit(&s->pending, 1, memory_order_relaxed);
     if (req->busy)
         atomic_fetch_sub(&s->busy, 1);
-    if (req->body_cap > BUF_KEEP_MAX) {
-        free(req->body);
-        req->body = NULL;
-        req->body_cap = 0;
-    }
+    /* The next request on this keep-alive connection must be in within the idle timeout. */
+    atomic_store(&req->deadline_ms, deadline_after((uint64_t)s->cfg.idle_timeout_s * 1000u));
+    if (req->body_cap > BUF_KEEP_MAX)
+        body_release(req);
     if (req->resp_cap > BUF_KEEP_MAX) {
         free(req->resp);
         req->resp = NULL;
@@ -282,6 +430,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
     req->route = NULL;
     req->body_len = req->resp_len = req->hdr_len = req->n_hdrs = 0;
     req->body_too_large = req->pending = req->answered_early = req->busy = false;
+    req->body_expected = false;
     req->resp_failed = false;
     req->content_type[0] = '\0';
     atomic_store_explicit(&req->claimed, false, memory_order_relaxed);
@@ -301,7 +450,9 @@ static enum MHD_Result answer_queue(http_req_t *req)
     for (size_t i = 0; i < req->n_hdrs; i++)
         MHD_add_response_header(r, req->hdr_mem + req->hdr_name[i],
                                 req->hdr_mem + req->hdr_value[i]);
-    if (atomic_load_explicit(&req->server->stopping, memory_order_relaxed))
+    /* An answer before an announced body closes the connection: the body is never read. */
+    if (atomic_load_explicit(&req->server->stopping, memory_order_relaxed) ||
+        (req->answered_early && req->body_expected))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
     MHD_destroy_response(r);
@@ -331,42 +482,85 @@ static int content_length(struct MHD_Connection *conn, uint64_t *out)
     return 0;
 }
 
-/* First call for a request: route it and check its announced body size. */
+/* Size of the request line and headers, as libmicrohttpd parsed them; 0 when unknown. */
+static size_t head_size(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    return ci ? ci->header_size : 0;
+}
+
+/* First call for a request: check its head, route it, run the route's gate and check the
+ * announced body size, all before any of the body is read. */
 static enum MHD_Result request_begin(http_server_t *s, http_req_t *req, const char *url,
                                      const char *method)
 {
     atomic_fetch_add_explicit(&s->requests, 1, memory_order_relaxed);
     req->method = method;
-    if (path_split(req, url) != 0) {
-        req->answered_early = true;
+    uint64_t announced = 0;
+    bool has_length = content_length(req->conn, &announced) == 0;
+    req->body_expected = (has_length && announced > 0) ||
+                         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    req->answered_early = true; /* until the checks below pass */
+    if (head_size(req->conn) > s->cfg.header_max)
+        return answer_now(req, 431, "header_fields_too_large",
+                          "request line and headers too large");
+    if (path_split(req, url) != 0)
         return answer_now(req, 414, "uri_too_long", "request path too long");
-    }
     bool path_known = false;
     char allow[128];
     req->route = route_find(s, req, &path_known, allow, sizeof allow);
     if (req->route == NULL) {
-        req->answered_early = true;
         if (!path_known)
             return answer_now(req, 404, "not_found", "no such resource");
         http_req_add_header(req, "Allow", allow);
         return answer_now(req, 405, "method_not_allowed", "method not allowed for this resource");
     }
-    req->body_max = req->route->body_max;
-    uint64_t announced = 0;
-    if (content_length(req->conn, &announced) == 0) {
-        if (announced > req->body_max) {
-            req->answered_early = true;
-            return answer_now(req, 413, "payload_too_large", "request body too large");
-        }
-        if (announced > req->body_cap) {
-            uint8_t *p = realloc(req->body, (size_t)announced);
-            if (p != NULL) {
-                req->body = p;
-                req->body_cap = (size_t)announced;
-            }
-        }
+    if (req->route->gate && !req->route->gate(req, req->route->user)) {
+        if (atomic_load_explicit(&req->state, memory_order_acquire) == REQ_ANSWERED)
+            return answer_queue(req);
+        LOGE("%s: gate for %s %s refused without answering", s->name, req->method, req->path);
+        return answer_now(req, 500, "internal", "request refused without an answer");
     }
+    req->body_max = req->route->body_max;
+    if (has_length && announced > req->body_max)
+        return answer_now(req, 413, "payload_too_large", "request body too large");
+    req->answered_early = false;
+    if (has_length)
+        body_reserve(req, (size_t)announced); /* on failure the body grows as it comes */
     return MHD_YES;
+}
+
+/* Grows the body buffer to at least cap bytes; 0, or -1 when memory is short. Buffers over
+ * BUF_KEEP_MAX are pages mapped for them alone, so they go back to the system when the request
+ * ends: from malloc they would stay in its arenas (glibc raises its mmap threshold after each
+ * large free), and a burst of 1 MiB uploads left hundreds of megabytes resident. */
+static int body_reserve(http_req_t *req, size_t cap)
+{
+    if (cap <= req->body_cap)
+        return 0;
+    uint8_t *p;
+    if (cap <= BUF_KEEP_MAX) {
+        p = realloc(req->body, cap);
+        if (p == NULL)
+            return -1;
+    } else if (req->body_mapped) {
+        p = mremap(req->body, req->body_cap, cap, MREMAP_MAYMOVE);
+        if (p == MAP_FAILED)
+            return -1;
+    } else {
+        p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return -1;
+        if (req->body_len)
+            memcpy(p, req->body, req->body_len);
+        free(req->body);
+        req->body_mapped = true;
+    }
+    req->body = p;
+    req->body_cap = cap;
+    return 0;
 }
 
 static void body_append(http_req_t *req, const char *data, size_t n)
@@ -383,13 +577,10 @@ static void body_append(http_req_t *req, const char *data, size_t n)
             cap *= 2;
         if (cap > req->body_max)
             cap = req->body_max;
-        uint8_t *p = realloc(req->body, cap);
-        if (p == NULL) {
+        if (body_reserve(req, cap) != 0) {
             req->body_too_large = true; /* answered 413; nothing better to say on OOM */
             return;
         }
-        req->body = p;
-        req->body_cap = cap;
     }
     memcpy(req->body + req->body_len, data, n);
     req->body_len += n;
@@ -398,6 +589,8 @@ static void body_append(http_req_t *req, const char *data, size_t n)
 /* The body is complete: run the handler, then answer now or suspend. */
 static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
 {
+    /* The request is in: what follows is ours to finish, not the client's to delay. */
+    atomic_store(&req->deadline_ms, 0);
     if (req->body_too_large)
         return answer_now(req, 413, "payload_too_large", "request body too large");
     req->busy = true;
@@ -461,7 +654,31 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
     size_t n = strlen(line);
     while (n > 0 && line[n - 1] == '\n')
         line[--n] = '\0';
-    LOGW("%s: microhttpd: %s", s->name, line);
+    /* Mostly clients that went away mid-request: a remote party decides how many there are. */
+    LOGW_LIMITED(&s->mhd_log_limit, "%s: microhttpd: %s", s->name, line);
+}
+
+/* Raises the process's descriptor limit to what connections_max needs (each connection is one
+ * descriptor), up to the hard limit, and returns the connection cap the limit allows. */
+static unsigned fds_ensure(http_server_t *s)
+{
+    unsigned want = s->cfg.connections_max;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < (rlim_t)want + FDS_SPARE) {
+        rlim_t cur = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = cur;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want + FDS_SPARE) {
+        unsigned fit = rl.rlim_cur > 2 * FDS_SPARE ? (unsigned)(rl.rlim_cur - FDS_SPARE) : 64u;
+        LOGW("%s: open-file limit %llu allows %u connections, not %u", s->name,
+             (unsigned long long)rl.rlim_cur, fit, want);
+        want = fit;
+    }
+    return want;
 }
 
 int http_server_start(http_server_t *s)
@@ -483,9 +700,9 @@ int http_server_start(http_server_t *s)
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL};
-    if (s->cfg.connections_max != 0)
-        opts[n++] =
-            (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, s->cfg.connections_max, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, fds_ensure(s), NULL};
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.per_ip_max, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     uint16_t want =
         ntohs(s->addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&s->addr)->sin6_port
@@ -500,6 +717,10 @@ int http_server_start(http_server_t *s)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : want;
+    s->reaper_stop = false;
+    s->reaper_running = pthread_create(&s->reaper, NULL, reaper_main, s) == 0;
+    if (!s->reaper_running)
+        LOGW("%s: no reaper thread: request deadlines are not enforced", s->name);
     LOGI("%s: listening on port %u with %u threads", s->name, (unsigned)s->port, s->cfg.threads);
     return 0;
 }
@@ -516,6 +737,19 @@ void http_server_stats(const http_server_t *s, http_server_stats_t *out)
     out->connections_open = atomic_load_explicit(&m->conns_open, memory_order_relaxed);
     out->requests = atomic_load_explicit(&m->requests, memory_order_relaxed);
     out->pending = atomic_load_explicit(&m->pending, memory_order_relaxed);
+    out->connections_timed_out = atomic_load_explicit(&m->timed_out, memory_order_relaxed);
+}
+
+static void reaper_stop(http_server_t *s)
+{
+    if (!s->reaper_running)
+        return;
+    pthread_mutex_lock(&s->reaper_mu);
+    s->reaper_stop = true;
+    pthread_cond_signal(&s->reaper_cv);
+    pthread_mutex_unlock(&s->reaper_mu);
+    pthread_join(s->reaper, NULL);
+    s->reaper_running = false;
 }
 
 void http_server_stop(http_server_t *s)
@@ -534,6 +768,7 @@ void http_server_stop(http_server_t *s)
             LOGW("%s: stop is waiting for %llu unanswered requests", s->name,
                  (unsigned long long)atomic_load(&s->busy));
     }
+    reaper_stop(s);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
     if (s->quiesced_fd != MHD_INVALID_SOCKET)
@@ -548,6 +783,9 @@ void http_server_free(http_server_t *s)
     http_server_stop(s);
     for (size_t i = 0; i < s->n_routes; i++)
         free(s->routes[i].pattern_copy);
+    pthread_mutex_destroy(&s->conns_mu);
+    pthread_mutex_destroy(&s->reaper_mu);
+    pthread_cond_destroy(&s->reaper_cv);
     free(s);
 }
 
@@ -666,6 +904,20 @@ const char *http_req_header(const http_req_t *req, const char *name)
 slice_t http_req_body(const http_req_t *req)
 {
     return (slice_t){req->body, req->body_len};
+}
+
+bool http_req_has_body(const http_req_t *req)
+{
+    return req->body_expected;
+}
+
+bool http_req_content_type_is(const http_req_t *req, const char *want)
+{
+    const char *ct = http_req_header(req, "Content-Type");
+    size_t n = strlen(want);
+    if (ct == NULL || strncasecmp(ct, want, n) != 0)
+        return false;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t';
 }
 
 /* ---- answering ---- */

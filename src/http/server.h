@@ -8,6 +8,17 @@
  * (with an Allow header), both as {"error":{"code":...,"message":...}}. Every server also answers
  * GET /healthz with 200 {"status":"ok"} unless a route of its own takes that path.
  *
+ * Hostile clients: a connection's request must be complete (head and body) within
+ * request_timeout_ms of the connection opening, and each later request on a keep-alive
+ * connection within idle_timeout_s of the previous answer. These are absolute deadlines:
+ * trickling bytes does not extend them (libmicrohttpd's own timeout restarts on every byte).
+ * A reaper thread shuts down connections past their deadline. Connections per client address
+ * are capped (per_ip_max; the excess is closed at accept), heads larger than header_max get
+ * 431 and paths longer than HTTP_PATH_MAX_LEN 414, both as JSON errors. Bodies larger than
+ * 64 KiB live in pages mapped for them, so memory goes back to the system after a burst.
+ * libmicrohttpd still answers by itself, in HTML, a head too large for its 32 KiB
+ * per-connection buffer; that body is compiled into the library.
+ *
  * Per-request state lives in a context owned by the connection and reused for each request on
  * it, so a keep-alive request costs no allocation of ours beyond growing buffers once.
  *
@@ -30,6 +41,7 @@
 
 #include <jansson.h>
 
+#include "base/env.h"
 #include "base/slice.h"
 
 typedef struct http_server http_server_t;
@@ -42,23 +54,50 @@ typedef enum { HTTP_DONE = 0, HTTP_PENDING = 1 } http_handler_result_t;
 
 typedef http_handler_result_t (*http_handler_fn)(http_req_t *req, void *user);
 
+/* A route's gate: runs on the worker thread once the request's headers are in, before any of
+ * its body is read or buffered (http_req_body is empty here). It returns true to let the
+ * request go on, or answers with http_respond* and returns false; the body is then never
+ * read and the connection is closed after the answer when a body was announced. For checks
+ * that need no body: authentication, Content-Type. */
+typedef bool (*http_gate_fn)(http_req_t *req, void *user);
+
 typedef struct {
     const char *host;         /* numeric IPv4 or IPv6 address; NULL = "127.0.0.1" */
     uint16_t port;            /* 0 = an ephemeral port, see http_server_port() */
     unsigned threads;         /* worker threads; 0 = one per online core */
     size_t body_max;          /* request body cap; 0 = HTTP_BODY_MAX_DEFAULT */
     size_t response_max;      /* response body cap; 0 = 64 MiB */
-    unsigned idle_timeout_s;  /* close idle keep-alive connections; 0 = 120 s */
-    unsigned connections_max; /* 0 = libmicrohttpd's default (FD_SETSIZE-ish, 1024) */
+    unsigned idle_timeout_s;  /* keep-alive: the next request must be in within this of the
+                                 previous answer; 0 = HTTP_IDLE_TIMEOUT_DEFAULT_S */
+    unsigned connections_max; /* open connections; 0 = HTTP_CONNECTIONS_DEFAULT */
     const char *name;         /* for log lines; NULL = "http" */
+    /* A new connection's first request (head and body) must be in within this; 0 =
+     * HTTP_REQUEST_TIMEOUT_DEFAULT_MS. Activity does not extend it: see "Hostile clients". */
+    unsigned request_timeout_ms;
+    unsigned per_ip_max; /* connections from one address; 0 = HTTP_PER_IP_DEFAULT */
+    size_t header_max;   /* request line and headers; 0 = HTTP_HEADER_MAX_DEFAULT; more: 431 */
 } http_server_config_t;
+
+/* Defaults of the limits above, chosen for a connector whose peers keep a few keep-alive
+ * connections each; an operator changes them with the HTTP_* variables (docs/CONFIG.md). */
+#define HTTP_IDLE_TIMEOUT_DEFAULT_S     60
+#define HTTP_REQUEST_TIMEOUT_DEFAULT_MS 15000
+#define HTTP_CONNECTIONS_DEFAULT        4096
+#define HTTP_PER_IP_DEFAULT             128
+#define HTTP_HEADER_MAX_DEFAULT         (8u * 1024u)
+
+/* Fills the limits of cfg from HTTP_REQUEST_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_S,
+ * HTTP_CONNECTIONS_MAX and HTTP_PER_IP_CONNECTIONS_MAX (unset: the defaults). Returns 0, or -1
+ * with err naming the variable when a value is malformed or out of range. */
+int http_server_config_env(http_server_config_t *cfg, env_err_t *err);
 
 /* Counters, for tests and metrics. Read without locks; values are approximate while serving. */
 typedef struct {
     uint64_t connections_opened;
     uint64_t connections_open;
     uint64_t requests;
-    uint64_t pending; /* requests currently waiting for an asynchronous answer */
+    uint64_t pending;               /* requests currently waiting for an asynchronous answer */
+    uint64_t connections_timed_out; /* closed because a request missed its deadline */
 } http_server_stats_t;
 
 /* Returns a server that is configured but not listening, or NULL on a bad host or OOM. */
@@ -71,6 +110,10 @@ http_server_t *http_server_new(const http_server_config_t *cfg);
  * Returns 0, or -1 for a malformed pattern, too many routes, or after start. */
 int http_server_route(http_server_t *s, const char *method, const char *pattern, http_handler_fn fn,
                       void *user, size_t body_max);
+/* The same with a gate (may be NULL) that sees the request before its body; gate and fn get
+ * the same user pointer. */
+int http_server_route_gated(http_server_t *s, const char *method, const char *pattern,
+                            http_gate_fn gate, http_handler_fn fn, void *user, size_t body_max);
 
 /* Binds and starts the worker threads. Returns 0, or -1 (logged) when the bind or start fails. */
 int http_server_start(http_server_t *s);
@@ -101,6 +144,12 @@ const char *http_req_query(const http_req_t *req, const char *name);
 const char *http_req_header(const http_req_t *req, const char *name);
 /* The request body; its bytes are not NUL-terminated and are valid until answered. */
 slice_t http_req_body(const http_req_t *req);
+/* True when the request announced a body (Content-Length above 0, or Transfer-Encoding);
+ * usable in a gate, before the body is read. */
+bool http_req_has_body(const http_req_t *req);
+/* True when the Content-Type header names media type want (case-insensitive), with or without
+ * parameters ("application/json; charset=utf-8"). */
+bool http_req_content_type_is(const http_req_t *req, const char *want);
 
 /* ---- answering: exactly once per request, from any thread ---- */
 

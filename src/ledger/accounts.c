@@ -11,43 +11,10 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/log.h"
+#include "ilp/address.h"
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/lstore.h"
-
-/* RFC 0015: scheme "g", "private", "example", "peer", "self", "test", "test1".."test3",
- * "local", then dot-separated segments of [A-Za-z0-9_~-]. */
-static bool ilp_address_valid(const char *s)
-{
-    static const char *const schemes[] = {"g",    "private", "example", "peer",  "self",
-                                          "test", "test1",   "test2",   "test3", "local"};
-    size_t n = strlen(s);
-    if (n == 0 || n > ILP_ADDRESS_MAX_LEN)
-        return false;
-    const char *dot = strchr(s, '.');
-    size_t scheme_len = dot ? (size_t)(dot - s) : n;
-    bool known = false;
-    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-        known |= strlen(schemes[i]) == scheme_len && memcmp(schemes[i], s, scheme_len) == 0;
-    if (!known)
-        return false;
-    size_t seg = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (seg == 0)
-                return false;
-            seg = 0;
-            continue;
-        }
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '~' || c == '-';
-        if (!ok)
-            return false;
-        seg++;
-    }
-    return seg > 0;
-}
 
 static bool asset_code_valid(const char *s)
 {
@@ -144,17 +111,85 @@ done:
     return r;
 }
 
+ledger_result_t ledger_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out)
+{
+    db_err_t err;
+    db_rc_t rc = lstore_asset_read(conn, id, out, &err);
+    if (rc != DB_OK && rc != DB_NOT_FOUND)
+        LOGW("ledger: reading an asset: %s", err.msg);
+    return rc == DB_OK          ? LEDGER_OK
+           : rc == DB_NOT_FOUND ? LEDGER_ASSET_NOT_FOUND
+                                : LEDGER_STORAGE_ERROR;
+}
+
 ledger_result_t ledger_asset_get(ledger_t *l, ledger_id_t id, ledger_asset_t *out)
 {
     db_err_t err;
     db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
     if (!conn)
         return LEDGER_STORAGE_ERROR;
-    db_rc_t rc = lstore_asset_read(conn, id, out, &err);
+    ledger_result_t r = ledger_asset_read(conn, id, out);
     db_release(conn);
-    return rc == DB_OK          ? LEDGER_OK
-           : rc == DB_NOT_FOUND ? LEDGER_ASSET_NOT_FOUND
-                                : LEDGER_STORAGE_ERROR;
+    return r;
+}
+
+/* Binds `after` for "id > ?": ids are stored as lower-case text, whose order is the ids' byte
+ * order, and "" sorts before every id. */
+static void bind_after(db_stmt_t *st, int idx, ledger_id_t after)
+{
+    if (ledger_id_is_zero(after))
+        db_bind_str(st, idx, "");
+    else
+        lstore_bind_id(st, idx, after);
+}
+
+static void asset_row(db_stmt_t *st, void *out)
+{
+    lstore_asset_row(st, out);
+}
+
+static void account_row(db_stmt_t *st, void *out)
+{
+    lstore_account_row(st, out);
+}
+
+/*
+ * The end of a list call: binds cap as the statement's last parameter (cap_idx), reads up to cap
+ * rows into out (elements of size bytes, each by row()), releases conn. LEDGER_OK or
+ * LEDGER_STORAGE_ERROR (logged, naming what); st NULL means its prepare failed.
+ */
+static ledger_result_t page_read(db_conn_t *conn, db_stmt_t *st, int cap_idx,
+                                 void (*row)(db_stmt_t *, void *), void *out, size_t size,
+                                 size_t cap, size_t *n, db_err_t *err, const char *what)
+{
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    if (st) {
+        db_bind_i64(st, cap_idx, (int64_t)cap);
+        db_rc_t rc = DB_DONE;
+        while (*n < cap && (rc = db_step(st, err)) == DB_ROW)
+            row(st, (char *)out + (*n)++ * size);
+        if (*n == cap || rc == DB_DONE)
+            r = LEDGER_OK;
+    }
+    if (r != LEDGER_OK)
+        LOGW("ledger: listing %s: %s", what, err->msg);
+    db_release(conn);
+    return r;
+}
+
+ledger_result_t ledger_asset_list(ledger_t *l, ledger_id_t after, ledger_asset_t *out, size_t cap,
+                                  size_t *n)
+{
+    *n = 0;
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    db_stmt_t *st = db_prepare(
+        conn, "SELECT " LSTORE_ASSET_COLS " FROM assets WHERE id > ? ORDER BY id LIMIT ?", &err);
+    if (st)
+        bind_after(st, 1, after);
+    return page_read(conn, st, 2, asset_row, out, sizeof *out, cap, n, &err, "assets");
 }
 
 /* ---- accounts ---- */
@@ -173,7 +208,8 @@ static ledger_result_t limits_check(const ledger_account_t *a)
 {
     if (a->has_max_balance && !a->no_min_balance && a->min_balance > a->max_balance)
         return LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE;
-    if (a->ilp_address[0] && !ilp_address_valid(a->ilp_address))
+    if (a->ilp_address[0] && !ilp_address_is_valid(SLICE(
+                                 a->ilp_address, strnlen(a->ilp_address, sizeof a->ilp_address))))
         return LEDGER_ILP_ADDRESS_INVALID;
     return LEDGER_OK;
 }
@@ -305,40 +341,50 @@ unlock:
     return r;
 }
 
-ledger_result_t ledger_account_list(ledger_t *l, ledger_id_t parent, ledger_id_t after,
-                                    ledger_account_t *out, size_t cap, size_t *n)
+/* The SELECT of ledger_account_list for the filters f sets: one text per combination, so each
+ * is a plain indexed query (and a cached statement). */
+static const char *account_list_sql(const ledger_account_filter_t *f)
 {
+#define ACCOUNT_LIST(cond)                                                                         \
+    "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts_v WHERE id > ?" cond " ORDER BY id LIMIT ?"
+    static const char *const sql[8] = {
+        ACCOUNT_LIST(""),
+        ACCOUNT_LIST(" AND asset_id = ?"),
+        ACCOUNT_LIST(" AND parent_id = ?"),
+        ACCOUNT_LIST(" AND asset_id = ? AND parent_id = ?"),
+        ACCOUNT_LIST(" AND kind = ?"),
+        ACCOUNT_LIST(" AND asset_id = ? AND kind = ?"),
+        ACCOUNT_LIST(" AND parent_id = ? AND kind = ?"),
+        ACCOUNT_LIST(" AND asset_id = ? AND parent_id = ? AND kind = ?"),
+    };
+#undef ACCOUNT_LIST
+    unsigned k = (ledger_id_is_zero(f->asset_id) ? 0u : 1u) |
+                 (ledger_id_is_zero(f->parent_id) ? 0u : 2u) | (f->kind ? 4u : 0u);
+    return sql[k];
+}
+
+ledger_result_t ledger_account_list(ledger_t *l, const ledger_account_filter_t *filter,
+                                    ledger_id_t after, ledger_account_t *out, size_t cap, size_t *n)
+{
+    static const ledger_account_filter_t any = {0};
+    const ledger_account_filter_t *f = filter ? filter : &any;
     *n = 0;
     db_err_t err;
     db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
     if (!conn)
         return LEDGER_STORAGE_ERROR;
-    bool by_parent = !ledger_id_is_zero(parent);
-    db_stmt_t *st = db_prepare(conn,
-                               by_parent ? "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts_v WHERE "
-                                           "parent_id = ? AND id > ? ORDER BY id LIMIT ?"
-                                         : "SELECT " LSTORE_ACCOUNT_COLS " FROM accounts_v WHERE "
-                                           "id > ? ORDER BY id LIMIT ?",
-                               &err);
-    ledger_result_t r = LEDGER_STORAGE_ERROR;
-    if (!st)
-        goto done;
+    db_stmt_t *st = db_prepare(conn, account_list_sql(f), &err);
     int i = 1;
-    if (by_parent)
-        lstore_bind_id(st, i++, parent);
-    if (ledger_id_is_zero(after))
-        db_bind_str(st, i++, "");
-    else
-        lstore_bind_id(st, i++, after);
-    db_bind_i64(st, i, (int64_t)cap);
-    db_rc_t rc;
-    while ((rc = db_step(st, &err)) == DB_ROW && *n < cap)
-        lstore_account_row(st, &out[(*n)++]);
-    if (rc == DB_DONE || rc == DB_ROW)
-        r = LEDGER_OK;
-done:
-    db_release(conn);
-    return r;
+    if (st) {
+        bind_after(st, i++, after);
+        if (!ledger_id_is_zero(f->asset_id))
+            lstore_bind_id(st, i++, f->asset_id);
+        if (!ledger_id_is_zero(f->parent_id))
+            lstore_bind_id(st, i++, f->parent_id);
+        if (f->kind)
+            db_bind_i64(st, i++, (int64_t)f->kind);
+    }
+    return page_read(conn, st, i, account_row, out, sizeof *out, cap, n, &err, "accounts");
 }
 
 ledger_result_t ledger_account_status(ledger_t *l, ledger_id_t id, ledger_status_t *out)

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 
 typedef struct lbloom lbloom_t;
 

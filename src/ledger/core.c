@@ -404,7 +404,7 @@ void lcore_status(const lc_account_t *a, ledger_status_t *out)
 
 /* ---- operations ---- */
 
-static ledger_result_t compare_existing(const ledger_transfer_t *t, const ledger_op_t *op)
+ledger_result_t lcore_compare_existing(const ledger_transfer_t *t, const ledger_op_t *op)
 {
     if (t->flags != op->flags)
         return LEDGER_EXISTS_WITH_DIFFERENT_FLAGS;
@@ -455,7 +455,7 @@ static ledger_result_t op_create(lcore_t *c, const ledger_op_t *op, int64_t now_
         return LEDGER_ID_MUST_NOT_BE_ZERO;
     const ledger_transfer_t *old = lcore_transfer_find(c, op->id);
     if (old)
-        return compare_existing(old, op);
+        return lcore_compare_existing(old, op);
     if (op->flags & ~(uint32_t)LEDGER_F_ALL)
         return LEDGER_FLAGS_INVALID;
     if (ledger_id_is_zero(op->debit_account_id))

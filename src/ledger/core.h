@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 
 /* The part of an account transfers need: identity, asset, limits and counters. */
 typedef struct {
@@ -64,6 +64,11 @@ ledger_transfer_t *lcore_transfer_at(lcore_t *c, size_t i);
  */
 void lcore_apply(lcore_t *c, const ledger_op_t *ops, size_t n, int64_t now_ms,
                  ledger_result_t *results);
+
+/* A create op whose id is taken by t: LEDGER_EXISTS when op asks for t as stored (every field
+ * TigerBeetle compares: flags, accounts, amount, timeout, code), else the first difference as
+ * LEDGER_EXISTS_WITH_DIFFERENT_*. Transfer groups (group.c) compare a retried group with it. */
+ledger_result_t lcore_compare_existing(const ledger_transfer_t *t, const ledger_op_t *op);
 
 /* What changed since the last mark: new transfers (in creation order), existing transfers whose
  * state changed (each once), dirty accounts (each once). */

@@ -1,8 +1,11 @@
 /*
- * The ledger's public API: the batcher thread (group commit), transfer submission, and the
- * asset/account calls. Transfers from every submitter queue up; the batcher takes up to
- * batch_max operations, runs them in one write transaction (load and lock rows, apply in C,
- * write counters once per account, multi-row insert) and then completes every submission.
+ * The ledger service: open and close, the batcher thread (group commit) and transfer
+ * submission, with the threads that serve it (sweeper, WAL checkpointer, the builder of the
+ * filter of stored ids). Assets and accounts are in accounts.c, transfer groups in group.c, the
+ * unmerged tail and its rolling merge in tail.c. Transfers from every submitter queue up; the
+ * batcher takes up to batch_max operations, runs them in one write transaction (load and lock
+ * rows, apply in C, write counters once per account, multi-row insert) and then completes every
+ * submission.
  *
  * Account cache: on SQLite (unless opts.sqlite_no_account_cache) the batcher keeps the accounts
  * it has loaded in memory across batches. That is safe only because every ledger write happens
@@ -14,9 +17,9 @@
  * Throughput (docs/BENCHMARKS.md): what a batch costs is mostly the index pages it dirties, and
  * those are written once per commit however many transfers share them, so batches are large
  * (batch_max 16384) when the queue is long. On SQLite (with the account cache) new transfers
- * join the id index in a rolling merge, a range of ids per batch (batch_merge, merge_at,
- * tail.h; history needs no index, rows are chained per account, lstore.c), and until then the
- * batcher finds them in `unmerged`, its copy of the unmerged rows (batch_load, tail_update); ids
+ * join the id index in a rolling merge, a range of ids per batch (lmerge_step in tail.c;
+ * history needs no index, rows are chained per account, lstore.c), and until then the
+ * batcher finds them in its copy of the unmerged rows (batch_load, lmerge_commit); ids
  * not in the tail are probed in the id index only when the Bloom filter `seen` (every stored id,
  * built at open) says they may exist, so a new id costs no index search; the writer connection
  * receives a large page cache and a long checkpoint interval, and checkpoints run on their own
@@ -32,6 +35,7 @@
 #include <time.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "ledger/bloom.h"
@@ -101,26 +105,10 @@ struct ledger {
     lcore_t *core;
     int64_t seq;
     /* SQLite with the account cache: new rows go to the unmerged tail (sql/002_ledger_keys.sql),
-     * which `unmerged` mirrors with their seqs, so ids are checked without an index, and whose
-     * ranges of ids are merged into transfer_ids in turn (tail.h) */
+     * which `merge` mirrors in memory with their seqs, so ids are checked without an index, and
+     * whose ranges of ids it merges into transfer_ids in turn (tail.h); NULL without defer */
     bool defer;
-    ltail_t *unmerged;
-    /* readers of `unmerged` outside the batcher (ledger_tail_find); the batcher, its only writer,
-     * takes it to change the tail and reads without it */
-    pthread_rwlock_t tail_lock;
-    /* ids in transfer_ids (merged), for the tail's target size (merge_at) */
-    int64_t stored;
-    /* the rolling merge: the next bucket, the boundary stored in ledger_meta, and what the
-     * current batch merges (take[b] first entries of bucket b, listed in took[0..n_took)) */
-    uint32_t cursor;
-    int64_t merged_seq;
-    size_t take[LTAIL_BUCKETS];
-    uint32_t took[LTAIL_BUCKETS];
-    size_t n_took;
-    uint32_t next_cursor;    /* the cursor once the batch commits */
-    int64_t next_merged_seq; /* likewise the boundary */
-    ltail_key_t *keys;
-    size_t keys_cap;
+    lmerge_t *merge;
     /* with defer: every id stored (merged or in the tail) is in it, so an id it has never seen
      * needs no id-index probe to know it is new. NULL until bloom_main has built it from the id
      * index (a scan of every stored id, seconds for millions, so it runs beside the batcher):
@@ -245,7 +233,7 @@ static void *bloom_main(void *arg)
     if (rc == DB_OK && !stopped) {
         for (size_t i = 0; i < l->n_pending; i++)
             lbloom_add(ctx.b, l->pending[i]);
-        l->stored = ctx.n;
+        lmerge_set_stored(l->merge, ctx.n);
         l->seen = ctx.b;
         ctx.b = NULL;
     } else if (!stopped) {
@@ -265,10 +253,10 @@ static void *bloom_main(void *arg)
     return NULL;
 }
 
-ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
+/* The ledger with its options, memory and locks, no threads yet: what ledger_free undoes. */
+static ledger_t *ledger_new(db_t *db, const ledger_opts_t *opts)
 {
-    ledger_t *l = calloc(1, sizeof *l);
-    ASSERT(l != NULL);
+    ledger_t *l = xcalloc(1, sizeof *l);
     l->db = db;
     if (opts)
         l->opts = *opts;
@@ -280,40 +268,70 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
         l->opts.queue_max = l->opts.batch_max;
     l->pg = db_kind(db) == DB_POSTGRES;
     l->cache = !l->pg && !l->opts.sqlite_no_account_cache;
+    l->defer = l->cache;
     l->core = lcore_new();
     l->scratch = lcore_new();
-    l->defer = l->cache;
-    l->unmerged = ltail_new();
-    l->merged_seq = INT64_MIN; /* unknown: the first merge writes it */
-
-    db_conn_t *conn = db_acquire(db, DB_CONN_WRITE, err);
-    if (!conn)
-        goto fail;
-    db_rc_t rc = l->pg ? DB_OK : db_exec(conn, SQLITE_WRITER_PRAGMAS, err);
-    if (rc == DB_OK)
-        rc = lstore_max_seq(conn, &l->seq, err);
-    if (rc == DB_OK && l->defer)
-        rc = lstore_load_tail(conn, tail_add_cb, l->unmerged, err);
-    if (rc == DB_OK && l->defer) {
-        /* until bloom_main has counted them, the seq counter estimates the ids stored */
-        l->stored = l->seq;
-        l->bloom_building = true;
-        ltail_each(l->unmerged, tail_pending_cb, l);
-    }
-    if (rc == DB_OK && !l->pg && !l->defer)
-        rc = merge_now(conn, err); /* rows left in the tail by an earlier deferring ledger */
-    bool wal = !l->pg && rc == DB_OK && sqlite_is_wal(conn);
-    db_release(conn);
-    if (rc != DB_OK)
-        goto fail;
-
     pthread_mutex_init(&l->qmu, NULL);
     pthread_mutex_init(&l->mu, NULL);
-    pthread_rwlock_init(&l->tail_lock, NULL);
     pthread_cond_init(&l->q_nonempty, NULL);
     pthread_cond_init(&l->q_notfull, NULL);
     pthread_cond_init(&l->q_done, NULL);
     pthread_cond_init(&l->sweep_cv, NULL);
+    return l;
+}
+
+/* Frees what ledger_new and the open made; the threads have stopped (or never ran). Both a
+ * failed open and ledger_close end here. */
+static void ledger_free(ledger_t *l)
+{
+    pthread_mutex_destroy(&l->qmu);
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->q_nonempty);
+    pthread_cond_destroy(&l->q_notfull);
+    pthread_cond_destroy(&l->q_done);
+    pthread_cond_destroy(&l->sweep_cv);
+    lcore_free(l->core);
+    lcore_free(l->scratch);
+    lmerge_free(l->merge);
+    lbloom_free(l->seen);
+    free(l->pending);
+    free(l->ids);
+    free(l);
+}
+
+/* The database work of an open on the writer connection: tuning, the last seq, and the tail
+ * (loaded when deferring, else merged). *wal: whether a checkpointer is wanted. */
+static db_rc_t open_load(ledger_t *l, db_conn_t *conn, bool *wal, db_err_t *err)
+{
+    db_rc_t rc = l->pg ? DB_OK : db_exec(conn, SQLITE_WRITER_PRAGMAS, err);
+    if (rc == DB_OK)
+        rc = lstore_max_seq(conn, &l->seq, err);
+    if (rc == DB_OK && l->defer) {
+        /* until bloom_main has counted them, the seq counter estimates the ids stored */
+        l->merge = lmerge_new(l->opts.merge_rows, l->seq);
+        rc = lstore_load_tail(conn, tail_add_cb, lmerge_tail(l->merge), err);
+    }
+    if (rc == DB_OK && l->defer) {
+        l->bloom_building = true;
+        ltail_each(lmerge_tail(l->merge), tail_pending_cb, l);
+    }
+    if (rc == DB_OK && !l->pg && !l->defer)
+        rc = merge_now(conn, err); /* rows left in the tail by an earlier deferring ledger */
+    *wal = !l->pg && rc == DB_OK && sqlite_is_wal(conn);
+    return rc;
+}
+
+ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
+{
+    ledger_t *l = ledger_new(db, opts);
+    bool wal = false;
+    db_conn_t *conn = db_acquire(db, DB_CONN_WRITE, err);
+    db_rc_t rc = conn ? open_load(l, conn, &wal, err) : err->code;
+    db_release(conn);
+    if (rc != DB_OK) {
+        ledger_free(l);
+        return NULL;
+    }
     ASSERT(pthread_create(&l->batcher, NULL, batcher_main, l) == 0);
     if (l->bloom_building)
         ASSERT(pthread_create(&l->bloom_thread, NULL, bloom_main, l) == 0);
@@ -326,15 +344,6 @@ ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
         ASSERT(pthread_create(&l->checkpointer, NULL, checkpointer_main, l) == 0);
     }
     return l;
-fail:
-    lcore_free(l->core);
-    lcore_free(l->scratch);
-    ltail_free(l->unmerged);
-    free(l->keys);
-    lbloom_free(l->seen);
-    free(l->pending);
-    free(l);
-    return NULL;
 }
 
 void ledger_close(ledger_t *l)
@@ -357,7 +366,7 @@ void ledger_close(ledger_t *l)
     if (l->checkpointer_running)
         pthread_join(l->checkpointer, NULL);
     pthread_join(l->batcher, NULL);
-    if (l->defer && ltail_count(l->unmerged) > 0) {
+    if (l->defer && ltail_count(lmerge_tail(l->merge)) > 0) {
         /* a clean shutdown merges the tail, so the next open has none to load (a crash leaves
          * it to that open); failing here loses nothing */
         db_err_t err;
@@ -367,21 +376,7 @@ void ledger_close(ledger_t *l)
         if (rc != DB_OK)
             LOGW("ledger: merging the tail at close: %s (the next open loads it)", err.msg);
     }
-    pthread_mutex_destroy(&l->qmu);
-    pthread_mutex_destroy(&l->mu);
-    pthread_rwlock_destroy(&l->tail_lock);
-    pthread_cond_destroy(&l->q_nonempty);
-    pthread_cond_destroy(&l->q_notfull);
-    pthread_cond_destroy(&l->q_done);
-    pthread_cond_destroy(&l->sweep_cv);
-    lcore_free(l->core);
-    lcore_free(l->scratch);
-    ltail_free(l->unmerged);
-    free(l->keys);
-    lbloom_free(l->seen);
-    free(l->pending);
-    free(l->ids);
-    free(l);
+    ledger_free(l);
 }
 
 void ledger_stats(ledger_t *l, ledger_stats_t *out)
@@ -532,7 +527,8 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
             const ledger_op_t *op = &s->ops[i];
             ledger_id_t id = op->kind == LEDGER_OP_CREATE ? op->id : op->pending_id;
             int64_t tail_seq = 0;
-            const ledger_transfer_t *t = l->defer ? ltail_find(l->unmerged, id, &tail_seq) : NULL;
+            const ledger_transfer_t *t =
+                l->defer ? ltail_find(lmerge_tail(l->merge), id, &tail_seq) : NULL;
             if (t)
                 lcore_transfer_load(l->core, t, tail_seq);
             else if (l->optimistic && op->kind == LEDGER_OP_CREATE)
@@ -575,139 +571,23 @@ static db_rc_t batch_load(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *
     return k ? lstore_load_accounts(conn, l->core, l->ids, k, err) : DB_OK;
 }
 
-/*
- * After a commit (deferred merging): the tail in memory follows the rows. The ranges the batch
- * merged leave it, its new transfers join it with the seqs from seq0 on, and tail rows it
- * resolved take their new state.
- */
-static void tail_update(ledger_t *l, int64_t seq0)
+/* After a commit: the ids the batch stored join the filter of stored ids. */
+static void seen_add_new(ledger_t *l)
 {
     ledger_transfer_t *first;
     size_t n = lcore_new_transfers(l->core, &first);
     for (size_t i = 0; i < n; i++)
         seen_add(l, first[i].id);
-    pthread_rwlock_wrlock(&l->tail_lock);
-    for (size_t i = 0; i < l->n_took; i++) {
-        uint32_t b = l->took[i];
-        l->stored += (int64_t)l->take[b];
-        ltail_bucket_drop(l->unmerged, b, l->take[b]);
-    }
-    for (size_t i = 0; i < lcore_resolved_count(l->core); i++) {
-        const ledger_transfer_t *r = lcore_resolved_at(l->core, i);
-        ledger_transfer_t *t = ltail_find(l->unmerged, r->id, NULL);
-        if (t)
-            *t = *r;
-    }
-    for (size_t i = 0; i < n; i++)
-        ltail_add(l->unmerged, &first[i], seq0 + (int64_t)i);
-    pthread_rwlock_unlock(&l->tail_lock);
-}
-
-/*
- * The tail's target size T: each batch merges whole buckets of the tail, in turn, until the
- * tail is back to T (batch_merge). A bucket then holds what arrived during one sweep of all
- * buckets, about T / LTAIL_BUCKETS ids, and covers 1 / LTAIL_BUCKETS of the id index. With N
- * stored (random) ids in about N / 136 leaf pages, a sweep writes about min(T, N / 136) leaves
- * to the WAL for T transfers: a fixed T costs up to a page (4 KiB) per transfer once the index
- * outgrows it, while T = N / 8 writes every leaf once per N / 8 transfers, about 240 bytes per
- * transfer at any size (docs/BENCHMARKS.md). The tail lives in memory (~150 bytes a transfer),
- * hence the cap. opts.merge_rows fixes T instead.
- */
-#define MERGE_ROWS_MIN 16384
-/* the fewest ids a merge step may take from one bucket */
-#define MERGE_STEP_MIN 1024
-#define MERGE_ROWS_MAX 524288
-static size_t merge_at(const ledger_t *l)
-{
-    if (l->opts.merge_rows)
-        return l->opts.merge_rows;
-    size_t want = (size_t)(l->stored / 8);
-    return want < MERGE_ROWS_MIN ? MERGE_ROWS_MIN : want > MERGE_ROWS_MAX ? MERGE_ROWS_MAX : want;
 }
 
 bool ledger_tail_find(ledger_t *l, ledger_id_t id, ledger_transfer_t *out)
 {
-    if (!l->defer)
-        return false;
-    pthread_rwlock_rdlock(&l->tail_lock);
-    const ledger_transfer_t *t = ltail_find(l->unmerged, id, NULL);
-    if (t)
-        *out = *t;
-    pthread_rwlock_unlock(&l->tail_lock);
-    return t != NULL;
+    return l->defer && lmerge_find(l->merge, id, out);
 }
 
 bool ledger_tail_in_memory(const ledger_t *l)
 {
     return l->defer;
-}
-
-/*
- * The rolling merge step of a batch (SQLite, deferring): whole buckets of the tail, from the
- * cursor on, go into transfer_ids until what stays in the tail is at most merge_at(l); then the
- * boundary moves to just below the oldest seq left unmerged (the batch's new rows start at
- * seq0). Memory changes only once the batch commits (tail_update, merge_finish).
- */
-static db_rc_t batch_merge(ledger_t *l, db_conn_t *conn, int64_t seq0, db_err_t *err)
-{
-    /* hysteresis: once over the target, merge a sixteenth of it, so the fixed costs of a merge
-     * step (the index's inner pages rewritten, statements) are shared by many ids while a
-     * step stays a small part of a full merge */
-    size_t target = merge_at(l);
-    size_t left = ltail_count(l->unmerged);
-    if (left <= target)
-        return DB_OK;
-    size_t step = target / 16;
-    target -= step;
-    /* A bucket is merged whole, but not beyond a step's worth: ids that share their top bits
-     * (time-ordered ones, like the connector's version-7 ids, all land in one bucket) are
-     * merged oldest first, a step at a time, and the cursor stays on the bucket. */
-    size_t most = step > MERGE_STEP_MIN ? step : MERGE_STEP_MIN;
-    uint32_t cursor = l->cursor;
-    for (uint32_t swept = 0; left > target && swept < LTAIL_BUCKETS; swept++) {
-        uint32_t b = cursor;
-        size_t n = ltail_bucket_count(l->unmerged, b);
-        bool partial = n > most;
-        if (partial)
-            n = most;
-        else
-            cursor = (cursor + 1) % LTAIL_BUCKETS;
-        if (n == 0)
-            continue;
-        l->keys = lmem_grow(l->keys, &l->keys_cap, n, sizeof *l->keys);
-        ltail_bucket_sorted(l->unmerged, b, n, l->keys);
-        db_rc_t rc = lstore_merge_keys(conn, l->keys, n, err);
-        if (rc != DB_OK)
-            return rc;
-        l->take[b] = n;
-        l->took[l->n_took++] = b;
-        left -= n;
-        if (partial)
-            break; /* the rest of b waits for the next step */
-    }
-    l->next_cursor = cursor;
-    l->next_merged_seq = l->merged_seq;
-    if (l->n_took == 0)
-        return DB_OK;
-    int64_t oldest = ltail_min_seq(l->unmerged, l->take);
-    l->next_merged_seq = (oldest < seq0 ? oldest : seq0) - 1;
-    if (l->next_merged_seq == l->merged_seq)
-        return DB_OK;
-    return lstore_set_merged_seq(conn, l->next_merged_seq, err);
-}
-
-/* After the batch: committed, the cursor and boundary move on (tail_update has dropped what was
- * merged); either way the batch's merge plan is forgotten. */
-static void merge_finish(ledger_t *l, bool committed)
-{
-    if (committed && l->n_took) {
-        l->cursor = l->next_cursor;
-        l->merged_seq = l->next_merged_seq;
-        l->stats.merges++;
-    }
-    for (size_t i = 0; i < l->n_took; i++)
-        l->take[l->took[i]] = 0;
-    l->n_took = 0;
 }
 
 /*
@@ -765,7 +645,7 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     if (rc != DB_OK)
         goto fail;
     if (l->defer) {
-        rc = batch_merge(l, conn, seq0, err);
+        rc = lmerge_step(l->merge, conn, seq0, err);
         if (rc != DB_OK)
             goto fail;
     }
@@ -773,14 +653,17 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     if (rc != DB_OK)
         goto fail;
     l->seq = seq - 1;
-    if (l->defer)
-        tail_update(l, seq0);
-    merge_finish(l, true);
+    if (l->defer) {
+        seen_add_new(l);
+        if (lmerge_commit(l->merge, l->core, seq0))
+            l->stats.merges++;
+    }
     lcore_mark_clean(l->core);
     atomic_fetch_add(&l->commits, 1);
     return DB_OK;
 fail:
-    merge_finish(l, false);
+    if (l->defer)
+        lmerge_abort(l->merge);
     lcore_undo_all(l->core);
     db_rollback(conn);
     return rc;

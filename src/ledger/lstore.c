@@ -634,18 +634,8 @@ db_rc_t lstore_account_read(db_conn_t *conn, ledger_id_t id, ledger_account_t *o
     return rc == DB_ROW ? DB_OK : rc;
 }
 
-db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err)
+void lstore_asset_row(db_stmt_t *st, ledger_asset_t *out)
 {
-    db_stmt_t *st = db_prepare(conn,
-                               "SELECT id, code, scale, liquidity_account_id, "
-                               "settlement_account_id, created_at FROM assets WHERE id = ?",
-                               err);
-    if (!st)
-        return err->code;
-    lstore_bind_id(st, 1, id);
-    db_rc_t rc = db_step_one(st, err);
-    if (rc != DB_ROW)
-        return rc;
     memset(out, 0, sizeof *out);
     out->id = lstore_col_id(st, 0);
     size_t n = 0;
@@ -658,7 +648,18 @@ db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, 
     out->liquidity_account_id = lstore_col_id(st, 3);
     out->settlement_account_id = lstore_col_id(st, 4);
     out->created_ms = db_col_i64(st, 5);
-    return DB_OK;
+}
+
+db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn, "SELECT " LSTORE_ASSET_COLS " FROM assets WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    lstore_bind_id(st, 1, id);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc == DB_ROW)
+        lstore_asset_row(st, out);
+    return rc == DB_ROW ? DB_OK : rc;
 }
 
 db_rc_t lstore_transfer_read(db_conn_t *conn, ledger_id_t id, bool scan_tail,

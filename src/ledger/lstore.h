@@ -8,7 +8,7 @@
 #define RAFIKI_LEDGER_LSTORE_H
 
 #include "ledger/core.h"
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 #include "ledger/tail.h"
 #include "store/db.h"
 
@@ -86,6 +86,9 @@ int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t);
     "debits_posted, credits_pending, credits_posted, ilp_address, max_packet_amount, "             \
     "stream_enabled, created_at"
 void lstore_account_row(db_stmt_t *st, ledger_account_t *a);
+/* The asset columns in the order lstore_asset_row reads them. */
+#define LSTORE_ASSET_COLS "id, code, scale, liquidity_account_id, settlement_account_id, created_at"
+void lstore_asset_row(db_stmt_t *st, ledger_asset_t *a);
 /* Asset and account ids are UUID text; lstore_col_id parses one (a malformed id, never written by
  * us, reads as zero). */
 ledger_id_t lstore_col_id(db_stmt_t *st, int col);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "base/assert.h"
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 
 /* Returns p grown to hold at least need elements of elem bytes (capacity doubling from 64),
  * updating *cap; p itself when it already does. Aborts when out of memory. */

@@ -8,7 +8,7 @@
 #include "base/codec.h"
 #include "base/rand.h"
 #include "base/uuid.h"
-#include "ledger/ledger.h"
+#include "ledger/types.h"
 
 int ledger_id_parse(const char *s, size_t n, ledger_id_t *out)
 {

@@ -1,8 +1,9 @@
 /*
  * Key-value cache interface: idempotency keys, rate-limit counters, STREAM received totals,
  * sessions. Two drivers behind one API:
- *   - in-process (url NULL or ""): a hash table with per-key expiry, striped locks; for the
- *     single-process (SQLite) deployment;
+ *   - in-process (url NULL or ""): a hash table with per-key expiry, striped locks, bounded by
+ *     bytes (oldest-written entries are evicted first); for the single-process (SQLite)
+ *     deployment;
  *   - Redis (REDIS_URL = redis://[:password@]host[:port][/db] or unix:///path/to.sock[?db=N]),
  *     over hiredis with a small pool of connections, reconnecting on failure; for replicas.
  *
@@ -43,14 +44,30 @@ typedef struct {
 
 typedef struct cache cache_t;
 
+/* The in-process cache's bound: keys, values and bookkeeping together (an idempotency entry of
+ * the admin API costs ~700 B, so 128 MiB holds ~190k of them). Writes past it evict the
+ * oldest-written entries; one stripe holds 1/64 of it, so a value needs bound/64 to be stored.
+ * Redis is bounded by its own maxmemory instead. */
+#define CACHE_MEM_BYTES_DEFAULT (128u * 1024u * 1024u)
+
+typedef struct {
+    size_t mem_bytes_max; /* in-process bound; 0 = CACHE_MEM_BYTES_DEFAULT */
+} cache_opts_t;
+
 /* Opens the in-process cache (url NULL or "") or connects to Redis. NULL with err on a bad URL
  * or when Redis cannot be reached. */
 cache_t *cache_open(const char *url, cache_err_t *err);
+/* The same with options (NULL: defaults). */
+cache_t *cache_open_opts(const char *url, const cache_opts_t *opts, cache_err_t *err);
+/* Options from CACHE_MEMORY_MAX_MB (64..1048576, default 128). Returns 0, or -1 with err. */
+int cache_opts_env(cache_opts_t *opts, cache_err_t *err);
 /* cache_open($REDIS_URL): the in-process cache when REDIS_URL is unset or empty. */
 cache_t *cache_open_env(cache_err_t *err);
 void cache_close(cache_t *c);
 /* True for the Redis driver. */
 bool cache_is_remote(const cache_t *c);
+/* What the in-process driver holds now (0 and 0 for Redis). */
+void cache_mem_usage(cache_t *c, size_t *bytes, size_t *entries);
 
 /* Copies the value of key into buf (cap bytes) and sets *len. CACHE_OK, CACHE_MISS, or
  * CACHE_TOO_BIG (buf untouched, *len = the value's size). */

@@ -14,44 +14,25 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "store/db_internal.h"
+#include "store/store_internal.h"
 
-db_rc_t db_fail(db_err_t *err, db_rc_t code, const char *fmt, ...)
-{
-    if (err) {
-        err->code = code;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
+STORE_FAIL_FN(db_fail, db_err_t, db_rc_t)
 
 const char *db_rc_str(db_rc_t rc)
 {
-    switch (rc) {
-    case DB_OK:
-        return "ok";
-    case DB_ROW:
-        return "row";
-    case DB_DONE:
-        return "done";
-    case DB_ERROR:
-        return "error";
-    case DB_CONSTRAINT:
-        return "constraint violation";
-    case DB_RETRY:
-        return "retry (busy, serialization failure or deadlock)";
-    case DB_NOT_FOUND:
-        return "not found";
-    case DB_CONN:
-        return "connection failure";
-    case DB_INVALID:
-        return "invalid argument";
-    case DB_NOMEM:
-        return "out of memory";
-    }
-    return "unknown";
+    static const store_rc_name_t names[] = {
+        {DB_OK, "ok"},
+        {DB_ROW, "row"},
+        {DB_DONE, "done"},
+        {DB_ERROR, "error"},
+        {DB_CONSTRAINT, "constraint violation"},
+        {DB_RETRY, "retry (busy, serialization failure or deadlock)"},
+        {DB_NOT_FOUND, "not found"},
+        {DB_CONN, "connection failure"},
+        {DB_INVALID, "invalid argument"},
+        {DB_NOMEM, "out of memory"},
+    };
+    return store_rc_name(names, sizeof names / sizeof names[0], rc);
 }
 
 /* ---- opening and URL parsing ---- */

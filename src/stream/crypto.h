@@ -2,6 +2,9 @@
  * STREAM cryptography (RFC 0029 §5.1, protocols.md §8.1-8.2): key derivation from the shared
  * secret, the AES-256-GCM envelope `nonce(12) ‖ tag(16) ‖ ciphertext` with empty AAD, and the
  * fulfillment/condition a receiver derives from the Prepare's encrypted data.
+ *
+ * Threads: every call may be made from any thread at once and never blocks (the cipher is set
+ * up once, each thread keeps its own cipher context).
  */
 #ifndef RAFIKI_STREAM_CRYPTO_H
 #define RAFIKI_STREAM_CRYPTO_H

@@ -15,6 +15,11 @@
  * back off and retry; F99 with a STREAM reply is read (close, StreamMaxMoney, rate); any other
  * final reject ends the payment with STREAM_PAY_ERR_CONNECTOR. Amounts use 64-bit integers with
  * 128-bit intermediates; no floating point.
+ *
+ * Threads: stream_pay keeps all its state on the caller's stack, so payments may run on several
+ * threads at once; each blocks its thread until the payment ends (the send callback waits for
+ * every reply, and back-offs sleep). Call it from worker threads, never from an event loop or a
+ * ledger or connector callback, which the reply it waits for may need.
  */
 #ifndef RAFIKI_STREAM_SENDER_H
 #define RAFIKI_STREAM_SENDER_H

@@ -247,6 +247,16 @@ static void transfer_body(char *out, size_t cap, const char *head, const leg_t *
     cr_assert_lt((size_t)len, cap, "transfer body too long");
 }
 
+/* r is a 422 with the ledger's code about leg `leg` of a multi-leg transfer; frees r. */
+static void expect_leg_error(resp_t *r, const char *code, json_int_t leg)
+{
+    cr_expect_eq(r->status, 422, "%s", r->raw);
+    cr_expect_str_eq(err_code(r), code);
+    json_t *e = json_object_get(r->json, "error");
+    cr_expect_eq(json_integer_value(json_object_get(e, "leg")), leg, "%s", r->raw);
+    resp_free(r);
+}
+
 /* POST /transfers with the given legs (amounts as raw JSON) and idempotency key (may be NULL). */
 static resp_t post_legs(const leg_t *legs, size_t n, const char *idem_key)
 {
@@ -452,13 +462,19 @@ static void case_accounts(void)
     resp_free(&r);
 }
 
-static void case_deposits_and_transfers(void)
+/* A new asset (its id into asset) with three wallets a, b, c of it. */
+static void three_wallets(char asset[64], char a[64], char b[64], char c[64])
 {
-    char asset[64], a[64], b[64], c[64], path[160], body[512], did[40];
     asset_new(asset, NULL);
     account_new(asset, NULL, a);
     account_new(asset, NULL, b);
     account_new(asset, NULL, c);
+}
+
+static void case_deposits_and_transfers(void)
+{
+    char asset[64], a[64], b[64], c[64], path[160], body[512], did[40];
+    three_wallets(asset, a, b, c);
 
     uuid_v4(did);
     snprintf(path, sizeof path, "/accounts/%s/deposits", a);
@@ -489,10 +505,7 @@ static void case_deposits_and_transfers(void)
 
     /* linked legs: the second cannot apply, so neither does */
     r = post_legs((leg_t[]){{a, b, "\"100\""}, {b, c, "\"5000\""}}, 2, NULL);
-    cr_expect_eq(r.status, 422, "%s", r.raw);
-    cr_expect_str_eq(err_code(&r), "exceeds_credits");
-    cr_expect_eq(json_integer_value(json_object_get(json_object_get(r.json, "error"), "leg")), 1);
-    resp_free(&r);
+    expect_leg_error(&r, "exceeds_credits", 1);
     cr_expect_str_eq(status_of(a, "balance"), "700");
     cr_expect_str_eq(status_of(b, "balance"), "300");
     cr_expect_str_eq(status_of(c, "balance"), "0");
@@ -514,6 +527,35 @@ static void case_deposits_and_transfers(void)
     cr_expect_eq(r.status, 422);
     cr_expect_str_eq(err_code(&r), "credit_account_not_found");
     resp_free(&r);
+}
+
+/* A multi-leg transfer is one ledger transfer group: the same id and legs again answer 200 with
+ * the stored legs and apply nothing; other legs under its id are refused, naming the leg. */
+static void case_transfer_group_retry(void)
+{
+    char asset[64], a[64], b[64], c[64], head[64], body[1024], tid[40];
+    three_wallets(asset, a, b, c);
+    deposit(a, "100");
+    uuid_v4(tid);
+    snprintf(head, sizeof head, "\"id\":\"%s\",", tid);
+    leg_t legs[2] = {{a, b, "\"30\""}, {b, c, "\"10\""}};
+    transfer_body(body, sizeof body, head, legs, 2);
+    resp_t r = call("POST", "/transfers", body);
+    cr_expect_eq(r.status, 201, "%s", r.raw);
+    char leg1[64];
+    snprintf(leg1, sizeof leg1, "%s",
+             str(json_array_get(json_object_get(r.json, "transfers"), 1), "id"));
+    resp_free(&r);
+    r = call("POST", "/transfers", body);
+    cr_expect_eq(r.status, 200, "%s", r.raw);
+    cr_expect_str_eq(str(json_array_get(json_object_get(r.json, "transfers"), 1), "id"), leg1);
+    resp_free(&r);
+    legs[1].amount = "\"11\"";
+    transfer_body(body, sizeof body, head, legs, 2);
+    r = call("POST", "/transfers", body);
+    expect_leg_error(&r, "exists_with_different_amount", 1);
+    cr_expect_str_eq(status_of(a, "balance"), "70");
+    cr_expect_str_eq(status_of(c, "balance"), "10");
 }
 
 static void case_credit_line(void)
@@ -841,6 +883,7 @@ BOTH(auth)
 BOTH(assets)
 BOTH(accounts)
 BOTH(deposits_and_transfers)
+BOTH(transfer_group_retry)
 BOTH(credit_line)
 BOTH(pending)
 BOTH(withdrawals)

@@ -32,6 +32,8 @@ PG_TEST(history, lc_case_history(&E))
 PG_TEST(property_500_seeds, lc_case_property(&E, 500, 60))
 PG_TEST(concurrency_8_threads_3_hot_accounts, lc_case_concurrency(&E))
 PG_TEST(crash_kill9_then_reopen, lc_case_crash(&E, NULL))
+PG_TEST(lists_of_assets_and_accounts, lc_case_lists(&E))
+PG_TEST(transfer_groups, lc_case_groups(&E))
 PG_TEST_OPTS(submit_from_callback_past_queue_max, lc_case_submit_from_callback(&E), &LC_SMALL_QUEUE)
 PG_TEST_OPTS(submit_try_busy_and_follow_up_past_queue_max, lc_case_submit_modes(&E),
              &LC_SMALL_QUEUE)

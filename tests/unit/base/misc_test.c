@@ -190,6 +190,55 @@ Test(log, level_parse)
     cr_assert_eq(log_level_parse("loud", &l), -1);
 }
 
+Test(log, limit_allows_one_line_per_interval_and_counts_the_rest)
+{
+    log_limit_t lim = LOG_LIMIT_INIT(1000);
+    uint64_t sup = 99;
+    cr_assert(log_limit_allow(&lim, 5000, &sup));
+    cr_assert_eq(sup, 0);
+    for (int i = 0; i < 10; i++)
+        cr_assert_not(log_limit_allow(&lim, 5000 + (uint64_t)i * 99, &sup));
+    cr_assert_not(log_limit_allow(&lim, 5999, &sup), "the interval is not over yet");
+    cr_assert(log_limit_allow(&lim, 6000, &sup));
+    cr_assert_eq(sup, 11, "the lines dropped in the interval are reported once");
+    cr_assert(log_limit_allow(&lim, 7000, &sup));
+    cr_assert_eq(sup, 0);
+}
+
+/* Runs n LOGW_LIMITED calls with stderr captured; returns the lines written. */
+static size_t limited_lines(log_limit_t *lim, int n, char *out, size_t cap)
+{
+    char path[] = "/tmp/rafiki-log-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    for (int i = 0; i < n; i++)
+        LOGW_LIMITED(lim, "client went away (%d)", i);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    ssize_t got = pread(fd, out, cap - 1, 0);
+    close(fd);
+    unlink(path);
+    out[got > 0 ? got : 0] = '\0';
+    size_t lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    return lines;
+}
+
+Test(log, limited_macro_writes_one_line_per_interval_with_a_count)
+{
+    log_limit_t lim = LOG_LIMIT_INIT(200);
+    char text[8192];
+    cr_assert_eq(limited_lines(&lim, 1000, text, sizeof text), 1, "got: %s", text);
+    cr_assert(strstr(text, "client went away (0)") != NULL, "got: %s", text);
+    usleep(250 * 1000);
+    cr_assert_eq(limited_lines(&lim, 5, text, sizeof text), 1, "got: %s", text);
+    cr_assert(strstr(text, "client went away (0) (999 similar lines suppressed)") != NULL,
+              "got: %s", text);
+}
+
 Test(digest, hmac_empty_key_and_key_change_between_calls)
 {
     uint8_t out[32];

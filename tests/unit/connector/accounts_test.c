@@ -81,3 +81,31 @@ Test(accounts, transfer_ids_are_version_7_and_increase)
     }
     accounts_free(a);
 }
+
+Test(accounts, a_stale_entry_is_answered_at_once_and_refreshed_behind)
+{
+    log_set_level(LOG_ERROR);
+    h_node_t *n = h_node("A", "test.a", NULL);
+    accounts_t *a = accounts_new(n->l);
+    ledger_id_t id = h_account(n, &n->usd, LEDGER_KIND_WALLET, 0, true);
+    acct_info_t info;
+    cr_assert_eq(accounts_get(a, id, &info), ACCOUNTS_OK);
+    cr_assert(info.stream_enabled);
+    /* STREAM switched off (admin API); the cached entry goes stale */
+    ledger_account_t acct;
+    cr_assert_eq(ledger_account_get(n->l, id, &acct), LEDGER_OK);
+    acct.stream_enabled = false;
+    cr_assert_eq(ledger_account_update(n->l, &acct), LEDGER_OK);
+    usleep((ACCOUNTS_TTL_MS + 50) * 1000);
+    /* a busy account never waits: the stale entry answers, a refresh is queued */
+    cr_assert_eq(accounts_lookup(a, id, &info, acc_done, NULL), ACCOUNTS_OK);
+    cr_assert(info.stream_enabled, "the stale entry");
+    bool seen = false;
+    for (int i = 0; i < 200 && !seen; i++) {
+        usleep(10000);
+        cr_assert_eq(accounts_lookup(a, id, &info, acc_done, NULL), ACCOUNTS_OK);
+        seen = !info.stream_enabled;
+    }
+    cr_assert(seen, "the refresh landed");
+    accounts_free(a);
+}

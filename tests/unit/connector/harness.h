@@ -150,8 +150,8 @@ static int h_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t
         return 0;
     }
     if (strcmp(ep, "http://rejecter/") == 0) {
-        ilp_reject_build(&b, "T99", SLICE_LIT("test.downstream"), SLICE_LIT("nope"),
-                         SLICE_LIT("xyz"));
+        ilp_reject_build(&b, ILP_T99_APPLICATION_ERROR, SLICE_LIT("test.downstream"),
+                         SLICE_LIT("nope"), SLICE_LIT("xyz"));
         done(op, b.ptr, b.len, NULL, NULL);
         return 0;
     }
@@ -161,7 +161,7 @@ static int h_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t
     peer_t *p =
         peers_auth(connector_peers(n->c), peer->outgoing_token, strlen(peer->outgoing_token));
     if (!p) {
-        done(op, NULL, 0, "F02", "401");
+        done(op, NULL, 0, ILP_F02_UNREACHABLE, "401");
         return 0;
     }
     h_hop_t *hop = malloc(sizeof *hop);
@@ -220,7 +220,7 @@ static void h_teardown(void)
 {
     pthread_mutex_lock(&H.mu);
     if (H.silent_done) {
-        H.silent_done(H.silent_op, NULL, 0, "T01", "late");
+        H.silent_done(H.silent_op, NULL, 0, ILP_T01_PEER_UNREACHABLE, "late");
         H.silent_done = NULL;
     }
     pthread_mutex_unlock(&H.mu);

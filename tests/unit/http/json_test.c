@@ -74,6 +74,19 @@ Test(http_json, invalid_json_messages)
     }
 }
 
+Test(http_json, empty_body_message_says_empty)
+{
+    /* An absent body reaches the parser as (NULL, 0); jansson alone reports "line -1 column -1:
+     * wrong arguments" for it. */
+    http_json_err_t err;
+    cr_assert_null(http_json_parse((slice_t){NULL, 0}, &err));
+    cr_assert_str_eq(err.code, "invalid_json");
+    cr_assert(strstr(err.message, "body is empty") != NULL, "got: %s", err.message);
+    cr_assert(strstr(err.message, "-1") == NULL, "got: %s", err.message);
+    cr_assert_null(parse("   ", &err));
+    cr_assert(strstr(err.message, "line 1") != NULL, "got: %s", err.message);
+}
+
 Test(http_json, u64_strict)
 {
     uint64_t v = 0;

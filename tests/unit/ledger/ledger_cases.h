@@ -310,7 +310,8 @@ static void lc_case_assets_and_accounts(lc_env_t *e)
 
     ledger_account_t list[4];
     size_t n = 0;
-    cr_assert_eq(ledger_account_list(l, w.id, (ledger_id_t){0, 0}, list, 4, &n), LEDGER_OK);
+    ledger_account_filter_t subs = {.parent_id = w.id};
+    cr_assert_eq(ledger_account_list(l, &subs, (ledger_id_t){0, 0}, list, 4, &n), LEDGER_OK);
     cr_assert_eq(n, 1);
     cr_assert(ledger_id_eq(list[0].id, sub.id));
 }
@@ -392,13 +393,20 @@ static void lc_case_transfers_and_status(lc_env_t *e)
     lc_check_invariants(e->db);
 }
 
+/* Three fresh USD wallets; a holds 100 from the settlement account. */
+static void lc_trio(lc_env_t *e, ledger_id_t *a, ledger_id_t *b, ledger_id_t *c)
+{
+    *a = lc_account(e->l, &e->usd, 0);
+    *b = lc_account(e->l, &e->usd, 0);
+    *c = lc_account(e->l, &e->usd, 0);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(e->usd.settlement_account_id, *a, 100)), LEDGER_OK);
+}
+
 static void lc_case_linked_rollback(lc_env_t *e)
 {
     ledger_t *l = e->l;
-    ledger_id_t S = e->usd.settlement_account_id;
-    ledger_id_t a = lc_account(l, &e->usd, 0), b = lc_account(l, &e->usd, 0);
-    ledger_id_t c = lc_account(l, &e->usd, 0);
-    cr_assert_eq(lc_exec1(l, lc_xfer(S, a, 100)), LEDGER_OK);
+    ledger_id_t a, b, c;
+    lc_trio(e, &a, &b, &c);
     ledger_op_t ops[3] = {lc_xfer(a, b, 70), lc_xfer(b, c, 70), lc_xfer(a, c, 31)};
     ops[0].flags = ops[1].flags = LEDGER_F_LINKED;
     ledger_result_t r[3];
@@ -737,6 +745,171 @@ static void lc_case_concurrency(lc_env_t *e)
         total += b;
     }
     cr_assert_eq(total, 1500);
+    lc_check_invariants(e->db);
+}
+
+/* ---- listing assets and accounts ---- */
+
+/* Pages through every account matching f, `page` at a time, and counts them; each page is in
+ * id order and continues after the last one. */
+static size_t lc_count_accounts(ledger_t *l, const ledger_account_filter_t *f, size_t page)
+{
+    ledger_account_t buf[8];
+    cr_assert_leq(page, 8);
+    ledger_id_t after = {0, 0};
+    size_t total = 0, n = 0;
+    do {
+        cr_assert_eq(ledger_account_list(l, f, after, buf, page, &n), LEDGER_OK);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_gt(ledger_id_cmp(buf[i].id, after), 0, "in id order, after the cursor");
+            if (f && !ledger_id_is_zero(f->asset_id))
+                cr_assert(ledger_id_eq(buf[i].asset_id, f->asset_id));
+            if (f && !ledger_id_is_zero(f->parent_id))
+                cr_assert(ledger_id_eq(buf[i].parent_id, f->parent_id));
+            if (f && f->kind)
+                cr_assert_eq(buf[i].kind, f->kind);
+            after = buf[i].id;
+        }
+        total += n;
+    } while (n == page);
+    return total;
+}
+
+static void lc_case_lists(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_asset_t gbp = lc_asset(l);
+    ledger_account_t parent = {.asset_id = gbp.id, .kind = LEDGER_KIND_WALLET};
+    cr_assert_eq(ledger_account_create(l, &parent), LEDGER_OK);
+    for (int i = 0; i < 5; i++) {
+        ledger_account_t sub = {.asset_id = gbp.id,
+                                .parent_id = parent.id,
+                                .kind = i < 3 ? LEDGER_KIND_INVOICE : LEDGER_KIND_MANDATE};
+        cr_assert_eq(ledger_account_create(l, &sub), LEDGER_OK);
+        ledger_account_t peer = {.asset_id = gbp.id, .kind = LEDGER_KIND_PEER};
+        cr_assert_eq(ledger_account_create(l, &peer), LEDGER_OK);
+    }
+    /* the asset's liquidity and settlement accounts, the parent, 5 subs, 5 peers */
+    ledger_account_filter_t f = {.asset_id = gbp.id};
+    cr_assert_eq(lc_count_accounts(l, &f, 3), 13);
+    f.kind = LEDGER_KIND_PEER;
+    cr_assert_eq(lc_count_accounts(l, &f, 2), 5);
+    f = (ledger_account_filter_t){.parent_id = parent.id};
+    cr_assert_eq(lc_count_accounts(l, &f, 4), 5);
+    f.kind = LEDGER_KIND_MANDATE;
+    cr_assert_eq(lc_count_accounts(l, &f, 1), 2);
+    f = (ledger_account_filter_t){.asset_id = e->usd.id, .parent_id = parent.id};
+    cr_assert_eq(lc_count_accounts(l, &f, 4), 0, "filters combine");
+    f = (ledger_account_filter_t){.kind = LEDGER_KIND_SETTLEMENT};
+    cr_assert_geq(lc_count_accounts(l, &f, 8), 3);
+    cr_assert_geq(lc_count_accounts(l, NULL, 8), 13 + 4);
+
+    /* assets: every page continues after the last; the three of this test are all found */
+    ledger_asset_t page[2];
+    ledger_id_t after = {0, 0};
+    size_t n = 0, seen = 0;
+    do {
+        cr_assert_eq(ledger_asset_list(l, after, page, 2, &n), LEDGER_OK);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_gt(ledger_id_cmp(page[i].id, after), 0);
+            after = page[i].id;
+            if (ledger_id_eq(page[i].id, gbp.id)) {
+                cr_assert_str_eq(page[i].code, gbp.code);
+                cr_assert(ledger_id_eq(page[i].settlement_account_id, gbp.settlement_account_id));
+            }
+            seen += ledger_id_eq(page[i].id, gbp.id) || ledger_id_eq(page[i].id, e->usd.id) ||
+                    ledger_id_eq(page[i].id, e->eur.id);
+        }
+    } while (n == 2);
+    cr_assert_eq(seen, 3);
+}
+
+/* ---- transfer groups ---- */
+
+static ledger_op_t lc_leg(ledger_id_t dr, ledger_id_t cr, uint64_t amount, uint32_t flags)
+{
+    return (ledger_op_t){.kind = LEDGER_OP_CREATE,
+                         .debit_account_id = dr,
+                         .credit_account_id = cr,
+                         .amount = amount,
+                         .flags = flags,
+                         .code = 7};
+}
+
+static void lc_case_groups(lc_env_t *e)
+{
+    ledger_t *l = e->l;
+    ledger_id_t a, b, c;
+    lc_trio(e, &a, &b, &c);
+    ledger_transfer_t out[LEDGER_GROUP_LEGS_MAX];
+    size_t leg = 99, n = 0;
+
+    ledger_id_t g = ledger_id_random();
+    ledger_op_t legs[3] = {lc_leg(a, b, 30, 0), lc_leg(b, c, 10, 0), lc_leg(a, c, 1, 0)};
+    cr_assert_eq(ledger_group_create(l, g, legs, 2, out, &leg), LEDGER_OK);
+    cr_assert(ledger_id_eq(out[0].id, g), "leg 0 takes the group id");
+    cr_assert(ledger_id_eq(out[1].id, ledger_group_leg_id(g, 1)));
+    cr_assert_eq(out[1].amount, 10);
+    cr_assert_eq(out[1].code, 7);
+    cr_assert_eq(lc_balance(l, a), 70);
+    cr_assert_eq(lc_balance(l, c), 10);
+
+    /* the same group again: the earlier outcome, nothing applied twice */
+    memset(out, 0, sizeof out);
+    cr_assert_eq(ledger_group_create(l, g, legs, 2, out, &leg), LEDGER_EXISTS);
+    cr_assert(ledger_id_eq(out[1].id, ledger_group_leg_id(g, 1)));
+    cr_assert_eq(lc_balance(l, a), 70);
+    /* other bodies under its id */
+    legs[1].amount = 11;
+    cr_assert_eq(ledger_group_create(l, g, legs, 2, out, &leg),
+                 LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT);
+    cr_assert_eq(leg, 1);
+    legs[1].amount = 10;
+    cr_assert_eq(ledger_group_create(l, g, legs, 3, out, &leg),
+                 LEDGER_EXISTS_WITH_DIFFERENT_FIELDS);
+    cr_assert_eq(leg, 2);
+    legs[0].debit_account_id = c;
+    cr_assert_eq(ledger_group_create(l, g, legs, 2, out, &leg),
+                 LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT_ID);
+    cr_assert_eq(leg, 0);
+    legs[0].debit_account_id = a;
+    legs[1].flags = LEDGER_F_PENDING;
+    cr_assert_eq(ledger_group_create(l, g, legs, 2, out, &leg), LEDGER_EXISTS_WITH_DIFFERENT_FLAGS);
+    cr_assert_eq(ledger_group_get(l, g, out, &n), LEDGER_OK);
+    cr_assert_eq(n, 2);
+
+    /* a rejected leg: nothing applied, and the group does not exist */
+    ledger_id_t h = ledger_id_random();
+    ledger_op_t over[2] = {lc_leg(a, b, 10, 0), lc_leg(b, c, 5000, 0)};
+    cr_assert_eq(ledger_group_create(l, h, over, 2, out, &leg), LEDGER_EXCEEDS_CREDITS);
+    cr_assert_eq(leg, 1);
+    cr_assert_eq(ledger_group_get(l, h, out, &n), LEDGER_TRANSFER_NOT_FOUND);
+    cr_assert_eq(lc_balance(l, a), 70);
+    over[1] = lc_leg(b, c, 5, LEDGER_F_LINKED);
+    cr_assert_eq(ledger_group_create(l, h, over, 2, out, &leg), LEDGER_FLAGS_INVALID);
+    cr_assert_eq(leg, 1);
+    cr_assert_eq(ledger_group_create(l, (ledger_id_t){0, 0}, over, 1, out, &leg),
+                 LEDGER_ID_MUST_NOT_BE_ZERO);
+    cr_assert_eq(ledger_group_create(l, h, over, 0, out, &leg), LEDGER_OP_INVALID);
+
+    /* a pending group: posted all at once, and only once */
+    ledger_id_t p = ledger_id_random();
+    ledger_op_t holds[2] = {lc_leg(a, b, 5, LEDGER_F_PENDING), lc_leg(a, c, 6, LEDGER_F_PENDING)};
+    cr_assert_eq(ledger_group_create(l, p, holds, 2, out, &leg), LEDGER_OK);
+    cr_assert_eq(lc_balance(l, a), 59);
+    cr_assert_eq(ledger_group_resolve(l, p, LEDGER_OP_POST_PENDING, out, &n, &leg), LEDGER_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(out[0].state, LEDGER_STATE_POSTED);
+    cr_assert_eq(out[1].state, LEDGER_STATE_POSTED);
+    cr_assert_eq(out[1].posted_amount, 6);
+    cr_assert_eq(ledger_group_resolve(l, p, LEDGER_OP_VOID_PENDING, out, &n, &leg),
+                 LEDGER_PENDING_TRANSFER_ALREADY_POSTED);
+    cr_assert_eq(leg, 0);
+    cr_assert_eq(ledger_group_resolve(l, h, LEDGER_OP_POST_PENDING, out, &n, &leg),
+                 LEDGER_TRANSFER_NOT_FOUND);
+    cr_assert_eq(ledger_group_resolve(l, p, LEDGER_OP_CREATE, out, &n, &leg), LEDGER_OP_INVALID);
+    cr_assert_eq(lc_balance(l, a), 59);
+    cr_assert_eq(lc_balance(l, c), 16);
     lc_check_invariants(e->db);
 }
 

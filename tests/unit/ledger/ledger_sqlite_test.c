@@ -64,6 +64,9 @@ LITE_TEST_ON(property_10000_seeds_memory, lc_case_property(&E, 10000, 60), NULL,
 LITE_TEST(property_no_cache, lc_case_property(&E, 50, 60), &NO_CACHE)
 LITE_TEST(property_merge_every_7, lc_case_property(&E, 300, 60), &MERGE_7)
 LITE_TEST(concurrency_8_threads_3_hot_accounts, lc_case_concurrency(&E), NULL)
+LITE_TEST(lists_of_assets_and_accounts, lc_case_lists(&E), NULL)
+LITE_TEST(transfer_groups, lc_case_groups(&E), NULL)
+LITE_TEST(transfer_groups_no_cache, lc_case_groups(&E), &NO_CACHE)
 LITE_TEST(submit_from_callback_past_queue_max, lc_case_submit_from_callback(&E), &LC_SMALL_QUEUE)
 LITE_TEST(submit_try_busy_and_follow_up_past_queue_max, lc_case_submit_modes(&E), &LC_SMALL_QUEUE)
 LITE_TEST(crash_kill9_then_reopen, lc_case_crash(&E, NULL), NULL)
@@ -353,6 +356,20 @@ static void lite_bind_text_id(db_stmt_t *st, int i, ledger_id_t id)
     char s[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(id, s);
     db_bind_text(st, i, s, LEDGER_ID_STR_LEN);
+}
+
+/* A failed open (here: no schema) returns NULL with the reason and frees everything it made
+ * (LeakSanitizer in `make check` would see it otherwise). */
+Test(ledger_sqlite, open_without_schema_fails_cleanly)
+{
+    log_set_level(LOG_ERROR);
+    db_err_t err = {0};
+    db_t *db = db_open("sqlite::memory:", &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    ledger_t *l = ledger_open(db, NULL, &err);
+    cr_assert_null(l);
+    cr_assert_neq(err.msg[0], '\0', "the reason is given");
+    db_close(db);
 }
 
 Test(ledger_sqlite, migrates_a_001_database)

@@ -132,3 +132,11 @@ Test(db_sqlite, wal_mode_and_release_rolls_back)
     db_release(c);
     db_close(db);
 }
+
+Test(db_rc, every_result_has_a_name)
+{
+    for (int rc = DB_NOMEM; rc <= DB_DONE; rc++)
+        cr_expect_str_neq(db_rc_str((db_rc_t)rc), "unknown", "result %d", rc);
+    cr_expect_str_eq(db_rc_str(DB_CONSTRAINT), "constraint violation");
+    cr_expect_str_eq(db_rc_str((db_rc_t)42), "unknown");
+}

@@ -1,0 +1,247 @@
+/*
+ * Tests for the hostile-client limits of src/http/server.c: absolute request deadlines that
+ * trickled bytes cannot extend, the per-address connection cap, JSON 431 and 414 answers, and
+ * route gates that answer before a body is read. Driven over loopback with raw sockets, since
+ * a well-behaved client cannot produce these requests.
+ */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "http/server.h"
+#include "raw_conn.h"
+
+static http_server_t *srv;
+static atomic_int handler_calls;
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static http_handler_result_t h_ok(http_req_t *req, void *user)
+{
+    (void)user;
+    atomic_fetch_add(&handler_calls, 1);
+    http_respond(req, 200, "text/plain", "ok", 2);
+    return HTTP_DONE;
+}
+
+/* Parks the request for the test to answer (later than the request deadline). */
+static _Atomic(http_req_t *) parked;
+
+static http_handler_result_t h_park(http_req_t *req, void *user)
+{
+    (void)user;
+    atomic_store(&parked, req);
+    return HTTP_PENDING;
+}
+
+/* Lets a request in only with "X-Key: open". */
+static bool gate_key(http_req_t *req, void *user)
+{
+    (void)user;
+    const char *k = http_req_header(req, "X-Key");
+    if (k && strcmp(k, "open") == 0)
+        return true;
+    http_respond_error(req, 401, "unauthorized", "no key");
+    return false;
+}
+
+static void start(unsigned request_timeout_ms, unsigned idle_s, unsigned per_ip)
+{
+    http_server_config_t cfg = {.threads = 2,
+                                .name = "limits",
+                                .request_timeout_ms = request_timeout_ms,
+                                .idle_timeout_s = idle_s,
+                                .per_ip_max = per_ip};
+    srv = http_server_new(&cfg);
+    cr_assert_not_null(srv);
+    cr_assert_eq(http_server_route(srv, "GET", "/ok", h_ok, NULL, 0), 0);
+    cr_assert_eq(http_server_route(srv, "GET", "/slow", h_park, NULL, 0), 0);
+    cr_assert_eq(http_server_route_gated(srv, "POST", "/gated", gate_key, h_ok, NULL, 4u << 20), 0);
+    cr_assert_eq(http_server_start(srv), 0);
+    atomic_store(&handler_calls, 0);
+}
+
+static void stop(void)
+{
+    http_server_free(srv);
+    srv = NULL;
+}
+
+static int dial(const char *src)
+{
+    return raw_dial(http_server_port(srv), src);
+}
+
+/* Trickles a request head that never ends, one byte every 50 ms, for up to max_ms; returns the
+ * milliseconds until the server closed the connection, or max_ms. */
+static unsigned trickle_until_closed(int fd, unsigned max_ms)
+{
+    uint64_t t0 = clock_mono_ms();
+    raw_send_all(fd, "GET /ok HTTP/1.1\r\nHost: x\r\nX-Slow: ", 35);
+    while (clock_mono_ms() - t0 < max_ms) {
+        raw_send_all(fd, "a", 1);
+        if (raw_closed_within(fd, 50))
+            return (unsigned)(clock_mono_ms() - t0);
+    }
+    return max_ms;
+}
+
+Test(http_limits, trickled_head_is_closed_at_the_deadline, .timeout = 30)
+{
+    start(400, 60, 0);
+    int fd = dial("127.0.0.1");
+    unsigned ms = trickle_until_closed(fd, 3000);
+    close(fd);
+    /* The idle timeout (60 s) restarts on every byte; the request deadline does not. */
+    cr_assert(ms >= 350 && ms < 1500, "closed after %u ms", ms);
+    http_server_stats_t st;
+    http_server_stats(srv, &st);
+    cr_assert_eq(st.connections_timed_out, 1);
+    cr_assert_eq(atomic_load(&handler_calls), 0);
+    stop();
+}
+
+/* GET /ok on fd must answer 200. */
+static void expect_ok(int fd)
+{
+    char resp[4096];
+    const char *req = "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_exchange(fd, req, strlen(req), resp, sizeof resp);
+    cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got: %s", resp);
+}
+
+Test(http_limits, next_keep_alive_request_has_a_deadline_too, .timeout = 30)
+{
+    start(400, 1, 0);
+    int fd = dial("127.0.0.1");
+    expect_ok(fd);
+    unsigned ms = trickle_until_closed(fd, 4000);
+    close(fd);
+    cr_assert(ms >= 900 && ms < 2000, "closed after %u ms", ms);
+    stop();
+}
+
+Test(http_limits, answer_slower_than_the_deadline_still_arrives, .timeout = 30)
+{
+    /* The deadline covers the client sending its request, not the server answering it. */
+    start(300, 60, 0);
+    int fd = dial("127.0.0.1");
+    char resp[4096];
+    const char *req = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
+    atomic_store(&parked, NULL);
+    raw_send_all(fd, req, strlen(req));
+    for (int i = 0; i < 2000 && atomic_load(&parked) == NULL; i++)
+        sleep_ms(1);
+    cr_assert_not_null(atomic_load(&parked));
+    sleep_ms(600); /* twice the deadline */
+    http_respond(atomic_load(&parked), 202, "text/plain", "late", 4);
+    struct timeval tv = {3, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    size_t got = 0;
+    while (got + 1 < sizeof resp && strstr(resp, "late") == NULL) {
+        ssize_t n = recv(fd, resp + got, sizeof resp - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        resp[got] = '\0';
+    }
+    resp[got] = '\0';
+    close(fd);
+    cr_assert(strncmp(resp, "HTTP/1.1 202", 12) == 0, "got: %s", resp);
+    stop();
+}
+
+Test(http_limits, connections_per_address_are_capped, .timeout = 30)
+{
+    start(10000, 60, 3);
+    int held[3];
+    for (int i = 0; i < 3; i++)
+        held[i] = dial("127.0.0.1");
+    sleep_ms(100); /* let the server accept them */
+    int extra = dial("127.0.0.1");
+    cr_assert(raw_closed_within(extra, 2000), "the fourth connection from one address stays open");
+    close(extra);
+    /* Another address is not affected by the first one's connections. */
+    int other = dial("127.0.0.2");
+    expect_ok(other);
+    close(other);
+    for (int i = 0; i < 3; i++)
+        close(held[i]);
+    stop();
+}
+
+/* Sends head + n filler bytes + tail on a new connection; the answer lands in resp. */
+static void send_padded(const char *head, size_t n, const char *tail, char *resp, size_t cap)
+{
+    char req[16384];
+    size_t hl = strlen(head), tl = strlen(tail);
+    cr_assert(hl + n + tl <= sizeof req);
+    memcpy(req, head, hl);
+    memset(req + hl, 'p', n);
+    memcpy(req + hl + n, tail, tl);
+    int fd = dial("127.0.0.1");
+    raw_exchange(fd, req, hl + n + tl, resp, cap);
+    close(fd);
+}
+
+Test(http_limits, oversized_heads_get_json_431_and_414, .timeout = 30)
+{
+    static const struct {
+        const char *head;
+        size_t pad;
+        const char *tail, *status, *code;
+    } cases[] = {
+        /* over the 8 KiB head cap, within libmicrohttpd's buffer (which would answer HTML) */
+        {"GET /ok HTTP/1.1\r\nHost: x\r\nX-Big: ", 10000, "\r\n\r\n", "HTTP/1.1 431",
+         "\"code\":\"header_fields_too_large\""},
+        /* a path over HTTP_PATH_MAX_LEN in a head under the cap */
+        {"GET /", 3000, " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 414",
+         "\"code\":\"uri_too_long\""},
+    };
+    start(10000, 60, 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char resp[4096];
+        send_padded(cases[i].head, cases[i].pad, cases[i].tail, resp, sizeof resp);
+        cr_assert(strncmp(resp, cases[i].status, 12) == 0, "got: %.200s", resp);
+        cr_assert(strstr(resp, "Content-Type: application/json") != NULL, "got: %.400s", resp);
+        cr_assert(strstr(resp, cases[i].code) != NULL, "got: %.400s", resp);
+    }
+    cr_assert_eq(atomic_load(&handler_calls), 0);
+    stop();
+}
+
+Test(http_limits, gate_answers_before_the_body_and_closes, .timeout = 30)
+{
+    start(10000, 60, 0);
+    /* Headers only, announcing 3 MiB: the refusal must come without the body. */
+    raw_expect_early_answer(http_server_port(srv),
+                            "POST /gated HTTP/1.1\r\nHost: x\r\nContent-Length: 3145728\r\n\r\n",
+                            "HTTP/1.1 401", "Connection: close");
+    cr_assert_eq(atomic_load(&handler_calls), 0);
+
+    /* With the key the same route reads its body and runs the handler. */
+    const char *ok = "POST /gated HTTP/1.1\r\nHost: x\r\nX-Key: open\r\nContent-Length: 4\r\n"
+                     "\r\nbody";
+    int fd = dial("127.0.0.1");
+    char resp[4096];
+    raw_exchange(fd, ok, strlen(ok), resp, sizeof resp);
+    close(fd);
+    cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got: %s", resp);
+    cr_assert_eq(atomic_load(&handler_calls), 1);
+    stop();
+}
