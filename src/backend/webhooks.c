@@ -77,8 +77,9 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     }
     db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO webhook_events (id, type, resource_id, data, state, "
-                               "attempts, process_at, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)",
+                               "attempts, process_at, created_at, updated_at, blocked) "
+                               "VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, EXISTS (SELECT 1 FROM "
+                               "webhook_events WHERE resource_id = ? AND state = 0))",
                                err);
     if (!st) {
         rc = err->code;
@@ -94,6 +95,7 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     db_bind_i64(st, 5, now);
     db_bind_i64(st, 6, now);
     db_bind_i64(st, 7, now);
+    db_bind_text(st, 8, resource_id, rlen);
     rc = db_run(st, err);
     if (rc == DB_OK && id_out)
         memcpy(id_out, id, sizeof id);

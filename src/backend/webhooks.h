@@ -23,7 +23,9 @@
  *
  * Order: per resource_id, events are delivered in order of creation. An event waits while an
  * earlier pending event of the same resource exists; an earlier event that failed for good does
- * not hold later ones back (the wallet sees the failure in GET /webhook-events).
+ * not hold later ones back (the wallet sees the failure in GET /webhook-events). Waiting events
+ * are marked blocked when added and unblocked when their predecessor finishes, so a claim reads
+ * only the events that can go now however long the backlog (sql/033_webhook_order.sql).
  *
  * Sharing the work: a claim is a short transaction that takes due rows (Postgres:
  * FOR UPDATE SKIP LOCKED, so replicas on one database take disjoint rows; SQLite: the single

@@ -24,6 +24,11 @@
 #define LEASE_MARGIN_MS 30000
 /* Back-off after a failed claim or record transaction (database unavailable). */
 #define DB_ERROR_PAUSE_MS 1000
+/* How often the worker unblocks events a race left blocked, and how far back it looks: the race
+ * needs an adding transaction still open when its predecessor is finished, so a row it leaves
+ * was created at most one transaction's length earlier. */
+#define SWEEP_INTERVAL_MS 10000
+#define SWEEP_HORIZON_MS  (10 * 60 * 1000)
 /* Longest Rafiki-Signature value: "t=" 20 digits ", v1=" 64 hex digits. */
 #define SIGNATURE_MAX 96
 /* Room around "data" in the body: {"data":...,"id":"<36>","type":"<48>"}. */
@@ -61,13 +66,15 @@ struct webhooks {
 static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t *n, db_err_t *err)
 {
     /* An event is due when its time has come and no earlier event of its resource is pending
-     * (that one may itself be leased, backing off, or not yet due). */
+     * (that one may itself be leased, backing off, or not yet due). Blocked events are skipped
+     * by the index; the NOT EXISTS keeps the order even for a row unblocked too early. */
     db_stmt_t *st = db_prepare(
         c,
         "SELECT e.seq, e.id, e.type, e.attempts, e.data FROM webhook_events e "
-        "WHERE e.state = 0 AND e.process_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_events p "
+        "WHERE e.state = 0 AND e.blocked = FALSE AND e.process_at <= ? AND NOT EXISTS (SELECT 1 "
+        "FROM webhook_events p "
         "WHERE p.state = 0 AND p.resource_id = e.resource_id AND p.seq < e.seq) "
-        "ORDER BY e.seq LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF e SKIP LOCKED{{END_IF}}",
+        "ORDER BY e.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF e SKIP LOCKED{{END_IF}}",
         err);
     if (!st)
         return err->code;
@@ -127,6 +134,18 @@ static void slots_free(webhooks_t *w, size_t n)
     }
 }
 
+/* Ends the pipeline that the statements behind rc ran in: its first failure, else rc. */
+static db_rc_t pipelined(db_conn_t *c, db_rc_t rc, db_err_t *err)
+{
+    db_err_t end_err = {0};
+    db_rc_t end = db_pipeline_end(c, &end_err);
+    if (rc == DB_OK && end != DB_OK) {
+        *err = end_err;
+        return end;
+    }
+    return rc;
+}
+
 /* Claims up to cfg.batch due events into w->slots. Returns how many, or -1 on a database error
  * (logged). */
 static long claim(webhooks_t *w)
@@ -143,7 +162,9 @@ static long claim(webhooks_t *w)
     if (rc == DB_OK)
         rc = claim_rows(w, c, now, &n, &err);
     if (rc == DB_OK)
-        rc = lease_rows(w, c, now, n, &err);
+        rc = db_pipeline_begin(c, &err);
+    if (rc == DB_OK) /* one round trip for every lease (Postgres) */
+        rc = pipelined(c, lease_rows(w, c, now, n, &err), &err);
     if (rc == DB_OK)
         rc = db_commit(c, &err);
     else
@@ -238,6 +259,22 @@ static void slot_error(const slot_t *s, char *out, size_t cap)
         snprintf(out, cap, "HTTP status %u", s->status);
 }
 
+/* The event seq is finished (delivered or given up): unblock the next pending event of its
+ * resource. */
+static db_rc_t release_next(db_conn_t *c, int64_t seq, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(c,
+                               "UPDATE webhook_events SET blocked = FALSE WHERE seq = (SELECT "
+                               "MIN(n.seq) FROM webhook_events n WHERE n.state = 0 AND "
+                               "n.resource_id = (SELECT o.resource_id FROM webhook_events o "
+                               "WHERE o.seq = ?))",
+                               err);
+    if (!st)
+        return err->code;
+    db_bind_i64(st, 1, seq);
+    return db_run(st, err);
+}
+
 static db_rc_t record_one(webhooks_t *w, db_conn_t *c, const slot_t *s, int64_t now, db_err_t *err)
 {
     db_stmt_t *st = db_prepare(c,
@@ -260,7 +297,8 @@ static db_rc_t record_one(webhooks_t *w, db_conn_t *c, const slot_t *s, int64_t 
     db_bind_str(st, 4, state == WEBHOOK_STATE_DELIVERED ? NULL : why);
     db_bind_i64(st, 5, now);
     db_bind_i64(st, 6, s->seq);
-    return db_run(st, err);
+    db_rc_t rc = db_run(st, err);
+    return rc == DB_OK && state != WEBHOOK_STATE_PENDING ? release_next(c, s->seq, err) : rc;
 }
 
 /* Writes every outcome in one transaction, retrying while the database is busy; stops trying
@@ -272,8 +310,11 @@ static void record(webhooks_t *w, size_t n)
         db_conn_t *c = db_acquire(w->db, DB_CONN_WRITE, &err);
         db_rc_t rc = c ? db_begin(c, DB_TX_WRITE, &err) : err.code;
         int64_t now = clock_wall_ms();
-        for (size_t i = 0; rc == DB_OK && i < n; i++)
-            rc = record_one(w, c, &w->slots[i], now, &err);
+        if (rc == DB_OK && (rc = db_pipeline_begin(c, &err)) == DB_OK) {
+            for (size_t i = 0; rc == DB_OK && i < n; i++)
+                rc = record_one(w, c, &w->slots[i], now, &err);
+            rc = pipelined(c, rc, &err);
+        }
         if (rc == DB_OK)
             rc = db_commit(c, &err);
         else if (c)
@@ -325,15 +366,45 @@ static bool idle(webhooks_t *w, uint32_t ms)
     return stop;
 }
 
+/* Unblocks pending events created since since_ms that have no earlier pending event of their
+ * resource: the ones a race left blocked (see sql/033_webhook_order.sql). */
+static void sweep_blocked(webhooks_t *w, int64_t since_ms)
+{
+    db_err_t err = {0};
+    db_conn_t *c = db_acquire(w->db, DB_CONN_WRITE, &err);
+    db_stmt_t *st = c ? db_prepare(c,
+                                   "UPDATE webhook_events SET blocked = FALSE WHERE state = 0 AND "
+                                   "blocked = TRUE AND created_at >= ? AND NOT EXISTS (SELECT 1 "
+                                   "FROM webhook_events p WHERE p.state = 0 AND p.resource_id = "
+                                   "webhook_events.resource_id AND p.seq < webhook_events.seq)",
+                                   &err)
+                      : NULL;
+    if (st) {
+        db_bind_i64(st, 1, since_ms);
+        if (db_run(st, &err) == DB_OK && db_changes(st) > 0)
+            LOGI("webhooks: %lld events unblocked by the sweep", (long long)db_changes(st));
+    }
+    if (err.code != DB_OK)
+        LOGW("webhooks: sweep: %s", err.msg);
+    if (c)
+        db_release(c);
+}
+
 static void *worker_main(void *arg)
 {
     webhooks_t *w = arg;
+    sweep_blocked(w, INT64_MIN); /* everything once: a previous process may have left some */
+    uint64_t swept_ms = clock_mono_ms();
     for (;;) {
         pthread_mutex_lock(&w->mu);
         bool stop = w->stop;
         pthread_mutex_unlock(&w->mu);
         if (stop)
             break;
+        if (clock_mono_ms() - swept_ms >= SWEEP_INTERVAL_MS) {
+            sweep_blocked(w, clock_wall_ms() - SWEEP_HORIZON_MS);
+            swept_ms = clock_mono_ms();
+        }
         long n = claim(w);
         if (n <= 0) {
             if (idle(w, n < 0 ? DB_ERROR_PAUSE_MS : w->cfg.poll_ms))

@@ -227,7 +227,7 @@ static bool outgoing_start(app_t *app)
 }
 
 /* The liquidity monitor (it records liquidity_low events) and the webhook delivery worker,
- * when WEBHOOK_URL is set. */
+ * when WEBHOOK_URL is set; false after logging why they could not start. */
 static bool webhooks_begin(app_t *app)
 {
     const config_t *cfg = &app->cfg;
@@ -265,7 +265,7 @@ static bool app_start(app_t *app)
     cache_opts_t co;
     if (cache_opts_env(&co, &cerr) != CACHE_OK) {
         LOGE("%s", cerr.msg);
-        return -1;
+        return false;
     }
     if (!(app->cache = cache_open_opts(cfg->redis_url, &co, &cerr))) {
         LOGE("REDIS_URL: cannot open the cache: %s", cerr.msg);
@@ -286,7 +286,7 @@ static bool app_start(app_t *app)
     env_err_t eerr;
     if (http_server_config_env(&limits, &eerr) != 0) {
         LOGE("%s", eerr.msg);
-        return -1;
+        return false;
     }
     app->servers[0] = listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
     app->servers[1] = listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);

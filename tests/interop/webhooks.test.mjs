@@ -15,7 +15,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, freePorts } from './lib/ports.mjs'
+import { freePort, nodePorts } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
@@ -66,7 +66,7 @@ function receiver (port) {
 }
 
 async function startServer (dir, env) {
-  const [op, admin, conn] = await freePorts(3)
+  const { op, admin, conn } = await nodePorts()
   const full = { ...process.env, RAFIKI_SQL_DIR: sqlDir, LOG_LEVEL: 'warn', ...env }
   for (const k of ['REDIS_URL', 'NODE_ENV', 'RAFIKI_ENV', 'STREAM_SECRET']) if (!(k in env)) delete full[k]
   Object.assign(full, {
@@ -210,3 +210,32 @@ test('webhooks on Postgres with two replicas sharing the deliveries',
       psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     }
   })
+
+test('webhook configuration errors name the variable', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-webhooks-cfg-'))
+  try {
+    const base = {
+      PATH: process.env.PATH,
+      RAFIKI_SQL_DIR: sqlDir,
+      RAFIKI_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${dir}/r.db`,
+      ADMIN_API_SECRET: ADMIN,
+      STREAM_SECRET: 'ab'.repeat(32),
+      SIGNATURE_SECRET: SIGNING
+    }
+    const cases = [
+      [{ WEBHOOK_URL: 'ftp://127.0.0.1/hook' }, /WEBHOOK_URL/],
+      [{ WEBHOOK_TIMEOUT: '0' }, /WEBHOOK_TIMEOUT/],
+      [{ WEBHOOK_MAX_RETRY: 'many' }, /WEBHOOK_MAX_RETRY/],
+      [{ SIGNATURE_SECRET: 'x'.repeat(257) }, /SIGNATURE_SECRET/],
+      [{ RAFIKI_ENV: 'production', WEBHOOK_URL: 'http://127.0.0.1:9/hook', SIGNATURE_SECRET: '' }, /SIGNATURE_SECRET/]
+    ]
+    for (const [extra, re] of cases) {
+      const r = spawnSync(path.join(build, 'rafiki'), ['serve'], { env: { ...base, ...extra }, encoding: 'utf8', timeout: 10000 })
+      assert.equal(r.status, 2, `${JSON.stringify(extra)}: ${r.stderr}`)
+      assert.match(r.stderr, re)
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

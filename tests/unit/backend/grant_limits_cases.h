@@ -173,7 +173,7 @@ static void gl_case_concurrent(const char *base)
         skip_stmt;                                                                                 \
         gl_case_in_tx(base_expr);                                                                  \
     }                                                                                              \
-    Test(suite, fifty_concurrent_spends, .timeout = 120)                                           \
+    Test(suite, fifty_concurrent_spends)                                                           \
     {                                                                                              \
         skip_stmt;                                                                                 \
         gl_case_concurrent(base_expr);                                                             \

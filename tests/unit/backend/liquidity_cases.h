@@ -107,6 +107,23 @@ static void lq_case_crossings(const char *base)
              e.asset.code, id, id);
     cr_assert_str_eq(db_col_text(st, 1, NULL), want);
     db_release(c);
+    /* a peer's threshold watches its own account and reports peer.liquidity_low */
+    ledger_account_t peer_acct = {.asset_id = e.asset.id, .kind = LEDGER_KIND_PEER};
+    cr_assert_eq(ledger_account_create(e.ledger, &peer_acct), LEDGER_OK);
+    liquidity_threshold_t p = lq_threshold(&e, 1);
+    p.kind = LIQUIDITY_PEER;
+    p.owner_id = ledger_id_random();
+    p.account_id = peer_acct.id;
+    cr_assert_eq(liquidity_threshold_set(e.db, &p, &err), DB_OK);
+    cr_assert_eq(lq_check(&e), 1, "the peer's account holds 0 < 1");
+    c = dbc_conn(e.db, DB_CONN_READ);
+    ledger_id_format(p.owner_id, id);
+    snprintf(want, sizeof want,
+             "SELECT COUNT(*) FROM webhook_events WHERE type = 'peer.liquidity_low' AND "
+             "resource_id = '%s'",
+             id);
+    cr_assert_eq(dbc_count(c, want), 1);
+    db_release(c);
     cr_assert_eq(liquidity_threshold_clear(e.db, e.asset.id, &err), DB_OK);
     cr_assert_eq(liquidity_threshold_get(e.db, e.asset.id, &got, &err), DB_NOT_FOUND);
     lq_teardown(&e);
@@ -230,17 +247,17 @@ static void lq_case_admin(const char *base)
 }
 
 #define LIQUIDITY_CASES(suite, base_expr, skip_stmt)                                               \
-    Test(suite, one_event_per_fall, .timeout = 60)                                                 \
+    Test(suite, one_event_per_fall)                                                                \
     {                                                                                              \
         skip_stmt;                                                                                 \
         lq_case_crossings(base_expr);                                                              \
     }                                                                                              \
-    Test(suite, replicas_record_once, .timeout = 60)                                               \
+    Test(suite, replicas_record_once)                                                              \
     {                                                                                              \
         skip_stmt;                                                                                 \
         lq_case_replicas(base_expr);                                                               \
     }                                                                                              \
-    Test(suite, admin_routes, .timeout = 60)                                                       \
+    Test(suite, admin_routes)                                                                      \
     {                                                                                              \
         skip_stmt;                                                                                 \
         lq_case_admin(base_expr);                                                                  \
