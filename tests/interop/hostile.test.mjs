@@ -21,6 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as IlpPacket from 'ilp-packet'
+import { nodePorts } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
@@ -31,17 +32,6 @@ const PER_IP = 128
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 let srv // { child, pid, admin, conn, stderr(), dir }
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function waitHealthy (port) {
   for (const end = Date.now() + 10000; Date.now() < end; await sleep(50)) {
@@ -78,7 +68,7 @@ function closeWaitCount (port) {
 
 before(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-hostile-'))
-  const [op, adminPort, conn] = [await freePort(), await freePort(), await freePort()]
+  const { op, admin: adminPort, conn } = await nodePorts()
   const env = {
     ...process.env,
     DATABASE_URL: `sqlite:${path.join(dir, 'rafiki.db')}?synchronous=normal`,
@@ -298,12 +288,13 @@ test('a malformed limit stops start-up with a message naming it', async () => {
   for (const [name, value] of [['HTTP_PER_IP_CONNECTIONS_MAX', 'abc'], ['HTTP_REQUEST_TIMEOUT_MS', '5'],
     ['CACHE_MEMORY_MAX_MB', '1']]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-hostile-cfg-'))
+    const ports = await nodePorts()
     const r = spawnSync(path.join(build, 'rafiki'), ['serve'], {
       cwd: dir,
       env: {
         ...process.env, [name]: value, ADMIN_API_SECRET: SECRET, RAFIKI_SQL_DIR: path.join(here, '..', '..', 'sql'),
-        OPEN_PAYMENTS_PORT: String(await freePort()), ADMIN_PORT: String(await freePort()),
-        CONNECTOR_PORT: String(await freePort()), DATABASE_URL: `sqlite:${path.join(dir, 'r.db')}`,
+        OPEN_PAYMENTS_PORT: String(ports.op), ADMIN_PORT: String(ports.admin),
+        CONNECTOR_PORT: String(ports.conn), DATABASE_URL: `sqlite:${path.join(dir, 'r.db')}`,
       },
       encoding: 'utf8',
       timeout: 10000,
