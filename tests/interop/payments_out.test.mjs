@@ -8,6 +8,8 @@
 //    packets; A is killed (-9) in the middle of one and restarted: the payment resumes from
 //    what A's ledger says was posted and completes, and A's payer is debited exactly once. A's
 //    webhooks go to a receiver here that checks every Rafiki-Signature over the raw body.
+// 3. remote, receiver gone: the payment retries until its quote expires, then FAILS and the
+//    funded amount returns to the payer's wallet.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -255,4 +257,33 @@ test('remote: USD on A pays a EUR wallet address on B through SPSP, resuming aft
   assert.deepEqual(eventsOf(rx, p2.id), ['outgoing_payment.created', 'outgoing_payment.completed']);
   assert.equal(rx.badSignatures, 0);
   rx.server.close();
+});
+
+test('remote: a receiver that goes away fails the payment at quote expiry and refunds it', async () => {
+  const A = await makeNode('fa', 'test.fa', { QUOTE_LIFESPAN: '3000' });
+  const B = await makeNode('fb', 'test.fb');
+  const aUsd = await admin(A, 'POST', '/assets', { code: 'USD', scale: 2 });
+  const bUsd = await admin(B, 'POST', '/assets', { code: 'USD', scale: 2 });
+  const tok = randomBytes(24).toString('hex');
+  await admin(A, 'POST', '/peers', {
+    asset_id: aUsd.id, ilp_address: 'test.fb', routes: ['test.fb'], outgoing: { endpoint: B.url, token: tok },
+  });
+  await admin(B, 'POST', '/peers', {
+    asset_id: bUsd.id, ilp_address: 'test.fa', incoming_tokens: [tok], min_balance: '-100000000',
+  });
+  const alice = await wallet(A, aUsd.id, 'alice', '5000');
+  await wallet(B, bUsd.id, 'bob');
+  const q = await admin(A, 'POST', '/quotes', {
+    wallet_address_id: alice.id, receiver: `http://127.0.0.1:${B.ports.op}/bob`,
+    debit_amount: { value: '2000', asset_code: 'USD', asset_scale: 2 },
+  });
+  await kill9(B);
+  const p = await admin(A, 'POST', '/outgoing-payments', { wallet_address_id: alice.id, quote_id: q.id });
+  const done = await waitState(A, p.id, ['COMPLETED', 'FAILED'], 30000);
+  assert.equal(done.state, 'FAILED');
+  assert.match(done.error, /^stream_/);
+  for (let i = 0; i < 100 && (await balance(A, alice.account_id)) !== 5000n; i++) await sleep(50);
+  assert.equal(await balance(A, alice.account_id), 5000n, 'the funded amount came back');
+  const cancel = await call(A, 'POST', `/outgoing-payments/${p.id}/cancel`, {});
+  assert.equal(cancel.status, 409, 'a failed payment is not cancellable');
 });
