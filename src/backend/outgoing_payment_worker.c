@@ -63,12 +63,12 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
         return rc;
     /* the event commits with the state change it reports */
     if (m->to == OUTGOING_PAYMENT_COMPLETED)
-        return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id, e);
+        return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id, e);
     if (m->to == OUTGOING_PAYMENT_FAILED &&
-        (rc = (db_rc_t)outgoing_payment_grant_refund(c, m->id, m->sent, e)) != DB_OK)
+        (rc = outgoing_payment_grant_refund(c, m->id, m->sent, e)) != DB_OK)
         return rc;
     if (m->to == OUTGOING_PAYMENT_FAILED)
-        return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_FAILED, m->id, e);
+        return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_FAILED, m->id, e);
     return DB_OK;
 }
 
