@@ -203,8 +203,13 @@ static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t 
     r = ledger_run(op, ops, n);
     /* Nothing left over (debit = send + fee): settled with the same update. */
     bool settled = q->debit_amount.value - q->send_amount - q->fee == 0;
-    if (r == LEDGER_OK)
-        return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, settled);
+    if (r == LEDGER_OK) {
+        step_t s = move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, settled);
+        const quote_directory_t *dir = &op->cfg.quotes->dir;
+        if (dir->receiver_paid)
+            dir->receiver_paid(dir->ctx, q->incoming_payment_id);
+        return s;
+    }
     if (ledger_transient(r))
         return STEP_WAIT;
     if (r == LEDGER_EXCEEDS_CREDITS && clock_wall_ms() < q->expires_ms)

@@ -98,6 +98,10 @@ typedef struct {
     void *ctx;
     quote_lookup_t (*wallet_get)(void *ctx, ledger_id_t id, quote_wallet_t *out);
     quote_lookup_t (*receiver_local)(void *ctx, const char *url, size_t len, quote_receiver_t *out);
+    /* Optional (NULL: none): an outgoing payment has just credited this local incoming payment;
+     * one that is now paid in full is completed at once instead of at the next pass of its
+     * worker. Best effort: the incoming payment worker stays the backstop. */
+    void (*receiver_paid)(void *ctx, ledger_id_t incoming_payment_id);
 } quote_directory_t;
 
 /* The directory over this process's wallet addresses and incoming payments (wallet_address.h,
