@@ -101,11 +101,11 @@ json_t *outgoing_payment_json(const outgoing_payment_t *p, const quote_t *q)
 }
 
 /* Records a webhook event of type about p (as it now is in c's transaction) with its quote. */
-int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
+db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
 {
     outgoing_payment_t *p = xmalloc(sizeof *p);
     quote_t *q = xmalloc(sizeof *q);
-    int rc = DB_ERROR;
+    db_rc_t rc = DB_ERROR;
     snprintf(e->msg, sizeof e->msg, "outgoing payment event: the row or its quote is unreadable");
     e->code = DB_ERROR;
     if (outgoing_payment_row_get(c, id, p) == OUTGOING_PAYMENT_OK &&
@@ -113,7 +113,7 @@ int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_er
         json_t *data = outgoing_payment_json(p, q);
         char rid[LEDGER_ID_STR_LEN + 1];
         ledger_id_format(id, rid);
-        rc = webhook_event_add(c, type, rid, data, e);
+        rc = (db_rc_t)webhook_event_add(c, type, rid, data, e);
         json_decref(data);
     }
     free(p);
@@ -123,7 +123,7 @@ int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_er
 
 /* ---- grant refunds ---- */
 
-int outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sent, db_err_t *e)
+db_rc_t outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sent, db_err_t *e)
 {
     db_stmt_t *st = db_prepare(
         c,
@@ -269,7 +269,7 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         return rc;
     /* in the same transaction: the wallet learns of the payment exactly when it exists, and
      * may deposit what FUNDING waits for */
-    return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, e);
+    return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, e);
 }
 
 /* ---- the API ---- */
@@ -408,7 +408,7 @@ static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
     if (rc != DB_OK)
         return rc;
     bool changed = db_changes(st) == 1;
-    if (changed && (rc = (db_rc_t)outgoing_payment_grant_refund(c, a->id, 0, e)) != DB_OK)
+    if (changed && (rc = outgoing_payment_grant_refund(c, a->id, 0, e)) != DB_OK)
         return rc;
     a->r = outgoing_payment_row_get(c, a->id, a->out);
     if (a->r == OUTGOING_PAYMENT_OK && !changed)

@@ -15,8 +15,15 @@
  *           invoice account (send_amount) and outgoing -> the asset's liquidity account (the
  *           fee, the operator's revenue): FUNDING only checks the balance, and a wallet that
  *           spent it meanwhile leaves the payment waiting in SENDING until its quote expires
- *           (then FAILED, "insufficient_balance"); remote receivers are funded first, then
- *           streamed to;
+ *           (then FAILED, "insufficient_balance"); an invoice in another asset is paid from
+ *           that asset's liquidity account (deliver leg) while send and fee go to the debit
+ *           asset's, at the amounts the quote fixed ("insufficient_liquidity" when it is
+ *           short at the quote's expiry);
+ *   stream  remote receiver (funded first): stream_pay from the outgoing account through the
+ *           in-process connector; what was sent is the account's posted debits, so a run after
+ *           a crash waits for open holds to resolve and sends only the remainder; temporary
+ *           failures retry until the quote expires (then FAILED, "stream_<error>"); the fee
+ *           moves to the liquidity account once everything is sent;
  *   settle  after any terminal state, what is left in the outgoing account goes back to the
  *           wallet account (rounding left-overs, a failed or cancelled payment).
  * The row moves FUNDING -> SENDING before anything is sent, with a conditional UPDATE, so a
@@ -60,6 +67,7 @@ enum {
     OUTGOING_PAYMENT_CODE_SEND = 11,
     OUTGOING_PAYMENT_CODE_FEE = 12,
     OUTGOING_PAYMENT_CODE_REFUND = 13,
+    OUTGOING_PAYMENT_CODE_DELIVER = 14, /* across assets: receive asset liquidity -> invoice */
 };
 
 typedef enum {

@@ -26,12 +26,12 @@ struct outgoing_payments {
 outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
                                                    outgoing_payment_t *out);
 /* Records webhook event `type` (WEBHOOK_OUTGOING_PAYMENT_*) about payment id, as the row now is
- * in c's open write transaction. 0, or a negative db_rc_t with e filled. */
-int outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e);
+ * in c's open write transaction. DB_OK, or the failure with e filled. */
+db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e);
 /* Gives back to the payment's grant (if it has one) what it did not spend, sent being what left
  * its outgoing account, in c's open write transaction: call it in the transaction that moves the
- * payment to FAILED or CANCELLED. 0, or a negative db_rc_t. */
-int outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sent, db_err_t *e);
+ * payment to FAILED or CANCELLED. DB_OK, or the failure with e filled. */
+db_rc_t outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sent, db_err_t *e);
 /* Wakes one worker. */
 void outgoing_payments_kick(outgoing_payments_t *op);
 /* Handoff: reserves a queue slot (true) before a create's insert; the create then either pushes

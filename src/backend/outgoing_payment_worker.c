@@ -64,12 +64,12 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
         return rc;
     /* the event commits with the state change it reports */
     if (m->to == OUTGOING_PAYMENT_COMPLETED)
-        return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id, e);
+        return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id, e);
     if (m->to == OUTGOING_PAYMENT_FAILED &&
-        (rc = (db_rc_t)outgoing_payment_grant_refund(c, m->id, m->sent, e)) != DB_OK)
+        (rc = outgoing_payment_grant_refund(c, m->id, m->sent, e)) != DB_OK)
         return rc;
     if (m->to == OUTGOING_PAYMENT_FAILED)
-        return (db_rc_t)outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_FAILED, m->id, e);
+        return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_FAILED, m->id, e);
     return DB_OK;
 }
 
@@ -110,14 +110,18 @@ static db_rc_t tx_reschedule(db_conn_t *c, void *arg, db_err_t *e)
 
 /* ---- ledger ---- */
 
+/* The longest chain: fund, send, fee and, across assets, deliver. */
+#define LEG_MAX 4
+
 /* Runs ops as one submission. LEDGER_OK when every op applied now or before (LEDGER_EXISTS),
  * else the first other result (for a chain: the op that failed, not linked_event_failed). A
  * chain that ran before answers exists for one op and linked_event_failed for the others: it is
  * applied, since its ops are derived from the payment and only ever applied together. */
-static ledger_result_t ledger_run(outgoing_payments_t *op, const ledger_op_t *ops, size_t n)
+static ledger_result_t ledger_run_at(outgoing_payments_t *op, const ledger_op_t *ops, size_t n,
+                                     size_t *failed)
 {
-    ledger_result_t res[4];
-    ASSERT(n <= 4);
+    ledger_result_t res[LEG_MAX];
+    ASSERT(n <= LEG_MAX);
     ledger_result_t r = ledger_transfers_execute(op->cfg.quotes->ledger, ops, n, res);
     if (r != LEDGER_OK)
         return r;
@@ -125,10 +129,17 @@ static ledger_result_t ledger_run(outgoing_payments_t *op, const ledger_op_t *op
     for (size_t i = 0; i < n; i++) {
         if (res[i] == LEDGER_OK || res[i] == LEDGER_EXISTS || res[i] == LEDGER_LINKED_EVENT_FAILED)
             continue;
+        if (first == LEDGER_OK && failed)
+            *failed = i;
         if (first == LEDGER_OK)
             first = res[i];
     }
     return first;
+}
+
+static ledger_result_t ledger_run(outgoing_payments_t *op, const ledger_op_t *ops, size_t n)
+{
+    return ledger_run_at(op, ops, n, NULL);
 }
 
 static bool ledger_transient(ledger_result_t r)
@@ -179,39 +190,64 @@ static step_t step_fund(outgoing_payments_t *op, const outgoing_payment_t *p, co
     return move(op, p, OUTGOING_PAYMENT_FAILED, "funding_failed", 0, false);
 }
 
-static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t *p,
-                              const quote_t *q)
+/* The legs of a local payment: fund, send, fee; across assets send and fee go to the debit
+ * asset's liquidity account and a deliver leg pays the invoice from the receive asset's.
+ * Returns the number of legs (0: an account or asset is unreadable, try later). */
+static size_t local_legs(outgoing_payments_t *op, const outgoing_payment_t *p, const quote_t *q,
+                         ledger_op_t ops[LEG_MAX])
 {
-    ledger_asset_t asset;
-    ledger_result_t r = ledger_asset_get(op->cfg.quotes->ledger, q->asset_id, &asset);
-    if (r != LEDGER_OK)
-        return STEP_WAIT;
-    ledger_account_t acct;
-    if (ledger_account_get(op->cfg.quotes->ledger, p->id, &acct) != LEDGER_OK)
-        return STEP_WAIT;
-    /* One chain, all or nothing, its ops only ever submitted together: fund, send, fee. */
-    ledger_op_t ops[3];
+    ledger_t *l = op->cfg.quotes->ledger;
+    ledger_asset_t src, dst;
+    ledger_account_t acct, invoice;
+    if (ledger_asset_get(l, q->asset_id, &src) != LEDGER_OK ||
+        ledger_account_get(l, p->id, &acct) != LEDGER_OK ||
+        ledger_account_get(l, q->receiver_account_id, &invoice) != LEDGER_OK)
+        return 0;
+    bool fx = !ledger_id_eq(invoice.asset_id, src.id);
+    if (fx && ledger_asset_get(l, invoice.asset_id, &dst) != LEDGER_OK)
+        return 0;
     size_t n = 0;
     ops[n++] =
         transfer(p->id, OUTGOING_PAYMENT_CODE_FUND, acct.parent_id, p->id, q->debit_amount.value);
-    ops[n++] =
-        transfer(p->id, OUTGOING_PAYMENT_CODE_SEND, p->id, q->receiver_account_id, q->send_amount);
+    ops[n++] = transfer(p->id, OUTGOING_PAYMENT_CODE_SEND, p->id,
+                        fx ? src.liquidity_account_id : q->receiver_account_id, q->send_amount);
     if (q->fee > 0)
         ops[n++] =
-            transfer(p->id, OUTGOING_PAYMENT_CODE_FEE, p->id, asset.liquidity_account_id, q->fee);
+            transfer(p->id, OUTGOING_PAYMENT_CODE_FEE, p->id, src.liquidity_account_id, q->fee);
+    if (fx)
+        ops[n++] = transfer(p->id, OUTGOING_PAYMENT_CODE_DELIVER, dst.liquidity_account_id,
+                            q->receiver_account_id, q->receive_amount.value);
     for (size_t i = 0; i + 1 < n; i++)
         ops[i].flags |= LEDGER_F_LINKED;
-    r = ledger_run(op, ops, n);
+    return n;
+}
+
+static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t *p,
+                              const quote_t *q)
+{
+    /* One chain, all or nothing, its ops only ever submitted together. */
+    ledger_op_t ops[LEG_MAX];
+    size_t n = local_legs(op, p, q, ops), failed = 0;
+    if (n == 0)
+        return STEP_WAIT;
+    ledger_result_t r = ledger_run_at(op, ops, n, &failed);
     /* Nothing left over (debit = send + fee): settled with the same update. */
     bool settled = q->debit_amount.value - q->send_amount - q->fee == 0;
-    if (r == LEDGER_OK)
-        return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, settled);
+    if (r == LEDGER_OK) {
+        step_t s = move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, settled);
+        const quote_directory_t *dir = &op->cfg.quotes->dir;
+        if (dir->receiver_paid)
+            dir->receiver_paid(dir->ctx, q->incoming_payment_id);
+        return s;
+    }
     if (ledger_transient(r))
         return STEP_WAIT;
-    if (r == LEDGER_EXCEEDS_CREDITS && clock_wall_ms() < q->expires_ms)
+    bool short_funds = r == LEDGER_EXCEEDS_CREDITS; /* the wallet's (leg 0) or the liquidity's */
+    if (short_funds && clock_wall_ms() < q->expires_ms)
         return STEP_WAIT; /* the wallet spent the money since it was checked: until expiry */
-    if (r == LEDGER_EXCEEDS_CREDITS)
-        return move(op, p, OUTGOING_PAYMENT_FAILED, "insufficient_balance", 0, false);
+    if (short_funds)
+        return move(op, p, OUTGOING_PAYMENT_FAILED,
+                    failed == 0 ? "insufficient_balance" : "insufficient_liquidity", 0, false);
     /* the incoming payment is full (its max balance), gone, or in another asset */
     LOGW("outgoing payment: the receiver refused: %s", ledger_result_str(r));
     return move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_refused", 0, false);

@@ -160,18 +160,21 @@ static quote_result_t resolve_remote(const quote_svc_t *svc, const quote_request
     return r;
 }
 
-/* A local incoming payment: same asset, amounts without a rate. */
-static quote_result_t resolve_local(const quote_request_t *req, const fees_t *fees,
-                                    const ledger_asset_t *asset, const quote_receiver_t *rcv,
-                                    quote_t *q)
+/* A local incoming payment: amounts without a rate in the same asset, else at the connector's. */
+static quote_result_t resolve_local(const quote_svc_t *svc, const quote_request_t *req,
+                                    const fees_t *fees, const ledger_asset_t *asset,
+                                    const quote_receiver_t *rcv, quote_t *q)
 {
     if (!rcv->open)
         return QUOTE_RECEIVER_INACTIVE;
-    if (!ledger_id_eq(rcv->asset_id, asset->id))
-        return QUOTE_RECEIVER_ASSET;
-    quote_result_t r = price_local(req, fees, asset, rcv, q);
-    memcpy(q->receive_amount.asset_code, asset->code, sizeof asset->code);
-    q->receive_amount.asset_scale = asset->scale;
+    quote_result_t r;
+    if (ledger_id_eq(rcv->asset_id, asset->id)) {
+        r = price_local(req, fees, asset, rcv, q);
+        memcpy(q->receive_amount.asset_code, asset->code, sizeof asset->code);
+        q->receive_amount.asset_scale = asset->scale;
+    } else {
+        r = quote_price_local_fx(svc, req, fees, asset, rcv, q);
+    }
     q->receiver_account_id = rcv->account_id;
     q->incoming_payment_id = rcv->incoming_payment_id;
     return r;
@@ -202,7 +205,7 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
     quote_result_t r;
     l = svc->dir.receiver_local(svc->dir.ctx, req->receiver, req->receiver_len, &rcv);
     if (l == QUOTE_LOOKUP_FOUND)
-        r = resolve_local(req, &fees, &asset, &rcv, q);
+        r = resolve_local(svc, req, &fees, &asset, &rcv, q);
     else if (l == QUOTE_LOOKUP_NOT_FOUND)
         r = resolve_remote(svc, req, &fees, &asset, q);
     else

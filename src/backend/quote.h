@@ -11,7 +11,8 @@
  *
  * Amounts: debit_amount fixed (the fee comes out of it), or receive_amount fixed (the fee is
  * added on top), or neither (the incoming payment's remaining amount; a remote wallet address
- * has none, so one is required). Local receivers must be in the wallet's asset. Remote: the
+ * has none, so one is required). A local receiver in another asset is priced at the
+ * connector's rate (quote_fx.c) and paid through the liquidity accounts. Remote: the
  * receive amount is floor(send x probed rate) and min_delivered that less SLIPPAGE; a fixed
  * receive amount is sent at ceil(receive / (rate x (1 - SLIPPAGE))).
  *
@@ -98,6 +99,10 @@ typedef struct {
     void *ctx;
     quote_lookup_t (*wallet_get)(void *ctx, ledger_id_t id, quote_wallet_t *out);
     quote_lookup_t (*receiver_local)(void *ctx, const char *url, size_t len, quote_receiver_t *out);
+    /* Optional (NULL: none): an outgoing payment has just credited this local incoming payment;
+     * one that is now paid in full is completed at once instead of at the next pass of its
+     * worker. Best effort: the incoming payment worker stays the backstop. */
+    void (*receiver_paid)(void *ctx, ledger_id_t incoming_payment_id);
 } quote_directory_t;
 
 /* The directory over this process's wallet addresses and incoming payments (wallet_address.h,
@@ -116,6 +121,9 @@ typedef struct {
     /* Remote receivers (SPSP + STREAM): both NULL refuses them (receiver_not_found). */
     connector_t *connector; /* probes and payments go through its local-send path */
     http_client_t *http;    /* SPSP requests */
+    /* Local receivers in another asset (the connector's rates, connector_rates): NULL refuses
+     * them (receiver_asset_unsupported). */
+    rates_t *rates;
 } quote_svc_t;
 
 /* An amount as the API gives it: value in the smallest units of (asset_code, asset_scale). */
@@ -160,6 +168,17 @@ json_t *quote_to_json(const quote_t *q);
 quote_result_t quote_get(db_t *db, ledger_id_t id, quote_t *out);
 /* Reads a quote inside the caller's transaction on conn (same results). */
 quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out);
+
+/* ---- local receivers in another asset (quote_fx.c) ---- */
+
+/* Prices q for the local incoming payment rcv in another asset than src (the wallet's): both
+ * amounts fixed at the rate from svc->rates (the delivered amount floored), moved at payment
+ * time through the two assets' liquidity accounts. Fills the amounts and the receive asset.
+ * QUOTE_OK, QUOTE_RECEIVER_ASSET without rates, QUOTE_RATE_UNAVAILABLE, and the amount
+ * refusals of quote_create. May wait for the rates service (admin worker threads). */
+quote_result_t quote_price_local_fx(const quote_svc_t *svc, const quote_request_t *req,
+                                    const fees_t *fees, const ledger_asset_t *src,
+                                    const quote_receiver_t *rcv, quote_t *q);
 
 /* ---- remote receivers (quote_remote.c) ---- */
 

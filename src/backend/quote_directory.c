@@ -50,7 +50,17 @@ static quote_lookup_t receiver_lookup(void *ctx, const char *url, size_t len, qu
     return res;
 }
 
+/* incoming_payment_get ends a pending payment it finds paid in full (incoming_payment.h). */
+static void receiver_paid(void *ctx, ledger_id_t id)
+{
+    incoming_payment_t *ip = xmalloc(sizeof *ip);
+    db_err_t e;
+    if (incoming_payment_get(ctx, id, ip, &e) == INCOMING_PAYMENT_STORAGE_ERROR)
+        LOGW("outgoing payments: incoming payment not re-read (its worker will): %s", e.msg);
+    free(ip);
+}
+
 quote_directory_t quote_directory_wallets(const wallet_ctx_t *ctx)
 {
-    return (quote_directory_t){(void *)ctx, wallet_lookup, receiver_lookup};
+    return (quote_directory_t){(void *)ctx, wallet_lookup, receiver_lookup, receiver_paid};
 }

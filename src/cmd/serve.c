@@ -212,6 +212,7 @@ static bool outgoing_start(app_t *app)
                                 .slippage_ppm = cfg->slippage_ppm,
                                 .lifespan_ms = cfg->quote_lifespan_ms,
                                 .connector = app->connector,
+                                .rates = connector_rates(app->connector),
                                 .http = app->spsp_client = http_client_new(NULL)};
     outgoing_payments_config_t oc = {.quotes = &app->quotes,
                                      .workers = cfg->outgoing_payment_workers,

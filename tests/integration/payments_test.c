@@ -23,6 +23,7 @@
 #include "backend/outgoing_payment.h"
 #include "backend/outgoing_payment_routes.h"
 #include "backend/webhooks.h"
+#include "connector/rates.h"
 #include "base/rand.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -61,6 +62,8 @@ static struct {
     char base[64];
     directory_t dir;
     ledger_asset_t asset;
+    ledger_asset_t asset2; /* a second asset: asset -> asset2 converts at 0.9 */
+    rates_t *rates;
 } fx;
 
 static void fx_start(bool pg, const char *fees)
@@ -99,7 +102,17 @@ static void fx_start(bool pg, const char *fees)
              (unsigned long long)(rand_u64() & 0xffffffffu));
     fx.asset.scale = 2;
     cr_assert_eq(ledger_asset_create(fx.ledger, &fx.asset), LEDGER_OK);
-    char spec[128];
+    snprintf(fx.asset2.code, sizeof fx.asset2.code, "Q%08llX",
+             (unsigned long long)(rand_u64() & 0xffffffffu));
+    fx.asset2.scale = 2;
+    cr_assert_eq(ledger_asset_create(fx.ledger, &fx.asset2), LEDGER_OK);
+    char spec[128], rates_json[128];
+    snprintf(rates_json, sizeof rates_json, "{\"%s\":{\"%s\":\"0.9\"}}", fx.asset.code,
+             fx.asset2.code);
+    rates_config_t rc = {.static_json = rates_json};
+    fx.rates = rates_new(&rc, NULL);
+    cr_assert_not_null(fx.rates);
+    fx.qs.rates = fx.rates;
     snprintf(spec, sizeof spec, "%s:%s", fx.asset.code, fees);
     cr_assert_eq(fees_table_parse(spec, strlen(spec), &fx.qs.fees), 0);
     outgoing_payments_config_t oc = {.quotes = &fx.qs, .retry_ms = 1};
@@ -117,6 +130,7 @@ static void fx_stop(void)
     http_client_free(fx.client);
     http_server_free(fx.srv);
     outgoing_payments_free(fx.op);
+    rates_free(fx.rates);
     ledger_close(fx.ledger);
     cache_close(fx.cache);
     db_close(fx.db);
@@ -192,19 +206,24 @@ static void wallet_set_active(size_t i, bool active)
                  WALLET_ADDRESS_OK);
 }
 
-static size_t wallet_new(bool active)
+static size_t wallet_new_in(const ledger_asset_t *asset, bool active)
 {
     char url[128];
     snprintf(url, sizeof url, "http://localhost:3000/w%016llx", (unsigned long long)rand_u64());
     wallet_address_t w;
     db_err_t e;
-    cr_assert_eq(wallet_address_create(&fx.wallets, fx.asset.id, url, NULL, &w, &e),
+    cr_assert_eq(wallet_address_create(&fx.wallets, asset->id, url, NULL, &w, &e),
                  WALLET_ADDRESS_OK, "%s", e.msg);
     size_t i = fx.dir.nw++;
     fx.dir.w[i] = (wallet_ref_t){.id = w.id, .account_id = w.account_id};
     if (!active)
         wallet_set_active(i, false);
     return i;
+}
+
+static size_t wallet_new(bool active)
+{
+    return wallet_new_in(&fx.asset, active);
 }
 
 static void deposit(size_t wallet, uint64_t amount)
@@ -243,6 +262,15 @@ static int64_t balance(ledger_id_t account)
     ledger_status_t st;
     cr_assert_eq(ledger_account_status(fx.ledger, account, &st), LEDGER_OK);
     return st.balance;
+}
+
+/* What an incoming payment's invoice account received (its credits_posted): its balance goes
+ * to the wallet account when the payment completes. */
+static uint64_t received(ledger_id_t account)
+{
+    ledger_status_t st;
+    cr_assert_eq(ledger_account_status(fx.ledger, account, &st), LEDGER_OK);
+    return st.total_received;
 }
 
 static void id_str(ledger_id_t id, char out[LEDGER_ID_STR_LEN + 1])
@@ -387,8 +415,10 @@ static void case_local_payment_completes(void)
 
     payment_ok(a, qid, pid);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
+    /* no incoming payment worker runs here: the payment itself completed the full invoice */
+    cr_expect_eq(balance(fx.dir.w[b].account_id), 500, "the invoice was swept into bob's wallet");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 10000 - 515);
-    cr_expect_eq(balance(fx.dir.r[ip].account_id), 500);
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 500);
     cr_expect_eq(balance(fx.asset.liquidity_account_id), 15, "the fee is the operator's");
     cr_expect_eq(balance(parse_id(pid)), 0, "nothing left in the outgoing account");
     payment_path(pid, "", path);
@@ -424,7 +454,7 @@ static void case_fixed_debit_returns_the_rounding(void)
     quote_ok(a, ip, extra, qid);
     payment_ok(a, qid, pid);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
-    cr_expect_eq(balance(fx.dir.r[ip].account_id), 2);
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 2);
     cr_expect_eq(balance(fx.asset.liquidity_account_id), 1);
     cr_expect_eq(balance(fx.dir.w[a].account_id), 97);
     cr_expect_eq(balance(parse_id(pid)), 0);
@@ -461,7 +491,7 @@ static void case_waits_for_funds_and_cancels(void)
     usleep(5000);
     cr_expect_str_eq(state_after_work(pid, st), "CANCELLED", "a deposit does not revive it");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 889 + 10000);
-    cr_expect_eq(balance(fx.dir.r[ip].account_id), 100);
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 100);
 }
 
 /* A worker killed after a ledger commit and before its row update: the next run finds the
@@ -503,7 +533,7 @@ static void case_exactly_once_after_a_crash(void)
     cr_assert(res[0] == LEDGER_OK && res[1] == LEDGER_OK && res[2] == LEDGER_OK);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 1000 - 313, "debited once");
-    cr_expect_eq(balance(fx.dir.r[ip].account_id), 300, "paid once");
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 300, "paid once");
     cr_expect_eq(balance(p), 0);
 }
 
@@ -533,7 +563,7 @@ static void case_cancel_after_funding_settles(void)
     json_decref(c.json);
     cr_expect_str_eq(state_after_work(pid, st), "CANCELLED");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 1000, "the funding came back");
-    cr_expect_eq(balance(fx.dir.r[ip].account_id), 0);
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 0);
     cr_expect_eq(balance(p), 0);
     char events[256];
     events_of(pid, events);
@@ -703,6 +733,44 @@ static void case_grant_limits(void)
     json_decref(r.json);
 }
 
+/* An incoming payment in the second asset: priced at 0.9, paid through both liquidity
+ * accounts in one chain; exactly the quoted amounts move. */
+static void case_local_across_assets(void)
+{
+    size_t a = wallet_new(true), b = wallet_new_in(&fx.asset2, true);
+    deposit(a, 10000);
+    ledger_op_t liq = {.kind = LEDGER_OP_CREATE,
+                       .id = ledger_id_random(),
+                       .debit_account_id = fx.asset2.settlement_account_id,
+                       .credit_account_id = fx.asset2.liquidity_account_id,
+                       .amount = 100000,
+                       .code = ADMIN_CODE_DEPOSIT};
+    ledger_result_t res;
+    cr_assert_eq(ledger_transfers_execute(fx.ledger, &liq, 1, &res), LEDGER_OK);
+    size_t ip = incoming_new(b, 900);
+    reply_t q = quote_post(a, ip, "");
+    cr_assert_eq(q.status, 201, "%s", error_code(&q));
+    cr_expect_str_eq(amount_value(&q, "receive_amount"), "900");
+    cr_expect_str_eq(amount_value(&q, "debit_amount"), "1000", "900 / 0.9, no fees here");
+    char qid[64], pid[64], st[32], x[256];
+    snprintf(qid, sizeof qid, "%s", field(&q, "id"));
+    json_decref(q.json);
+    payment_ok(a, qid, pid);
+    cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 900);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 9000);
+    cr_expect_eq(balance(fx.asset.liquidity_account_id), 1000);
+    cr_expect_eq(balance(fx.asset2.liquidity_account_id), 100000 - 900);
+    /* a debit in the wallet's asset floors what arrives; an amount in a third asset is refused */
+    size_t ip2 = incoming_new(b, 0);
+    amount_extra(x, sizeof x, "debit_amount", "101", fx.asset.code);
+    q = quote_post(a, ip2, x);
+    cr_expect_str_eq(amount_value(&q, "receive_amount"), "90", "floor(101 x 0.9)");
+    json_decref(q.json);
+    amount_extra(x, sizeof x, "receive_amount", "100", fx.asset.code);
+    expect_quote_error(a, ip2, x, 422, "asset_mismatch");
+}
+
 /* A payment under a grant fails: what it did not send goes back to the grant. */
 static void case_grant_refund_on_failure(void)
 {
@@ -826,7 +894,7 @@ static void case_replicas_share_the_work(void)
     outgoing_payments_free(second);
     for (int i = 0; i < N; i++)
         cr_expect_str_eq(state_after_work(pid[i], st), "COMPLETED");
-    cr_expect_eq(balance(fx.dir.r[ip].account_id), N * 100);
+    cr_expect_eq(received(fx.dir.r[ip].account_id), N * 100);
     cr_expect_eq(balance(fx.dir.w[a].account_id), 100000 - N * 111);
 }
 
@@ -866,3 +934,4 @@ BOTH(receiver_refuses, FEES)
 BOTH(grant_limits, "0:0")
 BOTH(grant_limits_concurrent, "0:0")
 BOTH(grant_refund_on_failure, FEES)
+BOTH(local_across_assets, "0:0")

@@ -6,7 +6,10 @@
 // 2. remote: A (USD, test.a) pays a wallet address on B (EUR, test.b) through B's SPSP answer;
 //    B converts USD -> EUR at 0.9. Packets are capped at 10 units, so a payment is many
 //    packets; A is killed (-9) in the middle of one and restarted: the payment resumes from
-//    what A's ledger says was posted and completes, and A's payer is debited exactly once.
+//    what A's ledger says was posted and completes, and A's payer is debited exactly once. A's
+//    webhooks go to a receiver here that checks every Rafiki-Signature over the raw body.
+// 3. remote, receiver gone: the payment retries until its quote expires, then FAILS and the
+//    funded amount returns to the payer's wallet.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,7 +17,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
 import { nodePorts } from './lib/ports.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -107,6 +111,34 @@ async function waitState(node, id, want, ms = 60000) {
   throw new Error(`payment ${id} stayed ${p?.state}`);
 }
 
+// The wallet's webhook endpoint: records events whose Rafiki-Signature
+// (t=<s>, v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>) checks out, counts the others.
+async function webhookReceiver(secret) {
+  const rx = { events: [], badSignatures: 0 };
+  rx.server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const m = /^t=(\d+), v1=([0-9a-f]{64})$/.exec(req.headers['rafiki-signature'] ?? '');
+      const want = createHmac('sha256', secret).update(`${m?.[1]}.`).update(raw).digest();
+      if (m && timingSafeEqual(want, Buffer.from(m[2], 'hex'))) rx.events.push(JSON.parse(raw));
+      else rx.badSignatures++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((r) => rx.server.listen(0, '127.0.0.1', r));
+  rx.url = `http://127.0.0.1:${rx.server.address().port}/webhooks`;
+  return rx;
+}
+
+// The event types received for one resource, in order, each event id once (delivery is at
+// least once).
+function eventsOf(rx, id) {
+  const seen = new Set();
+  return rx.events.filter((e) => e.data?.id === id && !seen.has(e.id) && seen.add(e.id)).map((e) => e.type);
+}
+
 after(() => {
   for (const p of procs) p.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -142,7 +174,9 @@ test('local payments survive kill -9 of their instance: each completes once', as
 });
 
 test('remote: USD on A pays a EUR wallet address on B through SPSP, resuming after kill -9', async () => {
-  const A = await makeNode('a', 'test.a');
+  const signing = randomBytes(16).toString('hex');
+  const rx = await webhookReceiver(signing);
+  const A = await makeNode('a', 'test.a', { WEBHOOK_URL: rx.url, SIGNATURE_SECRET: signing });
   const B = await makeNode('b', 'test.b', { EXCHANGE_RATES: '{"USD":{"EUR":"0.9"}}' });
   const aUsd = await admin(A, 'POST', '/assets', { code: 'USD', scale: 2 });
   const bUsd = await admin(B, 'POST', '/assets', { code: 'USD', scale: 2 });
@@ -205,4 +239,40 @@ test('remote: USD on A pays a EUR wallet address on B through SPSP, resuming aft
   // A packet fulfilled by B whose post A never committed (killed in between) is voided on A
   // and sent again, so B may have one packet (9) more than quoted; never less.
   assert.ok(got >= 27000n && got <= 27000n + 9n, `bob got ${got} of 27000`);
+
+  // the wallet heard of both payments, signed, in order, across the kill
+  for (let i = 0; i < 100 && eventsOf(rx, p2.id).length < 2; i++) await sleep(100);
+  assert.deepEqual(eventsOf(rx, p1.id), ['outgoing_payment.created', 'outgoing_payment.completed']);
+  assert.deepEqual(eventsOf(rx, p2.id), ['outgoing_payment.created', 'outgoing_payment.completed']);
+  assert.equal(rx.badSignatures, 0);
+  rx.server.close();
+});
+
+test('remote: a receiver that goes away fails the payment at quote expiry and refunds it', async () => {
+  const A = await makeNode('fa', 'test.fa', { QUOTE_LIFESPAN: '3000' });
+  const B = await makeNode('fb', 'test.fb');
+  const aUsd = await admin(A, 'POST', '/assets', { code: 'USD', scale: 2 });
+  const bUsd = await admin(B, 'POST', '/assets', { code: 'USD', scale: 2 });
+  const tok = randomBytes(24).toString('hex');
+  await admin(A, 'POST', '/peers', {
+    asset_id: aUsd.id, ilp_address: 'test.fb', routes: ['test.fb'], outgoing: { endpoint: B.url, token: tok },
+  });
+  await admin(B, 'POST', '/peers', {
+    asset_id: bUsd.id, ilp_address: 'test.fa', incoming_tokens: [tok], min_balance: '-100000000',
+  });
+  const alice = await wallet(A, aUsd.id, 'alice', '5000');
+  await wallet(B, bUsd.id, 'bob');
+  const q = await admin(A, 'POST', '/quotes', {
+    wallet_address_id: alice.id, receiver: `http://127.0.0.1:${B.ports.op}/bob`,
+    debit_amount: { value: '2000', asset_code: 'USD', asset_scale: 2 },
+  });
+  await kill9(B);
+  const p = await admin(A, 'POST', '/outgoing-payments', { wallet_address_id: alice.id, quote_id: q.id });
+  const done = await waitState(A, p.id, ['COMPLETED', 'FAILED'], 30000);
+  assert.equal(done.state, 'FAILED');
+  assert.match(done.error, /^stream_/);
+  for (let i = 0; i < 100 && (await balance(A, alice.account_id)) !== 5000n; i++) await sleep(50);
+  assert.equal(await balance(A, alice.account_id), 5000n, 'the funded amount came back');
+  const cancel = await call(A, 'POST', `/outgoing-payments/${p.id}/cancel`, {});
+  assert.equal(cancel.status, 409, 'a failed payment is not cancellable');
 });
