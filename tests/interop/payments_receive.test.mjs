@@ -224,6 +224,16 @@ test('admin API: bad input answers stable codes and changes nothing', async () =
   await refused('POST', '/wallet-addresses', { asset_id: T.usd.id, url: `${OP}/quotes` }, 400, 'url_invalid');
   await refused('POST', '/wallet-addresses', { asset_id: '00000000-0000-4000-8000-000000000000', url: `${OP}/z` }, 422, 'asset_not_found');
   await refused('PATCH', `/wallet-addresses/${wa.id}`, { status: 'gone' }, 400, 'invalid_field');
+  // The payments routes sit behind the admin gates: a body that is not JSON is refused unread.
+  for (const path of ['/wallet-addresses', `/wallet-addresses/${wa.id}/keys`, '/incoming-payments', '/quotes', '/outgoing-payments']) {
+    const r = await fetch(`http://127.0.0.1:${ports.admin}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRET}`, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ asset_id: T.usd.id, url: `${OP}/plain` }),
+    });
+    assert.equal(r.status, 415, path);
+    assert.equal((await r.json()).error.code, 'unsupported_media_type', path);
+  }
   assert.equal((await admin('GET', '/wallet-addresses?limit=100')).wallet_addresses.length, before);
   assert.equal((await fetch(`${OP}/off`)).status, 404, 'an inactive wallet address is not served');
 
