@@ -3,17 +3,21 @@
 #define RAFIKI_BACKEND_OUTGOING_PAYMENT_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "backend/outgoing_payment.h"
 
 /* Payments created here and handed to this process's workers without a claim. */
 #define OUTGOING_PAYMENT_QUEUE_MAX 1024
+/* While payments are queued, one worker pass in this many still claims due rows. */
+#define OUTGOING_PAYMENT_CLAIM_EVERY 8
 
 struct outgoing_payments {
     outgoing_payments_config_t cfg;
     pthread_mutex_t mu;
     pthread_cond_t wake;
-    uint64_t kicks; /* create bumps it so a sleeping worker looks again */
+    uint64_t kicks;              /* create bumps it so a sleeping worker looks again */
+    atomic_uint_fast64_t passes; /* run_due calls, to claim from the database now and then */
     /* handoff queue (cfg.handoff): a ring of ids, plus slots reserved by creates in progress */
     ledger_id_t queue[OUTGOING_PAYMENT_QUEUE_MAX];
     size_t head, count, reserved;

@@ -449,16 +449,9 @@ static db_rc_t tx_claim(db_conn_t *c, void *arg, db_err_t *e)
     return DB_OK;
 }
 
-size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max)
+/* Claims up to max due rows from the database and runs them; returns how many. */
+static size_t run_claimed(outgoing_payments_t *op, size_t max)
 {
-    /* payments created here first: they are leased to this process already */
-    ledger_id_t ids[OUTGOING_PAYMENT_CLAIM_MAX];
-    size_t taken = outgoing_payments_handoff_take(
-        op, ids, max < OUTGOING_PAYMENT_CLAIM_MAX ? max : OUTGOING_PAYMENT_CLAIM_MAX);
-    for (size_t i = 0; i < taken; i++)
-        payment_run(op, ids[i]);
-    if (taken > 0)
-        return taken;
     claim_t cl = {.max = max < OUTGOING_PAYMENT_CLAIM_MAX ? max : OUTGOING_PAYMENT_CLAIM_MAX};
     cl.now = clock_wall_ms();
     cl.lease_until = cl.now + (int64_t)op->cfg.lease_ms;
@@ -472,6 +465,24 @@ size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max)
     for (size_t i = 0; i < cl.n; i++)
         payment_run(op, cl.ids[i]);
     return cl.n;
+}
+
+size_t outgoing_payments_run_due(outgoing_payments_t *op, size_t max)
+{
+    /* Payments created here first (leased to this process already), but every
+     * OUTGOING_PAYMENT_CLAIM_EVERY-th pass claims from the database even while some are
+     * queued, so that retries and rows left by a dead replica are not starved by new work. */
+    if (atomic_fetch_add(&op->passes, 1) % OUTGOING_PAYMENT_CLAIM_EVERY == 0) {
+        size_t n = run_claimed(op, max);
+        if (n > 0)
+            return n;
+    }
+    ledger_id_t ids[OUTGOING_PAYMENT_CLAIM_MAX];
+    size_t taken = outgoing_payments_handoff_take(
+        op, ids, max < OUTGOING_PAYMENT_CLAIM_MAX ? max : OUTGOING_PAYMENT_CLAIM_MAX);
+    for (size_t i = 0; i < taken; i++)
+        payment_run(op, ids[i]);
+    return taken > 0 ? taken : run_claimed(op, max);
 }
 
 void outgoing_payments_handoff_drop(outgoing_payments_t *op)
