@@ -100,10 +100,8 @@ static int parse_peer_fields(admin_call_t *call, const json_t *body, peer_t *p, 
         string_list(call, body, "incoming_tokens", PEER_INCOMING_TOKENS_MAX, PEER_TOKEN_MIN,
                     PEER_TOKEN_MAX, tokens, ntokens, has_tokens) != 0)
         return -1;
-    if (has_routes && peer_set_routes(p, routes, nroutes) != 0) {
-        admin_error(call, 500, "internal", "out of memory");
-        return -1;
-    }
+    if (has_routes)
+        peer_set_routes(p, routes, nroutes);
     const json_t *out = json_object_get(body, "outgoing");
     if (json_is_null(out)) {
         peer_set_outgoing(p, NULL, NULL);
@@ -155,8 +153,6 @@ static http_handler_result_t peer_create(admin_call_t *call)
     size_t ntokens = 0;
     bool has_tokens;
     http_handler_result_t res = HTTP_DONE;
-    if (!p)
-        return admin_error(call, 500, "internal", "out of memory");
     if (admin_get_id(call, body, "asset_id", &p->asset_id) != 0 ||
         admin_opt_i64str(call, body, "min_balance", &acct.min_balance, NULL) != 0 ||
         parse_peer_fields(call, body, p, tokens, &ntokens, &has_tokens) != 0)

@@ -9,12 +9,18 @@
  *   GET    /peers            ?limit=&cursor=  -> {peers: [...], next_cursor}
  *   GET    /peers/{id}
  *   PATCH  /peers/{id}       any create field except asset_id; incoming_tokens replaces them all
- *   DELETE /peers/{id}       -> 200 {id, deleted: true}; the ledger account stays (its history is
- * kept) POST   /accounts/{id}/stream-credentials -> {destination_account, shared_secret (base64)}
+ *   DELETE /peers/{id}       -> 200 {id, deleted: true}; the ledger account stays (its
+ *                             history is kept)
+ *   POST   /accounts/{id}/stream-credentials -> {destination_account, shared_secret (base64)}
  *
  * Peer liquidity uses the account routes: POST /accounts/{account_id}/deposits and
  * /withdrawals (two-phase) on the peer's account_id, and on the asset's liquidity account for
  * asset liquidity; no peer-specific wrappers are needed.
+ *
+ * Threads: admin_peers_register runs once at start-up, before the admin server starts. The
+ * handlers run on admin worker threads and may block on the database (peers table, account
+ * reads through connector_stream_credentials); they change the connector's registry, which is
+ * safe beside the packet path (peers.h).
  */
 #ifndef RAFIKI_BACKEND_ADMIN_PEERS_H
 #define RAFIKI_BACKEND_ADMIN_PEERS_H

@@ -118,7 +118,7 @@ static int setup_rates(connector_t *c, const connector_config_t *cfg, char *err,
 {
     rates_config_t rc = {.static_json = cfg->exchange_rates, .ttl_ms = cfg->exchange_rates_ttl_ms};
     if (cfg->exchange_rates_url && *cfg->exchange_rates_url) {
-        c->rates_url = strdup(cfg->exchange_rates_url);
+        c->rates_url = xstrdup(cfg->exchange_rates_url);
         rc.fetch = connector_http_rates_fetch;
         rc.fetch_ctx = c;
     }
@@ -152,11 +152,11 @@ connector_t *connector_new(const connector_config_t *cfg, char *err, size_t cap)
     atomic_init(&c->auth_loads, 0);
     c->accounts = accounts_new(cfg->ledger);
     c->routes = routes_new();
-    c->peers = c->routes ? peers_new(cfg->db, c->routes) : NULL;
+    c->peers = peers_new(cfg->db, c->routes);
     c->timers = timers_new();
     c->http = http_client_new(&(http_client_config_t){0});
-    if (!c->accounts || !c->peers || !c->timers || !c->http) {
-        snprintf(err, cap, "out of memory or thread start failure");
+    if (!c->accounts || !c->timers || !c->http) {
+        snprintf(err, cap, "could not start the account loader, timer or HTTP client thread");
         goto fail;
     }
     if (!c->link.send) {

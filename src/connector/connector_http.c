@@ -161,9 +161,7 @@ int connector_http_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, 
                              .body = SLICE(pkt, len),
                              .timeout_ms = timeout_ms ? timeout_ms : 1,
                              .response_max = ILP_PACKET_MAX_LEN};
-    link_req_t *lr = malloc(sizeof *lr);
-    if (!lr)
-        return -1;
+    link_req_t *lr = xmalloc(sizeof *lr);
     *lr = (link_req_t){done, op};
     if (http_client_submit(c->http, &req, link_complete, lr) != 0) {
         free(lr);
@@ -197,12 +195,11 @@ void connector_http_rates_fetch(void *ctx, rates_t *r, const char *base, rates_f
     char url[PEER_ENDPOINT_MAX + 64];
     const char *sep = strchr(c->rates_url, '?') ? "&" : "?";
     int n = snprintf(url, sizeof url, "%s%sbase=%s", c->rates_url, sep, base);
-    rates_req_t *rr = malloc(sizeof *rr);
-    if (n <= 0 || (size_t)n >= sizeof url || !rr) {
-        free(rr);
+    if (n <= 0 || (size_t)n >= sizeof url) {
         done(r, base, false, SLICE(NULL, 0));
         return;
     }
+    rates_req_t *rr = xmalloc(sizeof *rr);
     *rr = (rates_req_t){.r = r, .done = done};
     snprintf(rr->base, sizeof rr->base, "%s", base);
     http_header_t h[] = {{"Accept", "application/json"}};

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "ilp/address.h"
@@ -38,30 +39,23 @@ const char *peers_result_str(peers_result_t r)
 
 peer_t *peer_new(void)
 {
-    peer_t *p = calloc(1, sizeof *p);
-    if (p)
-        atomic_init(&p->refs, 1);
+    peer_t *p = xcalloc(1, sizeof *p);
+    atomic_init(&p->refs, 1);
     return p;
 }
 
 static char *dup_or_null(const char *s)
 {
-    return s ? strdup(s) : NULL;
+    return s ? xstrdup(s) : NULL;
 }
 
-int peer_set_outgoing(peer_t *p, const char *endpoint, const char *token)
+void peer_set_outgoing(peer_t *p, const char *endpoint, const char *token)
 {
     char *e = dup_or_null(endpoint), *t = dup_or_null(token);
-    if ((endpoint && !e) || (token && !t)) {
-        free(e);
-        free(t);
-        return -1;
-    }
     free(p->outgoing_endpoint);
     free(p->outgoing_token);
     p->outgoing_endpoint = e;
     p->outgoing_token = t;
-    return 0;
 }
 
 static void free_routes(char **routes, size_t n)
@@ -71,40 +65,27 @@ static void free_routes(char **routes, size_t n)
     free(routes);
 }
 
-int peer_set_routes(peer_t *p, const char *const *routes, size_t n)
+void peer_set_routes(peer_t *p, const char *const *routes, size_t n)
 {
-    char **v = n ? calloc(n, sizeof *v) : NULL;
-    if (n && !v)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        v[i] = strdup(routes[i]);
-        if (!v[i]) {
-            free_routes(v, i);
-            return -1;
-        }
-    }
+    char **v = n ? xcalloc(n, sizeof *v) : NULL;
+    for (size_t i = 0; i < n; i++)
+        v[i] = xstrdup(routes[i]);
     free_routes(p->routes, p->nroutes);
     p->routes = v;
     p->nroutes = n;
-    return 0;
 }
 
 peer_t *peer_clone(const peer_t *src)
 {
     peer_t *p = peer_new();
-    if (!p)
-        return NULL;
     int refs = 1;
     memcpy(p, src, sizeof *p);
     atomic_init(&p->refs, refs);
     p->outgoing_endpoint = p->outgoing_token = NULL;
     p->routes = NULL;
     p->nroutes = 0;
-    if (peer_set_outgoing(p, src->outgoing_endpoint, src->outgoing_token) != 0 ||
-        peer_set_routes(p, (const char *const *)src->routes, src->nroutes) != 0) {
-        peer_release(p);
-        return NULL;
-    }
+    peer_set_outgoing(p, src->outgoing_endpoint, src->outgoing_token);
+    peer_set_routes(p, (const char *const *)src->routes, src->nroutes);
     return p;
 }
 
@@ -195,7 +176,8 @@ static int routes_from_json(peer_t *p, const char *text)
         if (!v[i])
             goto done;
     }
-    rc = peer_set_routes(p, v, n);
+    peer_set_routes(p, v, n);
+    rc = 0;
 done:
     json_decref(a);
     return rc;
@@ -414,8 +396,6 @@ peers_result_t peers_db_delete(db_t *db, ledger_id_t pid)
 static peer_t *peer_from_row(db_stmt_t *st)
 {
     peer_t *p = peer_new();
-    if (!p)
-        return NULL;
     size_t n;
     const char *s;
     s = db_col_text(st, 0, &n);
@@ -429,8 +409,8 @@ static peer_t *peer_from_row(db_stmt_t *st)
     p->max_packet_amount = db_col_u64(st, 5);
     p->packets_per_s = db_col_u64(st, 6);
     p->amount_per_s = db_col_u64(st, 7);
-    bad |= peer_set_outgoing(p, db_col_null(st, 8) ? NULL : db_col_text(st, 8, NULL),
-                             db_col_null(st, 9) ? NULL : db_col_text(st, 9, NULL));
+    peer_set_outgoing(p, db_col_null(st, 8) ? NULL : db_col_text(st, 8, NULL),
+                      db_col_null(st, 9) ? NULL : db_col_text(st, 9, NULL));
     bad |= routes_from_json(p, db_col_text(st, 10, NULL));
     p->created_ms = db_col_i64(st, 11);
     p->updated_ms = db_col_i64(st, 12);

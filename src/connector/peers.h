@@ -79,13 +79,13 @@ typedef enum {
 
 const char *peers_result_str(peers_result_t r);
 
-/* A new peer object with one reference; strings are copied. NULL on OOM. */
+/* A new, zeroed peer object with one reference; never NULL (out of memory aborts). */
 peer_t *peer_new(void);
 /* Deep copy with one reference (for building an update). */
 peer_t *peer_clone(const peer_t *p);
-/* Sets the optional strings and routes (copied); -1 on OOM. */
-int peer_set_outgoing(peer_t *p, const char *endpoint, const char *token);
-int peer_set_routes(peer_t *p, const char *const *routes, size_t n);
+/* Set the optional strings and routes (copied; NULL clears a string). */
+void peer_set_outgoing(peer_t *p, const char *endpoint, const char *token);
+void peer_set_routes(peer_t *p, const char *const *routes, size_t n);
 void peer_retain(peer_t *p);
 /* Drops a reference; frees at zero. NULL is a no-op. */
 void peer_release(peer_t *p);
@@ -116,7 +116,7 @@ peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t c
 typedef struct peers peers_t;
 
 /* rt (may be NULL) receives every peer's routes: its own routes, or its ILP address when it has
- * none (Rafiki's fallback). db (may be NULL) backs auth misses and peers_load. */
+ * none (Rafiki's fallback). db (may be NULL) backs auth misses and peers_load. Never NULL. */
 peers_t *peers_new(db_t *db, routes_t *rt);
 void peers_free(peers_t *reg);
 /* Loads every stored peer. PEERS_OK or PEERS_STORAGE. */

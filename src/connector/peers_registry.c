@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 #include "connector/peers.h"
 
 typedef struct {
@@ -29,9 +30,7 @@ struct peers {
 
 peers_t *peers_new(db_t *db, routes_t *rt)
 {
-    peers_t *reg = calloc(1, sizeof *reg);
-    if (!reg)
-        return NULL;
+    peers_t *reg = xcalloc(1, sizeof *reg);
     pthread_rwlock_init(&reg->lock, NULL);
     reg->db = db;
     reg->rt = rt;
@@ -85,26 +84,22 @@ static void drop_tokens_locked(peers_t *reg, ledger_id_t id)
     reg->ntok = w;
 }
 
-static int add_token_locked(peers_t *reg, const uint8_t *h, ledger_id_t id)
+static void add_token_locked(peers_t *reg, const uint8_t *h, ledger_id_t id)
 {
     size_t i = tok_lb(reg, h);
     if (i < reg->ntok && memcmp(reg->tok[i].hash, h, SHA256_LEN) == 0) {
         reg->tok[i].peer = id;
-        return 0;
+        return;
     }
     if (reg->ntok == reg->captok) {
         size_t cap = reg->captok ? reg->captok * 2 : 16;
-        token_entry_t *t = realloc(reg->tok, cap * sizeof *t);
-        if (!t)
-            return -1;
-        reg->tok = t;
+        reg->tok = xrealloc(reg->tok, cap * sizeof *reg->tok);
         reg->captok = cap;
     }
     memmove(&reg->tok[i + 1], &reg->tok[i], (reg->ntok - i) * sizeof *reg->tok);
     memcpy(reg->tok[i].hash, h, SHA256_LEN);
     reg->tok[i].peer = id;
     reg->ntok++;
-    return 0;
 }
 
 static void set_routes(peers_t *reg, const peer_t *p)
@@ -133,10 +128,7 @@ static peers_result_t put_locked(peers_t *reg, peer_t *p, const uint8_t (*hashes
             return PEERS_INVALID;
         if (reg->n == reg->cap) {
             size_t cap = reg->cap ? reg->cap * 2 : 16;
-            peer_t **v = realloc(reg->v, cap * sizeof *v);
-            if (!v)
-                return PEERS_NOMEM;
-            reg->v = v;
+            reg->v = xrealloc(reg->v, cap * sizeof *reg->v);
             reg->cap = cap;
         }
         memmove(&reg->v[i + 1], &reg->v[i], (reg->n - i) * sizeof *reg->v);
@@ -148,8 +140,7 @@ static peers_result_t put_locked(peers_t *reg, peer_t *p, const uint8_t (*hashes
     if (hashes) {
         drop_tokens_locked(reg, p->id);
         for (size_t k = 0; k < nh; k++)
-            if (add_token_locked(reg, hashes[k], p->id) != 0)
-                return PEERS_NOMEM;
+            add_token_locked(reg, hashes[k], p->id);
     }
     set_routes(reg, p);
     return PEERS_OK;
@@ -213,7 +204,9 @@ peer_t *peers_auth_load(peers_t *reg, const char *token, size_t len)
     if (!p && peers_db_get(reg->db, id, &p) != PEERS_OK)
         return NULL;
     pthread_rwlock_wrlock(&reg->lock);
-    if (put_locked(reg, p, NULL, 0) != PEERS_OK || add_token_locked(reg, h, id) != 0)
+    if (put_locked(reg, p, NULL, 0) == PEERS_OK)
+        add_token_locked(reg, h, id);
+    else
         LOGW("peers: could not cache a peer loaded on authentication");
     pthread_rwlock_unlock(&reg->lock);
     return p;
@@ -344,12 +337,7 @@ static peers_result_t load_all_peers(db_t *db, peer_t ***out, size_t *nout)
     for (;;) {
         if (n + PAGE > cap) {
             size_t ncap = cap ? cap * 2 : PAGE;
-            peer_t **nv = realloc(v, ncap * sizeof *nv);
-            if (!nv) {
-                release_all(v, n);
-                return PEERS_NOMEM;
-            }
-            v = nv;
+            v = xrealloc(v, ncap * sizeof *v);
             cap = ncap;
         }
         size_t got;
@@ -390,12 +378,7 @@ static peers_result_t load_all_tokens(db_t *db, token_entry_t **out, size_t *nou
             continue;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 64;
-            token_entry_t *nv = realloc(v, ncap * sizeof *nv);
-            if (!nv) {
-                r = PEERS_NOMEM;
-                break;
-            }
-            v = nv;
+            v = xrealloc(v, ncap * sizeof *v);
             cap = ncap;
         }
         memcpy(v[n].hash, h, SHA256_LEN);

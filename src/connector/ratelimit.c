@@ -23,6 +23,19 @@ static uint64_t window_incr(const stream_totals_t *store, char kind, ledger_id_t
     return total;
 }
 
+const char *ratelimit_result_str(ratelimit_result_t r)
+{
+    switch (r) {
+    case RATELIMIT_OK:
+        return "ok";
+    case RATELIMIT_PACKETS:
+        return "packets";
+    case RATELIMIT_AMOUNT:
+        return "amount";
+    }
+    return "unknown";
+}
+
 ratelimit_result_t ratelimit_check(const stream_totals_t *store, ledger_id_t peer,
                                    const ratelimit_limits_t *limits, uint64_t amount,
                                    int64_t now_ms)

@@ -33,6 +33,9 @@ typedef enum {
     RATELIMIT_AMOUNT = 2,  /* T04 Insufficient Liquidity (throughput) */
 } ratelimit_result_t;
 
+/* A stable snake_case name for r (logs, metrics). */
+const char *ratelimit_result_str(ratelimit_result_t r);
+
 typedef struct {
     uint64_t packets_per_s; /* 0 = no packet limit */
     uint64_t amount_per_s;  /* 0 = no throughput limit */

@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 /* Bounds: quotes per base and waiters per in-flight fetch. */
 #define RATES_QUOTES_MAX  1024
@@ -33,8 +34,6 @@ const char *rates_result_str(rates_result_t r)
         return "unavailable";
     case RATES_BAD_CONFIG:
         return "bad_config";
-    case RATES_NOMEM:
-        return "nomem";
     }
     return "unknown";
 }
@@ -237,9 +236,7 @@ static rates_result_t parse_quotes(const char *base, const json_t *obj, pair_t *
 {
     if (!json_is_object(obj) || json_object_size(obj) > RATES_QUOTES_MAX)
         return RATES_BAD_CONFIG;
-    pair_t *v = calloc(json_object_size(obj) + 1, sizeof *v);
-    if (!v)
-        return RATES_NOMEM;
+    pair_t *v = xcalloc(json_object_size(obj) + 1, sizeof *v);
     size_t i = 0;
     const char *k;
     json_t *val;
@@ -276,12 +273,7 @@ static rates_result_t load_static(rates_t *r, const char *text)
         rc = parse_quotes(base, quotes, &v, &n);
         if (rc != RATES_OK)
             goto done;
-        pair_t *all = realloc(r->statics, (r->nstatics + n + 1) * sizeof *all);
-        if (!all) {
-            free(v);
-            rc = RATES_NOMEM;
-            goto done;
-        }
+        pair_t *all = xrealloc(r->statics, (r->nstatics + n + 1) * sizeof *all);
         if (n)
             memcpy(all + r->nstatics, v, n * sizeof *v);
         r->statics = all;
@@ -299,11 +291,7 @@ rates_t *rates_new(const rates_config_t *cfg, rates_result_t *rc)
     rates_result_t dummy;
     if (!rc)
         rc = &dummy;
-    rates_t *r = calloc(1, sizeof *r);
-    if (!r) {
-        *rc = RATES_NOMEM;
-        return NULL;
-    }
+    rates_t *r = xcalloc(1, sizeof *r);
     pthread_mutex_init(&r->mu, NULL);
     r->fetch = cfg ? cfg->fetch : NULL;
     r->fetch_ctx = cfg ? cfg->fetch_ctx : NULL;
@@ -390,12 +378,11 @@ rates_result_t rates_get(rates_t *r, const char *src, const char *dst, rate_t *o
     }
     if (e->nwaiters == e->capwaiters) {
         size_t cap = e->capwaiters ? e->capwaiters * 2 : 8;
-        waiter_t *w = cap <= RATES_WAITERS_MAX ? realloc(e->waiters, cap * sizeof *w) : NULL;
-        if (!w) {
+        if (cap > RATES_WAITERS_MAX) {
             pthread_mutex_unlock(&r->mu);
             return RATES_UNAVAILABLE;
         }
-        e->waiters = w;
+        e->waiters = xrealloc(e->waiters, cap * sizeof *e->waiters);
         e->capwaiters = cap;
     }
     waiter_t *w = &e->waiters[e->nwaiters++];
@@ -459,11 +446,9 @@ static void fetch_done(rates_t *r, const char *base, bool ok, slice_t body)
     pair_t *snap = NULL;
     size_t nsnap = 0;
     if (ok && n) {
-        snap = malloc(n * sizeof *snap);
-        if (snap) {
-            memcpy(snap, e->quotes, n * sizeof *snap);
-            nsnap = n;
-        }
+        snap = xmalloc(n * sizeof *snap);
+        memcpy(snap, e->quotes, n * sizeof *snap);
+        nsnap = n;
     }
     pthread_mutex_unlock(&r->mu);
     for (size_t i = 0; i < nw; i++) {

@@ -48,7 +48,6 @@ typedef enum {
     RATES_OVERFLOW = -2,    /* converted amount does not fit u64 (ILP: F08) */
     RATES_UNAVAILABLE = -3, /* no rate for the pair (ILP: F07 "Exchange rate error") */
     RATES_BAD_CONFIG = -4,  /* static configuration does not parse */
-    RATES_NOMEM = -5,
 } rates_result_t;
 
 const char *rates_result_str(rates_result_t r);
@@ -80,7 +79,7 @@ typedef struct {
     uint32_t ttl_ms; /* cache lifetime of fetched rates; 0 = 15000 (Rafiki's default) */
 } rates_config_t;
 
-/* NULL with RATES_BAD_CONFIG / RATES_NOMEM in *rc (may be NULL). */
+/* NULL with RATES_BAD_CONFIG in *rc (may be NULL). */
 rates_t *rates_new(const rates_config_t *cfg, rates_result_t *rc);
 void rates_free(rates_t *r);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 #include "base/limits.h"
 #include "ilp/address.h"
 
@@ -25,9 +26,7 @@ struct routes {
 
 routes_t *routes_new(void)
 {
-    routes_t *rt = calloc(1, sizeof *rt);
-    if (!rt)
-        return NULL;
+    routes_t *rt = xcalloc(1, sizeof *rt);
     pthread_rwlock_init(&rt->lock, NULL);
     return rt;
 }
@@ -66,6 +65,21 @@ static size_t lower_bound(const routes_t *rt, const uint8_t *p, size_t n)
     return lo;
 }
 
+const char *routes_result_str(routes_result_t r)
+{
+    switch (r) {
+    case ROUTES_OK:
+        return "ok";
+    case ROUTES_NOT_FOUND:
+        return "not_found";
+    case ROUTES_BAD_PREFIX:
+        return "bad_prefix";
+    case ROUTES_FULL:
+        return "full";
+    }
+    return "unknown";
+}
+
 /* A full address, or a scheme alone ("g", "test") as a route for that whole scheme. */
 static bool prefix_valid(slice_t p)
 {
@@ -81,12 +95,7 @@ routes_result_t routes_add(routes_t *rt, slice_t prefix, ledger_id_t peer)
         prefix.len--;
     if (prefix.len > 0 && !prefix_valid(prefix))
         return ROUTES_BAD_PREFIX;
-    char *copy = malloc(prefix.len + 1);
-    if (!copy)
-        return ROUTES_NOMEM;
-    if (prefix.len)
-        memcpy(copy, prefix.ptr, prefix.len);
-    copy[prefix.len] = 0;
+    char *copy = xstrndup((const char *)prefix.ptr, prefix.len);
 
     routes_result_t rc = ROUTES_OK;
     pthread_rwlock_wrlock(&rt->lock);
@@ -105,12 +114,7 @@ routes_result_t routes_add(routes_t *rt, slice_t prefix, ledger_id_t peer)
     }
     if (rt->n == rt->cap) {
         size_t cap = rt->cap ? rt->cap * 2 : 16;
-        route_t *v = realloc(rt->v, cap * sizeof *v);
-        if (!v) {
-            rc = ROUTES_NOMEM;
-            goto done;
-        }
-        rt->v = v;
+        rt->v = xrealloc(rt->v, cap * sizeof *rt->v);
         rt->cap = cap;
     }
     memmove(&rt->v[j + 1], &rt->v[j], (rt->n - j) * sizeof *rt->v);

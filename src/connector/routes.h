@@ -31,10 +31,12 @@ typedef enum {
     ROUTES_NOT_FOUND = -1, /* no prefix matches (other than back to the source): F02 */
     ROUTES_BAD_PREFIX = -2,
     ROUTES_FULL = -3,
-    ROUTES_NOMEM = -4,
 } routes_result_t;
 
-/* NULL on OOM. */
+/* A stable snake_case name for r (logs, admin errors). */
+const char *routes_result_str(routes_result_t r);
+
+/* Never NULL (out of memory aborts, base/mem.h). */
 routes_t *routes_new(void);
 void routes_free(routes_t *rt);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/mem.h"
 
 #define TIMERS_MAX (1u << 20)
 
@@ -106,9 +107,7 @@ static void *timer_main(void *arg)
 
 timers_t *timers_new(void)
 {
-    timers_t *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
+    timers_t *t = xcalloc(1, sizeof *t);
     pthread_mutex_init(&t->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -145,13 +144,12 @@ int timers_add(timers_t *t, conn_timer_t *tm, uint64_t at_ms, timer_fn fn, void 
     pthread_mutex_lock(&t->mu);
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
-        conn_timer_t **h = cap <= TIMERS_MAX ? realloc(t->heap, cap * sizeof *h) : NULL;
-        if (!h) {
+        if (cap > TIMERS_MAX) {
             pthread_mutex_unlock(&t->mu);
             tm->heap_index = SIZE_MAX;
             return -1;
         }
-        t->heap = h;
+        t->heap = xrealloc(t->heap, cap * sizeof *t->heap);
         t->cap = cap;
     }
     heap_set(t, t->n++, tm);

@@ -28,7 +28,7 @@ typedef struct {
 timers_t *timers_new(void);
 /* Stops the thread; timers still queued never fire. */
 void timers_free(timers_t *t);
-/* Queues tm to fire at at_ms. Returns 0, or -1 when the heap is full (1M timers) or OOM. */
+/* Queues tm to fire at at_ms. Returns 0, or -1 when the heap is full (1M timers). */
 int timers_add(timers_t *t, conn_timer_t *tm, uint64_t at_ms, timer_fn fn, void *user);
 /* True when tm was queued and is now removed (it will not fire). */
 bool timers_cancel(timers_t *t, conn_timer_t *tm);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 
 #define BLOCK_WORDS  8 /* 512 bits, one cache line */
 #define BITS_PER_ID  12
@@ -40,8 +41,7 @@ static void filter_init(filter_t *f, size_t capacity)
 {
     f->capacity = capacity;
     f->nblocks = (capacity * BITS_PER_ID + BLOCK_WORDS * 64 - 1) / (BLOCK_WORDS * 64);
-    f->blocks = calloc(f->nblocks * BLOCK_WORDS, sizeof *f->blocks);
-    ASSERT(f->blocks != NULL);
+    f->blocks = xcalloc(f->nblocks * BLOCK_WORDS, sizeof *f->blocks);
     f->count = 0;
 }
 
@@ -59,8 +59,7 @@ static void hashes(ledger_id_t id, uint64_t *h1, uint64_t *h2)
 
 lbloom_t *lbloom_new(size_t expected)
 {
-    lbloom_t *b = calloc(1, sizeof *b);
-    ASSERT(b != NULL);
+    lbloom_t *b = xcalloc(1, sizeof *b);
     filter_init(&b->f[0], expected > MIN_CAPACITY ? expected : MIN_CAPACITY);
     b->n = 1;
     return b;

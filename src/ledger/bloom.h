@@ -8,6 +8,10 @@
  * 12 bits per id. When the newest filter holds its capacity a new one of twice the capacity is
  * added, so memory stays ~1.5 bytes per id, and a lookup reads one cache line per filter (a
  * handful for any realistic ledger: capacities double).
+ *
+ * Threads: a filter is not synchronised. The ledger's filter-building thread fills a new one
+ * alone, then hands it over under the ledger mutex; after that only the batcher (holding that
+ * mutex) adds to it and asks it. Nothing here blocks or touches the database.
  */
 #ifndef RAFIKI_LEDGER_BLOOM_H
 #define RAFIKI_LEDGER_BLOOM_H

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/mem.h"
 #include "ledger/mem.h"
 
 /* ---- open-addressing map from id to pool index (the id is the first field of the entry) ---- */
@@ -60,8 +61,7 @@ static void idmap_insert(idmap_t *m, const void *base, size_t stride, uint32_t i
         uint32_t old_cap = m->cap;
         uint32_t *old = m->slots;
         m->cap = old_cap ? old_cap * 2 : 64;
-        m->slots = calloc(m->cap, sizeof *m->slots);
-        ASSERT(m->slots != NULL);
+        m->slots = xcalloc(m->cap, sizeof *m->slots);
         m->count = 0;
         for (uint32_t i = 0; i < old_cap; i++)
             if (old[i])
@@ -141,8 +141,7 @@ struct lcore {
 
 lcore_t *lcore_new(void)
 {
-    lcore_t *c = calloc(1, sizeof *c);
-    ASSERT(c != NULL);
+    lcore_t *c = xcalloc(1, sizeof *c);
     return c;
 }
 

@@ -6,6 +6,10 @@
  *
  * An undo log covers everything since the last lcore_mark_clean: a failed linked chain undoes to
  * its start, and a failed database commit undoes the whole batch (lcore_undo_all).
+ *
+ * Threads: an lcore_t is not synchronised. In the service only the batcher applies to it, and
+ * ledger_account_update refreshes an account in it; both hold the ledger mutex
+ * (ledger_core_lock). Nothing here blocks or touches the database.
  */
 #ifndef RAFIKI_LEDGER_CORE_H
 #define RAFIKI_LEDGER_CORE_H

@@ -458,8 +458,7 @@ ledger_result_t ledger_transfers_submit_mode(ledger_t *l, const ledger_op_t *ops
         mode = LEDGER_SUBMIT_FOLLOW_UP;
     /* one allocation: the submission, a copy of the ops and the results */
     size_t size = sizeof(sub_t) + n * sizeof(ledger_op_t) + n * sizeof(ledger_result_t);
-    sub_t *s = malloc(size);
-    ASSERT(s != NULL);
+    sub_t *s = xmalloc(size);
     ledger_op_t *copy = (ledger_op_t *)(s + 1);
     memcpy(copy, ops, n * sizeof *ops);
     *s = (sub_t){
@@ -504,8 +503,7 @@ static void ids_push(ledger_t *l, size_t *n, ledger_id_t id)
         return;
     if (*n == l->ids_cap) {
         l->ids_cap = l->ids_cap ? l->ids_cap * 2 : 1024;
-        l->ids = realloc(l->ids, l->ids_cap * sizeof *l->ids);
-        ASSERT(l->ids != NULL);
+        l->ids = xrealloc(l->ids, l->ids_cap * sizeof *l->ids);
     }
     l->ids[(*n)++] = id;
 }
@@ -842,9 +840,8 @@ ledger_result_t ledger_sweep_expired(ledger_t *l, size_t limit, size_t *expired)
         return LEDGER_OK;
     if (limit > l->opts.batch_max)
         limit = l->opts.batch_max;
-    ledger_op_t *ops = calloc(limit, sizeof *ops);
-    ledger_result_t *res = calloc(limit, sizeof *res);
-    ASSERT(ops && res);
+    ledger_op_t *ops = xcalloc(limit, sizeof *ops);
+    ledger_result_t *res = xcalloc(limit, sizeof *res);
     ledger_result_t r = LEDGER_STORAGE_ERROR;
     db_err_t err;
     size_t n = 0;

@@ -181,7 +181,8 @@ typedef void (*ledger_done_fn)(void *user, const ledger_result_t *results, size_
 
 /*
  * What a submission does when the queue holds queue_max operations. Back-pressure belongs at the
- * edges: new work from a request handler asks TRY and answers T04 / 503 on LEDGER_BUSY; work
+ * edges: new work from a request handler asks TRY and, on LEDGER_BUSY, the connector answers T03
+ * (connector busy) and an HTTP API 503 with Retry-After; work
  * that settles what the ledger already admitted asks FOLLOW_UP, so it can never be the one that
  * waits for the queue. Nothing submitted from the batcher thread (a completion callback) ever
  * blocks, whatever the mode.

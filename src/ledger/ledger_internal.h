@@ -1,4 +1,11 @@
-/* What accounts.c needs from the batcher (ledger.c); internal to src/ledger. */
+/*
+ * What accounts.c needs from the batcher (ledger.c); internal to src/ledger.
+ *
+ * Threads: these run on the API's calling threads (admin workers), beside the batcher.
+ * ledger_core_lock blocks while a batch is being applied and committed (the batcher holds the
+ * lock for the whole batch); ledger_core_refresh reads the database and must be called with it
+ * held. ledger_tail_find and ledger_tail_in_memory do not block on the batcher.
+ */
 #ifndef RAFIKI_LEDGER_LEDGER_INTERNAL_H
 #define RAFIKI_LEDGER_LEDGER_INTERNAL_H
 

@@ -3,6 +3,10 @@
  * engine, writing its changes back, and the row readers the API uses. Every function runs on a
  * connection the caller holds (inside the caller's transaction when it writes) and returns a
  * db_rc_t with err filled on failure.
+ *
+ * Threads: any thread that holds its own connection (the batcher, the merge and filter threads,
+ * API callers on admin workers); every call blocks on the database, so never from an HTTP
+ * handler or a ledger completion callback. The lcore_t passed in is the caller's (see core.h).
  */
 #ifndef RAFIKI_LEDGER_LSTORE_H
 #define RAFIKI_LEDGER_LSTORE_H

@@ -1,6 +1,9 @@
 /*
  * Small helpers shared by the ledger's in-memory structures (internal): growing arrays and the
  * hash of an id for open-addressing maps (core.c, tail.c).
+ *
+ * Threads: pure functions of their arguments; any thread, never blocking. The arrays they grow
+ * belong to the caller, who keeps them to one thread at a time.
  */
 #ifndef RAFIKI_LEDGER_MEM_H
 #define RAFIKI_LEDGER_MEM_H
@@ -9,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "base/assert.h"
+#include "base/mem.h"
 #include "ledger/types.h"
 
 /* Returns p grown to hold at least need elements of elem bytes (capacity doubling from 64),
@@ -21,8 +24,7 @@ static inline void *lmem_grow(void *p, size_t *cap, size_t need, size_t elem)
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
-    void *q = realloc(p, n * elem);
-    ASSERT(q != NULL);
+    void *q = xrealloc(p, n * elem);
     *cap = n;
     return q;
 }

@@ -46,8 +46,7 @@ uint32_t ltail_bucket_of(ledger_id_t id)
 
 ltail_t *ltail_new(void)
 {
-    ltail_t *t = calloc(1, sizeof *t);
-    ASSERT(t != NULL);
+    ltail_t *t = xcalloc(1, sizeof *t);
     return t;
 }
 
@@ -93,8 +92,7 @@ static void map_grow(ltail_t *t)
     uint32_t *old = t->map;
     size_t old_cap = t->map_cap;
     t->map_cap = old_cap ? old_cap * 2 : 64;
-    t->map = calloc(t->map_cap, sizeof *t->map);
-    ASSERT(t->map != NULL);
+    t->map = xcalloc(t->map_cap, sizeof *t->map);
     for (size_t i = 0; i < old_cap; i++)
         if (old[i])
             t->map[map_slot(t, t->slab[old[i] - 1].x.id)] = old[i];

@@ -119,7 +119,7 @@ typedef enum {
     /* infrastructure */
     LEDGER_STORAGE_ERROR, /* the database failed; the batch was rolled back, retry it */
     LEDGER_CLOSED,        /* the ledger is shutting down */
-    LEDGER_BUSY, /* LEDGER_SUBMIT_TRY: the queue is full; nothing queued, answer T04 / 503 */
+    LEDGER_BUSY, /* LEDGER_SUBMIT_TRY: the queue is full; nothing queued; connector T03, HTTP 503 */
     LEDGER_RESULT_COUNT
 } ledger_result_t;
 

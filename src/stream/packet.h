@@ -11,6 +11,8 @@
  * keeps them). StreamMaxMoney.receiveMax and StreamMoneyBlocked.sendMax wider than 64 bits
  * saturate to UINT64_MAX (§5.1.4); any other VarUInt wider than 64 bits is an error. Bytes left
  * inside a known frame's contents after its fields are ignored, like the junk after the frames.
+ *
+ * Threads: pure functions over caller-owned buffers; any thread at once, never blocking.
  */
 #ifndef RAFIKI_STREAM_PACKET_H
 #define RAFIKI_STREAM_PACKET_H

@@ -4,6 +4,8 @@
  *
  *   receipt = version UInt8 (1) ‖ nonce 16 bytes ‖ streamId UInt8 ‖ totalReceived UInt64
  *             ‖ hmac 32 bytes,   hmac = HMAC-SHA256(receipt_secret, first 26 bytes)
+ *
+ * Threads: pure functions (HMAC over the caller's bytes); any thread at once, never blocking.
  */
 #ifndef RAFIKI_STREAM_RECEIPT_H
 #define RAFIKI_STREAM_RECEIPT_H

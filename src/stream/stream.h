@@ -1,6 +1,9 @@
 /*
  * STREAM (RFC 0029) common definitions: the one result enum every src/stream module returns,
  * and protocol constants shared by the codec, the receiver and the sender.
+ *
+ * Threads: stream_result_str returns static strings; any thread. Each module's own header says
+ * which of its calls may block.
  */
 #ifndef RAFIKI_STREAM_STREAM_H
 #define RAFIKI_STREAM_STREAM_H

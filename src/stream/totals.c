@@ -10,6 +10,7 @@
 
 #include "base/assert.h"
 #include "base/clock.h"
+#include "base/mem.h"
 
 /* Keys are "stream_received:" + 64 hex digits; anything longer is refused. */
 #define TOTALS_KEY_MAX 127
@@ -42,17 +43,11 @@ static uint64_t hash_key(const char *k)
 stream_totals_mem_t *stream_totals_mem_new(size_t max_entries)
 {
     ASSERT(max_entries > 0);
-    stream_totals_mem_t *m = calloc(1, sizeof *m);
-    if (m == NULL)
-        return NULL;
+    stream_totals_mem_t *m = xcalloc(1, sizeof *m);
     size_t n = 16;
     while (n < max_entries && n < ((size_t)1 << 30))
         n <<= 1;
-    m->buckets = calloc(n, sizeof *m->buckets);
-    if (m->buckets == NULL) {
-        free(m);
-        return NULL;
-    }
+    m->buckets = xcalloc(n, sizeof *m->buckets);
     m->nbuckets = n;
     m->max_entries = max_entries;
     pthread_mutex_init(&m->mu, NULL);
@@ -146,11 +141,11 @@ static int mem_incr(void *ctx, const char *key, int64_t delta, uint32_t ttl_s, u
     if (e == NULL) {
         if (m->count >= m->max_entries)
             sweep(m, now);
-        e = m->count < m->max_entries ? calloc(1, sizeof *e) : NULL;
-        if (e == NULL) {
-            rc = -1;
+        if (m->count >= m->max_entries) {
+            rc = -1; /* full of live entries */
             goto done;
         }
+        e = xcalloc(1, sizeof *e);
         memcpy(e->key, key, klen + 1);
         e->next = *slot;
         *slot = e;

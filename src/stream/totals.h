@@ -32,8 +32,8 @@ typedef struct {
 /* The in-process implementation: a mutex-protected open hash table with lazy expiry. */
 typedef struct stream_totals_mem stream_totals_mem_t;
 
-/* NULL on OOM. max_entries bounds memory: when full, expired entries are swept, and if none
- * are expired incr fails (-1) rather than growing. */
+/* Never NULL (out of memory aborts, base/mem.h). max_entries bounds memory: when full, expired
+ * entries are swept, and if none are expired incr fails (-1) rather than growing. */
 stream_totals_mem_t *stream_totals_mem_new(size_t max_entries);
 void stream_totals_mem_free(stream_totals_mem_t *m);
 stream_totals_t stream_totals_mem(stream_totals_mem_t *m);

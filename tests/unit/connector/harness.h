@@ -275,9 +275,9 @@ static peer_t *h_peer(h_node_t *n, const ledger_asset_t *a, const char *address,
     p->asset_scale = a->scale;
     p->account_id = h_account(n, a, LEDGER_KIND_PEER, min_balance, false);
     snprintf(p->ilp_address, sizeof p->ilp_address, "%s", address);
-    cr_assert_eq(peer_set_outgoing(p, endpoint, out_token), 0);
+    peer_set_outgoing(p, endpoint, out_token);
     if (route)
-        cr_assert_eq(peer_set_routes(p, (const char *const[]){route}, 1), 0);
+        peer_set_routes(p, (const char *const[]){route}, 1);
     uint8_t h[1][SHA256_LEN];
     size_t nh = 0;
     if (in_token) {

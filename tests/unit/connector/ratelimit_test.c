@@ -34,3 +34,11 @@ Test(ratelimit, throughput_per_second)
     cr_assert_eq(ratelimit_check(&store, peer, &none, 1000000, t), RATELIMIT_OK);
     stream_totals_mem_free(m);
 }
+
+Test(ratelimit, result_names_are_stable)
+{
+    cr_assert_str_eq(ratelimit_result_str(RATELIMIT_OK), "ok");
+    cr_assert_str_eq(ratelimit_result_str(RATELIMIT_PACKETS), "packets");
+    cr_assert_str_eq(ratelimit_result_str(RATELIMIT_AMOUNT), "amount");
+    cr_assert_str_eq(ratelimit_result_str((ratelimit_result_t)99), "unknown");
+}

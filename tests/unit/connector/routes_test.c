@@ -69,3 +69,12 @@ Test(routes, first_added_peer_wins_on_equal_prefix)
     cr_assert(ledger_id_eq(out, id(5)));
     routes_free(rt);
 }
+
+Test(routes, result_names_are_stable)
+{
+    cr_assert_str_eq(routes_result_str(ROUTES_OK), "ok");
+    cr_assert_str_eq(routes_result_str(ROUTES_NOT_FOUND), "not_found");
+    cr_assert_str_eq(routes_result_str(ROUTES_BAD_PREFIX), "bad_prefix");
+    cr_assert_str_eq(routes_result_str(ROUTES_FULL), "full");
+    cr_assert_str_eq(routes_result_str((routes_result_t)99), "unknown");
+}
