@@ -157,9 +157,10 @@ vectors: $(BUILD)/test-vectors
 	./$(BUILD)/test-vectors $(SHARED)/vectors
 
 # The Node interop tests (tests/interop/*.test.mjs) against build/rafiki; the Postgres cases
-# run only under scripts/with-services.sh (make test does that).
+# run only under scripts/with-services.sh (make test does that). npm ci runs again whenever
+# package-lock.json is newer than the installed tree, so a new dependency reaches old checkouts.
 interop: $(BUILD)/rafiki $(TOOL_BINS)
-	cd tests/interop && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && \
+	cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && \
 	  RAFIKI_BUILD=$(abspath $(BUILD)) node --test --test-concurrency=1 ./*.test.mjs
 
 # make test: formatting, the sanitizer build of the unit tests, a short run of every fuzzer, then

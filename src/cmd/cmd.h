@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "backend/fees.h"
 #include "base/limits.h"
 
 typedef struct {
@@ -21,6 +22,20 @@ typedef struct {
     uint16_t admin_port;
     uint16_t connector_port;
     bool production;
+    /* payments (Open Payments port) */
+    char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
+    const char *auth_server_url; /* AUTH_SERVER_URL */
+    uint64_t incoming_payment_expiry_max_ms;
+    /* quotes and outgoing payments */
+    uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */
+    uint32_t slippage_ppm;              /* SLIPPAGE, parts per million */
+    fees_table_t payment_fees;          /* PAYMENT_FEES */
+    uint32_t outgoing_payment_workers;  /* OUTGOING_PAYMENT_WORKERS */
+    uint32_t outgoing_payment_lease_ms; /* OUTGOING_PAYMENT_LEASE_MS */
+    const char *webhook_url;            /* WEBHOOK_URL; NULL: events are recorded, not sent */
+    const char *signature_secret; /* SIGNATURE_SECRET (HMAC key, used as given); NULL: unsigned */
+    uint32_t webhook_timeout_ms;  /* WEBHOOK_TIMEOUT */
+    unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */
 } config_t;
 
 typedef enum {

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
+#include "backend/outgoing_payment.h"
 #include "cmd/cmd.h"
 #include "ilp/address.h"
 
@@ -146,6 +147,92 @@ static config_result_t load_stream_secret(config_t *cfg, config_err_t *err)
     return CONFIG_OK;
 }
 
+/* OPEN_PAYMENTS_URL, AUTH_SERVER_URL (http(s) URLs, no query) and
+ * INCOMING_PAYMENT_EXPIRY_MAX_MS. The payments URLs are kept without a trailing slash because
+ * wallet address and resource URLs are built by appending "/..." to them. */
+static config_result_t load_payments(config_t *cfg, config_err_t *err)
+{
+    const char *names[2] = {"OPEN_PAYMENTS_URL", "AUTH_SERVER_URL"};
+    const char *vals[2] = {env_str(names[0], "http://localhost:3000"),
+                           env_str(names[1], "http://localhost:3006")};
+    for (int i = 0; i < 2; i++) {
+        const char *v = vals[i];
+        size_t n = strlen(v);
+        if ((!starts_with(v, "http://") && !starts_with(v, "https://")) || strchr(v, '?') ||
+            strchr(v, '#') || n >= sizeof cfg->open_payments_url)
+            return config_fail(err, names[i],
+                               "expected an http:// or https:// URL without a query, "
+                               "e.g. http://localhost:3000");
+    }
+    size_t n = strlen(vals[0]);
+    while (n > 0 && vals[0][n - 1] == '/')
+        n--;
+    memcpy(cfg->open_payments_url, vals[0], n);
+    cfg->open_payments_url[n] = '\0';
+    cfg->auth_server_url = vals[1];
+    env_err_t e;
+    /* 30 days, Rafiki's default; at least a second so a payment can be paid at all */
+    if (env_u64("INCOMING_PAYMENT_EXPIRY_MAX_MS", 2592000000ull, 1000, 10ull * 365 * 86400000,
+                &cfg->incoming_payment_expiry_max_ms, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    return CONFIG_OK;
+}
+
+/* QUOTE_LIFESPAN (ms), SLIPPAGE (a fraction), PAYMENT_FEES and OUTGOING_PAYMENT_WORKERS. */
+static config_result_t load_outgoing(config_t *cfg, config_err_t *err)
+{
+    env_err_t e;
+    uint64_t lifespan, workers, lease;
+    /* Rafiki's default: 5 minutes; at least a second so a quote can be used at all */
+    if (env_u64("QUOTE_LIFESPAN", QUOTE_LIFESPAN_MS_DEFAULT, 1000, 24ull * 3600 * 1000, &lifespan,
+                &e) != ENV_OK ||
+        env_u64("OUTGOING_PAYMENT_WORKERS", OUTGOING_PAYMENT_WORKERS_DEFAULT, 1,
+                OUTGOING_PAYMENT_WORKERS_MAX, &workers, &e) != ENV_OK ||
+        /* a remote payment streams for at most half the lease, so it ends before another
+         * replica may take the row over */
+        env_u64("OUTGOING_PAYMENT_LEASE_MS", OUTGOING_PAYMENT_LEASE_MS_DEFAULT, 2000, 600000,
+                &lease, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->quote_lifespan_ms = (uint32_t)lifespan;
+    cfg->outgoing_payment_workers = (uint32_t)workers;
+    cfg->outgoing_payment_lease_ms = (uint32_t)lease;
+    const char *slip = env_str("SLIPPAGE", "0.01");
+    if (fees_parse_ppm(slip, strlen(slip), &cfg->slippage_ppm) != 0)
+        return config_fail(err, "SLIPPAGE",
+                           "expected a fraction from 0 to 1 with at most 6 decimals, e.g. 0.01");
+    const char *fees = env_str("PAYMENT_FEES", "");
+    if (fees_table_parse(fees, strlen(fees), &cfg->payment_fees) != 0)
+        return config_fail(err, "PAYMENT_FEES",
+                           "expected CODE:FIXED:BASIS_POINTS entries separated by commas, "
+                           "e.g. USD:50:30,EUR:0:25");
+    return CONFIG_OK;
+}
+
+/* WEBHOOK_URL and its settings. Without a URL events are still recorded (GET /webhook-events)
+ * but not sent. In production a URL needs SIGNATURE_SECRET: unsigned events could be forged. */
+static config_result_t load_webhooks(config_t *cfg, config_err_t *err)
+{
+    cfg->webhook_url = env_str("WEBHOOK_URL", NULL);
+    cfg->signature_secret = env_str("SIGNATURE_SECRET", NULL);
+    const char *u = cfg->webhook_url;
+    if (u && !starts_with(u, "http://") && !starts_with(u, "https://"))
+        return config_fail(err, "WEBHOOK_URL", "expected an http:// or https:// URL");
+    if (u && cfg->production && (!cfg->signature_secret || !*cfg->signature_secret))
+        return config_fail(err, "SIGNATURE_SECRET",
+                           "must be set in production mode when WEBHOOK_URL is set "
+                           "(webhooks are signed with it)");
+    if (cfg->signature_secret && strlen(cfg->signature_secret) > 256)
+        return config_fail(err, "SIGNATURE_SECRET", "at most 256 characters");
+    env_err_t e;
+    uint64_t timeout, retries;
+    if (env_u64("WEBHOOK_TIMEOUT", 2000, 1, 600000, &timeout, &e) != ENV_OK ||
+        env_u64("WEBHOOK_MAX_RETRY", 10, 1, 1000, &retries, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->webhook_timeout_ms = (uint32_t)timeout;
+    cfg->webhook_max_retry = (unsigned)retries;
+    return CONFIG_OK;
+}
+
 config_result_t config_load_database(config_t *cfg, config_err_t *err)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -175,37 +262,40 @@ static config_result_t load_dev_secrets(config_t *cfg, config_err_t *err)
     env_result_t er = access(path, F_OK) == 0 ? env_load_file(path, &e) : ENV_OK;
     if (er != ENV_OK)
         return fail(err, er == ENV_IO ? CONFIG_IO : CONFIG_INVALID, "RAFIKI_DATA_DIR: %s", e.msg);
-    bool want_admin = !env_str("ADMIN_API_SECRET", NULL);
-    bool want_stream = !env_str("STREAM_SECRET", NULL);
-    if (want_admin || want_stream) {
+    /* The admin token and SIGNATURE_SECRET are typed or pasted by people: URL-safe base64. */
+    static const char *const names[] = {"ADMIN_API_SECRET", "STREAM_SECRET", "SIGNATURE_SECRET"};
+    bool want[3];
+    int nwant = 0;
+    for (int i = 0; i < 3; i++)
+        nwant += want[i] = !env_str(names[i], NULL);
+    if (nwant > 0) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: %s", strerror(errno));
         int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd < 0)
             return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: %s", strerror(errno));
         uint8_t raw[32];
-        char text[80], line[128];
+        char text[80], line[128], made[96] = "";
         bool written = true;
-        for (int i = 0; i < 2 && written; i++) {
-            if (!(i == 0 ? want_admin : want_stream))
+        for (int i = 0; i < 3 && written; i++) {
+            if (!want[i])
                 continue;
-            const char *name = i == 0 ? "ADMIN_API_SECRET" : "STREAM_SECRET";
             rand_bytes(raw, sizeof raw);
-            if (i == 0)
-                b64_encode(text, sizeof text, raw, sizeof raw, B64_URL | B64_NOPAD);
-            else
+            if (i == 1)
                 hex_encode(text, sizeof text, raw, sizeof raw);
-            int len = snprintf(line, sizeof line, "%s=%s\n", name, text);
+            else
+                b64_encode(text, sizeof text, raw, sizeof raw, B64_URL | B64_NOPAD);
+            int len = snprintf(line, sizeof line, "%s=%s\n", names[i], text);
             written = len >= 0 && write(fd, line, (size_t)len) == len;
             if (written)
-                setenv(name, text, 0);
+                setenv(names[i], text, 0);
+            size_t m = strlen(made);
+            snprintf(made + m, sizeof made - m, "%s%s", m ? " " : "", names[i]);
         }
         close(fd);
         if (!written)
             return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: cannot write dev-secrets.env");
-        LOGI("development: generated %s%s%s in %s (kept across restarts)",
-             want_admin ? "ADMIN_API_SECRET" : "", want_admin && want_stream ? " and " : "",
-             want_stream ? "STREAM_SECRET" : "", path);
+        LOGI("development: generated %s in %s (kept across restarts)", made, path);
     }
     cfg->dev_secrets_path = path;
     return CONFIG_OK;
@@ -218,7 +308,8 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
         return rc;
     bool admin_was_set = env_str("ADMIN_API_SECRET", NULL) != NULL;
     bool stream_was_set = env_str("STREAM_SECRET", NULL) != NULL;
-    if (!cfg->production && !(admin_was_set && stream_was_set) &&
+    bool signature_was_set = env_str("SIGNATURE_SECRET", NULL) != NULL;
+    if (!cfg->production && !(admin_was_set && stream_was_set && signature_was_set) &&
         (rc = load_dev_secrets(cfg, err)) != CONFIG_OK)
         return rc;
     if (stream_was_set)
@@ -229,6 +320,9 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
     cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
     if ((rc = check_urls(cfg, err)) != CONFIG_OK || (rc = load_ports(cfg, err)) != CONFIG_OK ||
+        (rc = load_payments(cfg, err)) != CONFIG_OK ||
+        (rc = load_outgoing(cfg, err)) != CONFIG_OK ||
+        (rc = load_webhooks(cfg, err)) != CONFIG_OK ||
         (rc = require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret, err)) != CONFIG_OK)
         return rc;
     if (cfg->admin_api_secret && strlen(cfg->admin_api_secret) < 16)

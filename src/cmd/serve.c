@@ -4,10 +4,13 @@
  * serve opens the database (creating the directory of a SQLite file), applies the migrations,
  * opens the cache (Redis when REDIS_URL is set, else in-process), opens the ledger with its
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
- * routes) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT, and Open Payments (its routes come
- * with the backend); each answers /healthz. SIGINT or SIGTERM stops them in reverse order:
- * listeners first (they wait for requests in progress), then the connector, the ledger (it
- * drains its queue), the cache and the database.
+ * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
+ * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
+ * answers /healthz. The incoming and outgoing payment workers run beside them (quotes and
+ * outgoing payments are admin routes too), the liquidity monitor records liquidity_low webhook
+ * events, and with WEBHOOK_URL set the webhook delivery worker sends events.
+ * SIGINT or SIGTERM stops them in reverse order: listeners first (they wait for requests in
+ * progress), then the connector, the ledger (it drains its queue), the cache and the database.
  *
  * Signals are blocked before any thread starts and taken with sigwait, so no thread is ever
  * interrupted by them and there is no race between checking a flag and sleeping.
@@ -22,6 +25,14 @@
 
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
+#include "backend/incoming_payment.h"
+#include "backend/op_server.h"
+#include "backend/outgoing_payment_routes.h"
+#include "backend/wallet_address_admin.h"
+#include "backend/admin_liquidity.h"
+#include "backend/admin_webhooks.h"
+#include "backend/liquidity.h"
+#include "backend/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -35,6 +46,10 @@
 /* Admin handlers wait for ledger commits on their worker thread; a few threads let several
  * requests share one group commit. */
 #define SERVE_ADMIN_THREADS 8
+/* How often the incoming payment worker expires, completes and settles payments. */
+#define SERVE_INCOMING_WORKER_MS 200
+/* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
+#define SERVE_LIQUIDITY_CHECK_MS 1000
 
 typedef struct {
     config_t cfg;
@@ -43,6 +58,13 @@ typedef struct {
     ledger_t *ledger;
     admin_ctx_t admin;
     connector_t *connector;
+    wallet_ctx_t wallet;
+    incoming_payment_worker_t *incoming_worker;
+    quote_svc_t quotes;
+    http_client_t *spsp_client; /* SPSP requests of remote quotes */
+    outgoing_payments_t *outgoing;
+    webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
+    liquidity_monitor_t *liquidity;
     http_server_t *servers[3];
 } app_t;
 
@@ -155,6 +177,84 @@ static bool connector_start(app_t *app)
     return true;
 }
 
+/* Wallet addresses and incoming payments: admin routes, the Open Payments port, the worker. */
+static bool payments_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->wallet = (wallet_ctx_t){.db = app->db,
+                                 .ledger = app->ledger,
+                                 .op_url = cfg->open_payments_url,
+                                 .auth_url = cfg->auth_server_url,
+                                 .receiver = connector_receiver(app->connector),
+                                 .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms};
+    if (wallet_address_admin_register(app->servers[1], &app->admin, &app->wallet) != 0 ||
+        incoming_payment_admin_register(app->servers[1], &app->admin, &app->wallet) != 0 ||
+        op_server_register(app->servers[0], &app->wallet) != 0) {
+        LOGE("payments: route registration failed");
+        return false;
+    }
+    app->incoming_worker = incoming_payment_worker_start(&app->wallet, SERVE_INCOMING_WORKER_MS);
+    if (!app->incoming_worker) {
+        LOGE("payments: cannot start the incoming payment worker");
+        return false;
+    }
+    return true;
+}
+
+/* Quotes and outgoing payments: admin routes and the payment workers. */
+static bool outgoing_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->quotes = (quote_svc_t){.ledger = app->ledger,
+                                .db = app->db,
+                                .dir = quote_directory_wallets(&app->wallet),
+                                .fees = cfg->payment_fees,
+                                .slippage_ppm = cfg->slippage_ppm,
+                                .lifespan_ms = cfg->quote_lifespan_ms,
+                                .connector = app->connector,
+                                .rates = connector_rates(app->connector),
+                                .http = app->spsp_client = http_client_new(NULL)};
+    outgoing_payments_config_t oc = {.quotes = &app->quotes,
+                                     .workers = cfg->outgoing_payment_workers,
+                                     .lease_ms = cfg->outgoing_payment_lease_ms,
+                                     .handoff = true};
+    if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
+        outgoing_payment_routes_register(app->servers[1], &app->admin, app->outgoing) != 0 ||
+        outgoing_payments_start(app->outgoing) != 0) {
+        LOGE("outgoing payments: cannot start");
+        return false;
+    }
+    return true;
+}
+
+/* The liquidity monitor (it records liquidity_low events) and the webhook delivery worker,
+ * when WEBHOOK_URL is set; false after logging why they could not start. */
+static bool webhooks_begin(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    if (!(app->liquidity =
+              liquidity_monitor_start(app->db, app->ledger, SERVE_LIQUIDITY_CHECK_MS))) {
+        LOGE("liquidity: cannot start the monitor");
+        return false;
+    }
+    if (!cfg->webhook_url) {
+        LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
+             "sent");
+        return true;
+    }
+    const char *secret = cfg->signature_secret ? cfg->signature_secret : "";
+    webhooks_config_t wc = {.url = cfg->webhook_url,
+                            .secret = (const uint8_t *)secret,
+                            .secret_len = strlen(secret),
+                            .timeout_ms = cfg->webhook_timeout_ms,
+                            .max_retry = cfg->webhook_max_retry};
+    if (!(app->webhooks = webhooks_start(app->db, &wc)))
+        return false;
+    if (!*secret)
+        LOGW("SIGNATURE_SECRET is not set: webhooks are sent without Rafiki-Signature");
+    return true;
+}
+
 /* Opens the stores and the ledger and starts every listener; false after logging what failed
  * (app_stop then releases whatever did start). */
 static bool app_start(app_t *app)
@@ -195,11 +295,14 @@ static bool app_start(app_t *app)
     for (int i = 0; i < 3; i++)
         if (!app->servers[i])
             return false;
-    if (admin_api_register(app->servers[1], &app->admin) != 0) {
+    if (admin_api_register(app->servers[1], &app->admin) != 0 ||
+        admin_webhooks_register(app->servers[1], &app->admin) != 0 ||
+        admin_liquidity_register(app->servers[1], &app->admin) != 0) {
         LOGE("admin: route registration failed");
         return false;
     }
-    return connector_start(app) && listener_start(app->servers[0], cfg, "open-payments") &&
+    return connector_start(app) && payments_start(app) && webhooks_begin(app) &&
+           outgoing_start(app) && listener_start(app->servers[0], cfg, "open-payments") &&
            listener_start(app->servers[1], cfg, "admin") &&
            listener_start(app->servers[2], cfg, "connector");
 }
@@ -210,7 +313,12 @@ static void app_stop(app_t *app)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < 3; i++)
         http_server_free(app->servers[i]);
-    connector_free(app->connector); /* after the listeners: no packet is in flight */
+    incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
+    outgoing_payments_free(app->outgoing);              /* likewise */
+    http_client_free(app->spsp_client);
+    connector_free(app->connector);         /* after the listeners: no packet is in flight */
+    liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */
+    webhooks_stop(app->webhooks);
     ledger_close(app->ledger);
     cache_close(app->cache);
     db_close(app->db);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/civil.h"
 #include "ilp/address.h"
 #include "ilp/oer.h"
 
@@ -53,42 +54,6 @@ const char *ilp_result_str(ilp_result_t r)
 
 /* ---- timestamps ---- */
 
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : DAYS[m - 1];
-}
-
-/* Days since 1970-01-01 for a civil date (era-based: 400-year cycles of 146097 days). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t mp = (m + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static bool digits(const uint8_t *p, size_t n, int64_t *out)
 {
     int64_t v = 0;
@@ -108,10 +73,10 @@ typedef struct {
 static ilp_result_t civil_to_ms(const civil_t *c, int64_t *ms)
 {
     if (c->month < 1 || c->month > 12 || c->day < 1 ||
-        c->day > days_in_month(c->year, (int)c->month) || c->hour > 23 || c->min > 59 ||
+        c->day > civil_days_in_month(c->year, (int)c->month) || c->hour > 23 || c->min > 59 ||
         c->sec > 59)
         return ILP_ERR_BAD_TIMESTAMP;
-    int64_t days = days_from_civil(c->year, (int)c->month, (int)c->day);
+    int64_t days = civil_days_from_date(c->year, (int)c->month, (int)c->day);
     *ms = days * MS_PER_DAY + ((c->hour * 60 + c->min) * 60 + c->sec) * 1000 + c->ms;
     return ILP_OK;
 }
@@ -123,7 +88,7 @@ static ilp_result_t ms_to_civil(int64_t ms, civil_t *c)
     int64_t days = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
     int64_t rem = ms - days * MS_PER_DAY;
     int m, d;
-    civil_from_days(days, &c->year, &m, &d);
+    civil_date_from_days(days, &c->year, &m, &d);
     c->month = m;
     c->day = d;
     c->ms = rem % 1000;

@@ -8,7 +8,6 @@
  */
 #include <string.h>
 
-#include "base/digest.h"
 #include "ledger/core.h"
 #include "ledger/ledger.h"
 
@@ -25,16 +24,7 @@ ledger_id_t ledger_group_leg_id(ledger_id_t group, size_t i)
         in[24 + k] = (uint8_t)(group.lo >> shift);
         in[32 + k] = (uint8_t)((uint64_t)i >> shift);
     }
-    uint8_t h[SHA256_LEN];
-    sha256(h, in, sizeof in);
-    ledger_id_t out = {0, 0};
-    for (int k = 0; k < 8; k++) {
-        out.hi = (out.hi << 8) | h[k];
-        out.lo = (out.lo << 8) | h[8 + k];
-    }
-    out.hi = (out.hi & ~0xf000ull) | 0x4000ull;             /* version 4 */
-    out.lo = (out.lo & ~(0xc0ull << 56)) | (0x80ull << 56); /* RFC 4122 variant */
-    return out;
+    return ledger_id_derive(in, sizeof in);
 }
 
 /* Reads legs 0.. of group into out until one is missing or max are read. */

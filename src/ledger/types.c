@@ -6,6 +6,7 @@
 
 #include "base/assert.h"
 #include "base/codec.h"
+#include "base/digest.h"
 #include "base/rand.h"
 #include "base/uuid.h"
 #include "ledger/types.h"
@@ -52,6 +53,20 @@ ledger_id_t ledger_id_random(void)
     id.hi = (rand_u64() & ~0xf000ull) | 0x4000ull;                        /* version 4 */
     id.lo = (rand_u64() & 0x3fffffffffffffffull) | 0x8000000000000000ull; /* variant 10 */
     return id;
+}
+
+ledger_id_t ledger_id_derive(const void *in, size_t len)
+{
+    uint8_t h[SHA256_LEN];
+    sha256(h, in, len);
+    ledger_id_t out = {0, 0};
+    for (int k = 0; k < 8; k++) {
+        out.hi = (out.hi << 8) | h[k];
+        out.lo = (out.lo << 8) | h[8 + k];
+    }
+    out.hi = (out.hi & ~0xf000ull) | 0x4000ull;             /* version 4 */
+    out.lo = (out.lo & ~(0xc0ull << 56)) | (0x80ull << 56); /* RFC 4122 variant */
+    return out;
 }
 
 static const char *const result_names[LEDGER_RESULT_COUNT] = {

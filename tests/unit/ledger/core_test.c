@@ -399,6 +399,16 @@ Test(ledger_core, status)
     cr_assert_eq(st.balance, -30);
 }
 
+/* Derived ids are stored (transfer legs, settlement steps) and recomputed on retries, so the
+ * derivation must never change: SHA-256("abc") is ba7816bf 8f01cfea 414140de 5dae2223 ... */
+Test(ledger_types, derived_ids_are_fixed_v4_uuids)
+{
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(ledger_id_derive("abc", 3), s);
+    cr_assert_str_eq(s, "ba7816bf-8f01-4fea-8141-40de5dae2223");
+    cr_assert(!ledger_id_eq(ledger_id_derive("abc", 3), ledger_id_derive("abd", 3)));
+}
+
 Test(ledger_types, id_roundtrip_and_names)
 {
     ledger_id_t id;
