@@ -158,6 +158,10 @@ static int server_start(node_t *n, const char *ilp, const char *db_url, const ch
         setenv("OPEN_PAYMENTS_PORT", p[0], 1);
         setenv("ADMIN_PORT", p[1], 1);
         setenv("CONNECTOR_PORT", p[2], 1);
+        /* the authorization server's ports are not used here: ephemeral ones */
+        setenv("AUTH_PORT", "0", 1);
+        setenv("INTROSPECTION_PORT", "0", 1);
+        setenv("INTERACTION_PORT", "0", 1);
         setenv("OPEN_PAYMENTS_URL", op_url, 1);
         setenv("ILP_ADDRESS", ilp, 1);
         setenv("ADMIN_API_SECRET", SECRET, 1);

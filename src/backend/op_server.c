@@ -89,9 +89,13 @@ static http_handler_result_t op_spsp(http_req_t *req, const wallet_ctx_t *ctx,
 static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ctx,
                                          const wallet_address_t *w)
 {
+    /* authServer is the GNAP grant endpoint URI: clients POST grant requests to exactly this
+     * string and the interaction finish hash covers it, so it has one spelling (a slash). */
+    char grant_endpoint[WALLET_ADDRESS_URL_MAX + 2];
+    snprintf(grant_endpoint, sizeof grant_endpoint, "%s/", ctx->auth_url);
     json_t *doc =
         json_pack("{s:s,s:s,s:i,s:s,s:s}", "id", w->url, "assetCode", w->asset_code, "assetScale",
-                  (int)w->asset_scale, "authServer", ctx->auth_url, "resourceServer", ctx->op_url);
+                  (int)w->asset_scale, "authServer", grant_endpoint, "resourceServer", ctx->op_url);
     if (doc && w->public_name[0])
         json_object_set_new(doc, "publicName", json_string(w->public_name));
     return op_json(req, "application/json", doc);

@@ -49,7 +49,8 @@ typedef struct {
     /* OPEN_PAYMENTS_URL without a trailing slash: wallet address URLs live under it and
      * incoming payment URLs are {op_url}/incoming-payments/{id}. */
     const char *op_url;
-    const char *auth_url; /* AUTH_SERVER_URL, shown in the wallet address document */
+    const char *auth_url; /* AUTH_SERVER_URL without a trailing slash; the wallet address
+                             document shows the grant endpoint, auth_url + "/" */
     /* The connector's STREAM receiver: SPSP and incoming payment credentials are its
      * addresses, and its local delivery credits the account named in the payment tag. NULL:
      * no credentials are issued (methods are empty, SPSP answers 503). */

@@ -21,10 +21,13 @@ typedef struct {
     uint16_t open_payments_port;
     uint16_t admin_port;
     uint16_t connector_port;
+    uint16_t auth_port;          /* AUTH_PORT: the GNAP authorization server (public) */
+    uint16_t introspection_port; /* INTROSPECTION_PORT: token introspection (internal) */
+    uint16_t interaction_port;   /* INTERACTION_PORT: the interaction API of an own IdP */
     bool production;
     /* payments (Open Payments port) */
     char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
-    const char *auth_server_url; /* AUTH_SERVER_URL */
+    char auth_server_url[256];   /* AUTH_SERVER_URL without a trailing slash */
     uint64_t incoming_payment_expiry_max_ms;
     /* quotes and outgoing payments */
     uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */

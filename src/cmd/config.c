@@ -103,12 +103,19 @@ static config_result_t load_ports(config_t *cfg, config_err_t *err)
     env_err_t e;
     if (env_port("OPEN_PAYMENTS_PORT", 3000, &cfg->open_payments_port, &e) != ENV_OK ||
         env_port("ADMIN_PORT", 3001, &cfg->admin_port, &e) != ENV_OK ||
-        env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &e) != ENV_OK)
+        env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &e) != ENV_OK ||
+        env_port("AUTH_PORT", 3006, &cfg->auth_port, &e) != ENV_OK ||
+        env_port("INTROSPECTION_PORT", 3007, &cfg->introspection_port, &e) != ENV_OK ||
+        env_port("INTERACTION_PORT", 3009, &cfg->interaction_port, &e) != ENV_OK)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
-    const uint16_t p[3] = {cfg->open_payments_port, cfg->admin_port, cfg->connector_port};
-    const char *names[3] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT", "CONNECTOR_PORT"};
-    for (int i = 0; i < 3; i++)
-        for (int j = i + 1; j < 3; j++)
+    const uint16_t p[] = {cfg->open_payments_port, cfg->admin_port,
+                          cfg->connector_port,     cfg->auth_port,
+                          cfg->introspection_port, cfg->interaction_port};
+    const char *names[] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT",         "CONNECTOR_PORT",
+                           "AUTH_PORT",          "INTROSPECTION_PORT", "INTERACTION_PORT"};
+    const int n = (int)(sizeof p / sizeof p[0]);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
             if (p[i] != 0 && p[i] == p[j])
                 return fail(err, CONFIG_INVALID,
                             "%s and %s are both %u: each listener needs its own port", names[i],
@@ -164,12 +171,14 @@ static config_result_t load_payments(config_t *cfg, config_err_t *err)
                                "expected an http:// or https:// URL without a query, "
                                "e.g. http://localhost:3000");
     }
-    size_t n = strlen(vals[0]);
-    while (n > 0 && vals[0][n - 1] == '/')
-        n--;
-    memcpy(cfg->open_payments_url, vals[0], n);
-    cfg->open_payments_url[n] = '\0';
-    cfg->auth_server_url = vals[1];
+    char *dst[2] = {cfg->open_payments_url, cfg->auth_server_url};
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(vals[i]);
+        while (n > 0 && vals[i][n - 1] == '/')
+            n--;
+        memcpy(dst[i], vals[i], n);
+        dst[i][n] = '\0';
+    }
     env_err_t e;
     /* 30 days, Rafiki's default; at least a second so a payment can be paid at all */
     if (env_u64("INCOMING_PAYMENT_EXPIRY_MAX_MS", 2592000000ull, 1000, 10ull * 365 * 86400000,

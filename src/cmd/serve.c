@@ -51,6 +51,9 @@
 /* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
 #define SERVE_LIQUIDITY_CHECK_MS 1000
 
+/* The listeners of one process, by role. */
+enum { SRV_OP = 0, SRV_ADMIN, SRV_CONNECTOR, SRV_AUTH, SRV_INTROSPECTION, SRV_INTERACTION, SRV_COUNT };
+
 typedef struct {
     config_t cfg;
     db_t *db;
@@ -65,7 +68,7 @@ typedef struct {
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
-    http_server_t *servers[3];
+    http_server_t *servers[SRV_COUNT];
 } app_t;
 
 /* mkdir -p of the directory holding a sqlite:PATH database; false after logging why not. */
@@ -169,8 +172,8 @@ static bool connector_start(app_t *app)
         LOGE("connector: %s", err.msg);
         return false;
     }
-    if (connector_http_register(app->connector, app->servers[2]) != 0 ||
-        admin_peers_register(app->servers[1], &app->admin, app->connector) != 0) {
+    if (connector_http_register(app->connector, app->servers[SRV_CONNECTOR]) != 0 ||
+        admin_peers_register(app->servers[SRV_ADMIN], &app->admin, app->connector) != 0) {
         LOGE("connector: route registration failed");
         return false;
     }
@@ -187,9 +190,8 @@ static bool payments_start(app_t *app)
                                  .auth_url = cfg->auth_server_url,
                                  .receiver = connector_receiver(app->connector),
                                  .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms};
-    if (wallet_address_admin_register(app->servers[1], &app->admin, &app->wallet) != 0 ||
-        incoming_payment_admin_register(app->servers[1], &app->admin, &app->wallet) != 0 ||
-        op_server_register(app->servers[0], &app->wallet) != 0) {
+    if (wallet_address_admin_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
+        incoming_payment_admin_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0) {
         LOGE("payments: route registration failed");
         return false;
     }
@@ -219,9 +221,20 @@ static bool outgoing_start(app_t *app)
                                      .lease_ms = cfg->outgoing_payment_lease_ms,
                                      .handoff = true};
     if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
-        outgoing_payment_routes_register(app->servers[1], &app->admin, app->outgoing) != 0 ||
+        outgoing_payment_routes_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) != 0 ||
         outgoing_payments_start(app->outgoing) != 0) {
         LOGE("outgoing payments: cannot start");
+        return false;
+    }
+    return true;
+}
+
+/* The Open Payments port: wallet address documents, SPSP and key sets (op_server_register,
+ * whose catch-all routes come last); the authorization server's ports. */
+static bool open_payments_start(app_t *app)
+{
+    if (op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
+        LOGE("open payments: route registration failed");
         return false;
     }
     return true;
@@ -289,29 +302,41 @@ static bool app_start(app_t *app)
         LOGE("%s", eerr.msg);
         return false;
     }
-    app->servers[0] = listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
-    app->servers[1] = listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
-    app->servers[2] = listener(cfg, &limits, "connector", cfg->connector_port, 0);
-    for (int i = 0; i < 3; i++)
+    app->servers[SRV_OP] =
+        listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
+    app->servers[SRV_ADMIN] =
+        listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
+    app->servers[SRV_CONNECTOR] = listener(cfg, &limits, "connector", cfg->connector_port, 0);
+    app->servers[SRV_AUTH] = listener(cfg, &limits, "auth", cfg->auth_port, 0);
+    app->servers[SRV_INTROSPECTION] =
+        listener(cfg, &limits, "introspection", cfg->introspection_port, 0);
+    app->servers[SRV_INTERACTION] =
+        listener(cfg, &limits, "interaction", cfg->interaction_port, 0);
+    for (int i = 0; i < SRV_COUNT; i++)
         if (!app->servers[i])
             return false;
-    if (admin_api_register(app->servers[1], &app->admin) != 0 ||
-        admin_webhooks_register(app->servers[1], &app->admin) != 0 ||
-        admin_liquidity_register(app->servers[1], &app->admin) != 0) {
+    if (admin_api_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+        admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+        admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0) {
         LOGE("admin: route registration failed");
         return false;
     }
-    return connector_start(app) && payments_start(app) && webhooks_begin(app) &&
-           outgoing_start(app) && listener_start(app->servers[0], cfg, "open-payments") &&
-           listener_start(app->servers[1], cfg, "admin") &&
-           listener_start(app->servers[2], cfg, "connector");
+    if (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
+        !outgoing_start(app) || !open_payments_start(app))
+        return false;
+    static const char *const names[SRV_COUNT] = {"open-payments", "admin",         "connector",
+                                                 "auth",          "introspection", "interaction"};
+    for (int i = 0; i < SRV_COUNT; i++)
+        if (!listener_start(app->servers[i], cfg, names[i]))
+            return false;
+    return true;
 }
 
 static void app_stop(app_t *app)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < SRV_COUNT; i++)
         http_server_stop(app->servers[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */

@@ -93,6 +93,9 @@ struct http_req {
     const char *method;
     const route_t *route;
     char path[HTTP_PATH_MAX_LEN + 1];
+    /* The request-target exactly as received (path and query, not decoded), for signatures. */
+    char target[HTTP_TARGET_MAX_LEN + 1];
+    bool target_ok;
     char seg_mem[HTTP_PATH_MAX_LEN + 1];
     const char *segs[HTTP_PATH_MAX_SEGMENTS];
     size_t n_segs;
@@ -646,6 +649,26 @@ static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
     return MHD_YES;
 }
 
+/* libmicrohttpd decodes the path in place before the handler sees it; this callback runs on the
+ * raw request-target first and keeps a copy (HTTP message signatures cover it as sent). It
+ * returns NULL so that on_request still sees a fresh request context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    http_req_t *req = ci ? ci->socket_context : NULL;
+    if (req == NULL)
+        return NULL;
+    size_t n = uri ? strlen(uri) : 0;
+    req->target_ok = uri != NULL && n <= HTTP_TARGET_MAX_LEN;
+    if (req->target_ok)
+        memcpy(req->target, uri, n + 1);
+    else
+        req->target[0] = '\0';
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_ctx)
@@ -729,6 +752,7 @@ int http_server_start(http_server_t *s)
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout_s, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, fds_ensure(s), NULL};
     opts[n++] =
@@ -897,6 +921,11 @@ static http_handler_result_t healthz(http_req_t *req, void *user)
 const char *http_req_method(const http_req_t *req)
 {
     return req->method;
+}
+
+const char *http_req_target(const http_req_t *req)
+{
+    return req->target_ok ? req->target : NULL;
 }
 
 const char *http_req_path(const http_req_t *req)

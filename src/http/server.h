@@ -136,6 +136,10 @@ void http_server_free(http_server_t *s);
 const char *http_req_method(const http_req_t *req);
 /* The percent-decoded path, without the query string. */
 const char *http_req_path(const http_req_t *req);
+/* The request-target as the client sent it: path and query, not percent-decoded ("/a%2Fb?x=1").
+ * HTTP message signatures cover these exact bytes. NULL when it was longer than
+ * HTTP_TARGET_MAX_LEN. */
+const char *http_req_target(const http_req_t *req);
 /* The value of a "{name}" segment of the matched route, or NULL. */
 const char *http_req_param(const http_req_t *req, const char *name);
 /* The decoded value of a query argument, or NULL when absent ("?a" gives ""). */

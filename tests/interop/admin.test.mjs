@@ -47,7 +47,8 @@ test('rafiki serve: healthz, admin routes, clean SIGTERM', async () => {
       ADMIN_API_SECRET: SECRET,
       OPEN_PAYMENTS_PORT: String(op),
       ADMIN_PORT: String(admin),
-      CONNECTOR_PORT: String(conn)
+      CONNECTOR_PORT: String(conn),
+      AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0'
     }),
     stdio: ['ignore', 'inherit', 'pipe']
   })

@@ -78,6 +78,7 @@ before(async () => {
     OPEN_PAYMENTS_PORT: String(op),
     ADMIN_PORT: String(adminPort),
     CONNECTOR_PORT: String(conn),
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0',
     RAFIKI_SQL_DIR: path.join(here, '..', '..', 'sql'),
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     HTTP_PER_IP_CONNECTIONS_MAX: String(PER_IP),
@@ -294,7 +295,8 @@ test('a malformed limit stops start-up with a message naming it', async () => {
       env: {
         ...process.env, [name]: value, ADMIN_API_SECRET: SECRET, RAFIKI_SQL_DIR: path.join(here, '..', '..', 'sql'),
         OPEN_PAYMENTS_PORT: String(ports.op), ADMIN_PORT: String(ports.admin),
-        CONNECTOR_PORT: String(ports.conn), DATABASE_URL: `sqlite:${path.join(dir, 'r.db')}`,
+        CONNECTOR_PORT: String(ports.conn),
+        AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', DATABASE_URL: `sqlite:${path.join(dir, 'r.db')}`,
       },
       encoding: 'utf8',
       timeout: 10000,

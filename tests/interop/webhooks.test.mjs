@@ -76,7 +76,8 @@ async function startServer (dir, env) {
     WEBHOOK_MAX_RETRY: '50',
     OPEN_PAYMENTS_PORT: String(op),
     ADMIN_PORT: String(admin),
-    CONNECTOR_PORT: String(conn)
+    CONNECTOR_PORT: String(conn),
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0'
   })
   const child = spawn(path.join(build, 'rafiki'), ['serve'], { cwd: dir, env: full, stdio: ['ignore', 'ignore', 'pipe'] })
   const srv = { child, url: `http://127.0.0.1:${admin}`, stderr: '' }

@@ -43,10 +43,11 @@ static http_handler_result_t h_echo(http_req_t *req, void *user)
 static http_handler_result_t h_status(http_req_t *req, void *user)
 {
     (void)user;
-    json_t *doc = json_pack("{s:s,s:s?,s:s?,s:s,s:s?,s:s?}", "id", http_req_param(req, "id"), "q",
-                            http_req_query(req, "q"), "h", http_req_header(req, "X-Test"), "path",
-                            http_req_path(req), "flag", http_req_query(req, "flag"), "absent",
-                            http_req_query(req, "absent"));
+    json_t *doc = json_pack("{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?}", "id", http_req_param(req, "id"),
+                            "q", http_req_query(req, "q"), "h", http_req_header(req, "X-Test"),
+                            "path", http_req_path(req), "flag", http_req_query(req, "flag"),
+                            "absent", http_req_query(req, "absent"), "target",
+                            http_req_target(req));
     http_respond_json(req, 200, doc);
     json_decref(doc);
     return HTTP_DONE;
@@ -227,6 +228,17 @@ Test(http_server, route_params_query_and_headers)
     cr_assert_str_eq(json_string_value(json_object_get(doc, "path")), "/accounts/acc-42/status");
     cr_assert_str_eq(json_string_value(json_object_get(doc, "flag")), "");
     cr_assert(json_is_null(json_object_get(doc, "absent")));
+    /* the raw request-target keeps its percent-encoding, as signatures need */
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "target")),
+                     "/accounts/acc-42/status?q=a%20b&flag&z=1");
+    json_decref(doc);
+    http_client_resp_free(&r);
+
+    /* an encoded byte in a segment stays encoded in the target, decoded in the path */
+    cr_assert_eq(do_req("GET", "/accounts/a%7Eb/status", NULL, 0, NULL, 0, &r), HTTP_CLIENT_OK);
+    doc = body_json(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "target")), "/accounts/a%7Eb/status");
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "id")), "a~b");
     json_decref(doc);
     http_client_resp_free(&r);
 
