@@ -252,10 +252,13 @@ static ilp_result_t decode_fulfill(slice_t c, int flags, ilp_fulfill_t *out)
     return finish(&r, flags);
 }
 
+/* A Reject code is three IA5 characters (RFC 0027: IA5String of size 3). Unregistered codes
+ * (e.g. "tw\x7f") are valid and relayed as they came, as the JavaScript ilp-packet and
+ * interledger-rs do; only bytes outside IA5 (0x80 and up) are not. */
 static bool code_valid(const uint8_t *p)
 {
     for (int i = 0; i < 3; i++)
-        if (p[i] < 0x21 || p[i] > 0x7e)
+        if (p[i] >= 0x80)
             return false;
     return true;
 }
@@ -268,7 +271,7 @@ static ilp_result_t decode_reject(slice_t c, int flags, ilp_reject_t *out)
     if (!code_valid(s.ptr))
         return ILP_ERR_BAD_CODE;
     memcpy(out->code, s.ptr, 3);
-    out->code[3] = '\0';
+    out->code[3] = '\0'; /* a terminator for the common case; the code is always 3 bytes */
     TRY(from_oer(oer_read_var_octets(&r, &out->triggered_by)));
     if (out->triggered_by.len != 0 && !ilp_address_is_valid(out->triggered_by))
         return ILP_ERR_BAD_ADDRESS;
@@ -410,7 +413,8 @@ ilp_result_t ilp_fulfill_encode(buf_t *b, const ilp_fulfill_t *f)
 
 ilp_result_t ilp_reject_encode(buf_t *b, const ilp_reject_t *r)
 {
-    if (strnlen(r->code, 4) != 3 || !code_valid((const uint8_t *)r->code))
+    /* exactly the three code bytes: a decoded code may hold NUL, which IA5 allows */
+    if (r->code[3] != '\0' || !code_valid((const uint8_t *)r->code))
         return ILP_ERR_BAD_CODE;
     if (r->triggered_by.len != 0 && !ilp_address_is_valid(r->triggered_by))
         return ILP_ERR_BAD_ADDRESS;

@@ -58,7 +58,8 @@ function randomDate () {
 }
 
 const MESSAGES = ['', 'insufficient liquidity', 'äöü unicode ✓', 'x'.repeat(8191)]
-const CODES = ['F00', 'F01', 'F02', 'F08', 'F99', 'T00', 'T04', 'R00', 'R01', 'R99']
+// unregistered IA5 codes too: they are valid and relayed as they are
+const CODES = ['F00', 'F01', 'F02', 'F08', 'F99', 'T00', 'T04', 'R00', 'R01', 'R99', 'tw\x7f', 'a\x01 ']
 
 function randomPacket () {
   switch (randomInt(3)) {

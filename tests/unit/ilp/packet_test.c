@@ -213,18 +213,30 @@ Test(packet, reject_limits_and_code)
     r.message.len++;
     cr_assert_eq(ilp_reject_encode(&b, &r), ILP_ERR_MESSAGE_TOO_LONG);
     r.message.len = 0;
-    memcpy(r.code, "F0", 3);
-    cr_assert_eq(ilp_reject_encode(&b, &r), ILP_ERR_BAD_CODE);
+    memcpy(r.code, "F0\x80", 4);
+    cr_assert_eq(ilp_reject_encode(&b, &r), ILP_ERR_BAD_CODE, "a byte outside IA5");
     r.triggered_by = SLICE_LIT("nope");
     memcpy(r.code, "F02", 4);
     cr_assert_eq(ilp_reject_encode(&b, &r), ILP_ERR_BAD_ADDRESS);
     buf_free(&b);
 
-    /* code bytes must be printable */
+    /* code bytes must be IA5 (below 0x80); unregistered codes such as "tw\x7f" or control
+     * characters are valid and survive a decode/encode round trip byte for byte */
     uint8_t in[256];
     size_t n = unhex(in, sizeof(in), REJECT_HEX);
-    in[3] = 0x01;
+    in[3] = 0x80;
     cr_assert_eq(ilp_reject_decode(SLICE(in, n), &q), ILP_ERR_BAD_CODE);
+    in[2] = 't', in[3] = 'w', in[4] = 0x7f; /* the code: bytes 2..4 */
+    cr_assert_eq(ilp_reject_decode(SLICE(in, n), &q), ILP_OK);
+    cr_assert_eq(memcmp(q.code, "tw\x7f", 3), 0);
+    in[2] = 0x00, in[3] = 0x01, in[4] = ' ';
+    cr_assert_eq(ilp_reject_decode(SLICE(in, n), &q), ILP_OK);
+    buf_t rt;
+    buf_init(&rt, ILP_PACKET_MAX_LEN);
+    cr_assert_eq(ilp_reject_encode(&rt, &q), ILP_OK);
+    cr_assert_eq(rt.len, n);
+    cr_assert_eq(memcmp(rt.ptr, in, n), 0, "relayed byte for byte");
+    buf_free(&rt);
 }
 
 Test(packet, encode_into_small_buffer_fails_cleanly)
