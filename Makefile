@@ -154,7 +154,7 @@ unit: $(UNIT_BINS)
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$$t --jobs 2 || exit 1; done
 
 vectors: $(BUILD)/test-vectors
-	./$(BUILD)/test-vectors $(SHARED)/vectors
+	./$(BUILD)/test-vectors $(SHARED)/vectors tests/vectors/local
 
 # The Node interop tests (tests/interop/*.test.mjs) against build/rafiki; the Postgres cases
 # run only under scripts/with-services.sh (make test does that). npm ci runs again whenever

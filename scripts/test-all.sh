@@ -40,7 +40,8 @@ for t in "$BUILD"/unit/*; do
 done
 
 if [ -d "$SHARED/vectors" ]; then
-  run_suite "test-vectors" "$BUILD/test-vectors" "$SHARED/vectors"
+  # the shared vectors, and our own that exercise the vector conventions (tests/vectors/local)
+  run_suite "test-vectors" "$BUILD/test-vectors" "$SHARED/vectors" tests/vectors/local
   line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
   passed=$((passed + $(awk '{print $1}' <<<"${line:-0 passed, 0 failed}")))
   failed=$((failed + $(awk '{print $3}' <<<"${line:-0 passed, 0 failed}")))

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/civil.h"
 #include "base/codec.h"
 #include "base/digest.h"
 #include "ilp/address.h"
@@ -375,6 +376,20 @@ static int dec_f08(json_t *f, slice_t in, int flags, buf_t *out, char *err, size
 
 /* ---- IL-DCP ---- */
 
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" as Unix milliseconds; -1 when malformed. */
+static int64_t iso_ms(const char *s)
+{
+    int y, mo, d, h, mi, sec, ms = 0, used = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6)
+        return -1;
+    s += used;
+    if (*s == '.' && sscanf(s + 1, "%3d%n", &ms, &used) == 1)
+        s += 1 + used;
+    if (strcmp(s, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    return ((civil_days_from_date(y, mo, d) * 24 + h) * 60 + mi) * 60000 + sec * 1000 + ms;
+}
+
 static int dec_ildcp_request(json_t *f, slice_t in, int flags, buf_t *out, char *err, size_t errlen)
 {
     ilp_packet_t p;
@@ -386,6 +401,15 @@ static int dec_ildcp_request(json_t *f, slice_t in, int flags, buf_t *out, char 
     if (!ildcp_request_valid(&p.u.prepare))
         return rejected(err, errlen, "IL-DCP request",
                         "not peer.config with amount 0, peer condition and empty data");
+    /* with a clock (vector conventions: "now"), a request that has expired is invalid */
+    const char *now = vec_str(f, "now", NULL);
+    if (now) {
+        int64_t now_ms = iso_ms(now);
+        if (now_ms < 0)
+            return vec_fail(err, errlen, "now is not an ISO 8601 UTC time"), DEC_MISMATCH;
+        if (p.u.prepare.expires_at_ms <= now_ms)
+            return rejected(err, errlen, "IL-DCP request", "expired at now");
+    }
     CMP(vec_cmp_prepare(f, &p.u.prepare, err, errlen));
     rc = ildcp_request_encode(out, p.u.prepare.expires_at_ms);
     if (rc != ILP_OK)
@@ -556,7 +580,15 @@ BINARY_HANDLER(h_fulfill, dec_fulfill)
 BINARY_HANDLER(h_reject, dec_reject)
 BINARY_HANDLER(h_packet, dec_any_packet)
 BINARY_HANDLER(h_f08, dec_f08)
-BINARY_HANDLER(h_ildcp_request, dec_ildcp_request)
+/* "now" may sit beside "fields" or inside them; the decoder reads it from the fields. */
+static int h_ildcp_request(json_t *vec, char *err, size_t errlen)
+{
+    json_t *now = json_object_get(vec, "now");
+    json_t *f = json_object_get(vec, "fields");
+    if (now && json_is_object(f) && !json_object_get(f, "now"))
+        json_object_set(f, "now", now);
+    return run_binary(vec, err, errlen, dec_ildcp_request);
+}
 BINARY_HANDLER(h_ildcp_response, dec_ildcp_response)
 BINARY_HANDLER(h_ccp_control, dec_ccp_control)
 BINARY_HANDLER(h_ccp_update, dec_ccp_update)
@@ -574,13 +606,29 @@ static int expect_result(json_t *vec, bool ok, char *err, size_t errlen)
     return ok ? VEC_PASS : VEC_FAIL;
 }
 
+static int h_address_check(json_t *vec, const char *a, size_t n, char *err, size_t errlen);
+
 static int h_address(json_t *vec, char *err, size_t errlen)
 {
     json_t *f = vec_fields(vec);
     size_t n;
     const char *a = vec_str(f, "address", &n);
+    buf_t bytes = {0};
+    if (a == NULL && json_object_get(f, "address_hex")) {
+        /* an address given as its bytes, where they are not valid text */
+        if (vec_hex(f, "address_hex", &bytes, err, errlen) != 0)
+            return VEC_FAIL;
+        a = (const char *)bytes.ptr, n = bytes.len;
+    }
     if (a == NULL)
         return vec_fail(err, errlen, "missing fields.address");
+    int res = h_address_check(vec, a, n, err, errlen);
+    buf_free(&bytes);
+    return res;
+}
+
+static int h_address_check(json_t *vec, const char *a, size_t n, char *err, size_t errlen)
+{
     ilp_address_result_t rc = ilp_address_validate(SLICE(a, n));
     bool ok = rc == ILP_ADDR_OK;
     if (!ok)

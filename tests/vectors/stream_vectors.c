@@ -200,9 +200,12 @@ static int vec_derive_fulfillment_key(json_t *vec, char *err, size_t el)
     return derive_key(vec, err, el, false);
 }
 
-/* The encryption key from shared_secret_hex, checked against derived_key_hex if present. */
+/* The encryption key from shared_secret_hex, checked against derived_key_hex if present; or,
+ * without a shared secret, derived_key_hex itself (the AES-256-GCM key). */
 static int vec_enc_key(json_t *f, uint8_t key[STREAM_KEY_LEN], char *err, size_t el)
 {
+    if (!json_object_get(f, "shared_secret_hex") && json_object_get(f, "derived_key_hex"))
+        return hex_fixed(f, "derived_key_hex", key, STREAM_KEY_LEN, err, el);
     buf_t secret;
     if (vec_hex(f, "shared_secret_hex", &secret, err, el) != 0)
         return VEC_FAIL;

@@ -123,8 +123,12 @@ int vec_cmp_hex_field(json_t *obj, const char *key, slice_t got, char *err, size
 
 int vec_cmp_str_field(json_t *obj, const char *key, slice_t got, char *err, size_t errlen)
 {
-    if (json_object_get(obj, key) == NULL)
-        return VEC_PASS;
+    if (json_object_get(obj, key) == NULL) {
+        /* a string field may be given as its bytes instead: "<key>_hex" */
+        char hex_key[128];
+        snprintf(hex_key, sizeof hex_key, "%s_hex", key);
+        return vec_cmp_hex_field(obj, hex_key, got, err, errlen);
+    }
     size_t n;
     const char *want = vec_str(obj, key, &n);
     if (want == NULL)
