@@ -39,16 +39,11 @@
 #include "base/uuid.h"
 #include "http/client.h"
 
-#define SECRET      "bench-admin-secret-0123456789abcdef"
-#define LAT_MAX     (1u << 20)
-#define THREADS_MAX 16
+#include "bench_serve.h"
+
 
 /* One `rafiki serve` process. */
-typedef struct {
-    pid_t pid;
-    char admin[64];
-    int ports[3]; /* Open Payments, admin, connector */
-} node_t;
+typedef bench_node_t node_t;
 
 /* The configuration under test: node a (the payer's), and b (the payee's) when remote. */
 static struct {
@@ -59,35 +54,14 @@ static struct {
     char code[16];
     http_client_t *client;
 } srv;
-static atomic_bool running;
-static atomic_uint_fast64_t completed, failed;
 static uint64_t completed_total; /* over the runs of one configuration */
-static uint64_t *lat_us;
-static atomic_size_t nlat;
 
-/* ---- HTTP ---- */
+/* ---- HTTP and the server process (bench_serve.h) ---- */
 
-/* Sends a request to n's admin API; returns the parsed body (NULL on failure) and *status. */
 static json_t *admin_on(const node_t *n, const char *method, const char *path, const char *body,
                         unsigned *status)
 {
-    char url[256];
-    snprintf(url, sizeof url, "%s%s", n->admin, path);
-    http_header_t h[] = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " SECRET}};
-    http_client_req_t rq = {.method = method,
-                            .url = url,
-                            .headers = h,
-                            .n_headers = 2,
-                            .body = body ? SLICE_STR(body) : SLICE(NULL, 0),
-                            .timeout_ms = 30000};
-    http_client_resp_t out;
-    *status = 0;
-    if (http_client_do_sync(srv.client, &rq, &out) != HTTP_CLIENT_OK)
-        return NULL;
-    *status = out.status;
-    json_t *j = json_loadb((const char *)out.body.ptr, out.body.len, 0, NULL);
-    http_client_resp_free(&out);
-    return j;
+    return bench_admin(srv.client, n, method, path, body, status);
 }
 
 static json_t *admin(const char *method, const char *path, const char *body, unsigned *status)
@@ -116,124 +90,9 @@ static int create(const char *path, const char *body, const char *key, char *out
     return create_on(&srv.a, path, body, key, out, cap);
 }
 
-/* ---- the server process ---- */
-
-/* A port the kernel has just handed out (bound to 0, then closed). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-/* Starts n with ILP address ilp. db_url NULL: a fresh SQLite file in the server's directory,
- * with sqlite_query appended ("?synchronous=normal" or ""). */
 static int server_start(node_t *n, const char *ilp, const char *db_url, const char *sqlite_query)
 {
-    int *ports = n->ports;
-    for (int i = 0; i < 3; i++)
-        ports[i] = free_port();
-    char dir[] = "/tmp/rafiki-bench-payments-XXXXXX";
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(n->admin, sizeof n->admin, "http://127.0.0.1:%d", ports[1]);
-    const char *bin = getenv("RAFIKI_BIN") ? getenv("RAFIKI_BIN") : "build/rafiki";
-    n->pid = fork();
-    if (n->pid == 0) {
-        char p[3][16], url[512], op_url[64];
-        for (int i = 0; i < 3; i++)
-            snprintf(p[i], sizeof p[i], "%d", ports[i]);
-        snprintf(op_url, sizeof op_url, "http://127.0.0.1:%d", ports[0]);
-        snprintf(url, sizeof url, "%s", db_url ? db_url : "");
-        if (!db_url)
-            snprintf(url, sizeof url, "sqlite:%s/rafiki.db%s", dir, sqlite_query);
-        setenv("DATABASE_URL", url, 1);
-        setenv("OPEN_PAYMENTS_PORT", p[0], 1);
-        setenv("ADMIN_PORT", p[1], 1);
-        setenv("CONNECTOR_PORT", p[2], 1);
-        /* the authorization server's ports are not used here: ephemeral ones */
-        setenv("AUTH_PORT", "0", 1);
-        setenv("INTROSPECTION_PORT", "0", 1);
-        setenv("INTERACTION_PORT", "0", 1);
-        setenv("OPEN_PAYMENTS_URL", op_url, 1);
-        setenv("ILP_ADDRESS", ilp, 1);
-        setenv("ADMIN_API_SECRET", SECRET, 1);
-        setenv("STREAM_SECRET", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-               1);
-        setenv("RAFIKI_DATA_DIR", dir, 1);
-        setenv("LOG_LEVEL", "warn", 1);
-        setenv("PAYMENT_FEES", "", 1);
-        if (!getenv("RAFIKI_SQL_DIR"))
-            setenv("RAFIKI_SQL_DIR", "sql", 1);
-        execl(bin, bin, "serve", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200; i++) {
-        unsigned st;
-        json_t *j = admin_on(n, "GET", "/healthz", NULL, &st);
-        json_decref(j);
-        if (st == 200)
-            return 0;
-        usleep(50000);
-    }
-    return -1;
-}
-
-static void server_stop(node_t *n)
-{
-    if (n->pid <= 0)
-        return;
-    kill(n->pid, SIGTERM);
-    waitpid(n->pid, NULL, 0);
-    n->pid = 0;
-}
-
-/* VmRSS and VmHWM of the server, in KiB. */
-static void server_rss(long *rss, long *hwm)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)srv.a.pid);
-    FILE *f = fopen(path, "r");
-    *rss = *hwm = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            *rss = strtol(line + 6, NULL, 10);
-        else if (strncmp(line, "VmHWM:", 6) == 0)
-            *hwm = strtol(line + 6, NULL, 10);
-    }
-    if (f)
-        fclose(f);
-}
-
-/* utime + stime of the server, in clock ticks. */
-static unsigned long long server_cpu_ticks(void)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)srv.a.pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
-    unsigned long long ut = 0, st = 0;
-    /* fields after the command: state(3) ... utime(14) stime(15) */
-    for (int field = 3; p && field <= 15; field++) {
-        p = strchr(p + 1, ' ');
-        if (p && field == 13)
-            ut = strtoull(p + 1, NULL, 10);
-        if (p && field == 14)
-            st = strtoull(p + 1, NULL, 10);
-    }
-    return ut + st;
+    return bench_server_start(srv.client, n, ilp, db_url, sqlite_query, NULL);
 }
 
 /* A wallet address named name on n in asset; its id into id, its URL into url (may be NULL). */
@@ -241,7 +100,7 @@ static int wallet_on(const node_t *n, const char *asset, const char *name, char 
                      size_t url_cap)
 {
     char body[512], u[128];
-    snprintf(u, sizeof u, "http://127.0.0.1:%d/%s%llx", n->ports[0], name,
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/%s%llx", n->ports[BP_OP], name,
              (unsigned long long)(rand_u64() & 0xffffff));
     snprintf(body, sizeof body, "{\"asset_id\":\"%s\",\"url\":\"%s\"}", asset, u);
     if (url)
@@ -272,7 +131,7 @@ static int setup_remote(void)
     snprintf(body, sizeof body,
              "{\"asset_id\":\"%s\",\"ilp_address\":\"test.b\",\"routes\":[\"test.b\"],"
              "\"outgoing\":{\"endpoint\":\"http://127.0.0.1:%d/\",\"token\":\"%s\"}}",
-             asset_a, srv.b.ports[2], tok);
+             asset_a, srv.b.ports[BP_CONN], tok);
     if (!asset_a[0] || create("/peers", body, "id", peer, sizeof peer) != 0)
         return -1;
     snprintf(body, sizeof body,
@@ -359,58 +218,22 @@ static int pay_once(void)
     return -1;
 }
 
-static void *client_run(void *arg)
+static int pay_op(void *user)
 {
-    (void)arg;
-    while (atomic_load(&running)) {
-        uint64_t t0 = clock_mono_ns();
-        if (pay_once() != 0) {
-            atomic_fetch_add(&failed, 1);
-            continue;
-        }
-        atomic_fetch_add(&completed, 1);
-        size_t i = atomic_fetch_add(&nlat, 1);
-        if (i < LAT_MAX)
-            lat_us[i] = (clock_mono_ns() - t0) / 1000;
-    }
-    return NULL;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    (void)user;
+    return pay_once();
 }
 
 static void run(const char *label, int threads, double seconds)
 {
-    pthread_t t[THREADS_MAX];
-    atomic_store(&completed, 0);
-    atomic_store(&failed, 0);
-    atomic_store(&nlat, 0);
-    atomic_store(&running, true);
-    unsigned long long cpu0 = server_cpu_ticks();
-    uint64_t t0 = clock_mono_ns();
-    for (int i = 0; i < threads; i++)
-        pthread_create(&t[i], NULL, client_run, NULL);
-    usleep((useconds_t)(seconds * 1e6));
-    atomic_store(&running, false);
-    for (int i = 0; i < threads; i++)
-        pthread_join(t[i], NULL);
-    double el = (double)(clock_mono_ns() - t0) / 1e9;
-    unsigned long long cpu = server_cpu_ticks() - cpu0;
-    size_t n = atomic_load(&nlat) < LAT_MAX ? atomic_load(&nlat) : LAT_MAX;
-    qsort(lat_us, n, sizeof lat_us[0], cmp_u64);
-    uint64_t c = atomic_load(&completed);
-    completed_total += c;
-    long rss, hwm;
-    server_rss(&rss, &hwm);
-    double cpu_ms = (double)cpu * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+    bench_result_t r;
+    if (bench_load(srv.a.pid, threads, seconds, pay_op, NULL, &r) != 0)
+        return;
+    completed_total += r.ok;
     printf("%-13s c=%-2d  %7.1f payments/s  p50 %6.2f ms  p99 %6.2f ms  failed %llu  "
            "server RSS %ld KiB (peak %ld)  server CPU %.2f ms/payment\n",
-           label, threads, (double)c / el, n ? (double)lat_us[n / 2] / 1000 : 0.0,
-           n ? (double)lat_us[n * 99 / 100] / 1000 : 0.0, (unsigned long long)atomic_load(&failed),
-           rss, hwm, c ? cpu_ms / (double)c : 0.0);
+           label, threads, r.per_s, r.p50_ms, r.p99_ms, (unsigned long long)r.failed, r.rss_kib,
+           r.hwm_kib, r.server_cpu_ms_op);
     fflush(stdout);
 }
 
@@ -456,8 +279,8 @@ static void bench(const char *label, bool remote, const char *db_url, const char
     if (server_start(&srv.a, "test.a", db_url, sqlite_query) != 0 ||
         (remote && server_start(&srv.b, "test.b", NULL, sqlite_query) != 0) || setup() != 0) {
         fprintf(stderr, "payments bench (%s): the servers did not start\n", label);
-        server_stop(&srv.a);
-        server_stop(&srv.b);
+        bench_server_stop(&srv.a);
+        bench_server_stop(&srv.b);
         http_client_free(srv.client);
         return;
     }
@@ -469,16 +292,13 @@ static void bench(const char *label, bool remote, const char *db_url, const char
         if (!conc || strtol(conc, NULL, 10) == levels[i])
             run(label, levels[i], seconds);
     check_payee(label);
-    server_stop(&srv.a);
-    server_stop(&srv.b);
+    bench_server_stop(&srv.a);
+    bench_server_stop(&srv.b);
     http_client_free(srv.client);
 }
 
 int main(void)
 {
-    lat_us = calloc(LAT_MAX, sizeof *lat_us);
-    if (!lat_us)
-        return 1;
     printf("payments: (incoming payment ->) quote -> outgoing payment -> COMPLETED through the "
            "admin API of build/rafiki; local, and remote (a pays a wallet address on b)\n");
     bench("sqlite-full", false, NULL, "");
@@ -487,6 +307,5 @@ int main(void)
     if (pg && *pg)
         bench("postgres", false, pg, "");
     bench("remote-normal", true, NULL, "?synchronous=normal");
-    free(lat_us);
     return 0;
 }
