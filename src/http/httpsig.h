@@ -71,6 +71,13 @@ typedef struct {
     const char *signature_input;
     const char *signature;
     slice_t body;
+    /* Other header fields a signature may cover ("date"), looked up by lowercase name; NULL:
+     * none. */
+    const char *(*header)(void *ctx, const char *name);
+    void *header_ctx;
+    /* Skip the Open Payments rules on which components must be covered (RFC 9421 vectors and
+     * other profiles); the rules on digests still apply. */
+    bool any_components;
 } httpsig_request_t;
 
 /* Fills r from a server request. target_uri is built in buf as scheme "://" Host header
@@ -82,8 +89,8 @@ int httpsig_request_from_http(const http_req_t *req, const char *scheme, char *b
 typedef struct {
     char label[HTTPSIG_LABEL_MAX + 1];
     char keyid[HTTPSIG_KEYID_MAX + 1];
-    bool has_created;
-    int64_t created; /* UNIX seconds */
+    bool has_created, has_expires;
+    int64_t created, expires; /* UNIX seconds */
     bool covers_authorization;
     uint8_t sig[HTTPSIG_SIG_LEN];
     size_t base_len;
@@ -93,8 +100,9 @@ typedef struct {
 /* Step 1 (see the top). On anything but HTTPSIG_OK, *out is unspecified. */
 httpsig_result_t httpsig_parse(const httpsig_request_t *r, httpsig_parsed_t *out);
 
-/* Step 2: `created` within window_s of now_s (both directions; 0 = HTTPSIG_WINDOW_DEFAULT_S),
- * then the signature with the 32-byte Ed25519 public key. */
+/* Step 2: `created` within window_s of now_s (both directions; 0 = HTTPSIG_WINDOW_DEFAULT_S)
+ * and `expires`, when given, not past; then the signature with the 32-byte Ed25519 public
+ * key. */
 httpsig_result_t httpsig_verify(const httpsig_parsed_t *p, const uint8_t pub[HTTPSIG_ED25519_LEN],
                                 int64_t now_s, int64_t window_s);
 
