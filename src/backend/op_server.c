@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/op_client.h"
 #include "backend/spsp.h"
 #include "base/log.h"
 
@@ -105,6 +106,10 @@ static http_handler_result_t op_wallet(http_req_t *req, void *user)
 {
     const wallet_ctx_t *ctx = user;
     const char *path = http_req_path(req);
+    if (ctx->instance_jwks && strcmp(path, OP_CLIENT_PATH "/jwks.json") == 0) {
+        http_respond(req, 200, "application/json", ctx->instance_jwks, strlen(ctx->instance_jwks));
+        return HTTP_DONE;
+    }
     size_t plen = strlen(path), slen = sizeof JWKS_SUFFIX - 1;
     bool jwks = plen > slen && memcmp(path + plen - slen, JWKS_SUFFIX, slen) == 0;
     if (jwks)

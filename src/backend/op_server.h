@@ -6,6 +6,8 @@
  *                                                    authServer, resourceServer), 1.3.0 spec
  *   GET {wallet address URL}, Accept: application/spsp4+json     SPSP answer (spsp.h)
  *   GET {wallet address URL}/jwks.json               {"keys": [...]}: the unrevoked client keys
+ *   GET /.well-known/pay/jwks.json                   the key set of this instance as an Open
+ *                                                    Payments client (op_client.h)
  *
  * All unauthenticated. A URL is the request path appended to OPEN_PAYMENTS_URL. An unknown or
  * inactive wallet address answers 404 {"error":{"code":"wallet_address_not_found"}}.

@@ -1,5 +1,7 @@
 /*
- * Quotes (see quote.h): pricing against a local incoming payment, and the quotes table.
+ * Quotes (see quote.h): pricing against a local incoming payment, remote receivers
+ * (Open Payments incoming payments through op_client.h, wallet addresses through SPSP), and the
+ * quotes table.
  */
 #include "backend/quote.h"
 
@@ -11,6 +13,7 @@
 #include "base/codec.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "backend/op_client.h"
 #include "backend/wallet_address_admin.h"
 #include "backend/wallet_address_internal.h"
 
@@ -140,22 +143,58 @@ static quote_result_t price_remote(const quote_svc_t *svc, const quote_request_t
     return QUOTE_OK;
 }
 
-/* A receiver that is not a local incoming payment: SPSP, probe, price. */
+/* A remote incoming payment (op_client.h): its credentials, and the amount left to pay when
+ * the request fixes none. */
+static quote_result_t remote_incoming(const quote_svc_t *svc, const quote_request_t *req,
+                                      const char *url, quote_request_t *fixed, quote_spsp_t *creds)
+{
+    if (!svc->remote_incoming)
+        return QUOTE_RECEIVER_NOT_FOUND;
+    quote_remote_incoming_t ri;
+    if (svc->remote_incoming(svc->remote_incoming_ctx, url, &ri) != QUOTE_LOOKUP_FOUND)
+        return QUOTE_RECEIVER_NOT_FOUND;
+    if (!ri.open)
+        return QUOTE_RECEIVER_INACTIVE;
+    uint64_t left = ri.has_incoming_amount && ri.incoming_amount > ri.received_amount
+                        ? ri.incoming_amount - ri.received_amount
+                        : 0;
+    if (!req->has_debit && !req->has_receive) {
+        if (left == 0)
+            return QUOTE_AMOUNT_REQUIRED;
+        fixed->has_receive = true;
+        fixed->receive_amount.value = left;
+        memcpy(fixed->receive_amount.asset_code, ri.asset_code, sizeof ri.asset_code);
+        fixed->receive_amount.asset_scale = ri.asset_scale;
+    } else if (req->has_receive && ri.has_incoming_amount && req->receive_amount.value > left) {
+        return QUOTE_RECEIVE_EXCEEDS;
+    }
+    *creds = ri.credentials;
+    return QUOTE_OK;
+}
+
+/* A receiver that is not a local incoming payment: an incoming payment of another instance
+ * (Open Payments) or a wallet address (SPSP); then probe and price. */
 static quote_result_t resolve_remote(const quote_svc_t *svc, const quote_request_t *req,
                                      const fees_t *fees, const ledger_asset_t *asset, quote_t *q)
 {
-    if (!svc->connector || !svc->http)
+    if (!svc->connector)
         return QUOTE_RECEIVER_NOT_FOUND;
-    quote_spsp_t spsp;
-    if (quote_spsp_fetch(svc->http, q->receiver, &spsp) != QUOTE_LOOKUP_FOUND)
-        return QUOTE_RECEIVER_NOT_FOUND;
+    quote_request_t fixed = *req;
+    quote_spsp_t creds;
+    quote_result_t r = QUOTE_RECEIVER_NOT_FOUND;
+    if (op_client_is_incoming_url(q->receiver, strlen(q->receiver)))
+        r = remote_incoming(svc, req, q->receiver, &fixed, &creds);
+    else if (svc->http && quote_spsp_fetch(svc->http, q->receiver, &creds) == QUOTE_LOOKUP_FOUND)
+        r = QUOTE_OK;
+    if (r != QUOTE_OK)
+        return r;
     quote_probe_t rate;
-    quote_result_t r = quote_probe(svc, &spsp, asset, &rate);
+    r = quote_probe(svc, &creds, asset, &rate);
     if (r == QUOTE_OK)
-        r = price_remote(svc, req, fees, asset, &rate, q);
+        r = price_remote(svc, &fixed, fees, asset, &rate, q);
     if (r == QUOTE_OK) {
-        memcpy(q->destination, spsp.destination, sizeof spsp.destination);
-        memcpy(q->shared_secret, spsp.shared_secret, sizeof spsp.shared_secret);
+        memcpy(q->destination, creds.destination, sizeof creds.destination);
+        memcpy(q->shared_secret, creds.shared_secret, sizeof creds.shared_secret);
     }
     return r;
 }

@@ -5,13 +5,15 @@
  *
  * A receiver is an incoming-payment URL of this instance, resolved through the directory
  * (quote_directory_t; quote_directory_wallets is the one over wallet_address.h and
- * incoming_payment.h that serve.c plugs in), without ILP; any other URL is taken for a wallet
- * address (of another instance, or of this one) and asked for its SPSP answer, and the rate to
- * it is probed with STREAM through the in-process connector.
+ * incoming_payment.h that serve.c plugs in), without ILP. An incoming-payment URL of another
+ * instance is read through Open Payments (op_client.h: a grant from its authorization server,
+ * then its ILP credentials); any other URL is taken for a wallet address (of another instance,
+ * or of this one) and asked for its SPSP answer. The rate to a remote receiver is probed with
+ * STREAM through the in-process connector.
  *
  * Amounts: debit_amount fixed (the fee comes out of it), or receive_amount fixed (the fee is
- * added on top), or neither (the incoming payment's remaining amount; a remote wallet address
- * has none, so one is required). A local receiver in another asset is priced at the
+ * added on top), or neither (the incoming payment's remaining amount, local or remote; a wallet
+ * address has none, so one is required). A local receiver in another asset is priced at the
  * connector's rate (quote_fx.c) and paid through the liquidity accounts. Remote: the
  * receive amount is floor(send x probed rate) and min_delivered that less SLIPPAGE; a fixed
  * receive amount is sent at ceil(receive / (rate x (1 - SLIPPAGE))).
@@ -111,6 +113,26 @@ quote_directory_t quote_directory_wallets(const wallet_ctx_t *ctx);
 
 /* ---- the service ---- */
 
+/* What a wallet address URL answers to Accept: application/spsp4+json. */
+typedef struct {
+    char destination[ILP_ADDRESS_MAX_LEN + 1];
+    uint8_t shared_secret[STREAM_SHARED_SECRET_LEN];
+} quote_spsp_t;
+
+
+/* What step 3 of reading a remote incoming payment gives (op_client.h). */
+typedef struct {
+    quote_spsp_t credentials; /* methods[type ilp]: ilpAddress and sharedSecret */
+    bool open;                /* not completed, not expired, and has ILP credentials */
+    bool has_incoming_amount;
+    uint64_t incoming_amount, received_amount;
+    char asset_code[ASSET_CODE_MAX_LEN + 1]; /* of receivedAmount: the receiver's asset */
+    uint8_t asset_scale;
+} quote_remote_incoming_t;
+
+typedef quote_lookup_t (*quote_remote_incoming_fn)(void *ctx, const char *url,
+                                                   quote_remote_incoming_t *out);
+
 typedef struct {
     ledger_t *ledger;
     db_t *db;
@@ -121,6 +143,10 @@ typedef struct {
     /* Remote receivers (SPSP + STREAM): both NULL refuses them (receiver_not_found). */
     connector_t *connector; /* probes and payments go through its local-send path */
     http_client_t *http;    /* SPSP requests */
+    /* Remote incoming-payment URLs (an Open Payments client, op_client.h): NULL refuses them
+     * (receiver_not_found); ctx is its first argument. */
+    quote_remote_incoming_fn remote_incoming;
+    void *remote_incoming_ctx;
     /* Local receivers in another asset (the connector's rates, connector_rates): NULL refuses
      * them (receiver_asset_unsupported). */
     rates_t *rates;
@@ -181,12 +207,6 @@ quote_result_t quote_price_local_fx(const quote_svc_t *svc, const quote_request_
                                     const quote_receiver_t *rcv, quote_t *q);
 
 /* ---- remote receivers (quote_remote.c) ---- */
-
-/* What a wallet address URL answers to Accept: application/spsp4+json. */
-typedef struct {
-    char destination[ILP_ADDRESS_MAX_LEN + 1];
-    uint8_t shared_secret[STREAM_SHARED_SECRET_LEN];
-} quote_spsp_t;
 
 /* Parses a SPSP answer ({destination_account, shared_secret (base64, 32 bytes), ...}) of len
  * bytes (no NUL needed). 0, or -1 when malformed (not JSON, bad address or secret, too large). */

@@ -56,6 +56,9 @@ typedef struct {
      * no credentials are issued (methods are empty, SPSP answers 503). */
     const stream_receiver_t *receiver;
     uint64_t incoming_expiry_max_ms; /* INCOMING_PAYMENT_EXPIRY_MAX_MS */
+    /* The key set of this instance as an Open Payments client (op_client.h), served at
+     * {op_url}/.well-known/pay/jwks.json; NULL: not served. */
+    const char *instance_jwks;
 } wallet_ctx_t;
 
 typedef enum {

@@ -59,6 +59,29 @@ static config_result_t require_secret(const config_t *cfg, const char *name, con
     return CONFIG_OK;
 }
 
+/* PRIVATE_KEY_FILE and KEY_ID: the key this instance signs its own Open Payments requests with
+ * (op_client.h). Production needs the file; development keeps a generated one in the data
+ * directory so that other instances that cached its key set keep trusting it. */
+static config_result_t load_client_key(config_t *cfg, config_err_t *err)
+{
+    const char *file = env_str("PRIVATE_KEY_FILE", NULL);
+    cfg->key_id = env_str("KEY_ID", "rafiki");
+    if (!*cfg->key_id || strlen(cfg->key_id) > 128)
+        return config_fail(err, "KEY_ID", "expected 1 to 128 characters");
+    config_result_t rc = require_secret(cfg, "PRIVATE_KEY_FILE", file, err);
+    if (rc != CONFIG_OK)
+        return rc;
+    cfg->key_generate = !file || !*file;
+    int n = cfg->key_generate ? snprintf(cfg->private_key_file, sizeof cfg->private_key_file,
+                                         "%s/private-key.pem", env_str("RAFIKI_DATA_DIR", "./data"))
+                              : snprintf(cfg->private_key_file, sizeof cfg->private_key_file, "%s",
+                                         file);
+    if (n < 0 || (size_t)n >= sizeof cfg->private_key_file)
+        return config_fail(err, cfg->key_generate ? "RAFIKI_DATA_DIR" : "PRIVATE_KEY_FILE",
+                           "path too long");
+    return CONFIG_OK;
+}
+
 static config_result_t load_logging(config_err_t *err)
 {
     log_level_t level;
@@ -336,5 +359,7 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
         return rc;
     if (cfg->admin_api_secret && strlen(cfg->admin_api_secret) < 16)
         LOGW("ADMIN_API_SECRET is shorter than 16 characters: use a long random value");
-    return load_stream_secret(cfg, err);
+    if ((rc = load_stream_secret(cfg, err)) != CONFIG_OK)
+        return rc;
+    return load_client_key(cfg, err);
 }

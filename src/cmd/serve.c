@@ -21,11 +21,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
 #include "backend/incoming_payment.h"
+#include "backend/op_client.h"
 #include "backend/op_server.h"
 #include "backend/outgoing_payment_routes.h"
 #include "backend/wallet_address_admin.h"
@@ -65,6 +68,8 @@ typedef struct {
     incoming_payment_worker_t *incoming_worker;
     quote_svc_t quotes;
     http_client_t *spsp_client; /* SPSP requests of remote quotes */
+    op_client_t *op_client;     /* remote incoming payments (Open Payments client) */
+    char *instance_jwks;        /* the key set of the instance's client wallet address */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
@@ -203,6 +208,52 @@ static bool payments_start(app_t *app)
     return true;
 }
 
+/* The instance's Open Payments client key: loaded, or in development created on first use;
+ * the client that reads remote incoming payments with it; its key set on the Open Payments
+ * port. */
+static bool op_client_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    uint8_t seed[HTTPSIG_ED25519_LEN];
+    char why[256];
+    const char *path = cfg->private_key_file;
+    bool created = false;
+    if (cfg->key_generate && access(path, F_OK) != 0) {
+        char dir[sizeof cfg->private_key_file];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+            (void)mkdir(dir, 0700); /* the data directory; an error shows in the next step */
+        }
+        /* another process on the same data directory may create it first: then load theirs */
+        created = op_key_generate(path, seed, why, sizeof why) == 0;
+        if (!created && access(path, F_OK) != 0) {
+            LOGE("client key: %s", why);
+            return false;
+        }
+    }
+    if (created)
+        LOGW("PRIVATE_KEY_FILE is not set: created %s for this instance's Open Payments "
+             "requests (development)",
+             path);
+    else if (op_key_load(path, seed, why, sizeof why) != 0) {
+        LOGE("%s: %s", cfg->key_generate ? "client key" : "PRIVATE_KEY_FILE", why);
+        return false;
+    }
+    char client_url[sizeof cfg->open_payments_url + sizeof OP_CLIENT_PATH];
+    snprintf(client_url, sizeof client_url, "%s%s", cfg->open_payments_url, OP_CLIENT_PATH);
+    app->op_client = op_client_new(seed, cfg->key_id, client_url);
+    app->instance_jwks = op_key_jwks_json(seed, cfg->key_id);
+    memset(seed, 0, sizeof seed);
+    if (!app->op_client || !app->instance_jwks) {
+        LOGE("open payments client: cannot start");
+        return false;
+    }
+    app->wallet.instance_jwks = app->instance_jwks;
+    return true;
+}
+
 /* Quotes and outgoing payments: admin routes and the payment workers. */
 static bool outgoing_start(app_t *app)
 {
@@ -215,7 +266,9 @@ static bool outgoing_start(app_t *app)
                                 .lifespan_ms = cfg->quote_lifespan_ms,
                                 .connector = app->connector,
                                 .rates = connector_rates(app->connector),
-                                .http = app->spsp_client = http_client_new(NULL)};
+                                .http = app->spsp_client = http_client_new(NULL),
+                                .remote_incoming = op_client_incoming_get,
+                                .remote_incoming_ctx = app->op_client};
     outgoing_payments_config_t oc = {.quotes = &app->quotes,
                                      .workers = cfg->outgoing_payment_workers,
                                      .lease_ms = cfg->outgoing_payment_lease_ms,
@@ -322,7 +375,7 @@ static bool app_start(app_t *app)
         return false;
     }
     if (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
-        !outgoing_start(app) || !open_payments_start(app))
+        !op_client_start(app) || !outgoing_start(app) || !open_payments_start(app))
         return false;
     static const char *const names[SRV_COUNT] = {"open-payments", "admin",         "connector",
                                                  "auth",          "introspection", "interaction"};
@@ -341,6 +394,8 @@ static void app_stop(app_t *app)
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);
+    op_client_free(app->op_client); /* after the payment workers that use it */
+    free(app->instance_jwks);
     connector_free(app->connector);         /* after the listeners: no packet is in flight */
     liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */
     webhooks_stop(app->webhooks);
