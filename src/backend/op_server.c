@@ -87,8 +87,7 @@ static http_handler_result_t op_spsp(http_req_t *req, const wallet_ctx_t *ctx,
     return op_json(req, SPSP_CONTENT_TYPE, doc);
 }
 
-static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ctx,
-                                         const wallet_address_t *w)
+json_t *op_server_document(const wallet_ctx_t *ctx, const wallet_address_t *w)
 {
     /* authServer is the GNAP grant endpoint URI: clients POST grant requests to exactly this
      * string and the interaction finish hash covers it, so it has one spelling (a slash). */
@@ -99,7 +98,13 @@ static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ct
                   (int)w->asset_scale, "authServer", grant_endpoint, "resourceServer", ctx->op_url);
     if (doc && w->public_name[0])
         json_object_set_new(doc, "publicName", json_string(w->public_name));
-    return op_json(req, "application/json", doc);
+    return doc;
+}
+
+static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ctx,
+                                         const wallet_address_t *w)
+{
+    return op_json(req, "application/json", op_server_document(ctx, w));
 }
 
 static http_handler_result_t op_wallet(http_req_t *req, void *user)

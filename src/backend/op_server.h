@@ -25,6 +25,9 @@
 #include "backend/wallet_address.h"
 #include "http/server.h"
 
+/* The wallet address document of w (a new reference, NULL on OOM). */
+json_t *op_server_document(const wallet_ctx_t *ctx, const wallet_address_t *w);
+
 /* Registers the routes above on s, before http_server_start. ctx outlives the server.
  * 0, or -1 when a registration fails. */
 int op_server_register(http_server_t *s, const wallet_ctx_t *ctx);

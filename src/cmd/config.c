@@ -59,6 +59,33 @@ static config_result_t require_secret(const config_t *cfg, const char *name, con
     return CONFIG_OK;
 }
 
+/* The authorization server: IDP_SECRET (the interaction API), token and interaction
+ * lifetimes, the wait between polls, which grants need the user, and where the user consents. */
+static config_result_t load_auth(config_t *cfg, config_err_t *err)
+{
+    env_err_t e;
+    uint64_t expiry, wait, interaction;
+    if (env_u64("ACCESS_TOKEN_EXPIRY_SECONDS", 600, 1, 31536000, &expiry, &e) != ENV_OK ||
+        env_u64("WAIT_SECONDS", 5, 1, 3600, &wait, &e) != ENV_OK ||
+        env_u64("INTERACTION_EXPIRY_SECONDS", 600, 10, 86400, &interaction, &e) != ENV_OK ||
+        env_bool("LIST_ALL_ACCESS_INTERACTION", true, &cfg->list_all_interaction, &e) != ENV_OK ||
+        env_bool("INCOMING_PAYMENT_INTERACTION", false, &cfg->incoming_payment_interaction, &e) !=
+            ENV_OK ||
+        env_bool("QUOTE_INTERACTION", false, &cfg->quote_interaction, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->access_token_expiry_s = (uint32_t)expiry;
+    cfg->wait_s = (uint32_t)wait;
+    cfg->interaction_expiry_s = (uint32_t)interaction;
+    cfg->idp_secret = env_str("IDP_SECRET", NULL);
+    cfg->identity_server_url = env_str("IDENTITY_SERVER_URL", NULL);
+    if (cfg->identity_server_url && strncmp(cfg->identity_server_url, "http://", 7) != 0 &&
+        strncmp(cfg->identity_server_url, "https://", 8) != 0)
+        return config_fail(err, "IDENTITY_SERVER_URL", "expected an http:// or https:// URL");
+    if (cfg->idp_secret && strlen(cfg->idp_secret) < 16)
+        LOGW("IDP_SECRET is shorter than 16 characters: use a long random value");
+    return require_secret(cfg, "IDP_SECRET", cfg->idp_secret, err);
+}
+
 /* PRIVATE_KEY_FILE and KEY_ID: the key this instance signs its own Open Payments requests with
  * (op_client.h). Production needs the file; development keeps a generated one in the data
  * directory so that other instances that cached its key set keep trusting it. */
@@ -295,10 +322,11 @@ static config_result_t load_dev_secrets(config_t *cfg, config_err_t *err)
     if (er != ENV_OK)
         return fail(err, er == ENV_IO ? CONFIG_IO : CONFIG_INVALID, "RAFIKI_DATA_DIR: %s", e.msg);
     /* The admin token and SIGNATURE_SECRET are typed or pasted by people: URL-safe base64. */
-    static const char *const names[] = {"ADMIN_API_SECRET", "STREAM_SECRET", "SIGNATURE_SECRET"};
-    bool want[3];
+    static const char *const names[] = {"ADMIN_API_SECRET", "STREAM_SECRET", "SIGNATURE_SECRET",
+                                        "IDP_SECRET"};
+    bool want[4];
     int nwant = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         nwant += want[i] = !env_str(names[i], NULL);
     if (nwant > 0) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -307,9 +335,9 @@ static config_result_t load_dev_secrets(config_t *cfg, config_err_t *err)
         if (fd < 0)
             return fail(err, CONFIG_IO, "RAFIKI_DATA_DIR: %s", strerror(errno));
         uint8_t raw[32];
-        char text[80], line[128], made[96] = "";
+        char text[80], line[128], made[128] = "";
         bool written = true;
-        for (int i = 0; i < 3 && written; i++) {
+        for (int i = 0; i < 4 && written; i++) {
             if (!want[i])
                 continue;
             rand_bytes(raw, sizeof raw);
@@ -341,7 +369,9 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
     bool admin_was_set = env_str("ADMIN_API_SECRET", NULL) != NULL;
     bool stream_was_set = env_str("STREAM_SECRET", NULL) != NULL;
     bool signature_was_set = env_str("SIGNATURE_SECRET", NULL) != NULL;
-    if (!cfg->production && !(admin_was_set && stream_was_set && signature_was_set) &&
+    bool idp_was_set = env_str("IDP_SECRET", NULL) != NULL;
+    if (!cfg->production &&
+        !(admin_was_set && stream_was_set && signature_was_set && idp_was_set) &&
         (rc = load_dev_secrets(cfg, err)) != CONFIG_OK)
         return rc;
     if (stream_was_set)
@@ -359,7 +389,7 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
         return rc;
     if (cfg->admin_api_secret && strlen(cfg->admin_api_secret) < 16)
         LOGW("ADMIN_API_SECRET is shorter than 16 characters: use a long random value");
-    if ((rc = load_stream_secret(cfg, err)) != CONFIG_OK)
+    if ((rc = load_stream_secret(cfg, err)) != CONFIG_OK || (rc = load_auth(cfg, err)) != CONFIG_OK)
         return rc;
     return load_client_key(cfg, err);
 }

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
 #include "backend/incoming_payment.h"
@@ -70,6 +71,8 @@ typedef struct {
     http_client_t *spsp_client; /* SPSP requests of remote quotes */
     op_client_t *op_client;     /* remote incoming payments (Open Payments client) */
     char *instance_jwks;        /* the key set of the instance's client wallet address */
+    op_sig_t *sig;              /* signed Open Payments requests: client keys, replay guard */
+    auth_t *auth;               /* the GNAP authorization server */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
@@ -286,7 +289,28 @@ static bool outgoing_start(app_t *app)
  * whose catch-all routes come last); the authorization server's ports. */
 static bool open_payments_start(app_t *app)
 {
-    if (op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
+    const config_t *cfg = &app->cfg;
+    app->sig = op_sig_new(&(op_sig_config_t){.wallet = &app->wallet, .cache = app->cache});
+    auth_config_t ac = {.db = app->db,
+                        .cache = app->cache,
+                        .sig = app->sig,
+                        .auth_url = cfg->auth_server_url,
+                        .consent_url = cfg->identity_server_url,
+                        .idp_secret = cfg->idp_secret,
+                        .token_expiry_s = cfg->access_token_expiry_s,
+                        .wait_s = cfg->wait_s,
+                        .interaction_expiry_s = cfg->interaction_expiry_s,
+                        .list_all_interaction = cfg->list_all_interaction,
+                        .incoming_payment_interaction = cfg->incoming_payment_interaction,
+                        .quote_interaction = cfg->quote_interaction};
+    if (!app->sig || !(app->auth = auth_new(&ac))) {
+        LOGE("open payments: cannot start");
+        return false;
+    }
+    if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
+        auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
+        auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
+        op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
         LOGE("open payments: route registration failed");
         return false;
     }
@@ -395,6 +419,8 @@ static void app_stop(app_t *app)
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);
     op_client_free(app->op_client); /* after the payment workers that use it */
+    auth_free(app->auth);           /* after the listeners that call it */
+    op_sig_free(app->sig);
     free(app->instance_jwks);
     connector_free(app->connector);         /* after the listeners: no packet is in flight */
     liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */

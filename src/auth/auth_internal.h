@@ -1,0 +1,108 @@
+/*
+ * Inside the authorization server: the grant and token rows (auth_store.c), the access rules
+ * (auth_access.c) and the HTTP routes (auth_http.c) share these.
+ */
+#ifndef RAFIKI_AUTH_INTERNAL_H
+#define RAFIKI_AUTH_INTERNAL_H
+
+#include "auth/auth.h"
+
+#define AUTH_TOKEN_LEN     20 /* uppercase hex, as Rafiki's */
+#define AUTH_NONCE_LEN     16
+#define AUTH_HASH_HEX_LEN  64
+#define AUTH_URI_MAX       1024
+#define AUTH_NONCE_MAX     256
+#define AUTH_ACCESS_MAX    8 /* access items in one grant request */
+#define AUTH_BODY_MAX      (64u * 1024u)
+
+struct auth {
+    auth_config_t cfg;
+    char grant_endpoint[AUTH_URI_MAX]; /* auth_url + "/" */
+    char consent_url[AUTH_URI_MAX];
+    char scheme[8]; /* of auth_url: "http" or "https" */
+};
+
+typedef enum {
+    GRANT_PENDING = 0, /* waiting for the user */
+    GRANT_APPROVED,    /* the user accepted; no token issued yet */
+    GRANT_FINALIZED,   /* tokens issued */
+    GRANT_DENIED,      /* the user rejected */
+    GRANT_REVOKED,     /* cancelled by the client */
+} grant_state_t;
+
+typedef struct {
+    char id[UUID_STR_LEN + 1];
+    grant_state_t state;
+    char client[OP_CLIENT_MAX + 1];
+    json_t *client_jwk; /* owned; NULL without directed identity */
+    char client_name[WALLET_ADDRESS_NAME_MAX + 1];
+    json_t *access; /* owned: the access items */
+    char continue_hash[AUTH_HASH_HEX_LEN + 1];
+    char finish_uri[AUTH_URI_MAX + 1]; /* "" without finish */
+    char client_nonce[AUTH_NONCE_MAX + 1];
+    char interact_id[UUID_STR_LEN + 1]; /* "" without interaction */
+    char interact_nonce[AUTH_NONCE_LEN + 1];
+    char interact_ref[UUID_STR_LEN + 1];
+    char session_hash[AUTH_HASH_HEX_LEN + 1];
+    int64_t interaction_expires_ms;
+    int64_t last_continue_ms;
+    int64_t created_ms;
+} grant_t;
+
+void grant_release(grant_t *g);
+const char *grant_state_str(grant_state_t s);
+
+/* Random tokens and their stored hashes. */
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1]);
+void auth_hash(const char *token, char out[AUTH_HASH_HEX_LEN + 1]);
+
+/* ---- rows (auth_store.c); every call takes its own connection ---- */
+
+typedef enum { STORE_OK = 0, STORE_NOT_FOUND, STORE_CONFLICT, STORE_ERROR } store_rc_t;
+
+store_rc_t grant_insert(auth_t *a, const grant_t *g);
+store_rc_t grant_get(auth_t *a, const char *id, grant_t *out);
+store_rc_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
+                                    grant_t *out);
+/* Moves the grant from state `from` to `to` (and sets the given fields when not NULL); NOT_FOUND
+ * when it was not in `from` any more (another request won). */
+store_rc_t grant_transition(auth_t *a, const char *id, grant_state_t from, grant_state_t to,
+                            const char *interact_ref, const char *subject);
+store_rc_t grant_set_session(auth_t *a, const char *id, const char *session_hash);
+store_rc_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms);
+
+typedef struct {
+    char id[UUID_STR_LEN + 1];
+    char grant_id[UUID_STR_LEN + 1];
+    int64_t expires_ms;
+    bool revoked;
+} token_row_t;
+
+/* Issues a token for grant_id: value into value, management id into id. With the grant moving
+ * from `from` to FINALIZED in the same transaction when from != GRANT_FINALIZED (NOT_FOUND when
+ * it was not in `from`). */
+store_rc_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
+                       char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1]);
+store_rc_t token_get(auth_t *a, const char *value, token_row_t *out);
+store_rc_t token_get_by_id(auth_t *a, const char *id, token_row_t *out);
+/* Revokes token id (value_hash, when given, must match) and, with rotate, issues a new one in the
+ * same transaction. */
+store_rc_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool rotate,
+                        char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1]);
+/* Revokes the grant and all its tokens. */
+store_rc_t grant_revoke(auth_t *a, const char *id);
+
+/* ---- access rules (auth_access.c) ---- */
+
+/* Validates the access items of a grant request; 0, or -1 with why. *interactive tells whether
+ * the grant needs the user. */
+int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why,
+                    size_t cap);
+/* The item of items that grants (type, action) on identifier, or NULL; *all tells whether it
+ * grants the -all variant. */
+const json_t *access_match(const json_t *items, const char *type, const char *action,
+                           const char *identifier, bool *all);
+/* Limits of an outgoing-payment item (camelCase, as the grant has them) into out; 0 or -1. */
+int access_limits(const json_t *item, op_access_t *out);
+
+#endif
