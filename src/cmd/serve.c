@@ -30,6 +30,7 @@
 #include "backend/admin_peers.h"
 #include "backend/incoming_payment.h"
 #include "backend/op_client.h"
+#include "backend/op_resource.h"
 #include "backend/op_server.h"
 #include "backend/outgoing_payment_routes.h"
 #include "backend/wallet_address_admin.h"
@@ -73,6 +74,7 @@ typedef struct {
     char *instance_jwks;        /* the key set of the instance's client wallet address */
     op_sig_t *sig;              /* signed Open Payments requests: client keys, replay guard */
     auth_t *auth;               /* the GNAP authorization server */
+    op_resource_config_t rs;    /* the Open Payments resource server */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
@@ -307,9 +309,18 @@ static bool open_payments_start(app_t *app)
         LOGE("open payments: cannot start");
         return false;
     }
+    app->rs = (op_resource_config_t){.wallet = &app->wallet,
+                                     .payments = app->outgoing,
+                                     .sig = app->sig,
+                                     .introspect = auth_introspect,
+                                     .introspect_user = app->auth,
+                                     .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0
+                                                   ? "https"
+                                                   : "http"};
     if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
         auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
         auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
+        op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
         op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
         LOGE("open payments: route registration failed");
         return false;
