@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "backend/outgoing_payment.h"
+#include "backend/op_client.h"
 #include "backend/outgoing_payment_internal.h"
 #include "backend/wallet_address_internal.h"
 #include "base/assert.h"
@@ -288,7 +289,7 @@ static bool outgoing_sent(outgoing_payments_t *op, const outgoing_payment_t *p, 
  * What was sent is what the ledger posted from that account (the fee moves only after), so a
  * run after a crash sends only the remainder. */
 static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, const quote_t *q,
-                        uint64_t sent, stream_pay_error_t *err)
+                        stream_pay_mode_t mode, uint64_t amount, stream_pay_error_t *err)
 {
     quote_link_t link = {.connector = op->cfg.quotes->connector, .source = p->id};
     uint32_t timeout = op->cfg.lease_ms / 2 < 20000 ? op->cfg.lease_ms / 2 : 20000;
@@ -296,8 +297,8 @@ static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, co
                            .shared_secret = q->shared_secret,
                            .send = quote_link_send,
                            .send_ctx = &link,
-                           .mode = STREAM_PAY_FIXED_SOURCE,
-                           .amount = q->send_amount - sent,
+                           .mode = mode,
+                           .amount = amount,
                            .min_rate_num = q->min_delivered,
                            .min_rate_den = q->send_amount,
                            .source_asset_code = SLICE_STR(q->debit_amount.asset_code),
@@ -319,16 +320,28 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
         return move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_unsupported", 0, false);
     if (!outgoing_sent(op, p, &sent))
         return STEP_WAIT;
-    if (sent < q->send_amount) {
+    /* An incoming payment of another instance takes at most what it asks for (its STREAM
+     * receive max): deliver the quoted receive amount rather than send the quoted source
+     * amount, whose slippage margin would overfill it. What arrived in earlier runs is counted
+     * at the quote's minimum rate, so a resumed run asks for at least what is missing; the
+     * receiver refusing more then means it is full. */
+    bool delivery = op_client_is_incoming_url(q->receiver, strlen(q->receiver));
+    uint64_t arrived =
+        q->send_amount ? (uint64_t)((unsigned __int128)sent * q->min_delivered / q->send_amount)
+                       : 0;
+    if (delivery ? arrived < q->receive_amount.value : sent < q->send_amount) {
         stream_pay_error_t e = STREAM_PAY_OK;
-        stream_rest(op, p, q, sent, &e);
+        stream_rest(op, p, q, delivery ? STREAM_PAY_FIXED_DELIVERY : STREAM_PAY_FIXED_SOURCE,
+                    delivery ? q->receive_amount.value - arrived : q->send_amount - sent, &e);
         if (!outgoing_sent(op, p, &sent))
             return STEP_WAIT;
+        bool done = delivery ? e == STREAM_PAY_OK || (e == STREAM_PAY_ERR_RECEIVE_MAX && sent > 0)
+                             : sent >= q->send_amount;
         bool temporary =
             e == STREAM_PAY_ERR_RETRIES || e == STREAM_PAY_ERR_TIMEOUT || e == STREAM_PAY_OK;
-        if (sent < q->send_amount && temporary && clock_wall_ms() < q->expires_ms)
+        if (!done && temporary && clock_wall_ms() < q->expires_ms)
             return STEP_WAIT; /* resumed with what is left at the next claim */
-        if (sent < q->send_amount)
+        if (!done)
             return move(op, p, OUTGOING_PAYMENT_FAILED, stream_error_code(e), sent, false);
     }
     if (q->fee > 0) {
@@ -344,7 +357,7 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
             LOGE("outgoing payment: fee transfer refused: %s", ledger_result_str(r));
     }
     /* sent may include the fee of an earlier run that stopped before this update */
-    return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, false);
+    return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, delivery ? sent : q->send_amount, false);
 }
 
 /* Returns what is left in the outgoing account to the wallet account, then marks it settled. */

@@ -450,8 +450,10 @@ static stream_pay_error_t send_money(pay_t *p)
         uint64_t amount = next_amount(p, &e);
         if (e != STREAM_PAY_OK)
             return e;
+        /* the least a packet must deliver: its amount at the minimum rate, rounded down, so a
+         * small last packet is not refused for the rounding of a single unit */
         uint64_t min_dest =
-            o->min_rate_den ? mul_div_ceil(amount, o->min_rate_num, o->min_rate_den) : 0;
+            o->min_rate_den ? mul_div_floor(amount, o->min_rate_num, o->min_rate_den) : 0;
         outcome_t oc;
         if ((e = exchange(p, amount, min_dest, KIND_MONEY, &oc)) != STREAM_PAY_OK)
             return e;
