@@ -173,6 +173,7 @@ static db_rc_t ip_event(db_conn_t *c, const wallet_ctx_t *ctx, const char *type,
 typedef struct {
     const wallet_ctx_t *ctx;
     const incoming_payment_t *p;
+    const char *client;
 } ip_insert_t;
 
 static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
@@ -182,7 +183,8 @@ static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO incoming_payments (id, wallet_address_id, account_id, "
                                "incoming_amount, state, settled, expires_at, metadata, "
-                               "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               "created_at, updated_at, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                               "?, ?, ?)",
                                e);
     if (!st)
         return e->code;
@@ -199,6 +201,7 @@ static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_str(st, 8, p->metadata[0] ? p->metadata : NULL);
     db_bind_i64(st, 9, p->created_ms);
     db_bind_i64(st, 10, p->updated_ms);
+    db_bind_str(st, 11, a->client);
     db_rc_t rc = db_run(st, e);
     return rc == DB_OK ? ip_event(c, a->ctx, WEBHOOK_INCOMING_PAYMENT_CREATED, p, e) : rc;
 }
@@ -262,7 +265,7 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
         return ip_ledger_fail(lr, err);
     p.account_id = acct.id;
     db_err_t e = {0};
-    if (pay_write_tx(ctx->db, tx_ip_insert, &(ip_insert_t){ctx, &p}, &e) != DB_OK)
+    if (pay_write_tx(ctx->db, tx_ip_insert, &(ip_insert_t){ctx, &p, in->client}, &e) != DB_OK)
         return ip_storage(err, &e);
     *out = p;
     return INCOMING_PAYMENT_OK;

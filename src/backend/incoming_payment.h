@@ -104,6 +104,7 @@ typedef struct {
     uint64_t incoming_amount; /* in the wallet address's asset */
     int64_t expires_ms;       /* 0: now + INCOMING_PAYMENT_EXPIRY_MAX_MS */
     const char *metadata;     /* JSON object text or NULL */
+    const char *client;       /* the Open Payments client creating it, or NULL (admin) */
 } incoming_payment_new_t;
 
 /*

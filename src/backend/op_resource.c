@@ -290,6 +290,9 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
         goto out;
     }
     in.metadata = meta = md ? json_dumps(md, JSON_COMPACT) : NULL;
+    char me[RS_CLIENT_MAX + 1];
+    client_id(&acc, me);
+    in.client = me;
     incoming_payment_t p;
     db_err_t e;
     incoming_payment_result_t r = incoming_payment_create(rs->wallet, &in, &p, &e);
@@ -301,9 +304,6 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
         rs_error(req, rs, 400, incoming_payment_result_str(r));
         goto out;
     }
-    char me[RS_CLIENT_MAX + 1];
-    client_id(&acc, me);
-    client_set(rs, "incoming_payments", p.id, me);
     res = rs_json(req, rs, 201, incoming_json(rs, &p, w.url, true));
 out:
     free(meta);
