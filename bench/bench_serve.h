@@ -93,9 +93,9 @@ static inline int bench_server_start(http_client_t *c, bench_node_t *n, const ch
     const char *bin = getenv("RAFIKI_BIN") ? getenv("RAFIKI_BIN") : "build/rafiki";
     n->pid = fork();
     if (n->pid == 0) {
-        static const char *const names[BENCH_PORTS] = {
-            "OPEN_PAYMENTS_PORT", "ADMIN_PORT",         "CONNECTOR_PORT",
-            "AUTH_PORT",          "INTROSPECTION_PORT", "INTERACTION_PORT"};
+        static const char *const names[BENCH_PORTS] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT",
+                                                       "CONNECTOR_PORT",     "AUTH_PORT",
+                                                       "INTROSPECTION_PORT", "INTERACTION_PORT"};
         char p[16], url[512];
         for (int i = 0; i < BENCH_PORTS; i++) {
             snprintf(p, sizeof p, "%d", n->ports[i]);
@@ -193,8 +193,8 @@ static inline unsigned long long bench_server_cpu_ticks(pid_t pid)
 typedef int (*bench_op_fn)(void *user);
 
 typedef struct {
-    double per_s;            /* successful operations per second */
-    double p50_ms, p99_ms;   /* latency of the successful ones */
+    double per_s;          /* successful operations per second */
+    double p50_ms, p99_ms; /* latency of the successful ones */
     uint64_t ok, failed;
     long rss_kib, hwm_kib;   /* the server's, at the end */
     double server_cpu_ms_op; /* the server's CPU time per successful operation */
@@ -233,8 +233,8 @@ static inline int bench_cmp_u64(const void *a, const void *b)
 }
 
 /* Runs fn on threads threads for seconds against the server process; 0, or -1 on OOM. */
-static inline int bench_load(pid_t server, int threads, double seconds, bench_op_fn fn,
-                             void *user, bench_result_t *out)
+static inline int bench_load(pid_t server, int threads, double seconds, bench_op_fn fn, void *user,
+                             bench_result_t *out)
 {
     static bench_load_t l;
     pthread_t t[BENCH_THREADS_MAX];

@@ -52,12 +52,10 @@ static unsigned signed_post(const char *url, const char *token, const char *body
     if (httpsig_sign(b.seed, KEY_ID, (int64_t)time(NULL), "POST", url, token ? auth : NULL,
                      "application/json", SLICE_STR(body), &sig) != 0)
         return 0;
-    http_header_t h[6] = {{"Content-Type", "application/json"},
-                          {"Content-Digest", sig.content_digest},
-                          {"Signature-Input", sig.signature_input},
-                          {"Signature", sig.signature},
-                          {"Accept", "application/json"},
-                          {"Authorization", auth}};
+    http_header_t h[6] = {
+        {"Content-Type", "application/json"},     {"Content-Digest", sig.content_digest},
+        {"Signature-Input", sig.signature_input}, {"Signature", sig.signature},
+        {"Accept", "application/json"},           {"Authorization", auth}};
     http_client_req_t rq = {.method = "POST",
                             .url = url,
                             .headers = h,
@@ -75,8 +73,7 @@ static unsigned signed_post(const char *url, const char *token, const char *body
 }
 
 /* An admin POST that must answer 2xx; copies field key of the answer into out. */
-static int admin_create(const char *path, const char *body, const char *key, char *out,
-                        size_t cap)
+static int admin_create(const char *path, const char *body, const char *key, char *out, size_t cap)
 {
     unsigned st;
     json_t *j = bench_admin(b.client, &b.node, "POST", path, body, &st);
@@ -135,7 +132,8 @@ static int setup(void)
     grant_body(body, sizeof body, 0);
     json_t *g = NULL;
     unsigned st = signed_post(b.grant_url, NULL, body, &g);
-    const char *tok = json_string_value(json_object_get(json_object_get(g, "access_token"), "value"));
+    const char *tok =
+        json_string_value(json_object_get(json_object_get(g, "access_token"), "value"));
     if (st != 200 || !tok) {
         fprintf(stderr, "op bench: grant request -> %u\n", st);
         json_decref(g);

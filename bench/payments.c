@@ -41,7 +41,6 @@
 
 #include "bench_serve.h"
 
-
 /* One `rafiki serve` process. */
 typedef bench_node_t node_t;
 

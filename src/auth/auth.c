@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/rand.h"
+#include "http/form.h"
 #include "http/json.h"
 
 static const char *const result_names[] = {
@@ -78,8 +79,9 @@ static http_handler_result_t answer(http_req_t *req, unsigned status, json_t *do
 
 static http_handler_result_t storage_error(http_req_t *req)
 {
-    return gnap_error(req, 500, "request_denied", "the authorization server cannot reach its "
-                                                  "database");
+    return gnap_error(req, 500, "request_denied",
+                      "the authorization server cannot reach its "
+                      "database");
 }
 
 /* The token of an "Authorization: GNAP <token>" header (exactly one space), or NULL. */
@@ -150,8 +152,8 @@ static int interact_parse(const json_t *in, grant_t *g, char *why, size_t cap)
     bool redirect = false;
     size_t i;
     json_t *s;
-    json_array_foreach(start, i, s) redirect = redirect || (json_is_string(s) &&
-                                                            !strcmp(json_string_value(s), "redirect"));
+    json_array_foreach(start, i, s) redirect =
+        redirect || (json_is_string(s) && !strcmp(json_string_value(s), "redirect"));
     if (!redirect) {
         snprintf(why, cap, "interact.start must include \"redirect\"");
         return -1;
@@ -166,8 +168,9 @@ static int interact_parse(const json_t *in, grant_t *g, char *why, size_t cap)
         strlen(uri) > AUTH_URI_MAX || strlen(nonce) > AUTH_NONCE_MAX ||
         (strncmp(uri, "http://", 7) != 0 && strncmp(uri, "https://", 8) != 0) ||
         strpbrk(uri, "#\r\n ")) {
-        snprintf(why, cap, "interact.finish must be {method: \"redirect\", uri: an http(s) URI, "
-                           "nonce}");
+        snprintf(why, cap,
+                 "interact.finish must be {method: \"redirect\", uri: an http(s) URI, "
+                 "nonce}");
         return -1;
     }
     snprintf(g->finish_uri, sizeof g->finish_uri, "%s", uri);
@@ -182,8 +185,8 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
     json_t *body = http_json_parse(http_req_body(req), &je);
     if (!json_is_object(body)) {
         json_decref(body);
-        return gnap_error(req, 400, "invalid_request", body ? "the body must be an object"
-                                                            : je.message);
+        return gnap_error(req, 400, "invalid_request",
+                          body ? "the body must be an object" : je.message);
     }
     grant_t g = {0};
     char why[256] = "";
@@ -287,8 +290,9 @@ static bool continue_auth(auth_t *a, http_req_t *req, grant_t *g)
     const char *tok = gnap_token(req);
     const char *id = http_req_param(req, "id");
     if (!tok || !id) {
-        gnap_error(req, 401, "invalid_continuation", "Authorization: GNAP <continue token> "
-                                                     "is required");
+        gnap_error(req, 401, "invalid_continuation",
+                   "Authorization: GNAP <continue token> "
+                   "is required");
         return false;
     }
     store_rc_t rc = grant_get(a, id, g);
@@ -354,8 +358,9 @@ static http_handler_result_t grant_continue(http_req_t *req, void *user)
     }
     /* polling */
     if (g.finish_uri[0]) {
-        gnap_error(req, 401, "request_denied", "a grant with a finish method is continued with "
-                                               "its interact_ref, not polled");
+        gnap_error(req, 401, "request_denied",
+                   "a grant with a finish method is continued with "
+                   "its interact_ref, not polled");
         goto out;
     }
     if (now < g.last_continue_ms + (int64_t)a->cfg.wait_s * 1000) {
@@ -403,8 +408,9 @@ static http_handler_result_t token_manage(http_req_t *req, void *user)
     bool rotate = strcmp(http_req_method(req), "POST") == 0;
     const char *tok = gnap_token(req), *id = http_req_param(req, "id");
     if (!tok)
-        return gnap_error(req, 401, "invalid_client", "Authorization: GNAP <access token> is "
-                                                      "required");
+        return gnap_error(req, 401, "invalid_client",
+                          "Authorization: GNAP <access token> is "
+                          "required");
     token_row_t row;
     grant_t g = {0};
     store_rc_t rc = token_get_by_id(a, id, &row);
@@ -442,7 +448,8 @@ static http_handler_result_t token_manage(http_req_t *req, void *user)
     } else if (rc != STORE_OK) {
         storage_error(req);
     } else if (rotate) {
-        answer(req, 200, json_pack("{s:o}", "access_token", token_json(a, value, new_id, g.access)));
+        answer(req, 200,
+               json_pack("{s:o}", "access_token", token_json(a, value, new_id, g.access)));
     } else {
         http_respond(req, 204, NULL, NULL, 0);
     }
@@ -451,25 +458,6 @@ static http_handler_result_t token_manage(http_req_t *req, void *user)
 }
 
 /* ---- the interaction front channel ---- */
-
-/* Percent-encodes s for a query value into out (RFC 3986 unreserved kept). */
-static void query_encode(const char *s, char *out, size_t cap)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = 0;
-    for (; *s && n + 4 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out[n++] = (char)c;
-        } else {
-            out[n++] = '%';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
-        }
-    }
-    out[n] = '\0';
-}
 
 static http_handler_result_t redirect(http_req_t *req, unsigned status, const char *location)
 {
@@ -481,8 +469,7 @@ static http_handler_result_t redirect(http_req_t *req, unsigned status, const ch
 }
 
 /* 302 to the grant's finish URI with query (already encoded), keeping its own query. */
-static http_handler_result_t finish_redirect(http_req_t *req, const grant_t *g,
-                                             const char *query)
+static http_handler_result_t finish_redirect(http_req_t *req, const grant_t *g, const char *query)
 {
     char loc[AUTH_URI_MAX * 2 + 512];
     snprintf(loc, sizeof loc, "%s%c%s", g->finish_uri, strchr(g->finish_uri, '?') ? '&' : '?',
@@ -501,17 +488,17 @@ static http_handler_result_t interact_start(http_req_t *req, void *user)
 {
     auth_t *a = user;
     grant_t g = {0};
-    store_rc_t rc = grant_get_by_interaction(a, http_req_param(req, "id"),
-                                             http_req_param(req, "nonce"), &g);
+    store_rc_t rc =
+        grant_get_by_interaction(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &g);
     if (rc == STORE_ERROR)
         return storage_error(req);
     if (rc != STORE_OK)
         return gnap_error(req, 400, "unknown_interaction", "no such interaction");
     if (g.state != GRANT_PENDING || interaction_expired(&g)) {
         http_handler_result_t r =
-            g.finish_uri[0] ? finish_redirect(req, &g, "result=invalid_interaction")
-                            : gnap_error(req, 403, "invalid_interaction",
-                                         "the interaction is over");
+            g.finish_uri[0]
+                ? finish_redirect(req, &g, "result=invalid_interaction")
+                : gnap_error(req, 403, "invalid_interaction", "the interaction is over");
         grant_release(&g);
         return r;
     }
@@ -523,13 +510,14 @@ static http_handler_result_t interact_start(http_req_t *req, void *user)
         return storage_error(req);
     }
     char cookie[256], name[3 * WALLET_ADDRESS_NAME_MAX + 1], uri[3 * OP_CLIENT_MAX + 1];
-    snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/interact/%s/%s; HttpOnly; "
-                                                   "SameSite=Lax%s",
+    snprintf(cookie, sizeof cookie,
+             SESSION_COOKIE "=%s; Path=/interact/%s/%s; HttpOnly; "
+                            "SameSite=Lax%s",
              session, g.interact_id, g.interact_nonce,
              strcmp(a->scheme, "https") == 0 ? "; Secure" : "");
     http_req_add_header(req, "Set-Cookie", cookie);
-    query_encode(g.client_name, name, sizeof name);
-    query_encode(g.client, uri, sizeof uri);
+    form_encode(g.client_name, name, sizeof name);
+    form_encode(g.client, uri, sizeof uri);
     char loc[AUTH_URI_MAX + sizeof name + sizeof uri + 128];
     snprintf(loc, sizeof loc, "%s%cinteractId=%s&nonce=%s&clientName=%s&clientUri=%s",
              a->consent_url, strchr(a->consent_url, '?') ? '&' : '?', g.interact_id,
@@ -569,15 +557,15 @@ static void finish_hash(const auth_t *a, const grant_t *g, char *out, size_t cap
     sha256(h, base, strlen(base));
     char b64[64];
     b64_encode(b64, sizeof b64, h, sizeof h, B64_STD);
-    query_encode(b64, out, cap);
+    form_encode(b64, out, cap);
 }
 
 static http_handler_result_t interact_finish(http_req_t *req, void *user)
 {
     auth_t *a = user;
     grant_t g = {0};
-    store_rc_t rc = grant_get_by_interaction(a, http_req_param(req, "id"),
-                                             http_req_param(req, "nonce"), &g);
+    store_rc_t rc =
+        grant_get_by_interaction(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &g);
     if (rc == STORE_ERROR)
         return storage_error(req);
     if (rc != STORE_OK)
@@ -586,8 +574,9 @@ static http_handler_result_t interact_finish(http_req_t *req, void *user)
     if (!cookie_get(req, SESSION_COOKIE, session, sizeof session) || !g.session_hash[0] ||
         (auth_hash(session, hash), !ct_equal(hash, g.session_hash, AUTH_HASH_HEX_LEN))) {
         grant_release(&g);
-        return gnap_error(req, 401, "invalid_request", "this browser did not start the "
-                                                       "interaction");
+        return gnap_error(req, 401, "invalid_request",
+                          "this browser did not start the "
+                          "interaction");
     }
     http_handler_result_t r;
     if (!g.finish_uri[0]) {
@@ -620,14 +609,14 @@ auth_result_t auth_interaction_get(auth_t *a, const char *id, const char *nonce,
         return rc == STORE_NOT_FOUND ? AUTH_NOT_FOUND : AUTH_STORAGE_ERROR;
     memset(out, 0, sizeof *out);
     snprintf(out->grant_id, sizeof out->grant_id, "%s", g.id);
-    out->state = g.state == GRANT_PENDING    ? AUTH_INTERACTION_PENDING
-                 : g.state == GRANT_DENIED   ? AUTH_INTERACTION_DENIED
-                                             : AUTH_INTERACTION_APPROVED;
+    out->state = g.state == GRANT_PENDING  ? AUTH_INTERACTION_PENDING
+                 : g.state == GRANT_DENIED ? AUTH_INTERACTION_DENIED
+                                           : AUTH_INTERACTION_APPROVED;
     snprintf(out->client, sizeof out->client, "%s", g.client);
     snprintf(out->client_name, sizeof out->client_name, "%s", g.client_name);
     out->access = json_incref(g.access);
     out->expires_ms = g.interaction_expires_ms;
-    auth_result_t r = g.state == GRANT_REVOKED ? AUTH_NOT_PENDING
+    auth_result_t r = g.state == GRANT_REVOKED  ? AUTH_NOT_PENDING
                       : interaction_expired(&g) ? AUTH_EXPIRED
                                                 : AUTH_OK;
     grant_release(&g);
@@ -653,7 +642,9 @@ auth_result_t auth_interaction_decide(auth_t *a, const char *id, const char *non
         uuid_v4(ref);
         rc = grant_transition(a, g.id, GRANT_PENDING, accept ? GRANT_APPROVED : GRANT_DENIED,
                               accept ? ref : NULL, subject);
-        r = rc == STORE_OK ? AUTH_OK : rc == STORE_NOT_FOUND ? AUTH_NOT_PENDING : AUTH_STORAGE_ERROR;
+        r = rc == STORE_OK          ? AUTH_OK
+            : rc == STORE_NOT_FOUND ? AUTH_NOT_PENDING
+                                    : AUTH_STORAGE_ERROR;
     }
     grant_release(&g);
     return r;
@@ -682,14 +673,14 @@ static http_handler_result_t idp_get(http_req_t *req, void *user)
     if (!idp_authorized(a, req))
         return gnap_error(req, 401, "invalid_request", "x-idp-secret is missing or wrong");
     auth_interaction_t it;
-    auth_result_t r = auth_interaction_get(a, http_req_param(req, "id"),
-                                           http_req_param(req, "nonce"), &it);
+    auth_result_t r =
+        auth_interaction_get(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &it);
     if (r != AUTH_OK)
         return idp_error(req, r);
     static const char *const states[] = {"PENDING", "APPROVED", "DENIED"};
-    json_t *doc = json_pack("{s:s,s:o,s:s,s:{s:s,s:s}}", "grantId", it.grant_id, "access",
-                            it.access, "state", states[it.state], "client", "walletAddress",
-                            it.client, "name", it.client_name);
+    json_t *doc =
+        json_pack("{s:s,s:o,s:s,s:{s:s,s:s}}", "grantId", it.grant_id, "access", it.access, "state",
+                  states[it.state], "client", "walletAddress", it.client, "name", it.client_name);
     return answer(req, 200, doc);
 }
 
@@ -729,9 +720,8 @@ op_access_result_t auth_introspect(void *user, const char *token, const char *ty
     }
     op_access_result_t r = OP_ACCESS_INSUFFICIENT;
     bool all = false;
-    const json_t *item = g.state == GRANT_FINALIZED
-                             ? access_match(g.access, type, action, identifier, &all)
-                             : NULL;
+    const json_t *item =
+        g.state == GRANT_FINALIZED ? access_match(g.access, type, action, identifier, &all) : NULL;
     if (g.state != GRANT_FINALIZED) {
         r = OP_ACCESS_INACTIVE;
     } else if (item) {
@@ -788,11 +778,11 @@ static http_handler_result_t introspect_http(http_req_t *req, void *user)
         bool all;
         const json_t *act = json_array_get(json_object_get(w, "actions"), 0);
         const char *type = json_string_value(json_object_get(w, "type"));
-        const json_t *m = type && json_is_string(act)
-                              ? access_match(g.access, type, json_string_value(act),
-                                             json_string_value(json_object_get(w, "identifier")),
-                                             &all)
-                              : NULL;
+        const json_t *m =
+            type && json_is_string(act)
+                ? access_match(g.access, type, json_string_value(act),
+                               json_string_value(json_object_get(w, "identifier")), &all)
+                : NULL;
         if (m)
             json_array_append(granted, (json_t *)m);
     }
@@ -816,8 +806,8 @@ int auth_register_grants(auth_t *a, http_server_t *s)
                    http_server_route(s, "POST", "/token/{id}", token_manage, a, body) ||
                    http_server_route(s, "DELETE", "/token/{id}", token_manage, a, body) ||
                    http_server_route(s, "GET", "/interact/{id}/{nonce}", interact_start, a, 0) ||
-                   http_server_route(s, "GET", "/interact/{id}/{nonce}/finish", interact_finish,
-                                     a, 0)
+                   http_server_route(s, "GET", "/interact/{id}/{nonce}/finish", interact_finish, a,
+                                     0)
                ? -1
                : 0;
 }

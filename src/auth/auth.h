@@ -46,13 +46,13 @@ typedef struct {
     db_t *db;
     cache_t *cache;
     op_sig_t *sig;
-    const char *auth_url;     /* AUTH_SERVER_URL, no trailing slash */
-    const char *consent_url;  /* IDENTITY_SERVER_URL; NULL: auth_url + "/consent" */
-    const char *idp_secret;   /* IDP_SECRET; NULL or "": the interaction API refuses all */
-    uint32_t token_expiry_s;  /* ACCESS_TOKEN_EXPIRY_SECONDS; 0 = 600 */
-    uint32_t wait_s;          /* WAIT_SECONDS; 0 = 5 */
-    uint32_t interaction_expiry_s; /* INTERACTION_EXPIRY_SECONDS; 0 = 600 */
-    bool list_all_interaction;     /* LIST_ALL_ACCESS_INTERACTION (default true) */
+    const char *auth_url;              /* AUTH_SERVER_URL, no trailing slash */
+    const char *consent_url;           /* IDENTITY_SERVER_URL; NULL: auth_url + "/consent" */
+    const char *idp_secret;            /* IDP_SECRET; NULL or "": the interaction API refuses all */
+    uint32_t token_expiry_s;           /* ACCESS_TOKEN_EXPIRY_SECONDS; 0 = 600 */
+    uint32_t wait_s;                   /* WAIT_SECONDS; 0 = 5 */
+    uint32_t interaction_expiry_s;     /* INTERACTION_EXPIRY_SECONDS; 0 = 600 */
+    bool list_all_interaction;         /* LIST_ALL_ACCESS_INTERACTION (default true) */
     bool incoming_payment_interaction; /* INCOMING_PAYMENT_INTERACTION (default false) */
     bool quote_interaction;            /* QUOTE_INTERACTION (default false) */
 } auth_config_t;
@@ -74,21 +74,24 @@ op_access_result_t auth_introspect(void *user, const char *token, const char *ty
 
 typedef enum {
     AUTH_OK = 0,
-    AUTH_NOT_FOUND,       /* no interaction with this id and nonce */
-    AUTH_NOT_PENDING,     /* already accepted or rejected, or the grant was finalized */
+    AUTH_NOT_FOUND,   /* no interaction with this id and nonce */
+    AUTH_NOT_PENDING, /* already accepted or rejected, or the grant was finalized */
     AUTH_EXPIRED,
     AUTH_STORAGE_ERROR,
 } auth_result_t;
 
 const char *auth_result_str(auth_result_t r);
 
-typedef enum { AUTH_INTERACTION_PENDING, AUTH_INTERACTION_APPROVED, AUTH_INTERACTION_DENIED }
-auth_interaction_state_t;
+typedef enum {
+    AUTH_INTERACTION_PENDING,
+    AUTH_INTERACTION_APPROVED,
+    AUTH_INTERACTION_DENIED
+} auth_interaction_state_t;
 
 typedef struct {
     char grant_id[UUID_STR_LEN + 1];
     auth_interaction_state_t state;
-    char client[OP_CLIENT_MAX + 1];      /* the client's wallet address URL */
+    char client[OP_CLIENT_MAX + 1];                /* the client's wallet address URL */
     char client_name[WALLET_ADDRESS_NAME_MAX + 1]; /* its publicName */
     json_t *access; /* the requested access items (a new reference: json_decref it) */
     int64_t expires_ms;

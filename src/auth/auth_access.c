@@ -16,8 +16,8 @@ typedef struct {
     bool limits;
 } access_type_t;
 
-static const char *const IP_ACTIONS[] = {"create", "complete", "read", "read-all", "list",
-                                         "list-all", NULL};
+static const char *const IP_ACTIONS[] = {"create", "complete", "read", "read-all",
+                                         "list",   "list-all", NULL};
 static const char *const QUOTE_ACTIONS[] = {"create", "read", "read-all", NULL};
 static const char *const OP_ACTIONS[] = {"create", "read", "read-all", "list", "list-all", NULL};
 
@@ -96,8 +96,7 @@ static int limits_check(const json_t *l, char *why, size_t cap)
     return 0;
 }
 
-int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why,
-                    size_t cap)
+int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why, size_t cap)
 {
     *interactive = false;
     if (!json_is_array(items) || json_array_size(items) == 0 ||
@@ -115,18 +114,20 @@ int access_validate(const auth_t *a, const json_t *items, bool *interactive, cha
         const json_t *ident = json_object_get(it, "identifier");
         const json_t *limits = json_object_get(it, "limits");
         if (!json_is_object(it) || !t) {
-            snprintf(why, cap, "access[%zu].type must be incoming-payment, quote or "
-                               "outgoing-payment", i);
+            snprintf(why, cap,
+                     "access[%zu].type must be incoming-payment, quote or "
+                     "outgoing-payment",
+                     i);
             return -1;
         }
         if (!json_is_array(actions) || json_array_size(actions) == 0) {
             snprintf(why, cap, "access[%zu].actions must be a non-empty list", i);
             return -1;
         }
-        bool needs_user = strcmp(t->type, "outgoing-payment") == 0 ||
-                          (strcmp(t->type, "incoming-payment") == 0 &&
-                           a->cfg.incoming_payment_interaction) ||
-                          (strcmp(t->type, "quote") == 0 && a->cfg.quote_interaction);
+        bool needs_user =
+            strcmp(t->type, "outgoing-payment") == 0 ||
+            (strcmp(t->type, "incoming-payment") == 0 && a->cfg.incoming_payment_interaction) ||
+            (strcmp(t->type, "quote") == 0 && a->cfg.quote_interaction);
         size_t j;
         json_t *act;
         json_array_foreach(actions, j, act)
@@ -148,8 +149,7 @@ int access_validate(const auth_t *a, const json_t *items, bool *interactive, cha
             snprintf(why, cap, "access[%zu] needs an identifier (the wallet address)", i);
             return -1;
         }
-        if (limits && (!t->limits || !json_is_object(limits) || limits_check(limits, why, cap)))
-        {
+        if (limits && (!t->limits || !json_is_object(limits) || limits_check(limits, why, cap))) {
             if (!t->limits || !json_is_object(limits))
                 snprintf(why, cap, "access[%zu].limits are only for outgoing payments", i);
             return -1;

@@ -7,13 +7,13 @@
 
 #include "auth/auth.h"
 
-#define AUTH_TOKEN_LEN     20 /* uppercase hex, as Rafiki's */
-#define AUTH_NONCE_LEN     16
-#define AUTH_HASH_HEX_LEN  64
-#define AUTH_URI_MAX       1024
-#define AUTH_NONCE_MAX     256
-#define AUTH_ACCESS_MAX    8 /* access items in one grant request */
-#define AUTH_BODY_MAX      (64u * 1024u)
+#define AUTH_TOKEN_LEN    20 /* uppercase hex, as Rafiki's */
+#define AUTH_NONCE_LEN    16
+#define AUTH_HASH_HEX_LEN 64
+#define AUTH_URI_MAX      1024
+#define AUTH_NONCE_MAX    256
+#define AUTH_ACCESS_MAX   8 /* access items in one grant request */
+#define AUTH_BODY_MAX     (64u * 1024u)
 
 struct auth {
     auth_config_t cfg;
@@ -96,8 +96,7 @@ store_rc_t grant_revoke(auth_t *a, const char *id);
 
 /* Validates the access items of a grant request; 0, or -1 with why. *interactive tells whether
  * the grant needs the user. */
-int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why,
-                    size_t cap);
+int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why, size_t cap);
 /* The item of items that grants (type, action) on identifier, or NULL; *all tells whether it
  * grants the -all variant. */
 const json_t *access_match(const json_t *items, const char *type, const char *action,

@@ -14,8 +14,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 
-static const char *const state_names[] = {"PENDING", "APPROVED", "FINALIZED", "DENIED",
-                                          "REVOKED"};
+static const char *const state_names[] = {"PENDING", "APPROVED", "FINALIZED", "DENIED", "REVOKED"};
 
 const char *grant_state_str(grant_state_t s)
 {
@@ -221,10 +220,9 @@ store_rc_t grant_get(auth_t *a, const char *id, grant_t *out)
 store_rc_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
                                     grant_t *out)
 {
-    return grant_select(a,
-                        "SELECT " GRANT_COLS
-                        " FROM auth_grants WHERE interact_id = ? AND interact_nonce = ?",
-                        interact_id, nonce, out);
+    return grant_select(
+        a, "SELECT " GRANT_COLS " FROM auth_grants WHERE interact_id = ? AND interact_nonce = ?",
+        interact_id, nonce, out);
 }
 
 store_rc_t grant_transition(auth_t *a, const char *id, grant_state_t from, grant_state_t to,

@@ -170,8 +170,8 @@ bool op_client_is_incoming_url(const char *url, size_t len)
 /* One request, signed when token or body is given (as the official client signs: every POST and
  * every request with Authorization). Returns the HTTP status (0: no answer); *out gets the
  * parsed JSON body of a 2xx answer (or NULL). */
-static unsigned op_request(op_client_t *c, const char *method, const char *url,
-                           const char *token, const char *body, json_t **out)
+static unsigned op_request(op_client_t *c, const char *method, const char *url, const char *token,
+                           const char *body, json_t **out)
 {
     char auth[OP_TOKEN_MAX + 8] = "";
     httpsig_headers_t sig;
@@ -289,8 +289,8 @@ static bool expired(const json_t *at)
 static int incoming_parse(const json_t *ip, quote_remote_incoming_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (amount_parse(json_object_get(ip, "receivedAmount"), &out->received_amount,
-                     out->asset_code, &out->asset_scale) != 0)
+    if (amount_parse(json_object_get(ip, "receivedAmount"), &out->received_amount, out->asset_code,
+                     &out->asset_scale) != 0)
         return -1;
     const json_t *in = json_object_get(ip, "incomingAmount");
     if (in) {

@@ -199,11 +199,11 @@ static json_t *incoming_json(rs_t *rs, const incoming_payment_t *p, const char *
 {
     char url[WALLET_ADDRESS_URL_MAX + 64];
     resource_url(rs, "incoming-payments", p->id, url, sizeof url);
-    json_t *doc = json_pack("{s:s,s:s,s:b,s:o,s:o,s:o}", "id", url, "walletAddress", wallet_url,
-                            "completed", p->state == INCOMING_PAYMENT_COMPLETED, "receivedAmount",
-                            amount_json(p->received_amount, p->asset_code, p->asset_scale),
-                            "createdAt", admin_json_time(p->created_ms), "expiresAt",
-                            admin_json_time(p->expires_ms));
+    json_t *doc =
+        json_pack("{s:s,s:s,s:b,s:o,s:o,s:o}", "id", url, "walletAddress", wallet_url, "completed",
+                  p->state == INCOMING_PAYMENT_COMPLETED, "receivedAmount",
+                  amount_json(p->received_amount, p->asset_code, p->asset_scale), "createdAt",
+                  admin_json_time(p->created_ms), "expiresAt", admin_json_time(p->expires_ms));
     if (!doc)
         return NULL;
     if (p->has_incoming_amount)
@@ -272,8 +272,9 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
         if (!val || http_json_parse_u64(val, strlen(val), &in.incoming_amount) != 0 ||
             in.incoming_amount == 0 || !code || strcmp(code, w.asset_code) != 0 ||
             !json_is_integer(scale) || json_integer_value(scale) != w.asset_scale) {
-            rs_error(req, rs, 400, "incomingAmount must be a positive amount in the wallet "
-                                   "address's asset");
+            rs_error(req, rs, 400,
+                     "incomingAmount must be a positive amount in the wallet "
+                     "address's asset");
             goto out;
         }
         in.has_incoming_amount = true;
@@ -408,8 +409,9 @@ static http_handler_result_t list(http_req_t *req, rs_t *rs, const char *type, c
     json_decref(acc.client_jwk);
     if (wallet_by_url(rs, wa, &w) != WALLET_ADDRESS_OK)
         return rs_error(req, rs, 404, "unknown wallet address");
-    if (cursor && resource_id(rs, strcmp(table, "incoming_payments") == 0 ? "incoming-payments"
-                                                                          : "outgoing-payments",
+    if (cursor && resource_id(rs,
+                              strcmp(table, "incoming_payments") == 0 ? "incoming-payments"
+                                                                      : "outgoing-payments",
                               cursor, &cur) != 0)
         return rs_error(req, rs, 400, "cursor is not a resource id");
     if (cursor)
@@ -489,15 +491,15 @@ static json_t *quote_json(rs_t *rs, const quote_t *q, const char *wallet_url)
 {
     char url[WALLET_ADDRESS_URL_MAX + 64];
     resource_url(rs, "quotes", q->id, url, sizeof url);
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:o}", "id", url, "walletAddress", wallet_url,
-                     "receiver", q->receiver, "receiveAmount",
-                     amount_json(q->receive_amount.value, q->receive_amount.asset_code,
-                                 q->receive_amount.asset_scale),
-                     "debitAmount",
-                     amount_json(q->debit_amount.value, q->debit_amount.asset_code,
-                                 q->debit_amount.asset_scale),
-                     "method", "ilp", "createdAt", admin_json_time(q->created_ms), "expiresAt",
-                     admin_json_time(q->expires_ms));
+    return json_pack(
+        "{s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:o}", "id", url, "walletAddress", wallet_url, "receiver",
+        q->receiver, "receiveAmount",
+        amount_json(q->receive_amount.value, q->receive_amount.asset_code,
+                    q->receive_amount.asset_scale),
+        "debitAmount",
+        amount_json(q->debit_amount.value, q->debit_amount.asset_code, q->debit_amount.asset_scale),
+        "method", "ilp", "createdAt", admin_json_time(q->created_ms), "expiresAt",
+        admin_json_time(q->expires_ms));
 }
 
 /* An amount of a request body into a quote amount; 0, or -1 when malformed. */
@@ -541,7 +543,9 @@ static quote_result_t quote_make(rs_t *rs, const wallet_address_t *w, const char
 
 static bool receiver_url_ok(const char *s)
 {
-    const char *p = strncmp(s, "https://", 8) == 0 ? s + 8 : strncmp(s, "http://", 7) == 0 ? s + 7 : NULL;
+    const char *p = strncmp(s, "https://", 8) == 0  ? s + 8
+                    : strncmp(s, "http://", 7) == 0 ? s + 7
+                                                    : NULL;
     const char *seg = p ? strstr(p, "/incoming-payments/") : NULL;
     return seg && seg > p && seg[strlen("/incoming-payments/")] != '\0';
 }
@@ -573,8 +577,9 @@ static http_handler_result_t quote_create_route(http_req_t *req, void *user)
     quote_t *q = xcalloc(1, sizeof *q);
     quote_result_t r;
     if (!receiver || !receiver_url_ok(receiver) || !method || strcmp(method, "ilp") != 0)
-        res = rs_error(req, rs, 400, "receiver (an incoming payment URL) and method \"ilp\" are "
-                                     "required");
+        res = rs_error(req, rs, 400,
+                       "receiver (an incoming payment URL) and method \"ilp\" are "
+                       "required");
     else if (debit && receive)
         res = rs_error(req, rs, 400, "debitAmount and receiveAmount are mutually exclusive");
     else if (wallet_by_url(rs, wa, &w) != WALLET_ADDRESS_OK)
@@ -628,8 +633,8 @@ static json_t *outgoing_json(rs_t *rs, const outgoing_payment_t *p, const quote_
     if (sent > q->debit_amount.value)
         sent = q->debit_amount.value;
     json_t *doc = json_pack(
-        "{s:s,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o}", "id", url, "walletAddress", wallet_url,
-        "quoteId", quote_url, "failed", failed, "receiver", q->receiver, "receiveAmount",
+        "{s:s,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o}", "id", url, "walletAddress", wallet_url, "quoteId",
+        quote_url, "failed", failed, "receiver", q->receiver, "receiveAmount",
         amount_json(q->receive_amount.value, q->receive_amount.asset_code,
                     q->receive_amount.asset_scale),
         "debitAmount",

@@ -46,10 +46,10 @@
 #define OP_CLIENT_MAX WALLET_ADDRESS_URL_MAX
 
 typedef enum {
-    OP_ACCESS_ACTIVE = 0,  /* the token is active and grants the action */
-    OP_ACCESS_INACTIVE,    /* unknown, expired or revoked token, or revoked grant */
+    OP_ACCESS_ACTIVE = 0,   /* the token is active and grants the action */
+    OP_ACCESS_INACTIVE,     /* unknown, expired or revoked token, or revoked grant */
     OP_ACCESS_INSUFFICIENT, /* active, but no access item matches type/action/identifier */
-    OP_ACCESS_ERROR,       /* introspection failed (storage) */
+    OP_ACCESS_ERROR,        /* introspection failed (storage) */
 } op_access_result_t;
 
 /* What introspection tells the resource server about an active token. */

@@ -70,8 +70,7 @@ void op_sig_free(op_sig_t *s)
 /* ---- the client's keys ---- */
 
 /* The wallet address of this instance at url, if any: OK, NOT_FOUND or STORAGE_ERROR. */
-static wallet_address_result_t local_wallet(const op_sig_t *s, const char *url,
-                                            wallet_address_t *w)
+static wallet_address_result_t local_wallet(const op_sig_t *s, const char *url, wallet_address_t *w)
 {
     const char *op = s->cfg.wallet->op_url;
     size_t n = strlen(op);
@@ -103,8 +102,7 @@ static json_t *fetch_json(op_sig_t *s, const char *url)
 }
 
 /* The key set of a remote client, from the cache unless refresh; a new reference or NULL. */
-static json_t *remote_jwks(op_sig_t *s, const char *client_url, bool refresh,
-                           op_sig_result_t *why)
+static json_t *remote_jwks(op_sig_t *s, const char *client_url, bool refresh, op_sig_result_t *why)
 {
     char key[OP_SIG_URL_MAX + 32], url[OP_SIG_URL_MAX + 16];
     snprintf(key, sizeof key, "opsig:jwks:%s", client_url);

@@ -326,9 +326,9 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
      * at the quote's minimum rate, so a resumed run asks for at least what is missing; the
      * receiver refusing more then means it is full. */
     bool delivery = op_client_is_incoming_url(q->receiver, strlen(q->receiver));
-    uint64_t arrived =
-        q->send_amount ? (uint64_t)((unsigned __int128)sent * q->min_delivered / q->send_amount)
-                       : 0;
+    uint64_t arrived = q->send_amount
+                           ? (uint64_t)((unsigned __int128)sent * q->min_delivered / q->send_amount)
+                           : 0;
     if (delivery ? arrived < q->receive_amount.value : sent < q->send_amount) {
         stream_pay_error_t e = STREAM_PAY_OK;
         stream_rest(op, p, q, delivery ? STREAM_PAY_FIXED_DELIVERY : STREAM_PAY_FIXED_SOURCE,

@@ -119,7 +119,6 @@ typedef struct {
     uint8_t shared_secret[STREAM_SHARED_SECRET_LEN];
 } quote_spsp_t;
 
-
 /* What step 3 of reading a remote incoming payment gives (op_client.h). */
 typedef struct {
     quote_spsp_t credentials; /* methods[type ilp]: ilpAddress and sharedSecret */

@@ -47,7 +47,7 @@
 #define HTTP_PATH_MAX_SEGMENTS 16
 #define HTTP_PATH_MAX_LEN      2048
 /* The raw request-target (path and query) kept for HTTP message signatures. */
-#define HTTP_TARGET_MAX_LEN    4096
+#define HTTP_TARGET_MAX_LEN 4096
 
 /* JSON documents are parsed with at most this nesting depth (no recursion on untrusted input). */
 #define JSON_DEPTH_MAX 32

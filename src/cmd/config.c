@@ -99,10 +99,10 @@ static config_result_t load_client_key(config_t *cfg, config_err_t *err)
     if (rc != CONFIG_OK)
         return rc;
     cfg->key_generate = !file || !*file;
-    int n = cfg->key_generate ? snprintf(cfg->private_key_file, sizeof cfg->private_key_file,
-                                         "%s/private-key.pem", env_str("RAFIKI_DATA_DIR", "./data"))
-                              : snprintf(cfg->private_key_file, sizeof cfg->private_key_file, "%s",
-                                         file);
+    int n = cfg->key_generate
+                ? snprintf(cfg->private_key_file, sizeof cfg->private_key_file,
+                           "%s/private-key.pem", env_str("RAFIKI_DATA_DIR", "./data"))
+                : snprintf(cfg->private_key_file, sizeof cfg->private_key_file, "%s", file);
     if (n < 0 || (size_t)n >= sizeof cfg->private_key_file)
         return config_fail(err, cfg->key_generate ? "RAFIKI_DATA_DIR" : "PRIVATE_KEY_FILE",
                            "path too long");
@@ -158,9 +158,8 @@ static config_result_t load_ports(config_t *cfg, config_err_t *err)
         env_port("INTROSPECTION_PORT", 3007, &cfg->introspection_port, &e) != ENV_OK ||
         env_port("INTERACTION_PORT", 3009, &cfg->interaction_port, &e) != ENV_OK)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
-    const uint16_t p[] = {cfg->open_payments_port, cfg->admin_port,
-                          cfg->connector_port,     cfg->auth_port,
-                          cfg->introspection_port, cfg->interaction_port};
+    const uint16_t p[] = {cfg->open_payments_port, cfg->admin_port,         cfg->connector_port,
+                          cfg->auth_port,          cfg->introspection_port, cfg->interaction_port};
     const char *names[] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT",         "CONNECTOR_PORT",
                            "AUTH_PORT",          "INTROSPECTION_PORT", "INTERACTION_PORT"};
     const int n = (int)(sizeof p / sizeof p[0]);

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "auth/consent.h"
+#include "auth/users.h"
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
 #include "backend/incoming_payment.h"
@@ -57,7 +59,15 @@
 #define SERVE_LIQUIDITY_CHECK_MS 1000
 
 /* The listeners of one process, by role. */
-enum { SRV_OP = 0, SRV_ADMIN, SRV_CONNECTOR, SRV_AUTH, SRV_INTROSPECTION, SRV_INTERACTION, SRV_COUNT };
+enum {
+    SRV_OP = 0,
+    SRV_ADMIN,
+    SRV_CONNECTOR,
+    SRV_AUTH,
+    SRV_INTROSPECTION,
+    SRV_INTERACTION,
+    SRV_COUNT
+};
 
 typedef struct {
     config_t cfg;
@@ -75,6 +85,7 @@ typedef struct {
     op_sig_t *sig;              /* signed Open Payments requests: client keys, replay guard */
     auth_t *auth;               /* the GNAP authorization server */
     op_resource_config_t rs;    /* the Open Payments resource server */
+    consent_config_t consent;   /* the built-in login and consent screens */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
@@ -279,7 +290,8 @@ static bool outgoing_start(app_t *app)
                                      .lease_ms = cfg->outgoing_payment_lease_ms,
                                      .handoff = true};
     if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
-        outgoing_payment_routes_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) != 0 ||
+        outgoing_payment_routes_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) !=
+            0 ||
         outgoing_payments_start(app->outgoing) != 0) {
         LOGE("outgoing payments: cannot start");
         return false;
@@ -309,17 +321,20 @@ static bool open_payments_start(app_t *app)
         LOGE("open payments: cannot start");
         return false;
     }
-    app->rs = (op_resource_config_t){.wallet = &app->wallet,
-                                     .payments = app->outgoing,
-                                     .sig = app->sig,
-                                     .introspect = auth_introspect,
-                                     .introspect_user = app->auth,
-                                     .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0
-                                                   ? "https"
-                                                   : "http"};
+    app->rs = (op_resource_config_t){
+        .wallet = &app->wallet,
+        .payments = app->outgoing,
+        .sig = app->sig,
+        .introspect = auth_introspect,
+        .introspect_user = app->auth,
+        .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0 ? "https" : "http"};
+    app->consent =
+        (consent_config_t){.auth = app->auth, .db = app->db, .auth_url = cfg->auth_server_url};
     if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
         auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
         auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
+        consent_register(app->servers[SRV_AUTH], &app->consent) != 0 ||
+        users_admin_register(app->servers[SRV_ADMIN], &app->admin, app->db) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
         op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
         LOGE("open payments: route registration failed");
@@ -390,16 +405,13 @@ static bool app_start(app_t *app)
         LOGE("%s", eerr.msg);
         return false;
     }
-    app->servers[SRV_OP] =
-        listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
-    app->servers[SRV_ADMIN] =
-        listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
+    app->servers[SRV_OP] = listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
+    app->servers[SRV_ADMIN] = listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
     app->servers[SRV_CONNECTOR] = listener(cfg, &limits, "connector", cfg->connector_port, 0);
     app->servers[SRV_AUTH] = listener(cfg, &limits, "auth", cfg->auth_port, 0);
     app->servers[SRV_INTROSPECTION] =
         listener(cfg, &limits, "introspection", cfg->introspection_port, 0);
-    app->servers[SRV_INTERACTION] =
-        listener(cfg, &limits, "interaction", cfg->interaction_port, 0);
+    app->servers[SRV_INTERACTION] = listener(cfg, &limits, "interaction", cfg->interaction_port, 0);
     for (int i = 0; i < SRV_COUNT; i++)
         if (!app->servers[i])
             return false;

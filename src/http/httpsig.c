@@ -166,7 +166,8 @@ static int sf_skip_bare(sf_t *s)
         return 0;
     }
     if (isalpha((unsigned char)c) || c == '*') { /* a token */
-        while (s->p < s->end && (isalnum((unsigned char)*s->p) || strchr("!#$%&'*+-.^_`|~:/", *s->p)))
+        while (s->p < s->end &&
+               (isalnum((unsigned char)*s->p) || strchr("!#$%&'*+-.^_`|~:/", *s->p)))
             s->p++;
         return 0;
     }
@@ -480,8 +481,7 @@ httpsig_result_t httpsig_parse(const httpsig_request_t *r, httpsig_parsed_t *out
     if (!r->any_components &&
         (!covered(comps, nc, "@method") || !covered(comps, nc, "@target-uri") ||
          (r->authorization && !covered(comps, nc, "authorization")) ||
-         (body && (!covered(comps, nc, "content-digest") ||
-                   !covered(comps, nc, "content-length") ||
+         (body && (!covered(comps, nc, "content-digest") || !covered(comps, nc, "content-length") ||
                    !covered(comps, nc, "content-type")))))
         return HTTPSIG_COMPONENTS;
     out->covers_authorization = covered(comps, nc, "authorization");
@@ -534,9 +534,9 @@ httpsig_result_t httpsig_verify(const httpsig_parsed_t *p, const uint8_t pub[HTT
         return HTTPSIG_CREATED_WINDOW;
     EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, HTTPSIG_ED25519_LEN);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = k && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k) == 1 &&
-             EVP_DigestVerify(ctx, p->sig, HTTPSIG_SIG_LEN, (const uint8_t *)p->base,
-                              p->base_len) == 1;
+    int ok =
+        k && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k) == 1 &&
+        EVP_DigestVerify(ctx, p->sig, HTTPSIG_SIG_LEN, (const uint8_t *)p->base, p->base_len) == 1;
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_free(k);
     if (!k)
@@ -561,8 +561,8 @@ int httpsig_sign(const uint8_t seed[HTTPSIG_ED25519_LEN], const char *keyid, int
     char length[24];
     bool has_body = body.len > 0;
     out->content_digest[0] = '\0';
-    if (has_body && httpsig_content_digest(body, out->content_digest,
-                                           sizeof out->content_digest) != 0)
+    if (has_body &&
+        httpsig_content_digest(body, out->content_digest, sizeof out->content_digest) != 0)
         return -1;
     snprintf(length, sizeof length, "%zu", body.len);
     httpsig_request_t r = {.method = method,
@@ -570,9 +570,8 @@ int httpsig_sign(const uint8_t seed[HTTPSIG_ED25519_LEN], const char *keyid, int
                            .authorization = authorization,
                            .content_digest = has_body ? out->content_digest : NULL,
                            .content_length = has_body ? length : NULL,
-                           .content_type = has_body ? (content_type ? content_type
-                                                                    : "application/json")
-                                                    : NULL,
+                           .content_type =
+                               has_body ? (content_type ? content_type : "application/json") : NULL,
                            .body = body};
     char keyid_esc[2 * HTTPSIG_KEYID_MAX + 1];
     size_t kn = 0;

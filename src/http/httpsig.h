@@ -44,16 +44,16 @@
 
 typedef enum {
     HTTPSIG_OK = 0,
-    HTTPSIG_MISSING,          /* no Signature-Input or no Signature header */
-    HTTPSIG_MALFORMED,        /* not a well-formed dictionary, label not in both, bad base64,
-                                 a value over its cap, no keyid, alg other than ed25519 */
-    HTTPSIG_COMPONENTS,       /* a required component is not covered, or a covered one is
-                                 absent from the request */
-    HTTPSIG_DIGEST_MISSING,   /* a body without Content-Digest */
-    HTTPSIG_DIGEST_MISMATCH,  /* Content-Digest or Content-Length does not match the body */
-    HTTPSIG_CREATED_WINDOW,   /* no `created`, or outside the window */
-    HTTPSIG_BAD_SIGNATURE,    /* the Ed25519 verification failed */
-    HTTPSIG_KEY_INVALID,      /* the JWK is not an Ed25519 public key */
+    HTTPSIG_MISSING,         /* no Signature-Input or no Signature header */
+    HTTPSIG_MALFORMED,       /* not a well-formed dictionary, label not in both, bad base64,
+                                a value over its cap, no keyid, alg other than ed25519 */
+    HTTPSIG_COMPONENTS,      /* a required component is not covered, or a covered one is
+                                absent from the request */
+    HTTPSIG_DIGEST_MISSING,  /* a body without Content-Digest */
+    HTTPSIG_DIGEST_MISMATCH, /* Content-Digest or Content-Length does not match the body */
+    HTTPSIG_CREATED_WINDOW,  /* no `created`, or outside the window */
+    HTTPSIG_BAD_SIGNATURE,   /* the Ed25519 verification failed */
+    HTTPSIG_KEY_INVALID,     /* the JWK is not an Ed25519 public key */
 } httpsig_result_t;
 
 /* A short stable name ("digest_mismatch", ...). */

@@ -7,14 +7,12 @@
 // a declined grant. The browser-driven consent screen has its own test (consent.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { freePorts } from './lib/ports.mjs';
+import { startServe, sleep } from './lib/serve.mjs';
 
 const require = createRequire(import.meta.url);
 const {
@@ -23,58 +21,18 @@ const {
 } = require('@interledger/open-payments');
 const { generateTestKeys } = require('@interledger/http-signature-utils');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki');
 const SECRET = 'open-payments-admin-secret-0123';
 const IDP_SECRET = 'open-payments-idp-secret-0123456';
 const WAIT_S = 1;
 const FINISH = 'http://localhost:39999/finish'; // never fetched: redirects stop at it
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-op-'));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let srv, ports, alice, bob, clientWa, keys, client, anon;
-
-async function admin(method, path, body) {
-  const r = await fetch(`http://127.0.0.1:${ports.admin}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${SECRET}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await r.json();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
+let srv, ports, admin, alice, bob, clientWa, keys, client, anon;
 
 before(async () => {
-  const [op, adm, conn, auth, intro, inter] = await freePorts(6);
-  ports = { op, admin: adm, conn, auth, intro, inter };
-  srv = spawn(bin, ['serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: `sqlite:${join(dir, 'op.db')}`,
-      ADMIN_API_SECRET: SECRET,
-      IDP_SECRET,
-      WAIT_SECONDS: String(WAIT_S),
-      ILP_ADDRESS: 'test.op',
-      STREAM_SECRET: randomBytes(32).toString('hex'),
-      OPEN_PAYMENTS_PORT: String(op),
-      OPEN_PAYMENTS_URL: `http://localhost:${op}`,
-      AUTH_SERVER_URL: `http://localhost:${auth}`,
-      ADMIN_PORT: String(adm),
-      CONNECTOR_PORT: String(conn),
-      AUTH_PORT: String(auth),
-      INTROSPECTION_PORT: String(intro),
-      INTERACTION_PORT: String(inter),
-      RAFIKI_SQL_DIR: join(root, 'sql'),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${auth}/healthz`)).ok) break; } catch {}
-    if (i > 100) throw new Error('rafiki serve did not start');
-    await sleep(100);
-  }
+  srv = await startServe({ dir, name: 'op', ilp: 'test.op', secret: SECRET, env: { IDP_SECRET, WAIT_SECONDS: String(WAIT_S) } });
+  ({ ports, admin } = srv);
+  const { op } = ports;
   const usd = await admin('POST', '/assets', { code: 'USD', scale: 2 });
   const wa = (name, publicName) =>
     admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${op}/${name}`, public_name: publicName });
@@ -91,7 +49,7 @@ before(async () => {
 });
 
 after(() => {
-  srv?.kill('SIGKILL');
+  srv?.proc.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,75 +5,30 @@
 // payment's ILP credentials with a signed GET, probes the rate and pays over ILP-over-HTTP.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { freePorts } from './lib/ports.mjs';
+import { startServe, sleep } from './lib/serve.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki');
 const SECRET = 'op-remote-admin-secret-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-op-remote-'));
 const procs = new Set();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 after(() => {
   for (const p of procs) p.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function node(name, ilp, extraEnv = {}) {
-  const [op, admin, conn, auth, intro, inter] = await freePorts(6);
-  const n = { name, op, admin, conn, auth, url: `http://127.0.0.1:${conn}/` };
-  n.proc = spawn(bin, ['serve'], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      DATABASE_URL: `sqlite:${join(dir, name + '.db')}`,
-      RAFIKI_DATA_DIR: join(dir, name),
-      ADMIN_API_SECRET: SECRET,
-      ILP_ADDRESS: ilp,
-      STREAM_SECRET: randomBytes(32).toString('hex'),
-      OPEN_PAYMENTS_PORT: String(op),
-      OPEN_PAYMENTS_URL: `http://localhost:${op}`,
-      AUTH_SERVER_URL: `http://localhost:${auth}`,
-      ADMIN_PORT: String(admin),
-      CONNECTOR_PORT: String(conn),
-      AUTH_PORT: String(auth),
-      INTROSPECTION_PORT: String(intro),
-      INTERACTION_PORT: String(inter),
-      RAFIKI_SQL_DIR: join(root, 'sql'),
-      LOG_LEVEL: 'warn',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  procs.add(n.proc);
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${admin}/healthz`)).ok) break; } catch {}
-    if (i > 100) throw new Error(`${name} did not start`);
-    await sleep(100);
-  }
-  return n;
+// A node: its serve handle plus what the test reads of it (op port, connector URL).
+async function node(name, ilp, env = {}) {
+  const srv = await startServe({ dir, name, ilp, secret: SECRET, env });
+  procs.add(srv.proc);
+  return { ...srv, op: srv.ports.op, url: `http://127.0.0.1:${srv.ports.conn}/` };
 }
 
-async function call(n, method, path, body) {
-  const r = await fetch(`http://127.0.0.1:${n.admin}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${SECRET}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, json: await r.json() };
-}
-
-async function admin(n, method, path, body) {
-  const { status, json } = await call(n, method, path, body);
-  assert.ok(status < 300, `${n.name} ${method} ${path}: ${status} ${JSON.stringify(json)}`);
-  return json;
-}
+const admin = (n, ...args) => n.admin(...args);
+const call = (n, ...args) => n.call(...args);
 
 test('A pays an incoming payment of B named by its URL, reading it through Open Payments', async () => {
   const A = await node('a', 'test.a');

@@ -84,12 +84,15 @@ Test(op_client, key_file_load_generate_and_key_set)
 
 Test(op_client, incoming_payment_urls)
 {
-    const char *yes[] = {"http://b.example/incoming-payments/0a1b",
-                         "https://b.example/tenant/incoming-payments/x",
-                         "http://127.0.0.1:3000/incoming-payments/f7c2e7a4-1111-4c4c-8e8e-000000000001"};
-    const char *no[] = {"http://b.example/alice", "http://b.example/incoming-payments/",
-                        "ftp://b.example/incoming-payments/1", "http:///incoming-payments/1",
-                        "b.example/incoming-payments/1", ""};
+    const char *yes[] = {
+        "http://b.example/incoming-payments/0a1b", "https://b.example/tenant/incoming-payments/x",
+        "http://127.0.0.1:3000/incoming-payments/f7c2e7a4-1111-4c4c-8e8e-000000000001"};
+    const char *no[] = {"http://b.example/alice",
+                        "http://b.example/incoming-payments/",
+                        "ftp://b.example/incoming-payments/1",
+                        "http:///incoming-payments/1",
+                        "b.example/incoming-payments/1",
+                        ""};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         cr_expect(op_client_is_incoming_url(yes[i], strlen(yes[i])), "%s", yes[i]);
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)

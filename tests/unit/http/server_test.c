@@ -43,11 +43,11 @@ static http_handler_result_t h_echo(http_req_t *req, void *user)
 static http_handler_result_t h_status(http_req_t *req, void *user)
 {
     (void)user;
-    json_t *doc = json_pack("{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?}", "id", http_req_param(req, "id"),
-                            "q", http_req_query(req, "q"), "h", http_req_header(req, "X-Test"),
-                            "path", http_req_path(req), "flag", http_req_query(req, "flag"),
-                            "absent", http_req_query(req, "absent"), "target",
-                            http_req_target(req));
+    json_t *doc =
+        json_pack("{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?}", "id", http_req_param(req, "id"), "q",
+                  http_req_query(req, "q"), "h", http_req_header(req, "X-Test"), "path",
+                  http_req_path(req), "flag", http_req_query(req, "flag"), "absent",
+                  http_req_query(req, "absent"), "target", http_req_target(req));
     http_respond_json(req, 200, doc);
     json_decref(doc);
     return HTTP_DONE;

@@ -1,0 +1,71 @@
+// One real `rafiki serve` process with all six listeners on free loopback ports, an SQLite
+// database and a data directory of its own under `dir`; resolves once /healthz answers on
+// both the admin and the auth port. Used by the Open Payments tests, which need every port.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { randomBytes } from 'node:crypto'
+import { freePorts } from './ports.mjs'
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+export const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki')
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// name: file names and log prefix; ilp: ILP_ADDRESS; secret: ADMIN_API_SECRET; env: extras.
+export async function startServe ({ dir, name, ilp, secret, env = {} }) {
+  const [op, admin, conn, auth, intro, inter] = await freePorts(6)
+  const ports = { op, admin, conn, auth, intro, inter }
+  const proc = spawn(bin, ['serve'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite:${join(dir, name + '.db')}`,
+      RAFIKI_DATA_DIR: join(dir, name),
+      ADMIN_API_SECRET: secret,
+      ILP_ADDRESS: ilp,
+      STREAM_SECRET: randomBytes(32).toString('hex'),
+      OPEN_PAYMENTS_PORT: String(op),
+      OPEN_PAYMENTS_URL: `http://localhost:${op}`,
+      AUTH_SERVER_URL: `http://localhost:${auth}`,
+      ADMIN_PORT: String(admin),
+      CONNECTOR_PORT: String(conn),
+      AUTH_PORT: String(auth),
+      INTROSPECTION_PORT: String(intro),
+      INTERACTION_PORT: String(inter),
+      RAFIKI_SQL_DIR: join(root, 'sql'),
+      LOG_LEVEL: 'warn',
+      ...env
+    },
+    stdio: ['ignore', 'inherit', 'inherit']
+  })
+  for (let i = 0; ; i++) {
+    try {
+      const [a, b] = await Promise.all([
+        fetch(`http://127.0.0.1:${admin}/healthz`),
+        fetch(`http://127.0.0.1:${auth}/healthz`)
+      ])
+      if (a.ok && b.ok) break
+    } catch {}
+    if (proc.exitCode !== null) throw new Error(`${name}: rafiki serve exited (${proc.exitCode})`)
+    if (i > 100) throw new Error(`${name}: rafiki serve did not start`)
+    await sleep(100)
+  }
+
+  // An admin API call: { status, json }.
+  async function call (method, path, body) {
+    const r = await fetch(`http://127.0.0.1:${admin}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${secret}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined
+    })
+    return { status: r.status, json: await r.json() }
+  }
+  // An admin API call that must succeed: its JSON.
+  async function adminCall (method, path, body) {
+    const { status, json } = await call(method, path, body)
+    assert.ok(status < 300, `${name} ${method} ${path}: ${status} ${JSON.stringify(json)}`)
+    return json
+  }
+  return { name, proc, ports, call, admin: adminCall }
+}
