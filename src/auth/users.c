@@ -311,29 +311,45 @@ static http_handler_result_t user_create(admin_call_t *call)
     return res;
 }
 
+/* GET /users: a page by id, as the other admin lists. */
 static http_handler_result_t user_list(admin_call_t *call)
 {
+    size_t limit;
+    ledger_id_t after = {0, 0};
+    if (admin_query_limit(call, &limit) != 0)
+        return HTTP_DONE;
+    const char *cursor = http_req_query(call->req, "cursor");
+    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), &after) != 0)
+        return admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
+    char after_s[UUID_STR_LEN + 1];
+    ledger_id_format(after, after_s);
     db_err_t e = {0};
     db_conn_t *c = db_acquire(g_db, DB_CONN_READ, &e);
-    db_stmt_t *st =
-        c ? db_prepare(c, "SELECT id, username FROM users ORDER BY username LIMIT 200", &e) : NULL;
+    db_stmt_t *st = c ? db_prepare(c,
+                                   "SELECT id, username FROM users WHERE id > ? ORDER BY id "
+                                   "LIMIT ?",
+                                   &e)
+                      : NULL;
     if (!st) {
         if (c)
             db_release(c);
         return admin_error(call, 503, "storage_error", "the database is unavailable");
     }
-    json_t *list = json_array();
-    char ids[200][UUID_STR_LEN + 1], names[200][USER_NAME_MAX + 1];
+    db_bind_str(st, 1, after_s);
+    db_bind_i64(st, 2, (int64_t)limit + 1);
+    char ids[ADMIN_PAGE_MAX + 1][UUID_STR_LEN + 1], names[ADMIN_PAGE_MAX + 1][USER_NAME_MAX + 1];
     size_t n = 0;
-    while (n < 200 && db_step(st, &e) == DB_ROW) {
+    while (n <= limit && db_step(st, &e) == DB_ROW) {
         snprintf(ids[n], sizeof ids[n], "%s", db_col_text(st, 0, NULL));
         snprintf(names[n], sizeof names[n], "%s", db_col_text(st, 1, NULL));
         n++;
     }
-    for (size_t i = 0; i < n; i++)
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && i < limit; i++)
         json_array_append_new(list, user_json(c, ids[i], names[i], &e));
     db_release(c);
-    return admin_reply(call, 200, json_pack("{s:o}", "data", list));
+    json_t *next = n > limit ? json_string(ids[limit - 1]) : json_null();
+    return admin_reply(call, 200, json_pack("{s:o,s:o}", "users", list, "next_cursor", next));
 }
 
 static http_handler_result_t user_link(admin_call_t *call)
@@ -346,7 +362,10 @@ static http_handler_result_t user_link(admin_call_t *call)
         return HTTP_DONE;
     char id[UUID_STR_LEN + 1], name[USER_NAME_MAX + 1] = "";
     ledger_id_format(uid, id);
-    json_t *list = json_pack("[O]", json_object_get(body, "wallet_address_id"));
+    const json_t *wa = json_object_get(body, "wallet_address_id");
+    if (!json_is_string(wa))
+        return admin_error(call, 400, "invalid_field", "'wallet_address_id' must be an id");
+    json_t *list = json_pack("[O]", wa);
     db_err_t e = {0};
     db_conn_t *c = db_acquire(g_db, DB_CONN_WRITE, &e);
     http_handler_result_t res = HTTP_DONE;

@@ -142,3 +142,31 @@ test('no CSRF token, or another user\'s wallet address: refused, nothing decided
   assert.equal((await r.json()).state, 'PENDING');
   await ctx.close();
 });
+
+test('users admin API: paging, bad input and links', async () => {
+  const first = await admin('GET', '/users?limit=1');
+  assert.equal(first.users.length, 1);
+  assert.ok(first.next_cursor);
+  const rest = await admin('GET', `/users?limit=1&cursor=${first.next_cursor}`);
+  assert.equal(rest.users.length, 1);
+  assert.notEqual(rest.users[0].id, first.users[0].id);
+  const names = [first.users[0].username, rest.users[0].username].sort();
+  assert.deepEqual(names, ['alice', 'bob']);
+  assert.equal((await admin('GET', `/users?cursor=${rest.users[0].id}`)).next_cursor, null);
+
+  const bad = async (method, path, body, status, code) => {
+    const r = await srv.call(method, path, body);
+    assert.equal(r.status, status, `${method} ${path} ${JSON.stringify(r.json)}`);
+    assert.equal(r.json.error?.code ?? r.json.code, code);
+  };
+  await bad('POST', '/users', { username: 'alice', password: 'another-password' }, 409, 'username_taken');
+  await bad('POST', '/users', { username: 'carol', password: 'short' }, 400, 'invalid_field');
+  await bad('POST', '/users', { username: 'car ol', password: 'long-enough' }, 400, 'invalid_field');
+  await bad('POST', '/users', { username: 'carol', password: 'long-enough', wallet_address_ids: [randomUUID()] }, 404, 'wallet_address_not_found');
+  await bad('GET', '/users?cursor=nope', undefined, 400, 'invalid_cursor');
+  const carol = await admin('POST', '/users', { username: 'carol', password: 'long-enough' });
+  await bad('POST', `/users/${carol.id}/wallet-addresses`, {}, 400, 'invalid_field');
+  await bad('POST', `/users/${randomUUID()}/wallet-addresses`, { wallet_address_id: alice.id }, 404, 'user_not_found');
+  const linked = await admin('POST', `/users/${carol.id}/wallet-addresses`, { wallet_address_id: alice.id });
+  assert.deepEqual(linked.wallet_address_ids, [alice.id]);
+});
