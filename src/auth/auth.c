@@ -248,8 +248,8 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
         g.finish_uri[0] = g.client_nonce[0] = '\0'; /* nothing to finish */
         g.state = GRANT_APPROVED;
         char value[AUTH_TOKEN_LEN + 1], id[UUID_STR_LEN + 1];
-        if (grant_insert(a, &g) != STORE_OK ||
-            token_issue(a, g.id, GRANT_APPROVED, value, id) != STORE_OK) {
+        if (grant_insert(a, &g) != GSTORE_OK ||
+            token_issue(a, g.id, GRANT_APPROVED, value, id) != GSTORE_OK) {
             storage_error(req);
             goto out;
         }
@@ -265,7 +265,7 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
     memcpy(g.interact_nonce, nonce, AUTH_NONCE_LEN);
     g.interact_nonce[AUTH_NONCE_LEN] = '\0';
     g.interaction_expires_ms = g.created_ms + (int64_t)a->cfg.interaction_expiry_s * 1000;
-    if (grant_insert(a, &g) != STORE_OK) {
+    if (grant_insert(a, &g) != GSTORE_OK) {
         storage_error(req);
         goto out;
     }
@@ -295,14 +295,14 @@ static bool continue_auth(auth_t *a, http_req_t *req, grant_t *g)
                    "is required");
         return false;
     }
-    store_rc_t rc = grant_get(a, id, g);
-    if (rc == STORE_ERROR) {
+    grant_store_result_t rc = grant_get(a, id, g);
+    if (rc == GSTORE_ERROR) {
         storage_error(req);
         return false;
     }
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_hash(tok, hash);
-    if (rc != STORE_OK || !ct_equal(hash, g->continue_hash, AUTH_HASH_HEX_LEN)) {
+    if (rc != GSTORE_OK || !ct_equal(hash, g->continue_hash, AUTH_HASH_HEX_LEN)) {
         gnap_error(req, 401, "invalid_continuation", "unknown grant or continue token");
         return false;
     }
@@ -312,10 +312,10 @@ static bool continue_auth(auth_t *a, http_req_t *req, grant_t *g)
 static http_handler_result_t issue(auth_t *a, http_req_t *req, grant_t *g, grant_state_t from)
 {
     char value[AUTH_TOKEN_LEN + 1], id[UUID_STR_LEN + 1], cont[AUTH_TOKEN_LEN + 1];
-    store_rc_t rc = token_issue(a, g->id, from, value, id);
-    if (rc == STORE_NOT_FOUND)
+    grant_store_result_t rc = token_issue(a, g->id, from, value, id);
+    if (rc == GSTORE_NOT_FOUND)
         return gnap_error(req, 401, "request_denied", "the grant is not approved");
-    if (rc != STORE_OK)
+    if (rc != GSTORE_OK)
         return storage_error(req);
     /* the continue token stays what the client holds: answer it back */
     const char *held = gnap_token(req);
@@ -367,7 +367,7 @@ static http_handler_result_t grant_continue(http_req_t *req, void *user)
         gnap_error(req, 400, "too_fast", "polled before wait seconds had passed");
         goto out;
     }
-    if (grant_touch_continue(a, g.id, now) != STORE_OK) {
+    if (grant_touch_continue(a, g.id, now) != GSTORE_OK) {
         storage_error(req);
         goto out;
     }
@@ -390,8 +390,8 @@ static http_handler_result_t grant_cancel(http_req_t *req, void *user)
     auth_t *a = user;
     grant_t g = {0};
     if (continue_auth(a, req, &g)) {
-        store_rc_t rc = grant_revoke(a, g.id);
-        if (rc == STORE_OK || rc == STORE_NOT_FOUND)
+        grant_store_result_t rc = grant_revoke(a, g.id);
+        if (rc == GSTORE_OK || rc == GSTORE_NOT_FOUND)
             http_respond(req, 204, NULL, NULL, 0);
         else
             storage_error(req);
@@ -413,17 +413,17 @@ static http_handler_result_t token_manage(http_req_t *req, void *user)
                           "required");
     token_row_t row;
     grant_t g = {0};
-    store_rc_t rc = token_get_by_id(a, id, &row);
-    if (rc == STORE_ERROR)
+    grant_store_result_t rc = token_get_by_id(a, id, &row);
+    if (rc == GSTORE_ERROR)
         return storage_error(req);
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_hash(tok, hash);
     token_row_t by_value;
-    if (rc != STORE_OK || token_get(a, tok, &by_value) != STORE_OK ||
+    if (rc != GSTORE_OK || token_get(a, tok, &by_value) != GSTORE_OK ||
         strcmp(by_value.id, row.id) != 0)
         return rotate ? gnap_error(req, 404, "invalid_rotation", "unknown token")
                       : gnap_error(req, 401, "invalid_client", "unknown token");
-    if ((rc = grant_get(a, row.grant_id, &g)) != STORE_OK) {
+    if ((rc = grant_get(a, row.grant_id, &g)) != GSTORE_OK) {
         grant_release(&g);
         return storage_error(req);
     }
@@ -441,11 +441,11 @@ static http_handler_result_t token_manage(http_req_t *req, void *user)
     }
     char value[AUTH_TOKEN_LEN + 1], new_id[UUID_STR_LEN + 1];
     rc = token_revoke(a, row.id, hash, rotate, value, new_id);
-    if (rc == STORE_NOT_FOUND && !rotate) {
+    if (rc == GSTORE_NOT_FOUND && !rotate) {
         http_respond(req, 204, NULL, NULL, 0);
-    } else if (rc == STORE_NOT_FOUND) {
+    } else if (rc == GSTORE_NOT_FOUND) {
         gnap_error(req, 404, "invalid_rotation", "the token was revoked");
-    } else if (rc != STORE_OK) {
+    } else if (rc != GSTORE_OK) {
         storage_error(req);
     } else if (rotate) {
         answer(req, 200,
@@ -488,11 +488,11 @@ static http_handler_result_t interact_start(http_req_t *req, void *user)
 {
     auth_t *a = user;
     grant_t g = {0};
-    store_rc_t rc =
+    grant_store_result_t rc =
         grant_get_by_interaction(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &g);
-    if (rc == STORE_ERROR)
+    if (rc == GSTORE_ERROR)
         return storage_error(req);
-    if (rc != STORE_OK)
+    if (rc != GSTORE_OK)
         return gnap_error(req, 400, "unknown_interaction", "no such interaction");
     if (g.state != GRANT_PENDING || interaction_expired(&g)) {
         http_handler_result_t r =
@@ -505,7 +505,7 @@ static http_handler_result_t interact_start(http_req_t *req, void *user)
     char session[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_new(session);
     auth_hash(session, hash);
-    if (grant_set_session(a, g.id, hash) != STORE_OK) {
+    if (grant_set_session(a, g.id, hash) != GSTORE_OK) {
         grant_release(&g);
         return storage_error(req);
     }
@@ -564,11 +564,11 @@ static http_handler_result_t interact_finish(http_req_t *req, void *user)
 {
     auth_t *a = user;
     grant_t g = {0};
-    store_rc_t rc =
+    grant_store_result_t rc =
         grant_get_by_interaction(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &g);
-    if (rc == STORE_ERROR)
+    if (rc == GSTORE_ERROR)
         return storage_error(req);
-    if (rc != STORE_OK)
+    if (rc != GSTORE_OK)
         return gnap_error(req, 404, "unknown_interaction", "no such interaction");
     char session[AUTH_TOKEN_LEN + 8], hash[AUTH_HASH_HEX_LEN + 1];
     if (!cookie_get(req, SESSION_COOKIE, session, sizeof session) || !g.session_hash[0] ||
@@ -604,9 +604,9 @@ auth_result_t auth_interaction_get(auth_t *a, const char *id, const char *nonce,
                                    auth_interaction_t *out)
 {
     grant_t g = {0};
-    store_rc_t rc = grant_get_by_interaction(a, id, nonce, &g);
-    if (rc != STORE_OK)
-        return rc == STORE_NOT_FOUND ? AUTH_NOT_FOUND : AUTH_STORAGE_ERROR;
+    grant_store_result_t rc = grant_get_by_interaction(a, id, nonce, &g);
+    if (rc != GSTORE_OK)
+        return rc == GSTORE_NOT_FOUND ? AUTH_NOT_FOUND : AUTH_STORAGE_ERROR;
     memset(out, 0, sizeof *out);
     snprintf(out->grant_id, sizeof out->grant_id, "%s", g.id);
     out->state = g.state == GRANT_PENDING  ? AUTH_INTERACTION_PENDING
@@ -629,9 +629,9 @@ auth_result_t auth_interaction_decide(auth_t *a, const char *id, const char *non
                                       const char *subject)
 {
     grant_t g = {0};
-    store_rc_t rc = grant_get_by_interaction(a, id, nonce, &g);
-    if (rc != STORE_OK)
-        return rc == STORE_NOT_FOUND ? AUTH_NOT_FOUND : AUTH_STORAGE_ERROR;
+    grant_store_result_t rc = grant_get_by_interaction(a, id, nonce, &g);
+    if (rc != GSTORE_OK)
+        return rc == GSTORE_NOT_FOUND ? AUTH_NOT_FOUND : AUTH_STORAGE_ERROR;
     auth_result_t r = AUTH_OK;
     if (g.state != GRANT_PENDING) {
         r = AUTH_NOT_PENDING;
@@ -642,9 +642,9 @@ auth_result_t auth_interaction_decide(auth_t *a, const char *id, const char *non
         uuid_v4(ref);
         rc = grant_transition(a, g.id, GRANT_PENDING, accept ? GRANT_APPROVED : GRANT_DENIED,
                               accept ? ref : NULL, subject);
-        r = rc == STORE_OK          ? AUTH_OK
-            : rc == STORE_NOT_FOUND ? AUTH_NOT_PENDING
-                                    : AUTH_STORAGE_ERROR;
+        r = rc == GSTORE_OK          ? AUTH_OK
+            : rc == GSTORE_NOT_FOUND ? AUTH_NOT_PENDING
+                                     : AUTH_STORAGE_ERROR;
     }
     grant_release(&g);
     return r;
@@ -708,15 +708,15 @@ op_access_result_t auth_introspect(void *user, const char *token, const char *ty
 {
     auth_t *a = user;
     token_row_t row;
-    store_rc_t rc = token_get(a, token, &row);
-    if (rc == STORE_ERROR)
+    grant_store_result_t rc = token_get(a, token, &row);
+    if (rc == GSTORE_ERROR)
         return OP_ACCESS_ERROR;
-    if (rc != STORE_OK || row.revoked || row.expires_ms <= clock_wall_ms())
+    if (rc != GSTORE_OK || row.revoked || row.expires_ms <= clock_wall_ms())
         return OP_ACCESS_INACTIVE;
     grant_t g = {0};
-    if ((rc = grant_get(a, row.grant_id, &g)) != STORE_OK) {
+    if ((rc = grant_get(a, row.grant_id, &g)) != GSTORE_OK) {
         grant_release(&g);
-        return rc == STORE_ERROR ? OP_ACCESS_ERROR : OP_ACCESS_INACTIVE;
+        return rc == GSTORE_ERROR ? OP_ACCESS_ERROR : OP_ACCESS_INACTIVE;
     }
     op_access_result_t r = OP_ACCESS_INSUFFICIENT;
     bool all = false;
@@ -751,18 +751,18 @@ static http_handler_result_t introspect_http(http_req_t *req, void *user)
         return gnap_error(req, 400, "invalid_request", "access_token is required");
     }
     token_row_t row;
-    store_rc_t rc = token_get(a, tok, &row);
+    grant_store_result_t rc = token_get(a, tok, &row);
     grant_t g = {0};
-    if (rc == STORE_OK && !row.revoked && row.expires_ms > clock_wall_ms())
+    if (rc == GSTORE_OK && !row.revoked && row.expires_ms > clock_wall_ms())
         rc = grant_get(a, row.grant_id, &g);
-    else if (rc == STORE_OK)
-        rc = STORE_NOT_FOUND;
-    if (rc == STORE_ERROR) {
+    else if (rc == GSTORE_OK)
+        rc = GSTORE_NOT_FOUND;
+    if (rc == GSTORE_ERROR) {
         json_decref(body);
         grant_release(&g);
         return storage_error(req);
     }
-    if (rc != STORE_OK || g.state != GRANT_FINALIZED) {
+    if (rc != GSTORE_OK || g.state != GRANT_FINALIZED) {
         json_decref(body);
         grant_release(&g);
         return answer(req, 200, json_pack("{s:b}", "active", 0));

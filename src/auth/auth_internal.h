@@ -58,18 +58,24 @@ void auth_hash(const char *token, char out[AUTH_HASH_HEX_LEN + 1]);
 
 /* ---- rows (auth_store.c); every call takes its own connection ---- */
 
-typedef enum { STORE_OK = 0, STORE_NOT_FOUND, STORE_CONFLICT, STORE_ERROR } store_rc_t;
+typedef enum {
+    GSTORE_OK = 0,
+    GSTORE_NOT_FOUND,
+    GSTORE_CONFLICT,
+    GSTORE_ERROR
+} grant_store_result_t;
 
-store_rc_t grant_insert(auth_t *a, const grant_t *g);
-store_rc_t grant_get(auth_t *a, const char *id, grant_t *out);
-store_rc_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
-                                    grant_t *out);
+grant_store_result_t grant_insert(auth_t *a, const grant_t *g);
+grant_store_result_t grant_get(auth_t *a, const char *id, grant_t *out);
+grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
+                                              grant_t *out);
 /* Moves the grant from state `from` to `to` (and sets the given fields when not NULL); NOT_FOUND
  * when it was not in `from` any more (another request won). */
-store_rc_t grant_transition(auth_t *a, const char *id, grant_state_t from, grant_state_t to,
-                            const char *interact_ref, const char *subject);
-store_rc_t grant_set_session(auth_t *a, const char *id, const char *session_hash);
-store_rc_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms);
+grant_store_result_t grant_transition(auth_t *a, const char *id, grant_state_t from,
+                                      grant_state_t to, const char *interact_ref,
+                                      const char *subject);
+grant_store_result_t grant_set_session(auth_t *a, const char *id, const char *session_hash);
+grant_store_result_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms);
 
 typedef struct {
     char id[UUID_STR_LEN + 1];
@@ -81,16 +87,16 @@ typedef struct {
 /* Issues a token for grant_id: value into value, management id into id. With the grant moving
  * from `from` to FINALIZED in the same transaction when from != GRANT_FINALIZED (NOT_FOUND when
  * it was not in `from`). */
-store_rc_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
-                       char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1]);
-store_rc_t token_get(auth_t *a, const char *value, token_row_t *out);
-store_rc_t token_get_by_id(auth_t *a, const char *id, token_row_t *out);
+grant_store_result_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
+                                 char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1]);
+grant_store_result_t token_get(auth_t *a, const char *value, token_row_t *out);
+grant_store_result_t token_get_by_id(auth_t *a, const char *id, token_row_t *out);
 /* Revokes token id (value_hash, when given, must match) and, with rotate, issues a new one in the
  * same transaction. */
-store_rc_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool rotate,
-                        char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1]);
+grant_store_result_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool rotate,
+                                  char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1]);
 /* Revokes the grant and all its tokens. */
-store_rc_t grant_revoke(auth_t *a, const char *id);
+grant_store_result_t grant_revoke(auth_t *a, const char *id);
 
 /* ---- access rules (auth_access.c) ---- */
 

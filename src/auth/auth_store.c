@@ -62,42 +62,42 @@ typedef struct {
     db_err_t err;
 } tx_t;
 
-static store_rc_t tx_begin(auth_t *a, tx_t *t, bool write)
+static grant_store_result_t tx_begin(auth_t *a, tx_t *t, bool write)
 {
     memset(t, 0, sizeof *t);
     t->conn = db_acquire(a->cfg.db, write ? DB_CONN_WRITE : DB_CONN_READ, &t->err);
     if (!t->conn) {
         LOGE("auth: database: %s", t->err.msg);
-        return STORE_ERROR;
+        return GSTORE_ERROR;
     }
     if (write && db_begin(t->conn, DB_TX_WRITE, &t->err) != DB_OK) {
         LOGE("auth: database: %s", t->err.msg);
         db_release(t->conn);
-        return STORE_ERROR;
+        return GSTORE_ERROR;
     }
-    return STORE_OK;
+    return GSTORE_OK;
 }
 
-static store_rc_t tx_end(tx_t *t, store_rc_t rc)
+static grant_store_result_t tx_end(tx_t *t, grant_store_result_t rc)
 {
     if (db_in_tx(t->conn)) {
-        if (rc == STORE_OK && db_commit(t->conn, &t->err) != DB_OK)
-            rc = STORE_ERROR;
-        else if (rc != STORE_OK)
+        if (rc == GSTORE_OK && db_commit(t->conn, &t->err) != DB_OK)
+            rc = GSTORE_ERROR;
+        else if (rc != GSTORE_OK)
             db_rollback(t->conn);
     }
-    if (rc == STORE_ERROR && t->err.msg[0])
+    if (rc == GSTORE_ERROR && t->err.msg[0])
         LOGE("auth: database: %s", t->err.msg);
     db_release(t->conn);
     return rc;
 }
 
-static store_rc_t run(db_stmt_t *st, tx_t *t)
+static grant_store_result_t run(db_stmt_t *st, tx_t *t)
 {
     if (!st)
-        return STORE_ERROR;
+        return GSTORE_ERROR;
     db_rc_t rc = db_run(st, &t->err);
-    return rc == DB_OK ? STORE_OK : rc == DB_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+    return rc == DB_OK ? GSTORE_OK : rc == DB_CONSTRAINT ? GSTORE_CONFLICT : GSTORE_ERROR;
 }
 
 static void copy_col(db_stmt_t *st, int col, char *out, size_t cap)
@@ -150,11 +150,11 @@ static void bind_opt(db_stmt_t *st, int idx, const char *s)
     db_bind_str(st, idx, s && *s ? s : NULL);
 }
 
-store_rc_t grant_insert(auth_t *a, const grant_t *g)
+grant_store_result_t grant_insert(auth_t *a, const grant_t *g)
 {
     tx_t t;
-    if (tx_begin(a, &t, true) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, true) != GSTORE_OK)
+        return GSTORE_ERROR;
     db_stmt_t *st = db_prepare(t.conn,
                                "INSERT INTO auth_grants (" GRANT_COLS ", updated_ms) VALUES "
                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -183,20 +183,20 @@ store_rc_t grant_insert(auth_t *a, const grant_t *g)
         db_bind_i64(st, 16, g->created_ms);
         db_bind_i64(st, 17, g->created_ms);
     }
-    store_rc_t rc = run(st, &t);
+    grant_store_result_t rc = run(st, &t);
     free(jwk);
     free(access);
     return tx_end(&t, rc);
 }
 
-static store_rc_t grant_select(auth_t *a, const char *sql, const char *p1, const char *p2,
-                               grant_t *out)
+static grant_store_result_t grant_select(auth_t *a, const char *sql, const char *p1, const char *p2,
+                                         grant_t *out)
 {
     tx_t t;
-    if (tx_begin(a, &t, false) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, false) != GSTORE_OK)
+        return GSTORE_ERROR;
     db_stmt_t *st = db_prepare(t.conn, sql, &t.err);
-    store_rc_t rc = STORE_ERROR;
+    grant_store_result_t rc = GSTORE_ERROR;
     if (st) {
         db_bind_str(st, 1, p1);
         if (p2)
@@ -204,33 +204,34 @@ static store_rc_t grant_select(auth_t *a, const char *sql, const char *p1, const
         db_rc_t r = db_step_one(st, &t.err);
         if (r == DB_ROW) {
             grant_read(st, out);
-            rc = STORE_OK;
+            rc = GSTORE_OK;
         } else if (r == DB_NOT_FOUND) {
-            rc = STORE_NOT_FOUND;
+            rc = GSTORE_NOT_FOUND;
         }
     }
     return tx_end(&t, rc);
 }
 
-store_rc_t grant_get(auth_t *a, const char *id, grant_t *out)
+grant_store_result_t grant_get(auth_t *a, const char *id, grant_t *out)
 {
     return grant_select(a, "SELECT " GRANT_COLS " FROM auth_grants WHERE id = ?", id, NULL, out);
 }
 
-store_rc_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
-                                    grant_t *out)
+grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
+                                              grant_t *out)
 {
     return grant_select(
         a, "SELECT " GRANT_COLS " FROM auth_grants WHERE interact_id = ? AND interact_nonce = ?",
         interact_id, nonce, out);
 }
 
-store_rc_t grant_transition(auth_t *a, const char *id, grant_state_t from, grant_state_t to,
-                            const char *interact_ref, const char *subject)
+grant_store_result_t grant_transition(auth_t *a, const char *id, grant_state_t from,
+                                      grant_state_t to, const char *interact_ref,
+                                      const char *subject)
 {
     tx_t t;
-    if (tx_begin(a, &t, true) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, true) != GSTORE_OK)
+        return GSTORE_ERROR;
     db_stmt_t *st = db_prepare(t.conn,
                                "UPDATE auth_grants SET state = ?, interact_ref = COALESCE(?, "
                                "interact_ref), subject = COALESCE(?, subject), updated_ms = ? "
@@ -244,18 +245,18 @@ store_rc_t grant_transition(auth_t *a, const char *id, grant_state_t from, grant
         db_bind_str(st, 5, id);
         db_bind_str(st, 6, grant_state_str(from));
     }
-    store_rc_t rc = run(st, &t);
-    if (rc == STORE_OK && db_changes(st) != 1)
-        rc = STORE_NOT_FOUND;
+    grant_store_result_t rc = run(st, &t);
+    if (rc == GSTORE_OK && db_changes(st) != 1)
+        rc = GSTORE_NOT_FOUND;
     return tx_end(&t, rc);
 }
 
-static store_rc_t grant_set(auth_t *a, const char *sql, const char *text, int64_t num,
-                            const char *id)
+static grant_store_result_t grant_set(auth_t *a, const char *sql, const char *text, int64_t num,
+                                      const char *id)
 {
     tx_t t;
-    if (tx_begin(a, &t, true) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, true) != GSTORE_OK)
+        return GSTORE_ERROR;
     db_stmt_t *st = db_prepare(t.conn, sql, &t.err);
     if (st) {
         if (text)
@@ -267,13 +268,13 @@ static store_rc_t grant_set(auth_t *a, const char *sql, const char *text, int64_
     return tx_end(&t, run(st, &t));
 }
 
-store_rc_t grant_set_session(auth_t *a, const char *id, const char *session_hash)
+grant_store_result_t grant_set_session(auth_t *a, const char *id, const char *session_hash)
 {
     return grant_set(a, "UPDATE auth_grants SET session_hash = ? WHERE id = ?", session_hash, 0,
                      id);
 }
 
-store_rc_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms)
+grant_store_result_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms)
 {
     return grant_set(a, "UPDATE auth_grants SET last_continue_ms = ? WHERE id = ?", NULL, now_ms,
                      id);
@@ -281,8 +282,8 @@ store_rc_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms)
 
 /* ---- tokens ---- */
 
-static store_rc_t token_insert(auth_t *a, tx_t *t, const char *grant_id,
-                               char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1])
+static grant_store_result_t token_insert(auth_t *a, tx_t *t, const char *grant_id,
+                                         char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1])
 {
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_new(value);
@@ -304,13 +305,13 @@ static store_rc_t token_insert(auth_t *a, tx_t *t, const char *grant_id,
     return run(st, t);
 }
 
-store_rc_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
-                       char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1])
+grant_store_result_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
+                                 char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1])
 {
     tx_t t;
-    if (tx_begin(a, &t, true) != STORE_OK)
-        return STORE_ERROR;
-    store_rc_t rc = STORE_OK;
+    if (tx_begin(a, &t, true) != GSTORE_OK)
+        return GSTORE_ERROR;
+    grant_store_result_t rc = GSTORE_OK;
     if (from != GRANT_FINALIZED) {
         db_stmt_t *st = db_prepare(t.conn,
                                    "UPDATE auth_grants SET state = 'FINALIZED', updated_ms = ? "
@@ -322,21 +323,22 @@ store_rc_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
             db_bind_str(st, 3, grant_state_str(from));
         }
         rc = run(st, &t);
-        if (rc == STORE_OK && db_changes(st) != 1)
-            rc = STORE_NOT_FOUND;
+        if (rc == GSTORE_OK && db_changes(st) != 1)
+            rc = GSTORE_NOT_FOUND;
     }
-    if (rc == STORE_OK)
+    if (rc == GSTORE_OK)
         rc = token_insert(a, &t, grant_id, value, id);
     return tx_end(&t, rc);
 }
 
-static store_rc_t token_select(auth_t *a, const char *sql, const char *key, token_row_t *out)
+static grant_store_result_t token_select(auth_t *a, const char *sql, const char *key,
+                                         token_row_t *out)
 {
     tx_t t;
-    if (tx_begin(a, &t, false) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, false) != GSTORE_OK)
+        return GSTORE_ERROR;
     db_stmt_t *st = db_prepare(t.conn, sql, &t.err);
-    store_rc_t rc = STORE_ERROR;
+    grant_store_result_t rc = GSTORE_ERROR;
     if (st) {
         db_bind_str(st, 1, key);
         db_rc_t r = db_step_one(st, &t.err);
@@ -348,15 +350,15 @@ static store_rc_t token_select(auth_t *a, const char *sql, const char *key, toke
             char state[16];
             copy_col(st, 4, state, sizeof state);
             out->revoked = db_col_bool(st, 3) || state_parse(state) == GRANT_REVOKED;
-            rc = STORE_OK;
+            rc = GSTORE_OK;
         } else if (r == DB_NOT_FOUND) {
-            rc = STORE_NOT_FOUND;
+            rc = GSTORE_NOT_FOUND;
         }
     }
     return tx_end(&t, rc);
 }
 
-store_rc_t token_get(auth_t *a, const char *value, token_row_t *out)
+grant_store_result_t token_get(auth_t *a, const char *value, token_row_t *out)
 {
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_hash(value, hash);
@@ -367,7 +369,7 @@ store_rc_t token_get(auth_t *a, const char *value, token_row_t *out)
                         hash, out);
 }
 
-store_rc_t token_get_by_id(auth_t *a, const char *id, token_row_t *out)
+grant_store_result_t token_get_by_id(auth_t *a, const char *id, token_row_t *out)
 {
     return token_select(a,
                         "SELECT t.id, t.grant_id, t.expires_ms, t.revoked, g.state FROM "
@@ -375,28 +377,28 @@ store_rc_t token_get_by_id(auth_t *a, const char *id, token_row_t *out)
                         id, out);
 }
 
-store_rc_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool rotate,
-                        char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1])
+grant_store_result_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool rotate,
+                                  char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1])
 {
     tx_t t;
-    if (tx_begin(a, &t, true) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, true) != GSTORE_OK)
+        return GSTORE_ERROR;
     char grant_id[UUID_STR_LEN + 1] = "";
     db_stmt_t *st = db_prepare(t.conn,
                                "SELECT grant_id FROM auth_tokens WHERE id = ? AND token_hash = ? "
                                "AND revoked = ?",
                                &t.err);
-    store_rc_t rc = STORE_ERROR;
+    grant_store_result_t rc = GSTORE_ERROR;
     if (st) {
         db_bind_str(st, 1, id);
         db_bind_str(st, 2, value_hash);
         db_bind_bool(st, 3, false);
         db_rc_t r = db_step_one(st, &t.err);
-        rc = r == DB_ROW ? STORE_OK : r == DB_NOT_FOUND ? STORE_NOT_FOUND : STORE_ERROR;
-        if (rc == STORE_OK)
+        rc = r == DB_ROW ? GSTORE_OK : r == DB_NOT_FOUND ? GSTORE_NOT_FOUND : GSTORE_ERROR;
+        if (rc == GSTORE_OK)
             copy_col(st, 0, grant_id, sizeof grant_id);
     }
-    if (rc == STORE_OK) {
+    if (rc == GSTORE_OK) {
         st = db_prepare(t.conn, "UPDATE auth_tokens SET revoked = ? WHERE id = ?", &t.err);
         if (st) {
             db_bind_bool(st, 1, true);
@@ -404,16 +406,16 @@ store_rc_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool 
         }
         rc = run(st, &t);
     }
-    if (rc == STORE_OK && rotate)
+    if (rc == GSTORE_OK && rotate)
         rc = token_insert(a, &t, grant_id, value, new_id);
     return tx_end(&t, rc);
 }
 
-store_rc_t grant_revoke(auth_t *a, const char *id)
+grant_store_result_t grant_revoke(auth_t *a, const char *id)
 {
     tx_t t;
-    if (tx_begin(a, &t, true) != STORE_OK)
-        return STORE_ERROR;
+    if (tx_begin(a, &t, true) != GSTORE_OK)
+        return GSTORE_ERROR;
     db_stmt_t *st = db_prepare(t.conn,
                                "UPDATE auth_grants SET state = 'REVOKED', updated_ms = ? WHERE "
                                "id = ?",
@@ -422,10 +424,10 @@ store_rc_t grant_revoke(auth_t *a, const char *id)
         db_bind_i64(st, 1, clock_wall_ms());
         db_bind_str(st, 2, id);
     }
-    store_rc_t rc = run(st, &t);
-    if (rc == STORE_OK && db_changes(st) != 1)
-        rc = STORE_NOT_FOUND;
-    if (rc == STORE_OK) {
+    grant_store_result_t rc = run(st, &t);
+    if (rc == GSTORE_OK && db_changes(st) != 1)
+        rc = GSTORE_NOT_FOUND;
+    if (rc == GSTORE_OK) {
         st = db_prepare(t.conn, "UPDATE auth_tokens SET revoked = ? WHERE grant_id = ?", &t.err);
         if (st) {
             db_bind_bool(st, 1, true);

@@ -383,7 +383,7 @@ static http_handler_result_t login_post(http_req_t *req, void *user)
         !form_field(req, "password", pw, sizeof pw))
         return login_page(req, 400, id, nonce, "Enter your user name and password.");
     user_t u;
-    users_rc_t r = users_login(cc->db, name, pw, &u);
+    users_result_t r = users_login(cc->db, name, pw, &u);
     if (r == USERS_DENIED)
         return login_page(req, 401, id, nonce, "Wrong user name or password.");
     char cookie[USER_SESSION_LEN + 1], csrf[USER_CSRF_LEN + 1];
@@ -427,7 +427,7 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
     json_array_foreach(it.access, i, item)
     {
         const char *ident = json_string_value(json_object_get(item, "identifier"));
-        users_rc_t r = ident ? users_owns(cc->db, u.id, ident) : USERS_OK;
+        users_result_t r = ident ? users_owns(cc->db, u.id, ident) : USERS_OK;
         if (r != USERS_OK) {
             json_decref(it.access);
             return r == USERS_ERROR

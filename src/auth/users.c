@@ -78,7 +78,7 @@ static db_stmt_t *prep(db_t *db, conn_t *k, bool write, const char *sql)
     return k->c ? db_prepare(k->c, sql, &k->e) : NULL;
 }
 
-static users_rc_t done(conn_t *k, users_rc_t rc)
+static users_result_t done(conn_t *k, users_result_t rc)
 {
     if (rc == USERS_ERROR)
         LOGE("users: database: %s", k->e.msg);
@@ -87,7 +87,7 @@ static users_rc_t done(conn_t *k, users_rc_t rc)
     return rc;
 }
 
-users_rc_t users_login(db_t *db, const char *username, const char *password, user_t *out)
+users_result_t users_login(db_t *db, const char *username, const char *password, user_t *out)
 {
     conn_t k;
     db_stmt_t *st = prep(db, &k, false, "SELECT id, password_hash FROM users WHERE username = ?");
@@ -114,7 +114,7 @@ users_rc_t users_login(db_t *db, const char *username, const char *password, use
     return USERS_OK;
 }
 
-users_rc_t users_owns(db_t *db, const char *user_id, const char *wallet_url)
+users_result_t users_owns(db_t *db, const char *user_id, const char *wallet_url)
 {
     conn_t k;
     db_stmt_t *st = prep(db, &k, false,
@@ -142,8 +142,8 @@ static void session_hash(const char *cookie, char out[2 * SHA256_LEN + 1])
     hex_encode(out, 2 * SHA256_LEN + 1, h, sizeof h);
 }
 
-users_rc_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
-                             char cookie[USER_SESSION_LEN + 1], char csrf[USER_CSRF_LEN + 1])
+users_result_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
+                                 char cookie[USER_SESSION_LEN + 1], char csrf[USER_CSRF_LEN + 1])
 {
     char hash[2 * SHA256_LEN + 1];
     random_hex(cookie, USER_SESSION_LEN);
@@ -162,7 +162,8 @@ users_rc_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
     return done(&k, db_run(st, &k.e) == DB_OK ? USERS_OK : USERS_ERROR);
 }
 
-users_rc_t users_session_get(db_t *db, const char *cookie, user_t *u, char csrf[USER_CSRF_LEN + 1])
+users_result_t users_session_get(db_t *db, const char *cookie, user_t *u,
+                                 char csrf[USER_CSRF_LEN + 1])
 {
     if (strlen(cookie) != USER_SESSION_LEN)
         return USERS_NOT_FOUND;

@@ -37,7 +37,7 @@ typedef enum {
     USERS_DENIED,
     USERS_CONFLICT,
     USERS_ERROR
-} users_rc_t;
+} users_result_t;
 
 /* Hashes password into out ("scrypt$15$8$1$<salt>$<key>"); 0, or -1 when OpenSSL fails. */
 int users_password_hash(const char *password, char out[USER_HASH_MAX + 1]);
@@ -46,15 +46,16 @@ bool users_password_check(const char *password, const char *hash);
 
 /* The user with this name and password: OK, DENIED (unknown name or wrong password, the same
  * answer and about the same time for both), ERROR. */
-users_rc_t users_login(db_t *db, const char *username, const char *password, user_t *out);
+users_result_t users_login(db_t *db, const char *username, const char *password, user_t *out);
 /* True when the user owns the wallet address at url. */
-users_rc_t users_owns(db_t *db, const char *user_id, const char *wallet_url);
+users_result_t users_owns(db_t *db, const char *user_id, const char *wallet_url);
 
 /* A new session for the user: its cookie value and CSRF token, valid for ttl_ms. */
-users_rc_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
-                             char cookie[USER_SESSION_LEN + 1], char csrf[USER_CSRF_LEN + 1]);
+users_result_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
+                                 char cookie[USER_SESSION_LEN + 1], char csrf[USER_CSRF_LEN + 1]);
 /* The user and CSRF token of a live session cookie: OK, NOT_FOUND (unknown or expired), ERROR. */
-users_rc_t users_session_get(db_t *db, const char *cookie, user_t *u, char csrf[USER_CSRF_LEN + 1]);
+users_result_t users_session_get(db_t *db, const char *cookie, user_t *u,
+                                 char csrf[USER_CSRF_LEN + 1]);
 
 /* The admin routes; db outlives the server. 0 or -1. */
 int users_admin_register(http_server_t *s, admin_ctx_t *ctx, db_t *db);
