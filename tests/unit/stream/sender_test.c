@@ -191,6 +191,23 @@ Test(stream_sender, fixed_source_through_a_rate_reports_delivered)
     net_free(n);
 }
 
+/* At exactly the minimum rate, a packet whose delivery rounds down must still pass: the least
+ * it must deliver is its amount at that rate rounded down (rounding up refused every packet
+ * here, 7 * 0.9 = 6.3 delivered as 6). */
+Test(stream_sender, minimum_rate_rounds_the_packet_minimum_down)
+{
+    net_t *n = net_new(9, 10);
+    n->max_packet = 7;
+    stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_SOURCE, 70);
+    o.min_rate_num = 9;
+    o.min_rate_den = 10;
+    stream_pay_result_t r = pay_ok(&o);
+    cr_assert_eq(r.sent, 70);
+    cr_assert_eq(r.delivered, 60);
+    cr_assert_eq(n->app_received, 60);
+    net_free(n);
+}
+
 Test(stream_sender, enforces_minimum_rate)
 {
     net_t *n = net_new(1, 2);
