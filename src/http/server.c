@@ -128,7 +128,6 @@ struct http_server {
     route_t routes[ROUTES_MAX];
     size_t n_routes;
     struct MHD_Daemon *daemon;
-    MHD_socket quiesced_fd;
     uint16_t port;
     atomic_bool stopping;
     atomic_uint_fast64_t busy; /* requests in a handler or pending */
@@ -210,7 +209,6 @@ http_server_t *http_server_new(const http_server_config_t *cfg)
     if (s->cfg.header_max == 0)
         s->cfg.header_max = HTTP_HEADER_MAX_DEFAULT;
     s->mhd_log_limit.interval_ms = MHD_LOG_INTERVAL_MS;
-    s->quiesced_fd = MHD_INVALID_SOCKET;
     pthread_mutex_init(&s->conns_mu, NULL);
     pthread_mutex_init(&s->reaper_mu, NULL);
     pthread_cond_init(&s->reaper_cv, NULL);
@@ -810,8 +808,10 @@ void http_server_stop(http_server_t *s)
 {
     if (s == NULL || s->daemon == NULL)
         return;
+    /* No MHD_quiesce_daemon: with epoll workers it races them over the listen socket and
+     * libmicrohttpd 0.9.75 aborts the process ("Failed to remove listen FD from epoll set").
+     * The listener stays open until MHD_stop_daemon; what arrives meanwhile gets a 503. */
     atomic_store(&s->stopping, true);
-    s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
     /* Every request that got past the stopping check is counted in busy (the increment comes
      * first), so once busy reads 0 no connection is or will be suspended. */
     uint64_t waited_ms = 0;
@@ -825,9 +825,6 @@ void http_server_stop(http_server_t *s)
     reaper_stop(s);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
-    if (s->quiesced_fd != MHD_INVALID_SOCKET)
-        close(s->quiesced_fd);
-    s->quiesced_fd = MHD_INVALID_SOCKET;
 }
 
 void http_server_free(http_server_t *s)

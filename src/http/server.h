@@ -123,9 +123,10 @@ uint16_t http_server_port(const http_server_t *s);
 
 void http_server_stats(const http_server_t *s, http_server_stats_t *out);
 
-/* Stops accepting connections, answers new requests on open connections with 503, waits until
- * every pending request has been answered and sent, then stops the workers and closes every
- * connection. Safe to call twice. */
+/* Answers every new request with 503 and Connection: close (the listening socket stays open
+ * until the end: libmicrohttpd cannot stop an epoll listener from accepting without racing its
+ * workers), waits until every pending request has been answered and sent, then stops the
+ * workers and closes the listener and every connection. Safe to call twice. */
 void http_server_stop(http_server_t *s);
 
 /* Stops the server if needed and frees it. NULL is a no-op. */

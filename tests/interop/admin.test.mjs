@@ -128,7 +128,8 @@ test('configuration errors name the variable', () => {
     [{ ILP_ADDRESS: 'not an address' }, /ILP_ADDRESS/],
     [{ RAFIKI_ENV: 'production', ADMIN_API_SECRET: 'x'.repeat(32) }, /STREAM_SECRET/],
     [{ RAFIKI_ENV: 'production' }, /ADMIN_API_SECRET/],
-    [{ RAFIKI_ENV: 'production', ADMIN_API_SECRET: 'x'.repeat(32), STREAM_SECRET: 'ab'.repeat(32) }, /PRIVATE_KEY_FILE/],
+    [{ RAFIKI_ENV: 'production', ADMIN_API_SECRET: 'x'.repeat(32), STREAM_SECRET: 'ab'.repeat(32) }, /IDP_SECRET/],
+    [{ RAFIKI_ENV: 'production', ADMIN_API_SECRET: 'x'.repeat(32), STREAM_SECRET: 'ab'.repeat(32), IDP_SECRET: 'i'.repeat(32) }, /PRIVATE_KEY_FILE/],
     [{ KEY_ID: 'k'.repeat(129) }, /KEY_ID/],
     [{ ADMIN_PORT: '4000', CONNECTOR_PORT: '4000' }, /ADMIN_PORT and CONNECTOR_PORT/]
   ]
