@@ -174,12 +174,20 @@ typedef struct {
     const wallet_ctx_t *ctx;
     const incoming_payment_t *p;
     const char *client;
+    ledger_account_t acct;  /* the invoice account, created in the same transaction */
+    ledger_result_t ledger; /* its result when not LEDGER_OK */
 } ip_insert_t;
 
 static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
 {
-    const ip_insert_t *a = arg;
+    ip_insert_t *a = arg;
     const incoming_payment_t *p = a->p;
+    ledger_account_t acct = a->acct; /* a retry starts from the same fields */
+    a->ledger = ledger_account_create_in(c, &acct, e);
+    if (a->ledger == LEDGER_STORAGE_ERROR)
+        return e->code;
+    if (a->ledger != LEDGER_OK)
+        return DB_CONSTRAINT; /* answered from a->ledger */
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO incoming_payments (id, wallet_address_id, account_id, "
                                "incoming_amount, state, settled, expires_at, metadata, "
@@ -254,19 +262,22 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
     incoming_payment_result_t r = ip_prepare(ctx, in, &p, &w, err);
     if (r != INCOMING_PAYMENT_OK)
         return r;
-    ledger_account_t acct = {.asset_id = w.asset_id,
-                             .parent_id = w.account_id,
-                             .kind = LEDGER_KIND_INVOICE,
-                             .stream_enabled = true,
-                             .has_max_balance = p.has_incoming_amount,
-                             .max_balance = (int64_t)p.incoming_amount};
-    ledger_result_t lr = ledger_account_create(ctx->ledger, &acct);
-    if (lr != LEDGER_OK)
-        return ip_ledger_fail(lr, err);
-    p.account_id = acct.id;
+    p.account_id = ledger_id_random();
+    ip_insert_t a = {.ctx = ctx,
+                     .p = &p,
+                     .client = in->client,
+                     .acct = {.id = p.account_id,
+                              .asset_id = w.asset_id,
+                              .parent_id = w.account_id,
+                              .kind = LEDGER_KIND_INVOICE,
+                              .stream_enabled = true,
+                              .has_max_balance = p.has_incoming_amount,
+                              .max_balance = (int64_t)p.incoming_amount}};
     db_err_t e = {0};
-    if (pay_write_tx(ctx->db, tx_ip_insert, &(ip_insert_t){ctx, &p, in->client}, &e) != DB_OK)
-        return ip_storage(err, &e);
+    if (db_write_tx(ctx->db, tx_ip_insert, &a, &e) != DB_OK)
+        return a.ledger != LEDGER_OK && a.ledger != LEDGER_STORAGE_ERROR
+                   ? ip_ledger_fail(a.ledger, err)
+                   : ip_storage(err, &e);
     *out = p;
     return INCOMING_PAYMENT_OK;
 }
@@ -347,7 +358,7 @@ static incoming_payment_result_t ip_settle(const wallet_ctx_t *ctx, incoming_pay
         return ip_ledger_fail(lr, err);
     }
     db_err_t e = {0};
-    if (pay_write_tx(ctx->db, tx_mark_settled, p, &e) != DB_OK)
+    if (db_write_tx(ctx->db, tx_mark_settled, p, &e) != DB_OK)
         return ip_storage(err, &e);
     p->settled = true;
     return INCOMING_PAYMENT_OK;
@@ -410,7 +421,7 @@ static incoming_payment_result_t ip_transition(const wallet_ctx_t *ctx, incoming
         return r;
     ip_end_t a = {.ctx = ctx, .p = p, .to = to, .now_ms = clock_wall_ms()};
     db_err_t e = {0};
-    db_rc_t rc = pay_write_tx(ctx->db, tx_end, &a, &e);
+    db_rc_t rc = db_write_tx(ctx->db, tx_end, &a, &e);
     if (rc == DB_NOT_FOUND)
         return INCOMING_PAYMENT_NOT_FOUND;
     if (rc != DB_OK)

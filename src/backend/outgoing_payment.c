@@ -352,7 +352,7 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
     if (lr != LEDGER_OK && lr != LEDGER_EXISTS) {
         LOGE("outgoing payments: account create: %s", ledger_result_str(lr));
         r = OUTGOING_PAYMENT_STORAGE_ERROR;
-    } else if ((rc = pay_write_tx(op->cfg.quotes->db, tx_insert, &ins, &e)) == DB_CONSTRAINT) {
+    } else if ((rc = db_write_tx(op->cfg.quotes->db, tx_insert, &ins, &e)) == DB_CONSTRAINT) {
         r = OUTGOING_PAYMENT_QUOTE_USED;
     } else if (ins.grant != GRANT_LIMITS_OK && ins.grant != GRANT_LIMITS_STORAGE &&
                ins.grant != GRANT_LIMITS_RETRY) {
@@ -421,7 +421,7 @@ outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledge
 {
     cancel_arg_t a = {.id = id, .out = out, .r = OUTGOING_PAYMENT_STORAGE_ERROR};
     db_err_t e;
-    if (pay_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e) != DB_OK) {
+    if (db_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e) != DB_OK) {
         LOGE("outgoing payments: cancel failed: %s", e.msg);
         return OUTGOING_PAYMENT_STORAGE_ERROR;
     }

@@ -82,7 +82,7 @@ static step_t move(outgoing_payments_t *op, const outgoing_payment_t *p,
     move_t m = {
         .id = p->id, .from = p->state, .to = to, .error = error, .sent = sent, .settled = settled};
     db_err_t e;
-    if (pay_write_tx(op->cfg.quotes->db, tx_move, &m, &e) != DB_OK) {
+    if (db_write_tx(op->cfg.quotes->db, tx_move, &m, &e) != DB_OK) {
         LOGE("outgoing payments: state update failed: %s", e.msg);
         return STEP_WAIT;
     }
@@ -411,7 +411,7 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
     if (s != STEP_DONE) {
         reschedule_t r = {.id = id, .at = clock_wall_ms() + (int64_t)op->cfg.retry_ms};
         db_err_t e;
-        if (pay_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
+        if (db_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
             LOGE("outgoing payments: reschedule failed: %s", e.msg);
     }
     free(p);
@@ -471,7 +471,7 @@ static size_t run_claimed(outgoing_payments_t *op, size_t max)
     db_err_t e;
     if (cl.max == 0)
         return 0;
-    if (pay_write_tx(op->cfg.quotes->db, tx_claim, &cl, &e) != DB_OK) {
+    if (db_write_tx(op->cfg.quotes->db, tx_claim, &cl, &e) != DB_OK) {
         LOGE("outgoing payments: claim failed: %s", e.msg);
         return 0;
     }
@@ -506,7 +506,7 @@ void outgoing_payments_handoff_drop(outgoing_payments_t *op)
         for (size_t i = 0; i < n; i++) {
             reschedule_t r = {.id = ids[i], .at = clock_wall_ms()};
             db_err_t e;
-            if (pay_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
+            if (db_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
                 LOGW("outgoing payments: a queued payment waits for its lease: %s", e.msg);
         }
 }

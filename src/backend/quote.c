@@ -333,7 +333,7 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
 static quote_result_t quote_insert(db_t *db, const quote_t *q)
 {
     db_err_t e;
-    db_rc_t rc = pay_write_tx(db, tx_insert, (void *)q, &e);
+    db_rc_t rc = db_write_tx(db, tx_insert, (void *)q, &e);
     if (rc != DB_OK) {
         LOGE("quotes: insert failed: %s", e.msg);
         return QUOTE_STORAGE_ERROR;

@@ -37,25 +37,6 @@ const char *wallet_address_result_str(wallet_address_result_t r)
 
 /* ---- shared helpers (wallet_address_internal.h) ---- */
 
-db_rc_t pay_write_tx(db_t *db, pay_tx_fn fn, void *arg, db_err_t *e)
-{
-    db_rc_t rc = DB_RETRY;
-    for (int attempt = 0; attempt < PAY_TX_ATTEMPTS && rc == DB_RETRY; attempt++) {
-        db_conn_t *c = db_acquire(db, DB_CONN_WRITE, e);
-        if (!c)
-            return e->code;
-        rc = db_begin(c, DB_TX_WRITE, e);
-        if (rc == DB_OK)
-            rc = fn(c, arg, e);
-        if (rc == DB_OK)
-            rc = db_commit(c, e);
-        else
-            db_rollback(c);
-        db_release(c);
-    }
-    return rc;
-}
-
 void pay_bind_id(db_stmt_t *st, int idx, ledger_id_t id)
 {
     char s[LEDGER_ID_STR_LEN + 1];
@@ -312,7 +293,7 @@ wallet_address_result_t wallet_address_create(const wallet_ctx_t *ctx, ledger_id
     w.account_id = acct.id;
     w.created_ms = w.updated_ms = clock_wall_ms();
     db_err_t e = {0};
-    db_rc_t rc = pay_write_tx(ctx->db, tx_insert, &(wa_insert_t){&w}, &e);
+    db_rc_t rc = db_write_tx(ctx->db, tx_insert, &(wa_insert_t){&w}, &e);
     if (rc == DB_CONSTRAINT)
         return WALLET_ADDRESS_URL_TAKEN;
     if (rc != DB_OK)
@@ -359,7 +340,7 @@ wallet_address_result_t wallet_address_update(const wallet_ctx_t *ctx, ledger_id
         return WALLET_ADDRESS_NAME_INVALID;
     wa_update_t u = {id, public_name, active, clock_wall_ms()};
     db_err_t e = {0};
-    db_rc_t rc = pay_write_tx(ctx->db, tx_update, &u, &e);
+    db_rc_t rc = db_write_tx(ctx->db, tx_update, &u, &e);
     if (rc == DB_NOT_FOUND)
         return WALLET_ADDRESS_NOT_FOUND;
     if (rc != DB_OK)
@@ -385,7 +366,7 @@ wallet_address_result_t wallet_address_not_found_event(const wallet_ctx_t *ctx, 
     memcpy(u, url, len);
     u[len] = '\0';
     db_err_t e = {0};
-    if (pay_write_tx(ctx->db, tx_not_found, u, &e) != DB_OK)
+    if (db_write_tx(ctx->db, tx_not_found, u, &e) != DB_OK)
         return storage(err, &e);
     return WALLET_ADDRESS_OK;
 }

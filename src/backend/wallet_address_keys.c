@@ -180,7 +180,7 @@ wallet_address_result_t wallet_key_add(const wallet_ctx_t *ctx, ledger_id_t wall
     k.created_ms = k.updated_ms = clock_wall_ms();
     key_arg_t a = {&k, WALLET_ADDRESS_OK};
     db_err_t e = {0};
-    db_rc_t rc = pay_write_tx(ctx->db, tx_key_add, &a, &e);
+    db_rc_t rc = db_write_tx(ctx->db, tx_key_add, &a, &e);
     wallet_address_result_t r = key_result(rc, &a, err, &e);
     if (r == WALLET_ADDRESS_OK)
         *out = k;
@@ -223,7 +223,7 @@ wallet_address_result_t wallet_key_revoke(const wallet_ctx_t *ctx, ledger_id_t w
     memcpy(k.kid, kid, strlen(kid) + 1);
     key_arg_t a = {&k, WALLET_ADDRESS_OK};
     db_err_t e = {0};
-    db_rc_t rc = pay_write_tx(ctx->db, tx_key_revoke, &a, &e);
+    db_rc_t rc = db_write_tx(ctx->db, tx_key_revoke, &a, &e);
     wallet_address_result_t r = key_result(rc, &a, err, &e);
     if (r == WALLET_ADDRESS_OK)
         *out = k;

@@ -232,7 +232,8 @@ static ledger_result_t account_refs_check(db_conn_t *conn, const ledger_account_
     return LEDGER_OK;
 }
 
-ledger_result_t ledger_account_create(ledger_t *l, ledger_account_t *acct)
+/* The create on conn, as it is (in the caller's transaction, or autocommit). */
+static ledger_result_t account_create_on(db_conn_t *conn, ledger_account_t *acct, db_err_t *err)
 {
     if (acct->kind < LEDGER_KIND_PEER || acct->kind > LEDGER_KIND_OUTGOING)
         return LEDGER_ACCOUNT_KIND_INVALID;
@@ -241,41 +242,50 @@ ledger_result_t ledger_account_create(ledger_t *l, ledger_account_t *acct)
         return r;
     if (ledger_id_is_zero(acct->id))
         acct->id = ledger_id_random();
-    db_err_t err;
-    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
-    if (!conn)
-        return LEDGER_STORAGE_ERROR;
     ledger_account_t old;
-    db_rc_t rc = lstore_account_read(conn, acct->id, &old, &err);
-    r = LEDGER_STORAGE_ERROR;
+    db_rc_t rc = lstore_account_read(conn, acct->id, &old, err);
     if (rc == DB_OK) {
         r = account_same(&old, acct) ? LEDGER_EXISTS : LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
         if (r == LEDGER_EXISTS)
             *acct = old;
-        goto done;
+        return r;
     }
     if (rc != DB_NOT_FOUND)
-        goto done;
-    r = account_refs_check(conn, acct, &err);
+        return LEDGER_STORAGE_ERROR;
+    r = account_refs_check(conn, acct, err);
     if (r != LEDGER_OK)
-        goto done;
+        return r;
     int64_t now = clock_wall_ms();
-    rc = lstore_account_insert(conn, acct, now, &err);
+    rc = lstore_account_insert(conn, acct, now, err);
     if (rc == DB_OK) {
         memset(&acct->counters, 0, sizeof acct->counters);
         acct->created_ms = now;
-        r = LEDGER_OK;
-    } else if (rc == DB_CONSTRAINT) {
-        if (lstore_account_read(conn, acct->id, &old, &err) == DB_OK)
-            r = account_same(&old, acct) ? LEDGER_EXISTS : LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
-        else
-            r = LEDGER_ILP_ADDRESS_TAKEN; /* the only other unique column */
-    } else {
-        r = LEDGER_STORAGE_ERROR;
+        return LEDGER_OK;
     }
-done:
+    if (rc != DB_CONSTRAINT)
+        return LEDGER_STORAGE_ERROR;
+    if (lstore_account_read(conn, acct->id, &old, err) == DB_OK)
+        return account_same(&old, acct) ? LEDGER_EXISTS : LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
+    return LEDGER_ILP_ADDRESS_TAKEN; /* the only other unique column */
+}
+
+ledger_result_t ledger_account_create(ledger_t *l, ledger_account_t *acct)
+{
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    ledger_result_t r = account_create_on(conn, acct, &err);
     db_release(conn);
     return r;
+}
+
+ledger_result_t ledger_account_create_in(db_conn_t *conn, ledger_account_t *acct, db_err_t *err)
+{
+    ASSERT(!ledger_id_is_zero(acct->id));
+    ASSERT(db_in_tx(conn));
+    db_err_t local;
+    return account_create_on(conn, acct, err ? err : &local);
 }
 
 ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t *out)

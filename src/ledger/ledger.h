@@ -134,6 +134,14 @@ ledger_result_t ledger_asset_list(ledger_t *l, ledger_id_t after, ledger_asset_t
  * LEDGER_ILP_ADDRESS_INVALID, LEDGER_STORAGE_ERROR.
  */
 ledger_result_t ledger_account_create(ledger_t *l, ledger_account_t *acct);
+/*
+ * The same inside a write transaction the caller holds on the ledger's database (a db_write_tx
+ * fn), so that the account and the caller's own rows commit together or not at all. acct->id
+ * must be set (a retried transaction creates the same account). On LEDGER_STORAGE_ERROR err
+ * says why; DB_RETRY there means the transaction must run again. Threads: the caller's; it
+ * blocks on the database only through conn.
+ */
+ledger_result_t ledger_account_create_in(db_conn_t *conn, ledger_account_t *acct, db_err_t *err);
 /* Reads an account with its counters: LEDGER_OK, LEDGER_ACCOUNT_NOT_FOUND, LEDGER_STORAGE_ERROR. */
 ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t *out);
 /*

@@ -103,6 +103,8 @@ db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err)
         db->opts.busy_timeout_ms = 5000;
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->cv, NULL);
+    pthread_mutex_init(&db->group_mu, NULL);
+    pthread_cond_init(&db->group_cv, NULL);
     db_rc_t rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
@@ -173,6 +175,8 @@ void db_close(db_t *db)
     free(db->sqlite_path);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
+    pthread_mutex_destroy(&db->group_mu);
+    pthread_cond_destroy(&db->group_cv);
     free(db);
 }
 

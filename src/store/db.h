@@ -127,6 +127,30 @@ void db_rollback(db_conn_t *conn);
 bool db_in_tx(const db_conn_t *conn);
 
 /*
+ * Small write transactions, grouped. db_write_tx runs fn(conn, arg, err) in a write
+ * transaction and commits it; a DB_RETRY from the begin, fn or the commit runs it again, up to
+ * DB_WRITE_TX_ATTEMPTS times. fn returns DB_OK to commit, anything else to undo its writes (its
+ * result is then db_write_tx's).
+ *
+ * On SQLite, whose one writer runs write transactions one at a time anyway, callers that arrive
+ * while a transaction runs share the next one (group commit): one BEGIN and one COMMIT, so one
+ * WAL sync, for up to DB_WRITE_GROUP_MAX callers. Each fn runs inside its own SAVEPOINT, so a fn
+ * that fails undoes only its own writes; a fn sees the writes of those before it, exactly as if
+ * they had committed first. Each caller gets its own fn's result, and DB_OK only once the shared
+ * COMMIT succeeded; if the group as a whole fails (commit, savepoint), each fn runs again alone.
+ * On Postgres every call is its own transaction on a pooled connection (concurrent commits there
+ * already share WAL flushes, and grouping would serialize them).
+ *
+ * fn runs on whichever caller's thread leads the group: it must not use thread-local state of
+ * its caller, must not acquire another connection (the writer is held), and must be safe to run
+ * more than once (retries). Threads: any; the call blocks until its fn committed or failed.
+ */
+#define DB_WRITE_TX_ATTEMPTS 5
+#define DB_WRITE_GROUP_MAX   64
+typedef db_rc_t (*db_tx_fn)(db_conn_t *conn, void *arg, db_err_t *err);
+db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err);
+
+/*
  * Prepared statements are cached per connection, keyed by the SQL text: the first db_prepare of a
  * text parses (and on Postgres prepares on the server), later calls return the cached statement
  * reset and with no bindings. The statement belongs to the connection: do not free it, and do not

@@ -94,6 +94,11 @@ struct db {
     db_conn_t writer; /* SQLite only */
     db_conn_t *conns; /* SQLite readers / Postgres pool */
     int nconns;
+    /* db_write_tx's group commit (SQLite): waiting callers, and whether one of them leads */
+    pthread_mutex_t group_mu;
+    pthread_cond_t group_cv;
+    struct db_write_req *group_head, *group_tail;
+    bool group_leading;
 };
 
 /* Fills err (may be NULL) and returns code. */

@@ -532,6 +532,91 @@ static void case_pool_threads(const char *base)
     db_close(db);
 }
 
+/* db_write_tx from many threads: every committed fn counted once, a fn that fails (here a
+ * duplicate key) undoes only its own writes, a DB_RETRY runs the fn again, and each caller gets
+ * its own result (on SQLite the calls share group transactions). */
+typedef struct {
+    db_t *db;
+    int t, i;
+    int tries;
+} dbc_wtx_t;
+
+static db_rc_t dbc_wtx_fn(db_conn_t *c, void *arg, db_err_t *err)
+{
+    dbc_wtx_t *a = arg;
+    a->tries++;
+    db_stmt_t *st = db_prepare(c, "UPDATE acc SET n = n + 1 WHERE id = 1", err);
+    db_rc_t rc = st ? db_run(st, err) : err->code;
+    if (rc != DB_OK)
+        return rc;
+    if (a->i % 10 == 5 && a->tries == 1)
+        return DB_RETRY; /* as a lost race would: the update above must not count */
+    st = db_prepare(c, "INSERT INTO log (t, i) VALUES (?, ?)", err);
+    if (!st)
+        return err->code;
+    bool dup = a->i % 4 == 3;
+    db_bind_i64(st, 1, dup ? -1 : a->t);
+    db_bind_i64(st, 2, dup ? 0 : a->i);
+    return db_run(st, err);
+}
+
+typedef struct {
+    db_t *db;
+    int t;
+    int ok, refused, wrong;
+} dbc_wtx_worker_t;
+
+static void *dbc_wtx_worker(void *arg)
+{
+    dbc_wtx_worker_t *w = arg;
+    for (int i = 0; i < 100; i++) {
+        dbc_wtx_t a = {.db = w->db, .t = w->t, .i = i};
+        db_err_t err = {0};
+        db_rc_t rc = db_write_tx(w->db, dbc_wtx_fn, &a, &err);
+        bool want_ok = i % 4 != 3;
+        if (rc == DB_OK && want_ok)
+            w->ok++;
+        else if (rc == DB_CONSTRAINT && !want_ok && err.code == DB_CONSTRAINT)
+            w->refused++;
+        else
+            w->wrong++;
+        if (i % 10 == 5 && a.tries < 2)
+            w->wrong++;
+    }
+    return NULL;
+}
+
+static void case_write_tx(const char *base)
+{
+    db_t *db = dbc_open(base, "wtx", 4);
+    db_conn_t *c = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(c, "CREATE TABLE acc (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)");
+    dbc_exec(c, "CREATE TABLE log (t BIGINT, i BIGINT, PRIMARY KEY (t, i))");
+    dbc_exec(c, "INSERT INTO acc VALUES (1, 0)");
+    dbc_exec(c, "INSERT INTO log VALUES (-1, 0)");
+    db_release(c);
+    enum { N = 8 };
+    pthread_t th[N];
+    dbc_wtx_worker_t ws[N];
+    for (int i = 0; i < N; i++) {
+        ws[i] = (dbc_wtx_worker_t){.db = db, .t = i};
+        pthread_create(&th[i], NULL, dbc_wtx_worker, &ws[i]);
+    }
+    int ok = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(ws[i].wrong, 0, "worker %d: %d unexpected results", i, ws[i].wrong);
+        cr_assert_eq(ws[i].ok, 75);
+        cr_assert_eq(ws[i].refused, 25);
+        ok += ws[i].ok;
+    }
+    c = dbc_conn(db, DB_CONN_READ);
+    cr_assert_eq(dbc_count(c, "SELECT n FROM acc WHERE id = 1"), ok);
+    cr_assert_eq(dbc_count(c, "SELECT COUNT(*) FROM log WHERE t >= 0"), ok);
+    db_release(c);
+    db_close(db);
+}
+
 #define DB_CASES(suite, base_expr, skip_stmt)                                                      \
     Test(suite, u64_and_types_roundtrip)                                                           \
     {                                                                                              \
@@ -577,6 +662,11 @@ static void case_pool_threads(const char *base)
     {                                                                                              \
         skip_stmt;                                                                                 \
         case_pool_threads(base_expr);                                                              \
+    }                                                                                              \
+    Test(suite, write_tx_grouped)                                                                  \
+    {                                                                                              \
+        skip_stmt;                                                                                 \
+        case_write_tx(base_expr);                                                                  \
     }
 
 #endif

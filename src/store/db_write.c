@@ -1,0 +1,129 @@
+/*
+ * db_write_tx: write transactions with retries, grouped on SQLite (see db.h).
+ *
+ * Leader and followers: a caller queues its request; if no group is running it leads: it takes
+ * what is queued (up to DB_WRITE_GROUP_MAX), runs every fn in one transaction and wakes them
+ * all. Callers that arrive meanwhile wait and form the next group, led by one of them.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/db.h"
+#include "store/db_internal.h"
+
+struct db_write_req {
+    db_tx_fn fn;
+    void *arg;
+    db_err_t *err;
+    db_rc_t rc;
+    bool ran;  /* the leader has its result (leader only) */
+    bool done; /* the caller may return (under group_mu) */
+    struct db_write_req *next;
+};
+
+/* One transaction for one fn, retried on DB_RETRY. */
+static db_rc_t run_alone(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
+{
+    db_rc_t rc = DB_RETRY;
+    for (int attempt = 0; attempt < DB_WRITE_TX_ATTEMPTS && rc == DB_RETRY; attempt++) {
+        db_conn_t *c = db_acquire(db, DB_CONN_WRITE, err);
+        if (!c)
+            return err->code;
+        rc = db_begin(c, DB_TX_WRITE, err);
+        if (rc == DB_OK)
+            rc = fn(c, arg, err);
+        if (rc == DB_OK)
+            rc = db_commit(c, err);
+        else
+            db_rollback(c);
+        db_release(c);
+    }
+    return rc;
+}
+
+static db_rc_t savepoint(db_conn_t *c, const char *sql, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(c, sql, err);
+    return st ? db_run(st, err) : err->code;
+}
+
+/* Runs the group in one transaction. Returns false when the group as a whole failed (begin,
+ * savepoint or commit); the caller then runs each member alone. A member whose fn answered
+ * DB_RETRY is left not ran, to run alone as well. */
+static bool run_group(db_t *db, struct db_write_req *head)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_WRITE, &e);
+    if (!c)
+        return false;
+    bool ok = db_begin(c, DB_TX_WRITE, &e) == DB_OK;
+    for (struct db_write_req *r = head; ok && r; r = r->next) {
+        if (savepoint(c, "SAVEPOINT rafiki_group", &e) != DB_OK) {
+            ok = false;
+            break;
+        }
+        r->rc = r->fn(c, r->arg, r->err);
+        if (r->rc == DB_OK)
+            ok = savepoint(c, "RELEASE SAVEPOINT rafiki_group", &e) == DB_OK;
+        else
+            ok = savepoint(c, "ROLLBACK TO SAVEPOINT rafiki_group", &e) == DB_OK &&
+                 savepoint(c, "RELEASE SAVEPOINT rafiki_group", &e) == DB_OK;
+    }
+    ok = ok && db_commit(c, &e) == DB_OK;
+    if (!ok)
+        db_rollback(c);
+    db_release(c);
+    if (ok)
+        for (struct db_write_req *r = head; r; r = r->next)
+            r->ran = r->rc != DB_RETRY;
+    return ok;
+}
+
+db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
+{
+    db_err_t local;
+    if (!err)
+        err = &local;
+    if (db->kind != DB_SQLITE)
+        return run_alone(db, fn, arg, err);
+
+    struct db_write_req me = {.fn = fn, .arg = arg, .err = err};
+    pthread_mutex_lock(&db->group_mu);
+    if (db->group_tail)
+        db->group_tail->next = &me;
+    else
+        db->group_head = &me;
+    db->group_tail = &me;
+    while (!me.done) {
+        if (db->group_leading) {
+            pthread_cond_wait(&db->group_cv, &db->group_mu);
+            continue;
+        }
+        /* lead: take up to DB_WRITE_GROUP_MAX from the head of the queue */
+        db->group_leading = true;
+        struct db_write_req *head = db->group_head, *last = head;
+        for (int n = 1; n < DB_WRITE_GROUP_MAX && last->next; n++)
+            last = last->next;
+        db->group_head = last->next;
+        if (!db->group_head)
+            db->group_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&db->group_mu);
+
+        if (head->next == NULL || !run_group(db, head))
+            for (struct db_write_req *r = head; r; r = r->next)
+                r->ran = false;
+        for (struct db_write_req *r = head; r; r = r->next)
+            if (!r->ran)
+                r->rc = run_alone(db, r->fn, r->arg, r->err);
+
+        pthread_mutex_lock(&db->group_mu);
+        for (struct db_write_req *r = head; r; r = r->next)
+            r->done = true;
+        db->group_leading = false;
+        pthread_cond_broadcast(&db->group_cv);
+    }
+    pthread_mutex_unlock(&db->group_mu);
+    return me.rc;
+}
