@@ -29,7 +29,7 @@ Q        := $(if $(filter 1,$(V)),,@)
 FUZZ_SECONDS ?= 20
 FUZZ_SMOKE_SECONDS ?= 5
 
-PKGS     := libmicrohttpd libcurl jansson hiredis libpq openssl sqlite3
+PKGS     := libmicrohttpd libcurl jansson hiredis libpq openssl sqlite3 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

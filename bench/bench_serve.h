@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -198,6 +199,7 @@ typedef struct {
     uint64_t ok, failed;
     long rss_kib, hwm_kib;   /* the server's, at the end */
     double server_cpu_ms_op; /* the server's CPU time per successful operation */
+    double client_cpu_ms_op; /* this load generator's, per successful operation */
 } bench_result_t;
 
 typedef struct {
@@ -249,6 +251,8 @@ static inline int bench_load(pid_t server, int threads, double seconds, bench_op
     atomic_store(&l.nlat, 0);
     atomic_store(&l.running, true);
     unsigned long long cpu0 = bench_server_cpu_ticks(server);
+    struct rusage self0, self1;
+    getrusage(RUSAGE_SELF, &self0);
     uint64_t t0 = clock_mono_ns();
     for (int i = 0; i < threads; i++)
         pthread_create(&t[i], NULL, bench_load_thread, &l);
@@ -258,6 +262,13 @@ static inline int bench_load(pid_t server, int threads, double seconds, bench_op
         pthread_join(t[i], NULL);
     double el = (double)(clock_mono_ns() - t0) / 1e9;
     unsigned long long cpu = bench_server_cpu_ticks(server) - cpu0;
+    getrusage(RUSAGE_SELF, &self1);
+    double self_ms = (double)(self1.ru_utime.tv_sec - self0.ru_utime.tv_sec +
+                              self1.ru_stime.tv_sec - self0.ru_stime.tv_sec) *
+                         1000.0 +
+                     (double)(self1.ru_utime.tv_usec - self0.ru_utime.tv_usec +
+                              self1.ru_stime.tv_usec - self0.ru_stime.tv_usec) /
+                         1000.0;
     size_t n = atomic_load(&l.nlat) < BENCH_LAT_MAX ? atomic_load(&l.nlat) : BENCH_LAT_MAX;
     qsort(l.lat_us, n, sizeof l.lat_us[0], bench_cmp_u64);
     out->ok = atomic_load(&l.ok);
@@ -268,6 +279,7 @@ static inline int bench_load(pid_t server, int threads, double seconds, bench_op
     bench_server_rss(server, &out->rss_kib, &out->hwm_kib);
     double cpu_ms = (double)cpu * 1000.0 / (double)sysconf(_SC_CLK_TCK);
     out->server_cpu_ms_op = out->ok ? cpu_ms / (double)out->ok : 0.0;
+    out->client_cpu_ms_op = out->ok ? self_ms / (double)out->ok : 0.0;
     free(l.lat_us);
     l.lat_us = NULL;
     return 0;

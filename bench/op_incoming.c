@@ -180,9 +180,9 @@ static void run(const char *label, const char *what, bench_op_fn fn, int threads
     if (bench_load(b.node.pid, threads, seconds, fn, NULL, &r) != 0)
         return;
     printf("%-13s %-9s c=%-2d %8.1f req/s  p50 %6.2f ms  p99 %6.2f ms  failed %llu  "
-           "server RSS %ld KiB (peak %ld)  server CPU %.3f ms/req\n",
+           "server RSS %ld KiB (peak %ld)  CPU ms/req server %.3f, load generator %.3f\n",
            label, what, threads, r.per_s, r.p50_ms, r.p99_ms, (unsigned long long)r.failed,
-           r.rss_kib, r.hwm_kib, r.server_cpu_ms_op);
+           r.rss_kib, r.hwm_kib, r.server_cpu_ms_op, r.client_cpu_ms_op);
     fflush(stdout);
 }
 

@@ -7,7 +7,7 @@ set -euo pipefail
 want="${1:-build}"
 
 build_pkgs=(make gcc pkg-config libssl-dev libmicrohttpd-dev libcurl4-openssl-dev
-            libjansson-dev libpq-dev libsqlite3-dev libhiredis-dev)
+            libjansson-dev libpq-dev libsqlite3-dev libhiredis-dev libsodium-dev)
 test_pkgs=(libcriterion-dev postgresql-15 redis-server clang libclang-rt-14-dev
            clang-format sqlite3 postgresql-client-15 chromium)
 bench_pkgs=(wrk)

@@ -237,7 +237,7 @@ static incoming_payment_result_t ip_prepare(const wallet_ctx_t *ctx,
     size_t mlen = in->metadata ? strlen(in->metadata) : 0;
     if (mlen > INCOMING_PAYMENT_METADATA_MAX)
         return INCOMING_PAYMENT_METADATA_INVALID;
-    *p = (incoming_payment_t){.id = ledger_id_random(),
+    *p = (incoming_payment_t){.id = ledger_id_time_ordered(),
                               .wallet_address_id = w->id,
                               .asset_id = w->asset_id,
                               .asset_scale = w->asset_scale,
@@ -262,7 +262,7 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
     incoming_payment_result_t r = ip_prepare(ctx, in, &p, &w, err);
     if (r != INCOMING_PAYMENT_OK)
         return r;
-    p.account_id = ledger_id_random();
+    p.account_id = ledger_id_time_ordered();
     ip_insert_t a = {.ctx = ctx,
                      .p = &p,
                      .client = in->client,

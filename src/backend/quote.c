@@ -250,7 +250,7 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
     else
         r = QUOTE_STORAGE_ERROR;
     if (r == QUOTE_OK) {
-        q->id = ledger_id_random();
+        q->id = ledger_id_time_ordered();
         q->wallet_address_id = w.id;
         q->asset_id = w.asset_id;
         memcpy(q->debit_amount.asset_code, asset.code, sizeof asset.code);

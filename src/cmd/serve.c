@@ -50,9 +50,11 @@
 
 /* How often the ledger voids pending transfers whose timeout has passed. */
 #define SERVE_SWEEP_INTERVAL_MS 1000
-/* Admin handlers wait for ledger commits on their worker thread; a few threads let several
- * requests share one group commit. */
-#define SERVE_ADMIN_THREADS 8
+/* Admin, Open Payments and auth handlers wait for the database (ledger commits, grouped write
+ * transactions, key fetches) on their worker thread; a few threads per listener let several
+ * requests share one group commit. The connector's handlers never block (default: one per
+ * core). */
+#define SERVE_BLOCKING_THREADS 16
 /* How often the incoming payment worker expires, completes and settles payments. */
 #define SERVE_INCOMING_WORKER_MS 200
 /* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
@@ -405,13 +407,16 @@ static bool app_start(app_t *app)
         LOGE("%s", eerr.msg);
         return false;
     }
-    app->servers[SRV_OP] = listener(cfg, &limits, "open-payments", cfg->open_payments_port, 0);
-    app->servers[SRV_ADMIN] = listener(cfg, &limits, "admin", cfg->admin_port, SERVE_ADMIN_THREADS);
+    app->servers[SRV_OP] =
+        listener(cfg, &limits, "open-payments", cfg->open_payments_port, SERVE_BLOCKING_THREADS);
+    app->servers[SRV_ADMIN] =
+        listener(cfg, &limits, "admin", cfg->admin_port, SERVE_BLOCKING_THREADS);
     app->servers[SRV_CONNECTOR] = listener(cfg, &limits, "connector", cfg->connector_port, 0);
-    app->servers[SRV_AUTH] = listener(cfg, &limits, "auth", cfg->auth_port, 0);
+    app->servers[SRV_AUTH] = listener(cfg, &limits, "auth", cfg->auth_port, SERVE_BLOCKING_THREADS);
     app->servers[SRV_INTROSPECTION] =
-        listener(cfg, &limits, "introspection", cfg->introspection_port, 0);
-    app->servers[SRV_INTERACTION] = listener(cfg, &limits, "interaction", cfg->interaction_port, 0);
+        listener(cfg, &limits, "introspection", cfg->introspection_port, SERVE_BLOCKING_THREADS);
+    app->servers[SRV_INTERACTION] =
+        listener(cfg, &limits, "interaction", cfg->interaction_port, SERVE_BLOCKING_THREADS);
     for (int i = 0; i < SRV_COUNT; i++)
         if (!app->servers[i])
             return false;

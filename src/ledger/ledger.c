@@ -98,7 +98,6 @@ struct ledger {
     /* SQLite WAL: checkpoints run on their own thread and a reader connection */
     pthread_t checkpointer;
     bool checkpointer_running;
-    atomic_uint_fast64_t commits; /* batches committed, for the checkpointer */
 
     /* the batcher's state; mu also guards `core` for ledger_account_update */
     pthread_mutex_t mu;
@@ -657,7 +656,6 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
             l->stats.merges++;
     }
     lcore_mark_clean(l->core);
-    atomic_fetch_add(&l->commits, 1);
     return DB_OK;
 fail:
     if (l->defer)
@@ -804,18 +802,15 @@ static bool wait_ms(ledger_t *l, pthread_cond_t *cv, uint32_t ms)
  * a reader connection, so the batcher only appends to the WAL and the second core does the
  * copying. PASSIVE never blocks the writer; the WAL restarts from its beginning at the next
  * write once a checkpoint has copied all of it. The writer's own wal_autocheckpoint stays as a
- * backstop should this thread fall behind.
+ * backstop should this thread fall behind. It runs whether or not the ledger itself committed:
+ * the backend's transactions (db_write_tx) write through the same WAL, and a checkpoint with
+ * nothing to copy costs no I/O.
  */
 static void *checkpointer_main(void *arg)
 {
     ledger_t *l = arg;
-    uint64_t seen = 0;
     pthread_mutex_lock(&l->qmu);
     while (wait_ms(l, &l->sweep_cv, CHECKPOINT_INTERVAL_MS)) {
-        uint64_t now = atomic_load(&l->commits);
-        if (now == seen)
-            continue;
-        seen = now;
         pthread_mutex_unlock(&l->qmu);
         db_err_t err;
         db_conn_t *conn = db_acquire(l->db, DB_CONN_READ, &err);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/assert.h"
+#include "base/clock.h"
 #include "base/codec.h"
 #include "base/digest.h"
 #include "base/rand.h"
@@ -52,6 +53,18 @@ ledger_id_t ledger_id_random(void)
     ledger_id_t id;
     id.hi = (rand_u64() & ~0xf000ull) | 0x4000ull;                        /* version 4 */
     id.lo = (rand_u64() & 0x3fffffffffffffffull) | 0x8000000000000000ull; /* variant 10 */
+    return id;
+}
+
+ledger_id_t ledger_id_time_ordered(void)
+{
+    uint8_t b[16];
+    uuid_v7_bytes(b, clock_wall_ms());
+    ledger_id_t id = {0, 0};
+    for (int k = 0; k < 8; k++) {
+        id.hi = (id.hi << 8) | b[k];
+        id.lo = (id.lo << 8) | b[8 + k];
+    }
     return id;
 }
 

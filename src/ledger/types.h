@@ -29,6 +29,9 @@ int ledger_id_parse(const char *s, size_t n, ledger_id_t *out);
 void ledger_id_format(ledger_id_t id, char out[LEDGER_ID_STR_LEN + 1]);
 /* A random (v4) id. */
 ledger_id_t ledger_id_random(void);
+/* A time-ordered (v7) id (base/uuid.h): for rows created at a high rate, whose index inserts
+ * then land together. */
+ledger_id_t ledger_id_time_ordered(void);
 /* The id named by the bytes in[0..len): the first 16 bytes of their SHA-256 with the v4 version
  * and RFC 4122 variant bits set, so ids that must survive a retry (transfer legs, settlement
  * steps) are recomputed from what they belong to rather than stored. Pure. */
