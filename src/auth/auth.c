@@ -236,7 +236,7 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
             goto out;
         }
     }
-    uuid_v4(g.id);
+    uuid_v7(g.id);
     snprintf(g.client, sizeof g.client, "%s", client_url ? client_url : "");
     g.client_jwk = jwk ? json_deep_copy(jwk) : NULL;
     g.access = json_deep_copy(json_object_get(at, "access"));

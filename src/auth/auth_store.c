@@ -1,6 +1,7 @@
 /*
- * Grant and token rows of the authorization server (sql/050_auth.sql). Each call runs in its
- * own short transaction on its own connection; state changes are conditional UPDATEs, so two
+ * Grant and token rows of the authorization server (sql/050_auth.sql). Each write is one short
+ * transaction through db_write_tx (grouped with others on SQLite); state changes are
+ * conditional UPDATEs, so two
  * requests racing on one grant (two continues, a continue and a cancel) cannot both win, also
  * across replicas.
  */
@@ -57,47 +58,63 @@ void auth_hash(const char *token, char out[AUTH_HASH_HEX_LEN + 1])
 
 /* ---- plumbing ---- */
 
+/* A read: one statement on a read connection, no transaction. */
 typedef struct {
     db_conn_t *conn;
     db_err_t err;
-} tx_t;
+} rd_t;
 
-static grant_store_result_t tx_begin(auth_t *a, tx_t *t, bool write)
+static grant_store_result_t rd_begin(auth_t *a, rd_t *r)
 {
-    memset(t, 0, sizeof *t);
-    t->conn = db_acquire(a->cfg.db, write ? DB_CONN_WRITE : DB_CONN_READ, &t->err);
-    if (!t->conn) {
-        LOGE("auth: database: %s", t->err.msg);
-        return GSTORE_ERROR;
-    }
-    if (write && db_begin(t->conn, DB_TX_WRITE, &t->err) != DB_OK) {
-        LOGE("auth: database: %s", t->err.msg);
-        db_release(t->conn);
+    memset(r, 0, sizeof *r);
+    r->conn = db_acquire(a->cfg.db, DB_CONN_READ, &r->err);
+    if (!r->conn) {
+        LOGE("auth: database: %s", r->err.msg);
         return GSTORE_ERROR;
     }
     return GSTORE_OK;
 }
 
-static grant_store_result_t tx_end(tx_t *t, grant_store_result_t rc)
+static grant_store_result_t rd_end(rd_t *r, grant_store_result_t rc)
 {
-    if (db_in_tx(t->conn)) {
-        if (rc == GSTORE_OK && db_commit(t->conn, &t->err) != DB_OK)
-            rc = GSTORE_ERROR;
-        else if (rc != GSTORE_OK)
-            db_rollback(t->conn);
-    }
-    if (rc == GSTORE_ERROR && t->err.msg[0])
-        LOGE("auth: database: %s", t->err.msg);
-    db_release(t->conn);
+    if (rc == GSTORE_ERROR)
+        LOGE("auth: database: %s", r->err.msg[0] ? r->err.msg : "unexpected result");
+    db_release(r->conn);
     return rc;
 }
 
-static grant_store_result_t run(db_stmt_t *st, tx_t *t)
+/*
+ * A write: a function of the connection run by db_write_tx, so that concurrent grant requests
+ * share one commit on SQLite. It returns DB_OK to commit, DB_NOT_FOUND when the row it must
+ * change is absent or not in the state asked for, DB_CONSTRAINT on a duplicate; it may run more
+ * than once (retries), so it only writes what its argument says and its outputs.
+ */
+static grant_store_result_t write_tx(auth_t *a, db_tx_fn fn, void *arg)
 {
-    if (!st)
+    db_err_t err = {0};
+    switch (db_write_tx(a->cfg.db, fn, arg, &err)) {
+    case DB_OK:
+        return GSTORE_OK;
+    case DB_NOT_FOUND:
+        return GSTORE_NOT_FOUND;
+    case DB_CONSTRAINT:
+        return GSTORE_CONFLICT;
+    default:
+        LOGE("auth: database: %s", err.msg);
         return GSTORE_ERROR;
-    db_rc_t rc = db_run(st, &t->err);
-    return rc == DB_OK ? GSTORE_OK : rc == DB_CONSTRAINT ? GSTORE_CONFLICT : GSTORE_ERROR;
+    }
+}
+
+static db_rc_t exec(db_stmt_t *st, db_err_t *err)
+{
+    return st ? db_run(st, err) : DB_ERROR;
+}
+
+/* exec for a statement that must change exactly one row */
+static db_rc_t exec_one(db_stmt_t *st, db_err_t *err)
+{
+    db_rc_t rc = exec(st, err);
+    return rc == DB_OK && db_changes(st) != 1 ? DB_NOT_FOUND : rc;
 }
 
 static void copy_col(db_stmt_t *st, int col, char *out, size_t cap)
@@ -150,24 +167,26 @@ static void bind_opt(db_stmt_t *st, int idx, const char *s)
     db_bind_str(st, idx, s && *s ? s : NULL);
 }
 
-grant_store_result_t grant_insert(auth_t *a, const grant_t *g)
+typedef struct {
+    const grant_t *g;
+    const char *jwk, *access;
+} grant_insert_t;
+
+static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
 {
-    tx_t t;
-    if (tx_begin(a, &t, true) != GSTORE_OK)
-        return GSTORE_ERROR;
-    db_stmt_t *st = db_prepare(t.conn,
+    const grant_insert_t *in = arg;
+    const grant_t *g = in->g;
+    db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO auth_grants (" GRANT_COLS ", updated_ms) VALUES "
                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               &t.err);
-    char *jwk = g->client_jwk ? json_dumps(g->client_jwk, JSON_COMPACT) : NULL;
-    char *access = json_dumps(g->access, JSON_COMPACT);
+                               err);
     if (st) {
         db_bind_str(st, 1, g->id);
         db_bind_str(st, 2, grant_state_str(g->state));
         db_bind_str(st, 3, g->client);
-        db_bind_str(st, 4, jwk);
+        db_bind_str(st, 4, in->jwk);
         db_bind_str(st, 5, g->client_name);
-        db_bind_str(st, 6, access ? access : "[]");
+        db_bind_str(st, 6, in->access ? in->access : "[]");
         db_bind_str(st, 7, g->continue_hash);
         bind_opt(st, 8, g->finish_uri);
         bind_opt(st, 9, g->client_nonce);
@@ -183,33 +202,41 @@ grant_store_result_t grant_insert(auth_t *a, const grant_t *g)
         db_bind_i64(st, 16, g->created_ms);
         db_bind_i64(st, 17, g->created_ms);
     }
-    grant_store_result_t rc = run(st, &t);
+    return exec(st, err);
+}
+
+grant_store_result_t grant_insert(auth_t *a, const grant_t *g)
+{
+    char *jwk = g->client_jwk ? json_dumps(g->client_jwk, JSON_COMPACT) : NULL;
+    char *access = json_dumps(g->access, JSON_COMPACT);
+    grant_insert_t in = {g, jwk, access};
+    grant_store_result_t rc = write_tx(a, tx_grant_insert, &in);
     free(jwk);
     free(access);
-    return tx_end(&t, rc);
+    return rc;
 }
 
 static grant_store_result_t grant_select(auth_t *a, const char *sql, const char *p1, const char *p2,
                                          grant_t *out)
 {
-    tx_t t;
-    if (tx_begin(a, &t, false) != GSTORE_OK)
+    rd_t r;
+    if (rd_begin(a, &r) != GSTORE_OK)
         return GSTORE_ERROR;
-    db_stmt_t *st = db_prepare(t.conn, sql, &t.err);
+    db_stmt_t *st = db_prepare(r.conn, sql, &r.err);
     grant_store_result_t rc = GSTORE_ERROR;
     if (st) {
         db_bind_str(st, 1, p1);
         if (p2)
             db_bind_str(st, 2, p2);
-        db_rc_t r = db_step_one(st, &t.err);
-        if (r == DB_ROW) {
+        db_rc_t res = db_step_one(st, &r.err);
+        if (res == DB_ROW) {
             grant_read(st, out);
             rc = GSTORE_OK;
-        } else if (r == DB_NOT_FOUND) {
+        } else if (res == DB_NOT_FOUND) {
             rc = GSTORE_NOT_FOUND;
         }
     }
-    return tx_end(&t, rc);
+    return rd_end(&r, rc);
 }
 
 grant_store_result_t grant_get(auth_t *a, const char *id, grant_t *out)
@@ -225,75 +252,86 @@ grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id
         interact_id, nonce, out);
 }
 
+typedef struct {
+    const char *id, *interact_ref, *subject;
+    grant_state_t from, to;
+} grant_transition_t;
+
+static db_rc_t tx_grant_transition(db_conn_t *conn, void *arg, db_err_t *err)
+{
+    const grant_transition_t *t = arg;
+    db_stmt_t *st = db_prepare(conn,
+                               "UPDATE auth_grants SET state = ?, interact_ref = COALESCE(?, "
+                               "interact_ref), subject = COALESCE(?, subject), updated_ms = ? "
+                               "WHERE id = ? AND state = ?",
+                               err);
+    if (st) {
+        db_bind_str(st, 1, grant_state_str(t->to));
+        db_bind_str(st, 2, t->interact_ref);
+        db_bind_str(st, 3, t->subject);
+        db_bind_i64(st, 4, clock_wall_ms());
+        db_bind_str(st, 5, t->id);
+        db_bind_str(st, 6, grant_state_str(t->from));
+    }
+    return exec_one(st, err);
+}
+
 grant_store_result_t grant_transition(auth_t *a, const char *id, grant_state_t from,
                                       grant_state_t to, const char *interact_ref,
                                       const char *subject)
 {
-    tx_t t;
-    if (tx_begin(a, &t, true) != GSTORE_OK)
-        return GSTORE_ERROR;
-    db_stmt_t *st = db_prepare(t.conn,
-                               "UPDATE auth_grants SET state = ?, interact_ref = COALESCE(?, "
-                               "interact_ref), subject = COALESCE(?, subject), updated_ms = ? "
-                               "WHERE id = ? AND state = ?",
-                               &t.err);
-    if (st) {
-        db_bind_str(st, 1, grant_state_str(to));
-        db_bind_str(st, 2, interact_ref);
-        db_bind_str(st, 3, subject);
-        db_bind_i64(st, 4, clock_wall_ms());
-        db_bind_str(st, 5, id);
-        db_bind_str(st, 6, grant_state_str(from));
-    }
-    grant_store_result_t rc = run(st, &t);
-    if (rc == GSTORE_OK && db_changes(st) != 1)
-        rc = GSTORE_NOT_FOUND;
-    return tx_end(&t, rc);
+    grant_transition_t t = {id, interact_ref, subject, from, to};
+    return write_tx(a, tx_grant_transition, &t);
 }
 
-static grant_store_result_t grant_set(auth_t *a, const char *sql, const char *text, int64_t num,
-                                      const char *id)
+/* one column of one grant: text when given, else the number */
+typedef struct {
+    const char *sql, *text, *id;
+    int64_t num;
+} grant_set_t;
+
+static db_rc_t tx_grant_set(db_conn_t *conn, void *arg, db_err_t *err)
 {
-    tx_t t;
-    if (tx_begin(a, &t, true) != GSTORE_OK)
-        return GSTORE_ERROR;
-    db_stmt_t *st = db_prepare(t.conn, sql, &t.err);
+    const grant_set_t *s = arg;
+    db_stmt_t *st = db_prepare(conn, s->sql, err);
     if (st) {
-        if (text)
-            db_bind_str(st, 1, text);
+        if (s->text)
+            db_bind_str(st, 1, s->text);
         else
-            db_bind_i64(st, 1, num);
-        db_bind_str(st, 2, id);
+            db_bind_i64(st, 1, s->num);
+        db_bind_str(st, 2, s->id);
     }
-    return tx_end(&t, run(st, &t));
+    return exec(st, err);
 }
 
 grant_store_result_t grant_set_session(auth_t *a, const char *id, const char *session_hash)
 {
-    return grant_set(a, "UPDATE auth_grants SET session_hash = ? WHERE id = ?", session_hash, 0,
-                     id);
+    grant_set_t s = {"UPDATE auth_grants SET session_hash = ? WHERE id = ?", session_hash, id, 0};
+    return write_tx(a, tx_grant_set, &s);
 }
 
 grant_store_result_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms)
 {
-    return grant_set(a, "UPDATE auth_grants SET last_continue_ms = ? WHERE id = ?", NULL, now_ms,
-                     id);
+    grant_set_t s = {"UPDATE auth_grants SET last_continue_ms = ? WHERE id = ?", NULL, id, now_ms};
+    return write_tx(a, tx_grant_set, &s);
 }
 
 /* ---- tokens ---- */
 
-static grant_store_result_t token_insert(auth_t *a, tx_t *t, const char *grant_id,
-                                         char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1])
+/* A new access token of the grant: its value goes to the caller, only its hash is stored. */
+static db_rc_t token_insert(auth_t *a, db_conn_t *conn, const char *grant_id,
+                            char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1],
+                            db_err_t *err)
 {
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_new(value);
     auth_hash(value, hash);
-    uuid_v4(id);
+    uuid_v7(id);
     int64_t now = clock_wall_ms();
-    db_stmt_t *st = db_prepare(t->conn,
+    db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO auth_tokens (id, grant_id, token_hash, expires_ms, "
                                "revoked, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                               &t->err);
+                               err);
     if (st) {
         db_bind_str(st, 1, id);
         db_bind_str(st, 2, grant_id);
@@ -302,47 +340,55 @@ static grant_store_result_t token_insert(auth_t *a, tx_t *t, const char *grant_i
         db_bind_bool(st, 5, false);
         db_bind_i64(st, 6, now);
     }
-    return run(st, t);
+    return exec(st, err);
+}
+
+typedef struct {
+    auth_t *a;
+    const char *grant_id;
+    grant_state_t from;
+    char *value, *id;
+} token_issue_t;
+
+static db_rc_t tx_token_issue(db_conn_t *conn, void *arg, db_err_t *err)
+{
+    token_issue_t *t = arg;
+    if (t->from != GRANT_FINALIZED) {
+        db_stmt_t *st = db_prepare(conn,
+                                   "UPDATE auth_grants SET state = 'FINALIZED', updated_ms = ? "
+                                   "WHERE id = ? AND state = ?",
+                                   err);
+        if (st) {
+            db_bind_i64(st, 1, clock_wall_ms());
+            db_bind_str(st, 2, t->grant_id);
+            db_bind_str(st, 3, grant_state_str(t->from));
+        }
+        db_rc_t rc = exec_one(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return token_insert(t->a, conn, t->grant_id, t->value, t->id, err);
 }
 
 grant_store_result_t token_issue(auth_t *a, const char *grant_id, grant_state_t from,
                                  char value[AUTH_TOKEN_LEN + 1], char id[UUID_STR_LEN + 1])
 {
-    tx_t t;
-    if (tx_begin(a, &t, true) != GSTORE_OK)
-        return GSTORE_ERROR;
-    grant_store_result_t rc = GSTORE_OK;
-    if (from != GRANT_FINALIZED) {
-        db_stmt_t *st = db_prepare(t.conn,
-                                   "UPDATE auth_grants SET state = 'FINALIZED', updated_ms = ? "
-                                   "WHERE id = ? AND state = ?",
-                                   &t.err);
-        if (st) {
-            db_bind_i64(st, 1, clock_wall_ms());
-            db_bind_str(st, 2, grant_id);
-            db_bind_str(st, 3, grant_state_str(from));
-        }
-        rc = run(st, &t);
-        if (rc == GSTORE_OK && db_changes(st) != 1)
-            rc = GSTORE_NOT_FOUND;
-    }
-    if (rc == GSTORE_OK)
-        rc = token_insert(a, &t, grant_id, value, id);
-    return tx_end(&t, rc);
+    token_issue_t t = {a, grant_id, from, value, id};
+    return write_tx(a, tx_token_issue, &t);
 }
 
 static grant_store_result_t token_select(auth_t *a, const char *sql, const char *key,
                                          token_row_t *out)
 {
-    tx_t t;
-    if (tx_begin(a, &t, false) != GSTORE_OK)
+    rd_t r;
+    if (rd_begin(a, &r) != GSTORE_OK)
         return GSTORE_ERROR;
-    db_stmt_t *st = db_prepare(t.conn, sql, &t.err);
+    db_stmt_t *st = db_prepare(r.conn, sql, &r.err);
     grant_store_result_t rc = GSTORE_ERROR;
     if (st) {
         db_bind_str(st, 1, key);
-        db_rc_t r = db_step_one(st, &t.err);
-        if (r == DB_ROW) {
+        db_rc_t res = db_step_one(st, &r.err);
+        if (res == DB_ROW) {
             copy_col(st, 0, out->id, sizeof out->id);
             copy_col(st, 1, out->grant_id, sizeof out->grant_id);
             out->expires_ms = db_col_i64(st, 2);
@@ -351,11 +397,11 @@ static grant_store_result_t token_select(auth_t *a, const char *sql, const char 
             copy_col(st, 4, state, sizeof state);
             out->revoked = db_col_bool(st, 3) || state_parse(state) == GRANT_REVOKED;
             rc = GSTORE_OK;
-        } else if (r == DB_NOT_FOUND) {
+        } else if (res == DB_NOT_FOUND) {
             rc = GSTORE_NOT_FOUND;
         }
     }
-    return tx_end(&t, rc);
+    return rd_end(&r, rc);
 }
 
 grant_store_result_t token_get(auth_t *a, const char *value, token_row_t *out)
@@ -377,63 +423,71 @@ grant_store_result_t token_get_by_id(auth_t *a, const char *id, token_row_t *out
                         id, out);
 }
 
+typedef struct {
+    auth_t *a;
+    const char *id, *value_hash;
+    bool rotate;
+    char *value, *new_id;
+} token_revoke_t;
+
+static db_rc_t tx_token_revoke(db_conn_t *conn, void *arg, db_err_t *err)
+{
+    token_revoke_t *t = arg;
+    char grant_id[UUID_STR_LEN + 1] = "";
+    db_stmt_t *st = db_prepare(conn,
+                               "SELECT grant_id FROM auth_tokens WHERE id = ? AND token_hash = ? "
+                               "AND revoked = ?",
+                               err);
+    if (!st)
+        return DB_ERROR;
+    db_bind_str(st, 1, t->id);
+    db_bind_str(st, 2, t->value_hash);
+    db_bind_bool(st, 3, false);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc != DB_ROW)
+        return rc;
+    copy_col(st, 0, grant_id, sizeof grant_id);
+    st = db_prepare(conn, "UPDATE auth_tokens SET revoked = ? WHERE id = ?", err);
+    if (st) {
+        db_bind_bool(st, 1, true);
+        db_bind_str(st, 2, t->id);
+    }
+    rc = exec(st, err);
+    if (rc == DB_OK && t->rotate)
+        rc = token_insert(t->a, conn, grant_id, t->value, t->new_id, err);
+    return rc;
+}
+
 grant_store_result_t token_revoke(auth_t *a, const char *id, const char *value_hash, bool rotate,
                                   char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1])
 {
-    tx_t t;
-    if (tx_begin(a, &t, true) != GSTORE_OK)
-        return GSTORE_ERROR;
-    char grant_id[UUID_STR_LEN + 1] = "";
-    db_stmt_t *st = db_prepare(t.conn,
-                               "SELECT grant_id FROM auth_tokens WHERE id = ? AND token_hash = ? "
-                               "AND revoked = ?",
-                               &t.err);
-    grant_store_result_t rc = GSTORE_ERROR;
-    if (st) {
-        db_bind_str(st, 1, id);
-        db_bind_str(st, 2, value_hash);
-        db_bind_bool(st, 3, false);
-        db_rc_t r = db_step_one(st, &t.err);
-        rc = r == DB_ROW ? GSTORE_OK : r == DB_NOT_FOUND ? GSTORE_NOT_FOUND : GSTORE_ERROR;
-        if (rc == GSTORE_OK)
-            copy_col(st, 0, grant_id, sizeof grant_id);
-    }
-    if (rc == GSTORE_OK) {
-        st = db_prepare(t.conn, "UPDATE auth_tokens SET revoked = ? WHERE id = ?", &t.err);
-        if (st) {
-            db_bind_bool(st, 1, true);
-            db_bind_str(st, 2, id);
-        }
-        rc = run(st, &t);
-    }
-    if (rc == GSTORE_OK && rotate)
-        rc = token_insert(a, &t, grant_id, value, new_id);
-    return tx_end(&t, rc);
+    token_revoke_t t = {a, id, value_hash, rotate, value, new_id};
+    return write_tx(a, tx_token_revoke, &t);
 }
 
-grant_store_result_t grant_revoke(auth_t *a, const char *id)
+static db_rc_t tx_grant_revoke(db_conn_t *conn, void *arg, db_err_t *err)
 {
-    tx_t t;
-    if (tx_begin(a, &t, true) != GSTORE_OK)
-        return GSTORE_ERROR;
-    db_stmt_t *st = db_prepare(t.conn,
+    const char *id = arg;
+    db_stmt_t *st = db_prepare(conn,
                                "UPDATE auth_grants SET state = 'REVOKED', updated_ms = ? WHERE "
                                "id = ?",
-                               &t.err);
+                               err);
     if (st) {
         db_bind_i64(st, 1, clock_wall_ms());
         db_bind_str(st, 2, id);
     }
-    grant_store_result_t rc = run(st, &t);
-    if (rc == GSTORE_OK && db_changes(st) != 1)
-        rc = GSTORE_NOT_FOUND;
-    if (rc == GSTORE_OK) {
-        st = db_prepare(t.conn, "UPDATE auth_tokens SET revoked = ? WHERE grant_id = ?", &t.err);
-        if (st) {
-            db_bind_bool(st, 1, true);
-            db_bind_str(st, 2, id);
-        }
-        rc = run(st, &t);
+    db_rc_t rc = exec_one(st, err);
+    if (rc != DB_OK)
+        return rc;
+    st = db_prepare(conn, "UPDATE auth_tokens SET revoked = ? WHERE grant_id = ?", err);
+    if (st) {
+        db_bind_bool(st, 1, true);
+        db_bind_str(st, 2, id);
     }
-    return tx_end(&t, rc);
+    return exec(st, err);
+}
+
+grant_store_result_t grant_revoke(auth_t *a, const char *id)
+{
+    return write_tx(a, tx_grant_revoke, (void *)id);
 }
