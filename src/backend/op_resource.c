@@ -127,27 +127,6 @@ static bool authorize(http_req_t *req, rs_t *rs, const char *type, const char *a
 
 /* ---- who created what: the client column (sql/052_op_clients.sql) ---- */
 
-static int client_set(rs_t *rs, const char *table, ledger_id_t id, const char *client)
-{
-    char sql[128], ids[LEDGER_ID_STR_LEN + 1];
-    snprintf(sql, sizeof sql, "UPDATE %s SET client = ? WHERE id = ?", table);
-    ledger_id_format(id, ids);
-    db_err_t e;
-    db_conn_t *c = db_acquire(rs->wallet->db, DB_CONN_WRITE, &e);
-    db_stmt_t *st = c ? db_prepare(c, sql, &e) : NULL;
-    int rc = -1;
-    if (st) {
-        db_bind_str(st, 1, client);
-        db_bind_str(st, 2, ids);
-        rc = db_run(st, &e) == DB_OK ? 0 : -1;
-    }
-    if (rc != 0)
-        LOGE("open payments: recording the client of %s %s: %s", table, ids, e.msg);
-    if (c)
-        db_release(c);
-    return rc;
-}
-
 /* True when the resource was created by this client (or the access covers all of them). */
 static bool client_may_see(rs_t *rs, const char *table, ledger_id_t id, const op_access_t *acc)
 {
@@ -531,14 +510,12 @@ static quote_result_t quote_make(rs_t *rs, const wallet_address_t *w, const char
                           .receiver = receiver,
                           .receiver_len = strlen(receiver),
                           .has_debit = debit != NULL,
-                          .has_receive = receive != NULL};
+                          .has_receive = receive != NULL,
+                          .client = client};
     if ((debit && quote_amount(debit, &qr.debit_amount) != 0) ||
         (receive && quote_amount(receive, &qr.receive_amount) != 0))
         return QUOTE_ASSET_MISMATCH;
-    quote_result_t r = quote_create(outgoing_payments_quotes(rs->payments), &qr, q);
-    if (r == QUOTE_OK)
-        client_set(rs, "quotes", q->id, client);
-    return r;
+    return quote_create(outgoing_payments_quotes(rs->payments), &qr, q);
 }
 
 static bool receiver_url_ok(const char *s)
@@ -747,14 +724,14 @@ static http_handler_result_t outgoing_create(http_req_t *req, void *user)
                                      .quote_id = q->id,
                                      .grant_id = gid,
                                      .limits = acc.has_limits ? &acc.limits : NULL,
-                                     .metadata = meta};
+                                     .metadata = meta,
+                                     .client = me};
     outgoing_payment_t p;
     outgoing_payment_result_t r = outgoing_payment_create(rs->payments, &pr, &p);
     if (r != OUTGOING_PAYMENT_OK) {
         rs_error(req, rs, outgoing_status(r), outgoing_payment_result_str(r));
         goto out;
     }
-    client_set(rs, "outgoing_payments", p.id, me);
     json_t *doc = outgoing_json(rs, &p, q, w.url), *sd, *sr;
     grant_spent(rs, &acc, &sd, &sr);
     if (doc && sd)

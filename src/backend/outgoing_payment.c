@@ -201,9 +201,13 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
     return OUTGOING_PAYMENT_OK;
 }
 
-/* A payment's create transaction: the row, its grant spend and its created event. */
+/* A payment's create transaction: its outgoing sub-account, the row, its grant spend and its
+ * created event, all or nothing. */
 typedef struct {
     const outgoing_payment_t *p;
+    ledger_account_t acct;  /* the sub-account to create */
+    ledger_result_t ledger; /* of its creation */
+    const char *client;
     int64_t next_attempt_ms; /* now, or now + lease when handed to this process's workers */
     const quote_t *q;
     const grant_limits_t *limits; /* NULL: no grant */
@@ -241,14 +245,22 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     const outgoing_payment_t *p = a->p;
     int64_t interval_start = 0;
     a->grant = GRANT_LIMITS_OK;
+    /* The sub-account first: a row is never without its account. The id is the quote's
+     * payment id, so a second payment of the quote finds it and then fails on the row. */
+    ledger_account_t acct = a->acct; /* a retry starts from the same fields */
+    a->ledger = ledger_account_create_in(c, &acct, e);
+    if (a->ledger == LEDGER_STORAGE_ERROR)
+        return e->code < 0 ? e->code : DB_ERROR;
+    if (a->ledger != LEDGER_OK && a->ledger != LEDGER_EXISTS)
+        return DB_INVALID; /* answered from a->ledger */
     db_rc_t rc = a->limits ? grant_spend(c, a, &interval_start, e) : DB_OK;
     if (rc != DB_OK)
         return rc;
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO outgoing_payments (id, wallet_address_id, quote_id, "
                                "grant_id, state, metadata, next_attempt_at, created_at, "
-                               "updated_at, grant_interval_start) "
-                               "VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?)",
+                               "updated_at, grant_interval_start, client) "
+                               "VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?, ?)",
                                e);
     if (!st)
         return e->code;
@@ -264,6 +276,7 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         db_bind_i64(st, 9, interval_start);
     else
         db_bind_null(st, 9);
+    db_bind_str(st, 10, a->client);
     rc = db_run(st, e);
     if (rc != DB_OK)
         return rc;
@@ -335,24 +348,24 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
         ASSERT(n <= OUTGOING_PAYMENT_METADATA_MAX);
         memcpy(p->metadata, req->metadata, n + 1);
     }
-    /* The sub-account first: a row is never without its account. Same id, same fields: a
-     * retry after a failed insert finds it (LEDGER_EXISTS). */
-    ledger_account_t acct = {.id = p->id,
-                             .asset_id = q.asset_id,
-                             .parent_id = w.account_id,
-                             .kind = LEDGER_KIND_OUTGOING};
-    ledger_result_t lr = ledger_account_create(op->cfg.quotes->ledger, &acct);
     bool handoff = op->cfg.handoff && outgoing_payments_handoff_reserve(op);
     insert_t ins = {.p = p,
+                    .acct = {.id = p->id,
+                             .asset_id = q.asset_id,
+                             .parent_id = w.account_id,
+                             .kind = LEDGER_KIND_OUTGOING},
+                    .client = req->client,
                     .next_attempt_ms = p->created_ms + (handoff ? (int64_t)op->cfg.lease_ms : 0),
                     .q = &q,
                     .limits = req->limits};
     db_err_t e;
-    db_rc_t rc = DB_OK;
-    if (lr != LEDGER_OK && lr != LEDGER_EXISTS) {
-        LOGE("outgoing payments: account create: %s", ledger_result_str(lr));
+    db_rc_t rc = db_write_tx(op->cfg.quotes->db, tx_insert, &ins, &e);
+    if (ins.ledger != LEDGER_OK && ins.ledger != LEDGER_EXISTS) {
+        LOGE("outgoing payments: account create: %s%s%s", ledger_result_str(ins.ledger),
+             ins.ledger == LEDGER_STORAGE_ERROR ? ": " : "",
+             ins.ledger == LEDGER_STORAGE_ERROR ? e.msg : "");
         r = OUTGOING_PAYMENT_STORAGE_ERROR;
-    } else if ((rc = db_write_tx(op->cfg.quotes->db, tx_insert, &ins, &e)) == DB_CONSTRAINT) {
+    } else if (rc == DB_CONSTRAINT) {
         r = OUTGOING_PAYMENT_QUOTE_USED;
     } else if (ins.grant != GRANT_LIMITS_OK && ins.grant != GRANT_LIMITS_STORAGE &&
                ins.grant != GRANT_LIMITS_RETRY) {

@@ -121,6 +121,7 @@ typedef struct {
     ledger_id_t grant_id;         /* zero: none */
     const grant_limits_t *limits; /* with grant_id: checked and spent atomically; NULL: none */
     const char *metadata; /* serialized JSON object or NULL; <= OUTGOING_PAYMENT_METADATA_MAX */
+    const char *client;   /* the Open Payments client creating it, or NULL (admin) */
 } outgoing_payment_request_t;
 
 typedef struct {

@@ -219,7 +219,7 @@ static quote_result_t resolve_local(const quote_svc_t *svc, const quote_request_
     return r;
 }
 
-static quote_result_t quote_insert(db_t *db, const quote_t *q);
+static quote_result_t quote_insert(db_t *db, const quote_t *q, const char *client);
 
 quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_t *out)
 {
@@ -257,7 +257,7 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
         q->debit_amount.asset_scale = asset.scale;
         q->created_ms = clock_wall_ms();
         q->expires_ms = q->created_ms + (int64_t)svc->lifespan_ms;
-        r = quote_insert(svc->db, q);
+        r = quote_insert(svc->db, q, req->client);
     }
     if (r == QUOTE_OK)
         *out = *q;
@@ -290,16 +290,22 @@ void quote_db_bind_id_or_null(db_stmt_t *st, int idx, ledger_id_t id)
         pay_bind_id(st, idx, id);
 }
 
+typedef struct {
+    const quote_t *q;
+    const char *client;
+} quote_insert_t;
+
 static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
 {
-    const quote_t *q = arg;
+    const quote_insert_t *a = arg;
+    const quote_t *q = a->q;
     db_stmt_t *st = db_prepare(
         c,
         "INSERT INTO quotes (id, wallet_address_id, receiver, asset_id, debit_amount, "
         "debit_asset_code, debit_asset_scale, send_amount, fee, receive_amount, min_delivered, "
         "receive_asset_code, receive_asset_scale, receiver_account_id, incoming_payment_id, "
-        "expires_at, created_at, destination, shared_secret) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "expires_at, created_at, destination, shared_secret, client) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         e);
     if (!st)
         return e->code;
@@ -327,13 +333,15 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         return DB_INVALID;
     db_bind_str(st, 18, remote ? q->destination : NULL);
     db_bind_str(st, 19, remote ? secret : NULL);
+    db_bind_str(st, 20, a->client);
     return db_run(st, e);
 }
 
-static quote_result_t quote_insert(db_t *db, const quote_t *q)
+static quote_result_t quote_insert(db_t *db, const quote_t *q, const char *client)
 {
     db_err_t e;
-    db_rc_t rc = db_write_tx(db, tx_insert, (void *)q, &e);
+    quote_insert_t a = {q, client};
+    db_rc_t rc = db_write_tx(db, tx_insert, &a, &e);
     if (rc != DB_OK) {
         LOGE("quotes: insert failed: %s", e.msg);
         return QUOTE_STORAGE_ERROR;

@@ -164,6 +164,7 @@ typedef struct {
     size_t receiver_len;
     bool has_debit, has_receive;
     quote_amount_t debit_amount, receive_amount;
+    const char *client; /* the Open Payments client creating it, or NULL (admin) */
 } quote_request_t;
 
 typedef struct {
