@@ -344,7 +344,11 @@ static http_handler_result_t incoming_complete(http_req_t *req, void *user)
     op_access_t acc;
     if (!authorize(req, rs, "incoming-payment", "complete", wallet_url, &acc))
         return HTTP_DONE;
+    /* only the client that created it may complete it (there is no complete-all) */
+    bool mine = client_may_see(rs, "incoming_payments", p.id, &acc);
     json_decref(acc.client_jwk);
+    if (!mine)
+        return rs_error(req, rs, 404, "unknown incoming payment");
     db_err_t e;
     incoming_payment_result_t r = incoming_payment_complete(rs->wallet, p.id, &p, &e);
     if (r == INCOMING_PAYMENT_ALREADY_COMPLETED || r == INCOMING_PAYMENT_ALREADY_EXPIRED)
