@@ -51,7 +51,7 @@
 /* Longest metadata (a JSON object, serialized) kept with a payment. */
 #define OUTGOING_PAYMENT_METADATA_MAX 4096
 /* Defaults of outgoing_payments_config_t. */
-#define OUTGOING_PAYMENT_WORKERS_DEFAULT  4
+#define OUTGOING_PAYMENT_WORKERS_DEFAULT  16
 #define OUTGOING_PAYMENT_WORKERS_MAX      32
 #define OUTGOING_PAYMENT_LEASE_MS_DEFAULT 30000
 #define OUTGOING_PAYMENT_RETRY_MS_DEFAULT 500
