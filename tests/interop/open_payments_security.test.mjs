@@ -1,6 +1,7 @@
 // Bad input and attacks against the Open Payments ports of a real `rafiki serve`: every refused
-// request gets the status and error the 1.3.0 specs give, and nothing is created or moved (the
-// rows of the database and the payer's balance are counted before and after each case).
+// request gets the status and error the 1.3.0 specs give (each answer is also validated against
+// the specs with @interledger/openapi, lib/spec.mjs), and nothing is created or moved (the rows
+// of the database and the payer's balance are counted before and after each case).
 // Requests are signed here with the same libraries the official client uses
 // (http-message-signatures, httpbis-digest-headers), so a case can change one thing at a time:
 // no signature, a broken one, an old `created`, a replay, a body that does not match its digest,
@@ -18,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { startServe, sleep } from './lib/serve.mjs';
+import { specChecker } from './lib/spec.mjs';
 
 const require = createRequire(import.meta.url);
 const { createAuthenticatedClient, isPendingGrant, isFinalizedGrantWithAccessToken } = require('@interledger/open-payments');
@@ -33,6 +35,7 @@ const WAIT_S = 1;
 const FINISH = 'http://localhost:39998/finish';
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-opsec-'));
 
+let checkSpec, specChecked = 0;
 let srv, ports, admin, usd, alice, bob, shopWa, mallWa, shopKeys, mallKeys, shop, mall;
 
 const amount = (value) => ({ value: String(value), assetCode: 'USD', assetScale: 2 });
@@ -40,6 +43,7 @@ const amount = (value) => ({ value: String(value), assetCode: 'USD', assetScale:
 before(async () => {
   srv = await startServe({ dir, name: 'sec', ilp: 'test.sec', secret: SECRET, env: { IDP_SECRET, WAIT_SECONDS: String(WAIT_S) } });
   ({ ports, admin } = srv);
+  checkSpec = await specChecker(ports);
   usd = await admin('POST', '/assets', { code: 'USD', scale: 2 });
   const wa = (name) => admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${ports.op}/${name}`, public_name: name });
   alice = await wa('alice');
@@ -57,6 +61,7 @@ before(async () => {
 
 after(() => {
   srv?.proc.kill('SIGKILL');
+  assert.ok(specChecked > 50, `answers checked against the specs: ${specChecked}`);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -105,6 +110,7 @@ async function send (method, url, headers, body) {
   const text = await r.text();
   let json = null;
   try { json = JSON.parse(text); } catch {}
+  if (checkSpec(method, url, r.status, json)) specChecked++;
   return { status: r.status, json, headers: r.headers, text };
 }
 
