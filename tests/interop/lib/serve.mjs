@@ -12,10 +12,12 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 export const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki')
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-// name: file names and log prefix; ilp: ILP_ADDRESS; secret: ADMIN_API_SECRET; env: extras.
-export async function startServe ({ dir, name, ilp, secret, env = {} }) {
-  const [op, admin, conn, auth, intro, inter] = await freePorts(6)
-  const ports = { op, admin, conn, auth, intro, inter }
+// name: file names and log prefix; ilp: ILP_ADDRESS; secret: ADMIN_API_SECRET; env: extras;
+// use: ports to take instead of free ones (e.g. { op, auth } whose URLs are already known).
+export async function startServe ({ dir, name, ilp, secret, env = {}, use = {} }) {
+  const [op0, admin0, conn0, auth0, intro0, inter0] = await freePorts(6)
+  const ports = { op: op0, admin: admin0, conn: conn0, auth: auth0, intro: intro0, inter: inter0, ...use }
+  const { op, admin, conn, auth, intro, inter } = ports
   const proc = spawn(bin, ['serve'], {
     cwd: dir,
     env: {

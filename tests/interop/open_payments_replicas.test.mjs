@@ -1,0 +1,173 @@
+// Open Payments on Postgres and Redis with two replicas of `rafiki serve` (TEST_POSTGRES_URL and
+// TEST_REDIS_URL, set by scripts/with-services.sh): grants, tokens and interactions live in the
+// shared database and the replay guard in the shared cache, so any step may land on either
+// replica, as behind a load balancer. A grant asked of replica A is used on B; a signed POST
+// accepted by B is refused as a replay by A; an interaction started on A is decided through
+// B's interaction API and continued on B; the payment made on B is seen on A; a token rotated
+// on B stops working on A.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { startServe, sleep } from './lib/serve.mjs';
+import { freePorts } from './lib/ports.mjs';
+
+const require = createRequire(import.meta.url);
+const { createAuthenticatedClient, isPendingGrant, isFinalizedGrantWithAccessToken } = require('@interledger/open-payments');
+const { generateTestKeys } = require('@interledger/http-signature-utils');
+const fromSigUtils = createRequire(require.resolve('@interledger/http-signature-utils'));
+const { httpbis, createSigner } = fromSigUtils('http-message-signatures');
+const { createContentDigestHeader } = fromSigUtils('httpbis-digest-headers');
+
+const base = process.env.TEST_POSTGRES_URL;
+const redis = process.env.TEST_REDIS_URL;
+const SECRET = 'replicas-admin-secret-0123456789';
+const IDP_SECRET = 'replicas-idp-secret-0123456789ab';
+const FINISH = 'http://localhost:39997/finish';
+const dir = mkdtempSync(join(tmpdir(), 'rafiki-opr-'));
+const procs = [];
+let dbName;
+
+function psql (sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', base, '-c', sql], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+function databaseUrl (name) {
+  const q = base.indexOf('?');
+  const head = q < 0 ? base : base.slice(0, q);
+  return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q));
+}
+
+after(() => {
+  for (const p of procs) p.kill('SIGKILL');
+  if (dbName) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// A request signed as the official client signs it (see open_payments_security.test.mjs).
+async function signed (method, url, keys, token, body) {
+  const headers = {};
+  if (token) headers.Authorization = `GNAP ${token}`;
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  if (text !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    headers['Content-Digest'] = createContentDigestHeader(text, ['sha-512']);
+    headers['Content-Length'] = String(Buffer.byteLength(text));
+  }
+  const fields = ['@method', '@target-uri', ...(token ? ['authorization'] : []), ...(text ? ['content-digest', 'content-length', 'content-type'] : [])];
+  const key = createSigner(keys.privateKey, 'ed25519', keys.publicKey.kid);
+  const { headers: all } = await httpbis.signMessage({ key, name: 'sig1', params: ['keyid', 'created'], fields }, { method, url, headers });
+  return { headers: all, body: text };
+}
+
+async function send (method, url, req) {
+  const r = await fetch(url, { method, headers: req.headers, body: req.body, redirect: 'manual' });
+  const text = await r.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch {}
+  return { status: r.status, json, text };
+}
+
+test('two replicas on one Postgres and Redis share grants, tokens, interactions and the replay guard',
+  { timeout: 120000, skip: base && redis ? false : 'TEST_POSTGRES_URL and TEST_REDIS_URL are not set' },
+  async () => {
+    dbName = 'op_replicas_' + randomUUID().replace(/-/g, '').slice(0, 12);
+    psql(`CREATE DATABASE ${dbName}`);
+    // the public URLs are replica A's (a load balancer's, in production); B answers the same paths
+    const [opA, authA] = await freePorts(2);
+    const shared = {
+      DATABASE_URL: databaseUrl(dbName),
+      REDIS_URL: redis,
+      STREAM_SECRET: randomBytes(32).toString('hex'),
+      IDP_SECRET,
+      WAIT_SECONDS: '1',
+      OPEN_PAYMENTS_URL: `http://localhost:${opA}`,
+      AUTH_SERVER_URL: `http://localhost:${authA}`
+    };
+    const a = await startServe({ dir, name: 'a', ilp: 'test.replicas', secret: SECRET, env: shared, use: { op: opA, auth: authA } });
+    procs.push(a.proc);
+    const b = await startServe({ dir, name: 'b', ilp: 'test.replicas', secret: SECRET, env: shared });
+    procs.push(b.proc);
+    const A = a.ports;
+    const B = b.ports;
+
+    const usd = await a.admin('POST', '/assets', { code: 'USD', scale: 2 });
+    const wa = (name) => a.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${A.op}/${name}`, public_name: name });
+    const alice = await wa('alice');
+    const bob = await wa('bob');
+    const shopWa = await wa('shop');
+    const keys = generateTestKeys();
+    await b.admin('POST', `/wallet-addresses/${shopWa.id}/keys`, { jwk: keys.publicKey });
+    await b.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '10000' });
+    const shop = await createAuthenticatedClient({ walletAddressUrl: shopWa.url, privateKey: keys.privateKey, keyId: keys.publicKey.kid });
+
+    // a grant from A's authorization server, used on B's resource server
+    const ipGrant = await shop.grant.request({ url: `http://localhost:${A.auth}/` },
+      { access_token: { access: [{ type: 'incoming-payment', actions: ['create', 'read'] }] } });
+    assert.ok(isFinalizedGrantWithAccessToken(ipGrant));
+    const body = { walletAddress: bob.url, incomingAmount: { value: '700', assetCode: 'USD', assetScale: 2 } };
+    const req = await signed('POST', `http://localhost:${B.op}/incoming-payments`, keys, ipGrant.access_token.value, body);
+    const created = await send('POST', `http://localhost:${B.op}/incoming-payments`, req);
+    assert.equal(created.status, 201, created.text);
+    // the same signed request replayed to A: the guard lives in Redis, A refuses it
+    const replayed = await send('POST', `http://localhost:${A.op}/incoming-payments`, { ...req });
+    assert.equal(replayed.status, 401, `a replay on the other replica: ${replayed.text}`);
+    const incoming = created.json;
+    const read = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
+    assert.equal(read.id, incoming.id, 'A reads what B created');
+
+    // quote on A
+    const qGrant = await shop.grant.request({ url: `http://localhost:${A.auth}/` },
+      { access_token: { access: [{ type: 'quote', actions: ['create', 'read'] }] } });
+    const quote = await shop.quote.create({ url: `http://localhost:${A.op}`, accessToken: qGrant.access_token.value },
+      { walletAddress: alice.url, receiver: incoming.id, method: 'ilp' });
+
+    // interactive grant on A, decided through B's interaction API, continued on B
+    const grant = await shop.grant.request({ url: `http://localhost:${A.auth}/` }, {
+      access_token: { access: [{ type: 'outgoing-payment', actions: ['create', 'read'], identifier: alice.url, limits: { debitAmount: quote.debitAmount } }] },
+      interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } }
+    });
+    assert.ok(isPendingGrant(grant));
+    const start = await fetch(grant.interact.redirect, { redirect: 'manual' });
+    assert.equal(start.status, 302);
+    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const [, id, nonce] = new URL(grant.interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/);
+    const decided = await fetch(`http://127.0.0.1:${B.inter}/grant/${id}/${nonce}/accept`, { method: 'POST', headers: { 'x-idp-secret': IDP_SECRET } });
+    assert.equal(decided.status, 202);
+    const fin = await fetch(`http://localhost:${A.auth}/interact/${id}/${nonce}/finish`, { redirect: 'manual', headers: { cookie } });
+    assert.equal(fin.status, 302);
+    const ref = new URL(fin.headers.get('location')).searchParams.get('interact_ref');
+    assert.ok(ref, fin.headers.get('location'));
+    await sleep(1000);
+    const contUrl = grant.continue.uri.replace(`:${A.auth}/`, `:${B.auth}/`);
+    const token = await shop.grant.continue({ url: contUrl, accessToken: grant.continue.access_token.value }, { interact_ref: ref });
+    assert.ok(isFinalizedGrantWithAccessToken(token));
+
+    // pay on B; A sees the incoming payment filled
+    const out = await shop.outgoingPayment.create({ url: `http://localhost:${B.op}`, accessToken: token.access_token.value },
+      { walletAddress: alice.url, quoteId: quote.id });
+    let paid;
+    for (let i = 0; i < 200; i++) {
+      paid = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
+      if (paid.receivedAmount.value === '700') break;
+      await sleep(50);
+    }
+    assert.equal(paid.receivedAmount.value, '700');
+    const got = await shop.outgoingPayment.get({ url: out.id, accessToken: token.access_token.value });
+    assert.equal(got.sentAmount.value, '700');
+
+    // a token rotated on B no longer works on A; the new one does
+    const manageB = token.access_token.manage.replace(`:${A.auth}/`, `:${B.auth}/`);
+    const rotated = await shop.token.rotate({ url: manageB, accessToken: token.access_token.value });
+    const old = await shop.outgoingPayment.get({ url: out.id, accessToken: token.access_token.value }).catch((e) => e);
+    assert.equal(old.status, 403);
+    const fresh = await shop.outgoingPayment.get({ url: out.id, accessToken: rotated.access_token.value });
+    assert.equal(fresh.id, out.id);
+    const status = await a.admin('GET', `/accounts/${alice.account_id}/status`);
+    assert.equal(status.balance, String(10000 - 700), 'alice paid once');
+  });
