@@ -47,9 +47,12 @@ typedef struct {
     /* the authorization server */
     const char *idp_secret;          /* IDP_SECRET: the interaction API's shared secret */
     const char *identity_server_url; /* IDENTITY_SERVER_URL; NULL: the built-in consent */
-    uint32_t access_token_expiry_s;  /* ACCESS_TOKEN_EXPIRY_SECONDS */
-    uint32_t wait_s;                 /* WAIT_SECONDS */
-    uint32_t interaction_expiry_s;   /* INTERACTION_EXPIRY_SECONDS */
+    /* AUTH_SERVER_INTROSPECTION_URL: where a backend without the auth component introspects
+     * tokens; "": http://127.0.0.1:INTROSPECTION_PORT/ */
+    char introspection_url[256];
+    uint32_t access_token_expiry_s; /* ACCESS_TOKEN_EXPIRY_SECONDS */
+    uint32_t wait_s;                /* WAIT_SECONDS */
+    uint32_t interaction_expiry_s;  /* INTERACTION_EXPIRY_SECONDS */
     bool list_all_interaction, incoming_payment_interaction, quote_interaction;
 } config_t;
 

@@ -81,6 +81,13 @@ static config_result_t load_auth(config_t *cfg, config_err_t *err)
     if (cfg->identity_server_url && strncmp(cfg->identity_server_url, "http://", 7) != 0 &&
         strncmp(cfg->identity_server_url, "https://", 8) != 0)
         return config_fail(err, "IDENTITY_SERVER_URL", "expected an http:// or https:// URL");
+    const char *intro = env_str("AUTH_SERVER_INTROSPECTION_URL", "");
+    if (*intro && strncmp(intro, "http://", 7) != 0 && strncmp(intro, "https://", 8) != 0)
+        return config_fail(err, "AUTH_SERVER_INTROSPECTION_URL",
+                           "expected an http:// or https:// URL");
+    if (strlen(intro) >= sizeof cfg->introspection_url)
+        return config_fail(err, "AUTH_SERVER_INTROSPECTION_URL", "longer than 255 characters");
+    snprintf(cfg->introspection_url, sizeof cfg->introspection_url, "%s", intro);
     if (cfg->idp_secret && strlen(cfg->idp_secret) < 16)
         LOGW("IDP_SECRET is shorter than 16 characters: use a long random value");
     return require_secret(cfg, "IDP_SECRET", cfg->idp_secret, err);

@@ -20,6 +20,7 @@ static void usage(FILE *f)
                "commands:\n"
                "  serve     run the connector, account service and APIs (default: one process,\n"
                "            SQLite at DATABASE_URL=sqlite:./data/rafiki.db, in-process cache)\n"
+               "            --components backend|auth|all  run only these roles (default all)\n"
                "  migrate   create or upgrade the database schema, then exit\n"
                "  version   print the version\n"
                "  help      this text\n"

@@ -12,6 +12,13 @@
  * SIGINT or SIGTERM stops them in reverse order: listeners first (they wait for requests in
  * progress), then the connector, the ledger (it drains its queue), the cache and the database.
  *
+ * --components splits the process by role, as Rafiki's packages are split: `backend` (admin
+ * API, connector, Open Payments resource server, the payment, liquidity and webhook workers)
+ * and `auth` (the GNAP authorization server, token introspection, the interaction API and the
+ * consent screens); default both. A backend without auth in its process asks the
+ * authorization server's introspection listener over HTTP (AUTH_SERVER_INTROSPECTION_URL).
+ * The processes share the database (Postgres) and the cache (Redis, for the replay guard).
+ *
  * Signals are blocked before any thread starts and taken with sigwait, so no thread is ever
  * interrupted by them and there is no race between checking a flag and sleeping.
  */
@@ -26,6 +33,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "auth/auth_remote.h"
 #include "auth/consent.h"
 #include "auth/users.h"
 #include "backend/admin.h"
@@ -60,6 +68,13 @@
 /* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
 #define SERVE_LIQUIDITY_CHECK_MS 1000
 
+/* What a process runs (--components). */
+enum {
+    COMP_BACKEND = 1u << 0,
+    COMP_AUTH = 1u << 1,
+    COMP_ALL = COMP_BACKEND | COMP_AUTH,
+};
+
 /* The listeners of one process, by role. */
 enum {
     SRV_OP = 0,
@@ -73,6 +88,7 @@ enum {
 
 typedef struct {
     config_t cfg;
+    unsigned components; /* COMP_* */
     db_t *db;
     cache_t *cache;
     ledger_t *ledger;
@@ -85,7 +101,8 @@ typedef struct {
     op_client_t *op_client;     /* remote incoming payments (Open Payments client) */
     char *instance_jwks;        /* the key set of the instance's client wallet address */
     op_sig_t *sig;              /* signed Open Payments requests: client keys, replay guard */
-    auth_t *auth;               /* the GNAP authorization server */
+    auth_t *auth;               /* the GNAP authorization server (COMP_AUTH) */
+    auth_remote_t *auth_remote; /* introspection over HTTP (COMP_BACKEND without COMP_AUTH) */
     op_resource_config_t rs;    /* the Open Payments resource server */
     consent_config_t consent;   /* the built-in login and consent screens */
     outgoing_payments_t *outgoing;
@@ -203,16 +220,24 @@ static bool connector_start(app_t *app)
     return true;
 }
 
-/* Wallet addresses and incoming payments: admin routes, the Open Payments port, the worker. */
-static bool payments_start(app_t *app)
+/* The wallet addresses of the database, as the resource and authorization servers read them
+ * (the STREAM receiver only with the connector in this process). */
+static void wallet_init(app_t *app)
 {
     const config_t *cfg = &app->cfg;
-    app->wallet = (wallet_ctx_t){.db = app->db,
-                                 .ledger = app->ledger,
-                                 .op_url = cfg->open_payments_url,
-                                 .auth_url = cfg->auth_server_url,
-                                 .receiver = connector_receiver(app->connector),
-                                 .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms};
+    app->wallet =
+        (wallet_ctx_t){.db = app->db,
+                       .ledger = app->ledger,
+                       .op_url = cfg->open_payments_url,
+                       .auth_url = cfg->auth_server_url,
+                       .receiver = app->connector ? connector_receiver(app->connector) : NULL,
+                       .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms};
+}
+
+/* Wallet addresses and incoming payments: admin routes and the worker. */
+static bool payments_start(app_t *app)
+{
+    wallet_init(app);
     if (wallet_address_admin_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
         incoming_payment_admin_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0) {
         LOGE("payments: route registration failed");
@@ -301,12 +326,11 @@ static bool outgoing_start(app_t *app)
     return true;
 }
 
-/* The Open Payments port: wallet address documents, SPSP and key sets (op_server_register,
- * whose catch-all routes come last); the authorization server's ports. */
-static bool open_payments_start(app_t *app)
+/* The authorization server's ports (COMP_AUTH); its introspection in-process for this
+ * process's resource server. */
+static bool auth_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
-    app->sig = op_sig_new(&(op_sig_config_t){.wallet = &app->wallet, .cache = app->cache});
     auth_config_t ac = {.db = app->db,
                         .cache = app->cache,
                         .sig = app->sig,
@@ -319,24 +343,52 @@ static bool open_payments_start(app_t *app)
                         .list_all_interaction = cfg->list_all_interaction,
                         .incoming_payment_interaction = cfg->incoming_payment_interaction,
                         .quote_interaction = cfg->quote_interaction};
-    if (!app->sig || !(app->auth = auth_new(&ac))) {
-        LOGE("open payments: cannot start");
+    if (!(app->auth = auth_new(&ac))) {
+        LOGE("auth: cannot start");
         return false;
     }
-    app->rs = (op_resource_config_t){
-        .wallet = &app->wallet,
-        .payments = app->outgoing,
-        .sig = app->sig,
-        .introspect = auth_introspect,
-        .introspect_user = app->auth,
-        .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0 ? "https" : "http"};
     app->consent =
         (consent_config_t){.auth = app->auth, .db = app->db, .auth_url = cfg->auth_server_url};
     if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
         auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
         auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
-        consent_register(app->servers[SRV_AUTH], &app->consent) != 0 ||
-        users_admin_register(app->servers[SRV_ADMIN], &app->admin, app->db) != 0 ||
+        consent_register(app->servers[SRV_AUTH], &app->consent) != 0) {
+        LOGE("auth: route registration failed");
+        return false;
+    }
+    return true;
+}
+
+/* The Open Payments port (COMP_BACKEND): the resource server, then wallet address documents,
+ * SPSP and key sets (op_server_register, whose catch-all routes come last); users on the admin
+ * port. Introspection in-process when the authorization server runs here, else over HTTP. */
+static bool resource_server_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    op_introspect_fn introspect = auth_introspect;
+    void *introspect_user = app->auth;
+    if (!app->auth) {
+        char url[sizeof cfg->introspection_url];
+        if (cfg->introspection_url[0])
+            snprintf(url, sizeof url, "%s", cfg->introspection_url);
+        else
+            snprintf(url, sizeof url, "http://127.0.0.1:%u/", (unsigned)cfg->introspection_port);
+        if (!(app->auth_remote = auth_remote_new(url))) {
+            LOGE("open payments: cannot start the introspection client");
+            return false;
+        }
+        LOGI("open payments: tokens are introspected at %s", url);
+        introspect = auth_introspect_remote;
+        introspect_user = app->auth_remote;
+    }
+    app->rs = (op_resource_config_t){
+        .wallet = &app->wallet,
+        .payments = app->outgoing,
+        .sig = app->sig,
+        .introspect = introspect,
+        .introspect_user = introspect_user,
+        .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0 ? "https" : "http"};
+    if (users_admin_register(app->servers[SRV_ADMIN], &app->admin, app->db) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
         op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
         LOGE("open payments: route registration failed");
@@ -407,32 +459,53 @@ static bool app_start(app_t *app)
         LOGE("%s", eerr.msg);
         return false;
     }
-    app->servers[SRV_OP] =
-        listener(cfg, &limits, "open-payments", cfg->open_payments_port, SERVE_BLOCKING_THREADS);
-    app->servers[SRV_ADMIN] =
-        listener(cfg, &limits, "admin", cfg->admin_port, SERVE_BLOCKING_THREADS);
-    app->servers[SRV_CONNECTOR] = listener(cfg, &limits, "connector", cfg->connector_port, 0);
-    app->servers[SRV_AUTH] = listener(cfg, &limits, "auth", cfg->auth_port, SERVE_BLOCKING_THREADS);
-    app->servers[SRV_INTROSPECTION] =
-        listener(cfg, &limits, "introspection", cfg->introspection_port, SERVE_BLOCKING_THREADS);
-    app->servers[SRV_INTERACTION] =
-        listener(cfg, &limits, "interaction", cfg->interaction_port, SERVE_BLOCKING_THREADS);
-    for (int i = 0; i < SRV_COUNT; i++)
-        if (!app->servers[i])
+    static const struct {
+        const char *name;
+        unsigned component;
+    } roles[SRV_COUNT] = {
+        [SRV_OP] = {"open-payments", COMP_BACKEND},
+        [SRV_ADMIN] = {"admin", COMP_BACKEND},
+        [SRV_CONNECTOR] = {"connector", COMP_BACKEND},
+        [SRV_AUTH] = {"auth", COMP_AUTH},
+        [SRV_INTROSPECTION] = {"introspection", COMP_AUTH},
+        [SRV_INTERACTION] = {"interaction", COMP_AUTH},
+    };
+    const uint16_t ports[SRV_COUNT] = {
+        [SRV_OP] = cfg->open_payments_port,
+        [SRV_ADMIN] = cfg->admin_port,
+        [SRV_CONNECTOR] = cfg->connector_port,
+        [SRV_AUTH] = cfg->auth_port,
+        [SRV_INTROSPECTION] = cfg->introspection_port,
+        [SRV_INTERACTION] = cfg->interaction_port,
+    };
+    for (int i = 0; i < SRV_COUNT; i++) {
+        if (!(app->components & roles[i].component))
+            continue;
+        /* the connector's handlers never block: its default thread count */
+        unsigned threads = i == SRV_CONNECTOR ? 0 : SERVE_BLOCKING_THREADS;
+        if (!(app->servers[i] = listener(cfg, &limits, roles[i].name, ports[i], threads)))
             return false;
-    if (admin_api_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
-        admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
-        admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0) {
+    }
+    bool backend = app->components & COMP_BACKEND, auth = app->components & COMP_AUTH;
+    if (backend && (admin_api_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+                    admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+                    admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0)) {
         LOGE("admin: route registration failed");
         return false;
     }
-    if (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
-        !op_client_start(app) || !outgoing_start(app) || !open_payments_start(app))
+    if (backend && (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
+                    !op_client_start(app) || !outgoing_start(app)))
         return false;
-    static const char *const names[SRV_COUNT] = {"open-payments", "admin",         "connector",
-                                                 "auth",          "introspection", "interaction"};
+    if (!backend)
+        wallet_init(app);
+    if (!(app->sig = op_sig_new(&(op_sig_config_t){.wallet = &app->wallet, .cache = app->cache}))) {
+        LOGE("open payments: cannot start the signature checks");
+        return false;
+    }
+    if ((auth && !auth_start(app)) || (backend && !resource_server_start(app)))
+        return false;
     for (int i = 0; i < SRV_COUNT; i++)
-        if (!listener_start(app->servers[i], cfg, names[i]))
+        if (app->servers[i] && !listener_start(app->servers[i], cfg, roles[i].name))
             return false;
     return true;
 }
@@ -448,6 +521,7 @@ static void app_stop(app_t *app)
     http_client_free(app->spsp_client);
     op_client_free(app->op_client); /* after the payment workers that use it */
     auth_free(app->auth);           /* after the listeners that call it */
+    auth_remote_free(app->auth_remote);
     op_sig_free(app->sig);
     free(app->instance_jwks);
     connector_free(app->connector);         /* after the listeners: no packet is in flight */
@@ -458,20 +532,48 @@ static void app_stop(app_t *app)
     db_close(app->db);
 }
 
+/* "backend", "auth", "all" or a comma-separated list of them into COMP_* bits; 0 when a name
+ * is unknown. */
+static unsigned components_parse(const char *s)
+{
+    unsigned bits = 0;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        if (n == 7 && strncmp(s, "backend", n) == 0)
+            bits |= COMP_BACKEND;
+        else if (n == 4 && strncmp(s, "auth", n) == 0)
+            bits |= COMP_AUTH;
+        else if (n == 3 && strncmp(s, "all", n) == 0)
+            bits |= COMP_ALL;
+        else
+            return 0;
+        s += n + (s[n] == ',');
+    }
+    return bits;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        /* Every component runs in this process for now; --components is accepted for the
-         * deployment manifests but the only value honoured is the full set. */
-        if (strcmp(argv[i], "--components") == 0 && i + 1 < argc) {
-            i++;
-            continue;
-        }
-        fprintf(stderr, "rafiki serve: unknown argument %s\n", argv[i]);
-        return 2;
-    }
     static app_t app;
     memset(&app, 0, sizeof app);
+    app.components = COMP_ALL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--components") == 0 && i + 1 < argc)
+            v = argv[++i];
+        else if (strncmp(argv[i], "--components=", 13) == 0)
+            v = argv[i] + 13;
+        if (v && (app.components = components_parse(v)) != 0)
+            continue;
+        if (v)
+            fprintf(stderr,
+                    "rafiki serve: --components %s: expected backend, auth or all "
+                    "(comma-separated)\n",
+                    v);
+        else
+            fprintf(stderr, "rafiki serve: unknown argument %s\n", argv[i]);
+        return 2;
+    }
     config_err_t cerr;
     if (config_load(&app.cfg, &cerr) != CONFIG_OK) {
         fprintf(stderr, "rafiki: %s\n", cerr.msg);
@@ -488,7 +590,11 @@ int cmd_serve(int argc, char **argv)
 
     int rc = 0;
     if (app_start(&app)) {
-        LOGI("rafiki is up (ILP address %s)", app.cfg.ilp_address);
+        LOGI("rafiki is up (%s; ILP address %s)",
+             app.components == COMP_ALL       ? "all components"
+             : app.components == COMP_BACKEND ? "backend"
+                                              : "auth",
+             app.cfg.ilp_address);
         int sig = 0;
         sigwait(&set, &sig);
         LOGI("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");

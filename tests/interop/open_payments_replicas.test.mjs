@@ -1,10 +1,11 @@
-// Open Payments on Postgres and Redis with two replicas of `rafiki serve` (TEST_POSTGRES_URL and
-// TEST_REDIS_URL, set by scripts/with-services.sh): grants, tokens and interactions live in the
-// shared database and the replay guard in the shared cache, so any step may land on either
-// replica, as behind a load balancer. A grant asked of replica A is used on B; a signed POST
-// accepted by B is refused as a replay by A; an interaction started on A is decided through
-// B's interaction API and continued on B; the payment made on B is seen on A; a token rotated
-// on B stops working on A.
+// Open Payments on Postgres and Redis (TEST_POSTGRES_URL and TEST_REDIS_URL, set by
+// scripts/with-services.sh). First, two replicas of `rafiki serve`: grants, tokens and
+// interactions live in the shared database and the replay guard in the shared cache, so any
+// step may land on either replica, as behind a load balancer. A grant asked of replica A is used
+// on B; a signed POST accepted by B is refused as a replay by A; an interaction started on A is
+// decided through B's interaction API and continued on B; the payment made on B is seen on A; a
+// token rotated on B stops working on A. Second, one process per role (--components auth and
+// --components backend), the backend introspecting over HTTP.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,6 +42,20 @@ function databaseUrl (name) {
   const q = base.indexOf('?');
   const head = q < 0 ? base : base.slice(0, q);
   return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q));
+}
+
+// What the processes of one deployment share: the database, the cache, the secrets, and the
+// public URLs of the Open Payments and auth ports (op, auth).
+function sharedEnv (db, op, auth) {
+  return {
+    DATABASE_URL: databaseUrl(db),
+    REDIS_URL: redis,
+    STREAM_SECRET: randomBytes(32).toString('hex'),
+    IDP_SECRET,
+    WAIT_SECONDS: '1',
+    OPEN_PAYMENTS_URL: `http://localhost:${op}`,
+    AUTH_SERVER_URL: `http://localhost:${auth}`
+  };
 }
 
 after(() => {
@@ -80,15 +95,7 @@ test('two replicas on one Postgres and Redis share grants, tokens, interactions 
     psql(`CREATE DATABASE ${dbName}`);
     // the public URLs are replica A's (a load balancer's, in production); B answers the same paths
     const [opA, authA] = await freePorts(2);
-    const shared = {
-      DATABASE_URL: databaseUrl(dbName),
-      REDIS_URL: redis,
-      STREAM_SECRET: randomBytes(32).toString('hex'),
-      IDP_SECRET,
-      WAIT_SECONDS: '1',
-      OPEN_PAYMENTS_URL: `http://localhost:${opA}`,
-      AUTH_SERVER_URL: `http://localhost:${authA}`
-    };
+    const shared = sharedEnv(dbName, opA, authA);
     const a = await startServe({ dir, name: 'a', ilp: 'test.replicas', secret: SECRET, env: shared, use: { op: opA, auth: authA } });
     procs.push(a.proc);
     const b = await startServe({ dir, name: 'b', ilp: 'test.replicas', secret: SECRET, env: shared });
@@ -170,4 +177,82 @@ test('two replicas on one Postgres and Redis share grants, tokens, interactions 
     assert.equal(fresh.id, out.id);
     const status = await a.admin('GET', `/accounts/${alice.account_id}/status`);
     assert.equal(status.balance, String(10000 - 700), 'alice paid once');
+  });
+
+// The same database split by role, as Rafiki deploys its packages: one process runs only the
+// authorization server (--components auth), the other the backend (--components backend),
+// which introspects tokens over HTTP at AUTH_SERVER_INTROSPECTION_URL. Grant limits reach the
+// backend through that answer; a token revoked on the authorization server stops working on the
+// backend at once; with the authorization server gone the backend answers 401, not 500.
+test('--components auth and --components backend in two processes',
+  { timeout: 120000, skip: base && redis ? false : 'TEST_POSTGRES_URL and TEST_REDIS_URL are not set' },
+  async () => {
+    const name = 'op_split_' + randomUUID().replace(/-/g, '').slice(0, 12);
+    psql(`CREATE DATABASE ${name}`);
+    try {
+      const [op, auth, intro, inter] = await freePorts(4);
+      const shared = { ...sharedEnv(name, op, auth), AUTH_SERVER_INTROSPECTION_URL: `http://127.0.0.1:${intro}/` };
+      const as = await startServe({ dir, name: 'as', ilp: 'test.split', secret: SECRET, env: shared, use: { auth, intro, inter }, args: ['--components', 'auth'], health: ['auth', 'intro', 'inter'] });
+      procs.push(as.proc);
+      const be = await startServe({ dir, name: 'be', ilp: 'test.split', secret: SECRET, env: shared, use: { op }, args: ['--components=backend'], health: ['admin', 'op'] });
+      procs.push(be.proc);
+      const closed = await fetch(`http://127.0.0.1:${be.ports.auth}/healthz`).catch((e) => e);
+      assert.ok(closed instanceof Error, 'the backend does not listen on the auth port');
+
+      const usd = await be.admin('POST', '/assets', { code: 'USD', scale: 2 });
+      const wa = (n) => be.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${op}/${n}`, public_name: n });
+      const alice = await wa('alice');
+      const bob = await wa('bob');
+      const shopWa = await wa('shop');
+      const keys = generateTestKeys();
+      await be.admin('POST', `/wallet-addresses/${shopWa.id}/keys`, { jwk: keys.publicKey });
+      await be.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '10000' });
+      const shop = await createAuthenticatedClient({ walletAddressUrl: shopWa.url, privateKey: keys.privateKey, keyId: keys.publicKey.kid });
+      const wAlice = await shop.walletAddress.get({ url: alice.url });
+      assert.equal(wAlice.authServer, `http://localhost:${auth}/`);
+
+      const ipGrant = await shop.grant.request({ url: wAlice.authServer },
+        { access_token: { access: [{ type: 'incoming-payment', actions: ['create', 'read'] }] } });
+      const incoming = await shop.incomingPayment.create({ url: `http://localhost:${op}`, accessToken: ipGrant.access_token.value },
+        { walletAddress: bob.url, incomingAmount: { value: '300', assetCode: 'USD', assetScale: 2 } });
+      const qGrant = await shop.grant.request({ url: wAlice.authServer },
+        { access_token: { access: [{ type: 'quote', actions: ['create'] }] } });
+      const quote = await shop.quote.create({ url: `http://localhost:${op}`, accessToken: qGrant.access_token.value },
+        { walletAddress: alice.url, receiver: incoming.id, method: 'ilp' });
+
+      // an outgoing-payment grant limited to 200: the backend learns the limit by introspection
+      const grant = await shop.grant.request({ url: wAlice.authServer }, {
+        access_token: { access: [{ type: 'outgoing-payment', actions: ['create', 'read'], identifier: alice.url, limits: { debitAmount: { value: '200', assetCode: 'USD', assetScale: 2 } } }] },
+        interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } }
+      });
+      assert.ok(isPendingGrant(grant));
+      const start = await fetch(grant.interact.redirect, { redirect: 'manual' });
+      const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const [, id, nonce] = new URL(grant.interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/);
+      assert.equal((await fetch(`http://127.0.0.1:${inter}/grant/${id}/${nonce}/accept`, { method: 'POST', headers: { 'x-idp-secret': IDP_SECRET } })).status, 202);
+      const fin = await fetch(`http://localhost:${auth}/interact/${id}/${nonce}/finish`, { redirect: 'manual', headers: { cookie } });
+      const ref = new URL(fin.headers.get('location')).searchParams.get('interact_ref');
+      await sleep(1000);
+      const token = await shop.grant.continue({ url: grant.continue.uri, accessToken: grant.continue.access_token.value }, { interact_ref: ref });
+      const over = await shop.outgoingPayment.create({ url: `http://localhost:${op}`, accessToken: token.access_token.value },
+        { walletAddress: alice.url, quoteId: quote.id }).catch((e) => e);
+      assert.equal(over.status, 403, 'a quote of 300 under a limit of 200');
+
+      // revoked on the authorization server: refused by the backend at once
+      const ok = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
+      assert.equal(ok.id, incoming.id);
+      await shop.token.revoke({ url: ipGrant.access_token.manage, accessToken: ipGrant.access_token.value });
+      const gone = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value }).catch((e) => e);
+      assert.equal(gone.status, 403);
+
+      // the authorization server stops: the backend cannot introspect and says 401
+      as.proc.kill('SIGTERM');
+      await new Promise((resolve) => as.proc.once('exit', resolve));
+      const down = await shop.outgoingPayment.list({ url: `http://localhost:${op}`, walletAddress: alice.url, accessToken: token.access_token.value }).catch((e) => e);
+      assert.equal(down.status, 401);
+      const status = await be.admin('GET', `/accounts/${alice.account_id}/status`);
+      assert.equal(status.balance, '10000', 'nothing paid');
+    } finally {
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
   });

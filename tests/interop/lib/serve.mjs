@@ -1,6 +1,6 @@
 // One real `rafiki serve` process with all six listeners on free loopback ports, an SQLite
 // database and a data directory of its own under `dir`; resolves once /healthz answers on
-// both the admin and the auth port. Used by the Open Payments tests, which need every port.
+// the admin and the auth port (or the listeners named in `health`). Used by the Open Payments tests, which need every port.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { join, dirname } from 'node:path'
@@ -13,12 +13,14 @@ export const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // name: file names and log prefix; ilp: ILP_ADDRESS; secret: ADMIN_API_SECRET; env: extras;
-// use: ports to take instead of free ones (e.g. { op, auth } whose URLs are already known).
-export async function startServe ({ dir, name, ilp, secret, env = {}, use = {} }) {
+// use: ports to take instead of free ones (e.g. { op, auth } whose URLs are already known);
+// args: more arguments of `rafiki serve` (e.g. --components auth); health: the listeners whose
+// /healthz must answer before it counts as started.
+export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, args = [], health = ['admin', 'auth'] }) {
   const [op0, admin0, conn0, auth0, intro0, inter0] = await freePorts(6)
   const ports = { op: op0, admin: admin0, conn: conn0, auth: auth0, intro: intro0, inter: inter0, ...use }
   const { op, admin, conn, auth, intro, inter } = ports
-  const proc = spawn(bin, ['serve'], {
+  const proc = spawn(bin, ['serve', ...args], {
     cwd: dir,
     env: {
       ...process.env,
@@ -43,11 +45,8 @@ export async function startServe ({ dir, name, ilp, secret, env = {}, use = {} }
   })
   for (let i = 0; ; i++) {
     try {
-      const [a, b] = await Promise.all([
-        fetch(`http://127.0.0.1:${admin}/healthz`),
-        fetch(`http://127.0.0.1:${auth}/healthz`)
-      ])
-      if (a.ok && b.ok) break
+      const answers = await Promise.all(health.map((h) => fetch(`http://127.0.0.1:${ports[h]}/healthz`)))
+      if (answers.every((r) => r.ok)) break
     } catch {}
     if (proc.exitCode !== null) throw new Error(`${name}: rafiki serve exited (${proc.exitCode})`)
     if (i > 100) throw new Error(`${name}: rafiki serve did not start`)
