@@ -47,9 +47,11 @@
 #include "backend/admin_liquidity.h"
 #include "backend/admin_webhooks.h"
 #include "backend/liquidity.h"
+#include "backend/metrics.h"
 #include "backend/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "cmd/cmd.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
@@ -67,6 +69,8 @@
 #define SERVE_INCOMING_WORKER_MS 200
 /* How often watched balances are compared with their liquidity thresholds (liquidity.h). */
 #define SERVE_LIQUIDITY_CHECK_MS 1000
+/* Bound of one GET /metrics answer. */
+#define SERVE_METRICS_MAX (4u << 20)
 
 /* What a process runs (--components). */
 enum {
@@ -425,6 +429,96 @@ static bool webhooks_begin(app_t *app)
     return true;
 }
 
+/* ---- operations: /metrics and /readyz ---- */
+
+/* The process's resident memory in bytes (0 when /proc cannot tell). */
+static uint64_t rss_bytes(void)
+{
+    unsigned long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%lu %lu", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* GET /metrics (bearer ADMIN_API_SECRET): every layer's metrics in the Prometheus text format. */
+static http_handler_result_t metrics_route(http_req_t *req, void *user)
+{
+    app_t *app = user;
+    if (!admin_authorized(&app->admin, http_req_header(req, "Authorization"))) {
+        http_req_add_header(req, "WWW-Authenticate", "Bearer");
+        http_respond_error(req, 401, "unauthorized",
+                           "missing or wrong bearer token (Authorization: Bearer "
+                           "$ADMIN_API_SECRET)");
+        return HTTP_DONE;
+    }
+    buf_t b;
+    buf_init(&b, SERVE_METRICS_MAX);
+    int rc = http_server_metrics_write(app->servers, SRV_COUNT, &b);
+    if (rc == 0 && app->connector)
+        rc = connector_metrics_write(app->connector, &b);
+    if (rc == 0 && (app->components & COMP_BACKEND))
+        rc = backend_metrics_write(app->db, app->webhooks, &b);
+    if (rc == 0)
+        rc = ledger_metrics_write(app->ledger, &b);
+    if (rc == 0)
+        rc = metrics_family(&b, "rafiki_process_resident_bytes", "gauge", "resident memory");
+    if (rc == 0)
+        rc = metrics_sample_u64(&b, "rafiki_process_resident_bytes", "", rss_bytes());
+    if (rc == 0)
+        http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.ptr, b.len);
+    else
+        http_respond_error(req, 500, "internal", "metrics larger than the answer's bound");
+    buf_free(&b);
+    return HTTP_DONE;
+}
+
+/* GET /readyz: 200 when this process can do its work (the database answers, its workers run),
+ * else 503 with the reason. /healthz only says the process is alive. */
+static http_handler_result_t readyz_route(http_req_t *req, void *user)
+{
+    app_t *app = user;
+    const char *why = NULL;
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(app->db, DB_CONN_READ, &e);
+    db_stmt_t *st = c ? db_prepare(c, "SELECT 1", &e) : NULL;
+    if (!st || db_step_one(st, &e) != DB_ROW)
+        why = "database unreachable";
+    if (c)
+        db_release(c);
+    if (!why && (app->components & COMP_BACKEND) &&
+        (!app->outgoing || !app->incoming_worker || !app->connector))
+        why = "payment workers not running";
+    if (!why && (app->components & COMP_AUTH) && !app->auth)
+        why = "authorization server not running";
+    json_t *doc = why ? json_pack("{s:s,s:s}", "status", "not_ready", "reason", why)
+                      : json_pack("{s:s}", "status", "ready");
+    http_respond_json(req, why ? 503 : 200, doc);
+    json_decref(doc);
+    if (why)
+        LOGW("readyz: %s%s%s", why, e.msg[0] ? ": " : "", e.msg);
+    return HTTP_DONE;
+}
+
+/* /metrics and /readyz on the admin port, or on the introspection port of an auth-only process
+ * (both internal); /readyz also on the auth port. */
+static bool operations_register(app_t *app)
+{
+    http_server_t *internal =
+        app->servers[SRV_ADMIN] ? app->servers[SRV_ADMIN] : app->servers[SRV_INTROSPECTION];
+    if (http_server_route(internal, "GET", "/metrics", metrics_route, app, 0) != 0 ||
+        http_server_route(internal, "GET", "/readyz", readyz_route, app, 0) != 0 ||
+        (app->servers[SRV_AUTH] &&
+         http_server_route(app->servers[SRV_AUTH], "GET", "/readyz", readyz_route, app, 0) != 0)) {
+        LOGE("operations: route registration failed");
+        return false;
+    }
+    return true;
+}
+
 /* Opens the stores and the ledger and starts every listener; false after logging what failed
  * (app_stop then releases whatever did start). */
 static bool app_start(app_t *app)
@@ -502,7 +596,8 @@ static bool app_start(app_t *app)
         LOGE("open payments: cannot start the signature checks");
         return false;
     }
-    if ((auth && !auth_start(app)) || (backend && !resource_server_start(app)))
+    if ((auth && !auth_start(app)) || (backend && !resource_server_start(app)) ||
+        !operations_register(app))
         return false;
     for (int i = 0; i < SRV_COUNT; i++)
         if (app->servers[i] && !listener_start(app->servers[i], cfg, roles[i].name))

@@ -133,6 +133,12 @@ routes_t *connector_routes(connector_t *c);
 rates_t *connector_rates(connector_t *c);
 const stream_receiver_t *connector_receiver(connector_t *c);
 
+/* Appends the connector's metrics in the Prometheus text format (base/metrics.h): answers to
+ * Prepares by result and reject code, packets in flight, and the balance and limits of up to
+ * 1,000 peers (read from the ledger: this blocks on the database). 0, or -1 when b is full.
+ * Threads: any worker thread, not the connector's own. */
+int connector_metrics_write(connector_t *c, buf_t *b);
+
 /*
  * A Prepare from an authenticated peer (pkt is copied). reply is called exactly once. The peer
  * reference stays the caller's.

@@ -17,6 +17,9 @@
  * tokens gets 503 beyond this instead of queueing ahead of the account loads of real packets. */
 #define CONNECTOR_AUTH_LOADS_MAX 64
 
+/* Reject codes counted one by one: RFC 0027's table, plus one slot for the others. */
+#define CONNECTOR_REJECT_SLOTS 48
+
 struct connector {
     char address[ILP_ADDRESS_MAX_LEN + 1];
     size_t address_len;
@@ -43,7 +46,14 @@ struct connector {
     pthread_mutex_t reload_mu;
     pthread_cond_t reload_cv;
     atomic_uint_fast64_t reloads; /* registry reloads that changed something (tests) */
+    /* answers to Prepares (connector_metrics_write): fulfilled, and rejected by code, indexed
+     * as ilp_error_table() with the last slot for codes outside it */
+    atomic_uint_fast64_t fulfilled;
+    atomic_uint_fast64_t rejected[CONNECTOR_REJECT_SLOTS];
 };
+
+/* Counts one answer to a Prepare (a Fulfill or a Reject packet) for the metrics. */
+void connector_count_reply(connector_t *c, const uint8_t *pkt, size_t len);
 
 /* ILP over HTTP link (connector_http.c). */
 int connector_http_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t len,

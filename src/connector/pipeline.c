@@ -56,6 +56,7 @@ static void send_reject(connector_t *c, const char *code, const char *msg, slice
         buf_reset(&b);
         ilp_reject_build(&b, ILP_T00_INTERNAL_ERROR, by, SLICE(NULL, 0), SLICE(NULL, 0));
     }
+    connector_count_reply(c, b.ptr, b.len);
     cb(user, b.ptr, b.len);
 }
 
@@ -80,6 +81,7 @@ static void op_reject(op_t *op, const char *code, const char *msg)
 
 static void op_reply(op_t *op, const uint8_t *pkt, size_t len)
 {
+    connector_count_reply(op->c, pkt, len);
     op->cb(op->user, pkt, len);
     op_release(op);
 }

@@ -38,6 +38,7 @@
 #include "base/clock.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 #define ROUTES_MAX           64
 #define METHOD_MAX_LEN       15
@@ -76,6 +77,8 @@ typedef struct {
     http_handler_fn fn;
     void *user;
     size_t body_max;
+    char *pattern;          /* as registered, for metrics */
+    metrics_hist_t latency; /* from routing to the queued answer */
 } route_t;
 
 enum { REQ_IDLE = 0, REQ_IN_HANDLER, REQ_SUSPENDED, REQ_ANSWERED };
@@ -92,6 +95,7 @@ struct http_req {
 
     const char *method;
     const route_t *route;
+    uint64_t routed_ns; /* monotonic, when route was found */
     char path[HTTP_PATH_MAX_LEN + 1];
     /* The request-target exactly as received (path and query, not decoded), for signatures. */
     char target[HTTP_TARGET_MAX_LEN + 1];
@@ -133,6 +137,7 @@ struct http_server {
     atomic_uint_fast64_t busy; /* requests in a handler or pending */
     atomic_uint_fast64_t pending;
     atomic_uint_fast64_t conns_opened, conns_open, requests, timed_out;
+    atomic_uint_fast64_t answers[6]; /* by status class: [1] 1xx ... [5] 5xx, [0] other */
     log_limit_t mhd_log_limit;
 
     pthread_mutex_t conns_mu; /* the list of open connections */
@@ -255,6 +260,11 @@ int http_server_route_gated(http_server_t *s, const char *method, const char *pa
     r->fn = fn;
     r->user = user;
     r->body_max = body_max ? body_max : s->cfg.body_max;
+    if (!(r->pattern = strdup(pattern))) {
+        free(r->pattern_copy);
+        return -1;
+    }
+    metrics_hist_init(&r->latency, &metrics_seconds);
     s->n_routes++;
     return 0;
 }
@@ -487,6 +497,12 @@ static enum MHD_Result answer_queue(http_req_t *req)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, r);
     MHD_destroy_response(r);
+    unsigned cls = req->status / 100;
+    atomic_fetch_add_explicit(&req->server->answers[cls >= 1 && cls <= 5 ? cls : 0], 1,
+                              memory_order_relaxed);
+    if (req->route) /* the histogram's atomics are the one mutable part of a route */
+        metrics_hist_observe((metrics_hist_t *)&req->route->latency,
+                             (double)(clock_mono_ns() - req->routed_ns) / 1e9);
     return ret;
 }
 
@@ -542,6 +558,7 @@ static enum MHD_Result request_begin(http_server_t *s, http_req_t *req, const ch
     bool path_known = false;
     char allow[128];
     req->route = route_find(s, req, &path_known, allow, sizeof allow);
+    req->routed_ns = clock_mono_ns();
     if (req->route == NULL) {
         if (!path_known)
             return answer_now(req, 404, "not_found", "no such resource");
@@ -765,6 +782,7 @@ int http_server_start(http_server_t *s)
         LOGE("%s: cannot listen on port %u: %s", s->name, (unsigned)want, strerror(errno));
         s->n_routes--; /* drop healthz so a retry can add it again */
         free(s->routes[s->n_routes].pattern_copy);
+        free(s->routes[s->n_routes].pattern);
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -832,8 +850,10 @@ void http_server_free(http_server_t *s)
     if (s == NULL)
         return;
     http_server_stop(s);
-    for (size_t i = 0; i < s->n_routes; i++)
+    for (size_t i = 0; i < s->n_routes; i++) {
         free(s->routes[i].pattern_copy);
+        free(s->routes[i].pattern);
+    }
     pthread_mutex_destroy(&s->conns_mu);
     pthread_mutex_destroy(&s->reaper_mu);
     pthread_cond_destroy(&s->reaper_cv);
@@ -1123,4 +1143,53 @@ int http_respond_error(http_req_t *req, unsigned status, const char *code, const
     resp_append_json_str(req, message);
     resp_append(req, "}}", 2);
     return finish(req, status, "application/json");
+}
+
+/* ---- metrics ---- */
+
+/* True when an earlier route has the same method and pattern (it answers; this one never). */
+static bool route_shadowed(const http_server_t *s, size_t r)
+{
+    for (size_t j = 0; j < r; j++)
+        if (strcmp(s->routes[j].method, s->routes[r].method) == 0 &&
+            strcmp(s->routes[j].pattern, s->routes[r].pattern) == 0)
+            return true;
+    return false;
+}
+
+int http_server_metrics_write(http_server_t *const *servers, size_t n, buf_t *b)
+{
+    static const char *const classes[6] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    int rc = metrics_family(b, "rafiki_http_responses_total", "counter",
+                            "HTTP answers by listener and status class");
+    char labels[256], pat[HTTP_PATH_MAX_LEN * 2 + 1];
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!servers[i])
+            continue;
+        for (int c = 0; c < 6 && rc == 0; c++) {
+            snprintf(labels, sizeof labels, "listener=\"%s\",code=\"%s\"", servers[i]->name,
+                     classes[c]);
+            rc = metrics_sample_u64(
+                b, "rafiki_http_responses_total", labels,
+                atomic_load_explicit(&servers[i]->answers[c], memory_order_relaxed));
+        }
+    }
+    if (rc == 0)
+        rc = metrics_family(b, "rafiki_http_request_duration_seconds", "histogram",
+                            "time from routing a request to queueing its answer, per route");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!servers[i])
+            continue;
+        for (size_t r = 0; r < servers[i]->n_routes && rc == 0; r++) {
+            const route_t *rt = &servers[i]->routes[r];
+            if (route_shadowed(servers[i], r))
+                continue;
+            snprintf(labels, sizeof labels, "listener=\"%s\",method=\"%s\",route=\"%s\"",
+                     servers[i]->name, rt->method,
+                     metrics_label_escape(rt->pattern, pat, sizeof pat));
+            rc =
+                metrics_hist_write(b, "rafiki_http_request_duration_seconds", labels, &rt->latency);
+        }
+    }
+    return rc;
 }

@@ -176,4 +176,9 @@ int http_respond_json(http_req_t *req, unsigned status, const json_t *doc);
 /* Answers {"error":{"code":code,"message":message}} as application/json. */
 int http_respond_error(http_req_t *req, unsigned status, const char *code, const char *message);
 
+/* Appends the metrics of these listeners (NULL entries skipped) in the Prometheus text format
+ * (base/metrics.h): answers by status class, and the latency of each route. 0, or -1 when b is
+ * full. Threads: any, while the servers run. */
+int http_server_metrics_write(http_server_t *const *servers, size_t n, buf_t *b);
+
 #endif

@@ -38,6 +38,7 @@
 #include "base/mem.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "ledger/bloom.h"
 #include "ledger/core.h"
 #include "ledger/ledger_internal.h"
@@ -130,6 +131,7 @@ struct ledger {
     bool optimistic; /* this attempt skipped the lookups */
     lcore_t *scratch;
     ledger_stats_t stats;
+    metrics_hist_t batch_ops, batch_seconds; /* per batch: ops, and load-apply-commit time */
 };
 
 /*
@@ -323,6 +325,8 @@ static db_rc_t open_load(ledger_t *l, db_conn_t *conn, bool *wal, db_err_t *err)
 ledger_t *ledger_open(db_t *db, const ledger_opts_t *opts, db_err_t *err)
 {
     ledger_t *l = ledger_new(db, opts);
+    metrics_hist_init(&l->batch_ops, &metrics_sizes);
+    metrics_hist_init(&l->batch_seconds, &metrics_seconds);
     bool wal = false;
     db_conn_t *conn = db_acquire(db, DB_CONN_WRITE, err);
     db_rc_t rc = conn ? open_load(l, conn, &wal, err) : err->code;
@@ -384,6 +388,36 @@ void ledger_stats(ledger_t *l, ledger_stats_t *out)
     *out = l->stats;
     out->id_filter_ready = l->seen != NULL;
     pthread_mutex_unlock(&l->mu);
+}
+
+int ledger_metrics_write(ledger_t *l, buf_t *b)
+{
+    pthread_mutex_lock(&l->mu);
+    ledger_stats_t st = l->stats;
+    pthread_mutex_unlock(&l->mu);
+    pthread_mutex_lock(&l->qmu);
+    size_t queued = l->queued_ops;
+    pthread_mutex_unlock(&l->qmu);
+    int rc = metrics_family(b, "rafiki_ledger_batch_ops", "histogram",
+                            "operations per ledger batch (one transaction)");
+    if (rc == 0)
+        rc = metrics_hist_write(b, "rafiki_ledger_batch_ops", "", &l->batch_ops);
+    if (rc == 0)
+        rc = metrics_family(b, "rafiki_ledger_batch_seconds", "histogram",
+                            "time to load, apply and commit one ledger batch");
+    if (rc == 0)
+        rc = metrics_hist_write(b, "rafiki_ledger_batch_seconds", "", &l->batch_seconds);
+    if (rc == 0)
+        rc = metrics_family(b, "rafiki_ledger_batch_retries_total", "counter",
+                            "ledger batches run again after a conflict");
+    if (rc == 0)
+        rc = metrics_sample_u64(b, "rafiki_ledger_batch_retries_total", "", st.retries);
+    if (rc == 0)
+        rc = metrics_family(b, "rafiki_ledger_queued_ops", "gauge",
+                            "operations waiting for the batcher");
+    if (rc == 0)
+        rc = metrics_sample_u64(b, "rafiki_ledger_queued_ops", "", queued);
+    return rc;
 }
 
 db_t *ledger_db(ledger_t *l)
@@ -701,9 +735,13 @@ static void batch_run(ledger_t *l, sub_t *batch)
                 s->results[i] = LEDGER_STORAGE_ERROR;
     }
     l->stats.batches++;
+    uint64_t ops = 0;
     for (sub_t *s = batch; s; s = s->next)
-        l->stats.ops += s->n;
+        ops += s->n;
+    l->stats.ops += ops;
     uint64_t took = clock_mono_ns() - t0;
+    metrics_hist_observe(&l->batch_ops, (double)ops);
+    metrics_hist_observe(&l->batch_seconds, (double)took / 1e9);
     l->stats.commit_ns += took;
     if (took > l->stats.max_batch_ns)
         l->stats.max_batch_ns = took;

@@ -59,6 +59,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/slice.h"
 #include "ledger/types.h"
 #include "store/db.h"
 
@@ -281,5 +282,9 @@ typedef struct {
     bool id_filter_ready;  /* SQLite: the filter of stored ids is built (ids not looked up) */
 } ledger_stats_t;
 void ledger_stats(ledger_t *l, ledger_stats_t *out);
+/* Appends the ledger's metrics in the Prometheus text format (base/metrics.h): batch size and
+ * batch time histograms, retries, queued operations. 0, or -1 when b is full. Threads: any
+ * but the batcher (it waits for the running batch, like ledger_stats). */
+int ledger_metrics_write(ledger_t *l, buf_t *b);
 
 #endif

@@ -1,0 +1,133 @@
+// What an operator watches, against a real `rafiki serve`: GET /metrics in the Prometheus text
+// format (bearer token; every line well-formed, each family announced once before its samples,
+// histogram buckets cumulative) with figures that move when work is done (an admin call, a
+// ledger batch, an incoming payment, ILP Prepares rejected by code, a peer's limits), and
+// GET /readyz and /healthz.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes, randomUUID } from 'node:crypto'
+import * as IlpPacket from 'ilp-packet'
+import { startServe } from './lib/serve.mjs'
+
+const SECRET = 'operations-admin-secret-01234567'
+const dir = mkdtempSync(join(tmpdir(), 'rafiki-ops-'))
+let srv
+
+before(async () => {
+  srv = await startServe({ dir, name: 'ops', ilp: 'test.ops', secret: SECRET })
+})
+
+after(() => {
+  srv?.proc.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|\+Inf|-Inf|NaN)$/
+
+// The exposition parsed and checked: { families: {name: type}, samples: [{name, labels, value}] }.
+function parse (text) {
+  const families = {}
+  const samples = []
+  const seen = new Set()
+  let current = null
+  for (const line of text.split('\n')) {
+    if (line === '') continue
+    const t = line.match(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/)
+    if (t) {
+      assert.ok(!families[t[1]], `family ${t[1]} announced twice`)
+      families[t[1]] = t[2]
+      current = t[1]
+      continue
+    }
+    if (line.startsWith('# HELP ')) continue
+    const m = line.match(SAMPLE)
+    assert.ok(m, `not a sample line: ${JSON.stringify(line)}`)
+    const base = m[1].replace(/_(bucket|sum|count)$/, '')
+    const family = families[m[1]] ? m[1] : base
+    assert.equal(family, current, `${m[1]} outside its family's block`)
+    assert.ok(!seen.has(line.replace(/ [^ ]+$/, '')), `duplicate series ${line}`)
+    seen.add(line.replace(/ [^ ]+$/, ''))
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]))
+    samples.push({ name: m[1], labels, value: Number(m[3].replace('+Inf', 'Infinity')) })
+  }
+  // histograms: buckets cumulative, the +Inf bucket equals _count
+  for (const [name, type] of Object.entries(families)) {
+    if (type !== 'histogram') continue
+    const series = new Map()
+    for (const s of samples.filter((x) => x.name === `${name}_bucket`)) {
+      const { le, ...rest } = s.labels
+      const key = JSON.stringify(rest)
+      if (!series.has(key)) series.set(key, [])
+      series.get(key).push(s.value)
+    }
+    for (const [key, values] of series) {
+      for (let i = 1; i < values.length; i++) assert.ok(values[i] >= values[i - 1], `${name}${key}: buckets not cumulative`)
+      const count = samples.find((x) => x.name === `${name}_count` && JSON.stringify(x.labels) === key)
+      assert.equal(count?.value, values[values.length - 1], `${name}${key}: +Inf bucket is not the count`)
+    }
+  }
+  return { families, samples }
+}
+
+async function scrape () {
+  const r = await fetch(`http://127.0.0.1:${srv.ports.admin}/metrics`, { headers: { Authorization: `Bearer ${SECRET}` } })
+  assert.equal(r.status, 200)
+  assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/)
+  return parse(await r.text())
+}
+
+const value = (m, name, labels = {}) =>
+  m.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((a, s) => a + s.value, 0)
+
+test('GET /metrics: well-formed, and its figures follow the work done', async () => {
+  const refused = await fetch(`http://127.0.0.1:${srv.ports.admin}/metrics`)
+  assert.equal(refused.status, 401, 'metrics need the admin token')
+  const m0 = await scrape()
+  for (const f of ['rafiki_http_responses_total', 'rafiki_http_request_duration_seconds', 'rafiki_ilp_packets_total',
+    'rafiki_ilp_packets_in_flight', 'rafiki_peer_balance', 'rafiki_ledger_batch_ops', 'rafiki_ledger_batch_seconds',
+    'rafiki_incoming_payments', 'rafiki_outgoing_payments_unsettled', 'rafiki_webhook_events_pending',
+    'rafiki_process_resident_bytes']) assert.ok(m0.families[f], `family ${f}`)
+  assert.ok(value(m0, 'rafiki_process_resident_bytes') > 1e6)
+
+  // work: an asset, a wallet address with a deposit, an incoming payment, a peer and Prepares
+  const usd = await srv.admin('POST', '/assets', { code: 'USD', scale: 2 })
+  const wa = await srv.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${srv.ports.op}/alice`, public_name: 'Alice' })
+  await srv.admin('POST', `/accounts/${wa.account_id}/deposits`, { id: randomUUID(), amount: '5000' })
+  await srv.admin('POST', '/incoming-payments', { wallet_address_id: wa.id, incoming_amount: { value: '100', asset_code: 'USD', asset_scale: 2 } })
+  const token = randomBytes(24).toString('hex')
+  await srv.admin('POST', '/peers', { asset_id: usd.id, ilp_address: 'test.peer', incoming_tokens: [token], min_balance: '-1000', name: 'the "peer"' })
+  const prepare = IlpPacket.serializeIlpPrepare({
+    amount: '10', executionCondition: randomBytes(32), expiresAt: new Date(Date.now() + 30000),
+    destination: 'test.nowhere.x', data: Buffer.alloc(0)
+  })
+  for (let i = 0; i < 3; i++) {
+    const r = await fetch(`http://127.0.0.1:${srv.ports.conn}/`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream' }, body: prepare })
+    const reply = IlpPacket.deserializeIlpReject(Buffer.from(await r.arrayBuffer()))
+    assert.equal(reply.code, 'F02')
+  }
+
+  const m1 = await scrape()
+  const route = { listener: 'admin', method: 'POST', route: '/assets' }
+  assert.equal(value(m1, 'rafiki_http_request_duration_seconds_count', route) - value(m0, 'rafiki_http_request_duration_seconds_count', route), 1)
+  assert.ok(value(m1, 'rafiki_http_responses_total', { listener: 'admin', code: '2xx' }) >= value(m0, 'rafiki_http_responses_total', { listener: 'admin', code: '2xx' }) + 5)
+  assert.equal(value(m1, 'rafiki_ilp_packets_total', { result: 'rejected', code: 'F02' }) - value(m0, 'rafiki_ilp_packets_total', { result: 'rejected', code: 'F02' }), 3)
+  assert.ok(value(m1, 'rafiki_ledger_batch_ops_count') > value(m0, 'rafiki_ledger_batch_ops_count'), 'the deposit ran a ledger batch')
+  assert.equal(value(m1, 'rafiki_incoming_payments', { state: 'pending' }), 1)
+  assert.equal(value(m1, 'rafiki_peer_balance_min', { peer: 'the \\"peer\\"', asset: 'USD' }), -1000, 'a peer name is an escaped label')
+  assert.equal(value(m1, 'rafiki_peer_balance', { asset: 'USD' }), 0)
+  assert.ok(value(m1, 'rafiki_webhook_events_pending') >= 1, 'events are recorded without WEBHOOK_URL')
+})
+
+test('GET /readyz and /healthz', async () => {
+  for (const port of [srv.ports.admin, srv.ports.auth]) {
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`)
+    assert.equal(r.status, 200)
+    assert.deepEqual(await r.json(), { status: 'ready' })
+  }
+  const h = await fetch(`http://127.0.0.1:${srv.ports.conn}/healthz`)
+  assert.equal(h.status, 200)
+})
