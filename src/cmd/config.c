@@ -158,6 +158,10 @@ static config_result_t check_urls(const config_t *cfg, config_err_t *err)
 static config_result_t load_ports(config_t *cfg, config_err_t *err)
 {
     env_err_t e;
+    uint64_t shutdown_ms;
+    if (env_u64("SHUTDOWN_TIMEOUT_MS", 10000, 100, 600000, &shutdown_ms, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->shutdown_timeout_ms = (uint32_t)shutdown_ms;
     if (env_port("OPEN_PAYMENTS_PORT", 3000, &cfg->open_payments_port, &e) != ENV_OK ||
         env_port("ADMIN_PORT", 3001, &cfg->admin_port, &e) != ENV_OK ||
         env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &e) != ENV_OK ||

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -608,6 +609,8 @@ static bool app_start(app_t *app)
 static void app_stop(app_t *app)
 {
     for (int i = 0; i < SRV_COUNT; i++)
+        http_server_stop_begin(app->servers[i]);
+    for (int i = 0; i < SRV_COUNT; i++)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
@@ -645,6 +648,23 @@ static unsigned components_parse(const char *s)
         s += n + (s[n] == ',');
     }
     return bits;
+}
+
+/* Started when a stop begins: a stop that takes longer than SHUTDOWN_TIMEOUT_MS (a peer that
+ * holds packets until they expire, a database that hangs) ends the process. Every transfer
+ * answered as accepted is committed already, so cutting the rest short loses nothing
+ * acknowledged; unanswered requests are what their clients retry. */
+static void *stop_watchdog(void *arg)
+{
+    uint32_t ms = *(const uint32_t *)arg;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    LOGW("stopping took longer than SHUTDOWN_TIMEOUT_MS (%u ms): exiting now; what was "
+         "acknowledged is committed",
+         (unsigned)ms);
+    _exit(0);
+    return NULL;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -692,7 +712,11 @@ int cmd_serve(int argc, char **argv)
              app.cfg.ilp_address);
         int sig = 0;
         sigwait(&set, &sig);
-        LOGI("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        LOGI("%s: shutting down (at most %u ms)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+             (unsigned)app.cfg.shutdown_timeout_ms);
+        pthread_t watchdog;
+        if (pthread_create(&watchdog, NULL, stop_watchdog, &app.cfg.shutdown_timeout_ms) == 0)
+            pthread_detach(watchdog);
     } else {
         rc = 1;
     }

@@ -822,6 +822,12 @@ static void reaper_stop(http_server_t *s)
     s->reaper_running = false;
 }
 
+void http_server_stop_begin(http_server_t *s)
+{
+    if (s != NULL)
+        atomic_store(&s->stopping, true);
+}
+
 void http_server_stop(http_server_t *s)
 {
     if (s == NULL || s->daemon == NULL)
@@ -829,7 +835,7 @@ void http_server_stop(http_server_t *s)
     /* No MHD_quiesce_daemon: with epoll workers it races them over the listen socket and
      * libmicrohttpd 0.9.75 aborts the process ("Failed to remove listen FD from epoll set").
      * The listener stays open until MHD_stop_daemon; what arrives meanwhile gets a 503. */
-    atomic_store(&s->stopping, true);
+    http_server_stop_begin(s);
     /* Every request that got past the stopping check is counted in busy (the increment comes
      * first), so once busy reads 0 no connection is or will be suspended. */
     uint64_t waited_ms = 0;
@@ -839,6 +845,11 @@ void http_server_stop(http_server_t *s)
         if (++waited_ms % 5000 == 0)
             LOGW("%s: stop is waiting for %llu unanswered requests", s->name,
                  (unsigned long long)atomic_load(&s->busy));
+    }
+    /* kept-alive connections close after their next (503, Connection: close) answer */
+    for (int i = 0; i < HTTP_STOP_GRACE_MS && atomic_load(&s->conns_open) != 0; i++) {
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     reaper_stop(s);
     MHD_stop_daemon(s->daemon);

@@ -125,9 +125,15 @@ void http_server_stats(const http_server_t *s, http_server_stats_t *out);
 
 /* Answers every new request with 503 and Connection: close (the listening socket stays open
  * until the end: libmicrohttpd cannot stop an epoll listener from accepting without racing its
- * workers), waits until every pending request has been answered and sent, then stops the
- * workers and closes the listener and every connection. Safe to call twice. */
+ * workers), waits until every pending request has been answered and sent, gives kept-alive
+ * connections up to HTTP_STOP_GRACE_MS to close after such an answer (a client that was
+ * writing its next request gets the 503 rather than a reset), then stops the workers and
+ * closes the listener and every connection. Safe to call twice. */
+#define HTTP_STOP_GRACE_MS 200
 void http_server_stop(http_server_t *s);
+/* The first step of http_server_stop alone (new requests get 503), so that a process stopping
+ * several listeners drains them all at once. NULL: no-op. */
+void http_server_stop_begin(http_server_t *s);
 
 /* Stops the server if needed and frees it. NULL is a no-op. */
 void http_server_free(http_server_t *s);

@@ -38,6 +38,7 @@ const LOOPS = 32
 const LOAD_MS = 700 // per kill cycle
 const KILL_DELAYS_MS = [2, 8, 20] // one kill cycle each: SIGKILL this long after the burst
 const BURST = 48
+const STOP_BOUND_MS = 3000 // SHUTDOWN_TIMEOUT_MS of the SIGTERM run
 const WALLETS = 8
 const DEPOSIT = 1_000_000n
 const CREDIT_LINE = -50_000n // min_balance of the first two wallets
@@ -355,7 +356,9 @@ function settle (groups, seen, pendingPool) {
   }
 }
 
-async function crashRun (t, env, label) {
+// signal: SIGKILL (a crash), or SIGTERM (a stop: exit status 0 within SHUTDOWN_TIMEOUT_MS and
+// the same guarantees).
+async function crashRun (t, env, label, signal = 'SIGKILL') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-crash-'))
   try {
     let srv = await startServer(dir, env)
@@ -387,10 +390,20 @@ async function crashRun (t, env, label) {
       await sleep(KILL_DELAYS_MS[cycle])
       const inFlightAtKill = state.inFlight
       state.stop = true
-      srv.child.kill('SIGKILL')
-      const { signal } = await srv.exited
-      assert.equal(signal, 'SIGKILL', `the server died of the kill, not before: ${srv.stderr}`)
+      const killedAt = Date.now()
+      srv.child.kill(signal)
+      const exit = await srv.exited
+      if (signal === 'SIGKILL') {
+        assert.equal(exit.signal, 'SIGKILL', `the server died of the kill, not before: ${srv.stderr}`)
+      } else {
+        assert.deepEqual(exit, { code: 0, signal: null }, `a clean stop: ${srv.stderr}`)
+        assert.ok(Date.now() - killedAt < STOP_BOUND_MS + 2000, `stopped within SHUTDOWN_TIMEOUT_MS (${Date.now() - killedAt} ms)`)
+      }
       await Promise.all(loops)
+      if (signal === 'SIGTERM') {
+        const cut = Object.keys(counts).filter(k => k.startsWith('no answer'))
+        assert.deepEqual(cut, [], 'a stop answers every request it had (or 503), none is cut off')
+      }
       assert.deepEqual(state.errors, [], 'no failures while the server was up')
       assert.ok(inFlightAtKill > 0, 'requests were in flight at the kill')
 
@@ -415,7 +428,7 @@ async function crashRun (t, env, label) {
     assert.equal(after.totals.dpend, 0n, 'nothing pending after voiding the rest')
     assert.equal(after.totals.cpend, 0n)
     const unanswered = [...groups.values()].filter(g => g.outcome === 'absent' || (g.outcome === 'acked' && !g.reply))
-    assert.ok(unanswered.length > 0, 'some kill cut off transfers before their answer')
+    if (signal === 'SIGKILL') assert.ok(unanswered.length > 0, 'some kill cut off transfers before their answer')
     await stopServer(srv)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -425,6 +438,11 @@ async function crashRun (t, env, label) {
 test('kill -9 under load on SQLite: acknowledged transfers survive, nothing half-applied',
   { timeout: 60000 }, async t => {
     await crashRun(t, { DATABASE_URL: 'sqlite:./crash.db' }, 'sqlite')
+  })
+
+test('SIGTERM under load on SQLite: exit 0 within SHUTDOWN_TIMEOUT_MS, acknowledged transfers kept',
+  { timeout: 60000 }, async t => {
+    await crashRun(t, { DATABASE_URL: 'sqlite:./crash.db', SHUTDOWN_TIMEOUT_MS: String(STOP_BOUND_MS) }, 'sqlite sigterm', 'SIGTERM')
   })
 
 // A database of its own on the server of TEST_POSTGRES_URL, dropped at the end.

@@ -9,8 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes, randomUUID } from 'node:crypto'
+import net from 'node:net'
 import * as IlpPacket from 'ilp-packet'
 import { startServe } from './lib/serve.mjs'
+import { freePorts } from './lib/ports.mjs'
 
 const SECRET = 'operations-admin-secret-01234567'
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-ops-'))
@@ -130,4 +132,39 @@ test('GET /readyz and /healthz', async () => {
   }
   const h = await fetch(`http://127.0.0.1:${srv.ports.conn}/healthz`)
   assert.equal(h.status, 200)
+})
+
+test('SIGTERM with a packet held by a peer that never answers: exit 0 within SHUTDOWN_TIMEOUT_MS', async () => {
+  const [holePort] = await freePorts(1)
+  const held = []
+  const hole = net.createServer((sock) => held.push(sock)) // accepts, reads nothing, answers nothing
+  await new Promise((resolve) => hole.listen(holePort, '127.0.0.1', resolve))
+  const d = mkdtempSync(join(tmpdir(), 'rafiki-ops-stop-'))
+  const s = await startServe({ dir: d, name: 'stop', ilp: 'test.stop', secret: SECRET, env: { SHUTDOWN_TIMEOUT_MS: '1000' } })
+  try {
+    const usd = await s.admin('POST', '/assets', { code: 'USD', scale: 2 })
+    const token = randomBytes(24).toString('hex')
+    await s.admin('POST', '/peers', { asset_id: usd.id, ilp_address: 'test.client', incoming_tokens: [token], min_balance: '-1000' })
+    await s.admin('POST', '/peers', { asset_id: usd.id, ilp_address: 'test.hole', routes: ['test.hole'], outgoing: { endpoint: `http://127.0.0.1:${holePort}/`, token: randomBytes(24).toString('hex') } })
+    const prepare = IlpPacket.serializeIlpPrepare({
+      amount: '10', executionCondition: randomBytes(32), expiresAt: new Date(Date.now() + 25000),
+      destination: 'test.hole.x', data: Buffer.alloc(0)
+    })
+    const pending = fetch(`http://127.0.0.1:${s.ports.conn}/`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream' }, body: prepare })
+      .then(async (r) => ({ status: r.status, body: Buffer.from(await r.arrayBuffer()) }), (e) => e)
+    for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(held.length, 1, 'the packet reached the peer that holds it')
+    const exited = new Promise((resolve) => s.proc.once('exit', (code, signal) => resolve({ code, signal })))
+    const t0 = Date.now()
+    s.proc.kill('SIGTERM')
+    assert.deepEqual(await exited, { code: 0, signal: null })
+    const took = Date.now() - t0
+    assert.ok(took >= 900 && took < 3000, `stopped after SHUTDOWN_TIMEOUT_MS, not the packet's 25 s (${took} ms)`)
+    await pending // answered or cut off; either way not waited for
+  } finally {
+    s.proc.kill('SIGKILL')
+    for (const sock of held) sock.destroy()
+    hole.close()
+    rmSync(d, { recursive: true, force: true })
+  }
 })
