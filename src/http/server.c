@@ -846,10 +846,16 @@ void http_server_stop(http_server_t *s)
             LOGW("%s: stop is waiting for %llu unanswered requests", s->name,
                  (unsigned long long)atomic_load(&s->busy));
     }
-    /* kept-alive connections close after their next (503, Connection: close) answer */
-    for (int i = 0; i < HTTP_STOP_GRACE_MS && atomic_load(&s->conns_open) != 0; i++) {
-        struct timespec ts = {0, 1000 * 1000};
+    /* Kept-alive connections close after their next (503, Connection: close) answer; wait for
+     * them while requests still come, not for idle ones (those close below). */
+    for (int i = 0;
+         !s->cfg.no_stop_grace && i < HTTP_STOP_GRACE_MS && atomic_load(&s->conns_open) != 0; i++) {
+        uint64_t before = atomic_load_explicit(&s->requests, memory_order_relaxed);
+        struct timespec ts = {0, HTTP_STOP_QUIET_MS * 1000 * 1000};
         nanosleep(&ts, NULL);
+        i += HTTP_STOP_QUIET_MS - 1;
+        if (atomic_load_explicit(&s->requests, memory_order_relaxed) == before)
+            break; /* nothing arrived: the rest are idle */
     }
     reaper_stop(s);
     MHD_stop_daemon(s->daemon);

@@ -76,6 +76,7 @@ typedef struct {
     unsigned request_timeout_ms;
     unsigned per_ip_max; /* connections from one address; 0 = HTTP_PER_IP_DEFAULT */
     size_t header_max;   /* request line and headers; 0 = HTTP_HEADER_MAX_DEFAULT; more: 431 */
+    bool no_stop_grace;  /* http_server_stop closes kept-alive connections at once (tests) */
 } http_server_config_t;
 
 /* Defaults of the limits above, chosen for a connector whose peers keep a few keep-alive
@@ -126,10 +127,11 @@ void http_server_stats(const http_server_t *s, http_server_stats_t *out);
 /* Answers every new request with 503 and Connection: close (the listening socket stays open
  * until the end: libmicrohttpd cannot stop an epoll listener from accepting without racing its
  * workers), waits until every pending request has been answered and sent, gives kept-alive
- * connections up to HTTP_STOP_GRACE_MS to close after such an answer (a client that was
- * writing its next request gets the 503 rather than a reset), then stops the workers and
- * closes the listener and every connection. Safe to call twice. */
+ * connections up to HTTP_STOP_GRACE_MS to close after such an answer while requests keep
+ * coming (a client that was writing its next request gets the 503 rather than a reset), then stops
+ * the workers and closes the listener and every connection. Safe to call twice. */
 #define HTTP_STOP_GRACE_MS 200
+#define HTTP_STOP_QUIET_MS 10 /* ...and stops waiting once no request came for this long */
 void http_server_stop(http_server_t *s);
 /* The first step of http_server_stop alone (new requests get 503), so that a process stopping
  * several listeners drains them all at once. NULL: no-op. */

@@ -64,13 +64,20 @@ static bool gate_key(http_req_t *req, void *user)
     return false;
 }
 
+/* With stop_grace false, a stop closes kept-alive connections at once: the churn test stops
+ * under a stream of new connections, which the grace would keep answering for 200 ms a round
+ * (and that run beside the trickle test makes Criterion 2.4's runner leak 48 bytes under
+ * LeakSanitizer, a fault of the runner: the leaked block is Criterion's own). */
+static bool stop_grace = true;
+
 static void start(unsigned request_timeout_ms, unsigned idle_s, unsigned per_ip)
 {
     http_server_config_t cfg = {.threads = 2,
                                 .name = "limits",
                                 .request_timeout_ms = request_timeout_ms,
                                 .idle_timeout_s = idle_s,
-                                .per_ip_max = per_ip};
+                                .per_ip_max = per_ip,
+                                .no_stop_grace = !stop_grace};
     srv = http_server_new(&cfg);
     cr_assert_not_null(srv);
     cr_assert_eq(http_server_route(srv, "GET", "/ok", h_ok, NULL, 0), 0);
@@ -350,6 +357,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 Test(http_limits, stop_under_connection_churn, .timeout = 60)
 {
     atomic_store(&widen_epoll_race, true);
+    stop_grace = false;
     for (int round = 0; round < 60; round++) {
         start(10000, 60, 0);
         hammer_port = http_server_port(srv);
@@ -364,4 +372,6 @@ Test(http_limits, stop_under_connection_churn, .timeout = 60)
             pthread_join(t[i], NULL);
         stop();
     }
+    /* Criterion's own messaging (nng) uses epoll_ctl too: leave it unslowed for the report */
+    atomic_store(&widen_epoll_race, false);
 }
