@@ -156,7 +156,7 @@ db_rc_t outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sen
 
 #define ROW_COLUMNS                                                                                \
     "id, wallet_address_id, quote_id, grant_id, state, settled, error, metadata, sent_amount, "    \
-    "created_at, updated_at"
+    "created_at, updated_at, request_id"
 
 static int state_parse(const char *s, outgoing_payment_state_t *out)
 {
@@ -198,6 +198,7 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
     out->sent_amount = db_col_u64(st, 8);
     out->created_ms = db_col_i64(st, 9);
     out->updated_ms = db_col_i64(st, 10);
+    pay_col_str(st, 11, out->request_id, sizeof out->request_id);
     return OUTGOING_PAYMENT_OK;
 }
 
@@ -259,8 +260,8 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO outgoing_payments (id, wallet_address_id, quote_id, "
                                "grant_id, state, metadata, next_attempt_at, created_at, "
-                               "updated_at, grant_interval_start, client) "
-                               "VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?, ?)",
+                               "updated_at, grant_interval_start, client, request_id) "
+                               "VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?, ?, ?)",
                                e);
     if (!st)
         return e->code;
@@ -277,6 +278,8 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     else
         db_bind_null(st, 9);
     db_bind_str(st, 10, a->client);
+    /* the creating call's id (db_write_tx sets it on the leader): the worker logs under it */
+    db_bind_str(st, 11, log_request_id()[0] ? log_request_id() : NULL);
     rc = db_run(st, e);
     if (rc != DB_OK)
         return rc;

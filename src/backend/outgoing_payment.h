@@ -46,6 +46,7 @@
 
 #include "backend/grant_limits.h"
 #include "backend/quote.h"
+#include "base/log.h"
 #include "ledger/ledger.h"
 
 /* Longest metadata (a JSON object, serialized) kept with a payment. */
@@ -113,6 +114,7 @@ typedef struct {
     char metadata[OUTGOING_PAYMENT_METADATA_MAX + 1]; /* "" = none */
     uint64_t sent_amount;
     int64_t created_ms, updated_ms;
+    char request_id[LOG_REQUEST_ID_MAX + 1]; /* of the call that created it; "" = none */
 } outgoing_payment_t;
 
 typedef struct {

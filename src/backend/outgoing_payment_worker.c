@@ -397,6 +397,7 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
             s = STEP_WAIT;
             break;
         }
+        log_request_id_set(p->request_id); /* its lines, events and packets: the creating call's */
         if (p->settled)
             s = STEP_DONE;
         else if (p->state == OUTGOING_PAYMENT_FUNDING)
@@ -414,6 +415,7 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
         if (db_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
             LOGE("outgoing payments: reschedule failed: %s", e.msg);
     }
+    log_request_id_set(NULL);
     free(p);
 }
 

@@ -10,6 +10,7 @@
 
 #include "base/assert.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/codec.h"
 #include "base/digest.h"
 #include "base/mem.h"
@@ -77,9 +78,9 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     }
     db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO webhook_events (id, type, resource_id, data, state, "
-                               "attempts, process_at, created_at, updated_at, blocked) "
-                               "VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, EXISTS (SELECT 1 FROM "
-                               "webhook_events WHERE resource_id = ? AND state = 0))",
+                               "attempts, process_at, created_at, updated_at, blocked, "
+                               "request_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, EXISTS (SELECT 1 "
+                               "FROM webhook_events WHERE resource_id = ? AND state = 0), ?)",
                                err);
     if (!st) {
         rc = err->code;
@@ -96,6 +97,9 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     db_bind_i64(st, 6, now);
     db_bind_i64(st, 7, now);
     db_bind_text(st, 8, resource_id, rlen);
+    /* the request this change belongs to (db_write_tx sets the caller's on the leader) */
+    const char *rid = log_request_id();
+    db_bind_str(st, 9, rid[0] ? rid : NULL);
     rc = db_run(st, err);
     if (rc == DB_OK && id_out)
         memcpy(id_out, id, sizeof id);

@@ -39,6 +39,7 @@ typedef struct {
     int64_t seq;
     unsigned attempts; /* including the one being made */
     char id[40];
+    char request_id[LOG_REQUEST_ID_MAX + 1]; /* of the change it reports; "" = none */
     char *body; /* the POST body; NULL when the event is given up without an attempt */
     size_t body_len;
     /* the outcome, written on the client thread */
@@ -70,7 +71,7 @@ static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t *n, d
      * by the index; the NOT EXISTS keeps the order even for a row unblocked too early. */
     db_stmt_t *st = db_prepare(
         c,
-        "SELECT e.seq, e.id, e.type, e.attempts, e.data FROM webhook_events e "
+        "SELECT e.seq, e.id, e.type, e.attempts, e.data, e.request_id FROM webhook_events e "
         "WHERE e.state = 0 AND e.blocked = FALSE AND e.process_at <= ? AND NOT EXISTS (SELECT 1 "
         "FROM webhook_events p "
         "WHERE p.state = 0 AND p.resource_id = e.resource_id AND p.seq < e.seq) "
@@ -89,6 +90,8 @@ static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t *n, d
         s->seq = db_col_i64(st, 0);
         snprintf(s->id, sizeof s->id, "%s", db_col_text(st, 1, NULL));
         s->attempts = (unsigned)db_col_i64(st, 3) + 1;
+        if (!db_col_null(st, 5))
+            snprintf(s->request_id, sizeof s->request_id, "%s", db_col_text(st, 5, NULL));
         if (s->attempts > w->cfg.max_retry)
             continue; /* the last attempt's answer was never recorded: give it up below */
         /* Keys in sorted order around data stored sorted: the body is canonical JSON. */
@@ -197,12 +200,14 @@ static void on_answer(const http_client_resp_t *resp, void *user)
 static void send_one(webhooks_t *w, slot_t *s)
 {
     char sig[SIGNATURE_MAX];
-    http_header_t h[2] = {{"Content-Type", "application/json"}, {"Rafiki-Signature", sig}};
+    http_header_t h[3] = {{"Content-Type", "application/json"}};
     size_t nh = 1;
     if (w->cfg.secret_len > 0 &&
         webhook_signature(sig, sizeof sig, w->secret, w->cfg.secret_len, clock_wall_ms() / 1000,
                           s->body, s->body_len) > 0)
-        nh = 2;
+        h[nh++] = (http_header_t){"Rafiki-Signature", sig};
+    if (s->request_id[0]) /* the wallet can match the event to the call that caused it */
+        h[nh++] = (http_header_t){"X-Request-Id", s->request_id};
     http_client_req_t req = {.method = "POST",
                              .url = w->url,
                              .headers = h,
@@ -338,7 +343,9 @@ static void record(webhooks_t *w, size_t n)
             atomic_fetch_add(&w->n_delivered, 1);
         else if (s->attempts >= w->cfg.max_retry) {
             atomic_fetch_add(&w->n_failed, 1);
+            log_request_id_set(s->request_id);
             LOGW("webhooks: event %s given up after %u attempts", s->id, s->attempts);
+            log_request_id_set(NULL);
         }
     }
 }

@@ -17,6 +17,8 @@
 
 static _Atomic int g_level = LOG_INFO;
 static _Atomic int g_json = 0;
+/* log_request_id_set: the current request of this thread ("" = none) */
+static _Thread_local char tls_request_id[LOG_REQUEST_ID_MAX + 1];
 
 void log_set_level(log_level_t level)
 {
@@ -100,21 +102,51 @@ void log_write(log_level_t level, const char *file, int line, const char *fmt, .
 
     char out[LOG_LINE_MAX_LEN * 2 + 128];
     int n;
+    const char *rid = tls_request_id; /* only [A-Za-z0-9._:-]: nothing to escape */
     if (g_json) {
         char esc[LOG_LINE_MAX_LEN * 2];
         json_escape(esc, sizeof esc, msg);
         n = snprintf(out, sizeof out,
-                     "{\"ts\":\"%s\",\"level\":\"%s\",\"src\":\"%s:%d\",\"msg\":\"%s\"}\n", when,
-                     level_name(level), base, line, esc);
+                     "{\"ts\":\"%s\",\"level\":\"%s\",\"src\":\"%s:%d\",%s%s%s\"msg\":\"%s\"}\n",
+                     when, level_name(level), base, line, rid[0] ? "\"request_id\":\"" : "", rid,
+                     rid[0] ? "\"," : "", esc);
     } else {
-        n = snprintf(out, sizeof out, "%s %-5s %s:%d %s\n", when, level_name(level), base, line,
-                     msg);
+        n = snprintf(out, sizeof out, "%s %-5s %s:%d %s%s%s%s\n", when, level_name(level), base,
+                     line, rid[0] ? "[" : "", rid, rid[0] ? "] " : "", msg);
     }
     if (n < 0)
         return;
     size_t len = (size_t)n < sizeof out ? (size_t)n : sizeof out - 1;
     ssize_t w = write(STDERR_FILENO, out, len);
     (void)w;
+}
+
+bool log_request_id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > LOG_REQUEST_ID_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+void log_request_id_set(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || !log_request_id_valid(id, n)) {
+        tls_request_id[0] = '\0';
+        return;
+    }
+    memcpy(tls_request_id, id, n + 1);
+}
+
+const char *log_request_id(void)
+{
+    return tls_request_id;
 }
 
 uint64_t log_now_ms(void)

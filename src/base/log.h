@@ -11,6 +11,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF } log_level_t;
@@ -69,5 +70,18 @@ bool log_limit_allow(log_limit_t *lim, uint64_t now_ms, uint64_t *suppressed);
 
 /* The monotonic clock in milliseconds, for LOG_LIMITED (base/clock.h without the include). */
 uint64_t log_now_ms(void);
+
+/*
+ * The request id of this thread's current work: every line it logs carries it ("request_id" in
+ * JSON, "[id]" in text). The HTTP server sets it for each request (X-Request-Id), and work done
+ * later for that request sets it again from where it was stored (an outgoing payment's worker,
+ * a webhook delivery), so one id follows a payment from the admin call to its webhooks.
+ * Thread-local; "" = none. Ids longer than LOG_REQUEST_ID_MAX or with characters outside
+ * [A-Za-z0-9._:-] are refused (log_request_id_valid) and leave it unset.
+ */
+#define LOG_REQUEST_ID_MAX 64
+bool log_request_id_valid(const char *id, size_t len);
+void log_request_id_set(const char *id); /* NULL or "": none */
+const char *log_request_id(void);        /* "" when none */
 
 #endif

@@ -188,6 +188,8 @@ static http_server_t *listener(const config_t *cfg, const http_server_config_t *
     hc.port = port;
     hc.name = name;
     hc.threads = threads;
+    /* request ids for the APIs; ILP packets (the connector) carry none, at no cost */
+    hc.request_ids = strcmp(name, "connector") != 0;
     return http_server_new(&hc);
 }
 

@@ -39,6 +39,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/uuid.h"
 
 #define ROUTES_MAX           64
 #define METHOD_MAX_LEN       15
@@ -95,7 +96,8 @@ struct http_req {
 
     const char *method;
     const route_t *route;
-    uint64_t routed_ns; /* monotonic, when route was found */
+    uint64_t routed_ns;                      /* monotonic, when route was found */
+    char request_id[LOG_REQUEST_ID_MAX + 1]; /* with cfg.request_ids: X-Request-Id */
     char path[HTTP_PATH_MAX_LEN + 1];
     /* The request-target exactly as received (path and query, not decoded), for signatures. */
     char target[HTTP_TARGET_MAX_LEN + 1];
@@ -469,6 +471,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
         req->resp_cap = 0;
     }
     req->route = NULL;
+    req->request_id[0] = '\0';
     req->body_len = req->resp_len = req->hdr_len = req->n_hdrs = 0;
     req->body_too_large = req->pending = req->answered_early = req->busy = false;
     req->body_expected = false;
@@ -634,6 +637,24 @@ static void body_append(http_req_t *req, const char *data, size_t n)
     req->body_len += n;
 }
 
+/* The client's X-Request-Id when it is a valid one, else a new id: answered in X-Request-Id and
+ * set for the handler's log lines (log_request_id_set). */
+static void request_id_take(http_req_t *req)
+{
+    const char *h = http_req_header(req, "X-Request-Id");
+    if (h && log_request_id_valid(h, strlen(h)))
+        snprintf(req->request_id, sizeof req->request_id, "%s", h);
+    else
+        uuid_v7(req->request_id);
+    http_req_add_header(req, "X-Request-Id", req->request_id);
+    log_request_id_set(req->request_id);
+}
+
+const char *http_req_id(const http_req_t *req)
+{
+    return req->request_id;
+}
+
 /* The body is complete: run the handler, then answer now or suspend. */
 static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
 {
@@ -647,7 +668,10 @@ static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
         return answer_now(req, 503, "unavailable", "server is shutting down");
 
     atomic_store_explicit(&req->state, REQ_IN_HANDLER, memory_order_relaxed);
+    if (s->cfg.request_ids)
+        request_id_take(req);
     http_handler_result_t r = req->route->fn(req, req->route->user);
+    log_request_id_set(NULL); /* the handler's thread goes back to the pool */
     if (atomic_load_explicit(&req->state, memory_order_acquire) == REQ_ANSWERED)
         return answer_queue(req);
     if (r == HTTP_DONE && http_respond_error(req, 500, "internal", "handler gave no answer") == 0) {

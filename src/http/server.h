@@ -77,6 +77,9 @@ typedef struct {
     unsigned per_ip_max; /* connections from one address; 0 = HTTP_PER_IP_DEFAULT */
     size_t header_max;   /* request line and headers; 0 = HTTP_HEADER_MAX_DEFAULT; more: 431 */
     bool no_stop_grace;  /* http_server_stop closes kept-alive connections at once (tests) */
+    /* Each request gets an id: the client's X-Request-Id when valid (log.h), else a new one;
+     * answered in X-Request-Id and carried by the handler's log lines (http_req_id). */
+    bool request_ids;
 } http_server_config_t;
 
 /* Defaults of the limits above, chosen for a connector whose peers keep a few keep-alive
@@ -174,6 +177,9 @@ int http_req_add_header(http_req_t *req, const char *name, const char *value);
 /* Answers with status, an optional Content-Type (NULL for none) and len body bytes (copied).
  * Returns 0, or -1 when the request was already answered (then nothing is sent) or the body
  * exceeds the response cap (then 500 is sent instead). */
+/* The request's id (cfg.request_ids), "" without. */
+const char *http_req_id(const http_req_t *req);
+
 int http_respond(http_req_t *req, unsigned status, const char *content_type, const void *body,
                  size_t len);
 

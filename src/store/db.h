@@ -142,8 +142,9 @@ bool db_in_tx(const db_conn_t *conn);
  * already share WAL flushes, and grouping would serialize them).
  *
  * fn runs on whichever caller's thread leads the group: it must not use thread-local state of
- * its caller, must not acquire another connection (the writer is held), and must be safe to run
- * more than once (retries). Threads: any; the call blocks until its fn committed or failed.
+ * its caller (except the log request id, log.h, which is set to the caller's while fn runs), must
+ * not acquire another connection (the writer is held), and must be safe to run more than once
+ * (retries). Threads: any; the call blocks until its fn committed or failed.
  */
 #define DB_WRITE_TX_ATTEMPTS 5
 #define DB_WRITE_GROUP_MAX   64

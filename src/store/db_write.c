@@ -8,7 +8,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "base/log.h"
 #include "store/db.h"
 #include "store/db_internal.h"
 
@@ -16,6 +18,7 @@ struct db_write_req {
     db_tx_fn fn;
     void *arg;
     db_err_t *err;
+    const char *request_id; /* the caller's (log.h), set while its fn runs on the leader */
     db_rc_t rc;
     bool ran;  /* the leader has its result (leader only) */
     bool done; /* the caller may return (under group_mu) */
@@ -48,6 +51,28 @@ static db_rc_t savepoint(db_conn_t *c, const char *sql, db_err_t *err)
     return st ? db_run(st, err) : err->code;
 }
 
+/* fn of r with r's request id on this thread (the leader's is put back after). */
+static db_rc_t run_as(const struct db_write_req *r, db_conn_t *c)
+{
+    char mine[LOG_REQUEST_ID_MAX + 1];
+    snprintf(mine, sizeof mine, "%s", log_request_id());
+    log_request_id_set(r->request_id);
+    db_rc_t rc = r->fn(c, r->arg, r->err);
+    log_request_id_set(mine);
+    return rc;
+}
+
+/* run_alone for a request the leader runs for another caller. */
+static db_rc_t run_alone_as(db_t *db, const struct db_write_req *r)
+{
+    char mine[LOG_REQUEST_ID_MAX + 1];
+    snprintf(mine, sizeof mine, "%s", log_request_id());
+    log_request_id_set(r->request_id);
+    db_rc_t rc = run_alone(db, r->fn, r->arg, r->err);
+    log_request_id_set(mine);
+    return rc;
+}
+
 /* Runs the group in one transaction. Returns false when the group as a whole failed (begin,
  * savepoint or commit); the caller then runs each member alone. A member whose fn answered
  * DB_RETRY is left not ran, to run alone as well. */
@@ -63,7 +88,7 @@ static bool run_group(db_t *db, struct db_write_req *head)
             ok = false;
             break;
         }
-        r->rc = r->fn(c, r->arg, r->err);
+        r->rc = run_as(r, c);
         if (r->rc == DB_OK)
             ok = savepoint(c, "RELEASE SAVEPOINT rafiki_group", &e) == DB_OK;
         else
@@ -88,7 +113,7 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
     if (db->kind != DB_SQLITE)
         return run_alone(db, fn, arg, err);
 
-    struct db_write_req me = {.fn = fn, .arg = arg, .err = err};
+    struct db_write_req me = {.fn = fn, .arg = arg, .err = err, .request_id = log_request_id()};
     pthread_mutex_lock(&db->group_mu);
     if (db->group_tail)
         db->group_tail->next = &me;
@@ -116,7 +141,7 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
                 r->ran = false;
         for (struct db_write_req *r = head; r; r = r->next)
             if (!r->ran)
-                r->rc = run_alone(db, r->fn, r->arg, r->err);
+                r->rc = run_alone_as(db, r);
 
         pthread_mutex_lock(&db->group_mu);
         for (struct db_write_req *r = head; r; r = r->next)

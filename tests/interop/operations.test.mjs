@@ -1,8 +1,9 @@
 // What an operator watches, against a real `rafiki serve`: GET /metrics in the Prometheus text
 // format (bearer token; every line well-formed, each family announced once before its samples,
 // histogram buckets cumulative) with figures that move when work is done (an admin call, a
-// ledger batch, an incoming payment, ILP Prepares rejected by code, a peer's limits), and
-// GET /readyz and /healthz.
+// ledger batch, an incoming payment, ILP Prepares rejected by code, a peer's limits),
+// GET /readyz and /healthz, a bounded stop, and X-Request-Id following a payment from the admin
+// call through the worker's log lines to its webhooks.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes, randomUUID } from 'node:crypto'
 import net from 'node:net'
+import http from 'node:http'
 import * as IlpPacket from 'ilp-packet'
 import { startServe } from './lib/serve.mjs'
 import { freePorts } from './lib/ports.mjs'
@@ -165,6 +167,68 @@ test('SIGTERM with a packet held by a peer that never answers: exit 0 within SHU
     s.proc.kill('SIGKILL')
     for (const sock of held) sock.destroy()
     hole.close()
+    rmSync(d, { recursive: true, force: true })
+  }
+})
+
+test('X-Request-Id follows a payment: the admin call, the worker\'s log lines, the webhooks', async () => {
+  const [hookPort] = await freePorts(1)
+  const hooks = []
+  const receiver = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => { body += c })
+    req.on('end', () => {
+      hooks.push({ rid: req.headers['x-request-id'], event: JSON.parse(body) })
+      res.writeHead(200).end()
+    })
+  })
+  await new Promise((resolve) => receiver.listen(hookPort, '127.0.0.1', resolve))
+  const d = mkdtempSync(join(tmpdir(), 'rafiki-ops-rid-'))
+  const s = await startServe({
+    dir: d, name: 'rid', ilp: 'test.rid', secret: SECRET, logs: true,
+    env: { LOG_FORMAT: 'json', LOG_LEVEL: 'debug', WEBHOOK_URL: `http://127.0.0.1:${hookPort}/hooks` }
+  })
+  try {
+    const usd = await s.admin('POST', '/assets', { code: 'USD', scale: 2 })
+    const wa = (n) => s.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${s.ports.op}/${n}`, public_name: n })
+    const alice = await wa('alice')
+    const bob = await wa('bob')
+    await s.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '1000' })
+    const ip = await s.admin('POST', '/incoming-payments', { wallet_address_id: bob.id, incoming_amount: { value: '300', asset_code: 'USD', asset_scale: 2 } })
+    const q = await s.admin('POST', '/quotes', { wallet_address_id: alice.id, receiver: ip.url })
+    const rid = 'pay-' + randomUUID()
+    const r = await fetch(`http://127.0.0.1:${s.ports.admin}/outgoing-payments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRET}`, 'Content-Type': 'application/json', 'X-Request-Id': rid },
+      body: JSON.stringify({ wallet_address_id: alice.id, quote_id: q.id })
+    })
+    assert.equal(r.status, 201)
+    assert.equal(r.headers.get('x-request-id'), rid, 'the answer echoes the id')
+    const p = await r.json()
+    const generated = await fetch(`http://127.0.0.1:${s.ports.admin}/assets`, { headers: { Authorization: `Bearer ${SECRET}` } })
+    assert.match(generated.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, 'a request without one gets a new id')
+    const bad = await fetch(`http://127.0.0.1:${s.ports.admin}/assets`, { headers: { Authorization: `Bearer ${SECRET}`, 'X-Request-Id': 'no spaces "or quotes"' } })
+    assert.notEqual(bad.headers.get('x-request-id'), 'no spaces "or quotes"', 'an id with other characters is replaced')
+
+    let got
+    for (let i = 0; i < 100; i++) {
+      got = await s.admin('GET', `/outgoing-payments/${p.id}`)
+      if (got.state === 'COMPLETED' && hooks.some((h) => h.event.type === 'outgoing_payment.completed')) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.equal(got.state, 'COMPLETED')
+    const mine = hooks.filter((h) => h.event.data?.id === p.id)
+    assert.deepEqual(mine.map((h) => h.event.type).sort(), ['outgoing_payment.completed', 'outgoing_payment.created'])
+    for (const h of mine) assert.equal(h.rid, rid, `${h.event.type} carries the request id`)
+    const other = hooks.find((h) => h.event.type === 'incoming_payment.created')
+    assert.ok(other && other.rid && other.rid !== rid, 'another call\'s event carries its own id')
+
+    const lines = s.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+    const worker = lines.filter((l) => l.request_id === rid && /outgoing payment: FUNDING|-> COMPLETED|SENDING/.test(l.msg))
+    assert.ok(worker.length >= 1, `the worker's lines carry the id: ${JSON.stringify(lines.filter((l) => l.request_id === rid))}`)
+  } finally {
+    s.proc.kill('SIGKILL')
+    receiver.close()
     rmSync(d, { recursive: true, force: true })
   }
 })

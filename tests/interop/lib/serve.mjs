@@ -15,8 +15,9 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 // name: file names and log prefix; ilp: ILP_ADDRESS; secret: ADMIN_API_SECRET; env: extras;
 // use: ports to take instead of free ones (e.g. { op, auth } whose URLs are already known);
 // args: more arguments of `rafiki serve` (e.g. --components auth); health: the listeners whose
-// /healthz must answer before it counts as started.
-export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, args = [], health = ['admin', 'auth'] }) {
+// /healthz must answer before it counts as started; logs: keep the process's stderr lines in
+// the returned `logs` array instead of passing them through.
+export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, args = [], health = ['admin', 'auth'], logs = false }) {
   const [op0, admin0, conn0, auth0, intro0, inter0] = await freePorts(6)
   const ports = { op: op0, admin: admin0, conn: conn0, auth: auth0, intro: intro0, inter: inter0, ...use }
   const { op, admin, conn, auth, intro, inter } = ports
@@ -41,8 +42,18 @@ export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, 
       LOG_LEVEL: 'warn',
       ...env
     },
-    stdio: ['ignore', 'inherit', 'inherit']
+    stdio: ['ignore', 'inherit', logs ? 'pipe' : 'inherit']
   })
+  const lines = []
+  if (logs) {
+    let rest = ''
+    proc.stderr.setEncoding('utf8')
+    proc.stderr.on('data', (chunk) => {
+      const parts = (rest + chunk).split('\n')
+      rest = parts.pop()
+      lines.push(...parts)
+    })
+  }
   for (let i = 0; ; i++) {
     try {
       const answers = await Promise.all(health.map((h) => fetch(`http://127.0.0.1:${ports[h]}/healthz`)))
@@ -68,5 +79,5 @@ export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, 
     assert.ok(status < 300, `${name} ${method} ${path}: ${status} ${JSON.stringify(json)}`)
     return json
   }
-  return { name, proc, ports, call, admin: adminCall }
+  return { name, proc, ports, call, admin: adminCall, logs: lines }
 }
