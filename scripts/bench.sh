@@ -12,4 +12,10 @@ out="$BUILD/bench-results.txt"
     echo "== $(basename "$b")"
     "$b" || echo "bench $(basename "$b") exited $?"
   done
+  # Node benchmarks (bench/*.mjs) drive several processes with the interop tests' npm clients
+  ( cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } )
+  for b in bench/*.mjs; do
+    echo "== $(basename "$b")"
+    RAFIKI_BUILD="$PWD/$BUILD" node "$b" || echo "bench $(basename "$b") exited $?"
+  done
 } 2>&1 | tee "$out"
