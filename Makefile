@@ -145,9 +145,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS) $(LDLIBS)
 
+# make run: the playground, two wallets peered on this machine (rafiki playground; data in
+# data/playground, Ctrl-C stops it). `rafiki serve` alone runs one instance.
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/rafiki
-	./$(BUILD)/rafiki serve
+	./$(BUILD)/rafiki playground
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; \

@@ -84,5 +84,7 @@ config_result_t config_load_database(config_t *cfg, config_err_t *err);
  * (logged), 2 for a usage or configuration error (printed to stderr). */
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+/* rafiki playground [demo] (playground.c) */
+int cmd_playground(int argc, char **argv);
 
 #endif

@@ -22,6 +22,9 @@ static void usage(FILE *f)
                "            SQLite at DATABASE_URL=sqlite:./data/rafiki.db, in-process cache)\n"
                "            --components backend|auth|all  run only these roles (default all)\n"
                "  migrate   create or upgrade the database schema, then exit\n"
+               "  playground  two wallets (Cloud Nine Wallet, USD; Happy Life Bank, EUR) peered\n"
+               "            on this machine, seeded with users and money; `playground demo` pays\n"
+               "            bob from alice across currencies\n"
                "  version   print the version\n"
                "  help      this text\n"
                "\n"
@@ -55,6 +58,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - i, argv + i);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - i, argv + i);
+    if (strcmp(cmd, "playground") == 0)
+        return cmd_playground(argc - i, argv + i);
     if (strcmp(cmd, "version") == 0) {
         printf("rafiki %s\n", RAFIKI_VERSION);
         return 0;

@@ -108,7 +108,7 @@ static void set_routes(peers_t *reg, const peer_t *p)
         return;
     routes_remove_peer(reg->rt, p->id);
     if (p->nroutes == 0) {
-        routes_add(reg->rt, SLICE_STR(p->ilp_address), p->id);
+        routes_add_as(reg->rt, SLICE_STR(p->ilp_address), p->id, true);
         return;
     }
     for (size_t i = 0; i < p->nroutes; i++)

@@ -16,6 +16,7 @@ typedef struct {
     char *prefix;
     size_t prefix_len;
     ledger_id_t peer;
+    bool implicit; /* a peer's own address, not a route it was given */
 } route_t;
 
 struct routes {
@@ -91,6 +92,11 @@ static bool prefix_valid(slice_t p)
 
 routes_result_t routes_add(routes_t *rt, slice_t prefix, ledger_id_t peer)
 {
+    return routes_add_as(rt, prefix, peer, false);
+}
+
+routes_result_t routes_add_as(routes_t *rt, slice_t prefix, ledger_id_t peer, bool implicit)
+{
     if (prefix.len > 0 && prefix.ptr[prefix.len - 1] == '.')
         prefix.len--;
     if (prefix.len > 0 && !prefix_valid(prefix))
@@ -100,14 +106,19 @@ routes_result_t routes_add(routes_t *rt, slice_t prefix, ledger_id_t peer)
     routes_result_t rc = ROUTES_OK;
     pthread_rwlock_wrlock(&rt->lock);
     size_t i = lower_bound(rt, prefix.ptr, prefix.len);
-    /* keep insertion order among peers of one prefix: append after the existing ones */
-    size_t j = i;
+    /* keep insertion order among peers of one prefix: append after the existing ones, but
+     * a given route before every implicit one (whatever order the peers were loaded in) */
+    size_t j = i, at = SIZE_MAX;
     for (; j < rt->n && rt->v[j].prefix_len == prefix.len &&
            memcmp(rt->v[j].prefix, copy, prefix.len) == 0;
          j++) {
         if (ledger_id_eq(rt->v[j].peer, peer))
             goto done; /* already there */
+        if (!implicit && rt->v[j].implicit && at == SIZE_MAX)
+            at = j;
     }
+    if (at != SIZE_MAX)
+        j = at;
     if (rt->n == ROUTES_MAX) {
         rc = ROUTES_FULL;
         goto done;
@@ -118,7 +129,8 @@ routes_result_t routes_add(routes_t *rt, slice_t prefix, ledger_id_t peer)
         rt->cap = cap;
     }
     memmove(&rt->v[j + 1], &rt->v[j], (rt->n - j) * sizeof *rt->v);
-    rt->v[j] = (route_t){.prefix = copy, .prefix_len = prefix.len, .peer = peer};
+    rt->v[j] =
+        (route_t){.prefix = copy, .prefix_len = prefix.len, .peer = peer, .implicit = implicit};
     rt->n++;
     copy = NULL;
 done:

@@ -46,6 +46,11 @@ void routes_free(routes_t *rt);
  * one trailing "." which is dropped. Adding an existing pair is a no-op returning ROUTES_OK.
  */
 routes_result_t routes_add(routes_t *rt, slice_t prefix, ledger_id_t peer);
+/* The same; implicit: the prefix is the peer's own ILP address rather than a route it was
+ * given. Among peers of one prefix, given routes come before implicit ones, so a peer that
+ * only sends to us (no routes) never takes the traffic of one configured for that prefix,
+ * whichever was loaded first. */
+routes_result_t routes_add_as(routes_t *rt, slice_t prefix, ledger_id_t peer, bool implicit);
 /* Removes every route of peer (peer deleted or its routes replaced). Returns how many. */
 size_t routes_remove_peer(routes_t *rt, ledger_id_t peer);
 /*

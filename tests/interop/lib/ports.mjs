@@ -31,3 +31,23 @@ export async function nodePorts () {
   const [op, admin, conn] = await freePorts(3)
   return { op, admin, conn }
 }
+
+// Whether every one of these ports can be bound on 127.0.0.1 right now (for programs that take
+// a base port and use fixed offsets from it, as `rafiki playground --ports` does).
+export async function portsFree (ports) {
+  const servers = []
+  try {
+    for (const p of ports) {
+      servers.push(await new Promise((resolve, reject) => {
+        const s = net.createServer()
+        s.once('error', reject)
+        s.listen(p, '127.0.0.1', () => resolve(s))
+      }))
+    }
+    return true
+  } catch {
+    return false
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+  }
+}

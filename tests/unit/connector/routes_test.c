@@ -78,3 +78,27 @@ Test(routes, result_names_are_stable)
     cr_assert_str_eq(routes_result_str(ROUTES_FULL), "full");
     cr_assert_str_eq(routes_result_str((routes_result_t)99), "unknown");
 }
+
+/* Two peers with one ILP address, one configured with routes to it, the other only sending to
+ * us (its address is its implicit route): the configured one gets the traffic in either load
+ * order (the playground's peers in two assets, reloaded after a restart, found this). */
+Test(routes, a_given_route_beats_a_peers_own_address)
+{
+    for (int order = 0; order < 2; order++) {
+        routes_t *rt = routes_new();
+        if (order == 0) {
+            routes_add_as(rt, SLICE_LIT("test.bank"), id(2), true);
+            routes_add(rt, SLICE_LIT("test.bank"), id(1));
+        } else {
+            routes_add(rt, SLICE_LIT("test.bank"), id(1));
+            routes_add_as(rt, SLICE_LIT("test.bank"), id(2), true);
+        }
+        ledger_id_t out;
+        cr_assert_eq(routes_lookup(rt, SLICE_LIT("test.bank.bob"), id(0), &out), ROUTES_OK);
+        cr_assert(ledger_id_eq(out, id(1)), "order %d", order);
+        /* from peer 1 itself, the other is still a way there */
+        cr_assert_eq(routes_lookup(rt, SLICE_LIT("test.bank.bob"), id(1), &out), ROUTES_OK);
+        cr_assert(ledger_id_eq(out, id(2)));
+        routes_free(rt);
+    }
+}
