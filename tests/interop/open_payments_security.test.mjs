@@ -474,3 +474,35 @@ test('token introspection on INTROSPECTION_PORT: active with its access and clie
   const f = await intro({ access_token: t.access_token.value });
   assert.equal(f.json.active, false, 'the token of a cancelled grant');
 });
+
+// ---- paging ----
+
+test('paging with the official client: first and cursor forwards, last and cursor backwards', async () => {
+  const t = await incomingToken(shop, ['create', 'list'])
+  const ids = []
+  for (let i = 0; i < 5; i++) {
+    const ip = await shop.incomingPayment.create({ url: `http://localhost:${ports.op}`, accessToken: t.access_token.value },
+      { walletAddress: alice.url, incomingAmount: amount(10 + i) })
+    ids.push(ip.id)
+  }
+  const list = (q) => shop.incomingPayment.list({ url: `http://localhost:${ports.op}`, walletAddress: alice.url, accessToken: t.access_token.value }, q)
+  const all = await list({ first: 100 })
+  const mine = all.result.map((p) => p.id).filter((id) => ids.includes(id))
+  assert.equal(mine.length, 5)
+  // forwards, two at a time, covers the same items in the same order
+  const seen = []
+  let page = await list({ first: 2 })
+  for (;;) {
+    seen.push(...page.result.map((p) => p.id))
+    assert.ok(page.result.length <= 2)
+    if (!page.pagination.hasNextPage) break
+    page = await list({ first: 2, cursor: page.pagination.endCursor })
+    assert.equal(page.pagination.hasPreviousPage, true)
+  }
+  assert.deepEqual(seen, all.result.map((p) => p.id))
+  // backwards from the end: the two before the last one
+  const lastId = all.result.at(-1).id
+  const back = await list({ last: 2, cursor: lastId })
+  assert.deepEqual(back.result.map((p) => p.id), all.result.slice(-3, -1).map((p) => p.id))
+  assert.equal(back.pagination.hasNextPage, true)
+})
