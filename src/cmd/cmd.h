@@ -3,10 +3,14 @@
 #define RAFIKI_CMD_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "backend/fees.h"
 #include "base/limits.h"
+#include "http/client.h"
 
 typedef struct {
     const char *database_url;
@@ -86,5 +90,16 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 /* rafiki playground [demo] (playground.c) */
 int cmd_playground(int argc, char **argv);
+/* rafiki admin GROUP VERB ... (admin_cli.c) */
+int cmd_admin(int argc, char **argv);
+
+/* Shared by admin and playground: one admin API call (Bearer token, a fresh Idempotency-Key,
+ * body not released): the HTTP status, 0 when there was no answer (*result says why), and the
+ * answer's JSON in *out (NULL if none). */
+unsigned cmd_admin_request(http_client_t *http, const char *url, const char *token,
+                           const char *method, const json_t *body, json_t **out,
+                           http_client_result_t *result);
+/* The value of KEY in a file of KEY=VALUE lines (dev-secrets.env); 0, or -1 when absent. */
+int cmd_env_file_value(const char *path, const char *key, char *out, size_t cap);
 
 #endif

@@ -25,6 +25,7 @@ static void usage(FILE *f)
                "  playground  two wallets (Cloud Nine Wallet, USD; Happy Life Bank, EUR) peered\n"
                "            on this machine, seeded with users and money; `playground demo` pays\n"
                "            bob from alice across currencies\n"
+               "  admin     the admin API from a shell: rafiki admin --help\n"
                "  version   print the version\n"
                "  help      this text\n"
                "\n"
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
         return cmd_migrate(argc - i, argv + i);
     if (strcmp(cmd, "playground") == 0)
         return cmd_playground(argc - i, argv + i);
+    if (strcmp(cmd, "admin") == 0)
+        return cmd_admin(argc - i, argv + i);
     if (strcmp(cmd, "version") == 0) {
         printf("rafiki %s\n", RAFIKI_VERSION);
         return 0;

@@ -155,29 +155,18 @@ static http_client_t *http;
 static unsigned api(const pg_wallet_t *w, const char *method, const char *path, json_t *body,
                     json_t **out)
 {
-    char url[256], auth[300], idem[UUID_STR_LEN + 1];
+    char url[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port_of(w, 1), path);
-    snprintf(auth, sizeof auth, "Bearer %s", w->secret);
-    uuid_v4(idem);
-    http_header_t h[] = {
-        {"Authorization", auth}, {"Content-Type", "application/json"}, {"Idempotency-Key", idem}};
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    http_client_result_t rc;
+    json_t *doc;
+    unsigned status = cmd_admin_request(http, url, w->secret, method, body, &doc, &rc);
     json_decref(body);
-    http_client_req_t rq = {.method = method,
-                            .url = url,
-                            .headers = h,
-                            .n_headers = text ? 3 : 1,
-                            .body = text ? SLICE_STR(text) : SLICE(NULL, 0),
-                            .timeout_ms = 30000};
-    http_client_resp_t resp;
-    http_client_result_t rc = http_client_do_sync(http, &rq, &resp);
-    free(text);
-    unsigned status = rc == HTTP_CLIENT_OK ? resp.status : 0;
-    json_t *doc = status ? json_loadb((const char *)resp.body.ptr, resp.body.len, 0, NULL) : NULL;
-    if (status >= 300)
-        fprintf(stderr, "playground: %s %s %s: %u %.*s\n", w->name, method, path, status,
-                (int)resp.body.len, (const char *)resp.body.ptr);
-    http_client_resp_free(&resp);
+    if (status == 0 || status >= 300) {
+        char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        fprintf(stderr, "playground: %s %s %s: %u %s\n", w->name, method, path, status,
+                text ? text : http_client_result_str(rc));
+        free(text);
+    }
     if (out)
         *out = doc;
     else
@@ -238,17 +227,9 @@ static bool child_ready(pg_wallet_t *w)
 /* The wallet's admin secret, from the dev-secrets.env serve keeps in its data directory. */
 static bool read_secret(pg_wallet_t *w)
 {
-    char path[600], line[sizeof w->secret + 17];
+    char path[600];
     snprintf(path, sizeof path, "%s/dev-secrets.env", w->dir);
-    FILE *f = fopen(path, "r");
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "ADMIN_API_SECRET=", 17) == 0) {
-            line[strcspn(line, "\r\n")] = '\0';
-            snprintf(w->secret, sizeof w->secret, "%s", line + 17);
-        }
-    if (f)
-        fclose(f);
-    if (!w->secret[0])
+    if (cmd_env_file_value(path, "ADMIN_API_SECRET", w->secret, sizeof w->secret) != 0)
         fprintf(stderr, "playground: %s: no ADMIN_API_SECRET in %s\n", w->name, path);
     return w->secret[0] != '\0';
 }
