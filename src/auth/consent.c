@@ -7,17 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/pages.h"
 #include "auth/users.h"
 #include "base/civil.h"
 #include "base/interval.h"
 #include "base/log.h"
 #include "http/form.h"
 
-#define SESSION_COOKIE "rafiki_session"
 #define FORM_MAX       (8u * 1024u)
 #define FIELD_MAX      512
 #define SESSION_TTL_MS (60 * 60 * 1000)
-#define PAGE_MAX       (256u * 1024u)
 
 typedef const consent_config_t cc_t;
 
@@ -115,82 +114,15 @@ void consent_html_escape(buf_t *b, const char *s)
 
 /* ---- pages ---- */
 
-static const char STYLE[] =
-    "body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}"
-    "main{max-width:34rem;margin:2rem auto;background:#fff;padding:1.5rem;border-radius:.5rem;"
-    "box-shadow:0 1px 3px rgba(0,0,0,.15)}h1{font-size:1.35rem}li{margin:.4rem 0}"
-    "label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password]{width:100%;"
-    "padding:.5rem;font-size:1rem;box-sizing:border-box}.actions{display:flex;gap:.75rem;"
-    "margin-top:1.25rem}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.35rem;"
-    "border:1px solid #888;background:#fff}button.accept{background:#1d6f42;color:#fff;"
-    "border-color:#1d6f42}code{word-break:break-all}.who{color:#555;font-size:.9rem}";
-
-static void page_begin(buf_t *b, const char *title)
-{
-    buf_printf(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                  "<title>");
-    consent_html_escape(b, title);
-    buf_printf(b, "</title><style>%s</style></head><body><main>", STYLE);
-}
-
-static http_handler_result_t page_send(http_req_t *req, unsigned status, buf_t *b)
-{
-    buf_printf(b, "</main></body></html>\n");
-    http_req_add_header(req, "Cache-Control", "no-store");
-    http_req_add_header(req, "X-Frame-Options", "DENY");
-    http_req_add_header(req, "Content-Security-Policy",
-                        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    if (b->failed)
-        http_respond(req, 500, "text/plain; charset=utf-8", "page too large\n", 15);
-    else
-        http_respond(req, status, "text/html; charset=utf-8", b->ptr, b->len);
-    buf_free(b);
-    return HTTP_DONE;
-}
-
-static http_handler_result_t message(http_req_t *req, unsigned status, const char *title,
-                                     const char *text)
-{
-    buf_t b;
-    buf_init(&b, PAGE_MAX);
-    page_begin(&b, title);
-    buf_printf(&b, "<h1>");
-    consent_html_escape(&b, title);
-    buf_printf(&b, "</h1><p>");
-    consent_html_escape(&b, text);
-    buf_printf(&b, "</p>");
-    return page_send(req, status, &b);
-}
-
-static void hidden(buf_t *b, const char *name, const char *value)
-{
-    buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
-    consent_html_escape(b, value);
-    buf_printf(b, "\">");
-}
-
 static http_handler_result_t login_page(http_req_t *req, unsigned status, const char *id,
                                         const char *nonce, const char *error)
 {
     buf_t b;
-    buf_init(&b, PAGE_MAX);
     page_begin(&b, "Sign in");
-    buf_printf(&b, "<h1>Sign in to your wallet</h1>");
-    if (error) {
-        buf_printf(&b, "<p role=\"alert\">");
-        consent_html_escape(&b, error);
-        buf_printf(&b, "</p>");
-    }
-    buf_printf(&b, "<form method=\"post\" action=\"/login\">");
-    hidden(&b, "interactId", id);
-    hidden(&b, "nonce", nonce);
-    buf_printf(&b, "<label for=\"username\">User name</label><input type=\"text\" id=\"username\" "
-                   "name=\"username\" autocomplete=\"username\" required>"
-                   "<label for=\"password\">Password</label><input type=\"password\" "
-                   "id=\"password\" name=\"password\" autocomplete=\"current-password\" required>"
-                   "<div class=\"actions\"><button class=\"accept\" type=\"submit\">Sign in"
-                   "</button></div></form>");
+    page_login_begin(&b, "/login", error);
+    page_hidden(&b, "interactId", id);
+    page_hidden(&b, "nonce", nonce);
+    page_login_end(&b);
     return page_send(req, status, &b);
 }
 
@@ -265,7 +197,6 @@ static http_handler_result_t consent_page(http_req_t *req, cc_t *cc, const user_
 {
     (void)cc;
     buf_t b;
-    buf_init(&b, PAGE_MAX);
     char title[WALLET_ADDRESS_NAME_MAX + 32];
     snprintf(title, sizeof title, "Allow %s?", it->client_name);
     page_begin(&b, title);
@@ -280,9 +211,9 @@ static http_handler_result_t consent_page(http_req_t *req, cc_t *cc, const user_
     json_t *item;
     json_array_foreach(it->access, i, item) describe(&b, item);
     buf_printf(&b, "</ul><form method=\"post\" action=\"/consent\">");
-    hidden(&b, "csrf", csrf);
-    hidden(&b, "interactId", id);
-    hidden(&b, "nonce", nonce);
+    page_hidden(&b, "csrf", csrf);
+    page_hidden(&b, "interactId", id);
+    page_hidden(&b, "nonce", nonce);
     buf_printf(&b, "<div class=\"actions\"><button class=\"accept\" type=\"submit\" "
                    "name=\"decision\" value=\"accept\">Accept</button><button type=\"submit\" "
                    "name=\"decision\" value=\"reject\">Decline</button></div></form>");
@@ -290,27 +221,6 @@ static http_handler_result_t consent_page(http_req_t *req, cc_t *cc, const user_
 }
 
 /* ---- requests ---- */
-
-static bool session_of(const http_req_t *req, cc_t *cc, user_t *u, char csrf[USER_CSRF_LEN + 1])
-{
-    const char *c = http_req_header(req, "Cookie");
-    size_t n = strlen(SESSION_COOKIE);
-    while (c && *c) {
-        while (*c == ' ' || *c == ';')
-            c++;
-        if (strncmp(c, SESSION_COOKIE, n) == 0 && c[n] == '=') {
-            char v[USER_SESSION_LEN + 1];
-            size_t len = strcspn(c + n + 1, ";");
-            if (len != USER_SESSION_LEN)
-                return false;
-            memcpy(v, c + n + 1, len);
-            v[len] = '\0';
-            return users_session_get(cc->db, v, u, csrf) == USERS_OK;
-        }
-        c = strchr(c, ';');
-    }
-    return false;
-}
 
 /* The interaction for the page: answers with a refusal page and returns false when unusable. */
 static bool interaction_of(http_req_t *req, cc_t *cc, const char *id, const char *nonce,
@@ -322,17 +232,17 @@ static bool interaction_of(http_req_t *req, cc_t *cc, const char *id, const char
     if (r == AUTH_OK)
         json_decref(it->access);
     if (r == AUTH_NOT_FOUND)
-        message(req, 404, "Unknown request", "This authorization request does not exist.");
+        page_message(req, 404, "Unknown request", "This authorization request does not exist.");
     else if (r == AUTH_EXPIRED)
-        message(req, 410, "Request expired",
-                "This authorization request has expired. Start "
-                "again from the app.");
+        page_message(req, 410, "Request expired",
+                     "This authorization request has expired. Start "
+                     "again from the app.");
     else if (r == AUTH_STORAGE_ERROR)
-        message(req, 503, "Try again", "The wallet cannot answer right now.");
+        page_message(req, 503, "Try again", "The wallet cannot answer right now.");
     else
-        message(req, 409, "Already answered",
-                "This authorization request was already "
-                "accepted, declined or withdrawn.");
+        page_message(req, 409, "Already answered",
+                     "This authorization request was already "
+                     "accepted, declined or withdrawn.");
     return false;
 }
 
@@ -341,46 +251,28 @@ static http_handler_result_t consent_get(http_req_t *req, void *user)
     cc_t *cc = user;
     const char *id = http_req_query(req, "interactId"), *nonce = http_req_query(req, "nonce");
     if (!id || !nonce || strlen(id) > FIELD_MAX || strlen(nonce) > FIELD_MAX)
-        return message(req, 400, "Bad request", "interactId and nonce are required.");
+        return page_message(req, 400, "Bad request", "interactId and nonce are required.");
     auth_interaction_t it;
     if (!interaction_of(req, cc, id, nonce, &it))
         return HTTP_DONE;
     user_t u;
     char csrf[USER_CSRF_LEN + 1];
-    http_handler_result_t r = session_of(req, cc, &u, csrf)
+    http_handler_result_t r = page_session(req, cc->db, &u, csrf)
                                   ? consent_page(req, cc, &u, csrf, id, nonce, &it)
                                   : login_page(req, 200, id, nonce, NULL);
     json_decref(it.access);
     return r;
 }
 
-static bool form_field(const http_req_t *req, const char *name, char *out, size_t cap)
-{
-    return form_get(http_req_body(req), name, out, cap) >= 0;
-}
-
-static http_handler_result_t see_other(http_req_t *req, const char *location)
-{
-    http_req_add_header(req, "Location", location);
-    http_req_add_header(req, "Cache-Control", "no-store");
-    http_respond(req, 303, NULL, NULL, 0);
-    return HTTP_DONE;
-}
-
-static bool form_request(const http_req_t *req)
-{
-    return http_req_content_type_is(req, "application/x-www-form-urlencoded");
-}
-
 static http_handler_result_t login_post(http_req_t *req, void *user)
 {
     cc_t *cc = user;
     char name[USER_NAME_MAX + 1], pw[USER_PASSWORD_MAX + 1], id[FIELD_MAX], nonce[FIELD_MAX];
-    if (!form_request(req) || !form_field(req, "interactId", id, sizeof id) ||
-        !form_field(req, "nonce", nonce, sizeof nonce))
-        return message(req, 400, "Bad request", "The sign-in form was incomplete.");
-    if (!form_field(req, "username", name, sizeof name) ||
-        !form_field(req, "password", pw, sizeof pw))
+    if (!page_form_request(req) || !page_form_field(req, "interactId", id, sizeof id) ||
+        !page_form_field(req, "nonce", nonce, sizeof nonce))
+        return page_message(req, 400, "Bad request", "The sign-in form was incomplete.");
+    if (!page_form_field(req, "username", name, sizeof name) ||
+        !page_form_field(req, "password", pw, sizeof pw))
         return login_page(req, 400, id, nonce, "Enter your user name and password.");
     user_t u;
     users_result_t r = users_login(cc->db, name, pw, &u);
@@ -390,35 +282,33 @@ static http_handler_result_t login_post(http_req_t *req, void *user)
     if (r != USERS_OK ||
         users_session_new(cc->db, &u, cc->session_ttl_ms ? cc->session_ttl_ms : SESSION_TTL_MS,
                           cookie, csrf) != USERS_OK)
-        return message(req, 503, "Try again", "The wallet cannot sign you in right now.");
-    char set[160], loc[2 * 3 * FIELD_MAX + 64], qi[3 * FIELD_MAX], qn[3 * FIELD_MAX];
-    snprintf(set, sizeof set, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
-             strncmp(cc->auth_url, "https://", 8) == 0 ? "; Secure" : "");
-    http_req_add_header(req, "Set-Cookie", set);
+        return page_message(req, 503, "Try again", "The wallet cannot sign you in right now.");
+    char loc[2 * 3 * FIELD_MAX + 64], qi[3 * FIELD_MAX], qn[3 * FIELD_MAX];
+    page_session_cookie(req, cookie, cc->auth_url);
     form_encode(id, qi, sizeof qi);
     form_encode(nonce, qn, sizeof qn);
     snprintf(loc, sizeof loc, "/consent?interactId=%s&nonce=%s", qi, qn);
-    return see_other(req, loc);
+    return page_see_other(req, loc);
 }
 
 static http_handler_result_t consent_post(http_req_t *req, void *user)
 {
     cc_t *cc = user;
     char id[FIELD_MAX], nonce[FIELD_MAX], token[USER_CSRF_LEN + 8], decision[16];
-    if (!form_request(req) || !form_field(req, "interactId", id, sizeof id) ||
-        !form_field(req, "nonce", nonce, sizeof nonce) ||
-        !form_field(req, "decision", decision, sizeof decision) ||
+    if (!page_form_request(req) || !page_form_field(req, "interactId", id, sizeof id) ||
+        !page_form_field(req, "nonce", nonce, sizeof nonce) ||
+        !page_form_field(req, "decision", decision, sizeof decision) ||
         (strcmp(decision, "accept") != 0 && strcmp(decision, "reject") != 0))
-        return message(req, 400, "Bad request", "The consent form was incomplete.");
+        return page_message(req, 400, "Bad request", "The consent form was incomplete.");
     user_t u;
     char csrf[USER_CSRF_LEN + 1];
-    if (!session_of(req, cc, &u, csrf))
+    if (!page_session(req, cc->db, &u, csrf))
         return login_page(req, 401, id, nonce, "Sign in again to answer this request.");
-    if (!form_field(req, "csrf", token, sizeof token) || strlen(token) != USER_CSRF_LEN ||
+    if (!page_form_field(req, "csrf", token, sizeof token) || strlen(token) != USER_CSRF_LEN ||
         strcmp(token, csrf) != 0)
-        return message(req, 403, "Request refused",
-                       "The form did not come from this page "
-                       "(missing or wrong CSRF token).");
+        return page_message(req, 403, "Request refused",
+                            "The form did not come from this page "
+                            "(missing or wrong CSRF token).");
     auth_interaction_t it;
     if (!interaction_of(req, cc, id, nonce, &it))
         return HTTP_DONE;
@@ -431,9 +321,9 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
         if (r != USERS_OK) {
             json_decref(it.access);
             return r == USERS_ERROR
-                       ? message(req, 503, "Try again", "The wallet cannot answer right now.")
-                       : message(req, 403, "Not your wallet address",
-                                 "This request is for a wallet address that is not yours.");
+                       ? page_message(req, 503, "Try again", "The wallet cannot answer right now.")
+                       : page_message(req, 403, "Not your wallet address",
+                                      "This request is for a wallet address that is not yours.");
         }
     }
     json_decref(it.access);
@@ -442,11 +332,11 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
     if (r != AUTH_OK)
         return interaction_of(req, cc, id, nonce, &it)
                    ? (json_decref(it.access),
-                      message(req, 409, "Already answered", "This request was answered."))
+                      page_message(req, 409, "Already answered", "This request was answered."))
                    : HTTP_DONE;
     char loc[WALLET_ADDRESS_URL_MAX + 2 * FIELD_MAX + 32];
     snprintf(loc, sizeof loc, "%s/interact/%s/%s/finish", cc->auth_url, id, nonce);
-    return see_other(req, loc);
+    return page_see_other(req, loc);
 }
 
 int consent_register(http_server_t *s, const consent_config_t *cfg)

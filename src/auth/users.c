@@ -238,6 +238,29 @@ static int link_wallets(admin_call_t *call, db_conn_t *c, const char *user_id, c
     return 0;
 }
 
+users_result_t users_wallet_addresses(db_t *db, const char *user_id, char ids[][UUID_STR_LEN + 1],
+                                      size_t cap, size_t *n)
+{
+    db_err_t e;
+    *n = 0;
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    db_stmt_t *st = c ? db_prepare(c,
+                                   "SELECT wallet_address_id FROM user_wallet_addresses WHERE "
+                                   "user_id = ? ORDER BY wallet_address_id",
+                                   &e)
+                      : NULL;
+    db_rc_t rc = DB_ERROR;
+    if (st) {
+        db_bind_str(st, 1, user_id);
+        while ((rc = db_step(st, &e)) == DB_ROW)
+            if (*n < cap)
+                snprintf(ids[(*n)++], UUID_STR_LEN + 1, "%s", db_col_text(st, 0, NULL));
+    }
+    if (c)
+        db_release(c);
+    return rc == DB_DONE ? USERS_OK : USERS_ERROR;
+}
+
 static json_t *user_json(db_conn_t *c, const char *id, const char *username, db_err_t *e)
 {
     json_t *ids = json_array();

@@ -47,6 +47,9 @@ bool users_password_check(const char *password, const char *hash);
 /* The user with this name and password: OK, DENIED (unknown name or wrong password, the same
  * answer and about the same time for both), ERROR. */
 users_result_t users_login(db_t *db, const char *username, const char *password, user_t *out);
+/* The ids of the user's wallet addresses (up to cap, in id order) into ids; *n their count. */
+users_result_t users_wallet_addresses(db_t *db, const char *user_id, char ids[][UUID_STR_LEN + 1],
+                                      size_t cap, size_t *n);
 /* True when the user owns the wallet address at url. */
 users_result_t users_owns(db_t *db, const char *user_id, const char *wallet_url);
 

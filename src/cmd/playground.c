@@ -360,9 +360,9 @@ static void print_ready(const pg_opts_t *o)
         const pg_wallet_t *w = &wallets[i];
         printf("\n  %s (%s, %s)\n", w->name, w->asset, w->ilp);
         printf("    wallet address  http://localhost:%u/%s\n", (unsigned)port_of(w, 0), w->wallet);
-        printf("    login           %s / %s (on the consent screen when a client asks for a "
-               "grant)\n",
-               w->user, w->password);
+        printf("    wallet page     http://localhost:%u/wallet (login %s / %s; also on the "
+               "consent screen)\n",
+               (unsigned)port_of(w, 6), w->user, w->password);
         printf("    Open Payments   http://localhost:%u\n", (unsigned)port_of(w, 0));
         printf("    auth server     http://localhost:%u/\n", (unsigned)port_of(w, 6));
         printf("    admin API       http://127.0.0.1:%u (bearer: ADMIN_API_SECRET in "

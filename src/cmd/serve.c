@@ -37,6 +37,7 @@
 #include "auth/auth_remote.h"
 #include "auth/consent.h"
 #include "auth/users.h"
+#include "auth/wallet_ui.h"
 #include "backend/admin.h"
 #include "backend/admin_peers.h"
 #include "backend/incoming_payment.h"
@@ -102,14 +103,15 @@ typedef struct {
     wallet_ctx_t wallet;
     incoming_payment_worker_t *incoming_worker;
     quote_svc_t quotes;
-    http_client_t *spsp_client; /* SPSP requests of remote quotes */
-    op_client_t *op_client;     /* remote incoming payments (Open Payments client) */
-    char *instance_jwks;        /* the key set of the instance's client wallet address */
-    op_sig_t *sig;              /* signed Open Payments requests: client keys, replay guard */
-    auth_t *auth;               /* the GNAP authorization server (COMP_AUTH) */
-    auth_remote_t *auth_remote; /* introspection over HTTP (COMP_BACKEND without COMP_AUTH) */
-    op_resource_config_t rs;    /* the Open Payments resource server */
-    consent_config_t consent;   /* the built-in login and consent screens */
+    http_client_t *spsp_client;   /* SPSP requests of remote quotes */
+    op_client_t *op_client;       /* remote incoming payments (Open Payments client) */
+    char *instance_jwks;          /* the key set of the instance's client wallet address */
+    op_sig_t *sig;                /* signed Open Payments requests: client keys, replay guard */
+    auth_t *auth;                 /* the GNAP authorization server (COMP_AUTH) */
+    auth_remote_t *auth_remote;   /* introspection over HTTP (COMP_BACKEND without COMP_AUTH) */
+    op_resource_config_t rs;      /* the Open Payments resource server */
+    consent_config_t consent;     /* the built-in login and consent screens */
+    wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
@@ -602,6 +604,18 @@ static bool app_start(app_t *app)
     if ((auth && !auth_start(app)) || (backend && !resource_server_start(app)) ||
         !operations_register(app))
         return false;
+    if (auth && backend) {
+        app->wallet_ui = (wallet_ui_config_t){.db = app->db,
+                                              .ledger = app->ledger,
+                                              .wallet = &app->wallet,
+                                              .quotes = &app->quotes,
+                                              .outgoing = app->outgoing,
+                                              .auth_url = cfg->auth_server_url};
+        if (wallet_ui_register(app->servers[SRV_AUTH], &app->wallet_ui) != 0) {
+            LOGE("wallet pages: route registration failed");
+            return false;
+        }
+    }
     for (int i = 0; i < SRV_COUNT; i++)
         if (app->servers[i] && !listener_start(app->servers[i], cfg, roles[i].name))
             return false;

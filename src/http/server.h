@@ -134,7 +134,7 @@ void http_server_stats(const http_server_t *s, http_server_stats_t *out);
  * coming (a client that was writing its next request gets the 503 rather than a reset), then stops
  * the workers and closes the listener and every connection. Safe to call twice. */
 #define HTTP_STOP_GRACE_MS 200
-#define HTTP_STOP_QUIET_MS 10 /* ...and stops waiting once no request came for this long */
+#define HTTP_STOP_QUIET_MS 50 /* ...and stops waiting once no request came for this long */
 void http_server_stop(http_server_t *s);
 /* The first step of http_server_stop alone (new requests get 503), so that a process stopping
  * several listeners drains them all at once. NULL: no-op. */

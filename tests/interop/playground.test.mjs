@@ -72,7 +72,7 @@ test('playground: start, seed, demo payment across currencies, stop, restart wit
   await pg.ready
   const out = pg.output()
   for (const s of ['Cloud Nine Wallet (USD, test.cloud-nine-wallet)', 'Happy Life Bank (EUR, test.happy-life-bank)',
-    `http://localhost:${ports[0]}/alice`, `http://localhost:${ports[1]}/bob`, 'alice / alice-playground', 'bob / bob-playground',
+    `http://localhost:${ports[0]}/alice`, `http://localhost:${ports[1]}/bob`, 'login alice / alice-playground', 'login bob / bob-playground', `http://localhost:${ports[0] + 6}/wallet`,
     'first run']) assert.ok(out.includes(s), `prints ${s}:\n${out}`)
   const state = JSON.parse(readFileSync(join(data, 'playground.json'), 'utf8'))
   assert.deepEqual(state.wallets.map((w) => w.asset), ['USD', 'EUR'])
@@ -125,4 +125,78 @@ test('playground: a wallet that dies takes the playground down with exit 1', { t
   assert.equal(e.code, 1)
   assert.match(pg.output(), /stopped unexpectedly/)
   await portsClosed()
+})
+
+// The wallet pages in a real browser (Debian's chromium through playwright-core, headless):
+// alice signs in at Cloud Nine Wallet, sends EUR to bob's wallet address after seeing the quote,
+// follows the payment to COMPLETED and sees her balance drop; bob signs in at Happy Life Bank,
+// sees the money arrive, requests EUR 3.00 and alice pays that incoming payment in full.
+test('wallet pages in a browser: sign in, quote, pay, progress, balances, request', { timeout: 180000 }, async () => {
+  const { chromium } = await import('playwright-core')
+  ports = await bases()
+  const pg = start('--reset')
+  await pg.ready
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
+  try {
+    const cn = `http://localhost:${ports[0] + 6}`
+    const hl = `http://localhost:${ports[1] + 6}`
+    const signIn = async (base, user, password) => {
+      const page = await (await browser.newContext()).newPage()
+      await page.goto(`${base}/wallet`)
+      await page.getByLabel('User name').fill(user)
+      await page.getByLabel('Password').fill(password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForSelector('.balance')
+      return page
+    }
+    const balance = async (page) => Number(await page.locator('.balance').first().getAttribute('data-balance'))
+
+    const alice = await signIn(cn, 'alice', 'alice-playground')
+    assert.equal(await balance(alice), 100000)
+    await alice.screenshot({ path: join(root, 'docs', 'wallet-page.png'), fullPage: true })
+    await alice.getByLabel(/^To/).fill(`http://localhost:${ports[1]}/bob`)
+    await alice.getByLabel(/^Amount to send in USD/).fill('5.00')
+    await alice.getByRole('button', { name: 'See the quote' }).click()
+    await alice.waitForSelector('text=Confirm the payment')
+    assert.match(await alice.textContent('main'), /They receive\s+EUR/)
+    assert.equal(await alice.locator('[data-debit]').getAttribute('data-debit'), '500')
+    await alice.screenshot({ path: join(root, 'docs', 'wallet-quote.png'), fullPage: true })
+    await alice.getByRole('button', { name: 'Pay' }).click()
+    await alice.waitForSelector('[data-state="COMPLETED"]', { timeout: 30000 }) // the page refreshes itself
+    await alice.getByRole('link', { name: 'Back to your wallet' }).click()
+    assert.equal(await balance(alice), 100000 - 500)
+    assert.match(await alice.textContent('table'), /sent/)
+
+    const bob = await signIn(hl, 'bob', 'bob-playground')
+    const bobBefore = await balance(bob)
+    assert.ok(bobBefore > 50000 && bobBefore < 50000 + 500, `bob got about EUR 4.60 (${bobBefore})`)
+    await bob.getByLabel(/^Amount to request in EUR/).fill('3.00')
+    await bob.getByRole('button', { name: 'Create an incoming payment' }).click()
+    const ipUrl = (await bob.locator('[data-incoming-payment]').textContent()).trim()
+    assert.match(ipUrl, /\/incoming-payments\//)
+
+    await alice.getByLabel(/^To/).fill(ipUrl)
+    await alice.getByRole('button', { name: 'See the quote' }).click()
+    await alice.waitForSelector('text=Confirm the payment')
+    assert.match(await alice.textContent('main'), /They receive\s+EUR\s+3\.00/)
+    await alice.getByRole('button', { name: 'Pay' }).click()
+    await alice.waitForSelector('[data-state="COMPLETED"]', { timeout: 30000 })
+    for (let i = 0; i < 50; i++) {
+      await bob.goto(`${hl}/wallet`)
+      if (await balance(bob) === bobBefore + 300) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.equal(await balance(bob), bobBefore + 300, 'bob received his request in full')
+
+    // a form without the session's token is refused; another user's payment page is not shown
+    const forged = await fetch(`${cn}/wallet/request`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: (await alice.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+      body: 'wallet=x&amount=1'
+    })
+    assert.equal(forged.status, 403)
+  } finally {
+    await browser.close()
+    pg.proc.kill('SIGTERM')
+    await pg.exited
+  }
 })
