@@ -241,19 +241,17 @@ static http_handler_result_t wallet_get(http_req_t *req, void *user)
 
 /* ---- send ---- */
 
-/* The receiver as a URL: payment pointers become URLs (http for this machine's hosts). */
+/* The receiver as a URL. A payment pointer becomes https://host/path (RFC 0026, no port);
+ * on this machine ("$localhost:4000/bob", as the playground's wallets are reached) it becomes
+ * http:// and may name a port. */
 static bool receiver_url(const char *to, char *out, size_t cap)
 {
-    if (strncmp(to, "http://", 7) == 0 || strncmp(to, "https://", 8) == 0) {
-        snprintf(out, cap, "%s", to);
-        return true;
-    }
-    char url[UI_FIELD_MAX + 32];
-    if (to[0] != '$' || payment_pointer_resolve(to, strlen(to), url, sizeof url) != POINTER_OK)
-        return false;
-    const char *host = url + 8;
-    bool local = strncmp(host, "localhost", 9) == 0 || strncmp(host, "127.0.0.1", 9) == 0;
-    return snprintf(out, cap, "%s%s", local ? "http://" : "https://", host) < (int)cap;
+    if (strncmp(to, "http://", 7) == 0 || strncmp(to, "https://", 8) == 0)
+        return snprintf(out, cap, "%s", to) < (int)cap;
+    if (strncmp(to, "$localhost", 10) == 0 || strncmp(to, "$127.0.0.1", 10) == 0)
+        return strcspn(to, " ?#") == strlen(to) &&
+               snprintf(out, cap, "http://%s", to + 1) < (int)cap;
+    return to[0] == '$' && payment_pointer_resolve(to, strlen(to), out, cap) == POINTER_OK;
 }
 
 static http_handler_result_t quote_post(http_req_t *req, void *user)

@@ -481,8 +481,9 @@ static http_handler_result_t metrics_route(http_req_t *req, void *user)
     return HTTP_DONE;
 }
 
-/* GET /readyz: 200 when this process can do its work (the database answers, its workers run),
- * else 503 with the reason. /healthz only says the process is alive. */
+/* GET /readyz: 200 when this process can do its work (the database answers, holds every
+ * migration of this binary's sql/ files, its workers run), else 503 with the reason. /healthz
+ * only says the process is alive. */
 static http_handler_result_t readyz_route(http_req_t *req, void *user)
 {
     app_t *app = user;
@@ -494,6 +495,11 @@ static http_handler_result_t readyz_route(http_req_t *req, void *user)
         why = "database unreachable";
     if (c)
         db_release(c);
+    uint64_t files = 0, applied = 0;
+    if (!why && db_migration_versions(app->db, &files, &applied, &e) != DB_OK)
+        why = "migrations unreadable";
+    else if (!why && applied < files)
+        why = "migrations not applied (run rafiki migrate)";
     if (!why && (app->components & COMP_BACKEND) &&
         (!app->outgoing || !app->incoming_worker || !app->connector))
         why = "payment workers not running";

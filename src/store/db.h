@@ -214,6 +214,9 @@ db_rc_t db_pipeline_end(db_conn_t *conn, db_err_t *err);
  * applied (may be NULL) receives how many files were applied by this call.
  */
 db_rc_t db_migrate(db_t *db, const char *dir, int *applied, db_err_t *err);
+/* The newest migration version of db_sql_dir(), and the newest applied to db (0: none): a
+ * process whose database is behind its files is not ready (a restore of an old backup). */
+db_rc_t db_migration_versions(db_t *db, uint64_t *files, uint64_t *applied, db_err_t *err);
 /* db_migrate over db_sql_dir(): what `rafiki migrate` and `rafiki serve` call at start-up. */
 db_rc_t db_migrate_default(db_t *db, int *applied, db_err_t *err);
 /* The migrations directory: $RAFIKI_SQL_DIR, else ./sql if it exists, else <exe dir>/../sql.

@@ -254,3 +254,30 @@ db_rc_t db_migrate_default(db_t *db, int *applied, db_err_t *err)
                        "repository root)");
     return db_migrate(db, dir, applied, err);
 }
+
+db_rc_t db_migration_versions(db_t *db, uint64_t *files, uint64_t *applied, db_err_t *err)
+{
+    char dir[PATH_MAX];
+    db_migration_t *list = NULL;
+    size_t n = 0;
+    *files = *applied = 0;
+    if (db_sql_dir(dir, sizeof dir) != 0)
+        return db_fail(err, DB_INVALID, "migrations: no sql/ directory");
+    db_rc_t rc = list_migrations(dir, &list, &n, err);
+    if (rc != DB_OK)
+        return rc;
+    if (n)
+        *files = list[n - 1].version;
+    free(list);
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, err);
+    if (!c)
+        return err->code;
+    db_stmt_t *st = db_prepare(c, "SELECT max(version) FROM schema_migrations", err);
+    rc = st ? db_step_one(st, err) : err->code;
+    if (rc == DB_ROW) {
+        *applied = db_col_null(st, 0) ? 0 : (uint64_t)db_col_i64(st, 0);
+        rc = DB_OK;
+    }
+    db_release(c);
+    return rc;
+}

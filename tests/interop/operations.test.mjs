@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { randomBytes, randomUUID } from 'node:crypto'
 import net from 'node:net'
 import http from 'node:http'
+import { execFileSync } from 'node:child_process'
 import * as IlpPacket from 'ilp-packet'
 import { startServe } from './lib/serve.mjs'
 import { freePorts } from './lib/ports.mjs'
@@ -132,6 +133,16 @@ test('GET /readyz and /healthz', async () => {
     assert.equal(r.status, 200)
     assert.deepEqual(await r.json(), { status: 'ready' })
   }
+  // a database behind this binary's migrations (an old backup restored) is not ready
+  const db = join(dir, 'ops.db')
+  const sql = (q) => execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim()
+  const last = sql('SELECT version || \'|\' || name FROM schema_migrations ORDER BY version DESC LIMIT 1').split('|')
+  sql(`DELETE FROM schema_migrations WHERE version = ${last[0]}`)
+  const behind = await fetch(`http://127.0.0.1:${srv.ports.admin}/readyz`)
+  assert.equal(behind.status, 503)
+  assert.match((await behind.json()).reason, /migrations not applied/)
+  sql(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${last[0]}, '${last[1]}', 0)`)
+  assert.equal((await fetch(`http://127.0.0.1:${srv.ports.admin}/readyz`)).status, 200)
   const h = await fetch(`http://127.0.0.1:${srv.ports.conn}/healthz`)
   assert.equal(h.status, 200)
 })

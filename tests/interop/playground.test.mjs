@@ -128,7 +128,7 @@ test('playground: a wallet that dies takes the playground down with exit 1', { t
 })
 
 // The wallet pages in a real browser (Debian's chromium through playwright-core, headless):
-// alice signs in at Cloud Nine Wallet, sends EUR to bob's wallet address after seeing the quote,
+// alice signs in at Cloud Nine Wallet, pays bob's payment pointer after seeing the quote,
 // follows the payment to COMPLETED and sees her balance drop; bob signs in at Happy Life Bank,
 // sees the money arrive, requests EUR 3.00 and alice pays that incoming payment in full.
 test('wallet pages in a browser: sign in, quote, pay, progress, balances, request', { timeout: 180000 }, async () => {
@@ -154,7 +154,7 @@ test('wallet pages in a browser: sign in, quote, pay, progress, balances, reques
     const alice = await signIn(cn, 'alice', 'alice-playground')
     assert.equal(await balance(alice), 100000)
     await alice.screenshot({ path: join(root, 'docs', 'wallet-page.png'), fullPage: true })
-    await alice.getByLabel(/^To/).fill(`http://localhost:${ports[1]}/bob`)
+    await alice.getByLabel(/^To/).fill(`$localhost:${ports[1]}/bob`) // bob's payment pointer
     await alice.getByLabel(/^Amount to send in USD/).fill('5.00')
     await alice.getByRole('button', { name: 'See the quote' }).click()
     await alice.waitForSelector('text=Confirm the payment')
