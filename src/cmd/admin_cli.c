@@ -9,7 +9,9 @@
  * "VALUE,CODE,SCALE", j a JSON file, n a fresh id when not given, q a query parameter). Lists
  * follow next_cursor and print an aligned table of the verb's columns; single objects print "field
  * value" lines; --json prints the API's JSON unchanged. `outgoing-payments create --wait` and
- * `outgoing-payments wait ID` follow the payment to its final state, with progress on stderr.
+ * `outgoing-payments wait ID` follow the payment to its final state, `accounts withdraw --wait`
+ * and `withdrawals wait ID` a withdrawal until posted, voided or expired, with progress on
+ * stderr.
  *
  * The admin URL: --url, else RAFIKI_ADMIN_URL, else http://127.0.0.1:$ADMIN_PORT (3001). The
  * token: ADMIN_API_SECRET, else the one `rafiki serve` keeps in $RAFIKI_DATA_DIR/dev-secrets.env
@@ -80,13 +82,15 @@ static const verb_t verbs[] = {
      NULL, NULL, "deposit AMOUNT (smallest units) into an account"},
     {"accounts", "withdraw", "POST", "/accounts/{1}/withdrawals", "ID AMOUNT",
      {"id=id:n", "timeout-ms=timeout_ms:i", NULL}, NULL, NULL,
-     "start a withdrawal of AMOUNT (pending until posted or voided)"},
+     "start a withdrawal of AMOUNT (pending until posted or voided; --wait follows it)"},
     {"accounts", "transfers", "GET", "/accounts/{1}/transfers", "ID", {NULL}, "transfers",
      "id,state,debit_account_id,credit_account_id,amount,created_at", "an account's history"},
     {"withdrawals", "post", "POST", "/withdrawals/{1}/post", "ID", {NULL}, NULL, NULL,
      "complete a pending withdrawal"},
     {"withdrawals", "void", "POST", "/withdrawals/{1}/void", "ID", {NULL}, NULL, NULL,
      "cancel a pending withdrawal (the money returns)"},
+    {"withdrawals", "wait", "GET", "/transfers/{1}", "ID", {NULL}, NULL, NULL,
+     "follow a withdrawal until it is posted, voided or expires"},
     {"incoming-payments", "create", "POST", "/incoming-payments", "",
      {"wallet-address-id=wallet_address_id:s", "amount=incoming_amount:m",
       "expires-at=expires_at:s", NULL},
@@ -461,6 +465,40 @@ static int follow_payment(cli_t *c, const char *id, json_t **doc)
     }
 }
 
+/* Follows a pending withdrawal until posted, voided or expired, its state on stderr. */
+static int follow_withdrawal(cli_t *c, const char *id, json_t **doc)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/transfers/%s", id);
+    for (int i = 0;; i++) {
+        json_t *d;
+        int rc = call(c, "GET", path, NULL, &d);
+        if (rc != EXIT_OK)
+            return rc;
+        const char *state = json_string_value(json_object_get(d, "state"));
+        if (state && strcmp(state, "pending") != 0) {
+            fprintf(stderr, "%s: %s\n", id, state);
+            json_decref(*doc);
+            *doc = d;
+            return strcmp(state, "posted") == 0 ? EXIT_OK : EXIT_REFUSED;
+        }
+        if (i % 10 == 0) /* every 2 s */
+            fprintf(stderr,
+                    "%s: pending (post or void it: rafiki admin withdrawals post|void "
+                    "%s)\n",
+                    id, id);
+        json_decref(d);
+        nanosleep(&(struct timespec){0, 200 * 1000000L}, NULL);
+    }
+}
+
+/* Verbs that take --wait: starting a payment or a withdrawal. */
+static bool waitable(const verb_t *v)
+{
+    return (strcmp(v->group, "outgoing-payments") == 0 && strcmp(v->verb, "create") == 0) ||
+           (strcmp(v->group, "accounts") == 0 && strcmp(v->verb, "withdraw") == 0);
+}
+
 static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
 {
     char path[512] = "", query[512] = "";
@@ -476,15 +514,10 @@ static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
             fprintf(stdout, "usage: rafiki admin %s %s%s%s", v->group, v->verb, *v->args ? " " : "",
                     v->args);
             flag_usage(stdout, v);
-            fprintf(stdout, "%s\n  %s\n",
-                    strcmp(v->group, "outgoing-payments") == 0 && strcmp(v->verb, "create") == 0
-                        ? " [--wait]"
-                        : "",
-                    v->help);
+            fprintf(stdout, "%s\n  %s\n", waitable(v) ? " [--wait]" : "", v->help);
             rc = EXIT_OK;
             goto out;
-        } else if (strcmp(argv[i], "--wait") == 0 && strcmp(v->verb, "create") == 0 &&
-                   strcmp(v->group, "outgoing-payments") == 0) {
+        } else if (strcmp(argv[i], "--wait") == 0 && waitable(v)) {
             wait = true;
         } else if (strncmp(argv[i], "--", 2) == 0 && i + 1 < argc) {
             if (apply_flag(v, argv[i] + 2, argv[i + 1], body, query, sizeof query) != 0)
@@ -533,8 +566,13 @@ static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
     json_t *doc = NULL;
     bool get = strcmp(v->method, "GET") == 0 || strcmp(v->method, "DELETE") == 0;
     rc = call(c, v->method, path, get ? NULL : body, &doc);
-    if (rc == EXIT_OK && (wait || strcmp(v->verb, "wait") == 0))
-        rc = follow_payment(c, json_string_value(json_object_get(doc, "id")), &doc);
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    bool money_out = strcmp(v->group, "withdrawals") == 0 || strcmp(v->group, "accounts") == 0;
+    if (rc == EXIT_OK && id && (wait || strcmp(v->verb, "wait") == 0)) {
+        char copy[64];
+        snprintf(copy, sizeof copy, "%s", id);
+        rc = money_out ? follow_withdrawal(c, copy, &doc) : follow_payment(c, copy, &doc);
+    }
     if (doc && c->json)
         json_dumpf(doc, stdout, JSON_INDENT(2)), putchar('\n');
     else if (doc)

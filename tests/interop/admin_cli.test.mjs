@@ -3,7 +3,7 @@
 // 3 no server or no valid token), --help for every verb, and a payment followed with --wait.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -73,7 +73,7 @@ test('assets and wallet addresses: create, list as a table and as JSON, get, upd
   assert.equal(cli(['keys', 'revoke', wa.id, keys.publicKey.kid]).code, 0)
 })
 
-test('money: deposit, status, a payment followed with --wait, webhook events', () => {
+test('money: deposit, status, a payment and a withdrawal followed with --wait, webhook events', async () => {
   const usd = json(['assets', 'list']).find((a) => a.code === 'USD')
   const mk = (n) => json(['wallet-addresses', 'create', '--asset-id', usd.id, '--url', `http://localhost:${srv.ports.op}/${n}`])
   const alice = mk('alice')
@@ -92,6 +92,21 @@ test('money: deposit, status, a payment followed with --wait, webhook events', (
   const events = json(['webhook-events', 'list', '--type', 'outgoing_payment.completed'])
   assert.ok(events.length >= 1 && events.every((e) => e.type === 'outgoing_payment.completed'))
   assert.match(cli(['webhook-events', 'list']).out, /^ID\s+TYPE\s+STATE/)
+
+  // a withdrawal followed with --wait until another command posts it
+  const waiting = spawn(bin, ['admin', 'accounts', 'withdraw', alice.account_id, '800', '--wait'], {
+    env: { ...process.env, RAFIKI_ADMIN_URL: `http://127.0.0.1:${srv.ports.admin}`, ADMIN_API_SECRET: SECRET }
+  })
+  let err = ''
+  waiting.stderr.on('data', (c) => { err += c })
+  const done = new Promise((resolve) => waiting.on('exit', resolve))
+  for (let i = 0; i < 100 && !/pending/.test(err); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  const id = err.match(/^([0-9a-f-]{36}): pending/m)?.[1]
+  assert.ok(id, err)
+  assert.equal(cli(['withdrawals', 'post', id]).code, 0)
+  assert.equal(await done, 0, err)
+  assert.match(err, /: posted$/m)
+  assert.equal(json(['accounts', 'status', alice.account_id]).balance, '3000')
 })
 
 test('exit codes: refused 1, usage 2, unreachable or no token 3; --help everywhere', async () => {
