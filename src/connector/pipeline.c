@@ -41,7 +41,21 @@ typedef struct {
     uint8_t splain[1024];
     connector_reply_fn cb;
     void *user;
+    /* the request id of the thread that sent it (a payment's worker, log.h): the op's log
+     * lines carry it whatever thread writes them; "" for packets from peers */
+    char rid[LOG_REQUEST_ID_MAX + 1];
 } op_t;
+
+/* Logs a line of the op under its request id (the line may be written on any thread; the
+ * thread's own id is put back after). */
+#define OP_LOG(op, lvl, ...)                                                                       \
+    do {                                                                                           \
+        char op_log_prev_[LOG_REQUEST_ID_MAX + 1];                                                 \
+        snprintf(op_log_prev_, sizeof op_log_prev_, "%s", log_request_id());                       \
+        log_request_id_set((op)->rid);                                                             \
+        LOG_AT(lvl, __VA_ARGS__);                                                                  \
+        log_request_id_set(op_log_prev_);                                                          \
+    } while (0)
 
 /* ---- replies ---- */
 
@@ -108,7 +122,7 @@ static ledger_result_t first_failure(const ledger_result_t *r, size_t n)
 static void revert_receipt(op_t *op)
 {
     if (stream_receiver_revert(&op->c->receiver, op->prep.destination, &op->sinfo) != STREAM_OK)
-        LOGW("connector: could not revert a STREAM receipt total");
+        OP_LOG(op, LOG_WARN, "connector: could not revert a STREAM receipt total");
 }
 
 /*
@@ -192,8 +206,8 @@ static void resolve_hold(op_t *op, ledger_op_kind_t kind, ledger_done_fn then)
     if (ledger_transfers_submit_mode(op->c->ledger, ops, op->nlegs, LEDGER_SUBMIT_FOLLOW_UP,
                                      then ? then : resolve_done, op) != LEDGER_OK) {
         /* the sweeper voids the hold at its timeout; nothing is lost */
-        LOGW("connector: could not submit %s of a hold",
-             kind == LEDGER_OP_POST_PENDING ? "post" : "void");
+        OP_LOG(op, LOG_WARN, "connector: could not submit %s of a hold",
+               kind == LEDGER_OP_POST_PENDING ? "post" : "void");
         ledger_result_t closed[2] = {LEDGER_CLOSED, LEDGER_CLOSED};
         (then ? then : resolve_done)(op, closed, op->nlegs);
     }
@@ -204,7 +218,7 @@ static void resolve_done(void *user, const ledger_result_t *r, size_t n)
     op_t *op = user;
     ledger_result_t f = first_failure(r, n);
     if (f != LEDGER_OK)
-        LOGW("connector: resolving a hold failed: %s", ledger_result_str(f));
+        OP_LOG(op, LOG_WARN, "connector: resolving a hold failed: %s", ledger_result_str(f));
     op_release(op);
 }
 
@@ -315,6 +329,9 @@ void pipeline_start(connector_t *c, peer_t *src_peer, ledger_id_t src_account, c
     if (len)
         memcpy(copy, pkt, len);
     *op = (op_t){.c = c, .pkt = copy, .len = len, .cb = reply, .user = user};
+    const char *rid = log_request_id();
+    if (rid[0])
+        snprintf(op->rid, sizeof op->rid, "%s", rid);
     op->src.id = src_account;
     atomic_init(&op->refs, 1);
     atomic_init(&op->decided, 0);
@@ -478,7 +495,8 @@ static void post_done(void *user, const ledger_result_t *r, size_t n)
     op_t *op = user;
     ledger_result_t f = first_failure(r, n);
     if (f != LEDGER_OK)
-        LOGE("connector: posting a fulfilled hold failed: %s", ledger_result_str(f));
+        OP_LOG(op, LOG_ERROR, "connector: posting a fulfilled hold failed: %s",
+               ledger_result_str(f));
     op_release(op); /* the resolve reference */
     op_reply(op, op->reply.ptr, op->reply.len);
 }
