@@ -128,9 +128,15 @@ function refused (r, status, code, what) {
 const lastAsk = new Map();
 async function grant (client, access, interact) {
   const key = JSON.stringify([client === shop ? 'shop' : client === mall ? 'mall' : 'other', access, interact ?? null]);
-  if (lastAsk.get(key) === Math.floor(Date.now() / 1000)) await sleep(1005 - (Date.now() % 1000));
-  lastAsk.set(key, Math.floor(Date.now() / 1000));
-  return client.grant.request({ url: `http://localhost:${ports.auth}/` }, { access_token: { access }, ...(interact ? { interact } : {}) });
+  // the last request's `created` is at most the second its answer came in
+  while (Math.floor(Date.now() / 1000) <= (lastAsk.get(key) ?? -1)) await sleep(1005 - (Date.now() % 1000));
+  try {
+    return await client.grant.request({ url: `http://localhost:${ports.auth}/` }, { access_token: { access }, ...(interact ? { interact } : {}) });
+  } catch (e) {
+    throw new Error(`grant request refused: ${e.status} ${e.code}: ${e.description}`)
+  } finally {
+    lastAsk.set(key, Math.floor(Date.now() / 1000));
+  }
 }
 
 async function incomingToken (client = shop, actions = ['create', 'read', 'list', 'complete'], identifier) {
