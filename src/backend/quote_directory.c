@@ -50,17 +50,11 @@ static quote_lookup_t receiver_lookup(void *ctx, const char *url, size_t len, qu
     return res;
 }
 
-/* incoming_payment_get ends a pending payment it finds paid in full (incoming_payment.h). */
-static void receiver_paid(void *ctx, ledger_id_t id)
-{
-    incoming_payment_t *ip = xmalloc(sizeof *ip);
-    db_err_t e;
-    if (incoming_payment_get(ctx, id, ip, &e) == INCOMING_PAYMENT_STORAGE_ERROR)
-        LOGW("outgoing payments: incoming payment not re-read (its worker will): %s", e.msg);
-    free(ip);
-}
-
 quote_directory_t quote_directory_wallets(const wallet_ctx_t *ctx)
 {
-    return (quote_directory_t){(void *)ctx, wallet_lookup, receiver_lookup, receiver_paid};
+    /* No receiver_paid: a paid incoming payment is completed and swept by its worker's next
+     * pass (or by the next read of it), off the paying worker's path. Doing it at once cost
+     * every local payment two more commits on the single writer (606 -> 719 payments/s at
+     * c=16 without them, bench/payments, synchronous=normal). */
+    return (quote_directory_t){(void *)ctx, wallet_lookup, receiver_lookup, NULL};
 }

@@ -415,7 +415,15 @@ static void case_local_payment_completes(void)
 
     payment_ok(a, qid, pid);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
-    /* no incoming payment worker runs here: the payment itself completed the full invoice */
+    /* the invoice is full: the payment does not complete it itself (its worker's next pass
+     * does, off the payment's path); no worker runs here, so a read of it ends it, as any read
+     * of a paid-in-full incoming payment does */
+    cr_expect_eq(received(fx.dir.r[ip].account_id), 500);
+    incoming_payment_t *got = malloc(sizeof *got);
+    db_err_t e;
+    cr_assert_eq(incoming_payment_get(&fx.wallets, fx.dir.r[ip].id, got, &e), INCOMING_PAYMENT_OK);
+    cr_expect_eq(got->state, INCOMING_PAYMENT_COMPLETED);
+    free(got);
     cr_expect_eq(balance(fx.dir.w[b].account_id), 500, "the invoice was swept into bob's wallet");
     cr_expect_eq(balance(fx.dir.w[a].account_id), 10000 - 515);
     cr_expect_eq(received(fx.dir.r[ip].account_id), 500);
