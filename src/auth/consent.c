@@ -10,6 +10,7 @@
 #include "auth/pages.h"
 #include "auth/users.h"
 #include "base/civil.h"
+#include "base/codec.h"
 #include "base/interval.h"
 #include "base/log.h"
 #include "http/form.h"
@@ -24,22 +25,7 @@ typedef const consent_config_t cc_t;
 
 void consent_amount(uint64_t value, uint8_t scale, char *out, size_t cap)
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
-    if (scale == 0) {
-        snprintf(out, cap, "%s", digits);
-        return;
-    }
-    size_t o = 0;
-    int whole = n - (int)scale;
-    if (whole <= 0) {
-        o += (size_t)snprintf(out + o, cap - o, "0.");
-        for (int i = 0; i < -whole && o + 1 < cap; i++)
-            out[o++] = '0';
-        snprintf(out + o, cap - o, "%s", digits);
-    } else {
-        snprintf(out, cap, "%.*s.%s", whole, digits, digits + whole);
-    }
+    decimal_format(value, scale, out, cap);
 }
 
 static void unit(buf_t *b, uint32_t n, const char *name, bool *first)

@@ -10,6 +10,7 @@
 #include "auth/pages.h"
 #include "auth/users.h"
 #include "base/clock.h"
+#include "base/codec.h"
 #include "backend/incoming_payment.h"
 #include "ilp/pointer.h"
 
@@ -31,31 +32,10 @@ static void money(buf_t *b, uint64_t value, const char *code, uint8_t scale, con
     consent_html_escape(b, num);
 }
 
-/* "12.5" in an asset of scale 2 -> 1250; -1 when not a positive amount with at most scale
- * decimals. */
+/* A positive amount typed in the asset's units ("12.5"), in smallest units; -1 otherwise. */
 static int amount_parse(const char *s, uint8_t scale, uint64_t *out)
 {
-    uint64_t v = 0;
-    int decimals = -1;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s == '.' && decimals < 0) {
-            decimals = 0;
-            continue;
-        }
-        if (*s < '0' || *s > '9' || (decimals >= 0 && ++decimals > scale) ||
-            v > (UINT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    for (int d = decimals < 0 ? 0 : decimals; d < scale; d++) {
-        if (v > UINT64_MAX / 10)
-            return -1;
-        v *= 10;
-    }
-    *out = v;
-    return v > 0 ? 0 : -1;
+    return decimal_parse(s, scale, out) == 0 && *out > 0 ? 0 : -1;
 }
 
 /* The signed-in user, or a sign-in page answered (false). */

@@ -2,6 +2,7 @@
 #include "base/codec.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char HEX[] = "0123456789abcdef";
@@ -134,4 +135,49 @@ ssize_t b64_decode(uint8_t *out, size_t out_cap, const char *in, size_t n, int f
     if (acc != 0)
         return -1; /* non-zero trailing bits: not a canonical encoding */
     return (ssize_t)o;
+}
+
+int decimal_parse(const char *s, uint8_t scale, uint64_t *out)
+{
+    uint64_t v = 0;
+    int decimals = -1, digits = 0;
+    for (; *s; s++) {
+        if (*s == '.' && decimals < 0) {
+            decimals = 0;
+            continue;
+        }
+        if (*s < '0' || *s > '9' || (decimals >= 0 && ++decimals > scale) ||
+            v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+        digits++;
+    }
+    if (digits == 0)
+        return -1;
+    for (int d = decimals < 0 ? 0 : decimals; d < scale; d++) {
+        if (v > UINT64_MAX / 10)
+            return -1;
+        v *= 10;
+    }
+    *out = v;
+    return 0;
+}
+
+void decimal_format(uint64_t value, uint8_t scale, char *out, size_t cap)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
+    if (scale == 0) {
+        snprintf(out, cap, "%s", digits);
+        return;
+    }
+    int whole = n - (int)scale;
+    if (whole <= 0) {
+        size_t o = (size_t)snprintf(out, cap, "0.");
+        for (int i = 0; i < -whole && o + 1 < cap; i++)
+            out[o++] = '0';
+        snprintf(out + o, cap > o ? cap - o : 0, "%s", digits);
+    } else {
+        snprintf(out, cap, "%.*s.%s", whole, digits, digits + whole);
+    }
 }

@@ -27,4 +27,13 @@ ssize_t b64_encode(char *out, size_t out_cap, const uint8_t *in, size_t n, int f
 /* Padding is required for B64_STD unless B64_LENIENT; B64_URL accepts it either way. */
 ssize_t b64_decode(uint8_t *out, size_t out_cap, const char *in, size_t n, int flags);
 
+/*
+ * Decimal amounts as people type them ("12.5" in an asset of scale 2 is 1250 smallest units):
+ * digits with at most one '.', at most `scale` digits after it, no sign, no spaces, no
+ * exponent, within u64; 0 with *out set, or -1. decimal_format writes the canonical form back
+ * ("12.50"; scale digits after the point, "0.05" below one unit), into out (cap >= 23 + scale).
+ */
+int decimal_parse(const char *s, uint8_t scale, uint64_t *out);
+void decimal_format(uint64_t value, uint8_t scale, char *out, size_t cap);
+
 #endif

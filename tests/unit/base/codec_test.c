@@ -67,3 +67,37 @@ Test(codec, base64_rejects_bad_input)
     cr_assert_eq(b64_decode(b, sizeof b, "Zm=8", 4, B64_STD), -1);
     cr_assert_eq(b64_decode(b, 1, "Zm9v", 4, B64_STD), -1, "output too small");
 }
+
+Test(decimal, parse_amounts_as_people_type_them)
+{
+    uint64_t v;
+    cr_assert_eq(decimal_parse("12.5", 2, &v), 0);
+    cr_assert_eq(v, 1250);
+    cr_assert_eq(decimal_parse("12", 2, &v), 0);
+    cr_assert_eq(v, 1200);
+    cr_assert_eq(decimal_parse(".05", 2, &v), 0);
+    cr_assert_eq(v, 5);
+    cr_assert_eq(decimal_parse("7.", 0, &v), 0);
+    cr_assert_eq(v, 7);
+    cr_assert_eq(decimal_parse("18446744073709551615", 0, &v), 0);
+    cr_assert_eq(v, UINT64_MAX);
+    const char *bad[] = {"", ".", "1.234", "-1", "+1", "1e3", " 1", "1 ", "1..2", "1.2.3",
+                         "18446744073709551616", "184467440737095516.16"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_neq(decimal_parse(bad[i], 2, &v), 0, "%s", bad[i]);
+}
+
+Test(decimal, format_is_canonical_and_parses_back)
+{
+    char out[48];
+    decimal_format(1250, 2, out, sizeof out);
+    cr_assert_str_eq(out, "12.50");
+    decimal_format(5, 3, out, sizeof out);
+    cr_assert_str_eq(out, "0.005");
+    decimal_format(42, 0, out, sizeof out);
+    cr_assert_str_eq(out, "42");
+    uint64_t v;
+    decimal_format(UINT64_MAX, 9, out, sizeof out);
+    cr_assert_eq(decimal_parse(out, 9, &v), 0);
+    cr_assert_eq(v, UINT64_MAX);
+}
