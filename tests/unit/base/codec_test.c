@@ -81,8 +81,18 @@ Test(decimal, parse_amounts_as_people_type_them)
     cr_assert_eq(v, 7);
     cr_assert_eq(decimal_parse("18446744073709551615", 0, &v), 0);
     cr_assert_eq(v, UINT64_MAX);
-    const char *bad[] = {"", ".", "1.234", "-1", "+1", "1e3", " 1", "1 ", "1..2", "1.2.3",
-                         "18446744073709551616", "184467440737095516.16"};
+    const char *bad[] = {"",
+                         ".",
+                         "1.234",
+                         "-1",
+                         "+1",
+                         "1e3",
+                         " 1",
+                         "1 ",
+                         "1..2",
+                         "1.2.3",
+                         "18446744073709551616",
+                         "184467440737095516.16"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_assert_neq(decimal_parse(bad[i], 2, &v), 0, "%s", bad[i]);
 }
