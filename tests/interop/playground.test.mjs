@@ -90,9 +90,12 @@ test('playground: start, seed, demo payment across currencies, stop, restart wit
   const alice = money(afterLine, 'alice')
   assert.ok(alice < 1000 && alice > 980, `alice paid about USD 11 (${alice})`)
 
+  const children = spawnSync('pgrep', ['-P', String(pg.proc.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number)
+  assert.equal(children.length, 2, 'two wallet processes')
   pg.proc.kill('SIGTERM')
   assert.deepEqual(await pg.exited, { code: 0, signal: null }, pg.output())
   assert.match(pg.output(), /playground: stopped/)
+  for (const pid of children) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `wallet process ${pid} is gone`)
   await portsClosed()
 
   // the same directory again: the data is kept
