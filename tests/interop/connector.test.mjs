@@ -99,10 +99,15 @@ const T = {};
 const tok = () => randomBytes(24).toString('hex');
 
 before(async () => {
+  // one at a time: a node's own ephemeral listeners (port 0) must be bound before the next
+  // node is handed free ports, or the two can collide (seen in CI: an admin call answered 404
+  // by another node's listener)
   const A = await startNode('a', 'test.a');
+  await waitUp(A);
   const B = await startNode('b', 'test.b', { EXCHANGE_RATES: '{"USD":{"EUR":"0.9"}}' });
+  await waitUp(B);
   const C = await startNode('c', 'test.c');
-  await Promise.all([waitUp(A), waitUp(B), waitUp(C)]);
+  await waitUp(C);
   const asset = (n, code) => admin(n, 'POST', '/assets', { code, scale: 2 });
   const [aUsd, bUsd, bEur, cEur] = await Promise.all([
     asset(A, 'USD'), asset(B, 'USD'), asset(B, 'EUR'), asset(C, 'EUR'),

@@ -267,9 +267,12 @@ const newCounts = () => ({ fulfilled: 0, rejected: {}, errors: 0, http: 0 })
 
 async function setup () {
   const T = { clientToken: randomBytes(24).toString('hex') }
+  // one at a time: a node's ephemeral listeners (port 0) are bound before the next node is
+  // handed its free ports, so the two cannot collide
   T.a = await makeNode('a', 'test.a')
+  await start(T.a)
   T.b = await makeNode('b', 'test.b')
-  await Promise.all([start(T.a), start(T.b)])
+  await start(T.b)
   const tAB = randomBytes(24).toString('hex')
   const aUsd = await admin(T.a, 'POST', '/assets', { code: 'USD', scale: 2 })
   const bUsd = await admin(T.b, 'POST', '/assets', { code: 'USD', scale: 2 })
