@@ -4,7 +4,7 @@
  * admin API calls, and the server's RSS and CPU time from /proc.
  *
  * Header-only (each benchmark source is one program); the functions are static inline so that a
- * benchmark that does not use one gets no unused-function warning.
+ * benchmark that does not use one sees no unused-function warning.
  */
 #ifndef RAFIKI_BENCH_SERVE_H
 #define RAFIKI_BENCH_SERVE_H

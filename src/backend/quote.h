@@ -96,7 +96,8 @@ typedef struct {
 } quote_receiver_t;
 
 /* Lookups the wallet-address module provides; each may be called from any thread and may block
- * on the database. receiver_local gets the receiver URL as given ((ptr, len), not NUL-ended). */
+ * on the database. receiver_local is passed the receiver URL as given ((ptr, len), not NUL-ended).
+ */
 typedef struct {
     void *ctx;
     quote_lookup_t (*wallet_get)(void *ctx, ledger_id_t id, quote_wallet_t *out);
@@ -175,7 +176,7 @@ typedef struct {
     quote_amount_t debit_amount;     /* what the wallet pays, fee included */
     uint64_t send_amount;            /* what goes to the receiver, in the debit asset */
     uint64_t fee;                    /* in the debit asset */
-    quote_amount_t receive_amount;   /* what the receiver gets */
+    quote_amount_t receive_amount;   /* what the receiver is credited */
     uint64_t min_delivered;          /* receive_amount less slippage */
     ledger_id_t receiver_account_id; /* local: invoice account; zero: remote */
     ledger_id_t incoming_payment_id; /* local */

@@ -523,7 +523,7 @@ static int playground_demo(const pg_opts_t *o)
     const json_t *debit = json_object_get(q, "debit_amount");
     const json_t *recv = json_object_get(q, "receive_amount");
     double d = strtod(str(debit, "value"), NULL), r = strtod(str(recv, "value"), NULL);
-    printf("2. %s: quote for alice: she pays %s, bob gets %s (%.4f EUR per USD, fees "
+    printf("2. %s: quote for alice: she pays %s, bob receives %s (%.4f EUR per USD, fees "
            "included), valid until %s\n",
            cn->name, amount_str(m1, debit), amount_str(m2, recv), d > 0 ? r / d : 0.0,
            str(q, "expires_at"));

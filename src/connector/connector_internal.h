@@ -14,7 +14,8 @@
 #include "http/client.h"
 
 /* Token lookups (a token not in memory) waiting for the loader at once. A flood of made-up
- * tokens gets 503 beyond this instead of queueing ahead of the account loads of real packets. */
+ * tokens is answered 503 beyond this instead of queueing ahead of the account loads of real
+ * packets. */
 #define CONNECTOR_AUTH_LOADS_MAX 64
 
 /* Reject codes counted one by one: RFC 0027's table, plus one slot for the others. */

@@ -858,7 +858,7 @@ void http_server_stop(http_server_t *s)
         return;
     /* No MHD_quiesce_daemon: with epoll workers it races them over the listen socket and
      * libmicrohttpd 0.9.75 aborts the process ("Failed to remove listen FD from epoll set").
-     * The listener stays open until MHD_stop_daemon; what arrives meanwhile gets a 503. */
+     * The listener stays open until MHD_stop_daemon; what arrives meanwhile is answered 503. */
     http_server_stop_begin(s);
     /* Every request that got past the stopping check is counted in busy (the increment comes
      * first), so once busy reads 0 no connection is or will be suspended. */

@@ -77,7 +77,7 @@ typedef struct {
     unsigned per_ip_max; /* connections from one address; 0 = HTTP_PER_IP_DEFAULT */
     size_t header_max;   /* request line and headers; 0 = HTTP_HEADER_MAX_DEFAULT; more: 431 */
     bool no_stop_grace;  /* http_server_stop closes kept-alive connections at once (tests) */
-    /* Each request gets an id: the client's X-Request-Id when valid (log.h), else a new one;
+    /* Each request is given an id: the client's X-Request-Id when valid (log.h), else a new one;
      * answered in X-Request-Id and carried by the handler's log lines (http_req_id). */
     bool request_ids;
 } http_server_config_t;
@@ -131,8 +131,8 @@ void http_server_stats(const http_server_t *s, http_server_stats_t *out);
  * until the end: libmicrohttpd cannot stop an epoll listener from accepting without racing its
  * workers), waits until every pending request has been answered and sent, gives kept-alive
  * connections up to HTTP_STOP_GRACE_MS to close after such an answer while requests keep
- * coming (a client that was writing its next request gets the 503 rather than a reset), then stops
- * the workers and closes the listener and every connection. Safe to call twice. */
+ * coming (a client that was writing its next request receives the 503 rather than a reset), then
+ * stops the workers and closes the listener and every connection. Safe to call twice. */
 #define HTTP_STOP_GRACE_MS 200
 #define HTTP_STOP_QUIET_MS 50 /* ...and stops waiting once no request came for this long */
 void http_server_stop(http_server_t *s);

@@ -136,10 +136,10 @@ bool db_in_tx(const db_conn_t *conn);
  * while a transaction runs share the next one (group commit): one BEGIN and one COMMIT, so one
  * WAL sync, for up to DB_WRITE_GROUP_MAX callers. Each fn runs inside its own SAVEPOINT, so a fn
  * that fails undoes only its own writes; a fn sees the writes of those before it, exactly as if
- * they had committed first. Each caller gets its own fn's result, and DB_OK only once the shared
- * COMMIT succeeded; if the group as a whole fails (commit, savepoint), each fn runs again alone.
- * On Postgres every call is its own transaction on a pooled connection (concurrent commits there
- * already share WAL flushes, and grouping would serialize them).
+ * they had committed first. Each caller receives its own fn's result, and DB_OK only once the
+ * shared COMMIT succeeded; if the group as a whole fails (commit, savepoint), each fn runs again
+ * alone. On Postgres every call is its own transaction on a pooled connection (concurrent commits
+ * there already share WAL flushes, and grouping would serialize them).
  *
  * fn runs on whichever caller's thread leads the group: it must not use thread-local state of
  * its caller (except the log request id, log.h, which is set to the caller's while fn runs), must

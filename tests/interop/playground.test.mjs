@@ -80,7 +80,7 @@ test('playground: start, seed, demo payment across currencies, stop, restart wit
   const d = demo()
   assert.equal(d.code, 0, d.out)
   assert.match(d.out, /bob's incoming payment for EUR 10\.00/)
-  assert.match(d.out, /quote for alice: she pays USD [0-9.]+, bob gets EUR 10\.00/)
+  assert.match(d.out, /quote for alice: she pays USD [0-9.]+, bob receives EUR 10\.00/)
   assert.match(d.out, /COMPLETED/)
   const before = d.out.split('\n').find((l) => l.startsWith('before:'))
   const afterLine = d.out.split('\n').find((l) => l.startsWith('after:'))
