@@ -11,11 +11,11 @@ import { createRequire } from 'node:module'
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { startServe, sleep } from '../tests/interop/lib/serve.mjs'
 import { freePorts } from '../tests/interop/lib/ports.mjs'
 import { streamKeys, moneyPrepare } from '../tests/interop/lib/packets.mjs'
+import { pgUrl, psql } from '../tests/interop/lib/pg.mjs'
 
 const require = createRequire(new URL('../tests/interop/package.json', import.meta.url))
 const IlpPacket = require('ilp-packet')
@@ -26,17 +26,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const PACKET_LOOPS = Number(process.env.BENCH_PACKET_LOOPS ?? 16)
 const PAYMENT_LOOPS = Number(process.env.BENCH_PAYMENT_LOOPS ?? 8)
 const SECRET = 'scale-bench-admin-secret-0123456789'
-
-function psql (sql) {
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', base, '-c', sql], { encoding: 'utf8' })
-  if (r.status !== 0) throw new Error(r.stderr)
-}
-
-function databaseUrl (name) {
-  const q = base.indexOf('?')
-  const head = q < 0 ? base : base.slice(0, q)
-  return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q))
-}
 
 const pct = (xs, p) => xs.length ? xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] : 0
 const rssMb = (proc) => {
@@ -56,13 +45,13 @@ async function post (url, path, body) {
 
 async function run (replicas) {
   const name = 'scale_bench_' + randomUUID().replace(/-/g, '').slice(0, 12)
-  psql(`CREATE DATABASE ${name}`)
+  psql(base, `CREATE DATABASE ${name}`)
   const dir = mkdtempSync(join(tmpdir(), 'rafiki-scale-bench-'))
   const nodes = []
   try {
     const [op, auth] = await freePorts(2)
     const env = {
-      DATABASE_URL: databaseUrl(name),
+      DATABASE_URL: pgUrl(base, name),
       REDIS_URL: redis,
       STREAM_SECRET: randomBytes(32).toString('hex'),
       IDP_SECRET: 'scale-bench-idp-secret-0123456789',
@@ -143,7 +132,7 @@ async function run (replicas) {
   } finally {
     for (const n of nodes) n.proc.kill('SIGKILL')
     await sleep(200)
-    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    psql(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     rmSync(dir, { recursive: true, force: true })
   }
 }

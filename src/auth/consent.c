@@ -23,11 +23,6 @@ typedef const consent_config_t cc_t;
 
 /* ---- words and numbers ---- */
 
-void consent_amount(uint64_t value, uint8_t scale, char *out, size_t cap)
-{
-    decimal_format(value, scale, out, cap);
-}
-
 static void unit(buf_t *b, uint32_t n, const char *name, bool *first)
 {
     if (!n)
@@ -150,7 +145,7 @@ static void describe(buf_t *b, const json_t *item)
         if (!v || !code)
             continue;
         char num[48];
-        consent_amount(strtoull(v, NULL, 10),
+        decimal_format(strtoull(v, NULL, 10),
                        (uint8_t)json_integer_value(json_object_get(amt, "assetScale")), num,
                        sizeof num);
         char line[160];

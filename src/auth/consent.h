@@ -43,8 +43,6 @@ typedef struct {
 /* Registers the routes above on s (the AUTH_PORT listener); cfg outlives the server. */
 int consent_register(http_server_t *s, const consent_config_t *cfg);
 
-/* "25.00" for value 2500 at scale 2, into out (cap >= 24 + scale). */
-void consent_amount(uint64_t value, uint8_t scale, char *out, size_t cap);
 /* An ISO 8601 repeating interval in words ("every month from 2026-01-01 00:00 UTC, 12 times"),
  * or the text itself when it does not parse. */
 void consent_interval(const char *iso, char *out, size_t cap);

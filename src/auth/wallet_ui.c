@@ -27,7 +27,7 @@ typedef const wallet_ui_config_t ui_t;
 static void money(buf_t *b, uint64_t value, const char *code, uint8_t scale, const char *sign)
 {
     char num[48];
-    consent_amount(value, scale, num, sizeof num);
+    decimal_format(value, scale, num, sizeof num);
     buf_printf(b, "%s%s&nbsp;", sign, code);
     consent_html_escape(b, num);
 }

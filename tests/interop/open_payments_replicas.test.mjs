@@ -11,11 +11,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { startServe, sleep } from './lib/serve.mjs';
 import { freePorts } from './lib/ports.mjs';
+import { pgUrl, psql } from './lib/pg.mjs';
 
 const require = createRequire(import.meta.url);
 const { createAuthenticatedClient, isPendingGrant, isFinalizedGrantWithAccessToken } = require('@interledger/open-payments');
@@ -33,22 +33,11 @@ const dir = mkdtempSync(join(tmpdir(), 'rafiki-opr-'));
 const procs = [];
 let dbName;
 
-function psql (sql) {
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', base, '-c', sql], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-function databaseUrl (name) {
-  const q = base.indexOf('?');
-  const head = q < 0 ? base : base.slice(0, q);
-  return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q));
-}
-
 // What the processes of one deployment share: the database, the cache, the secrets, and the
 // public URLs of the Open Payments and auth ports (op, auth).
 function sharedEnv (db, op, auth) {
   return {
-    DATABASE_URL: databaseUrl(db),
+    DATABASE_URL: pgUrl(base, db),
     REDIS_URL: redis,
     STREAM_SECRET: randomBytes(32).toString('hex'),
     IDP_SECRET,
@@ -60,7 +49,7 @@ function sharedEnv (db, op, auth) {
 
 after(() => {
   for (const p of procs) p.kill('SIGKILL');
-  if (dbName) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (dbName) psql(base, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -92,7 +81,7 @@ test('two replicas on one Postgres and Redis share grants, tokens, interactions 
   { timeout: 120000, skip: base && redis ? false : 'TEST_POSTGRES_URL and TEST_REDIS_URL are not set' },
   async () => {
     dbName = 'op_replicas_' + randomUUID().replace(/-/g, '').slice(0, 12);
-    psql(`CREATE DATABASE ${dbName}`);
+    psql(base, `CREATE DATABASE ${dbName}`);
     // the public URLs are replica A's (a load balancer's, in production); B answers the same paths
     const [opA, authA] = await freePorts(2);
     const shared = sharedEnv(dbName, opA, authA);
@@ -188,7 +177,7 @@ test('--components auth and --components backend in two processes',
   { timeout: 120000, skip: base && redis ? false : 'TEST_POSTGRES_URL and TEST_REDIS_URL are not set' },
   async () => {
     const name = 'op_split_' + randomUUID().replace(/-/g, '').slice(0, 12);
-    psql(`CREATE DATABASE ${name}`);
+    psql(base, `CREATE DATABASE ${name}`);
     try {
       const [op, auth, intro, inter] = await freePorts(4);
       const shared = { ...sharedEnv(name, op, auth), AUTH_SERVER_INTROSPECTION_URL: `http://127.0.0.1:${intro}/` };
@@ -253,6 +242,6 @@ test('--components auth and --components backend in two processes',
       const status = await be.admin('GET', `/accounts/${alice.account_id}/status`);
       assert.equal(status.balance, '10000', 'nothing paid');
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      psql(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
   });

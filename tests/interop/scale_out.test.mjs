@@ -16,13 +16,13 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'
 import * as IlpPacket from 'ilp-packet'
 import { startServe, sleep } from './lib/serve.mjs'
 import { freePorts } from './lib/ports.mjs'
 import { streamKeys, moneyPrepare } from './lib/packets.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const base = process.env.TEST_POSTGRES_URL
 const redis = process.env.TEST_REDIS_URL
@@ -33,18 +33,6 @@ const PAYMENT_LOOPS = 4
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-scale-'))
 const procs = []
 let dbName
-
-function psql (url, sql) {
-  const r = spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { encoding: 'utf8' })
-  assert.equal(r.status, 0, r.stderr)
-  return r.stdout.trim()
-}
-
-function databaseUrl (name) {
-  const q = base.indexOf('?')
-  const head = q < 0 ? base : base.slice(0, q)
-  return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q))
-}
 
 after(() => {
   for (const p of procs) p.kill('SIGKILL')
@@ -66,7 +54,7 @@ test('two replicas on one Postgres and Redis, one killed mid-load: no money lost
   async (t) => {
     dbName = 'scale_' + randomUUID().replace(/-/g, '').slice(0, 12)
     psql(base, `CREATE DATABASE ${dbName}`)
-    const db = databaseUrl(dbName)
+    const db = pgUrl(base, dbName)
 
     // the wallet's webhook endpoint
     const [hookPort, op, auth] = await freePorts(3)

@@ -16,6 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, nodePorts } from './lib/ports.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const build = process.env.RAFIKI_BUILD ?? path.join(here, '..', '..', 'build')
@@ -189,26 +190,16 @@ test('webhooks survive a down receiver and kill -9: all arrive, signed, in order
   await run(t, {}, 1)
 })
 
-function pgDatabaseUrl (base, name) {
-  const q = base.indexOf('?')
-  const head = q < 0 ? base : base.slice(0, q)
-  return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q))
-}
-
 test('webhooks on Postgres with two replicas sharing the deliveries',
   { timeout: 120000, skip: process.env.TEST_POSTGRES_URL ? false : 'TEST_POSTGRES_URL is not set' },
   async t => {
     const base = process.env.TEST_POSTGRES_URL
     const name = 'webhooks_' + randomUUID().replace(/-/g, '').slice(0, 12)
-    const psql = sql => {
-      const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', base, '-c', sql], { encoding: 'utf8' })
-      assert.equal(r.status, 0, r.stderr)
-    }
-    psql(`CREATE DATABASE ${name}`)
+    psql(base, `CREATE DATABASE ${name}`)
     try {
-      await run(t, { DATABASE_URL: pgDatabaseUrl(base, name) }, 2)
+      await run(t, { DATABASE_URL: pgUrl(base, name) }, 2)
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      psql(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     }
   })
 

@@ -1,0 +1,17 @@
+// The throwaway Postgres of scripts/with-services.sh (TEST_POSTGRES_URL) for tests and benches
+// that need a database of their own on it.
+import { spawnSync } from 'node:child_process'
+
+// base with its database name replaced by name (the query string, e.g. ?host=, is kept).
+export function pgUrl (base, name) {
+  const q = base.indexOf('?')
+  const head = q < 0 ? base : base.slice(0, q)
+  return head.slice(0, head.lastIndexOf('/') + 1) + name + (q < 0 ? '' : base.slice(q))
+}
+
+// Runs sql with psql on url; its unaligned, tuples-only output, trimmed. Throws on failure.
+export function psql (url, sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr}`)
+  return r.stdout.trim()
+}
