@@ -5,13 +5,14 @@
 // status (an unlisted one fails: "An unknown status code was used", but see UNLISTED) and every
 // body, errors too.
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { root } from './serve.mjs'
 
 const require = createRequire(import.meta.url)
 const { createOpenAPI } = require('@interledger/openapi')
 
-const specs = join(root, '..', 'shared', 'specs', 'open-payments')
+// ../shared next to the repository, or SHARED (as the Makefile takes it) for a clone elsewhere
+const specs = join(process.env.SHARED ? resolve(root, process.env.SHARED) : join(root, '..', 'shared'), 'specs', 'open-payments')
 
 // ports: startServe's ports. Returns check(method, url, status, body), which throws with the
 // validator's messages when the answer is not what the spec allows, and returns whether a spec
