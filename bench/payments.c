@@ -53,7 +53,8 @@ static struct {
     char code[16];
     http_client_t *client;
 } srv;
-static uint64_t completed_total; /* over the runs of one configuration */
+static uint64_t completed_total;   /* over the runs of one configuration */
+static atomic_uint_fast64_t polls; /* GETs of outgoing payments, in the current run */
 
 /* ---- HTTP and the server process (bench_serve.h) ---- */
 
@@ -205,6 +206,7 @@ static int pay_once(void)
     snprintf(path, sizeof path, "/outgoing-payments/%s", pid);
     for (int i = 0; i < 20000; i++) {
         unsigned st;
+        atomic_fetch_add(&polls, 1);
         json_t *j = admin("GET", path, NULL, &st);
         const char *s = json_string_value(json_object_get(j, "state"));
         int done = s && strcmp(s, "COMPLETED") == 0 ? 1 : s && strcmp(s, "FAILED") == 0 ? -1 : 0;
@@ -226,13 +228,15 @@ static int pay_op(void *user)
 static void run(const char *label, int threads, double seconds)
 {
     bench_result_t r;
+    atomic_store(&polls, 0);
     if (bench_load(srv.a.pid, threads, seconds, pay_op, NULL, &r) != 0)
         return;
     completed_total += r.ok;
     printf("%-13s c=%-2d  %7.1f payments/s  p50 %6.2f ms  p99 %6.2f ms  failed %llu  "
-           "server RSS %ld KiB (peak %ld)  server CPU %.2f ms/payment\n",
+           "server RSS %ld KiB (peak %ld)  CPU server %.2f client %.2f ms/payment  polls %.1f\n",
            label, threads, r.per_s, r.p50_ms, r.p99_ms, (unsigned long long)r.failed, r.rss_kib,
-           r.hwm_kib, r.server_cpu_ms_op);
+           r.hwm_kib, r.server_cpu_ms_op, r.client_cpu_ms_op,
+           r.ok ? (double)atomic_load(&polls) / (double)r.ok : 0.0);
     fflush(stdout);
 }
 

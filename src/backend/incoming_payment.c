@@ -17,6 +17,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 static const char *const RESULT_NAMES[INCOMING_PAYMENT_RESULT_COUNT] = {
     [INCOMING_PAYMENT_OK] = "ok",
@@ -156,16 +157,28 @@ static json_t *ip_event_json(const wallet_ctx_t *ctx, const incoming_payment_t *
         admin_json_time(p->created_ms), "updatedAt", admin_json_time(p->updated_ms));
 }
 
-/* Records type for p in c's open transaction. */
-static db_rc_t ip_event(db_conn_t *c, const wallet_ctx_t *ctx, const char *type,
-                        const incoming_payment_t *p, db_err_t *e)
+/* The data of an event about p (as it will be once the transaction commits), serialised before
+ * the transaction so that the writer does not wait for it; NULL when memory ran out. */
+static char *ip_event_data(const wallet_ctx_t *ctx, const incoming_payment_t *p)
 {
-    char id[LEDGER_ID_STR_LEN + 1];
-    ledger_id_format(p->id, id);
     json_t *data = ip_event_json(ctx, p);
-    int rc = data ? webhook_event_add(c, type, id, data, e) : DB_NOMEM;
+    char *text = webhook_event_data(data);
     json_decref(data);
-    return (db_rc_t)rc;
+    return text;
+}
+
+/* Records type for payment id with data from ip_event_data in c's open transaction. */
+static db_rc_t ip_event(db_conn_t *c, const char *type, ledger_id_t id, const char *data,
+                        db_err_t *e)
+{
+    if (!data) {
+        e->code = DB_NOMEM;
+        snprintf(e->msg, sizeof e->msg, "incoming payment event: out of memory");
+        return DB_NOMEM;
+    }
+    char rid[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, rid);
+    return (db_rc_t)webhook_event_add_text(c, type, rid, data, NULL, e);
 }
 
 /* ---- create ---- */
@@ -173,6 +186,7 @@ static db_rc_t ip_event(db_conn_t *c, const wallet_ctx_t *ctx, const char *type,
 typedef struct {
     const wallet_ctx_t *ctx;
     const incoming_payment_t *p;
+    const char *event_data; /* incoming_payment.created's */
     const char *client;
     ledger_account_t acct;  /* the invoice account, created in the same transaction */
     ledger_result_t ledger; /* its result when not LEDGER_OK */
@@ -211,7 +225,8 @@ static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_i64(st, 10, p->updated_ms);
     db_bind_str(st, 11, a->client);
     db_rc_t rc = db_run(st, e);
-    return rc == DB_OK ? ip_event(c, a->ctx, WEBHOOK_INCOMING_PAYMENT_CREATED, p, e) : rc;
+    return rc == DB_OK ? ip_event(c, WEBHOOK_INCOMING_PAYMENT_CREATED, p->id, a->event_data, e)
+                       : rc;
 }
 
 /* Checks the request against its wallet address and fills the new row's fields. */
@@ -273,8 +288,12 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
                               .stream_enabled = true,
                               .has_max_balance = p.has_incoming_amount,
                               .max_balance = (int64_t)p.incoming_amount}};
+    char *event_data = ip_event_data(ctx, &p);
+    a.event_data = event_data;
     db_err_t e = {0};
-    if (db_write_tx(ctx->db, tx_ip_insert, &a, &e) != DB_OK)
+    db_rc_t rc = db_write_tx(ctx->db, tx_ip_insert, &a, &e);
+    free(event_data);
+    if (rc != DB_OK)
         return a.ledger != LEDGER_OK && a.ledger != LEDGER_STORAGE_ERROR
                    ? ip_ledger_fail(a.ledger, err)
                    : ip_storage(err, &e);
@@ -283,6 +302,55 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
 }
 
 /* ---- ending: the state change, then the settlement ---- */
+
+/* Closes the invoice accounts of e[i] where sel(e[i]): max_balance 0 (with the balance swept,
+ * nothing more can arrive; before, nothing beyond what is there) and STREAM off, all in one
+ * transaction. The update waits for the batcher, so credits committed before it are all an
+ * account will ever get. Idempotent: closed accounts are left out. */
+typedef struct {
+    ledger_id_t id;
+    incoming_payment_state_t to;
+    incoming_payment_t p; /* the row as read, then as after, with received_amount */
+    ledger_id_t wallet_account;
+    incoming_payment_state_t found; /* its state when it had ended before */
+    bool pending;                   /* it was pending when read: this call ends it */
+    char *event_data;               /* the event of its state change, made before the tx */
+    incoming_payment_result_t r;
+} ip_ending_t;
+
+static incoming_payment_result_t ip_close_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n,
+                                               bool (*sel)(const ip_ending_t *), db_err_t *err)
+{
+    ledger_account_t *accts = xmalloc(n * sizeof *accts);
+    size_t k = 0;
+    ledger_result_t r = LEDGER_OK;
+    for (size_t i = 0; i < n && r == LEDGER_OK; i++) {
+        if (!sel(&e[i]))
+            continue;
+        ledger_account_t *a = &accts[k];
+        if ((r = ledger_account_get(ctx->ledger, e[i].p.account_id, a)) != LEDGER_OK ||
+            (a->has_max_balance && a->max_balance == 0 && !a->stream_enabled))
+            continue;
+        a->has_max_balance = true;
+        a->max_balance = 0;
+        a->stream_enabled = false;
+        k++;
+    }
+    if (r == LEDGER_OK && k > 0)
+        r = ledger_accounts_update(ctx->ledger, accts, k, NULL);
+    free(accts);
+    return r == LEDGER_OK ? INCOMING_PAYMENT_OK : ip_ledger_fail(r, err);
+}
+
+static bool sel_pending(const ip_ending_t *e)
+{
+    return e->r == INCOMING_PAYMENT_OK && e->pending;
+}
+
+static bool sel_unsettled(const ip_ending_t *e)
+{
+    return e->r == INCOMING_PAYMENT_OK && !e->p.settled;
+}
 
 /* The id of the transfer that sweeps a payment's balance into its wallet account: derived
  * from the payment's id so a repeated settlement finds the first one (ledger idempotency). */
@@ -296,172 +364,213 @@ static ledger_id_t sweep_transfer_id(ledger_id_t id)
     return ledger_id_derive(in, sizeof in);
 }
 
-/* Closes the invoice account: max_balance 0 (with the balance swept, nothing more can arrive;
- * before, nothing beyond what is there) and STREAM off. The update goes through the batcher, so
- * credits committed before it are all the account will ever get. Idempotent. */
-static ledger_result_t ip_close(const wallet_ctx_t *ctx, const incoming_payment_t *p)
-{
-    ledger_account_t a;
-    ledger_result_t r = ledger_account_get(ctx->ledger, p->account_id, &a);
-    if (r != LEDGER_OK || (a.has_max_balance && a.max_balance == 0 && !a.stream_enabled))
-        return r;
-    a.has_max_balance = true;
-    a.max_balance = 0;
-    a.stream_enabled = false;
-    return ledger_account_update(ctx->ledger, &a);
-}
-
-/* Closes the invoice account and moves its balance to the wallet account. Safe to run again at
- * any point. */
-static ledger_result_t ip_sweep(const wallet_ctx_t *ctx, const incoming_payment_t *p,
-                                ledger_id_t wallet_account)
-{
-    ledger_result_t r = ip_close(ctx, p);
-    if (r != LEDGER_OK)
-        return r;
-    ledger_status_t s;
-    if ((r = ledger_account_status(ctx->ledger, p->account_id, &s)) != LEDGER_OK)
-        return r;
-    if (s.balance <= 0)
-        return LEDGER_OK;
-    ledger_op_t op = {.kind = LEDGER_OP_CREATE,
-                      .id = sweep_transfer_id(p->id),
-                      .debit_account_id = p->account_id,
-                      .credit_account_id = wallet_account,
-                      .amount = (uint64_t)s.balance,
-                      .code = ADMIN_CODE_TRANSFER};
-    ledger_result_t res;
-    r = ledger_transfers_execute(ctx->ledger, &op, 1, &res);
-    if (r != LEDGER_OK)
-        return r;
-    return res == LEDGER_EXISTS ? LEDGER_OK : res;
-}
-
-static db_rc_t tx_mark_settled(db_conn_t *c, void *arg, db_err_t *e)
-{
-    const incoming_payment_t *p = arg;
-    db_stmt_t *st = db_prepare(c, "UPDATE incoming_payments SET settled = ? WHERE id = ?", e);
-    if (!st)
-        return e->code;
-    db_bind_bool(st, 1, true);
-    pay_bind_id(st, 2, p->id);
-    return db_run(st, e);
-}
-
-/* Settles an ended payment and records it. */
-static incoming_payment_result_t ip_settle(const wallet_ctx_t *ctx, incoming_payment_t *p,
-                                           ledger_id_t wallet_account, db_err_t *err)
-{
-    ledger_result_t lr = ip_sweep(ctx, p, wallet_account);
-    if (lr != LEDGER_OK) {
-        LOGW("incoming payment: settlement failed (%s); the worker retries", ledger_result_str(lr));
-        return ip_ledger_fail(lr, err);
-    }
-    db_err_t e = {0};
-    if (db_write_tx(ctx->db, tx_mark_settled, p, &e) != DB_OK)
-        return ip_storage(err, &e);
-    p->settled = true;
-    return INCOMING_PAYMENT_OK;
-}
-
 typedef struct {
     const wallet_ctx_t *ctx;
-    incoming_payment_t *p; /* the row as read, with its final received amount */
-    incoming_payment_state_t to;
+    ip_ending_t *e;
+    size_t n;
     int64_t now_ms;
-    incoming_payment_state_t found; /* the state when the change did not apply */
-} ip_end_t;
+} ip_end_tx_t;
 
-static db_rc_t tx_end(db_conn_t *c, void *arg, db_err_t *e)
+/* The state change of one pending payment in c's transaction, with its event; e->found
+ * receives the state when another process ended it first. */
+static db_rc_t tx_end_one(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err)
 {
-    ip_end_t *a = arg;
     db_stmt_t *st = db_prepare(c,
                                "UPDATE incoming_payments SET state = ?, completed_at = ?, "
                                "updated_at = ? WHERE id = ? AND state = ?",
-                               e);
+                               err);
     if (!st)
-        return e->code;
-    db_bind_i64(st, 1, a->to);
-    db_bind_i64(st, 2, a->now_ms);
-    db_bind_i64(st, 3, a->now_ms);
-    pay_bind_id(st, 4, a->p->id);
+        return err->code;
+    db_bind_i64(st, 1, e->to);
+    db_bind_i64(st, 2, now);
+    db_bind_i64(st, 3, now);
+    pay_bind_id(st, 4, e->id);
     db_bind_i64(st, 5, INCOMING_PAYMENT_PENDING);
-    db_rc_t rc = db_run(st, e);
-    if (rc == DB_OK && db_changes(st) == 1) {
-        incoming_payment_t after = *a->p;
-        after.state = a->to;
-        after.completed_ms = after.updated_ms = a->now_ms;
-        return ip_event(c, a->ctx,
-                        a->to == INCOMING_PAYMENT_COMPLETED ? WEBHOOK_INCOMING_PAYMENT_COMPLETED
+    db_rc_t rc = db_run(st, err);
+    if (rc == DB_OK && db_changes(st) == 1)
+        return ip_event(c,
+                        e->to == INCOMING_PAYMENT_COMPLETED ? WEBHOOK_INCOMING_PAYMENT_COMPLETED
                                                             : WEBHOOK_INCOMING_PAYMENT_EXPIRED,
-                        &after, e);
-    }
+                        e->id, e->event_data, err);
     if (rc != DB_OK)
         return rc;
-    if (!(st = db_prepare(c, "SELECT state FROM incoming_payments WHERE id = ?", e)))
-        return e->code;
-    pay_bind_id(st, 1, a->p->id);
-    if ((rc = db_step_one(st, e)) != DB_ROW)
+    if (!(st = db_prepare(c, "SELECT state FROM incoming_payments WHERE id = ?", err)))
+        return err->code;
+    pay_bind_id(st, 1, e->id);
+    if ((rc = db_step_one(st, err)) != DB_ROW)
         return rc;
-    a->found = (incoming_payment_state_t)db_col_i64(st, 0);
+    e->found = (incoming_payment_state_t)db_col_i64(st, 0);
     return DB_OK;
 }
 
-/* The state change of a pending payment, after closing its account so that the received amount
- * the event reports is final. *found receives the state when it had ended before. */
-static incoming_payment_result_t ip_transition(const wallet_ctx_t *ctx, incoming_payment_t *p,
-                                               incoming_payment_state_t to,
-                                               incoming_payment_state_t *found, db_err_t *err)
+static db_rc_t tx_end(db_conn_t *c, void *arg, db_err_t *err)
 {
-    ledger_result_t lr = ip_close(ctx, p);
-    if (lr != LEDGER_OK)
-        return ip_ledger_fail(lr, err);
-    incoming_payment_result_t r = ip_received(ctx, p, err);
-    if (r != INCOMING_PAYMENT_OK)
-        return r;
-    ip_end_t a = {.ctx = ctx, .p = p, .to = to, .now_ms = clock_wall_ms()};
-    db_err_t e = {0};
-    db_rc_t rc = db_write_tx(ctx->db, tx_end, &a, &e);
-    if (rc == DB_NOT_FOUND)
-        return INCOMING_PAYMENT_NOT_FOUND;
-    if (rc != DB_OK)
-        return ip_storage(err, &e);
-    *found = a.found;
-    return INCOMING_PAYMENT_OK;
+    ip_end_tx_t *a = arg;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!sel_pending(&a->e[i]))
+            continue;
+        db_rc_t rc = tx_end_one(c, &a->e[i], a->now_ms, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
 }
 
-/* Ends a pending payment (to completed or expired), then settles it. ALREADY_* when it had
- * ended before; *out is the row after, with received_amount. */
+static db_rc_t tx_mark_settled(db_conn_t *c, void *arg, db_err_t *err)
+{
+    ip_end_tx_t *a = arg;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!sel_unsettled(&a->e[i]))
+            continue;
+        db_stmt_t *st = db_prepare(c, "UPDATE incoming_payments SET settled = ? WHERE id = ?", err);
+        if (!st)
+            return err->code;
+        db_bind_bool(st, 1, true);
+        pay_bind_id(st, 2, a->e[i].id);
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* Sets r on every selected ending that is still OK. */
+static void ip_fail_many(ip_ending_t *e, size_t n, bool (*sel)(const ip_ending_t *),
+                         incoming_payment_result_t r)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sel(&e[i]))
+            e[i].r = r;
+}
+
+/* The state changes of the pending ones, after closing their accounts so that the received
+ * amount each event reports is final: one account update and one transaction for all. */
+static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_pending, err);
+    for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++)
+        if (sel_pending(&e[i]))
+            e[i].r = ip_received(ctx, &e[i].p, err);
+    ip_end_tx_t a = {.ctx = ctx, .e = e, .n = n, .now_ms = clock_wall_ms()};
+    for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++) {
+        if (!sel_pending(&e[i]))
+            continue;
+        incoming_payment_t after = e[i].p;
+        after.state = e[i].to;
+        after.completed_ms = after.updated_ms = a.now_ms;
+        e[i].event_data = ip_event_data(ctx, &after);
+    }
+    db_err_t dbe = {0};
+    if (r == INCOMING_PAYMENT_OK && db_write_tx(ctx->db, tx_end, &a, &dbe) != DB_OK)
+        r = ip_storage(err, &dbe);
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].event_data);
+        e[i].event_data = NULL;
+    }
+    if (r != INCOMING_PAYMENT_OK)
+        ip_fail_many(e, n, sel_pending, r);
+}
+
+/* Closes the unsettled ones' accounts, moves each balance to its wallet account (one ledger
+ * submission for all) and records them settled (one transaction). Safe to run again. */
+static void ip_settle_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_unsettled, err);
+    if (r != INCOMING_PAYMENT_OK) {
+        ip_fail_many(e, n, sel_unsettled, r);
+        return;
+    }
+    ledger_op_t *ops = xmalloc(n * sizeof *ops);
+    size_t *of = xmalloc(n * sizeof *of), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sel_unsettled(&e[i]))
+            continue;
+        ledger_status_t s;
+        ledger_result_t lr = ledger_account_status(ctx->ledger, e[i].p.account_id, &s);
+        if (lr != LEDGER_OK)
+            e[i].r = ip_ledger_fail(lr, err);
+        else if (s.balance > 0)
+            of[k] = i, ops[k++] = (ledger_op_t){.kind = LEDGER_OP_CREATE,
+                                                .id = sweep_transfer_id(e[i].id),
+                                                .debit_account_id = e[i].p.account_id,
+                                                .credit_account_id = e[i].wallet_account,
+                                                .amount = (uint64_t)s.balance,
+                                                .code = ADMIN_CODE_TRANSFER};
+    }
+    ledger_result_t *res = xmalloc((k ? k : 1) * sizeof *res);
+    ledger_result_t lr = k ? ledger_transfers_execute(ctx->ledger, ops, k, res) : LEDGER_OK;
+    for (size_t j = 0; j < k; j++) {
+        ledger_result_t one = lr != LEDGER_OK ? lr : res[j] == LEDGER_EXISTS ? LEDGER_OK : res[j];
+        if (one != LEDGER_OK) {
+            LOGW("incoming payment: settlement failed (%s); the worker retries",
+                 ledger_result_str(one));
+            e[of[j]].r = ip_ledger_fail(one, err);
+        }
+    }
+    free(res);
+    free(ops);
+    free(of);
+    ip_end_tx_t a = {.ctx = ctx, .e = e, .n = n};
+    db_err_t dbe = {0};
+    if (db_write_tx(ctx->db, tx_mark_settled, &a, &dbe) != DB_OK) {
+        ip_fail_many(e, n, sel_unsettled, ip_storage(err, &dbe));
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sel_unsettled(&e[i]))
+            e[i].p.settled = true;
+}
+
+/* Ends pending payments (each to e[i].to: completed or expired), then settles every one not
+ * settled yet, with a few transactions for all n. e[i].r: OK, ALREADY_* when it had ended
+ * before, NOT_FOUND or STORAGE_ERROR; e[i].p the row after, with received_amount. */
+static void ip_end_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
+        e[i].pending = e[i].r == INCOMING_PAYMENT_OK && e[i].p.state == INCOMING_PAYMENT_PENDING;
+        e[i].found = e[i].pending ? 0 : e[i].p.state;
+    }
+    ip_transition_many(ctx, e, n, err);
+    for (size_t i = 0; i < n; i++)
+        if (sel_pending(&e[i])) /* the row after: ours, or the one that came first */
+            e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
+    ip_settle_many(ctx, e, n, err);
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].r == INCOMING_PAYMENT_OK)
+            e[i].r = ip_received(ctx, &e[i].p, err);
+        if (e[i].r == INCOMING_PAYMENT_OK && e[i].found == INCOMING_PAYMENT_COMPLETED)
+            e[i].r = INCOMING_PAYMENT_ALREADY_COMPLETED;
+        else if (e[i].r == INCOMING_PAYMENT_OK && e[i].found == INCOMING_PAYMENT_EXPIRED)
+            e[i].r = INCOMING_PAYMENT_ALREADY_EXPIRED;
+    }
+}
+
+void incoming_payments_end(const wallet_ctx_t *ctx, incoming_payment_end_t *ends, size_t n,
+                           db_err_t *err)
+{
+    if (n == 0)
+        return;
+    ip_ending_t *e = xcalloc(n, sizeof *e);
+    for (size_t i = 0; i < n; i++)
+        e[i] = (ip_ending_t){.id = ends[i].id, .to = ends[i].to};
+    ip_end_many(ctx, e, n, err);
+    for (size_t i = 0; i < n; i++)
+        ends[i].result = e[i].r;
+    free(e);
+}
+
+/* One payment: ip_end_many of one. *out (may be NULL) is the row after. */
 static incoming_payment_result_t ip_end(const wallet_ctx_t *ctx, ledger_id_t id,
                                         incoming_payment_state_t to, incoming_payment_t *out,
                                         db_err_t *err)
 {
-    incoming_payment_t p;
-    ledger_id_t wallet_account;
-    incoming_payment_state_t found = 0;
-    incoming_payment_result_t r = ip_read(ctx, id, &p, &wallet_account, err);
-    if (r != INCOMING_PAYMENT_OK)
-        return r;
-    if (p.state == INCOMING_PAYMENT_PENDING) {
-        if ((r = ip_transition(ctx, &p, to, &found, err)) != INCOMING_PAYMENT_OK ||
-            (r = ip_read(ctx, id, &p, &wallet_account, err)) != INCOMING_PAYMENT_OK)
-            return r;
-    } else {
-        found = p.state;
-    }
-    if (!p.settled)
-        r = ip_settle(ctx, &p, wallet_account, err);
-    if (r == INCOMING_PAYMENT_OK)
-        r = ip_received(ctx, &p, err);
-    if (r != INCOMING_PAYMENT_OK)
-        return r;
-    if (out)
-        *out = p;
-    if (found == INCOMING_PAYMENT_COMPLETED)
-        return INCOMING_PAYMENT_ALREADY_COMPLETED;
-    if (found == INCOMING_PAYMENT_EXPIRED)
-        return INCOMING_PAYMENT_ALREADY_EXPIRED;
-    return INCOMING_PAYMENT_OK;
+    ip_ending_t e = {.id = id, .to = to};
+    ip_end_many(ctx, &e, 1, err);
+    if (out && (e.r == INCOMING_PAYMENT_OK || e.r == INCOMING_PAYMENT_ALREADY_COMPLETED ||
+                e.r == INCOMING_PAYMENT_ALREADY_EXPIRED))
+        *out = e.p;
+    return e.r;
 }
 
 incoming_payment_result_t incoming_payment_complete(const wallet_ctx_t *ctx, ledger_id_t id,

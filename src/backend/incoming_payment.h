@@ -137,6 +137,24 @@ int incoming_payment_url(const wallet_ctx_t *ctx, ledger_id_t id, char *out, siz
 incoming_payment_result_t incoming_payment_complete(const wallet_ctx_t *ctx, ledger_id_t id,
                                                     incoming_payment_t *out, db_err_t *err);
 
+/* One payment for incoming_payments_end: its id and the state a pending one moves to
+ * (COMPLETED or EXPIRED); result as incoming_payment_complete answers. */
+typedef struct {
+    ledger_id_t id;
+    incoming_payment_state_t to;
+    incoming_payment_result_t result;
+} incoming_payment_end_t;
+
+/*
+ * Ends the pending ones of n payments and settles every one not yet settled, together: one
+ * account update closing their invoice accounts, one transaction for the state changes and
+ * their events, one ledger submission for the sweeps and one transaction recording them, however
+ * many there are (the worker's page). A failure there fails the payments of that step only as
+ * STORAGE_ERROR; they are picked up again later.
+ */
+void incoming_payments_end(const wallet_ctx_t *ctx, incoming_payment_end_t *ends, size_t n,
+                           db_err_t *err);
+
 /* STREAM credentials for paying it ({type: ilp} method): a fresh address whose payment tag is
  * the invoice account. 0, or -1 when ctx has no receiver or the payment is not pending. */
 int incoming_payment_credentials(const wallet_ctx_t *ctx, const incoming_payment_t *p,

@@ -34,6 +34,7 @@ static const char *const SCAN_SQL[] = {
 typedef struct {
     ledger_id_t id;
     ledger_id_t account_id;
+    bool has_incoming_amount;
     uint64_t incoming_amount;
 } scan_row_t;
 
@@ -59,31 +60,48 @@ static db_rc_t scan_page(const wallet_ctx_t *ctx, scan_t kind, int64_t now_ms, l
     pay_bind_id(st, i++, after);
     db_bind_i64(st, i, INCOMING_PAYMENT_WORKER_BATCH);
     while ((rc = db_step(st, e)) == DB_ROW && *n < INCOMING_PAYMENT_WORKER_BATCH)
-        rows[(*n)++] = (scan_row_t){pay_col_id(st, 0), pay_col_id(st, 1), db_col_u64(st, 2)};
+        rows[(*n)++] = (scan_row_t){pay_col_id(st, 0), pay_col_id(st, 1), !db_col_null(st, 2),
+                                    db_col_u64(st, 2)};
 done:
     db_release(c);
     return rc < 0 ? rc : DB_OK;
 }
 
-/* Handles one row of a scan; true when the row changed. */
-static bool scan_act(const wallet_ctx_t *ctx, scan_t kind, const scan_row_t *row, db_err_t *err)
+/* Whether a row's incoming amount has arrived (one O(1) counter read). */
+static bool scan_paid(const wallet_ctx_t *ctx, const scan_row_t *row)
 {
-    incoming_payment_t p;
-    if (kind == SCAN_UNSETTLED) {
-        /* completing an already ended payment settles it and answers ALREADY_* */
-        incoming_payment_result_t r = incoming_payment_complete(ctx, row->id, &p, err);
-        return r == INCOMING_PAYMENT_ALREADY_COMPLETED || r == INCOMING_PAYMENT_ALREADY_EXPIRED;
+    ledger_status_t s;
+    return row->has_incoming_amount &&
+           ledger_account_status(ctx->ledger, row->account_id, &s) == LEDGER_OK &&
+           s.total_received >= row->incoming_amount;
+}
+
+/* Handles one page of a scan through one incoming_payments_end; returns how many rows changed. */
+static size_t scan_act(const wallet_ctx_t *ctx, scan_t kind, const scan_row_t *rows, size_t n,
+                       db_err_t *err)
+{
+    incoming_payment_end_t ends[INCOMING_PAYMENT_WORKER_BATCH];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* due: completed if it was paid in full meanwhile, else expired; amounts: most open
+         * payments are not paid yet; unsettled: ended before, ending settles them */
+        bool paid = kind != SCAN_UNSETTLED && scan_paid(ctx, &rows[i]);
+        if (kind == SCAN_AMOUNTS && !paid)
+            continue;
+        ends[k++] =
+            (incoming_payment_end_t){.id = rows[i].id,
+                                     .to = kind == SCAN_DUE && !paid ? INCOMING_PAYMENT_EXPIRED
+                                                                     : INCOMING_PAYMENT_COMPLETED};
     }
-    if (kind == SCAN_AMOUNTS) {
-        /* one O(1) counter read decides; most open payments are not paid yet */
-        ledger_status_t s;
-        if (ledger_account_status(ctx->ledger, row->account_id, &s) != LEDGER_OK ||
-            s.total_received < row->incoming_amount)
-            return false;
+    incoming_payments_end(ctx, ends, k, err);
+    size_t changed = 0;
+    for (size_t i = 0; i < k; i++) {
+        incoming_payment_result_t r = ends[i].result;
+        changed += kind == SCAN_UNSETTLED ? r == INCOMING_PAYMENT_ALREADY_COMPLETED ||
+                                                r == INCOMING_PAYMENT_ALREADY_EXPIRED
+                                          : r == INCOMING_PAYMENT_OK;
     }
-    /* get ends a pending payment that is due or paid, and leaves the others alone */
-    return incoming_payment_get(ctx, row->id, &p, err) == INCOMING_PAYMENT_OK &&
-           p.state != INCOMING_PAYMENT_PENDING;
+    return changed;
 }
 
 incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, int64_t now_ms,
@@ -105,8 +123,7 @@ incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, i
                 r = INCOMING_PAYMENT_STORAGE_ERROR;
                 break;
             }
-            for (size_t i = 0; i < n; i++)
-                count += scan_act(ctx, (scan_t)kind, &rows[i], err);
+            count += scan_act(ctx, (scan_t)kind, rows, n, err);
             after = n == INCOMING_PAYMENT_WORKER_BATCH ? rows[n - 1].id : (ledger_id_t){0, 0};
             /* due and unsettled rows leave their scan as they are handled: one page a pass;
              * the amounts scan goes on from its cursor next pass, or through all pages now */

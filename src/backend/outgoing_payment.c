@@ -100,6 +100,22 @@ json_t *outgoing_payment_json(const outgoing_payment_t *p, const quote_t *q)
                      "updated_at", admin_json_time(p->updated_ms));
 }
 
+char *outgoing_payment_event_data(const outgoing_payment_t *p, const quote_t *q)
+{
+    json_t *data = outgoing_payment_json(p, q);
+    char *text = webhook_event_data(data);
+    json_decref(data);
+    return text;
+}
+
+db_rc_t outgoing_payment_event_text(db_conn_t *c, const char *type, ledger_id_t id,
+                                    const char *data, db_err_t *e)
+{
+    char rid[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, rid);
+    return (db_rc_t)webhook_event_add_text(c, type, rid, data, NULL, e);
+}
+
 /* Records a webhook event of type about p (as it now is in c's transaction) with its quote. */
 db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
 {
@@ -213,6 +229,7 @@ typedef struct {
     const quote_t *q;
     const grant_limits_t *limits; /* NULL: no grant */
     grant_limits_result_t grant;  /* GRANT_LIMITS_OK unless the spend was refused */
+    const char *event_data;       /* the created event's, made before the transaction */
 } insert_t;
 
 static void grant_id_str(ledger_id_t id, char out[LEDGER_ID_STR_LEN + 1])
@@ -285,7 +302,9 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         return rc;
     /* in the same transaction: the wallet learns of the payment exactly when it exists, and
      * may deposit what FUNDING waits for */
-    return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, e);
+    return a->event_data ? outgoing_payment_event_text(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id,
+                                                       a->event_data, e)
+                         : outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, e);
 }
 
 /* ---- the API ---- */
@@ -361,8 +380,11 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
                     .next_attempt_ms = p->created_ms + (handoff ? (int64_t)op->cfg.lease_ms : 0),
                     .q = &q,
                     .limits = req->limits};
+    char *event_data = outgoing_payment_event_data(p, &q);
+    ins.event_data = event_data;
     db_err_t e;
     db_rc_t rc = db_write_tx(op->cfg.quotes->db, tx_insert, &ins, &e);
+    free(event_data);
     if (ins.ledger != LEDGER_OK && ins.ledger != LEDGER_EXISTS) {
         LOGE("outgoing payments: account create: %s%s%s", ledger_result_str(ins.ledger),
              ins.ledger == LEDGER_STORAGE_ERROR ? ": " : "",

@@ -32,6 +32,12 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
 /* Records webhook event `type` (WEBHOOK_OUTGOING_PAYMENT_*) about payment id, as the row now is
  * in c's open write transaction. DB_OK, or the failure with e filled. */
 db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e);
+/* The data of an event about p (as it will be once the transaction commits) with its quote,
+ * serialised before the transaction (webhook_event_data); NULL when memory ran out. */
+char *outgoing_payment_event_data(const outgoing_payment_t *p, const quote_t *q);
+/* outgoing_payment_event with data made by outgoing_payment_event_data. */
+db_rc_t outgoing_payment_event_text(db_conn_t *c, const char *type, ledger_id_t id,
+                                    const char *data, db_err_t *e);
 /* Gives back to the payment's grant (if it has one) what it did not spend, sent being what left
  * its outgoing account, in c's open write transaction: call it in the transaction that moves the
  * payment to FAILED or CANCELLED. DB_OK, or the failure with e filled. */

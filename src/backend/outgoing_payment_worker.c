@@ -38,6 +38,8 @@ typedef struct {
     uint64_t sent;
     bool settled;
     bool changed;
+    int64_t now;            /* updated_at; 0: the clock when it runs */
+    const char *event_data; /* the COMPLETED event's, made beforehand (NULL: made here) */
 } move_t;
 
 static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
@@ -55,7 +57,7 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_str(st, 2, m->error);
     db_bind_u64(st, 3, m->sent);
     db_bind_bool(st, 4, m->settled);
-    db_bind_i64(st, 5, clock_wall_ms());
+    db_bind_i64(st, 5, m->now ? m->now : clock_wall_ms());
     pay_bind_id(st, 6, m->id);
     db_bind_str(st, 7, outgoing_payment_state_str(m->from));
     db_bind_bool(st, 8, false);
@@ -64,6 +66,9 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
     if (rc != DB_OK || !m->changed || m->to == m->from)
         return rc;
     /* the event commits with the state change it reports */
+    if (m->to == OUTGOING_PAYMENT_COMPLETED && m->event_data)
+        return outgoing_payment_event_text(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id,
+                                           m->event_data, e);
     if (m->to == OUTGOING_PAYMENT_COMPLETED)
         return outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id, e);
     if (m->to == OUTGOING_PAYMENT_FAILED &&
@@ -114,6 +119,20 @@ static db_rc_t tx_reschedule(db_conn_t *c, void *arg, db_err_t *e)
 /* The longest chain: fund, send, fee and, across assets, deliver. */
 #define LEG_MAX 4
 
+/* LEDGER_OK when every result says applied now or before, else the first other result (its
+ * index into *failed when failed is not NULL). */
+static ledger_result_t first_failure(const ledger_result_t *res, size_t n, size_t *failed)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (res[i] == LEDGER_OK || res[i] == LEDGER_EXISTS || res[i] == LEDGER_LINKED_EVENT_FAILED)
+            continue;
+        if (failed)
+            *failed = i;
+        return res[i];
+    }
+    return LEDGER_OK;
+}
+
 /* Runs ops as one submission. LEDGER_OK when every op applied now or before (LEDGER_EXISTS),
  * else the first other result (for a chain: the op that failed, not linked_event_failed). A
  * chain that ran before answers exists for one op and linked_event_failed for the others: it is
@@ -124,18 +143,7 @@ static ledger_result_t ledger_run_at(outgoing_payments_t *op, const ledger_op_t 
     ledger_result_t res[LEG_MAX];
     ASSERT(n <= LEG_MAX);
     ledger_result_t r = ledger_transfers_execute(op->cfg.quotes->ledger, ops, n, res);
-    if (r != LEDGER_OK)
-        return r;
-    ledger_result_t first = LEDGER_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (res[i] == LEDGER_OK || res[i] == LEDGER_EXISTS || res[i] == LEDGER_LINKED_EVENT_FAILED)
-            continue;
-        if (first == LEDGER_OK && failed)
-            *failed = i;
-        if (first == LEDGER_OK)
-            first = res[i];
-    }
-    return first;
+    return r != LEDGER_OK ? r : first_failure(res, n, failed);
 }
 
 static ledger_result_t ledger_run(outgoing_payments_t *op, const ledger_op_t *ops, size_t n)
@@ -161,10 +169,16 @@ static ledger_op_t transfer(ledger_id_t payment, uint32_t code, ledger_id_t from
 
 /* ---- steps ---- */
 
+static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t *p,
+                              const quote_t *q);
+
 static step_t step_fund(outgoing_payments_t *op, const outgoing_payment_t *p, const quote_t *q)
 {
     if (clock_wall_ms() >= q->expires_ms)
         return move(op, p, OUTGOING_PAYMENT_FAILED, "quote_expired", 0, false);
+    /* Local: funding is the first leg of the one chain that pays (step_send_local) */
+    if (!ledger_id_is_zero(q->receiver_account_id))
+        return step_send_local(op, p, q);
     ledger_account_t acct;
     ledger_result_t r = ledger_account_get(op->cfg.quotes->ledger, p->id, &acct);
     if (r != LEDGER_OK) {
@@ -173,15 +187,6 @@ static step_t step_fund(outgoing_payments_t *op, const outgoing_payment_t *p, co
     }
     ledger_op_t fund =
         transfer(p->id, OUTGOING_PAYMENT_CODE_FUND, acct.parent_id, p->id, q->debit_amount.value);
-    if (!ledger_id_is_zero(q->receiver_account_id)) {
-        /* Local: the funding goes into the send chain (one commit fewer); here only the
-         * balance is looked at, and the row leaves FUNDING before any money moves. */
-        ledger_status_t st;
-        if (ledger_account_status(op->cfg.quotes->ledger, acct.parent_id, &st) != LEDGER_OK ||
-            st.available < q->debit_amount.value)
-            return STEP_WAIT;
-        return move(op, p, OUTGOING_PAYMENT_SENDING, NULL, 0, false);
-    }
     r = ledger_run(op, &fund, 1);
     if (r == LEDGER_OK)
         return move(op, p, OUTGOING_PAYMENT_SENDING, NULL, 0, false);
@@ -223,23 +228,68 @@ static size_t local_legs(outgoing_payments_t *op, const outgoing_payment_t *p, c
     return n;
 }
 
+/* The guard of a local payment's chain: the row moves to COMPLETED (and its event is written)
+ * in the transaction that moves the money, and only from where the worker read it, so a
+ * cancel that won the row first undoes the chain. */
+static db_rc_t guard_complete(db_conn_t *c, void *arg, const ledger_result_t *res, size_t n,
+                              bool *keep, db_err_t *e)
+{
+    move_t *m = arg;
+    m->changed = false;
+    /* applied now, or (a chain that ran before) exists and linked_event_failed only */
+    bool applied = false;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i] != LEDGER_OK && res[i] != LEDGER_EXISTS && res[i] != LEDGER_LINKED_EVENT_FAILED)
+            return *keep = true, DB_OK; /* refused: nothing moved, the row stays */
+        applied = applied || res[i] != LEDGER_LINKED_EVENT_FAILED;
+    }
+    if (!applied)
+        return *keep = true, DB_OK;
+    db_rc_t rc = tx_move(c, m, e);
+    /* a cancel that came first: the money must not move (a chain applied before stays) */
+    *keep = rc == DB_OK && (m->changed || res[0] != LEDGER_OK);
+    return rc;
+}
+
 static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t *p,
                               const quote_t *q)
 {
-    /* One chain, all or nothing, its ops only ever submitted together. */
+    /* One chain, all or nothing, its ops only ever submitted together, and the row's move to
+     * COMPLETED in the same transaction (guard_complete): one commit pays. */
     ledger_op_t ops[LEG_MAX];
     size_t n = local_legs(op, p, q, ops), failed = 0;
     if (n == 0)
         return STEP_WAIT;
-    ledger_result_t r = ledger_run_at(op, ops, n, &failed);
     /* Nothing left over (debit = send + fee): settled with the same update. */
     bool settled = q->debit_amount.value - q->send_amount - q->fee == 0;
-    if (r == LEDGER_OK) {
-        step_t s = move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, q->send_amount, settled);
+    move_t m = {.id = p->id,
+                .from = p->state,
+                .to = OUTGOING_PAYMENT_COMPLETED,
+                .sent = q->send_amount,
+                .settled = settled,
+                .now = clock_wall_ms()};
+    /* the event's data is made here, not on the batcher while every batch waits */
+    outgoing_payment_t *after = xmalloc(sizeof *after);
+    *after = *p;
+    after->state = OUTGOING_PAYMENT_COMPLETED;
+    after->sent_amount = q->send_amount;
+    after->updated_ms = m.now;
+    char *event_data = outgoing_payment_event_data(after, q);
+    free(after);
+    m.event_data = event_data;
+    ledger_result_t res[LEG_MAX];
+    ledger_result_t r =
+        ledger_transfers_execute_guarded(op->cfg.quotes->ledger, ops, n, res, guard_complete, &m);
+    free(event_data);
+    if (r == LEDGER_OK)
+        r = first_failure(res, n, &failed);
+    if (r == LEDGER_OK || r == LEDGER_GUARD_REFUSED) {
+        if (m.changed)
+            LOGD("outgoing payment: %s -> COMPLETED", outgoing_payment_state_str(p->state));
         const quote_directory_t *dir = &op->cfg.quotes->dir;
-        if (dir->receiver_paid)
+        if (m.changed && dir->receiver_paid)
             dir->receiver_paid(dir->ctx, q->incoming_payment_id);
-        return s;
+        return STEP_AGAIN; /* completed, or cancelled first: the row says which */
     }
     if (ledger_transient(r))
         return STEP_WAIT;
@@ -464,6 +514,27 @@ static db_rc_t tx_claim(db_conn_t *c, void *arg, db_err_t *e)
     return DB_OK;
 }
 
+/* Whether any row is due, read without the writer: most looks find none, and a claim is a
+ * write transaction. A row that becomes due right after is found by the next look. */
+static bool any_due(outgoing_payments_t *op, int64_t now)
+{
+    db_err_t e;
+    db_conn_t *c = db_acquire(op->cfg.quotes->db, DB_CONN_READ, &e);
+    if (!c)
+        return true; /* let the claim report it */
+    db_stmt_t *st = db_prepare(
+        c, "SELECT 1 FROM outgoing_payments WHERE settled = ? AND next_attempt_at <= ? LIMIT 1",
+        &e);
+    db_rc_t rc = DB_ROW;
+    if (st) {
+        db_bind_bool(st, 1, false);
+        db_bind_i64(st, 2, now);
+        rc = db_step(st, &e);
+    }
+    db_release(c);
+    return rc != DB_DONE;
+}
+
 /* Claims up to max due rows from the database and runs them; returns how many. */
 static size_t run_claimed(outgoing_payments_t *op, size_t max)
 {
@@ -471,7 +542,7 @@ static size_t run_claimed(outgoing_payments_t *op, size_t max)
     cl.now = clock_wall_ms();
     cl.lease_until = cl.now + (int64_t)op->cfg.lease_ms;
     db_err_t e;
-    if (cl.max == 0)
+    if (cl.max == 0 || !any_due(op, cl.now))
         return 0;
     if (db_write_tx(op->cfg.quotes->db, tx_claim, &cl, &e) != DB_OK) {
         LOGE("outgoing payments: claim failed: %s", e.msg);

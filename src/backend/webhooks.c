@@ -54,8 +54,13 @@ static int invalid(db_err_t *err, const char *msg)
     return DB_INVALID;
 }
 
-int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
-                         const json_t *data, char id_out[37], db_err_t *err)
+char *webhook_event_data(const json_t *data)
+{
+    return json_is_object(data) ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+}
+
+int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
+                           const char *data, char id_out[37], db_err_t *err)
 {
     ASSERT(conn && db_in_tx(conn));
     if (!webhook_type_known(type))
@@ -63,36 +68,25 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     size_t rlen = resource_id ? strlen(resource_id) : 0;
     if (rlen == 0 || rlen > WEBHOOK_RESOURCE_ID_MAX)
         return invalid(err, "resource_id must have 1..1024 characters");
-    if (!json_is_object(data))
+    if (!data || data[0] != '{')
         return invalid(err, "data must be a JSON object");
-    char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text) {
-        err->code = DB_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "webhook event: out of memory");
-        return DB_NOMEM;
-    }
-    int rc;
-    if (strlen(text) > WEBHOOK_DATA_MAX) {
-        rc = invalid(err, "data exceeds WEBHOOK_DATA_MAX");
-        goto done;
-    }
+    if (strlen(data) > WEBHOOK_DATA_MAX)
+        return invalid(err, "data exceeds WEBHOOK_DATA_MAX");
     db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO webhook_events (id, type, resource_id, data, state, "
                                "attempts, process_at, created_at, updated_at, blocked, "
                                "request_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, EXISTS (SELECT 1 "
                                "FROM webhook_events WHERE resource_id = ? AND state = 0), ?)",
                                err);
-    if (!st) {
-        rc = err->code;
-        goto done;
-    }
+    if (!st)
+        return err->code;
     char id[UUID_STR_LEN + 1];
     uuid_v7(id); /* time-ordered: events are written at the rate of payments */
     int64_t now = clock_wall_ms();
     db_bind_str(st, 1, id);
     db_bind_str(st, 2, type);
     db_bind_text(st, 3, resource_id, rlen);
-    db_bind_str(st, 4, text);
+    db_bind_str(st, 4, data);
     db_bind_i64(st, 5, now);
     db_bind_i64(st, 6, now);
     db_bind_i64(st, 7, now);
@@ -100,10 +94,24 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     /* the request this change belongs to (db_write_tx sets the caller's on the leader) */
     const char *rid = log_request_id();
     db_bind_str(st, 9, rid[0] ? rid : NULL);
-    rc = db_run(st, err);
+    int rc = db_run(st, err);
     if (rc == DB_OK && id_out)
         memcpy(id_out, id, sizeof id);
-done:
+    return rc;
+}
+
+int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
+                         const json_t *data, char id_out[37], db_err_t *err)
+{
+    if (!json_is_object(data))
+        return invalid(err, "data must be a JSON object");
+    char *text = webhook_event_data(data);
+    if (!text) {
+        err->code = DB_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "webhook event: out of memory");
+        return DB_NOMEM;
+    }
+    int rc = webhook_event_add_text(conn, type, resource_id, text, id_out, err);
     free(text);
     return rc;
 }

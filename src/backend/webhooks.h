@@ -93,6 +93,12 @@ int webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id
 /* Same, also returning the new event's id (UUID text) in id_out. */
 int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
                          const json_t *data, char id_out[37], db_err_t *err);
+/* data serialised as webhook_event_add stores it (malloc'd; NULL when data is not an object or
+ * memory ran out), so that the work is done before the transaction, outside the writer. */
+char *webhook_event_data(const json_t *data);
+/* webhook_event_add_id with data already serialised by webhook_event_data (id_out may be NULL). */
+int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
+                           const char *data, char id_out[37], db_err_t *err);
 
 /* ---- reading events (GET /webhook-events) ---- */
 

@@ -301,24 +301,17 @@ ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t
                                 : LEDGER_STORAGE_ERROR;
 }
 
-ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct)
+/* One account's UPDATE in conn's transaction. */
+static ledger_result_t account_write(db_conn_t *conn, const ledger_account_t *acct, int64_t now,
+                                     db_err_t *err)
 {
-    ledger_result_t r = limits_check(acct);
-    if (r != LEDGER_OK)
-        return r;
-    db_err_t err;
-    ledger_core_lock(l);
-    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
-    r = LEDGER_STORAGE_ERROR;
-    if (!conn)
-        goto unlock;
     db_stmt_t *st = db_prepare(conn,
                                "UPDATE accounts SET min_balance = ?, no_min_balance = ?, "
                                "max_balance = ?, ilp_address = ?, max_packet_amount = ?, "
                                "stream_enabled = ?, updated_at = ? WHERE id = ?",
-                               &err);
+                               err);
     if (!st)
-        goto release;
+        return LEDGER_STORAGE_ERROR;
     db_bind_i64(st, 1, acct->min_balance);
     db_bind_bool(st, 2, acct->no_min_balance);
     if (acct->has_max_balance)
@@ -328,27 +321,62 @@ ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct)
     db_bind_str(st, 4, acct->ilp_address[0] ? acct->ilp_address : NULL);
     db_bind_u64(st, 5, acct->max_packet_amount);
     db_bind_bool(st, 6, acct->stream_enabled);
-    db_bind_i64(st, 7, clock_wall_ms());
+    db_bind_i64(st, 7, now);
     lstore_bind_id(st, 8, acct->id);
-    db_rc_t rc = db_run(st, &err);
-    if (rc == DB_CONSTRAINT) {
-        r = LEDGER_ILP_ADDRESS_TAKEN;
-        goto release;
-    }
+    db_rc_t rc = db_run(st, err);
+    if (rc == DB_CONSTRAINT)
+        return LEDGER_ILP_ADDRESS_TAKEN;
     if (rc != DB_OK)
+        return LEDGER_STORAGE_ERROR;
+    return db_changes(st) == 0 ? LEDGER_ACCOUNT_NOT_FOUND : LEDGER_OK;
+}
+
+ledger_result_t ledger_accounts_update(ledger_t *l, const ledger_account_t *accts, size_t n,
+                                       size_t *failed)
+{
+    size_t bad = 0;
+    ledger_result_t r = LEDGER_OK;
+    for (size_t i = 0; i < n && r == LEDGER_OK; i++)
+        if ((r = limits_check(&accts[i])) != LEDGER_OK)
+            bad = i;
+    if (r != LEDGER_OK || n == 0)
+        goto out;
+    db_err_t err;
+    ledger_core_lock(l);
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_WRITE, &err);
+    r = LEDGER_STORAGE_ERROR;
+    if (!conn || db_begin(conn, DB_TX_WRITE, &err) != DB_OK)
         goto release;
-    if (db_changes(st) == 0) {
-        r = LEDGER_ACCOUNT_NOT_FOUND;
+    int64_t now = clock_wall_ms();
+    r = LEDGER_OK;
+    for (size_t i = 0; i < n && r == LEDGER_OK; i++)
+        if ((r = account_write(conn, &accts[i], now, &err)) != LEDGER_OK)
+            bad = i;
+    if (r != LEDGER_OK) {
+        db_rollback(conn);
         goto release;
     }
-    /* refresh the batcher's cached copy (new limits, same committed counters) */
-    ledger_core_refresh(l, conn, acct->id);
-    r = LEDGER_OK;
+    if (db_commit(conn, &err) != DB_OK) {
+        r = LEDGER_STORAGE_ERROR;
+        goto release;
+    }
+    /* refresh the batcher's cached copies (new limits, same committed counters) */
+    for (size_t i = 0; i < n; i++)
+        ledger_core_refresh(l, conn, accts[i].id);
 release:
+    if (r == LEDGER_STORAGE_ERROR && conn)
+        LOGW("ledger: account update failed: %s", err.msg);
     db_release(conn);
-unlock:
     ledger_core_unlock(l);
+out:
+    if (failed)
+        *failed = bad;
     return r;
+}
+
+ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct)
+{
+    return ledger_accounts_update(l, acct, 1, NULL);
 }
 
 /* The SELECT of ledger_account_list for the filters f sets: one text per combination, so each

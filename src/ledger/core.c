@@ -369,6 +369,17 @@ void lcore_mark_clean(lcore_t *c)
     c->first_new = c->n_xfers;
 }
 
+size_t lcore_undo_mark(const lcore_t *c)
+{
+    return c->n_undo;
+}
+
+void lcore_undo_to(lcore_t *c, size_t mark)
+{
+    ASSERT(mark <= c->n_undo);
+    undo_to(c, mark);
+}
+
 void lcore_undo_all(lcore_t *c)
 {
     undo_to(c, 0);

@@ -82,6 +82,12 @@ ledger_transfer_t *lcore_resolved_at(lcore_t *c, size_t i);
 size_t lcore_dirty_count(const lcore_t *c);
 lc_account_t *lcore_dirty_at(lcore_t *c, size_t i);
 
+/* A point in the undo log, and undoing everything applied since it (ledger guards: a submission
+ * whose guard refused it). lcore_undo_to is LIFO: only to a mark taken since the last change
+ * that is still wanted. */
+size_t lcore_undo_mark(const lcore_t *c);
+void lcore_undo_to(lcore_t *c, size_t mark);
+
 /* The changes are durable: drop the undo log and dirty marks. */
 void lcore_mark_clean(lcore_t *c);
 /* The changes were not stored: restore every account and transfer to the last mark. */

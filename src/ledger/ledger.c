@@ -75,6 +75,9 @@ typedef struct sub {
     size_t n;
     ledger_done_fn done; /* NULL: a synchronous waiter, woken through `finished` */
     void *user;
+    ledger_guard_fn guard; /* NULL: none (ledger_transfers_execute_guarded) */
+    void *guard_arg;
+    const char *request_id; /* the guarded submitter's (log.h), set while its guard runs */
     bool finished;
 } sub_t;
 
@@ -511,10 +514,22 @@ ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, siz
 ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
                                          ledger_result_t *results)
 {
+    return ledger_transfers_execute_guarded(l, ops, n, results, NULL, NULL);
+}
+
+ledger_result_t ledger_transfers_execute_guarded(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                                 ledger_result_t *results, ledger_guard_fn guard,
+                                                 void *guard_arg)
+{
     ASSERT(!on_batcher(l)); /* it would wait for the batch the batcher cannot run */
     if (n == 0 || n > l->opts.batch_max)
         return LEDGER_OP_INVALID;
-    sub_t s = {.ops = ops, .results = results, .n = n};
+    sub_t s = {.ops = ops,
+               .results = results,
+               .n = n,
+               .guard = guard,
+               .guard_arg = guard_arg,
+               .request_id = log_request_id()};
     ledger_result_t r = enqueue(l, &s, LEDGER_SUBMIT_WAIT);
     if (r != LEDGER_OK)
         return r;
@@ -646,8 +661,38 @@ static db_rc_t verify_rejected(ledger_t *l, db_conn_t *conn, sub_t *batch, db_er
     return DB_CONSTRAINT;
 }
 
+/*
+ * Runs s's guard after its ops were applied since `mark` (in a savepoint, so that a guard's
+ * failed statement does not end the batch's transaction). DB_OK whatever the guard decided;
+ * an error only when the savepoint itself cannot be set or undone (the batch fails).
+ */
+static db_rc_t guard_run(ledger_t *l, db_conn_t *conn, sub_t *s, size_t mark, db_err_t *err)
+{
+    db_rc_t rc = db_exec(conn, "SAVEPOINT ledger_guard", err);
+    if (rc != DB_OK)
+        return rc;
+    bool keep = false;
+    db_err_t gerr = {0};
+    log_request_id_set(s->request_id); /* the events it writes carry the submitter's id */
+    db_rc_t grc = s->guard(conn, s->guard_arg, s->results, s->n, &keep, &gerr);
+    log_request_id_set(NULL);
+    if (grc == DB_OK && keep)
+        return db_exec(conn, "RELEASE SAVEPOINT ledger_guard", err);
+    if (grc != DB_OK)
+        LOGW("ledger: a guard failed: %s", gerr.msg);
+    if ((rc = db_exec(conn, "ROLLBACK TO SAVEPOINT ledger_guard", err)) != DB_OK ||
+        (rc = db_exec(conn, "RELEASE SAVEPOINT ledger_guard", err)) != DB_OK)
+        return rc;
+    lcore_undo_to(l->core, mark);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->results[i] == LEDGER_OK || grc != DB_OK)
+            s->results[i] = grc != DB_OK ? LEDGER_STORAGE_ERROR : LEDGER_GUARD_REFUSED;
+    return DB_OK;
+}
+
 static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *err)
 {
+    db_write_adopted_t *adopted = NULL;
     if (l->cache)
         lcore_clear_transfers(l->core);
     else
@@ -659,8 +704,12 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
     if (rc != DB_OK)
         goto fail;
     int64_t now = clock_wall_ms();
-    for (sub_t *s = batch; s; s = s->next)
+    for (sub_t *s = batch; s; s = s->next) {
+        size_t mark = lcore_undo_mark(l->core);
         lcore_apply(l->core, s->ops, s->n, now, s->results);
+        if (s->guard && (rc = guard_run(l, conn, s, mark, err)) != DB_OK)
+            goto fail;
+    }
     if (l->optimistic) {
         rc = verify_rejected(l, conn, batch, err);
         if (rc != DB_OK)
@@ -680,9 +729,14 @@ static db_rc_t batch_try(ledger_t *l, db_conn_t *conn, sub_t *batch, db_err_t *e
         if (rc != DB_OK)
             goto fail;
     }
+    /* SQLite: the db_write_tx calls waiting for the writer commit with this batch */
+    adopted = db_write_adopt(l->db, conn, &rc, err);
+    if (rc != DB_OK)
+        goto fail;
     rc = db_commit(conn, err);
     if (rc != DB_OK)
         goto fail;
+    db_write_adopted_end(l->db, adopted, true);
     l->seq = seq - 1;
     if (l->defer) {
         seen_add_new(l);
@@ -696,6 +750,7 @@ fail:
         lmerge_abort(l->merge);
     lcore_undo_all(l->core);
     db_rollback(conn);
+    db_write_adopted_end(l->db, adopted, false);
     return rc;
 }
 

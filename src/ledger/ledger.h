@@ -150,6 +150,10 @@ ledger_result_t ledger_account_get(ledger_t *l, ledger_id_t id, ledger_account_t
  * counters are immutable and ignored). Goes through the batcher so it orders with transfers.
  */
 ledger_result_t ledger_account_update(ledger_t *l, const ledger_account_t *acct);
+/* ledger_account_update for n accounts in one transaction, all or nothing: the first refusal
+ * (its index into *failed when not NULL) is the answer and nothing changed. */
+ledger_result_t ledger_accounts_update(ledger_t *l, const ledger_account_t *accts, size_t n,
+                                       size_t *failed);
 /* Which accounts ledger_account_list returns; a zero field matches any value. */
 typedef struct {
     ledger_id_t asset_id;
@@ -229,6 +233,30 @@ ledger_result_t ledger_transfers_submit(ledger_t *l, const ledger_op_t *ops, siz
  * LEDGER_OP_INVALID. Blocks; never from the batcher thread (a completion callback). */
 ledger_result_t ledger_transfers_execute(ledger_t *l, const ledger_op_t *ops, size_t n,
                                          ledger_result_t *results);
+
+/*
+ * A guard makes a submission and a change of the caller's own rows one transaction: the batcher
+ * calls it inside the batch's transaction, right after the submission's ops were applied (in
+ * memory; nothing of the batch is written yet), with their results. It may read and write the
+ * caller's tables through conn (never the ledger's), and says whether the submission stands:
+ *   *keep = true: the ops' effects and the guard's writes commit together with the batch;
+ *   *keep = false: the guard's writes are rolled back and every op that applied is undone and
+ *     reports LEDGER_GUARD_REFUSED (ops that failed keep their result).
+ * A guard that returns an error is treated as *keep = false, its ops reporting
+ * LEDGER_STORAGE_ERROR (which the call then returns, as for a failed batch); the rest of the
+ * batch goes on (the guard runs inside a savepoint).
+ * If the batch then fails to commit, nothing of it happened, and a rerun of the batch (after
+ * a serialization failure) calls the guard again in the new transaction: it must set every
+ * output it has on each call. It runs on the batcher thread while every other submission
+ * waits: keep it to a few statements on rows found by key.
+ */
+typedef db_rc_t (*ledger_guard_fn)(db_conn_t *conn, void *arg, const ledger_result_t *results,
+                                   size_t n, bool *keep, db_err_t *err);
+
+/* ledger_transfers_execute with a guard (see above); blocks the same way. */
+ledger_result_t ledger_transfers_execute_guarded(ledger_t *l, const ledger_op_t *ops, size_t n,
+                                                 ledger_result_t *results, ledger_guard_fn guard,
+                                                 void *guard_arg);
 
 /* ---- transfer groups (group.c) ---- */
 

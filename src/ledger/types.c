@@ -140,6 +140,7 @@ static const char *const result_names[LEDGER_RESULT_COUNT] = {
     [LEDGER_CURSOR_INVALID] = "cursor_invalid",
     [LEDGER_TRANSFER_NOT_FOUND] = "transfer_not_found",
     [LEDGER_STORAGE_ERROR] = "storage_error",
+    [LEDGER_GUARD_REFUSED] = "guard_refused",
     [LEDGER_CLOSED] = "closed",
     [LEDGER_BUSY] = "busy",
 };

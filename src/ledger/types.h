@@ -119,6 +119,7 @@ typedef enum {
     LEDGER_EXISTS_WITH_DIFFERENT_FIELDS, /* account/asset create: same id, other body */
     LEDGER_CURSOR_INVALID,
     LEDGER_TRANSFER_NOT_FOUND, /* ledger_transfer_get */
+    LEDGER_GUARD_REFUSED,      /* ledger_transfers_execute_guarded: the guard said no */
     /* infrastructure */
     LEDGER_STORAGE_ERROR, /* the database failed; the batch was rolled back, retry it */
     LEDGER_CLOSED,        /* the ledger is shutting down */

@@ -109,7 +109,7 @@ db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err)
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
         if (db->opts.pool_size <= 0)
-            db->opts.pool_size = 4;
+            db->opts.pool_size = 12;
         rc = parse_sqlite_url(db, url + 7, err);
     } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
         db->kind = DB_POSTGRES;

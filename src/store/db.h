@@ -152,6 +152,20 @@ typedef db_rc_t (*db_tx_fn)(db_conn_t *conn, void *arg, db_err_t *err);
 db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err);
 
 /*
+ * Another writer's transaction may carry the queued db_write_tx calls (SQLite): the ledger's
+ * batcher, about to commit a batch on the writer connection c, calls db_write_adopt, which runs
+ * the waiting fns in c's open transaction (each in its savepoint, as in a group) so that one
+ * COMMIT serves both; after that commit, or its failure, it calls db_write_adopted_end with
+ * whether the transaction committed. Callers of db_write_tx are answered only then; when it did
+ * not commit (or a fn asked for a retry), their fns run again in a later group. Returns NULL
+ * when nothing was taken (nothing queued, a group running, not SQLite). DB_OK in *rc unless a
+ * savepoint failed, in which case the transaction must not commit.
+ */
+typedef struct db_write_req db_write_adopted_t;
+db_write_adopted_t *db_write_adopt(db_t *db, db_conn_t *c, db_rc_t *rc, db_err_t *err);
+void db_write_adopted_end(db_t *db, db_write_adopted_t *head, bool committed);
+
+/*
  * Prepared statements are cached per connection, keyed by the SQL text: the first db_prepare of a
  * text parses (and on Postgres prepares on the server), later calls return the cached statement
  * reset and with no bindings. The statement belongs to the connection: do not free it, and do not

@@ -73,6 +73,37 @@ static db_rc_t run_alone_as(db_t *db, const struct db_write_req *r)
     return rc;
 }
 
+/* Runs the members of a group in c's open transaction, each in its savepoint. false when a
+ * savepoint failed (the transaction must then not commit). */
+static bool run_members(db_conn_t *c, struct db_write_req *head, db_err_t *e)
+{
+    bool ok = true;
+    for (struct db_write_req *r = head; ok && r; r = r->next) {
+        if (savepoint(c, "SAVEPOINT rafiki_group", e) != DB_OK)
+            return false;
+        r->rc = run_as(r, c);
+        if (r->rc == DB_OK)
+            ok = savepoint(c, "RELEASE SAVEPOINT rafiki_group", e) == DB_OK;
+        else
+            ok = savepoint(c, "ROLLBACK TO SAVEPOINT rafiki_group", e) == DB_OK &&
+                 savepoint(c, "RELEASE SAVEPOINT rafiki_group", e) == DB_OK;
+    }
+    return ok;
+}
+
+/* Takes up to DB_WRITE_GROUP_MAX requests from the head of the queue (group_mu held). */
+static struct db_write_req *group_take(db_t *db)
+{
+    struct db_write_req *head = db->group_head, *last = head;
+    for (int n = 1; n < DB_WRITE_GROUP_MAX && last->next; n++)
+        last = last->next;
+    db->group_head = last->next;
+    if (!db->group_head)
+        db->group_tail = NULL;
+    last->next = NULL;
+    return head;
+}
+
 /* Runs the group in one transaction. Returns false when the group as a whole failed (begin,
  * savepoint or commit); the caller then runs each member alone. A member whose fn answered
  * DB_RETRY is left not ran, to run alone as well. */
@@ -82,19 +113,7 @@ static bool run_group(db_t *db, struct db_write_req *head)
     db_conn_t *c = db_acquire(db, DB_CONN_WRITE, &e);
     if (!c)
         return false;
-    bool ok = db_begin(c, DB_TX_WRITE, &e) == DB_OK;
-    for (struct db_write_req *r = head; ok && r; r = r->next) {
-        if (savepoint(c, "SAVEPOINT rafiki_group", &e) != DB_OK) {
-            ok = false;
-            break;
-        }
-        r->rc = run_as(r, c);
-        if (r->rc == DB_OK)
-            ok = savepoint(c, "RELEASE SAVEPOINT rafiki_group", &e) == DB_OK;
-        else
-            ok = savepoint(c, "ROLLBACK TO SAVEPOINT rafiki_group", &e) == DB_OK &&
-                 savepoint(c, "RELEASE SAVEPOINT rafiki_group", &e) == DB_OK;
-    }
+    bool ok = db_begin(c, DB_TX_WRITE, &e) == DB_OK && run_members(c, head, &e);
     ok = ok && db_commit(c, &e) == DB_OK;
     if (!ok)
         db_rollback(c);
@@ -127,13 +146,7 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
         }
         /* lead: take up to DB_WRITE_GROUP_MAX from the head of the queue */
         db->group_leading = true;
-        struct db_write_req *head = db->group_head, *last = head;
-        for (int n = 1; n < DB_WRITE_GROUP_MAX && last->next; n++)
-            last = last->next;
-        db->group_head = last->next;
-        if (!db->group_head)
-            db->group_tail = NULL;
-        last->next = NULL;
+        struct db_write_req *head = group_take(db);
         pthread_mutex_unlock(&db->group_mu);
 
         if (head->next == NULL || !run_group(db, head))
@@ -151,4 +164,52 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
     }
     pthread_mutex_unlock(&db->group_mu);
     return me.rc;
+}
+
+db_write_adopted_t *db_write_adopt(db_t *db, db_conn_t *c, db_rc_t *rc, db_err_t *err)
+{
+    *rc = DB_OK;
+    if (db->kind != DB_SQLITE)
+        return NULL;
+    pthread_mutex_lock(&db->group_mu);
+    struct db_write_req *head = NULL;
+    if (!db->group_leading && db->group_head) {
+        db->group_leading = true; /* no caller leads while the adopted group is out */
+        head = group_take(db);
+    }
+    pthread_mutex_unlock(&db->group_mu);
+    if (head && !run_members(c, head, err))
+        *rc = err->code ? err->code : DB_ERROR;
+    return head;
+}
+
+void db_write_adopted_end(db_t *db, db_write_adopted_t *head, bool committed)
+{
+    if (!head)
+        return;
+    pthread_mutex_lock(&db->group_mu);
+    /* what did not commit goes back to the front of the queue, in order, for the next group */
+    struct db_write_req *first = NULL, *last = NULL, *next;
+    for (struct db_write_req *r = head; r; r = next) {
+        next = r->next;
+        r->next = NULL;
+        if (committed && r->rc != DB_RETRY) {
+            r->done = true;
+            continue;
+        }
+        if (first)
+            last->next = r;
+        else
+            first = r;
+        last = r;
+    }
+    if (first) {
+        last->next = db->group_head;
+        if (!db->group_head)
+            db->group_tail = last;
+        db->group_head = first;
+    }
+    db->group_leading = false;
+    pthread_cond_broadcast(&db->group_cv);
+    pthread_mutex_unlock(&db->group_mu);
 }

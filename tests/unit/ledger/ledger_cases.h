@@ -1140,6 +1140,140 @@ static size_t lc_rows_of(db_t *db, ledger_id_t acct)
     return n;
 }
 
+/* ---- guards (ledger_transfers_execute_guarded) and batched account updates ---- */
+
+typedef struct {
+    const char *key;  /* the row the guard inserts into lc_guard_rows */
+    bool keep;        /* what it answers */
+    bool fail;        /* run a statement that fails instead */
+    bool saw_failure; /* out: a result other than OK reached it */
+    int calls;
+} lc_guard_t;
+
+static db_rc_t lc_guard(db_conn_t *c, void *arg, const ledger_result_t *res, size_t n, bool *keep,
+                        db_err_t *err)
+{
+    lc_guard_t *g = arg;
+    g->calls++;
+    g->saw_failure = false;
+    for (size_t i = 0; i < n; i++)
+        g->saw_failure = g->saw_failure || res[i] != LEDGER_OK;
+    *keep = g->keep;
+    db_stmt_t *st = db_prepare(c,
+                               g->fail ? "INSERT INTO lc_no_such_table (k) VALUES (?)"
+                                       : "INSERT INTO lc_guard_rows (k) VALUES (?)",
+                               err);
+    if (!st)
+        return err->code;
+    db_bind_str(st, 1, g->key);
+    return db_run(st, err);
+}
+
+static int lc_guard_rows(db_t *db, const char *key)
+{
+    db_err_t err;
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    db_stmt_t *st = db_prepare(c, "SELECT COUNT(*) FROM lc_guard_rows WHERE k = ?", &err);
+    cr_assert_not_null(st, "%s", err.msg);
+    db_bind_str(st, 1, key);
+    cr_assert_eq(db_step_one(st, &err), DB_ROW, "%s", err.msg);
+    int n = (int)db_col_i64(st, 0);
+    db_release(c);
+    return n;
+}
+
+/* Runs the linked pair under guard g, which inserts a row under a fresh key (into key). */
+static ledger_result_t lc_guarded_pair(ledger_t *l, ledger_op_t pair[2], lc_guard_t *g,
+                                       char key[40], ledger_result_t res[2])
+{
+    pair[0].flags = LEDGER_F_LINKED;
+    snprintf(key, 40, "k%llx", (unsigned long long)rand_u64());
+    g->key = key;
+    return ledger_transfers_execute_guarded(l, pair, 2, res, lc_guard, g);
+}
+
+/* A guard's writes and the submission commit together or not at all: kept, both are there;
+ * refused or failed, neither (the ops report guard_refused / storage_error, the balances and the
+ * transfer ids are untouched, so the same ops apply later); a chain that fails reaches the guard
+ * with its results and the guard's answer does not revive it. Other submissions are unaffected. */
+static void lc_case_guards(lc_env_t *e)
+{
+    db_err_t err;
+    db_conn_t *c = db_acquire(e->db, DB_CONN_WRITE, &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    cr_assert_eq(db_exec(c, "CREATE TABLE IF NOT EXISTS lc_guard_rows (k TEXT NOT NULL)", &err),
+                 DB_OK, "%s", err.msg);
+    db_release(c);
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0), b = lc_account(e->l, &e->usd, 0);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(S, a, 100)), LEDGER_OK);
+    char key[40];
+
+    /* kept: the chain and the row */
+    ledger_op_t chain[2] = {lc_xfer(a, b, 30), lc_xfer(b, S, 10)};
+    ledger_result_t res[2];
+    lc_guard_t g = {.keep = true};
+    cr_assert_eq(lc_guarded_pair(e->l, chain, &g, key, res), LEDGER_OK);
+    cr_assert(res[0] == LEDGER_OK && res[1] == LEDGER_OK && g.calls >= 1 && !g.saw_failure);
+    cr_assert_eq(lc_balance(e->l, a), 70);
+    cr_assert_eq(lc_balance(e->l, b), 20);
+    cr_assert_eq(lc_guard_rows(e->db, key), 1);
+
+    /* refused: nothing of it, and the ids stay free */
+    ledger_op_t again[2] = {lc_xfer(a, b, 5), lc_xfer(b, S, 5)};
+    g = (lc_guard_t){.keep = false};
+    cr_assert_eq(lc_guarded_pair(e->l, again, &g, key, res), LEDGER_OK);
+    cr_assert_eq(res[0], LEDGER_GUARD_REFUSED, "%s", ledger_result_str(res[0]));
+    cr_assert_eq(res[1], LEDGER_GUARD_REFUSED);
+    cr_assert_eq(lc_balance(e->l, a), 70);
+    cr_assert_eq(lc_balance(e->l, b), 20);
+    cr_assert_eq(lc_guard_rows(e->db, key), 0, "a refused guard's row stayed");
+    ledger_transfer_t t;
+    cr_assert_eq(ledger_transfer_get(e->l, again[0].id, &t), LEDGER_TRANSFER_NOT_FOUND);
+
+    /* failed: storage_error for its ops only; the next submission goes through */
+    g = (lc_guard_t){.keep = true, .fail = true};
+    cr_assert_eq(lc_guarded_pair(e->l, again, &g, key, res), LEDGER_STORAGE_ERROR);
+    cr_assert_eq(res[0], LEDGER_STORAGE_ERROR, "%s", ledger_result_str(res[0]));
+    cr_assert_eq(lc_balance(e->l, a), 70);
+    cr_assert_eq(ledger_transfers_execute(e->l, again, 2, res), LEDGER_OK);
+    cr_assert(res[0] == LEDGER_OK && res[1] == LEDGER_OK, "the refused ids were taken");
+    cr_assert_eq(lc_balance(e->l, a), 65);
+
+    /* a chain that fails: the guard sees it, keeping changes nothing */
+    ledger_op_t big[2] = {lc_xfer(a, b, 1000), lc_xfer(b, S, 1)};
+    g = (lc_guard_t){.keep = true};
+    cr_assert_eq(lc_guarded_pair(e->l, big, &g, key, res), LEDGER_OK);
+    cr_assert_eq(res[0], LEDGER_EXCEEDS_CREDITS);
+    cr_assert_eq(res[1], LEDGER_LINKED_EVENT_FAILED);
+    cr_assert(g.saw_failure);
+    cr_assert_eq(lc_balance(e->l, a), 65);
+    lc_check_invariants(e->db);
+
+    /* ledger_accounts_update: all or nothing */
+    ledger_account_t acc[2];
+    cr_assert_eq(ledger_account_get(e->l, a, &acc[0]), LEDGER_OK);
+    cr_assert_eq(ledger_account_get(e->l, b, &acc[1]), LEDGER_OK);
+    acc[0].has_max_balance = true;
+    acc[0].max_balance = 65;
+    acc[1].has_max_balance = true;
+    acc[1].max_balance = -5; /* below its minimum */
+    size_t failed = 9;
+    cr_assert_eq(ledger_accounts_update(e->l, acc, 2, &failed),
+                 LEDGER_MIN_BALANCE_ABOVE_MAX_BALANCE);
+    cr_assert_eq(failed, 1u);
+    ledger_account_t now;
+    cr_assert_eq(ledger_account_get(e->l, a, &now), LEDGER_OK);
+    cr_assert(!now.has_max_balance, "the first account changed though the call failed");
+    acc[1].max_balance = 1000;
+    cr_assert_eq(ledger_accounts_update(e->l, acc, 2, &failed), LEDGER_OK);
+    cr_assert_eq(ledger_account_get(e->l, a, &now), LEDGER_OK);
+    cr_assert(now.has_max_balance && now.max_balance == 65);
+    /* the batcher applies the new limit at once: a is full */
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(S, a, 1)), LEDGER_EXCEEDS_DEBITS);
+}
+
 /* A child process runs transfers through a ledger opened with opts and is killed with SIGKILL
  * mid-stream; the reopened ledger has every acknowledged transfer, consistent counters, and a
  * history per account of exactly its rows. */
