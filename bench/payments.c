@@ -290,7 +290,7 @@ static void bench(const char *label, bool remote, const char *db_url, const char
     const char *s = getenv("BENCH_SECONDS");
     double seconds = s ? strtod(s, NULL) : 3.0;
     const char *conc = getenv("BENCH_CONCURRENCY");
-    const int levels[] = {1, 4, 16};
+    const int levels[] = {1, 4, 16, 64};
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
         if (!conc || strtol(conc, NULL, 10) == levels[i])
             run(label, levels[i], seconds);

@@ -23,7 +23,8 @@
  * payments that are due and completes those whose amount has been received. A crash after the
  * close but before the state change leaves a pending payment that takes no more money; it ends
  * at the next complete request or at its expiry. incoming_payment.created is recorded in the
- * transaction that inserts the row.
+ * transaction that inserts the row. The worker ends a page of payments at a time
+ * (incoming_payments_end): each step is then one write for the whole page.
  *
  * Replicas: every state change is a conditional UPDATE (WHERE state = pending), so two
  * processes racing on one payment change it once; settlement is idempotent.

@@ -2,6 +2,7 @@
  * Outgoing payments: a quote paid from a wallet address, as a persisted state machine
  *
  *     FUNDING -> SENDING -> COMPLETED | FAILED        FUNDING -> CANCELLED | FAILED (expiry)
+ *     FUNDING -> COMPLETED                            (a local receiver: one commit)
  *
  * run by workers that survive kill -9 and share the work across replicas.
  *
@@ -11,14 +12,16 @@
  *   fund    wallet account -> the payment's outgoing sub-account (its id is the payment's id),
  *           debit_amount; with too little balance the payment stays FUNDING and is retried
  *           until funded, cancelled or its quote expires (then FAILED, "quote_expired");
- *   send    local receiver: one linked chain, wallet -> outgoing (the funding), outgoing ->
+ *   pay     local receiver: one linked chain, wallet -> outgoing (the funding), outgoing ->
  *           invoice account (send_amount) and outgoing -> the asset's liquidity account (the
- *           fee, the operator's revenue): FUNDING only checks the balance, and a wallet that
- *           spent it meanwhile leaves the payment waiting in SENDING until its quote expires
- *           (then FAILED, "insufficient_balance"); an invoice in another asset is paid from
- *           that asset's liquidity account (deliver leg) while send and fee go to the debit
- *           asset's, at the amounts the quote fixed ("insufficient_liquidity" when it is
- *           short at the quote's expiry);
+ *           fee, the operator's revenue), submitted with a ledger guard that moves the row
+ *           from FUNDING to COMPLETED (with its event) in the same transaction: the money and
+ *           the state commit together or not at all, and a cancel that took the row first
+ *           makes the guard refuse, which undoes the chain. A wallet short of funds leaves the
+ *           payment in FUNDING until its quote expires (then FAILED, "insufficient_balance");
+ *           an invoice in another asset is paid from that asset's liquidity account (deliver
+ *           leg) while send and fee go to the debit asset's, at the amounts the quote fixed
+ *           ("insufficient_liquidity" when it is short at the quote's expiry);
  *   stream  remote receiver (funded first): stream_pay from the outgoing account through the
  *           in-process connector; what was sent is the account's posted debits, so a run after
  *           a crash waits for open holds to resolve and sends only the remainder; temporary
@@ -26,8 +29,9 @@
  *           moves to the liquidity account once everything is sent;
  *   settle  after any terminal state, what is left in the outgoing account goes back to the
  *           wallet account (rounding left-overs, a failed or cancelled payment).
- * The row moves FUNDING -> SENDING before anything is sent, with a conditional UPDATE, so a
- * cancel that wins the race leaves a funded payment to be settled, never a paid one.
+ * A remote payment moves FUNDING -> SENDING after its funding, with a conditional UPDATE, so a
+ * cancel that wins the race leaves a funded payment to be settled, never a paid one. (Rows in
+ * SENDING with a local receiver, left by an older version, are paid by the same guarded chain.)
  *
  * Workers claim rows whose next_attempt_at has passed (FOR UPDATE SKIP LOCKED on Postgres; the
  * single writer on SQLite) and push it forward by a lease: another replica takes the row over

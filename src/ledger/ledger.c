@@ -78,6 +78,7 @@ typedef struct sub {
     ledger_guard_fn guard; /* NULL: none (ledger_transfers_execute_guarded) */
     void *guard_arg;
     const char *request_id; /* the guarded submitter's (log.h), set while its guard runs */
+    pthread_cond_t cv;      /* a synchronous waiter's: signalled once finished */
     bool finished;
 } sub_t;
 
@@ -88,7 +89,7 @@ struct ledger {
     bool pg;
 
     pthread_mutex_t qmu;
-    pthread_cond_t q_nonempty, q_notfull, q_done;
+    pthread_cond_t q_nonempty, q_notfull;
     sub_t *head, *tail;
     size_t queued_ops;
     bool stopping;
@@ -279,7 +280,6 @@ static ledger_t *ledger_new(db_t *db, const ledger_opts_t *opts)
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->q_nonempty, NULL);
     pthread_cond_init(&l->q_notfull, NULL);
-    pthread_cond_init(&l->q_done, NULL);
     pthread_cond_init(&l->sweep_cv, NULL);
     return l;
 }
@@ -292,7 +292,6 @@ static void ledger_free(ledger_t *l)
     pthread_mutex_destroy(&l->mu);
     pthread_cond_destroy(&l->q_nonempty);
     pthread_cond_destroy(&l->q_notfull);
-    pthread_cond_destroy(&l->q_done);
     pthread_cond_destroy(&l->sweep_cv);
     lcore_free(l->core);
     lcore_free(l->scratch);
@@ -530,13 +529,17 @@ ledger_result_t ledger_transfers_execute_guarded(ledger_t *l, const ledger_op_t 
                .guard = guard,
                .guard_arg = guard_arg,
                .request_id = log_request_id()};
+    pthread_cond_init(&s.cv, NULL);
     ledger_result_t r = enqueue(l, &s, LEDGER_SUBMIT_WAIT);
+    if (r == LEDGER_OK) {
+        pthread_mutex_lock(&l->qmu);
+        while (!s.finished)
+            pthread_cond_wait(&s.cv, &l->qmu);
+        pthread_mutex_unlock(&l->qmu);
+    }
+    pthread_cond_destroy(&s.cv);
     if (r != LEDGER_OK)
         return r;
-    pthread_mutex_lock(&l->qmu);
-    while (!s.finished)
-        pthread_cond_wait(&l->q_done, &l->qmu);
-    pthread_mutex_unlock(&l->qmu);
     for (size_t i = 0; i < n; i++)
         if (results[i] == LEDGER_STORAGE_ERROR || results[i] == LEDGER_CLOSED)
             return results[i];
@@ -821,9 +824,9 @@ static void batch_complete(ledger_t *l, sub_t *batch)
     pthread_mutex_lock(&l->qmu);
     for (sub_t *s = waiters; s; s = next) {
         next = s->next;
-        s->finished = true; /* s may be gone as soon as its waiter sees this */
+        s->finished = true; /* s may be gone as soon as its waiter sees this (after the unlock) */
+        pthread_cond_signal(&s->cv);
     }
-    pthread_cond_broadcast(&l->q_done);
     pthread_mutex_unlock(&l->qmu);
 }
 

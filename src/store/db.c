@@ -103,8 +103,8 @@ db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err)
         db->opts.busy_timeout_ms = 5000;
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->cv, NULL);
+    pthread_cond_init(&db->cv_writer, NULL);
     pthread_mutex_init(&db->group_mu, NULL);
-    pthread_cond_init(&db->group_cv, NULL);
     db_rc_t rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
@@ -175,8 +175,8 @@ void db_close(db_t *db)
     free(db->sqlite_path);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
+    pthread_cond_destroy(&db->cv_writer);
     pthread_mutex_destroy(&db->group_mu);
-    pthread_cond_destroy(&db->group_cv);
     free(db);
 }
 
@@ -212,7 +212,7 @@ static db_conn_t *pool_take(db_t *db, db_role_t role)
         }
         if (c)
             break;
-        pthread_cond_wait(&db->cv, &db->mu);
+        pthread_cond_wait(use_writer ? &db->cv_writer : &db->cv, &db->mu);
     }
     c->in_use = true;
     pthread_mutex_unlock(&db->mu);
@@ -223,7 +223,7 @@ static void pool_put(db_t *db, db_conn_t *c)
 {
     pthread_mutex_lock(&db->mu);
     c->in_use = false;
-    pthread_cond_broadcast(&db->cv);
+    pthread_cond_signal(c == &db->writer ? &db->cv_writer : &db->cv);
     pthread_mutex_unlock(&db->mu);
 }
 

@@ -90,13 +90,14 @@ struct db {
     char *sqlite_path; /* SQLite file path */
     bool sqlite_memory;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    /* waiters for a connection: for the SQLite writer (and every role on :memory:), and for
+     * the others; each release wakes one waiter of its kind, not all */
+    pthread_cond_t cv, cv_writer;
     db_conn_t writer; /* SQLite only */
     db_conn_t *conns; /* SQLite readers / Postgres pool */
     int nconns;
     /* db_write_tx's group commit (SQLite): waiting callers, and whether one of them leads */
     pthread_mutex_t group_mu;
-    pthread_cond_t group_cv;
     struct db_write_req *group_head, *group_tail;
     bool group_leading;
 };

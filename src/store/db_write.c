@@ -20,8 +20,9 @@ struct db_write_req {
     db_err_t *err;
     const char *request_id; /* the caller's (log.h), set while its fn runs on the leader */
     db_rc_t rc;
-    bool ran;  /* the leader has its result (leader only) */
-    bool done; /* the caller may return (under group_mu) */
+    bool ran;          /* the leader has its result (leader only) */
+    bool done;         /* the caller may return (under group_mu) */
+    pthread_cond_t cv; /* its caller waits on it: woken when done, or to lead the next group */
     struct db_write_req *next;
 };
 
@@ -104,6 +105,20 @@ static struct db_write_req *group_take(db_t *db)
     return head;
 }
 
+/* With group_mu held: the members of a finished group are done (each woken; once it sees done
+ * its request may be gone), and the first queued caller, if any, is woken to lead the next. */
+static void group_finish(db_t *db, struct db_write_req *done)
+{
+    for (struct db_write_req *r = done, *next; r; r = next) {
+        next = r->next; /* r may be gone once woken and the lock is let go */
+        r->done = true;
+        pthread_cond_signal(&r->cv);
+    }
+    db->group_leading = false;
+    if (db->group_head)
+        pthread_cond_signal(&db->group_head->cv);
+}
+
 /* Runs the group in one transaction. Returns false when the group as a whole failed (begin,
  * savepoint or commit); the caller then runs each member alone. A member whose fn answered
  * DB_RETRY is left not ran, to run alone as well. */
@@ -133,6 +148,7 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
         return run_alone(db, fn, arg, err);
 
     struct db_write_req me = {.fn = fn, .arg = arg, .err = err, .request_id = log_request_id()};
+    pthread_cond_init(&me.cv, NULL);
     pthread_mutex_lock(&db->group_mu);
     if (db->group_tail)
         db->group_tail->next = &me;
@@ -141,7 +157,7 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
     db->group_tail = &me;
     while (!me.done) {
         if (db->group_leading) {
-            pthread_cond_wait(&db->group_cv, &db->group_mu);
+            pthread_cond_wait(&me.cv, &db->group_mu);
             continue;
         }
         /* lead: take up to DB_WRITE_GROUP_MAX from the head of the queue */
@@ -157,12 +173,10 @@ db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err)
                 r->rc = run_alone_as(db, r);
 
         pthread_mutex_lock(&db->group_mu);
-        for (struct db_write_req *r = head; r; r = r->next)
-            r->done = true;
-        db->group_leading = false;
-        pthread_cond_broadcast(&db->group_cv);
+        group_finish(db, head);
     }
     pthread_mutex_unlock(&db->group_mu);
+    pthread_cond_destroy(&me.cv);
     return me.rc;
 }
 
@@ -189,12 +203,13 @@ void db_write_adopted_end(db_t *db, db_write_adopted_t *head, bool committed)
         return;
     pthread_mutex_lock(&db->group_mu);
     /* what did not commit goes back to the front of the queue, in order, for the next group */
-    struct db_write_req *first = NULL, *last = NULL, *next;
+    struct db_write_req *first = NULL, *last = NULL, *done = NULL, **done_tail = &done, *next;
     for (struct db_write_req *r = head; r; r = next) {
         next = r->next;
         r->next = NULL;
         if (committed && r->rc != DB_RETRY) {
-            r->done = true;
+            *done_tail = r;
+            done_tail = &r->next;
             continue;
         }
         if (first)
@@ -209,7 +224,6 @@ void db_write_adopted_end(db_t *db, db_write_adopted_t *head, bool committed)
             db->group_tail = last;
         db->group_head = first;
     }
-    db->group_leading = false;
-    pthread_cond_broadcast(&db->group_cv);
+    group_finish(db, done);
     pthread_mutex_unlock(&db->group_mu);
 }
