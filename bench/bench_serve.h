@@ -10,6 +10,7 @@
 #define RAFIKI_BENCH_SERVE_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@ typedef struct {
     pid_t pid;
     char admin[64]; /* base URL of the admin API */
     int ports[BENCH_PORTS];
+    char dir[32]; /* its data directory under /tmp, removed when it stops */
 } bench_node_t;
 
 /* A port the kernel has just handed out (bound to 0, then closed). */
@@ -87,8 +89,9 @@ static inline int bench_server_start(http_client_t *c, bench_node_t *n, const ch
 {
     for (int i = 0; i < BENCH_PORTS; i++)
         n->ports[i] = bench_free_port();
-    char dir[] = "/tmp/rafiki-bench-XXXXXX";
-    if (!mkdtemp(dir))
+    char *dir = n->dir;
+    snprintf(n->dir, sizeof n->dir, "/tmp/rafiki-bench-XXXXXX");
+    if (!mkdtemp(n->dir))
         return -1;
     snprintf(n->admin, sizeof n->admin, "http://127.0.0.1:%d", n->ports[BP_ADMIN]);
     const char *bin = getenv("RAFIKI_BIN") ? getenv("RAFIKI_BIN") : "build/rafiki";
@@ -142,6 +145,19 @@ static inline void bench_server_stop(bench_node_t *n)
     kill(n->pid, SIGTERM);
     waitpid(n->pid, NULL, 0);
     n->pid = 0;
+    /* its files (the database, WAL, generated secrets): flat, so one level */
+    DIR *d = n->dir[0] ? opendir(n->dir) : NULL;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char path[320];
+        snprintf(path, sizeof path, "%s/%s", n->dir, e->d_name);
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlink(path);
+    }
+    if (d) {
+        closedir(d);
+        rmdir(n->dir);
+    }
+    n->dir[0] = '\0';
 }
 
 /* VmRSS and VmHWM of process pid, in KiB (-1 when unknown). */
@@ -174,12 +190,13 @@ static inline unsigned long long bench_server_cpu_ticks(pid_t pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     unsigned long long ut = 0, st = 0;
-    /* fields after the command: state(3) ... utime(14) stime(15) */
+    /* fields after the command: state(3) ... utime(14) stime(15); after the k-th space from
+     * the ')' starts field k + 2 */
     for (int field = 3; p && field <= 15; field++) {
         p = strchr(p + 1, ' ');
-        if (p && field == 13)
-            ut = strtoull(p + 1, NULL, 10);
         if (p && field == 14)
+            ut = strtoull(p + 1, NULL, 10);
+        if (p && field == 15)
             st = strtoull(p + 1, NULL, 10);
     }
     return ut + st;

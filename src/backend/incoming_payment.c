@@ -314,6 +314,8 @@ typedef struct {
     ledger_id_t wallet_account;
     incoming_payment_state_t found; /* its state when it had ended before */
     bool pending;                   /* it was pending when read: this call ends it */
+    bool closed;                    /* its account is closed (by this call, or found so) */
+    bool received_final;            /* p.received_amount was read after the close */
     char *event_data;               /* the event of its state change, made before the tx */
     incoming_payment_result_t r;
 } ip_ending_t;
@@ -325,7 +327,7 @@ static incoming_payment_result_t ip_close_many(const wallet_ctx_t *ctx, ip_endin
     size_t k = 0;
     ledger_result_t r = LEDGER_OK;
     for (size_t i = 0; i < n && r == LEDGER_OK; i++) {
-        if (!sel(&e[i]))
+        if (!sel(&e[i]) || e[i].closed)
             continue;
         ledger_account_t *a = &accts[k];
         if ((r = ledger_account_get(ctx->ledger, e[i].p.account_id, a)) != LEDGER_OK ||
@@ -339,6 +341,8 @@ static incoming_payment_result_t ip_close_many(const wallet_ctx_t *ctx, ip_endin
     if (r == LEDGER_OK && k > 0)
         r = ledger_accounts_update(ctx->ledger, accts, k, NULL);
     free(accts);
+    for (size_t i = 0; i < n && r == LEDGER_OK; i++)
+        e[i].closed = e[i].closed || sel(&e[i]);
     return r == LEDGER_OK ? INCOMING_PAYMENT_OK : ip_ledger_fail(r, err);
 }
 
@@ -449,8 +453,10 @@ static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n
 {
     incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_pending, err);
     for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++)
-        if (sel_pending(&e[i]))
+        if (sel_pending(&e[i])) {
             e[i].r = ip_received(ctx, &e[i].p, err);
+            e[i].received_final = e[i].r == INCOMING_PAYMENT_OK;
+        }
     ip_end_tx_t a = {.ctx = ctx, .e = e, .n = n, .now_ms = clock_wall_ms()};
     for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++) {
         if (!sel_pending(&e[i]))
@@ -466,6 +472,11 @@ static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n
     for (size_t i = 0; i < n; i++) {
         free(e[i].event_data);
         e[i].event_data = NULL;
+        if (r == INCOMING_PAYMENT_OK && sel_pending(&e[i]) && !e[i].found) {
+            /* ours: the row is as written (found: another process ended it; read again) */
+            e[i].p.state = e[i].to;
+            e[i].p.completed_ms = e[i].p.updated_ms = a.now_ms;
+        }
     }
     if (r != INCOMING_PAYMENT_OK)
         ip_fail_many(e, n, sel_pending, r);
@@ -533,11 +544,11 @@ static void ip_end_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_er
     }
     ip_transition_many(ctx, e, n, err);
     for (size_t i = 0; i < n; i++)
-        if (sel_pending(&e[i])) /* the row after: ours, or the one that came first */
+        if (sel_pending(&e[i]) && e[i].found) /* another process ended it first: its row */
             e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
     ip_settle_many(ctx, e, n, err);
     for (size_t i = 0; i < n; i++) {
-        if (e[i].r == INCOMING_PAYMENT_OK)
+        if (e[i].r == INCOMING_PAYMENT_OK && !e[i].received_final)
             e[i].r = ip_received(ctx, &e[i].p, err);
         if (e[i].r == INCOMING_PAYMENT_OK && e[i].found == INCOMING_PAYMENT_COMPLETED)
             e[i].r = INCOMING_PAYMENT_ALREADY_COMPLETED;
