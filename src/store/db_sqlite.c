@@ -4,6 +4,7 @@
  * there is one writer connection, and write transactions take the lock up front with
  * BEGIN IMMEDIATE, so a write never fails half-way with SQLITE_BUSY.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,8 +32,17 @@ static db_rc_t lite_fail(sqlite3 *db, int rc, db_err_t *err)
     return db_fail(err, lite_code(rc), "sqlite: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+/* Process-wide SQLite settings, before its first use: no memory statistics (they take a global
+ * mutex on every allocation, and every statement allocates). */
+static void lite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 db_rc_t db_lite_connect(db_t *db, db_conn_t *c, db_err_t *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, lite_configure);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(db->sqlite_path, &c->lite, flags, NULL);
     if (rc != SQLITE_OK) {
