@@ -114,7 +114,7 @@ db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err)
     } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
         db->kind = DB_POSTGRES;
         if (db->opts.pool_size <= 0)
-            db->opts.pool_size = 8;
+            db->opts.pool_size = 16;
         db->url = strdup(url);
         rc = db->url ? DB_OK : db_fail(err, DB_NOMEM, "out of memory");
     } else {

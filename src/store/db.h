@@ -78,8 +78,10 @@ typedef struct db_conn db_conn_t;
 typedef struct db_stmt db_stmt_t;
 
 typedef struct {
-    /* Postgres: connections in the pool (default 8). SQLite: reader connections (default 4);
-     * there is always exactly one writer. */
+    /* Postgres: connections in the pool (default 16, opened as needed). SQLite: reader
+     * connections (default 12, opened as needed); there is always exactly one writer. A thread
+     * waiting for one adds to a request's latency: 16 admin threads and 16 payment workers
+     * share them. */
     int pool_size;
     /* SQLite: how long a connection waits for a lock before DB_RETRY (default 5000 ms). */
     int busy_timeout_ms;
