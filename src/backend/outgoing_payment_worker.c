@@ -435,6 +435,19 @@ static step_t step_settle(outgoing_payments_t *op, const outgoing_payment_t *p)
     return STEP_DONE;
 }
 
+/* Reads the payment and its quote on one connection; false when either is unreadable. */
+static bool payment_read(outgoing_payments_t *op, ledger_id_t id, outgoing_payment_t *p, quote_t *q)
+{
+    db_err_t e;
+    db_conn_t *c = db_acquire(op->cfg.quotes->db, DB_CONN_READ, &e);
+    if (!c)
+        return false;
+    bool ok = outgoing_payment_row_get(c, id, p) == OUTGOING_PAYMENT_OK &&
+              quote_get_conn(c, p->quote_id, q) == QUOTE_OK;
+    db_release(c);
+    return ok;
+}
+
 /* Runs one claimed payment as far as it goes. */
 static void payment_run(outgoing_payments_t *op, ledger_id_t id)
 {
@@ -442,8 +455,7 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
     step_t s = STEP_AGAIN;
     for (int i = 0; i < STEPS_MAX && s == STEP_AGAIN; i++) {
         quote_t q;
-        if (outgoing_payment_get(op, id, p) != OUTGOING_PAYMENT_OK ||
-            quote_get(op->cfg.quotes->db, p->quote_id, &q) != QUOTE_OK) {
+        if (!payment_read(op, id, p, &q)) {
             s = STEP_WAIT;
             break;
         }
