@@ -214,8 +214,10 @@ static int pay_once(void)
         json_decref(j);
         if (done)
             return done > 0 ? 0 : -1;
-        /* 1 ms while a local payment is likely done, then less often: polls cost the server */
-        usleep(i < 10 ? 1000 : 5000);
+        /* 1 ms while a local payment is likely done, then every 5 ms, and after ~200 ms every
+         * 25 ms, as a client backs off: 64 clients polling a slow server every 5 ms would be
+         * most of its load */
+        usleep(i < 10 ? 1000 : i < 50 ? 5000 : 25000);
     }
     return -1;
 }
