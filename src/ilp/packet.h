@@ -46,7 +46,7 @@ typedef enum {
     ILP_ERR_BAD_ADDRESS = -9,       /* destination / triggeredBy fails RFC 0015 */
     ILP_ERR_DATA_TOO_LONG = -10,    /* data longer than ILP_DATA_MAX_LEN */
     ILP_ERR_MESSAGE_TOO_LONG = -11, /* reject message longer than ILP_MESSAGE_MAX_LEN */
-    ILP_ERR_BAD_CODE = -12,         /* reject code is not 3 printable ASCII characters */
+    ILP_ERR_BAD_CODE = -12,         /* reject code: a byte of 0x80 or above, or not 3 bytes */
     ILP_ERR_BUFFER = -13,           /* the output buffer is full or allocation failed */
     ILP_ERR_BAD_F08_DATA = -14,     /* F08 error data is not exactly 16 bytes */
 } ilp_result_t;
