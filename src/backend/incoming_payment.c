@@ -171,11 +171,6 @@ static char *ip_event_data(const wallet_ctx_t *ctx, const incoming_payment_t *p)
 static db_rc_t ip_event(db_conn_t *c, const char *type, ledger_id_t id, const char *data,
                         db_err_t *e)
 {
-    if (!data) {
-        e->code = DB_NOMEM;
-        snprintf(e->msg, sizeof e->msg, "incoming payment event: out of memory");
-        return DB_NOMEM;
-    }
     char rid[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(id, rid);
     return (db_rc_t)webhook_event_add_text(c, type, rid, data, NULL, e);
@@ -303,10 +298,7 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
 
 /* ---- ending: the state change, then the settlement ---- */
 
-/* Closes the invoice accounts of e[i] where sel(e[i]): max_balance 0 (with the balance swept,
- * nothing more can arrive; before, nothing beyond what is there) and STREAM off, all in one
- * transaction. The update waits for the batcher, so credits committed before it are all an
- * account will ever get. Idempotent: closed accounts are left out. */
+/* One payment being ended and settled by ip_end_many. */
 typedef struct {
     ledger_id_t id;
     incoming_payment_state_t to;
@@ -320,6 +312,10 @@ typedef struct {
     incoming_payment_result_t r;
 } ip_ending_t;
 
+/* Closes the invoice accounts of e[i] where sel(e[i]): max_balance 0 (with the balance swept,
+ * nothing more can arrive; before, nothing beyond what is there) and STREAM off, all in one
+ * transaction. The update waits for the batcher, so credits committed before it are all an
+ * account will ever get. Idempotent: closed accounts are left out. */
 static incoming_payment_result_t ip_close_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n,
                                                bool (*sel)(const ip_ending_t *), db_err_t *err)
 {
@@ -368,12 +364,27 @@ static ledger_id_t sweep_transfer_id(ledger_id_t id)
     return ledger_id_derive(in, sizeof in);
 }
 
+/* A transaction over the endings that sel picks, running one for each. */
 typedef struct {
-    const wallet_ctx_t *ctx;
     ip_ending_t *e;
     size_t n;
     int64_t now_ms;
+    bool (*sel)(const ip_ending_t *);
+    db_rc_t (*one)(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err);
 } ip_end_tx_t;
+
+static db_rc_t tx_each(db_conn_t *c, void *arg, db_err_t *err)
+{
+    ip_end_tx_t *a = arg;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!a->sel(&a->e[i]))
+            continue;
+        db_rc_t rc = a->one(c, &a->e[i], a->now_ms, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
 
 /* The state change of one pending payment in c's transaction, with its event; e->found
  * receives the state when another process ended it first. */
@@ -407,35 +418,16 @@ static db_rc_t tx_end_one(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *e
     return DB_OK;
 }
 
-static db_rc_t tx_end(db_conn_t *c, void *arg, db_err_t *err)
+/* Records one settled. */
+static db_rc_t tx_settled_one(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err)
 {
-    ip_end_tx_t *a = arg;
-    for (size_t i = 0; i < a->n; i++) {
-        if (!sel_pending(&a->e[i]))
-            continue;
-        db_rc_t rc = tx_end_one(c, &a->e[i], a->now_ms, err);
-        if (rc != DB_OK)
-            return rc;
-    }
-    return DB_OK;
-}
-
-static db_rc_t tx_mark_settled(db_conn_t *c, void *arg, db_err_t *err)
-{
-    ip_end_tx_t *a = arg;
-    for (size_t i = 0; i < a->n; i++) {
-        if (!sel_unsettled(&a->e[i]))
-            continue;
-        db_stmt_t *st = db_prepare(c, "UPDATE incoming_payments SET settled = ? WHERE id = ?", err);
-        if (!st)
-            return err->code;
-        db_bind_bool(st, 1, true);
-        pay_bind_id(st, 2, a->e[i].id);
-        db_rc_t rc = db_run(st, err);
-        if (rc != DB_OK)
-            return rc;
-    }
-    return DB_OK;
+    (void)now;
+    db_stmt_t *st = db_prepare(c, "UPDATE incoming_payments SET settled = ? WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    db_bind_bool(st, 1, true);
+    pay_bind_id(st, 2, e->id);
+    return db_run(st, err);
 }
 
 /* Sets r on every selected ending that is still OK. */
@@ -452,22 +444,21 @@ static void ip_fail_many(ip_ending_t *e, size_t n, bool (*sel)(const ip_ending_t
 static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
 {
     incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_pending, err);
-    for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++)
-        if (sel_pending(&e[i])) {
-            e[i].r = ip_received(ctx, &e[i].p, err);
-            e[i].received_final = e[i].r == INCOMING_PAYMENT_OK;
-        }
-    ip_end_tx_t a = {.ctx = ctx, .e = e, .n = n, .now_ms = clock_wall_ms()};
+    ip_end_tx_t a = {
+        .e = e, .n = n, .now_ms = clock_wall_ms(), .sel = sel_pending, .one = tx_end_one};
     for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++) {
         if (!sel_pending(&e[i]))
             continue;
+        e[i].r = ip_received(ctx, &e[i].p, err);
+        e[i].received_final = e[i].r == INCOMING_PAYMENT_OK;
         incoming_payment_t after = e[i].p;
         after.state = e[i].to;
         after.completed_ms = after.updated_ms = a.now_ms;
-        e[i].event_data = ip_event_data(ctx, &after);
+        if (e[i].r == INCOMING_PAYMENT_OK)
+            e[i].event_data = ip_event_data(ctx, &after);
     }
     db_err_t dbe = {0};
-    if (r == INCOMING_PAYMENT_OK && db_write_tx(ctx->db, tx_end, &a, &dbe) != DB_OK)
+    if (r == INCOMING_PAYMENT_OK && db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK)
         r = ip_storage(err, &dbe);
     for (size_t i = 0; i < n; i++) {
         free(e[i].event_data);
@@ -508,7 +499,7 @@ static void ip_settle_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db
                                                 .amount = (uint64_t)s.balance,
                                                 .code = ADMIN_CODE_TRANSFER};
     }
-    ledger_result_t *res = xmalloc((k ? k : 1) * sizeof *res);
+    ledger_result_t *res = xmalloc(n * sizeof *res);
     ledger_result_t lr = k ? ledger_transfers_execute(ctx->ledger, ops, k, res) : LEDGER_OK;
     for (size_t j = 0; j < k; j++) {
         ledger_result_t one = lr != LEDGER_OK ? lr : res[j] == LEDGER_EXISTS ? LEDGER_OK : res[j];
@@ -521,9 +512,9 @@ static void ip_settle_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db
     free(res);
     free(ops);
     free(of);
-    ip_end_tx_t a = {.ctx = ctx, .e = e, .n = n};
+    ip_end_tx_t a = {.e = e, .n = n, .sel = sel_unsettled, .one = tx_settled_one};
     db_err_t dbe = {0};
-    if (db_write_tx(ctx->db, tx_mark_settled, &a, &dbe) != DB_OK) {
+    if (db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK) {
         ip_fail_many(e, n, sel_unsettled, ip_storage(err, &dbe));
         return;
     }

@@ -307,9 +307,8 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
         return rc;
     /* in the same transaction: the wallet learns of the payment exactly when it exists, and
      * may deposit what FUNDING waits for */
-    return a->event_data ? outgoing_payment_event_text(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id,
-                                                       a->event_data, e)
-                         : outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, e);
+    return outgoing_payment_event_text(c, WEBHOOK_OUTGOING_PAYMENT_CREATED, p->id, a->event_data,
+                                       e);
 }
 
 /* ---- the API ---- */

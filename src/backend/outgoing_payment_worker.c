@@ -119,8 +119,11 @@ static db_rc_t tx_reschedule(db_conn_t *c, void *arg, db_err_t *e)
 /* The longest chain: fund, send, fee and, across assets, deliver. */
 #define LEG_MAX 4
 
-/* LEDGER_OK when every result says applied now or before, else the first other result (its
- * index into *failed when failed is not NULL). */
+/* LEDGER_OK when every result says applied now or before (LEDGER_EXISTS), else the first other
+ * result (for a chain: the op that failed, not linked_event_failed; its index into *failed when
+ * failed is not NULL). A chain that ran before answers exists for one op and
+ * linked_event_failed for the others: it is applied, since its ops are derived from the payment
+ * and only ever applied together. */
 static ledger_result_t first_failure(const ledger_result_t *res, size_t n, size_t *failed)
 {
     for (size_t i = 0; i < n; i++) {
@@ -133,22 +136,13 @@ static ledger_result_t first_failure(const ledger_result_t *res, size_t n, size_
     return LEDGER_OK;
 }
 
-/* Runs ops as one submission. LEDGER_OK when every op applied now or before (LEDGER_EXISTS),
- * else the first other result (for a chain: the op that failed, not linked_event_failed). A
- * chain that ran before answers exists for one op and linked_event_failed for the others: it is
- * applied, since its ops are derived from the payment and only ever applied together. */
-static ledger_result_t ledger_run_at(outgoing_payments_t *op, const ledger_op_t *ops, size_t n,
-                                     size_t *failed)
+/* Runs ops as one submission; first_failure of its results (or the submission's failure). */
+static ledger_result_t ledger_run(outgoing_payments_t *op, const ledger_op_t *ops, size_t n)
 {
     ledger_result_t res[LEG_MAX];
     ASSERT(n <= LEG_MAX);
     ledger_result_t r = ledger_transfers_execute(op->cfg.quotes->ledger, ops, n, res);
-    return r != LEDGER_OK ? r : first_failure(res, n, failed);
-}
-
-static ledger_result_t ledger_run(outgoing_payments_t *op, const ledger_op_t *ops, size_t n)
-{
-    return ledger_run_at(op, ops, n, NULL);
+    return r != LEDGER_OK ? r : first_failure(res, n, NULL);
 }
 
 static bool ledger_transient(ledger_result_t r)
@@ -236,15 +230,9 @@ static db_rc_t guard_complete(db_conn_t *c, void *arg, const ledger_result_t *re
 {
     move_t *m = arg;
     m->changed = false;
-    /* applied now, or (a chain that ran before) exists and linked_event_failed only */
-    bool applied = false;
-    for (size_t i = 0; i < n; i++) {
-        if (res[i] != LEDGER_OK && res[i] != LEDGER_EXISTS && res[i] != LEDGER_LINKED_EVENT_FAILED)
-            return *keep = true, DB_OK; /* refused: nothing moved, the row stays */
-        applied = applied || res[i] != LEDGER_LINKED_EVENT_FAILED;
-    }
-    if (!applied)
-        return *keep = true, DB_OK;
+    if (first_failure(res, n, NULL) != LEDGER_OK)
+        return *keep = true, DB_OK; /* refused: nothing moved, the row stays */
+    /* applied now, or a chain that ran before (exists) */
     db_rc_t rc = tx_move(c, m, e);
     /* a cancel that came first: the money must not move (a chain applied before stays) */
     *keep = rc == DB_OK && (m->changed || res[0] != LEDGER_OK);

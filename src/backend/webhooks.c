@@ -68,7 +68,12 @@ int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resour
     size_t rlen = resource_id ? strlen(resource_id) : 0;
     if (rlen == 0 || rlen > WEBHOOK_RESOURCE_ID_MAX)
         return invalid(err, "resource_id must have 1..1024 characters");
-    if (!data || data[0] != '{')
+    if (!data) { /* webhook_event_data ran out of memory */
+        err->code = DB_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "webhook event: out of memory");
+        return DB_NOMEM;
+    }
+    if (data[0] != '{')
         return invalid(err, "data must be a JSON object");
     if (strlen(data) > WEBHOOK_DATA_MAX)
         return invalid(err, "data exceeds WEBHOOK_DATA_MAX");
@@ -106,11 +111,6 @@ int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource
     if (!json_is_object(data))
         return invalid(err, "data must be a JSON object");
     char *text = webhook_event_data(data);
-    if (!text) {
-        err->code = DB_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "webhook event: out of memory");
-        return DB_NOMEM;
-    }
     int rc = webhook_event_add_text(conn, type, resource_id, text, id_out, err);
     free(text);
     return rc;

@@ -664,32 +664,43 @@ static db_rc_t verify_rejected(ledger_t *l, db_conn_t *conn, sub_t *batch, db_er
     return DB_CONSTRAINT;
 }
 
+/* s's guard as a savepoint's fn: DB_OK keeps its writes, anything else undoes them. */
+typedef struct {
+    sub_t *s;
+    bool refused; /* the guard answered, with *keep = false */
+} guard_call_t;
+
+static db_rc_t guard_fn(db_conn_t *conn, void *arg, db_err_t *err)
+{
+    guard_call_t *g = arg;
+    bool keep = false;
+    db_rc_t rc = g->s->guard(conn, g->s->guard_arg, g->s->results, g->s->n, &keep, err);
+    g->refused = rc == DB_OK && !keep;
+    return g->refused ? DB_INVALID : rc;
+}
+
 /*
- * Runs s's guard after its ops were applied since `mark` (in a savepoint, so that a guard's
- * failed statement does not end the batch's transaction). DB_OK whatever the guard decided;
- * an error only when the savepoint itself cannot be set or undone (the batch fails).
+ * Runs s's guard after its ops were applied since `mark`, in a savepoint so that a guard's
+ * failed statement does not end the batch's transaction. DB_OK whatever the guard decided; an
+ * error only when the savepoint itself fails (the batch fails).
  */
 static db_rc_t guard_run(ledger_t *l, db_conn_t *conn, sub_t *s, size_t mark, db_err_t *err)
 {
-    db_rc_t rc = db_exec(conn, "SAVEPOINT ledger_guard", err);
-    if (rc != DB_OK)
-        return rc;
-    bool keep = false;
+    guard_call_t g = {.s = s};
+    db_rc_t grc;
     db_err_t gerr = {0};
     log_request_id_set(s->request_id); /* the events it writes carry the submitter's id */
-    db_rc_t grc = s->guard(conn, s->guard_arg, s->results, s->n, &keep, &gerr);
+    db_rc_t rc = db_savepoint_run(conn, guard_fn, &g, &grc, &gerr, err);
     log_request_id_set(NULL);
-    if (grc == DB_OK && keep)
-        return db_exec(conn, "RELEASE SAVEPOINT ledger_guard", err);
-    if (grc != DB_OK)
-        LOGW("ledger: a guard failed: %s", gerr.msg);
-    if ((rc = db_exec(conn, "ROLLBACK TO SAVEPOINT ledger_guard", err)) != DB_OK ||
-        (rc = db_exec(conn, "RELEASE SAVEPOINT ledger_guard", err)) != DB_OK)
+    if (rc != DB_OK || grc == DB_OK)
         return rc;
+    bool failed = !g.refused;
+    if (failed)
+        LOGW("ledger: a guard failed: %s", gerr.msg);
     lcore_undo_to(l->core, mark);
     for (size_t i = 0; i < s->n; i++)
-        if (s->results[i] == LEDGER_OK || grc != DB_OK)
-            s->results[i] = grc != DB_OK ? LEDGER_STORAGE_ERROR : LEDGER_GUARD_REFUSED;
+        if (s->results[i] == LEDGER_OK || failed)
+            s->results[i] = failed ? LEDGER_STORAGE_ERROR : LEDGER_GUARD_REFUSED;
     return DB_OK;
 }
 

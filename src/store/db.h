@@ -154,6 +154,15 @@ typedef db_rc_t (*db_tx_fn)(db_conn_t *conn, void *arg, db_err_t *err);
 db_rc_t db_write_tx(db_t *db, db_tx_fn fn, void *arg, db_err_t *err);
 
 /*
+ * Runs fn(conn, arg, fn_err) inside a savepoint of conn's open transaction: its writes stay when
+ * it returns DB_OK and are undone otherwise, while the transaction goes on. *fn_rc receives fn's
+ * result. Returns DB_OK, or the error of the savepoint itself (then the transaction must not
+ * commit). The statements fn left active are its own to reset.
+ */
+db_rc_t db_savepoint_run(db_conn_t *conn, db_tx_fn fn, void *arg, db_rc_t *fn_rc, db_err_t *fn_err,
+                         db_err_t *err);
+
+/*
  * Another writer's transaction may carry the queued db_write_tx calls (SQLite): the ledger's
  * batcher, about to commit a batch on the writer connection c, calls db_write_adopt, which runs
  * the waiting fns in c's open transaction (each in its savepoint, as in a group) so that one

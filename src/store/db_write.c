@@ -52,13 +52,28 @@ static db_rc_t savepoint(db_conn_t *c, const char *sql, db_err_t *err)
     return st ? db_run(st, err) : err->code;
 }
 
-/* fn of r with r's request id on this thread (the leader's is put back after). */
-static db_rc_t run_as(const struct db_write_req *r, db_conn_t *c)
+db_rc_t db_savepoint_run(db_conn_t *c, db_tx_fn fn, void *arg, db_rc_t *fn_rc, db_err_t *fn_err,
+                         db_err_t *err)
 {
+    db_rc_t rc = savepoint(c, "SAVEPOINT rafiki_sp", err);
+    if (rc != DB_OK)
+        return rc;
+    *fn_rc = fn(c, arg, fn_err);
+    if (*fn_rc == DB_OK)
+        return savepoint(c, "RELEASE SAVEPOINT rafiki_sp", err);
+    if ((rc = savepoint(c, "ROLLBACK TO SAVEPOINT rafiki_sp", err)) != DB_OK)
+        return rc;
+    return savepoint(c, "RELEASE SAVEPOINT rafiki_sp", err);
+}
+
+/* fn of r with r's request id on this thread (the leader's is put back after). */
+static db_rc_t run_as(db_conn_t *c, void *arg, db_err_t *err)
+{
+    const struct db_write_req *r = arg;
     char mine[LOG_REQUEST_ID_MAX + 1];
     snprintf(mine, sizeof mine, "%s", log_request_id());
     log_request_id_set(r->request_id);
-    db_rc_t rc = r->fn(c, r->arg, r->err);
+    db_rc_t rc = r->fn(c, r->arg, err);
     log_request_id_set(mine);
     return rc;
 }
@@ -78,18 +93,10 @@ static db_rc_t run_alone_as(db_t *db, const struct db_write_req *r)
  * savepoint failed (the transaction must then not commit). */
 static bool run_members(db_conn_t *c, struct db_write_req *head, db_err_t *e)
 {
-    bool ok = true;
-    for (struct db_write_req *r = head; ok && r; r = r->next) {
-        if (savepoint(c, "SAVEPOINT rafiki_group", e) != DB_OK)
+    for (struct db_write_req *r = head; r; r = r->next)
+        if (db_savepoint_run(c, run_as, r, &r->rc, r->err, e) != DB_OK)
             return false;
-        r->rc = run_as(r, c);
-        if (r->rc == DB_OK)
-            ok = savepoint(c, "RELEASE SAVEPOINT rafiki_group", e) == DB_OK;
-        else
-            ok = savepoint(c, "ROLLBACK TO SAVEPOINT rafiki_group", e) == DB_OK &&
-                 savepoint(c, "RELEASE SAVEPOINT rafiki_group", e) == DB_OK;
-    }
-    return ok;
+    return true;
 }
 
 /* Takes up to DB_WRITE_GROUP_MAX requests from the head of the queue (group_mu held). */
