@@ -44,11 +44,14 @@ ifeq ($(SAN),1)
 endif
 LDLIBS := $(PKG_LIBS) -pthread -lm
 
-# Layers in dependency order: a layer may use only the layers before it. Each layer is its own
-# static library, so a test binary links only the layers it needs. `auth` is the planned next
-# layer (the GNAP authorization server of Open Payments); it has no sources yet, so its archive
-# holds only an empty object until src/auth/ exists.
-LAYERS   := base ilp stream http store ledger connector backend auth
+# Layers in dependency order: a layer may use only the layers before it (make check-style checks
+# the includes). Each layer is its own static library, so a test binary links only the layers it
+# needs. From the bottom: base library, ILP codec, STREAM, HTTP server and client, storage,
+# ledger (account service), connector; then the payments domain (wallet addresses, payments,
+# quotes, fees, webhooks, users; no HTTP routes), the GNAP authorization server (auth), and the
+# faces over them: Open Payments (openpay: resource server, wallet address documents, SPSP), the
+# admin REST API (admin) and the HTML pages (web: consent, login, wallet pages).
+LAYERS   := base ilp stream http store ledger connector payments auth openpay admin web
 layer_libs = $(foreach l,$(call upto,$(1)),$(BUILD)/lib/lib$(l).a)
 # upto(L): the layers from base up to and including L, reversed for link order.
 upto = $(call rev,$(wordlist 1,$(call idx,$(1)),$(LAYERS)))
@@ -57,7 +60,7 @@ _idx = $(if $(filter $(1),$(firstword $(2))),$(firstword $(2)),$(firstword $(2))
        $(call _idx,$(1),$(wordlist 2,$(words $(2)),$(2))))
 rev = $(if $(1),$(call rev,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
 
-ALL_LIBS := $(call layer_libs,auth)
+ALL_LIBS := $(call layer_libs,web)
 LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 
 define layer_rules

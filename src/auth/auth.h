@@ -33,8 +33,8 @@
 
 #include <jansson.h>
 
-#include "backend/op_resource.h"
-#include "backend/op_sig.h"
+#include "auth/access.h"
+#include "auth/op_sig.h"
 #include "base/uuid.h"
 #include "http/server.h"
 #include "store/cache.h"

@@ -2,8 +2,8 @@
  * Inside the authorization server: the grant and token rows (auth_store.c), the access rules
  * (auth_access.c) and the HTTP routes (auth_http.c) share these.
  */
-#ifndef RAFIKI_AUTH_INTERNAL_H
-#define RAFIKI_AUTH_INTERNAL_H
+#ifndef RAFIKI_AUTH_AUTH_INTERNAL_H
+#define RAFIKI_AUTH_AUTH_INTERNAL_H
 
 #include "auth/auth.h"
 

@@ -12,7 +12,7 @@
 #ifndef RAFIKI_AUTH_AUTH_REMOTE_H
 #define RAFIKI_AUTH_AUTH_REMOTE_H
 
-#include "backend/op_resource.h"
+#include "auth/access.h"
 
 #define AUTH_REMOTE_TIMEOUT_MS 5000u
 

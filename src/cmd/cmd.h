@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "backend/fees.h"
+#include "payments/fees.h"
 #include "base/limits.h"
 #include "http/client.h"
 

@@ -18,7 +18,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
-#include "backend/outgoing_payment.h"
+#include "payments/outgoing_payment.h"
 #include "cmd/cmd.h"
 #include "ilp/address.h"
 

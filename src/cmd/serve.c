@@ -35,22 +35,23 @@
 
 #include "auth/auth.h"
 #include "auth/auth_remote.h"
-#include "auth/consent.h"
-#include "auth/users.h"
-#include "auth/wallet_ui.h"
-#include "backend/admin.h"
-#include "backend/admin_peers.h"
-#include "backend/incoming_payment.h"
-#include "backend/op_client.h"
-#include "backend/op_resource.h"
-#include "backend/op_server.h"
-#include "backend/outgoing_payment_routes.h"
-#include "backend/wallet_address_admin.h"
-#include "backend/admin_liquidity.h"
-#include "backend/admin_webhooks.h"
-#include "backend/liquidity.h"
-#include "backend/metrics.h"
-#include "backend/webhooks.h"
+#include "web/consent.h"
+#include "admin/admin_users.h"
+#include "payments/users.h"
+#include "web/wallet_ui.h"
+#include "admin/admin.h"
+#include "admin/admin_peers.h"
+#include "payments/incoming_payment.h"
+#include "payments/op_client.h"
+#include "openpay/op_resource.h"
+#include "openpay/op_server.h"
+#include "admin/admin_outgoing.h"
+#include "admin/admin_payments.h"
+#include "admin/admin_liquidity.h"
+#include "admin/admin_webhooks.h"
+#include "payments/liquidity.h"
+#include "payments/metrics.h"
+#include "payments/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -247,8 +248,8 @@ static void wallet_init(app_t *app)
 static bool payments_start(app_t *app)
 {
     wallet_init(app);
-    if (wallet_address_admin_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
-        incoming_payment_admin_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0) {
+    if (admin_wallet_addresses_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
+        admin_incoming_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0) {
         LOGE("payments: route registration failed");
         return false;
     }
@@ -326,8 +327,7 @@ static bool outgoing_start(app_t *app)
                                      .lease_ms = cfg->outgoing_payment_lease_ms,
                                      .handoff = true};
     if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
-        outgoing_payment_routes_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) !=
-            0 ||
+        admin_outgoing_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) != 0 ||
         outgoing_payments_start(app->outgoing) != 0) {
         LOGE("outgoing payments: cannot start");
         return false;
@@ -356,8 +356,8 @@ static bool auth_start(app_t *app)
         LOGE("auth: cannot start");
         return false;
     }
-    app->consent =
-        (consent_config_t){.auth = app->auth, .db = app->db, .auth_url = cfg->auth_server_url};
+    app->consent = (consent_config_t){
+        .auth = app->auth, .db = app->db, .wallet = &app->wallet, .auth_url = cfg->auth_server_url};
     if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
         auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
         auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
@@ -397,7 +397,7 @@ static bool resource_server_start(app_t *app)
         .introspect = introspect,
         .introspect_user = introspect_user,
         .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0 ? "https" : "http"};
-    if (users_admin_register(app->servers[SRV_ADMIN], &app->admin, app->db) != 0 ||
+    if (admin_users_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
         op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
         LOGE("open payments: route registration failed");
@@ -592,7 +592,7 @@ static bool app_start(app_t *app)
             return false;
     }
     bool backend = app->components & COMP_BACKEND, auth = app->components & COMP_AUTH;
-    if (backend && (admin_api_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+    if (backend && (admin_ledger_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
                     admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
                     admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0)) {
         LOGE("admin: route registration failed");

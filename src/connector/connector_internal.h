@@ -2,8 +2,8 @@
  * and out), pipeline.c (the stages) and accounts.c (account cache, transfer ids). Not a public
  * API. Calls run one way: connector.c -> connector_http.c -> pipeline.c -> accounts.c (the
  * pipeline reaches the HTTP link only through the link callbacks it is given). */
-#ifndef RAFIKI_CONNECTOR_INTERNAL_H
-#define RAFIKI_CONNECTOR_INTERNAL_H
+#ifndef RAFIKI_CONNECTOR_CONNECTOR_INTERNAL_H
+#define RAFIKI_CONNECTOR_CONNECTOR_INTERNAL_H
 
 #include <pthread.h>
 #include <stdatomic.h>

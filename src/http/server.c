@@ -244,6 +244,15 @@ int http_server_route(http_server_t *s, const char *method, const char *pattern,
     return http_server_route_gated(s, method, pattern, NULL, fn, user, body_max);
 }
 
+int http_server_routes(http_server_t *s, const http_route_t *table, size_t n, void *user)
+{
+    for (size_t i = 0; i < n; i++)
+        if (http_server_route(s, table[i].method, table[i].pattern, table[i].fn, user,
+                              table[i].body_max) != 0)
+            return -1;
+    return 0;
+}
+
 int http_server_route_gated(http_server_t *s, const char *method, const char *pattern,
                             http_gate_fn gate, http_handler_fn fn, void *user, size_t body_max)
 {

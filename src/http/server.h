@@ -119,6 +119,18 @@ int http_server_route(http_server_t *s, const char *method, const char *pattern,
 int http_server_route_gated(http_server_t *s, const char *method, const char *pattern,
                             http_gate_fn gate, http_handler_fn fn, void *user, size_t body_max);
 
+/* One row of a route table: the form every listener's routes are declared in. */
+typedef struct {
+    const char *method;
+    const char *pattern;
+    http_handler_fn fn;
+    size_t body_max; /* as http_server_route's */
+} http_route_t;
+
+/* Adds the n routes of table, in order, each with user. 0, or -1 as http_server_route. */
+int http_server_routes(http_server_t *s, const http_route_t *table, size_t n, void *user);
+#define HTTP_ROUTES_N(table) (sizeof(table) / sizeof *(table))
+
 /* Binds and starts the worker threads. Returns 0, or -1 (logged) when the bind or start fails. */
 int http_server_start(http_server_t *s);
 

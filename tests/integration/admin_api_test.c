@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "backend/admin.h"
+#include "admin/admin.h"
 #include "base/codec.h"
 #include "base/digest.h"
 #include "base/rand.h"
@@ -82,7 +82,7 @@ static void fx_start(bool pg)
     http_server_config_t hc = {.port = 0, .threads = 4, .name = "admin-test"};
     fx.srv = http_server_new(&hc);
     cr_assert_not_null(fx.srv);
-    cr_assert_eq(admin_api_register(fx.srv, &fx.admin), 0);
+    cr_assert_eq(admin_ledger_register(fx.srv, &fx.admin), 0);
     cr_assert_eq(http_server_start(fx.srv), 0);
     snprintf(fx.base, sizeof fx.base, "http://127.0.0.1:%u", (unsigned)http_server_port(fx.srv));
     fx.client = http_client_new(NULL);

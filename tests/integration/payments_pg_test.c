@@ -1,8 +1,8 @@
 /* Wallet addresses and incoming payments over a real Postgres (TEST_POSTGRES_URL; skipped when
- * unset): the same cases as the SQLite suite (tests/unit/backend/payments_cases.h). */
+ * unset): the same cases as the SQLite suite (tes../unit/payments/payments_cases.h). */
 #include <stdlib.h>
 
-#include "../unit/backend/payments_cases.h"
+#include "../unit/payments/payments_cases.h"
 
 static int pc_url(char *buf, size_t cap)
 {

@@ -18,11 +18,11 @@
 
 #include <jansson.h>
 
-#include "backend/admin.h"
-#include "backend/incoming_payment.h"
-#include "backend/outgoing_payment.h"
-#include "backend/outgoing_payment_routes.h"
-#include "backend/webhooks.h"
+#include "admin/admin.h"
+#include "payments/incoming_payment.h"
+#include "payments/outgoing_payment.h"
+#include "admin/admin_outgoing.h"
+#include "payments/webhooks.h"
 #include "connector/rates.h"
 #include "base/rand.h"
 #include "http/client.h"
@@ -119,7 +119,7 @@ static void fx_start(bool pg, const char *fees)
     fx.op = outgoing_payments_new(&oc);
     http_server_config_t hc = {.port = 0, .threads = 4, .name = "payments-test"};
     fx.srv = http_server_new(&hc);
-    cr_assert_eq(outgoing_payment_routes_register(fx.srv, &fx.admin, fx.op), 0);
+    cr_assert_eq(admin_outgoing_register(fx.srv, &fx.admin, fx.op), 0);
     cr_assert_eq(http_server_start(fx.srv), 0);
     snprintf(fx.base, sizeof fx.base, "http://127.0.0.1:%u", (unsigned)http_server_port(fx.srv));
     fx.client = http_client_new(NULL);
@@ -233,7 +233,7 @@ static void deposit(size_t wallet, uint64_t amount)
                       .debit_account_id = fx.asset.settlement_account_id,
                       .credit_account_id = fx.dir.w[wallet].account_id,
                       .amount = amount,
-                      .code = ADMIN_CODE_DEPOSIT};
+                      .code = PAY_CODE_DEPOSIT};
     ledger_result_t res;
     cr_assert_eq(ledger_transfers_execute(fx.ledger, &op, 1, &res), LEDGER_OK);
     cr_assert_eq(res, LEDGER_OK);
@@ -752,7 +752,7 @@ static void case_local_across_assets(void)
                        .debit_account_id = fx.asset2.settlement_account_id,
                        .credit_account_id = fx.asset2.liquidity_account_id,
                        .amount = 100000,
-                       .code = ADMIN_CODE_DEPOSIT};
+                       .code = PAY_CODE_DEPOSIT};
     ledger_result_t res;
     cr_assert_eq(ledger_transfers_execute(fx.ledger, &liq, 1, &res), LEDGER_OK);
     size_t ip = incoming_new(b, 900);

@@ -1,0 +1,149 @@
+/*
+ * Admin routes of the built-in login's users (payments/users.h): POST /users, GET /users and
+ * POST /users/{id}/wallet-addresses. A user is {"id", "username", "wallet_address_ids"}.
+ */
+#include "admin/admin_users.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "payments/users.h"
+
+/* Wallet addresses a user can be given in one POST /users. */
+#define USERS_CREATE_WALLETS_MAX 64
+
+static const wallet_ctx_t *g_wallet;
+
+static json_t *user_json(const user_t *u)
+{
+    char ids[USERS_CREATE_WALLETS_MAX][UUID_STR_LEN + 1];
+    size_t n = 0;
+    json_t *list = json_array();
+    if (users_wallet_addresses(g_wallet->db, u->id, ids, USERS_CREATE_WALLETS_MAX, &n) != USERS_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(ids[i]));
+    return json_pack("{s:s,s:s,s:o}", "id", u->id, "username", u->username, "wallet_address_ids",
+                     list);
+}
+
+/* body.wallet_address_ids (absent: none) into ids; answers 400 and returns -1 when malformed. */
+static int wallet_ids(admin_call_t *call, const json_t *list, ledger_id_t *ids, size_t *n)
+{
+    *n = 0;
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > USERS_CREATE_WALLETS_MAX) {
+        admin_error(call, 400, "invalid_field", "'wallet_address_ids' must be a list of ids");
+        return -1;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (!s || ledger_id_parse(s, strlen(s), &ids[i]) != 0) {
+            admin_error(call, 400, "invalid_field",
+                        "wallet_address_ids must be wallet address ids");
+            return -1;
+        }
+    }
+    *n = json_array_size(list);
+    return 0;
+}
+
+static http_handler_result_t user_create(admin_call_t *call)
+{
+    static const char *const keys[] = {"username", "password", "wallet_address_ids", NULL};
+    json_t *body = admin_body(call);
+    if (!body || admin_check_keys(call, body, "the user", keys) != 0)
+        return HTTP_DONE;
+    const char *name = json_string_value(json_object_get(body, "username"));
+    const char *pw = json_string_value(json_object_get(body, "password"));
+    if (!name || !users_name_ok(name))
+        return admin_error(call, 400, "invalid_field",
+                           "'username' must be 1-64 letters, digits or . - _ @");
+    if (!pw || strlen(pw) < USER_PASSWORD_MIN || strlen(pw) > USER_PASSWORD_MAX)
+        return admin_error(call, 400, "invalid_field", "'password' must be 8-256 characters");
+    ledger_id_t ids[USERS_CREATE_WALLETS_MAX];
+    size_t n, missing = 0;
+    if (wallet_ids(call, json_object_get(body, "wallet_address_ids"), ids, &n) != 0)
+        return HTTP_DONE;
+    user_t u;
+    switch (users_create(g_wallet, name, pw, ids, n, &u, &missing)) {
+    case USERS_OK:
+        return admin_reply(call, 201, user_json(&u));
+    case USERS_CONFLICT:
+        return admin_error(call, 409, "username_taken", "user %s exists", name);
+    case USERS_NOT_FOUND: {
+        char s[UUID_STR_LEN + 1];
+        ledger_id_format(ids[missing], s);
+        return admin_error(call, 404, "wallet_address_not_found", "no wallet address %s", s);
+    }
+    case USERS_INVALID:
+        return admin_error(call, 400, "invalid_field", "the user name or password is not valid");
+    default:
+        return admin_error(call, 503, "storage_error", "the database is unavailable");
+    }
+}
+
+/* GET /users: a page by id, as the other admin lists. */
+static http_handler_result_t user_list(admin_call_t *call)
+{
+    size_t limit;
+    ledger_id_t after = {0, 0};
+    if (admin_query_limit(call, &limit) != 0)
+        return HTTP_DONE;
+    const char *cursor = http_req_query(call->req, "cursor");
+    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), &after) != 0)
+        return admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
+    char after_s[UUID_STR_LEN + 1];
+    ledger_id_format(after, after_s);
+    user_t page[ADMIN_PAGE_MAX + 1];
+    size_t n;
+    if (users_list(g_wallet->db, after_s, page, limit + 1, &n) != USERS_OK)
+        return admin_error(call, 503, "storage_error", "the database is unavailable");
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && i < limit; i++)
+        json_array_append_new(list, user_json(&page[i]));
+    json_t *next = n > limit ? json_string(page[limit - 1].id) : json_null();
+    return admin_reply(call, 200, json_pack("{s:o,s:o}", "users", list, "next_cursor", next));
+}
+
+static http_handler_result_t user_link(admin_call_t *call)
+{
+    static const char *const keys[] = {"wallet_address_id", NULL};
+    json_t *body = admin_body(call);
+    ledger_id_t uid, wid;
+    if (!body || admin_check_keys(call, body, "the link", keys) != 0 ||
+        admin_path_id(call, "id", &uid) != 0)
+        return HTTP_DONE;
+    const char *ws = json_string_value(json_object_get(body, "wallet_address_id"));
+    if (!ws || ledger_id_parse(ws, strlen(ws), &wid) != 0)
+        return admin_error(call, 400, "invalid_field", "'wallet_address_id' must be an id");
+    char id[UUID_STR_LEN + 1];
+    ledger_id_format(uid, id);
+    user_t u;
+    switch (users_link(g_wallet, id, wid, &u)) {
+    case USERS_OK:
+        return admin_reply(call, 200, user_json(&u));
+    case USERS_NOT_FOUND:
+        return admin_error(call, 404, "user_not_found", "no user %s", id);
+    case USERS_NO_WALLET:
+        return admin_error(call, 404, "wallet_address_not_found", "no wallet address %s", ws);
+    default:
+        return admin_error(call, 503, "storage_error", "the database is unavailable");
+    }
+}
+
+static const admin_route_t ROUTES[] = {
+    ADMIN_ROUTE("POST", "/users", user_create),
+    ADMIN_ROUTE("GET", "/users", user_list),
+    ADMIN_ROUTE("POST", "/users/{id}/wallet-addresses", user_link),
+};
+
+int admin_users_register(http_server_t *s, admin_ctx_t *ctx, const wallet_ctx_t *w)
+{
+    g_wallet = w;
+    return admin_routes_register(s, ctx, ROUTES, sizeof ROUTES / sizeof *ROUTES);
+}

@@ -1,0 +1,14 @@
+/*
+ * Admin routes of the built-in login's users (admin_users.c).
+ */
+#ifndef RAFIKI_ADMIN_ADMIN_USERS_H
+#define RAFIKI_ADMIN_ADMIN_USERS_H
+
+#include "admin/admin.h"
+#include "payments/wallet_address.h"
+
+/* Registers POST /users, GET /users and POST /users/{id}/wallet-addresses; w outlives the
+ * server. 0, or -1 when a registration fails. */
+int admin_users_register(http_server_t *s, admin_ctx_t *ctx, const wallet_ctx_t *w);
+
+#endif

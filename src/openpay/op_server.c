@@ -1,0 +1,152 @@
+/*
+ * Open Payments port routes for wallet addresses (see op_server.h): the document, SPSP and the
+ * key set, chosen by the path's last segment and the Accept header.
+ */
+#include "openpay/op_server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "payments/op_client.h"
+#include "openpay/spsp.h"
+#include "base/log.h"
+
+/* Path segments a wallet address may have, plus one for "jwks.json". */
+#define OP_WALLET_SEGMENTS_MAX 8
+
+static const char JWKS_SUFFIX[] = "/jwks.json";
+
+/* Answers 404; for a URL no wallet address has (not an inactive one), the wallet is told by a
+ * wallet_address.not_found event, as in Rafiki, so it can create the address on demand. */
+static http_handler_result_t op_not_found(http_req_t *req, const wallet_ctx_t *ctx,
+                                          const char *unknown_url, size_t len)
+{
+    db_err_t e = {0};
+    if (unknown_url &&
+        wallet_address_not_found_event(ctx, unknown_url, len, &e) != WALLET_ADDRESS_OK)
+        LOGW("open payments: cannot record wallet_address.not_found: %s", e.msg);
+    http_respond_error(req, 404, "wallet_address_not_found", "no wallet address at this URL");
+    return HTTP_DONE;
+}
+
+static http_handler_result_t op_unavailable(http_req_t *req, const db_err_t *e)
+{
+    LOGE("open payments: %s", e->msg);
+    http_respond_error(req, 503, "storage_error", "the database is unavailable");
+    return HTTP_DONE;
+}
+
+/* A JSON answer with its own content type. */
+static http_handler_result_t op_json(http_req_t *req, const char *type, json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!text) {
+        http_respond_error(req, 500, "internal", "out of memory");
+        return HTTP_DONE;
+    }
+    http_respond(req, 200, type, text, strlen(text));
+    free(text);
+    return HTTP_DONE;
+}
+
+static http_handler_result_t op_jwks(http_req_t *req, const wallet_ctx_t *ctx,
+                                     const wallet_address_t *w)
+{
+    wallet_key_t keys[WALLET_KEYS_MAX];
+    size_t n = 0;
+    db_err_t e = {0};
+    if (wallet_key_list(ctx, w->id, keys, WALLET_KEYS_MAX, &n, &e) != WALLET_ADDRESS_OK)
+        return op_unavailable(req, &e);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (!keys[i].revoked)
+            json_array_append_new(list, wallet_key_jwk(&keys[i]));
+    return op_json(req, "application/json", json_pack("{s:o}", "keys", list));
+}
+
+static http_handler_result_t op_spsp(http_req_t *req, const wallet_ctx_t *ctx,
+                                     const wallet_address_t *w)
+{
+    json_t *doc = NULL;
+    spsp_result_t r = spsp_answer(ctx->receiver, w->account_id, w->asset_code, w->asset_scale,
+                                  http_req_header(req, "Receipt-Nonce"),
+                                  http_req_header(req, "Receipt-Secret"), &doc);
+    if (r == SPSP_RECEIPT_HEADERS_INVALID) {
+        http_respond_error(req, 400, spsp_result_str(r),
+                           "Receipt-Nonce (16 bytes) and Receipt-Secret (32 bytes) must both be "
+                           "given in base64");
+        return HTTP_DONE;
+    }
+    if (r != SPSP_OK) {
+        http_respond_error(req, 503, "spsp_unavailable", "cannot issue STREAM credentials");
+        return HTTP_DONE;
+    }
+    /* fresh credentials every time, but a client may reuse them: they do not expire */
+    http_req_add_header(req, "Cache-Control", "max-age=60");
+    return op_json(req, SPSP_CONTENT_TYPE, doc);
+}
+
+static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ctx,
+                                         const wallet_address_t *w)
+{
+    return op_json(req, "application/json", wallet_address_document(ctx, w));
+}
+
+static http_handler_result_t op_wallet(http_req_t *req, void *user)
+{
+    const wallet_ctx_t *ctx = user;
+    const char *path = http_req_path(req);
+    if (ctx->instance_jwks && strcmp(path, OP_CLIENT_PATH "/jwks.json") == 0) {
+        http_respond(req, 200, "application/json", ctx->instance_jwks, strlen(ctx->instance_jwks));
+        return HTTP_DONE;
+    }
+    size_t plen = strlen(path), slen = sizeof JWKS_SUFFIX - 1;
+    bool jwks = plen > slen && memcmp(path + plen - slen, JWKS_SUFFIX, slen) == 0;
+    if (jwks)
+        plen -= slen;
+    char url[WALLET_ADDRESS_URL_MAX + 1];
+    int n = snprintf(url, sizeof url, "%s%.*s", ctx->op_url, (int)plen, path);
+    if (n < 0 || (size_t)n >= sizeof url)
+        return op_not_found(req, ctx, NULL, 0);
+    if (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    wallet_address_t w;
+    db_err_t e = {0};
+    wallet_address_result_t r = wallet_address_get_by_url(ctx, url, (size_t)n, &w, &e);
+    if (r == WALLET_ADDRESS_STORAGE_ERROR)
+        return op_unavailable(req, &e);
+    if (r != WALLET_ADDRESS_OK || !w.active)
+        return op_not_found(req, ctx, r == WALLET_ADDRESS_OK ? NULL : url, (size_t)n);
+    if (jwks)
+        return op_jwks(req, ctx, &w);
+    const char *accept = http_req_header(req, "Accept");
+    if (accept && strstr(accept, SPSP_CONTENT_TYPE))
+        return op_spsp(req, ctx, &w);
+    return op_document(req, ctx, &w);
+}
+
+static http_handler_result_t op_healthz(http_req_t *req, void *user)
+{
+    (void)user;
+    http_respond(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
+    return HTTP_DONE;
+}
+
+int op_server_register(http_server_t *s, const wallet_ctx_t *ctx)
+{
+    if (http_server_route(s, "GET", "/healthz", op_healthz, NULL, 0) != 0)
+        return -1;
+    /* "/{s1}", "/{s1}/{s2}", ...: one route per depth, jwks.json one deeper */
+    char pattern[8 * (OP_WALLET_SEGMENTS_MAX + 1)] = "";
+    size_t used = 0;
+    for (int i = 1; i <= OP_WALLET_SEGMENTS_MAX + 1; i++) {
+        int w = snprintf(pattern + used, sizeof pattern - used, "/{s%d}", i);
+        if (w < 0 || (size_t)w >= sizeof pattern - used)
+            return -1;
+        used += (size_t)w;
+        if (http_server_route(s, "GET", pattern, op_wallet, (void *)ctx, 0) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,650 @@
+/*
+ * Incoming payments over the incoming_payments table and one invoice account each (see
+ * incoming_payment.h for the states and why ending one is two steps).
+ *
+ * Ledger calls never run inside one of our database transactions: on SQLite the ledger takes
+ * the single writer connection itself, so holding it here would deadlock.
+ */
+#include "payments/incoming_payment.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "payments/json.h"
+#include "payments/wallet_address_internal.h"
+#include "payments/webhooks.h"
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/mem.h"
+
+static const char *const RESULT_NAMES[INCOMING_PAYMENT_RESULT_COUNT] = {
+    [INCOMING_PAYMENT_OK] = "ok",
+    [INCOMING_PAYMENT_NOT_FOUND] = "not_found",
+    [INCOMING_PAYMENT_WALLET_ADDRESS_NOT_FOUND] = "wallet_address_not_found",
+    [INCOMING_PAYMENT_WALLET_ADDRESS_INACTIVE] = "wallet_address_inactive",
+    [INCOMING_PAYMENT_EXPIRY_INVALID] = "expires_at_invalid",
+    [INCOMING_PAYMENT_AMOUNT_INVALID] = "invalid_amount",
+    [INCOMING_PAYMENT_METADATA_INVALID] = "metadata_invalid",
+    [INCOMING_PAYMENT_ALREADY_COMPLETED] = "already_completed",
+    [INCOMING_PAYMENT_ALREADY_EXPIRED] = "already_expired",
+    [INCOMING_PAYMENT_STORAGE_ERROR] = "storage_error",
+};
+
+const char *incoming_payment_result_str(incoming_payment_result_t r)
+{
+    return (unsigned)r < INCOMING_PAYMENT_RESULT_COUNT ? RESULT_NAMES[r] : "unknown";
+}
+
+const char *incoming_payment_state_str(incoming_payment_state_t s, uint64_t received)
+{
+    switch (s) {
+    case INCOMING_PAYMENT_PENDING:
+        return received > 0 ? "processing" : "pending";
+    case INCOMING_PAYMENT_COMPLETED:
+        return "completed";
+    case INCOMING_PAYMENT_EXPIRED:
+        return "expired";
+    }
+    return "unknown";
+}
+
+static incoming_payment_result_t ip_storage(db_err_t *err, const db_err_t *e)
+{
+    if (err)
+        *err = *e;
+    return INCOMING_PAYMENT_STORAGE_ERROR;
+}
+
+static incoming_payment_result_t ip_ledger_fail(ledger_result_t r, db_err_t *err)
+{
+    db_err_t e = {.code = DB_ERROR};
+    snprintf(e.msg, sizeof e.msg, "ledger: %s", ledger_result_str(r));
+    return ip_storage(err, &e);
+}
+
+/* ---- rows ---- */
+
+/* The row with what settlement needs from its wallet address (the wallet account). */
+#define IP_COLUMNS                                                                                 \
+    "p.id, p.wallet_address_id, p.account_id, w.asset_id, w.asset_code, w.asset_scale, "           \
+    "p.incoming_amount, p.state, p.settled, p.expires_at, p.created_at, p.updated_at, "            \
+    "p.completed_at, p.metadata, w.account_id FROM incoming_payments p JOIN wallet_addresses w "   \
+    "ON w.id = p.wallet_address_id"
+
+static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *wallet_account)
+{
+    memset(p, 0, sizeof *p);
+    p->id = pay_col_id(st, 0);
+    p->wallet_address_id = pay_col_id(st, 1);
+    p->account_id = pay_col_id(st, 2);
+    p->asset_id = pay_col_id(st, 3);
+    pay_col_str(st, 4, p->asset_code, sizeof p->asset_code);
+    p->asset_scale = (uint8_t)db_col_i64(st, 5);
+    p->has_incoming_amount = !db_col_null(st, 6);
+    p->incoming_amount = db_col_u64(st, 6);
+    p->state = (incoming_payment_state_t)db_col_i64(st, 7);
+    p->settled = db_col_bool(st, 8);
+    p->expires_ms = db_col_i64(st, 9);
+    p->created_ms = db_col_i64(st, 10);
+    p->updated_ms = db_col_i64(st, 11);
+    p->completed_ms = db_col_i64(st, 12);
+    pay_col_str(st, 13, p->metadata, sizeof p->metadata);
+    if (wallet_account)
+        *wallet_account = pay_col_id(st, 14);
+}
+
+/* Reads the row only (received_amount stays 0). */
+static incoming_payment_result_t ip_read(const wallet_ctx_t *ctx, ledger_id_t id,
+                                         incoming_payment_t *out, ledger_id_t *wallet_account,
+                                         db_err_t *err)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(ctx->db, DB_CONN_READ, &e);
+    if (!c)
+        return ip_storage(err, &e);
+    incoming_payment_result_t r = INCOMING_PAYMENT_OK;
+    db_stmt_t *st = db_prepare(c, "SELECT " IP_COLUMNS " WHERE p.id = ?", &e);
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st) {
+        pay_bind_id(st, 1, id);
+        rc = db_step_one(st, &e);
+    }
+    if (rc == DB_ROW)
+        ip_from_row(st, out, wallet_account);
+    else
+        r = rc == DB_NOT_FOUND ? INCOMING_PAYMENT_NOT_FOUND : ip_storage(err, &e);
+    db_release(c);
+    return r;
+}
+
+/* Fills received_amount from the invoice account's credits. */
+static incoming_payment_result_t ip_received(const wallet_ctx_t *ctx, incoming_payment_t *p,
+                                             db_err_t *err)
+{
+    ledger_status_t s;
+    ledger_result_t r = ledger_account_status(ctx->ledger, p->account_id, &s);
+    if (r != LEDGER_OK)
+        return ip_ledger_fail(r, err);
+    p->received_amount = s.total_received;
+    return INCOMING_PAYMENT_OK;
+}
+
+/* ---- webhook events ---- */
+
+static json_t *amount_json(uint64_t v, const incoming_payment_t *p)
+{
+    return json_pack("{s:o,s:s,s:i}", "value", pay_json_u64(v), "assetCode", p->asset_code,
+                     "assetScale", (int)p->asset_scale);
+}
+
+/* The event's data: the payment as Rafiki's webhooks show it (camelCase, amounts with
+ * assetCode/assetScale), with the state it has once the caller's transaction commits. */
+static json_t *ip_event_json(const wallet_ctx_t *ctx, const incoming_payment_t *p)
+{
+    char url[WALLET_ADDRESS_URL_MAX + 64];
+    if (incoming_payment_url(ctx, p->id, url, sizeof url) != 0)
+        url[0] = '\0';
+    json_t *meta = p->metadata[0] ? json_loads(p->metadata, 0, NULL) : NULL;
+    return json_pack(
+        "{s:o,s:s,s:o,s:o,s:o,s:b,s:s,s:o,s:o,s:o,s:o}", "id", pay_json_id(p->id), "url", url,
+        "walletAddressId", pay_json_id(p->wallet_address_id), "incomingAmount",
+        p->has_incoming_amount ? amount_json(p->incoming_amount, p) : json_null(), "receivedAmount",
+        amount_json(p->received_amount, p), "completed", p->state == INCOMING_PAYMENT_COMPLETED,
+        "state", incoming_payment_state_str(p->state, p->received_amount), "expiresAt",
+        pay_json_time(p->expires_ms), "metadata", meta ? meta : json_null(), "createdAt",
+        pay_json_time(p->created_ms), "updatedAt", pay_json_time(p->updated_ms));
+}
+
+/* The data of an event about p (as it will be once the transaction commits), serialised before
+ * the transaction so that the writer does not wait for it; NULL when memory ran out. */
+static char *ip_event_data(const wallet_ctx_t *ctx, const incoming_payment_t *p)
+{
+    json_t *data = ip_event_json(ctx, p);
+    char *text = webhook_event_data(data);
+    json_decref(data);
+    return text;
+}
+
+/* Records type for payment id with data from ip_event_data in c's open transaction. */
+static db_rc_t ip_event(db_conn_t *c, const char *type, ledger_id_t id, const char *data,
+                        db_err_t *e)
+{
+    char rid[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, rid);
+    return (db_rc_t)webhook_event_add_text(c, type, rid, data, NULL, e);
+}
+
+/* ---- create ---- */
+
+typedef struct {
+    const wallet_ctx_t *ctx;
+    const incoming_payment_t *p;
+    const char *event_data; /* incoming_payment.created's */
+    const char *client;
+    ledger_account_t acct;  /* the invoice account, created in the same transaction */
+    ledger_result_t ledger; /* its result when not LEDGER_OK */
+} ip_insert_t;
+
+static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
+{
+    ip_insert_t *a = arg;
+    const incoming_payment_t *p = a->p;
+    ledger_account_t acct = a->acct; /* a retry starts from the same fields */
+    a->ledger = ledger_account_create_in(c, &acct, e);
+    if (a->ledger == LEDGER_STORAGE_ERROR)
+        return e->code;
+    if (a->ledger != LEDGER_OK)
+        return DB_CONSTRAINT; /* answered from a->ledger */
+    db_stmt_t *st = db_prepare(c,
+                               "INSERT INTO incoming_payments (id, wallet_address_id, account_id, "
+                               "incoming_amount, state, settled, expires_at, metadata, "
+                               "created_at, updated_at, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                               "?, ?, ?)",
+                               e);
+    if (!st)
+        return e->code;
+    pay_bind_id(st, 1, p->id);
+    pay_bind_id(st, 2, p->wallet_address_id);
+    pay_bind_id(st, 3, p->account_id);
+    if (p->has_incoming_amount)
+        db_bind_u64(st, 4, p->incoming_amount);
+    else
+        db_bind_null(st, 4);
+    db_bind_i64(st, 5, p->state);
+    db_bind_bool(st, 6, false);
+    db_bind_i64(st, 7, p->expires_ms);
+    db_bind_str(st, 8, p->metadata[0] ? p->metadata : NULL);
+    db_bind_i64(st, 9, p->created_ms);
+    db_bind_i64(st, 10, p->updated_ms);
+    db_bind_str(st, 11, a->client);
+    db_rc_t rc = db_run(st, e);
+    return rc == DB_OK ? ip_event(c, WEBHOOK_INCOMING_PAYMENT_CREATED, p->id, a->event_data, e)
+                       : rc;
+}
+
+/* Checks the request against its wallet address and fills the new row's fields. */
+static incoming_payment_result_t ip_prepare(const wallet_ctx_t *ctx,
+                                            const incoming_payment_new_t *in, incoming_payment_t *p,
+                                            wallet_address_t *w, db_err_t *err)
+{
+    wallet_address_result_t wr = wallet_address_get(ctx, in->wallet_address_id, w, err);
+    if (wr == WALLET_ADDRESS_NOT_FOUND)
+        return INCOMING_PAYMENT_WALLET_ADDRESS_NOT_FOUND;
+    if (wr != WALLET_ADDRESS_OK)
+        return INCOMING_PAYMENT_STORAGE_ERROR;
+    if (!w->active)
+        return INCOMING_PAYMENT_WALLET_ADDRESS_INACTIVE;
+    /* max_balance is an int64 in the ledger: larger amounts could never be received */
+    if (in->has_incoming_amount && (in->incoming_amount == 0 || in->incoming_amount > INT64_MAX))
+        return INCOMING_PAYMENT_AMOUNT_INVALID;
+    int64_t now = clock_wall_ms();
+    int64_t max = (int64_t)ctx->incoming_expiry_max_ms;
+    int64_t expires = in->expires_ms ? in->expires_ms : now + max;
+    if (expires <= now || expires - now > max)
+        return INCOMING_PAYMENT_EXPIRY_INVALID;
+    size_t mlen = in->metadata ? strlen(in->metadata) : 0;
+    if (mlen > INCOMING_PAYMENT_METADATA_MAX)
+        return INCOMING_PAYMENT_METADATA_INVALID;
+    *p = (incoming_payment_t){.id = ledger_id_time_ordered(),
+                              .wallet_address_id = w->id,
+                              .asset_id = w->asset_id,
+                              .asset_scale = w->asset_scale,
+                              .has_incoming_amount = in->has_incoming_amount,
+                              .incoming_amount = in->incoming_amount,
+                              .state = INCOMING_PAYMENT_PENDING,
+                              .expires_ms = expires,
+                              .created_ms = now,
+                              .updated_ms = now};
+    memcpy(p->asset_code, w->asset_code, sizeof p->asset_code);
+    memcpy(p->metadata, in->metadata ? in->metadata : "", mlen + 1);
+    return INCOMING_PAYMENT_OK;
+}
+
+incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
+                                                  const incoming_payment_new_t *in,
+                                                  incoming_payment_t *out, db_err_t *err)
+{
+    static incoming_payment_t zero;
+    incoming_payment_t p = zero;
+    wallet_address_t w;
+    incoming_payment_result_t r = ip_prepare(ctx, in, &p, &w, err);
+    if (r != INCOMING_PAYMENT_OK)
+        return r;
+    p.account_id = ledger_id_time_ordered();
+    ip_insert_t a = {.ctx = ctx,
+                     .p = &p,
+                     .client = in->client,
+                     .acct = {.id = p.account_id,
+                              .asset_id = w.asset_id,
+                              .parent_id = w.account_id,
+                              .kind = LEDGER_KIND_INVOICE,
+                              .stream_enabled = true,
+                              .has_max_balance = p.has_incoming_amount,
+                              .max_balance = (int64_t)p.incoming_amount}};
+    char *event_data = ip_event_data(ctx, &p);
+    a.event_data = event_data;
+    db_err_t e = {0};
+    db_rc_t rc = db_write_tx(ctx->db, tx_ip_insert, &a, &e);
+    free(event_data);
+    if (rc != DB_OK)
+        return a.ledger != LEDGER_OK && a.ledger != LEDGER_STORAGE_ERROR
+                   ? ip_ledger_fail(a.ledger, err)
+                   : ip_storage(err, &e);
+    *out = p;
+    return INCOMING_PAYMENT_OK;
+}
+
+/* ---- ending: the state change, then the settlement ---- */
+
+/* One payment being ended and settled by ip_end_many. */
+typedef struct {
+    ledger_id_t id;
+    incoming_payment_state_t to;
+    incoming_payment_t p; /* the row as read, then as after, with received_amount */
+    ledger_id_t wallet_account;
+    incoming_payment_state_t found; /* its state when it had ended before */
+    bool pending;                   /* it was pending when read: this call ends it */
+    bool closed;                    /* its account is closed (by this call, or found so) */
+    bool received_final;            /* p.received_amount was read after the close */
+    char *event_data;               /* the event of its state change, made before the tx */
+    incoming_payment_result_t r;
+} ip_ending_t;
+
+/* Closes the invoice accounts of e[i] where sel(e[i]): max_balance 0 (with the balance swept,
+ * nothing more can arrive; before, nothing beyond what is there) and STREAM off, all in one
+ * transaction. The update waits for the batcher, so credits committed before it are all an
+ * account will ever get. Idempotent: closed accounts are left out. */
+static incoming_payment_result_t ip_close_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n,
+                                               bool (*sel)(const ip_ending_t *), db_err_t *err)
+{
+    ledger_account_t *accts = xmalloc(n * sizeof *accts);
+    size_t k = 0;
+    ledger_result_t r = LEDGER_OK;
+    for (size_t i = 0; i < n && r == LEDGER_OK; i++) {
+        if (!sel(&e[i]) || e[i].closed)
+            continue;
+        ledger_account_t *a = &accts[k];
+        if ((r = ledger_account_get(ctx->ledger, e[i].p.account_id, a)) != LEDGER_OK ||
+            (a->has_max_balance && a->max_balance == 0 && !a->stream_enabled))
+            continue;
+        a->has_max_balance = true;
+        a->max_balance = 0;
+        a->stream_enabled = false;
+        k++;
+    }
+    if (r == LEDGER_OK && k > 0)
+        r = ledger_accounts_update(ctx->ledger, accts, k, NULL);
+    free(accts);
+    for (size_t i = 0; i < n && r == LEDGER_OK; i++)
+        e[i].closed = e[i].closed || sel(&e[i]);
+    return r == LEDGER_OK ? INCOMING_PAYMENT_OK : ip_ledger_fail(r, err);
+}
+
+static bool sel_pending(const ip_ending_t *e)
+{
+    return e->r == INCOMING_PAYMENT_OK && e->pending;
+}
+
+static bool sel_unsettled(const ip_ending_t *e)
+{
+    return e->r == INCOMING_PAYMENT_OK && !e->p.settled;
+}
+
+/* The id of the transfer that sweeps a payment's balance into its wallet account: derived
+ * from the payment's id so a repeated settlement finds the first one (ledger idempotency). */
+static ledger_id_t sweep_transfer_id(ledger_id_t id)
+{
+    uint8_t in[16 + 16] = "rafiki-ip-sweep!";
+    for (int k = 0; k < 8; k++) {
+        in[16 + k] = (uint8_t)(id.hi >> (56 - 8 * k));
+        in[24 + k] = (uint8_t)(id.lo >> (56 - 8 * k));
+    }
+    return ledger_id_derive(in, sizeof in);
+}
+
+/* A transaction over the endings that sel picks, running one for each. */
+typedef struct {
+    ip_ending_t *e;
+    size_t n;
+    int64_t now_ms;
+    bool (*sel)(const ip_ending_t *);
+    db_rc_t (*one)(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err);
+} ip_end_tx_t;
+
+static db_rc_t tx_each(db_conn_t *c, void *arg, db_err_t *err)
+{
+    ip_end_tx_t *a = arg;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!a->sel(&a->e[i]))
+            continue;
+        db_rc_t rc = a->one(c, &a->e[i], a->now_ms, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* The state change of one pending payment in c's transaction, with its event; e->found
+ * receives the state when another process ended it first. */
+static db_rc_t tx_end_one(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(c,
+                               "UPDATE incoming_payments SET state = ?, completed_at = ?, "
+                               "updated_at = ? WHERE id = ? AND state = ?",
+                               err);
+    if (!st)
+        return err->code;
+    db_bind_i64(st, 1, e->to);
+    db_bind_i64(st, 2, now);
+    db_bind_i64(st, 3, now);
+    pay_bind_id(st, 4, e->id);
+    db_bind_i64(st, 5, INCOMING_PAYMENT_PENDING);
+    db_rc_t rc = db_run(st, err);
+    if (rc == DB_OK && db_changes(st) == 1)
+        return ip_event(c,
+                        e->to == INCOMING_PAYMENT_COMPLETED ? WEBHOOK_INCOMING_PAYMENT_COMPLETED
+                                                            : WEBHOOK_INCOMING_PAYMENT_EXPIRED,
+                        e->id, e->event_data, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!(st = db_prepare(c, "SELECT state FROM incoming_payments WHERE id = ?", err)))
+        return err->code;
+    pay_bind_id(st, 1, e->id);
+    if ((rc = db_step_one(st, err)) != DB_ROW)
+        return rc;
+    e->found = (incoming_payment_state_t)db_col_i64(st, 0);
+    return DB_OK;
+}
+
+/* Records one settled. */
+static db_rc_t tx_settled_one(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err)
+{
+    (void)now;
+    db_stmt_t *st = db_prepare(c, "UPDATE incoming_payments SET settled = ? WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    db_bind_bool(st, 1, true);
+    pay_bind_id(st, 2, e->id);
+    return db_run(st, err);
+}
+
+/* Sets r on every selected ending that is still OK. */
+static void ip_fail_many(ip_ending_t *e, size_t n, bool (*sel)(const ip_ending_t *),
+                         incoming_payment_result_t r)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sel(&e[i]))
+            e[i].r = r;
+}
+
+/* The state changes of the pending ones, after closing their accounts so that the received
+ * amount each event reports is final: one account update and one transaction for all. */
+static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_pending, err);
+    ip_end_tx_t a = {
+        .e = e, .n = n, .now_ms = clock_wall_ms(), .sel = sel_pending, .one = tx_end_one};
+    for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++) {
+        if (!sel_pending(&e[i]))
+            continue;
+        e[i].r = ip_received(ctx, &e[i].p, err);
+        e[i].received_final = e[i].r == INCOMING_PAYMENT_OK;
+        incoming_payment_t after = e[i].p;
+        after.state = e[i].to;
+        after.completed_ms = after.updated_ms = a.now_ms;
+        if (e[i].r == INCOMING_PAYMENT_OK)
+            e[i].event_data = ip_event_data(ctx, &after);
+    }
+    db_err_t dbe = {0};
+    if (r == INCOMING_PAYMENT_OK && db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK)
+        r = ip_storage(err, &dbe);
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].event_data);
+        e[i].event_data = NULL;
+        if (r == INCOMING_PAYMENT_OK && sel_pending(&e[i]) && !e[i].found) {
+            /* ours: the row is as written (found: another process ended it; read again) */
+            e[i].p.state = e[i].to;
+            e[i].p.completed_ms = e[i].p.updated_ms = a.now_ms;
+        }
+    }
+    if (r != INCOMING_PAYMENT_OK)
+        ip_fail_many(e, n, sel_pending, r);
+}
+
+/* Closes the unsettled ones' accounts, moves each balance to its wallet account (one ledger
+ * submission for all) and records them settled (one transaction). Safe to run again. */
+static void ip_settle_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_unsettled, err);
+    if (r != INCOMING_PAYMENT_OK) {
+        ip_fail_many(e, n, sel_unsettled, r);
+        return;
+    }
+    ledger_op_t *ops = xmalloc(n * sizeof *ops);
+    size_t *of = xmalloc(n * sizeof *of), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sel_unsettled(&e[i]))
+            continue;
+        ledger_status_t s;
+        ledger_result_t lr = ledger_account_status(ctx->ledger, e[i].p.account_id, &s);
+        if (lr != LEDGER_OK)
+            e[i].r = ip_ledger_fail(lr, err);
+        else if (s.balance > 0)
+            of[k] = i, ops[k++] = (ledger_op_t){.kind = LEDGER_OP_CREATE,
+                                                .id = sweep_transfer_id(e[i].id),
+                                                .debit_account_id = e[i].p.account_id,
+                                                .credit_account_id = e[i].wallet_account,
+                                                .amount = (uint64_t)s.balance,
+                                                .code = PAY_CODE_TRANSFER};
+    }
+    ledger_result_t *res = xmalloc(n * sizeof *res);
+    ledger_result_t lr = k ? ledger_transfers_execute(ctx->ledger, ops, k, res) : LEDGER_OK;
+    for (size_t j = 0; j < k; j++) {
+        ledger_result_t one = lr != LEDGER_OK ? lr : res[j] == LEDGER_EXISTS ? LEDGER_OK : res[j];
+        if (one != LEDGER_OK) {
+            LOGW("incoming payment: settlement failed (%s); the worker retries",
+                 ledger_result_str(one));
+            e[of[j]].r = ip_ledger_fail(one, err);
+        }
+    }
+    free(res);
+    free(ops);
+    free(of);
+    ip_end_tx_t a = {.e = e, .n = n, .sel = sel_unsettled, .one = tx_settled_one};
+    db_err_t dbe = {0};
+    if (db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK) {
+        ip_fail_many(e, n, sel_unsettled, ip_storage(err, &dbe));
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sel_unsettled(&e[i]))
+            e[i].p.settled = true;
+}
+
+/* Ends pending payments (each to e[i].to: completed or expired), then settles every one not
+ * settled yet, with a few transactions for all n. e[i].r: OK, ALREADY_* when it had ended
+ * before, NOT_FOUND or STORAGE_ERROR; e[i].p the row after, with received_amount. */
+static void ip_end_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
+        e[i].pending = e[i].r == INCOMING_PAYMENT_OK && e[i].p.state == INCOMING_PAYMENT_PENDING;
+        e[i].found = e[i].pending ? 0 : e[i].p.state;
+    }
+    ip_transition_many(ctx, e, n, err);
+    for (size_t i = 0; i < n; i++)
+        if (sel_pending(&e[i]) && e[i].found) /* another process ended it first: its row */
+            e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
+    ip_settle_many(ctx, e, n, err);
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].r == INCOMING_PAYMENT_OK && !e[i].received_final)
+            e[i].r = ip_received(ctx, &e[i].p, err);
+        if (e[i].r == INCOMING_PAYMENT_OK && e[i].found == INCOMING_PAYMENT_COMPLETED)
+            e[i].r = INCOMING_PAYMENT_ALREADY_COMPLETED;
+        else if (e[i].r == INCOMING_PAYMENT_OK && e[i].found == INCOMING_PAYMENT_EXPIRED)
+            e[i].r = INCOMING_PAYMENT_ALREADY_EXPIRED;
+    }
+}
+
+void incoming_payments_end(const wallet_ctx_t *ctx, incoming_payment_end_t *ends, size_t n,
+                           db_err_t *err)
+{
+    if (n == 0)
+        return;
+    ip_ending_t *e = xcalloc(n, sizeof *e);
+    for (size_t i = 0; i < n; i++)
+        e[i] = (ip_ending_t){.id = ends[i].id, .to = ends[i].to};
+    ip_end_many(ctx, e, n, err);
+    for (size_t i = 0; i < n; i++)
+        ends[i].result = e[i].r;
+    free(e);
+}
+
+/* One payment: ip_end_many of one. *out (may be NULL) is the row after. */
+static incoming_payment_result_t ip_end(const wallet_ctx_t *ctx, ledger_id_t id,
+                                        incoming_payment_state_t to, incoming_payment_t *out,
+                                        db_err_t *err)
+{
+    ip_ending_t e = {.id = id, .to = to};
+    ip_end_many(ctx, &e, 1, err);
+    if (out && (e.r == INCOMING_PAYMENT_OK || e.r == INCOMING_PAYMENT_ALREADY_COMPLETED ||
+                e.r == INCOMING_PAYMENT_ALREADY_EXPIRED))
+        *out = e.p;
+    return e.r;
+}
+
+incoming_payment_result_t incoming_payment_complete(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                    incoming_payment_t *out, db_err_t *err)
+{
+    return ip_end(ctx, id, INCOMING_PAYMENT_COMPLETED, out, err);
+}
+
+/* What a pending payment should become now, or PENDING to stay. */
+static incoming_payment_state_t ip_due(const incoming_payment_t *p, int64_t now_ms)
+{
+    if (p->has_incoming_amount && p->received_amount >= p->incoming_amount)
+        return INCOMING_PAYMENT_COMPLETED;
+    if (p->expires_ms <= now_ms)
+        return INCOMING_PAYMENT_EXPIRED;
+    return INCOMING_PAYMENT_PENDING;
+}
+
+incoming_payment_result_t incoming_payment_get(const wallet_ctx_t *ctx, ledger_id_t id,
+                                               incoming_payment_t *out, db_err_t *err)
+{
+    incoming_payment_t p;
+    incoming_payment_result_t r = ip_read(ctx, id, &p, NULL, err);
+    if (r == INCOMING_PAYMENT_OK)
+        r = ip_received(ctx, &p, err);
+    if (r != INCOMING_PAYMENT_OK)
+        return r;
+    incoming_payment_state_t to =
+        p.state == INCOMING_PAYMENT_PENDING ? ip_due(&p, clock_wall_ms()) : p.state;
+    if (to != p.state) {
+        r = ip_end(ctx, id, to, &p, err);
+        if (r == INCOMING_PAYMENT_ALREADY_COMPLETED || r == INCOMING_PAYMENT_ALREADY_EXPIRED)
+            r = INCOMING_PAYMENT_OK; /* someone else ended it first: p is the row after */
+        if (r != INCOMING_PAYMENT_OK)
+            return r;
+    }
+    *out = p;
+    return INCOMING_PAYMENT_OK;
+}
+
+int incoming_payment_url(const wallet_ctx_t *ctx, ledger_id_t id, char *out, size_t cap)
+{
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, s);
+    int n = snprintf(out, cap, "%s/incoming-payments/%s", ctx->op_url, s);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+incoming_payment_result_t incoming_payment_get_by_url(const wallet_ctx_t *ctx, const char *url,
+                                                      size_t len, incoming_payment_t *out,
+                                                      db_err_t *err)
+{
+    static const char path[] = "/incoming-payments/";
+    size_t base = strlen(ctx->op_url), plen = sizeof path - 1;
+    ledger_id_t id;
+    if (len != base + plen + LEDGER_ID_STR_LEN || memcmp(url, ctx->op_url, base) != 0 ||
+        memcmp(url + base, path, plen) != 0 ||
+        ledger_id_parse(url + base + plen, LEDGER_ID_STR_LEN, &id) != 0)
+        return INCOMING_PAYMENT_NOT_FOUND;
+    return incoming_payment_get(ctx, id, out, err);
+}
+
+int incoming_payment_credentials(const wallet_ctx_t *ctx, const incoming_payment_t *p,
+                                 stream_credentials_t *out)
+{
+    if (!ctx->receiver || p->state != INCOMING_PAYMENT_PENDING)
+        return -1;
+    char tag[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(p->account_id, tag);
+    stream_connection_details_t d = {.payment_tag = SLICE(tag, LEDGER_ID_STR_LEN),
+                                     .has_asset = true,
+                                     .asset_code = SLICE_STR(p->asset_code),
+                                     .asset_scale = p->asset_scale};
+    return stream_receiver_credentials(ctx->receiver, &d, out) == STREAM_OK ? 0 : -1;
+}

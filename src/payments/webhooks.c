@@ -1,0 +1,222 @@
+/*
+ * Webhook events: recording them in the caller's transaction (see webhooks.h). The delivery
+ * worker is in webhooks_worker.c; the admin listing in admin_webhooks.c.
+ */
+#include "payments/webhooks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/codec.h"
+#include "base/digest.h"
+#include "base/mem.h"
+#include "base/uuid.h"
+
+static const char *const TYPES[] = {
+    WEBHOOK_INCOMING_PAYMENT_CREATED,   WEBHOOK_INCOMING_PAYMENT_COMPLETED,
+    WEBHOOK_INCOMING_PAYMENT_EXPIRED,   WEBHOOK_OUTGOING_PAYMENT_CREATED,
+    WEBHOOK_OUTGOING_PAYMENT_COMPLETED, WEBHOOK_OUTGOING_PAYMENT_FAILED,
+    WEBHOOK_WALLET_ADDRESS_NOT_FOUND,   WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION,
+    WEBHOOK_ASSET_LIQUIDITY_LOW,        WEBHOOK_PEER_LIQUIDITY_LOW,
+};
+
+const char *webhook_state_str(webhook_state_t s)
+{
+    switch (s) {
+    case WEBHOOK_STATE_PENDING:
+        return "pending";
+    case WEBHOOK_STATE_DELIVERED:
+        return "delivered";
+    case WEBHOOK_STATE_FAILED:
+        return "failed";
+    }
+    return "unknown";
+}
+
+bool webhook_type_known(const char *type)
+{
+    if (!type)
+        return false;
+    for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
+        if (strcmp(type, TYPES[i]) == 0)
+            return true;
+    return false;
+}
+
+static int invalid(db_err_t *err, const char *msg)
+{
+    err->code = DB_INVALID;
+    snprintf(err->msg, sizeof err->msg, "webhook event: %s", msg);
+    return DB_INVALID;
+}
+
+char *webhook_event_data(const json_t *data)
+{
+    return json_is_object(data) ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+}
+
+int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
+                           const char *data, char id_out[37], db_err_t *err)
+{
+    ASSERT(conn && db_in_tx(conn));
+    if (!webhook_type_known(type))
+        return invalid(err, "unknown type");
+    size_t rlen = resource_id ? strlen(resource_id) : 0;
+    if (rlen == 0 || rlen > WEBHOOK_RESOURCE_ID_MAX)
+        return invalid(err, "resource_id must have 1..1024 characters");
+    if (!data) { /* webhook_event_data ran out of memory */
+        err->code = DB_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "webhook event: out of memory");
+        return DB_NOMEM;
+    }
+    if (data[0] != '{')
+        return invalid(err, "data must be a JSON object");
+    if (strlen(data) > WEBHOOK_DATA_MAX)
+        return invalid(err, "data exceeds WEBHOOK_DATA_MAX");
+    db_stmt_t *st = db_prepare(conn,
+                               "INSERT INTO webhook_events (id, type, resource_id, data, state, "
+                               "attempts, process_at, created_at, updated_at, blocked, "
+                               "request_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, EXISTS (SELECT 1 "
+                               "FROM webhook_events WHERE resource_id = ? AND state = 0), ?)",
+                               err);
+    if (!st)
+        return err->code;
+    char id[UUID_STR_LEN + 1];
+    uuid_v7(id); /* time-ordered: events are written at the rate of payments */
+    int64_t now = clock_wall_ms();
+    db_bind_str(st, 1, id);
+    db_bind_str(st, 2, type);
+    db_bind_text(st, 3, resource_id, rlen);
+    db_bind_str(st, 4, data);
+    db_bind_i64(st, 5, now);
+    db_bind_i64(st, 6, now);
+    db_bind_i64(st, 7, now);
+    db_bind_text(st, 8, resource_id, rlen);
+    /* the request this change belongs to (db_write_tx sets the caller's on the leader) */
+    const char *rid = log_request_id();
+    db_bind_str(st, 9, rid[0] ? rid : NULL);
+    int rc = db_run(st, err);
+    if (rc == DB_OK && id_out)
+        memcpy(id_out, id, sizeof id);
+    return rc;
+}
+
+int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
+                         const json_t *data, char id_out[37], db_err_t *err)
+{
+    if (!json_is_object(data))
+        return invalid(err, "data must be a JSON object");
+    char *text = webhook_event_data(data);
+    int rc = webhook_event_add_text(conn, type, resource_id, text, id_out, err);
+    free(text);
+    return rc;
+}
+
+int webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id,
+                      const json_t *data, db_err_t *err)
+{
+    return webhook_event_add_id(conn, type, resource_id, data, NULL, err);
+}
+
+/* ---- listing ---- */
+
+/* The cursor's position: the seq of the event named after_id, 0 when there is none. */
+static db_rc_t cursor_seq(db_conn_t *c, const char *after_id, int64_t *seq, db_err_t *err)
+{
+    *seq = 0;
+    if (!after_id || !*after_id)
+        return DB_OK;
+    db_stmt_t *st = db_prepare(c, "SELECT seq FROM webhook_events WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    db_bind_str(st, 1, after_id);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc == DB_ROW) {
+        *seq = db_col_i64(st, 0);
+        rc = DB_OK;
+    }
+    return rc;
+}
+
+static void event_read(db_stmt_t *st, webhook_event_t *e)
+{
+    e->seq = db_col_i64(st, 0);
+    e->id = db_col_text(st, 1, NULL);
+    e->type = db_col_text(st, 2, NULL);
+    e->resource_id = db_col_text(st, 3, NULL);
+    e->data = db_col_text(st, 4, NULL);
+    e->state = (webhook_state_t)db_col_i64(st, 5);
+    e->attempts = (unsigned)db_col_i64(st, 6);
+    e->last_status = (unsigned)db_col_i64(st, 7);
+    e->last_error = db_col_null(st, 8) ? NULL : db_col_text(st, 8, NULL);
+    e->created_ms = db_col_i64(st, 9);
+    e->updated_ms = db_col_i64(st, 10);
+    e->process_at_ms = db_col_i64(st, 11);
+}
+
+db_rc_t webhook_events_list(db_t *db, const webhook_filter_t *f, webhook_event_fn fn, void *user,
+                            db_err_t *err)
+{
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, err);
+    if (!c)
+        return err->code;
+    int64_t after = 0;
+    db_rc_t rc = cursor_seq(c, f->after_id, &after, err);
+    if (rc != DB_OK)
+        goto done;
+    /* An empty string or -1 switches a filter off, so one statement serves every combination. */
+    db_stmt_t *st = db_prepare(
+        c,
+        "SELECT seq, id, type, resource_id, data, state, attempts, last_status, last_error, "
+        "created_at, updated_at, process_at FROM webhook_events "
+        "WHERE seq > ? AND (? = '' OR type = ?) AND (? = '' OR resource_id = ?) "
+        "AND (? < 0 OR state = ?) ORDER BY seq LIMIT ?",
+        err);
+    if (!st) {
+        rc = err->code;
+        goto done;
+    }
+    const char *type = f->type ? f->type : "", *res = f->resource_id ? f->resource_id : "";
+    db_bind_i64(st, 1, after);
+    db_bind_str(st, 2, type);
+    db_bind_str(st, 3, type);
+    db_bind_str(st, 4, res);
+    db_bind_str(st, 5, res);
+    db_bind_i64(st, 6, f->state);
+    db_bind_i64(st, 7, f->state);
+    db_bind_i64(st, 8, (int64_t)f->limit);
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        webhook_event_t e;
+        event_read(st, &e);
+        fn(&e, user);
+    }
+    if (rc == DB_DONE)
+        rc = DB_OK;
+done:
+    db_release(c);
+    return rc;
+}
+
+/* ---- signature ---- */
+
+int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_s,
+                      const void *body, size_t body_len)
+{
+    char ts[24];
+    int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t_s);
+    ASSERT(tn > 0 && (size_t)tn < sizeof ts);
+    uint8_t *msg = xmalloc((size_t)tn + body_len);
+    memcpy(msg, ts, (size_t)tn);
+    memcpy(msg + tn, body, body_len);
+    uint8_t mac[SHA256_LEN];
+    hmac_sha256(mac, secret, secret_len, msg, (size_t)tn + body_len);
+    free(msg);
+    char hex[2 * SHA256_LEN + 1];
+    hex_encode(hex, sizeof hex, mac, sizeof mac);
+    int n = snprintf(out, cap, "t=%lld, v1=%s", (long long)t_s, hex);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}

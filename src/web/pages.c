@@ -1,0 +1,158 @@
+/* Shared pieces of the auth port's HTML pages (see pages.h). */
+#include "web/pages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "http/form.h"
+
+void page_escape(buf_t *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            buf_printf(b, "&amp;");
+            break;
+        case '<':
+            buf_printf(b, "&lt;");
+            break;
+        case '>':
+            buf_printf(b, "&gt;");
+            break;
+        case '"':
+            buf_printf(b, "&quot;");
+            break;
+        case '\'':
+            buf_printf(b, "&#39;");
+            break;
+        default:
+            buf_push(b, (uint8_t)*s);
+        }
+    }
+}
+
+static const char STYLE[] =
+    "body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}"
+    "main{max-width:34rem;margin:2rem auto;background:#fff;padding:1.5rem;border-radius:.5rem;"
+    "box-shadow:0 1px 3px rgba(0,0,0,.15)}h1{font-size:1.35rem}li{margin:.4rem 0}"
+    "label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password]{width:100%;"
+    "padding:.5rem;font-size:1rem;box-sizing:border-box}.actions{display:flex;gap:.75rem;"
+    "margin-top:1.25rem}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.35rem;"
+    "border:1px solid #888;background:#fff}button.accept{background:#1d6f42;color:#fff;"
+    "border-color:#1d6f42}code{word-break:break-all}.who{color:#555;font-size:.9rem}"
+    "table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.3rem .2rem;"
+    "border-bottom:1px solid #e3e5e8;font-size:.92rem}.amount{text-align:right}"
+    ".balance{font-size:1.6rem;margin:.2rem 0 1rem}section{margin-top:1.5rem}";
+
+void page_begin(buf_t *b, const char *title)
+{
+    buf_init(b, PAGE_MAX);
+    buf_printf(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                  "<title>");
+    page_escape(b, title);
+    buf_printf(b, "</title><style>%s</style></head><body><main>", STYLE);
+}
+
+http_handler_result_t page_send(http_req_t *req, unsigned status, buf_t *b)
+{
+    buf_printf(b, "</main></body></html>\n");
+    http_req_add_header(req, "Cache-Control", "no-store");
+    http_req_add_header(req, "X-Frame-Options", "DENY");
+    http_req_add_header(req, "Content-Security-Policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    if (b->failed)
+        http_respond(req, 500, "text/plain; charset=utf-8", "page too large\n", 15);
+    else
+        http_respond(req, status, "text/html; charset=utf-8", b->ptr, b->len);
+    buf_free(b);
+    return HTTP_DONE;
+}
+
+http_handler_result_t page_message(http_req_t *req, unsigned status, const char *title,
+                                   const char *text)
+{
+    buf_t b;
+    page_begin(&b, title);
+    buf_printf(&b, "<h1>");
+    page_escape(&b, title);
+    buf_printf(&b, "</h1><p>");
+    page_escape(&b, text);
+    buf_printf(&b, "</p>");
+    return page_send(req, status, &b);
+}
+
+void page_hidden(buf_t *b, const char *name, const char *value)
+{
+    buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+    page_escape(b, value);
+    buf_printf(b, "\">");
+}
+
+void page_login_begin(buf_t *b, const char *action, const char *error)
+{
+    buf_printf(b, "<h1>Sign in to your wallet</h1>");
+    if (error) {
+        buf_printf(b, "<p role=\"alert\">");
+        page_escape(b, error);
+        buf_printf(b, "</p>");
+    }
+    buf_printf(b, "<form method=\"post\" action=\"%s\">", action);
+}
+
+void page_login_end(buf_t *b)
+{
+    buf_printf(b, "<label for=\"username\">User name</label><input type=\"text\" "
+                  "id=\"username\" name=\"username\" autocomplete=\"username\" required>"
+                  "<label for=\"password\">Password</label><input type=\"password\" "
+                  "id=\"password\" name=\"password\" autocomplete=\"current-password\" required>"
+                  "<div class=\"actions\"><button class=\"accept\" type=\"submit\">Sign in"
+                  "</button></div></form>");
+}
+
+http_handler_result_t page_see_other(http_req_t *req, const char *location)
+{
+    http_req_add_header(req, "Location", location);
+    http_req_add_header(req, "Cache-Control", "no-store");
+    http_respond(req, 303, NULL, NULL, 0);
+    return HTTP_DONE;
+}
+
+bool page_form_request(const http_req_t *req)
+{
+    return http_req_content_type_is(req, "application/x-www-form-urlencoded");
+}
+
+bool page_form_field(const http_req_t *req, const char *name, char *out, size_t cap)
+{
+    return form_get(http_req_body(req), name, out, cap) >= 0;
+}
+
+bool page_session(const http_req_t *req, db_t *db, user_t *u, char csrf[USER_CSRF_LEN + 1])
+{
+    const char *c = http_req_header(req, "Cookie");
+    size_t n = strlen(SESSION_COOKIE);
+    while (c && *c) {
+        while (*c == ' ' || *c == ';')
+            c++;
+        if (strncmp(c, SESSION_COOKIE, n) == 0 && c[n] == '=') {
+            char v[USER_SESSION_LEN + 1];
+            size_t len = strcspn(c + n + 1, ";");
+            if (len != USER_SESSION_LEN)
+                return false;
+            memcpy(v, c + n + 1, len);
+            v[len] = '\0';
+            return users_session_get(db, v, u, csrf) == USERS_OK;
+        }
+        c = strchr(c, ';');
+    }
+    return false;
+}
+
+void page_session_cookie(http_req_t *req, const char *cookie, const char *base_url)
+{
+    char set[160];
+    snprintf(set, sizeof set, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
+             strncmp(base_url, "https://", 8) == 0 ? "; Secure" : "");
+    http_req_add_header(req, "Set-Cookie", set);
+}

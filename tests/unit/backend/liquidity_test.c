@@ -1,4 +1,0 @@
-/* src/backend/liquidity.c and admin_liquidity.c on SQLite with the real ledger. */
-#include "liquidity_cases.h"
-
-LIQUIDITY_CASES(liquidity_sqlite, "sqlite:", (void)0)
