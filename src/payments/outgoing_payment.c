@@ -495,32 +495,6 @@ outgoing_payments_t *outgoing_payments_new(const outgoing_payments_config_t *cfg
     return op;
 }
 
-int outgoing_payments_start(outgoing_payments_t *op)
-{
-    for (unsigned i = 0; i < op->cfg.workers; i++) {
-        if (pthread_create(&op->threads[i], NULL, outgoing_payments_worker, op) != 0)
-            return -1;
-        op->nthreads++;
-    }
-    return 0;
-}
-
-void outgoing_payments_free(outgoing_payments_t *op)
-{
-    if (!op)
-        return;
-    pthread_mutex_lock(&op->mu);
-    op->stop = true;
-    pthread_cond_broadcast(&op->wake);
-    pthread_mutex_unlock(&op->mu);
-    for (unsigned i = 0; i < op->nthreads; i++)
-        pthread_join(op->threads[i], NULL);
-    outgoing_payments_handoff_drop(op);
-    pthread_cond_destroy(&op->wake);
-    pthread_mutex_destroy(&op->mu);
-    free(op);
-}
-
 quote_svc_t *outgoing_payments_quotes(outgoing_payments_t *op)
 {
     return op->cfg.quotes;

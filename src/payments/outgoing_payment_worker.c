@@ -2,7 +2,8 @@
  * The outgoing payment state machine (see outgoing_payment.h): claiming due rows, and the fund,
  * send and settle steps. Each step submits ledger work under a derived id, then moves the row
  * with a conditional UPDATE; a step that finds the row moved by someone else (a cancel) reads
- * it again and goes on from where it now is.
+ * it again and goes on from where it now is. The worker threads themselves (start, loop, stop)
+ * are at the end.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -608,4 +609,32 @@ void *outgoing_payments_worker(void *arg)
         pthread_mutex_unlock(&op->mu);
     }
     return NULL;
+}
+
+/* ---- the worker threads ---- */
+
+int outgoing_payments_start(outgoing_payments_t *op)
+{
+    for (unsigned i = 0; i < op->cfg.workers; i++) {
+        if (pthread_create(&op->threads[i], NULL, outgoing_payments_worker, op) != 0)
+            return -1;
+        op->nthreads++;
+    }
+    return 0;
+}
+
+void outgoing_payments_free(outgoing_payments_t *op)
+{
+    if (!op)
+        return;
+    pthread_mutex_lock(&op->mu);
+    op->stop = true;
+    pthread_cond_broadcast(&op->wake);
+    pthread_mutex_unlock(&op->mu);
+    for (unsigned i = 0; i < op->nthreads; i++)
+        pthread_join(op->threads[i], NULL);
+    outgoing_payments_handoff_drop(op);
+    pthread_cond_destroy(&op->wake);
+    pthread_mutex_destroy(&op->mu);
+    free(op);
 }

@@ -16,8 +16,6 @@
 #include "store/db_internal.h"
 #include "store/store_internal.h"
 
-STORE_FAIL_FN(db_fail, db_err_t, db_rc_t)
-
 const char *db_rc_str(db_rc_t rc)
 {
     static const store_rc_name_t names[] = {
@@ -566,16 +564,11 @@ int db_col_count(const db_stmt_t *st)
     return st->res ? PQnfields(st->res) : 0;
 }
 
-static bool pg_has_row(const db_stmt_t *st, int col)
-{
-    return st->res && st->row < st->nrows && col >= 0 && col < PQnfields(st->res);
-}
-
 bool db_col_null(const db_stmt_t *st, int col)
 {
     if (st->conn->kind == DB_SQLITE)
         return sqlite3_column_type(st->lite, col) == SQLITE_NULL;
-    return !pg_has_row(st, col) || PQgetisnull(st->res, st->row, col);
+    return db_pg_col_null(st, col);
 }
 
 int64_t db_col_i64(const db_stmt_t *st, int col)

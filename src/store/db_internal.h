@@ -125,6 +125,8 @@ void db_pg_stmt_free(db_stmt_t *st);
 void db_pg_stmt_reset(db_stmt_t *st);
 db_rc_t db_pg_step(db_stmt_t *st, db_err_t *err);
 void db_pg_bind(db_stmt_t *st, int idx, const void *p, int len, int binary);
+/* True for SQL NULL, and for a column or row the result does not have. */
+bool db_pg_col_null(const db_stmt_t *st, int col);
 const char *db_pg_col_text(db_stmt_t *st, int col, size_t *len);
 const uint8_t *db_pg_col_blob(db_stmt_t *st, int col, size_t *len);
 db_rc_t db_pg_pipeline_begin(db_conn_t *c, db_err_t *err);

@@ -262,9 +262,15 @@ db_rc_t db_pg_step(db_stmt_t *st, db_err_t *err)
     return st->nrows > 0 ? DB_ROW : DB_DONE;
 }
 
+bool db_pg_col_null(const db_stmt_t *st, int col)
+{
+    bool row = st->res && st->row < st->nrows && col >= 0 && col < PQnfields(st->res);
+    return !row || PQgetisnull(st->res, st->row, col);
+}
+
 const char *db_pg_col_text(db_stmt_t *st, int col, size_t *len)
 {
-    if (db_col_null(st, col)) {
+    if (db_pg_col_null(st, col)) {
         if (len)
             *len = 0;
         return "";
