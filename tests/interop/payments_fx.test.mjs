@@ -120,9 +120,12 @@ async function startReceiver (incoming) {
   return { state, ilpUrl: `${base}/ilp`, incomingUrl: `${base}/incoming-payments/${id}` }
 }
 
-test('EUR pays a USD 5.00 incoming payment at 10/9 to a receiver without caps: exactly 500 arrive', async () => {
-  const rx = await startReceiver(500)
-  const A = await startServe({ dir, name: 'a', ilp: 'test.a', secret: SECRET, env: { EXCHANGE_RATES: '{"USD":{"EUR":"0.9"}}' } })
+// A (EUR wallet, USD peer to the receiver, EUR -> USD at 1 / eurPerUsd) quotes the
+// receiver's incoming payment without an amount (the rest of it) and pays it; answers the
+// quote, the payment at its end and what the receiver got.
+async function payAcrossCurrencies (name, eurPerUsd, incoming) {
+  const rx = await startReceiver(incoming)
+  const A = await startServe({ dir, name, ilp: 'test.a', secret: SECRET, env: { EXCHANGE_RATES: JSON.stringify({ USD: { EUR: eurPerUsd } }) } })
   cleanup.push(async () => { A.proc.kill('SIGKILL') })
   const eur = await A.admin('POST', '/assets', { code: 'EUR', scale: 2 })
   const usd = await A.admin('POST', '/assets', { code: 'USD', scale: 2 })
@@ -134,7 +137,7 @@ test('EUR pays a USD 5.00 incoming payment at 10/9 to a receiver without caps: e
   await A.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '100000' })
 
   const q = await A.admin('POST', '/quotes', { wallet_address_id: alice.id, receiver: rx.incomingUrl })
-  assert.deepEqual(q.receive_amount, { value: '500', asset_code: 'USD', asset_scale: 2 })
+  assert.deepEqual(q.receive_amount, { value: String(incoming), asset_code: 'USD', asset_scale: 2 })
   assert.equal(q.debit_amount.asset_code, 'EUR')
 
   const p = await A.admin('POST', '/outgoing-payments', { wallet_address_id: alice.id, quote_id: q.id })
@@ -144,11 +147,28 @@ test('EUR pays a USD 5.00 incoming payment at 10/9 to a receiver without caps: e
     if (got.state === 'COMPLETED' || got.state === 'FAILED') break
     await sleep(50)
   }
-  assert.equal(got.state, 'COMPLETED', JSON.stringify(got))
   await sleep(100)
-  assert.ok(rx.state.received <= 500n, `overpaid: the receiver got ${rx.state.received} of 500`)
-  assert.equal(rx.state.received, 500n, `the receiver got ${rx.state.received} of 500`)
+  return { q, got, received: rx.state.received }
+}
+
+test('EUR pays a USD 5.00 incoming payment at 10/9 to a receiver without caps: exactly 500 arrive', async () => {
+  const { q, got, received } = await payAcrossCurrencies('a', '0.9', 500)
+  assert.equal(got.state, 'COMPLETED', JSON.stringify(got))
+  assert.ok(received <= 500n, `overpaid: the receiver got ${received} of 500`)
+  assert.equal(received, 500n, `the receiver got ${received} of 500`)
   // what was sent stays within the quote (EUR 4.50 at 10/9 is USD 5.00)
   assert.ok(BigInt(got.sent_amount.value) >= 450n, JSON.stringify(got))
   assert.ok(BigInt(got.sent_amount.value) <= BigInt(q.debit_amount.value), JSON.stringify(got))
+})
+
+// At 10/3 (EUR 0.01 buys USD 0.0333...), 150 cents deliver 500, 151 deliver 503 and one cent
+// delivers 3: USD 5.01 cannot be met exactly. The payment completes 1 cent short (less than
+// one source unit's worth) instead of overpaying 2 (a probe of 100 seeing 333 arrive sized
+// ceil(501 x 100 / 333) = 151).
+test('EUR pays a USD 5.01 incoming payment at 10/3: 500 arrive, never more than 501', async () => {
+  const { got, received } = await payAcrossCurrencies('b', '0.3', 501)
+  assert.equal(got.state, 'COMPLETED', JSON.stringify(got))
+  assert.ok(received <= 501n, `overpaid: the receiver got ${received} of 501`)
+  assert.equal(received, 500n, `the receiver got ${received} of 501`)
+  assert.equal(got.sent_amount.value, '150', JSON.stringify(got))
 })
