@@ -71,11 +71,12 @@ function json (res, status, obj) {
 }
 
 // The receiving side: a STREAM server in USD (scale 2) that accepts any amount, behind POST
-// /ilp, and one incoming payment of `incoming` USD cents at /incoming-payments/{id}.
-async function startReceiver (incoming) {
+// /ilp, and one incoming payment of `incoming` USD cents at /incoming-payments/{id}. With
+// holdMs, the endpoint answers T00 to every packet for that long after the first fulfilled one.
+async function startReceiver (incoming, holdMs = 0) {
   const plugin = new InboundPlugin({ clientAddress: 'test.usd', assetCode: 'USD', assetScale: 2 })
   const server = await createServer({ plugin, serverSecret: randomBytes(32) })
-  const state = { received: 0n, packets: 0 }
+  const state = { received: 0n, packets: 0, heldUntil: 0, held: 0 }
   server.on('connection', (conn) => {
     conn.on('stream', (stream) => {
       stream.setReceiveMax('100000000000') // no cap: take whatever arrives
@@ -89,7 +90,14 @@ async function startReceiver (incoming) {
     const raw = await body(req)
     if (req.method === 'POST' && req.url === '/ilp') {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return res.writeHead(401).end()
-      const reply = await plugin.handler(raw)
+      let reply
+      if (Date.now() < state.heldUntil) {
+        state.held++
+        reply = IlpPacket.serializeIlpReject({ code: 'T00', triggeredBy: 'test.usd', message: 'held', data: Buffer.alloc(0) })
+      } else {
+        reply = await plugin.handler(raw)
+        if (holdMs && !state.heldUntil && reply[0] === IlpPacket.Type.TYPE_ILP_FULFILL) state.heldUntil = Date.now() + holdMs
+      }
       return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(reply)
     }
     if (req.method === 'POST' && req.url === '/as') {
@@ -123,9 +131,11 @@ async function startReceiver (incoming) {
 // A (EUR wallet, USD peer to the receiver, EUR -> USD at 1 / eurPerUsd) quotes the
 // receiver's incoming payment without an amount (the rest of it) and pays it; answers the
 // quote, the payment at its end and what the receiver got.
-async function payAcrossCurrencies (name, eurPerUsd, incoming) {
-  const rx = await startReceiver(incoming)
-  const A = await startServe({ dir, name, ilp: 'test.a', secret: SECRET, env: { EXCHANGE_RATES: JSON.stringify({ USD: { EUR: eurPerUsd } }) } })
+async function payAcrossCurrencies (name, eurPerUsd, incoming, { holdMs = 0, env = {} } = {}) {
+  const rx = await startReceiver(incoming, holdMs)
+  const A = await startServe({
+    dir, name, ilp: 'test.a', secret: SECRET, env: { EXCHANGE_RATES: JSON.stringify({ USD: { EUR: eurPerUsd } }), ...env }
+  })
   cleanup.push(async () => { A.proc.kill('SIGKILL') })
   const eur = await A.admin('POST', '/assets', { code: 'EUR', scale: 2 })
   const usd = await A.admin('POST', '/assets', { code: 'USD', scale: 2 })
@@ -148,7 +158,7 @@ async function payAcrossCurrencies (name, eurPerUsd, incoming) {
     await sleep(50)
   }
   await sleep(100)
-  return { q, got, received: rx.state.received }
+  return { q, got, received: rx.state.received, held: rx.state.held }
 }
 
 test('EUR pays a USD 5.00 incoming payment at 10/9 to a receiver without caps: exactly 500 arrive', async () => {
@@ -171,4 +181,19 @@ test('EUR pays a USD 5.01 incoming payment at 10/3: 500 arrive, never more than 
   assert.ok(received <= 501n, `overpaid: the receiver got ${received} of 501`)
   assert.equal(received, 500n, `the receiver got ${received} of 501`)
   assert.equal(got.sent_amount.value, '150', JSON.stringify(got))
+})
+
+// A payment resumed after its first run timed out: the first packet (447 EUR cents) delivers
+// 496, then the endpoint answers T00 until the run's deadline (half the 2 s lease). The next
+// claim counts what arrived at the quote's minimum rate (a lower bound, 491) and would deliver
+// 9 more, 505 in all; the incoming payment's own count (4 left) caps it: exactly 500 arrive.
+test('a resumed cross-currency payment delivers no more than the incoming payment still takes', async () => {
+  const { q, got, received, held } = await payAcrossCurrencies('c', '0.9', 500, {
+    holdMs: 1500, env: { OUTGOING_PAYMENT_LEASE_MS: '2000' }
+  })
+  assert.ok(held > 0, 'the first run was cut short')
+  assert.equal(got.state, 'COMPLETED', JSON.stringify(got))
+  assert.ok(received <= 500n, `overpaid: the receiver got ${received} of 500`)
+  assert.equal(received, 500n, `the receiver got ${received} of 500`)
+  assert.ok(BigInt(got.sent_amount.value) <= BigInt(q.debit_amount.value), JSON.stringify(got))
 })
