@@ -146,6 +146,12 @@ async function payAcrossCurrencies (name, eurPerUsd, incoming, { holdMs = 0, env
   const alice = await A.admin('POST', '/wallet-addresses', { asset_id: eur.id, url: `http://localhost:${A.ports.op}/alice` })
   await A.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '100000' })
 
+  // a debit that buys more than the incoming payment takes is refused: it would be overpaid
+  const over = await A.call('POST', '/quotes', {
+    wallet_address_id: alice.id, receiver: rx.incomingUrl, debit_amount: { value: '1000', asset_code: 'EUR', asset_scale: 2 }
+  })
+  assert.equal(over.status, 422, JSON.stringify(over.json))
+  assert.equal(over.json.error.code, 'receive_amount_exceeds_incoming')
   const q = await A.admin('POST', '/quotes', { wallet_address_id: alice.id, receiver: rx.incomingUrl })
   assert.deepEqual(q.receive_amount, { value: String(incoming), asset_code: 'USD', asset_scale: 2 })
   assert.equal(q.debit_amount.asset_code, 'EUR')
