@@ -351,27 +351,47 @@ static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, co
     free(res);
 }
 
+/* What a remote incoming payment still takes by its own count (incoming amount less received);
+ * false when it cannot be read, has no incoming amount or is in another asset. */
+static bool remote_left(outgoing_payments_t *op, const quote_t *q, uint64_t *left)
+{
+    const quote_svc_t *svc = op->cfg.quotes;
+    quote_remote_incoming_t ri;
+    if (!svc->remote_incoming ||
+        svc->remote_incoming(svc->remote_incoming_ctx, q->receiver, &ri) != QUOTE_LOOKUP_FOUND ||
+        !ri.has_incoming_amount || strcmp(ri.asset_code, q->receive_amount.asset_code) != 0 ||
+        ri.asset_scale != q->receive_amount.asset_scale)
+        return false;
+    *left = ri.incoming_amount > ri.received_amount ? ri.incoming_amount - ri.received_amount : 0;
+    return true;
+}
+
 static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t *p,
                                const quote_t *q)
 {
-    uint64_t sent;
+    uint64_t sent, left;
     if (!op->cfg.quotes->connector)
         return move(op, p, OUTGOING_PAYMENT_FAILED, "receiver_unsupported", 0, false);
     if (!outgoing_sent(op, p, &sent))
         return STEP_WAIT;
-    /* An incoming payment of another instance takes at most what it asks for (its STREAM
-     * receive max): deliver the quoted receive amount rather than send the quoted source
-     * amount, whose slippage margin would overfill it. What arrived in earlier runs is counted
-     * at the quote's minimum rate, so a resumed run asks for at least what is missing; the
-     * receiver refusing more then means it is full. */
+    /* An incoming payment of another instance may take more than it asks for (Rafiki's does):
+     * deliver the quoted receive amount rather than send the quoted source amount, whose
+     * slippage margin would overfill it. What arrived in earlier runs is counted at the
+     * quote's minimum rate, a lower bound, so a resumed run delivers no more than what the
+     * incoming payment says it still takes. */
     bool delivery = op_client_is_incoming_url(q->receiver, strlen(q->receiver));
     uint64_t arrived = q->send_amount
                            ? (uint64_t)((unsigned __int128)sent * q->min_delivered / q->send_amount)
                            : 0;
-    if (delivery ? arrived < q->receive_amount.value : sent < q->send_amount) {
+    uint64_t rest =
+        delivery ? (arrived < q->receive_amount.value ? q->receive_amount.value - arrived : 0)
+                 : (sent < q->send_amount ? q->send_amount - sent : 0);
+    if (delivery && sent > 0 && rest > 0 && remote_left(op, q, &left) && left < rest)
+        rest = left;
+    if (rest > 0) {
         stream_pay_error_t e = STREAM_PAY_OK;
-        stream_rest(op, p, q, delivery ? STREAM_PAY_FIXED_DELIVERY : STREAM_PAY_FIXED_SOURCE,
-                    delivery ? q->receive_amount.value - arrived : q->send_amount - sent, &e);
+        stream_rest(op, p, q, delivery ? STREAM_PAY_FIXED_DELIVERY : STREAM_PAY_FIXED_SOURCE, rest,
+                    &e);
         if (!outgoing_sent(op, p, &sent))
             return STEP_WAIT;
         bool done = delivery ? e == STREAM_PAY_OK || (e == STREAM_PAY_ERR_RECEIVE_MAX && sent > 0)

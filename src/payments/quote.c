@@ -143,10 +143,11 @@ static quote_result_t price_remote(const quote_svc_t *svc, const quote_request_t
     return QUOTE_OK;
 }
 
-/* A remote incoming payment (op_client.h): its credentials, and the amount left to pay when
- * the request fixes none. */
+/* A remote incoming payment (op_client.h): its credentials, the amount left to pay when the
+ * request fixes none, and in *cap what it still takes (UINT64_MAX: no incoming amount). */
 static quote_result_t remote_incoming(const quote_svc_t *svc, const quote_request_t *req,
-                                      const char *url, quote_request_t *fixed, quote_spsp_t *creds)
+                                      const char *url, quote_request_t *fixed, quote_spsp_t *creds,
+                                      uint64_t *cap)
 {
     if (!svc->remote_incoming)
         return QUOTE_RECEIVER_NOT_FOUND;
@@ -158,6 +159,7 @@ static quote_result_t remote_incoming(const quote_svc_t *svc, const quote_reques
     uint64_t left = ri.has_incoming_amount && ri.incoming_amount > ri.received_amount
                         ? ri.incoming_amount - ri.received_amount
                         : 0;
+    *cap = ri.has_incoming_amount ? left : UINT64_MAX;
     if (!req->has_debit && !req->has_receive) {
         if (left == 0)
             return QUOTE_AMOUNT_REQUIRED;
@@ -182,8 +184,9 @@ static quote_result_t resolve_remote(const quote_svc_t *svc, const quote_request
     quote_request_t fixed = *req;
     quote_spsp_t creds;
     quote_result_t r = QUOTE_RECEIVER_NOT_FOUND;
+    uint64_t cap = UINT64_MAX;
     if (op_client_is_incoming_url(q->receiver, strlen(q->receiver)))
-        r = remote_incoming(svc, req, q->receiver, &fixed, &creds);
+        r = remote_incoming(svc, req, q->receiver, &fixed, &creds, &cap);
     else if (svc->http && quote_spsp_fetch(svc->http, q->receiver, &creds) == QUOTE_LOOKUP_FOUND)
         r = QUOTE_OK;
     if (r != QUOTE_OK)
@@ -192,6 +195,10 @@ static quote_result_t resolve_remote(const quote_svc_t *svc, const quote_request
     r = quote_probe(svc, &creds, asset, &rate);
     if (r == QUOTE_OK)
         r = price_remote(svc, &fixed, fees, asset, &rate, q);
+    /* a fixed debit must not buy more than the incoming payment still takes: it is paid as a
+     * fixed delivery, and its receiver may accept any amount */
+    if (r == QUOTE_OK && q->receive_amount.value > cap)
+        r = QUOTE_RECEIVE_EXCEEDS;
     if (r == QUOTE_OK) {
         memcpy(q->destination, creds.destination, sizeof creds.destination);
         memcpy(q->shared_secret, creds.shared_secret, sizeof creds.shared_secret);

@@ -17,6 +17,7 @@
 #include "ilp/packet.h"
 #include "stream/crypto.h"
 #include "stream/packet.h"
+#include "stream/rate_bounds.h"
 
 #define STREAM_ID 1
 /* Probes never exceed 10^12 source units (@interledger/pay's largest probe). */
@@ -41,6 +42,10 @@ typedef struct {
     uint64_t cap;        /* congestion cap (T04), <= max_packet */
     bool has_remote_max;
     uint64_t remote_max, remote_received;
+    stream_rate_bounds_t rate; /* from the probe, tightened by every authentic reply */
+    /* the most that may have arrived: what replies said, or for a fulfilled packet without an
+     * authentic reply the upper bound of its amount; fixed delivery never sizes past it */
+    uint64_t delivered_max;
     uint32_t failures, backoff_ms, rate_failures;
     uint64_t deadline_ms;
     buf_t prep, reply, plain;
@@ -56,23 +61,21 @@ typedef struct {
     bool closed; /* ConnectionClose, or StreamClose for our stream */
 } outcome_t;
 
-/* floor(a * b / c) and ceil(a * b / c), saturating at UINT64_MAX; c > 0. */
+/* floor(a * b / c), saturating at UINT64_MAX; c > 0. */
 static uint64_t mul_div_floor(uint64_t a, uint64_t b, uint64_t c)
 {
     unsigned __int128 v = (unsigned __int128)a * b / c;
     return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
-static uint64_t mul_div_ceil(uint64_t a, uint64_t b, uint64_t c)
-{
-    unsigned __int128 p = (unsigned __int128)a * b;
-    unsigned __int128 v = p / c + (p % c != 0);
-    return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
-}
-
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 static void default_sleep(void *ctx, uint32_t ms)
@@ -341,6 +344,7 @@ static stream_pay_error_t probe(pay_t *p)
                 return STREAM_PAY_ERR_ASSET_CONFLICT;
             p->res->probe_source = amount;
             p->res->probe_delivered = oc.arrived;
+            stream_rate_bounds_init(&p->rate, amount, oc.arrived);
             succeeded(p);
             return STREAM_PAY_OK;
         }
@@ -382,28 +386,32 @@ static bool done(const pay_t *p)
 {
     if (p->o->mode == STREAM_PAY_FIXED_SOURCE)
         return p->res->sent >= p->o->amount;
-    return p->res->delivered >= p->o->amount;
+    return p->delivered_max >= p->o->amount;
 }
 
-/* Source units for the next packet, or 0 when the receiver cannot take more. */
+/*
+ * Source units for the next packet. 0 with *err STREAM_PAY_OK: fixed delivery stops short,
+ * since even one source unit may deliver more than what is left (at the rate's upper bound);
+ * 0 with an error: the receiver cannot take more.
+ */
 static uint64_t next_amount(pay_t *p, stream_pay_error_t *err)
 {
     const stream_pay_result_t *r = p->res;
-    uint64_t ps = r->probe_source, pd = r->probe_delivered;
-    uint64_t want;
-    if (p->o->mode == STREAM_PAY_FIXED_SOURCE)
-        want = p->o->amount - r->sent;
-    else
-        want = mul_div_ceil(p->o->amount - r->delivered, ps, pd);
+    bool delivery = p->o->mode == STREAM_PAY_FIXED_DELIVERY;
+    uint64_t left = delivery ? p->o->amount - p->delivered_max : p->o->amount - r->sent;
+    /* fixed delivery: the most that cannot deliver more than is left, so a receiver that takes
+     * whatever arrives is never overpaid */
+    uint64_t want = delivery ? stream_rate_source_max(&p->rate, left) : left;
+    if (want == 0)
+        return 0;
     uint64_t amount = min_u64(min_u64(want, p->max_packet), p->cap);
     if (p->has_remote_max) {
         uint64_t room = p->remote_max > p->remote_received ? p->remote_max - p->remote_received : 0;
-        if (room == 0 ||
-            (p->o->mode == STREAM_PAY_FIXED_DELIVERY && room < p->o->amount - r->delivered)) {
+        if (room == 0 || (delivery && room < left)) {
             *err = STREAM_PAY_ERR_RECEIVE_MAX;
             return 0;
         }
-        uint64_t room_source = mul_div_floor(room, ps, pd);
+        uint64_t room_source = stream_rate_source_max(&p->rate, room);
         amount = min_u64(amount, room_source > 0 ? room_source : 1);
     }
     return amount > 0 ? amount : 1;
@@ -448,7 +456,7 @@ static stream_pay_error_t send_money(pay_t *p)
             return STREAM_PAY_ERR_TIMEOUT;
         stream_pay_error_t e = STREAM_PAY_OK;
         uint64_t amount = next_amount(p, &e);
-        if (e != STREAM_PAY_OK)
+        if (amount == 0)
             return e;
         /* the least a packet must deliver: its amount at the minimum rate, rounded down, so a
          * small last packet is not refused for the rounding of a single unit */
@@ -457,14 +465,18 @@ static stream_pay_error_t send_money(pay_t *p)
         outcome_t oc;
         if ((e = exchange(p, amount, min_dest, KIND_MONEY, &oc)) != STREAM_PAY_OK)
             return e;
+        if (oc.authentic) /* what the receiver saw of this amount, fulfilled or not */
+            stream_rate_bounds_update(&p->rate, amount, oc.arrived);
         if (!oc.fulfilled) {
             if ((e = money_rejected(p, amount, min_dest, &oc)) != STREAM_PAY_OK)
                 return e;
             continue;
         }
         r->packets_fulfilled++;
-        r->sent += amount;
-        r->delivered += oc.authentic ? oc.arrived : min_dest;
+        r->sent = add_sat(r->sent, amount);
+        r->delivered = add_sat(r->delivered, oc.authentic ? oc.arrived : min_dest);
+        p->delivered_max = add_sat(
+            p->delivered_max, oc.authentic ? oc.arrived : stream_rate_dest_high(&p->rate, amount));
         p->rate_failures = 0;
         succeeded(p);
         if (amount == p->cap && p->cap < p->max_packet) /* recover after T04 */

@@ -8,7 +8,14 @@
  *     amount from F08 data on the way.
  *  2. Send money packets (StreamMoney) of at most the max packet amount until the fixed source
  *     amount is sent or the fixed delivery amount has arrived. Every Prepare asks for at least
- *     ceil(source x minimum rate) to arrive (prepareAmount), so the receiver enforces the rate.
+ *     floor(source x minimum rate) to arrive (prepareAmount), so the receiver enforces the rate.
+ *     The rate is known as exact bounds (rate_bounds.h) from the probe, tightened by every
+ *     authentic reply. A fixed delivery never asks more than a receiver that takes whatever
+ *     arrives could be overpaid by: each packet is at most the source amount that, even at the
+ *     upper bound, delivers no more than what is left, and what arrived is counted from the
+ *     receiver's replies. When one source unit may already deliver more than what is left, the
+ *     payment ends (STREAM_PAY_OK) short of the amount by less than what one source unit may
+ *     deliver: delivered <= amount, never above it while the rate holds.
  *  3. Close the connection with ConnectionClose(NoError).
  *
  * Rejects: F08 lowers the packet size; T04 shrinks it and backs off; other T-codes and R00/R02

@@ -177,6 +177,67 @@ Test(stream_sender, fixed_delivery_through_a_rate)
     net_free(n);
 }
 
+/* Issue 18 §3.1: T04s shrink the probe to 100 source units, which see 111 of a rate of
+ * 1111/1000 arrive; a packet sized ceil(500 x 100 / 111) = 451 delivered 501 to a receiver that
+ * takes whatever arrives. Sized below the rate's upper bound, 447 then 4 deliver 500. */
+Test(stream_sender, fixed_delivery_never_overpays_after_a_small_probe)
+{
+    net_t *n = net_new(1111, 1000);
+    n->t04_left = 4; /* probes of 10^6, 10^5, 10^4 and 1000 */
+    stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_DELIVERY, 500);
+    stream_pay_result_t r = pay_ok(&o);
+    cr_assert_eq(r.probe_source, 100);
+    cr_assert_eq(r.probe_delivered, 111);
+    cr_assert_eq(n->app_received, 500);
+    cr_assert_eq(r.delivered, 500);
+    cr_assert_eq(r.sent, 451);
+    cr_assert_eq(r.packets_fulfilled, 2);
+    net_free(n);
+}
+
+/* 10/9 (EUR 1 = USD 1.111...): the probe of 10^6 sees 1111111, and ceil(500 x 10^6 / 1111111)
+ * = 451 delivered 501; 450 delivers exactly 500. */
+Test(stream_sender, fixed_delivery_exact_at_ten_ninths)
+{
+    net_t *n = net_new(10, 9);
+    stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_DELIVERY, 500);
+    stream_pay_result_t r = pay_ok(&o);
+    cr_assert_eq(r.probe_delivered, 1111111);
+    cr_assert_eq(n->app_received, 500);
+    cr_assert_eq(r.delivered, 500);
+    cr_assert_eq(r.sent, 450);
+    net_free(n);
+}
+
+/* 7/3: 214 source units deliver 499, 215 deliver 501, and one unit delivers 2: 500 cannot be
+ * reached without overpaying, so the payment ends 1 short (less than a source unit's worth). */
+Test(stream_sender, fixed_delivery_stops_short_rather_than_overpay)
+{
+    net_t *n = net_new(7, 3);
+    stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_DELIVERY, 500);
+    stream_pay_result_t r = pay_ok(&o);
+    cr_assert_eq(n->app_received, 499);
+    cr_assert_eq(r.delivered, 499);
+    cr_assert_eq(r.sent, 214);
+    o.amount = 700; /* 300 x 7/3 */
+    r = pay_ok(&o);
+    cr_assert_eq(r.delivered, 700);
+    cr_assert_eq(n->app_received, 499 + 700);
+    net_free(n);
+}
+
+Test(stream_sender, fixed_delivery_exact_at_three_sevenths)
+{
+    net_t *n = net_new(3, 7);
+    n->max_packet = 1000;
+    stream_pay_opts_t o = opts_for(n, NULL, STREAM_PAY_FIXED_DELIVERY, 500);
+    stream_pay_result_t r = pay_ok(&o);
+    cr_assert_eq(n->app_received, 500);
+    cr_assert_eq(r.delivered, 500);
+    cr_assert_eq(r.packets_fulfilled, 2); /* 1000 (428 arrive), then 170 (72 arrive) */
+    net_free(n);
+}
+
 Test(stream_sender, fixed_source_through_a_rate_reports_delivered)
 {
     net_t *n = net_new(7, 10);
