@@ -9,6 +9,7 @@
 
 #include "auth/pages.h"
 #include "auth/users.h"
+#include "base/assert.h"
 #include "base/civil.h"
 #include "base/codec.h"
 #include "base/interval.h"
@@ -328,6 +329,7 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
 
 int consent_register(http_server_t *s, const consent_config_t *cfg)
 {
+    ASSERT(cfg->login);
     void *u = (void *)cfg;
     return http_server_route(s, "GET", "/consent", consent_get, u, 0) ||
                    http_server_route(s, "POST", "/login", login_post, u, FORM_MAX) ||

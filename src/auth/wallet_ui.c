@@ -9,6 +9,7 @@
 #include "auth/consent.h"
 #include "auth/pages.h"
 #include "auth/users.h"
+#include "base/assert.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "backend/incoming_payment.h"
@@ -438,6 +439,7 @@ static http_handler_result_t request_post(http_req_t *req, void *user)
 
 int wallet_ui_register(http_server_t *s, const wallet_ui_config_t *cfg)
 {
+    ASSERT(cfg->login);
     void *u = (void *)cfg;
     return http_server_route(s, "GET", "/wallet", wallet_get, u, 0) ||
                    http_server_route(s, "POST", "/wallet/login", login_post, u, UI_FORM_MAX) ||
