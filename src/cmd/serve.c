@@ -36,6 +36,7 @@
 #include "auth/auth.h"
 #include "auth/auth_remote.h"
 #include "web/consent.h"
+#include "web/login.h"
 #include "admin/admin_users.h"
 #include "payments/users.h"
 #include "web/wallet_ui.h"
@@ -111,6 +112,7 @@ typedef struct {
     auth_t *auth;                 /* the GNAP authorization server (COMP_AUTH) */
     auth_remote_t *auth_remote;   /* introspection over HTTP (COMP_BACKEND without COMP_AUTH) */
     op_resource_config_t rs;      /* the Open Payments resource server */
+    login_t *login;               /* sign-in limits and form tokens of the auth port's pages */
     consent_config_t consent;     /* the built-in login and consent screens */
     wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
     outgoing_payments_t *outgoing;
@@ -356,8 +358,18 @@ static bool auth_start(app_t *app)
         LOGE("auth: cannot start");
         return false;
     }
-    app->consent = (consent_config_t){
-        .auth = app->auth, .db = app->db, .wallet = &app->wallet, .auth_url = cfg->auth_server_url};
+    login_opts_t lo;
+    env_err_t eerr;
+    if (login_opts_env(&lo, &eerr) != ENV_OK) {
+        LOGE("%s", eerr.msg);
+        return false;
+    }
+    app->login = login_new(app->cache, app->db, cfg->idp_secret, &lo);
+    app->consent = (consent_config_t){.auth = app->auth,
+                                      .db = app->db,
+                                      .wallet = &app->wallet,
+                                      .login = app->login,
+                                      .auth_url = cfg->auth_server_url};
     if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
         auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
         auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
@@ -469,6 +481,8 @@ static http_handler_result_t metrics_route(http_req_t *req, void *user)
         rc = backend_metrics_write(app->db, app->webhooks, &b);
     if (rc == 0)
         rc = ledger_metrics_write(app->ledger, &b);
+    if (rc == 0)
+        rc = login_metrics_write(app->login, &b);
     if (rc == 0)
         rc = metrics_family(&b, "rafiki_process_resident_bytes", "gauge", "resident memory");
     if (rc == 0)
@@ -616,7 +630,8 @@ static bool app_start(app_t *app)
                                               .wallet = &app->wallet,
                                               .quotes = &app->quotes,
                                               .outgoing = app->outgoing,
-                                              .auth_url = cfg->auth_server_url};
+                                              .auth_url = cfg->auth_server_url,
+                                              .login = app->login};
         if (wallet_ui_register(app->servers[SRV_AUTH], &app->wallet_ui) != 0) {
             LOGE("wallet pages: route registration failed");
             return false;
@@ -641,6 +656,7 @@ static void app_stop(app_t *app)
     http_client_free(app->spsp_client);
     op_client_free(app->op_client); /* after the payment workers that use it */
     auth_free(app->auth);           /* after the listeners that call it */
+    login_free(app->login);
     auth_remote_free(app->auth_remote);
     op_sig_free(app->sig);
     free(app->instance_jwks);

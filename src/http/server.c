@@ -664,6 +664,20 @@ const char *http_req_id(const http_req_t *req)
     return req->request_id;
 }
 
+int http_req_client_addr(const http_req_t *req, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    const void *a =
+        !sa                         ? NULL
+        : sa->sa_family == AF_INET  ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+        : sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                                    : NULL;
+    return a && cap <= (size_t)INT32_MAX && inet_ntop(sa->sa_family, a, out, (socklen_t)cap) ? 0
+                                                                                             : -1;
+}
+
 /* The body is complete: run the handler, then answer now or suspend. */
 static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
 {

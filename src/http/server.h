@@ -191,6 +191,10 @@ int http_req_add_header(http_req_t *req, const char *name, const char *value);
  * exceeds the response cap (then 500 is sent instead). */
 /* The request's id (cfg.request_ids), "" without. */
 const char *http_req_id(const http_req_t *req);
+/* The client's address, numeric ("192.0.2.1", "2001:db8::1"), into out (INET6_ADDRSTRLEN
+ * bytes suffice): 0, or -1 when it is unknown or does not fit. The peer of the TCP connection:
+ * behind a proxy, the proxy's address. */
+int http_req_client_addr(const http_req_t *req, char *out, size_t cap);
 
 int http_respond(http_req_t *req, unsigned status, const char *content_type, const void *body,
                  size_t len);

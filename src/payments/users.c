@@ -197,6 +197,18 @@ users_result_t users_session_get(db_t *db, const char *cookie, user_t *u,
     return done(&k, r == DB_ROW ? USERS_OK : r == DB_NOT_FOUND ? USERS_NOT_FOUND : USERS_ERROR);
 }
 
+users_result_t users_session_end(db_t *db, const char *cookie)
+{
+    char hash[2 * SHA256_LEN + 1];
+    session_hash(cookie, hash);
+    conn_t k;
+    db_stmt_t *st = prep(db, &k, true, "DELETE FROM user_sessions WHERE id_hash = ?");
+    if (!st)
+        return done(&k, USERS_ERROR);
+    db_bind_str(st, 1, hash);
+    return done(&k, db_run(st, &k.e) == DB_OK ? USERS_OK : USERS_ERROR);
+}
+
 users_result_t users_wallet_addresses(db_t *db, const char *user_id, char ids[][UUID_STR_LEN + 1],
                                       size_t cap, size_t *n)
 {

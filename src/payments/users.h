@@ -46,7 +46,8 @@ int users_password_hash(const char *password, char out[USER_HASH_MAX + 1]);
 bool users_password_check(const char *password, const char *hash);
 
 /* The user with this name and password: OK, DENIED (unknown name or wrong password, the same
- * answer and about the same time for both), ERROR. */
+ * answer and about the same time for both), ERROR. Costs a password check: the sign-in pages
+ * call it through login_attempt (login.h), which limits and bounds those. */
 users_result_t users_login(db_t *db, const char *username, const char *password, user_t *out);
 /* The ids of the user's wallet addresses (up to cap, in id order) into ids; *n their count. */
 users_result_t users_wallet_addresses(db_t *db, const char *user_id, char ids[][UUID_STR_LEN + 1],
@@ -74,5 +75,8 @@ users_result_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
 /* The user and CSRF token of a live session cookie: OK, NOT_FOUND (unknown or expired), ERROR. */
 users_result_t users_session_get(db_t *db, const char *cookie, user_t *u,
                                  char csrf[USER_CSRF_LEN + 1]);
+
+/* Ends the session of this cookie (nothing when there is none): OK or ERROR. */
+users_result_t users_session_end(db_t *db, const char *cookie);
 
 #endif

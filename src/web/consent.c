@@ -9,6 +9,7 @@
 
 #include "web/pages.h"
 #include "payments/users.h"
+#include "base/assert.h"
 #include "base/civil.h"
 #include "base/codec.h"
 #include "base/interval.h"
@@ -70,12 +71,13 @@ void consent_interval(const char *iso, char *out, size_t cap)
 
 /* ---- pages ---- */
 
-static http_handler_result_t login_page(http_req_t *req, unsigned status, const char *id,
+static http_handler_result_t login_page(http_req_t *req, cc_t *cc, unsigned status, const char *id,
                                         const char *nonce, const char *error)
 {
     buf_t b;
     page_begin(&b, "Sign in");
     page_login_begin(&b, "/login", error);
+    page_login_csrf(req, cc->login, &b, cc->auth_url);
     page_hidden(&b, "interactId", id);
     page_hidden(&b, "nonce", nonce);
     page_login_end(&b);
@@ -215,7 +217,7 @@ static http_handler_result_t consent_get(http_req_t *req, void *user)
     char csrf[USER_CSRF_LEN + 1];
     http_handler_result_t r = page_session(req, cc->db, &u, csrf)
                                   ? consent_page(req, cc, &u, csrf, id, nonce, &it)
-                                  : login_page(req, 200, id, nonce, NULL);
+                                  : login_page(req, cc, 200, id, nonce, NULL);
     json_decref(it.access);
     return r;
 }
@@ -227,16 +229,21 @@ static http_handler_result_t login_post(http_req_t *req, void *user)
     if (!page_form_request(req) || !page_form_field(req, "interactId", id, sizeof id) ||
         !page_form_field(req, "nonce", nonce, sizeof nonce))
         return page_message(req, 400, "Bad request", "The sign-in form was incomplete.");
+    if (!page_login_csrf_ok(req, cc->login))
+        return HTTP_DONE;
     if (!page_form_field(req, "username", name, sizeof name) ||
         !page_form_field(req, "password", pw, sizeof pw))
-        return login_page(req, 400, id, nonce, "Enter your user name and password.");
+        return login_page(req, cc, 400, id, nonce, "Enter your user name and password.");
     user_t u;
-    users_result_t r = users_login(cc->db, name, pw, &u);
-    if (r == USERS_DENIED)
-        return login_page(req, 401, id, nonce, "Wrong user name or password.");
+    unsigned status;
+    const char *msg;
+    login_result_t r = page_login_run(req, cc->login, name, pw, &u, &status, &msg);
+    if (r == LOGIN_UNAVAILABLE)
+        return page_message(req, status, "Try again", msg);
+    if (r != LOGIN_OK)
+        return login_page(req, cc, status, id, nonce, msg);
     char cookie[USER_SESSION_LEN + 1], csrf[USER_CSRF_LEN + 1];
-    if (r != USERS_OK ||
-        users_session_new(cc->db, &u, cc->session_ttl_ms ? cc->session_ttl_ms : SESSION_TTL_MS,
+    if (users_session_new(cc->db, &u, cc->session_ttl_ms ? cc->session_ttl_ms : SESSION_TTL_MS,
                           cookie, csrf) != USERS_OK)
         return page_message(req, 503, "Try again", "The wallet cannot sign you in right now.");
     char loc[2 * 3 * FIELD_MAX + 64], qi[3 * FIELD_MAX], qn[3 * FIELD_MAX];
@@ -259,7 +266,7 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
     user_t u;
     char csrf[USER_CSRF_LEN + 1];
     if (!page_session(req, cc->db, &u, csrf))
-        return login_page(req, 401, id, nonce, "Sign in again to answer this request.");
+        return login_page(req, cc, 401, id, nonce, "Sign in again to answer this request.");
     if (!page_form_field(req, "csrf", token, sizeof token) || strlen(token) != USER_CSRF_LEN ||
         strcmp(token, csrf) != 0)
         return page_message(req, 403, "Request refused",
@@ -297,6 +304,7 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
 
 int consent_register(http_server_t *s, const consent_config_t *cfg)
 {
+    ASSERT(cfg->login);
     void *u = (void *)cfg;
     return http_server_route(s, "GET", "/consent", consent_get, u, 0) ||
                    http_server_route(s, "POST", "/login", login_post, u, FORM_MAX) ||

@@ -8,7 +8,8 @@
  *                                      stored them, not the query), each access item in words
  *                                      with amounts in their asset and scale and the interval
  *                                      in words, Accept and Decline
- *   POST /login                        username, password (users.h) -> a session cookie
+ *   POST /login                        csrf (login.h's form token), username, password
+ *                                      (users.h, through login_attempt) -> a session cookie
  *                                      (HttpOnly, SameSite=Lax, Secure on https), 303 back
  *   POST /consent                      csrf, interactId, nonce, decision=accept|reject: the
  *                                      signed-in user must own every wallet address the grant
@@ -17,7 +18,8 @@
  *                                      place it ever redirects to
  *
  * Refusals are pages too: 400 (bad form), 403 (CSRF, another user's wallet address), 404
- * (unknown interaction), 409 (already decided), 410 (expired).
+ * (unknown interaction), 409 (already decided), 410 (expired), 429 (too many failed sign-ins,
+ * with Retry-After), 503 (too many password checks at once, with Retry-After).
  *
  * Threads: handlers run on the listener's workers and block on the database (and ~50 ms of
  * scrypt per login).
@@ -30,6 +32,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "web/login.h"
 #include "base/slice.h"
 #include "http/server.h"
 #include "payments/wallet_address.h"
@@ -38,6 +41,7 @@ typedef struct {
     auth_t *auth;
     db_t *db;
     const wallet_ctx_t *wallet; /* whose wallet addresses a signed-in user owns */
+    login_t *login;             /* the sign-in's limits and form tokens */
     const char *auth_url;       /* AUTH_SERVER_URL */
     int64_t session_ttl_ms;     /* 0: one hour */
 } consent_config_t;

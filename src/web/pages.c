@@ -128,31 +128,108 @@ bool page_form_field(const http_req_t *req, const char *name, char *out, size_t 
     return form_get(http_req_body(req), name, out, cap) >= 0;
 }
 
-bool page_session(const http_req_t *req, db_t *db, user_t *u, char csrf[USER_CSRF_LEN + 1])
+/* The value of the request's cookie name into out; false when absent or cap or longer. */
+static bool cookie_value(const http_req_t *req, const char *name, char *out, size_t cap)
 {
     const char *c = http_req_header(req, "Cookie");
-    size_t n = strlen(SESSION_COOKIE);
+    size_t n = strlen(name);
     while (c && *c) {
         while (*c == ' ' || *c == ';')
             c++;
-        if (strncmp(c, SESSION_COOKIE, n) == 0 && c[n] == '=') {
-            char v[USER_SESSION_LEN + 1];
+        if (strncmp(c, name, n) == 0 && c[n] == '=') {
             size_t len = strcspn(c + n + 1, ";");
-            if (len != USER_SESSION_LEN)
+            if (len >= cap)
                 return false;
-            memcpy(v, c + n + 1, len);
-            v[len] = '\0';
-            return users_session_get(db, v, u, csrf) == USERS_OK;
+            memcpy(out, c + n + 1, len);
+            out[len] = '\0';
+            return true;
         }
         c = strchr(c, ';');
     }
     return false;
 }
 
+bool page_session(const http_req_t *req, db_t *db, user_t *u, char csrf[USER_CSRF_LEN + 1])
+{
+    char v[USER_SESSION_LEN + 1];
+    return cookie_value(req, SESSION_COOKIE, v, sizeof v) && strlen(v) == USER_SESSION_LEN &&
+           users_session_get(db, v, u, csrf) == USERS_OK;
+}
+
+static const char *secure(const char *base_url)
+{
+    return strncmp(base_url, "https://", 8) == 0 ? "; Secure" : "";
+}
+
 void page_session_cookie(http_req_t *req, const char *cookie, const char *base_url)
 {
     char set[160];
     snprintf(set, sizeof set, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie,
-             strncmp(base_url, "https://", 8) == 0 ? "; Secure" : "");
+             secure(base_url));
     http_req_add_header(req, "Set-Cookie", set);
+}
+
+void page_session_end(http_req_t *req, db_t *db)
+{
+    char v[USER_SESSION_LEN + 1];
+    if (cookie_value(req, SESSION_COOKIE, v, sizeof v) && strlen(v) == USER_SESSION_LEN)
+        users_session_end(db, v);
+    http_req_add_header(req, "Set-Cookie",
+                        SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+}
+
+/* ---- sign-in ---- */
+
+void page_login_csrf(http_req_t *req, const login_t *l, buf_t *b, const char *base_url)
+{
+    char nonce[LOGIN_CSRF_NONCE_LEN + 1], token[LOGIN_CSRF_TOKEN_LEN + 1];
+    if (!cookie_value(req, LOGIN_CSRF_COOKIE, nonce, sizeof nonce) ||
+        !login_csrf_token(l, nonce, token)) {
+        char set[160];
+        login_csrf_nonce(nonce);
+        login_csrf_token(l, nonce, token);
+        snprintf(set, sizeof set, LOGIN_CSRF_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax%s", nonce,
+                 secure(base_url));
+        http_req_add_header(req, "Set-Cookie", set);
+    }
+    page_hidden(b, "csrf", token);
+}
+
+bool page_login_csrf_ok(http_req_t *req, const login_t *l)
+{
+    char nonce[LOGIN_CSRF_NONCE_LEN + 1], token[LOGIN_CSRF_TOKEN_LEN + 1];
+    if (cookie_value(req, LOGIN_CSRF_COOKIE, nonce, sizeof nonce) &&
+        page_form_field(req, "csrf", token, sizeof token) && login_csrf_check(l, nonce, token))
+        return true;
+    page_message(req, 403, "Request refused",
+                 "The sign-in form did not come from this site (its security token is missing "
+                 "or wrong). Open the sign-in page again.");
+    return false;
+}
+
+login_result_t page_login_run(http_req_t *req, login_t *l, const char *name, const char *pw,
+                              user_t *u, unsigned *status, const char **msg)
+{
+    char addr[LOGIN_ADDR_MAX], retry[16];
+    if (http_req_client_addr(req, addr, sizeof addr) != 0)
+        addr[0] = '\0';
+    uint32_t retry_s = 0;
+    login_result_t r = login_attempt(l, addr, name, pw, u, &retry_s);
+    if (retry_s) {
+        snprintf(retry, sizeof retry, "%u", retry_s);
+        http_req_add_header(req, "Retry-After", retry);
+    }
+    static const struct {
+        unsigned status;
+        const char *msg;
+    } answers[] = {
+        [LOGIN_OK] = {200, NULL},
+        [LOGIN_DENIED] = {401, "Wrong user name or password."},
+        [LOGIN_LOCKED] = {429, "Too many sign-in attempts. Try again later."},
+        [LOGIN_BUSY] = {503, "The wallet is busy. Try again in a moment."},
+        [LOGIN_UNAVAILABLE] = {503, "The wallet cannot sign you in right now."},
+    };
+    *status = answers[r].status;
+    *msg = answers[r].msg;
+    return r;
 }

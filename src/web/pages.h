@@ -2,7 +2,8 @@
  * What the server-rendered pages of the auth port share (the consent screen, consent.h, and
  * the wallet pages, wallet_ui.h): one HTML frame with its style and security headers, refusal
  * pages, form fields, the 303 after a POST, and the session cookie of the built-in login
- * (users.h: HttpOnly, SameSite=Lax, Secure on https; its CSRF token is checked on every form).
+ * (users.h: HttpOnly, SameSite=Lax, Secure on https; its CSRF token is checked on every form),
+ * and the sign-in: its form's token (login.h's signed double submit) and the guarded attempt.
  *
  * Threads: any handler thread; nothing here keeps state.
  */
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 
 #include "payments/users.h"
+#include "web/login.h"
 #include "base/slice.h"
 #include "http/server.h"
 #include "store/db.h"
@@ -31,6 +33,16 @@ void page_hidden(buf_t *b, const char *name, const char *value);
  * hidden fields before page_login_end), then user name, password and the button. */
 void page_login_begin(buf_t *b, const char *action, const char *error);
 void page_login_end(buf_t *b);
+/* The sign-in form's hidden CSRF field, for the request's LOGIN_CSRF_COOKIE; when the request
+ * has no valid one, a new cookie is set on the answer (Secure when base_url is https). */
+void page_login_csrf(http_req_t *req, const login_t *l, buf_t *b, const char *base_url);
+/* True when the sign-in form's csrf field matches its cookie; else answers 403, false. */
+bool page_login_csrf_ok(http_req_t *req, const login_t *l);
+/* Signs in with name and password through l for the request's client address: LOGIN_OK with
+ * *u, else *status and *msg (for the form) say how to answer; Retry-After is already added to
+ * the answer when the refusal has one. */
+login_result_t page_login_run(http_req_t *req, login_t *l, const char *name, const char *pw,
+                              user_t *u, unsigned *status, const char **msg);
 /* 303 See Other to location (a path of this server). */
 http_handler_result_t page_see_other(http_req_t *req, const char *location);
 bool page_form_request(const http_req_t *req);
@@ -40,6 +52,8 @@ bool page_form_field(const http_req_t *req, const char *name, char *out, size_t 
 bool page_session(const http_req_t *req, db_t *db, user_t *u, char csrf[USER_CSRF_LEN + 1]);
 /* Sets the session cookie (Secure when base_url is https). */
 void page_session_cookie(http_req_t *req, const char *cookie, const char *base_url);
+/* Ends the request's session (its row is deleted) and clears the cookie on the answer. */
+void page_session_end(http_req_t *req, db_t *db);
 
 /* Appends s to b with HTML's special characters escaped: every text of a page goes through it. */
 void page_escape(buf_t *b, const char *s);

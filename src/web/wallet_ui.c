@@ -9,6 +9,7 @@
 #include "web/consent.h"
 #include "web/pages.h"
 #include "payments/users.h"
+#include "base/assert.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "payments/incoming_payment.h"
@@ -74,11 +75,13 @@ static bool csrf_ok(http_req_t *req, const char *csrf)
 
 /* ---- sign in ---- */
 
-static http_handler_result_t login_page(http_req_t *req, unsigned status, const char *error)
+static http_handler_result_t login_page(http_req_t *req, ui_t *ui, unsigned status,
+                                        const char *error)
 {
     buf_t b;
     page_begin(&b, "Your wallet");
     page_login_begin(&b, "/wallet/login", error);
+    page_login_csrf(req, ui->login, &b, ui->auth_url);
     page_login_end(&b);
     return page_send(req, status, &b);
 }
@@ -87,7 +90,7 @@ static bool signed_in(http_req_t *req, ui_t *ui, user_t *u, char csrf[USER_CSRF_
 {
     if (page_session(req, ui->db, u, csrf))
         return true;
-    login_page(req, 401, "Sign in to continue.");
+    login_page(req, ui, 401, "Sign in to continue.");
     return false;
 }
 
@@ -95,25 +98,37 @@ static http_handler_result_t login_post(http_req_t *req, void *user)
 {
     ui_t *ui = user;
     char name[USER_NAME_MAX + 1], pw[USER_PASSWORD_MAX + 1];
-    if (!page_form_request(req) || !page_form_field(req, "username", name, sizeof name) ||
+    if (!page_form_request(req))
+        return login_page(req, ui, 400, "Enter your user name and password.");
+    if (!page_login_csrf_ok(req, ui->login))
+        return HTTP_DONE;
+    if (!page_form_field(req, "username", name, sizeof name) ||
         !page_form_field(req, "password", pw, sizeof pw))
-        return login_page(req, 400, "Enter your user name and password.");
+        return login_page(req, ui, 400, "Enter your user name and password.");
     user_t u;
-    users_result_t r = users_login(ui->db, name, pw, &u);
-    if (r == USERS_DENIED)
-        return login_page(req, 401, "Wrong user name or password.");
+    unsigned status;
+    const char *msg;
+    login_result_t r = page_login_run(req, ui->login, name, pw, &u, &status, &msg);
+    if (r == LOGIN_UNAVAILABLE)
+        return page_message(req, status, "Try again", msg);
+    if (r != LOGIN_OK)
+        return login_page(req, ui, status, msg);
     char cookie[USER_SESSION_LEN + 1], csrf[USER_CSRF_LEN + 1];
-    if (r != USERS_OK || users_session_new(ui->db, &u, UI_SESSION_MS, cookie, csrf) != USERS_OK)
+    if (users_session_new(ui->db, &u, UI_SESSION_MS, cookie, csrf) != USERS_OK)
         return page_message(req, 503, "Try again", "The wallet cannot sign you in right now.");
     page_session_cookie(req, cookie, ui->auth_url);
     return page_see_other(req, "/wallet");
 }
 
+/* Only with the session's token: a page of another site must not sign the user out. */
 static http_handler_result_t logout_post(http_req_t *req, void *user)
 {
-    (void)user;
-    http_req_add_header(req, "Set-Cookie",
-                        SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ui_t *ui = user;
+    user_t u;
+    char csrf[USER_CSRF_LEN + 1];
+    if (!signed_in(req, ui, &u, csrf) || !page_form_request(req) || !csrf_ok(req, csrf))
+        return HTTP_DONE;
+    page_session_end(req, ui->db);
     return page_see_other(req, "/wallet");
 }
 
@@ -195,7 +210,7 @@ static http_handler_result_t wallet_get(http_req_t *req, void *user)
     user_t u;
     char csrf[USER_CSRF_LEN + 1];
     if (!page_session(req, ui->db, &u, csrf))
-        return login_page(req, 200, NULL);
+        return login_page(req, ui, 200, NULL);
     char ids[UI_WALLETS_MAX][UUID_STR_LEN + 1];
     size_t n = 0;
     if (users_wallet_addresses(ui->db, u.id, ids, UI_WALLETS_MAX, &n) != USERS_OK)
@@ -204,8 +219,9 @@ static http_handler_result_t wallet_get(http_req_t *req, void *user)
     page_begin(&b, "Your wallet");
     buf_printf(&b, "<p class=\"who\">Signed in as ");
     page_escape(&b, u.username);
-    buf_printf(&b, "</p><form method=\"post\" action=\"/wallet/logout\"><button type=\"submit\">"
-                   "Sign out</button></form><h1>Your wallet</h1>");
+    buf_printf(&b, "</p><form method=\"post\" action=\"/wallet/logout\">");
+    page_hidden(&b, "csrf", csrf);
+    buf_printf(&b, "<button type=\"submit\">Sign out</button></form><h1>Your wallet</h1>");
     if (n == 0)
         buf_printf(&b, "<p>You have no wallet address yet.</p>");
     for (size_t i = 0; i < n; i++) {
@@ -423,6 +439,7 @@ static http_handler_result_t request_post(http_req_t *req, void *user)
 
 int wallet_ui_register(http_server_t *s, const wallet_ui_config_t *cfg)
 {
+    ASSERT(cfg->login);
     void *u = (void *)cfg;
     return http_server_route(s, "GET", "/wallet", wallet_get, u, 0) ||
                    http_server_route(s, "POST", "/wallet/login", login_post, u, UI_FORM_MAX) ||

@@ -5,8 +5,10 @@
  *
  *   GET  /wallet                  sign-in form, or the user's wallet addresses: balance, recent
  *                                 transactions, a form to send and a form to request money
- *   POST /wallet/login            username, password -> session cookie, 303 /wallet
- *   POST /wallet/logout           ends the page session (the cookie is cleared)
+ *   POST /wallet/login            csrf (login.h's form token), username, password (through
+ *                                 login_attempt: 429 or 503 with Retry-After when refused
+ *                                 unchecked) -> session cookie, 303 /wallet
+ *   POST /wallet/logout           csrf: ends the session (its row and the cookie)
  *   POST /wallet/quote            csrf, from (wallet address id), to (a wallet address URL, a
  *                                 payment pointer or an incoming-payment URL), amount (what to
  *                                 send, in the sender's asset; optional for an incoming payment
@@ -16,9 +18,9 @@
  *   GET  /wallet/payments/{id}    its progress (refreshes itself until final)
  *   POST /wallet/request          csrf, wallet (id), amount: a new incoming payment and its URL
  *
- * Every form carries the session's CSRF token; a user sees and uses only their own wallet
- * addresses and payments. Served when the backend and the authorization server share the
- * process (rafiki serve with all components).
+ * Every form carries the session's CSRF token (the sign-in form, before any session, login.h's); a
+ * user sees and uses only their own wallet addresses and payments. Served when the backend and the
+ * authorization server share the process (rafiki serve with all components).
  *
  * Threads: handlers run on the auth listener's workers and block on the database, the ledger
  * and, for remote receivers, the network (a quote's rate probe).
@@ -29,6 +31,7 @@
 #include "payments/outgoing_payment.h"
 #include "payments/quote.h"
 #include "payments/wallet_address.h"
+#include "web/login.h"
 #include "http/server.h"
 
 typedef struct {
@@ -38,6 +41,7 @@ typedef struct {
     quote_svc_t *quotes;
     outgoing_payments_t *outgoing;
     const char *auth_url; /* AUTH_SERVER_URL: the cookie is Secure when it is https */
+    login_t *login;       /* the sign-in's limits and form tokens */
 } wallet_ui_config_t;
 
 /* Registers the routes above on s; cfg outlives the server. 0 or -1. */
