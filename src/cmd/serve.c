@@ -270,9 +270,9 @@ static bool op_client_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
     uint8_t seed[HTTPSIG_ED25519_LEN];
-    char why[256];
     const char *path = cfg->private_key_file;
     bool created = false;
+    op_key_result_t kr = OP_KEY_OK;
     if (cfg->key_generate && access(path, F_OK) != 0) {
         char dir[sizeof cfg->private_key_file];
         snprintf(dir, sizeof dir, "%s", path);
@@ -282,9 +282,10 @@ static bool op_client_start(app_t *app)
             (void)mkdir(dir, 0700); /* the data directory; an error shows in the next step */
         }
         /* another process on the same data directory may create it first: then load theirs */
-        created = op_key_generate(path, seed, why, sizeof why) == 0;
+        kr = op_key_generate(path, seed);
+        created = kr == OP_KEY_OK;
         if (!created && access(path, F_OK) != 0) {
-            LOGE("client key: %s", why);
+            LOGE("client key: %s: %s (%s)", path, op_key_result_str(kr), strerror(errno));
             return false;
         }
     }
@@ -292,8 +293,10 @@ static bool op_client_start(app_t *app)
         LOGW("PRIVATE_KEY_FILE is not set: created %s for this instance's Open Payments "
              "requests (development)",
              path);
-    else if (op_key_load(path, seed, why, sizeof why) != 0) {
-        LOGE("%s: %s", cfg->key_generate ? "client key" : "PRIVATE_KEY_FILE", why);
+    else if ((kr = op_key_load(path, seed)) != OP_KEY_OK) {
+        LOGE("%s: %s: %s%s%s", cfg->key_generate ? "client key" : "PRIVATE_KEY_FILE", path,
+             op_key_result_str(kr), kr == OP_KEY_CANNOT_OPEN ? ": " : "",
+             kr == OP_KEY_CANNOT_OPEN ? strerror(errno) : "");
         return false;
     }
     char client_url[sizeof cfg->open_payments_url + sizeof OP_CLIENT_PATH];

@@ -33,57 +33,69 @@
 
 /* ---- the key ---- */
 
-int op_key_load(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN], char *why, size_t cap)
+const char *op_key_result_str(op_key_result_t r)
+{
+    switch (r) {
+    case OP_KEY_OK:
+        return "ok";
+    case OP_KEY_CANNOT_OPEN:
+        return "cannot open the file";
+    case OP_KEY_NOT_PEM:
+        return "not a PEM private key";
+    case OP_KEY_NOT_ED25519:
+        return "not an Ed25519 key";
+    case OP_KEY_EXISTS:
+        return "the file exists already";
+    case OP_KEY_CANNOT_WRITE:
+        return "cannot write the file";
+    case OP_KEY_CRYPTO_ERROR:
+        return "the key could not be made or read (OpenSSL)";
+    }
+    return "unknown";
+}
+
+op_key_result_t op_key_load(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN])
 {
     FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, cap, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
+    if (!f)
+        return OP_KEY_CANNOT_OPEN;
     EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     size_t n = HTTPSIG_ED25519_LEN;
-    int rc = -1;
+    op_key_result_t rc = OP_KEY_OK;
     if (!k)
-        snprintf(why, cap, "%s is not a PEM private key", path);
+        rc = OP_KEY_NOT_PEM;
     else if (EVP_PKEY_id(k) != EVP_PKEY_ED25519)
-        snprintf(why, cap, "%s is not an Ed25519 key", path);
+        rc = OP_KEY_NOT_ED25519;
     else if (EVP_PKEY_get_raw_private_key(k, seed, &n) != 1 || n != HTTPSIG_ED25519_LEN)
-        snprintf(why, cap, "%s: cannot read the key", path);
-    else
-        rc = 0;
+        rc = OP_KEY_CRYPTO_ERROR;
     EVP_PKEY_free(k);
     return rc;
 }
 
-int op_key_generate(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN], char *why, size_t cap)
+op_key_result_t op_key_generate(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN])
 {
     EVP_PKEY *k = NULL;
     EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
     if (!kc || EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_keygen(kc, &k) != 1) {
         EVP_PKEY_CTX_free(kc);
-        snprintf(why, cap, "cannot generate an Ed25519 key");
-        return -1;
+        return OP_KEY_CRYPTO_ERROR;
     }
     EVP_PKEY_CTX_free(kc);
     size_t n = HTTPSIG_ED25519_LEN;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    op_key_result_t rc = fd < 0 && errno == EEXIST ? OP_KEY_EXISTS : OP_KEY_OK;
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    int rc = -1;
     if (!f)
-        snprintf(why, cap, "cannot create %s: %s", path, strerror(errno));
+        rc = rc == OP_KEY_OK ? OP_KEY_CANNOT_WRITE : rc;
     else if (PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) != 1)
-        snprintf(why, cap, "cannot write %s", path);
+        rc = OP_KEY_CANNOT_WRITE;
     else if (EVP_PKEY_get_raw_private_key(k, seed, &n) != 1 || n != HTTPSIG_ED25519_LEN)
-        snprintf(why, cap, "cannot read the new key");
-    else
-        rc = 0;
-    if (f && fclose(f) != 0 && rc == 0) {
-        snprintf(why, cap, "cannot write %s: %s", path, strerror(errno));
-        rc = -1;
-    } else if (!f && fd >= 0) {
+        rc = OP_KEY_CRYPTO_ERROR;
+    if (f && fclose(f) != 0 && rc == OP_KEY_OK)
+        rc = OP_KEY_CANNOT_WRITE;
+    else if (!f && fd >= 0)
         close(fd);
-    }
     EVP_PKEY_free(k);
     return rc;
 }

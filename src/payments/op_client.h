@@ -34,12 +34,22 @@
 /* Where the instance's client wallet address lives under OPEN_PAYMENTS_URL. */
 #define OP_CLIENT_PATH "/.well-known/pay"
 
-/* Reads an Ed25519 private key (PEM, PKCS#8) from path into seed. 0, or -1 with why (cap >=
- * 128) saying what is wrong. */
-int op_key_load(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN], char *why, size_t cap);
+typedef enum {
+    OP_KEY_OK = 0,
+    OP_KEY_CANNOT_OPEN,  /* errno tells why */
+    OP_KEY_NOT_PEM,      /* not a PEM private key */
+    OP_KEY_NOT_ED25519,  /* a key of another kind */
+    OP_KEY_EXISTS,       /* op_key_generate: the file exists (it is never overwritten) */
+    OP_KEY_CANNOT_WRITE, /* errno tells why */
+    OP_KEY_CRYPTO_ERROR, /* OpenSSL could not make or read the key */
+} op_key_result_t;
+
+const char *op_key_result_str(op_key_result_t r);
+/* Reads an Ed25519 private key (PEM, PKCS#8) from path into seed. */
+op_key_result_t op_key_load(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN]);
 /* Creates a new Ed25519 key, writes it to path (PEM PKCS#8, mode 0600, the file must not exist)
- * and returns its seed. 0, or -1 with why. */
-int op_key_generate(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN], char *why, size_t cap);
+ * and returns its seed. */
+op_key_result_t op_key_generate(const char *path, uint8_t seed[HTTPSIG_ED25519_LEN]);
 /* {"keys":[{kty OKP, crv Ed25519, alg EdDSA, use sig, kid, x}]} for the public half of seed, as
  * the compact JSON text the key set route serves (malloc'd), or NULL. */
 char *op_key_jwks_json(const uint8_t seed[HTTPSIG_ED25519_LEN], const char *key_id);

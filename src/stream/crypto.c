@@ -146,6 +146,8 @@ const char *stream_result_str(stream_result_t r)
     switch (r) {
     case STREAM_OK:
         return "ok";
+    case STREAM_END:
+        return "end";
     case STREAM_ERR_TRUNCATED:
         return "truncated";
     case STREAM_ERR_FORMAT:

@@ -115,15 +115,14 @@ stream_result_t stream_frame_decode_contents(uint8_t raw_type, slice_t contents,
     return decode_stream_frame(&r, raw_type, f);
 }
 
-/* Reads one frame from r: 1 with *f, or a negative stream_result_t. */
-static int read_frame(oer_reader_t *r, stream_frame_t *f)
+/* Reads one frame from r into *f. */
+static stream_result_t read_frame(oer_reader_t *r, stream_frame_t *f)
 {
     uint8_t t;
     slice_t contents;
     TRY(oer_read_u8(r, &t));
     TRY(oer_read_var_octets(r, &contents));
-    stream_result_t rc = stream_frame_decode_contents(t, contents, f);
-    return rc == STREAM_OK ? 1 : rc;
+    return stream_frame_decode_contents(t, contents, f);
 }
 
 stream_result_t stream_packet_decode(slice_t in, stream_packet_t *pkt)
@@ -144,9 +143,9 @@ stream_result_t stream_packet_decode(slice_t in, stream_packet_t *pkt)
         return STREAM_ERR_TRUNCATED;
     for (uint64_t i = 0; i < pkt->frame_count; i++) {
         stream_frame_t f;
-        int rc = read_frame(&r, &f);
-        if (rc < 0)
-            return (stream_result_t)rc;
+        stream_result_t rc = read_frame(&r, &f);
+        if (rc != STREAM_OK)
+            return rc;
     }
     return STREAM_OK;
 }
@@ -156,19 +155,19 @@ stream_frame_iter_t stream_frame_iter(const stream_packet_t *pkt)
     return (stream_frame_iter_t){pkt->frames, pkt->frame_count};
 }
 
-int stream_frame_next(stream_frame_iter_t *it, stream_frame_t *f)
+stream_result_t stream_frame_next(stream_frame_iter_t *it, stream_frame_t *f)
 {
     if (it->left == 0)
-        return 0;
+        return STREAM_END;
     oer_reader_t r = oer_reader(it->rest);
-    int rc = read_frame(&r, f);
-    if (rc < 0) {
+    stream_result_t rc = read_frame(&r, f);
+    if (rc != STREAM_OK) {
         it->left = 0;
         return rc;
     }
     it->left--;
     it->rest = SLICE(r.ptr + r.pos, oer_remaining(&r));
-    return 1;
+    return STREAM_OK;
 }
 
 static size_t octets_size(slice_t s)

@@ -124,8 +124,9 @@ typedef struct {
 } stream_frame_iter_t;
 
 stream_frame_iter_t stream_frame_iter(const stream_packet_t *pkt);
-/* 1 with *f set, 0 at the end, or a negative stream_result_t (only for undecoded input). */
-int stream_frame_next(stream_frame_iter_t *it, stream_frame_t *f);
+/* STREAM_OK with *f set, STREAM_END after the last frame, or an error (only for input that
+ * stream_packet_decode did not validate). */
+stream_result_t stream_frame_next(stream_frame_iter_t *it, stream_frame_t *f);
 
 /* Decode one frame's contents (type already read). */
 stream_result_t stream_frame_decode_contents(uint8_t raw_type, slice_t contents, stream_frame_t *f);

@@ -337,7 +337,7 @@ static void scan_frames(const stream_packet_t *pkt, bool *close, bool *new_addre
     stream_frame_iter_t it = stream_frame_iter(pkt);
     stream_frame_t f;
     *close = *new_address = false;
-    while (stream_frame_next(&it, &f) > 0) {
+    while (stream_frame_next(&it, &f) == STREAM_OK) {
         if (f.type == STREAM_FRAME_CONNECTION_CLOSE)
             *close = true;
         else if (f.type == STREAM_FRAME_CONNECTION_NEW_ADDRESS)

@@ -191,7 +191,7 @@ static void read_stream_reply(pay_t *p, slice_t data, uint8_t ilp_type, outcome_
     p->remote_knows = true;
     stream_frame_iter_t it = stream_frame_iter(&sp);
     stream_frame_t f;
-    while (stream_frame_next(&it, &f) > 0)
+    while (stream_frame_next(&it, &f) == STREAM_OK)
         apply_frame(p, &f, oc);
 }
 

@@ -12,6 +12,7 @@
 
 typedef enum {
     STREAM_OK = 0,
+    STREAM_END = 1,            /* an iterator is past its last item (not an error) */
     STREAM_ERR_TRUNCATED = -1, /* a field or frame runs past the end of the input */
     STREAM_ERR_FORMAT = -2,    /* non-canonical OER, bad version, bad packet type, bad frame */
     STREAM_ERR_TOO_LARGE = -3, /* a VarUInt does not fit u64 (outside the saturation rule) */

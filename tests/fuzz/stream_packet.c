@@ -18,10 +18,10 @@ static size_t reencode(slice_t in, uint8_t *out, size_t cap, stream_frame_t *fra
         return 0;
     stream_frame_iter_t it = stream_frame_iter(&p);
     size_t n = 0;
-    int rc;
-    while (n < MAX_FRAMES && (rc = stream_frame_next(&it, &frames[n])) > 0)
+    stream_result_t rc = STREAM_OK;
+    while (n < MAX_FRAMES && (rc = stream_frame_next(&it, &frames[n])) == STREAM_OK)
         n++;
-    ASSERT(rc >= 0 || n == MAX_FRAMES); /* decode validated every frame */
+    ASSERT(rc == STREAM_OK || rc == STREAM_END); /* decode validated every frame */
     buf_t b;
     buf_init_fixed(&b, out, cap);
     ASSERT(stream_packet_encode(&b, &p, frames, n) == STREAM_OK);

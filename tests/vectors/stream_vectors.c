@@ -123,11 +123,11 @@ static int cmp_packet(json_t *fields, const stream_packet_t *pkt, stream_frame_t
     stream_frame_iter_t it = stream_frame_iter(pkt);
     *n = 0;
     for (size_t i = 0; *n < cap; i++) {
-        int rc = stream_frame_next(&it, &frames[*n]);
-        if (rc < 0)
-            return vec_fail(err, el, "frame %zu: %s", i, stream_result_str(rc));
-        if (rc == 0)
+        stream_result_t rc = stream_frame_next(&it, &frames[*n]);
+        if (rc == STREAM_END)
             break;
+        if (rc != STREAM_OK)
+            return vec_fail(err, el, "frame %zu: %s", i, stream_result_str(rc));
         if (jframes != NULL)
             VEC_TRY(cmp_frame(json_array_get(jframes, i), &frames[*n], err, el));
         (*n)++;

@@ -126,10 +126,10 @@ Test(stream_packet, every_frame_round_trips_alone_and_together)
         stream_frame_iter_t it = stream_frame_iter(&got);
         stream_frame_t f;
         for (size_t j = 0; j < n; j++) {
-            cr_assert_eq(stream_frame_next(&it, &f), 1);
+            cr_assert_eq(stream_frame_next(&it, &f), STREAM_OK);
             cr_assert(frame_eq(&f, &fr[j]), "frame %s differs", stream_frame_name(fr[j].type));
         }
-        cr_assert_eq(stream_frame_next(&it, &f), 0);
+        cr_assert_eq(stream_frame_next(&it, &f), STREAM_END);
     }
 }
 
@@ -156,11 +156,11 @@ Test(stream_packet, unknown_frames_are_skipped_and_kept)
     cr_assert_eq(stream_packet_decode(SLICE(in, n), &p), STREAM_OK);
     stream_frame_iter_t it = stream_frame_iter(&p);
     stream_frame_t f;
-    cr_assert_eq(stream_frame_next(&it, &f), 1);
+    cr_assert_eq(stream_frame_next(&it, &f), STREAM_OK);
     cr_assert_eq(f.type, STREAM_FRAME_UNKNOWN);
     cr_assert_eq(f.raw_type, 0x59);
     cr_assert_eq(f.unknown.contents.len, 3);
-    cr_assert_eq(stream_frame_next(&it, &f), 1);
+    cr_assert_eq(stream_frame_next(&it, &f), STREAM_OK);
     cr_assert_eq(f.type, STREAM_FRAME_STREAM_MONEY);
     cr_assert_eq(f.money.shares, 2);
 }
@@ -195,10 +195,10 @@ Test(stream_packet, receive_max_and_send_max_saturate)
     cr_assert_eq(stream_packet_decode(SLICE(in, n), &p), STREAM_OK);
     stream_frame_iter_t it = stream_frame_iter(&p);
     stream_frame_t f;
-    cr_assert_eq(stream_frame_next(&it, &f), 1);
+    cr_assert_eq(stream_frame_next(&it, &f), STREAM_OK);
     cr_assert_eq(f.max_money.receive_max, UINT64_MAX);
     cr_assert_eq(f.max_money.total_received, 5);
-    cr_assert_eq(stream_frame_next(&it, &f), 1);
+    cr_assert_eq(stream_frame_next(&it, &f), STREAM_OK);
     cr_assert_eq(f.money_blocked.send_max, UINT64_MAX);
 }
 

@@ -112,7 +112,7 @@ static stream_frame_t money_frame(void)
 static bool reply_frame(fx_t *f, stream_frame_type_t t, stream_frame_t *out)
 {
     stream_frame_iter_t it = stream_frame_iter(&f->sp);
-    while (stream_frame_next(&it, out) > 0)
+    while (stream_frame_next(&it, out) == STREAM_OK)
         if (out->type == t)
             return true;
     return false;
