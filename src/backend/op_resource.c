@@ -218,8 +218,9 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
     op_access_t acc;
     http_handler_result_t res = HTTP_DONE;
     if (!json_is_object(body) || !wa) {
+        rs_error(req, rs, 400, body ? "walletAddress is required" : je.message);
         json_decref(body);
-        return rs_error(req, rs, 400, body ? "walletAddress is required" : je.message);
+        return HTTP_DONE;
     }
     if (!authorize(req, rs, "incoming-payment", "create", wa, &acc)) {
         json_decref(body);
@@ -538,8 +539,9 @@ static http_handler_result_t quote_create_route(http_req_t *req, void *user)
     json_t *body = http_json_parse(http_req_body(req), &je);
     const char *wa = json_string_value(json_object_get(body, "walletAddress"));
     if (!json_is_object(body) || !wa) {
+        rs_error(req, rs, 400, body ? "walletAddress is required" : je.message);
         json_decref(body);
-        return rs_error(req, rs, 400, body ? "walletAddress is required" : je.message);
+        return HTTP_DONE;
     }
     op_access_t acc;
     if (!authorize(req, rs, "quote", "create", wa, &acc)) {
@@ -672,8 +674,9 @@ static http_handler_result_t outgoing_create(http_req_t *req, void *user)
     json_t *body = http_json_parse(http_req_body(req), &je);
     const char *wa = json_string_value(json_object_get(body, "walletAddress"));
     if (!json_is_object(body) || !wa) {
+        rs_error(req, rs, 400, body ? "walletAddress is required" : je.message);
         json_decref(body);
-        return rs_error(req, rs, 400, body ? "walletAddress is required" : je.message);
+        return HTTP_DONE;
     }
     op_access_t acc;
     if (!authorize(req, rs, "outgoing-payment", "create", wa, &acc)) {

@@ -435,6 +435,26 @@ test('grant requests: bad finish URIs, unknown types, and what the client may no
   await unchanged(c0, 'refused grant requests');
 });
 
+// The client's publicName was read from a freed document (issue 18): about 0.4% of interactive
+// grant requests were refused with invalid_client "no publicName" although the client has one,
+// and a sanitizer build reports the use after free on the first. Every one must succeed, and
+// the user is shown the name.
+test('interactive grants: 300 in a row are all pending, each showing the client\'s publicName', async () => {
+  const stallWa = await admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${ports.op}/stall`, public_name: 'Stall Shop' });
+  const keys = generateTestKeys();
+  await admin('POST', `/wallet-addresses/${stallWa.id}/keys`, { jwk: keys.publicKey });
+  const stall = await createAuthenticatedClient({ walletAddressUrl: stallWa.url, privateKey: keys.privateKey, keyId: keys.publicKey.kid });
+  const access = [{ type: 'outgoing-payment', actions: ['create'], identifier: alice.url, limits: { debitAmount: amount(1) } }];
+  for (let i = 0; i < 300; i++) {
+    const g = await grant(stall, access, { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } });
+    assert.ok(isPendingGrant(g), `grant ${i}: ${JSON.stringify(g)}`);
+    if (i % 50 === 0) {
+      const start = await fetch(g.interact.redirect, { redirect: 'manual' });
+      assert.equal(new URL(start.headers.get('location')).searchParams.get('clientName'), 'Stall Shop', `grant ${i}`);
+    }
+  }
+});
+
 // ---- bodies ----
 
 test('bodies: 10 MB and deeply nested JSON are refused before anything is done', async () => {
