@@ -97,8 +97,8 @@ static const char *gnap_token(const http_req_t *req)
 static bool signed_by_client(auth_t *a, http_req_t *req, const char *client, const json_t *jwk)
 {
     char why[256];
-    op_sig_result_t r = op_sig_verify(a->cfg.sig, req, a->scheme, client && *client ? client : NULL,
-                                      jwk, why, sizeof why);
+    op_sig_result_t r = op_sig_verify(a->cfg.sig, req, a->cfg.auth_url,
+                                      client && *client ? client : NULL, jwk, why, sizeof why);
     if (r == OP_SIG_OK)
         return true;
     if (r == OP_SIG_STORAGE_ERROR)

@@ -396,7 +396,7 @@ static bool resource_server_start(app_t *app)
         .sig = app->sig,
         .introspect = introspect,
         .introspect_user = introspect_user,
-        .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0 ? "https" : "http"};
+    };
     if (users_admin_register(app->servers[SRV_ADMIN], &app->admin, app->db) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
         op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {

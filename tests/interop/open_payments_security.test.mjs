@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { startServe, sleep } from './lib/serve.mjs';
 import { specChecker } from './lib/spec.mjs';
@@ -84,7 +85,8 @@ async function unchanged (before, what) {
 
 // A request signed as the official client signs it, with one thing changeable at a time.
 // opts: body (object or raw string), token, keys, keyId, created (Date), digest (header value),
-// fields (covered components), headers (extra, after signing).
+// fields (covered components), headers (extra, after signing), sendTo (the URL to send it to
+// instead of url, with url's Host header: a request signed for another server replayed here).
 async function signed (method, url, opts = {}) {
   const keys = opts.keys ?? shopKeys;
   const headers = {};
@@ -102,7 +104,27 @@ async function signed (method, url, opts = {}) {
     { key, name: 'sig1', params: ['keyid', 'created'], fields, paramValues: opts.created ? { created: opts.created } : undefined },
     { method, url, headers },
   );
+  if (opts.sendTo) return sendHost(method, opts.sendTo, { ...all, Host: new URL(url).host, ...opts.headers }, opts.sendBody ?? text);
   return send(method, url, { ...all, ...opts.headers }, opts.sendBody ?? text);
+}
+
+// send with a Host header of the caller's choosing (fetch sets its own), through node:http.
+async function sendHost (method, url, headers, body) {
+  const u = new URL(url);
+  const r = await new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  let json = null;
+  try { json = JSON.parse(r.text); } catch {}
+  if (checkSpec(method, url, r.status, json)) specChecked++;
+  return { ...r, json };
 }
 
 async function send (method, url, headers, body) {
@@ -240,6 +262,30 @@ test('keys: a revoked key stops working at once, on the resource and the authori
   });
   refused(g, 401, 'invalid_client', 'a revoked key on the authorization server');
   await unchanged(c0, 'a revoked key');
+});
+
+// Issue 18: the target URI of a signature came from the Host header, so a grant request signed
+// for http://elsewhere.example/ (and sent with that Host) was accepted. It is this server's
+// configured URL (AUTH_SERVER_URL, OPEN_PAYMENTS_URL) plus the request target.
+test('signatures: a request signed for another server is refused, whatever its Host header', async () => {
+  const { access_token: { value: token } } = await incomingToken();
+  const c0 = await counts();
+  const asUrl = `http://localhost:${ports.auth}/`;
+  const body = { access_token: { access: [{ type: 'incoming-payment', actions: ['create'] }] }, client: shopWa.url };
+  refused(await signed('POST', 'http://elsewhere.example/', { body, sendTo: asUrl }), 401, 'invalid_client',
+    'a grant request signed for http://elsewhere.example/');
+  refused(await signed('POST', `http://localhost:${ports.op}/`, { body, sendTo: asUrl }), 401, 'invalid_client',
+    'a grant request signed for another port of this host');
+  refused(await signed('POST', `https://localhost:${ports.auth}/`, { body, sendTo: asUrl }), 401, 'invalid_client',
+    'a grant request signed for https');
+  refused(await signed('POST', 'http://elsewhere.example/incoming-payments', { token, body: ipBody(), sendTo: ipUrl() }), 401, '401',
+    'an incoming payment signed for another server');
+  await unchanged(c0, 'requests signed for another server');
+  // signed for this server: accepted, also when a proxy in front changed the Host header
+  const ok = await signed('POST', asUrl, { body, sendTo: asUrl, headers: { Host: 'backend.internal:8080' } });
+  assert.equal(ok.status, 200, ok.text);
+  const created = await signed('POST', ipUrl(), { token, body: ipBody(), sendTo: ipUrl(), headers: { Host: 'backend.internal:8080' } });
+  assert.equal(created.status, 201, created.text);
 });
 
 // ---- tokens ----
