@@ -42,6 +42,8 @@ auth_t *auth_new(const auth_config_t *cfg)
         a->cfg.wait_s = 5;
     if (!a->cfg.interaction_expiry_s)
         a->cfg.interaction_expiry_s = 600;
+    if (!a->cfg.pending_grants_max)
+        a->cfg.pending_grants_max = AUTH_PENDING_GRANTS_MAX_DEFAULT;
     snprintf(a->grant_endpoint, sizeof a->grant_endpoint, "%s/", cfg->auth_url);
     if (cfg->consent_url && *cfg->consent_url)
         snprintf(a->consent_url, sizeof a->consent_url, "%s", cfg->consent_url);
@@ -207,7 +209,7 @@ static http_handler_result_t approved_start(auth_t *a, http_req_t *req, grant_t 
 }
 
 /* Stores g as a PENDING grant with a new interaction and answers its interact and continue
- * (cont: the continue token). */
+ * (cont: the continue token); 429 when its client has too many grants pending already. */
 static http_handler_result_t pending_start(auth_t *a, http_req_t *req, grant_t *g, const char *cont)
 {
     g->state = GRANT_PENDING;
@@ -217,7 +219,12 @@ static http_handler_result_t pending_start(auth_t *a, http_req_t *req, grant_t *
     memcpy(g->interact_nonce, nonce, AUTH_NONCE_LEN);
     g->interact_nonce[AUTH_NONCE_LEN] = '\0';
     g->interaction_expires_ms = g->created_ms + (int64_t)a->cfg.interaction_expiry_s * 1000;
-    if (grant_insert(a, g) != GSTORE_OK)
+    grant_store_result_t rc = grant_insert(a, g);
+    if (rc == GSTORE_FULL)
+        return gnap_error(req, 429, "too_many_attempts",
+                          "this client has too many grants waiting for their users; try again "
+                          "when some are answered or have expired");
+    if (rc != GSTORE_OK)
         return storage_error(req);
     char redirect[AUTH_URI_MAX + 128];
     snprintf(redirect, sizeof redirect, "%s/interact/%s/%s", a->cfg.auth_url, g->interact_id,

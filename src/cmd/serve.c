@@ -349,6 +349,7 @@ static bool auth_start(app_t *app)
                         .token_expiry_s = cfg->access_token_expiry_s,
                         .wait_s = cfg->wait_s,
                         .interaction_expiry_s = cfg->interaction_expiry_s,
+                        .pending_grants_max = cfg->pending_grants_max,
                         .list_all_interaction = cfg->list_all_interaction,
                         .incoming_payment_interaction = cfg->incoming_payment_interaction,
                         .quote_interaction = cfg->quote_interaction};

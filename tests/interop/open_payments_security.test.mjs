@@ -501,6 +501,57 @@ test('interactive grants: 300 in a row are all pending, each showing the client\
   }
 });
 
+// Interactive grants waiting for their users, per client: PENDING_GRANTS_MAX_PER_CLIENT (3 on a
+// server of its own here). Above it 429 too_many_attempts and nothing is stored; answered and
+// expired interactions do not count, other clients and grants without interaction are not held.
+test('grant requests: a client\'s pending interactive grants are capped; answered and expired ones do not count', async () => {
+  const cap = await startServe({ dir, name: 'cap', ilp: 'test.cap', secret: SECRET, env: { IDP_SECRET, PENDING_GRANTS_MAX_PER_CLIENT: '3' } });
+  try {
+    const p = cap.ports;
+    const asset = await cap.admin('POST', '/assets', { code: 'USD', scale: 2 });
+    const payer = await cap.admin('POST', '/wallet-addresses', { asset_id: asset.id, url: `http://localhost:${p.op}/payer`, public_name: 'payer' });
+    const client = async (name) => {
+      const w = await cap.admin('POST', '/wallet-addresses', { asset_id: asset.id, url: `http://localhost:${p.op}/${name}`, public_name: name });
+      const k = generateTestKeys();
+      await cap.admin('POST', `/wallet-addresses/${w.id}/keys`, { jwk: k.publicKey });
+      return createAuthenticatedClient({ walletAddressUrl: w.url, privateKey: k.privateKey, keyId: k.publicKey.kid });
+    };
+    const [till, other] = [await client('till'), await client('other')];
+    const access = [{ type: 'outgoing-payment', actions: ['create'], identifier: payer.url, limits: { debitAmount: amount(1) } }];
+    const ask = (c) => c.grant.request({ url: `http://localhost:${p.auth}/` },
+      { access_token: { access }, interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } } });
+    const rows = () => Number(execFileSync('sqlite3', [join(dir, 'cap.db'), 'SELECT count(*) FROM auth_grants'], { encoding: 'utf8' }).trim());
+    const full = async (what) => {
+      const n = rows();
+      const e = await ask(till).then((g) => g, (x) => x);
+      assert.equal(e.status, 429, `${what}: ${JSON.stringify(e)}`);
+      assert.equal(e.code, 'too_many_attempts', what);
+      assert.equal(rows(), n, `${what}: nothing stored`);
+    };
+    const pending = [];
+    for (let i = 0; i < 3; i++) pending.push(await ask(till));
+    assert.ok(pending.every(isPendingGrant));
+    await full('a fourth pending grant');
+    assert.ok(isPendingGrant(await ask(other)), 'another client is not held by this one\'s grants');
+    const ip = await till.grant.request({ url: `http://localhost:${p.auth}/` }, { access_token: { access: [{ type: 'incoming-payment', actions: ['create'] }] } });
+    assert.ok(isFinalizedGrantWithAccessToken(ip), 'a grant without interaction is not capped');
+
+    // answered by the user: no longer pending, one more may start
+    const [, id, nonce] = new URL(pending[0].interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/);
+    const d = await fetch(`http://127.0.0.1:${p.inter}/grant/${id}/${nonce}/reject`, { method: 'POST', headers: { 'x-idp-secret': IDP_SECRET } });
+    assert.equal(d.status, 202);
+    assert.ok(isPendingGrant(await ask(till)), 'after one was answered');
+    await full('full again');
+
+    // an interaction that expired can never be answered: it does not count
+    execFileSync('sqlite3', [join(dir, 'cap.db'), `UPDATE auth_grants SET interaction_expires_ms = ${Date.now() - 1000} WHERE interact_id = '${new URL(pending[1].interact.redirect).pathname.split('/')[2]}'`]);
+    assert.ok(isPendingGrant(await ask(till)), 'after one expired');
+    await full('full once more');
+  } finally {
+    cap.proc.kill('SIGKILL');
+  }
+});
+
 // ---- bodies ----
 
 test('bodies: 10 MB and deeply nested JSON are refused before anything is done', async () => {
