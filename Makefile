@@ -169,11 +169,13 @@ interop: $(BUILD)/rafiki $(TOOL_BINS)
 	  RAFIKI_BUILD=$(abspath $(BUILD)) node --test --test-concurrency=1 ./*.test.mjs
 
 # make test: formatting, the sanitizer build of the unit tests, a short run of every fuzzer, then
-# every suite against throwaway Postgres and Redis (its last line sums them all).
+# every suite against throwaway Postgres and Redis (its last line sums them all), and the Open
+# Payments interop suites again against the sanitizer build of rafiki (scripts/test-all.sh).
 test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fmt-check
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 build/asan/rafiki
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	bash scripts/with-services.sh bash scripts/test-all.sh
 

@@ -4,6 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+# the ASan+UBSan build of rafiki (make BUILD=build/asan SAN=1 OPT=-O1 build/asan/rafiki; make
+# test makes it) for the interop suites that are the only tests of most of src/auth
+ASAN_BUILD=${ASAN_BUILD:-build/asan}
+ASAN_SUITES="open_payments open_payments_security consent payments_out payments_receive"
 SHARED=${SHARED:-../shared}
 log=$(mktemp /tmp/rafiki-test.XXXXXX)
 trap 'rm -f "$log"' EXIT
@@ -19,6 +23,15 @@ count_criterion() {
   c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$line")
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${c:-0}))
+}
+
+# node --test prints "# pass N" and "# fail N".
+count_node() {
+  local p f
+  p=$(grep -aE '^# pass [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  f=$(grep -aE '^# fail [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
 }
 
 run_suite() { # name, command...
@@ -58,10 +71,20 @@ if ls tests/interop/*.test.mjs >/dev/null 2>&1; then
     || suites_failed+=("interop npm ci")
   export RAFIKI_BUILD="$PWD/$BUILD"
   run_suite "interop" bash -c 'cd tests/interop && node --test --test-concurrency=1 ./*.test.mjs'
-  p=$(grep -aE '^# pass [0-9]+' "$log" | awk '{print $3}' | tail -1)
-  f=$(grep -aE '^# fail [0-9]+' "$log" | awk '{print $3}' | tail -1)
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
+  count_node
+  # The same servers under ASan+UBSan: a report aborts the server (the request that caused it
+  # fails) and fails the test file (tests/interop/lib/serve.mjs reads the server's stderr).
+  if [ -x "$ASAN_BUILD/rafiki" ]; then
+    files=$(for s in $ASAN_SUITES; do printf './%s.test.mjs ' "$s"; done)
+    RAFIKI_BUILD="$PWD/$ASAN_BUILD" \
+      ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=0 \
+      UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1 \
+      run_suite "interop-asan" bash -c "cd tests/interop && node --test --test-concurrency=1 $files"
+    count_node
+  else
+    echo "test-all: $ASAN_BUILD/rafiki not found (make BUILD=$ASAN_BUILD SAN=1 OPT=-O1 $ASAN_BUILD/rafiki)" >&2
+    suites_failed+=("interop-asan")
+  fi
 fi
 
 echo

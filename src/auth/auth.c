@@ -42,6 +42,8 @@ auth_t *auth_new(const auth_config_t *cfg)
         a->cfg.wait_s = 5;
     if (!a->cfg.interaction_expiry_s)
         a->cfg.interaction_expiry_s = 600;
+    if (!a->cfg.pending_grants_max)
+        a->cfg.pending_grants_max = AUTH_PENDING_GRANTS_MAX_DEFAULT;
     snprintf(a->grant_endpoint, sizeof a->grant_endpoint, "%s/", cfg->auth_url);
     if (cfg->consent_url && *cfg->consent_url)
         snprintf(a->consent_url, sizeof a->consent_url, "%s", cfg->consent_url);
@@ -97,8 +99,8 @@ static const char *gnap_token(const http_req_t *req)
 static bool signed_by_client(auth_t *a, http_req_t *req, const char *client, const json_t *jwk)
 {
     char why[256];
-    op_sig_result_t r = op_sig_verify(a->cfg.sig, req, a->scheme, client && *client ? client : NULL,
-                                      jwk, why, sizeof why);
+    op_sig_result_t r = op_sig_verify(a->cfg.sig, req, a->cfg.auth_url,
+                                      client && *client ? client : NULL, jwk, why, sizeof why);
     if (r == OP_SIG_OK)
         return true;
     if (r == OP_SIG_STORAGE_ERROR)
@@ -178,15 +180,69 @@ static int interact_parse(const json_t *in, grant_t *g, char *why, size_t cap)
     return 0;
 }
 
+/* The publicName of the client's wallet address into g->client_name; false when it has none. */
+static bool client_name_get(auth_t *a, const char *client_url, grant_t *g)
+{
+    op_sig_result_t dr;
+    json_t *doc = op_sig_client_document(a->cfg.sig, client_url, &dr);
+    const char *name = json_string_value(json_object_get(doc, "publicName"));
+    if (name)
+        snprintf(g->client_name, sizeof g->client_name, "%s", name);
+    json_decref(doc); /* name pointed into doc: only the copy in g is read from here on */
+    return g->client_name[0] != '\0';
+}
+
+/* Stores g as an APPROVED grant, issues its token and answers both (cont: the continue
+ * token). */
+static http_handler_result_t approved_start(auth_t *a, http_req_t *req, grant_t *g,
+                                            const char *cont)
+{
+    g->finish_uri[0] = g->client_nonce[0] = '\0'; /* nothing to finish */
+    g->state = GRANT_APPROVED;
+    char value[AUTH_TOKEN_LEN + 1], id[UUID_STR_LEN + 1];
+    if (grant_insert(a, g) != GSTORE_OK ||
+        token_issue(a, g->id, GRANT_APPROVED, value, id) != GSTORE_OK)
+        return storage_error(req);
+    return answer(req, 200,
+                  json_pack("{s:o,s:o}", "access_token", token_json(a, value, id, g->access),
+                            "continue", continue_json(a, g, cont, false)));
+}
+
+/* Stores g as a PENDING grant with a new interaction and answers its interact and continue
+ * (cont: the continue token); 429 when its client has too many grants pending already. */
+static http_handler_result_t pending_start(auth_t *a, http_req_t *req, grant_t *g, const char *cont)
+{
+    g->state = GRANT_PENDING;
+    uuid_v4(g->interact_id);
+    char nonce[AUTH_TOKEN_LEN + 1];
+    auth_token_new(nonce);
+    memcpy(g->interact_nonce, nonce, AUTH_NONCE_LEN);
+    g->interact_nonce[AUTH_NONCE_LEN] = '\0';
+    g->interaction_expires_ms = g->created_ms + (int64_t)a->cfg.interaction_expiry_s * 1000;
+    grant_store_result_t rc = grant_insert(a, g);
+    if (rc == GSTORE_FULL)
+        return gnap_error(req, 429, "too_many_attempts",
+                          "this client has too many grants waiting for their users; try again "
+                          "when some are answered or have expired");
+    if (rc != GSTORE_OK)
+        return storage_error(req);
+    char redirect[AUTH_URI_MAX + 128];
+    snprintf(redirect, sizeof redirect, "%s/interact/%s/%s", a->cfg.auth_url, g->interact_id,
+             g->interact_nonce);
+    return answer(req, 200,
+                  json_pack("{s:{s:s,s:s},s:o}", "interact", "redirect", redirect, "finish",
+                            g->interact_nonce, "continue", continue_json(a, g, cont, true)));
+}
+
 static http_handler_result_t grant_request(http_req_t *req, void *user)
 {
     auth_t *a = user;
     http_json_err_t je;
     json_t *body = http_json_parse(http_req_body(req), &je);
     if (!json_is_object(body)) {
-        json_decref(body);
-        return gnap_error(req, 400, "invalid_request",
-                          body ? "the body must be an object" : je.message);
+        gnap_error(req, 400, "invalid_request", body ? "the body must be an object" : je.message);
+        json_decref(body); /* after the answer: body is not read once freed */
+        return HTTP_DONE;
     }
     grant_t g = {0};
     char why[256] = "";
@@ -223,18 +279,10 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
         gnap_error(req, 400, "invalid_client", "interactive grants need a client wallet address");
         goto out;
     }
-    if (interactive) {
-        op_sig_result_t dr;
-        json_t *doc = op_sig_client_document(a->cfg.sig, client_url, &dr);
-        const char *name = json_string_value(json_object_get(doc, "publicName"));
-        if (name)
-            snprintf(g.client_name, sizeof g.client_name, "%s", name);
-        json_decref(doc);
-        if (!name || !*name) {
-            gnap_error(req, 400, "invalid_client",
-                       "the client's wallet address has no publicName to show the user");
-            goto out;
-        }
+    if (interactive && !client_name_get(a, client_url, &g)) {
+        gnap_error(req, 400, "invalid_client",
+                   "the client's wallet address has no publicName to show the user");
+        goto out;
     }
     uuid_v7(g.id);
     snprintf(g.client, sizeof g.client, "%s", client_url ? client_url : "");
@@ -244,37 +292,10 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
     auth_token_new(cont);
     auth_hash(cont, g.continue_hash);
     g.created_ms = g.last_continue_ms = clock_wall_ms();
-    if (!interactive) {
-        g.finish_uri[0] = g.client_nonce[0] = '\0'; /* nothing to finish */
-        g.state = GRANT_APPROVED;
-        char value[AUTH_TOKEN_LEN + 1], id[UUID_STR_LEN + 1];
-        if (grant_insert(a, &g) != GSTORE_OK ||
-            token_issue(a, g.id, GRANT_APPROVED, value, id) != GSTORE_OK) {
-            storage_error(req);
-            goto out;
-        }
-        answer(req, 200,
-               json_pack("{s:o,s:o}", "access_token", token_json(a, value, id, g.access),
-                         "continue", continue_json(a, &g, cont, false)));
-        goto out;
-    }
-    g.state = GRANT_PENDING;
-    uuid_v4(g.interact_id);
-    char nonce[AUTH_TOKEN_LEN + 1];
-    auth_token_new(nonce);
-    memcpy(g.interact_nonce, nonce, AUTH_NONCE_LEN);
-    g.interact_nonce[AUTH_NONCE_LEN] = '\0';
-    g.interaction_expires_ms = g.created_ms + (int64_t)a->cfg.interaction_expiry_s * 1000;
-    if (grant_insert(a, &g) != GSTORE_OK) {
-        storage_error(req);
-        goto out;
-    }
-    char redirect[AUTH_URI_MAX + 128];
-    snprintf(redirect, sizeof redirect, "%s/interact/%s/%s", a->cfg.auth_url, g.interact_id,
-             g.interact_nonce);
-    answer(req, 200,
-           json_pack("{s:{s:s,s:s},s:o}", "interact", "redirect", redirect, "finish",
-                     g.interact_nonce, "continue", continue_json(a, &g, cont, true)));
+    if (interactive)
+        pending_start(a, req, &g, cont);
+    else
+        approved_start(a, req, &g, cont);
 out:
     grant_release(&g);
     json_decref(body);

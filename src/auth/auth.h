@@ -5,7 +5,8 @@
  *
  * On AUTH_PORT (public, AUTH_SERVER_URL; the grant endpoint URI is AUTH_SERVER_URL + "/", the
  * string wallet address documents give as authServer):
- *   POST /                               grant request (signed): 200 approved or pending
+ *   POST /                               grant request (signed): 200 approved or pending;
+ *                                        429 too_many_attempts over the pending cap below
  *   POST /continue/{id}                  continue with interact_ref, or poll (honours wait,
  *                                        400 too_fast); DELETE /continue/{id} cancels the grant
  *   POST /token/{id}                     rotate the access token; DELETE revokes it
@@ -42,6 +43,14 @@
 
 typedef struct auth auth_t;
 
+/* Interactive grants one client (wallet address) may have waiting for their users at once
+ * (PENDING and not yet expired): above it a grant request answers 429 too_many_attempts, so one
+ * client cannot fill the grant table with interactions nobody answers. A shop has one pending
+ * grant per customer at checkout for at most INTERACTION_EXPIRY_SECONDS; 1000 lets one client
+ * start 1.6 a second, every second, with the default 600 s expiry. PENDING_GRANTS_MAX_PER_CLIENT
+ * overrides it. */
+#define AUTH_PENDING_GRANTS_MAX_DEFAULT 1000u
+
 typedef struct {
     db_t *db;
     cache_t *cache;
@@ -52,6 +61,7 @@ typedef struct {
     uint32_t token_expiry_s;           /* ACCESS_TOKEN_EXPIRY_SECONDS; 0 = 600 */
     uint32_t wait_s;                   /* WAIT_SECONDS; 0 = 5 */
     uint32_t interaction_expiry_s;     /* INTERACTION_EXPIRY_SECONDS; 0 = 600 */
+    uint32_t pending_grants_max;       /* PENDING_GRANTS_MAX_PER_CLIENT; 0 = the default above */
     bool list_all_interaction;         /* LIST_ALL_ACCESS_INTERACTION (default true) */
     bool incoming_payment_interaction; /* INCOMING_PAYMENT_INTERACTION (default false) */
     bool quote_interaction;            /* QUOTE_INTERACTION (default false) */

@@ -62,9 +62,14 @@ typedef enum {
     GSTORE_OK = 0,
     GSTORE_NOT_FOUND,
     GSTORE_CONFLICT,
-    GSTORE_ERROR
+    GSTORE_ERROR,
+    GSTORE_FULL, /* grant_insert: the client has pending_grants_max unexpired PENDING grants */
 } grant_store_result_t;
 
+/* Inserts g; a PENDING g only while its client has fewer than the configured maximum of
+ * unexpired PENDING grants (counted in the same transaction; on Postgres, concurrent requests
+ * of one client may each see the count before the others' inserts, so the cap can be passed by
+ * at most the number of such requests in flight). */
 grant_store_result_t grant_insert(auth_t *a, const grant_t *g);
 grant_store_result_t grant_get(auth_t *a, const char *id, grant_t *out);
 grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,

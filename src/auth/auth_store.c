@@ -170,12 +170,40 @@ static void bind_opt(db_stmt_t *st, int idx, const char *s)
 typedef struct {
     const grant_t *g;
     const char *jwk, *access;
+    uint32_t pending_max;
+    bool full; /* out: refused, the client has pending_max pending grants */
 } grant_insert_t;
+
+/* Whether client has at least max PENDING grants whose interaction has not expired at now_ms
+ * (expired ones are never answered, so they do not count). DB_OK or an error. */
+static db_rc_t pending_full(db_conn_t *conn, const char *client, int64_t now_ms, uint32_t max,
+                            bool *full, db_err_t *err)
+{
+    db_stmt_t *st = db_prepare(conn,
+                               "SELECT count(*) FROM auth_grants WHERE client = ? AND "
+                               "state = 'PENDING' AND interaction_expires_ms > ?",
+                               err);
+    if (!st)
+        return err->code;
+    db_bind_str(st, 1, client);
+    db_bind_i64(st, 2, now_ms);
+    db_rc_t rc = db_step_one(st, err);
+    if (rc != DB_ROW)
+        return rc;
+    *full = db_col_i64(st, 0) >= (int64_t)max;
+    return DB_OK;
+}
 
 static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
 {
-    const grant_insert_t *in = arg;
+    grant_insert_t *in = arg;
     const grant_t *g = in->g;
+    in->full = false;
+    if (g->state == GRANT_PENDING) {
+        db_rc_t rc = pending_full(conn, g->client, g->created_ms, in->pending_max, &in->full, err);
+        if (rc != DB_OK || in->full)
+            return rc != DB_OK ? rc : DB_NOT_FOUND;
+    }
     db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO auth_grants (" GRANT_COLS ", updated_ms) VALUES "
                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -209,8 +237,10 @@ grant_store_result_t grant_insert(auth_t *a, const grant_t *g)
 {
     char *jwk = g->client_jwk ? json_dumps(g->client_jwk, JSON_COMPACT) : NULL;
     char *access = json_dumps(g->access, JSON_COMPACT);
-    grant_insert_t in = {g, jwk, access};
+    grant_insert_t in = {g, jwk, access, a->cfg.pending_grants_max, false};
     grant_store_result_t rc = write_tx(a, tx_grant_insert, &in);
+    if (rc == GSTORE_NOT_FOUND && in.full)
+        rc = GSTORE_FULL;
     free(jwk);
     free(access);
     return rc;

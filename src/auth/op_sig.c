@@ -213,7 +213,7 @@ static op_sig_result_t replay_check(op_sig_t *s, const char *method, const https
     return OP_SIG_OK;
 }
 
-op_sig_result_t op_sig_verify(op_sig_t *s, const http_req_t *req, const char *scheme,
+op_sig_result_t op_sig_verify(op_sig_t *s, const http_req_t *req, const char *public_url,
                               const char *client_url, const json_t *client_jwk, char *why,
                               size_t cap)
 {
@@ -223,8 +223,8 @@ op_sig_result_t op_sig_verify(op_sig_t *s, const http_req_t *req, const char *sc
     op_sig_result_t res = OP_SIG_INVALID;
     uint8_t pub[HTTPSIG_ED25519_LEN];
     httpsig_result_t hr = HTTPSIG_MISSING;
-    if (httpsig_request_from_http(req, scheme, target, sizeof target, &r) != 0) {
-        snprintf(why, cap, "no Host header, or the request target is too long");
+    if (httpsig_request_from_http(req, public_url, target, sizeof target, &r) != 0) {
+        snprintf(why, cap, "the request target is too long");
         goto out;
     }
     if ((hr = httpsig_parse(&r, p)) != HTTPSIG_OK) {

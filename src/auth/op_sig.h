@@ -59,9 +59,11 @@ typedef enum {
 const char *op_sig_result_str(op_sig_result_t r);
 
 /* Verifies req as signed by the client: client_url (a wallet address URL) or, when it is NULL,
- * client_jwk (whose kid must equal the keyid). scheme is the public scheme of the port ("http"
- * or "https"). On failure why (cap >= 128) says what, for the error description and the log. */
-op_sig_result_t op_sig_verify(op_sig_t *s, const http_req_t *req, const char *scheme,
+ * client_jwk (whose kid must equal the keyid). public_url is the configured public URL of the
+ * port (AUTH_SERVER_URL, OPEN_PAYMENTS_URL): the signed @target-uri and @authority must be this
+ * server's, whatever the Host header says (httpsig_request_from_http). On failure why
+ * (cap >= 128) says what, for the error description and the log. */
+op_sig_result_t op_sig_verify(op_sig_t *s, const http_req_t *req, const char *public_url,
                               const char *client_url, const json_t *client_jwk, char *why,
                               size_t cap);
 

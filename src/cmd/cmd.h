@@ -58,6 +58,7 @@ typedef struct {
     uint32_t access_token_expiry_s; /* ACCESS_TOKEN_EXPIRY_SECONDS */
     uint32_t wait_s;                /* WAIT_SECONDS */
     uint32_t interaction_expiry_s;  /* INTERACTION_EXPIRY_SECONDS */
+    uint32_t pending_grants_max;    /* PENDING_GRANTS_MAX_PER_CLIENT */
     bool list_all_interaction, incoming_payment_interaction, quote_interaction;
 } config_t;
 

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
+#include "auth/auth.h"
 #include "payments/outgoing_payment.h"
 #include "cmd/cmd.h"
 #include "ilp/address.h"
@@ -64,10 +65,12 @@ static config_result_t require_secret(const config_t *cfg, const char *name, con
 static config_result_t load_auth(config_t *cfg, config_err_t *err)
 {
     env_err_t e;
-    uint64_t expiry, wait, interaction;
+    uint64_t expiry, wait, interaction, pending;
     if (env_u64("ACCESS_TOKEN_EXPIRY_SECONDS", 600, 1, 31536000, &expiry, &e) != ENV_OK ||
         env_u64("WAIT_SECONDS", 5, 1, 3600, &wait, &e) != ENV_OK ||
         env_u64("INTERACTION_EXPIRY_SECONDS", 600, 10, 86400, &interaction, &e) != ENV_OK ||
+        env_u64("PENDING_GRANTS_MAX_PER_CLIENT", AUTH_PENDING_GRANTS_MAX_DEFAULT, 1, 1000000,
+                &pending, &e) != ENV_OK ||
         env_bool("LIST_ALL_ACCESS_INTERACTION", true, &cfg->list_all_interaction, &e) != ENV_OK ||
         env_bool("INCOMING_PAYMENT_INTERACTION", false, &cfg->incoming_payment_interaction, &e) !=
             ENV_OK ||
@@ -76,6 +79,7 @@ static config_result_t load_auth(config_t *cfg, config_err_t *err)
     cfg->access_token_expiry_s = (uint32_t)expiry;
     cfg->wait_s = (uint32_t)wait;
     cfg->interaction_expiry_s = (uint32_t)interaction;
+    cfg->pending_grants_max = (uint32_t)pending;
     cfg->idp_secret = env_str("IDP_SECRET", NULL);
     cfg->identity_server_url = env_str("IDENTITY_SERVER_URL", NULL);
     if (cfg->identity_server_url && strncmp(cfg->identity_server_url, "http://", 7) != 0 &&

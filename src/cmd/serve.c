@@ -354,6 +354,7 @@ static bool auth_start(app_t *app)
                         .token_expiry_s = cfg->access_token_expiry_s,
                         .wait_s = cfg->wait_s,
                         .interaction_expiry_s = cfg->interaction_expiry_s,
+                        .pending_grants_max = cfg->pending_grants_max,
                         .list_all_interaction = cfg->list_all_interaction,
                         .incoming_payment_interaction = cfg->incoming_payment_interaction,
                         .quote_interaction = cfg->quote_interaction};
@@ -411,7 +412,7 @@ static bool resource_server_start(app_t *app)
         .sig = app->sig,
         .introspect = introspect,
         .introspect_user = introspect_user,
-        .scheme = strncmp(cfg->open_payments_url, "https://", 8) == 0 ? "https" : "http"};
+    };
     if (admin_users_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
         op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {

@@ -650,14 +650,13 @@ static const char *req_header(void *ctx, const char *name)
     return http_req_header(ctx, name);
 }
 
-int httpsig_request_from_http(const http_req_t *req, const char *scheme, char *buf, size_t cap,
+int httpsig_request_from_http(const http_req_t *req, const char *public_url, char *buf, size_t cap,
                               httpsig_request_t *r)
 {
-    const char *host = http_req_header(req, "Host");
     const char *target = http_req_target(req);
-    if (!host || !target)
+    if (!target)
         return -1;
-    int n = snprintf(buf, cap, "%s://%s%s", scheme, host, target);
+    int n = snprintf(buf, cap, "%s%s", public_url, target);
     if (n < 0 || (size_t)n >= cap)
         return -1;
     *r = (httpsig_request_t){

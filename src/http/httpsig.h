@@ -80,10 +80,12 @@ typedef struct {
     bool any_components;
 } httpsig_request_t;
 
-/* Fills r from a server request. target_uri is built in buf as scheme "://" Host header
- * http_req_target(req); scheme is "http" or "https" (from the public URL of the port). Returns
- * 0, or -1 when there is no Host header or buf is too small. */
-int httpsig_request_from_http(const http_req_t *req, const char *scheme, char *buf, size_t cap,
+/* Fills r from a server request. target_uri is built in buf as public_url (the configured public
+ * URL of the port, without a trailing slash: what clients are told to call) followed by
+ * http_req_target(req). The Host header plays no part: a request signed for another server's URL
+ * (and sent with its Host) does not verify here, so it cannot be replayed against this one; a
+ * proxy may rewrite Host. Returns 0, or -1 when buf is too small. */
+int httpsig_request_from_http(const http_req_t *req, const char *public_url, char *buf, size_t cap,
                               httpsig_request_t *r);
 
 typedef struct {

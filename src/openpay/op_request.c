@@ -100,8 +100,9 @@ bool rs_authorize(http_req_t *req, rs_t *rs, const char *type, const char *actio
         return false;
     }
     char why[256];
-    op_sig_result_t s = op_sig_verify(rs->sig, req, rs->scheme, acc->client[0] ? acc->client : NULL,
-                                      acc->client_jwk, why, sizeof why);
+    op_sig_result_t s =
+        op_sig_verify(rs->sig, req, rs->wallet->op_url, acc->client[0] ? acc->client : NULL,
+                      acc->client_jwk, why, sizeof why);
     if (s != OP_SIG_OK) {
         json_decref(acc->client_jwk);
         acc->client_jwk = NULL;

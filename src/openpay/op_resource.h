@@ -50,7 +50,6 @@ typedef struct {
     op_sig_t *sig;
     op_introspect_fn introspect;
     void *introspect_user;
-    const char *scheme; /* public scheme of OPEN_PAYMENTS_URL: "http" or "https" */
 } op_resource_config_t;
 
 /* Registers the routes above on s, before op_server_register (whose catch-alls come last).

@@ -1,7 +1,8 @@
 // Open Payments on Postgres and Redis (TEST_POSTGRES_URL and TEST_REDIS_URL, set by
 // scripts/with-services.sh). First, two replicas of `rafiki serve`: grants, tokens and
 // interactions live in the shared database and the replay guard in the shared cache, so any
-// step may land on either replica, as behind a load balancer. A grant asked of replica A is used
+// step may land on either replica behind a load balancer (a proxy in the test, on the public
+// URLs that signatures cover, routing each request where the test says). A grant asked of replica A is used
 // on B; a signed POST accepted by B is refused as a replay by A; an interaction started on A is
 // decided through B's interaction API and continued on B; the payment made on B is seen on A; a
 // token rotated on B stops working on A. Second, one process per role (--components auth and
@@ -12,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { startServe, sleep } from './lib/serve.mjs';
 import { freePorts } from './lib/ports.mjs';
@@ -69,6 +71,23 @@ async function signed (method, url, keys, token, body) {
   return { headers: all, body: text };
 }
 
+// The load balancer in front of the replicas, on a public port: each request goes to the replica
+// that lb.to names ('a' or 'b'; lb.a and lb.b are their ports of this kind), Host header and
+// all. Signatures cover the public URL (OPEN_PAYMENTS_URL, AUTH_SERVER_URL), so a client reaches
+// a replica through it, as in production.
+async function balancer (lb, port) {
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: '127.0.0.1', port: lb[lb.to], method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+    req.pipe(up);
+  });
+  await new Promise((resolve) => server.listen(port, resolve));
+  return server;
+}
+
 async function send (method, url, req) {
   const r = await fetch(url, { method, headers: req.headers, body: req.body, redirect: 'manual' });
   const text = await r.text();
@@ -82,90 +101,102 @@ test('two replicas on one Postgres and Redis share grants, tokens, interactions 
   async () => {
     dbName = 'op_replicas_' + randomUUID().replace(/-/g, '').slice(0, 12);
     psql(base, `CREATE DATABASE ${dbName}`);
-    // the public URLs are replica A's (a load balancer's, in production); B answers the same paths
-    const [opA, authA] = await freePorts(2);
-    const shared = sharedEnv(dbName, opA, authA);
-    const a = await startServe({ dir, name: 'a', ilp: 'test.replicas', secret: SECRET, env: shared, use: { op: opA, auth: authA } });
+    // the public URLs are a load balancer's (opLB, authLB), which sends each request to the
+    // replica named in to
+    const [opLB, authLB] = await freePorts(2);
+    const shared = sharedEnv(dbName, opLB, authLB);
+    const a = await startServe({ dir, name: 'a', ilp: 'test.replicas', secret: SECRET, env: shared });
     procs.push(a.proc);
     const b = await startServe({ dir, name: 'b', ilp: 'test.replicas', secret: SECRET, env: shared });
     procs.push(b.proc);
     const A = a.ports;
     const B = b.ports;
+    const opBal = { to: 'a', a: A.op, b: B.op };
+    const authBal = { to: 'a', a: A.auth, b: B.auth };
+    const to = (replica) => { opBal.to = authBal.to = replica; };
+    const lbs = [await balancer(opBal, opLB), await balancer(authBal, authLB)];
+    try {
+      const usd = await a.admin('POST', '/assets', { code: 'USD', scale: 2 });
+      const wa = (name) => a.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${opLB}/${name}`, public_name: name });
+      const alice = await wa('alice');
+      const bob = await wa('bob');
+      const shopWa = await wa('shop');
+      const keys = generateTestKeys();
+      await b.admin('POST', `/wallet-addresses/${shopWa.id}/keys`, { jwk: keys.publicKey });
+      await b.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '10000' });
+      const shop = await createAuthenticatedClient({ walletAddressUrl: shopWa.url, privateKey: keys.privateKey, keyId: keys.publicKey.kid });
 
-    const usd = await a.admin('POST', '/assets', { code: 'USD', scale: 2 });
-    const wa = (name) => a.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${A.op}/${name}`, public_name: name });
-    const alice = await wa('alice');
-    const bob = await wa('bob');
-    const shopWa = await wa('shop');
-    const keys = generateTestKeys();
-    await b.admin('POST', `/wallet-addresses/${shopWa.id}/keys`, { jwk: keys.publicKey });
-    await b.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '10000' });
-    const shop = await createAuthenticatedClient({ walletAddressUrl: shopWa.url, privateKey: keys.privateKey, keyId: keys.publicKey.kid });
+      // a grant from A's authorization server, used on B's resource server
+      to('a');
+      const ipGrant = await shop.grant.request({ url: `http://localhost:${authLB}/` },
+        { access_token: { access: [{ type: 'incoming-payment', actions: ['create', 'read'] }] } });
+      assert.ok(isFinalizedGrantWithAccessToken(ipGrant));
+      const body = { walletAddress: bob.url, incomingAmount: { value: '700', assetCode: 'USD', assetScale: 2 } };
+      const req = await signed('POST', `http://localhost:${opLB}/incoming-payments`, keys, ipGrant.access_token.value, body);
+      const created = await send('POST', `http://localhost:${B.op}/incoming-payments`, req);
+      assert.equal(created.status, 201, created.text);
+      // the same signed request replayed to A: the guard lives in Redis, A refuses it
+      const replayed = await send('POST', `http://localhost:${A.op}/incoming-payments`, { ...req });
+      assert.equal(replayed.status, 401, `a replay on the other replica: ${replayed.text}`);
+      assert.match(replayed.text, /already received/, 'refused as a replay');
+      const incoming = created.json;
+      const read = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
+      assert.equal(read.id, incoming.id, 'A reads what B created');
 
-    // a grant from A's authorization server, used on B's resource server
-    const ipGrant = await shop.grant.request({ url: `http://localhost:${A.auth}/` },
-      { access_token: { access: [{ type: 'incoming-payment', actions: ['create', 'read'] }] } });
-    assert.ok(isFinalizedGrantWithAccessToken(ipGrant));
-    const body = { walletAddress: bob.url, incomingAmount: { value: '700', assetCode: 'USD', assetScale: 2 } };
-    const req = await signed('POST', `http://localhost:${B.op}/incoming-payments`, keys, ipGrant.access_token.value, body);
-    const created = await send('POST', `http://localhost:${B.op}/incoming-payments`, req);
-    assert.equal(created.status, 201, created.text);
-    // the same signed request replayed to A: the guard lives in Redis, A refuses it
-    const replayed = await send('POST', `http://localhost:${A.op}/incoming-payments`, { ...req });
-    assert.equal(replayed.status, 401, `a replay on the other replica: ${replayed.text}`);
-    const incoming = created.json;
-    const read = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
-    assert.equal(read.id, incoming.id, 'A reads what B created');
+      // quote on A
+      const qGrant = await shop.grant.request({ url: `http://localhost:${authLB}/` },
+        { access_token: { access: [{ type: 'quote', actions: ['create', 'read'] }] } });
+      const quote = await shop.quote.create({ url: `http://localhost:${opLB}`, accessToken: qGrant.access_token.value },
+        { walletAddress: alice.url, receiver: incoming.id, method: 'ilp' });
 
-    // quote on A
-    const qGrant = await shop.grant.request({ url: `http://localhost:${A.auth}/` },
-      { access_token: { access: [{ type: 'quote', actions: ['create', 'read'] }] } });
-    const quote = await shop.quote.create({ url: `http://localhost:${A.op}`, accessToken: qGrant.access_token.value },
-      { walletAddress: alice.url, receiver: incoming.id, method: 'ilp' });
+      // interactive grant on A, decided through B's interaction API, continued on B
+      const grant = await shop.grant.request({ url: `http://localhost:${authLB}/` }, {
+        access_token: { access: [{ type: 'outgoing-payment', actions: ['create', 'read'], identifier: alice.url, limits: { debitAmount: quote.debitAmount } }] },
+        interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } }
+      });
+      assert.ok(isPendingGrant(grant));
+      const start = await fetch(grant.interact.redirect, { redirect: 'manual' });
+      assert.equal(start.status, 302);
+      const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const [, id, nonce] = new URL(grant.interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/);
+      const decided = await fetch(`http://127.0.0.1:${B.inter}/grant/${id}/${nonce}/accept`, { method: 'POST', headers: { 'x-idp-secret': IDP_SECRET } });
+      assert.equal(decided.status, 202);
+      const fin = await fetch(`http://localhost:${authLB}/interact/${id}/${nonce}/finish`, { redirect: 'manual', headers: { cookie } });
+      assert.equal(fin.status, 302);
+      const ref = new URL(fin.headers.get('location')).searchParams.get('interact_ref');
+      assert.ok(ref, fin.headers.get('location'));
+      await sleep(1000);
+      to('b');
+      const token = await shop.grant.continue({ url: grant.continue.uri, accessToken: grant.continue.access_token.value }, { interact_ref: ref });
+      assert.ok(isFinalizedGrantWithAccessToken(token));
 
-    // interactive grant on A, decided through B's interaction API, continued on B
-    const grant = await shop.grant.request({ url: `http://localhost:${A.auth}/` }, {
-      access_token: { access: [{ type: 'outgoing-payment', actions: ['create', 'read'], identifier: alice.url, limits: { debitAmount: quote.debitAmount } }] },
-      interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } }
-    });
-    assert.ok(isPendingGrant(grant));
-    const start = await fetch(grant.interact.redirect, { redirect: 'manual' });
-    assert.equal(start.status, 302);
-    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const [, id, nonce] = new URL(grant.interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/);
-    const decided = await fetch(`http://127.0.0.1:${B.inter}/grant/${id}/${nonce}/accept`, { method: 'POST', headers: { 'x-idp-secret': IDP_SECRET } });
-    assert.equal(decided.status, 202);
-    const fin = await fetch(`http://localhost:${A.auth}/interact/${id}/${nonce}/finish`, { redirect: 'manual', headers: { cookie } });
-    assert.equal(fin.status, 302);
-    const ref = new URL(fin.headers.get('location')).searchParams.get('interact_ref');
-    assert.ok(ref, fin.headers.get('location'));
-    await sleep(1000);
-    const contUrl = grant.continue.uri.replace(`:${A.auth}/`, `:${B.auth}/`);
-    const token = await shop.grant.continue({ url: contUrl, accessToken: grant.continue.access_token.value }, { interact_ref: ref });
-    assert.ok(isFinalizedGrantWithAccessToken(token));
+      // pay on B; A sees the incoming payment filled
+      const out = await shop.outgoingPayment.create({ url: `http://localhost:${opLB}`, accessToken: token.access_token.value },
+        { walletAddress: alice.url, quoteId: quote.id });
+      to('a');
+      let paid;
+      for (let i = 0; i < 200; i++) {
+        paid = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
+        if (paid.receivedAmount.value === '700') break;
+        await sleep(50);
+      }
+      assert.equal(paid.receivedAmount.value, '700');
+      const got = await shop.outgoingPayment.get({ url: out.id, accessToken: token.access_token.value });
+      assert.equal(got.sentAmount.value, '700');
 
-    // pay on B; A sees the incoming payment filled
-    const out = await shop.outgoingPayment.create({ url: `http://localhost:${B.op}`, accessToken: token.access_token.value },
-      { walletAddress: alice.url, quoteId: quote.id });
-    let paid;
-    for (let i = 0; i < 200; i++) {
-      paid = await shop.incomingPayment.get({ url: incoming.id, accessToken: ipGrant.access_token.value });
-      if (paid.receivedAmount.value === '700') break;
-      await sleep(50);
+      // a token rotated on B no longer works on A; the new one does
+      to('b');
+      const rotated = await shop.token.rotate({ url: token.access_token.manage, accessToken: token.access_token.value });
+      to('a');
+      const old = await shop.outgoingPayment.get({ url: out.id, accessToken: token.access_token.value }).catch((e) => e);
+      assert.equal(old.status, 403);
+      const fresh = await shop.outgoingPayment.get({ url: out.id, accessToken: rotated.access_token.value });
+      assert.equal(fresh.id, out.id);
+      const status = await a.admin('GET', `/accounts/${alice.account_id}/status`);
+      assert.equal(status.balance, String(10000 - 700), 'alice paid once');
+    } finally {
+      for (const lb of lbs) lb.close();
     }
-    assert.equal(paid.receivedAmount.value, '700');
-    const got = await shop.outgoingPayment.get({ url: out.id, accessToken: token.access_token.value });
-    assert.equal(got.sentAmount.value, '700');
-
-    // a token rotated on B no longer works on A; the new one does
-    const manageB = token.access_token.manage.replace(`:${A.auth}/`, `:${B.auth}/`);
-    const rotated = await shop.token.rotate({ url: manageB, accessToken: token.access_token.value });
-    const old = await shop.outgoingPayment.get({ url: out.id, accessToken: token.access_token.value }).catch((e) => e);
-    assert.equal(old.status, 403);
-    const fresh = await shop.outgoingPayment.get({ url: out.id, accessToken: rotated.access_token.value });
-    assert.equal(fresh.id, out.id);
-    const status = await a.admin('GET', `/accounts/${alice.account_id}/status`);
-    assert.equal(status.balance, String(10000 - 700), 'alice paid once');
   });
 
 // The same database split by role, as Rafiki deploys its packages: one process runs only the

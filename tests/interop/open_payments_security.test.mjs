@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { startServe, sleep } from './lib/serve.mjs';
 import { specChecker } from './lib/spec.mjs';
@@ -84,7 +85,8 @@ async function unchanged (before, what) {
 
 // A request signed as the official client signs it, with one thing changeable at a time.
 // opts: body (object or raw string), token, keys, keyId, created (Date), digest (header value),
-// fields (covered components), headers (extra, after signing).
+// fields (covered components), headers (extra, after signing), sendTo (the URL to send it to
+// instead of url, with url's Host header: a request signed for another server replayed here).
 async function signed (method, url, opts = {}) {
   const keys = opts.keys ?? shopKeys;
   const headers = {};
@@ -102,7 +104,27 @@ async function signed (method, url, opts = {}) {
     { key, name: 'sig1', params: ['keyid', 'created'], fields, paramValues: opts.created ? { created: opts.created } : undefined },
     { method, url, headers },
   );
+  if (opts.sendTo) return sendHost(method, opts.sendTo, { ...all, Host: new URL(url).host, ...opts.headers }, opts.sendBody ?? text);
   return send(method, url, { ...all, ...opts.headers }, opts.sendBody ?? text);
+}
+
+// send with a Host header of the caller's choosing (fetch sets its own), through node:http.
+async function sendHost (method, url, headers, body) {
+  const u = new URL(url);
+  const r = await new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  let json = null;
+  try { json = JSON.parse(r.text); } catch {}
+  if (checkSpec(method, url, r.status, json)) specChecked++;
+  return { ...r, json };
 }
 
 async function send (method, url, headers, body) {
@@ -240,6 +262,30 @@ test('keys: a revoked key stops working at once, on the resource and the authori
   });
   refused(g, 401, 'invalid_client', 'a revoked key on the authorization server');
   await unchanged(c0, 'a revoked key');
+});
+
+// Issue 18: the target URI of a signature came from the Host header, so a grant request signed
+// for http://elsewhere.example/ (and sent with that Host) was accepted. It is this server's
+// configured URL (AUTH_SERVER_URL, OPEN_PAYMENTS_URL) plus the request target.
+test('signatures: a request signed for another server is refused, whatever its Host header', async () => {
+  const { access_token: { value: token } } = await incomingToken();
+  const c0 = await counts();
+  const asUrl = `http://localhost:${ports.auth}/`;
+  const body = { access_token: { access: [{ type: 'incoming-payment', actions: ['create'] }] }, client: shopWa.url };
+  refused(await signed('POST', 'http://elsewhere.example/', { body, sendTo: asUrl }), 401, 'invalid_client',
+    'a grant request signed for http://elsewhere.example/');
+  refused(await signed('POST', `http://localhost:${ports.op}/`, { body, sendTo: asUrl }), 401, 'invalid_client',
+    'a grant request signed for another port of this host');
+  refused(await signed('POST', `https://localhost:${ports.auth}/`, { body, sendTo: asUrl }), 401, 'invalid_client',
+    'a grant request signed for https');
+  refused(await signed('POST', 'http://elsewhere.example/incoming-payments', { token, body: ipBody(), sendTo: ipUrl() }), 401, '401',
+    'an incoming payment signed for another server');
+  await unchanged(c0, 'requests signed for another server');
+  // signed for this server: accepted, also when a proxy in front changed the Host header
+  const ok = await signed('POST', asUrl, { body, sendTo: asUrl, headers: { Host: 'backend.internal:8080' } });
+  assert.equal(ok.status, 200, ok.text);
+  const created = await signed('POST', ipUrl(), { token, body: ipBody(), sendTo: ipUrl(), headers: { Host: 'backend.internal:8080' } });
+  assert.equal(created.status, 201, created.text);
 });
 
 // ---- tokens ----
@@ -433,6 +479,77 @@ test('grant requests: bad finish URIs, unknown types, and what the client may no
   refused(await ask({ access_token: { access: [{ type: 'outgoing-payment', actions: ['create'], identifier: alice.url, limits: { interval: 'every tuesday' } }] }, interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: 'n' } } }),
     400, 'invalid_request', 'a malformed interval');
   await unchanged(c0, 'refused grant requests');
+});
+
+// The client's publicName was read from a freed document (issue 18): about 0.4% of interactive
+// grant requests were refused with invalid_client "no publicName" although the client has one,
+// and a sanitizer build reports the use after free on the first. Every one must succeed, and
+// the user is shown the name.
+test('interactive grants: 300 in a row are all pending, each showing the client\'s publicName', async () => {
+  const stallWa = await admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${ports.op}/stall`, public_name: 'Stall Shop' });
+  const keys = generateTestKeys();
+  await admin('POST', `/wallet-addresses/${stallWa.id}/keys`, { jwk: keys.publicKey });
+  const stall = await createAuthenticatedClient({ walletAddressUrl: stallWa.url, privateKey: keys.privateKey, keyId: keys.publicKey.kid });
+  const access = [{ type: 'outgoing-payment', actions: ['create'], identifier: alice.url, limits: { debitAmount: amount(1) } }];
+  for (let i = 0; i < 300; i++) {
+    const g = await grant(stall, access, { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } });
+    assert.ok(isPendingGrant(g), `grant ${i}: ${JSON.stringify(g)}`);
+    if (i % 50 === 0) {
+      const start = await fetch(g.interact.redirect, { redirect: 'manual' });
+      assert.equal(new URL(start.headers.get('location')).searchParams.get('clientName'), 'Stall Shop', `grant ${i}`);
+    }
+  }
+});
+
+// Interactive grants waiting for their users, per client: PENDING_GRANTS_MAX_PER_CLIENT (3 on a
+// server of its own here). Above it 429 too_many_attempts and nothing is stored; answered and
+// expired interactions do not count, other clients and grants without interaction are not held.
+test('grant requests: a client\'s pending interactive grants are capped; answered and expired ones do not count', async () => {
+  const cap = await startServe({ dir, name: 'cap', ilp: 'test.cap', secret: SECRET, env: { IDP_SECRET, PENDING_GRANTS_MAX_PER_CLIENT: '3' } });
+  try {
+    const p = cap.ports;
+    const asset = await cap.admin('POST', '/assets', { code: 'USD', scale: 2 });
+    const payer = await cap.admin('POST', '/wallet-addresses', { asset_id: asset.id, url: `http://localhost:${p.op}/payer`, public_name: 'payer' });
+    const client = async (name) => {
+      const w = await cap.admin('POST', '/wallet-addresses', { asset_id: asset.id, url: `http://localhost:${p.op}/${name}`, public_name: name });
+      const k = generateTestKeys();
+      await cap.admin('POST', `/wallet-addresses/${w.id}/keys`, { jwk: k.publicKey });
+      return createAuthenticatedClient({ walletAddressUrl: w.url, privateKey: k.privateKey, keyId: k.publicKey.kid });
+    };
+    const [till, other] = [await client('till'), await client('other')];
+    const access = [{ type: 'outgoing-payment', actions: ['create'], identifier: payer.url, limits: { debitAmount: amount(1) } }];
+    const ask = (c) => c.grant.request({ url: `http://localhost:${p.auth}/` },
+      { access_token: { access }, interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } } });
+    const rows = () => Number(execFileSync('sqlite3', [join(dir, 'cap.db'), 'SELECT count(*) FROM auth_grants'], { encoding: 'utf8' }).trim());
+    const full = async (what) => {
+      const n = rows();
+      const e = await ask(till).then((g) => g, (x) => x);
+      assert.equal(e.status, 429, `${what}: ${JSON.stringify(e)}`);
+      assert.equal(e.code, 'too_many_attempts', what);
+      assert.equal(rows(), n, `${what}: nothing stored`);
+    };
+    const pending = [];
+    for (let i = 0; i < 3; i++) pending.push(await ask(till));
+    assert.ok(pending.every(isPendingGrant));
+    await full('a fourth pending grant');
+    assert.ok(isPendingGrant(await ask(other)), 'another client is not held by this one\'s grants');
+    const ip = await till.grant.request({ url: `http://localhost:${p.auth}/` }, { access_token: { access: [{ type: 'incoming-payment', actions: ['create'] }] } });
+    assert.ok(isFinalizedGrantWithAccessToken(ip), 'a grant without interaction is not capped');
+
+    // answered by the user: no longer pending, one more may start
+    const [, id, nonce] = new URL(pending[0].interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/);
+    const d = await fetch(`http://127.0.0.1:${p.inter}/grant/${id}/${nonce}/reject`, { method: 'POST', headers: { 'x-idp-secret': IDP_SECRET } });
+    assert.equal(d.status, 202);
+    assert.ok(isPendingGrant(await ask(till)), 'after one was answered');
+    await full('full again');
+
+    // an interaction that expired can never be answered: it does not count
+    execFileSync('sqlite3', [join(dir, 'cap.db'), `UPDATE auth_grants SET interaction_expires_ms = ${Date.now() - 1000} WHERE interact_id = '${new URL(pending[1].interact.redirect).pathname.split('/')[2]}'`]);
+    assert.ok(isPendingGrant(await ask(till)), 'after one expired');
+    await full('full once more');
+  } finally {
+    cap.proc.kill('SIGKILL');
+  }
 });
 
 // ---- bodies ----

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { nodePorts } from './lib/ports.mjs';
+import { watchStderr } from './lib/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki');
@@ -51,7 +52,8 @@ async function makeNode(name, ilp, extraEnv = {}) {
 }
 
 async function start(node) {
-  node.proc = spawn(bin, ['serve'], { env: node.env, stdio: ['ignore', 'inherit', 'inherit'] });
+  node.proc = spawn(bin, ['serve'], { env: node.env, stdio: ['ignore', 'inherit', 'pipe'] });
+  watchStderr(node.proc, node.name);
   procs.add(node.proc);
   for (let i = 0; i < 100; i++) {
     try {

@@ -12,6 +12,37 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 export const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki')
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// Sanitizer builds (RAFIKI_BUILD=build/asan, made with SAN=1; scripts/test-all.sh runs some
+// suites so): a sanitizer report on a server's stderr fails the test file, also when no request
+// saw it (a worker thread's error, one after the last answer). The reports are collected here
+// and the file's process exits 1, which node --test counts as a failed test. test-all.sh also
+// sets ASAN_OPTIONS/UBSAN_OPTIONS so that the server aborts at the first report, and the request
+// that caused it fails at once.
+const SANITIZER_REPORT = /ERROR: [A-Za-z]*Sanitizer|runtime error:/
+export const sanitizerReports = []
+process.on('exit', () => {
+  if (sanitizerReports.length === 0) return
+  console.error(`sanitizer reports from rafiki:\n  ${sanitizerReports.join('\n  ')}`)
+  process.exitCode = 1
+})
+
+// Reads proc's stderr (spawned with stdio[2] 'pipe') line by line: each line goes to onLine
+// (default: this process's stderr) and is checked for a sanitizer report.
+export function watchStderr (proc, name, onLine = (line) => process.stderr.write(line + '\n')) {
+  let rest = ''
+  const take = (line) => {
+    if (SANITIZER_REPORT.test(line)) sanitizerReports.push(`${name}: ${line}`)
+    onLine(line)
+  }
+  proc.stderr.setEncoding('utf8')
+  proc.stderr.on('data', (chunk) => {
+    const parts = (rest + chunk).split('\n')
+    rest = parts.pop()
+    parts.forEach(take)
+  })
+  proc.stderr.on('end', () => { if (rest) take(rest) })
+}
+
 // name: file names and log prefix; ilp: ILP_ADDRESS; secret: ADMIN_API_SECRET; env: extras;
 // use: ports to take instead of free ones (e.g. { op, auth } whose URLs are already known);
 // args: more arguments of `rafiki serve` (e.g. --components auth); health: the listeners whose
@@ -42,18 +73,10 @@ export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, 
       LOG_LEVEL: 'warn',
       ...env
     },
-    stdio: ['ignore', 'inherit', logs ? 'pipe' : 'inherit']
+    stdio: ['ignore', 'inherit', 'pipe']
   })
   const lines = []
-  if (logs) {
-    let rest = ''
-    proc.stderr.setEncoding('utf8')
-    proc.stderr.on('data', (chunk) => {
-      const parts = (rest + chunk).split('\n')
-      rest = parts.pop()
-      lines.push(...parts)
-    })
-  }
+  watchStderr(proc, name, logs ? (line) => lines.push(line) : undefined)
   for (let i = 0; ; i++) {
     try {
       const answers = await Promise.all(health.map((h) => fetch(`http://127.0.0.1:${ports[h]}/healthz`)))
