@@ -818,31 +818,36 @@ static http_handler_result_t introspect_http(http_req_t *req, void *user)
 
 /* ---- registration ---- */
 
+static const http_route_t GRANT_ROUTES[] = {
+    {"POST", "/", grant_request, AUTH_BODY_MAX},
+    {"POST", "/continue/{id}", grant_continue, AUTH_BODY_MAX},
+    {"DELETE", "/continue/{id}", grant_cancel, AUTH_BODY_MAX},
+    {"POST", "/token/{id}", token_manage, AUTH_BODY_MAX},
+    {"DELETE", "/token/{id}", token_manage, AUTH_BODY_MAX},
+    {"GET", "/interact/{id}/{nonce}", interact_start, 0},
+    {"GET", "/interact/{id}/{nonce}/finish", interact_finish, 0},
+};
+
+static const http_route_t INTROSPECTION_ROUTES[] = {
+    {"POST", "/", introspect_http, AUTH_BODY_MAX},
+};
+
+static const http_route_t IDP_ROUTES[] = {
+    {"GET", "/grant/{id}/{nonce}", idp_get, 0},
+    {"POST", "/grant/{id}/{nonce}/{choice}", idp_decide, AUTH_BODY_MAX},
+};
+
 int auth_register_grants(auth_t *a, http_server_t *s)
 {
-    const size_t body = AUTH_BODY_MAX;
-    return http_server_route(s, "POST", "/", grant_request, a, body) ||
-                   http_server_route(s, "POST", "/continue/{id}", grant_continue, a, body) ||
-                   http_server_route(s, "DELETE", "/continue/{id}", grant_cancel, a, body) ||
-                   http_server_route(s, "POST", "/token/{id}", token_manage, a, body) ||
-                   http_server_route(s, "DELETE", "/token/{id}", token_manage, a, body) ||
-                   http_server_route(s, "GET", "/interact/{id}/{nonce}", interact_start, a, 0) ||
-                   http_server_route(s, "GET", "/interact/{id}/{nonce}/finish", interact_finish, a,
-                                     0)
-               ? -1
-               : 0;
+    return http_server_routes(s, GRANT_ROUTES, HTTP_ROUTES_N(GRANT_ROUTES), a);
 }
 
 int auth_register_introspection(auth_t *a, http_server_t *s)
 {
-    return http_server_route(s, "POST", "/", introspect_http, a, AUTH_BODY_MAX);
+    return http_server_routes(s, INTROSPECTION_ROUTES, HTTP_ROUTES_N(INTROSPECTION_ROUTES), a);
 }
 
 int auth_register_idp(auth_t *a, http_server_t *s)
 {
-    return http_server_route(s, "GET", "/grant/{id}/{nonce}", idp_get, a, 0) ||
-                   http_server_route(s, "POST", "/grant/{id}/{nonce}/{choice}", idp_decide, a,
-                                     AUTH_BODY_MAX)
-               ? -1
-               : 0;
+    return http_server_routes(s, IDP_ROUTES, HTTP_ROUTES_N(IDP_ROUTES), a);
 }

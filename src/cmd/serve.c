@@ -532,16 +532,23 @@ static http_handler_result_t readyz_route(http_req_t *req, void *user)
     return HTTP_DONE;
 }
 
+static const http_route_t INTERNAL_ROUTES[] = {
+    {"GET", "/metrics", metrics_route, 0},
+    {"GET", "/readyz", readyz_route, 0},
+};
+static const http_route_t AUTH_OPS_ROUTES[] = {
+    {"GET", "/readyz", readyz_route, 0},
+};
+
 /* /metrics and /readyz on the admin port, or on the introspection port of an auth-only process
  * (both internal); /readyz also on the auth port. */
 static bool operations_register(app_t *app)
 {
     http_server_t *internal =
         app->servers[SRV_ADMIN] ? app->servers[SRV_ADMIN] : app->servers[SRV_INTROSPECTION];
-    if (http_server_route(internal, "GET", "/metrics", metrics_route, app, 0) != 0 ||
-        http_server_route(internal, "GET", "/readyz", readyz_route, app, 0) != 0 ||
-        (app->servers[SRV_AUTH] &&
-         http_server_route(app->servers[SRV_AUTH], "GET", "/readyz", readyz_route, app, 0) != 0)) {
+    if (http_server_routes(internal, INTERNAL_ROUTES, HTTP_ROUTES_N(INTERNAL_ROUTES), app) != 0 ||
+        (app->servers[SRV_AUTH] && http_server_routes(app->servers[SRV_AUTH], AUTH_OPS_ROUTES,
+                                                      HTTP_ROUTES_N(AUTH_OPS_ROUTES), app) != 0)) {
         LOGE("operations: route registration failed");
         return false;
     }

@@ -130,9 +130,10 @@ static json_t *event_data(const liquidity_threshold_t *t, int64_t balance)
                      "balance", bal);
 }
 
-/* Marks t low and records its event in one transaction. Returns 1 when this call recorded it,
- * 0 when another replica (or a changed threshold) got there first, or a negative db_rc_t. */
-static int record_low(db_t *db, const liquidity_threshold_t *t, int64_t balance, db_err_t *err)
+/* Marks t low and records its event in one transaction; *events counts it when this call
+ * recorded it (not when another replica, or a changed threshold, got there first). */
+static db_rc_t record_low(db_t *db, const liquidity_threshold_t *t, int64_t balance, size_t *events,
+                          db_err_t *err)
 {
     db_conn_t *c = db_acquire(db, DB_CONN_WRITE, err);
     if (!c)
@@ -160,14 +161,16 @@ static int record_low(db_t *db, const liquidity_threshold_t *t, int64_t balance,
     const char *type =
         t->kind == LIQUIDITY_PEER ? WEBHOOK_PEER_LIQUIDITY_LOW : WEBHOOK_ASSET_LIQUIDITY_LOW;
     if (rc == DB_OK && won == 1)
-        rc = (db_rc_t)webhook_event_add(c, type, owner, data, err);
+        rc = webhook_event_add(c, type, owner, data, err);
     if (rc == DB_OK)
         rc = db_commit(c, err);
     else
         db_rollback(c);
     db_release(c);
     json_decref(data);
-    return rc == DB_OK ? (int)won : rc;
+    if (rc == DB_OK && won == 1)
+        (*events)++;
+    return rc;
 }
 
 static db_rc_t rearm(db_t *db, const liquidity_threshold_t *t, db_err_t *err)
@@ -202,41 +205,37 @@ static db_rc_t page_read(db_t *db, const char *after, liquidity_threshold_t *out
     return rc;
 }
 
-/* Checks one threshold; returns 1 when it recorded an event, 0, or a negative db_rc_t. */
-static int check_one(db_t *db, ledger_t *ledger, const liquidity_threshold_t *t, db_err_t *err)
+/* Checks one threshold; *events counts the event it recorded, if any. */
+static db_rc_t check_one(db_t *db, ledger_t *ledger, const liquidity_threshold_t *t, size_t *events,
+                         db_err_t *err)
 {
     ledger_status_t s;
     if (ledger_account_status(ledger, t->account_id, &s) != LEDGER_OK)
-        return 0; /* the account is gone or the ledger is closing: nothing to say */
+        return DB_OK; /* the account is gone or the ledger is closing: nothing to say */
     bool below = s.balance < 0 || (uint64_t)s.balance < t->threshold;
     if (below && !t->low)
-        return record_low(db, t, s.balance, err);
+        return record_low(db, t, s.balance, events, err);
     if (!below && t->low)
         return rearm(db, t, err);
-    return 0;
+    return DB_OK;
 }
 
-int liquidity_check(db_t *db, ledger_t *ledger, db_err_t *err)
+db_rc_t liquidity_check(db_t *db, ledger_t *ledger, size_t *events, db_err_t *err)
 {
     liquidity_threshold_t *page = xmalloc(PAGE * sizeof *page);
     char after[LEDGER_ID_STR_LEN + 1] = "";
-    int events = 0;
+    *events = 0;
     size_t n = 0;
     db_rc_t rc;
     while ((rc = page_read(db, after, page, &n, err)) == DB_OK && n > 0) {
-        for (size_t i = 0; i < n && rc == DB_OK; i++) {
-            int r = check_one(db, ledger, &page[i], err);
-            if (r < 0)
-                rc = (db_rc_t)r;
-            else
-                events += r;
-        }
+        for (size_t i = 0; i < n && rc == DB_OK; i++)
+            rc = check_one(db, ledger, &page[i], events, err);
         ledger_id_format(page[n - 1].owner_id, after);
         if (rc != DB_OK || n < PAGE)
             break;
     }
     free(page);
-    return rc == DB_OK ? events : rc;
+    return rc;
 }
 
 /* ---- the monitor thread ---- */
@@ -258,7 +257,8 @@ static void *monitor_main(void *arg)
     while (!m->stop) {
         pthread_mutex_unlock(&m->mu);
         db_err_t err = {0};
-        if (liquidity_check(m->db, m->ledger, &err) < 0)
+        size_t events;
+        if (liquidity_check(m->db, m->ledger, &events, &err) != DB_OK)
             LOGW("liquidity: check failed: %s", err.msg);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -51,8 +51,8 @@ db_rc_t liquidity_threshold_get(db_t *db, ledger_id_t owner, liquidity_threshold
                                 db_err_t *err);
 
 /* One round: reads every watched balance, records an event for each newly low one and re-arms
- * recovered ones. Returns how many events it recorded (>= 0), or a negative db_rc_t with err. */
-int liquidity_check(db_t *db, ledger_t *ledger, db_err_t *err);
+ * recovered ones; *events is how many events it recorded. DB_OK, or the database's code. */
+db_rc_t liquidity_check(db_t *db, ledger_t *ledger, size_t *events, db_err_t *err);
 
 typedef struct liquidity_monitor liquidity_monitor_t;
 /* Runs liquidity_check every interval_ms on a thread of its own. NULL when it cannot start. */

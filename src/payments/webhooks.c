@@ -47,7 +47,7 @@ bool webhook_type_known(const char *type)
     return false;
 }
 
-static int invalid(db_err_t *err, const char *msg)
+static db_rc_t invalid(db_err_t *err, const char *msg)
 {
     err->code = DB_INVALID;
     snprintf(err->msg, sizeof err->msg, "webhook event: %s", msg);
@@ -59,8 +59,8 @@ char *webhook_event_data(const json_t *data)
     return json_is_object(data) ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
 
-int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
-                           const char *data, char id_out[37], db_err_t *err)
+db_rc_t webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
+                               const char *data, char id_out[37], db_err_t *err)
 {
     ASSERT(conn && db_in_tx(conn));
     if (!webhook_type_known(type))
@@ -105,19 +105,19 @@ int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resour
     return rc;
 }
 
-int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
-                         const json_t *data, char id_out[37], db_err_t *err)
+db_rc_t webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
+                             const json_t *data, char id_out[37], db_err_t *err)
 {
     if (!json_is_object(data))
         return invalid(err, "data must be a JSON object");
     char *text = webhook_event_data(data);
-    int rc = webhook_event_add_text(conn, type, resource_id, text, id_out, err);
+    db_rc_t rc = webhook_event_add_text(conn, type, resource_id, text, id_out, err);
     free(text);
     return rc;
 }
 
-int webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id,
-                      const json_t *data, db_err_t *err)
+db_rc_t webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id,
+                          const json_t *data, db_err_t *err)
 {
     return webhook_event_add_id(conn, type, resource_id, data, NULL, err);
 }

@@ -88,18 +88,18 @@ bool webhook_type_known(const char *type);
  * object or serialises to more than WEBHOOK_DATA_MAX bytes; the database's own code otherwise
  * (DB_RETRY: roll the caller's transaction back and run it again).
  */
-int webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id,
-                      const json_t *data, db_err_t *err);
+db_rc_t webhook_event_add(db_conn_t *conn, const char *type, const char *resource_id,
+                          const json_t *data, db_err_t *err);
 /* Same, also returning the new event's id (UUID text) in id_out. */
-int webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
-                         const json_t *data, char id_out[37], db_err_t *err);
+db_rc_t webhook_event_add_id(db_conn_t *conn, const char *type, const char *resource_id,
+                             const json_t *data, char id_out[37], db_err_t *err);
 /* data serialised as webhook_event_add stores it (malloc'd; NULL when data is not an object or
  * memory ran out), so that the work is done before the transaction, outside the writer. */
 char *webhook_event_data(const json_t *data);
 /* webhook_event_add_id with data already serialised by webhook_event_data (id_out may be NULL;
  * data NULL, webhook_event_data out of memory, answers DB_NOMEM). */
-int webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
-                           const char *data, char id_out[37], db_err_t *err);
+db_rc_t webhook_event_add_text(db_conn_t *conn, const char *type, const char *resource_id,
+                               const char *data, char id_out[37], db_err_t *err);
 
 /* ---- reading events (GET /webhook-events) ---- */
 

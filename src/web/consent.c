@@ -302,13 +302,14 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
     return page_see_other(req, loc);
 }
 
+static const http_route_t ROUTES[] = {
+    {"GET", "/consent", consent_get, 0},
+    {"POST", "/login", login_post, FORM_MAX},
+    {"POST", "/consent", consent_post, FORM_MAX},
+};
+
 int consent_register(http_server_t *s, const consent_config_t *cfg)
 {
     ASSERT(cfg->login);
-    void *u = (void *)cfg;
-    return http_server_route(s, "GET", "/consent", consent_get, u, 0) ||
-                   http_server_route(s, "POST", "/login", login_post, u, FORM_MAX) ||
-                   http_server_route(s, "POST", "/consent", consent_post, u, FORM_MAX)
-               ? -1
-               : 0;
+    return http_server_routes(s, ROUTES, HTTP_ROUTES_N(ROUTES), (void *)cfg);
 }

@@ -437,17 +437,18 @@ static http_handler_result_t request_post(http_req_t *req, void *user)
     return page_send(req, 201, &b);
 }
 
+static const http_route_t ROUTES[] = {
+    {"GET", "/wallet", wallet_get, 0},
+    {"POST", "/wallet/login", login_post, UI_FORM_MAX},
+    {"POST", "/wallet/logout", logout_post, UI_FORM_MAX},
+    {"POST", "/wallet/quote", quote_post, UI_FORM_MAX},
+    {"POST", "/wallet/pay", pay_post, UI_FORM_MAX},
+    {"GET", "/wallet/payments/{id}", payment_get, 0},
+    {"POST", "/wallet/request", request_post, UI_FORM_MAX},
+};
+
 int wallet_ui_register(http_server_t *s, const wallet_ui_config_t *cfg)
 {
     ASSERT(cfg->login);
-    void *u = (void *)cfg;
-    return http_server_route(s, "GET", "/wallet", wallet_get, u, 0) ||
-                   http_server_route(s, "POST", "/wallet/login", login_post, u, UI_FORM_MAX) ||
-                   http_server_route(s, "POST", "/wallet/logout", logout_post, u, UI_FORM_MAX) ||
-                   http_server_route(s, "POST", "/wallet/quote", quote_post, u, UI_FORM_MAX) ||
-                   http_server_route(s, "POST", "/wallet/pay", pay_post, u, UI_FORM_MAX) ||
-                   http_server_route(s, "GET", "/wallet/payments/{id}", payment_get, u, 0) ||
-                   http_server_route(s, "POST", "/wallet/request", request_post, u, UI_FORM_MAX)
-               ? -1
-               : 0;
+    return http_server_routes(s, ROUTES, HTTP_ROUTES_N(ROUTES), (void *)cfg);
 }

@@ -52,9 +52,9 @@ static void lq_move(lq_env_t *e, bool in, uint64_t amount)
 static int lq_check(lq_env_t *e)
 {
     db_err_t err = {0};
-    int n = liquidity_check(e->db, e->ledger, &err);
-    cr_assert_geq(n, 0, "%s", err.msg);
-    return n;
+    size_t n = 0;
+    cr_assert_eq(liquidity_check(e->db, e->ledger, &n, &err), DB_OK, "%s", err.msg);
+    return (int)n;
 }
 
 static liquidity_threshold_t lq_threshold(const lq_env_t *e, uint64_t threshold)
@@ -140,7 +140,8 @@ static void *lq_checker(void *arg)
     lq_checker_t *k = arg;
     pthread_barrier_wait(k->go);
     db_err_t err = {0};
-    k->events = liquidity_check(k->e->db, k->e->ledger, &err);
+    size_t n = 0;
+    k->events = liquidity_check(k->e->db, k->e->ledger, &n, &err) == DB_OK ? (int)n : -1;
     return NULL;
 }
 

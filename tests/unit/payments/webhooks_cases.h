@@ -18,7 +18,7 @@ static int wc_add(db_t *db, const char *type, const char *resource, int n, bool 
     db_conn_t *c = dbc_conn(db, DB_CONN_WRITE);
     cr_assert_eq(db_begin(c, DB_TX_WRITE, &err), DB_OK, "%s", err.msg);
     json_t *data = json_pack("{s:s,s:i}", "id", resource, "n", n);
-    int rc = webhook_event_add(c, type, resource, data, &err);
+    db_rc_t rc = webhook_event_add(c, type, resource, data, &err);
     json_decref(data);
     if (rc == 0 && commit)
         cr_assert_eq(db_commit(c, &err), DB_OK, "%s", err.msg);
