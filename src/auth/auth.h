@@ -67,7 +67,7 @@ typedef struct {
     bool quote_interaction;            /* QUOTE_INTERACTION (default false) */
 } auth_config_t;
 
-/* NULL on OOM. cfg's strings outlive the auth server. */
+/* Never NULL. cfg's strings outlive the auth server. */
 auth_t *auth_new(const auth_config_t *cfg);
 void auth_free(auth_t *a);
 

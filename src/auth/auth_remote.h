@@ -18,7 +18,8 @@
 
 typedef struct auth_remote auth_remote_t;
 
-/* url: the introspection endpoint (e.g. http://auth:3007/); copied. NULL on OOM. */
+/* url: the introspection endpoint (e.g. http://auth:3007/); copied. NULL when the HTTP client
+ * cannot start. */
 auth_remote_t *auth_remote_new(const char *url);
 void auth_remote_free(auth_remote_t *r);
 

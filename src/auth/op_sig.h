@@ -43,7 +43,7 @@ typedef struct {
     uint32_t fetch_timeout_ms;  /* jwks.json and wallet address GETs; 0 = 5000 */
 } op_sig_config_t;
 
-/* NULL on OOM or when the HTTP client cannot start. */
+/* NULL when the HTTP client cannot start. */
 op_sig_t *op_sig_new(const op_sig_config_t *cfg);
 void op_sig_free(op_sig_t *s);
 

@@ -4,6 +4,10 @@
  */
 #include "http/json.h"
 
+#include <stdlib.h>
+
+#include "base/mem.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +26,19 @@ __attribute__((format(printf, 3, 4))) static int fail(http_json_err_t *err, cons
         va_end(ap);
     }
     return -1;
+}
+
+/* jansson allocates through xmalloc (base/mem.h), so out of memory is fatal there too and no
+ * json_* call of ours returns NULL for want of memory. Set before main in every binary that
+ * links this file (each one that parses or builds JSON does). */
+static void *json_xmalloc(size_t n)
+{
+    return xmalloc(n);
+}
+
+__attribute__((constructor)) static void json_alloc_fatal(void)
+{
+    json_set_alloc_funcs(json_xmalloc, free);
 }
 
 size_t http_json_depth(const uint8_t *p, size_t n, size_t limit)

@@ -63,7 +63,7 @@ int http_json_get_object(const json_t *obj, const char *key, json_t **out, http_
 /* Optional object; *out is NULL when absent or null. */
 int http_json_opt_object(const json_t *obj, const char *key, json_t **out, http_json_err_t *err);
 
-/* A new {"error":{"code":code,"message":message}} document, or NULL on OOM. */
+/* A new {"error":{"code":code,"message":message}} document. */
 json_t *http_json_error_body(const char *code, const char *message);
 
 #endif

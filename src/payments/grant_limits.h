@@ -84,7 +84,7 @@ typedef struct {
  * "unknown_field").
  */
 int grant_limits_from_json(const json_t *obj, grant_limits_t *out, http_json_err_t *err);
-/* The same object back (a new reference; NULL on OOM). */
+/* The same object back (a new reference). */
 json_t *grant_limits_json(const grant_limits_t *lim);
 
 /* Where a spend was recorded and the sums after it. */

@@ -57,7 +57,7 @@ char *op_key_jwks_json(const uint8_t seed[HTTPSIG_ED25519_LEN], const char *key_
 typedef struct op_client op_client_t;
 
 /* client_url: the instance's client wallet address URL (OPEN_PAYMENTS_URL + OP_CLIENT_PATH).
- * NULL on OOM or when the HTTP client cannot start. */
+ * NULL when the HTTP client cannot start. */
 op_client_t *op_client_new(const uint8_t seed[HTTPSIG_ED25519_LEN], const char *key_id,
                            const char *client_url);
 void op_client_free(op_client_t *c);

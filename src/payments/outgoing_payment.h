@@ -146,7 +146,7 @@ typedef struct {
 
 typedef struct outgoing_payments outgoing_payments_t;
 
-/* The service without workers (tests drive it with outgoing_payments_run_due); NULL on OOM. */
+/* The service without workers (tests drive it with outgoing_payments_run_due); never NULL. */
 outgoing_payments_t *outgoing_payments_new(const outgoing_payments_config_t *cfg);
 /* Starts cfg.workers threads; 0, or -1 when a thread cannot start. */
 int outgoing_payments_start(outgoing_payments_t *op);

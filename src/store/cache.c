@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "store/cache_internal.h"
+#include "base/mem.h"
 #include "store/store_internal.h"
 
 #define CACHE_STRIPES 64
@@ -213,12 +214,10 @@ static void make_room(cache_t *c, cache_stripe_t *s, const cache_entry_t *keep, 
     }
 }
 
-static int grow(cache_stripe_t *s)
+static void grow(cache_stripe_t *s)
 {
     size_t n = s->nbuckets ? s->nbuckets * 2 : 64;
-    cache_entry_t **nb = calloc(n, sizeof *nb);
-    if (!nb)
-        return -1;
+    cache_entry_t **nb = xcalloc(n, sizeof *nb);
     for (size_t b = 0; b < s->nbuckets; b++) {
         cache_entry_t *e = s->buckets[b];
         while (e) {
@@ -231,21 +230,17 @@ static int grow(cache_stripe_t *s)
     free(s->buckets);
     s->buckets = nb;
     s->nbuckets = n;
-    return 0;
 }
 
-/* Inserts a new entry (key known absent) without a value in the locked stripe; NULL on OOM. */
+/* Inserts a new entry (key known absent) without a value in the locked stripe. */
 static cache_entry_t *insert(cache_stripe_t *s, const char *key, uint64_t h, uint64_t now)
 {
     if (++s->writes % CACHE_SWEEP_EVERY == 0)
         sweep(s, now);
-    if (s->count >= s->nbuckets && grow(s) != 0)
-        return NULL;
-    cache_entry_t *e = calloc(1, sizeof *e);
-    if (!e || !(e->key = strdup(key))) {
-        free(e);
-        return NULL;
-    }
+    if (s->count >= s->nbuckets)
+        grow(s);
+    cache_entry_t *e = xcalloc(1, sizeof *e);
+    e->key = xstrdup(key);
     e->hash = h;
     e->next = s->buckets[h % s->nbuckets];
     s->buckets[h % s->nbuckets] = e;
