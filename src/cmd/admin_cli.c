@@ -191,13 +191,19 @@ static json_t *flag_value(char type, const char *flag, const char *s)
         break;
     }
     case 'm': {
+        /* VALUE,CODE,SCALE: digits, letters, 0-255 */
+        const char *c1 = strchr(s, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        long scale = c2 ? strtol(c2 + 1, &end, 10) : -1;
+        if (!c2 || c1 == s || c1 - s > 63 || c2 == c1 + 1 || c2 - c1 > 16 || !*(c2 + 1) || *end ||
+            scale < 0 || scale > 255 || strspn(s, "0123456789") != (size_t)(c1 - s) ||
+            strspn(c1 + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+                (size_t)(c2 - c1 - 1))
+            break;
         char value[64], code[16];
-        int scale;
-        if (sscanf(s, "%63[0-9],%15[A-Za-z],%d", value, code, &scale) == 3 && scale >= 0 &&
-            scale <= 255)
-            return json_pack("{s:s,s:s,s:i}", "value", value, "asset_code", code, "asset_scale",
-                             scale);
-        break;
+        snprintf(value, sizeof value, "%.*s", (int)(c1 - s), s);
+        snprintf(code, sizeof code, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+        return json_pack("{s:s,s:s,s:i}", "value", value, "asset_code", code, "asset_scale",
+                         (int)scale);
     }
     case 'j': {
         json_error_t je;
@@ -499,6 +505,36 @@ static bool waitable(const verb_t *v)
            (strcmp(v->group, "accounts") == 0 && strcmp(v->verb, "withdraw") == 0);
 }
 
+/* The request path of v with its positionals pos and the query; AMOUNT and the fresh ids of
+ * "n" flags (unless given) go into body. */
+static void request_build(const verb_t *v, const char *const *pos, int npos, const char *query,
+                          json_t *body, char *path, size_t cap)
+{
+    for (const char *p = v->path; *p; p++) {
+        size_t len = strlen(path);
+        if (p[0] == '{' && p[1] >= '1' && p[1] <= '4' && p[2] == '}') {
+            snprintf(path + len, cap - len, "%s", pos[p[1] - '1']);
+            p += 2;
+        } else if (len + 1 < cap) {
+            path[len] = *p;
+            path[len + 1] = '\0';
+        }
+    }
+    if (strstr(v->args, "AMOUNT"))
+        json_object_set_new(body, "amount", json_string(pos[npos - 1]));
+    for (int i = 0; v->flags[i]; i++) /* n: a fresh id unless given */
+        if (v->flags[i][strlen(v->flags[i]) - 1] == 'n') {
+            const char *f = strchr(v->flags[i], '=') + 1;
+            char name[32], id[UUID_STR_LEN + 1];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(f, ":"), f);
+            uuid_v4(id);
+            if (!json_object_get(body, name))
+                json_object_set_new(body, name, json_string(id));
+        }
+    size_t len = strlen(path);
+    snprintf(path + len, cap - len, "%s", query);
+}
+
 static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
 {
     char path[512] = "", query[512] = "";
@@ -536,29 +572,7 @@ static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
                 v->args);
         goto out;
     }
-    /* the path with its positionals; AMOUNT is a body field */
-    for (const char *p = v->path; *p; p++) {
-        size_t len = strlen(path);
-        if (p[0] == '{' && p[1] >= '1' && p[1] <= '4' && p[2] == '}') {
-            snprintf(path + len, sizeof path - len, "%s", pos[p[1] - '1']);
-            p += 2;
-        } else if (len + 1 < sizeof path) {
-            path[len] = *p;
-            path[len + 1] = '\0';
-        }
-    }
-    if (strstr(v->args, "AMOUNT"))
-        json_object_set_new(body, "amount", json_string(pos[npos - 1]));
-    for (int i = 0; v->flags[i]; i++) /* n: a fresh id unless given */
-        if (v->flags[i][strlen(v->flags[i]) - 1] == 'n') {
-            const char *f = strchr(v->flags[i], '=') + 1;
-            char name[32], id[UUID_STR_LEN + 1];
-            snprintf(name, sizeof name, "%.*s", (int)strcspn(f, ":"), f);
-            uuid_v4(id);
-            if (!json_object_get(body, name))
-                json_object_set_new(body, name, json_string(id));
-        }
-    strncat(path, query, sizeof path - strlen(path) - 1);
+    request_build(v, pos, npos, query, body, path, sizeof path);
     if (v->list_key) {
         rc = run_list(c, v, path);
         goto out;

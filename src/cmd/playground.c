@@ -379,6 +379,22 @@ static void print_ready(const pg_opts_t *o)
 
 /* ---- options ---- */
 
+/* "A,B": two decimal numbers; false when s is anything else. */
+static bool port_pair(const char *s, unsigned *a, unsigned *b)
+{
+    char *end;
+    unsigned long x = strtoul(s, &end, 10);
+    if (end == s || *end != ',' || x > 65535)
+        return false;
+    const char *t = end + 1;
+    unsigned long y = strtoul(t, &end, 10);
+    if (end == t || *end || y > 65535)
+        return false;
+    *a = (unsigned)x;
+    *b = (unsigned)y;
+    return true;
+}
+
 static int opts_parse(int argc, char **argv, pg_opts_t *o)
 {
     snprintf(o->root, sizeof o->root, "data/playground");
@@ -390,9 +406,8 @@ static int opts_parse(int argc, char **argv, pg_opts_t *o)
             o->reset = true;
         else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
             snprintf(o->root, sizeof o->root, "%s", argv[++i]);
-        else if (strcmp(argv[i], "--ports") == 0 && i + 1 < argc &&
-                 sscanf(argv[++i], "%u,%u", &a, &b) == 2 && a > 0 && a < 65526 && b > 0 &&
-                 b < 65526 && (a > b ? a - b : b - a) >= 10) {
+        else if (strcmp(argv[i], "--ports") == 0 && i + 1 < argc && port_pair(argv[++i], &a, &b) &&
+                 a > 0 && a < 65526 && b > 0 && b < 65526 && (a > b ? a - b : b - a) >= 10) {
             wallets[0].base = (uint16_t)a;
             wallets[1].base = (uint16_t)b;
         } else {
@@ -563,6 +578,28 @@ out:
 
 /* ---- main ---- */
 
+/* Waits for SIGINT or SIGTERM (0) or for a wallet to die (1). */
+static int wait_for_end(const sigset_t *set)
+{
+    for (;;) {
+        int sig = 0;
+        sigwait(set, &sig);
+        if (sig != SIGCHLD) {
+            printf("playground: stopping\n");
+            return 0;
+        }
+        bool died = false;
+        for (int i = 0; i < PG_WALLETS; i++)
+            if (wallets[i].pid > 0 && waitpid(wallets[i].pid, NULL, WNOHANG) == wallets[i].pid) {
+                fprintf(stderr, "playground: %s stopped unexpectedly\n", wallets[i].name);
+                wallets[i].pid = 0;
+                died = true;
+            }
+        if (died)
+            return 1;
+    }
+}
+
 static int run(const pg_opts_t *o)
 {
     if (o->reset) {
@@ -616,26 +653,7 @@ static int run(const pg_opts_t *o)
     }
     if (rc == 0) {
         print_ready(o);
-        for (;;) {
-            int sig = 0;
-            sigwait(&set, &sig);
-            if (sig != SIGCHLD) {
-                printf("playground: stopping\n");
-                break;
-            }
-            bool died = false;
-            for (int i = 0; i < PG_WALLETS; i++)
-                if (wallets[i].pid > 0 &&
-                    waitpid(wallets[i].pid, NULL, WNOHANG) == wallets[i].pid) {
-                    fprintf(stderr, "playground: %s stopped unexpectedly\n", wallets[i].name);
-                    wallets[i].pid = 0;
-                    died = true;
-                }
-            if (died) {
-                rc = 1;
-                break;
-            }
-        }
+        rc = wait_for_end(&set);
     }
     children_stop();
     if (rc == 0)

@@ -557,7 +557,8 @@ static bool operations_register(app_t *app)
 
 /* Opens the stores and the ledger and starts every listener; false after logging what failed
  * (app_stop then releases whatever did start). */
-static bool app_start(app_t *app)
+/* The database, the cache and the ledger, and the admin API's context over them. */
+static bool stores_open(app_t *app)
 {
     const config_t *cfg = &app->cfg;
     if (!(app->db = database_open(cfg)))
@@ -582,24 +583,32 @@ static bool app_start(app_t *app)
     app->admin.ledger = app->ledger;
     app->admin.db = app->db;
     app->admin.cache = app->cache;
+    return true;
+}
 
+/* Each listener: its name and the component that serves it. */
+static const struct {
+    const char *name;
+    unsigned component;
+} ROLES[SRV_COUNT] = {
+    [SRV_OP] = {"open-payments", COMP_BACKEND},
+    [SRV_ADMIN] = {"admin", COMP_BACKEND},
+    [SRV_CONNECTOR] = {"connector", COMP_BACKEND},
+    [SRV_AUTH] = {"auth", COMP_AUTH},
+    [SRV_INTROSPECTION] = {"introspection", COMP_AUTH},
+    [SRV_INTERACTION] = {"interaction", COMP_AUTH},
+};
+
+/* The listeners of this process's components, configured but not yet listening. */
+static bool listeners_create(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
     http_server_config_t limits = {0};
     env_err_t eerr;
     if (http_server_config_env(&limits, &eerr) != 0) {
         LOGE("%s", eerr.msg);
         return false;
     }
-    static const struct {
-        const char *name;
-        unsigned component;
-    } roles[SRV_COUNT] = {
-        [SRV_OP] = {"open-payments", COMP_BACKEND},
-        [SRV_ADMIN] = {"admin", COMP_BACKEND},
-        [SRV_CONNECTOR] = {"connector", COMP_BACKEND},
-        [SRV_AUTH] = {"auth", COMP_AUTH},
-        [SRV_INTROSPECTION] = {"introspection", COMP_AUTH},
-        [SRV_INTERACTION] = {"interaction", COMP_AUTH},
-    };
     const uint16_t ports[SRV_COUNT] = {
         [SRV_OP] = cfg->open_payments_port,
         [SRV_ADMIN] = cfg->admin_port,
@@ -609,13 +618,37 @@ static bool app_start(app_t *app)
         [SRV_INTERACTION] = cfg->interaction_port,
     };
     for (int i = 0; i < SRV_COUNT; i++) {
-        if (!(app->components & roles[i].component))
+        if (!(app->components & ROLES[i].component))
             continue;
         /* the connector's handlers never block: its default thread count */
         unsigned threads = i == SRV_CONNECTOR ? 0 : SERVE_BLOCKING_THREADS;
-        if (!(app->servers[i] = listener(cfg, &limits, roles[i].name, ports[i], threads)))
+        if (!(app->servers[i] = listener(cfg, &limits, ROLES[i].name, ports[i], threads)))
             return false;
     }
+    return true;
+}
+
+/* The wallet's own pages, when backend and auth run in this one process. */
+static bool wallet_pages_start(app_t *app)
+{
+    app->wallet_ui = (wallet_ui_config_t){.db = app->db,
+                                          .ledger = app->ledger,
+                                          .wallet = &app->wallet,
+                                          .quotes = &app->quotes,
+                                          .outgoing = app->outgoing,
+                                          .auth_url = app->cfg.auth_server_url,
+                                          .login = app->login};
+    if (wallet_ui_register(app->servers[SRV_AUTH], &app->wallet_ui) != 0) {
+        LOGE("wallet pages: route registration failed");
+        return false;
+    }
+    return true;
+}
+
+static bool app_start(app_t *app)
+{
+    if (!stores_open(app) || !listeners_create(app))
+        return false;
     bool backend = app->components & COMP_BACKEND, auth = app->components & COMP_AUTH;
     if (backend && (admin_ledger_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
                     admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
@@ -633,23 +666,10 @@ static bool app_start(app_t *app)
         return false;
     }
     if ((auth && !auth_start(app)) || (backend && !resource_server_start(app)) ||
-        !operations_register(app))
+        !operations_register(app) || (auth && backend && !wallet_pages_start(app)))
         return false;
-    if (auth && backend) {
-        app->wallet_ui = (wallet_ui_config_t){.db = app->db,
-                                              .ledger = app->ledger,
-                                              .wallet = &app->wallet,
-                                              .quotes = &app->quotes,
-                                              .outgoing = app->outgoing,
-                                              .auth_url = cfg->auth_server_url,
-                                              .login = app->login};
-        if (wallet_ui_register(app->servers[SRV_AUTH], &app->wallet_ui) != 0) {
-            LOGE("wallet pages: route registration failed");
-            return false;
-        }
-    }
     for (int i = 0; i < SRV_COUNT; i++)
-        if (app->servers[i] && !listener_start(app->servers[i], cfg, roles[i].name))
+        if (app->servers[i] && !listener_start(app->servers[i], &app->cfg, ROLES[i].name))
             return false;
     return true;
 }

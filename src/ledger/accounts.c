@@ -535,32 +535,13 @@ static ledger_result_t history_chain(db_conn_t *conn, ledger_id_t account, bool 
     return LEDGER_OK;
 }
 
-ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const char *cursor,
-                                         ledger_transfer_t *out, size_t cap, size_t *n,
-                                         char next_cursor[LEDGER_CURSOR_LEN])
+/* The Postgres history of account: the index of either side, newest first from the cursor, in
+ * one statement (one snapshot). */
+static ledger_result_t history_pg(db_conn_t *conn, ledger_id_t account, bool first_page,
+                                  int64_t seq, ledger_id_t after, ledger_transfer_t *out,
+                                  size_t cap, size_t *n, char next_cursor[LEDGER_CURSOR_LEN])
 {
-    *n = 0;
-    next_cursor[0] = '\0';
-    int64_t seq = INT64_MAX;
-    ledger_id_t after = {0, 0};
-    bool first_page = !cursor || !cursor[0];
-    if (!first_page && cursor_parse(cursor, &seq, &after) != 0)
-        return LEDGER_CURSOR_INVALID;
-    if (cap == 0)
-        return LEDGER_OK;
-    db_err_t err;
-    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
-    if (!conn)
-        return LEDGER_STORAGE_ERROR;
-    ledger_result_t r = LEDGER_STORAGE_ERROR;
-    if (db_conn_kind(conn) == DB_SQLITE) {
-        r = history_chain(conn, account, first_page, seq, after, out, cap, n, next_cursor);
-        if (r != LEDGER_OK)
-            *n = 0;
-        goto done;
-    }
-    /* Postgres: the history index of either side, newest first from the cursor, in one
-     * statement (one snapshot). The cursor is a range on seq (seq <= ?) so each index scan
+    /* The cursor is a range on seq (seq <= ?) so each index scan
      * starts there instead of at the account's newest entry. */
 #define SIDE(col)                                                                                  \
     "SELECT " LSTORE_TRANSFER_COLS " FROM transfers WHERE " col "_key = ? AND " col                \
@@ -569,9 +550,10 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
     static const char sql[] = "SELECT * FROM (" SIDE("debit") ") d UNION ALL SELECT * FROM (" SIDE(
         "credit") ") c ORDER BY seq DESC, id DESC LIMIT ?";
 #undef SIDE
+    db_err_t err;
     db_stmt_t *st = db_prepare(conn, sql, &err);
     if (!st)
-        goto done;
+        return LEDGER_STORAGE_ERROR;
     /* one row more than asked tells whether another page exists */
     int64_t want = (int64_t)cap + 1;
     /* first page: 17 bytes of 0xff sort after every 16-byte id */
@@ -601,13 +583,40 @@ ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const
         last_seq = lstore_transfer_row(st, &out[(*n)++]);
     }
     if (rc != DB_DONE)
-        goto done;
+        return LEDGER_STORAGE_ERROR;
     if (more) {
         char id[LEDGER_ID_STR_LEN + 1];
         ledger_id_format(out[*n - 1].id, id);
         snprintf(next_cursor, LEDGER_CURSOR_LEN, "%" PRId64 ".%s", last_seq, id);
     }
-    r = LEDGER_OK;
+    return LEDGER_OK;
+}
+
+ledger_result_t ledger_account_transfers(ledger_t *l, ledger_id_t account, const char *cursor,
+                                         ledger_transfer_t *out, size_t cap, size_t *n,
+                                         char next_cursor[LEDGER_CURSOR_LEN])
+{
+    *n = 0;
+    next_cursor[0] = '\0';
+    int64_t seq = INT64_MAX;
+    ledger_id_t after = {0, 0};
+    bool first_page = !cursor || !cursor[0];
+    if (!first_page && cursor_parse(cursor, &seq, &after) != 0)
+        return LEDGER_CURSOR_INVALID;
+    if (cap == 0)
+        return LEDGER_OK;
+    db_err_t err;
+    db_conn_t *conn = db_acquire(ledger_db(l), DB_CONN_READ, &err);
+    if (!conn)
+        return LEDGER_STORAGE_ERROR;
+    ledger_result_t r = LEDGER_STORAGE_ERROR;
+    if (db_conn_kind(conn) == DB_SQLITE) {
+        r = history_chain(conn, account, first_page, seq, after, out, cap, n, next_cursor);
+        if (r != LEDGER_OK)
+            *n = 0;
+        goto done;
+    }
+    r = history_pg(conn, account, first_page, seq, after, out, cap, n, next_cursor);
 done:
     db_release(conn);
     return r;

@@ -79,6 +79,37 @@ static unsigned outgoing_status(outgoing_payment_result_t r)
     }
 }
 
+/* The quote a create pays: quoteId, or (1.3.0) one made here for incomingPayment and a fixed
+ * debitAmount. Answers and returns false when there is none. */
+static bool quote_of(http_req_t *req, rs_t *rs, const rs_create_t *c, const wallet_address_t *w,
+                     quote_t *q)
+{
+    const char *quote_s = json_string_value(json_object_get(c->body, "quoteId"));
+    const char *incoming = json_string_value(json_object_get(c->body, "incomingPayment"));
+    const json_t *debit = json_object_get(c->body, "debitAmount");
+    ledger_id_t qid;
+    if (quote_s && !incoming && !debit) {
+        if (rs_resource_id(rs, "quotes", quote_s, &qid) != 0 ||
+            quote_get(rs->wallet->db, qid, q) != QUOTE_OK) {
+            rs_error(req, rs, 404, "unknown quote");
+            return false;
+        }
+        return true;
+    }
+    if (quote_s || !incoming || !debit) {
+        rs_error(req, rs, 400, "give quoteId, or incomingPayment and debitAmount");
+        return false;
+    }
+    quote_result_t r = receiver_url_ok(incoming)
+                           ? quote_make(rs, w, incoming, debit, NULL, c->client, q)
+                           : QUOTE_RECEIVER_NOT_FOUND;
+    if (r != QUOTE_OK) {
+        rs_error(req, rs, quote_status(r), quote_result_str(r));
+        return false;
+    }
+    return true;
+}
+
 static http_handler_result_t outgoing_create(http_req_t *req, void *user)
 {
     rs_t *rs = user;
@@ -91,11 +122,7 @@ static http_handler_result_t outgoing_create(http_req_t *req, void *user)
     char *meta = NULL;
     quote_t *q = xcalloc(1, sizeof *q);
     wallet_address_t w;
-    const char *quote_s = json_string_value(json_object_get(body, "quoteId"));
-    const char *incoming = json_string_value(json_object_get(body, "incomingPayment"));
-    const json_t *debit = json_object_get(body, "debitAmount");
     const json_t *md = json_object_get(body, "metadata");
-    ledger_id_t qid;
     if (rs_wallet_by_url(rs, c.wallet, &w) != WALLET_ADDRESS_OK) {
         rs_error(req, rs, 400, "unknown or inactive wallet address");
         goto out;
@@ -104,25 +131,8 @@ static http_handler_result_t outgoing_create(http_req_t *req, void *user)
         rs_error(req, rs, 400, "metadata must be an object");
         goto out;
     }
-    if (quote_s && !incoming && !debit) {
-        if (rs_resource_id(rs, "quotes", quote_s, &qid) != 0 ||
-            quote_get(rs->wallet->db, qid, q) != QUOTE_OK) {
-            rs_error(req, rs, 404, "unknown quote");
-            goto out;
-        }
-    } else if (!quote_s && incoming && debit) {
-        /* 1.3.0: pay an incoming payment a fixed debit amount; the quote is made here */
-        quote_result_t r = receiver_url_ok(incoming)
-                               ? quote_make(rs, &w, incoming, debit, NULL, c.client, q)
-                               : QUOTE_RECEIVER_NOT_FOUND;
-        if (r != QUOTE_OK) {
-            rs_error(req, rs, quote_status(r), quote_result_str(r));
-            goto out;
-        }
-    } else {
-        rs_error(req, rs, 400, "give quoteId, or incomingPayment and debitAmount");
+    if (!quote_of(req, rs, &c, &w, q))
         goto out;
-    }
     if (acc->receiver[0] && strcmp(acc->receiver, q->receiver) != 0) {
         rs_error(req, rs, 403, "the grant limits payments to another receiver");
         goto out;

@@ -49,17 +49,47 @@ int users_password_hash(const char *password, char out[USER_HASH_MAX + 1])
     return n > 0 && n <= USER_HASH_MAX ? 0 : -1;
 }
 
+/* A decimal int in [0, 255] from the n bytes at s; -1 when it is not one. */
+static int small_int(const char *s, size_t n)
+{
+    int v = 0;
+    if (n == 0 || n > 3)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v <= 255 ? v : -1;
+}
+
+/* The six '$'-separated fields of a stored hash ("scrypt", N, r, p, salt, key); 0 or -1. */
+static int hash_fields(const char *hash, const char *f[6], size_t len[6])
+{
+    const char *p = hash;
+    for (int i = 0; i < 6; i++) {
+        const char *end = i < 5 ? strchr(p, '$') : p + strlen(p);
+        if (!end)
+            return -1;
+        f[i] = p;
+        len[i] = (size_t)(end - p);
+        p = end + 1;
+    }
+    return len[0] == 6 && memcmp(f[0], "scrypt", 6) == 0 && len[4] < 64 && len[5] < 64 ? 0 : -1;
+}
+
 bool users_password_check(const char *password, const char *hash)
 {
-    int log_n, r, p, used = 0;
-    char s64[64], k64[64];
-    if (!hash ||
-        sscanf(hash, "scrypt$%d$%d$%d$%63[^$]$%63s%n", &log_n, &r, &p, s64, k64, &used) != 5 ||
-        hash[used] != '\0')
+    const char *f[6];
+    size_t len[6];
+    if (!hash || hash_fields(hash, f, len) != 0)
+        return false;
+    int log_n = small_int(f[1], len[1]), r = small_int(f[2], len[2]), p = small_int(f[3], len[3]);
+    if (log_n < 0 || r < 0 || p < 0)
         return false;
     uint8_t salt[48], want[48], got[SCRYPT_KEY];
-    ssize_t sn = b64_decode(salt, sizeof salt, s64, strlen(s64), B64_STD);
-    ssize_t kn = b64_decode(want, sizeof want, k64, strlen(k64), B64_STD);
+    ssize_t sn = b64_decode(salt, sizeof salt, f[4], len[4], B64_STD);
+    ssize_t kn = b64_decode(want, sizeof want, f[5], len[5], B64_STD);
     if (sn <= 0 || kn != SCRYPT_KEY || derive(password, salt, (size_t)sn, log_n, r, p, got) != 0)
         return false;
     return ct_equal(got, want, SCRYPT_KEY);
