@@ -9,6 +9,8 @@
 #   make bench      build and run every benchmark under bench/
 #   make interop    the Node interop tests against build/rafiki (Postgres cases need make test)
 #   make fmt / fmt-check
+#   make check-style  the house rules a machine can check (scripts/check-style.sh): function
+#                   length, banned calls, layer arrows, error forms, opening comments, guards
 #
 # Sources are found by directory: every src/<layer>/*.c goes into the library, src/cmd/ holds
 # the program entry points, tests/unit/**/*_test.c are linked into one Criterion binary,
@@ -96,8 +98,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all run test check fuzz bench fmt fmt-check deps deps-test clean unit integration \
-        vectors interop
+.PHONY: all run test check fuzz bench fmt fmt-check check-style deps deps-test clean unit \
+        integration vectors interop
 all: $(BUILD)/rafiki $(BUILD)/test-vectors $(UNIT_BINS) $(BUILD)/integration-tests \
      $(BENCH_BINS) $(TOOL_BINS)
 
@@ -168,12 +170,14 @@ interop: $(BUILD)/rafiki $(TOOL_BINS)
 	cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && \
 	  RAFIKI_BUILD=$(abspath $(BUILD)) node --test --test-concurrency=1 ./*.test.mjs
 
-# make test: formatting, the sanitizer build of the unit tests, a short run of every fuzzer, then
+# make test: formatting, the house rules (check-style), the sanitizer build of the unit tests, a
+# short run of every fuzzer, then
 # every suite against throwaway Postgres and Redis (its last line sums them all), and the Open
 # Payments interop suites again against the sanitizer build of rafiki (scripts/test-all.sh).
 test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory fmt-check
+	@$(MAKE) --no-print-directory check-style
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 build/asan/rafiki
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
@@ -195,6 +199,8 @@ fmt:
 	clang-format -i $(FMT_FILES)
 fmt-check:
 	@clang-format --dry-run --Werror $(FMT_FILES)
+check-style:
+	@bash scripts/check-style.sh
 
 clean:
 	rm -rf build
