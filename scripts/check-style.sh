@@ -10,7 +10,8 @@
 #              bare negative return other than -1, "NULL on out of memory" (allocation failure
 #              is fatal, base/mem.h)
 #   header     a file without its opening comment, a header without its RAFIKI_<DIR>_<NAME>_H
-#              guard
+#              guard or without a "Threads:" note in its opening comment (DESIGN.md: which calls
+#              may be made from where, and which may block)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FUNC_MAX=${FUNC_MAX:-70}
@@ -61,6 +62,8 @@ for f in $files; do
     *.h)
       d=$(basename "$(dirname "$f")" | tr a-z A-Z); b=$(basename "$f" .h | tr a-z A-Z)
       grep -q "^#ifndef RAFIKI_${d}_${b}_H" "$f" || echo "$f:1: header: guard is not RAFIKI_${d}_${b}_H"
+      awk 'NR == 1, /\*\//' "$f" | grep -q 'Threads' ||
+        echo "$f:1: header: its opening comment has no Threads: note"
       ;;
   esac
 done >>"$findings"

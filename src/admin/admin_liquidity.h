@@ -8,6 +8,9 @@
  *       -> 200 the same (threshold null when none is set); 404 for an unknown asset or peer
  *
  * Setting a threshold re-arms it: the next fall below it sends one liquidity_low event.
+ *
+ * Threads: register before the server starts; the handlers run on the admin listener's
+ * workers and may block on the database and the ledger.
  */
 #ifndef RAFIKI_ADMIN_ADMIN_LIQUIDITY_H
 #define RAFIKI_ADMIN_ADMIN_LIQUIDITY_H

@@ -16,6 +16,9 @@
  * outgoing_payment_result_str): 400 for malformed input, 404 for an unknown id in the path,
  * 409 for a state conflict (quote_already_used, outgoing_payment_not_cancellable), 422 for
  * other refusals (quote_expired, asset_mismatch...), 503 for storage failures.
+ *
+ * Threads: register before the server starts; the handlers run on the admin listener's
+ * workers and may block on the database and the ledger.
  */
 #ifndef RAFIKI_ADMIN_ADMIN_OUTGOING_H
 #define RAFIKI_ADMIN_ADMIN_OUTGOING_H

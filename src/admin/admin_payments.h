@@ -5,6 +5,9 @@
  *
  * Amounts in these routes are {"value": "decimal string", "asset_code", "asset_scale"}: the
  * value is a canonical u64 decimal string, and the asset must be the wallet address's own.
+ *
+ * Threads: register before the server starts; the handlers run on the admin listener's
+ * workers and may block on the database and the ledger.
  */
 #ifndef RAFIKI_ADMIN_ADMIN_PAYMENTS_H
 #define RAFIKI_ADMIN_ADMIN_PAYMENTS_H

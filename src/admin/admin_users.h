@@ -1,5 +1,8 @@
 /*
  * Admin routes of the built-in login's users (admin_users.c).
+ *
+ * Threads: register before the server starts; the handlers run on the admin listener's
+ * workers and may block on the database and the ledger.
  */
 #ifndef RAFIKI_ADMIN_ADMIN_USERS_H
 #define RAFIKI_ADMIN_ADMIN_USERS_H

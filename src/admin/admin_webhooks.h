@@ -6,6 +6,9 @@
  *
  * Each event shows its delivery state (attempts, the last HTTP status and error, when the next
  * attempt is due), so an operator sees what the wallet was told and what it missed.
+ *
+ * Threads: register before the server starts; the handlers run on the admin listener's
+ * workers and may block on the database and the ledger.
  */
 #ifndef RAFIKI_ADMIN_ADMIN_WEBHOOKS_H
 #define RAFIKI_ADMIN_ADMIN_WEBHOOKS_H

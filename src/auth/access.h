@@ -2,6 +2,8 @@
  * What token introspection answers about an access token (open-payments.md §10): the contract
  * between the authorization server (auth.c answers it in process, auth_remote.c over HTTP) and
  * the resource server that asks (openpay/op_resource.c). Types only.
+ *
+ * Threads: types only.
  */
 #ifndef RAFIKI_AUTH_ACCESS_H
 #define RAFIKI_AUTH_ACCESS_H

@@ -1,6 +1,9 @@
 /*
  * Inside the authorization server: the grant and token rows (auth_store.c), the access rules
  * (auth_access.c) and the HTTP routes (auth_http.c) share these.
+ *
+ * Threads: as auth.h: the store calls block on the database and may run on any thread that
+ * may block.
  */
 #ifndef RAFIKI_AUTH_AUTH_INTERNAL_H
 #define RAFIKI_AUTH_AUTH_INTERNAL_H

@@ -2,6 +2,8 @@
  * The proleptic Gregorian calendar as day numbers: shared by the ILP timestamp codec
  * (src/ilp/packet.c) and ISO 8601 intervals (interval.c). Era arithmetic (400-year cycles of
  * 146097 days): no loops, exact for every year an int64 day count can hold.
+ *
+ * Threads: pure functions of their arguments; any thread.
  */
 #ifndef RAFIKI_BASE_CIVIL_H
 #define RAFIKI_BASE_CIVIL_H

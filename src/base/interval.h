@@ -19,6 +19,8 @@
  * Apr 30, ... (a day past the end of a month is clamped to its last day). Years and months are
  * added first, then weeks, days and time as fixed lengths (UTC has no DST; leap seconds are not
  * counted). Times are milliseconds since the Unix epoch, UTC.
+ *
+ * Threads: pure functions of their arguments; any thread.
  */
 #ifndef RAFIKI_BASE_INTERVAL_H
 #define RAFIKI_BASE_INTERVAL_H

@@ -1,6 +1,8 @@
 /*
  * Every protocol and resource bound in one place, each with the reason it has that value.
  * Parsers check lengths against these; nothing else in the tree hard-codes a bound.
+ *
+ * Threads: constants only.
  */
 #ifndef RAFIKI_BASE_LIMITS_H
 #define RAFIKI_BASE_LIMITS_H

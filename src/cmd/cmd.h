@@ -1,4 +1,8 @@
-/* The command verbs of the rafiki binary and the process configuration they share. */
+/*
+ * The command verbs of the rafiki binary and the process configuration they share.
+ *
+ * Threads: the main thread, before and after the servers run.
+ */
 #ifndef RAFIKI_CMD_CMD_H
 #define RAFIKI_CMD_CMD_H
 

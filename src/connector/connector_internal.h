@@ -1,7 +1,12 @@
-/* Internals shared by connector.c (setup, entry points), connector_http.c (ILP over HTTP in
+/*
+ * Internals shared by connector.c (setup, entry points), connector_http.c (ILP over HTTP in
  * and out), pipeline.c (the stages) and accounts.c (account cache, transfer ids). Not a public
  * API. Calls run one way: connector.c -> connector_http.c -> pipeline.c -> accounts.c (the
- * pipeline reaches the HTTP link only through the link callbacks it is given). */
+ * pipeline reaches the HTTP link only through the link callbacks it is given).
+ *
+ * Threads: as connector.h: the pipeline runs on the connector listener's threads and the
+ * ledger's completion threads; nothing here blocks.
+ */
 #ifndef RAFIKI_CONNECTOR_CONNECTOR_INTERNAL_H
 #define RAFIKI_CONNECTOR_CONNECTOR_INTERNAL_H
 

@@ -20,6 +20,9 @@
  *    share one fetch (single flight). The fetch itself is a callback (fetch_fn) so this module
  *    needs no HTTP client; the connector plugs in its libcurl client.
  * Equal codes always convert at 1.
+ *
+ * Threads: rates_get may be called from any thread; a fetch completes on the HTTP client's
+ * thread and calls back there. rate_convert and the other pure functions: any thread.
  */
 #ifndef RAFIKI_CONNECTOR_RATES_H
 #define RAFIKI_CONNECTOR_RATES_H

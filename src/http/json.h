@@ -11,6 +11,8 @@
  *
  * Getters return 0 on success and -1 with err filled otherwise. "opt" getters treat an absent
  * key and a JSON null alike: they return 0 and leave the output at its default.
+ *
+ * Threads: pure functions of their arguments; any thread.
  */
 #ifndef RAFIKI_HTTP_JSON_H
 #define RAFIKI_HTTP_JSON_H

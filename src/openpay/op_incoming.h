@@ -1,5 +1,7 @@
 /*
  * The resource server's incoming payments routes (op_incoming.c).
+ *
+ * Threads: a table of routes; the handlers run on the Open Payments listener's workers.
  */
 #ifndef RAFIKI_OPENPAY_OP_INCOMING_H
 #define RAFIKI_OPENPAY_OP_INCOMING_H

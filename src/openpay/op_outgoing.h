@@ -1,5 +1,7 @@
 /*
  * The resource server's outgoing payments routes (op_outgoing.c).
+ *
+ * Threads: a table of routes; the handlers run on the Open Payments listener's workers.
  */
 #ifndef RAFIKI_OPENPAY_OP_OUTGOING_H
 #define RAFIKI_OPENPAY_OP_OUTGOING_H

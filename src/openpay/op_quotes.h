@@ -1,5 +1,7 @@
 /*
  * The resource server's quotes routes (op_quotes.c).
+ *
+ * Threads: handlers and helpers run on the Open Payments listener's workers and may block.
  */
 #ifndef RAFIKI_OPENPAY_OP_QUOTES_H
 #define RAFIKI_OPENPAY_OP_QUOTES_H

@@ -3,6 +3,9 @@
  * op_incoming.c, op_quotes.c, op_outgoing.c): the answers, the request start every route makes
  * (token introspection, then the client's signature), resource URLs and ids, client ownership
  * and the list pages.
+ *
+ * Threads: the Open Payments listener's workers; calls may block on introspection, the
+ * database and a client key fetch.
  */
 #ifndef RAFIKI_OPENPAY_OP_REQUEST_H
 #define RAFIKI_OPENPAY_OP_REQUEST_H

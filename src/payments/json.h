@@ -5,6 +5,8 @@
  * Each returns a new reference.
  *
  * Also the ledger transfer codes the domain books with, as in Rafiki's TigerBeetle accounting.
+ *
+ * Threads: pure functions of their arguments; any thread.
  */
 #ifndef RAFIKI_PAYMENTS_JSON_H
 #define RAFIKI_PAYMENTS_JSON_H

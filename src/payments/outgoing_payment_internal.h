@@ -1,4 +1,9 @@
-/* Shared by outgoing_payment.c (API and table) and outgoing_payment_worker.c (state machine). */
+/*
+ * Shared by outgoing_payment.c (API and table) and outgoing_payment_worker.c (state machine).
+ *
+ * Threads: as outgoing_payment.h: row helpers run on the caller's connection (any thread
+ * that may block); the handoff queue is guarded by the service's mutex.
+ */
 #ifndef RAFIKI_PAYMENTS_OUTGOING_PAYMENT_INTERNAL_H
 #define RAFIKI_PAYMENTS_OUTGOING_PAYMENT_INTERNAL_H
 

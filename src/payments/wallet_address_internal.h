@@ -1,6 +1,8 @@
 /*
  * Helpers shared by the payments modules (not a public API): the mapping of row text ids.
  * Their write transactions go through db_write_tx (store/db.h: retries, group commit).
+ *
+ * Threads: as wallet_address.h: any thread that may block on the database.
  */
 #ifndef RAFIKI_PAYMENTS_WALLET_ADDRESS_INTERNAL_H
 #define RAFIKI_PAYMENTS_WALLET_ADDRESS_INTERNAL_H

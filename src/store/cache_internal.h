@@ -1,5 +1,9 @@
-/* Internals shared by the cache front (cache.c, with the in-process driver) and the Redis
- * driver (cache_redis.c). Not for use outside src/store. */
+/*
+ * Internals shared by the cache front (cache.c, with the in-process driver) and the Redis
+ * driver (cache_redis.c). Not for use outside src/store.
+ *
+ * Threads: as cache.h: every call is safe from any thread.
+ */
 #ifndef RAFIKI_STORE_CACHE_INTERNAL_H
 #define RAFIKI_STORE_CACHE_INTERNAL_H
 

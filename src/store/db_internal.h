@@ -1,6 +1,8 @@
 /*
  * Internals shared by the pool (db.c), the drivers (db_sqlite.c, db_pg.c) and migrations
  * (migrate.c). Not for use outside src/store.
+ *
+ * Threads: as db.h: a connection is used by one thread at a time (the one that acquired it).
  */
 #ifndef RAFIKI_STORE_DB_INTERNAL_H
 #define RAFIKI_STORE_DB_INTERNAL_H

@@ -2,6 +2,8 @@
  * Helpers shared by the two halves of the store layer, the cache (cache.c, cache_redis.c) and
  * the database (db*.c), so that both report failures the same way. Not for use outside
  * src/store.
+ *
+ * Threads: pure functions of their arguments; any thread.
  */
 #ifndef RAFIKI_STORE_STORE_INTERNAL_H
 #define RAFIKI_STORE_STORE_INTERNAL_H

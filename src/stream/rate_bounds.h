@@ -13,6 +13,8 @@
  *    d (d is below the rate's granularity) and the sender stops short rather than overpay.
  *
  * No floating point; every function is pure and answers saturated values, never overflows.
+ *
+ * Threads: a rate_bounds_t belongs to one payment's sender; the functions are pure over it.
  */
 #ifndef RAFIKI_STREAM_RATE_BOUNDS_H
 #define RAFIKI_STREAM_RATE_BOUNDS_H
