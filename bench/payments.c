@@ -17,9 +17,13 @@
  * and a STREAM rate probe through both connectors) and an outgoing payment (funding, then
  * STREAM: probe, one money packet, close). Server figures are a's.
  *
+ * After the runs of a configuration on SQLite: the server's RSS and the size of its WAL file
+ * right after the load, and again once it has been idle for BENCH_IDLE_SECONDS (memory and disk
+ * a server keeps after a burst).
+ *
  * Environment: BENCH_SECONDS (default 3), BENCH_CONCURRENCY (only that one), BENCH_ONLY (a
- * substring of the labels to run: "sqlite-full", "remote"...), RAFIKI_BIN
- * (default build/rafiki), RAFIKI_SQL_DIR (default ./sql).
+ * substring of the labels to run: "sqlite-full", "remote"...), BENCH_IDLE_SECONDS (default 3;
+ * 0: no idle report), RAFIKI_BIN (default build/rafiki), RAFIKI_SQL_DIR (default ./sql).
  */
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -31,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -287,6 +292,33 @@ static void check_payee(const char *label)
            got == completed_total * 100 ? "" : "  <-- MISMATCH");
 }
 
+/* Node a's RSS and WAL file size (KiB, -1 when it has none: Postgres). */
+static void idle_line(const char *label, const char *when)
+{
+    long rss, hwm;
+    bench_server_rss(srv.a.pid, &rss, &hwm);
+    char path[320];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/rafiki.db-wal", srv.a.dir);
+    long wal = stat(path, &sb) == 0 ? (long)(sb.st_size / 1024) : -1;
+    printf("%-13s %-18s server RSS %ld KiB (peak %ld)  WAL %ld KiB\n", label, when, rss, hwm, wal);
+    fflush(stdout);
+}
+
+/* What the server keeps once the load is over: right away, and after BENCH_IDLE_SECONDS. */
+static void idle_report(const char *label)
+{
+    const char *s = getenv("BENCH_IDLE_SECONDS");
+    long idle = s ? strtol(s, NULL, 10) : 3;
+    if (idle <= 0)
+        return;
+    idle_line(label, "after the load:");
+    sleep((unsigned)idle);
+    char when[32];
+    snprintf(when, sizeof when, "idle %ld s:", idle);
+    idle_line(label, when);
+}
+
 static void bench(const char *label, bool remote, const char *db_url, const char *sqlite_query)
 {
     const char *only = getenv("BENCH_ONLY");
@@ -311,6 +343,7 @@ static void bench(const char *label, bool remote, const char *db_url, const char
         if (!conc || strtol(conc, NULL, 10) == levels[i])
             run(label, levels[i], seconds);
     check_payee(label);
+    idle_report(label);
     bench_server_stop(&srv.a);
     bench_server_stop(&srv.b);
     http_client_free(srv.client);

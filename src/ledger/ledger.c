@@ -67,6 +67,11 @@
     "PRAGMA journal_size_limit=67108864"
 /* How often the checkpointer thread checkpoints the WAL when batches have committed. */
 #define CHECKPOINT_INTERVAL_MS 300
+/* Once nothing has been written for this long, the checkpointer truncates the WAL and frees
+ * the connections' page caches (db_idle_trim): a burst's WAL (up to the 64 MiB of
+ * journal_size_limit, or 256 MiB while readers kept it from restarting) and cached pages
+ * (up to 128 MiB for the writer, 8 MiB per reader) would otherwise stay until the next burst. */
+#define IDLE_TRIM_MS 1000
 
 typedef struct sub {
     struct sub *next;
@@ -909,9 +914,10 @@ static bool wait_ms(ledger_t *l, pthread_cond_t *cv, uint32_t ms)
  * a reader connection, so the batcher only appends to the WAL and the second core does the
  * copying. PASSIVE never blocks the writer; the WAL restarts from its beginning at the next
  * write once a checkpoint has copied all of it. The writer's own wal_autocheckpoint stays as a
- * backstop should this thread fall behind. It runs whether or not the ledger itself committed:
- * the backend's transactions (db_write_tx) write through the same WAL, and a checkpoint with
- * nothing to copy costs no I/O.
+ * backstop should this thread fall behind. Once the writer has been idle for IDLE_TRIM_MS, it
+ * truncates the WAL and frees the page caches (db_idle_trim). It runs whether or not the ledger
+ * itself committed: the backend's transactions (db_write_tx) write through the same WAL, and a
+ * checkpoint with nothing to copy costs no I/O.
  */
 static void *checkpointer_main(void *arg)
 {
@@ -926,6 +932,8 @@ static void *checkpointer_main(void *arg)
                 LOGW("ledger: checkpoint: %s", err.msg);
             db_release(conn);
         }
+        if (db_idle_trim(l->db, IDLE_TRIM_MS))
+            LOGD("ledger: idle: WAL truncated, page caches freed");
         pthread_mutex_lock(&l->qmu);
     }
     pthread_mutex_unlock(&l->qmu);

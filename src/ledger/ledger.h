@@ -48,7 +48,8 @@
  * commit sequence number and linked to the previous transfer of each of its accounts (history
  * is a walk, no index), new transfers enter the id index in bulk (opts merge_rows) while the
  * batcher keeps the not yet merged ones in memory, a Bloom filter of every stored id spares the
- * id index for ids that are certainly new, and a background thread checkpoints the WAL. See
+ * id index for ids that are certainly new, and a background thread checkpoints the WAL (and,
+ * once nothing has been written for a second, truncates it and frees the page caches). See
  * ledger.c, lstore.c and sql/002_ledger_keys.sql.
  */
 #ifndef RAFIKI_LEDGER_LEDGER_H

@@ -535,8 +535,10 @@ static void ip_end_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_er
     }
     ip_transition_many(ctx, e, n, err);
     for (size_t i = 0; i < n; i++)
-        if (sel_pending(&e[i]) && e[i].found) /* another process ended it first: its row */
+        if (sel_pending(&e[i]) && e[i].found) { /* another process ended it first: its row */
             e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
+            e[i].received_final = false; /* the row read has no received amount: read it again */
+        }
     ip_settle_many(ctx, e, n, err);
     for (size_t i = 0; i < n; i++) {
         if (e[i].r == INCOMING_PAYMENT_OK && !e[i].received_final)
@@ -602,7 +604,9 @@ incoming_payment_result_t incoming_payment_get(const wallet_ctx_t *ctx, ledger_i
         return r;
     incoming_payment_state_t to =
         p.state == INCOMING_PAYMENT_PENDING ? ip_due(&p, clock_wall_ms()) : p.state;
-    if (to != p.state) {
+    /* Ended but not settled (another process between its steps, or a crash): the settlement
+     * runs here too, so whoever reads an ended payment finds its money in the wallet account. */
+    if (to != p.state || (p.state != INCOMING_PAYMENT_PENDING && !p.settled)) {
         r = ip_end(ctx, id, to, &p, err);
         if (r == INCOMING_PAYMENT_ALREADY_COMPLETED || r == INCOMING_PAYMENT_ALREADY_EXPIRED)
             r = INCOMING_PAYMENT_OK; /* someone else ended it first: p is the row after */

@@ -119,7 +119,9 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
 /*
  * Reads one, with received_amount from the ledger. A pending payment that has received its
  * incoming amount or whose expiry has passed is ended first (as the worker would), so a reader
- * never sees a stale pending. OK, NOT_FOUND, STORAGE_ERROR.
+ * never sees a stale pending, and an ended one not settled yet is settled first, so the
+ * received amount of a completed payment is in its wallet account when the answer says so.
+ * OK, NOT_FOUND, STORAGE_ERROR.
  */
 incoming_payment_result_t incoming_payment_get(const wallet_ctx_t *ctx, ledger_id_t id,
                                                incoming_payment_t *out, db_err_t *err);

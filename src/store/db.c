@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "base/assert.h"
+#include "base/clock.h"
 #include "base/env.h"
 #include "base/log.h"
 #include "store/db_internal.h"
@@ -221,6 +225,11 @@ static void pool_put(db_t *db, db_conn_t *c)
 {
     pthread_mutex_lock(&db->mu);
     c->in_use = false;
+    if (c == &db->writer && !c->uncounted) {
+        db->writer_uses++;
+        db->writer_used_ms = clock_mono_ms();
+    }
+    c->uncounted = false;
     pthread_cond_signal(c == &db->writer ? &db->cv_writer : &db->cv);
     pthread_mutex_unlock(&db->mu);
 }
@@ -257,6 +266,58 @@ void db_release(db_conn_t *conn)
     if (conn->kind == DB_POSTGRES && PQstatus(conn->pg) != CONNECTION_OK)
         conn->broken = true;
     pool_put(conn->db, conn);
+}
+
+/* ---- idle ---- */
+
+/* Reader connection i when it is open and nobody holds it (then taken), else NULL. */
+static db_conn_t *pool_take_idle(db_t *db, int i)
+{
+    pthread_mutex_lock(&db->mu);
+    db_conn_t *c = &db->conns[i];
+    bool idle = !c->in_use && c->kind && !c->broken;
+    if (idle)
+        c->in_use = true;
+    pthread_mutex_unlock(&db->mu);
+    return idle ? c : NULL;
+}
+
+bool db_idle_trim(db_t *db, uint32_t idle_ms)
+{
+    if (db->kind != DB_SQLITE || db->sqlite_memory)
+        return false;
+    pthread_mutex_lock(&db->mu);
+    uint64_t uses = db->writer_uses;
+    bool due = uses != db->trimmed_uses && !db->writer.in_use &&
+               clock_mono_ms() - db->writer_used_ms >= idle_ms;
+    pthread_mutex_unlock(&db->mu);
+    if (!due)
+        return false;
+    db_err_t err;
+    db_conn_t *w = db_acquire(db, DB_CONN_WRITE, &err);
+    if (!w)
+        return false;
+    bool truncated = db_lite_wal_truncate(w);
+    if (truncated)
+        db_lite_shrink(w);
+    w->uncounted = true; /* a checkpoint writes nothing a reader would see */
+    db_release(w);
+    if (!truncated)
+        return false; /* a reader on an older snapshot: the next call tries again */
+    for (int i = 0; i < db->nconns; i++) {
+        db_conn_t *c = pool_take_idle(db, i);
+        if (c) {
+            db_lite_shrink(c);
+            pool_put(db, c);
+        }
+    }
+#ifdef __GLIBC__
+    malloc_trim(0); /* the freed pages were small blocks: glibc keeps them otherwise */
+#endif
+    pthread_mutex_lock(&db->mu);
+    db->trimmed_uses = uses;
+    pthread_mutex_unlock(&db->mu);
+    return true;
 }
 
 /* ---- statements ---- */

@@ -114,6 +114,17 @@ db_conn_t *db_acquire(db_t *db, db_role_t role, db_err_t *err);
 /* Returns a connection to the pool. A transaction left open is rolled back first; a broken
  * Postgres connection is dropped and reopened on next acquire. */
 void db_release(db_conn_t *conn);
+/*
+ * SQLite: gives back what a burst of writes left behind once the writer connection has not been
+ * used for idle_ms: the WAL is checkpointed and truncated to zero bytes, the page caches of the
+ * connections nobody holds are emptied, and free heap goes back to the system (malloc_trim).
+ * Once per idle period: true when it ran now; false when the writer was used since the last
+ * trim less than idle_ms ago (or is in use), when there was nothing to do, or when a reader on
+ * an older snapshot was in the way (it does not wait for one; the next call tries again).
+ * On Postgres and on sqlite::memory: it does nothing (false). Threads: any, holding no
+ * connection of db.
+ */
+bool db_idle_trim(db_t *db, uint32_t idle_ms);
 db_kind_t db_conn_kind(const db_conn_t *conn);
 
 /* Runs SQL text with no parameters and no result rows (DDL, several statements separated by ;).

@@ -67,6 +67,7 @@ struct db_conn {
     bool in_tx;
     bool in_use;
     bool broken;
+    bool uncounted; /* SQLite writer: this use wrote nothing (db_idle_trim's own) */
     /* statement cache: open addressing over stmts */
     db_stmt_t **cache;
     size_t cache_cap, cache_len;
@@ -96,6 +97,9 @@ struct db {
      * the others; each release wakes one waiter of its kind, not all */
     pthread_cond_t cv, cv_writer;
     db_conn_t writer; /* SQLite only */
+    /* SQLite, under mu: uses of the writer, the last one's end (clock_mono_ms), and the uses
+     * db_idle_trim has seen (once per idle period) */
+    uint64_t writer_uses, writer_used_ms, trimmed_uses;
     db_conn_t *conns; /* SQLite readers / Postgres pool */
     int nconns;
     /* db_write_tx's group commit (SQLite): waiting callers, and whether one of them leads */
@@ -118,6 +122,11 @@ db_rc_t db_lite_step(db_stmt_t *st, db_err_t *err);
 /* Finishes a statement stopped on a row (sqlite3_reset) and records its changes: a DML statement
  * with RETURNING applies everything at its first step but only counts at completion. */
 void db_lite_finish(db_stmt_t *st);
+/* Checkpoints the whole WAL and truncates it to zero bytes without waiting for anyone; false
+ * when a reader or a checkpoint was in the way. */
+bool db_lite_wal_truncate(db_conn_t *c);
+/* Frees the pages of c's page cache that no statement holds. */
+void db_lite_shrink(db_conn_t *c);
 
 db_rc_t db_pg_connect(db_t *db, db_conn_t *c, db_err_t *err);
 void db_pg_disconnect(db_conn_t *c);

@@ -10,6 +10,12 @@
 
 #include "store/db_internal.h"
 
+/* A connection's page cache, KiB (PRAGMA cache_size=-N), a ceiling it fills up to under load.
+ * Readers look rows up by key; the pages on their paths stay in the OS page cache anyway, so a
+ * reader's own copy saves a system call, not I/O, and a dozen readers of 32 MiB each kept most
+ * of a server's memory after a burst. The ledger's writer sets its own (ledger.c). */
+#define LITE_CACHE_KIB 8192
+
 static db_rc_t lite_code(int rc)
 {
     switch (rc & 0xff) {
@@ -57,8 +63,8 @@ db_rc_t db_lite_connect(db_t *db, db_conn_t *c, db_err_t *err)
     sqlite3_busy_timeout(c->lite, db->opts.busy_timeout_ms);
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
-             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;%s%s",
-             c->writer ? " PRAGMA journal_mode=WAL;" : "",
+             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-%d;%s%s",
+             LITE_CACHE_KIB, c->writer ? " PRAGMA journal_mode=WAL;" : "",
              c->writer ? (db->opts.sqlite_sync_normal ? " PRAGMA synchronous=NORMAL;"
                                                       : " PRAGMA synchronous=FULL;")
                        : "");
@@ -144,4 +150,19 @@ void db_lite_finish(db_stmt_t *st)
 {
     sqlite3_reset(st->lite);
     lite_record_changes(st);
+}
+
+bool db_lite_wal_truncate(db_conn_t *c)
+{
+    /* TRUNCATE waits for readers through the busy handler while it holds the writer lock: with
+     * none, a reader still on an older snapshot costs this call, not the next write */
+    sqlite3_busy_timeout(c->lite, 0);
+    int rc = sqlite3_wal_checkpoint_v2(c->lite, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(c->lite, c->db->opts.busy_timeout_ms);
+    return rc == SQLITE_OK;
+}
+
+void db_lite_shrink(db_conn_t *c)
+{
+    sqlite3_db_release_memory(c->lite);
 }

@@ -23,6 +23,7 @@
 #include "payments/outgoing_payment.h"
 #include "admin/admin_outgoing.h"
 #include "payments/webhooks.h"
+#include "admin/admin_payments.h"
 #include "connector/rates.h"
 #include "base/rand.h"
 #include "http/client.h"
@@ -120,6 +121,8 @@ static void fx_start(bool pg, const char *fees)
     http_server_config_t hc = {.port = 0, .threads = 4, .name = "payments-test"};
     fx.srv = http_server_new(&hc);
     cr_assert_eq(admin_outgoing_register(fx.srv, &fx.admin, fx.op), 0);
+    cr_assert_eq(admin_incoming_register(fx.srv, &fx.admin, &fx.wallets), 0);
+    cr_assert_eq(admin_ledger_register(fx.srv, &fx.admin), 0);
     cr_assert_eq(http_server_start(fx.srv), 0);
     snprintf(fx.base, sizeof fx.base, "http://127.0.0.1:%u", (unsigned)http_server_port(fx.srv));
     fx.client = http_client_new(NULL);
@@ -148,6 +151,27 @@ typedef struct {
     unsigned status;
     json_t *json;
 } reply_t;
+
+/* A request on client c; status 0 when it got no answer. Asserts nothing (any thread). */
+static reply_t http_on(http_client_t *c, const char *method, const char *path, const char *body)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", fx.base, path);
+    http_header_t h[] = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " SECRET}};
+    http_client_req_t rq = {.method = method,
+                            .url = url,
+                            .headers = h,
+                            .n_headers = 2,
+                            .body = body ? SLICE_STR(body) : SLICE(NULL, 0),
+                            .timeout_ms = 10000};
+    http_client_resp_t out;
+    if (http_client_do_sync(c, &rq, &out) != HTTP_CLIENT_OK)
+        return (reply_t){0};
+    reply_t r = {.status = out.status,
+                 .json = json_loadb((const char *)out.body.ptr, out.body.len, 0, NULL)};
+    http_client_resp_free(&out);
+    return r;
+}
 
 static reply_t http(const char *method, const char *path, const char *body)
 {
@@ -906,6 +930,165 @@ static void case_replicas_share_the_work(void)
     cr_expect_eq(balance(fx.dir.w[a].account_id), 100000 - N * 111);
 }
 
+/* ---- a paid incoming payment read right after its payment completes ---- */
+
+enum { READERS = 16, READER_PAYMENTS = 8 };
+
+/* One client: pays READER_PAYMENTS incoming payments of its own receiver and, as soon as each
+ * outgoing payment reads COMPLETED, reads the incoming payment and the receiver's balance. */
+typedef struct {
+    char from[LEDGER_ID_STR_LEN + 1], to[LEDGER_ID_STR_LEN + 1], to_account[LEDGER_ID_STR_LEN + 1];
+    int reads;          /* incoming payments read after their payment completed */
+    int short_received; /* of those, how many showed less than was paid */
+    int not_completed;  /* ... or did not read completed */
+    int short_balance;  /* balance reads without all the money paid so far */
+    int errors;         /* requests that failed (no money involved) */
+    char first[512];    /* the first wrong answer */
+} reader_t;
+
+static void reader_note(reader_t *r, const char *what, const reply_t *rep)
+{
+    if (r->first[0])
+        return;
+    char *doc = rep->json ? json_dumps(rep->json, JSON_COMPACT) : NULL;
+    snprintf(r->first, sizeof r->first, "%s: %u %s", what, rep->status, doc ? doc : "");
+    free(doc);
+}
+
+/* POSTs body to path on c; the answer's field key (its id) into out; false on another status. */
+static bool reader_post(reader_t *r, http_client_t *c, const char *path, const char *body,
+                        const char *key, char out[64])
+{
+    reply_t rep = http_on(c, "POST", path, body);
+    bool ok = rep.status == 201;
+    if (ok)
+        snprintf(out, 64, "%s", field(&rep, key));
+    else
+        r->errors++, reader_note(r, path, &rep);
+    json_decref(rep.json);
+    return ok;
+}
+
+/* Polls the outgoing payment until it has ended; true when it reads COMPLETED. */
+static bool reader_wait(reader_t *r, http_client_t *c, const char *pid)
+{
+    char path[160];
+    payment_path(pid, "", path);
+    for (int i = 0; i < 10000; i++) {
+        reply_t rep = http_on(c, "GET", path, NULL);
+        const char *st = rep.status == 200 ? field(&rep, "state") : "";
+        bool done = strcmp(st, "COMPLETED") == 0, ended = done || strcmp(st, "FAILED") == 0;
+        if (!done && (ended || rep.status != 200))
+            r->errors++, reader_note(r, "outgoing payment", &rep);
+        json_decref(rep.json);
+        if (ended || rep.status != 200)
+            return done;
+        usleep(1000);
+    }
+    r->errors++;
+    return false;
+}
+
+/* Reads incoming payment id (paid `amount`) and the receiver's balance (paid `total` so far). */
+static void reader_check(reader_t *r, http_client_t *c, const char *id, uint64_t amount,
+                         uint64_t total)
+{
+    char path[160], want[32];
+    snprintf(path, sizeof path, "/incoming-payments/%s", id);
+    reply_t rep = http_on(c, "GET", path, NULL);
+    r->reads++;
+    snprintf(want, sizeof want, "%llu", (unsigned long long)amount);
+    if (strcmp(amount_value(&rep, "received_amount"), want) != 0)
+        r->short_received++, reader_note(r, "incoming payment", &rep);
+    else if (!json_is_true(json_object_get(rep.json, "completed")))
+        r->not_completed++, reader_note(r, "incoming payment", &rep);
+    json_decref(rep.json);
+    snprintf(path, sizeof path, "/accounts/%s/status", r->to_account);
+    rep = http_on(c, "GET", path, NULL);
+    snprintf(want, sizeof want, "%llu", (unsigned long long)total);
+    const char *bal = json_string_value(json_object_get(rep.json, "balance"));
+    if (!bal || strcmp(bal, want) != 0)
+        r->short_balance++, reader_note(r, "receiver balance", &rep);
+    json_decref(rep.json);
+}
+
+static void *reader_run(void *arg)
+{
+    reader_t *r = arg;
+    http_client_t *c = http_client_new(NULL);
+    uint64_t total = 0;
+    for (int i = 0; i < READER_PAYMENTS; i++) {
+        uint64_t amount = 100 + (uint64_t)i;
+        char body[512], id[64], url[256], qid[64], pid[64];
+        snprintf(body, sizeof body,
+                 "{\"wallet_address_id\":\"%s\",\"incoming_amount\":{\"value\":\"%llu\","
+                 "\"asset_code\":\"%s\",\"asset_scale\":2}}",
+                 r->to, (unsigned long long)amount, fx.asset.code);
+        reply_t ip = http_on(c, "POST", "/incoming-payments", body);
+        if (ip.status != 201) {
+            r->errors++, reader_note(r, "incoming payment create", &ip);
+            json_decref(ip.json);
+            continue;
+        }
+        snprintf(id, sizeof id, "%s", field(&ip, "id"));
+        snprintf(url, sizeof url, "%s", field(&ip, "url"));
+        json_decref(ip.json);
+        snprintf(body, sizeof body, "{\"wallet_address_id\":\"%s\",\"receiver\":\"%s\"}", r->from,
+                 url);
+        if (!reader_post(r, c, "/quotes", body, "id", qid))
+            continue;
+        snprintf(body, sizeof body, "{\"wallet_address_id\":\"%s\",\"quote_id\":\"%s\"}", r->from,
+                 qid);
+        if (!reader_post(r, c, "/outgoing-payments", body, "id", pid) || !reader_wait(r, c, pid))
+            continue;
+        total += amount;
+        reader_check(r, c, id, amount, total);
+    }
+    http_client_free(c);
+    return NULL;
+}
+
+/* Clients that read an incoming payment right after its outgoing payment completed, while the
+ * incoming payment worker ends paid payments too: every read shows what was paid, and the
+ * receiver's balance has it. */
+static void case_paid_reads_show_the_money(void)
+{
+    reader_t *r = calloc(READERS, sizeof *r);
+    for (int i = 0; i < READERS; i++) {
+        size_t a = wallet_new(true), b = wallet_new(true);
+        deposit(a, 1000000);
+        id_str(fx.dir.w[a].id, r[i].from);
+        id_str(fx.dir.w[b].id, r[i].to);
+        id_str(fx.dir.w[b].account_id, r[i].to_account);
+        fx.dir.nw = 0; /* the ids are kept here: the directory has DIR_MAX slots */
+    }
+    cr_assert_eq(outgoing_payments_start(fx.op), 0);
+    incoming_payment_worker_t *w = incoming_payment_worker_start(&fx.wallets, 5);
+    cr_assert_not_null(w);
+    pthread_t t[READERS];
+    for (int i = 0; i < READERS; i++)
+        pthread_create(&t[i], NULL, reader_run, &r[i]);
+    reader_t sum = {0};
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(t[i], NULL);
+        sum.reads += r[i].reads;
+        sum.short_received += r[i].short_received;
+        sum.not_completed += r[i].not_completed;
+        sum.short_balance += r[i].short_balance;
+        sum.errors += r[i].errors;
+        if (!sum.first[0])
+            memcpy(sum.first, r[i].first, sizeof sum.first);
+    }
+    incoming_payment_worker_stop(w);
+    cr_expect_eq(sum.errors, 0, "%d requests failed; first: %s", sum.errors, sum.first);
+    cr_expect_eq(sum.reads, READERS * READER_PAYMENTS);
+    cr_expect_eq(sum.short_received + sum.not_completed + sum.short_balance, 0,
+                 "of %d reads: %d received less than paid, %d not completed, %d balances short; "
+                 "first: %s",
+                 sum.reads, sum.short_received, sum.not_completed, sum.short_balance, sum.first);
+    free(r);
+}
+
 static bool pg_available(void)
 {
     const char *u = getenv("TEST_POSTGRES_URL");
@@ -943,3 +1126,4 @@ BOTH(grant_limits, "0:0")
 BOTH(grant_limits_concurrent, "0:0")
 BOTH(grant_refund_on_failure, FEES)
 BOTH(local_across_assets, "0:0")
+BOTH(paid_reads_show_the_money, FEES)

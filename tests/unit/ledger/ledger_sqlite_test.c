@@ -3,6 +3,7 @@
  * bulk of the property test's seeds runs on sqlite::memory: (the same SQL, no file I/O), a
  * few hundred on a file. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ledger/lstore.h"
@@ -640,3 +641,47 @@ static void lite_case_one_bucket(lc_env_t *e)
 }
 
 LITE_TEST(ids_in_one_bucket_merge_in_steps, lite_case_one_bucket(&E), &MERGE_7)
+
+/* Bytes of the test database's WAL file (0 when there is none). */
+static long lite_wal_size(void)
+{
+    char p[160];
+    snprintf(p, sizeof p, "%s-wal", lite_path);
+    struct stat sb;
+    return stat(p, &sb) == 0 ? (long)sb.st_size : 0;
+}
+
+/* Once the ledger has been idle for a while its checkpointer truncates the WAL a burst of
+ * batches grew (db_idle_trim): the file no longer keeps its size (up to journal_size_limit, 64
+ * MiB) until the next write. The ledger goes on after it. */
+static void lite_case_wal_truncated_when_idle(lc_env_t *e)
+{
+    enum { N = 20000, BATCH = 500 };
+    ledger_id_t S = e->usd.settlement_account_id;
+    ledger_id_t a = lc_account(e->l, &e->usd, 0);
+    ledger_op_t *ops = calloc(BATCH, sizeof *ops);
+    ledger_result_t *res = calloc(BATCH, sizeof *res);
+    long grown = 0;
+    for (int i = 0; i < N; i += BATCH) {
+        for (int k = 0; k < BATCH; k++)
+            ops[k] = lc_xfer(S, a, 1);
+        cr_assert_eq(ledger_transfers_execute(e->l, ops, BATCH, res), LEDGER_OK);
+        long now = lite_wal_size();
+        grown = now > grown ? now : grown;
+    }
+    cr_assert_gt(grown, 512 * 1024, "the burst's WAL: %ld bytes", grown);
+    long left = lite_wal_size();
+    for (int i = 0; i < 100 && left > 0; i++) { /* idle 1 s, checkpoints every 300 ms */
+        usleep(100000);
+        left = lite_wal_size();
+    }
+    cr_assert_eq(left, 0, "the WAL after 10 s idle: %ld bytes (the burst grew it to %ld)", left,
+                 grown);
+    cr_assert_eq(lc_exec1(e->l, lc_xfer(S, a, 1)), LEDGER_OK);
+    cr_assert_eq(lc_balance(e->l, a), N + 1);
+    lc_check_invariants(e->db);
+    free(ops);
+    free(res);
+}
+
+LITE_TEST(wal_truncated_when_idle, lite_case_wal_truncated_when_idle(&E), NULL)

@@ -140,3 +140,68 @@ Test(db_rc, every_result_has_a_name)
     cr_expect_str_eq(db_rc_str(DB_CONSTRAINT), "constraint violation");
     cr_expect_str_eq(db_rc_str((db_rc_t)42), "unknown");
 }
+
+/* Bytes of a database's WAL file (0 when there is none). */
+static long dbc_wal_size(const char *dir, const char *name)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/%s.db-wal", dir, name);
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : 0;
+}
+
+/* db_idle_trim: nothing while the writer was used recently, then the WAL truncated to zero
+ * once (again only after another write); a reader on an older snapshot makes it give up at once
+ * rather than wait its busy timeout (5 s) holding the writer lock. */
+Test(db_sqlite, idle_trim_truncates_the_wal_once_idle)
+{
+    const char *dir = dbc_tmpdir();
+    char url[256];
+    snprintf(url, sizeof url, "sqlite:%s/idle.db", dir);
+    db_err_t err = {0};
+    db_t *db = db_open(url, &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    db_conn_t *w = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(w, "CREATE TABLE t (a BLOB); BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                "SELECT i + 1 FROM n WHERE i < 500) INSERT INTO t SELECT randomblob(4000) FROM "
+                "n; COMMIT");
+    db_release(w);
+    long grown = dbc_wal_size(dir, "idle");
+    cr_assert_gt(grown, 1000000, "the WAL of 2 MB written: %ld bytes", grown);
+    cr_assert_not(db_idle_trim(db, 60000), "the writer was used just now");
+    cr_assert_eq(dbc_wal_size(dir, "idle"), grown);
+
+    /* a reader inside a transaction on the snapshot before a write is in the way */
+    db_conn_t *r = dbc_conn(db, DB_CONN_READ);
+    cr_assert_eq(db_begin(r, DB_TX_READ, &err), DB_OK);
+    cr_assert_eq(dbc_count(r, "SELECT count(*) FROM t"), 500);
+    w = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(w, "INSERT INTO t VALUES (randomblob(4000))");
+    db_release(w);
+    usleep(20000);
+    uint64_t t0 = clock_mono_ms();
+    cr_assert_not(db_idle_trim(db, 10), "a reader holds an older snapshot");
+    cr_assert_lt(clock_mono_ms() - t0, 1000, "it did not wait for the reader");
+    cr_assert_gt(dbc_wal_size(dir, "idle"), 0);
+    db_release(r); /* its transaction ends */
+
+    cr_assert(db_idle_trim(db, 10));
+    cr_assert_eq(dbc_wal_size(dir, "idle"), 0, "truncated");
+    cr_assert_not(db_idle_trim(db, 10), "once per idle period");
+    r = dbc_conn(db, DB_CONN_READ);
+    cr_assert_eq(dbc_count(r, "SELECT count(*) FROM t"), 501, "nothing lost");
+    db_release(r);
+    w = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(w, "INSERT INTO t VALUES (randomblob(4000))");
+    db_release(w);
+    cr_assert_gt(dbc_wal_size(dir, "idle"), 0);
+    usleep(20000);
+    cr_assert(db_idle_trim(db, 10), "idle again after a write");
+    cr_assert_eq(dbc_wal_size(dir, "idle"), 0);
+    db_close(db);
+
+    db_t *mem = db_open("sqlite::memory:", &err);
+    cr_assert_not_null(mem);
+    cr_assert_not(db_idle_trim(mem, 0), "no WAL in memory");
+    db_close(mem);
+}
