@@ -13,8 +13,12 @@
  * connection within idle_timeout_s of the previous answer. These are absolute deadlines:
  * trickling bytes does not extend them (libmicrohttpd's own timeout restarts on every byte).
  * A reaper thread shuts down connections past their deadline. Connections per client address
- * are capped (per_ip_max; the excess is closed at accept), heads larger than header_max get
- * 431 and paths longer than HTTP_PATH_MAX_LEN 414, both as JSON errors. Bodies larger than
+ * are capped (per_ip_max; the excess is closed at accept). Connections from many addresses
+ * cannot fill the listener either: once 7/8 of connections_max are open, the oldest idle
+ * keep-alive connections, then new ones without a request head after a second, are closed
+ * down to 3/4, so a new client is served at once. Heads larger than header_max get
+ * 431, paths longer than HTTP_PATH_MAX_LEN 414, and paths with a control byte (also as %00..%1F
+ * or %7F) 400, all as JSON errors. Bodies larger than
  * 64 KiB live in pages mapped for them, so memory goes back to the system after a burst.
  * libmicrohttpd still answers by itself, in HTML, a head too large for its 32 KiB
  * per-connection buffer; that body is compiled into the library.
@@ -102,6 +106,7 @@ typedef struct {
     uint64_t requests;
     uint64_t pending;               /* requests currently waiting for an asynchronous answer */
     uint64_t connections_timed_out; /* closed because a request missed its deadline */
+    uint64_t connections_evicted;   /* idle or slow, closed to make room (under pressure) */
 } http_server_stats_t;
 
 /* Returns a server that is configured but not listening, or NULL on a bad host or OOM. */
