@@ -16,12 +16,12 @@
  * are capped (per_ip_max; the excess is closed at accept). Connections from many addresses
  * cannot fill the listener either: once 7/8 of connections_max are open, the oldest idle
  * keep-alive connections, then new ones without a request head after a second, are closed
- * down to 3/4, so a new client is served at once. Heads larger than header_max get
- * 431, paths longer than HTTP_PATH_MAX_LEN 414, and paths with a control byte (also as %00..%1F
- * or %7F) 400, all as JSON errors. Bodies larger than
- * 64 KiB live in pages mapped for them, so memory goes back to the system after a burst.
- * libmicrohttpd still answers by itself, in HTML, a head too large for its 32 KiB
- * per-connection buffer; that body is compiled into the library.
+ * down to 3/4, so a new client is served at once. Heads larger than header_max get 431, paths
+ * longer than HTTP_PATH_MAX_LEN 414, and paths with a control byte (also as %00..%1F or %7F)
+ * 400, all as JSON errors. Bodies larger than 64 KiB live in pages mapped for them, so memory
+ * goes back to the system after a burst. libmicrohttpd still answers by itself, 431 in HTML, a
+ * head too large for its 32 KiB per-connection buffer; that body is compiled into the library
+ * (docs/DESIGN.md, "Hostile clients").
  *
  * Per-request state lives in a context owned by the connection and reused for each request on
  * it, so a keep-alive request costs no allocation of ours beyond growing buffers once.
