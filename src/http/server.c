@@ -68,6 +68,9 @@
  * slow enough to be closed: a client that means to be served sends it at once. */
 #define PRESSURE_RESERVE_DIV 8u
 #define PRESSURE_GRACE_MS    1000u
+/* New connections under pressure wake the reaper at most this often: each wake walks the list
+ * of connections, and a client churning connections must not turn that into a busy loop. */
+#define PRESSURE_WAKE_MIN_MS 20u
 
 typedef struct {
     const char *text; /* points into route_t.pattern_copy */
@@ -158,7 +161,8 @@ struct http_server {
     pthread_mutex_t conns_mu; /* the list of open connections, newest first */
     http_req_t *conns, *conns_tail;
     uint64_t pressure_at, relieved_to; /* open connections: see relieve_pressure */
-    pthread_mutex_t reaper_mu;         /* reaper_stop and its condition */
+    atomic_uint_fast64_t pressure_woken_ms;
+    pthread_mutex_t reaper_mu; /* reaper_stop and its condition */
     pthread_cond_t reaper_cv;
     bool reaper_stop, reaper_running;
     pthread_t reaper;
@@ -389,6 +393,17 @@ static void conn_close(http_server_t *s, http_req_t *req)
     free(req);
 }
 
+/* Wakes the reaper to relieve the pressure now rather than at its next period (a signal sent
+ * without its mutex may be missed: then it runs at that period). */
+static void pressure_wake(http_server_t *s)
+{
+    uint64_t now = clock_mono_ms();
+    uint64_t last = atomic_load_explicit(&s->pressure_woken_ms, memory_order_relaxed);
+    if (now - last >= PRESSURE_WAKE_MIN_MS &&
+        atomic_compare_exchange_strong(&s->pressure_woken_ms, &last, now))
+        pthread_cond_signal(&s->reaper_cv);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -397,10 +412,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_ctx = conn_open(s, conn); /* NULL: on_request refuses the connection's requests */
         atomic_fetch_add_explicit(&s->conns_opened, 1, memory_order_relaxed);
         uint64_t open = atomic_fetch_add_explicit(&s->conns_open, 1, memory_order_relaxed) + 1;
-        /* Wake the reaper at once (a signal without its mutex may be missed: then it runs at
-         * its next period). */
         if (open >= s->pressure_at)
-            pthread_cond_signal(&s->reaper_cv);
+            pressure_wake(s);
         return;
     }
     if (*socket_ctx != NULL)

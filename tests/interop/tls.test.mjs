@@ -43,9 +43,10 @@ function makeCerts () {
 }
 
 // The https peer: GET /bob answers SPSP; POST / (ILP over HTTP, Bearer token) answers every
-// Prepare with a Reject F99 "from the https peer".
+// Prepare with a Reject F99 "from the https peer". Every answer closes its connection, so each
+// request is a new TLS handshake (the CAs are added to each one).
 async function startPeer (token) {
-  const seen = { spsp: 0, prepares: [], tlsErrors: 0 }
+  const seen = { spsp: 0, prepares: [], tlsErrors: 0, handshakes: 0 }
   const server = https.createServer({
     key: fs.readFileSync(path.join(dir, 'server.key')),
     cert: fs.readFileSync(path.join(dir, 'server.pem')),
@@ -55,7 +56,7 @@ async function startPeer (token) {
     req.on('end', () => {
       if (req.method === 'GET' && req.url === '/bob') {
         seen.spsp++
-        res.writeHead(200, { 'content-type': 'application/spsp4+json' })
+        res.writeHead(200, { 'content-type': 'application/spsp4+json', connection: 'close' })
         res.end(JSON.stringify({
           destination_account: 'test.tls.bob', shared_secret: randomBytes(32).toString('base64'),
         }))
@@ -67,13 +68,14 @@ async function startPeer (token) {
       }
       const prep = IlpPacket.deserializeIlpPrepare(Buffer.concat(chunks))
       seen.prepares.push(prep.destination)
-      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      res.writeHead(200, { 'content-type': 'application/octet-stream', connection: 'close' })
       res.end(IlpPacket.serializeIlpReject({
         code: 'F99', triggeredBy: 'test.tls', message: 'from the https peer', data: Buffer.alloc(0),
       }))
     })
   })
   server.on('tlsClientError', () => { seen.tlsErrors++ })
+  server.on('secureConnection', () => { seen.handshakes++ })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { port: server.address().port, seen, close: () => server.close() }
 }
@@ -139,13 +141,16 @@ for (const [label, caEnv] of [['TLS_CA_FILE', () => ({ TLS_CA_FILE: path.join(di
     const tok = randomBytes(16).toString('hex')
     await peerFor(tok)
     const n = await node(label === 'TLS_CA_FILE' ? 'withfile' : 'withdir', caEnv(), tok)
-    const rej = await sendToTlsPeer(n)
-    assert.equal(rej.code, 'F99', JSON.stringify(rej))
-    assert.equal(rej.message, 'from the https peer')
-    assert.deepEqual(peer.seen.prepares, ['test.tls.x'])
+    for (let i = 0; i < 3; i++) {
+      const rej = await sendToTlsPeer(n)
+      assert.equal(rej.code, 'F99', JSON.stringify(rej))
+      assert.equal(rej.message, 'from the https peer')
+    }
+    assert.deepEqual(peer.seen.prepares, ['test.tls.x', 'test.tls.x', 'test.tls.x'])
+    assert.ok(peer.seen.handshakes >= 3, `${peer.seen.handshakes} TLS handshakes`)
     await quoteBob(n) // the probe is rejected by the peer: the quote fails, after both calls
     assert.equal(peer.seen.spsp, 1, 'the SPSP GET of the wallet address arrived over https')
-    assert.ok(peer.seen.prepares.length > 1 && peer.seen.prepares.slice(1).every((d) => d.startsWith('test.tls.bob')),
+    assert.ok(peer.seen.prepares.length > 3 && peer.seen.prepares.slice(3).every((d) => d.startsWith('test.tls.bob')),
       JSON.stringify(peer.seen.prepares))
     assert.equal(peer.seen.tlsErrors, 0)
     n.proc.kill('SIGKILL')
