@@ -67,10 +67,11 @@
  * margin. A new connection that has not sent its request head within PRESSURE_GRACE_MS is then
  * slow enough to be closed: a client that means to be served sends it at once. */
 #define PRESSURE_RESERVE_DIV 8u
-#define PRESSURE_GRACE_MS    1000u
+#define PRESSURE_GRACE_MS    500u
 /* New connections under pressure wake the reaper at most this often: each wake walks the list
  * of connections, and a client churning connections must not turn that into a busy loop. */
 #define PRESSURE_WAKE_MIN_MS 20u
+#define PRESSURE_PERIOD_MS   50u
 
 typedef struct {
     const char *text; /* points into route_t.pattern_copy */
@@ -466,28 +467,31 @@ static uint64_t evict_phase(http_server_t *s, int phase, uint64_t want, uint64_t
 /* Without this, connections from many addresses (each under per_ip_max) can hold every slot
  * of the listener: libmicrohttpd then stops accepting, and a new client waits in the backlog
  * until an idle or request timeout frees a slot, up to a minute. Once the open connections
- * reach pressure_at, the oldest idle keep-alive connections are closed, then new ones still
- * without a request head after PRESSURE_GRACE_MS, down to relieved_to: a keep-alive client
- * reconnects, and under pressure the idle and first-request timeouts are in effect that short.
- * Connections in a request (a body arriving, a handler, an answer) are left alone. */
-static void relieve_pressure(http_server_t *s, uint64_t now)
+ * reach pressure_at, every new connection still without a request head after
+ * PRESSURE_GRACE_MS is closed (slow by then, whatever their number), then the oldest idle
+ * keep-alive connections down to relieved_to (a keep-alive client reconnects): under pressure
+ * the first-request and idle timeouts are in effect that short. Connections in a request (a
+ * body arriving, a handler, an answer) are left alone. Returns whether the listener was under
+ * pressure (the reaper then looks again every PRESSURE_PERIOD_MS: slow heads come of age). */
+static bool relieve_pressure(http_server_t *s, uint64_t now)
 {
     uint64_t open = atomic_load_explicit(&s->conns_open, memory_order_relaxed);
     if (open < s->pressure_at)
-        return;
+        return false;
     uint64_t want = open - s->relieved_to, shut = 0;
     pthread_mutex_lock(&s->conns_mu);
     for (http_req_t *req = s->conns; req; req = req->conn_next)
         if (req->reaped && want > 0)
             want--; /* shut down already; libmicrohttpd has yet to close it */
-    shut += evict_phase(s, CONN_IDLE, want, now);
-    shut += evict_phase(s, CONN_NEW, want - shut, now);
+    shut += evict_phase(s, CONN_NEW, UINT64_MAX, now);
+    shut += evict_phase(s, CONN_IDLE, want > shut ? want - shut : 0, now);
     pthread_mutex_unlock(&s->conns_mu);
     if (shut > 0)
         LOGW_LIMITED(&s->pressure_log_limit,
                      "%s: %llu connections open (pressure from %llu): closed %llu idle or slow",
                      s->name, (unsigned long long)open, (unsigned long long)s->pressure_at,
                      (unsigned long long)shut);
+    return true;
 }
 
 /* Each connection holds libmicrohttpd's 32 KiB buffer and our context, both from malloc, which
@@ -517,11 +521,13 @@ static void *reaper_main(void *arg)
         period = REAP_PERIOD_MAX_MS;
     if (period == 0)
         period = 1;
+    bool pressed = false;
     pthread_mutex_lock(&s->reaper_mu);
     while (!s->reaper_stop) {
         struct timespec ts;
+        unsigned wait_ms = pressed && period > PRESSURE_PERIOD_MS ? PRESSURE_PERIOD_MS : period;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)period * 1000000L;
+        ts.tv_nsec += (long)wait_ms * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&s->reaper_cv, &s->reaper_mu, &ts);
@@ -529,7 +535,7 @@ static void *reaper_main(void *arg)
             break;
         uint64_t now = clock_mono_ms();
         reap_due(s, now);
-        relieve_pressure(s, now);
+        pressed = relieve_pressure(s, now);
         trim_after_burst(s, now);
     }
     pthread_mutex_unlock(&s->reaper_mu);

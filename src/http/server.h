@@ -14,9 +14,9 @@
  * trickling bytes does not extend them (libmicrohttpd's own timeout restarts on every byte).
  * A reaper thread shuts down connections past their deadline. Connections per client address
  * are capped (per_ip_max; the excess is closed at accept). Connections from many addresses
- * cannot fill the listener either: once 7/8 of connections_max are open, the oldest idle
- * keep-alive connections, then new ones without a request head after a second, are closed
- * down to 3/4, so a new client is served at once. Heads larger than header_max get 431, paths
+ * cannot fill the listener either: once 7/8 of connections_max are open, new connections
+ * without a request head after 500 ms are closed, then the oldest idle keep-alive ones down
+ * to 3/4, so a new client is served within a second. Heads larger than header_max get 431, paths
  * longer than HTTP_PATH_MAX_LEN 414, and paths with a control byte (also as %00..%1F or %7F)
  * 400, all as JSON errors. Bodies larger than 64 KiB live in pages mapped for them, so memory
  * goes back to the system after a burst. libmicrohttpd still answers by itself, 431 in HTML, a

@@ -308,8 +308,8 @@ Test(http_limits, a_full_listener_makes_room_for_a_new_client, .timeout = 60)
     for (int idle = 1; idle >= 0; idle--) {
         start(15000, 60, 0);
         flood(fds, N, idle);
-        /* Slow heads are closed once a second old; idle connections at once. */
-        sleep_ms(idle ? 200 : 1100);
+        /* Slow heads are closed once 500 ms old; idle connections at once. */
+        sleep_ms(idle ? 200 : 700);
         unsigned ms = newcomer_ms(3000);
         cr_assert(ms < 1000, "%s flood: the new client waited %u ms", idle ? "idle" : "slow", ms);
         http_server_stats_t st;
