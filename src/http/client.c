@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <pthread.h>
@@ -222,15 +223,21 @@ int http_client_trust_set(const char *ca_file, const char *ca_dir, char *why, si
     return 0;
 }
 
+static log_limit_t trust_log_limit = LOG_LIMIT_INIT(LOG_LIMIT_INTERVAL_DEFAULT_MS);
+
 /* libcurl has put the system's CAs in the context's store; the configured ones are added to
- * them (CURLOPT_CAINFO and CURLOPT_CAPATH would replace them). */
+ * them (CURLOPT_CAINFO and CURLOPT_CAPATH would replace them). Runs before each handshake. A
+ * file that has become unreadable since start is logged and the handshake goes on: this only
+ * ever adds trust, so verification then decides with what the store already holds. */
 static CURLcode trust_add(CURL *easy, void *ssl_ctx, void *user)
 {
     (void)easy;
     (void)user;
     if (SSL_CTX_load_verify_locations(ssl_ctx, trust_file, trust_dir) != 1) {
-        LOGW("http client: cannot load TLS_CA_FILE / TLS_CA_DIR");
-        return CURLE_SSL_CACERT_BADFILE;
+        ERR_clear_error(); /* libcurl reports the handshake's own errors from this queue */
+        LOGW_LIMITED(&trust_log_limit, "http client: cannot load the CAs of %s%s%s",
+                     trust_file ? trust_file : "", trust_file && trust_dir ? " and " : "",
+                     trust_dir ? trust_dir : "");
     }
     return CURLE_OK;
 }
