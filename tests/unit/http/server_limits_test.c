@@ -300,11 +300,12 @@ static unsigned newcomer_ms(unsigned wait_ms)
 /* 96 connections from 8 addresses (under their per-address cap) against a cap of 64: kept-alive
  * idle ones, then ones sending their head slowly, used to hold every slot until the idle
  * (60 s) or request (15 s) timeout while a new client waited in the backlog. */
-Test(http_limits, a_full_listener_makes_room_for_a_new_client, .timeout = 60)
+Test(http_limits, a_full_listener_makes_room_for_a_new_client, .timeout = 30)
 {
     enum { N = 96 };
     int fds[N];
     conns_max = 64;
+    stop_grace = false; /* the flood is closed just before the stop: no grace to wait for */
     for (int idle = 1; idle >= 0; idle--) {
         start(15000, 60, 0);
         flood(fds, N, idle);
@@ -321,6 +322,7 @@ Test(http_limits, a_full_listener_makes_room_for_a_new_client, .timeout = 60)
         stop();
     }
     conns_max = 0;
+    stop_grace = true;
 }
 
 Test(http_limits, gate_answers_before_the_body_and_closes, .timeout = 30)
