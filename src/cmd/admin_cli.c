@@ -671,6 +671,12 @@ int cmd_admin(int argc, char **argv)
     int rc = token_find(&c);
     if (rc != EXIT_OK)
         return rc;
+    config_t tls = {0};
+    config_err_t tls_err;
+    if (config_tls_load(&tls, &tls_err) != CONFIG_OK) {
+        fprintf(stderr, "rafiki admin: %s\n", tls_err.msg);
+        return EXIT_USAGE;
+    }
     if (!(c.http = http_client_new(NULL)))
         return EXIT_UNREACHABLE;
     rc = run_verb(&c, v, argc - i - 2, argv + i + 2);

@@ -64,6 +64,8 @@ typedef struct {
     uint32_t interaction_expiry_s;  /* INTERACTION_EXPIRY_SECONDS */
     uint32_t pending_grants_max;    /* PENDING_GRANTS_MAX_PER_CLIENT */
     bool list_all_interaction, incoming_payment_interaction, quote_interaction;
+    /* TLS_CA_FILE, TLS_CA_DIR: CAs every outgoing https call trusts besides the system's */
+    const char *tls_ca_file, *tls_ca_dir;
 } config_t;
 
 typedef enum {
@@ -86,6 +88,9 @@ const char *config_result_str(config_result_t r);
  * Generates a random STREAM_SECRET (with a warning) in development when none is set.
  * Start-up only: it may setenv. */
 config_result_t config_load(config_t *cfg, config_err_t *err);
+/* Only TLS_CA_FILE and TLS_CA_DIR (part of config_load): checks them and hands them to every
+ * HTTP client of the process (http_client_trust_set). */
+config_result_t config_tls_load(config_t *cfg, config_err_t *err);
 /* Only what `rafiki migrate` needs: mode, logging and DATABASE_URL (validated). */
 config_result_t config_load_database(config_t *cfg, config_err_t *err);
 

@@ -21,6 +21,7 @@
 #include "auth/auth.h"
 #include "payments/outgoing_payment.h"
 #include "cmd/cmd.h"
+#include "http/client.h"
 #include "ilp/address.h"
 
 const char *config_result_str(config_result_t r)
@@ -375,6 +376,23 @@ static config_result_t load_dev_secrets(config_t *cfg, config_err_t *err)
     return CONFIG_OK;
 }
 
+config_result_t config_tls_load(config_t *cfg, config_err_t *err)
+{
+    cfg->tls_ca_file = env_str("TLS_CA_FILE", NULL);
+    cfg->tls_ca_dir = env_str("TLS_CA_DIR", NULL);
+    if (cfg->tls_ca_file && !*cfg->tls_ca_file)
+        cfg->tls_ca_file = NULL;
+    if (cfg->tls_ca_dir && !*cfg->tls_ca_dir)
+        cfg->tls_ca_dir = NULL;
+    char why[256];
+    /* the file alone first, so that the message names the variable at fault */
+    if (http_client_trust_set(cfg->tls_ca_file, NULL, why, sizeof why) != 0)
+        return config_fail(err, "TLS_CA_FILE", why);
+    if (http_client_trust_set(cfg->tls_ca_file, cfg->tls_ca_dir, why, sizeof why) != 0)
+        return config_fail(err, "TLS_CA_DIR", why);
+    return CONFIG_OK;
+}
+
 config_result_t config_load(config_t *cfg, config_err_t *err)
 {
     config_result_t rc = config_load_database(cfg, err);
@@ -399,6 +417,7 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
         (rc = load_payments(cfg, err)) != CONFIG_OK ||
         (rc = load_outgoing(cfg, err)) != CONFIG_OK ||
         (rc = load_webhooks(cfg, err)) != CONFIG_OK ||
+        (rc = config_tls_load(cfg, err)) != CONFIG_OK ||
         (rc = require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret, err)) != CONFIG_OK)
         return rc;
     if (cfg->admin_api_secret && strlen(cfg->admin_api_secret) < 16)

@@ -9,12 +9,19 @@
 #include "http/client.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "base/assert.h"
 #include "base/limits.h"
@@ -73,6 +80,10 @@ struct http_client {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+/* Extra CAs for every client (http_client_trust_set); written once at start, before any
+ * transfer, then only read. */
+static char *trust_file, *trust_dir;
 
 static void curl_init(void)
 {
@@ -139,6 +150,96 @@ static http_client_result_t result_from_curl(CURLcode rc, bool too_large)
     default:
         return HTTP_CLIENT_IO;
     }
+}
+
+/* ---- TLS trust ---- */
+
+/* Checks that path is a readable PEM file with at least one certificate; 0, or -1 with why. */
+static int trust_file_check(const char *path, char *why, size_t why_cap)
+{
+    X509_STORE *st = X509_STORE_new();
+    int rc = -1;
+    if (st == NULL) {
+        snprintf(why, why_cap, "out of memory");
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(why, why_cap, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    fclose(f);
+    /* X509_STORE_load_file also reads a directory name without complaint: refuse it here */
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(why, why_cap, "%s: not a regular file", path);
+        goto done;
+    }
+    if (X509_STORE_load_file(st, path) != 1 ||
+        sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) < 1) {
+        snprintf(why, why_cap, "%s: no PEM certificate in it", path);
+        goto done;
+    }
+    rc = 0;
+done:
+    X509_STORE_free(st);
+    return rc;
+}
+
+static int trust_dir_check(const char *path, char *why, size_t why_cap)
+{
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        snprintf(why, why_cap, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    closedir(d);
+    return 0;
+}
+
+int http_client_trust_set(const char *ca_file, const char *ca_dir, char *why, size_t why_cap)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if ((ca_file || ca_dir) &&
+        (v->ssl_version == NULL || strncmp(v->ssl_version, "OpenSSL/", 8) != 0)) {
+        snprintf(why, why_cap, "libcurl is not built with OpenSSL (%s)",
+                 v->ssl_version ? v->ssl_version : "no TLS");
+        return -1;
+    }
+    if ((ca_file && trust_file_check(ca_file, why, why_cap) != 0) ||
+        (ca_dir && trust_dir_check(ca_dir, why, why_cap) != 0))
+        return -1;
+    char *f = ca_file ? strdup(ca_file) : NULL, *d = ca_dir ? strdup(ca_dir) : NULL;
+    if ((ca_file && !f) || (ca_dir && !d)) {
+        free(f);
+        free(d);
+        snprintf(why, why_cap, "out of memory");
+        return -1;
+    }
+    free(trust_file);
+    free(trust_dir);
+    trust_file = f;
+    trust_dir = d;
+    return 0;
+}
+
+static log_limit_t trust_log_limit = LOG_LIMIT_INIT(LOG_LIMIT_INTERVAL_DEFAULT_MS);
+
+/* libcurl has put the system's CAs in the context's store; the configured ones are added to
+ * them (CURLOPT_CAINFO and CURLOPT_CAPATH would replace them). Runs before each handshake. A
+ * file that has become unreadable since start is logged and the handshake goes on: this only
+ * ever adds trust, so verification then decides with what the store already holds. */
+static CURLcode trust_add(CURL *easy, void *ssl_ctx, void *user)
+{
+    (void)easy;
+    (void)user;
+    if (SSL_CTX_load_verify_locations(ssl_ctx, trust_file, trust_dir) != 1) {
+        ERR_clear_error(); /* libcurl reports the handshake's own errors from this queue */
+        LOGW_LIMITED(&trust_log_limit, "http client: cannot load the CAs of %s%s%s",
+                     trust_file ? trust_file : "", trust_file && trust_dir ? " and " : "",
+                     trust_dir ? trust_dir : "");
+    }
+    return CURLE_OK;
 }
 
 /* ---- submitting (any thread) ---- */
@@ -365,6 +466,8 @@ static int slot_setup(http_client_t *c, slot_t *s, xfer_t *x)
     bad |= (int)curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     bad |= (int)curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
     bad |= (int)curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
+    if (trust_file || trust_dir)
+        bad |= (int)curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, trust_add);
     if (x->body_len > 0 || strcmp(x->method, "POST") == 0) {
         bad |= (int)curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
         bad |= (int)curl_easy_setopt(e, CURLOPT_POSTFIELDS, (const char *)x->body);

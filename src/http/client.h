@@ -75,6 +75,14 @@ typedef struct {
     size_t queue_max;              /* requests queued or in flight; 0 = 65536 */
 } http_client_config_t;
 
+/* Makes every client of the process (started before or after) trust, for https, the CA
+ * certificates of ca_file (PEM, one or more) and of ca_dir (a directory of PEM certificates
+ * named by subject hash, as `openssl rehash` makes it) in addition to the system's. Either may
+ * be NULL. Call once at start, before any request is submitted. Returns 0, or -1 with why
+ * filled ("PATH: No such file or directory", "PATH: no PEM certificate in it", libcurl
+ * without OpenSSL). */
+int http_client_trust_set(const char *ca_file, const char *ca_dir, char *why, size_t why_cap);
+
 /* Starts a client and its thread. NULL on OOM or when libcurl cannot be initialised. */
 http_client_t *http_client_new(const http_client_config_t *cfg);
 

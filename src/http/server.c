@@ -62,6 +62,16 @@
 #define TRIM_EVERY_MS  1000u
 /* libmicrohttpd's messages (mostly clients that went away mid-request) at most this often. */
 #define MHD_LOG_INTERVAL_MS 10000u
+/* Under pressure (see relieve_pressure): a listener is under pressure once its open connections
+ * reach connections_max minus 1/PRESSURE_RESERVE_DIV of it, and is relieved down to twice that
+ * margin. A new connection that has not sent its request head within PRESSURE_GRACE_MS is then
+ * slow enough to be closed: a client that means to be served sends it at once. */
+#define PRESSURE_RESERVE_DIV 8u
+#define PRESSURE_GRACE_MS    500u
+/* New connections under pressure wake the reaper at most this often: each wake walks the list
+ * of connections, and a client churning connections must not turn that into a busy loop. */
+#define PRESSURE_WAKE_MIN_MS 20u
+#define PRESSURE_PERIOD_MS   50u
 
 typedef struct {
     const char *text; /* points into route_t.pattern_copy */
@@ -84,6 +94,10 @@ typedef struct {
 
 enum { REQ_IDLE = 0, REQ_IN_HANDLER, REQ_SUSPENDED, REQ_ANSWERED };
 
+/* Where a connection is, for relieve_pressure: waiting for its first request head, between
+ * requests of a keep-alive connection, or in a request (head in; body, handler or answer). */
+enum { CONN_NEW = 0, CONN_IDLE, CONN_IN_REQUEST };
+
 struct http_req {
     http_server_t *server;
     struct MHD_Connection *conn;
@@ -93,6 +107,9 @@ struct http_req {
     MHD_socket fd;
     _Atomic uint64_t deadline_ms; /* monotonic; 0 = none (a handler or the answer is running) */
     bool reaped;
+    uint64_t opened_ms; /* monotonic */
+    atomic_int phase;   /* CONN_*: written by the worker, read by relieve_pressure */
+    bool path_ctl;      /* the path (raw or percent-decoded) has a control byte; from on_uri */
 
     const char *method;
     const route_t *route;
@@ -138,12 +155,14 @@ struct http_server {
     atomic_bool stopping;
     atomic_uint_fast64_t busy; /* requests in a handler or pending */
     atomic_uint_fast64_t pending;
-    atomic_uint_fast64_t conns_opened, conns_open, requests, timed_out;
+    atomic_uint_fast64_t conns_opened, conns_open, requests, timed_out, evicted;
     atomic_uint_fast64_t answers[6]; /* by status class: [1] 1xx ... [5] 5xx, [0] other */
-    log_limit_t mhd_log_limit;
+    log_limit_t mhd_log_limit, pressure_log_limit;
 
-    pthread_mutex_t conns_mu; /* the list of open connections */
-    http_req_t *conns;
+    pthread_mutex_t conns_mu; /* the list of open connections, newest first */
+    http_req_t *conns, *conns_tail;
+    uint64_t pressure_at, relieved_to; /* open connections: see relieve_pressure */
+    atomic_uint_fast64_t pressure_woken_ms;
     pthread_mutex_t reaper_mu; /* reaper_stop and its condition */
     pthread_cond_t reaper_cv;
     bool reaper_stop, reaper_running;
@@ -216,6 +235,7 @@ http_server_t *http_server_new(const http_server_config_t *cfg)
     if (s->cfg.header_max == 0)
         s->cfg.header_max = HTTP_HEADER_MAX_DEFAULT;
     s->mhd_log_limit.interval_ms = MHD_LOG_INTERVAL_MS;
+    s->pressure_log_limit.interval_ms = MHD_LOG_INTERVAL_MS;
     pthread_mutex_init(&s->conns_mu, NULL);
     pthread_mutex_init(&s->reaper_mu, NULL);
     pthread_cond_init(&s->reaper_cv, NULL);
@@ -351,11 +371,14 @@ static http_req_t *conn_open(http_server_t *s, struct MHD_Connection *conn)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     req->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
-    atomic_store(&req->deadline_ms, deadline_after(s->cfg.request_timeout_ms));
+    req->opened_ms = clock_mono_ms();
+    atomic_store(&req->deadline_ms, req->opened_ms + s->cfg.request_timeout_ms);
     pthread_mutex_lock(&s->conns_mu);
     req->conn_next = s->conns;
     if (s->conns)
         s->conns->conn_prev = req;
+    else
+        s->conns_tail = req;
     s->conns = req;
     pthread_mutex_unlock(&s->conns_mu);
     return req;
@@ -372,10 +395,23 @@ static void conn_close(http_server_t *s, http_req_t *req)
         s->conns = req->conn_next;
     if (req->conn_next)
         req->conn_next->conn_prev = req->conn_prev;
+    else
+        s->conns_tail = req->conn_prev;
     pthread_mutex_unlock(&s->conns_mu);
     body_release(req);
     free(req->resp);
     free(req);
+}
+
+/* Wakes the reaper to relieve the pressure now rather than at its next period (a signal sent
+ * without its mutex may be missed: then it runs at that period). */
+static void pressure_wake(http_server_t *s)
+{
+    uint64_t now = clock_mono_ms();
+    uint64_t last = atomic_load_explicit(&s->pressure_woken_ms, memory_order_relaxed);
+    if (now - last >= PRESSURE_WAKE_MIN_MS &&
+        atomic_compare_exchange_strong(&s->pressure_woken_ms, &last, now))
+        pthread_cond_signal(&s->reaper_cv);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
@@ -385,7 +421,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         *socket_ctx = conn_open(s, conn); /* NULL: on_request refuses the connection's requests */
         atomic_fetch_add_explicit(&s->conns_opened, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&s->conns_open, 1, memory_order_relaxed);
+        uint64_t open = atomic_fetch_add_explicit(&s->conns_open, 1, memory_order_relaxed) + 1;
+        if (open >= s->pressure_at)
+            pressure_wake(s);
         return;
     }
     if (*socket_ctx != NULL)
@@ -394,8 +432,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     atomic_fetch_sub_explicit(&s->conns_open, 1, memory_order_relaxed);
 }
 
-/* Shuts down every connection past its deadline; libmicrohttpd then reads the end of stream
- * on its worker thread and closes the connection as it would for a client that left. */
+/* Shuts down a connection (conns_mu held); libmicrohttpd then reads the end of stream on its
+ * worker thread and closes the connection as it would for a client that left. */
+static void conn_shut(http_req_t *req)
+{
+    req->reaped = true;
+    shutdown(req->fd, SHUT_RDWR);
+}
+
+/* Shuts down every connection past its deadline. */
 static void reap_due(http_server_t *s, uint64_t now)
 {
     pthread_mutex_lock(&s->conns_mu);
@@ -403,12 +448,59 @@ static void reap_due(http_server_t *s, uint64_t now)
         uint64_t due = atomic_load_explicit(&req->deadline_ms, memory_order_relaxed);
         if (due == 0 || due > now || req->reaped || req->fd == MHD_INVALID_SOCKET)
             continue;
-        req->reaped = true;
         /* counted first: a client may see the close before this thread runs on */
         atomic_fetch_add_explicit(&s->timed_out, 1, memory_order_relaxed);
-        shutdown(req->fd, SHUT_RDWR);
+        conn_shut(req);
     }
     pthread_mutex_unlock(&s->conns_mu);
+}
+
+/* Shuts down up to want connections in phase (oldest opened first); CONN_NEW ones only once
+ * they are older than PRESSURE_GRACE_MS. Returns how many. conns_mu held. */
+static uint64_t evict_phase(http_server_t *s, int phase, uint64_t want, uint64_t now)
+{
+    uint64_t n = 0;
+    for (http_req_t *req = s->conns_tail; req && n < want; req = req->conn_prev) {
+        if (req->reaped || req->fd == MHD_INVALID_SOCKET ||
+            atomic_load_explicit(&req->phase, memory_order_relaxed) != phase)
+            continue;
+        if (phase == CONN_NEW && now - req->opened_ms < PRESSURE_GRACE_MS)
+            break; /* the rest are younger */
+        atomic_fetch_add_explicit(&s->evicted, 1, memory_order_relaxed);
+        conn_shut(req);
+        n++;
+    }
+    return n;
+}
+
+/* Without this, connections from many addresses (each under per_ip_max) can hold every slot
+ * of the listener: libmicrohttpd then stops accepting, and a new client waits in the backlog
+ * until an idle or request timeout frees a slot, up to a minute. Once the open connections
+ * reach pressure_at, every new connection still without a request head after
+ * PRESSURE_GRACE_MS is closed (slow by then, whatever their number), then the oldest idle
+ * keep-alive connections down to relieved_to (a keep-alive client reconnects): under pressure
+ * the first-request and idle timeouts are in effect that short. Connections in a request (a
+ * body arriving, a handler, an answer) are left alone. Returns whether the listener was under
+ * pressure (the reaper then looks again every PRESSURE_PERIOD_MS: slow heads come of age). */
+static bool relieve_pressure(http_server_t *s, uint64_t now)
+{
+    uint64_t open = atomic_load_explicit(&s->conns_open, memory_order_relaxed);
+    if (open < s->pressure_at)
+        return false;
+    uint64_t want = open - s->relieved_to, shut = 0;
+    pthread_mutex_lock(&s->conns_mu);
+    for (http_req_t *req = s->conns; req; req = req->conn_next)
+        if (req->reaped && want > 0)
+            want--; /* shut down already; libmicrohttpd has yet to close it */
+    shut += evict_phase(s, CONN_NEW, UINT64_MAX, now);
+    shut += evict_phase(s, CONN_IDLE, want > shut ? want - shut : 0, now);
+    pthread_mutex_unlock(&s->conns_mu);
+    if (shut > 0)
+        LOGW_LIMITED(&s->pressure_log_limit,
+                     "%s: %llu connections open (pressure from %llu): closed %llu idle or slow",
+                     s->name, (unsigned long long)open, (unsigned long long)s->pressure_at,
+                     (unsigned long long)shut);
+    return true;
 }
 
 /* Each connection holds libmicrohttpd's 32 KiB buffer and our context, both from malloc, which
@@ -438,11 +530,13 @@ static void *reaper_main(void *arg)
         period = REAP_PERIOD_MAX_MS;
     if (period == 0)
         period = 1;
+    bool pressed = false;
     pthread_mutex_lock(&s->reaper_mu);
     while (!s->reaper_stop) {
         struct timespec ts;
+        unsigned wait_ms = pressed && period > PRESSURE_PERIOD_MS ? PRESSURE_PERIOD_MS : period;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)period * 1000000L;
+        ts.tv_nsec += (long)wait_ms * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&s->reaper_cv, &s->reaper_mu, &ts);
@@ -450,6 +544,7 @@ static void *reaper_main(void *arg)
             break;
         uint64_t now = clock_mono_ms();
         reap_due(s, now);
+        pressed = relieve_pressure(s, now);
         trim_after_burst(s, now);
     }
     pthread_mutex_unlock(&s->reaper_mu);
@@ -472,6 +567,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_ctx,
         atomic_fetch_sub(&s->busy, 1);
     /* The next request on this keep-alive connection must be in within the idle timeout. */
     atomic_store(&req->deadline_ms, deadline_after((uint64_t)s->cfg.idle_timeout_s * 1000u));
+    atomic_store_explicit(&req->phase, CONN_IDLE, memory_order_relaxed);
     if (req->body_cap > BUF_KEEP_MAX)
         body_release(req);
     if (req->resp_cap > BUF_KEEP_MAX) {
@@ -555,6 +651,7 @@ static enum MHD_Result request_begin(http_server_t *s, http_req_t *req, const ch
                                      const char *method)
 {
     atomic_fetch_add_explicit(&s->requests, 1, memory_order_relaxed);
+    atomic_store_explicit(&req->phase, CONN_IN_REQUEST, memory_order_relaxed);
     req->method = method;
     uint64_t announced = 0;
     bool has_length = content_length(req->conn, &announced) == 0;
@@ -567,6 +664,8 @@ static enum MHD_Result request_begin(http_server_t *s, http_req_t *req, const ch
                           "request line and headers too large");
     if (path_split(req, url) != 0)
         return answer_now(req, 414, "uri_too_long", "request path too long");
+    if (req->path_ctl)
+        return answer_now(req, 400, "invalid_request", "control character in the request path");
     bool path_known = false;
     char allow[128];
     req->route = route_find(s, req, &path_known, allow, sizeof allow);
@@ -711,6 +810,31 @@ static enum MHD_Result request_run(http_server_t *s, http_req_t *req)
     return MHD_YES;
 }
 
+static int hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* True when the path of a request-target (up to '?') has a control byte (below 0x20, or 0x7F),
+ * as sent or percent-encoded. libmicrohttpd hands the decoded path over as a C string, so
+ * "/alice%00garbage" would be routed as "/alice"; other control bytes have no use in a path. */
+static bool path_has_ctl(const char *uri)
+{
+    for (const unsigned char *p = (const unsigned char *)uri; *p && *p != '?'; p++) {
+        int b = *p, hi, lo;
+        if (b == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+            b = hi * 16 + lo;
+            p += 2;
+        }
+        if (b < 0x20 || b == 0x7f)
+            return true;
+    }
+    return false;
+}
+
 /* libmicrohttpd decodes the path in place before the handler sees it; this callback runs on the
  * raw request-target first and keeps a copy (HTTP message signatures cover it as sent). It
  * returns NULL so that on_request still sees a fresh request context. */
@@ -722,6 +846,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     http_req_t *req = ci ? ci->socket_context : NULL;
     if (req == NULL)
         return NULL;
+    req->path_ctl = uri != NULL && path_has_ctl(uri);
     size_t n = uri ? strlen(uri) : 0;
     req->target_ok = uri != NULL && n <= HTTP_TARGET_MAX_LEN;
     if (req->target_ok)
@@ -816,7 +941,11 @@ int http_server_start(http_server_t *s)
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, fds_ensure(s), NULL};
+    unsigned limit = fds_ensure(s);
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, limit, NULL};
+    uint64_t reserve = limit / PRESSURE_RESERVE_DIV ? limit / PRESSURE_RESERVE_DIV : 1;
+    s->pressure_at = limit - reserve;
+    s->relieved_to = limit > 2 * reserve ? limit - 2 * reserve : 0;
     opts[n++] =
         (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.per_ip_max, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
@@ -855,6 +984,7 @@ void http_server_stats(const http_server_t *s, http_server_stats_t *out)
     out->requests = atomic_load_explicit(&m->requests, memory_order_relaxed);
     out->pending = atomic_load_explicit(&m->pending, memory_order_relaxed);
     out->connections_timed_out = atomic_load_explicit(&m->timed_out, memory_order_relaxed);
+    out->connections_evicted = atomic_load_explicit(&m->evicted, memory_order_relaxed);
 }
 
 static void reaper_stop(http_server_t *s)

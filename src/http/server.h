@@ -13,11 +13,15 @@
  * connection within idle_timeout_s of the previous answer. These are absolute deadlines:
  * trickling bytes does not extend them (libmicrohttpd's own timeout restarts on every byte).
  * A reaper thread shuts down connections past their deadline. Connections per client address
- * are capped (per_ip_max; the excess is closed at accept), heads larger than header_max get
- * 431 and paths longer than HTTP_PATH_MAX_LEN 414, both as JSON errors. Bodies larger than
- * 64 KiB live in pages mapped for them, so memory goes back to the system after a burst.
- * libmicrohttpd still answers by itself, in HTML, a head too large for its 32 KiB
- * per-connection buffer; that body is compiled into the library.
+ * are capped (per_ip_max; the excess is closed at accept). Connections from many addresses
+ * cannot fill the listener either: once 7/8 of connections_max are open, new connections
+ * without a request head after 500 ms are closed, then the oldest idle keep-alive ones down
+ * to 3/4, so a new client is served within a second. Heads larger than header_max get 431, paths
+ * longer than HTTP_PATH_MAX_LEN 414, and paths with a control byte (also as %00..%1F or %7F)
+ * 400, all as JSON errors. Bodies larger than 64 KiB live in pages mapped for them, so memory
+ * goes back to the system after a burst. libmicrohttpd still answers by itself, 431 in HTML, a
+ * head too large for its 32 KiB per-connection buffer; that body is compiled into the library
+ * (docs/DESIGN.md, "Hostile clients").
  *
  * Per-request state lives in a context owned by the connection and reused for each request on
  * it, so a keep-alive request costs no allocation of ours beyond growing buffers once.
@@ -102,6 +106,7 @@ typedef struct {
     uint64_t requests;
     uint64_t pending;               /* requests currently waiting for an asynchronous answer */
     uint64_t connections_timed_out; /* closed because a request missed its deadline */
+    uint64_t connections_evicted;   /* idle or slow, closed to make room (under pressure) */
 } http_server_stats_t;
 
 /* Returns a server that is configured but not listening, or NULL on a bad host or OOM. */

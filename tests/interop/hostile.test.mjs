@@ -10,6 +10,11 @@
 //     closed at once.
 //   - 1,000 unauthenticated 1 MiB uploads to the admin port are refused on their headers
 //     (401) without the server's memory growing; authenticated 1 MiB bodies are given back.
+//   - many addresses, each under its cap, filling a listener (a second server whose
+//     HTTP_CONNECTIONS_MAX is 1024) with idle keep-alive connections, then with slow heads,
+//     each reopened as soon as the server closes it:
+//     a new client is still served within a second.
+//   - a path with a control byte (/alice%00garbage) is refused with a JSON 400.
 // Binary: RAFIKI_BUILD or ../../build.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -31,15 +36,15 @@ const REQUEST_TIMEOUT_MS = 3000
 const PER_IP = 128
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-let srv // { child, pid, admin, conn, stderr(), dir }
+let srv // { child, pid, admin, conn, op, stderr(), dir }
 
-async function waitHealthy (port) {
+async function waitHealthy (port, s = srv) {
   for (const end = Date.now() + 10000; Date.now() < end; await sleep(50)) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) return
     } catch {}
   }
-  throw new Error(`port ${port} never became healthy: ${srv.stderr()}`)
+  throw new Error(`port ${port} never became healthy: ${s.stderr()}`)
 }
 
 async function admin (method, p, body) {
@@ -66,7 +71,9 @@ function closeWaitCount (port) {
     .filter((f) => f.length > 3 && f[1].endsWith(':' + hexPort) && f[3] === '08').length
 }
 
-before(async () => {
+// A `rafiki serve` with the hostile-client limits of this file and extra settings, started and
+// healthy.
+async function startRafiki (extra = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-hostile-'))
   const { op, admin: adminPort, conn } = await nodePorts()
   const env = {
@@ -76,6 +83,7 @@ before(async () => {
     STREAM_SECRET: randomBytes(32).toString('hex'),
     ILP_ADDRESS: 'test.hostile',
     OPEN_PAYMENTS_PORT: String(op),
+    OPEN_PAYMENTS_URL: `http://localhost:${op}`,
     ADMIN_PORT: String(adminPort),
     CONNECTOR_PORT: String(conn),
     AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0',
@@ -83,19 +91,26 @@ before(async () => {
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     HTTP_PER_IP_CONNECTIONS_MAX: String(PER_IP),
     LOG_LEVEL: 'warn',
+    ...extra,
   }
   delete env.REDIS_URL
   const child = spawn(path.join(build, 'rafiki'), ['serve'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (d) => { stderr += d })
-  srv = { child, pid: child.pid, admin: adminPort, conn, dir, stderr: () => stderr }
-  await waitHealthy(adminPort)
-  await waitHealthy(conn)
+  const s = { child, pid: child.pid, admin: adminPort, conn, op, dir, stderr: () => stderr }
+  await waitHealthy(adminPort, s)
+  await waitHealthy(conn, s)
+  return s
+}
+
+before(async () => {
+  srv = await startRafiki()
   const asset = await admin('POST', '/assets', { code: 'USD', scale: 2 })
   await admin('POST', '/peers', {
     asset_id: asset.id, ilp_address: 'test.hostile.peer', incoming_tokens: [PEER_TOKEN],
     min_balance: '-100000', name: 'peer',
   })
+  await admin('POST', '/wallet-addresses', { asset_id: asset.id, url: `http://localhost:${srv.op}/alice` })
 })
 
 after(async () => {
@@ -319,5 +334,76 @@ test('a malformed limit stops start-up with a message naming it', async () => {
     fs.rmSync(dir, { recursive: true, force: true })
     assert.equal(r.status, 1, `${name}=${value}: exit ${r.status} ${r.stderr}`)
     assert.match(r.stderr, new RegExp(`${name}=${value}`))
+  }
+})
+
+// Milliseconds until a new client (from an address of its own) has the answer to GET /healthz
+// on port, or wait_ms when none came.
+function newcomerMs (port, waitMs) {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const s = net.createConnection({ host: '127.0.0.1', port, localAddress: '127.0.0.250' })
+    const done = (ok) => { s.destroy(); resolve(ok ? performance.now() - t0 : waitMs) }
+    s.on('connect', () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'))
+    s.on('data', (d) => done(d.toString().startsWith('HTTP/1.1 200')))
+    s.on('error', () => done(false))
+    setTimeout(() => done(false), waitMs)
+  })
+}
+
+// n connections to port over 127.0.0.<first>.. (50 an address, under the cap of 128): idle
+// ones send one request (answered, then kept alive), slow ones half a head. Connections past
+// the listener's cap wait in the backlog with their bytes sent; a connection the server
+// closes is opened again at once, until stop() (which closes them all).
+function fillListener (port, n, first, idle) {
+  let on = true
+  const socks = new Set()
+  const open = (i) => {
+    const s = net.createConnection({ host: '127.0.0.1', port, localAddress: `127.0.0.${first + Math.floor(i / 50)}` })
+    socks.add(s)
+    s.on('error', () => {})
+    s.on('connect', () => s.write(idle ? 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' : 'GET /healthz HTTP/1.1\r\nHost: x\r\n'))
+    s.on('close', () => { socks.delete(s); if (on) open(i) })
+  }
+  for (let i = 0; i < n; i++) open(i)
+  return { stop () { on = false; for (const s of socks) s.destroy() } }
+}
+
+test('many addresses filling a listener: a new client is served within a second', async () => {
+  // The issue's 5,000 idle connections from 50 addresses against 4,096 slots, scaled down.
+  const small = await startRafiki({ HTTP_CONNECTIONS_MAX: '1024', HTTP_REQUEST_TIMEOUT_MS: '15000' })
+  try {
+    for (const idle of [true, false]) {
+      const flood = fillListener(small.op, 1300, 100, idle)
+      let ms
+      try {
+        // the flood holds the listener (its connections opened and, idle ones, answered); idle
+        // ones are closed to make room at once, slow heads once 500 ms old
+        await sleep(1200)
+        // five new clients, 150 ms apart, each at a different point of the flood's cycle
+        ms = 0
+        for (let i = 0; i < 5; i++, await sleep(150)) ms = Math.max(ms, await newcomerMs(small.op, 3000))
+      } finally {
+        flood.stop()
+      }
+      console.log(`# slowest of 5 new clients during a flood of ${idle ? 'idle' : 'slow'} connections: ${ms.toFixed(0)} ms`)
+      assert.ok(ms < 1000, `${idle ? 'idle' : 'slow-head'} flood: a new client waited ${ms.toFixed(0)} ms`)
+      await sleep(300)
+    }
+    assert.match(small.stderr(), /connections open \(pressure from 896\): closed \d+ idle or slow/)
+  } finally {
+    small.child.kill('SIGKILL')
+    await sleep(100)
+    fs.rmSync(small.dir, { recursive: true, force: true })
+  }
+})
+
+test('a path with a control byte, raw or percent-encoded, is refused with a JSON 400', async () => {
+  assert.equal((await fetch(`http://127.0.0.1:${srv.op}/alice`)).status, 200)
+  for (const p of ['/alice%00garbage', '/alice%00', '/alice%0d%0aX-Y:%20z', '/alice%7F']) {
+    const r = await fetch(`http://127.0.0.1:${srv.op}${p}`)
+    assert.equal(r.status, 400, p)
+    assert.match(r.headers.get('content-type'), /^application\/json/)
+    assert.equal((await r.json()).error.code, 'invalid_request', p)
   }
 })

@@ -69,6 +69,7 @@ static bool gate_key(http_req_t *req, void *user)
  * (and that run beside the trickle test makes Criterion 2.4's runner leak 48 bytes under
  * LeakSanitizer, a fault of the runner: the leaked block is Criterion's own). */
 static bool stop_grace = true;
+static unsigned conns_max; /* 0: the default */
 
 static void start(unsigned request_timeout_ms, unsigned idle_s, unsigned per_ip)
 {
@@ -77,6 +78,7 @@ static void start(unsigned request_timeout_ms, unsigned idle_s, unsigned per_ip)
                                 .request_timeout_ms = request_timeout_ms,
                                 .idle_timeout_s = idle_s,
                                 .per_ip_max = per_ip,
+                                .connections_max = conns_max,
                                 .no_stop_grace = !stop_grace};
     srv = http_server_new(&cfg);
     cr_assert_not_null(srv);
@@ -234,6 +236,93 @@ Test(http_limits, oversized_heads_get_json_431_and_414, .timeout = 30)
     }
     cr_assert_eq(atomic_load(&handler_calls), 0);
     stop();
+}
+
+Test(http_limits, control_bytes_in_the_path_get_json_400, .timeout = 30)
+{
+    /* libmicrohttpd decodes %00 into the C string it hands over: "/ok%00x" was routed as "/ok" */
+    static const char *const paths[] = {"/ok%00garbage", "/ok%00", "/ok%0d%0aX: y",
+                                        "/o%1Fk",        "/ok%7f", "/ok%0A"};
+    start(10000, 60, 0);
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char req[256], resp[4096];
+        int w = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", paths[i]);
+        cr_assert(w > 0 && (size_t)w < sizeof req);
+        int fd = dial("127.0.0.1");
+        raw_exchange(fd, req, (size_t)w, resp, sizeof resp);
+        close(fd);
+        cr_assert(strncmp(resp, "HTTP/1.1 400", 12) == 0, "%s got: %.200s", paths[i], resp);
+        cr_assert(strstr(resp, "Content-Type: application/json") != NULL, "got: %.400s", resp);
+        cr_assert(strstr(resp, "\"code\":\"invalid_request\"") != NULL, "got: %.400s", resp);
+    }
+    /* A control byte in the query is the handler's business, and "%25" is a plain '%'. */
+    int fd = dial("127.0.0.1");
+    char resp[4096];
+    const char *req = "GET /ok?x=%00 HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_exchange(fd, req, strlen(req), resp, sizeof resp);
+    close(fd);
+    cr_assert(strncmp(resp, "HTTP/1.1 200", 12) == 0, "got: %.200s", resp);
+    cr_assert_eq(atomic_load(&handler_calls), 1);
+    stop();
+}
+
+/* Opens n connections spread over 127.0.0.2..9: with idle, each sends one request (answered,
+ * then kept alive), else each sends half a request head. */
+static void flood(int *fds, int n, bool idle)
+{
+    const char *full = "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *half = "GET /ok HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < n; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "127.0.0.%d", 2 + i % 8);
+        fds[i] = dial(src);
+        raw_send_all(fds[i], idle ? full : half, strlen(idle ? full : half));
+    }
+}
+
+/* Milliseconds until a new client from another address has its answer (or wait_ms). */
+static unsigned newcomer_ms(unsigned wait_ms)
+{
+    uint64_t t0 = clock_mono_ms();
+    int fd = dial("127.0.0.99");
+    const char *req = "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_send_all(fd, req, strlen(req));
+    struct timeval tv = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000L};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char resp[256];
+    ssize_t n = recv(fd, resp, sizeof resp - 1, 0);
+    close(fd);
+    resp[n > 0 ? n : 0] = '\0';
+    unsigned ms = (unsigned)(clock_mono_ms() - t0);
+    return strncmp(resp, "HTTP/1.1 200", 12) == 0 ? ms : wait_ms;
+}
+
+/* 96 connections from 8 addresses (under their per-address cap) against a cap of 64: kept-alive
+ * idle ones, then ones sending their head slowly, used to hold every slot until the idle
+ * (60 s) or request (15 s) timeout while a new client waited in the backlog. */
+Test(http_limits, a_full_listener_makes_room_for_a_new_client, .timeout = 30)
+{
+    enum { N = 96 };
+    int fds[N];
+    conns_max = 64;
+    stop_grace = false; /* the flood is closed just before the stop: no grace to wait for */
+    for (int idle = 1; idle >= 0; idle--) {
+        start(15000, 60, 0);
+        flood(fds, N, idle);
+        /* Slow heads are closed once 500 ms old; idle connections at once. */
+        sleep_ms(idle ? 200 : 700);
+        unsigned ms = newcomer_ms(3000);
+        cr_assert(ms < 1000, "%s flood: the new client waited %u ms", idle ? "idle" : "slow", ms);
+        http_server_stats_t st;
+        http_server_stats(srv, &st);
+        cr_assert(st.connections_evicted >= 8, "evicted %llu",
+                  (unsigned long long)st.connections_evicted);
+        for (int i = 0; i < N; i++)
+            close(fds[i]);
+        stop();
+    }
+    conns_max = 0;
+    stop_grace = true;
 }
 
 Test(http_limits, gate_answers_before_the_body_and_closes, .timeout = 30)
