@@ -384,12 +384,12 @@ config_result_t config_tls_load(config_t *cfg, config_err_t *err)
         cfg->tls_ca_file = NULL;
     if (cfg->tls_ca_dir && !*cfg->tls_ca_dir)
         cfg->tls_ca_dir = NULL;
-    char why[256];
+    http_client_err_t he;
     /* the file alone first, so that the message names the variable at fault */
-    if (http_client_trust_set(cfg->tls_ca_file, NULL, why, sizeof why) != 0)
-        return config_fail(err, "TLS_CA_FILE", why);
-    if (http_client_trust_set(cfg->tls_ca_file, cfg->tls_ca_dir, why, sizeof why) != 0)
-        return config_fail(err, "TLS_CA_DIR", why);
+    if (http_client_trust_set(cfg->tls_ca_file, NULL, &he) != HTTP_CLIENT_OK)
+        return config_fail(err, "TLS_CA_FILE", he.msg);
+    if (http_client_trust_set(cfg->tls_ca_file, cfg->tls_ca_dir, &he) != HTTP_CLIENT_OK)
+        return config_fail(err, "TLS_CA_DIR", he.msg);
     return CONFIG_OK;
 }
 

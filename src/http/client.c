@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "base/assert.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 #define HOST_CONNECTIONS_DEFAULT   64
 #define CONNECTIONS_CACHE_DEFAULT  256
@@ -154,73 +156,63 @@ static http_client_result_t result_from_curl(CURLcode rc, bool too_large)
 
 /* ---- TLS trust ---- */
 
-/* Checks that path is a readable PEM file with at least one certificate; 0, or -1 with why. */
-static int trust_file_check(const char *path, char *why, size_t why_cap)
+/* Fills err with the reason a trust setting is refused; returns HTTP_CLIENT_TLS. */
+static http_client_result_t trust_refused(http_client_err_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static http_client_result_t trust_refused(http_client_err_t *err, const char *fmt, ...)
 {
-    X509_STORE *st = X509_STORE_new();
-    int rc = -1;
-    if (st == NULL) {
-        snprintf(why, why_cap, "out of memory");
-        return -1;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return HTTP_CLIENT_TLS;
+}
+
+/* Checks that path is a readable PEM file with at least one certificate. */
+static http_client_result_t trust_file_check(const char *path, http_client_err_t *err)
+{
     FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        snprintf(why, why_cap, "%s: %s", path, strerror(errno));
-        goto done;
-    }
+    if (f == NULL)
+        return trust_refused(err, "%s: %s", path, strerror(errno));
     fclose(f);
     /* X509_STORE_load_file also reads a directory name without complaint: refuse it here */
     struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(why, why_cap, "%s: not a regular file", path);
-        goto done;
-    }
-    if (X509_STORE_load_file(st, path) != 1 ||
-        sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) < 1) {
-        snprintf(why, why_cap, "%s: no PEM certificate in it", path);
-        goto done;
-    }
-    rc = 0;
-done:
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return trust_refused(err, "%s: not a regular file", path);
+    X509_STORE *st = X509_STORE_new();
+    ASSERT(st != NULL);
+    bool ok =
+        X509_STORE_load_file(st, path) == 1 && sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) >= 1;
     X509_STORE_free(st);
-    return rc;
+    return ok ? HTTP_CLIENT_OK : trust_refused(err, "%s: no PEM certificate in it", path);
 }
 
-static int trust_dir_check(const char *path, char *why, size_t why_cap)
+static http_client_result_t trust_dir_check(const char *path, http_client_err_t *err)
 {
     DIR *d = opendir(path);
-    if (d == NULL) {
-        snprintf(why, why_cap, "%s: %s", path, strerror(errno));
-        return -1;
-    }
+    if (d == NULL)
+        return trust_refused(err, "%s: %s", path, strerror(errno));
     closedir(d);
-    return 0;
+    return HTTP_CLIENT_OK;
 }
 
-int http_client_trust_set(const char *ca_file, const char *ca_dir, char *why, size_t why_cap)
+http_client_result_t http_client_trust_set(const char *ca_file, const char *ca_dir,
+                                           http_client_err_t *err)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
     if ((ca_file || ca_dir) &&
-        (v->ssl_version == NULL || strncmp(v->ssl_version, "OpenSSL/", 8) != 0)) {
-        snprintf(why, why_cap, "libcurl is not built with OpenSSL (%s)",
-                 v->ssl_version ? v->ssl_version : "no TLS");
-        return -1;
-    }
-    if ((ca_file && trust_file_check(ca_file, why, why_cap) != 0) ||
-        (ca_dir && trust_dir_check(ca_dir, why, why_cap) != 0))
-        return -1;
-    char *f = ca_file ? strdup(ca_file) : NULL, *d = ca_dir ? strdup(ca_dir) : NULL;
-    if ((ca_file && !f) || (ca_dir && !d)) {
-        free(f);
-        free(d);
-        snprintf(why, why_cap, "out of memory");
-        return -1;
-    }
+        (v->ssl_version == NULL || strncmp(v->ssl_version, "OpenSSL/", 8) != 0))
+        return trust_refused(err, "libcurl is not built with OpenSSL (%s)",
+                             v->ssl_version ? v->ssl_version : "no TLS");
+    http_client_result_t r = HTTP_CLIENT_OK;
+    if ((ca_file && (r = trust_file_check(ca_file, err)) != HTTP_CLIENT_OK) ||
+        (ca_dir && (r = trust_dir_check(ca_dir, err)) != HTTP_CLIENT_OK))
+        return r;
     free(trust_file);
     free(trust_dir);
-    trust_file = f;
-    trust_dir = d;
-    return 0;
+    trust_file = ca_file ? xstrdup(ca_file) : NULL;
+    trust_dir = ca_dir ? xstrdup(ca_dir) : NULL;
+    return HTTP_CLIENT_OK;
 }
 
 static log_limit_t trust_log_limit = LOG_LIMIT_INIT(LOG_LIMIT_INTERVAL_DEFAULT_MS);
@@ -283,8 +275,8 @@ static xfer_t *xfer_new(const http_client_req_t *req, const http_client_config_t
     return x;
 }
 
-int http_client_submit(http_client_t *c, const http_client_req_t *req, http_client_done_fn done,
-                       void *user)
+http_client_result_t http_client_submit(http_client_t *c, const http_client_req_t *req,
+                                        http_client_done_fn done, void *user)
 {
     ASSERT(c != NULL && req != NULL && done != NULL);
     if (atomic_load(&c->stopping))
@@ -591,9 +583,7 @@ http_client_t *http_client_new(const http_client_config_t *cfg)
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc != CURLE_OK)
         return NULL;
-    http_client_t *c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return NULL;
+    http_client_t *c = xcalloc(1, sizeof *c);
     if (cfg != NULL)
         c->cfg = *cfg;
     if (c->cfg.host_connections_max == 0)

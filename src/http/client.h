@@ -37,6 +37,11 @@ typedef enum {
     HTTP_CLIENT_NO_MEMORY = -10,
 } http_client_result_t;
 
+/* The detail of a refused setting, for the operator's log. */
+typedef struct {
+    char msg[256];
+} http_client_err_t;
+
 /* A short stable name for a result ("timeout", "connect_failed", ...). */
 const char *http_client_result_str(http_client_result_t r);
 
@@ -78,19 +83,20 @@ typedef struct {
 /* Makes every client of the process (started before or after) trust, for https, the CA
  * certificates of ca_file (PEM, one or more) and of ca_dir (a directory of PEM certificates
  * named by subject hash, as `openssl rehash` makes it) in addition to the system's. Either may
- * be NULL. Call once at start, before any request is submitted. Returns 0, or -1 with why
- * filled ("PATH: No such file or directory", "PATH: no PEM certificate in it", libcurl
- * without OpenSSL). */
-int http_client_trust_set(const char *ca_file, const char *ca_dir, char *why, size_t why_cap);
+ * be NULL. Call once at start, before any request is submitted. HTTP_CLIENT_OK, or
+ * HTTP_CLIENT_TLS with err->msg saying why ("PATH: No such file or directory", "PATH: no PEM
+ * certificate in it", libcurl without OpenSSL). */
+http_client_result_t http_client_trust_set(const char *ca_file, const char *ca_dir,
+                                           http_client_err_t *err);
 
-/* Starts a client and its thread. NULL on OOM or when libcurl cannot be initialised. */
+/* Starts a client and its thread. NULL when libcurl cannot be initialised. */
 http_client_t *http_client_new(const http_client_config_t *cfg);
 
-/* Queues a request. Returns 0 (done will be called exactly once, on the client thread), or
+/* Queues a request. HTTP_CLIENT_OK (done will be called exactly once, on the client thread), or
  * HTTP_CLIENT_QUEUE_FULL, HTTP_CLIENT_SHUTDOWN, HTTP_CLIENT_BAD_REQUEST (no URL, header with
  * CR/LF) or HTTP_CLIENT_NO_MEMORY, and then done is never called. */
-int http_client_submit(http_client_t *c, const http_client_req_t *req, http_client_done_fn done,
-                       void *user);
+http_client_result_t http_client_submit(http_client_t *c, const http_client_req_t *req,
+                                        http_client_done_fn done, void *user);
 
 /* Sends a request and waits for its completion. Returns the result (also in out->result); out
  * holds a copy of the response that the caller releases with http_client_resp_free(). Must not
