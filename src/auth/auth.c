@@ -25,6 +25,7 @@ static const char *const result_names[] = {
     [AUTH_NOT_PENDING] = "invalid_interaction",
     [AUTH_EXPIRED] = "invalid_interaction",
     [AUTH_STORAGE_ERROR] = "request_denied",
+    [AUTH_INVALID_REQUEST] = "invalid_request",
 };
 
 const char *auth_result_str(auth_result_t r)
@@ -148,7 +149,7 @@ static int client_parse(const json_t *c, const char **url, const json_t **jwk)
 }
 
 /* interact {start: ["redirect"], finish?: {method: "redirect", uri, nonce}} into g. */
-static int interact_parse(const json_t *in, grant_t *g, char *why, size_t cap)
+static auth_result_t interact_parse(const json_t *in, grant_t *g, auth_err_t *err)
 {
     const json_t *start = json_object_get(in, "start");
     bool redirect = false;
@@ -157,12 +158,12 @@ static int interact_parse(const json_t *in, grant_t *g, char *why, size_t cap)
     json_array_foreach(start, i, s) redirect =
         redirect || (json_is_string(s) && !strcmp(json_string_value(s), "redirect"));
     if (!redirect) {
-        snprintf(why, cap, "interact.start must include \"redirect\"");
-        return -1;
+        snprintf(err->msg, sizeof err->msg, "interact.start must include \"redirect\"");
+        return AUTH_INVALID_REQUEST;
     }
     const json_t *fin = json_object_get(in, "finish");
     if (!fin)
-        return 0;
+        return AUTH_OK;
     const char *method = json_string_value(json_object_get(fin, "method"));
     const char *uri = json_string_value(json_object_get(fin, "uri"));
     const char *nonce = json_string_value(json_object_get(fin, "nonce"));
@@ -170,14 +171,14 @@ static int interact_parse(const json_t *in, grant_t *g, char *why, size_t cap)
         strlen(uri) > AUTH_URI_MAX || strlen(nonce) > AUTH_NONCE_MAX ||
         (strncmp(uri, "http://", 7) != 0 && strncmp(uri, "https://", 8) != 0) ||
         strpbrk(uri, "#\r\n ")) {
-        snprintf(why, cap,
+        snprintf(err->msg, sizeof err->msg,
                  "interact.finish must be {method: \"redirect\", uri: an http(s) URI, "
                  "nonce}");
-        return -1;
+        return AUTH_INVALID_REQUEST;
     }
     snprintf(g->finish_uri, sizeof g->finish_uri, "%s", uri);
     snprintf(g->client_nonce, sizeof g->client_nonce, "%s", nonce);
-    return 0;
+    return AUTH_OK;
 }
 
 /* The publicName of the client's wallet address into g->client_name; false when it has none. */
@@ -245,7 +246,7 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
         return HTTP_DONE;
     }
     grant_t g = {0};
-    char why[256] = "";
+    auth_err_t why = {.msg = ""};
     const char *client_url;
     const json_t *jwk;
     const json_t *at = json_object_get(body, "access_token");
@@ -263,16 +264,17 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
         goto out;
     }
     if (!json_is_object(at) ||
-        access_validate(a, json_object_get(at, "access"), &interactive, why, sizeof why) != 0) {
-        gnap_error(req, 400, "invalid_request", why[0] ? why : "access_token.access is required");
+        access_validate(a, json_object_get(at, "access"), &interactive, &why) != AUTH_OK) {
+        gnap_error(req, 400, "invalid_request",
+                   why.msg[0] ? why.msg : "access_token.access is required");
         goto out;
     }
     if (interactive && !interact) {
         gnap_error(req, 400, "invalid_request", "this access needs the user: interact is required");
         goto out;
     }
-    if (interact && interact_parse(interact, &g, why, sizeof why) != 0) {
-        gnap_error(req, 400, "invalid_request", why);
+    if (interact && interact_parse(interact, &g, &why) != AUTH_OK) {
+        gnap_error(req, 400, "invalid_request", why.msg);
         goto out;
     }
     if (interactive && jwk) {

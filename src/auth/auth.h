@@ -88,7 +88,13 @@ typedef enum {
     AUTH_NOT_PENDING, /* already accepted or rejected, or the grant was finalized */
     AUTH_EXPIRED,
     AUTH_STORAGE_ERROR,
+    AUTH_INVALID_REQUEST, /* a grant request the server refuses; auth_err_t says why */
 } auth_result_t;
+
+/* Why a request was refused, in words for the GNAP error's description. */
+typedef struct {
+    char msg[256];
+} auth_err_t;
 
 const char *auth_result_str(auth_result_t r);
 

@@ -2,6 +2,7 @@
  * Access items of grants (open-payments.md §4, §6): what a grant request may ask for, which
  * requests need the user, and which granted item covers what the resource server asks.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,7 +61,19 @@ static int amount_check(const json_t *a, uint64_t *value, const char **code, int
     return 0;
 }
 
-static int limits_check(const json_t *l, char *why, size_t cap)
+/* Fills err with why a grant request's access is refused; returns AUTH_INVALID_REQUEST. */
+static auth_result_t access_invalid(auth_err_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static auth_result_t access_invalid(auth_err_t *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return AUTH_INVALID_REQUEST;
+}
+
+static auth_result_t limits_check(const json_t *l, auth_err_t *err)
 {
     const char *key;
     json_t *v;
@@ -69,40 +82,37 @@ static int limits_check(const json_t *l, char *why, size_t cap)
         uint64_t x;
         if (strcmp(key, "debitAmount") == 0 || strcmp(key, "receiveAmount") == 0) {
             if (amount_check(v, &x, NULL, NULL) != 0 || x == 0) {
-                snprintf(why, cap, "limits.%s must be a positive amount", key);
-                return -1;
+                return access_invalid(err, "limits.%s must be a positive amount", key);
             }
         } else if (strcmp(key, "interval") == 0) {
             iso_interval_t iv;
             const char *s = json_string_value(v);
             if (!s || iso_interval_parse(s, strlen(s), &iv) != ISO_INTERVAL_OK) {
-                snprintf(why, cap, "limits.interval must be an ISO 8601 repeating interval");
-                return -1;
+                return access_invalid(err,
+                                      "limits.interval must be an ISO 8601 repeating interval");
             }
         } else if (strcmp(key, "receiver") == 0) {
             if (!json_is_string(v) || !strstr(json_string_value(v), "/incoming-payments/")) {
-                snprintf(why, cap, "limits.receiver must be an incoming payment URL");
-                return -1;
+                return access_invalid(err, "limits.receiver must be an incoming payment URL");
             }
         } else {
-            snprintf(why, cap, "limits.%s is not a limit", key);
-            return -1;
+            return access_invalid(err, "limits.%s is not a limit", key);
         }
     }
     if (json_object_get(l, "debitAmount") && json_object_get(l, "receiveAmount")) {
-        snprintf(why, cap, "limits may have debitAmount or receiveAmount, not both");
-        return -1;
+        return access_invalid(err, "limits may have debitAmount or receiveAmount, not both");
     }
-    return 0;
+    return AUTH_OK;
 }
 
-int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why, size_t cap)
+auth_result_t access_validate(const auth_t *a, const json_t *items, bool *interactive,
+                              auth_err_t *err)
 {
     *interactive = false;
     if (!json_is_array(items) || json_array_size(items) == 0 ||
         json_array_size(items) > AUTH_ACCESS_MAX) {
-        snprintf(why, cap, "access_token.access must list 1 to %d access items", AUTH_ACCESS_MAX);
-        return -1;
+        return access_invalid(err, "access_token.access must list 1 to %d access items",
+                              AUTH_ACCESS_MAX);
     }
     size_t i;
     json_t *it;
@@ -114,15 +124,13 @@ int access_validate(const auth_t *a, const json_t *items, bool *interactive, cha
         const json_t *ident = json_object_get(it, "identifier");
         const json_t *limits = json_object_get(it, "limits");
         if (!json_is_object(it) || !t) {
-            snprintf(why, cap,
-                     "access[%zu].type must be incoming-payment, quote or "
-                     "outgoing-payment",
-                     i);
-            return -1;
+            return access_invalid(err,
+                                  "access[%zu].type must be incoming-payment, quote or "
+                                  "outgoing-payment",
+                                  i);
         }
         if (!json_is_array(actions) || json_array_size(actions) == 0) {
-            snprintf(why, cap, "access[%zu].actions must be a non-empty list", i);
-            return -1;
+            return access_invalid(err, "access[%zu].actions must be a non-empty list", i);
         }
         bool needs_user =
             strcmp(t->type, "outgoing-payment") == 0 ||
@@ -134,29 +142,25 @@ int access_validate(const auth_t *a, const json_t *items, bool *interactive, cha
         {
             const char *s = json_string_value(act);
             if (!s || !in_list(t->actions, s)) {
-                snprintf(why, cap, "access[%zu].actions: %s is not an action on %s", i,
-                         s ? s : "(not a string)", t->type);
-                return -1;
+                return access_invalid(err, "access[%zu].actions: %s is not an action on %s", i,
+                                      s ? s : "(not a string)", t->type);
             }
             if (strcmp(s, "list-all") == 0 && a->cfg.list_all_interaction)
                 needs_user = true;
         }
         if (ident && (!json_is_string(ident) || !*json_string_value(ident))) {
-            snprintf(why, cap, "access[%zu].identifier must be a wallet address URL", i);
-            return -1;
+            return access_invalid(err, "access[%zu].identifier must be a wallet address URL", i);
         }
         if ((t->identifier_required || needs_user) && !ident) {
-            snprintf(why, cap, "access[%zu] needs an identifier (the wallet address)", i);
-            return -1;
+            return access_invalid(err, "access[%zu] needs an identifier (the wallet address)", i);
         }
-        if (limits && (!t->limits || !json_is_object(limits) || limits_check(limits, why, cap))) {
-            if (!t->limits || !json_is_object(limits))
-                snprintf(why, cap, "access[%zu].limits are only for outgoing payments", i);
-            return -1;
-        }
+        if (limits && (!t->limits || !json_is_object(limits)))
+            return access_invalid(err, "access[%zu].limits are only for outgoing payments", i);
+        if (limits && limits_check(limits, err) != AUTH_OK)
+            return AUTH_INVALID_REQUEST;
         *interactive = *interactive || needs_user;
     }
-    return 0;
+    return AUTH_OK;
 }
 
 const json_t *access_match(const json_t *items, const char *type, const char *action,

@@ -110,7 +110,8 @@ grant_store_result_t grant_revoke(auth_t *a, const char *id);
 
 /* Validates the access items of a grant request; 0, or -1 with why. *interactive tells whether
  * the grant needs the user. */
-int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why, size_t cap);
+auth_result_t access_validate(const auth_t *a, const json_t *items, bool *interactive,
+                              auth_err_t *err);
 /* The item of items that grants (type, action) on identifier, or NULL; *all tells whether it
  * grants the -all variant. */
 const json_t *access_match(const json_t *items, const char *type, const char *action,
