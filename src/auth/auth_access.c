@@ -96,6 +96,31 @@ static int limits_check(const json_t *l, char *why, size_t cap)
     return 0;
 }
 
+/* What the schema's access-item allows besides type and actions (unevaluatedProperties: false),
+ * and actions listed once (uniqueItems); the actions are known strings by now. */
+static int item_keys_check(const json_t *it, size_t i, char *why, size_t cap)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)it, key, v)
+    {
+        if (strcmp(key, "type") != 0 && strcmp(key, "actions") != 0 &&
+            strcmp(key, "identifier") != 0 && strcmp(key, "limits") != 0) {
+            snprintf(why, cap, "access[%zu].%s is not a field of an access item", i, key);
+            return -1;
+        }
+    }
+    const json_t *actions = json_object_get(it, "actions");
+    for (size_t j = 1; j < json_array_size(actions); j++)
+        for (size_t k = 0; k < j; k++)
+            if (json_equal(json_array_get(actions, j), json_array_get(actions, k))) {
+                snprintf(why, cap, "access[%zu].actions: %s is listed twice", i,
+                         json_string_value(json_array_get(actions, j)));
+                return -1;
+            }
+    return 0;
+}
+
 int access_validate(const auth_t *a, const json_t *items, bool *interactive, char *why, size_t cap)
 {
     *interactive = false;
@@ -141,6 +166,8 @@ int access_validate(const auth_t *a, const json_t *items, bool *interactive, cha
             if (strcmp(s, "list-all") == 0 && a->cfg.list_all_interaction)
                 needs_user = true;
         }
+        if (item_keys_check(it, i, why, cap) != 0)
+            return -1;
         if (ident && (!json_is_string(ident) || !*json_string_value(ident))) {
             snprintf(why, cap, "access[%zu].identifier must be a wallet address URL", i);
             return -1;
