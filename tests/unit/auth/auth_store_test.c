@@ -266,3 +266,26 @@ Test(auth_store, session_and_continue_time)
     grant_release(&r);
     grant_release(&g);
 }
+
+/* A state the code does not know (a damaged row, or one written by a newer version) reads as
+ * REVOKED: such a grant grants nothing, and its tokens read as revoked. */
+Test(auth_store, unknown_state_reads_as_revoked)
+{
+    grant_t g;
+    grant_make(&g, GRANT_APPROVED);
+    char v[AUTH_TOKEN_LEN + 1], id[UUID_STR_LEN + 1];
+    cr_assert_eq(token_issue(A, g.id, GRANT_APPROVED, v, id), GSTORE_OK);
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_WRITE, &e);
+    cr_assert_not_null(c, "%s", e.msg);
+    db_stmt_t *st = db_prepare(c, "UPDATE auth_grants SET state = 'EXPIRED' WHERE id = ?", &e);
+    cr_assert_not_null(st, "%s", e.msg);
+    db_bind_str(st, 1, g.id);
+    cr_assert_eq(db_run(st, &e), DB_OK, "%s", e.msg);
+    db_release(c);
+    cr_assert_eq(state_of(g.id), GRANT_REVOKED);
+    token_row_t t;
+    cr_assert_eq(token_get(A, v, &t), GSTORE_OK);
+    cr_assert(t.revoked);
+    grant_release(&g);
+}
