@@ -3,9 +3,9 @@
  * the JSON reader, client_parse, access_validate under both interaction settings, interact_parse,
  * and then what introspection does with the stored items (access_match, access_limits). Besides
  * memory errors it checks: a refusal always says why; validated items are all matched by their
- * own type, actions and identifier; a validated outgoing-payment item's limits always read
- * (introspection would otherwise deny a grant it issued); a parsed finish URI and nonce are kept
- * whole.
+ * own type, actions and identifier; a validated outgoing-payment item's limits always read, with
+ * the receiver whole (introspection would otherwise deny a grant it issued); a parsed finish URI
+ * and nonce are kept whole.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +47,11 @@ static void check_items(const json_t *items)
                 abort();
         }
         op_access_t out = {0};
-        if (strcmp(type, "outgoing-payment") == 0 && access_limits(it, &out) != 0)
+        if (strcmp(type, "outgoing-payment") != 0)
+            continue;
+        const char *rcv =
+            json_string_value(json_object_get(json_object_get(it, "limits"), "receiver"));
+        if (access_limits(it, &out) != 0 || strcmp(out.receiver, rcv ? rcv : "") != 0)
             abort();
     }
 }

@@ -228,6 +228,48 @@ Test(access_validate, limits)
     bad(OUT_ITEM("{\"receiver\":7}"), "limits.receiver must be");
 }
 
+/* Schema: receiver matches ^(https|http)://(.+)/incoming-payments/(.+)$; and it must fit what
+ * introspection hands the resource server (OP_CLIENT_MAX), or the grant could never be used. */
+Test(access_validate, limit_receiver)
+{
+    ok(OUT_ITEM("{\"receiver\":\"http://w.test/incoming-payments/1\"}"), true);
+    ok(OUT_ITEM("{\"receiver\":\"https://w.test/alice/incoming-payments/x/incoming-payments/\"}"),
+       true);
+    static const char *const refused[] = {
+        "ftp://w.test/incoming-payments/1",
+        "w.test/incoming-payments/1",
+        "/incoming-payments/1",
+        "https:///incoming-payments/1",
+        "https://w.test/incoming-payments/",
+        "https://w.test/incoming-payments",
+        "",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        char items[512];
+        snprintf(items, sizeof items, OUT_ITEM("{\"receiver\":\"%s\"}"), refused[i]);
+        bad(items, "limits.receiver must be");
+    }
+    static char items[2 * OP_CLIENT_MAX], url[OP_CLIENT_MAX + 2];
+    for (int over = 0; over <= 1; over++) {
+        size_t n = OP_CLIENT_MAX + (size_t)over;
+        snprintf(url, sizeof url, "https://w.test/incoming-payments/");
+        size_t len = strlen(url);
+        memset(url + len, 'a', n - len);
+        url[n] = '\0';
+        snprintf(items, sizeof items, OUT_ITEM("{\"receiver\":\"%s\"}"), url);
+        if (over) {
+            bad(items, "limits.receiver must be");
+        } else {
+            ok(items, true);
+            json_t *j = js(items);
+            op_access_t o = {0};
+            cr_assert_eq(access_limits(json_array_get(j, 0), &o), 0);
+            cr_assert_str_eq(o.receiver, url, "the receiver reaches introspection whole");
+            json_decref(j);
+        }
+    }
+}
+
 Test(access_validate, limit_amounts)
 {
     static const char *const refused[] = {
