@@ -133,7 +133,7 @@ static json_t *token_json(const auth_t *a, const char *value, const char *manage
 /* ---- grant request ---- */
 
 /* The client of a grant request: a wallet address URL (string or {walletAddress}) or {jwk}. */
-static int client_parse(const json_t *c, const char **url, const json_t **jwk)
+int client_parse(const json_t *c, const char **url, const json_t **jwk)
 {
     *url = NULL, *jwk = NULL;
     if (json_is_string(c))
@@ -149,7 +149,7 @@ static int client_parse(const json_t *c, const char **url, const json_t **jwk)
 }
 
 /* interact {start: ["redirect"], finish?: {method: "redirect", uri, nonce}} into g. */
-static auth_result_t interact_parse(const json_t *in, grant_t *g, auth_err_t *err)
+auth_result_t interact_parse(const json_t *in, grant_t *g, auth_err_t *err)
 {
     const json_t *start = json_object_get(in, "start");
     bool redirect = false;

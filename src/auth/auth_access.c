@@ -73,6 +73,22 @@ static auth_result_t access_invalid(auth_err_t *err, const char *fmt, ...)
     return AUTH_INVALID_REQUEST;
 }
 
+/* An incoming payment URL as the schema's receiver pattern has it,
+ * ^(https|http)://(.+)/incoming-payments/(.+)$, short enough to reach the resource server whole
+ * (op_access_t.receiver). */
+static bool receiver_ok(const char *s)
+{
+    static const char seg[] = "/incoming-payments/";
+    if (!s || strlen(s) > OP_CLIENT_MAX ||
+        (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0))
+        return false;
+    const char *host = s + (s[4] == 's' ? 8 : 7);
+    for (const char *p = strstr(host, seg); p; p = strstr(p + 1, seg))
+        if (p > host && p[sizeof seg - 1])
+            return true;
+    return false;
+}
+
 static auth_result_t limits_check(const json_t *l, auth_err_t *err)
 {
     const char *key;
@@ -80,28 +96,46 @@ static auth_result_t limits_check(const json_t *l, auth_err_t *err)
     json_object_foreach((json_t *)l, key, v)
     {
         uint64_t x;
+        iso_interval_t iv;
+        const char *s = json_string_value(v);
         if (strcmp(key, "debitAmount") == 0 || strcmp(key, "receiveAmount") == 0) {
-            if (amount_check(v, &x, NULL, NULL) != 0 || x == 0) {
+            if (amount_check(v, &x, NULL, NULL) != 0 || x == 0)
                 return access_invalid(err, "limits.%s must be a positive amount", key);
-            }
         } else if (strcmp(key, "interval") == 0) {
-            iso_interval_t iv;
-            const char *s = json_string_value(v);
-            if (!s || iso_interval_parse(s, strlen(s), &iv) != ISO_INTERVAL_OK) {
+            if (!s || iso_interval_parse(s, strlen(s), &iv) != ISO_INTERVAL_OK)
                 return access_invalid(err,
                                       "limits.interval must be an ISO 8601 repeating interval");
-            }
         } else if (strcmp(key, "receiver") == 0) {
-            if (!json_is_string(v) || !strstr(json_string_value(v), "/incoming-payments/")) {
+            if (!receiver_ok(s))
                 return access_invalid(err, "limits.receiver must be an incoming payment URL");
-            }
         } else {
             return access_invalid(err, "limits.%s is not a limit", key);
         }
     }
-    if (json_object_get(l, "debitAmount") && json_object_get(l, "receiveAmount")) {
+    if (json_object_get(l, "debitAmount") && json_object_get(l, "receiveAmount"))
         return access_invalid(err, "limits may have debitAmount or receiveAmount, not both");
+    return AUTH_OK;
+}
+
+/* What the schema's access-item allows besides type and actions (unevaluatedProperties: false),
+ * and actions listed once (uniqueItems); the actions are known strings by now. */
+static auth_result_t item_keys_check(const json_t *it, size_t i, auth_err_t *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)it, key, v)
+    {
+        if (strcmp(key, "type") != 0 && strcmp(key, "actions") != 0 &&
+            strcmp(key, "identifier") != 0 && strcmp(key, "limits") != 0) {
+            return access_invalid(err, "access[%zu].%s is not a field of an access item", i, key);
+        }
     }
+    const json_t *actions = json_object_get(it, "actions");
+    for (size_t j = 1; j < json_array_size(actions); j++)
+        for (size_t k = 0; k < j; k++)
+            if (json_equal(json_array_get(actions, j), json_array_get(actions, k)))
+                return access_invalid(err, "access[%zu].actions: %s is listed twice", i,
+                                      json_string_value(json_array_get(actions, j)));
     return AUTH_OK;
 }
 
@@ -148,6 +182,8 @@ auth_result_t access_validate(const auth_t *a, const json_t *items, bool *intera
             if (strcmp(s, "list-all") == 0 && a->cfg.list_all_interaction)
                 needs_user = true;
         }
+        if (item_keys_check(it, i, err) != AUTH_OK)
+            return AUTH_INVALID_REQUEST;
         if (ident && (!json_is_string(ident) || !*json_string_value(ident))) {
             return access_invalid(err, "access[%zu].identifier must be a wallet address URL", i);
         }

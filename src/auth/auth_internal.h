@@ -106,6 +106,15 @@ grant_store_result_t token_revoke(auth_t *a, const char *id, const char *value_h
 /* Revokes the grant and all its tokens. */
 grant_store_result_t grant_revoke(auth_t *a, const char *id);
 
+/* ---- grant request fields (auth.c) ---- */
+
+/* The request's client: an http(s) wallet address URL of at most OP_CLIENT_MAX (a string or
+ * {walletAddress}) into *url, or {jwk} into *jwk, both borrowed from c; 0, or -1 otherwise. */
+int client_parse(const json_t *c, const char **url, const json_t **jwk);
+/* interact {start: [.."redirect"..], finish?: {method: "redirect", uri, nonce}}: AUTH_OK (g's
+ * finish_uri and client_nonce set when finish is given), or AUTH_INVALID_REQUEST with err. */
+auth_result_t interact_parse(const json_t *in, grant_t *g, auth_err_t *err);
+
 /* ---- access rules (auth_access.c) ---- */
 
 /* Validates the access items of a grant request; 0, or -1 with why. *interactive tells whether
