@@ -13,7 +13,8 @@
 #                   length, banned calls, layer arrows, error forms, opening comments, guards
 #
 # Sources are found by directory: every src/<layer>/*.c goes into the library, src/cmd/ holds
-# the program entry points, tests/unit/**/*_test.c are linked into one Criterion binary,
+# the program entry points, tests/unit/<layer>/*_test.c into one Criterion binary per layer
+# (with tests/unit/runner.c: LeakSanitizer checks the tests' processes, not Criterion's runner),
 # tests/integration/*_test.c into another, tests/fuzz/*.c are one fuzzer each and bench/*.c
 # one benchmark each.
 
@@ -72,9 +73,10 @@ $(BUILD)/lib/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/$(1)/*.c)
 UNIT_$(1) := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/$(1)/*.c))
 ifneq ($$(UNIT_$(1)),)
 UNIT_BINS += $(BUILD)/unit/$(1)
-$(BUILD)/unit/$(1): $$(UNIT_$(1)) $(call layer_libs,$(1))
+$(BUILD)/unit/$(1): $$(UNIT_$(1)) $(BUILD)/obj/tests/unit/runner.o $(call layer_libs,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDSAN) -o $$@ $$(UNIT_$(1)) $(call layer_libs,$(1)) $$(LDLIBS) -lcriterion
+	$$(CC) $$(LDSAN) -o $$@ $$(UNIT_$(1)) $(BUILD)/obj/tests/unit/runner.o $(call layer_libs,$(1)) \
+	  $$(LDLIBS) -lcriterion
 endif
 endef
 UNIT_BINS :=
@@ -156,9 +158,14 @@ run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/rafiki
 	./$(BUILD)/rafiki playground
 
+# Criterion runs each test in a child process: a sanitizer report there (a leak at the child's
+# exit, say) does not fail the test, so the log is searched for one.
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; \
-	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$$t --jobs 2 || exit 1; done
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$$t --jobs 2 >$$t.log 2>&1; \
+	  rc=$$?; cat $$t.log; [ $$rc -eq 0 ] || exit 1; \
+	  if grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' $$t.log; then \
+	    echo "$$t: a sanitizer report in a test's process (above)"; exit 1; fi; done
 
 vectors: $(BUILD)/test-vectors
 	./$(BUILD)/test-vectors $(SHARED)/vectors tests/vectors/local
