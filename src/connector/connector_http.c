@@ -99,13 +99,15 @@ static http_handler_result_t h_ilp(http_req_t *req, void *user)
     return HTTP_DONE;
 }
 
+static const http_route_t ILP_ROUTES[] = {
+    {"POST", "/", h_ilp, HTTP_BODY_MAX_ILP},
+    {"POST", "/ilp", h_ilp, HTTP_BODY_MAX_ILP},
+    {"POST", "/accounts/{id}/ilp", h_ilp, HTTP_BODY_MAX_ILP},
+};
+
 int connector_http_register(connector_t *c, http_server_t *s)
 {
-    static const char *const paths[] = {"/", "/ilp", "/accounts/{id}/ilp"};
-    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
-        if (http_server_route(s, "POST", paths[i], h_ilp, c, HTTP_BODY_MAX_ILP) != 0)
-            return -1;
-    return 0;
+    return http_server_routes(s, ILP_ROUTES, HTTP_ROUTES_N(ILP_ROUTES), c);
 }
 
 /* ---- out ---- */

@@ -128,25 +128,29 @@ static http_handler_result_t op_wallet(http_req_t *req, void *user)
 
 static http_handler_result_t op_healthz(http_req_t *req, void *user)
 {
-    (void)user;
+    (void)user; /* the wallet context, unused */
     http_respond(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
     return HTTP_DONE;
 }
 
+/* A wallet address is up to OP_WALLET_SEGMENTS_MAX path segments; its jwks.json one deeper. */
+static const http_route_t WALLET_ROUTES[] = {
+    {"GET", "/healthz", op_healthz, 0},
+    {"GET", "/{s1}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}/{s4}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}/{s4}/{s5}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}/{s4}/{s5}/{s6}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}/{s4}/{s5}/{s6}/{s7}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}/{s4}/{s5}/{s6}/{s7}/{s8}", op_wallet, 0},
+    {"GET", "/{s1}/{s2}/{s3}/{s4}/{s5}/{s6}/{s7}/{s8}/{s9}", op_wallet, 0},
+};
+
+_Static_assert(HTTP_ROUTES_N(WALLET_ROUTES) == OP_WALLET_SEGMENTS_MAX + 2,
+               "a route per wallet address depth, its jwks.json, and /healthz");
+
 int op_server_register(http_server_t *s, const wallet_ctx_t *ctx)
 {
-    if (http_server_route(s, "GET", "/healthz", op_healthz, NULL, 0) != 0)
-        return -1;
-    /* "/{s1}", "/{s1}/{s2}", ...: one route per depth, jwks.json one deeper */
-    char pattern[8 * (OP_WALLET_SEGMENTS_MAX + 1)] = "";
-    size_t used = 0;
-    for (int i = 1; i <= OP_WALLET_SEGMENTS_MAX + 1; i++) {
-        int w = snprintf(pattern + used, sizeof pattern - used, "/{s%d}", i);
-        if (w < 0 || (size_t)w >= sizeof pattern - used)
-            return -1;
-        used += (size_t)w;
-        if (http_server_route(s, "GET", pattern, op_wallet, (void *)ctx, 0) != 0)
-            return -1;
-    }
-    return 0;
+    return http_server_routes(s, WALLET_ROUTES, HTTP_ROUTES_N(WALLET_ROUTES), (void *)ctx);
 }
