@@ -189,6 +189,8 @@ int admin_path_id(admin_call_t *call, const char *name, ledger_id_t *out);
 /* A query parameter as an id; absent or empty leaves *out alone and sets *present (may be NULL)
  * to false. */
 int admin_query_id(admin_call_t *call, const char *name, ledger_id_t *out, bool *present);
+/* ?cursor=: the id of the last item of the previous page; absent or empty: the zero id. */
+int admin_query_cursor(admin_call_t *call, ledger_id_t *after);
 /* ?limit= in [1, ADMIN_PAGE_MAX], default ADMIN_PAGE_DEFAULT. */
 int admin_query_limit(admin_call_t *call, size_t *out);
 

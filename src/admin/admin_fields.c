@@ -243,3 +243,14 @@ int admin_query_limit(admin_call_t *call, size_t *out)
     *out = (size_t)x;
     return 0;
 }
+
+int admin_query_cursor(admin_call_t *call, ledger_id_t *after)
+{
+    *after = (ledger_id_t){0, 0};
+    const char *cursor = http_req_query(call->req, "cursor");
+    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), after) != 0) {
+        admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
+        return -1;
+    }
+    return 0;
+}

@@ -123,18 +123,6 @@ static http_handler_result_t asset_get(admin_call_t *call)
     return admin_reply(call, 200, asset_json(&a));
 }
 
-/* ?cursor=: the id of the last item of the previous page, or absent. */
-static int query_cursor(admin_call_t *call, ledger_id_t *after)
-{
-    *after = (ledger_id_t){0, 0};
-    const char *cursor = http_req_query(call->req, "cursor");
-    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), after) != 0) {
-        admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
-        return -1;
-    }
-    return 0;
-}
-
 /* {"<key>": list, "next_cursor": last_id or null}: a page asked with limit + 1 has more. */
 static http_handler_result_t page_reply(admin_call_t *call, const char *key, json_t *list,
                                         bool more, ledger_id_t last_id)
@@ -148,7 +136,7 @@ static http_handler_result_t asset_list(admin_call_t *call)
 {
     size_t limit, n = 0;
     ledger_id_t after;
-    if (admin_query_limit(call, &limit) != 0 || query_cursor(call, &after) != 0)
+    if (admin_query_limit(call, &limit) != 0 || admin_query_cursor(call, &after) != 0)
         return HTTP_DONE;
     ledger_asset_t page[ADMIN_PAGE_MAX + 1];
     ledger_result_t r = ledger_asset_list(call->ctx->ledger, after, page, limit + 1, &n);
@@ -330,7 +318,7 @@ static http_handler_result_t account_list(admin_call_t *call)
     ledger_id_t after;
     size_t limit, n = 0;
     if (account_filter_parse(call, &f) != 0 || admin_query_limit(call, &limit) != 0 ||
-        query_cursor(call, &after) != 0)
+        admin_query_cursor(call, &after) != 0)
         return HTTP_DONE;
     ledger_account_t page[ADMIN_PAGE_MAX + 1];
     ledger_result_t r = ledger_account_list(call->ctx->ledger, &f, after, page, limit + 1, &n);

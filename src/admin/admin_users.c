@@ -91,12 +91,9 @@ static http_handler_result_t user_create(admin_call_t *call)
 static http_handler_result_t user_list(admin_call_t *call)
 {
     size_t limit;
-    ledger_id_t after = {0, 0};
-    if (admin_query_limit(call, &limit) != 0)
+    ledger_id_t after;
+    if (admin_query_limit(call, &limit) != 0 || admin_query_cursor(call, &after) != 0)
         return HTTP_DONE;
-    const char *cursor = http_req_query(call->req, "cursor");
-    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), &after) != 0)
-        return admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
     char after_s[UUID_STR_LEN + 1];
     ledger_id_format(after, after_s);
     user_t page[ADMIN_PAGE_MAX + 1];

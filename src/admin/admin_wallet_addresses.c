@@ -132,12 +132,9 @@ static http_handler_result_t wa_get(admin_call_t *call)
 static http_handler_result_t wa_list(admin_call_t *call)
 {
     size_t limit;
-    ledger_id_t after = {0, 0};
-    if (admin_query_limit(call, &limit) != 0)
+    ledger_id_t after;
+    if (admin_query_limit(call, &limit) != 0 || admin_query_cursor(call, &after) != 0)
         return HTTP_DONE;
-    const char *cursor = http_req_query(call->req, "cursor");
-    if (cursor && *cursor && ledger_id_parse(cursor, strlen(cursor), &after) != 0)
-        return admin_error(call, 400, "invalid_cursor", "the cursor is not valid");
     wallet_address_t page[ADMIN_PAGE_MAX + 1];
     size_t n;
     db_err_t e = {0};
