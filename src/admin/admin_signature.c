@@ -100,8 +100,9 @@ static admin_sig_result_t canonical_body(slice_t body, buf_t *b, admin_sig_err_t
 {
     if (body.len == 0)
         return buf_append(b, "{}", 2), ADMIN_SIG_OK;
-    size_t i = 0;
-    while (i < body.len && strchr(" \t\r\n", body.ptr[i]) && body.ptr[i])
+    size_t i = 0; /* RFC 8259 white space, then '{' or '[' (co-body's strict test) */
+    while (i < body.len && (body.ptr[i] == ' ' || body.ptr[i] == '\t' || body.ptr[i] == '\r' ||
+                            body.ptr[i] == '\n'))
         i++;
     if (i == body.len || (body.ptr[i] != '{' && body.ptr[i] != '['))
         return fail(err, ADMIN_SIG_INVALID_BODY, "the body is not a JSON object or array");

@@ -2,10 +2,15 @@
  * HMAC over canonical text written by hand, not with the code under test. */
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "admin/admin_signature.h"
 
@@ -195,4 +200,51 @@ Test(admin_signature, replay_refused)
     cr_expect_eq(admin_signature_check(&other, SECRET, h2, SLICE_STR(body), NOW, &err),
                  ADMIN_SIG_REPLAYED);
     cr_expect_str_eq(admin_sig_result_str(err.code), "replayed");
+}
+
+/* A Redis stand-in that answers every command with an error, for as long as its client stays. */
+static void *refusing_redis(void *arg)
+{
+    int lfd = *(int *)arg;
+    for (;;) {
+        int c = accept(lfd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        char in[4096];
+        while (read(c, in, sizeof in) > 0)
+            if (write(c, "-ERR refused\r\n", 14) != 14)
+                break;
+        close(c);
+    }
+}
+
+Test(admin_signature, storage_failure_refuses)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(lfd, 4), 0);
+    cr_assert_eq(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, refusing_redis, &lfd);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+    cache_err_t ce = {0};
+    cache_t *redis = cache_open(url, &ce);
+    cr_assert_not_null(redis, "%s", ce.msg);
+    admin_sig_config_t c = cfg;
+    c.cache = redis;
+    admin_sig_err_t err;
+    const char *h = sign(SECRET, NOW, 1, "{}");
+    cr_expect_eq(admin_signature_check(&c, SECRET, h, SLICE_LIT("{}"), NOW, &err),
+                 ADMIN_SIG_STORAGE);
+    cr_expect_str_eq(admin_sig_result_str(err.code), "storage");
+    /* a signature that does not verify never reaches the cache */
+    cr_expect_eq(admin_signature_check(&c, "other", h, SLICE_LIT("{}"), NOW, &err),
+                 ADMIN_SIG_BAD_SIGNATURE);
+    cache_close(redis);
+    shutdown(lfd, SHUT_RDWR);
+    close(lfd);
+    pthread_join(th, NULL);
 }
