@@ -60,25 +60,36 @@ static bool round_trips(double d, uint64_t m, int scale)
     return strtod(t, NULL) == d;
 }
 
-/* The shortest digits that read back as d > 0 and, among those, the closest to d: the
+/* The k-digit decimal that reads back as d > 0 and is closest to it, if there is one: the
  * correctly rounded k digits, or one of their neighbours when d's rounding interval is lopsided
- * (a power of two). 17 digits always read back. */
+ * (a power of two). */
+static bool candidate(double d, int k, uint64_t *m, int *scale)
+{
+    digits_at(d, k, m, scale);
+    if (round_trips(d, *m, *scale))
+        return true;
+    if (*m > 1 && round_trips(d, *m - 1, *scale))
+        return (*m)--, true;
+    if (round_trips(d, *m + 1, *scale))
+        return (*m)++, true;
+    return false;
+}
+
+/* The shortest digits that read back as d > 0 and, among those, the closest to d. Having a
+ * k-digit candidate implies one at k + 1 (append a zero), so the fewest digits are found by
+ * bisection; 17 digits always read back. */
 static void shortest(double d, uint64_t *m, int *scale)
 {
-    for (int k = 1; k <= 17; k++) {
-        digits_at(d, k, m, scale);
-        if (round_trips(d, *m, *scale))
-            return;
-        if (*m > 1 && round_trips(d, *m - 1, *scale)) {
-            (*m)--;
-            return;
-        }
-        if (round_trips(d, *m + 1, *scale)) {
-            (*m)++;
-            return;
-        }
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (candidate(d, mid, m, scale))
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    digits_at(d, 17, m, scale);
+    if (!candidate(d, lo, m, scale))
+        digits_at(d, 17, m, scale);
 }
 
 /* ECMAScript Number::toString steps 6-10 for digits s (k of them) and exponent n
