@@ -20,7 +20,11 @@ typedef struct {
     const char *database_url;
     const char *redis_url; /* NULL: in-process cache */
     const char *ilp_address;
-    const char *admin_api_secret;  /* NULL: the admin API refuses every request */
+    const char *admin_api_secret; /* NULL: the admin API refuses every request */
+    /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS: Rafiki's admin API signatures
+     * (admin/admin_signature.h), for the GraphQL admin API; no route uses them yet */
+    uint32_t admin_signature_version;
+    uint32_t admin_signature_ttl_s;
     const char *stream_secret_hex; /* NULL when generated for this run (development only) */
     uint8_t stream_secret[STREAM_SHARED_SECRET_LEN];
     bool stream_secret_generated;

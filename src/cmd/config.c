@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
+#include "admin/admin_signature.h"
 #include "auth/auth.h"
 #include "payments/outgoing_payment.h"
 #include "cmd/cmd.h"
@@ -284,6 +285,22 @@ static config_result_t load_outgoing(config_t *cfg, config_err_t *err)
 
 /* WEBHOOK_URL and its settings. Without a URL events are still recorded (GET /webhook-events)
  * but not sent. In production a URL needs SIGNATURE_SECRET: unsigned events could be forged. */
+/* Rafiki's admin API signature settings (admin/admin_signature.h). Read and checked now; the
+ * GraphQL admin API that will use them is not served yet. */
+static config_result_t load_admin_signature(config_t *cfg, config_err_t *err)
+{
+    env_err_t e;
+    uint64_t version, ttl;
+    if (env_u64("ADMIN_API_SIGNATURE_VERSION", ADMIN_SIGNATURE_VERSION_DEFAULT, 1,
+                ADMIN_SIGNATURE_VERSION_MAX, &version, &e) != ENV_OK ||
+        env_u64("ADMIN_API_SIGNATURE_TTL_SECONDS", ADMIN_SIGNATURE_TTL_S_DEFAULT, 1,
+                ADMIN_SIGNATURE_TTL_S_MAX, &ttl, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->admin_signature_version = (uint32_t)version;
+    cfg->admin_signature_ttl_s = (uint32_t)ttl;
+    return CONFIG_OK;
+}
+
 static config_result_t load_webhooks(config_t *cfg, config_err_t *err)
 {
     cfg->webhook_url = env_str("WEBHOOK_URL", NULL);
@@ -417,6 +434,7 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
         (rc = load_payments(cfg, err)) != CONFIG_OK ||
         (rc = load_outgoing(cfg, err)) != CONFIG_OK ||
         (rc = load_webhooks(cfg, err)) != CONFIG_OK ||
+        (rc = load_admin_signature(cfg, err)) != CONFIG_OK ||
         (rc = config_tls_load(cfg, err)) != CONFIG_OK ||
         (rc = require_secret(cfg, "ADMIN_API_SECRET", cfg->admin_api_secret, err)) != CONFIG_OK)
         return rc;
