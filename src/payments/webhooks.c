@@ -22,6 +22,8 @@ static const char *const TYPES[] = {
     WEBHOOK_OUTGOING_PAYMENT_COMPLETED, WEBHOOK_OUTGOING_PAYMENT_FAILED,
     WEBHOOK_WALLET_ADDRESS_NOT_FOUND,   WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION,
     WEBHOOK_ASSET_LIQUIDITY_LOW,        WEBHOOK_PEER_LIQUIDITY_LOW,
+    WEBHOOK_INCOMING_PAYMENT_PARTIAL,   WEBHOOK_OUTGOING_PAYMENT_FUNDED,
+    WEBHOOK_OUTGOING_PAYMENT_CANCELLED,
 };
 
 const char *webhook_state_str(webhook_state_t s)
@@ -203,11 +205,11 @@ done:
 
 /* ---- signature ---- */
 
-int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_s,
+int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_ms,
                       const void *body, size_t body_len)
 {
     char ts[24];
-    int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t_s);
+    int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t_ms);
     ASSERT(tn > 0 && (size_t)tn < sizeof ts);
     uint8_t *msg = xmalloc((size_t)tn + body_len);
     memcpy(msg, ts, (size_t)tn);
@@ -217,6 +219,6 @@ int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secre
     free(msg);
     char hex[2 * SHA256_LEN + 1];
     hex_encode(hex, sizeof hex, mac, sizeof mac);
-    int n = snprintf(out, cap, "t=%lld, v1=%s", (long long)t_s, hex);
+    int n = snprintf(out, cap, "t=%lld, v1=%s", (long long)t_ms, hex);
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
