@@ -82,6 +82,16 @@ typedef enum {
 const char *webhook_state_str(webhook_state_t s);
 /* True when type is one of the WEBHOOK_* names above. */
 bool webhook_type_known(const char *type);
+/* True when type is known and not disabled by webhook_types_disable. */
+bool webhook_type_enabled(const char *type);
+/* WEBHOOK_EVENTS_DISABLED: the types webhook_event_add does not record at all (it answers DB_OK
+ * and records nothing), e.g. the three a Rafiki wallet backend written for Rafiki's defaults
+ * does not expect (Rafiki sends funded/cancelled for card payments only, partial payments only
+ * with ENABLE_PARTIAL_PAYMENT_DECISION). csv: comma-separated WEBHOOK_* names (spaces around a
+ * name ignored), NULL or "" for none; replaces the previous set. Process-wide: call before any
+ * thread records events. Returns 0, or -1 with the first unknown name in bad (cap bytes) and
+ * the set unchanged. */
+int webhook_types_disable(const char *csv, char *bad, size_t cap);
 
 /*
  * Records an event in conn's open transaction (a programmer error without one): type is one of

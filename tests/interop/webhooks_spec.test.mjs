@@ -235,3 +235,51 @@ test('every webhook we send validates against webhooks.yaml, signed as Rafiki si
     await new Promise(resolve => rx.server.close(resolve))
   }
 })
+
+test('WEBHOOK_EVENTS_DISABLED leaves out the types a wallet written for Rafiki\'s defaults does not expect', { timeout: 60000 }, async () => {
+  const validators = await webhookValidators()
+  const rx = await receiver(validators)
+  const A = await startServe({
+    dir,
+    name: 'hooks-rafiki-defaults',
+    ilp: 'test.hooks2',
+    secret: SECRET,
+    health: ['admin'],
+    env: {
+      WEBHOOK_URL: rx.url,
+      SIGNATURE_SECRET: SIGNING,
+      WEBHOOK_EVENTS_DISABLED: 'outgoing_payment.funded, outgoing_payment.cancelled,incoming_payment.partial_payment_received'
+    }
+  })
+  procs.push(A.proc)
+  try {
+    const usd = await A.admin('POST', '/assets', { code: 'USD', scale: 2 })
+    const alice = await A.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${A.ports.op}/alice` })
+    await A.admin('POST', `/accounts/${alice.account_id}/deposits`, { id: randomUUID(), amount: '1000' })
+    const bob = await A.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${A.ports.op}/bob` })
+    const carol = await A.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${A.ports.op}/carol` })
+    const ip = await A.admin('POST', '/incoming-payments', {
+      wallet_address_id: bob.id, incoming_amount: { value: '500', asset_code: 'USD', asset_scale: 2 }
+    })
+    const q = await A.admin('POST', '/quotes', {
+      wallet_address_id: alice.id, receiver: ip.url, debit_amount: { value: '100', asset_code: 'USD', asset_scale: 2 }
+    })
+    const op = await A.admin('POST', '/outgoing-payments', { wallet_address_id: alice.id, quote_id: q.id })
+    const q2 = await A.admin('POST', '/quotes', {
+      wallet_address_id: carol.id, receiver: ip.url, debit_amount: { value: '10', asset_code: 'USD', asset_scale: 2 }
+    })
+    const op2 = await A.admin('POST', '/outgoing-payments', { wallet_address_id: carol.id, quote_id: q2.id })
+    await A.admin('POST', `/outgoing-payments/${op2.id}/cancel`, {})
+    await waitFor('completed', () => typesOf(rx, op.id).includes('outgoing_payment.completed'))
+    await sleep(2500) // two incoming payment worker passes: a partial event would be recorded by now
+    assert.deepEqual(typesOf(rx, op.id), ['outgoing_payment.created', 'outgoing_payment.completed'])
+    assert.deepEqual(typesOf(rx, op2.id), ['outgoing_payment.created'])
+    assert.deepEqual(typesOf(rx, ip.id), ['incoming_payment.created'], '100 of 500: no partial event')
+    const listed = await A.admin('GET', '/webhook-events?type=outgoing_payment.funded')
+    assert.deepEqual(listed.webhook_events, [], 'not recorded either')
+    assert.deepEqual(rx.problems, [])
+  } finally {
+    A.proc.kill('SIGTERM')
+    await new Promise(resolve => rx.server.close(resolve))
+  }
+})
