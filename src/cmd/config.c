@@ -21,6 +21,7 @@
 #include "admin/admin_signature.h"
 #include "auth/auth.h"
 #include "payments/outgoing_payment.h"
+#include "payments/webhooks.h"
 #include "cmd/cmd.h"
 #include "http/client.h"
 #include "ilp/address.h"
@@ -321,6 +322,10 @@ static config_result_t load_webhooks(config_t *cfg, config_err_t *err)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->webhook_timeout_ms = (uint32_t)timeout;
     cfg->webhook_max_retry = (unsigned)retries;
+    cfg->webhook_events_disabled = env_str("WEBHOOK_EVENTS_DISABLED", NULL);
+    char bad[64];
+    if (webhook_types_disable(cfg->webhook_events_disabled, bad, sizeof bad) != 0)
+        return fail(err, CONFIG_INVALID, "WEBHOOK_EVENTS_DISABLED: unknown event type '%s'", bad);
     return CONFIG_OK;
 }
 

@@ -139,29 +139,33 @@ static json_t *amount_json(uint64_t v, const incoming_payment_t *p)
                      "assetScale", (int)p->asset_scale);
 }
 
-/* The event's data: the payment as Rafiki's webhooks show it (camelCase, amounts with
- * assetCode/assetScale), with the state it has once the caller's transaction commits. */
-static json_t *ip_event_json(const wallet_ctx_t *ctx, const incoming_payment_t *p)
+/* The event's data: Rafiki's IncomingPayment.toData (webhooks.yaml incomingPaymentEvent), with
+ * the state p has once the caller's transaction commits: camelCase, amounts with
+ * assetCode/assetScale, incomingAmount and metadata left out when the payment has none (the
+ * schema allows no null). A representation of its own: the admin API's JSON is not this. */
+static json_t *ip_event_json(const incoming_payment_t *p)
 {
-    char url[WALLET_ADDRESS_URL_MAX + 64];
-    if (incoming_payment_url(ctx, p->id, url, sizeof url) != 0)
-        url[0] = '\0';
+    json_t *o = json_pack("{s:o,s:o,s:o,s:b,s:o,s:o}", "id", pay_json_id(p->id), "walletAddressId",
+                          pay_json_id(p->wallet_address_id), "receivedAmount",
+                          amount_json(p->received_amount, p), "completed",
+                          p->state == INCOMING_PAYMENT_COMPLETED, "expiresAt",
+                          pay_json_time(p->expires_ms), "createdAt", pay_json_time(p->created_ms));
+    if (!o)
+        return NULL;
+    if (p->has_incoming_amount)
+        json_object_set_new(o, "incomingAmount", amount_json(p->incoming_amount, p));
     json_t *meta = p->metadata[0] ? json_loads(p->metadata, 0, NULL) : NULL;
-    return json_pack(
-        "{s:o,s:s,s:o,s:o,s:o,s:b,s:s,s:o,s:o,s:o,s:o}", "id", pay_json_id(p->id), "url", url,
-        "walletAddressId", pay_json_id(p->wallet_address_id), "incomingAmount",
-        p->has_incoming_amount ? amount_json(p->incoming_amount, p) : json_null(), "receivedAmount",
-        amount_json(p->received_amount, p), "completed", p->state == INCOMING_PAYMENT_COMPLETED,
-        "state", incoming_payment_state_str(p->state, p->received_amount), "expiresAt",
-        pay_json_time(p->expires_ms), "metadata", meta ? meta : json_null(), "createdAt",
-        pay_json_time(p->created_ms), "updatedAt", pay_json_time(p->updated_ms));
+    if (json_is_object(meta))
+        json_object_set(o, "metadata", meta);
+    json_decref(meta);
+    return o;
 }
 
 /* The data of an event about p (as it will be once the transaction commits), serialised before
  * the transaction so that the writer does not wait for it; NULL when memory ran out. */
-static char *ip_event_data(const wallet_ctx_t *ctx, const incoming_payment_t *p)
+static char *ip_event_data(const incoming_payment_t *p)
 {
-    json_t *data = ip_event_json(ctx, p);
+    json_t *data = ip_event_json(p);
     char *text = webhook_event_data(data);
     json_decref(data);
     return text;
@@ -174,6 +178,61 @@ static db_rc_t ip_event(db_conn_t *c, const char *type, ledger_id_t id, const ch
     char rid[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(id, rid);
     return (db_rc_t)webhook_event_add_text(c, type, rid, data, NULL, e);
+}
+
+/* ---- partial receipts ---- */
+
+typedef struct {
+    ledger_id_t id;
+    uint64_t received;
+    const char *event_data;
+    bool recorded;
+} ip_partial_t;
+
+static db_rc_t tx_partial(db_conn_t *c, void *arg, db_err_t *e)
+{
+    ip_partial_t *a = arg;
+    db_stmt_t *st = db_prepare(c,
+                               "UPDATE incoming_payments SET reported_received = ? "
+                               "WHERE id = ? AND state = ? AND reported_received < ?",
+                               e);
+    if (!st)
+        return e->code;
+    db_bind_u64(st, 1, a->received);
+    pay_bind_id(st, 2, a->id);
+    db_bind_i64(st, 3, INCOMING_PAYMENT_PENDING);
+    db_bind_u64(st, 4, a->received);
+    db_rc_t rc = db_run(st, e);
+    if (rc != DB_OK || db_changes(st) != 1)
+        return rc;
+    a->recorded = true;
+    return ip_event(c, WEBHOOK_INCOMING_PAYMENT_PARTIAL, a->id, a->event_data, e);
+}
+
+incoming_payment_result_t incoming_payment_partial_report(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                          uint64_t received, bool *recorded,
+                                                          db_err_t *err)
+{
+    if (recorded)
+        *recorded = false;
+    incoming_payment_t *p = xmalloc(sizeof *p);
+    incoming_payment_result_t r = ip_read(ctx, id, p, NULL, err);
+    if (r != INCOMING_PAYMENT_OK || p->state != INCOMING_PAYMENT_PENDING || received == 0 ||
+        (p->has_incoming_amount && received >= p->incoming_amount)) {
+        free(p);
+        return r == INCOMING_PAYMENT_NOT_FOUND ? INCOMING_PAYMENT_OK : r;
+    }
+    p->received_amount = received;
+    ip_partial_t a = {.id = id, .received = received, .event_data = ip_event_data(p)};
+    db_err_t e = {0};
+    db_rc_t rc = a.event_data ? db_write_tx(ctx->db, tx_partial, &a, &e) : DB_NOMEM;
+    free((char *)a.event_data);
+    free(p);
+    if (rc != DB_OK)
+        return ip_storage(err, &e);
+    if (recorded)
+        *recorded = a.recorded;
+    return INCOMING_PAYMENT_OK;
 }
 
 /* ---- create ---- */
@@ -283,7 +342,7 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
                               .stream_enabled = true,
                               .has_max_balance = p.has_incoming_amount,
                               .max_balance = (int64_t)p.incoming_amount}};
-    char *event_data = ip_event_data(ctx, &p);
+    char *event_data = ip_event_data(&p);
     a.event_data = event_data;
     db_err_t e = {0};
     db_rc_t rc = db_write_tx(ctx->db, tx_ip_insert, &a, &e);
@@ -455,7 +514,7 @@ static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n
         after.state = e[i].to;
         after.completed_ms = after.updated_ms = a.now_ms;
         if (e[i].r == INCOMING_PAYMENT_OK)
-            e[i].event_data = ip_event_data(ctx, &after);
+            e[i].event_data = ip_event_data(&after);
     }
     db_err_t dbe = {0};
     if (r == INCOMING_PAYMENT_OK && db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK)

@@ -140,6 +140,21 @@ int incoming_payment_url(const wallet_ctx_t *ctx, ledger_id_t id, char *out, siz
 incoming_payment_result_t incoming_payment_complete(const wallet_ctx_t *ctx, ledger_id_t id,
                                                     incoming_payment_t *out, db_err_t *err);
 
+/*
+ * Records incoming_payment.partial_payment_received for pending payment id when its invoice
+ * account has received `received`, more than the last such event reported and, with an incoming
+ * amount, less than it (the paid-in-full case completes instead). The row's reported_received
+ * moves to `received` in the same transaction as the event, with a conditional UPDATE, so one
+ * increase is reported once across passes and replicas. Rafiki fires the event from its STREAM
+ * server on a partial receipt; ours comes from the worker that already reads received amounts,
+ * off the packet path, so several packets between two passes make one event. The event carries
+ * the received amount so far. *recorded (may be NULL): whether this call recorded it. OK
+ * (also when there was nothing to report), STORAGE_ERROR.
+ */
+incoming_payment_result_t incoming_payment_partial_report(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                          uint64_t received, bool *recorded,
+                                                          db_err_t *err);
+
 /* One payment for incoming_payments_end: its id and the state a pending one moves to
  * (COMPLETED or EXPIRED); result as incoming_payment_complete answers. */
 typedef struct {

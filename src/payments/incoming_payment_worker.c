@@ -25,8 +25,8 @@ typedef enum { SCAN_DUE, SCAN_AMOUNTS, SCAN_UNSETTLED } scan_t;
 static const char *const SCAN_SQL[] = {
     [SCAN_DUE] = "SELECT id, account_id, incoming_amount FROM incoming_payments WHERE state = 1 "
                  "AND expires_at <= ? AND id > ? ORDER BY id LIMIT ?",
-    [SCAN_AMOUNTS] = "SELECT id, account_id, incoming_amount FROM incoming_payments WHERE "
-                     "state = 1 AND incoming_amount IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
+    [SCAN_AMOUNTS] = "SELECT id, account_id, incoming_amount, reported_received FROM "
+                     "incoming_payments WHERE state = 1 AND id > ? ORDER BY id LIMIT ?",
     [SCAN_UNSETTLED] = "SELECT id, account_id, incoming_amount FROM incoming_payments WHERE "
                        "state <> 1 AND settled = ? AND id > ? ORDER BY id LIMIT ?",
 };
@@ -36,6 +36,8 @@ typedef struct {
     ledger_id_t account_id;
     bool has_incoming_amount;
     uint64_t incoming_amount;
+    uint64_t reported_received; /* SCAN_AMOUNTS only: what the last partial event reported */
+    uint64_t received;          /* filled by scan_paid */
 } scan_row_t;
 
 /* Reads one page of rows after `after`; *n how many. */
@@ -60,34 +62,50 @@ static db_rc_t scan_page(const wallet_ctx_t *ctx, scan_t kind, int64_t now_ms, l
     pay_bind_id(st, i++, after);
     db_bind_i64(st, i, INCOMING_PAYMENT_WORKER_BATCH);
     while ((rc = db_step(st, e)) == DB_ROW && *n < INCOMING_PAYMENT_WORKER_BATCH)
-        rows[(*n)++] = (scan_row_t){pay_col_id(st, 0), pay_col_id(st, 1), !db_col_null(st, 2),
-                                    db_col_u64(st, 2)};
+        rows[(*n)++] = (scan_row_t){pay_col_id(st, 0),
+                                    pay_col_id(st, 1),
+                                    !db_col_null(st, 2),
+                                    db_col_u64(st, 2),
+                                    kind == SCAN_AMOUNTS ? db_col_u64(st, 3) : 0,
+                                    0};
 done:
     db_release(c);
     return rc < 0 ? rc : DB_OK;
 }
 
-/* Whether a row's incoming amount has arrived (one O(1) counter read). */
-static bool scan_paid(const wallet_ctx_t *ctx, const scan_row_t *row)
+/* Whether a row's incoming amount has arrived (one O(1) counter read, kept in row->received). */
+static bool scan_paid(const wallet_ctx_t *ctx, scan_row_t *row)
 {
     ledger_status_t s;
-    return row->has_incoming_amount &&
-           ledger_account_status(ctx->ledger, row->account_id, &s) == LEDGER_OK &&
-           s.total_received >= row->incoming_amount;
+    if (ledger_account_status(ctx->ledger, row->account_id, &s) != LEDGER_OK)
+        return false;
+    row->received = s.total_received;
+    return row->has_incoming_amount && s.total_received >= row->incoming_amount;
+}
+
+/* A pending payment that has received more than its last partial event said: one more event
+ * (incoming_payment_partial_report; a storage error leaves it to the next pass). */
+static void scan_partial(const wallet_ctx_t *ctx, const scan_row_t *row, db_err_t *err)
+{
+    if (row->received > row->reported_received)
+        incoming_payment_partial_report(ctx, row->id, row->received, NULL, err);
 }
 
 /* Handles one page of a scan through one incoming_payments_end; returns how many rows changed. */
-static size_t scan_act(const wallet_ctx_t *ctx, scan_t kind, const scan_row_t *rows, size_t n,
+static size_t scan_act(const wallet_ctx_t *ctx, scan_t kind, scan_row_t *rows, size_t n,
                        db_err_t *err)
 {
     incoming_payment_end_t ends[INCOMING_PAYMENT_WORKER_BATCH];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         /* due: completed if it was paid in full meanwhile, else expired; amounts: most open
-         * payments are not paid yet; unsettled: ended before, ending settles them */
+         * payments are not paid yet, some partly (reported once per increase); unsettled:
+         * ended before, ending settles them */
         bool paid = kind != SCAN_UNSETTLED && scan_paid(ctx, &rows[i]);
-        if (kind == SCAN_AMOUNTS && !paid)
+        if (kind == SCAN_AMOUNTS && !paid) {
+            scan_partial(ctx, &rows[i], err); /* an event, not an ending: not counted */
             continue;
+        }
         ends[k++] =
             (incoming_payment_end_t){.id = rows[i].id,
                                      .to = kind == SCAN_DUE && !paid ? INCOMING_PAYMENT_EXPIRED

@@ -105,9 +105,56 @@ json_t *outgoing_payment_json(const outgoing_payment_t *p, const quote_t *q)
                      "updated_at", pay_json_time(p->updated_ms));
 }
 
+/* An amount as webhooks.yaml spells it: {"value","assetCode","assetScale"}. */
+static json_t *event_amount(uint64_t value, const char *code, uint8_t scale)
+{
+    return json_pack("{s:o,s:s,s:i}", "value", pay_json_u64(value), "assetCode", code, "assetScale",
+                     (int)scale);
+}
+
+/* What is left in the payment's outgoing account for Rafiki's "balance": funded and not yet sent
+ * while SENDING; 0 before funding (FUNDING) and once terminal, because our settle step returns
+ * any remainder to the wallet account itself (a Rafiki wallet would withdraw it). */
+static uint64_t event_balance(const outgoing_payment_t *p, const quote_t *q)
+{
+    uint64_t debit = q->debit_amount.value;
+    if (p->state != OUTGOING_PAYMENT_SENDING || p->sent_amount >= debit)
+        return 0;
+    return debit - p->sent_amount;
+}
+
+/* The webhook event's data, Rafiki's OutgoingPayment.toData (webhooks.yaml outgoingPaymentEvent):
+ * camelCase, optional fields (metadata, error, grantId) left out when empty, never null; a
+ * representation of its own, the admin API keeps outgoing_payment_json. stateAttempts is 0: our
+ * workers retry within a state without counting. */
+static json_t *event_json(const outgoing_payment_t *p, const quote_t *q)
+{
+    const quote_amount_t *d = &q->debit_amount, *r = &q->receive_amount;
+    json_t *o =
+        json_pack("{s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:i,s:o,s:o,s:o}", "id", pay_json_id(p->id),
+                  "walletAddressId", pay_json_id(p->wallet_address_id), "state",
+                  outgoing_payment_state_str(p->state), "receiver", q->receiver, "debitAmount",
+                  event_amount(d->value, d->asset_code, d->asset_scale), "receiveAmount",
+                  event_amount(r->value, r->asset_code, r->asset_scale), "sentAmount",
+                  event_amount(p->sent_amount, d->asset_code, d->asset_scale), "stateAttempts", 0,
+                  "createdAt", pay_json_time(p->created_ms), "expiresAt",
+                  pay_json_time(q->expires_ms), "balance", pay_json_u64(event_balance(p, q)));
+    if (!o)
+        return NULL;
+    json_t *meta = p->metadata[0] ? json_loads(p->metadata, 0, NULL) : NULL;
+    if (json_is_object(meta))
+        json_object_set(o, "metadata", meta);
+    json_decref(meta);
+    if (p->error[0])
+        json_object_set_new(o, "error", json_string(p->error));
+    if (!ledger_id_is_zero(p->grant_id))
+        json_object_set_new(o, "grantId", pay_json_id(p->grant_id));
+    return o;
+}
+
 char *outgoing_payment_event_data(const outgoing_payment_t *p, const quote_t *q)
 {
-    json_t *data = outgoing_payment_json(p, q);
+    json_t *data = event_json(p, q);
     char *text = webhook_event_data(data);
     json_decref(data);
     return text;
@@ -131,10 +178,10 @@ db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, d
     e->code = DB_ERROR;
     if (outgoing_payment_row_get(c, id, p) == OUTGOING_PAYMENT_OK &&
         quote_get_conn(c, p->quote_id, q) == QUOTE_OK) {
-        json_t *data = outgoing_payment_json(p, q);
+        json_t *data = event_json(p, q);
         char rid[LEDGER_ID_STR_LEN + 1];
         ledger_id_format(id, rid);
-        rc = (db_rc_t)webhook_event_add(c, type, rid, data, e);
+        rc = data ? (db_rc_t)webhook_event_add(c, type, rid, data, e) : DB_NOMEM;
         json_decref(data);
     }
     free(p);
@@ -451,6 +498,9 @@ static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
         return rc;
     bool changed = db_changes(st) == 1;
     if (changed && (rc = outgoing_payment_grant_refund(c, a->id, 0, e)) != DB_OK)
+        return rc;
+    if (changed &&
+        (rc = outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_CANCELLED, a->id, e)) != DB_OK)
         return rc;
     a->r = outgoing_payment_row_get(c, a->id, a->out);
     if (a->r == OUTGOING_PAYMENT_OK && !changed)

@@ -66,7 +66,12 @@ static db_rc_t tx_move(db_conn_t *c, void *arg, db_err_t *e)
     m->changed = rc == DB_OK && db_changes(st) == 1;
     if (rc != DB_OK || !m->changed || m->to == m->from)
         return rc;
-    /* the event commits with the state change it reports */
+    /* the event commits with the state change it reports; funded: the money left the wallet
+     * (FUNDING -> SENDING, or a local payment's one commit that funds and pays) */
+    if (m->from == OUTGOING_PAYMENT_FUNDING &&
+        (m->to == OUTGOING_PAYMENT_SENDING || m->to == OUTGOING_PAYMENT_COMPLETED) &&
+        (rc = outgoing_payment_event(c, WEBHOOK_OUTGOING_PAYMENT_FUNDED, m->id, e)) != DB_OK)
+        return rc;
     if (m->to == OUTGOING_PAYMENT_COMPLETED && m->event_data)
         return outgoing_payment_event_text(c, WEBHOOK_OUTGOING_PAYMENT_COMPLETED, m->id,
                                            m->event_data, e);

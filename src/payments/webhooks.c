@@ -22,6 +22,8 @@ static const char *const TYPES[] = {
     WEBHOOK_OUTGOING_PAYMENT_COMPLETED, WEBHOOK_OUTGOING_PAYMENT_FAILED,
     WEBHOOK_WALLET_ADDRESS_NOT_FOUND,   WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION,
     WEBHOOK_ASSET_LIQUIDITY_LOW,        WEBHOOK_PEER_LIQUIDITY_LOW,
+    WEBHOOK_INCOMING_PAYMENT_PARTIAL,   WEBHOOK_OUTGOING_PAYMENT_FUNDED,
+    WEBHOOK_OUTGOING_PAYMENT_CANCELLED,
 };
 
 const char *webhook_state_str(webhook_state_t s)
@@ -37,14 +39,53 @@ const char *webhook_state_str(webhook_state_t s)
     return "unknown";
 }
 
+#define TYPE_COUNT (sizeof TYPES / sizeof TYPES[0])
+
+/* WEBHOOK_EVENTS_DISABLED: set once at start-up, before any thread records events. */
+static bool type_disabled[TYPE_COUNT];
+
+/* The index of type (len bytes) in TYPES, or -1. */
+static int type_index(const char *type, size_t len)
+{
+    for (size_t i = 0; i < TYPE_COUNT; i++)
+        if (strlen(TYPES[i]) == len && memcmp(type, TYPES[i], len) == 0)
+            return (int)i;
+    return -1;
+}
+
 bool webhook_type_known(const char *type)
 {
-    if (!type)
-        return false;
-    for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
-        if (strcmp(type, TYPES[i]) == 0)
-            return true;
-    return false;
+    return type && type_index(type, strlen(type)) >= 0;
+}
+
+bool webhook_type_enabled(const char *type)
+{
+    int i = type ? type_index(type, strlen(type)) : -1;
+    return i >= 0 && !type_disabled[i];
+}
+
+int webhook_types_disable(const char *csv, char *bad, size_t cap)
+{
+    bool set[TYPE_COUNT] = {false};
+    for (const char *p = csv ? csv : ""; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        size_t from = 0, to = len;
+        while (from < to && p[from] == ' ')
+            from++;
+        while (to > from && p[to - 1] == ' ')
+            to--;
+        int i = to > from ? type_index(p + from, to - from) : -1;
+        if (i < 0 && to > from) {
+            snprintf(bad, cap, "%.*s", (int)(to - from), p + from);
+            return -1;
+        }
+        if (i >= 0)
+            set[i] = true;
+        p += len + (end ? 1 : 0);
+    }
+    memcpy(type_disabled, set, sizeof set);
+    return 0;
 }
 
 static db_rc_t invalid(db_err_t *err, const char *msg)
@@ -65,6 +106,11 @@ db_rc_t webhook_event_add_text(db_conn_t *conn, const char *type, const char *re
     ASSERT(conn && db_in_tx(conn));
     if (!webhook_type_known(type))
         return invalid(err, "unknown type");
+    if (!webhook_type_enabled(type)) { /* WEBHOOK_EVENTS_DISABLED: not recorded at all */
+        if (id_out)
+            id_out[0] = '\0';
+        return DB_OK;
+    }
     size_t rlen = resource_id ? strlen(resource_id) : 0;
     if (rlen == 0 || rlen > WEBHOOK_RESOURCE_ID_MAX)
         return invalid(err, "resource_id must have 1..1024 characters");
@@ -203,11 +249,11 @@ done:
 
 /* ---- signature ---- */
 
-int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_s,
+int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_ms,
                       const void *body, size_t body_len)
 {
     char ts[24];
-    int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t_s);
+    int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t_ms);
     ASSERT(tn > 0 && (size_t)tn < sizeof ts);
     uint8_t *msg = xmalloc((size_t)tn + body_len);
     memcpy(msg, ts, (size_t)tn);
@@ -217,6 +263,6 @@ int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secre
     free(msg);
     char hex[2 * SHA256_LEN + 1];
     hex_encode(hex, sizeof hex, mac, sizeof mac);
-    int n = snprintf(out, cap, "t=%lld, v1=%s", (long long)t_s, hex);
+    int n = snprintf(out, cap, "t=%lld, v1=%s", (long long)t_ms, hex);
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }

@@ -9,15 +9,16 @@
  * Delivery (webhooks_start): a worker thread POSTs each event to WEBHOOK_URL as
  *     {"data":{...},"id":"<event uuid>","type":"<type>"}
  * with the header
- *     Rafiki-Signature: t=<unix seconds>, v1=<hex HMAC-SHA256(SIGNATURE_SECRET, "<t>.<body>")>
+ *     Rafiki-Signature: t=<unix milliseconds>, v1=<hex HMAC-SHA256(SIGNATURE_SECRET, "<t>.<body>")>
  * where <body> is exactly the bytes sent. The body is canonical JSON (RFC 8785 style: keys
  * sorted at every level, no whitespace; data holds strings, integers and objects only), because
  * Rafiki's receivers verify the HMAC over canonicalize(parsed body): verifying over the raw
  * bytes and over the re-canonicalised body give the same answer.
  *
- * Any 2xx answer delivers the event; anything else (other status, timeout, refused connection)
- * is retried with exponential back-off until WEBHOOK_MAX_RETRY attempts have been made, then
- * the event is marked failed. Delivery is at
+ * As in Rafiki (webhook/service.ts), only a 200 answer delivers the event (a 204 does not);
+ * anything else (other status, timeout, refused connection) is retried after
+ * min(attempts, 6) * 10 s until WEBHOOK_MAX_RETRY attempts have been made, then the event is
+ * marked failed. Delivery is at
  * least once: a process killed between the POST and recording its answer sends it again, so
  * receivers deduplicate by id.
  *
@@ -51,15 +52,18 @@
 #define WEBHOOK_INCOMING_PAYMENT_CREATED        "incoming_payment.created"
 #define WEBHOOK_INCOMING_PAYMENT_COMPLETED      "incoming_payment.completed"
 #define WEBHOOK_INCOMING_PAYMENT_EXPIRED        "incoming_payment.expired"
+#define WEBHOOK_INCOMING_PAYMENT_PARTIAL        "incoming_payment.partial_payment_received"
 #define WEBHOOK_OUTGOING_PAYMENT_CREATED        "outgoing_payment.created"
 #define WEBHOOK_OUTGOING_PAYMENT_COMPLETED      "outgoing_payment.completed"
 #define WEBHOOK_OUTGOING_PAYMENT_FAILED         "outgoing_payment.failed"
+#define WEBHOOK_OUTGOING_PAYMENT_FUNDED         "outgoing_payment.funded"
+#define WEBHOOK_OUTGOING_PAYMENT_CANCELLED      "outgoing_payment.cancelled"
 #define WEBHOOK_WALLET_ADDRESS_NOT_FOUND        "wallet_address.not_found"
 #define WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION "wallet_address.web_monetization"
 #define WEBHOOK_ASSET_LIQUIDITY_LOW             "asset.liquidity_low"
 #define WEBHOOK_PEER_LIQUIDITY_LOW              "peer.liquidity_low"
 
-/* Longest event type name (the longest above is 31 characters). */
+/* Longest event type name (the longest above is 41 characters). */
 #define WEBHOOK_TYPE_MAX 48
 /* Longest resource id: a UUID, or for wallet_address.not_found the URL that was asked for
  * (an Open Payments URL fits well inside this). */
@@ -78,6 +82,16 @@ typedef enum {
 const char *webhook_state_str(webhook_state_t s);
 /* True when type is one of the WEBHOOK_* names above. */
 bool webhook_type_known(const char *type);
+/* True when type is known and not disabled by webhook_types_disable. */
+bool webhook_type_enabled(const char *type);
+/* WEBHOOK_EVENTS_DISABLED: the types webhook_event_add does not record at all (it answers DB_OK
+ * and records nothing), e.g. the three a Rafiki wallet backend written for Rafiki's defaults
+ * does not expect (Rafiki sends funded/cancelled for card payments only, partial payments only
+ * with ENABLE_PARTIAL_PAYMENT_DECISION). csv: comma-separated WEBHOOK_* names (spaces around a
+ * name ignored), NULL or "" for none; replaces the previous set. Process-wide: call before any
+ * thread records events. Returns 0, or -1 with the first unknown name in bad (cap bytes) and
+ * the set unchanged. */
+int webhook_types_disable(const char *csv, char *bad, size_t cap);
 
 /*
  * Records an event in conn's open transaction (a programmer error without one): type is one of
@@ -137,11 +151,12 @@ db_rc_t webhook_events_list(db_t *db, const webhook_filter_t *f, webhook_event_f
 
 /* ---- delivery ---- */
 
-/* Defaults, as in Rafiki where it has one (timeout 2 s, 10 attempts). */
+/* Defaults, as in Rafiki (timeout 2 s, 10 attempts, retries 10 s * attempts apart, at most
+ * 60 s). */
 #define WEBHOOK_TIMEOUT_MS_DEFAULT 2000
 #define WEBHOOK_MAX_RETRY_DEFAULT  10
-#define WEBHOOK_BACKOFF_MS_DEFAULT 1000
-#define WEBHOOK_BACKOFF_MAX_MS     (10 * 60 * 1000)
+#define WEBHOOK_BACKOFF_MS_DEFAULT 10000
+#define WEBHOOK_BACKOFF_MAX_MS     60000
 #define WEBHOOK_POLL_MS_DEFAULT    200
 #define WEBHOOK_BATCH_MAX          64
 /* Longest accepted SIGNATURE_SECRET. */
@@ -153,7 +168,7 @@ typedef struct {
     size_t secret_len;
     uint32_t timeout_ms;     /* one attempt, connect to last byte; 0 = the default */
     unsigned max_retry;      /* attempts per event in all; 0 = the default */
-    uint32_t backoff_ms;     /* wait after the first failure, doubled after each next one up to
+    uint32_t backoff_ms;     /* wait after the n-th failure: n * backoff_ms, at most
                                 backoff_max_ms; 0 = the default */
     uint32_t backoff_max_ms; /* 0 = WEBHOOK_BACKOFF_MAX_MS */
     uint32_t poll_ms;        /* how often an idle worker looks for due events; 0 = the default */
@@ -179,9 +194,10 @@ void webhooks_stats(webhooks_t *w, webhooks_stats_t *out);
  * NULL is a no-op. */
 void webhooks_stop(webhooks_t *w);
 
-/* The Rafiki-Signature value for body sent at unix time t_s: "t=<t_s>, v1=<hex>". Returns the
+/* The Rafiki-Signature value for body sent at unix time t_ms (milliseconds, as Rafiki's
+ * Date.now()): "t=<t_ms>, v1=<hex>". Returns the
  * length written, or -1 when cap is too small. Exposed for tests and receivers in tests. */
-int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_s,
+int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_ms,
                       const void *body, size_t body_len);
 
 #endif

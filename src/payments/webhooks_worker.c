@@ -202,9 +202,8 @@ static void send_one(webhooks_t *w, slot_t *s)
     char sig[SIGNATURE_MAX];
     http_header_t h[3] = {{"Content-Type", "application/json"}};
     size_t nh = 1;
-    if (w->cfg.secret_len > 0 &&
-        webhook_signature(sig, sizeof sig, w->secret, w->cfg.secret_len, clock_wall_ms() / 1000,
-                          s->body, s->body_len) > 0)
+    if (w->cfg.secret_len > 0 && webhook_signature(sig, sizeof sig, w->secret, w->cfg.secret_len,
+                                                   clock_wall_ms(), s->body, s->body_len) > 0)
         h[nh++] = (http_header_t){"Rafiki-Signature", sig};
     if (s->request_id[0]) /* the wallet can match the event to the call that caused it */
         h[nh++] = (http_header_t){"X-Request-Id", s->request_id};
@@ -239,18 +238,18 @@ static void send_all(webhooks_t *w, size_t n)
 
 /* ---- recording ---- */
 
+/* Only 200 delivers, as in Rafiki (its axios call accepts status === 200 alone): a wallet that
+ * answers 204 would see the event again. */
 static bool slot_ok(const slot_t *s)
 {
-    return s->body && s->result == HTTP_CLIENT_OK && s->status >= 200 && s->status <= 299;
+    return s->body && s->result == HTTP_CLIENT_OK && s->status == 200;
 }
 
-/* The wait before the next attempt after `attempts` failed ones: backoff_ms doubled per
- * earlier failure, capped. */
+/* The wait before the next attempt after `attempts` failed ones, Rafiki's schedule:
+ * attempts * backoff_ms (10 s, 20 s, ...), at most backoff_max_ms (60 s). */
 static int64_t backoff_ms(const webhooks_config_t *cfg, unsigned attempts)
 {
-    uint64_t d = cfg->backoff_ms;
-    for (unsigned i = 1; i < attempts && d < cfg->backoff_max_ms; i++)
-        d *= 2;
+    uint64_t d = (uint64_t)cfg->backoff_ms * (attempts ? attempts : 1);
     return (int64_t)(d < cfg->backoff_max_ms ? d : cfg->backoff_max_ms);
 }
 

@@ -470,7 +470,8 @@ static void case_local_payment_completes(void)
     expect_quote_error(a, ip, "", 422, "receiver_inactive");
     char events[256];
     events_of(pid, events);
-    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.completed");
+    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.funded,"
+                             "outgoing_payment.completed");
 }
 
 static void case_fixed_debit_returns_the_rounding(void)
@@ -599,7 +600,8 @@ static void case_cancel_after_funding_settles(void)
     cr_expect_eq(balance(p), 0);
     char events[256];
     events_of(pid, events);
-    cr_expect_str_eq(events, "outgoing_payment.created", "a cancel is no completion or failure");
+    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.cancelled",
+                     "a cancel is no completion or failure, and is reported as Rafiki does");
 }
 
 /* The incoming payment is completed between quote and payment: the receiver refuses, the

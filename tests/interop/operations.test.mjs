@@ -228,8 +228,9 @@ test('X-Request-Id follows a payment: the admin call, the worker\'s log lines, t
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     assert.equal(got.state, 'COMPLETED')
+    for (let i = 0; i < 100 && hooks.filter((h) => h.event.data?.id === p.id).length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50))
     const mine = hooks.filter((h) => h.event.data?.id === p.id)
-    assert.deepEqual(mine.map((h) => h.event.type).sort(), ['outgoing_payment.completed', 'outgoing_payment.created'])
+    assert.deepEqual(mine.map((h) => h.event.type).sort(), ['outgoing_payment.completed', 'outgoing_payment.created', 'outgoing_payment.funded'])
     for (const h of mine) assert.equal(h.rid, rid, `${h.event.type} carries the request id`)
     const other = hooks.find((h) => h.event.type === 'incoming_payment.created')
     assert.ok(other && other.rid && other.rid !== rid, 'another call\'s event carries its own id')

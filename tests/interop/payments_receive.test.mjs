@@ -190,10 +190,11 @@ test('@interledger/pay pays an incoming payment and it completes', async () => {
   assert.deepEqual(done.metadata, { description: 'invoice 7' });
   assert.equal(await balance(wa.account_id), '500', 'swept into the wallet account');
   assert.equal(await balance(ip.account_id), '0');
+  // a worker pass in the middle of the STREAM payment may also have reported a partial receipt
   const ev = await admin('GET', `/webhook-events?resource_id=${ip.id}`);
-  assert.deepEqual(ev.webhook_events.map((e) => e.type),
-    ['incoming_payment.created', 'incoming_payment.completed']);
-  assert.equal(ev.webhook_events[1].data.receivedAmount.value, '500');
+  const ends = ev.webhook_events.filter((e) => e.type !== 'incoming_payment.partial_payment_received');
+  assert.deepEqual(ends.map((e) => e.type), ['incoming_payment.created', 'incoming_payment.completed']);
+  assert.equal(ends[1].data.receivedAmount.value, '500');
 
   // the same credentials again: the closed invoice account refuses, nothing more arrives
   await assert.rejects(streamSend(m.ilpAddress, m.sharedSecret, 100, 2000));

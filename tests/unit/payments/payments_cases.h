@@ -350,7 +350,10 @@ static void pc_case_expiry(pc_env_t *e)
     cr_expect_eq(pc_balance(e, w.account_id), 40);
     cr_expect_eq(incoming_payment_complete(&e->ctx, p.id, &got, &err),
                  INCOMING_PAYMENT_ALREADY_EXPIRED);
-    cr_expect_str_eq(pc_events(e, p.id).types, "incoming_payment.created,incoming_payment.expired");
+    cr_expect_str_eq(pc_events(e, p.id).types,
+                     "incoming_payment.created,incoming_payment.partial_payment_received,"
+                     "incoming_payment.expired",
+                     "40 of 1000 is reported once as partial (Rafiki's event), then expired");
 }
 
 /* The worker completes payments paid in full without anyone reading them. */
@@ -372,10 +375,48 @@ static void pc_case_worker_completes_paid(pc_env_t *e)
     cr_expect(ledger_id_is_zero(cursor), "a short page wraps the cursor to the start");
     cr_expect_str_eq(pc_events(e, p[0].id).types,
                      "incoming_payment.created,incoming_payment.completed");
-    cr_expect_str_eq(pc_events(e, p[1].id).types, "incoming_payment.created", "9 of 10 stays open");
+    cr_expect_str_eq(pc_events(e, p[1].id).types,
+                     "incoming_payment.created,incoming_payment.partial_payment_received",
+                     "9 of 10 stays open, reported as a partial payment");
     cr_expect_str_eq(pc_events(e, p[2].id).types,
                      "incoming_payment.created,incoming_payment.completed");
     cr_expect_eq(pc_balance(e, w.account_id), 20);
+}
+
+/* incoming_payment.partial_payment_received: once per increase of what a pending payment
+ * received, whatever the number of passes, with the amount so far; none when paid in full. */
+static void pc_case_partial_once_per_increase(pc_env_t *e)
+{
+    wallet_address_t w = pc_wallet(e, "paula");
+    incoming_payment_t p = pc_incoming(e, &w, 100, 0), open = pc_incoming(e, &w, 0, 0);
+    db_err_t err;
+    const char *partial = "incoming_payment.partial_payment_received";
+    char want[256];
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, NULL, &err),
+                 INCOMING_PAYMENT_OK);
+    cr_expect_str_eq(pc_events(e, p.id).types, "incoming_payment.created", "nothing received");
+    cr_assert_eq(pc_pay(e, p.account_id, 10), LEDGER_OK);
+    cr_assert_eq(pc_pay(e, open.account_id, 7), LEDGER_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, NULL, &err),
+                     INCOMING_PAYMENT_OK);
+    snprintf(want, sizeof want, "incoming_payment.created,%s", partial);
+    cr_expect_str_eq(pc_events(e, p.id).types, want, "three passes, one event");
+    cr_expect(strstr(pc_events(e, p.id).last, "\"receivedAmount\":{\"assetCode\""));
+    cr_expect(strstr(pc_events(e, p.id).last, "\"value\":\"10\""));
+    cr_expect_str_eq(pc_events(e, open.id).types, want, "without an incoming amount too");
+    cr_assert_eq(pc_pay(e, p.account_id, 20), LEDGER_OK);
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, NULL, &err),
+                 INCOMING_PAYMENT_OK);
+    snprintf(want, sizeof want, "incoming_payment.created,%s,%s", partial, partial);
+    cr_expect_str_eq(pc_events(e, p.id).types, want);
+    cr_expect(strstr(pc_events(e, p.id).last, "\"value\":\"30\""));
+    cr_assert_eq(pc_pay(e, p.account_id, 70), LEDGER_OK);
+    cr_assert_eq(incoming_payment_worker_run(&e->ctx, clock_wall_ms(), NULL, NULL, &err),
+                 INCOMING_PAYMENT_OK);
+    snprintf(want, sizeof want, "incoming_payment.created,%s,%s,incoming_payment.completed",
+             partial, partial);
+    cr_expect_str_eq(pc_events(e, p.id).types, want, "paid in full: completed, not partial");
 }
 
 /* A crash between the state change and the settlement: the worker finishes it. */
