@@ -49,12 +49,13 @@ LDLIBS := $(PKG_LIBS) -pthread -lm
 
 # Layers in dependency order: a layer may use only the layers before it (make check-style checks
 # the includes). Each layer is its own static library, so a test binary links only the layers it
-# needs. From the bottom: base library, ILP codec, STREAM, HTTP server and client, storage,
+# needs. From the bottom: base library, ILP codec, STREAM, HTTP server and client, the GraphQL
+# language (graphql: lexer, parser into an arena AST, printer; base and jansson only), storage,
 # ledger (account service), connector; then the payments domain (wallet addresses, payments,
 # quotes, fees, webhooks, users; no HTTP routes), the GNAP authorization server (auth), and the
 # faces over them: Open Payments (openpay: resource server, wallet address documents, SPSP), the
 # admin REST API (admin) and the HTML pages (web: consent, login, wallet pages).
-LAYERS   := base ilp stream http store ledger connector payments auth openpay admin web
+LAYERS   := base ilp stream http graphql store ledger connector payments auth openpay admin web
 layer_libs = $(foreach l,$(call upto,$(1)),$(BUILD)/lib/lib$(l).a)
 # upto(L): the layers from base up to and including L, reversed for link order.
 upto = $(call rev,$(wordlist 1,$(call idx,$(1)),$(LAYERS)))
