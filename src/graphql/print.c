@@ -54,7 +54,7 @@ static void print_string(printer_t *pr, const char *str, size_t len)
                           : c == '\r' ? "\\r"
                           : c == '\t' ? "\\t"
                                       : NULL;
-        unsigned cp = c;
+        unsigned cp = c < 0x80 ? c : 0x100;
         if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
             cp = s[++i];
         if (esc) {
