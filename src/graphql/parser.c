@@ -322,8 +322,8 @@ static gql_result_t parse_selection_set(parser_t *p, gql_list_t *sel)
 {
     gql_list_t *stack[GQL_DEPTH_MAX];
     uint32_t top = 0;
-    TRY(expect(p, GQL_T_BRACE_L));
     TRY(deeper(p));
+    TRY(expect(p, GQL_T_BRACE_L));
     stack[top++] = sel;
     while (top > 0) {
         if (stack[top - 1]->n > 0 && p->tok.kind == GQL_T_BRACE_R) {
@@ -337,8 +337,8 @@ static gql_result_t parse_selection_set(parser_t *p, gql_list_t *sel)
         TRY(parse_selection(p, &s, &opens));
         push(stack[top - 1], s);
         if (opens) {
-            TRY(expect(p, GQL_T_BRACE_L));
             TRY(deeper(p));
+            TRY(expect(p, GQL_T_BRACE_L));
             stack[top++] = &s->sel;
         }
     }

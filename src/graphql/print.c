@@ -200,7 +200,7 @@ static void print_field(printer_t *pr, const gql_node_t *n)
 {
     buf_t tmp;
     measure(n, false, &tmp);
-    bool wide = utf16_len(tmp.ptr, tmp.len) > 80;
+    bool wide = n->args.n > 0 && utf16_len(tmp.ptr, tmp.len) > 80;
     buf_free(&tmp);
     if (n->alias) {
         put(pr, n->alias);
@@ -220,7 +220,7 @@ static void print_arg_defs(printer_t *pr, const gql_node_t *n)
 {
     buf_t tmp;
     measure(n, true, &tmp);
-    bool multi = memchr(tmp.ptr, '\n', tmp.len) != NULL;
+    bool multi = tmp.len > 0 && memchr(tmp.ptr, '\n', tmp.len) != NULL;
     buf_free(&tmp);
     if (multi)
         print_args_multiline(pr, &n->args);

@@ -55,7 +55,9 @@ const VALID = [
   'extend schema @d\nextend scalar S @d\nextend type T implements I { f: Int }\nextend interface J @d\nextend union U = X\nextend enum E { Z }\nextend input In { z: Int }',
   'type T { f(\n  """\n  multi\n  line\n  """\n  a: Int\n): Int }',
   '\ufeff{ bom }',
-  '{ a(s: "unicode é 日本 😀") }'
+  '{ a(s: "unicode é 日本 😀") }',
+  '{ aFieldNameSoLongThatItAloneRunsPastTheEightyColumnsAfterWhichArgumentsWrapOntoLines { id } }',
+  '{ aFieldNameSoLongThatItAloneRunsPastTheEightyColumnsAfterWhichArgumentsWrap(a: 1) { id } }'
 ]
 
 const INVALID = [
