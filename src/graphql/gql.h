@@ -47,7 +47,7 @@ typedef struct {
     gql_result_t code;
     uint32_t line;
     uint32_t col;
-    char message[160];
+    char message[320];
 } gql_err_t;
 
 #endif

@@ -58,9 +58,8 @@ void gql_token_desc(const gql_token_t *t, char *out, size_t cap)
         snprintf(out, cap, "%s", KIND_DESC[t->kind]);
         return;
     }
-    int shown = t->len > 40 ? 40 : (int)t->len;
-    snprintf(out, cap, "%s \"%.*s%s\"", KIND_DESC[t->kind], shown, t->val,
-             t->len > 40 ? "..." : "");
+    int shown = t->len > 200 ? 200 : (int)t->len;
+    snprintf(out, cap, "%s \"%.*s\"", KIND_DESC[t->kind], shown, t->val);
 }
 
 gql_result_t gql_lexer_init(gql_lexer_t *lx, const uint8_t *src, size_t len, arena_t *arena,
@@ -307,9 +306,16 @@ static int hex4(const gql_lexer_t *lx, size_t p)
     return v;
 }
 
+/* graphql-js quotes the escape as `size` UTF-16 units of the source: whole code points here. */
 static gql_result_t bad_unicode(gql_lexer_t *lx, size_t p, size_t size)
 {
-    size_t n = p + size <= lx->len ? size : lx->len - p;
+    size_t n = 0;
+    for (size_t units = 0; units < size && p + n < lx->len;) {
+        uint32_t cp = 0;
+        int k = utf8_decode(lx->src + p + n, lx->len - p - n, &cp);
+        n += k > 0 ? (size_t)k : 1;
+        units += k == 4 ? 2 : 1;
+    }
     return fail(lx, p, GQL_SYNTAX, "Invalid Unicode escape sequence: \"%.*s\".", (int)n,
                 (const char *)lx->src + p);
 }

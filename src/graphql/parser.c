@@ -48,7 +48,7 @@ fail_at(parser_t *p, const gql_token_t *t, gql_result_t rc, const char *fmt, ...
 
 static gql_result_t unexpected(parser_t *p, const gql_token_t *t)
 {
-    char d[80];
+    char d[128];
     gql_token_desc(t, d, sizeof d);
     return fail_at(p, t, GQL_SYNTAX, "Unexpected %s.", d);
 }
@@ -57,7 +57,7 @@ static gql_result_t expect(parser_t *p, gql_tok_kind_t k)
 {
     if (p->tok.kind == k)
         return advance(p);
-    char d[80];
+    char d[128];
     gql_token_desc(&p->tok, d, sizeof d);
     return fail_at(p, &p->tok, GQL_SYNTAX, "Expected %s, found %s.", gql_tok_kind_desc(k), d);
 }
@@ -71,7 +71,7 @@ static gql_result_t expect_kw(parser_t *p, const char *kw)
 {
     if (is_kw(p, kw))
         return advance(p);
-    char d[80];
+    char d[128];
     gql_token_desc(&p->tok, d, sizeof d);
     return fail_at(p, &p->tok, GQL_SYNTAX, "Expected \"%s\", found %s.", kw, d);
 }
@@ -345,16 +345,21 @@ static gql_result_t parse_selection_set(parser_t *p, gql_list_t *sel)
     return GQL_OK;
 }
 
+/* query, mutation or subscription. As in graphql-js the name is consumed (and the token after
+ * it lexed, which may fail first) before the keyword is checked. */
 static gql_result_t parse_op_type(parser_t *p, gql_op_t *op)
 {
     static const char *const OPS[] = {"query", "mutation", "subscription"};
+    if (p->tok.kind != GQL_T_NAME)
+        return expect(p, GQL_T_NAME);
+    gql_token_t t = p->tok;
+    TRY(advance(p));
     for (int i = 0; i < 3; i++) {
-        if (is_kw(p, OPS[i])) {
+        if (strcmp(t.val, OPS[i]) == 0) {
             *op = (gql_op_t)i;
-            return advance(p);
+            return GQL_OK;
         }
     }
-    gql_token_t t = p->tok;
     return unexpected(p, &t);
 }
 
@@ -464,7 +469,7 @@ static gql_result_t parse_enum_value_def(parser_t *p, gql_node_t **out)
     gql_node_t *v = node(p, GQL_ENUM_VALUE_DEF);
     TRY(parse_description(p, &v->description));
     if (is_kw(p, "true") || is_kw(p, "false") || is_kw(p, "null")) {
-        char d[80];
+        char d[128];
         gql_token_desc(&p->tok, d, sizeof d);
         return fail_at(p, &p->tok, GQL_SYNTAX,
                        "%s is reserved and cannot be used for an enum value.", d);
@@ -594,6 +599,8 @@ static gql_result_t parse_type_system(parser_t *p, gql_node_t *d, int kw, bool e
     TRY(parse_directives(p, true, &d->directives));
     switch (d->kind) {
     case GQL_SCHEMA_DEF:
+        if (!extend && p->tok.kind != GQL_T_BRACE_L)
+            return expect(p, GQL_T_BRACE_L);
         TRY(parse_block(p, parse_op_type_def, &d->items));
         break;
     case GQL_OBJECT_DEF:
@@ -632,7 +639,7 @@ static gql_result_t parse_definition(parser_t *p, gql_node_t **out)
     int kw = type_kw(p);
     if (kw >= 0)
         return parse_type_system(p, d, kw, false);
-    if (d->description)
+    if (d->description && p->tok.kind == GQL_T_NAME)
         return fail_at(p, &first, GQL_SYNTAX,
                        "Unexpected description, descriptions are "
                        "supported only on type definitions.");

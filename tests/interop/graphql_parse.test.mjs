@@ -83,7 +83,13 @@ const INVALID = [
   '{ a }\n\n  ?',
   '{ a(s: """\nline\nunterminated',
   '{ ...on }',
-  'query { a(s: """ends with quote"""") }'
+  'query { a(s: """ends with quote"""") }',
+  '"desc" [',
+  'schema',
+  'schema { query: Q mutation: M',
+  'schema { qery\\u: Q }',
+  '{ a(s: "\\u本 x") }',
+  '{ a(s: "\\u{1F600é}") }'
 ]
 
 test('the graphql-js reference is the pinned 16.x', () => {

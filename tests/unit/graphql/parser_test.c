@@ -208,6 +208,11 @@ Test(graphql_parser, syntax_errors_have_graphql_js_words_and_positions)
                 "Syntax Error: Expected \"]\", found \"}\".");
     parse_fails("{ ... on }", GQL_SYNTAX, 1, 10, "Syntax Error: Expected Name, found \"}\".");
     parse_fails("{ ...F }\n  junk", GQL_SYNTAX, 2, 3, "Syntax Error: Unexpected Name \"junk\".");
+    parse_fails("schema @d", GQL_SYNTAX, 1, 10, "Syntax Error: Expected \"{\", found <EOF>.");
+    parse_fails("\"d\" [", GQL_SYNTAX, 1, 5, "Syntax Error: Unexpected \"[\".");
+    /* the token after a name is lexed before the name is judged, as in graphql-js */
+    parse_fails("schema { qery\\u: Q }", GQL_SYNTAX, 1, 14,
+                "Syntax Error: Unexpected character: \"\\\".");
     parse_fails("subscription", GQL_SYNTAX, 1, 13, "Syntax Error: Expected \"{\", found <EOF>.");
 }
 
