@@ -288,10 +288,15 @@ static gql_result_t lex_number(gql_lexer_t *lx, gql_token_t *t)
     return GQL_OK;
 }
 
+/* The decode buffer: a decoded string is never longer than its raw text, which is within
+ * both the document and GQL_STRING_MAX. */
 static uint8_t *scratch(gql_lexer_t *lx)
 {
-    size_t cap = (lx->len < GQL_STRING_MAX ? lx->len : GQL_STRING_MAX) + 8;
-    return arena_alloc(lx->arena, cap);
+    if (lx->scratch == NULL) {
+        size_t cap = (lx->len < GQL_STRING_MAX ? lx->len : GQL_STRING_MAX) + 8;
+        lx->scratch = arena_alloc(lx->arena, cap);
+    }
+    return lx->scratch;
 }
 
 static int hex4(const gql_lexer_t *lx, size_t p)

@@ -56,6 +56,7 @@ typedef struct {
     size_t col_pos; /* a byte offset on the current line whose column is col_val */
     uint32_t col_val;
     uint32_t tokens;
+    uint8_t *scratch; /* strings are decoded here, then copied to the arena; made once */
     arena_t *arena;
     gql_err_t *err;
 } gql_lexer_t;
