@@ -136,7 +136,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(ALL_LIBS)
 
 # libFuzzer targets link instrumented per-layer archives, so only the objects a target uses
 # are pulled in.
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -pthread \
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -MMD -MP $(PKG_CFLAGS) -pthread \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIBS := $(foreach l,$(call rev,$(LAYERS)),$(BUILD)/fuzzlib/lib$(l).a)
 $(BUILD)/fuzzobj/%.o: %.c
@@ -213,4 +213,6 @@ check-style:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# Header dependencies of the normal and the fuzzer objects (a changed struct in a header must
+# rebuild every instrumented object that uses it, or a fuzzer links two layouts of it).
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj -name '*.d' 2>/dev/null)
