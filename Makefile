@@ -215,4 +215,4 @@ clean:
 
 # Header dependencies of the normal and the fuzzer objects (a changed struct in a header must
 # rebuild every instrumented object that uses it, or a fuzzer links two layouts of it).
--include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj $(BUILD)/fuzz -name '*.d' 2>/dev/null)
