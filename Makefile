@@ -49,12 +49,13 @@ LDLIBS := $(PKG_LIBS) -pthread -lm
 
 # Layers in dependency order: a layer may use only the layers before it (make check-style checks
 # the includes). Each layer is its own static library, so a test binary links only the layers it
-# needs. From the bottom: base library, ILP codec, STREAM, HTTP server and client, storage,
+# needs. From the bottom: base library, ILP codec, STREAM, HTTP server and client, the GraphQL
+# language (graphql: lexer, parser into an arena AST, printer; base and jansson only), storage,
 # ledger (account service), connector; then the payments domain (wallet addresses, payments,
 # quotes, fees, webhooks, users; no HTTP routes), the GNAP authorization server (auth), and the
 # faces over them: Open Payments (openpay: resource server, wallet address documents, SPSP), the
 # admin REST API (admin) and the HTML pages (web: consent, login, wallet pages).
-LAYERS   := base ilp stream http store ledger connector payments auth openpay admin web
+LAYERS   := base ilp stream http graphql store ledger connector payments auth openpay admin web
 layer_libs = $(foreach l,$(call upto,$(1)),$(BUILD)/lib/lib$(l).a)
 # upto(L): the layers from base up to and including L, reversed for link order.
 upto = $(call rev,$(wordlist 1,$(call idx,$(1)),$(LAYERS)))
@@ -135,7 +136,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(ALL_LIBS)
 
 # libFuzzer targets link instrumented per-layer archives, so only the objects a target uses
 # are pulled in.
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -pthread \
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -MMD -MP $(PKG_CFLAGS) -pthread \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIBS := $(foreach l,$(call rev,$(LAYERS)),$(BUILD)/fuzzlib/lib$(l).a)
 $(BUILD)/fuzzobj/%.o: %.c
@@ -212,4 +213,6 @@ check-style:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# Header dependencies of the normal and the fuzzer objects (a changed struct in a header must
+# rebuild every instrumented object that uses it, or a fuzzer links two layouts of it).
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj $(BUILD)/fuzz -name '*.d' 2>/dev/null)
