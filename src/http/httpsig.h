@@ -15,7 +15,7 @@
  *
  * Signing (httpsig_sign) produces the headers the official client sends: label sig1,
  * components @method @target-uri [authorization] [content-digest content-length content-type],
- * parameters keyid then created; a request with a body gets a sha-512 Content-Digest.
+ * parameters keyid then created; a request with a body carries a sha-512 Content-Digest.
  *
  * Bounds: every input is capped (HTTPSIG_* below); anything longer is malformed, never
  * truncated. Parsing allocates nothing; httpsig_parsed_t holds its own copies.

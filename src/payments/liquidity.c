@@ -47,7 +47,7 @@ static void bind_id(db_stmt_t *st, int idx, ledger_id_t id)
     db_bind_str(st, idx, s);
 }
 
-/* Runs one statement in autocommit on the writer; *changes (may be NULL) gets its row count. */
+/* Runs one statement in autocommit on the writer; *changes (may be NULL) receives its row count. */
 static db_rc_t write_one(db_t *db, const char *sql, const liquidity_threshold_t *t,
                          ledger_id_t owner, int64_t *changes, db_err_t *err)
 {

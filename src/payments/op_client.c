@@ -180,7 +180,7 @@ bool op_client_is_incoming_url(const char *url, size_t len)
 }
 
 /* One request, signed when token or body is given (as the official client signs: every POST and
- * every request with Authorization). Returns the HTTP status (0: no answer); *out gets the
+ * every request with Authorization). Returns the HTTP status (0: no answer); *out receives the
  * parsed JSON body of a 2xx answer (or NULL). */
 static unsigned op_request(op_client_t *c, const char *method, const char *url, const char *token,
                            const char *body, json_t **out)
