@@ -401,6 +401,26 @@ static gql_result_t bad_char_in_string(gql_lexer_t *lx, size_t p)
                 cp_desc(lx, p, buf, sizeof buf));
 }
 
+/* Copies the UTF-8 character at *p into out at *n and moves both past it. */
+static gql_result_t copy_char(gql_lexer_t *lx, size_t *p, uint8_t *out, size_t *n)
+{
+    uint32_t cp = 0;
+    int k = utf8_decode(lx->src + *p, lx->len - *p, &cp);
+    if (k == 0)
+        return bad_char_in_string(lx, *p);
+    memcpy(out + *n, lx->src + *p, (size_t)k);
+    *n += (size_t)k;
+    *p += (size_t)k;
+    return GQL_OK;
+}
+
+#define TRY_LEX(expr)                                                                              \
+    do {                                                                                           \
+        gql_result_t rc_ = (expr);                                                                 \
+        if (rc_ != GQL_OK)                                                                         \
+            return rc_;                                                                            \
+    } while (0)
+
 static gql_result_t lex_string(gql_lexer_t *lx, gql_token_t *t)
 {
     uint8_t *out = scratch(lx);
@@ -419,13 +439,7 @@ static gql_result_t lex_string(gql_lexer_t *lx, gql_token_t *t)
                 return rc;
             continue;
         }
-        uint32_t cp = 0;
-        int k = utf8_decode(lx->src + p, lx->len - p, &cp);
-        if (k == 0)
-            return bad_char_in_string(lx, p);
-        memcpy(out + n, lx->src + p, (size_t)k);
-        n += (size_t)k;
-        p += (size_t)k;
+        TRY_LEX(copy_char(lx, &p, out, &n));
     }
     t->kind = GQL_T_STRING;
     t->end = p + 1;
@@ -499,13 +513,7 @@ static gql_result_t lex_block_string(gql_lexer_t *lx, gql_token_t *t)
             p += c == '\r' && at(lx, p + 1) == '\n' ? 2 : 1;
             newline_at(lx, p);
         } else {
-            uint32_t cp = 0;
-            int k = utf8_decode(lx->src + p, lx->len - p, &cp);
-            if (k == 0)
-                return bad_char_in_string(lx, p);
-            memcpy(out + n, lx->src + p, (size_t)k);
-            n += (size_t)k;
-            p += (size_t)k;
+            TRY_LEX(copy_char(lx, &p, out, &n));
         }
     }
     t->kind = GQL_T_BLOCK_STRING;

@@ -437,18 +437,33 @@ static gql_result_t parse_input_value_def(parser_t *p, gql_node_t **out)
     return GQL_OK;
 }
 
-static gql_result_t parse_argument_defs(parser_t *p, gql_list_t *args)
+typedef gql_result_t (*item_fn)(parser_t *p, gql_node_t **out);
+
+/* open item ... close, at least one item; nothing when the next token is not open. */
+static gql_result_t parse_enclosed(parser_t *p, gql_tok_kind_t open, gql_tok_kind_t close,
+                                   item_fn fn, gql_list_t *items)
 {
     bool hit;
-    TRY(skip(p, GQL_T_PAREN_L, &hit));
+    TRY(skip(p, open, &hit));
     while (hit) {
-        gql_node_t *a = NULL;
-        TRY(parse_input_value_def(p, &a));
-        push(args, a);
-        TRY(skip(p, GQL_T_PAREN_R, &hit));
+        gql_node_t *it = NULL;
+        TRY(fn(p, &it));
+        push(items, it);
+        TRY(skip(p, close, &hit));
         hit = !hit;
     }
     return GQL_OK;
+}
+
+/* { item ... }, at least one item; nothing when there is no "{". */
+static gql_result_t parse_block(parser_t *p, item_fn fn, gql_list_t *items)
+{
+    return parse_enclosed(p, GQL_T_BRACE_L, GQL_T_BRACE_R, fn, items);
+}
+
+static gql_result_t parse_argument_defs(parser_t *p, gql_list_t *args)
+{
+    return parse_enclosed(p, GQL_T_PAREN_L, GQL_T_PAREN_R, parse_input_value_def, args);
 }
 
 static gql_result_t parse_field_def(parser_t *p, gql_node_t **out)
@@ -487,23 +502,6 @@ static gql_result_t parse_op_type_def(parser_t *p, gql_node_t **out)
     TRY(expect(p, GQL_T_COLON));
     TRY(parse_named_type(p, &o->type));
     *out = o;
-    return GQL_OK;
-}
-
-typedef gql_result_t (*item_fn)(parser_t *p, gql_node_t **out);
-
-/* { item ... }, at least one item; nothing when there is no "{". */
-static gql_result_t parse_block(parser_t *p, item_fn fn, gql_list_t *items)
-{
-    bool hit;
-    TRY(skip(p, GQL_T_BRACE_L, &hit));
-    while (hit) {
-        gql_node_t *it = NULL;
-        TRY(fn(p, &it));
-        push(items, it);
-        TRY(skip(p, GQL_T_BRACE_R, &hit));
-        hit = !hit;
-    }
     return GQL_OK;
 }
 
