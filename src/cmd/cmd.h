@@ -22,10 +22,11 @@ typedef struct {
     const char *ilp_address;
     const char *admin_api_secret; /* NULL: the admin API refuses every request */
     /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS: Rafiki's admin API signatures
-     * (admin/admin_signature.h), for the GraphQL admin API; no route uses them yet */
+     * (admin/admin_signature.h), for the GraphQL admin API (POST /graphql) */
     uint32_t admin_signature_version;
     uint32_t admin_signature_ttl_s;
-    const char *stream_secret_hex; /* NULL when generated for this run (development only) */
+    const char *operator_tenant_id; /* OPERATOR_TENANT_ID, or NULL */
+    const char *stream_secret_hex;  /* NULL when generated for this run (development only) */
     uint8_t stream_secret[STREAM_SHARED_SECRET_LEN];
     bool stream_secret_generated;
     const char *dev_secrets_path; /* development: where generated secrets are kept, or NULL */

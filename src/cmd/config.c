@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
+#include "base/uuid.h"
 #include "admin/admin_signature.h"
 #include "auth/auth.h"
 #include "payments/outgoing_payment.h"
@@ -286,8 +287,8 @@ static config_result_t load_outgoing(config_t *cfg, config_err_t *err)
 
 /* WEBHOOK_URL and its settings. Without a URL events are still recorded (GET /webhook-events)
  * but not sent. In production a URL needs SIGNATURE_SECRET: unsigned events could be forged. */
-/* Rafiki's admin API signature settings (admin/admin_signature.h). Read and checked now; the
- * GraphQL admin API that will use them is not served yet. */
+/* Rafiki's admin API signature settings (admin/admin_signature.h) for the GraphQL admin API,
+ * and OPERATOR_TENANT_ID, the tenant-id its operator sends (a UUID, as Rafiki requires). */
 static config_result_t load_admin_signature(config_t *cfg, config_err_t *err)
 {
     env_err_t e;
@@ -299,6 +300,10 @@ static config_result_t load_admin_signature(config_t *cfg, config_err_t *err)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->admin_signature_version = (uint32_t)version;
     cfg->admin_signature_ttl_s = (uint32_t)ttl;
+    cfg->operator_tenant_id = env_str("OPERATOR_TENANT_ID", NULL);
+    const char *t = cfg->operator_tenant_id;
+    if (t && !uuid_valid(t, strlen(t)))
+        return config_fail(err, "OPERATOR_TENANT_ID", "expected a UUID");
     return CONFIG_OK;
 }
 
