@@ -112,6 +112,7 @@ typedef struct {
     auth_t *auth;                 /* the GNAP authorization server (COMP_AUTH) */
     auth_remote_t *auth_remote;   /* introspection over HTTP (COMP_BACKEND without COMP_AUTH) */
     op_resource_config_t rs;      /* the Open Payments resource server */
+    op_server_config_t op_server; /* wallet address documents, SPSP, key sets */
     login_t *login;               /* sign-in limits and form tokens of the auth port's pages */
     consent_config_t consent;     /* the built-in login and consent screens */
     wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
@@ -413,9 +414,15 @@ static bool resource_server_start(app_t *app)
         .introspect = introspect,
         .introspect_user = introspect_user,
     };
+    app->op_server = (op_server_config_t){
+        .wallet = &app->wallet,
+        .poll_not_found = app->cfg.wallet_address_poll,
+        .lookup_timeout_ms = app->cfg.wallet_address_lookup_timeout_ms,
+        .poll_frequency_ms = app->cfg.wallet_address_poll_ms,
+    };
     if (admin_users_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
-        op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
+        op_server_register(app->servers[SRV_OP], &app->op_server) != 0) {
         LOGE("open payments: route registration failed");
         return false;
     }
