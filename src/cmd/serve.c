@@ -50,6 +50,7 @@
 #include "openpay/op_server.h"
 #include "admin/admin_outgoing.h"
 #include "admin/admin_payments.h"
+#include "admin/admin_gql.h"
 #include "admin/admin_liquidity.h"
 #include "admin/admin_webhooks.h"
 #include "payments/liquidity.h"
@@ -122,6 +123,7 @@ typedef struct {
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
+    admin_gql_t gql; /* Rafiki's Admin GraphQL API on the admin port */
     http_server_t *servers[SRV_COUNT];
     admin_gql_t auth_gql; /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
 } app_t;
@@ -340,6 +342,29 @@ static bool outgoing_start(app_t *app)
         admin_outgoing_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) != 0 ||
         outgoing_payments_start(app->outgoing) != 0) {
         LOGE("outgoing payments: cannot start");
+        return false;
+    }
+    return true;
+}
+
+/* Rafiki's Admin GraphQL API (POST /graphql on the admin port), over the same domain as the
+ * REST routes. */
+static bool graphql_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->gql = (admin_gql_t){
+        .admin = &app->admin,
+        .connector = app->connector,
+        .wallet = &app->wallet,
+        .outgoing = app->outgoing,
+        .quotes = &app->quotes,
+        .sig = {.cache = app->cache,
+                .version = cfg->admin_signature_version,
+                .ttl_s = cfg->admin_signature_ttl_s},
+        .operator_tenant_id = cfg->operator_tenant_id,
+    };
+    if (admin_gql_register(app->servers[SRV_ADMIN], &app->gql) != 0) {
+        LOGE("graphql: cannot serve the admin GraphQL API");
         return false;
     }
     return true;
@@ -695,7 +720,7 @@ static bool app_start(app_t *app)
         return false;
     }
     if (backend && (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
-                    !op_client_start(app) || !outgoing_start(app)))
+                    !op_client_start(app) || !outgoing_start(app) || !graphql_start(app)))
         return false;
     if (!backend)
         wallet_init(app);
@@ -721,6 +746,7 @@ static void app_stop(app_t *app)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
+    admin_gql_unregister(&app->gql); /* after the listener that runs its resolvers */
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);
