@@ -42,7 +42,6 @@
 #include "payments/users.h"
 #include "web/wallet_ui.h"
 #include "admin/admin.h"
-#include "admin/admin_gql.h"
 #include "admin/admin_peers.h"
 #include "payments/incoming_payment.h"
 #include "payments/op_client.h"
@@ -747,6 +746,7 @@ static void app_stop(app_t *app)
     for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
     admin_gql_unregister(&app->gql); /* after the listener that runs its resolvers */
+    admin_gql_unregister(&app->auth_gql);
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);
@@ -755,7 +755,6 @@ static void app_stop(app_t *app)
     login_free(app->login);
     auth_remote_free(app->auth_remote);
     op_sig_free(app->sig);
-    admin_gql_unregister(&app->auth_gql);
     free(app->instance_jwks);
     connector_free(app->connector);         /* after the listeners: no packet is in flight */
     liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */
