@@ -21,7 +21,9 @@
  * that names no grant gives an empty page. Where Rafiki's query is wrong we do what it means:
  * finalizationReason.notIn keeps grants without a reason and is ANDed with the other filters
  * (Rafiki's ungrouped orWhere ORs it with all of them), and a grant selected by its identifier
- * comes back with all its access items (Rafiki's join returns only the matching ones).
+ * comes back with all its access items (Rafiki's join returns only the matching ones). Page info
+is computed in the order asked (Rafiki's resolver leaves sortOrder out of getPageInfo, so an
+ascending page's hasNextPage looks at the descending order).
  *
  * Threads: any thread that may block on the database; the calls keep no state.
  */
