@@ -6,7 +6,8 @@
 // reads one, revokes one and sees its access token stop working at the resource server.
 // Requests are signed as Rafiki's clients sign them (lib/gql.mjs), and every document is
 // validated against Rafiki's published auth SDL before it is sent; unsigned, mis-signed and
-// replayed requests are refused.
+// replayed requests are refused. On Postgres too when TEST_POSTGRES_URL is set
+// (scripts/with-services.sh): the server then uses a database of its own there.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -16,6 +17,7 @@ import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, sign, assertValid } from './lib/gql.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const require = createRequire(import.meta.url)
 const { createAuthenticatedClient, createUnauthenticatedClient, isPendingGrant, isFinalizedGrantWithAccessToken } =
@@ -69,10 +71,14 @@ async function interactiveGrant (identifier) {
 }
 
 before(async () => {
-  srv = await startServe({
-    dir, name: 'ga', ilp: 'test.gqlauth', secret: SECRET,
-    env: { IDP_SECRET, WAIT_SECONDS: '1', OPERATOR_TENANT_ID: TENANT }
-  })
+  const env = { IDP_SECRET, WAIT_SECONDS: '1', OPERATOR_TENANT_ID: TENANT }
+  const pg = process.env.TEST_POSTGRES_URL
+  if (pg) {
+    const db = `gqlauth_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+    psql(pg, `CREATE DATABASE ${db}`)
+    env.DATABASE_URL = pgUrl(pg, db)
+  }
+  srv = await startServe({ dir, name: 'ga', ilp: 'test.gqlauth', secret: SECRET, env })
   ports = srv.ports
   const { op } = ports
   const usd = await srv.admin('POST', '/assets', { code: 'USD', scale: 2 })
