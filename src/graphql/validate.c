@@ -10,6 +10,7 @@
  * which the parser holds to GQL_DEPTH_MAX. Spreads are followed on explicit stacks.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/mem.h"
@@ -898,9 +899,131 @@ bool gql_validate(gql_exec_t *ex)
     return json_array_size(ex->errors) == before;
 }
 
+/* ---- limits ---- */
+
+typedef struct {
+    const gql_node_t *sel;  /* the next selection of this set */
+    uint32_t depth;         /* of the fields in this set */
+    uint64_t mult;          /* how many times each field here runs, by the lists above */
+    const gql_node_t *frag; /* the fragment this frame spreads, or NULL */
+} lframe_t;
+
+/* The list size a field asks for (first or last), 1 when it names none. */
+static uint64_t list_size(const gql_exec_t *ex, const gql_node_t *f)
+{
+    uint64_t n = 1;
+    for (const gql_node_t *a = f->args.first; a; a = a->next) {
+        if (strcmp(a->name, "first") != 0 && strcmp(a->name, "last") != 0 &&
+            strcmp(a->name, "limit") != 0)
+            continue;
+        long long v = 0;
+        if (a->value->kind == GQL_INT) {
+            char *end;
+            v = strtoll(a->value->str, &end, 10);
+        } else if (a->value->kind == GQL_VARIABLE && ex->vars) {
+            v = json_integer_value(json_object_get(ex->vars, a->value->name));
+        }
+        if (v > 0 && (uint64_t)v > n)
+            n = (uint64_t)v;
+    }
+    return n;
+}
+
+static bool frag_on_stack(const lframe_t *st, size_t sp, const gql_node_t *f)
+{
+    for (size_t i = 0; i < sp; i++)
+        if (st[i].frag == f)
+            return true;
+    return false;
+}
+
+static void lpush(lframe_t **st, size_t *sp, size_t *cap, lframe_t f)
+{
+    if (*sp == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *st = xrealloc(*st, *cap * sizeof **st);
+    }
+    (*st)[(*sp)++] = f;
+}
+
+typedef struct {
+    uint32_t depth_max, fields_max, cost_max;
+    uint32_t depth, fields;
+    uint64_t cost, steps;
+} ltally_t;
+
+static bool over(const ltally_t *t)
+{
+    return t->depth > t->depth_max || t->fields > t->fields_max || t->cost > t->cost_max ||
+           t->steps > 4u * GQL_TOKENS_MAX;
+}
+
+/* One selection of the walk: a field is counted and its set pushed; fragments are spread. */
+static void limit_step(gql_exec_t *ex, lframe_t **st, size_t *sp, size_t *cap, ltally_t *t)
+{
+    lframe_t *top = &(*st)[*sp - 1];
+    const gql_node_t *s = top->sel;
+    uint32_t depth = top->depth;
+    uint64_t mult = top->mult;
+    top->sel = s->next;
+    t->steps++;
+    if (!gql_should_include(ex, &s->directives))
+        return;
+    if (s->kind == GQL_FIELD) {
+        t->fields++;
+        t->depth = depth > t->depth ? depth : t->depth;
+        t->cost += mult;
+        if (s->sel.first) {
+            uint64_t m = mult * list_size(ex, s);
+            lpush(st, sp, cap,
+                  (lframe_t){s->sel.first, depth + 1, m > UINT32_MAX ? UINT32_MAX : m, NULL});
+        }
+    } else if (s->kind == GQL_INLINE_FRAGMENT) {
+        lpush(st, sp, cap, (lframe_t){s->sel.first, depth, mult, NULL});
+    } else {
+        const gql_node_t *f = gql_fragment(ex, s->name);
+        if (f && !frag_on_stack(*st, *sp, f))
+            lpush(st, sp, cap, (lframe_t){f->sel.first, depth, mult, f});
+    }
+}
+
+static void limit_error(gql_exec_t *ex, const ltally_t *t)
+{
+    char m[200];
+    if (t->depth > t->depth_max)
+        snprintf(m, sizeof m, "The query exceeds the maximum depth of %u.", t->depth_max);
+    else if (t->fields > t->fields_max)
+        snprintf(m, sizeof m, "The query selects more than the maximum of %u fields.",
+                 t->fields_max);
+    else if (t->cost > t->cost_max)
+        snprintf(m, sizeof m,
+                 "The query's cost (fields times the list sizes asked for) exceeds the "
+                 "maximum of %u.",
+                 t->cost_max);
+    else
+        snprintf(m, sizeof m, "The query spreads its fragments too many times.");
+    gql_error_add(ex, m, NULL, false, "GRAPHQL_VALIDATION_FAILED");
+}
+
 bool gql_check_limits(gql_exec_t *ex, const gql_limits_t *limits)
 {
-    (void)ex;
-    (void)limits;
-    return true;
+    ltally_t t = {.depth_max = limits && limits->depth_max ? limits->depth_max : 15,
+                  .fields_max = limits && limits->fields_max ? limits->fields_max : 2000,
+                  .cost_max = limits && limits->cost_max ? limits->cost_max : 50000};
+    if (t.depth_max > GQL_DEPTH_MAX)
+        t.depth_max = GQL_DEPTH_MAX;
+    lframe_t *st = NULL;
+    size_t sp = 0, cap = 0;
+    lpush(&st, &sp, &cap, (lframe_t){ex->op->sel.first, 1, 1, NULL});
+    while (sp > 0 && !over(&t)) {
+        if (!st[sp - 1].sel)
+            sp--;
+        else
+            limit_step(ex, &st, &sp, &cap, &t);
+    }
+    free(st);
+    if (!over(&t))
+        return true;
+    limit_error(ex, &t);
+    return false;
 }

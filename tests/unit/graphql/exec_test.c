@@ -417,3 +417,58 @@ Test(graphql_exec, introspection_pieces)
            "{ name } } }",
            NULL, 200, NULL);
 }
+
+/* ---- limits ---- */
+
+static char *limited(const char *query, gql_limits_t lim, unsigned *st)
+{
+    gql_request_t req = {(const uint8_t *)query, strlen(query), NULL, NULL};
+    json_t *resp = gql_execute(schema, &lim, &req, NULL, st);
+    json_t *e = json_array_get(json_object_get(resp, "errors"), 0);
+    char *msg = strdup(e ? json_string_value(json_object_get(e, "message")) : "");
+    json_decref(resp);
+    return msg;
+}
+
+Test(graphql_exec, limits_depth_fields_cost)
+{
+    unsigned st;
+    const char *q = "{ walletAddress(id: \"w\") { asset { id } } }";
+    char *m = limited(q, (gql_limits_t){.depth_max = 2}, &st);
+    cr_expect_str_eq(m, "The query exceeds the maximum depth of 2.");
+    cr_expect_eq(st, 400);
+    free(m);
+    m = limited(q, (gql_limits_t){.depth_max = 3}, &st);
+    cr_expect_str_eq(m, "");
+    cr_expect_eq(st, 200);
+    free(m);
+    /* fragments count where they are spread, aliases count apart */
+    m = limited("{ a: whoami { ...W } b: whoami { ...W } } fragment W on WhoamiResponse { id "
+                "isOperator }",
+                (gql_limits_t){.fields_max = 5}, &st);
+    cr_expect_str_eq(m, "The query selects more than the maximum of 5 fields.");
+    free(m);
+    m = limited("{ assets(first: 100) { edges { node { peers: fees(first: 100) { edges { cursor } "
+                "} } } } }",
+                (gql_limits_t){.cost_max = 5000}, &st);
+    cr_expect_str_eq(m, "The query's cost (fields times the list sizes asked for) exceeds the "
+                        "maximum of 5000.");
+    free(m);
+}
+
+Test(graphql_exec, limits_stop_fragment_bombs)
+{
+    /* each fragment spreads the next twice: 2^40 spreads if expanded blindly */
+    char q[8192];
+    size_t n = (size_t)snprintf(q, sizeof q, "{ whoami { ...F0 } }");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(q + n, sizeof q - n,
+                              " fragment F%d on WhoamiResponse { id ...F%d ...F%d }", i, i + 1,
+                              i + 1);
+    snprintf(q + n, sizeof q - n, " fragment F40 on WhoamiResponse { id }");
+    unsigned st;
+    char *m = limited(q, (gql_limits_t){0}, &st);
+    cr_expect_str_eq(m, "The query selects more than the maximum of 2000 fields.");
+    cr_expect_eq(st, 400);
+    free(m);
+}
