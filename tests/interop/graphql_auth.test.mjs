@@ -261,4 +261,11 @@ test('unsigned, mis-signed, stale and replayed requests are refused with 401', a
   assert.ok(Array.isArray(ok.body.data.grants.edges))
   const replay = await gql.post(text, { ...h, signature: sig })
   assert.equal(replay.status, 401, 'a signature is accepted once')
+  // the backend's schema is not served here (a document Rafiki's auth SDL refuses, on purpose)
+  const backendDoc = { query: '{ assets { edges { cursor } } }' }
+  assert.throws(() => assertValid(backendDoc.query, 'auth'))
+  const r = await gql.post(JSON.stringify(backendDoc), { ...h, signature: sign(backendDoc, SECRET) })
+  assert.equal(r.status, 400, r.text)
+  assert.equal(r.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED')
+  assert.equal(r.body.errors[0].message, 'Cannot query field "assets" on type "Query".')
 })
