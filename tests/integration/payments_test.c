@@ -1150,6 +1150,11 @@ static void case_rafiki_funding(void)
     cr_expect_eq(balance(fx.dir.w[a].account_id), 0, "the wallet account is not used");
     cr_expect_eq(balance(fx.asset.settlement_account_id), -515, "deposited once: 500 + 10 + 1 %%");
     cr_expect_eq(balance(id), 15, "the fee waits for the wallet");
+    uint64_t liq = 0;
+    cr_expect_eq(payment_liquidity_outgoing_balance(rop, id, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 15, "OutgoingPayment.liquidity");
+    cr_expect_eq(payment_liquidity_incoming_balance(&fx.wallets, ipid, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 500, "IncomingPayment.liquidity");
     cr_expect_eq(balance(fx.asset.liquidity_account_id), 0);
 
     cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id, 30, &w), PAYMENT_LIQUIDITY_OK);
