@@ -21,6 +21,8 @@
 #include "admin/admin.h"
 #include "payments/incoming_payment.h"
 #include "payments/outgoing_payment.h"
+#include "payments/payment_liquidity.h"
+#include "payments/fee.h"
 #include "admin/admin_outgoing.h"
 #include "payments/webhooks.h"
 #include "admin/admin_payments.h"
@@ -474,22 +476,22 @@ static void case_local_payment_completes(void)
                              "outgoing_payment.completed");
 }
 
-static void case_fixed_debit_returns_the_rounding(void)
+static void case_fixed_debit_charges_the_fee_on_the_debit(void)
 {
-    /* 50 %: out of a debit of 4, 2 are sent, the fee is 1 and 1 goes back */
+    /* 50 %, as Rafiki: the fee is charged on the debit of 5 (ceil 2.5 = 3), 2 are sent */
     size_t a = wallet_new(true), b = wallet_new(true);
     deposit(a, 100);
     size_t ip = incoming_new(b, 0);
     char extra[160], qid[64], pid[64], st[32];
     snprintf(extra, sizeof extra,
-             ",\"debit_amount\":{\"value\":\"4\",\"asset_code\":\"%s\",\"asset_scale\":2}",
+             ",\"debit_amount\":{\"value\":\"5\",\"asset_code\":\"%s\",\"asset_scale\":2}",
              fx.asset.code);
     quote_ok(a, ip, extra, qid);
     payment_ok(a, qid, pid);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
     cr_expect_eq(received(fx.dir.r[ip].account_id), 2);
-    cr_expect_eq(balance(fx.asset.liquidity_account_id), 1);
-    cr_expect_eq(balance(fx.dir.w[a].account_id), 97);
+    cr_expect_eq(balance(fx.asset.liquidity_account_id), 3);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 95);
     cr_expect_eq(balance(parse_id(pid)), 0);
 }
 
@@ -1091,6 +1093,201 @@ static void case_paid_reads_show_the_money(void)
     free(r);
 }
 
+/* ---- Rafiki's funding model: the domain calls the GraphQL resolvers make ---- */
+
+/* Runs rop's workers until payment id is settled (or nothing is due); its state. */
+static outgoing_payment_state_t rafiki_run(outgoing_payments_t *rop, ledger_id_t id)
+{
+    outgoing_payment_t *p = malloc(sizeof *p);
+    for (int i = 0; i < 200; i++) {
+        cr_assert_eq(outgoing_payment_get(rop, id, p), OUTGOING_PAYMENT_OK);
+        if (p->settled || (outgoing_payments_run_due(rop, 16) == 0 && i >= 3))
+            break;
+        usleep(2000);
+    }
+    cr_assert_eq(outgoing_payment_get(rop, id, p), OUTGOING_PAYMENT_OK);
+    outgoing_payment_state_t st = p->state;
+    free(p);
+    return st;
+}
+
+/* A payment of wallet a to incoming payment ip created by rop. */
+static ledger_id_t rafiki_payment(outgoing_payments_t *rop, size_t a, size_t ip)
+{
+    char qid[64];
+    quote_ok(a, ip, "", qid);
+    outgoing_payment_request_t req = {.wallet_address_id = fx.dir.w[a].id,
+                                      .quote_id = parse_id(qid)};
+    outgoing_payment_t *p = malloc(sizeof *p);
+    cr_assert_eq(outgoing_payment_create(rop, &req, p), OUTGOING_PAYMENT_OK);
+    cr_expect(p->rafiki_funding);
+    ledger_id_t id = p->id;
+    free(p);
+    return id;
+}
+
+static void case_rafiki_funding(void)
+{
+    outgoing_payments_config_t oc = {.quotes = &fx.qs, .retry_ms = 1, .rafiki_funding = true};
+    outgoing_payments_t *rop = outgoing_payments_new(&oc);
+    fx.wallets.rafiki_funding = true;
+    size_t a = wallet_new(true), b = wallet_new(true);
+    size_t ip = incoming_new(b, 500);
+    ledger_id_t id = rafiki_payment(rop, a, ip), tid, ipid = fx.dir.r[ip].id;
+    payment_withdrawal_t w;
+    uint64_t wrong = 500;
+    cr_expect_eq(rafiki_run(rop, id), OUTGOING_PAYMENT_FUNDING, "parked until the deposit");
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, id, &wrong, &tid),
+                 PAYMENT_LIQUIDITY_INVALID_AMOUNT);
+    cr_expect_eq(payment_liquidity_outgoing_withdraw(rop, id, 0, &w),
+                 PAYMENT_LIQUIDITY_WRONG_STATE);
+    cr_expect_eq(payment_liquidity_incoming_withdraw(&fx.wallets, ipid, 0, &w),
+                 PAYMENT_LIQUIDITY_WRONG_STATE, "pending");
+    cr_assert_eq(payment_liquidity_outgoing_deposit(rop, id, NULL, &tid), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, id, NULL, &tid),
+                 PAYMENT_LIQUIDITY_WRONG_STATE, "a second deposit");
+    cr_assert_eq(rafiki_run(rop, id), OUTGOING_PAYMENT_COMPLETED);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 0, "the wallet account is not used");
+    cr_expect_eq(balance(fx.asset.settlement_account_id), -515, "deposited once: 500 + 10 + 1 %%");
+    cr_expect_eq(balance(id), 15, "the fee waits for the wallet");
+    uint64_t liq = 0;
+    cr_expect_eq(payment_liquidity_outgoing_balance(rop, id, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 15, "OutgoingPayment.liquidity");
+    cr_expect_eq(payment_liquidity_incoming_balance(&fx.wallets, ipid, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 500, "IncomingPayment.liquidity");
+    cr_expect_eq(balance(fx.asset.liquidity_account_id), 0);
+
+    cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id, 30, &w), PAYMENT_LIQUIDITY_OK);
+    cr_expect(w.pending && w.amount == 15 && w.timeout_s == 30);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, true), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, true),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, false),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_outgoing_withdraw(rop, id, 0, &w),
+                 PAYMENT_LIQUIDITY_INSUFFICIENT_BALANCE);
+
+    cr_assert_eq(payment_liquidity_incoming_withdraw(&fx.wallets, ipid, 30, &w),
+                 PAYMENT_LIQUIDITY_OK);
+    cr_expect(w.pending && w.amount == 500);
+    cr_expect_eq(balance(fx.dir.w[b].account_id), 0, "not swept");
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, false),
+                 PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, false),
+                 PAYMENT_LIQUIDITY_ALREADY_VOIDED);
+    cr_expect_eq(payment_liquidity_incoming_withdraw(&fx.wallets, ipid, 0, &w),
+                 PAYMENT_LIQUIDITY_TRANSFER_EXISTS, "one withdrawal id per payment");
+    cr_expect_eq(balance(fx.dir.r[ip].account_id), 500, "voided: back in the payment");
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, ledger_id_random(), true),
+                 PAYMENT_LIQUIDITY_UNKNOWN_TRANSFER);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, tid, true),
+                 PAYMENT_LIQUIDITY_UNKNOWN_TRANSFER, "a deposit is no withdrawal");
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, ledger_id_random(), NULL, NULL),
+                 PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT);
+    cr_expect_eq(payment_liquidity_event_deposit(rop, "not-an-event"),
+                 PAYMENT_LIQUIDITY_UNKNOWN_EVENT);
+    char pid[LEDGER_ID_STR_LEN + 1], events[256];
+    id_str(id, pid);
+    events_of(pid, events);
+    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.funded,"
+                             "outgoing_payment.completed");
+
+    /* cancel with a reason: no deposit after it, and the row is settled */
+    size_t ip2 = incoming_new(b, 100);
+    ledger_id_t id2 = rafiki_payment(rop, a, ip2);
+    outgoing_payment_t *p = malloc(sizeof *p);
+    cr_assert_eq(outgoing_payment_cancel_reason(rop, id2, "changed my mind", p),
+                 OUTGOING_PAYMENT_OK);
+    cr_expect_eq(p->state, OUTGOING_PAYMENT_CANCELLED);
+    cr_expect(strstr(p->metadata, "\"cancellationReason\":\"changed my mind\"") != NULL, "%s",
+              p->metadata);
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, id2, NULL, NULL),
+                 PAYMENT_LIQUIDITY_WRONG_STATE);
+    cr_expect_eq(outgoing_payment_cancel_reason(rop, id2, "again", p),
+                 OUTGOING_PAYMENT_NOT_CANCELLABLE);
+    rafiki_run(rop, id2);
+    cr_assert_eq(outgoing_payment_get(rop, id2, p), OUTGOING_PAYMENT_OK);
+    cr_expect(p->settled, "a cancelled parked payment is settled by a worker");
+
+    /* deposited after its quote expired: FAILED at once, as Rafiki's lifecycle; the deposit
+     * waits for the wallet's withdrawal */
+    fx.qs.lifespan_ms = 300;
+    size_t ip3 = incoming_new(b, 100);
+    ledger_id_t id3 = rafiki_payment(rop, a, ip3);
+    fx.qs.lifespan_ms = QUOTE_LIFESPAN_MS_DEFAULT;
+    usleep(400 * 1000);
+    cr_assert_eq(payment_liquidity_outgoing_deposit(rop, id3, NULL, NULL), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(rafiki_run(rop, id3), OUTGOING_PAYMENT_FAILED);
+    cr_assert_eq(outgoing_payment_get(rop, id3, p), OUTGOING_PAYMENT_OK);
+    cr_expect_str_eq(p->error, "quote_expired");
+    cr_expect_eq(received(fx.dir.r[ip3].account_id), 0, "nothing sent");
+    cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id3, 0, &w), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(w.amount, 100 + 10 + 1, "the whole deposit back");
+    free(p);
+    outgoing_payments_free(rop);
+    fx.wallets.rafiki_funding = false;
+}
+
+/* ---- fees per asset (Rafiki's setFee) ---- */
+
+static void case_fee_history(void)
+{
+    fee_t f, cur, page[8];
+    size_t n = 0;
+    ledger_id_t asset = fx.asset.id;
+    cr_expect_eq(fee_set(fx.db, fx.ledger, ledger_id_random(), FEE_SENDING, 1, 1, &f),
+                 FEE_UNKNOWN_ASSET);
+    cr_expect_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 1, -1, &f),
+                 FEE_INVALID_BASIS_POINTS);
+    cr_expect_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 1, 10001, &f),
+                 FEE_INVALID_BASIS_POINTS);
+    cr_expect_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, UINT64_MAX, 0, &f),
+                 FEE_INVALID_FIXED);
+    cr_expect_eq(fee_current(fx.db, asset, FEE_SENDING, &cur), FEE_NOT_FOUND);
+
+    /* no fee of its own yet: PAYMENT_FEES ("10:100": 10 + 1 %) */
+    size_t a = wallet_new(true), b = wallet_new(true);
+    size_t ip = incoming_new(b, 500);
+    reply_t q = quote_post(a, ip, "");
+    cr_expect_str_eq(amount_value(&q, "debit_amount"), "515");
+    json_decref(q.json);
+
+    cr_assert_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 5, 50, &f), FEE_OK);
+    ledger_id_t first = f.id;
+    cr_assert_eq(fee_set(fx.db, fx.ledger, asset, FEE_RECEIVING, 7, 0, &f), FEE_OK);
+    cr_assert_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 0, 200, &f), FEE_OK);
+    cr_assert_eq(fee_current(fx.db, asset, FEE_SENDING, &cur), FEE_OK);
+    cr_expect(ledger_id_eq(cur.id, f.id) && cur.basis_points == 200 && cur.fixed == 0,
+              "the newest is current");
+    cr_assert_eq(fee_current(fx.db, asset, FEE_RECEIVING, &cur), FEE_OK);
+    cr_expect_eq(cur.fixed, 7);
+
+    /* quotes charge the current sending fee: 500 + ceil(500 x 2 %) */
+    q = quote_post(a, ip, "");
+    cr_expect_str_eq(amount_value(&q, "debit_amount"), "510");
+    json_decref(q.json);
+
+    fee_page_t pg = {.descending = true, .limit = 2};
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_assert_eq(n, 2);
+    cr_expect(ledger_id_eq(page[0].id, f.id) && page[1].type == FEE_RECEIVING, "newest first");
+    pg.has_cursor = true;
+    pg.cursor = page[1].id;
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_expect(n == 1 && ledger_id_eq(page[0].id, first), "the oldest on the next page");
+    pg.before = true;
+    pg.cursor = first;
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_expect(n == 2 && ledger_id_eq(page[0].id, f.id) && page[1].type == FEE_RECEIVING,
+              "before the oldest: the two newer ones, still newest first");
+    pg = (fee_page_t){.descending = false, .limit = 8};
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_expect(n == 3 && ledger_id_eq(page[0].id, first) && ledger_id_eq(page[2].id, f.id));
+    pg.has_cursor = true;
+    pg.cursor = ledger_id_random();
+    cr_expect_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_INVALID_CURSOR);
+}
+
 static bool pg_available(void)
 {
     const char *u = getenv("TEST_POSTGRES_URL");
@@ -1116,7 +1313,7 @@ static bool pg_available(void)
     }
 
 BOTH(local_payment_completes, FEES)
-BOTH(fixed_debit_returns_the_rounding, "0:5000")
+BOTH(fixed_debit_charges_the_fee_on_the_debit, "0:5000")
 BOTH(waits_for_funds_and_cancels, FEES)
 BOTH(exactly_once_after_a_crash, FEES)
 BOTH(cancel_after_funding_settles, FEES)
@@ -1129,3 +1326,5 @@ BOTH(grant_limits_concurrent, "0:0")
 BOTH(grant_refund_on_failure, FEES)
 BOTH(local_across_assets, "0:0")
 BOTH(paid_reads_show_the_money, FEES)
+BOTH(rafiki_funding, FEES)
+BOTH(fee_history, FEES)
