@@ -1,0 +1,120 @@
+/*
+ * Deposits and withdrawals against the settlement account (see settlement.h).
+ */
+#include "payments/settlement.h"
+
+#include "payments/json.h"
+
+const char *pay_move_result_str(pay_move_result_t r)
+{
+    static const char *const names[PAY_MOVE_RESULT_COUNT] = {"ok",
+                                                             "invalid_amount",
+                                                             "transfer_exists",
+                                                             "insufficient_balance",
+                                                             "unknown_account",
+                                                             "unknown_transfer",
+                                                             "already_posted",
+                                                             "already_voided",
+                                                             "expired",
+                                                             "error"};
+    return (unsigned)r < PAY_MOVE_RESULT_COUNT ? names[r] : "unknown";
+}
+
+static pay_move_result_t from_ledger(ledger_result_t r)
+{
+    switch (r) {
+    case LEDGER_OK:
+        return PAY_MOVE_OK;
+    case LEDGER_AMOUNT_MUST_NOT_BE_ZERO:
+        return PAY_MOVE_INVALID_AMOUNT;
+    case LEDGER_EXCEEDS_CREDITS:
+    case LEDGER_EXCEEDS_DEBITS:
+        return PAY_MOVE_INSUFFICIENT_BALANCE;
+    case LEDGER_DEBIT_ACCOUNT_NOT_FOUND:
+    case LEDGER_CREDIT_ACCOUNT_NOT_FOUND:
+    case LEDGER_ACCOUNT_NOT_FOUND:
+    case LEDGER_ASSET_NOT_FOUND:
+        return PAY_MOVE_UNKNOWN_ACCOUNT;
+    case LEDGER_PENDING_TRANSFER_NOT_FOUND:
+    case LEDGER_PENDING_TRANSFER_NOT_PENDING:
+    case LEDGER_TRANSFER_NOT_FOUND:
+        return PAY_MOVE_UNKNOWN_TRANSFER;
+    case LEDGER_PENDING_TRANSFER_ALREADY_POSTED:
+        return PAY_MOVE_ALREADY_POSTED;
+    case LEDGER_PENDING_TRANSFER_ALREADY_VOIDED:
+        return PAY_MOVE_ALREADY_VOIDED;
+    case LEDGER_PENDING_TRANSFER_EXPIRED:
+        return PAY_MOVE_EXPIRED;
+    default:
+        /* every "exists" result: the id is taken (Rafiki does not compare bodies) */
+        if (r >= LEDGER_EXISTS && r <= LEDGER_EXISTS_WITH_DIFFERENT_CODE)
+            return PAY_MOVE_TRANSFER_EXISTS;
+        return PAY_MOVE_ERROR;
+    }
+}
+
+static pay_move_result_t move(ledger_t *l, ledger_id_t account, ledger_id_t transfer_id,
+                              uint64_t amount, bool deposit, uint64_t timeout_s)
+{
+    if (amount == 0)
+        return PAY_MOVE_INVALID_AMOUNT;
+    if (timeout_s > UINT64_MAX / 1000)
+        return PAY_MOVE_ERROR;
+    ledger_account_t a;
+    ledger_asset_t asset;
+    ledger_result_t r = ledger_account_get(l, account, &a);
+    if (r == LEDGER_OK)
+        r = ledger_asset_get(l, a.asset_id, &asset);
+    if (r != LEDGER_OK)
+        return from_ledger(r);
+    ledger_transfer_t existing;
+    r = ledger_transfer_get(l, transfer_id, &existing);
+    if (r == LEDGER_OK)
+        return PAY_MOVE_TRANSFER_EXISTS;
+    if (r != LEDGER_TRANSFER_NOT_FOUND)
+        return PAY_MOVE_ERROR;
+    ledger_op_t op = {.kind = LEDGER_OP_CREATE,
+                      .id = transfer_id,
+                      .debit_account_id = deposit ? asset.settlement_account_id : account,
+                      .credit_account_id = deposit ? account : asset.settlement_account_id,
+                      .amount = amount,
+                      .flags = timeout_s ? LEDGER_F_PENDING : 0,
+                      .timeout_ms = timeout_s * 1000,
+                      .code = deposit ? PAY_CODE_DEPOSIT : PAY_CODE_WITHDRAWAL};
+    ledger_result_t res = LEDGER_RESULT_COUNT;
+    r = ledger_transfers_execute(l, &op, 1, &res);
+    return from_ledger(r == LEDGER_OK ? res : r);
+}
+
+pay_move_result_t pay_deposit(ledger_t *l, ledger_id_t account, ledger_id_t transfer_id,
+                              uint64_t amount)
+{
+    return move(l, account, transfer_id, amount, true, 0);
+}
+
+pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t transfer_id,
+                               uint64_t amount, uint64_t timeout_s)
+{
+    return move(l, account, transfer_id, amount, false, timeout_s);
+}
+
+pay_move_result_t pay_withdrawal_resolve(ledger_t *l, ledger_id_t transfer_id, bool post)
+{
+    ledger_transfer_t t;
+    ledger_result_t r = ledger_transfer_get(l, transfer_id, &t);
+    if (r != LEDGER_OK)
+        return from_ledger(r);
+    /* Rafiki's order of checks: voided, posted, expired */
+    if (t.state == LEDGER_STATE_VOIDED)
+        return PAY_MOVE_ALREADY_VOIDED;
+    if (t.state == LEDGER_STATE_POSTED)
+        return PAY_MOVE_ALREADY_POSTED;
+    if (t.state == LEDGER_STATE_EXPIRED)
+        return PAY_MOVE_EXPIRED;
+    ledger_op_t op = {.kind = post ? LEDGER_OP_POST_PENDING : LEDGER_OP_VOID_PENDING,
+                      .id = ledger_id_random(),
+                      .pending_id = transfer_id};
+    ledger_result_t res = LEDGER_RESULT_COUNT;
+    r = ledger_transfers_execute(l, &op, 1, &res);
+    return from_ledger(r == LEDGER_OK ? res : r);
+}

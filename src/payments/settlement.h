@@ -1,0 +1,44 @@
+/*
+ * Liquidity moves between an account and its asset's settlement account, with the outcomes of
+ * Rafiki's accounting service (createDeposit, createWithdrawal, postWithdrawal, voidWithdrawal):
+ * a deposit is posted at once; a withdrawal with a timeout is held (pending) until posted or
+ * voided, or until it expires; a withdrawal without one is posted at once. Transfer ids are
+ * the caller's (Rafiki's clients choose them), and an id used before is TRANSFER_EXISTS even
+ * for the same move, as in Rafiki.
+ *
+ * Threads: every call blocks on the ledger (a committed batch); worker threads only.
+ */
+#ifndef RAFIKI_PAYMENTS_SETTLEMENT_H
+#define RAFIKI_PAYMENTS_SETTLEMENT_H
+
+#include <stdint.h>
+
+#include "ledger/ledger.h"
+
+/* Rafiki's TransferError values these moves can end with. */
+typedef enum {
+    PAY_MOVE_OK = 0,
+    PAY_MOVE_INVALID_AMOUNT,       /* 0 */
+    PAY_MOVE_TRANSFER_EXISTS,      /* the id is taken */
+    PAY_MOVE_INSUFFICIENT_BALANCE, /* the debited account would fall below its minimum */
+    PAY_MOVE_UNKNOWN_ACCOUNT,      /* the account or its asset does not exist */
+    PAY_MOVE_UNKNOWN_TRANSFER,     /* post/void: no such pending withdrawal */
+    PAY_MOVE_ALREADY_POSTED,
+    PAY_MOVE_ALREADY_VOIDED,
+    PAY_MOVE_EXPIRED,
+    PAY_MOVE_ERROR, /* the ledger failed */
+    PAY_MOVE_RESULT_COUNT
+} pay_move_result_t;
+
+const char *pay_move_result_str(pay_move_result_t r);
+
+/* Settlement -> account, posted. */
+pay_move_result_t pay_deposit(ledger_t *l, ledger_id_t account, ledger_id_t transfer_id,
+                              uint64_t amount);
+/* Account -> settlement: pending for timeout_s seconds when timeout_s > 0, else posted. */
+pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t transfer_id,
+                               uint64_t amount, uint64_t timeout_s);
+/* Posts (post true) or voids a pending transfer by id. */
+pay_move_result_t pay_withdrawal_resolve(ledger_t *l, ledger_id_t transfer_id, bool post);
+
+#endif
