@@ -32,6 +32,7 @@
 /* The backend families, one line each. */
 static const admin_gql_family_t *const backend_families[] = {
     &admin_gql_assets,
+    &admin_gql_peers,
 };
 
 static bool authorized_tenant(const admin_gql_t *g, const char *tenant)
