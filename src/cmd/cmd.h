@@ -42,7 +42,10 @@ typedef struct {
     char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
     char auth_server_url[256];   /* AUTH_SERVER_URL without a trailing slash */
     uint64_t incoming_payment_expiry_max_ms;
-    uint32_t shutdown_timeout_ms; /* SHUTDOWN_TIMEOUT_MS: bound of a stop on SIGTERM */
+    bool wallet_address_poll;                  /* WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED */
+    uint32_t wallet_address_lookup_timeout_ms; /* WALLET_ADDRESS_LOOKUP_TIMEOUT_MS */
+    uint32_t wallet_address_poll_ms;           /* WALLET_ADDRESS_POLLING_FREQUENCY_MS */
+    uint32_t shutdown_timeout_ms;              /* SHUTDOWN_TIMEOUT_MS: bound of a stop on SIGTERM */
     /* quotes and outgoing payments */
     uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */
     uint32_t slippage_ppm;              /* SLIPPAGE, parts per million */

@@ -252,6 +252,15 @@ static config_result_t load_payments(config_t *cfg, config_err_t *err)
     if (env_u64("INCOMING_PAYMENT_EXPIRY_MAX_MS", 2592000000ull, 1000, 10ull * 365 * 86400000,
                 &cfg->incoming_payment_expiry_max_ms, &e) != ENV_OK)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
+    /* Rafiki's wait for a wallet address the wallet creates when told it was asked for */
+    uint64_t timeout, freq;
+    if (env_bool("WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED", false, &cfg->wallet_address_poll,
+                 &e) != ENV_OK ||
+        env_u64("WALLET_ADDRESS_LOOKUP_TIMEOUT_MS", 1500, 0, 60000, &timeout, &e) != ENV_OK ||
+        env_u64("WALLET_ADDRESS_POLLING_FREQUENCY_MS", 100, 10, 10000, &freq, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->wallet_address_lookup_timeout_ms = (uint32_t)timeout;
+    cfg->wallet_address_poll_ms = (uint32_t)freq;
     return CONFIG_OK;
 }
 
