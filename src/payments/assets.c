@@ -344,3 +344,28 @@ done:
     free(pos);
     return r;
 }
+
+pay_asset_result_t pay_asset_ledger_number(ledger_t *l, ledger_id_t id, uint32_t *out)
+{
+    *out = 0;
+    ledger_asset_t *all;
+    size_t n;
+    pay_asset_result_t r = list_all(l, &all, &n);
+    if (r != PAY_ASSET_OK)
+        return r;
+    const ledger_asset_t *me = NULL;
+    for (size_t i = 0; i < n && !me; i++)
+        if (all[i].id.hi == id.hi && all[i].id.lo == id.lo)
+            me = &all[i];
+    if (me) {
+        pay_key_t mine = {me->created_ms, me->id};
+        uint32_t before = 0;
+        for (size_t i = 0; i < n; i++) {
+            pay_key_t k = {all[i].created_ms, all[i].id};
+            before += pay_key_cmp(&k, &mine) < 0;
+        }
+        *out = before + 1;
+    }
+    free(all);
+    return me ? PAY_ASSET_OK : PAY_ASSET_NOT_FOUND;
+}

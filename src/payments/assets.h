@@ -69,4 +69,8 @@ pay_asset_result_t pay_asset_delete(db_t *db, ledger_t *l, ledger_id_t id, int64
 pay_asset_result_t pay_assets_page(db_t *db, ledger_t *l, const pay_keyset_t *k, pay_asset_t *out,
                                    size_t *n);
 
+/* Rafiki's asset "ledger" number: the asset's place (from 1) in creation order among every
+ * asset ever created, deleted ones included; 0 when id names no asset. */
+pay_asset_result_t pay_asset_ledger_number(ledger_t *l, ledger_id_t id, uint32_t *out);
+
 #endif

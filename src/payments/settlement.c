@@ -3,6 +3,10 @@
  */
 #include "payments/settlement.h"
 
+#include <string.h>
+
+#include "base/clock.h"
+#include "connector/peers.h"
 #include "payments/json.h"
 
 const char *pay_move_result_str(pay_move_result_t r)
@@ -117,4 +121,73 @@ pay_move_result_t pay_withdrawal_resolve(ledger_t *l, ledger_id_t transfer_id, b
     ledger_result_t res = LEDGER_RESULT_COUNT;
     r = ledger_transfers_execute(l, &op, 1, &res);
     return from_ledger(r == LEDGER_OK ? res : r);
+}
+
+/* The account id names: itself, an asset's liquidity account or a peer's account. */
+static ledger_result_t account_of(db_t *db, ledger_t *l, ledger_id_t id, ledger_account_t *out)
+{
+    ledger_result_t r = ledger_account_get(l, id, out);
+    if (r != LEDGER_ACCOUNT_NOT_FOUND)
+        return r;
+    ledger_asset_t a;
+    r = ledger_asset_get(l, id, &a);
+    if (r == LEDGER_OK)
+        return ledger_account_get(l, a.liquidity_account_id, out);
+    if (r != LEDGER_ASSET_NOT_FOUND)
+        return r;
+    peer_t *p;
+    peers_result_t pr = peers_db_get(db, id, &p);
+    if (pr == PEERS_NOT_FOUND)
+        return LEDGER_ACCOUNT_NOT_FOUND;
+    if (pr != PEERS_OK)
+        return LEDGER_STORAGE_ERROR;
+    ledger_id_t acct = p->account_id;
+    peer_release(p);
+    return ledger_account_get(l, acct, out);
+}
+
+/* Rafiki leaves out voided transfers and pending ones past their expiry. */
+static bool live(const ledger_transfer_t *t, int64_t now_ms)
+{
+    if (t->state == LEDGER_STATE_POSTED)
+        return true;
+    return t->state == LEDGER_STATE_PENDING && (t->expires_ms == 0 || t->expires_ms > now_ms);
+}
+
+ledger_result_t pay_account_transfers(db_t *db, ledger_t *l, ledger_id_t id, size_t limit,
+                                      ledger_transfer_t *debits, size_t *n_debits,
+                                      ledger_transfer_t *credits, size_t *n_credits,
+                                      ledger_account_t *account)
+{
+    *n_debits = *n_credits = 0;
+    ledger_result_t r = account_of(db, l, id, account);
+    if (r == LEDGER_ACCOUNT_NOT_FOUND)
+        return LEDGER_OK;
+    if (r != LEDGER_OK)
+        return r;
+    if (limit > PAY_ACCOUNT_TRANSFERS_MAX)
+        limit = PAY_ACCOUNT_TRANSFERS_MAX;
+    char cursor[LEDGER_CURSOR_LEN] = "", next[LEDGER_CURSOR_LEN];
+    ledger_transfer_t page[100];
+    int64_t now = clock_wall_ms();
+    for (size_t scanned = 0; scanned < PAY_ACCOUNT_HISTORY_SCAN;) {
+        size_t n = 0;
+        r = ledger_account_transfers(l, account->id, cursor, page, 100, &n, next);
+        if (r != LEDGER_OK)
+            return r;
+        for (size_t i = 0; i < n && *n_debits + *n_credits < limit; i++) {
+            if (!live(&page[i], now))
+                continue;
+            bool debit = memcmp(&page[i].debit_account_id, &account->id, sizeof account->id) == 0;
+            if (debit)
+                debits[(*n_debits)++] = page[i];
+            else
+                credits[(*n_credits)++] = page[i];
+        }
+        scanned += n;
+        if (!next[0] || *n_debits + *n_credits >= limit)
+            break;
+        memcpy(cursor, next, sizeof cursor);
+    }
+    return LEDGER_OK;
 }

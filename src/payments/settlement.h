@@ -11,9 +11,11 @@
 #ifndef RAFIKI_PAYMENTS_SETTLEMENT_H
 #define RAFIKI_PAYMENTS_SETTLEMENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ledger/ledger.h"
+#include "store/db.h"
 
 /* Rafiki's TransferError values these moves can end with. */
 typedef enum {
@@ -40,5 +42,22 @@ pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t tra
                                uint64_t amount, uint64_t timeout_s);
 /* Posts (post true) or voids a pending transfer by id. */
 pay_move_result_t pay_withdrawal_resolve(ledger_t *l, ledger_id_t transfer_id, bool post);
+
+/* Most transfers pay_account_transfers returns; and the most history rows it reads to find
+ * them (voided and expired ones are skipped). */
+#define PAY_ACCOUNT_TRANSFERS_MAX 100
+#define PAY_ACCOUNT_HISTORY_SCAN  2000
+
+/*
+ * Rafiki's getAccountTransfers: the transfers of the account id names (a ledger account, or the
+ * liquidity account of an asset, or a peer's account) that are posted, or pending and not
+ * expired, newest first, at most limit (<= PAY_ACCOUNT_TRANSFERS_MAX) in all, split into
+ * debits and credits (arrays of limit). *account is the account read; an id that names nothing
+ * gives no transfers. LEDGER_OK or LEDGER_STORAGE_ERROR.
+ */
+ledger_result_t pay_account_transfers(db_t *db, ledger_t *l, ledger_id_t id, size_t limit,
+                                      ledger_transfer_t *debits, size_t *n_debits,
+                                      ledger_transfer_t *credits, size_t *n_credits,
+                                      ledger_account_t *account);
 
 #endif
