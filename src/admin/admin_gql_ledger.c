@@ -71,14 +71,6 @@ gql_resolve_t gqll_move_fail(const gql_call_t *call, pay_move_result_t r, bool d
     case PAY_MOVE_UNKNOWN_ACCOUNT:
         return admin_gql_fail(call, GQL_CODE_NOT_FOUND,
                               deposit ? "Unknown destination account" : "Unknown source account");
-    case PAY_MOVE_UNKNOWN_TRANSFER:
-        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Unknown transfer");
-    case PAY_MOVE_ALREADY_POSTED:
-        return admin_gql_fail(call, GQL_CODE_CONFLICT, "Transfer already posted");
-    case PAY_MOVE_ALREADY_VOIDED:
-        return admin_gql_fail(call, GQL_CODE_CONFLICT, "Transfer already voided");
-    case PAY_MOVE_EXPIRED:
-        return admin_gql_fail(call, GQL_CODE_FORBIDDEN, "Transfer already expired");
     default:
         return admin_gql_fail(call, GQL_CODE_INTERNAL, "Internal server error");
     }

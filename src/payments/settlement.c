@@ -11,16 +11,9 @@
 
 const char *pay_move_result_str(pay_move_result_t r)
 {
-    static const char *const names[PAY_MOVE_RESULT_COUNT] = {"ok",
-                                                             "invalid_amount",
-                                                             "transfer_exists",
-                                                             "insufficient_balance",
-                                                             "unknown_account",
-                                                             "unknown_transfer",
-                                                             "already_posted",
-                                                             "already_voided",
-                                                             "expired",
-                                                             "error"};
+    static const char *const names[PAY_MOVE_RESULT_COUNT] = {
+        "ok",   "invalid_amount", "transfer_exists", "insufficient_balance", "unknown_account",
+        "error"};
     return (unsigned)r < PAY_MOVE_RESULT_COUNT ? names[r] : "unknown";
 }
 
@@ -39,16 +32,6 @@ static pay_move_result_t from_ledger(ledger_result_t r)
     case LEDGER_ACCOUNT_NOT_FOUND:
     case LEDGER_ASSET_NOT_FOUND:
         return PAY_MOVE_UNKNOWN_ACCOUNT;
-    case LEDGER_PENDING_TRANSFER_NOT_FOUND:
-    case LEDGER_PENDING_TRANSFER_NOT_PENDING:
-    case LEDGER_TRANSFER_NOT_FOUND:
-        return PAY_MOVE_UNKNOWN_TRANSFER;
-    case LEDGER_PENDING_TRANSFER_ALREADY_POSTED:
-        return PAY_MOVE_ALREADY_POSTED;
-    case LEDGER_PENDING_TRANSFER_ALREADY_VOIDED:
-        return PAY_MOVE_ALREADY_VOIDED;
-    case LEDGER_PENDING_TRANSFER_EXPIRED:
-        return PAY_MOVE_EXPIRED;
     default:
         /* every "exists" result: the id is taken (Rafiki does not compare bodies) */
         if (r >= LEDGER_EXISTS && r <= LEDGER_EXISTS_WITH_DIFFERENT_CODE)
@@ -100,27 +83,6 @@ pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t tra
                                uint64_t amount, uint64_t timeout_s)
 {
     return move(l, account, transfer_id, amount, false, timeout_s);
-}
-
-pay_move_result_t pay_withdrawal_resolve(ledger_t *l, ledger_id_t transfer_id, bool post)
-{
-    ledger_transfer_t t;
-    ledger_result_t r = ledger_transfer_get(l, transfer_id, &t);
-    if (r != LEDGER_OK)
-        return from_ledger(r);
-    /* Rafiki's order of checks: voided, posted, expired */
-    if (t.state == LEDGER_STATE_VOIDED)
-        return PAY_MOVE_ALREADY_VOIDED;
-    if (t.state == LEDGER_STATE_POSTED)
-        return PAY_MOVE_ALREADY_POSTED;
-    if (t.state == LEDGER_STATE_EXPIRED)
-        return PAY_MOVE_EXPIRED;
-    ledger_op_t op = {.kind = post ? LEDGER_OP_POST_PENDING : LEDGER_OP_VOID_PENDING,
-                      .id = ledger_id_random(),
-                      .pending_id = transfer_id};
-    ledger_result_t res = LEDGER_RESULT_COUNT;
-    r = ledger_transfers_execute(l, &op, 1, &res);
-    return from_ledger(r == LEDGER_OK ? res : r);
 }
 
 /* The account id names: itself, an asset's liquidity account or a peer's account. */

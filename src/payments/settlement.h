@@ -1,6 +1,6 @@
 /*
  * Liquidity moves between an account and its asset's settlement account, with the outcomes of
- * Rafiki's accounting service (createDeposit, createWithdrawal, postWithdrawal, voidWithdrawal):
+ * Rafiki's accounting service (createDeposit, createWithdrawal):
  * a deposit is posted at once; a withdrawal with a timeout is held (pending) until posted or
  * voided, or until it expires; a withdrawal without one is posted at once. Transfer ids are
  * the caller's (Rafiki's clients choose them), and an id used before is TRANSFER_EXISTS even
@@ -24,11 +24,7 @@ typedef enum {
     PAY_MOVE_TRANSFER_EXISTS,      /* the id is taken */
     PAY_MOVE_INSUFFICIENT_BALANCE, /* the debited account would fall below its minimum */
     PAY_MOVE_UNKNOWN_ACCOUNT,      /* the account or its asset does not exist */
-    PAY_MOVE_UNKNOWN_TRANSFER,     /* post/void: no such pending withdrawal */
-    PAY_MOVE_ALREADY_POSTED,
-    PAY_MOVE_ALREADY_VOIDED,
-    PAY_MOVE_EXPIRED,
-    PAY_MOVE_ERROR, /* the ledger failed */
+    PAY_MOVE_ERROR,                /* the ledger failed */
     PAY_MOVE_RESULT_COUNT
 } pay_move_result_t;
 
@@ -40,8 +36,8 @@ pay_move_result_t pay_deposit(ledger_t *l, ledger_id_t account, ledger_id_t tran
 /* Account -> settlement: pending for timeout_s seconds when timeout_s > 0, else posted. */
 pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t transfer_id,
                                uint64_t amount, uint64_t timeout_s);
-/* Posts (post true) or voids a pending transfer by id. */
-pay_move_result_t pay_withdrawal_resolve(ledger_t *l, ledger_id_t transfer_id, bool post);
+/* Withdrawals are posted or voided by payment_liquidity_withdrawal_resolve
+ * (payment_liquidity.h), whatever they withdraw from. */
 
 /* Most transfers pay_account_transfers returns; and the most history rows it reads to find
  * them (voided and expired ones are skipped). */

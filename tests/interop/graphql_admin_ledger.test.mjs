@@ -320,3 +320,99 @@ test('webhookEvents: liquidity_low events, type filters, pages', async () => {
   assert.equal(last.edges[0].node.id, all[0])
   assert.ok(last.pageInfo.hasNextPage)
 })
+
+test("payment liquidity under Rafiki's funding model: deposits, withdrawals, by event id", async () => {
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-funding-'))
+  const node = await startServe({
+    dir: dir2,
+    name: 'gqlfunding',
+    ilp: 'test.gqlfunding',
+    secret: SECRET,
+    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', PAYMENT_FEES: 'USD:5:0' }
+  })
+  const g = gqlClient({ url: `http://127.0.0.1:${node.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
+  const failsOn = async (doc, variables) => {
+    try { await g.request(doc, variables) } catch (e) {
+      const err = e.response.errors[0]
+      return { code: err.extensions?.code, message: err.message }
+    }
+    assert.fail('the request should have failed')
+  }
+  try {
+    const usd = await node.admin('POST', '/assets', { code: 'USD', scale: 2 })
+    const wa = async (n) => node.admin('POST', '/wallet-addresses', { asset_id: usd.id, url: `http://localhost:${node.ports.op}/${n}` })
+    const alice = await wa('alice')
+    const bob = await wa('bob')
+    const pay = async (value) => {
+      const ip = await node.admin('POST', '/incoming-payments', { wallet_address_id: bob.id, incoming_amount: { value, asset_code: 'USD', asset_scale: 2 } })
+      const q = await node.admin('POST', '/quotes', { wallet_address_id: alice.id, receiver: ip.url })
+      const p = await node.admin('POST', '/outgoing-payments', { wallet_address_id: alice.id, quote_id: q.id })
+      return { ip, p }
+    }
+    const waitDone = async (id) => {
+      for (let i = 0; i < 300; i++) {
+        const p = await node.admin('GET', `/outgoing-payments/${id}`)
+        if (p.state === 'COMPLETED' || p.state === 'FAILED') return p.state
+        await sleep(50)
+      }
+      throw new Error('payment did not end')
+    }
+    const events = `query($filter: WebhookEventFilter) { webhookEvents(filter: $filter, first: 100) { edges { node { id type data } } } }`
+    const eventOf = async (type, id) => {
+      const r = await g.request(events, { filter: { type: { in: [type] } } })
+      const e = r.webhookEvents.edges.find((x) => x.node.data.id === id)
+      assert.ok(e, `${type} of ${id}`)
+      return e.node.id
+    }
+    const depositOut = `mutation($input: DepositOutgoingPaymentLiquidityInput!) { depositOutgoingPaymentLiquidity(input: $input) { success } }`
+    const withdrawOut = `mutation($input: CreateOutgoingPaymentWithdrawalInput!) { createOutgoingPaymentWithdrawal(input: $input) { success } }`
+    const withdrawIn = `mutation($input: CreateIncomingPaymentWithdrawalInput!) { createIncomingPaymentWithdrawal(input: $input) { success } }`
+    const depositEv = `mutation($input: DepositEventLiquidityInput!) { depositEventLiquidity(input: $input) { success } }`
+    const withdrawEv = `mutation($input: WithdrawEventLiquidityInput!) { withdrawEventLiquidity(input: $input) { success } }`
+
+    const one = await pay('250')
+    let e = await failsOn(depositOut, { input: { outgoingPaymentId: randomUUID(), idempotencyKey: idem() } })
+    assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'Invalid transfer id'])
+    e = await failsOn(withdrawOut, { input: { outgoingPaymentId: one.p.id, idempotencyKey: idem(), timeoutSeconds: '0' } })
+    assert.deepEqual([e.code, e.message], ['NOT_FOUND', 'Unknown outgoing payment'], 'nothing to withdraw before it ends')
+    assert.equal((await g.request(depositOut, { input: { outgoingPaymentId: one.p.id, idempotencyKey: idem() } })).depositOutgoingPaymentLiquidity.success, true)
+    e = await failsOn(depositOut, { input: { outgoingPaymentId: one.p.id, idempotencyKey: idem() } })
+    assert.deepEqual([e.code, e.message], ['CONFLICT', 'wrong state'])
+    assert.equal(await waitDone(one.p.id), 'COMPLETED')
+    // the deposit is a credit of the payment's account, with the created event's id
+    const t = await g.request(`query($id: String!) { accountingTransfers(id: $id) { credits { id amount transferType } } }`, { id: one.p.id })
+    assert.deepEqual(t.accountingTransfers.credits.map((c) => [c.id, c.amount, c.transferType]),
+      [[await eventOf('outgoing_payment.created', one.p.id), '255', 'DEPOSIT']])
+
+    assert.equal((await g.request(withdrawOut, { input: { outgoingPaymentId: one.p.id, idempotencyKey: idem(), timeoutSeconds: '0' } })).createOutgoingPaymentWithdrawal.success, true)
+    e = await failsOn(withdrawOut, { input: { outgoingPaymentId: one.p.id, idempotencyKey: idem(), timeoutSeconds: '0' } })
+    assert.deepEqual([e.code, e.message], ['FORBIDDEN', 'Insufficient transfer balance'])
+
+    e = await failsOn(withdrawIn, { input: { incomingPaymentId: randomUUID(), idempotencyKey: idem(), timeoutSeconds: '60' } })
+    assert.deepEqual([e.code, e.message], ['NOT_FOUND', 'Unknown incoming payment'])
+    assert.equal((await g.request(withdrawIn, { input: { incomingPaymentId: one.ip.id, idempotencyKey: idem(), timeoutSeconds: '60' } })).createIncomingPaymentWithdrawal.success, true)
+    const wid = await eventOf('incoming_payment.completed', one.ip.id)
+    assert.equal((await g.request(voidW, { input: { withdrawalId: wid, idempotencyKey: idem() } })).voidLiquidityWithdrawal.success, true,
+      "the withdrawal's id is the completed event's, as in Rafiki")
+    e = await failsOn(withdrawIn, { input: { incomingPaymentId: one.ip.id, idempotencyKey: idem(), timeoutSeconds: '60' } })
+    assert.deepEqual([e.code, e.message], ['DUPLICATE', 'Transfer already exists'])
+
+    // the deprecated calls by event id
+    const two = await pay('100')
+    e = await failsOn(depositEv, { input: { eventId: randomUUID(), idempotencyKey: idem() } })
+    assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'Invalid transfer id'])
+    const created = await eventOf('outgoing_payment.created', two.p.id)
+    assert.equal((await g.request(depositEv, { input: { eventId: created, idempotencyKey: idem() } })).depositEventLiquidity.success, true)
+    assert.equal(await waitDone(two.p.id), 'COMPLETED')
+    e = await failsOn(withdrawEv, { input: { eventId: created, idempotencyKey: idem() } })
+    assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'Invalid transfer id'], 'a created event carries no withdrawal')
+    const completed = await eventOf('outgoing_payment.completed', two.p.id)
+    assert.equal((await g.request(withdrawEv, { input: { eventId: completed, idempotencyKey: idem() } })).withdrawEventLiquidity.success, true)
+    e = await failsOn(withdrawEv, { input: { eventId: completed, idempotencyKey: idem() } })
+    assert.equal(e.code, 'BAD_USER_INPUT', 'withdrawn: nothing left')
+  } finally {
+    node.proc.kill('SIGTERM')
+    await new Promise((resolve) => node.proc.once('exit', resolve))
+    fs.rmSync(dir2, { recursive: true, force: true })
+  }
+})

@@ -10,6 +10,7 @@
 #include "connector/peers.h"
 #include "payments/assets.h"
 #include "payments/keyset.h"
+#include "payments/payment_liquidity.h"
 #include "payments/settlement.h"
 #include "payments_db.h"
 
@@ -198,14 +199,19 @@ Test(settlement, deposit_withdraw_post_void)
     ledger_status_t s;
     cr_assert_eq(ledger_account_status(e.l, liq, &s), LEDGER_OK);
     cr_expect_eq(s.balance, 30, "held withdrawals count against the balance");
-    cr_expect_eq(pay_withdrawal_resolve(e.l, w, true), PAY_MOVE_OK);
-    cr_expect_eq(pay_withdrawal_resolve(e.l, w, true), PAY_MOVE_ALREADY_POSTED);
-    cr_expect_eq(pay_withdrawal_resolve(e.l, w, false), PAY_MOVE_ALREADY_POSTED);
-    cr_expect_eq(pay_withdrawal_resolve(e.l, w2, false), PAY_MOVE_OK);
-    cr_expect_eq(pay_withdrawal_resolve(e.l, w2, true), PAY_MOVE_ALREADY_VOIDED);
-    cr_expect_eq(pay_withdrawal_resolve(e.l, id_n(77), true), PAY_MOVE_UNKNOWN_TRANSFER);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, w, true), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, w, true),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, w, false),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, w2, false), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, w2, true),
+                 PAYMENT_LIQUIDITY_ALREADY_VOIDED);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, id_n(77), true),
+                 PAYMENT_LIQUIDITY_UNKNOWN_TRANSFER);
     cr_expect_eq(pay_withdraw(e.l, liq, w3, 10, 0), PAY_MOVE_OK, "no timeout: posted at once");
-    cr_expect_eq(pay_withdrawal_resolve(e.l, w3, true), PAY_MOVE_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(e.l, w3, true),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
     cr_assert_eq(ledger_account_status(e.l, liq, &s), LEDGER_OK);
     cr_expect_eq(s.balance, 50);
     env_close(&e);
