@@ -137,6 +137,9 @@ test('asset liquidity: deposits, withdrawals posted and voided, Rafiki errors, n
   const dep = { assetId: a.id, amount: '1000', id: randomUUID(), idempotencyKey: idem() }
   assert.equal((await gql.request(depositAsset, { input: dep })).depositAssetLiquidity.success, true)
   assert.equal(await liquidity(), '1000')
+  assert.equal((await gql.request(depositAsset, { input: dep })).depositAssetLiquidity.success, true,
+    'the same idempotencyKey replays the first answer')
+  assert.equal(await liquidity(), '1000', 'and moves nothing again')
   let e = await fails(depositAsset, { input: { ...dep, idempotencyKey: idem() } })
   assert.deepEqual([e.code, e.message], ['DUPLICATE', 'Transfer already exists'])
   e = await fails(depositAsset, { input: { ...dep, amount: '0', id: randomUUID(), idempotencyKey: idem() } })

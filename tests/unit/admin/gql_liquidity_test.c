@@ -168,3 +168,22 @@ Test(gql_webhooks, filters_and_pages)
     json_decref(c);
     ge_close(&e);
 }
+
+/* Without the payments components (a process that runs only the ledger side) the payment calls
+ * answer INTERNAL_SERVER_ERROR; unknown ids answer as Rafiki. */
+Test(gql_liquidity, payment_calls_need_payments)
+{
+    ge_t e;
+    ge_open(&e, "gl_nopay");
+    ge_fails(&e, &admin_gql_liquidity, "Mutation", "depositOutgoingPaymentLiquidity",
+             "{\"input\":{\"outgoingPaymentId\":\"x\",\"idempotencyKey\":\"k\"}}",
+             "INTERNAL_SERVER_ERROR", "payments do not run in this process");
+    ge_fails(&e, &admin_gql_liquidity, "Mutation", "createIncomingPaymentWithdrawal",
+             "{\"input\":{\"incomingPaymentId\":\"x\",\"idempotencyKey\":\"k\","
+             "\"timeoutSeconds\":\"1\"}}",
+             "INTERNAL_SERVER_ERROR", "payments do not run in this process");
+    ge_fails(&e, &admin_gql_liquidity, "Mutation", "postLiquidityWithdrawal",
+             "{\"input\":{\"withdrawalId\":\"not-an-id\",\"idempotencyKey\":\"k\"}}",
+             "BAD_USER_INPUT", "Invalid transfer id");
+    ge_close(&e);
+}
