@@ -4,6 +4,7 @@
  * quotes table.
  */
 #include "payments/quote.h"
+#include "payments/fee.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -243,10 +244,13 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
     ledger_asset_t asset;
     if (ledger_asset_get(svc->ledger, w.asset_id, &asset) != LEDGER_OK)
         return QUOTE_STORAGE_ERROR;
+    /* Rafiki's: the debit asset's current sending fee (fee.h; PAYMENT_FEES when it has none) */
+    fees_t fees;
+    if (fee_sending_for_quote(svc->db, &asset, &svc->fees, &fees) != FEE_OK)
+        return QUOTE_STORAGE_ERROR;
     quote_t *q = xcalloc(1, sizeof *q);
     memcpy(q->receiver, req->receiver, req->receiver_len);
     q->receiver[req->receiver_len] = '\0';
-    fees_t fees = fees_table_get(&svc->fees, asset.code);
     quote_receiver_t rcv;
     quote_result_t r;
     l = svc->dir.receiver_local(svc->dir.ctx, req->receiver, req->receiver_len, &rcv);

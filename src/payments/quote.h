@@ -137,7 +137,7 @@ typedef struct {
     ledger_t *ledger;
     db_t *db;
     quote_directory_t dir;
-    fees_table_t fees;     /* PAYMENT_FEES */
+    fees_table_t fees;     /* PAYMENT_FEES: for assets without a fee of their own (fee.h) */
     uint32_t slippage_ppm; /* SLIPPAGE */
     uint32_t lifespan_ms;  /* QUOTE_LIFESPAN */
     /* Remote receivers (SPSP + STREAM): both NULL refuses them (receiver_not_found). */
