@@ -1,13 +1,14 @@
 /*
  * Rafiki's asset operations over the GraphQL face: asset, assetByCodeAndScale, assets,
- * createAsset, updateAsset, deleteAsset, depositAssetLiquidity, createAssetLiquidityWithdrawal
- * and Asset.liquidity, as Rafiki's asset and liquidity resolvers answer them; the asset model
- * itself is payments/assets.h.
+ * createAsset, updateAsset, deleteAsset, depositAssetLiquidity, createAssetLiquidityWithdrawal,
+ * setFee and Asset.liquidity, .sendingFee, .receivingFee and .fees, as Rafiki's asset, fee and
+ * liquidity resolvers answer them; the models are payments/assets.h and payments/fee.h.
  */
 #include <string.h>
 
 #include "admin/admin_gql_ledger.h"
 #include "base/clock.h"
+#include "payments/fee.h"
 #include "payments/json.h"
 
 static gql_resolve_t asset_fail(const gql_call_t *call, pay_asset_result_t r)
@@ -210,16 +211,125 @@ static gql_resolve_t m_withdraw_asset(const gql_call_t *call, json_t **out)
     return asset_move(call, out, false);
 }
 
+/* ---- fees ---- */
+
+static json_t *fee_json(const fee_t *f)
+{
+    return json_pack("{s:o,s:o,s:s,s:o,s:i,s:o}", "id", pay_json_id(f->id), "assetId",
+                     pay_json_id(f->asset_id), "type", fee_type_str(f->type), "fixed",
+                     pay_json_u64(f->fixed), "basisPoints", (int)f->basis_points, "createdAt",
+                     admin_gql_time_json(f->created_ms));
+}
+
+static gql_resolve_t fee_fail(const gql_call_t *call, fee_result_t r)
+{
+    switch (r) {
+    case FEE_UNKNOWN_ASSET:
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Unknown asset");
+    case FEE_INVALID_BASIS_POINTS:
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT,
+                              "Basis point fee must be between 0 and 10000");
+    case FEE_INVALID_FIXED:
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT,
+                              "Fixed fee must be greater than or equal to 0");
+    default:
+        return admin_gql_fail(call, GQL_CODE_INTERNAL, "Internal server error");
+    }
+}
+
+static gql_resolve_t m_set_fee(const gql_call_t *call, json_t **out)
+{
+    json_t *in = gqll_input(call), *fee = json_object_get(in, "fee");
+    const char *type = gqll_str(in, "type");
+    fee_type_t t;
+    uint64_t fixed = 0;
+    bool has_fixed;
+    ledger_id_t asset;
+    if (!type || fee_type_parse(type, strlen(type), &t) != 0 ||
+        !gqll_u64(fee, "fixed", &fixed, &has_fixed))
+        return fee_fail(call, FEE_INVALID_FIXED);
+    if (!gqll_id(in, "assetId", &asset))
+        asset = (ledger_id_t){0, 0}; /* no asset has it: "Unknown asset" in Rafiki's order */
+    json_int_t bps = json_integer_value(json_object_get(fee, "basisPoints"));
+    fee_t f;
+    fee_result_t r = fee_set(gqll_db(call), gqll_ledger(call), asset, t, fixed, bps, &f);
+    if (r != FEE_OK)
+        return fee_fail(call, r);
+    *out = json_pack("{s:o}", "fee", fee_json(&f));
+    return GQL_RESOLVED;
+}
+
+/* Asset.sendingFee / .receivingFee: the newest fee of the type, or null. */
+static gql_resolve_t current_fee(const gql_call_t *call, json_t **out, fee_type_t type)
+{
+    ledger_id_t id;
+    fee_t f;
+    fee_result_t r = FEE_NOT_FOUND;
+    if (gqll_id(call->parent, "id", &id))
+        r = fee_current(gqll_db(call), id, type, &f);
+    if (r == FEE_NOT_FOUND) {
+        *out = json_null();
+        return GQL_RESOLVED;
+    }
+    if (r != FEE_OK)
+        return fee_fail(call, r);
+    *out = fee_json(&f);
+    return GQL_RESOLVED;
+}
+
+static gql_resolve_t f_sending_fee(const gql_call_t *call, json_t **out)
+{
+    return current_fee(call, out, FEE_SENDING);
+}
+
+static gql_resolve_t f_receiving_fee(const gql_call_t *call, json_t **out)
+{
+    return current_fee(call, out, FEE_RECEIVING);
+}
+
+static gql_resolve_t fees_page(const gql_call_t *call, void *arg, const pay_keyset_t *k,
+                               json_t **nodes)
+{
+    const ledger_id_t *asset = arg;
+    fee_page_t p = {.descending = !k->asc,
+                    .has_cursor = k->has_cursor,
+                    .cursor = k->cursor,
+                    .before = k->backward,
+                    .limit = k->limit};
+    fee_t page[ADMIN_GQL_PAGE_MAX];
+    size_t n = 0;
+    fee_result_t r = fee_list(gqll_db(call), *asset, &p, page, ADMIN_GQL_PAGE_MAX, &n);
+    if (r != FEE_OK && r != FEE_INVALID_CURSOR)
+        return fee_fail(call, r);
+    *nodes = json_array();
+    for (size_t i = 0; r == FEE_OK && i < n; i++)
+        json_array_append_new(*nodes, fee_json(&page[i]));
+    return GQL_RESOLVED;
+}
+
+/* Asset.fees: the asset's fee history, a Relay connection. */
+static gql_resolve_t f_fees(const gql_call_t *call, json_t **out)
+{
+    ledger_id_t asset;
+    if (!gqll_id(call->parent, "id", &asset))
+        return admin_gql_fail(call, GQL_CODE_INTERNAL, "missing asset id");
+    return gqll_connection(call, &asset, fees_page, out);
+}
+
 static const gql_resolver_t resolvers[] = {
     {"Query", "asset", q_asset},
     {"Query", "assetByCodeAndScale", q_asset_by_code},
     {"Query", "assets", q_assets},
     {"Asset", "liquidity", f_liquidity},
+    {"Asset", "sendingFee", f_sending_fee},
+    {"Asset", "receivingFee", f_receiving_fee},
+    {"Asset", "fees", f_fees},
     {"Mutation", "createAsset", m_create_asset},
     {"Mutation", "updateAsset", m_update_asset},
     {"Mutation", "deleteAsset", m_delete_asset},
     {"Mutation", "depositAssetLiquidity", m_deposit_asset},
     {"Mutation", "createAssetLiquidityWithdrawal", m_withdraw_asset},
+    {"Mutation", "setFee", m_set_fee},
 };
 
 const admin_gql_family_t admin_gql_assets = {resolvers, sizeof resolvers / sizeof resolvers[0]};

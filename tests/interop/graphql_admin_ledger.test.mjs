@@ -189,6 +189,42 @@ test('asset liquidity: deposits, withdrawals posted and voided, Rafiki errors, n
   assert.deepEqual(nobody.accountingTransfers, { debits: [], credits: [] })
 })
 
+test('fees: setFee history, current sending and receiving fees, fee pages, Rafiki errors', async () => {
+  const a = await newAsset('FEE', 2)
+  const setFee = `mutation($input: SetFeeInput!) { setFee(input: $input) { fee { id assetId type fixed basisPoints createdAt } } }`
+  const feesQ = `query($id: String!, $first: Int, $last: Int, $after: String, $before: String, $sortOrder: SortOrder) {
+    asset(id: $id) { sendingFee { id fixed basisPoints } receivingFee { id fixed basisPoints }
+      fees(first: $first, last: $last, after: $after, before: $before, sortOrder: $sortOrder) {
+        edges { cursor node { id type fixed basisPoints } } pageInfo { hasNextPage hasPreviousPage } } } }`
+  let r = await gql.request(feesQ, { id: a.id })
+  assert.equal(r.asset.sendingFee, null)
+  assert.equal(r.asset.fees.edges.length, 0)
+  const made = []
+  for (const [type, fixed, bps] of [['SENDING', '100', 50], ['RECEIVING', '7', 0], ['SENDING', '200', 10]]) {
+    const f = (await gql.request(setFee, { input: { assetId: a.id, type, fee: { fixed, basisPoints: bps }, idempotencyKey: idem() } })).setFee.fee
+    assert.deepEqual([f.assetId, f.type, f.fixed, f.basisPoints], [a.id, type, fixed, bps])
+    made.push(f)
+    await sleep(3)
+  }
+  r = await gql.request(feesQ, { id: a.id })
+  assert.deepEqual([r.asset.sendingFee.id, r.asset.sendingFee.fixed], [made[2].id, '200'], 'the newest fee of its type')
+  assert.equal(r.asset.receivingFee.id, made[1].id)
+  assert.deepEqual(r.asset.fees.edges.map((x) => x.node.id), [made[2].id, made[1].id, made[0].id], 'history, newest first')
+  r = await gql.request(feesQ, { id: a.id, first: 1, after: made[0].id, sortOrder: 'ASC' })
+  assert.deepEqual(r.asset.fees.edges.map((x) => x.node.id), [made[1].id])
+  assert.ok(r.asset.fees.pageInfo.hasNextPage && r.asset.fees.pageInfo.hasPreviousPage)
+  r = await gql.request(feesQ, { id: a.id, last: 2, before: made[0].id })
+  assert.deepEqual(r.asset.fees.edges.map((x) => x.node.id), [made[2].id, made[1].id], 'backward, newest first')
+
+  let e = await fails(setFee, { input: { assetId: a.id, type: 'SENDING', fee: { fixed: '1', basisPoints: 10001 } } })
+  assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'Basis point fee must be between 0 and 10000'])
+  e = await fails(setFee, { input: { assetId: randomUUID(), type: 'SENDING', fee: { fixed: '1', basisPoints: 1 } } })
+  assert.deepEqual([e.code, e.message], ['NOT_FOUND', 'Unknown asset'])
+  r = await gql.request(feesQ, { id: a.id })
+  assert.equal(r.asset.fees.edges.length, 3, 'the refused fees were not recorded')
+  assert.equal(r.asset.sendingFee.id, made[2].id)
+})
+
 test('peers: create with liquidity, read, look up, pages, update, liquidity, delete; Rafiki errors', async () => {
   const a = await newAsset('PEE', 2)
   const input = (addr, extra = {}) => ({

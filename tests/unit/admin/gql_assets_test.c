@@ -203,3 +203,47 @@ Test(gql_assets, liquidity_moves)
     json_decref(a);
     ge_close(&e);
 }
+
+Test(gql_assets, fees)
+{
+    ge_t e;
+    ge_open(&e, "ga_fees");
+    json_t *v = create(&e, "FEE", 2);
+    char id[40], args[256];
+    snprintf(id, sizeof id, "%s", ge_str(v, "asset.id"));
+    json_t *asset = json_incref(json_object_get(v, "asset"));
+    json_decref(v);
+    json_t *f = ge_call(&e, &admin_gql_assets, "Asset", "sendingFee", asset, "{}");
+    cr_expect(json_is_null(f), "no fee set yet");
+    json_decref(f);
+    snprintf(args, sizeof args,
+             "{\"input\":{\"assetId\":\"%s\",\"type\":\"SENDING\",\"fee\":{\"fixed\":\"10\","
+             "\"basisPoints\":25}}}",
+             id);
+    v = ge_call(&e, &admin_gql_assets, "Mutation", "setFee", NULL, args);
+    cr_assert_not_null(v, "%s", e.err.message);
+    cr_expect_str_eq(ge_str(v, "fee.type"), "SENDING");
+    cr_expect_str_eq(ge_str(v, "fee.fixed"), "10");
+    json_decref(v);
+    f = ge_call(&e, &admin_gql_assets, "Asset", "sendingFee", asset, "{}");
+    cr_expect_eq(json_integer_value(json_object_get(f, "basisPoints")), 25);
+    json_decref(f);
+    f = ge_call(&e, &admin_gql_assets, "Asset", "receivingFee", asset, "{}");
+    cr_expect(json_is_null(f));
+    json_decref(f);
+    json_t *c = ge_call(&e, &admin_gql_assets, "Asset", "fees", asset, "{}");
+    cr_expect_eq(json_array_size(json_object_get(c, "edges")), 1);
+    json_decref(c);
+    snprintf(args, sizeof args,
+             "{\"input\":{\"assetId\":\"%s\",\"type\":\"RECEIVING\",\"fee\":{\"fixed\":\"1\","
+             "\"basisPoints\":-1}}}",
+             id);
+    ge_fails(&e, &admin_gql_assets, "Mutation", "setFee", args, "BAD_USER_INPUT",
+             "Basis point fee must be between 0 and 10000");
+    ge_fails(&e, &admin_gql_assets, "Mutation", "setFee",
+             "{\"input\":{\"assetId\":\"00000000-0000-4000-8000-000000000000\",\"type\":"
+             "\"SENDING\",\"fee\":{\"fixed\":\"1\",\"basisPoints\":1}}}",
+             "NOT_FOUND", "Unknown asset");
+    json_decref(asset);
+    ge_close(&e);
+}
