@@ -3,7 +3,8 @@
 // validated against Rafiki's published SDL). Assets, asset and peer liquidity, withdrawals
 // posted and voided, peers, webhook events and accounting transfers: results, Rafiki's error
 // codes and messages for bad input, Relay pages in both directions, and that a failed mutation
-// changed nothing. Binary: RAFIKI_BUILD or ../../build.
+// changed nothing. On Postgres too when TEST_POSTGRES_URL is set (a database of its own for each
+// server). Binary: RAFIKI_BUILD or ../../build.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -12,10 +13,21 @@ import os from 'node:os'
 import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const SECRET = 'gql-ledger-secret-' + randomUUID()
 const TENANT = randomUUID()
 let srv, gql, dir
+
+// The database of one server: a new Postgres database under TEST_POSTGRES_URL, else the
+// default SQLite file in its directory.
+function database () {
+  const pg = process.env.TEST_POSTGRES_URL
+  if (!pg) return {}
+  const db = 'gql_ledger_' + randomUUID().replaceAll('-', '')
+  psql(pg, `CREATE DATABASE ${db}`)
+  return { DATABASE_URL: pgUrl(pg, db) }
+}
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-ledger-'))
@@ -24,7 +36,7 @@ before(async () => {
     name: 'gqlledger',
     ilp: 'test.gqlledger',
     secret: SECRET,
-    env: { OPERATOR_TENANT_ID: TENANT }
+    env: { OPERATOR_TENANT_ID: TENANT, ...database() }
   })
   gql = gqlClient({ url: `http://127.0.0.1:${srv.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
 })
@@ -367,7 +379,7 @@ test("payment liquidity under Rafiki's funding model: deposits, withdrawals, by 
     name: 'gqlfunding',
     ilp: 'test.gqlfunding',
     secret: SECRET,
-    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', PAYMENT_FEES: 'USD:5:0' }
+    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', PAYMENT_FEES: 'USD:5:0', ...database() }
   })
   const g = gqlClient({ url: `http://127.0.0.1:${node.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
   const failsOn = async (doc, variables) => {
