@@ -1,6 +1,7 @@
 /*
  * Rafiki's accountingTransfers query over the GraphQL face: an account's live transfers (posted,
- * or pending and not expired) split into debits and credits (payments/settlement.h), each as
+ * or pending and not expired) split into debits and credits (payments/settlement.h; the id may
+ * name the account itself or an asset, a peer, a wallet address or a payment), each as
  * an AccountingTransfer with its type, state and the asset's ledger number.
  */
 #include "admin/admin_gql_ledger.h"
@@ -48,8 +49,8 @@ static gql_resolve_t q_accounting_transfers(const gql_call_t *call, json_t **out
     size_t nd = 0, nc = 0;
     ledger_account_t acct = {0};
     if (gqll_id(call->args, "id", &id) &&
-        pay_account_transfers(gqll_db(call), gqll_ledger(call), id, (size_t)limit, debits, &nd,
-                              credits, &nc, &acct) != LEDGER_OK)
+        pay_account_transfers(gqll_db(call), gqll_ledger(call), admin_gql_req(call)->gql->wallet,
+                              id, (size_t)limit, debits, &nd, credits, &nc, &acct) != LEDGER_OK)
         return admin_gql_fail(call, GQL_CODE_INTERNAL, "Internal server error");
     uint32_t number = 0;
     if (nd + nc)

@@ -227,7 +227,7 @@ pay_asset_result_t pay_asset_update(db_t *db, ledger_t *l, ledger_id_t id,
                                     const uint64_t *withdrawal_threshold,
                                     const uint64_t *liquidity_threshold, pay_asset_t *out)
 {
-    pay_asset_result_t r = pay_asset_get(db, l, id, out);
+    pay_asset_result_t r = get_any(db, l, id, out); /* Rafiki's patch finds deleted ones too */
     if (r != PAY_ASSET_OK)
         return r;
     db_err_t err = {0};

@@ -57,7 +57,8 @@ pay_asset_result_t pay_asset_get(db_t *db, ledger_t *l, ledger_id_t id, pay_asse
 /* An asset by code and scale, deleted ones included (as Rafiki's getByCodeAndScale). */
 pay_asset_result_t pay_asset_by_code(db_t *db, ledger_t *l, const char *code, uint8_t scale,
                                      pay_asset_t *out);
-/* Sets both thresholds of a live asset; NULL removes one (Rafiki's updateAsset). */
+/* Sets both thresholds of an asset, a deleted one too (Rafiki's updateAsset patches by id
+ * alone); NULL removes one. */
 pay_asset_result_t pay_asset_update(db_t *db, ledger_t *l, ledger_id_t id,
                                     const uint64_t *withdrawal_threshold,
                                     const uint64_t *liquidity_threshold, pay_asset_t *out);

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "connector/peers.h"
+#include "payments/incoming_payment.h"
 #include "payments/json.h"
 
 const char *pay_move_result_str(pay_move_result_t r)
@@ -85,8 +86,32 @@ pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t tra
     return move(l, account, transfer_id, amount, false, timeout_s);
 }
 
-/* The account id names: itself, an asset's liquidity account or a peer's account. */
-static ledger_result_t account_of(db_t *db, ledger_t *l, ledger_id_t id, ledger_account_t *out)
+/* The account of a wallet address or an incoming payment with id: LEDGER_OK and *acct,
+ * LEDGER_ACCOUNT_NOT_FOUND, LEDGER_STORAGE_ERROR. */
+static ledger_result_t payment_account(const wallet_ctx_t *w, ledger_id_t id, ledger_id_t *acct)
+{
+    db_err_t err = {0};
+    wallet_address_t wa;
+    wallet_address_result_t wr = wallet_address_get(w, id, &wa, &err);
+    if (wr == WALLET_ADDRESS_OK) {
+        *acct = wa.account_id;
+        return LEDGER_OK;
+    }
+    if (wr != WALLET_ADDRESS_NOT_FOUND)
+        return LEDGER_STORAGE_ERROR;
+    incoming_payment_t ip;
+    incoming_payment_result_t ir = incoming_payment_get(w, id, &ip, &err);
+    if (ir == INCOMING_PAYMENT_OK) {
+        *acct = ip.account_id;
+        return LEDGER_OK;
+    }
+    return ir == INCOMING_PAYMENT_NOT_FOUND ? LEDGER_ACCOUNT_NOT_FOUND : LEDGER_STORAGE_ERROR;
+}
+
+/* The account id names: itself, an asset's liquidity account, a peer's account, a wallet
+ * address's or an incoming payment's. */
+static ledger_result_t account_of(db_t *db, ledger_t *l, const wallet_ctx_t *w, ledger_id_t id,
+                                  ledger_account_t *out)
 {
     ledger_result_t r = ledger_account_get(l, id, out);
     if (r != LEDGER_ACCOUNT_NOT_FOUND)
@@ -98,14 +123,19 @@ static ledger_result_t account_of(db_t *db, ledger_t *l, ledger_id_t id, ledger_
     if (r != LEDGER_ASSET_NOT_FOUND)
         return r;
     peer_t *p;
+    ledger_id_t acct;
     peers_result_t pr = peers_db_get(db, id, &p);
-    if (pr == PEERS_NOT_FOUND)
-        return LEDGER_ACCOUNT_NOT_FOUND;
-    if (pr != PEERS_OK)
+    if (pr == PEERS_OK) {
+        acct = p->account_id;
+        peer_release(p);
+        return ledger_account_get(l, acct, out);
+    }
+    if (pr != PEERS_NOT_FOUND)
         return LEDGER_STORAGE_ERROR;
-    ledger_id_t acct = p->account_id;
-    peer_release(p);
-    return ledger_account_get(l, acct, out);
+    if (!w)
+        return LEDGER_ACCOUNT_NOT_FOUND;
+    r = payment_account(w, id, &acct);
+    return r == LEDGER_OK ? ledger_account_get(l, acct, out) : r;
 }
 
 /* Rafiki leaves out voided transfers and pending ones past their expiry. */
@@ -116,13 +146,13 @@ static bool live(const ledger_transfer_t *t, int64_t now_ms)
     return t->state == LEDGER_STATE_PENDING && (t->expires_ms == 0 || t->expires_ms > now_ms);
 }
 
-ledger_result_t pay_account_transfers(db_t *db, ledger_t *l, ledger_id_t id, size_t limit,
-                                      ledger_transfer_t *debits, size_t *n_debits,
-                                      ledger_transfer_t *credits, size_t *n_credits,
-                                      ledger_account_t *account)
+ledger_result_t pay_account_transfers(db_t *db, ledger_t *l, const wallet_ctx_t *wallet,
+                                      ledger_id_t id, size_t limit, ledger_transfer_t *debits,
+                                      size_t *n_debits, ledger_transfer_t *credits,
+                                      size_t *n_credits, ledger_account_t *account)
 {
     *n_debits = *n_credits = 0;
-    ledger_result_t r = account_of(db, l, id, account);
+    ledger_result_t r = account_of(db, l, wallet, id, account);
     if (r == LEDGER_ACCOUNT_NOT_FOUND)
         return LEDGER_OK;
     if (r != LEDGER_OK)

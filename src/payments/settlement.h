@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ledger/ledger.h"
+#include "payments/wallet_address.h"
 #include "store/db.h"
 
 /* Rafiki's TransferError values these moves can end with. */
@@ -45,15 +46,16 @@ pay_move_result_t pay_withdraw(ledger_t *l, ledger_id_t account, ledger_id_t tra
 #define PAY_ACCOUNT_HISTORY_SCAN  2000
 
 /*
- * Rafiki's getAccountTransfers: the transfers of the account id names (a ledger account, or the
- * liquidity account of an asset, or a peer's account) that are posted, or pending and not
+ * Rafiki's getAccountTransfers: the transfers of the account id names (a ledger account, the
+ * liquidity account of an asset, a peer's account, and with wallet (may be NULL) a wallet
+ * address's or an incoming payment's account) that are posted, or pending and not
  * expired, newest first, at most limit (<= PAY_ACCOUNT_TRANSFERS_MAX) in all, split into
  * debits and credits (arrays of limit). *account is the account read; an id that names nothing
  * gives no transfers. LEDGER_OK or LEDGER_STORAGE_ERROR.
  */
-ledger_result_t pay_account_transfers(db_t *db, ledger_t *l, ledger_id_t id, size_t limit,
-                                      ledger_transfer_t *debits, size_t *n_debits,
-                                      ledger_transfer_t *credits, size_t *n_credits,
-                                      ledger_account_t *account);
+ledger_result_t pay_account_transfers(db_t *db, ledger_t *l, const wallet_ctx_t *wallet,
+                                      ledger_id_t id, size_t limit, ledger_transfer_t *debits,
+                                      size_t *n_debits, ledger_transfer_t *credits,
+                                      size_t *n_credits, ledger_account_t *account);
 
 #endif

@@ -447,6 +447,10 @@ test("payment liquidity under Rafiki's funding model: deposits, withdrawals, by 
       "the withdrawal's id is the completed event's, as in Rafiki")
     e = await failsOn(withdrawIn, { input: { incomingPaymentId: one.ip.id, idempotencyKey: idem(), timeoutSeconds: '60' } })
     assert.deepEqual([e.code, e.message], ['DUPLICATE', 'Transfer already exists'])
+    const ipT = await g.request(`query($id: String!) { accountingTransfers(id: $id) { debits { id } credits { amount transferType } } }`, { id: one.ip.id })
+    assert.deepEqual(ipT.accountingTransfers.credits.map((c) => [c.amount, c.transferType]), [['250', 'TRANSFER']],
+      "an incoming payment's id names its account; the voided withdrawal is left out")
+    assert.deepEqual(ipT.accountingTransfers.debits, [])
 
     // the deprecated calls by event id
     const two = await pay('100')

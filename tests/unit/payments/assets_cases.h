@@ -67,6 +67,9 @@ static void ac_case_life(const char *base)
     cr_expect_eq(b.deleted_ms, 1234);
     cr_expect_eq(pay_asset_get(e.db, e.l, a.ledger.id, &b), PAY_ASSET_NOT_FOUND);
     cr_expect_eq(pay_asset_delete(e.db, e.l, a.ledger.id, 1, &b), PAY_ASSET_NOT_FOUND);
+    cr_expect_eq(pay_asset_update(e.db, e.l, a.ledger.id, &wt, NULL, &b), PAY_ASSET_OK,
+                 "Rafiki's update patches a deleted asset too");
+    cr_expect_eq(b.deleted_ms, 1234, "and leaves it deleted");
     cr_expect_eq(pay_asset_by_code(e.db, e.l, "USD", 2, &b), PAY_ASSET_OK);
     cr_expect_eq(pay_asset_by_code(e.db, e.l, "USD", 3, &b), PAY_ASSET_NOT_FOUND);
     cr_assert_eq(pay_asset_create(e.db, e.l, "USD", 2, NULL, NULL, &b), PAY_ASSET_OK);
