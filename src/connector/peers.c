@@ -623,7 +623,7 @@ peers_result_t peers_db_next_hop(db_t *db, const char *address, ledger_id_t asse
 static peers_result_t page_rows(db_conn_t *c, db_stmt_t *st, peer_t **out, size_t cap, size_t *n,
                                 db_err_t *e)
 {
-    db_rc_t rc;
+    db_rc_t rc = DB_DONE;
     peers_result_t r = PEERS_OK;
     while (*n < cap && (rc = db_step(st, e)) == DB_ROW) {
         peer_t *p = peer_from_row(st);
