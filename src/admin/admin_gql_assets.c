@@ -117,9 +117,11 @@ static bool thresholds(const json_t *in, uint64_t *wt, uint64_t *lt, bool *has_w
 static gql_resolve_t m_create_asset(const gql_call_t *call, json_t **out)
 {
     json_t *in = gqll_input(call);
+    /* The operator may create for any tenant; Rafiki's insert then fails on the tenant's
+     * foreign key when there is no such tenant, and part 1 has only the operator's. */
     if (gqll_other_tenant(call, in, "tenantId"))
-        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT,
-                              "Assignment to the specified tenant is not permitted");
+        return admin_gql_fail(call, GQL_CODE_INTERNAL, "unknown tenant %s",
+                              gqll_str(in, "tenantId"));
     uint64_t wt = 0, lt = 0;
     bool has_wt, has_lt;
     json_int_t scale = json_integer_value(json_object_get(in, "scale"));

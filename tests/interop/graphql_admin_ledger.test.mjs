@@ -136,6 +136,13 @@ test('assets: create, read, update, duplicates, pages both ways, delete', async 
   const big = await fails(assetsQ, { first: 101 })
   assert.equal(big.message, 'Pagination index error')
 
+  // one tenant in part 1: the operator's own id is accepted, another finds nothing
+  const tq = `query($t: String) { assets(tenantId: $t, first: 1) { edges { node { id } } } }`
+  assert.equal((await gql.request(tq, { t: TENANT })).assets.edges.length, 1)
+  assert.equal((await gql.request(tq, { t: randomUUID() })).assets.edges.length, 0)
+  const other = await fails(createAsset, { input: { code: 'OTH', scale: 2, tenantId: randomUUID() } })
+  assert.equal(other.code, 'INTERNAL_SERVER_ERROR', 'no such tenant')
+
   const del = await gql.request(`mutation($input: DeleteAssetInput!) { deleteAsset(input: $input) { asset { id code } } }`,
     { input: { id: made[4].id } })
   assert.equal(del.deleteAsset.asset.code, 'PGE')
