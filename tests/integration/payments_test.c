@@ -476,22 +476,22 @@ static void case_local_payment_completes(void)
                              "outgoing_payment.completed");
 }
 
-static void case_fixed_debit_returns_the_rounding(void)
+static void case_fixed_debit_charges_the_fee_on_the_debit(void)
 {
-    /* 50 %: out of a debit of 4, 2 are sent, the fee is 1 and 1 goes back */
+    /* 50 %, as Rafiki: the fee is charged on the debit of 5 (ceil 2.5 = 3), 2 are sent */
     size_t a = wallet_new(true), b = wallet_new(true);
     deposit(a, 100);
     size_t ip = incoming_new(b, 0);
     char extra[160], qid[64], pid[64], st[32];
     snprintf(extra, sizeof extra,
-             ",\"debit_amount\":{\"value\":\"4\",\"asset_code\":\"%s\",\"asset_scale\":2}",
+             ",\"debit_amount\":{\"value\":\"5\",\"asset_code\":\"%s\",\"asset_scale\":2}",
              fx.asset.code);
     quote_ok(a, ip, extra, qid);
     payment_ok(a, qid, pid);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
     cr_expect_eq(received(fx.dir.r[ip].account_id), 2);
-    cr_expect_eq(balance(fx.asset.liquidity_account_id), 1);
-    cr_expect_eq(balance(fx.dir.w[a].account_id), 97);
+    cr_expect_eq(balance(fx.asset.liquidity_account_id), 3);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 95);
     cr_expect_eq(balance(parse_id(pid)), 0);
 }
 
@@ -1150,6 +1150,11 @@ static void case_rafiki_funding(void)
     cr_expect_eq(balance(fx.dir.w[a].account_id), 0, "the wallet account is not used");
     cr_expect_eq(balance(fx.asset.settlement_account_id), -515, "deposited once: 500 + 10 + 1 %%");
     cr_expect_eq(balance(id), 15, "the fee waits for the wallet");
+    uint64_t liq = 0;
+    cr_expect_eq(payment_liquidity_outgoing_balance(rop, id, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 15, "OutgoingPayment.liquidity");
+    cr_expect_eq(payment_liquidity_incoming_balance(&fx.wallets, ipid, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 500, "IncomingPayment.liquidity");
     cr_expect_eq(balance(fx.asset.liquidity_account_id), 0);
 
     cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id, 30, &w), PAYMENT_LIQUIDITY_OK);
@@ -1293,7 +1298,7 @@ static bool pg_available(void)
     }
 
 BOTH(local_payment_completes, FEES)
-BOTH(fixed_debit_returns_the_rounding, "0:5000")
+BOTH(fixed_debit_charges_the_fee_on_the_debit, "0:5000")
 BOTH(waits_for_funds_and_cancels, FEES)
 BOTH(exactly_once_after_a_crash, FEES)
 BOTH(cancel_after_funding_settles, FEES)
