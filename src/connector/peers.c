@@ -603,20 +603,60 @@ peers_result_t peers_db_find_address(db_t *db, const char *address, ledger_id_t 
                      args, 3, out);
 }
 
+/* How long a prefix of destination route is (dot-separated segments, as Rafiki's router
+ * splits addresses), 0 when it is none. */
+static size_t route_match(const char *route, const char *destination)
+{
+    size_t n = strlen(route);
+    if (n && route[n - 1] == '.')
+        n--;
+    if (n == 0 || strncmp(route, destination, n) != 0)
+        return 0;
+    return destination[n] == '\0' || destination[n] == '.' ? n : 0;
+}
+
+/* The longest of p's static address and routes that prefixes destination. */
+static size_t peer_match(const peer_t *p, const char *destination)
+{
+    size_t best = route_match(p->ilp_address, destination);
+    for (size_t i = 0; i < p->nroutes; i++) {
+        size_t m = route_match(p->routes[i], destination);
+        best = m > best ? m : best;
+    }
+    return best;
+}
+
 peers_result_t peers_db_next_hop(db_t *db, const char *address, ledger_id_t asset, peer_t **out)
 {
-    /* the peer whose address is the destination or its longest prefix ending at a '.' */
     char aid[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(asset, aid);
-    const char *args[] = {address, address, aid};
-    ledger_id_t id;
-    peers_result_t r =
-        select_id(db,
-                  "SELECT id FROM peers WHERE (ilp_address = ? OR "
-                  "substr(?, 1, length(ilp_address) + 1) = ilp_address || '.') AND asset_id = ? "
-                  "ORDER BY length(ilp_address) DESC, created_at, id LIMIT 1",
-                  args, 3, &id);
-    return r == PEERS_OK ? peers_db_get(db, id, out) : r;
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return db_fail(&e, NULL);
+    peers_result_t r = PEERS_NOT_FOUND;
+    ledger_id_t best_id = {0, 0};
+    size_t best = 0;
+    db_stmt_t *st = db_prepare(
+        c, "SELECT " PEER_COLUMNS " WHERE p.asset_id = ? ORDER BY p.created_at, p.id", &e);
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st)
+        db_bind_str(st, 1, aid);
+    while (st && (rc = db_step(st, &e)) == DB_ROW) {
+        peer_t *p = peer_from_row(st);
+        size_t m = p ? peer_match(p, address) : 0;
+        if (m > best) { /* the longest prefix; the oldest peer among equals */
+            best = m;
+            best_id = p->id;
+        }
+        peer_release(p);
+    }
+    if (rc < 0)
+        r = db_fail(&e, NULL);
+    db_release(c);
+    if (rc >= 0 && best)
+        r = peers_db_get(db, best_id, out);
+    return r;
 }
 
 /* Binds and runs the page statement, collecting its rows into out. */

@@ -127,8 +127,10 @@ peers_result_t peers_db_asset_in_use(db_t *db, ledger_id_t asset, bool *used);
  * "duplicate peer found for same ILP address and asset". PEERS_OK with *out, PEERS_NOT_FOUND. */
 peers_result_t peers_db_find_address(db_t *db, const char *address, ledger_id_t asset,
                                      const ledger_id_t *except, ledger_id_t *out);
-/* The peer of asset whose static ILP address is address or its longest prefix (Rafiki's next
- * hop by static route): *out has one reference. PEERS_OK, PEERS_NOT_FOUND. */
+/* Rafiki's next hop by static route: the peer of asset whose static ILP address or one of
+ * whose routes is the longest prefix of address, by dot-separated segments (the oldest peer
+ * among equals, where Rafiki picks at random). *out has one reference. PEERS_OK,
+ * PEERS_NOT_FOUND. Reads every peer of the asset. */
 peers_result_t peers_db_next_hop(db_t *db, const char *address, ledger_id_t asset, peer_t **out);
 /* One page of peers in creation order (created_at, then id): ascending or descending, after
  * *cursor (forward) or before it (backward; rows still returned in the page's order); cursor

@@ -290,6 +290,9 @@ test('peers: create with liquidity, read, look up, pages, update, liquidity, del
   const hop = await gql.request(`query($a: String!, $s: String!) { peerByAddressAndAsset(staticIlpAddress: $s, assetId: $a) { id } }`,
     { a: a.id, s: 'test.pb.someone' })
   assert.equal(hop.peerByAddressAndAsset.id, p2.id)
+  const byRoute = await gql.request(`query($a: String!, $s: String!) { peerByAddressAndAsset(staticIlpAddress: $s, assetId: $a) { id } }`,
+    { a: a.id, s: 'test.pa2.someone' })
+  assert.equal(byRoute.peerByAddressAndAsset.id, p1.id, "a peer's routes count, as in Rafiki's router")
   const noHop = await gql.request(`query($a: String!, $s: String!) { peerByAddressAndAsset(staticIlpAddress: $s, assetId: $a) { id } }`,
     { a: a.id, s: 'test.zz' })
   assert.equal(noHop.peerByAddressAndAsset, null)

@@ -201,6 +201,12 @@ static void ac_case_peers(const char *base)
     peer_release(hop);
     cr_expect_eq(peers_db_next_hop(e.db, "test.alicex", a.ledger.id, &hop), PEERS_NOT_FOUND,
                  "a prefix ends at a dot");
+    const char *routes[] = {"test.alice", "test.zed"};
+    peer_set_routes(p1, routes, 2);
+    cr_assert_eq(peers_db_update(e.db, p1, NULL, 0, NULL), PEERS_OK);
+    cr_assert_eq(peers_db_next_hop(e.db, "test.zed.x", a.ledger.id, &hop), PEERS_OK);
+    cr_expect(hop->id.lo == p1->id.lo, "a route of the peer counts as its address does");
+    peer_release(hop);
     bool used = false;
     cr_assert_eq(peers_db_asset_in_use(e.db, b.ledger.id, &used), PEERS_OK);
     cr_expect(used);
