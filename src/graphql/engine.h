@@ -28,8 +28,9 @@ typedef struct {
     const gql_node_t *op;
     const gql_node_t **frags; /* fragment definitions sorted by name */
     uint32_t n_frags;
-    json_t *vars;   /* coerced variables; absent members were not given */
-    json_t *errors; /* array */
+    json_t *vars;        /* coerced variables; absent members were not given */
+    json_t *errors;      /* array */
+    uint32_t var_errors; /* variable coercion errors so far (capped as graphql-js does) */
     void *ctx;
     gql_pseg_t *path;
     size_t path_n, path_cap;

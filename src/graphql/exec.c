@@ -33,6 +33,8 @@ typedef struct {
 struct groups {
     group_t *g;
     uint32_t n, cap;
+    uint32_t *slots; /* past a few keys: index + 1 by hash of the key, 0 empty */
+    uint32_t n_slots;
 };
 
 /* What a field produced: a value, a null to propagate (NULL), or nothing (unknown field). */
@@ -108,11 +110,54 @@ static void path_push(gql_exec_t *ex, const char *key, size_t index)
 
 /* ---- collecting fields ---- */
 
+static uint32_t key_hash(const char *k)
+{
+    uint32_t h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (uint8_t)*k) * 16777619u;
+    return h;
+}
+
+static void slots_rebuild(gql_exec_t *ex, groups_t *gs)
+{
+    gs->n_slots = 64;
+    while (gs->n_slots < 4 * gs->cap)
+        gs->n_slots *= 2;
+    gs->slots = arena_alloc(&ex->arena, gs->n_slots * sizeof *gs->slots);
+    memset(gs->slots, 0, gs->n_slots * sizeof *gs->slots);
+    for (uint32_t i = 0; i < gs->n; i++) {
+        uint32_t h = key_hash(gs->g[i].key) & (gs->n_slots - 1);
+        while (gs->slots[h])
+            h = (h + 1) & (gs->n_slots - 1);
+        gs->slots[h] = i + 1;
+    }
+}
+
+/* The group of a response key: a linear look for a few keys, a hash table past that. */
+static group_t *group_find(const groups_t *gs, const char *key, uint32_t *slot)
+{
+    if (!gs->slots) {
+        for (uint32_t i = 0; i < gs->n; i++)
+            if (strcmp(gs->g[i].key, key) == 0)
+                return &gs->g[i];
+        return NULL;
+    }
+    uint32_t h = key_hash(key) & (gs->n_slots - 1);
+    while (gs->slots[h]) {
+        if (strcmp(gs->g[gs->slots[h] - 1].key, key) == 0)
+            return &gs->g[gs->slots[h] - 1];
+        h = (h + 1) & (gs->n_slots - 1);
+    }
+    *slot = h;
+    return NULL;
+}
+
 static group_t *group_for(gql_exec_t *ex, groups_t *gs, const char *key)
 {
-    for (uint32_t i = 0; i < gs->n; i++)
-        if (strcmp(gs->g[i].key, key) == 0)
-            return &gs->g[i];
+    uint32_t slot = 0;
+    group_t *found = group_find(gs, key, &slot);
+    if (found)
+        return found;
     if (gs->n == gs->cap) {
         uint32_t cap = gs->cap ? gs->cap * 2 : 8;
         group_t *g = arena_alloc(&ex->arena, cap * sizeof *g);
@@ -120,10 +165,16 @@ static group_t *group_for(gql_exec_t *ex, groups_t *gs, const char *key)
             memcpy(g, gs->g, gs->n * sizeof *g);
         gs->g = g;
         gs->cap = cap;
+        if (cap > 16) {
+            slots_rebuild(ex, gs);
+            group_find(gs, key, &slot);
+        }
     }
     group_t *g = &gs->g[gs->n++];
     memset(g, 0, sizeof *g);
     g->key = key;
+    if (gs->slots)
+        gs->slots[slot] = gs->n;
     return g;
 }
 

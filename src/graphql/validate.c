@@ -102,6 +102,67 @@ static void add_spread(vstate_t *v, const gql_node_t *s)
     d->spreads[d->n_spreads++] = s;
 }
 
+/* ---- duplicate names, found by sorting (lists can be long in hostile documents) ---- */
+
+typedef struct {
+    const gql_node_t *n;
+    uint32_t idx;
+} nref_t;
+
+static int nref_cmp(const void *x, const void *y)
+{
+    const nref_t *a = x, *b = y;
+    int c = strcmp(a->n->name, b->n->name);
+    return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+    const nref_t *a = x, *b = y; /* pairs: [first, dup]; by the dup's position */
+    return a[1].idx < b[1].idx ? -1 : a[1].idx > b[1].idx;
+}
+
+typedef bool (*dup_skip_fn)(const gql_node_t *n, const gql_schema_t *s);
+
+/* Reports each name used twice among the nodes from first on (skip: nodes left out), in
+ * document order of the repeat: "<prefix><name><suffix>" with the first use's location and
+ * the repeat's. once: one error per name (graphql-js groups these) rather than per repeat. */
+static void report_dups(vstate_t *v, const gql_node_t *first, dup_skip_fn skip, bool once,
+                        const char *prefix, const char *suffix)
+{
+    uint32_t n = 0, k = 0, np = 0;
+    for (const gql_node_t *i = first; i; i = i->next)
+        n++;
+    if (n < 2)
+        return;
+    nref_t *r = xmalloc(n * sizeof *r), *pairs = xmalloc(2 * n * sizeof *pairs);
+    for (const gql_node_t *i = first; i; i = i->next, k++)
+        r[k] = (nref_t){i, k};
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (r[i].n->name && !(skip && skip(r[i].n, v->s)))
+            r[m++] = r[i];
+    qsort(r, m, sizeof *r, nref_cmp);
+    for (uint32_t i = 0, g = 0; i < m; i++) {
+        if (i == 0 || strcmp(r[i].n->name, r[i - 1].n->name) != 0) {
+            g = i;
+            continue;
+        }
+        if (!once || i == g + 1) {
+            pairs[2 * np] = r[g];
+            pairs[2 * np++ + 1] = r[i];
+        }
+    }
+    qsort(pairs, np, 2 * sizeof *pairs, pair_cmp);
+    for (uint32_t i = 0; i < np; i++) {
+        char msg[GQL_NAME_MAX + 128];
+        snprintf(msg, sizeof msg, "%s%s%s", prefix, pairs[2 * i].n->name, suffix);
+        verr2(v, pairs[2 * i].n, pairs[2 * i + 1].n, msg);
+    }
+    free(r);
+    free(pairs);
+}
+
 /* ---- values ---- */
 
 static void suggest_names(const char *input, const char *const *names, size_t n, const char *sub,
@@ -114,6 +175,10 @@ static void suggest_names(const char *input, const char *const *names, size_t n,
 
 static void enum_error(vstate_t *v, const gql_type_t *t, const gql_node_t *n)
 {
+    if (v->n_errors >= ERRORS_MAX) {
+        verr2(v, NULL, NULL, "");
+        return;
+    }
     const char **names = xmalloc((t->n_values + 1) * sizeof *names);
     for (uint32_t i = 0; i < t->n_values; i++)
         names[i] = t->values[i].name;
@@ -216,16 +281,9 @@ static void check_object(vstate_t *v, const gql_tref_t *full, const gql_type_t *
                          const gql_node_t *n)
 {
     char ts[256], dym[400];
+    report_dups(v, n->items.first, NULL, false, "There can be only one input field named \"",
+                "\".");
     for (const gql_node_t *a = n->items.first; a; a = a->next) {
-        for (const gql_node_t *b = n->items.first; b != a; b = b->next)
-            if (strcmp(a->name, b->name) == 0) {
-                verr2(v, b, a, "");
-                json_t *e = json_array_get(v->ex->errors, json_array_size(v->ex->errors) - 1);
-                char m[GQL_NAME_MAX + 64];
-                snprintf(m, sizeof m, "There can be only one input field named \"%s\".", a->name);
-                json_object_set_new(e, "message", json_string(m));
-                break;
-            }
         const gql_ivalue_t *f = gql_type_input(t, a->name);
         if (!f) {
             const char **names = xmalloc((t->n_inputs + 1) * sizeof *names);
@@ -312,6 +370,10 @@ typedef struct {
 static void unknown_arg(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const owner_t *o,
                         const gql_node_t *a)
 {
+    if (v->n_errors >= ERRORS_MAX) {
+        verr2(v, NULL, NULL, "");
+        return;
+    }
     char dym[400];
     const char **names = xmalloc((n + 1) * sizeof *names);
     for (uint32_t i = 0; i < n; i++)
@@ -339,20 +401,7 @@ static void check_args(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const 
         else
             walk_untyped(v, a->value);
     }
-    for (const gql_node_t *a = owner->args.first; a; a = a->next) {
-        const gql_node_t *b = owner->args.first;
-        while (b != a && strcmp(a->name, b->name) != 0)
-            b = b->next;
-        if (b != a)
-            continue; /* reported with its first occurrence */
-        for (b = a->next; b; b = b->next)
-            if (strcmp(a->name, b->name) == 0) {
-                char m[GQL_NAME_MAX + 64];
-                snprintf(m, sizeof m, "There can be only one argument named \"%s\".", a->name);
-                verr2(v, a, b, m);
-                break;
-            }
-    }
+    report_dups(v, owner->args.first, NULL, true, "There can be only one argument named \"", "\".");
     for (uint32_t i = 0; defs && i < n; i++) {
         if (defs[i].type->wrap != GQL_REF_NON_NULL || defs[i].def)
             continue;
@@ -383,8 +432,16 @@ static bool location_ok(const gql_ddef_t *dd, const char *loc)
     return false;
 }
 
+static bool repeatable(const gql_node_t *d, const gql_schema_t *s)
+{
+    const gql_ddef_t *dd = gql_schema_directive(s, d->name);
+    return !dd || dd->repeatable;
+}
+
 static void check_directives(vstate_t *v, const gql_list_t *dirs, const char *loc)
 {
+    report_dups(v, dirs->first, repeatable, false, "The directive \"@",
+                "\" can only be used once at this location.");
     for (const gql_node_t *d = dirs->first; d; d = d->next) {
         const gql_ddef_t *dd = gql_schema_directive(v->s, d->name);
         owner_t o = {.directive = d->name};
@@ -395,14 +452,6 @@ static void check_directives(vstate_t *v, const gql_list_t *dirs, const char *lo
         }
         if (!location_ok(dd, loc))
             verr(v, d, "Directive \"@%s\" may not be used on %s.", d->name, loc);
-        for (const gql_node_t *e = dirs->first; e != d && !dd->repeatable; e = e->next)
-            if (strcmp(e->name, d->name) == 0) {
-                char m[GQL_NAME_MAX + 80];
-                snprintf(m, sizeof m,
-                         "The directive \"@%s\" can only be used once at this location.", d->name);
-                verr2(v, e, d, m);
-                break;
-            }
         check_args(v, dd->args, dd->n_args, &o, d);
     }
 }
@@ -411,6 +460,10 @@ static void check_directives(vstate_t *v, const gql_list_t *dirs, const char *lo
 
 static void unknown_type(vstate_t *v, const gql_node_t *at, const char *name)
 {
+    if (v->n_errors >= ERRORS_MAX) {
+        verr2(v, NULL, NULL, "");
+        return;
+    }
     char dym[400];
     const char **names = xmalloc((v->s->n_types + 1) * sizeof *names);
     for (uint32_t i = 0; i < v->s->n_types; i++)
@@ -450,6 +503,10 @@ static const gql_fdef_t *field_def(const gql_schema_t *s, const gql_type_t *t, c
 
 static void unknown_field(vstate_t *v, const gql_type_t *t, const gql_node_t *f)
 {
+    if (v->n_errors >= ERRORS_MAX) {
+        verr2(v, NULL, NULL, "");
+        return;
+    }
     char dym[600] = "";
     const char **names = xmalloc((t->n_fields + t->n_possible + v->s->n_types + 1) * sizeof *names);
     size_t k = 0;
@@ -557,14 +614,8 @@ static void walk_sel(vstate_t *v, const gql_type_t *parent, const gql_list_t *se
 static void walk_var_defs(vstate_t *v, const gql_node_t *op)
 {
     char shown[600];
+    report_dups(v, op->vars.first, NULL, true, "There can be only one variable named \"$", "\".");
     for (const gql_node_t *d = op->vars.first; d; d = d->next) {
-        for (const gql_node_t *e = op->vars.first; e != d; e = e->next)
-            if (strcmp(e->name, d->name) == 0) {
-                char m[GQL_NAME_MAX + 64];
-                snprintf(m, sizeof m, "There can be only one variable named \"$%s\".", d->name);
-                verr2(v, e, d, m);
-                break;
-            }
         const gql_node_t *b = d->type;
         while (b->kind != GQL_NAMED_TYPE)
             b = b->type;
@@ -637,6 +688,18 @@ static defi_t **frag_map(vstate_t *v)
     return map;
 }
 
+static bool not_operation(const gql_node_t *d, const gql_schema_t *s)
+{
+    (void)s;
+    return d->kind != GQL_OPERATION;
+}
+
+static bool not_fragment(const gql_node_t *d, const gql_schema_t *s)
+{
+    (void)s;
+    return d->kind != GQL_FRAGMENT_DEF;
+}
+
 static void document_names(vstate_t *v)
 {
     uint32_t ops = 0;
@@ -652,17 +715,11 @@ static void document_names(vstate_t *v)
     for (const gql_node_t *d = v->ex->doc->items.first; d; d = d->next) {
         if (d->kind == GQL_OPERATION && !d->name && ops > 1)
             verr(v, d, "This anonymous operation must be the only defined operation.");
-        if ((d->kind != GQL_OPERATION && d->kind != GQL_FRAGMENT_DEF) || !d->name)
-            continue;
-        for (const gql_node_t *e = v->ex->doc->items.first; e != d; e = e->next)
-            if (e->kind == d->kind && e->name && strcmp(e->name, d->name) == 0) {
-                char m[GQL_NAME_MAX + 64];
-                snprintf(m, sizeof m, "There can be only one %s named \"%s\".",
-                         d->kind == GQL_OPERATION ? "operation" : "fragment", d->name);
-                verr2(v, e, d, m);
-                break;
-            }
     }
+    report_dups(v, v->ex->doc->items.first, not_operation, false,
+                "There can be only one operation named \"", "\".");
+    report_dups(v, v->ex->doc->items.first, not_fragment, false,
+                "There can be only one fragment named \"", "\".");
 }
 
 /* Marks in reach[] (one per fragment definition) the fragments op spreads, transitively. */
@@ -780,14 +837,6 @@ static bool subtype(const gql_tref_t *sub, const gql_tref_t *super)
     }
 }
 
-static const gql_node_t *var_def(const gql_node_t *op, const char *name)
-{
-    for (const gql_node_t *d = op->vars.first; d; d = d->next)
-        if (strcmp(d->name, name) == 0)
-            return d;
-    return NULL;
-}
-
 static void allowed_position(vstate_t *v, const gql_node_t *vd, const usage_t *u)
 {
     const gql_tref_t *vt = gql_tref_from_ast(v->s, vd->type, &v->ex->arena);
@@ -811,19 +860,66 @@ static void allowed_position(vstate_t *v, const gql_node_t *vd, const usage_t *u
     verr2(v, vd, u->var, m);
 }
 
+static int vdef_cmp(const void *x, const void *y)
+{
+    return strcmp((*(const gql_node_t *const *)x)->name, (*(const gql_node_t *const *)y)->name);
+}
+
+static int vdef_key_cmp(const void *key, const void *y)
+{
+    return strcmp((const char *)key, (*(const gql_node_t *const *)y)->name);
+}
+
+typedef struct {
+    const gql_node_t **defs; /* the operation's variable definitions, sorted by name */
+    bool *used;
+    uint32_t n;
+    uint32_t *reached; /* indexes into v->defs: the operation and the fragments it reaches */
+    uint32_t n_reached;
+} opvars_t;
+
+/* The operation's definition of the variable named name, marking it used; NULL if none. */
+static const gql_node_t *op_var(opvars_t *o, const char *name)
+{
+    const gql_node_t **d = bsearch(name, o->defs, o->n, sizeof *o->defs, vdef_key_cmp);
+    if (!d)
+        return NULL;
+    o->used[d - o->defs] = true;
+    return *d;
+}
+
+static void opvars_init(vstate_t *v, defi_t **map, defi_t *op, bool *reach, opvars_t *o)
+{
+    memset(reach, 0, v->n_defs + 1);
+    reach_from(v, map, op, reach);
+    reach[op - v->defs] = true;
+    o->reached = xmalloc((v->n_defs + 1) * sizeof *o->reached);
+    o->n_reached = 0;
+    for (uint32_t i = 0; i < v->n_defs; i++)
+        if (reach[i])
+            o->reached[o->n_reached++] = i;
+    o->n = op->def->vars.n;
+    o->defs = xmalloc((o->n + 1) * sizeof *o->defs);
+    o->used = xcalloc(o->n + 1, 1);
+    uint32_t k = 0;
+    for (const gql_node_t *d = op->def->vars.first; d; d = d->next)
+        o->defs[k++] = d;
+    qsort(o->defs, o->n, sizeof *o->defs, vdef_cmp);
+}
+
 /* NoUndefinedVariables, NoUnusedVariables and VariablesInAllowedPosition for one operation,
  * over its own uses and those of every fragment it reaches. */
 static void operation_variables(vstate_t *v, defi_t **map, defi_t *op, bool *reach)
 {
     char m[2 * GQL_NAME_MAX + 100];
     const gql_node_t *o = op->def;
-    memset(reach, 0, v->n_defs + 1);
-    reach_from(v, map, op, reach);
-    reach[op - v->defs] = true;
-    for (uint32_t i = 0; i < v->n_defs; i++)
-        for (uint32_t k = 0; reach[i] && k < v->defs[i].n_usages; k++) {
-            const gql_node_t *var = v->defs[i].usages[k].var;
-            if (var_def(o, var->name))
+    opvars_t ov;
+    opvars_init(v, map, op, reach, &ov);
+    for (uint32_t r = 0; r < ov.n_reached; r++) {
+        const defi_t *d = &v->defs[ov.reached[r]];
+        for (uint32_t k = 0; k < d->n_usages; k++) {
+            const gql_node_t *var = d->usages[k].var;
+            if (op_var(&ov, var->name))
                 continue;
             if (o->name)
                 snprintf(m, sizeof m, "Variable \"$%s\" is not defined by operation \"%s\".",
@@ -832,24 +928,27 @@ static void operation_variables(vstate_t *v, defi_t **map, defi_t *op, bool *rea
                 snprintf(m, sizeof m, "Variable \"$%s\" is not defined.", var->name);
             verr2(v, var, o, m);
         }
+    }
     for (const gql_node_t *d = o->vars.first; d; d = d->next) {
-        bool used = false;
-        for (uint32_t i = 0; i < v->n_defs && !used; i++)
-            for (uint32_t k = 0; reach[i] && k < v->defs[i].n_usages && !used; k++)
-                used = strcmp(v->defs[i].usages[k].var->name, d->name) == 0;
-        if (used)
+        const gql_node_t **at = bsearch(d->name, ov.defs, ov.n, sizeof *ov.defs, vdef_key_cmp);
+        if (at && ov.used[at - ov.defs])
             continue;
         if (o->name)
             verr(v, d, "Variable \"$%s\" is never used in operation \"%s\".", d->name, o->name);
         else
             verr(v, d, "Variable \"$%s\" is never used.", d->name);
     }
-    for (uint32_t i = 0; i < v->n_defs; i++)
-        for (uint32_t k = 0; reach[i] && k < v->defs[i].n_usages; k++) {
-            const gql_node_t *vd = var_def(o, v->defs[i].usages[k].var->name);
+    for (uint32_t r = 0; r < ov.n_reached; r++) {
+        const defi_t *d = &v->defs[ov.reached[r]];
+        for (uint32_t k = 0; k < d->n_usages; k++) {
+            const gql_node_t *vd = op_var(&ov, d->usages[k].var->name);
             if (vd)
-                allowed_position(v, vd, &v->defs[i].usages[k]);
+                allowed_position(v, vd, &d->usages[k]);
         }
+    }
+    free(ov.defs);
+    free(ov.used);
+    free(ov.reached);
 }
 
 static void document_rules(vstate_t *v)
