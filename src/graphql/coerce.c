@@ -850,8 +850,8 @@ bool gql_coerce_args(gql_exec_t *ex, const gql_ivalue_t *defs, uint32_t n, const
     for (uint32_t i = 0; i < n; i++) {
         const gql_ivalue_t *d = &defs[i];
         const gql_node_t *v = arg_node(args, d->name);
-        gql_tref_str(d->type, tname, sizeof tname);
         if (!v || var_missing(ex, v)) {
+            gql_tref_str(d->type, tname, sizeof tname);
             if (d->def) {
                 json_object_set_new(*out, d->name, gql_value_from_ast(ex, d->type, d->def, NULL));
             } else if (d->type->wrap == GQL_REF_NON_NULL) {

@@ -42,6 +42,7 @@ typedef struct {
     uint32_t n_defs;
     defi_t *cur;
     uint32_t n_errors;
+    size_t overlap_budget; /* selections the merge check may still look at */
 } vstate_t;
 
 static void verr2(vstate_t *v, const gql_node_t *a, const gql_node_t *b, const char *msg)
@@ -531,6 +532,225 @@ static void unknown_field(vstate_t *v, const gql_type_t *t, const gql_node_t *f)
     verr(v, f, "Cannot query field \"%s\" on type \"%s\".%s", f->name, t->name, dym);
 }
 
+static int frag_key_cmp(const void *key, const void *b)
+{
+    return strcmp((const char *)key, (*(const gql_node_t *const *)b)->name);
+}
+
+/* ---- fields that cannot be merged (OverlappingFieldsCanBeMerged, the direct cases) ---- */
+
+typedef struct {
+    const gql_node_t *f;
+    const gql_type_t *parent;
+    const gql_fdef_t *fd;
+    const gql_node_t *origin; /* the named fragment that holds f, or NULL */
+    uint32_t idx;
+} ofield_t;
+
+typedef struct {
+    const gql_node_t *sel;
+    const gql_type_t *parent;
+    const gql_node_t *origin;
+} oframe_t;
+
+#define OVERLAP_BUDGET (4u * GQL_TOKENS_MAX)
+
+static const char *okey(const gql_node_t *f)
+{
+    return f->alias ? f->alias : f->name;
+}
+
+static int ofield_cmp(const void *x, const void *y)
+{
+    const ofield_t *a = x, *b = y;
+    int c = strcmp(okey(a->f), okey(b->f));
+    if (c)
+        return c;
+    if ((a->origin != NULL) != (b->origin != NULL)) /* a set's own fields come first */
+        return a->origin ? 1 : -1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool same_value(const gql_node_t *a, const gql_node_t *b)
+{
+    buf_t x, y;
+    buf_init(&x, 4096);
+    buf_init(&y, 4096);
+    bool same =
+        gql_print(a, &x) && gql_print(b, &y) && x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0;
+    buf_free(&x);
+    buf_free(&y);
+    return same;
+}
+
+static bool same_args(const gql_node_t *a, const gql_node_t *b)
+{
+    if (a->args.n != b->args.n)
+        return false;
+    for (const gql_node_t *x = a->args.first; x; x = x->next) {
+        const gql_node_t *y = b->args.first;
+        while (y && strcmp(x->name, y->name) != 0)
+            y = y->next;
+        if (!y || !same_value(x->value, y->value))
+            return false;
+    }
+    return true;
+}
+
+static bool types_conflict(const gql_tref_t *a, const gql_tref_t *b)
+{
+    for (;;) {
+        if (a->wrap == GQL_REF_LIST || b->wrap == GQL_REF_LIST) {
+            if (a->wrap != b->wrap)
+                return true;
+        } else if (a->wrap == GQL_REF_NON_NULL || b->wrap == GQL_REF_NON_NULL) {
+            if (a->wrap != b->wrap)
+                return true;
+        } else {
+            bool leaf = !gql_type_composite(a->named) || !gql_type_composite(b->named);
+            return leaf && a->named != b->named;
+        }
+        a = a->of, b = b->of;
+    }
+}
+
+/* Why a and b cannot share a response key, in reason (empty when they can). */
+static void conflict(const ofield_t *a, const ofield_t *b, char *reason, size_t cap)
+{
+    reason[0] = '\0';
+    bool exclusive = a->parent && b->parent && a->parent != b->parent &&
+                     a->parent->kind == GQL_KIND_OBJECT && b->parent->kind == GQL_KIND_OBJECT;
+    if (!exclusive && strcmp(a->f->name, b->f->name) != 0) {
+        snprintf(reason, cap, "\"%s\" and \"%s\" are different fields", a->f->name, b->f->name);
+        return;
+    }
+    if (!exclusive && !same_args(a->f, b->f)) {
+        snprintf(reason, cap, "they have differing arguments");
+        return;
+    }
+    if (a->fd && b->fd && types_conflict(a->fd->type, b->fd->type)) {
+        char ta[256], tb[256];
+        gql_tref_str(a->fd->type, ta, sizeof ta);
+        gql_tref_str(b->fd->type, tb, sizeof tb);
+        snprintf(reason, cap, "they return conflicting types \"%s\" and \"%s\"", ta, tb);
+    }
+}
+
+static void opush(oframe_t **st, size_t *sp, size_t *cap, oframe_t f)
+{
+    if (*sp == *cap) {
+        *cap = *cap ? *cap * 2 : 32;
+        *st = xrealloc(*st, *cap * sizeof **st);
+    }
+    (*st)[(*sp)++] = f;
+}
+
+/* The fields of a selection set, inline fragments and named spreads (once each) included. */
+static size_t overlap_collect(vstate_t *v, const gql_type_t *parent, const gql_node_t *first,
+                              ofield_t **out)
+{
+    size_t n = 0, cap = 0, sp = 0, scap = 0;
+    oframe_t *st = NULL;
+    bool *seen = xcalloc(v->ex->n_frags + 1, 1);
+    *out = NULL;
+    opush(&st, &sp, &scap, (oframe_t){first, parent, NULL});
+    while (sp > 0 && v->overlap_budget > 0) {
+        oframe_t *top = &st[sp - 1];
+        const gql_node_t *s = top->sel;
+        if (!s) {
+            sp--;
+            continue;
+        }
+        top->sel = s->next;
+        v->overlap_budget--;
+        if (s->kind == GQL_FIELD) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            const gql_fdef_t *fd = top->parent ? field_def(v->s, top->parent, s->name) : NULL;
+            (*out)[n] = (ofield_t){s, top->parent, fd, top->origin, (uint32_t)n};
+            n++;
+        } else if (s->kind == GQL_INLINE_FRAGMENT) {
+            const gql_type_t *t = s->type ? gql_schema_type(v->s, s->type->name) : top->parent;
+            opush(&st, &sp, &scap, (oframe_t){s->sel.first, t, top->origin});
+        } else {
+            const gql_node_t *const *f =
+                bsearch(s->name, v->ex->frags, v->ex->n_frags, sizeof *v->ex->frags, frag_key_cmp);
+            if (!f || seen[f - v->ex->frags])
+                continue;
+            seen[f - v->ex->frags] = true;
+            opush(&st, &sp, &scap,
+                  (oframe_t){(*f)->sel.first, gql_schema_type(v->s, (*f)->type->name), *f});
+        }
+    }
+    free(st);
+    free(seen);
+    return n;
+}
+
+/* Compares each field of a response key with the distinct ones before it. */
+static void overlap_group(vstate_t *v, ofield_t *g, size_t n, const ofield_t **reps)
+{
+    size_t nr = 0;
+    char reason[600], m[GQL_NAME_MAX + 800];
+    for (size_t i = 0; i < n && v->n_errors <= ERRORS_MAX; i++) {
+        bool bad = false, dup = false;
+        for (size_t r = 0; r < nr && !bad; r++) {
+            if (g[i].origin && g[i].origin == reps[r]->origin)
+                continue;
+            conflict(reps[r], &g[i], reason, sizeof reason);
+            if (reason[0]) {
+                snprintf(m, sizeof m,
+                         "Fields \"%s\" conflict because %s. Use different aliases on the "
+                         "fields to fetch both if this was intentional.",
+                         okey(g[i].f), reason);
+                verr2(v, reps[r]->f, g[i].f, m);
+                bad = true;
+            }
+            dup |= reps[r]->parent == g[i].parent && strcmp(reps[r]->f->name, g[i].f->name) == 0 &&
+                   same_args(reps[r]->f, g[i].f);
+        }
+        if (!bad && !dup)
+            reps[nr++] = &g[i];
+    }
+}
+
+/* The common case, cheaply: a small set of fields alone, each under its own key. */
+static bool plain_and_distinct(const gql_list_t *sel)
+{
+    if (sel->n > 32)
+        return false;
+    for (const gql_node_t *a = sel->first; a; a = a->next) {
+        if (a->kind != GQL_FIELD)
+            return false;
+        for (const gql_node_t *b = sel->first; b != a; b = b->next)
+            if (strcmp(okey(a), okey(b)) == 0)
+                return false;
+    }
+    return true;
+}
+
+static void check_overlap(vstate_t *v, const gql_type_t *parent, const gql_list_t *sel)
+{
+    if (!sel->first || v->overlap_budget == 0 || v->n_errors > ERRORS_MAX)
+        return;
+    if (plain_and_distinct(sel))
+        return;
+    ofield_t *fs;
+    size_t n = overlap_collect(v, parent, sel->first, &fs);
+    qsort(fs, n, sizeof *fs, ofield_cmp);
+    const ofield_t **reps = xmalloc((n + 1) * sizeof *reps);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(okey(fs[i].f), okey(fs[j].f)) == 0;)
+            j++;
+        if (j - i > 1)
+            overlap_group(v, &fs[i], j - i, reps);
+    }
+    free(reps);
+    free(fs);
+}
+
 static void walk_sel(vstate_t *v, const gql_type_t *parent, const gql_list_t *sel);
 
 static void walk_field(vstate_t *v, const gql_type_t *parent, const gql_node_t *f)
@@ -543,7 +763,7 @@ static void walk_field(vstate_t *v, const gql_type_t *parent, const gql_node_t *
     owner_t o = {.field_type = parent ? parent->name : "", .field_name = f->name};
     check_args(v, fd ? fd->args : NULL, fd ? fd->n_args : 0, &o, f);
     const gql_type_t *t = fd ? fd->type->named : NULL;
-    if (t) {
+    if (t && gql_type_composite(t) != (f->sel.n > 0)) {
         gql_tref_str(fd->type, ts, sizeof ts);
         if (!gql_type_composite(t) && f->sel.n > 0)
             verr(v, f,
@@ -557,6 +777,7 @@ static void walk_field(vstate_t *v, const gql_type_t *parent, const gql_node_t *
                  f->name, ts, f->name);
     }
     walk_sel(v, t && gql_type_composite(t) ? t : NULL, &f->sel);
+    check_overlap(v, t && gql_type_composite(t) ? t : NULL, &f->sel);
 }
 
 static void walk_inline(vstate_t *v, const gql_type_t *parent, const gql_node_t *s)
@@ -642,6 +863,7 @@ static void walk_operation(vstate_t *v, const gql_node_t *op)
                              : op->op == GQL_OP_MUTATION ? v->s->mutation
                                                          : v->s->subscription;
     walk_sel(v, root, &op->sel);
+    check_overlap(v, root, &op->sel);
 }
 
 static void walk_fragment(vstate_t *v, const gql_node_t *f)
@@ -656,14 +878,10 @@ static void walk_fragment(vstate_t *v, const gql_node_t *f)
         cond = NULL;
     }
     walk_sel(v, cond, &f->sel);
+    check_overlap(v, cond, &f->sel);
 }
 
 /* ---- document rules ---- */
-
-static int frag_key_cmp(const void *key, const void *b)
-{
-    return strcmp((const char *)key, (*(const gql_node_t *const *)b)->name);
-}
 
 /* The definition info of the fragment named name, or NULL. */
 static defi_t *frag_info(vstate_t *v, defi_t **map, const char *name)
@@ -972,7 +1190,7 @@ static void document_rules(vstate_t *v)
 
 bool gql_validate(gql_exec_t *ex)
 {
-    vstate_t v = {.ex = ex, .s = ex->schema};
+    vstate_t v = {.ex = ex, .s = ex->schema, .overlap_budget = OVERLAP_BUDGET};
     size_t before = json_array_size(ex->errors);
     uint32_t n = 0;
     for (const gql_node_t *d = ex->doc->items.first; d; d = d->next)

@@ -112,7 +112,13 @@ const BAD = [
   'type Foo { a: Int } { whoami { id } }',
   '{ whoami { isoperator } }',
   '{ __type(name: 1) { name } }',
-  '{ __schema { types { name fields { nam } } } }'
+  '{ __schema { types { name fields { nam } } } }',
+  '{ asset(id: "a") { x: id x: code } }',
+  '{ a: asset(id: "a") { id } a: asset(id: "b") { id } }',
+  '{ asset(id: "a") { ...F code: id } } fragment F on Asset { code }',
+  '{ walletAddress(id: "w") { ... on Model { x: id } ... on WalletAddress { x: address } } }',
+  '{ asset(id: "a") { ...F ...G } } fragment F on Asset { k: id } fragment G on Asset { k: code }',
+  'query ($a: String, $b: String) { asset(id: "a") { fees(after: $a) { edges { cursor } } fees(after: $b) { edges { cursor } } } }'
 ]
 
 test('validation errors match graphql-js validate()', () => {

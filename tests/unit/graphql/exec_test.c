@@ -381,6 +381,12 @@ Test(graphql_exec, validation_variables_and_fragments)
     invalid("{ whoami @nope { id } }", "Unknown directive \"@nope\".");
     invalid("query @skip(if: true) { whoami { id } }",
             "Directive \"@skip\" may not be used on QUERY.");
+    invalid("{ a: asset(id: \"a\") { id } a: asset(id: \"b\") { id } }",
+            "Fields \"a\" conflict because they have differing arguments. Use different aliases "
+            "on the fields to fetch both if this was intentional.");
+    invalid("{ asset(id: \"a\") { ...F code: id } } fragment F on Asset { code }",
+            "Fields \"code\" conflict because \"id\" and \"code\" are different fields. Use "
+            "different aliases on the fields to fetch both if this was intentional.");
 }
 
 /* ---- introspection (introspect.c) ---- */
