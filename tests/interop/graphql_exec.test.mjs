@@ -199,3 +199,28 @@ test('execution matches graphql-js over the same canned values', () => {
     if (want.data === undefined) assert.equal(out.status, 400, label)
   }
 })
+
+test('default values print as graphql-js prints them', () => {
+  const sdl = `
+enum Color { RED GREEN }
+input Nested { y: String = "d", x: Int! }
+input In { a: Int = 1, b: [String!] = ["x", "y\\n\\"z"], c: Color = RED, d: Float = 1.0, e: Float = 2.5e3,
+  f: ID = "12", g: ID = "ab", h: Nested = {x: 3}, i: [Int] = 7, j: String = null, k: [Nested] = [{x: 1, y: "q"}] }
+type Query { f(x: Int = 3, y: In = {h: {x: 1}, a: 2}, c: [Color!] = [RED, GREEN], s: String = """block""", b: Boolean = false): String }
+`
+  const file = path.join(tmp, 'defaults.graphql')
+  writeFileSync(file, sdl)
+  const defaults = (data) => {
+    const out = {}
+    for (const t of data.__schema.types) {
+      for (const v of t.inputFields ?? []) out[`${t.name}.${v.name}`] = v.defaultValue
+      for (const f of t.fields ?? []) for (const a of f.args) out[`${t.name}.${f.name}(${a.name})`] = a.defaultValue
+    }
+    for (const d of data.__schema.directives) for (const a of d.args) out[`@${d.name}(${a.name})`] = a.defaultValue
+    return out
+  }
+  const want = graphqlSync({ schema: buildSchema(sdl), source: introspection })
+  const out = run(file, { query: introspection })
+  assert.equal(out.status, 200, JSON.stringify(out.body.errors))
+  assert.deepEqual(defaults(out.body.data), defaults(want.data))
+})
