@@ -107,7 +107,8 @@ void gql_inspect(const json_t *v, char *out, size_t cap)
     buf_init(&b, cap > 1 ? cap - 1 : 1);
     inspect_at(v, &b, 0);
     size_t n = b.len < cap ? b.len : cap - 1;
-    memcpy(out, b.ptr, n);
+    if (n)
+        memcpy(out, b.ptr, n);
     out[n] = '\0';
     buf_free(&b);
 }

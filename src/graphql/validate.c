@@ -78,7 +78,8 @@ static void print_node(const gql_node_t *n, char *out, size_t cap)
     buf_init(&b, cap > 1 ? cap - 1 : 1);
     gql_print(n, &b);
     size_t k = b.len < cap ? b.len : cap - 1;
-    memcpy(out, b.ptr, k);
+    if (k)
+        memcpy(out, b.ptr, k);
     out[k] = '\0';
     buf_free(&b);
 }
@@ -739,6 +740,10 @@ static void check_overlap(vstate_t *v, const gql_type_t *parent, const gql_list_
         return;
     ofield_t *fs;
     size_t n = overlap_collect(v, parent, sel->first, &fs);
+    if (n < 2) {
+        free(fs);
+        return;
+    }
     qsort(fs, n, sizeof *fs, ofield_cmp);
     const ofield_t **reps = xmalloc((n + 1) * sizeof *reps);
     for (size_t i = 0, j; i < n; i = j) {
