@@ -74,8 +74,9 @@ typedef struct {
 
 /* Builds a schema from SDL (the whole type system document; built-in scalars and directives
  * are implied) and binds resolvers to it: a resolver naming a type or field the schema lacks is
- * an error, so a typo cannot go unnoticed. resolvers is copied. Returns GQL_OK with *out set,
- * or the error in err. */
+ * an error, so a typo cannot go unnoticed. A resolver named by an interface ("Model.id")
+ * serves each implementing type that has no resolver of its own for that field. resolvers is
+ * copied. Returns GQL_OK with *out set, or the error in err (GQL_SCHEMA_INVALID). */
 gql_result_t gql_schema_build(const uint8_t *sdl, size_t len, const gql_resolver_t *resolvers,
                               size_t n_resolvers, gql_schema_t **out, gql_err_t *err);
 

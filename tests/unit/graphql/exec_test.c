@@ -478,3 +478,47 @@ Test(graphql_exec, limits_stop_fragment_bombs)
     cr_expect_eq(st, 400);
     free(m);
 }
+
+static gql_resolve_t r_upper_id(const gql_call_t *c, json_t **out)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s:%s", c->type,
+             json_string_value(json_object_get(c->parent, "id")));
+    *out = json_string(buf);
+    return GQL_RESOLVED;
+}
+
+static gql_resolve_t r_own_id(const gql_call_t *c, json_t **out)
+{
+    (void)c;
+    *out = json_string("own");
+    return GQL_RESOLVED;
+}
+
+Test(graphql_exec, interface_resolvers_serve_implementations)
+{
+    static const gql_resolver_t rs[] = {{"Query", "asset", r_asset},
+                                        {"Query", "walletAddress", r_wa},
+                                        {"Model", "id", r_upper_id},
+                                        {"WalletAddress", "id", r_own_id}};
+    size_t len;
+    char *sdl = read_all("schema/graphql/backend.graphql", &len);
+    gql_schema_t *s2;
+    gql_err_t err;
+    cr_assert_eq(gql_schema_build((const uint8_t *)sdl, len, rs, 4, &s2, &err), GQL_OK);
+    const char *q = "{ asset(id: \"x\") { id } walletAddress(id: \"w\") { id } }";
+    gql_request_t req = {(const uint8_t *)q, strlen(q), NULL, NULL};
+    unsigned st;
+    json_t *resp = gql_execute(s2, NULL, &req, NULL, &st);
+    char *got = json_dumps(resp, JSON_COMPACT);
+    cr_expect_str_eq(got, "{\"data\":{\"asset\":{\"id\":\"Asset:x\"},\"walletAddress\":{\"id\":"
+                          "\"own\"}}}");
+    free(got);
+    json_decref(resp);
+    gql_schema_free(s2);
+    /* a resolver for an introspection type is refused */
+    static const gql_resolver_t bad[] = {{"__Type", "name", r_asset}};
+    cr_expect_eq(gql_schema_build((const uint8_t *)sdl, len, bad, 1, &s2, &err),
+                 GQL_SCHEMA_INVALID);
+    free(sdl);
+}
