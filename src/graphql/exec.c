@@ -72,11 +72,54 @@ static json_t *location(const gql_node_t *n)
     return json_pack("{s:I,s:I}", "line", (json_int_t)n->line, "column", (json_int_t)n->col);
 }
 
+/* The byte length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A JSON string of a message, its invalid UTF-8 bytes (quoted from a bad document) replaced
+ * by U+FFFD so the response stays JSON. */
+static json_t *message_json(const char *m)
+{
+    json_t *j = json_string(m);
+    if (j)
+        return j;
+    size_t len = strlen(m), o = 0;
+    char *out = xmalloc(3 * len + 1);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len((const unsigned char *)m + i);
+        if (n == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3, i++;
+        } else {
+            memcpy(out + o, m + i, n);
+            o += n, i += n;
+        }
+    }
+    out[o] = '\0';
+    j = json_string(out);
+    free(out);
+    ASSERT(j != NULL);
+    return j;
+}
+
 void gql_error_add(gql_exec_t *ex, const char *message, const gql_node_t *at, bool with_path,
                    const char *code)
 {
     json_t *e = json_object();
-    json_object_set_new(e, "message", json_string(message));
+    json_object_set_new(e, "message", message_json(message));
     if (at)
         json_object_set_new(e, "locations", json_pack("[o]", location(at)));
     if (with_path)
@@ -88,7 +131,7 @@ void gql_error_add(gql_exec_t *ex, const char *message, const gql_node_t *at, bo
 static void field_error(gql_exec_t *ex, const group_t *g, const char *message, const char *code)
 {
     json_t *e = json_object();
-    json_object_set_new(e, "message", json_string(message));
+    json_object_set_new(e, "message", message_json(message));
     json_t *locs = json_array();
     for (const fnode_t *f = g->first; f; f = f->next)
         json_array_append_new(locs, location(f->n));
@@ -546,9 +589,9 @@ static bool prepare(gql_exec_t *ex, const gql_limits_t *limits, const gql_reques
     gql_err_t perr;
     *status = 400;
     if (gql_parse(req->query, req->query_len, &ex->arena, &ex->doc, &perr) != GQL_OK) {
-        json_t *e = json_pack("{s:s,s:[{s:I,s:I}],s:{s:s}}", "message", perr.message, "locations",
-                              "line", (json_int_t)perr.line, "column", (json_int_t)perr.col,
-                              "extensions", "code", "GRAPHQL_PARSE_FAILED");
+        json_t *e = json_pack("{s:o,s:[{s:I,s:I}],s:{s:s}}", "message", message_json(perr.message),
+                              "locations", "line", (json_int_t)perr.line, "column",
+                              (json_int_t)perr.col, "extensions", "code", "GRAPHQL_PARSE_FAILED");
         json_array_append_new(ex->errors, e);
         return false;
     }

@@ -522,3 +522,17 @@ Test(graphql_exec, interface_resolvers_serve_implementations)
                  GQL_SCHEMA_INVALID);
     free(sdl);
 }
+
+Test(graphql_exec, error_messages_stay_utf8)
+{
+    /* the lexer quotes the bad escape, bytes that are not UTF-8 included */
+    const char q[] = "{ a(s: \"\\urs\xa0\xa0\") }";
+    gql_request_t req = {(const uint8_t *)q, sizeof q - 1, NULL, NULL};
+    unsigned st;
+    json_t *resp = gql_execute(schema, NULL, &req, NULL, &st);
+    cr_expect_eq(st, 400);
+    json_t *e = json_array_get(json_object_get(resp, "errors"), 0);
+    cr_assert_not_null(e);
+    cr_expect_not_null(strstr(json_string_value(json_object_get(e, "message")), "\xef\xbf\xbd"));
+    json_decref(resp);
+}
