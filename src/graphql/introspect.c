@@ -234,6 +234,14 @@ static json_t *enum_values(const gql_type_t *t)
     return a;
 }
 
+static bool one_of(const gql_type_t *t)
+{
+    for (const gql_node_t *d = t->node->directives.first; d; d = d->next)
+        if (strcmp(d->name, "oneOf") == 0)
+            return true;
+    return false;
+}
+
 /* A field of a named __Type. */
 static json_t *named_type_field(gql_exec_t *ex, const gql_type_t *t, const char *f,
                                 const json_t *args)
@@ -256,6 +264,8 @@ static json_t *named_type_field(gql_exec_t *ex, const gql_type_t *t, const char 
         return gql_type_abstract(t) ? type_list(t->possible, t->n_possible) : json_null();
     if (strcmp(f, "enumValues") == 0)
         return filter_deprecated(enum_values(t), args);
+    if (strcmp(f, "isOneOf") == 0)
+        return t->kind == GQL_KIND_INPUT ? json_boolean(one_of(t)) : json_null();
     if (strcmp(f, "inputFields") == 0)
         return t->kind == GQL_KIND_INPUT
                    ? filter_deprecated(input_values(ex, t->inputs, t->n_inputs), args)

@@ -42,7 +42,8 @@ const introspection = getIntrospectionQuery({
   specifiedByUrl: true,
   directiveIsRepeatable: true,
   schemaDescription: true,
-  inputValueDeprecation: true
+  inputValueDeprecation: true,
+  oneOf: true
 })
 
 for (const name of ['backend', 'auth']) {
