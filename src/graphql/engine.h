@@ -24,6 +24,7 @@ typedef struct {
 typedef struct {
     const gql_schema_t *schema;
     arena_t arena;
+    gql_doc_t *docref; /* holds doc (cached or this request's own) */
     gql_node_t *doc;
     const gql_node_t *op;
     const gql_node_t **frags; /* fragment definitions sorted by name */

@@ -513,16 +513,16 @@ static json_t *exec_fields(gql_exec_t *ex, const gql_type_t *t, json_t *value, c
 
 /* ---- the request ---- */
 
-static void index_fragments(gql_exec_t *ex)
+static void index_fragments(gql_doc_t *d)
 {
     uint32_t n = 0;
-    for (const gql_node_t *d = ex->doc->items.first; d; d = d->next)
-        n += d->kind == GQL_FRAGMENT_DEF;
-    ex->frags = arena_alloc(&ex->arena, (n + 1) * sizeof *ex->frags);
-    for (const gql_node_t *d = ex->doc->items.first; d; d = d->next)
-        if (d->kind == GQL_FRAGMENT_DEF)
-            ex->frags[ex->n_frags++] = d;
-    qsort(ex->frags, ex->n_frags, sizeof *ex->frags, frag_cmp);
+    for (const gql_node_t *x = d->ast->items.first; x; x = x->next)
+        n += x->kind == GQL_FRAGMENT_DEF;
+    d->frags = arena_alloc(&d->arena, (n + 1) * sizeof *d->frags);
+    for (const gql_node_t *x = d->ast->items.first; x; x = x->next)
+        if (x->kind == GQL_FRAGMENT_DEF)
+            d->frags[d->n_frags++] = x;
+    qsort(d->frags, d->n_frags, sizeof *d->frags, frag_cmp);
 }
 
 /* The operation to run (Apollo Server's messages when there is none). */
@@ -583,20 +583,47 @@ static json_t *respond(gql_exec_t *ex, json_t *data)
     return resp;
 }
 
+static void parse_error(gql_exec_t *ex, const gql_err_t *perr)
+{
+    json_t *e = json_pack("{s:o,s:[{s:I,s:I}],s:{s:s}}", "message", message_json(perr->message),
+                          "locations", "line", (json_int_t)perr->line, "column",
+                          (json_int_t)perr->col, "extensions", "code", "GRAPHQL_PARSE_FAILED");
+    json_array_append_new(ex->errors, e);
+}
+
+/* The request's document: from the cache, or parsed and validated (then cached). */
+static bool document(gql_exec_t *ex, const gql_request_t *req)
+{
+    gql_doc_cache_t *cache = (gql_doc_cache_t *)&ex->schema->docs;
+    gql_doc_t *d = gql_doc_cache_get(cache, req->query, req->query_len);
+    bool cached = d != NULL;
+    if (!d) {
+        gql_err_t perr;
+        d = gql_doc_new(req->query, req->query_len);
+        ex->docref = d;
+        if (gql_parse(d->text, d->len, &d->arena, &d->ast, &perr) != GQL_OK) {
+            parse_error(ex, &perr);
+            return false;
+        }
+        index_fragments(d);
+    }
+    ex->docref = d;
+    ex->doc = d->ast;
+    ex->frags = d->frags;
+    ex->n_frags = d->n_frags;
+    if (cached)
+        return true;
+    if (!gql_validate(ex))
+        return false;
+    gql_doc_cache_put(cache, d);
+    return true;
+}
+
 static bool prepare(gql_exec_t *ex, const gql_limits_t *limits, const gql_request_t *req,
                     unsigned *status)
 {
-    gql_err_t perr;
     *status = 400;
-    if (gql_parse(req->query, req->query_len, &ex->arena, &ex->doc, &perr) != GQL_OK) {
-        json_t *e = json_pack("{s:o,s:[{s:I,s:I}],s:{s:s}}", "message", message_json(perr.message),
-                              "locations", "line", (json_int_t)perr.line, "column",
-                              (json_int_t)perr.col, "extensions", "code", "GRAPHQL_PARSE_FAILED");
-        json_array_append_new(ex->errors, e);
-        return false;
-    }
-    index_fragments(ex);
-    if (!gql_validate(ex))
+    if (!document(ex, req))
         return false;
     ex->op = pick_operation(ex, req->operation_name);
     if (!ex->op)
@@ -621,6 +648,7 @@ json_t *gql_execute(const gql_schema_t *schema, const gql_limits_t *limits,
     json_decref(ex.errors);
     free(ex.path);
     free(ex.stack);
+    gql_doc_release(ex.docref);
     arena_free(&ex.arena);
     return resp;
 }

@@ -19,8 +19,9 @@
  * Requests that do not parse or validate are answered with errors only (no data), extensions
  * codes GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED / BAD_USER_INPUT as Apollo Server 4.
  *
- * Threads: a built schema is read-only and may serve any number of threads at once; each
- * gql_execute call uses its own arena and the caller's context.
+ * Threads: a built schema is read-only (but for a cache of parsed, validated documents with
+ * its own lock) and may serve any number of threads at once; each gql_execute call uses its
+ * own arena and the caller's context.
  */
 #ifndef RAFIKI_GRAPHQL_EXEC_H
 #define RAFIKI_GRAPHQL_EXEC_H

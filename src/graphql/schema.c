@@ -598,6 +598,7 @@ gql_result_t gql_schema_build(const uint8_t *sdl, size_t len, const gql_resolver
 {
     gql_schema_t *s = xcalloc(1, sizeof *s);
     arena_init(&s->arena, 64 * 1024);
+    gql_doc_cache_init(&s->docs);
     build_t b = {s, err};
     gql_node_t *docs[2];
     *out = NULL;
@@ -632,6 +633,7 @@ void gql_schema_free(gql_schema_t *schema)
 {
     if (!schema)
         return;
+    gql_doc_cache_free(&schema->docs);
     arena_free(&schema->arena);
     free(schema);
 }

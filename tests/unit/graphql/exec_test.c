@@ -4,6 +4,8 @@
  * coercion errors, non-null propagation with paths, leaf serialization, mutation order. */
 #include <criterion/criterion.h>
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,4 +537,48 @@ Test(graphql_exec, error_messages_stay_utf8)
     cr_assert_not_null(e);
     cr_expect_not_null(strstr(json_string_value(json_object_get(e, "message")), "\xef\xbf\xbd"));
     json_decref(resp);
+}
+
+/* ---- the document cache, from many threads ---- */
+
+static void *hammer(void *arg)
+{
+    const char *queries[] = {"{ asset(id: \"x\") { id code } }", "query Q { whoami { id } }",
+                             "{ assetz { id } }",
+                             "{ asset(id: \"y\") { ...F } } fragment F on Asset { scale }"};
+    const unsigned want[] = {200, 200, 400, 200};
+    long bad = 0;
+    for (int i = 0; i < 3000; i++) {
+        /* distinct texts too, so entries are evicted while others are in use */
+        char q[128];
+        int k = i % 4;
+        if (i % 7 == 0)
+            snprintf(q, sizeof q, "{ asset(id: \"%d-%ld\") { id } }", i, (long)(intptr_t)arg);
+        else
+            snprintf(q, sizeof q, "%s", queries[k]);
+        gql_request_t req = {(const uint8_t *)q, strlen(q), NULL, NULL};
+        unsigned st;
+        json_t *resp = gql_execute(schema, NULL, &req, NULL, &st);
+        if (st != (i % 7 == 0 ? 200 : want[k]))
+            bad++;
+        json_decref(resp);
+    }
+    return (void *)bad;
+}
+
+Test(graphql_exec, document_cache_under_threads)
+{
+    pthread_t t[4];
+    for (intptr_t i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, hammer, (void *)i), 0);
+    for (int i = 0; i < 4; i++) {
+        void *bad;
+        pthread_join(t[i], &bad);
+        cr_expect_eq((long)(intptr_t)bad, 0, "thread %d saw wrong statuses", i);
+    }
+    /* an invalid document is never cached: it fails the same way again */
+    expect("{ assetz { id } }", NULL, 400,
+           "{\"errors\":[{\"message\":\"Cannot query field \\\"assetz\\\" on type \\\"Query\\\". "
+           "Did you mean \\\"asset\\\" or \\\"assets\\\"?\",\"locations\":[{\"line\":1,\"column\":"
+           "3}],\"extensions\":{\"code\":\"GRAPHQL_VALIDATION_FAILED\"}}]}");
 }
