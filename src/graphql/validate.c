@@ -43,11 +43,15 @@ typedef struct {
     defi_t *cur;
     uint32_t n_errors;
     size_t overlap_budget; /* selections the merge check may still look at */
+    bool quiet;            /* the first pass: uses and spreads are collected, nothing reported */
+    defi_t **map;          /* fragment (index into ex->frags) to its definition info */
+    bool *visited;         /* NoFragmentCycles: per definition, reached from an earlier one */
+    long *on_path;         /* NoFragmentCycles: where a definition sits on the spread path */
 } vstate_t;
 
 static void verr2(vstate_t *v, const gql_node_t *a, const gql_node_t *b, const char *msg)
 {
-    if (v->n_errors > ERRORS_MAX)
+    if (v->quiet || v->n_errors > ERRORS_MAX)
         return;
     if (v->n_errors++ == ERRORS_MAX) {
         gql_error_add(v->ex,
@@ -87,6 +91,8 @@ static void print_node(const gql_node_t *n, char *out, size_t cap)
 static void add_usage(vstate_t *v, const gql_node_t *var, const gql_tref_t *t, bool has_default)
 {
     defi_t *d = v->cur;
+    if (!v->quiet)
+        return;
     if (d->n_usages == d->cap_usages) {
         d->cap_usages = d->cap_usages ? d->cap_usages * 2 : 8;
         d->usages = xrealloc(d->usages, d->cap_usages * sizeof *d->usages);
@@ -97,6 +103,8 @@ static void add_usage(vstate_t *v, const gql_node_t *var, const gql_tref_t *t, b
 static void add_spread(vstate_t *v, const gql_node_t *s)
 {
     defi_t *d = v->cur;
+    if (!v->quiet)
+        return;
     if (d->n_spreads == d->cap_spreads) {
         d->cap_spreads = d->cap_spreads ? d->cap_spreads * 2 : 8;
         d->spreads = xrealloc(d->spreads, d->cap_spreads * sizeof *d->spreads);
@@ -129,14 +137,15 @@ typedef bool (*dup_skip_fn)(const gql_node_t *n, const gql_schema_t *s);
 /* Reports each name used twice among the nodes from first on (skip: nodes left out), in
  * document order of the repeat: "<prefix><name><suffix>" with the first use's location and
  * the repeat's. once: one error per name (graphql-js groups these) rather than per repeat. */
-static void report_dups(vstate_t *v, const gql_node_t *first, dup_skip_fn skip, bool once,
-                        const char *prefix, const char *suffix)
+static uint32_t find_dups(vstate_t *v, const gql_node_t *first, dup_skip_fn skip, bool once,
+                          nref_t **out)
 {
     uint32_t n = 0, k = 0, np = 0;
+    *out = NULL;
     for (const gql_node_t *i = first; i; i = i->next)
         n++;
     if (n < 2)
-        return;
+        return 0;
     nref_t *r = xmalloc(n * sizeof *r), *pairs = xmalloc(2 * n * sizeof *pairs);
     for (const gql_node_t *i = first; i; i = i->next, k++)
         r[k] = (nref_t){i, k};
@@ -155,13 +164,29 @@ static void report_dups(vstate_t *v, const gql_node_t *first, dup_skip_fn skip, 
             pairs[2 * np++ + 1] = r[i];
         }
     }
-    qsort(pairs, np, 2 * sizeof *pairs, pair_cmp);
-    for (uint32_t i = 0; i < np; i++) {
-        char msg[GQL_NAME_MAX + 128];
-        snprintf(msg, sizeof msg, "%s%s%s", prefix, pairs[2 * i].n->name, suffix);
-        verr2(v, pairs[2 * i].n, pairs[2 * i + 1].n, msg);
-    }
+    if (np)
+        qsort(pairs, np, 2 * sizeof *pairs, pair_cmp);
     free(r);
+    *out = pairs;
+    return np;
+}
+
+static void dup_error(vstate_t *v, const nref_t *pair, const char *prefix, const char *suffix)
+{
+    char msg[GQL_NAME_MAX + 128];
+    snprintf(msg, sizeof msg, "%s%s%s", prefix, pair[0].n->name, suffix);
+    verr2(v, pair[0].n, pair[1].n, msg);
+}
+
+static void report_dups(vstate_t *v, const gql_node_t *first, dup_skip_fn skip, bool once,
+                        const char *prefix, const char *suffix)
+{
+    if (v->quiet || !first || !first->next)
+        return;
+    nref_t *pairs;
+    uint32_t np = find_dups(v, first, skip, once, &pairs);
+    for (uint32_t i = 0; i < np; i++)
+        dup_error(v, &pairs[2 * i], prefix, suffix);
     free(pairs);
 }
 
@@ -177,7 +202,7 @@ static void suggest_names(const char *input, const char *const *names, size_t n,
 
 static void enum_error(vstate_t *v, const gql_type_t *t, const gql_node_t *n)
 {
-    if (v->n_errors >= ERRORS_MAX) {
+    if (v->quiet || v->n_errors >= ERRORS_MAX) {
         verr2(v, NULL, NULL, "");
         return;
     }
@@ -372,7 +397,7 @@ typedef struct {
 static void unknown_arg(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const owner_t *o,
                         const gql_node_t *a)
 {
-    if (v->n_errors >= ERRORS_MAX) {
+    if (v->quiet || v->n_errors >= ERRORS_MAX) {
         verr2(v, NULL, NULL, "");
         return;
     }
@@ -389,11 +414,11 @@ static void unknown_arg(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const
              o->field_name, dym);
 }
 
-/* defs NULL: the owner is unknown (its arguments are only walked for variables). */
-static void check_args(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const owner_t *o,
-                       const gql_node_t *owner)
+/* KnownArgumentNames and ValuesOfCorrectType over an owner's arguments; defs NULL: the owner
+ * is unknown (its arguments are only walked for variables). */
+static void args_walk(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const owner_t *o,
+                      const gql_node_t *owner)
 {
-    char ts[256];
     for (const gql_node_t *a = owner->args.first; a; a = a->next) {
         const gql_ivalue_t *d = defs ? gql_args_find(defs, n, a->name) : NULL;
         if (defs && !d)
@@ -403,7 +428,18 @@ static void check_args(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const 
         else
             walk_untyped(v, a->value);
     }
+}
+
+static void args_unique(vstate_t *v, const gql_node_t *owner)
+{
     report_dups(v, owner->args.first, NULL, true, "There can be only one argument named \"", "\".");
+}
+
+/* ProvidedRequiredArguments (on leaving the owner). */
+static void args_required(vstate_t *v, const gql_ivalue_t *defs, uint32_t n, const owner_t *o,
+                          const gql_node_t *owner)
+{
+    char ts[256];
     for (uint32_t i = 0; defs && i < n; i++) {
         if (defs[i].type->wrap != GQL_REF_NON_NULL || defs[i].def)
             continue;
@@ -440,21 +476,26 @@ static bool repeatable(const gql_node_t *d, const gql_schema_t *s)
     return !dd || dd->repeatable;
 }
 
-static void check_directives(vstate_t *v, const gql_list_t *dirs, const char *loc)
+/* UniqueDirectivesPerLocation, when entering the node that carries dirs. */
+static void dirs_unique(vstate_t *v, const gql_list_t *dirs)
 {
     report_dups(v, dirs->first, repeatable, false, "The directive \"@",
                 "\" can only be used once at this location.");
+}
+
+/* Each directive: KnownDirectives (and where it may go), then its arguments. */
+static void dirs_walk(vstate_t *v, const gql_list_t *dirs, const char *loc)
+{
     for (const gql_node_t *d = dirs->first; d; d = d->next) {
         const gql_ddef_t *dd = gql_schema_directive(v->s, d->name);
         owner_t o = {.directive = d->name};
-        if (!dd) {
+        if (!dd)
             verr(v, d, "Unknown directive \"@%s\".", d->name);
-            check_args(v, NULL, 0, &o, d);
-            continue;
-        }
-        if (!location_ok(dd, loc))
+        else if (!location_ok(dd, loc))
             verr(v, d, "Directive \"@%s\" may not be used on %s.", d->name, loc);
-        check_args(v, dd->args, dd->n_args, &o, d);
+        args_unique(v, d);
+        args_walk(v, dd ? dd->args : NULL, dd ? dd->n_args : 0, &o, d);
+        args_required(v, dd ? dd->args : NULL, dd ? dd->n_args : 0, &o, d);
     }
 }
 
@@ -462,7 +503,7 @@ static void check_directives(vstate_t *v, const gql_list_t *dirs, const char *lo
 
 static void unknown_type(vstate_t *v, const gql_node_t *at, const char *name)
 {
-    if (v->n_errors >= ERRORS_MAX) {
+    if (v->quiet || v->n_errors >= ERRORS_MAX) {
         verr2(v, NULL, NULL, "");
         return;
     }
@@ -505,7 +546,7 @@ static const gql_fdef_t *field_def(const gql_schema_t *s, const gql_type_t *t, c
 
 static void unknown_field(vstate_t *v, const gql_type_t *t, const gql_node_t *f)
 {
-    if (v->n_errors >= ERRORS_MAX) {
+    if (v->quiet || v->n_errors >= ERRORS_MAX) {
         verr2(v, NULL, NULL, "");
         return;
     }
@@ -734,7 +775,7 @@ static bool plain_and_distinct(const gql_list_t *sel)
 
 static void check_overlap(vstate_t *v, const gql_type_t *parent, const gql_list_t *sel)
 {
-    if (!sel->first || v->overlap_budget == 0 || v->n_errors > ERRORS_MAX)
+    if (v->quiet || !sel->first || v->overlap_budget == 0 || v->n_errors > ERRORS_MAX)
         return;
     if (plain_and_distinct(sel))
         return;
@@ -758,69 +799,78 @@ static void check_overlap(vstate_t *v, const gql_type_t *parent, const gql_list_
 
 static void walk_sel(vstate_t *v, const gql_type_t *parent, const gql_list_t *sel);
 
-static void walk_field(vstate_t *v, const gql_type_t *parent, const gql_node_t *f)
+static void scalar_leafs(vstate_t *v, const gql_fdef_t *fd, const gql_node_t *f)
 {
     char ts[256];
-    check_directives(v, &f->directives, "FIELD");
+    const gql_type_t *t = fd->type->named;
+    if (gql_type_composite(t) == (f->sel.n > 0))
+        return;
+    gql_tref_str(fd->type, ts, sizeof ts);
+    if (f->sel.n > 0)
+        verr(v, f, "Field \"%s\" must not have a selection since type \"%s\" has no subfields.",
+             f->name, ts);
+    else
+        verr(v, f,
+             "Field \"%s\" of type \"%s\" must have a selection of subfields. Did you mean "
+             "\"%s { ... }\"?",
+             f->name, ts, f->name);
+}
+
+/* A field, its rules in graphql-js's order: on entering, leaf selections, the field's
+ * existence, repeated directives and arguments; then arguments, directives, the merge check
+ * and the selections; on leaving, required arguments. */
+static void walk_field(vstate_t *v, const gql_type_t *parent, const gql_node_t *f)
+{
     const gql_fdef_t *fd = parent ? field_def(v->s, parent, f->name) : NULL;
+    if (fd)
+        scalar_leafs(v, fd, f);
     if (parent && !fd)
         unknown_field(v, parent, f);
+    dirs_unique(v, &f->directives);
+    args_unique(v, f);
     owner_t o = {.field_type = parent ? parent->name : "", .field_name = f->name};
-    check_args(v, fd ? fd->args : NULL, fd ? fd->n_args : 0, &o, f);
-    const gql_type_t *t = fd ? fd->type->named : NULL;
-    if (t && gql_type_composite(t) != (f->sel.n > 0)) {
-        gql_tref_str(fd->type, ts, sizeof ts);
-        if (!gql_type_composite(t) && f->sel.n > 0)
-            verr(v, f,
-                 "Field \"%s\" must not have a selection since type \"%s\" has no "
-                 "subfields.",
-                 f->name, ts);
-        else if (gql_type_composite(t) && f->sel.n == 0)
-            verr(v, f,
-                 "Field \"%s\" of type \"%s\" must have a selection of subfields. Did you "
-                 "mean \"%s { ... }\"?",
-                 f->name, ts, f->name);
-    }
-    walk_sel(v, t && gql_type_composite(t) ? t : NULL, &f->sel);
-    check_overlap(v, t && gql_type_composite(t) ? t : NULL, &f->sel);
+    args_walk(v, fd ? fd->args : NULL, fd ? fd->n_args : 0, &o, f);
+    dirs_walk(v, &f->directives, "FIELD");
+    const gql_type_t *t = fd && gql_type_composite(fd->type->named) ? fd->type->named : NULL;
+    check_overlap(v, t, &f->sel);
+    walk_sel(v, t, &f->sel);
+    args_required(v, fd ? fd->args : NULL, fd ? fd->n_args : 0, &o, f);
 }
 
 static void walk_inline(vstate_t *v, const gql_type_t *parent, const gql_node_t *s)
 {
-    check_directives(v, &s->directives, "INLINE_FRAGMENT");
-    const gql_type_t *cond = parent;
-    if (s->type) {
-        cond = gql_schema_type(v->s, s->type->name);
-        if (!cond) {
-            unknown_type(v, s->type, s->type->name);
-        } else if (!gql_type_composite(cond)) {
-            verr(v, s->type, "Fragment cannot condition on non composite type \"%s\".", cond->name);
-            cond = NULL;
-        } else if (parent && !overlap(parent, cond)) {
-            verr(v, s,
-                 "Fragment cannot be spread here as objects of type \"%s\" can never be of type "
-                 "\"%s\".",
-                 parent->name, cond->name);
-        }
+    const gql_type_t *cond = s->type ? gql_schema_type(v->s, s->type->name) : parent;
+    if (cond && !gql_type_composite(cond)) {
+        verr(v, s->type, "Fragment cannot condition on non composite type \"%s\".", cond->name);
+        cond = NULL;
+    } else if (cond && parent && !overlap(parent, cond)) {
+        verr(v, s,
+             "Fragment cannot be spread here as objects of type \"%s\" can never be of type "
+             "\"%s\".",
+             parent->name, cond->name);
     }
+    dirs_unique(v, &s->directives);
+    if (s->type && !gql_schema_type(v->s, s->type->name))
+        unknown_type(v, s->type, s->type->name);
+    dirs_walk(v, &s->directives, "INLINE_FRAGMENT");
+    check_overlap(v, cond, &s->sel); /* again here, so graphql-js reports some twice */
     walk_sel(v, cond, &s->sel);
 }
 
 static void walk_spread(vstate_t *v, const gql_type_t *parent, const gql_node_t *s)
 {
-    check_directives(v, &s->directives, "FRAGMENT_SPREAD");
     add_spread(v, s);
     const gql_node_t *f = gql_fragment(v->ex, s->name);
-    if (!f) {
+    const gql_type_t *cond = f ? gql_schema_type(v->s, f->type->name) : NULL;
+    if (!f)
         verr(v, s, "Unknown fragment \"%s\".", s->name);
-        return;
-    }
-    const gql_type_t *cond = gql_schema_type(v->s, f->type->name);
-    if (parent && cond && gql_type_composite(cond) && !overlap(parent, cond))
+    else if (parent && cond && gql_type_composite(cond) && !overlap(parent, cond))
         verr(v, s,
              "Fragment \"%s\" cannot be spread here as objects of type \"%s\" can never be of "
              "type \"%s\".",
              s->name, parent->name, cond->name);
+    dirs_unique(v, &s->directives);
+    dirs_walk(v, &s->directives, "FRAGMENT_SPREAD");
 }
 
 static void walk_sel(vstate_t *v, const gql_type_t *parent, const gql_list_t *sel)
@@ -840,50 +890,60 @@ static void walk_sel(vstate_t *v, const gql_type_t *parent, const gql_list_t *se
 static void walk_var_defs(vstate_t *v, const gql_node_t *op)
 {
     char shown[600];
-    report_dups(v, op->vars.first, NULL, true, "There can be only one variable named \"$", "\".");
     for (const gql_node_t *d = op->vars.first; d; d = d->next) {
         const gql_node_t *b = d->type;
         while (b->kind != GQL_NAMED_TYPE)
             b = b->type;
         const gql_type_t *t = gql_schema_type(v->s, b->name);
-        if (!t) {
-            unknown_type(v, b, b->name);
-        } else if (!gql_type_input_kind(t)) {
+        if (t && !gql_type_input_kind(t)) {
             print_node(d->type, shown, sizeof shown);
             verr(v, d->type, "Variable \"$%s\" cannot be non-input type \"%s\".", d->name, shown);
-        } else if (d->value) {
-            const gql_tref_t *r = gql_tref_from_ast(v->s, d->type, &v->ex->arena);
-            check_value(v, r, d->value, false);
         }
-        check_directives(v, &d->directives, "VARIABLE_DEFINITION");
+        dirs_unique(v, &d->directives);
+        if (!t)
+            unknown_type(v, b, b->name);
+        if (t && gql_type_input_kind(t) && d->value)
+            check_value(v, gql_tref_from_ast(v->s, d->type, &v->ex->arena), d->value, false);
+        dirs_walk(v, &d->directives, "VARIABLE_DEFINITION");
     }
 }
 
+/* The body of an operation: what graphql-js checks between entering and leaving it. */
 static void walk_operation(vstate_t *v, const gql_node_t *op)
 {
     static const char *const locs[] = {"QUERY", "MUTATION", "SUBSCRIPTION"};
-    check_directives(v, &op->directives, locs[op->op]);
+    report_dups(v, op->vars.first, NULL, true, "There can be only one variable named \"$", "\".");
+    dirs_unique(v, &op->directives);
     walk_var_defs(v, op);
+    dirs_walk(v, &op->directives, locs[op->op]);
     const gql_type_t *root = op->op == GQL_OP_QUERY      ? v->s->query
                              : op->op == GQL_OP_MUTATION ? v->s->mutation
                                                          : v->s->subscription;
-    walk_sel(v, root, &op->sel);
     check_overlap(v, root, &op->sel);
+    walk_sel(v, root, &op->sel);
 }
 
-static void walk_fragment(vstate_t *v, const gql_node_t *f)
+static void fragment_cycles_from(vstate_t *v, defi_t *start);
+
+/* A fragment definition; cycles from it are looked for on entering it, as graphql-js. */
+static void walk_fragment(vstate_t *v, const gql_node_t *f, const nref_t *dup)
 {
-    check_directives(v, &f->directives, "FRAGMENT_DEFINITION");
     const gql_type_t *cond = gql_schema_type(v->s, f->type->name);
-    if (!cond) {
-        unknown_type(v, f->type, f->type->name);
-    } else if (!gql_type_composite(cond)) {
+    if (cond && !gql_type_composite(cond)) {
         verr(v, f->type, "Fragment \"%s\" cannot condition on non composite type \"%s\".", f->name,
              cond->name);
         cond = NULL;
     }
-    walk_sel(v, cond, &f->sel);
+    if (dup)
+        dup_error(v, dup, "There can be only one fragment named \"", "\".");
+    if (!v->quiet)
+        fragment_cycles_from(v, v->cur);
+    dirs_unique(v, &f->directives);
+    if (!gql_schema_type(v->s, f->type->name))
+        unknown_type(v, f->type, f->type->name);
+    dirs_walk(v, &f->directives, "FRAGMENT_DEFINITION");
     check_overlap(v, cond, &f->sel);
+    walk_sel(v, cond, &f->sel);
 }
 
 /* ---- document rules ---- */
@@ -923,26 +983,16 @@ static bool not_fragment(const gql_node_t *d, const gql_schema_t *s)
     return d->kind != GQL_FRAGMENT_DEF;
 }
 
-static void document_names(vstate_t *v)
+static void executable_definitions(vstate_t *v)
 {
-    uint32_t ops = 0;
     for (const gql_node_t *d = v->ex->doc->items.first; d; d = d->next) {
-        if (d->kind != GQL_OPERATION && d->kind != GQL_FRAGMENT_DEF) {
-            if (d->kind == GQL_SCHEMA_DEF)
-                verr(v, d, "The schema definition is not executable.");
-            else
-                verr(v, d, "The \"%s\" definition is not executable.", d->name ? d->name : "");
-        }
-        ops += d->kind == GQL_OPERATION;
+        if (d->kind == GQL_OPERATION || d->kind == GQL_FRAGMENT_DEF)
+            continue;
+        if (d->kind == GQL_SCHEMA_DEF)
+            verr(v, d, "The schema definition is not executable.");
+        else
+            verr(v, d, "The \"%s\" definition is not executable.", d->name ? d->name : "");
     }
-    for (const gql_node_t *d = v->ex->doc->items.first; d; d = d->next) {
-        if (d->kind == GQL_OPERATION && !d->name && ops > 1)
-            verr(v, d, "This anonymous operation must be the only defined operation.");
-    }
-    report_dups(v, v->ex->doc->items.first, not_operation, false,
-                "There can be only one operation named \"", "\".");
-    report_dups(v, v->ex->doc->items.first, not_fragment, false,
-                "There can be only one fragment named \"", "\".");
 }
 
 /* Marks in reach[] (one per fragment definition) the fragments op spreads, transitively. */
@@ -983,50 +1033,43 @@ typedef struct {
     uint32_t next;
 } frame_t;
 
-/* NoFragmentCycles, as graphql-js walks it, on explicit stacks. */
-static void fragment_cycles(vstate_t *v, defi_t **map)
+/* NoFragmentCycles from one fragment definition, as graphql-js walks it, on explicit stacks;
+ * fragments reached from an earlier one are not walked again. */
+static void fragment_cycles_from(vstate_t *v, defi_t *start)
 {
-    bool *visited = xcalloc(v->n_defs + 1, 1);
-    long *on_path = xmalloc((v->n_defs + 1) * sizeof *on_path);
+    if (v->visited[start - v->defs])
+        return;
     frame_t *frames = xmalloc((v->n_defs + 1) * sizeof *frames);
     const gql_node_t **path = xmalloc((v->n_defs + 1) * sizeof *path);
-    for (uint32_t i = 0; i <= v->n_defs; i++)
-        on_path[i] = -1;
-    for (uint32_t i = 0; i < v->n_defs; i++) {
-        if (v->defs[i].def->kind != GQL_FRAGMENT_DEF || visited[i])
+    size_t fp = 0, pp = 0;
+    v->visited[start - v->defs] = true;
+    v->on_path[start - v->defs] = 0;
+    frames[fp++] = (frame_t){start, 0};
+    while (fp > 0) {
+        frame_t *top = &frames[fp - 1];
+        if (top->next >= top->d->n_spreads) {
+            v->on_path[top->d - v->defs] = -1;
+            if (--fp > 0)
+                pp--;
             continue;
-        size_t fp = 0, pp = 0;
-        visited[i] = true;
-        on_path[i] = 0;
-        frames[fp++] = (frame_t){&v->defs[i], 0};
-        while (fp > 0) {
-            frame_t *top = &frames[fp - 1];
-            if (top->next >= top->d->n_spreads) {
-                on_path[top->d - v->defs] = -1;
-                if (--fp > 0)
-                    pp--;
-                continue;
-            }
-            const gql_node_t *s = top->d->spreads[top->next++];
-            defi_t *g = frag_info(v, map, s->name);
-            if (!g)
-                continue;
-            path[pp++] = s;
-            long at = on_path[g - v->defs];
-            if (at >= 0) {
-                cycle_report(v, path, (size_t)at, pp);
-                pp--;
-            } else if (!visited[g - v->defs]) {
-                visited[g - v->defs] = true;
-                on_path[g - v->defs] = (long)pp;
-                frames[fp++] = (frame_t){g, 0};
-            } else {
-                pp--;
-            }
+        }
+        const gql_node_t *s = top->d->spreads[top->next++];
+        defi_t *g = frag_info(v, v->map, s->name);
+        if (!g)
+            continue;
+        path[pp++] = s;
+        long at = v->on_path[g - v->defs];
+        if (at >= 0) {
+            cycle_report(v, path, (size_t)at, pp);
+            pp--;
+        } else if (!v->visited[g - v->defs]) {
+            v->visited[g - v->defs] = true;
+            v->on_path[g - v->defs] = (long)pp;
+            frames[fp++] = (frame_t){g, 0};
+        } else {
+            pp--;
         }
     }
-    free(visited);
-    free(on_path);
     free(frames);
     free(path);
 }
@@ -1174,50 +1217,90 @@ static void operation_variables(vstate_t *v, defi_t **map, defi_t *op, bool *rea
     free(ov.reached);
 }
 
-static void document_rules(vstate_t *v)
+static void walk_definition(vstate_t *v, const gql_node_t *d, const nref_t *dup, bool lone)
 {
-    defi_t **map = frag_map(v);
-    bool *reach = xcalloc(v->n_defs + 1, 1), *all = xcalloc(v->n_defs + 1, 1);
-    for (uint32_t i = 0; i < v->n_defs; i++) {
-        if (v->defs[i].def->kind != GQL_OPERATION)
-            continue;
-        operation_variables(v, map, &v->defs[i], reach);
-        for (uint32_t k = 0; k < v->n_defs; k++)
-            all[k] |= reach[k];
+    if (d->kind == GQL_FRAGMENT_DEF) {
+        walk_fragment(v, d, dup);
+        return;
     }
-    for (uint32_t i = 0; i < v->n_defs; i++)
-        if (v->defs[i].def->kind == GQL_FRAGMENT_DEF && !all[i])
-            verr(v, v->defs[i].def, "Fragment \"%s\" is never used.", v->defs[i].def->name);
-    fragment_cycles(v, map);
+    if (dup)
+        dup_error(v, dup, "There can be only one operation named \"", "\".");
+    if (lone)
+        verr(v, d, "This anonymous operation must be the only defined operation.");
+    walk_operation(v, d);
+}
+
+/* The second pass, reporting: definitions in document order with the rules that graphql-js
+ * applies on entering and leaving each, then the fragments no operation uses. */
+static void report_pass(vstate_t *v)
+{
+    nref_t *dups[2];
+    uint32_t n_dups[2], at[2] = {0, 0}, k = 0, ops = 0, def = 0;
+    n_dups[0] = find_dups(v, v->ex->doc->items.first, not_operation, false, &dups[0]);
+    n_dups[1] = find_dups(v, v->ex->doc->items.first, not_fragment, false, &dups[1]);
+    bool *reach = xcalloc(v->n_defs + 1, 1), *all = xcalloc(v->n_defs + 1, 1);
+    for (const gql_node_t *d = v->ex->doc->items.first; d; d = d->next)
+        ops += d->kind == GQL_OPERATION;
+    executable_definitions(v);
+    for (const gql_node_t *d = v->ex->doc->items.first; d; d = d->next, k++) {
+        if (d->kind != GQL_OPERATION && d->kind != GQL_FRAGMENT_DEF)
+            continue;
+        int w = d->kind == GQL_FRAGMENT_DEF;
+        const nref_t *dup = NULL;
+        while (at[w] < n_dups[w] && dups[w][2 * at[w] + 1].idx < k)
+            at[w]++;
+        if (at[w] < n_dups[w] && dups[w][2 * at[w] + 1].idx == k)
+            dup = &dups[w][2 * at[w]];
+        v->cur = &v->defs[def++];
+        walk_definition(v, d, dup, d->kind == GQL_OPERATION && !d->name && ops > 1);
+        if (d->kind != GQL_OPERATION)
+            continue;
+        operation_variables(v, v->map, v->cur, reach);
+        for (uint32_t i = 0; i < v->n_defs; i++)
+            all[i] |= reach[i];
+    }
+    for (uint32_t i = 0; i < v->n_defs; i++) {
+        const gql_node_t *f = v->defs[i].def;
+        defi_t *first = f->kind == GQL_FRAGMENT_DEF ? frag_info(v, v->map, f->name) : NULL;
+        if (first && !all[first - v->defs])
+            verr(v, f, "Fragment \"%s\" is never used.", f->name);
+    }
+    free(dups[0]);
+    free(dups[1]);
     free(reach);
     free(all);
 }
 
 bool gql_validate(gql_exec_t *ex)
 {
-    vstate_t v = {.ex = ex, .s = ex->schema, .overlap_budget = OVERLAP_BUDGET};
+    vstate_t v = {.ex = ex, .s = ex->schema, .overlap_budget = OVERLAP_BUDGET, .quiet = true};
     size_t before = json_array_size(ex->errors);
     uint32_t n = 0;
     for (const gql_node_t *d = ex->doc->items.first; d; d = d->next)
         n += d->kind == GQL_OPERATION || d->kind == GQL_FRAGMENT_DEF;
     v.defs = xcalloc(n + 1, sizeof *v.defs);
-    document_names(&v);
+    /* first pass: the variables each definition uses and the fragments it spreads */
     for (const gql_node_t *d = ex->doc->items.first; d; d = d->next) {
         if (d->kind != GQL_OPERATION && d->kind != GQL_FRAGMENT_DEF)
             continue;
         v.cur = &v.defs[v.n_defs++];
         v.cur->def = d;
-        if (d->kind == GQL_OPERATION)
-            walk_operation(&v, d);
-        else
-            walk_fragment(&v, d);
+        walk_definition(&v, d, NULL, false);
     }
-    document_rules(&v);
+    v.quiet = false;
+    v.map = frag_map(&v);
+    v.visited = xcalloc(v.n_defs + 1, 1);
+    v.on_path = xmalloc((v.n_defs + 1) * sizeof *v.on_path);
+    for (uint32_t i = 0; i <= v.n_defs; i++)
+        v.on_path[i] = -1;
+    report_pass(&v);
     for (uint32_t i = 0; i < v.n_defs; i++) {
         free(v.defs[i].usages);
         free(v.defs[i].spreads);
     }
     free(v.defs);
+    free(v.visited);
+    free(v.on_path);
     return json_array_size(ex->errors) == before;
 }
 

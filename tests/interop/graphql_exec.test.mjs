@@ -119,7 +119,20 @@ const BAD = [
   '{ asset(id: "a") { ...F code: id } } fragment F on Asset { code }',
   '{ walletAddress(id: "w") { ... on Model { x: id } ... on WalletAddress { x: address } } }',
   '{ asset(id: "a") { ...F ...G } } fragment F on Asset { k: id } fragment G on Asset { k: code }',
-  'query ($a: String, $b: String) { asset(id: "a") { fees(after: $a) { edges { cursor } } fees(after: $b) { edges { cursor } } } }'
+  'query ($a: String, $b: String) { asset(id: "a") { fees(after: $a) { edges { cursor } } fees(after: $b) { edges { cursor } } } }',
+  '{ asset(id:"a") { ... on Asset { x: id x: code } } }',
+  '{ asset(id:"a") { ... on Asset { ... on Asset { x: id } x: code } } }',
+  // several errors each: the order is graphql-js's visiting order
+  'query Q($a: Int, $b: String!) { asset(id: $b) { idz ...F @nope } nope(x: 1) { y } } fragment F on Asset { code(x: 1) scale { z } }',
+  '{ asset(id: 1, id: 2) { ... on Peer { id } ... on Nope { id } } }',
+  'query A($x: [Int!]!) { assets(first: $x) { edges { cursor } } } query A { whoami { id } } { whoami { id } }',
+  'query { asset(id: "a") { ...A ...B } } fragment A on Asset { ...B } fragment B on Asset { ...A } fragment C on Nope { x }',
+  '{ whoami { id @skip(if: $s) @include(if: true) @include(if: false) } }',
+  'query ($s: Boolean = "x", $t: [SortOrder] = [UP]) { assets(sortOrder: $t) { edges { cursor } } }',
+  '{ a: whoami { id } a: asset(id: "x") { id } b: assets(first: 1) { edges { cursor } } b: assets(first: 2) { edges { cursor } } }',
+  'query ($id: ID) { asset(id: $id) { id } peer(id: $id) { id } }',
+  'fragment F on Asset { id } fragment F on Asset { code } { asset(id: "a") { ...F } }',
+  '{ asset(id: "a") { withdrawalThreshold(x: 1) liquidity { a } } walletAddress }'
 ]
 
 test('validation errors match graphql-js validate()', () => {
