@@ -656,28 +656,6 @@ static bool types_conflict(const gql_tref_t *a, const gql_tref_t *b)
     }
 }
 
-/* Why a and b cannot share a response key, in reason (empty when they can). */
-static void conflict(const ofield_t *a, const ofield_t *b, char *reason, size_t cap)
-{
-    reason[0] = '\0';
-    bool exclusive = a->parent && b->parent && a->parent != b->parent &&
-                     a->parent->kind == GQL_KIND_OBJECT && b->parent->kind == GQL_KIND_OBJECT;
-    if (!exclusive && strcmp(a->f->name, b->f->name) != 0) {
-        snprintf(reason, cap, "\"%s\" and \"%s\" are different fields", a->f->name, b->f->name);
-        return;
-    }
-    if (!exclusive && !same_args(a->f, b->f)) {
-        snprintf(reason, cap, "they have differing arguments");
-        return;
-    }
-    if (a->fd && b->fd && types_conflict(a->fd->type, b->fd->type)) {
-        char ta[256], tb[256];
-        gql_tref_str(a->fd->type, ta, sizeof ta);
-        gql_tref_str(b->fd->type, tb, sizeof tb);
-        snprintf(reason, cap, "they return conflicting types \"%s\" and \"%s\"", ta, tb);
-    }
-}
-
 static void opush(oframe_t **st, size_t *sp, size_t *cap, oframe_t f)
 {
     if (*sp == *cap) {
@@ -731,17 +709,80 @@ static size_t overlap_collect(vstate_t *v, const gql_type_t *parent, const gql_n
     return n;
 }
 
+#define SUB_PAIRS_MAX 10000u
+
+static void conflict(vstate_t *v, const ofield_t *a, const ofield_t *b, bool exclusive,
+                     char *reason, size_t cap, unsigned depth);
+
+static const gql_type_t *composite_of(const ofield_t *f)
+{
+    return f->fd && gql_type_composite(f->fd->type->named) ? f->fd->type->named : NULL;
+}
+
+/* Conflicts between the selections of a and b (graphql-js's "subfields "x" conflict because
+ * ..."), appended to reason. */
+static void sub_conflicts(vstate_t *v, const ofield_t *a, const ofield_t *b, bool exclusive,
+                          char *reason, size_t cap, unsigned depth)
+{
+    ofield_t *fa, *fb;
+    size_t na = overlap_collect(v, composite_of(a), a->f->sel.first, &fa);
+    size_t nb = overlap_collect(v, composite_of(b), b->f->sel.first, &fb);
+    size_t len = 0, pairs = 0;
+    char sub[1500];
+    for (size_t i = 0; i < na && pairs < SUB_PAIRS_MAX; i++)
+        for (size_t j = 0; j < nb && pairs < SUB_PAIRS_MAX; j++) {
+            if (strcmp(okey(fa[i].f), okey(fb[j].f)) != 0)
+                continue;
+            pairs++;
+            conflict(v, &fa[i], &fb[j], exclusive, sub, sizeof sub, depth + 1);
+            if (sub[0] && len < cap)
+                len += (size_t)snprintf(reason + len, cap - len,
+                                        "%ssubfields \"%s\" conflict because %s",
+                                        len ? " and " : "", okey(fa[i].f), sub);
+        }
+    free(fa);
+    free(fb);
+}
+
+/* Why a and b cannot share a response key, in reason (empty when they can). exclusive: their
+ * parents can never be the same object. */
+static void conflict(vstate_t *v, const ofield_t *a, const ofield_t *b, bool exclusive,
+                     char *reason, size_t cap, unsigned depth)
+{
+    reason[0] = '\0';
+    exclusive =
+        exclusive || (a->parent && b->parent && a->parent != b->parent &&
+                      a->parent->kind == GQL_KIND_OBJECT && b->parent->kind == GQL_KIND_OBJECT);
+    if (!exclusive && strcmp(a->f->name, b->f->name) != 0) {
+        snprintf(reason, cap, "\"%s\" and \"%s\" are different fields", a->f->name, b->f->name);
+        return;
+    }
+    if (!exclusive && !same_args(a->f, b->f)) {
+        snprintf(reason, cap, "they have differing arguments");
+        return;
+    }
+    if (a->fd && b->fd && types_conflict(a->fd->type, b->fd->type)) {
+        char ta[256], tb[256];
+        gql_tref_str(a->fd->type, ta, sizeof ta);
+        gql_tref_str(b->fd->type, tb, sizeof tb);
+        snprintf(reason, cap, "they return conflicting types \"%s\" and \"%s\"", ta, tb);
+        return;
+    }
+    if (a->f->sel.first && b->f->sel.first && depth < GQL_DEPTH_MAX)
+        sub_conflicts(v, a, b, exclusive, reason, cap, depth);
+}
+
 /* Compares each field of a response key with the distinct ones before it. */
 static void overlap_group(vstate_t *v, ofield_t *g, size_t n, const ofield_t **reps)
 {
     size_t nr = 0;
-    char reason[600], m[GQL_NAME_MAX + 800];
+    char reason[1500], m[GQL_NAME_MAX + 1700];
     for (size_t i = 0; i < n && v->n_errors <= ERRORS_MAX; i++) {
         bool bad = false, dup = false;
         for (size_t r = 0; r < nr && !bad; r++) {
             if (g[i].origin && g[i].origin == reps[r]->origin)
                 continue;
-            conflict(reps[r], &g[i], reason, sizeof reason);
+            conflict(v, reps[r], &g[i], false, reason, sizeof reason, 0);
             if (reason[0]) {
                 snprintf(m, sizeof m,
                          "Fields \"%s\" conflict because %s. Use different aliases on the "

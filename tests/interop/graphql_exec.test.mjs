@@ -132,7 +132,11 @@ const BAD = [
   '{ a: whoami { id } a: asset(id: "x") { id } b: assets(first: 1) { edges { cursor } } b: assets(first: 2) { edges { cursor } } }',
   'query ($id: ID) { asset(id: $id) { id } peer(id: $id) { id } }',
   'fragment F on Asset { id } fragment F on Asset { code } { asset(id: "a") { ...F } }',
-  '{ asset(id: "a") { withdrawalThreshold(x: 1) liquidity { a } } walletAddress }'
+  '{ asset(id: "a") { withdrawalThreshold(x: 1) liquidity { a } } walletAddress }',
+  // conflicts deeper down
+  '{ a: asset(id:"x") { x: id y: scale } a: asset(id:"x") { x: code y: id } }',
+  '{ a: walletAddress(id:"x") { b: asset { x: id } } a: walletAddress(id:"x") { b: asset { x: code } } }',
+  '{ asset(id:"x") { ...F } asset(id:"x") { fees(first: 1) { edges { cursor } } } } fragment F on Asset { fees(first: 2) { edges { cursor } } }'
 ]
 
 test('validation errors match graphql-js validate()', () => {

@@ -386,6 +386,10 @@ Test(graphql_exec, validation_variables_and_fragments)
     invalid("{ a: asset(id: \"a\") { id } a: asset(id: \"b\") { id } }",
             "Fields \"a\" conflict because they have differing arguments. Use different aliases "
             "on the fields to fetch both if this was intentional.");
+    invalid("{ a: asset(id: \"x\") { x: id } a: asset(id: \"x\") { x: code } }",
+            "Fields \"a\" conflict because subfields \"x\" conflict because \"id\" and \"code\" "
+            "are different fields. Use different aliases on the fields to fetch both if this was "
+            "intentional.");
     invalid("{ asset(id: \"a\") { ...F code: id } } fragment F on Asset { code }",
             "Fields \"code\" conflict because \"id\" and \"code\" are different fields. Use "
             "different aliases on the fields to fetch both if this was intentional.");
