@@ -30,7 +30,10 @@
 #define RAFIKI_COST_MAX  5000u
 
 /* The backend families, one line each. */
-static const admin_gql_family_t *const backend_families[] = {NULL};
+static const admin_gql_family_t *const backend_families[] = {
+    &admin_gql_assets,   &admin_gql_peers,     &admin_gql_liquidity,
+    &admin_gql_webhooks, &admin_gql_transfers,
+};
 
 static bool authorized_tenant(const admin_gql_t *g, const char *tenant)
 {
