@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/assert.h"
 #include "base/mem.h"
 #include "base/slice.h"
 #include "graphql/engine.h"
@@ -410,18 +411,31 @@ json_t *gql_serialize_leaf(const gql_type_t *t, json_t *v, gql_msg_t *msg)
 
 /* ---- variables ---- */
 
+#define VAR_PATH_MAX (2u * GQL_DEPTH_MAX + 4u)
+
+/* Where in a variable's value coercion is: formatted only when an error needs it. */
 typedef struct {
     gql_exec_t *ex;
     const char *var;
-    char path[256];
+    gql_pseg_t path[VAR_PATH_MAX];
+    size_t path_n;
     bool failed;
 } vctx_t;
+
+static void path_text(const vctx_t *vc, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < vc->path_n && len < cap; i++)
+        len += vc->path[i].key ? (size_t)snprintf(out + len, cap - len, ".%s", vc->path[i].key)
+                               : (size_t)snprintf(out + len, cap - len, "[%zu]", vc->path[i].index);
+}
 
 #define VAR_ERRORS_MAX 50
 
 static void var_error(vctx_t *vc, const json_t *value, const char *text)
 {
-    char shown[256], msg[2048];
+    char shown[256], msg[2048], path[512];
     vc->failed = true;
     if (vc->ex->var_errors >= VAR_ERRORS_MAX) {
         if (vc->ex->var_errors++ == VAR_ERRORS_MAX)
@@ -433,9 +447,10 @@ static void var_error(vctx_t *vc, const json_t *value, const char *text)
     }
     vc->ex->var_errors++;
     gql_inspect(value, shown, sizeof shown);
-    if (vc->path[0])
+    path_text(vc, path, sizeof path);
+    if (path[0])
         snprintf(msg, sizeof msg, "Variable \"$%s\" got invalid value %s at \"%s%s\"; %s", vc->var,
-                 shown, vc->var, vc->path, text);
+                 shown, vc->var, path, text);
     else
         snprintf(msg, sizeof msg, "Variable \"$%s\" got invalid value %s; %s", vc->var, shown,
                  text);
@@ -456,14 +471,14 @@ static json_t *coerce_list(vctx_t *vc, const gql_tref_t *t, json_t *v, unsigned 
         return arr;
     }
     json_t *arr = json_array();
-    size_t plen = strlen(vc->path);
     for (size_t i = 0; i < json_array_size(v); i++) {
-        snprintf(vc->path + plen, sizeof vc->path - plen, "[%zu]", i);
+        ASSERT(vc->path_n < VAR_PATH_MAX);
+        vc->path[vc->path_n++] = (gql_pseg_t){NULL, i};
         json_t *item = coerce_input(vc, t->of, json_array_get(v, i), depth + 1);
+        vc->path_n--;
         if (item)
             json_array_append_new(arr, item);
     }
-    vc->path[plen] = '\0';
     return arr;
 }
 
@@ -494,7 +509,6 @@ static json_t *coerce_object(vctx_t *vc, const gql_type_t *t, json_t *v, unsigne
         return NULL;
     }
     json_t *obj = json_object();
-    size_t plen = strlen(vc->path);
     for (uint32_t i = 0; i < t->n_inputs; i++) {
         const gql_ivalue_t *f = &t->inputs[i];
         json_t *fv = json_object_get(v, f->name);
@@ -511,9 +525,10 @@ static json_t *coerce_object(vctx_t *vc, const gql_type_t *t, json_t *v, unsigne
             }
             continue;
         }
-        snprintf(vc->path + plen, sizeof vc->path - plen, ".%s", f->name);
+        ASSERT(vc->path_n < VAR_PATH_MAX);
+        vc->path[vc->path_n++] = (gql_pseg_t){f->name, 0};
         json_t *c = coerce_input(vc, f->type, fv, depth + 1);
-        vc->path[plen] = '\0';
+        vc->path_n--;
         if (c)
             json_object_set_new(obj, f->name, c);
     }

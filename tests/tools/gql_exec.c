@@ -5,8 +5,11 @@
  * a resolver that answers canned["Type.field"], else canned["field"], else null; a canned
  * value "$args" answers the field's coerced arguments, and {"$error": "CODE"} fails the field
  * with that code. Prints {"status": N, "body": RESPONSE} on stdout. With --bench N the
- * request runs N times first and the mean wall and CPU time per request go to stderr.
+ * request runs N times first and the mean wall and CPU time per request go to stderr;
+ * --bench-uncached N makes each text differ (a trailing comment) so none is served from the
+ * document cache.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +79,14 @@ int main(int argc, char **argv)
         return 2;
     }
     long iters = 0;
+    bool uncached = false;
     const char *canned_path = NULL;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
+        if ((strcmp(argv[i], "--bench") == 0 || strcmp(argv[i], "--bench-uncached") == 0) &&
+            i + 1 < argc) {
+            uncached = strcmp(argv[i], "--bench-uncached") == 0;
             iters = strtol(argv[++i], NULL, 10);
-        else
+        } else
             canned_path = argv[i];
     }
     FILE *f = fopen(argv[1], "rb");
@@ -116,8 +122,18 @@ int main(int argc, char **argv)
         struct timespec t0, t1, c0, c1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-        for (long i = 0; i < iters; i++)
-            json_decref(gql_execute(schema, NULL, &r, NULL, &status));
+        size_t qlen = r.query_len;
+        char *text = xmalloc(qlen + 32);
+        memcpy(text, r.query, qlen);
+        for (long i = 0; i < iters; i++) {
+            gql_request_t ri = r;
+            if (uncached) {
+                ri.query = (const uint8_t *)text;
+                ri.query_len = qlen + (size_t)snprintf(text + qlen, 32, "\n#%ld", i);
+            }
+            json_decref(gql_execute(schema, NULL, &ri, NULL, &status));
+        }
+        free(text);
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec));

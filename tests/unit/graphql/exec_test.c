@@ -88,6 +88,7 @@ static const gql_resolver_t resolvers[] = {
     {"Query", "assets", r_assets},
     {"Query", "walletAddress", r_wa},
     {"Query", "peers", r_args},
+    {"Query", "webhookEvents", r_args},
     {"Mutation", "createAsset", r_create_asset},
     {"Mutation", "deleteAsset", r_delete_asset},
 };
@@ -585,4 +586,22 @@ Test(graphql_exec, document_cache_under_threads)
            "{\"errors\":[{\"message\":\"Cannot query field \\\"assetz\\\" on type \\\"Query\\\". "
            "Did you mean \\\"asset\\\" or \\\"assets\\\"?\",\"locations\":[{\"line\":1,\"column\":"
            "3}],\"extensions\":{\"code\":\"GRAPHQL_VALIDATION_FAILED\"}}]}");
+}
+
+Test(graphql_exec, lists_promote_single_values)
+{
+    const char *q = "query ($f: WebhookEventFilter) { webhookEvents(filter: $f) { pageInfo { "
+                    "endCursor } } }";
+    expect(q, "{\"f\": {\"type\": {\"in\": \"incoming_payment.created\"}}}", 200,
+           "{\"data\":{\"webhookEvents\":{\"pageInfo\":{\"endCursor\":\"{\\\"filter\\\":{"
+           "\\\"type\\\":{\\\"in\\\":[\\\"incoming_payment.created\\\"]}}}\"}}}}");
+    expect("{ webhookEvents(filter: {type: {in: \"a\", notIn: [\"b\", \"c\"]}}) { pageInfo { "
+           "endCursor } } }",
+           NULL, 200,
+           "{\"data\":{\"webhookEvents\":{\"pageInfo\":{\"endCursor\":\"{\\\"filter\\\":{"
+           "\\\"type\\\":{\\\"in\\\":[\\\"a\\\"],\\\"notIn\\\":[\\\"b\\\",\\\"c\\\"]}}}\"}}}}");
+    expect(q, "{\"f\": {\"type\": {\"in\": [\"a\", null]}}}", 400,
+           "{\"errors\":[{\"message\":\"Variable \\\"$f\\\" got invalid value null at "
+           "\\\"f.type.in[1]\\\"; Expected non-nullable type \\\"String!\\\" not to be null.\","
+           "\"extensions\":{\"code\":\"BAD_USER_INPUT\"}}]}");
 }
