@@ -1352,6 +1352,7 @@ typedef struct {
     uint32_t depth;         /* of the fields in this set */
     uint64_t mult;          /* how many times each field here runs, by the lists above */
     const gql_node_t *frag; /* the fragment this frame spreads, or NULL */
+    bool meta;              /* inside __schema or __type: not counted for depth or cost */
 } lframe_t;
 
 /* The list size a field asks for (first or last), 1 when it names none. */
@@ -1415,21 +1416,27 @@ static void limit_step(gql_exec_t *ex, lframe_t **st, size_t *sp, size_t *cap, l
     t->steps++;
     if (!gql_should_include(ex, &s->directives))
         return;
+    bool meta = top->meta;
     if (s->kind == GQL_FIELD) {
+        /* as Rafiki's ApolloArmor (ignoreIntrospection): an introspection query's depth and
+         * cost are its schema's, not the caller's choice; its fields still count */
+        meta = meta || (depth == 1 && (!strcmp(s->name, "__schema") || !strcmp(s->name, "__type")));
         t->fields++;
-        t->depth = depth > t->depth ? depth : t->depth;
-        t->cost += mult;
+        if (!meta) {
+            t->depth = depth > t->depth ? depth : t->depth;
+            t->cost += mult;
+        }
         if (s->sel.first) {
             uint64_t m = mult * list_size(ex, s);
             lpush(st, sp, cap,
-                  (lframe_t){s->sel.first, depth + 1, m > UINT32_MAX ? UINT32_MAX : m, NULL});
+                  (lframe_t){s->sel.first, depth + 1, m > UINT32_MAX ? UINT32_MAX : m, NULL, meta});
         }
     } else if (s->kind == GQL_INLINE_FRAGMENT) {
-        lpush(st, sp, cap, (lframe_t){s->sel.first, depth, mult, NULL});
+        lpush(st, sp, cap, (lframe_t){s->sel.first, depth, mult, NULL, meta});
     } else {
         const gql_node_t *f = gql_fragment(ex, s->name);
         if (f && !frag_on_stack(*st, *sp, f))
-            lpush(st, sp, cap, (lframe_t){f->sel.first, depth, mult, f});
+            lpush(st, sp, cap, (lframe_t){f->sel.first, depth, mult, f, meta});
     }
 }
 
@@ -1460,7 +1467,7 @@ bool gql_check_limits(gql_exec_t *ex, const gql_limits_t *limits)
         t.depth_max = GQL_DEPTH_MAX;
     lframe_t *st = NULL;
     size_t sp = 0, cap = 0;
-    lpush(&st, &sp, &cap, (lframe_t){ex->op->sel.first, 1, 1, NULL});
+    lpush(&st, &sp, &cap, (lframe_t){ex->op->sel.first, 1, 1, NULL, false});
     while (sp > 0 && !over(&t)) {
         if (!st[sp - 1].sel)
             sp--;

@@ -469,6 +469,27 @@ Test(graphql_exec, limits_depth_fields_cost)
     free(m);
 }
 
+/* Introspection is exempt from depth and cost, as Rafiki's ApolloArmor (ignoreIntrospection):
+ * getIntrospectionQuery nests TypeRef far past Rafiki's depth of 10. */
+Test(graphql_exec, limits_spare_introspection)
+{
+    unsigned st;
+    char *m = limited("{ __schema { types { fields { type { ofType { ofType { name } } } } } } }",
+                      (gql_limits_t){.depth_max = 3, .cost_max = 2}, &st);
+    cr_expect_str_eq(m, "");
+    cr_expect_eq(st, 200);
+    free(m);
+    m = limited("{ __type(name: \"Asset\") { fields { type { ofType { name } } } } }",
+                (gql_limits_t){.depth_max = 2}, &st);
+    cr_expect_str_eq(m, "");
+    free(m);
+    /* beside a real field, that field is still held to the limit */
+    m = limited("{ __schema { types { name } } walletAddress(id: \"w\") { asset { id } } }",
+                (gql_limits_t){.depth_max = 2}, &st);
+    cr_expect_str_eq(m, "The query exceeds the maximum depth of 2.");
+    free(m);
+}
+
 Test(graphql_exec, limits_stop_fragment_bombs)
 {
     /* each fragment spreads the next twice: 2^40 spreads if expanded blindly */
