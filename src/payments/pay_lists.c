@@ -6,6 +6,7 @@
  */
 #include "payments/pay_lists.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/assert.h"
@@ -206,4 +207,37 @@ pay_list_result_t pay_list_page(db_t *db, const pay_list_query_t *q, pay_list_pa
         return PAY_LIST_STORAGE_ERROR;
     }
     return PAY_LIST_OK;
+}
+
+pay_list_result_t pay_list_client(db_t *db, pay_list_kind_t kind, ledger_id_t id, char *out,
+                                  size_t cap, db_err_t *err)
+{
+    static const char *const SQL_CLIENT[PAY_LIST_KIND_COUNT] = {
+        [PAY_LIST_QUOTES] = "SELECT client FROM quotes WHERE id = ?",
+        [PAY_LIST_INCOMING] = "SELECT client FROM incoming_payments WHERE id = ?",
+        [PAY_LIST_OUTGOING] = "SELECT client FROM outgoing_payments WHERE id = ?",
+    };
+    ASSERT(kind < PAY_LIST_KIND_COUNT && SQL_CLIENT[kind] && cap > 0);
+    out[0] = '\0';
+    char ids[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, ids);
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    db_stmt_t *st = c ? db_prepare(c, SQL_CLIENT[kind], &e) : NULL;
+    db_rc_t rc = DB_ERROR;
+    if (st) {
+        db_bind_str(st, 1, ids);
+        rc = db_step_one(st, &e);
+        const char *s = rc == DB_ROW && !db_col_null(st, 0) ? db_col_text(st, 0, NULL) : NULL;
+        if (s)
+            snprintf(out, cap, "%s", s);
+    }
+    if (c)
+        db_release(c);
+    if (rc == DB_ROW || rc == DB_NOT_FOUND)
+        return PAY_LIST_OK;
+    LOGE("payments: lists: %s", e.msg);
+    if (err)
+        *err = e;
+    return PAY_LIST_STORAGE_ERROR;
 }

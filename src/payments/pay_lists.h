@@ -86,4 +86,10 @@ typedef struct {
 pay_list_result_t pay_list_page(db_t *db, const pay_list_query_t *q, pay_list_page_t *out,
                                 db_err_t *err);
 
+/* The Open Payments client that created resource id of kind (PAY_LIST_QUOTES, _INCOMING or
+ * _OUTGOING) into out (cap bytes; cut when longer): "" when an operator created it through an
+ * admin API or it does not exist. OK or STORAGE_ERROR. */
+pay_list_result_t pay_list_client(db_t *db, pay_list_kind_t kind, ledger_id_t id, char *out,
+                                  size_t cap, db_err_t *err);
+
 #endif
