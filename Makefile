@@ -87,6 +87,11 @@ $(BUILD)/obj/empty.o:
 	@mkdir -p $(dir $@)
 	echo 'typedef int rafiki_empty_t;' | $(CC) -x c -c - -o $@
 
+# The GraphQL schemas are built into the admin layer with .incbin (src/admin/admin_gql_schemas.c).
+GQL_SCHEMAS := schema/graphql/backend.graphql schema/graphql/auth.graphql
+$(BUILD)/obj/src/admin/admin_gql_schemas.o $(BUILD)/fuzzobj/src/admin/admin_gql_schemas.o: \
+  $(GQL_SCHEMAS)
+
 CMD_SRCS := $(wildcard src/cmd/*.c)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 

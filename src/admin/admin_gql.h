@@ -49,9 +49,23 @@
 #define ADMIN_GQL_PAGE_DEFAULT 20
 #define ADMIN_GQL_PAGE_MAX     100
 
+/* One family's resolvers (see the list at the end of this header). */
+typedef struct {
+    const gql_resolver_t *resolvers;
+    size_t n;
+} admin_gql_family_t;
+
+/* A Mutation root field's own resolver, behind the idempotencyKey wrapper. */
+typedef struct {
+    const char *field;
+    gql_resolver_fn fn;
+} admin_gql_mutation_t;
+
 /* What the face needs, owned by the process (serve.c) or a test and outliving the server.
  * Members other than admin may be NULL when their component does not run here; resolvers
- * that need a missing one answer INTERNAL_SERVER_ERROR. */
+ * that need a missing one answer INTERNAL_SERVER_ERROR. sdl and families choose the schema:
+ * NULL serves Rafiki's backend schema with every backend family (the auth server's admin port
+ * sets the auth schema and its family instead). */
 typedef struct {
     admin_ctx_t *admin;             /* ledger, db, cache, ADMIN_API_SECRET */
     connector_t *connector;         /* peers and routes */
@@ -59,9 +73,16 @@ typedef struct {
     outgoing_payments_t *outgoing;  /* outgoing payments and their worker */
     quote_svc_t *quotes;            /* quotes */
     admin_sig_config_t sig;         /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS, replay guard */
-    const char *operator_tenant_id; /* OPERATOR_TENANT_ID */
-    gql_limits_t limits;            /* zero: the engine's defaults */
-    gql_schema_t *schema;           /* built by admin_gql_register */
+    const char *operator_tenant_id; /* OPERATOR_TENANT_ID; NULL: no tenant-id header expected */
+    gql_limits_t limits;            /* zero: Rafiki's (depth 10, cost 5000) */
+    const uint8_t *sdl;             /* the schema's text, or NULL */
+    size_t sdl_len;
+    const admin_gql_family_t *const *families;
+    size_t n_families;
+    /* set by admin_gql_register */
+    gql_schema_t *schema;
+    admin_gql_mutation_t *mutations; /* sorted by field */
+    size_t n_mutations;
 } admin_gql_t;
 
 /* One request's context: call->ctx of every resolver. */
@@ -77,7 +98,7 @@ static inline admin_gql_req_t *admin_gql_req(const gql_call_t *call)
     return (admin_gql_req_t *)call->ctx;
 }
 
-/* Builds the schema with every family's resolvers and registers POST /graphql on s. 0, or -1
+/* Builds the schema with its families' resolvers and registers POST /graphql on s. 0, or -1
  * after logging why (a resolver the schema does not know, a route refused). */
 int admin_gql_register(http_server_t *s, admin_gql_t *g);
 void admin_gql_unregister(admin_gql_t *g);
@@ -120,11 +141,6 @@ json_t *admin_gql_time_json(int64_t unix_ms);
  * different than the original request for idempotencyKey: <key>"; a concurrent one "Concurrent
  * request for idempotencyKey: <key>"), so resolvers need not.
  */
-typedef struct {
-    const gql_resolver_t *resolvers;
-    size_t n;
-} admin_gql_family_t;
-
 extern const admin_gql_family_t admin_gql_assets;    /* assets, fees, asset liquidity */
 extern const admin_gql_family_t admin_gql_peers;     /* peers, peer liquidity */
 extern const admin_gql_family_t admin_gql_liquidity; /* withdrawals post/void, event liquidity */
@@ -133,5 +149,12 @@ extern const admin_gql_family_t admin_gql_transfers; /* accountingTransfers */
 extern const admin_gql_family_t admin_gql_wallets;   /* wallet addresses and keys */
 extern const admin_gql_family_t admin_gql_incoming;  /* incoming payments, receivers */
 extern const admin_gql_family_t admin_gql_outgoing;  /* quotes, outgoing payments, payments */
+extern const admin_gql_family_t admin_gql_grants;    /* the auth schema: grants, revokeGrant */
+
+/* Rafiki's schemas as we serve them (schema/graphql/, built into the binary). */
+extern const uint8_t admin_gql_backend_sdl[];
+extern const size_t admin_gql_backend_sdl_len;
+extern const uint8_t admin_gql_auth_sdl[];
+extern const size_t admin_gql_auth_sdl_len;
 
 #endif

@@ -22,10 +22,11 @@ typedef struct {
     const char *ilp_address;
     const char *admin_api_secret; /* NULL: the admin API refuses every request */
     /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS: Rafiki's admin API signatures
-     * (admin/admin_signature.h), for the GraphQL admin API; no route uses them yet */
+     * (admin/admin_signature.h), for the GraphQL admin API (POST /graphql) */
     uint32_t admin_signature_version;
     uint32_t admin_signature_ttl_s;
-    const char *stream_secret_hex; /* NULL when generated for this run (development only) */
+    const char *operator_tenant_id; /* OPERATOR_TENANT_ID, or NULL */
+    const char *stream_secret_hex;  /* NULL when generated for this run (development only) */
     uint8_t stream_secret[STREAM_SHARED_SECRET_LEN];
     bool stream_secret_generated;
     const char *dev_secrets_path; /* development: where generated secrets are kept, or NULL */
@@ -41,7 +42,10 @@ typedef struct {
     char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
     char auth_server_url[256];   /* AUTH_SERVER_URL without a trailing slash */
     uint64_t incoming_payment_expiry_max_ms;
-    uint32_t shutdown_timeout_ms; /* SHUTDOWN_TIMEOUT_MS: bound of a stop on SIGTERM */
+    bool wallet_address_poll;                  /* WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED */
+    uint32_t wallet_address_lookup_timeout_ms; /* WALLET_ADDRESS_LOOKUP_TIMEOUT_MS */
+    uint32_t wallet_address_poll_ms;           /* WALLET_ADDRESS_POLLING_FREQUENCY_MS */
+    uint32_t shutdown_timeout_ms;              /* SHUTDOWN_TIMEOUT_MS: bound of a stop on SIGTERM */
     /* quotes and outgoing payments */
     uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */
     uint32_t slippage_ppm;              /* SLIPPAGE, parts per million */

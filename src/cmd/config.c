@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "base/slice.h"
+#include "base/uuid.h"
 #include "admin/admin_signature.h"
 #include "auth/auth.h"
 #include "payments/outgoing_payment.h"
@@ -251,6 +252,15 @@ static config_result_t load_payments(config_t *cfg, config_err_t *err)
     if (env_u64("INCOMING_PAYMENT_EXPIRY_MAX_MS", 2592000000ull, 1000, 10ull * 365 * 86400000,
                 &cfg->incoming_payment_expiry_max_ms, &e) != ENV_OK)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
+    /* Rafiki's wait for a wallet address the wallet creates when told it was asked for */
+    uint64_t timeout, freq;
+    if (env_bool("WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED", false, &cfg->wallet_address_poll,
+                 &e) != ENV_OK ||
+        env_u64("WALLET_ADDRESS_LOOKUP_TIMEOUT_MS", 1500, 0, 60000, &timeout, &e) != ENV_OK ||
+        env_u64("WALLET_ADDRESS_POLLING_FREQUENCY_MS", 100, 10, 10000, &freq, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->wallet_address_lookup_timeout_ms = (uint32_t)timeout;
+    cfg->wallet_address_poll_ms = (uint32_t)freq;
     return CONFIG_OK;
 }
 
@@ -286,8 +296,8 @@ static config_result_t load_outgoing(config_t *cfg, config_err_t *err)
 
 /* WEBHOOK_URL and its settings. Without a URL events are still recorded (GET /webhook-events)
  * but not sent. In production a URL needs SIGNATURE_SECRET: unsigned events could be forged. */
-/* Rafiki's admin API signature settings (admin/admin_signature.h). Read and checked now; the
- * GraphQL admin API that will use them is not served yet. */
+/* Rafiki's admin API signature settings (admin/admin_signature.h) for the GraphQL admin API,
+ * and OPERATOR_TENANT_ID, the tenant-id its operator sends (a UUID, as Rafiki requires). */
 static config_result_t load_admin_signature(config_t *cfg, config_err_t *err)
 {
     env_err_t e;
@@ -299,6 +309,10 @@ static config_result_t load_admin_signature(config_t *cfg, config_err_t *err)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->admin_signature_version = (uint32_t)version;
     cfg->admin_signature_ttl_s = (uint32_t)ttl;
+    cfg->operator_tenant_id = env_str("OPERATOR_TENANT_ID", NULL);
+    const char *t = cfg->operator_tenant_id;
+    if (t && !uuid_valid(t, strlen(t)))
+        return config_fail(err, "OPERATOR_TENANT_ID", "expected a UUID");
     return CONFIG_OK;
 }
 

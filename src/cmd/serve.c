@@ -48,6 +48,7 @@
 #include "openpay/op_server.h"
 #include "admin/admin_outgoing.h"
 #include "admin/admin_payments.h"
+#include "admin/admin_gql.h"
 #include "admin/admin_liquidity.h"
 #include "admin/admin_webhooks.h"
 #include "payments/liquidity.h"
@@ -112,12 +113,14 @@ typedef struct {
     auth_t *auth;                 /* the GNAP authorization server (COMP_AUTH) */
     auth_remote_t *auth_remote;   /* introspection over HTTP (COMP_BACKEND without COMP_AUTH) */
     op_resource_config_t rs;      /* the Open Payments resource server */
+    op_server_config_t op_server; /* wallet address documents, SPSP, key sets */
     login_t *login;               /* sign-in limits and form tokens of the auth port's pages */
     consent_config_t consent;     /* the built-in login and consent screens */
     wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
+    admin_gql_t gql; /* Rafiki's Admin GraphQL API on the admin port */
     http_server_t *servers[SRV_COUNT];
 } app_t;
 
@@ -340,6 +343,29 @@ static bool outgoing_start(app_t *app)
     return true;
 }
 
+/* Rafiki's Admin GraphQL API (POST /graphql on the admin port), over the same domain as the
+ * REST routes. */
+static bool graphql_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->gql = (admin_gql_t){
+        .admin = &app->admin,
+        .connector = app->connector,
+        .wallet = &app->wallet,
+        .outgoing = app->outgoing,
+        .quotes = &app->quotes,
+        .sig = {.cache = app->cache,
+                .version = cfg->admin_signature_version,
+                .ttl_s = cfg->admin_signature_ttl_s},
+        .operator_tenant_id = cfg->operator_tenant_id,
+    };
+    if (admin_gql_register(app->servers[SRV_ADMIN], &app->gql) != 0) {
+        LOGE("graphql: cannot serve the admin GraphQL API");
+        return false;
+    }
+    return true;
+}
+
 /* The authorization server's ports (COMP_AUTH); its introspection in-process for this
  * process's resource server. */
 static bool auth_start(app_t *app)
@@ -413,9 +439,15 @@ static bool resource_server_start(app_t *app)
         .introspect = introspect,
         .introspect_user = introspect_user,
     };
+    app->op_server = (op_server_config_t){
+        .wallet = &app->wallet,
+        .poll_not_found = app->cfg.wallet_address_poll,
+        .lookup_timeout_ms = app->cfg.wallet_address_lookup_timeout_ms,
+        .poll_frequency_ms = app->cfg.wallet_address_poll_ms,
+    };
     if (admin_users_register(app->servers[SRV_ADMIN], &app->admin, &app->wallet) != 0 ||
         op_resource_register(app->servers[SRV_OP], &app->rs) != 0 ||
-        op_server_register(app->servers[SRV_OP], &app->wallet) != 0) {
+        op_server_register(app->servers[SRV_OP], &app->op_server) != 0) {
         LOGE("open payments: route registration failed");
         return false;
     }
@@ -657,7 +689,7 @@ static bool app_start(app_t *app)
         return false;
     }
     if (backend && (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
-                    !op_client_start(app) || !outgoing_start(app)))
+                    !op_client_start(app) || !outgoing_start(app) || !graphql_start(app)))
         return false;
     if (!backend)
         wallet_init(app);
@@ -682,6 +714,7 @@ static void app_stop(app_t *app)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
+    admin_gql_unregister(&app->gql); /* after the listener that runs its resolvers */
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);

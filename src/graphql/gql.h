@@ -35,6 +35,7 @@ typedef enum {
     GQL_NAME_TOO_LONG,   /* a name over GQL_NAME_MAX bytes */
     GQL_STRING_TOO_LONG, /* a string over GQL_STRING_MAX bytes */
     GQL_NUMBER_TOO_LONG, /* a number over GQL_NUMBER_MAX bytes */
+    GQL_SCHEMA_INVALID,  /* SDL that is no valid schema, or a resolver the schema lacks */
 } gql_result_t;
 
 /* A short constant name for r ("syntax", "too_deep", ...). */

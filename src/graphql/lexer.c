@@ -30,6 +30,8 @@ const char *gql_result_str(gql_result_t r)
         return "string_too_long";
     case GQL_NUMBER_TOO_LONG:
         return "number_too_long";
+    case GQL_SCHEMA_INVALID:
+        return "schema_invalid";
     }
     return "unknown";
 }

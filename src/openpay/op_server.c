@@ -4,11 +4,14 @@
  */
 #include "openpay/op_server.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "payments/op_client.h"
 #include "openpay/spsp.h"
+#include "base/clock.h"
 #include "base/log.h"
 
 /* Path segments a wallet address may have, plus one for "jwks.json". */
@@ -16,15 +19,8 @@
 
 static const char JWKS_SUFFIX[] = "/jwks.json";
 
-/* Answers 404; for a URL no wallet address has (not an inactive one), the wallet is told by a
- * wallet_address.not_found event, as in Rafiki, so it can create the address on demand. */
-static http_handler_result_t op_not_found(http_req_t *req, const wallet_ctx_t *ctx,
-                                          const char *unknown_url, size_t len)
+static http_handler_result_t op_not_found(http_req_t *req)
 {
-    db_err_t e = {0};
-    if (unknown_url &&
-        wallet_address_not_found_event(ctx, unknown_url, len, &e) != WALLET_ADDRESS_OK)
-        LOGW("open payments: cannot record wallet_address.not_found: %s", e.msg);
     http_respond_error(req, 404, "wallet_address_not_found", "no wallet address at this URL");
     return HTTP_DONE;
 }
@@ -93,9 +89,52 @@ static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ct
     return op_json(req, "application/json", wallet_address_document(ctx, w));
 }
 
+static _Atomic unsigned not_found_waiters;
+
+/* Rafiki's getOrPollByUrl: looks again every poll_frequency_ms until lookup_timeout_ms has
+ * passed, for a wallet that creates the address when told it was asked for. WALLET_ADDRESS_OK
+ * when it appeared (and is in *w). */
+static wallet_address_result_t wait_for_address(const op_server_config_t *cfg, const char *url,
+                                                size_t n, wallet_address_t *w, db_err_t *e)
+{
+    wallet_address_result_t r = WALLET_ADDRESS_NOT_FOUND;
+    if (atomic_fetch_add(&not_found_waiters, 1) >= OP_NOT_FOUND_WAITERS_MAX) {
+        atomic_fetch_sub(&not_found_waiters, 1);
+        return r;
+    }
+    uint64_t start = clock_mono_ms(), step = cfg->poll_frequency_ms ? cfg->poll_frequency_ms : 100;
+    while (clock_mono_ms() - start < cfg->lookup_timeout_ms) {
+        struct timespec ts = {.tv_sec = (time_t)(step / 1000),
+                              .tv_nsec = (long)(step % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+        r = wallet_address_get_by_url(cfg->wallet, url, n, w, e);
+        if (r != WALLET_ADDRESS_NOT_FOUND)
+            break;
+    }
+    atomic_fetch_sub(&not_found_waiters, 1);
+    return r;
+}
+
+/* The wallet address of the request's path (without a trailing "/jwks.json"): its lookup, and
+ * for an unknown one the not-found event and, with polling on, the wait. */
+static wallet_address_result_t lookup(const op_server_config_t *cfg, const char *url, size_t n,
+                                      wallet_address_t *w, db_err_t *e)
+{
+    wallet_address_result_t r = wallet_address_get_by_url(cfg->wallet, url, n, w, e);
+    if (r != WALLET_ADDRESS_NOT_FOUND)
+        return r;
+    db_err_t ee = {0};
+    if (wallet_address_not_found_event(cfg->wallet, url, n, &ee) != WALLET_ADDRESS_OK)
+        LOGW("open payments: cannot record wallet_address.not_found: %s", ee.msg);
+    if (!cfg->poll_not_found)
+        return r;
+    return wait_for_address(cfg, url, n, w, e);
+}
+
 static http_handler_result_t op_wallet(http_req_t *req, void *user)
 {
-    const wallet_ctx_t *ctx = user;
+    const op_server_config_t *cfg = user;
+    const wallet_ctx_t *ctx = cfg->wallet;
     const char *path = http_req_path(req);
     if (ctx->instance_jwks && strcmp(path, OP_CLIENT_PATH "/jwks.json") == 0) {
         http_respond(req, 200, "application/json", ctx->instance_jwks, strlen(ctx->instance_jwks));
@@ -108,16 +147,16 @@ static http_handler_result_t op_wallet(http_req_t *req, void *user)
     char url[WALLET_ADDRESS_URL_MAX + 1];
     int n = snprintf(url, sizeof url, "%s%.*s", ctx->op_url, (int)plen, path);
     if (n < 0 || (size_t)n >= sizeof url)
-        return op_not_found(req, ctx, NULL, 0);
+        return op_not_found(req);
     if (n > 0 && url[n - 1] == '/')
         url[--n] = '\0';
     wallet_address_t w;
     db_err_t e = {0};
-    wallet_address_result_t r = wallet_address_get_by_url(ctx, url, (size_t)n, &w, &e);
+    wallet_address_result_t r = lookup(cfg, url, (size_t)n, &w, &e);
     if (r == WALLET_ADDRESS_STORAGE_ERROR)
         return op_unavailable(req, &e);
     if (r != WALLET_ADDRESS_OK || !w.active)
-        return op_not_found(req, ctx, r == WALLET_ADDRESS_OK ? NULL : url, (size_t)n);
+        return op_not_found(req);
     if (jwks)
         return op_jwks(req, ctx, &w);
     const char *accept = http_req_header(req, "Accept");
@@ -128,7 +167,7 @@ static http_handler_result_t op_wallet(http_req_t *req, void *user)
 
 static http_handler_result_t op_healthz(http_req_t *req, void *user)
 {
-    (void)user; /* the wallet context, unused */
+    (void)user; /* the configuration, unused */
     http_respond(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
     return HTTP_DONE;
 }
@@ -150,7 +189,7 @@ static const http_route_t WALLET_ROUTES[] = {
 _Static_assert(HTTP_ROUTES_N(WALLET_ROUTES) == OP_WALLET_SEGMENTS_MAX + 2,
                "a route per wallet address depth, its jwks.json, and /healthz");
 
-int op_server_register(http_server_t *s, const wallet_ctx_t *ctx)
+int op_server_register(http_server_t *s, const op_server_config_t *cfg)
 {
-    return http_server_routes(s, WALLET_ROUTES, HTTP_ROUTES_N(WALLET_ROUTES), (void *)ctx);
+    return http_server_routes(s, WALLET_ROUTES, HTTP_ROUTES_N(WALLET_ROUTES), (void *)cfg);
 }

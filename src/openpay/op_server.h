@@ -10,7 +10,13 @@
  *                                                    Payments client (op_client.h)
  *
  * All unauthenticated. A URL is the request path appended to OPEN_PAYMENTS_URL. An unknown or
- * inactive wallet address answers 404 {"error":{"code":"wallet_address_not_found"}}.
+ * inactive wallet address answers 404 {"error":{"code":"wallet_address_not_found"}}. A URL no
+ * wallet address has records a wallet_address.not_found event first, so the wallet can create
+ * the address on demand; with polling on (WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED, as Rafiki)
+ * the request then waits up to WALLET_ADDRESS_LOOKUP_TIMEOUT_MS, looking again every
+ * WALLET_ADDRESS_POLLING_FREQUENCY_MS, and answers the address if it appears. A waiting request
+ * holds a worker thread, so at most OP_NOT_FOUND_WAITERS_MAX wait at once in a process; others
+ * are answered 404 at once.
  *
  * Routing: wallet address paths have one to eight segments of any name, so these routes are
  * catch-alls; register them after every more specific route of this port (op_server_register
@@ -22,11 +28,24 @@
 #ifndef RAFIKI_OPENPAY_OP_SERVER_H
 #define RAFIKI_OPENPAY_OP_SERVER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "payments/wallet_address.h"
 #include "http/server.h"
 
-/* Registers the routes above on s, before http_server_start. ctx outlives the server.
+#define OP_NOT_FOUND_WAITERS_MAX 16
+
+/* Rafiki's wallet address polling settings. */
+typedef struct {
+    const wallet_ctx_t *wallet;
+    bool poll_not_found;        /* WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED */
+    uint32_t lookup_timeout_ms; /* WALLET_ADDRESS_LOOKUP_TIMEOUT_MS (1500) */
+    uint32_t poll_frequency_ms; /* WALLET_ADDRESS_POLLING_FREQUENCY_MS (100) */
+} op_server_config_t;
+
+/* Registers the routes above on s, before http_server_start. cfg outlives the server.
  * 0, or -1 when a registration fails. */
-int op_server_register(http_server_t *s, const wallet_ctx_t *ctx);
+int op_server_register(http_server_t *s, const op_server_config_t *cfg);
 
 #endif

@@ -1,0 +1,222 @@
+/*
+ * POST /graphql on the admin port (admin_gql.h): Rafiki's request signature and tenant, the
+ * GraphQL-over-HTTP envelope as Apollo Server 4 reads and answers it, and the idempotencyKey
+ * wrapper every Mutation root field runs behind.
+ *
+ * Authentication is Rafiki's authenticatedTenantMiddleware: a request without a `signature`
+ * header, with one that does not verify (admin_signature.h: version, freshness, digest,
+ * replay), or naming a tenant that is not ours is answered 401 "Unauthorized" as plain text
+ * before any GraphQL work; a body that is not JSON is 400. Until tenants land (issue 20) the
+ * one tenant is the operator: OPERATOR_TENANT_ID, whose secret is ADMIN_API_SECRET. A request
+ * without a tenant-id header is taken as the operator's (Rafiki refuses it; our single-wallet
+ * installs need no tenant set up).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/admin_gql.h"
+#include "admin/admin_gql_idem.h"
+#include "base/assert.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "http/json.h"
+
+/* Rafiki's GraphQL body limit is koa-bodyparser's 1 MiB for JSON. */
+#define GQL_BODY_MAX (1024u * 1024u)
+/* Rafiki's ApolloArmor settings. */
+#define RAFIKI_DEPTH_MAX 10u
+#define RAFIKI_COST_MAX  5000u
+
+/* The backend families, one line each. */
+static const admin_gql_family_t *const backend_families[] = {NULL};
+
+static bool authorized_tenant(const admin_gql_t *g, const char *tenant)
+{
+    if (!tenant)
+        return true;
+    return g->operator_tenant_id && strcmp(tenant, g->operator_tenant_id) == 0;
+}
+
+/* The headers-only checks: a signature header must be there (Rafiki: 401 without one). */
+static bool gql_gate(http_req_t *req, void *user)
+{
+    admin_gql_t *g = user;
+    const char *secret = g->admin->secret;
+    if (!secret || !*secret || !http_req_header(req, "signature") ||
+        !authorized_tenant(g, http_req_header(req, "tenant-id"))) {
+        http_respond(req, 401, "text/plain; charset=utf-8", "Unauthorized", 12);
+        return false;
+    }
+    return true;
+}
+
+static bool signature_ok(admin_gql_t *g, http_req_t *req)
+{
+    admin_sig_err_t err;
+    admin_sig_result_t r =
+        admin_signature_check(&g->sig, g->admin->secret, http_req_header(req, "signature"),
+                              http_req_body(req), clock_wall_ms(), &err);
+    if (r == ADMIN_SIG_OK)
+        return true;
+    LOGW("graphql: refused (%s): %s", admin_sig_result_str(r), err.msg);
+    if (r == ADMIN_SIG_INVALID_BODY)
+        http_respond(req, 400, "text/plain; charset=utf-8", "invalid JSON", 12);
+    else if (r == ADMIN_SIG_STORAGE)
+        http_respond(req, 503, "text/plain; charset=utf-8", "Service Unavailable", 19);
+    else
+        http_respond(req, 401, "text/plain; charset=utf-8", "Unauthorized", 12);
+    return false;
+}
+
+/* Apollo's answer to an envelope it cannot run: 400 with one error, code BAD_REQUEST. */
+static http_handler_result_t bad_request(http_req_t *req, const char *msg)
+{
+    json_t *doc = json_pack("{s:[{s:s,s:{s:s}}]}", "errors", "message", msg, "extensions", "code",
+                            "BAD_REQUEST");
+    http_respond_json(req, 400, doc);
+    json_decref(doc);
+    return HTTP_DONE;
+}
+
+/* Reads {query, variables, operationName} as Apollo Server 4 does. */
+static const char *envelope(json_t *body, gql_request_t *out)
+{
+    json_t *q = json_object_get(body, "query");
+    json_t *v = json_object_get(body, "variables");
+    json_t *op = json_object_get(body, "operationName");
+    if (!json_is_string(q) || json_string_length(q) == 0)
+        return "GraphQL operations must contain a non-empty `query` or a `persistedQuery` "
+               "extension.";
+    if (v && !json_is_null(v) && !json_is_object(v))
+        return "`variables` in a POST body should be provided as an object.";
+    if (op && !json_is_null(op) && !json_is_string(op))
+        return "`operationName` in a POST body must be a string if provided.";
+    out->query = (const uint8_t *)json_string_value(q);
+    out->query_len = json_string_length(q);
+    out->variables = json_is_object(v) ? v : NULL;
+    out->operation_name = json_is_string(op) ? json_string_value(op) : NULL;
+    return NULL;
+}
+
+static http_handler_result_t h_graphql(http_req_t *req, void *user)
+{
+    admin_gql_t *g = user;
+    if (!signature_ok(g, req))
+        return HTTP_DONE;
+    http_json_err_t jerr;
+    json_t *body = http_json_parse(http_req_body(req), &jerr);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return bad_request(req, "POST body must be a JSON object.");
+    }
+    gql_request_t gr = {0};
+    const char *why = envelope(body, &gr);
+    if (why) {
+        json_decref(body);
+        return bad_request(req, why);
+    }
+    admin_gql_req_t ctx = {
+        .gql = g,
+        .tenant_id = g->operator_tenant_id,
+        .is_operator = true,
+    };
+    unsigned status = 500;
+    json_t *resp = gql_execute(g->schema, &g->limits, &gr, &ctx, &status);
+    if (!resp)
+        resp = json_pack("{s:[{s:s,s:{s:s}}]}", "errors", "message", "Internal server error",
+                         "extensions", "code", GQL_CODE_INTERNAL);
+    http_respond_json(req, status, resp);
+    json_decref(resp);
+    json_decref(body);
+    return HTTP_DONE;
+}
+
+static int mutation_cmp(const void *a, const void *b)
+{
+    return strcmp(((const admin_gql_mutation_t *)a)->field,
+                  ((const admin_gql_mutation_t *)b)->field);
+}
+
+static gql_resolve_t mutation_dispatch(const gql_call_t *call, json_t **out);
+
+/* The engine's resolver table: the families' own, with each Mutation root field routed
+ * through mutation_dispatch and its own resolver kept in g->mutations. */
+static gql_resolver_t *resolvers_collect(admin_gql_t *g, size_t *n_out)
+{
+    size_t n = 0;
+    for (size_t f = 0; f < g->n_families; f++)
+        n += g->families[f]->n;
+    gql_resolver_t *all = xcalloc(n ? n : 1, sizeof *all);
+    g->mutations = xcalloc(n ? n : 1, sizeof *g->mutations);
+    g->n_mutations = 0;
+    size_t k = 0;
+    for (size_t f = 0; f < g->n_families; f++) {
+        for (size_t i = 0; i < g->families[f]->n; i++) {
+            all[k] = g->families[f]->resolvers[i];
+            if (strcmp(all[k].type, "Mutation") == 0) {
+                g->mutations[g->n_mutations++] =
+                    (admin_gql_mutation_t){.field = all[k].field, .fn = all[k].fn};
+                all[k].fn = mutation_dispatch;
+            }
+            k++;
+        }
+    }
+    qsort(g->mutations, g->n_mutations, sizeof *g->mutations, mutation_cmp);
+    *n_out = n;
+    return all;
+}
+
+int admin_gql_register(http_server_t *s, admin_gql_t *g)
+{
+    ASSERT(g && g->admin);
+    if (!g->sdl) {
+        g->sdl = admin_gql_backend_sdl;
+        g->sdl_len = admin_gql_backend_sdl_len;
+        g->families = backend_families;
+        g->n_families = 0;
+        for (size_t i = 0; i < sizeof backend_families / sizeof *backend_families; i++)
+            if (backend_families[i])
+                g->n_families = i + 1;
+    }
+    if (!g->limits.depth_max)
+        g->limits.depth_max = RAFIKI_DEPTH_MAX;
+    if (!g->limits.cost_max)
+        g->limits.cost_max = RAFIKI_COST_MAX;
+    size_t n = 0;
+    gql_resolver_t *all = resolvers_collect(g, &n);
+    gql_err_t err;
+    gql_result_t r = gql_schema_build(g->sdl, g->sdl_len, all, n, &g->schema, &err);
+    free(all);
+    if (r != GQL_OK) {
+        LOGE("graphql: schema: %s (line %u, column %u)", err.message, err.line, err.col);
+        return -1;
+    }
+    if (http_server_route_gated(s, "POST", "/graphql", gql_gate, h_graphql, g, GQL_BODY_MAX) != 0) {
+        LOGE("graphql: POST /graphql could not be registered");
+        return -1;
+    }
+    return 0;
+}
+
+void admin_gql_unregister(admin_gql_t *g)
+{
+    if (!g)
+        return;
+    gql_schema_free(g->schema);
+    g->schema = NULL;
+    free(g->mutations);
+    g->mutations = NULL;
+    g->n_mutations = 0;
+}
+
+static gql_resolve_t mutation_dispatch(const gql_call_t *call, json_t **out)
+{
+    admin_gql_t *g = admin_gql_req(call)->gql;
+    admin_gql_mutation_t key = {.field = call->field};
+    const admin_gql_mutation_t *m =
+        bsearch(&key, g->mutations, g->n_mutations, sizeof *g->mutations, mutation_cmp);
+    ASSERT(m);
+    return admin_gql_idem_run(g->admin->cache, call, m->fn, out);
+}
