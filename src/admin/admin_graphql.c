@@ -30,7 +30,12 @@
 #define RAFIKI_COST_MAX  5000u
 
 /* The backend families, one line each. */
-static const admin_gql_family_t *const backend_families[] = {NULL};
+static const admin_gql_family_t *const backend_families[] = {
+    &admin_gql_wallets,
+    &admin_gql_incoming,
+    &admin_gql_outgoing,
+    NULL,
+};
 
 static bool authorized_tenant(const admin_gql_t *g, const char *tenant)
 {
