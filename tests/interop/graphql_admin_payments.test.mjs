@@ -3,6 +3,8 @@
 // Rafiki operator's backend drives it (signed, tenant-id header; every document validated
 // against Rafiki's published SDL by lib/gql.mjs): the local payment flow to COMPLETED, receivers,
 // keys, Relay pages both ways, filters, and Rafiki's errors for bad input with nothing changed.
+// On a temp SQLite file, or on a database of its own on TEST_POSTGRES_URL when it is set
+// (scripts/with-services.sh), so the list queries run on both.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -11,21 +13,30 @@ import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const SECRET = 'gql-payments-secret-0123456789'
 const TENANT = randomUUID()
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-gql-payments-'))
-let node, gql, opUrl, usd
+let node, gql, opUrl, usd, dbName
 
 before(async () => {
-  node = await startServe({ dir, name: 'gp', ilp: 'test.gp', secret: SECRET, env: { OPERATOR_TENANT_ID: TENANT } })
+  const env = { OPERATOR_TENANT_ID: TENANT }
+  const pg = process.env.TEST_POSTGRES_URL
+  if (pg) {
+    dbName = `gql_payments_${process.pid}`
+    psql(pg, `CREATE DATABASE ${dbName}`)
+    env.DATABASE_URL = pgUrl(pg, dbName)
+  }
+  node = await startServe({ dir, name: 'gp', ilp: 'test.gp', secret: SECRET, env })
   gql = gqlClient({ url: `http://127.0.0.1:${node.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
   opUrl = `http://localhost:${node.ports.op}`
   usd = await node.admin('POST', '/assets', { code: 'USD', scale: 2 })
 })
 
 after(() => {
-  node?.proc.kill('SIGTERM')
+  node?.proc.kill('SIGKILL')
+  if (dbName) psql(process.env.TEST_POSTGRES_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
   rmSync(dir, { recursive: true, force: true })
 })
 
