@@ -143,6 +143,8 @@ bool admin_check_headers(const admin_ctx_t *ctx, http_req_t *req);
 /* Parses the request body as a JSON object (kept in call->body, freed when answered). On a bad
  * body answers 400 (invalid_json / too_deep / invalid_body) and returns NULL. */
 json_t *admin_body(admin_call_t *call);
+/* admin_body for routes whose body is optional: no body reads as {}. */
+json_t *admin_body_opt(admin_call_t *call);
 
 /* Answers with doc (a reference is stolen; NULL doc answers 500), recording the answer under the
  * call's idempotency key: 2xx and 4xx are replayed later, 5xx releases the key so a retry runs

@@ -36,6 +36,14 @@ json_t *admin_body(admin_call_t *call)
     return doc;
 }
 
+json_t *admin_body_opt(admin_call_t *call)
+{
+    if (http_req_body(call->req).len > 0)
+        return admin_body(call);
+    call->body = json_object();
+    return call->body;
+}
+
 /* The value under key; NULL for absent or null. */
 static json_t *field(const json_t *obj, const char *key)
 {

@@ -111,6 +111,8 @@ static unsigned payment_status(outgoing_payment_result_t r)
     case OUTGOING_PAYMENT_QUOTE_USED:
     case OUTGOING_PAYMENT_NOT_CANCELLABLE:
         return 409;
+    case OUTGOING_PAYMENT_REASON_INVALID:
+        return 400;
     case OUTGOING_PAYMENT_STORAGE_ERROR:
         return 503;
     default:
@@ -224,9 +226,24 @@ static http_handler_result_t payment_get_route(admin_call_t *call)
     return payment_by_path(call, outgoing_payment_get);
 }
 
+/* POST /outgoing-payments/{id}/cancel {reason?}: Rafiki's cancelOutgoingPayment. */
 static http_handler_result_t payment_cancel_route(admin_call_t *call)
 {
-    return payment_by_path(call, outgoing_payment_cancel);
+    static const char *const keys[] = {"reason", NULL};
+    ledger_id_t id;
+    if (admin_path_id(call, "id", &id) != 0)
+        return HTTP_DONE;
+    json_t *body = admin_body_opt(call);
+    if (!body || admin_check_keys(call, body, "the cancel", keys) != 0)
+        return HTTP_DONE;
+    const json_t *reason = json_object_get(body, "reason");
+    if (reason && !json_is_null(reason) && !json_is_string(reason))
+        return admin_error(call, 400, "invalid_field", "'reason' must be a string");
+    outgoing_payment_t *p = xmalloc(sizeof *p);
+    http_handler_result_t res = payment_reply(
+        call, 200, outgoing_payment_cancel_reason(g_op, id, json_string_value(reason), p), p);
+    free(p);
+    return res;
 }
 
 static const admin_route_t routes[] = {

@@ -10,7 +10,8 @@
  *        -> 201 {id, wallet_address_id, quote_id, state, receiver, debit_amount,
  *                receive_amount, sent_amount, metadata, grant_id, error, created_at, updated_at}
  *   GET  /outgoing-payments/{id}
- *   POST /outgoing-payments/{id}/cancel   FUNDING -> CANCELLED, else 409
+ *   POST /outgoing-payments/{id}/cancel {reason?}  FUNDING -> CANCELLED, else 409; reason is
+ *        recorded as metadata.cancellationReason (Rafiki's cancelOutgoingPayment)
  *
  * Errors carry the module's result names as codes (quote_result_str,
  * outgoing_payment_result_str): 400 for malformed input, 404 for an unknown id in the path,

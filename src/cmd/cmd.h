@@ -52,7 +52,11 @@ typedef struct {
     fees_table_t payment_fees;          /* PAYMENT_FEES */
     uint32_t outgoing_payment_workers;  /* OUTGOING_PAYMENT_WORKERS */
     uint32_t outgoing_payment_lease_ms; /* OUTGOING_PAYMENT_LEASE_MS */
-    const char *webhook_url;            /* WEBHOOK_URL; NULL: events are recorded, not sent */
+    /* FUNDING_MODEL=rafiki: payments follow Rafiki's funding model (payments/payment_liquidity.h:
+     * the wallet deposits and withdraws per payment); "ledger" (default): our ledger holds each
+     * wallet address's balance and payments fund themselves from it */
+    bool rafiki_funding;
+    const char *webhook_url;      /* WEBHOOK_URL; NULL: events are recorded, not sent */
     const char *signature_secret; /* SIGNATURE_SECRET (HMAC key, used as given); NULL: unsigned */
     uint32_t webhook_timeout_ms;  /* WEBHOOK_TIMEOUT */
     unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */

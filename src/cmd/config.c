@@ -286,6 +286,10 @@ static config_result_t load_outgoing(config_t *cfg, config_err_t *err)
     if (fees_parse_ppm(slip, strlen(slip), &cfg->slippage_ppm) != 0)
         return config_fail(err, "SLIPPAGE",
                            "expected a fraction from 0 to 1 with at most 6 decimals, e.g. 0.01");
+    const char *model = env_str("FUNDING_MODEL", "ledger");
+    if (strcmp(model, "rafiki") != 0 && strcmp(model, "ledger") != 0)
+        return config_fail(err, "FUNDING_MODEL", "expected rafiki or ledger");
+    cfg->rafiki_funding = strcmp(model, "rafiki") == 0;
     const char *fees = env_str("PAYMENT_FEES", "");
     if (fees_table_parse(fees, strlen(fees), &cfg->payment_fees) != 0)
         return config_fail(err, "PAYMENT_FEES",

@@ -47,6 +47,7 @@
 #include "openpay/op_resource.h"
 #include "openpay/op_server.h"
 #include "admin/admin_outgoing.h"
+#include "admin/admin_payment_liquidity.h"
 #include "admin/admin_payments.h"
 #include "admin/admin_gql.h"
 #include "admin/admin_liquidity.h"
@@ -246,7 +247,8 @@ static void wallet_init(app_t *app)
                        .op_url = cfg->open_payments_url,
                        .auth_url = cfg->auth_server_url,
                        .receiver = app->connector ? connector_receiver(app->connector) : NULL,
-                       .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms};
+                       .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms,
+                       .rafiki_funding = cfg->rafiki_funding};
 }
 
 /* Wallet addresses and incoming payments: admin routes and the worker. */
@@ -333,9 +335,12 @@ static bool outgoing_start(app_t *app)
     outgoing_payments_config_t oc = {.quotes = &app->quotes,
                                      .workers = cfg->outgoing_payment_workers,
                                      .lease_ms = cfg->outgoing_payment_lease_ms,
-                                     .handoff = true};
+                                     .handoff = true,
+                                     .rafiki_funding = cfg->rafiki_funding};
     if (!app->spsp_client || !(app->outgoing = outgoing_payments_new(&oc)) ||
         admin_outgoing_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing) != 0 ||
+        admin_payment_liquidity_register(app->servers[SRV_ADMIN], &app->admin, app->outgoing,
+                                         &app->wallet) != 0 ||
         outgoing_payments_start(app->outgoing) != 0) {
         LOGE("outgoing payments: cannot start");
         return false;

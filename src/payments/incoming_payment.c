@@ -70,7 +70,8 @@ static incoming_payment_result_t ip_ledger_fail(ledger_result_t r, db_err_t *err
 #define IP_COLUMNS                                                                                 \
     "p.id, p.wallet_address_id, p.account_id, w.asset_id, w.asset_code, w.asset_scale, "           \
     "p.incoming_amount, p.state, p.settled, p.expires_at, p.created_at, p.updated_at, "            \
-    "p.completed_at, p.metadata, w.account_id FROM incoming_payments p JOIN wallet_addresses w "   \
+    "p.completed_at, p.metadata, w.account_id, p.rafiki_funding FROM incoming_payments p "         \
+    "JOIN wallet_addresses w "                                                                     \
     "ON w.id = p.wallet_address_id"
 
 static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *wallet_account)
@@ -93,6 +94,7 @@ static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *walle
     pay_col_str(st, 13, p->metadata, sizeof p->metadata);
     if (wallet_account)
         *wallet_account = pay_col_id(st, 14);
+    p->rafiki_funding = db_col_bool(st, 15);
 }
 
 /* Reads the row only (received_amount stays 0). */
@@ -256,12 +258,13 @@ static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
         return e->code;
     if (a->ledger != LEDGER_OK)
         return DB_CONSTRAINT; /* answered from a->ledger */
-    db_stmt_t *st = db_prepare(c,
-                               "INSERT INTO incoming_payments (id, wallet_address_id, account_id, "
-                               "incoming_amount, state, settled, expires_at, metadata, "
-                               "created_at, updated_at, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                               "?, ?, ?)",
-                               e);
+    db_stmt_t *st =
+        db_prepare(c,
+                   "INSERT INTO incoming_payments (id, wallet_address_id, account_id, "
+                   "incoming_amount, state, settled, expires_at, metadata, "
+                   "created_at, updated_at, client, rafiki_funding) VALUES (?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?, ?, ?, ?)",
+                   e);
     if (!st)
         return e->code;
     pay_bind_id(st, 1, p->id);
@@ -278,6 +281,7 @@ static db_rc_t tx_ip_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_i64(st, 9, p->created_ms);
     db_bind_i64(st, 10, p->updated_ms);
     db_bind_str(st, 11, a->client);
+    db_bind_bool(st, 12, p->rafiki_funding);
     db_rc_t rc = db_run(st, e);
     return rc == DB_OK ? ip_event(c, WEBHOOK_INCOMING_PAYMENT_CREATED, p->id, a->event_data, e)
                        : rc;
@@ -315,7 +319,8 @@ static incoming_payment_result_t ip_prepare(const wallet_ctx_t *ctx,
                               .state = INCOMING_PAYMENT_PENDING,
                               .expires_ms = expires,
                               .created_ms = now,
-                              .updated_ms = now};
+                              .updated_ms = now,
+                              .rafiki_funding = ctx->rafiki_funding};
     memcpy(p->asset_code, w->asset_code, sizeof p->asset_code);
     memcpy(p->metadata, in->metadata ? in->metadata : "", mlen + 1);
     return INCOMING_PAYMENT_OK;
@@ -550,7 +555,7 @@ static void ip_settle_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db
         ledger_result_t lr = ledger_account_status(ctx->ledger, e[i].p.account_id, &s);
         if (lr != LEDGER_OK)
             e[i].r = ip_ledger_fail(lr, err);
-        else if (s.balance > 0)
+        else if (s.balance > 0 && !e[i].p.rafiki_funding) /* rafiki: the wallet withdraws it */
             of[k] = i, ops[k++] = (ledger_op_t){.kind = LEDGER_OP_CREATE,
                                                 .id = sweep_transfer_id(e[i].id),
                                                 .debit_account_id = e[i].p.account_id,

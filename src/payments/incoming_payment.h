@@ -18,7 +18,9 @@
  * 0, STREAM off: what it holds is now final), the row's state changes in one database
  * transaction with its webhook event (incoming_payment.completed or .expired, carrying that
  * final received amount), then the settlement moves the balance to the wallet account in one
- * transfer whose id derives from the payment's, and records it (settled). The worker
+ * transfer whose id derives from the payment's, and records it (settled). Under Rafiki's funding
+ * model (rafiki_funding) the balance stays in the invoice account and the wallet withdraws it
+ * (payment_liquidity_incoming_withdraw); settled then only records the ending as done. The worker
  * (incoming_payment_worker_run) finishes rows whose settlement a crash interrupted, expires
  * payments that are due and completes those whose amount has been received. A crash after the
  * close but before the state change leaves a pending payment that takes no more money; it ends
@@ -90,7 +92,11 @@ typedef struct {
     uint64_t incoming_amount;
     uint64_t received_amount; /* the invoice account's credits_posted, read with the row */
     incoming_payment_state_t state;
-    bool settled;       /* the ending's ledger work is done */
+    bool settled; /* the ending's ledger work is done */
+    /* Rafiki's funding model (FUNDING_MODEL=rafiki, wallet_ctx_t): what it received stays in
+     * its invoice account when it ends, for the wallet to withdraw (payment_liquidity.h); the
+     * settlement moves nothing. Fixed at creation. */
+    bool rafiki_funding;
     int64_t expires_ms; /* always set */
     int64_t created_ms;
     int64_t updated_ms;

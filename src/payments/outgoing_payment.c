@@ -37,6 +37,7 @@ static const char *const result_names[OUTGOING_PAYMENT_RESULT_COUNT] = {
     [OUTGOING_PAYMENT_GRANT_LIMIT_EXCEEDED] = "grant_limit_exceeded",
     [OUTGOING_PAYMENT_GRANT_INACTIVE] = "grant_interval_inactive",
     [OUTGOING_PAYMENT_LIMITS_ASSET_MISMATCH] = "asset_mismatch",
+    [OUTGOING_PAYMENT_REASON_INVALID] = "reason_invalid",
     [OUTGOING_PAYMENT_STORAGE_ERROR] = "storage_error",
 };
 
@@ -113,12 +114,16 @@ static json_t *event_amount(uint64_t value, const char *code, uint8_t scale)
 }
 
 /* What is left in the payment's outgoing account for Rafiki's "balance": funded and not yet sent
- * while SENDING; 0 before funding (FUNDING) and once terminal, because our settle step returns
- * any remainder to the wallet account itself (a Rafiki wallet would withdraw it). */
+ * while SENDING; 0 before funding (FUNDING, CANCELLED: a cancel happens only before). Once
+ * terminal: under Rafiki's funding model the rest (fee included) waits for the wallet's
+ * withdrawal; under ours the settle step returns it to the wallet account, so 0. */
 static uint64_t event_balance(const outgoing_payment_t *p, const quote_t *q)
 {
     uint64_t debit = q->debit_amount.value;
-    if (p->state != OUTGOING_PAYMENT_SENDING || p->sent_amount >= debit)
+    bool held = p->state == OUTGOING_PAYMENT_SENDING ||
+                (p->rafiki_funding &&
+                 (p->state == OUTGOING_PAYMENT_COMPLETED || p->state == OUTGOING_PAYMENT_FAILED));
+    if (!held || p->sent_amount >= debit)
         return 0;
     return debit - p->sent_amount;
 }
@@ -224,7 +229,7 @@ db_rc_t outgoing_payment_grant_refund(db_conn_t *c, ledger_id_t id, uint64_t sen
 
 #define ROW_COLUMNS                                                                                \
     "id, wallet_address_id, quote_id, grant_id, state, settled, error, metadata, sent_amount, "    \
-    "created_at, updated_at, request_id"
+    "created_at, updated_at, request_id, rafiki_funding"
 
 static int state_parse(const char *s, outgoing_payment_state_t *out)
 {
@@ -267,6 +272,7 @@ outgoing_payment_result_t outgoing_payment_row_get(db_conn_t *c, ledger_id_t id,
     out->created_ms = db_col_i64(st, 9);
     out->updated_ms = db_col_i64(st, 10);
     pay_col_str(st, 11, out->request_id, sizeof out->request_id);
+    out->rafiki_funding = db_col_bool(st, 12);
     return OUTGOING_PAYMENT_OK;
 }
 
@@ -329,8 +335,9 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO outgoing_payments (id, wallet_address_id, quote_id, "
                                "grant_id, state, metadata, next_attempt_at, created_at, "
-                               "updated_at, grant_interval_start, client, request_id) "
-                               "VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?, ?, ?)",
+                               "updated_at, grant_interval_start, client, request_id, "
+                               "rafiki_funding) VALUES (?, ?, ?, ?, 'FUNDING', ?, ?, ?, ?, ?, ?, "
+                               "?, ?)",
                                e);
     if (!st)
         return e->code;
@@ -349,6 +356,7 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_str(st, 10, a->client);
     /* the creating call's id (db_write_tx sets it on the leader): the worker logs under it */
     db_bind_str(st, 11, log_request_id()[0] ? log_request_id() : NULL);
+    db_bind_bool(st, 12, p->rafiki_funding);
     rc = db_run(st, e);
     if (rc != DB_OK)
         return rc;
@@ -421,14 +429,19 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
         ASSERT(n <= OUTGOING_PAYMENT_METADATA_MAX);
         memcpy(p->metadata, req->metadata, n + 1);
     }
-    bool handoff = op->cfg.handoff && outgoing_payments_handoff_reserve(op);
+    p->rafiki_funding = op->cfg.rafiki_funding;
+    /* Rafiki's model: parked in FUNDING until the wallet's deposit makes it due */
+    bool handoff = op->cfg.handoff && !p->rafiki_funding && outgoing_payments_handoff_reserve(op);
+    int64_t next_attempt = p->rafiki_funding
+                               ? OUTGOING_PAYMENT_PARKED_MS
+                               : p->created_ms + (handoff ? (int64_t)op->cfg.lease_ms : 0);
     insert_t ins = {.p = p,
                     .acct = {.id = p->id,
                              .asset_id = q.asset_id,
                              .parent_id = w.account_id,
                              .kind = LEDGER_KIND_OUTGOING},
                     .client = req->client,
-                    .next_attempt_ms = p->created_ms + (handoff ? (int64_t)op->cfg.lease_ms : 0),
+                    .next_attempt_ms = next_attempt,
                     .q = &q,
                     .limits = req->limits};
     char *event_data = outgoing_payment_event_data(p, &q);
@@ -478,21 +491,71 @@ outgoing_payment_result_t outgoing_payment_get(outgoing_payments_t *op, ledger_i
 
 typedef struct {
     ledger_id_t id;
+    const char *reason; /* NULL: none */
     outgoing_payment_t *out;
     outgoing_payment_result_t r;
 } cancel_arg_t;
 
+/* The metadata with "cancellationReason": reason (Rafiki's cancel). NULL when it would pass
+ * OUTGOING_PAYMENT_METADATA_MAX; malloc'd text otherwise. */
+static char *metadata_with_reason(const char *metadata, const char *reason)
+{
+    json_t *m = metadata[0] ? json_loads(metadata, 0, NULL) : NULL;
+    if (!json_is_object(m)) {
+        json_decref(m);
+        m = json_object();
+    }
+    json_object_set_new(m, "cancellationReason", json_string(reason));
+    char *text = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    if (text && strlen(text) > OUTGOING_PAYMENT_METADATA_MAX) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Sets the metadata to *text (already checked) when the row is still FUNDING. */
+static db_rc_t cancel_metadata(db_conn_t *c, cancel_arg_t *a, db_err_t *e)
+{
+    outgoing_payment_t *p = xmalloc(sizeof *p);
+    outgoing_payment_result_t r = outgoing_payment_row_get(c, a->id, p);
+    db_rc_t rc = DB_OK;
+    char *text = NULL;
+    if (r == OUTGOING_PAYMENT_OK && p->state == OUTGOING_PAYMENT_FUNDING &&
+        !(text = metadata_with_reason(p->metadata, a->reason)))
+        a->r = OUTGOING_PAYMENT_REASON_INVALID, rc = DB_INVALID;
+    db_stmt_t *st = NULL;
+    if (text && !(st = db_prepare(c, "UPDATE outgoing_payments SET metadata = ? WHERE id = ?", e)))
+        rc = e->code;
+    if (st) {
+        db_bind_str(st, 1, text);
+        pay_bind_id(st, 2, a->id);
+        rc = db_run(st, e);
+    }
+    free(text);
+    free(p);
+    return rc;
+}
+
 static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
 {
     cancel_arg_t *a = arg;
+    db_rc_t rc0 = a->reason ? cancel_metadata(c, a, e) : DB_OK;
+    if (rc0 != DB_OK)
+        return rc0;
     db_stmt_t *st = db_prepare(c,
-                               "UPDATE outgoing_payments SET state = 'CANCELLED', updated_at = ? "
-                               "WHERE id = ? AND state = 'FUNDING'",
+                               "UPDATE outgoing_payments SET state = 'CANCELLED', updated_at = ?, "
+                               "next_attempt_at = CASE WHEN rafiki_funding THEN ? ELSE "
+                               "next_attempt_at END WHERE id = ? AND state = 'FUNDING'",
                                e);
     if (!st)
         return e->code;
-    db_bind_i64(st, 1, clock_wall_ms());
-    pay_bind_id(st, 2, a->id);
+    /* a parked payment (Rafiki's model) is made due so that a worker records it settled */
+    int64_t now = clock_wall_ms();
+    db_bind_i64(st, 1, now);
+    db_bind_i64(st, 2, now);
+    pay_bind_id(st, 3, a->id);
     db_rc_t rc = db_run(st, e);
     if (rc != DB_OK)
         return rc;
@@ -511,9 +574,21 @@ static db_rc_t tx_cancel(db_conn_t *c, void *arg, db_err_t *e)
 outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledger_id_t id,
                                                   outgoing_payment_t *out)
 {
-    cancel_arg_t a = {.id = id, .out = out, .r = OUTGOING_PAYMENT_STORAGE_ERROR};
+    return outgoing_payment_cancel_reason(op, id, NULL, out);
+}
+
+outgoing_payment_result_t outgoing_payment_cancel_reason(outgoing_payments_t *op, ledger_id_t id,
+                                                         const char *reason,
+                                                         outgoing_payment_t *out)
+{
+    cancel_arg_t a = {.id = id, .reason = reason, .out = out, .r = OUTGOING_PAYMENT_STORAGE_ERROR};
+    if (reason && strlen(reason) > OUTGOING_PAYMENT_REASON_MAX)
+        return OUTGOING_PAYMENT_REASON_INVALID;
     db_err_t e;
-    if (db_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e) != DB_OK) {
+    db_rc_t rc = db_write_tx(op->cfg.quotes->db, tx_cancel, &a, &e);
+    if (rc == DB_INVALID && a.r == OUTGOING_PAYMENT_REASON_INVALID)
+        return a.r;
+    if (rc != DB_OK) {
         LOGE("outgoing payments: cancel failed: %s", e.msg);
         return OUTGOING_PAYMENT_STORAGE_ERROR;
     }

@@ -73,7 +73,15 @@ enum {
     OUTGOING_PAYMENT_CODE_FEE = 12,
     OUTGOING_PAYMENT_CODE_REFUND = 13,
     OUTGOING_PAYMENT_CODE_DELIVER = 14, /* across assets: receive asset liquidity -> invoice */
+    /* ids only (their transfers carry PAY_CODE_DEPOSIT / PAY_CODE_WITHDRAWAL): Rafiki's funding
+     * model, when the webhook event whose id Rafiki uses is not recorded (disabled type) */
+    OUTGOING_PAYMENT_CODE_DEPOSIT = 15,
+    OUTGOING_PAYMENT_CODE_WITHDRAWAL = 16,
 };
+
+/* next_attempt_at of a payment no worker should claim: Rafiki's funding model parks a payment
+ * in FUNDING until the wallet's deposit (payment_liquidity.h) makes it due. */
+#define OUTGOING_PAYMENT_PARKED_MS INT64_MAX
 
 typedef enum {
     OUTGOING_PAYMENT_FUNDING = 0,
@@ -100,6 +108,7 @@ typedef enum {
     OUTGOING_PAYMENT_GRANT_LIMIT_EXCEEDED,  /* the grant's debit or receive limit would be passed */
     OUTGOING_PAYMENT_GRANT_INACTIVE,        /* the grant's interval has not started or is over */
     OUTGOING_PAYMENT_LIMITS_ASSET_MISMATCH, /* a limit in another asset than the quote's amount */
+    OUTGOING_PAYMENT_REASON_INVALID,        /* cancel reason too long for the payment's metadata */
     OUTGOING_PAYMENT_STORAGE_ERROR,
     OUTGOING_PAYMENT_RESULT_COUNT
 } outgoing_payment_result_t;
@@ -113,7 +122,12 @@ typedef struct {
     ledger_id_t quote_id;
     ledger_id_t grant_id; /* zero: none */
     outgoing_payment_state_t state;
-    bool settled;   /* terminal and unspent funds returned */
+    bool settled; /* terminal and unspent funds returned (rafiki_funding: terminal, no holds) */
+    /* Rafiki's funding model (FUNDING_MODEL=rafiki): FUNDING waits for the wallet's deposit of
+     * the debit amount (payment_liquidity.h) instead of funding from the wallet account; the
+     * fee and any rest stay in the outgoing account for the wallet to withdraw. Fixed at
+     * creation (outgoing_payments_config_t.rafiki_funding). */
+    bool rafiki_funding;
     char error[64]; /* why it FAILED ("quote_expired", "receiver_refused") */
     char metadata[OUTGOING_PAYMENT_METADATA_MAX + 1]; /* "" = none */
     uint64_t sent_amount;
@@ -142,6 +156,9 @@ typedef struct {
      * transaction and the wake-up latency; a crash leaves the row to any worker once the
      * lease runs out, like any claimed row. false: every payment goes through the claim. */
     bool handoff;
+    /* FUNDING_MODEL=rafiki: payments created now follow Rafiki's funding model (see
+     * outgoing_payment_t.rafiki_funding); false: our ledger model, funded from the wallet. */
+    bool rafiki_funding;
 } outgoing_payments_config_t;
 
 typedef struct outgoing_payments outgoing_payments_t;
@@ -172,6 +189,24 @@ outgoing_payment_result_t outgoing_payment_get(outgoing_payments_t *op, ledger_i
  * FUNDING, NOT_FOUND, STORAGE_ERROR; fills *out with the row as it now is (not on NOT_FOUND). */
 outgoing_payment_result_t outgoing_payment_cancel(outgoing_payments_t *op, ledger_id_t id,
                                                   outgoing_payment_t *out);
+
+/* Longest cancel reason (Rafiki's cancelOutgoingPayment input has no bound). */
+#define OUTGOING_PAYMENT_REASON_MAX 512
+
+/*
+ * Rafiki's cancelOutgoingPayment(id, reason): outgoing_payment_cancel that also records reason
+ * (NULL: none) as the metadata's "cancellationReason", in the same transaction. Results and
+ * Rafiki's answers (GraphQL code, message):
+ *   OK;
+ *   NOT_FOUND        NOT_FOUND "unknown payment"  (OutgoingPaymentError.UnknownPayment)
+ *   NOT_CANCELLABLE  CONFLICT "wrong state"       (OutgoingPaymentError.WrongState: not FUNDING)
+ *   REASON_INVALID   (ours) reason longer than OUTGOING_PAYMENT_REASON_MAX, or the metadata
+ *                    with it would pass OUTGOING_PAYMENT_METADATA_MAX; BAD_USER_INPUT fits
+ *   STORAGE_ERROR    INTERNAL_SERVER_ERROR
+ */
+outgoing_payment_result_t outgoing_payment_cancel_reason(outgoing_payments_t *op, ledger_id_t id,
+                                                         const char *reason,
+                                                         outgoing_payment_t *out);
 
 /* One worker pass: claims up to max due rows and runs each as far as it goes. Returns how many
  * it claimed. What the worker threads call; tests call it directly. */

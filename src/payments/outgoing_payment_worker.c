@@ -25,6 +25,7 @@ typedef enum {
     STEP_AGAIN, /* the row moved on: read it and run the next step now */
     STEP_WAIT,  /* not possible yet (funds, pending holds, storage): try after retry_ms */
     STEP_DONE,  /* settled: nothing more to do */
+    STEP_PARK,  /* Rafiki's model, FUNDING: no worker takes it until the wallet's deposit */
 } step_t;
 
 /* Steps one payment may run in one claim: fund, send, settle, plus one re-read after a race. */
@@ -111,8 +112,14 @@ typedef struct {
 static db_rc_t tx_reschedule(db_conn_t *c, void *arg, db_err_t *e)
 {
     const reschedule_t *r = arg;
+    /* parking applies only while FUNDING: a deposit that committed meanwhile made it due */
     db_stmt_t *st =
-        db_prepare(c, "UPDATE outgoing_payments SET next_attempt_at = ? WHERE id = ?", e);
+        db_prepare(c,
+                   r->at == OUTGOING_PAYMENT_PARKED_MS
+                       ? "UPDATE outgoing_payments SET next_attempt_at = ? WHERE id = "
+                         "? AND state = 'FUNDING'"
+                       : "UPDATE outgoing_payments SET next_attempt_at = ? WHERE id = ?",
+                   e);
     if (!st)
         return e->code;
     db_bind_i64(st, 1, r->at);
@@ -213,11 +220,14 @@ static size_t local_legs(outgoing_payments_t *op, const outgoing_payment_t *p, c
     if (fx && ledger_asset_get(l, invoice.asset_id, &dst) != LEDGER_OK)
         return 0;
     size_t n = 0;
-    ops[n++] =
-        transfer(p->id, OUTGOING_PAYMENT_CODE_FUND, acct.parent_id, p->id, q->debit_amount.value);
+    /* Rafiki's model: the wallet deposited the debit amount already, and the fee stays in the
+     * outgoing account for the wallet's withdrawal */
+    if (!p->rafiki_funding)
+        ops[n++] = transfer(p->id, OUTGOING_PAYMENT_CODE_FUND, acct.parent_id, p->id,
+                            q->debit_amount.value);
     ops[n++] = transfer(p->id, OUTGOING_PAYMENT_CODE_SEND, p->id,
                         fx ? src.liquidity_account_id : q->receiver_account_id, q->send_amount);
-    if (q->fee > 0)
+    if (q->fee > 0 && !p->rafiki_funding)
         ops[n++] =
             transfer(p->id, OUTGOING_PAYMENT_CODE_FEE, p->id, src.liquidity_account_id, q->fee);
     if (fx)
@@ -254,8 +264,9 @@ static step_t step_send_local(outgoing_payments_t *op, const outgoing_payment_t 
     size_t n = local_legs(op, p, q, ops), failed = 0;
     if (n == 0)
         return STEP_WAIT;
-    /* Nothing left over (debit = send + fee): settled with the same update. */
-    bool settled = q->debit_amount.value - q->send_amount - q->fee == 0;
+    /* Nothing left over (debit = send + fee), or nothing to give back (Rafiki's model: the
+     * wallet withdraws the rest): settled with the same update. */
+    bool settled = q->debit_amount.value - q->send_amount - q->fee == 0 || p->rafiki_funding;
     move_t m = {.id = p->id,
                 .from = p->state,
                 .to = OUTGOING_PAYMENT_COMPLETED,
@@ -408,7 +419,7 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
         if (!done)
             return move(op, p, OUTGOING_PAYMENT_FAILED, stream_error_code(e), sent, false);
     }
-    if (q->fee > 0) {
+    if (q->fee > 0 && !p->rafiki_funding) { /* Rafiki's model: the wallet withdraws it */
         ledger_asset_t asset;
         if (ledger_asset_get(op->cfg.quotes->ledger, q->asset_id, &asset) != LEDGER_OK)
             return STEP_WAIT;
@@ -424,7 +435,8 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
     return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, delivery ? sent : q->send_amount, false);
 }
 
-/* Returns what is left in the outgoing account to the wallet account, then marks it settled. */
+/* Returns what is left in the outgoing account to the wallet account, then marks it settled
+ * (Rafiki's model: only marks it, once no hold is open; the wallet withdraws the rest). */
 static step_t step_settle(outgoing_payments_t *op, const outgoing_payment_t *p)
 {
     ledger_account_t acct;
@@ -435,7 +447,7 @@ static step_t step_settle(outgoing_payments_t *op, const outgoing_payment_t *p)
     if (c->debits_pending > 0)
         return STEP_WAIT; /* packets in flight: their holds post or void first */
     uint64_t left = c->credits_posted - c->debits_posted;
-    if (left > 0) {
+    if (left > 0 && !p->rafiki_funding) { /* Rafiki's model: left for the wallet's withdrawal */
         ledger_op_t refund =
             transfer(p->id, OUTGOING_PAYMENT_CODE_REFUND, p->id, acct.parent_id, left);
         r = ledger_run(op, &refund, 1);
@@ -476,6 +488,8 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
         log_request_id_set(p->request_id); /* its lines, events and packets: the creating call's */
         if (p->settled)
             s = STEP_DONE;
+        else if (p->state == OUTGOING_PAYMENT_FUNDING && p->rafiki_funding)
+            s = STEP_PARK; /* the wallet's deposit makes it due again */
         else if (p->state == OUTGOING_PAYMENT_FUNDING)
             s = step_fund(op, p, &q);
         else if (p->state == OUTGOING_PAYMENT_SENDING && !ledger_id_is_zero(q.receiver_account_id))
@@ -486,7 +500,9 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
             s = step_settle(op, p);
     }
     if (s != STEP_DONE) {
-        reschedule_t r = {.id = id, .at = clock_wall_ms() + (int64_t)op->cfg.retry_ms};
+        reschedule_t r = {.id = id,
+                          .at = s == STEP_PARK ? OUTGOING_PAYMENT_PARKED_MS
+                                               : clock_wall_ms() + (int64_t)op->cfg.retry_ms};
         db_err_t e;
         if (db_write_tx(op->cfg.quotes->db, tx_reschedule, &r, &e) != DB_OK)
             LOGE("outgoing payments: reschedule failed: %s", e.msg);

@@ -59,6 +59,9 @@ typedef struct {
     /* The key set of this instance as an Open Payments client (op_client.h), served at
      * {op_url}/.well-known/pay/jwks.json; NULL: not served. */
     const char *instance_jwks;
+    /* FUNDING_MODEL=rafiki: incoming payments created now keep what they receive until the
+     * wallet withdraws it (incoming_payment.h); false: it is swept into the wallet account. */
+    bool rafiki_funding;
 } wallet_ctx_t;
 
 typedef enum {

@@ -3,6 +3,7 @@
  * worker is in webhooks_worker.c; the admin listing in admin_webhooks.c.
  */
 #include "payments/webhooks.h"
+#include "payments/wallet_address_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,57 @@ db_rc_t webhook_events_list(db_t *db, const webhook_filter_t *f, webhook_event_f
     if (rc == DB_DONE)
         rc = DB_OK;
 done:
+    db_release(c);
+    return rc;
+}
+
+db_rc_t webhook_event_latest(db_t *db, const char *resource_id, const char *const *types,
+                             size_t ntypes, char id_out[37], char *type_out, size_t type_cap,
+                             db_err_t *err)
+{
+    ASSERT(ntypes >= 1 && ntypes <= 2);
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, err);
+    if (!c)
+        return err->code;
+    /* the (resource_id, seq) index (sql/057_liquidity_withdrawals.sql) answers it */
+    db_stmt_t *st = db_prepare(c,
+                               "SELECT id, type FROM webhook_events WHERE resource_id = ? AND "
+                               "(type = ? OR type = ?) ORDER BY seq DESC LIMIT 1",
+                               err);
+    db_rc_t rc = st ? DB_OK : err->code;
+    if (st) {
+        db_bind_str(st, 1, resource_id);
+        db_bind_str(st, 2, types[0]);
+        db_bind_str(st, 3, types[ntypes - 1]);
+        rc = db_step_one(st, err);
+    }
+    if (rc == DB_ROW) {
+        pay_col_str(st, 0, id_out, 37);
+        if (type_out)
+            pay_col_str(st, 1, type_out, type_cap);
+        rc = DB_OK;
+    }
+    db_release(c);
+    return rc;
+}
+
+db_rc_t webhook_event_get(db_t *db, const char *id, char *type_out, size_t type_cap,
+                          char *resource_out, size_t resource_cap, db_err_t *err)
+{
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, err);
+    if (!c)
+        return err->code;
+    db_stmt_t *st = db_prepare(c, "SELECT type, resource_id FROM webhook_events WHERE id = ?", err);
+    db_rc_t rc = st ? DB_OK : err->code;
+    if (st) {
+        db_bind_str(st, 1, id);
+        rc = db_step_one(st, err);
+    }
+    if (rc == DB_ROW) {
+        pay_col_str(st, 0, type_out, type_cap);
+        pay_col_str(st, 1, resource_out, resource_cap);
+        rc = DB_OK;
+    }
     db_release(c);
     return rc;
 }

@@ -149,6 +149,17 @@ typedef void (*webhook_event_fn)(const webhook_event_t *e, void *user);
 db_rc_t webhook_events_list(db_t *db, const webhook_filter_t *f, webhook_event_fn fn, void *user,
                             db_err_t *err);
 
+/* The id (and type, when type_out is not NULL) of the newest event about resource_id whose type
+ * is one of types (1 or 2 of them): what Rafiki's liquidity calls look up
+ * (webhookService.getLatestByResourceId). DB_OK, DB_NOT_FOUND, or the database's code. */
+db_rc_t webhook_event_latest(db_t *db, const char *resource_id, const char *const *types,
+                             size_t ntypes, char id_out[37], char *type_out, size_t type_cap,
+                             db_err_t *err);
+/* The type and resource id of event id (cut to the caps). DB_OK, DB_NOT_FOUND, or the
+ * database's code. */
+db_rc_t webhook_event_get(db_t *db, const char *id, char *type_out, size_t type_cap,
+                          char *resource_out, size_t resource_cap, db_err_t *err);
+
 /* ---- delivery ---- */
 
 /* Defaults, as in Rafiki (timeout 2 s, 10 attempts, retries 10 s * attempts apart, at most

@@ -21,6 +21,7 @@
 #include "admin/admin.h"
 #include "payments/incoming_payment.h"
 #include "payments/outgoing_payment.h"
+#include "payments/payment_liquidity.h"
 #include "admin/admin_outgoing.h"
 #include "payments/webhooks.h"
 #include "admin/admin_payments.h"
@@ -1091,6 +1092,121 @@ static void case_paid_reads_show_the_money(void)
     free(r);
 }
 
+/* ---- Rafiki's funding model: the domain calls the GraphQL resolvers make ---- */
+
+/* Runs rop's workers until payment id is settled (or nothing is due); its state. */
+static outgoing_payment_state_t rafiki_run(outgoing_payments_t *rop, ledger_id_t id)
+{
+    outgoing_payment_t *p = malloc(sizeof *p);
+    for (int i = 0; i < 200; i++) {
+        cr_assert_eq(outgoing_payment_get(rop, id, p), OUTGOING_PAYMENT_OK);
+        if (p->settled || (outgoing_payments_run_due(rop, 16) == 0 && i >= 3))
+            break;
+        usleep(2000);
+    }
+    cr_assert_eq(outgoing_payment_get(rop, id, p), OUTGOING_PAYMENT_OK);
+    outgoing_payment_state_t st = p->state;
+    free(p);
+    return st;
+}
+
+/* A payment of wallet a to incoming payment ip created by rop. */
+static ledger_id_t rafiki_payment(outgoing_payments_t *rop, size_t a, size_t ip)
+{
+    char qid[64];
+    quote_ok(a, ip, "", qid);
+    outgoing_payment_request_t req = {.wallet_address_id = fx.dir.w[a].id,
+                                      .quote_id = parse_id(qid)};
+    outgoing_payment_t *p = malloc(sizeof *p);
+    cr_assert_eq(outgoing_payment_create(rop, &req, p), OUTGOING_PAYMENT_OK);
+    cr_expect(p->rafiki_funding);
+    ledger_id_t id = p->id;
+    free(p);
+    return id;
+}
+
+static void case_rafiki_funding(void)
+{
+    outgoing_payments_config_t oc = {.quotes = &fx.qs, .retry_ms = 1, .rafiki_funding = true};
+    outgoing_payments_t *rop = outgoing_payments_new(&oc);
+    fx.wallets.rafiki_funding = true;
+    size_t a = wallet_new(true), b = wallet_new(true);
+    size_t ip = incoming_new(b, 500);
+    ledger_id_t id = rafiki_payment(rop, a, ip), tid, ipid = fx.dir.r[ip].id;
+    payment_withdrawal_t w;
+    uint64_t wrong = 500;
+    cr_expect_eq(rafiki_run(rop, id), OUTGOING_PAYMENT_FUNDING, "parked until the deposit");
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, id, &wrong, &tid),
+                 PAYMENT_LIQUIDITY_INVALID_AMOUNT);
+    cr_expect_eq(payment_liquidity_outgoing_withdraw(rop, id, 0, &w),
+                 PAYMENT_LIQUIDITY_WRONG_STATE);
+    cr_expect_eq(payment_liquidity_incoming_withdraw(&fx.wallets, ipid, 0, &w),
+                 PAYMENT_LIQUIDITY_WRONG_STATE, "pending");
+    cr_assert_eq(payment_liquidity_outgoing_deposit(rop, id, NULL, &tid), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, id, NULL, &tid),
+                 PAYMENT_LIQUIDITY_WRONG_STATE, "a second deposit");
+    cr_assert_eq(rafiki_run(rop, id), OUTGOING_PAYMENT_COMPLETED);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 0, "the wallet account is not used");
+    cr_expect_eq(balance(fx.asset.settlement_account_id), -515, "deposited once: 500 + 10 + 1 %%");
+    cr_expect_eq(balance(id), 15, "the fee waits for the wallet");
+    cr_expect_eq(balance(fx.asset.liquidity_account_id), 0);
+
+    cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id, 30, &w), PAYMENT_LIQUIDITY_OK);
+    cr_expect(w.pending && w.amount == 15 && w.timeout_s == 30);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, true), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, true),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, false),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED);
+    cr_expect_eq(payment_liquidity_outgoing_withdraw(rop, id, 0, &w),
+                 PAYMENT_LIQUIDITY_INSUFFICIENT_BALANCE);
+
+    cr_assert_eq(payment_liquidity_incoming_withdraw(&fx.wallets, ipid, 30, &w),
+                 PAYMENT_LIQUIDITY_OK);
+    cr_expect(w.pending && w.amount == 500);
+    cr_expect_eq(balance(fx.dir.w[b].account_id), 0, "not swept");
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, false),
+                 PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, w.id, false),
+                 PAYMENT_LIQUIDITY_ALREADY_VOIDED);
+    cr_expect_eq(payment_liquidity_incoming_withdraw(&fx.wallets, ipid, 0, &w),
+                 PAYMENT_LIQUIDITY_TRANSFER_EXISTS, "one withdrawal id per payment");
+    cr_expect_eq(balance(fx.dir.r[ip].account_id), 500, "voided: back in the payment");
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, ledger_id_random(), true),
+                 PAYMENT_LIQUIDITY_UNKNOWN_TRANSFER);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(fx.ledger, tid, true),
+                 PAYMENT_LIQUIDITY_UNKNOWN_TRANSFER, "a deposit is no withdrawal");
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, ledger_id_random(), NULL, NULL),
+                 PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT);
+    cr_expect_eq(payment_liquidity_event_deposit(rop, "not-an-event"),
+                 PAYMENT_LIQUIDITY_UNKNOWN_EVENT);
+    char pid[LEDGER_ID_STR_LEN + 1], events[256];
+    id_str(id, pid);
+    events_of(pid, events);
+    cr_expect_str_eq(events, "outgoing_payment.created,outgoing_payment.funded,"
+                             "outgoing_payment.completed");
+
+    /* cancel with a reason: no deposit after it, and the row is settled */
+    size_t ip2 = incoming_new(b, 100);
+    ledger_id_t id2 = rafiki_payment(rop, a, ip2);
+    outgoing_payment_t *p = malloc(sizeof *p);
+    cr_assert_eq(outgoing_payment_cancel_reason(rop, id2, "changed my mind", p),
+                 OUTGOING_PAYMENT_OK);
+    cr_expect_eq(p->state, OUTGOING_PAYMENT_CANCELLED);
+    cr_expect(strstr(p->metadata, "\"cancellationReason\":\"changed my mind\"") != NULL, "%s",
+              p->metadata);
+    cr_expect_eq(payment_liquidity_outgoing_deposit(rop, id2, NULL, NULL),
+                 PAYMENT_LIQUIDITY_WRONG_STATE);
+    cr_expect_eq(outgoing_payment_cancel_reason(rop, id2, "again", p),
+                 OUTGOING_PAYMENT_NOT_CANCELLABLE);
+    rafiki_run(rop, id2);
+    cr_assert_eq(outgoing_payment_get(rop, id2, p), OUTGOING_PAYMENT_OK);
+    cr_expect(p->settled, "a cancelled parked payment is settled by a worker");
+    free(p);
+    outgoing_payments_free(rop);
+    fx.wallets.rafiki_funding = false;
+}
+
 static bool pg_available(void)
 {
     const char *u = getenv("TEST_POSTGRES_URL");
@@ -1129,3 +1245,4 @@ BOTH(grant_limits_concurrent, "0:0")
 BOTH(grant_refund_on_failure, FEES)
 BOTH(local_across_assets, "0:0")
 BOTH(paid_reads_show_the_money, FEES)
+BOTH(rafiki_funding, FEES)
