@@ -112,6 +112,8 @@ static gql_resolve_t op_fail(const gql_call_t *call, outgoing_payment_result_t r
         return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "unknown payment");
     case OUTGOING_PAYMENT_NOT_CANCELLABLE:
         return admin_gql_fail(call, GQL_CODE_CONFLICT, "wrong state");
+    case OUTGOING_PAYMENT_REASON_INVALID:
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "reason is too long");
     case OUTGOING_PAYMENT_GRANT_LIMIT_EXCEEDED:
     case OUTGOING_PAYMENT_GRANT_INACTIVE:
     case OUTGOING_PAYMENT_LIMITS_ASSET_MISMATCH:
@@ -302,11 +304,13 @@ static gql_resolve_t m_cancel_outgoing(const gql_call_t *call, json_t **out)
     outgoing_payments_t *op = op_of(call);
     if (!op)
         return GQL_RESOLVE_ERROR;
+    const json_t *in = gqlp_input(call);
     ledger_id_t id;
-    if (!gqlp_member_id(gqlp_input(call), "id", &id))
+    if (!gqlp_member_id(in, "id", &id))
         return op_fail(call, OUTGOING_PAYMENT_NOT_FOUND);
     outgoing_payment_t p;
-    outgoing_payment_result_t r = outgoing_payment_cancel(op, id, &p);
+    outgoing_payment_result_t r =
+        outgoing_payment_cancel_reason(op, id, gqlp_str(in, "reason"), &p);
     return r == OUTGOING_PAYMENT_OK ? payment_answer(call, &p, out) : op_fail(call, r);
 }
 

@@ -266,9 +266,9 @@ test('outgoing payments from an incoming payment, cancel in FUNDING, errors chan
     .createOutgoingPaymentFromIncomingPayment.payment
   assert.equal(p.state, 'FUNDING') // nothing in the payer's wallet
   assert.equal(p.receiver, ip.url)
-  const c = await gql.request(`mutation($input: CancelOutgoingPaymentInput!) { cancelOutgoingPayment(input: $input) { payment { id state } } }`,
+  const c = await gql.request(`mutation($input: CancelOutgoingPaymentInput!) { cancelOutgoingPayment(input: $input) { payment { id state metadata } } }`,
     { input: { id: p.id, reason: 'changed my mind' } })
-  assert.deepEqual(c.cancelOutgoingPayment.payment, { id: p.id, state: 'CANCELLED' })
+  assert.deepEqual(c.cancelOutgoingPayment.payment, { id: p.id, state: 'CANCELLED', metadata: { cancellationReason: 'changed my mind' } })
 
   const payments = async () => (await gql.request('query { payments(first: 100) { edges { cursor } } }')).payments.edges.length
   const n = await payments()
