@@ -9,6 +9,7 @@
 
 #include "admin/admin_gql_pay.h"
 #include "payments/wallet_address_props.h"
+#include "base/clock.h"
 #include "base/log.h"
 
 json_t *gqlp_wallet_node(const wallet_address_t *w)
@@ -296,9 +297,12 @@ static gql_resolve_t m_update_wallet_address(const gql_call_t *call, json_t **ou
     if (n < 0)
         return GQL_RESOLVE_ERROR;
     const char *status = gqlp_str(in, "status");
-    bool active = status && strcmp(status, "ACTIVE") == 0;
+    bool active = status && strcmp(status, "ACTIVE") == 0, was_active = w.active;
     wallet_address_result_t r = wallet_address_update(ctx, id, gqlp_str(in, "publicName"),
                                                       status ? &active : NULL, &w, NULL);
+    /* Rafiki: deactivating a wallet address expires its open incoming payments */
+    if (r == WALLET_ADDRESS_OK && status && !active && was_active)
+        r = wallet_address_expire_incoming(ctx, id, clock_wall_ms(), NULL, NULL);
     if (r == WALLET_ADDRESS_OK && given)
         r = wallet_props_set(ctx, id, props, (size_t)n, NULL);
     if (r != WALLET_ADDRESS_OK)

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "payments/incoming_payment.h"
 #include "payments/wallet_address_internal.h"
 #include "base/assert.h"
 #include "base/clock.h"
@@ -130,6 +131,47 @@ wallet_address_result_t wallet_props_list(const wallet_ctx_t *ctx, ledger_id_t i
     if (rc == DB_ROW || rc == DB_DONE)
         return WALLET_ADDRESS_OK;
     LOGE("wallet addresses: properties: %s", e.msg);
+    if (err)
+        *err = e;
+    return WALLET_ADDRESS_STORAGE_ERROR;
+}
+
+typedef struct {
+    ledger_id_t id;
+    int64_t now_ms;
+    int64_t changed;
+} expire_arg_t;
+
+static db_rc_t tx_expire(db_conn_t *c, void *arg, db_err_t *e)
+{
+    expire_arg_t *a = arg;
+    db_stmt_t *st = db_prepare(c,
+                               "UPDATE incoming_payments SET expires_at = ?, updated_at = ? WHERE "
+                               "wallet_address_id = ? AND state = ? AND expires_at > ?",
+                               e);
+    if (!st)
+        return e->code;
+    db_bind_i64(st, 1, a->now_ms);
+    db_bind_i64(st, 2, a->now_ms);
+    pay_bind_id(st, 3, a->id);
+    db_bind_i64(st, 4, INCOMING_PAYMENT_PENDING);
+    db_bind_i64(st, 5, a->now_ms);
+    db_rc_t rc = db_run(st, e);
+    a->changed = rc == DB_OK ? db_changes(st) : 0;
+    return rc;
+}
+
+wallet_address_result_t wallet_address_expire_incoming(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                       int64_t now_ms, size_t *n, db_err_t *err)
+{
+    expire_arg_t a = {id, now_ms, 0};
+    db_err_t e = {0};
+    db_rc_t rc = db_write_tx(ctx->db, tx_expire, &a, &e);
+    if (n)
+        *n = rc == DB_OK ? (size_t)a.changed : 0;
+    if (rc == DB_OK)
+        return WALLET_ADDRESS_OK;
+    LOGE("wallet addresses: expire incoming payments: %s", e.msg);
     if (err)
         *err = e;
     return WALLET_ADDRESS_STORAGE_ERROR;

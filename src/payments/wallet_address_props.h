@@ -43,6 +43,13 @@ wallet_address_result_t wallet_props_set(const wallet_ctx_t *ctx, ledger_id_t id
 wallet_address_result_t wallet_props_list(const wallet_ctx_t *ctx, ledger_id_t id,
                                           wallet_prop_t *out, size_t cap, size_t *n, db_err_t *err);
 
+/* What Rafiki does to a wallet address's open incoming payments when the address is deactivated:
+ * every pending one of wallet address id expires at now_ms (its expiry moves there; the worker or
+ * the next read ends it, with its incoming_payment.expired event). *n (may be NULL) receives how
+ * many. OK or STORAGE_ERROR. */
+wallet_address_result_t wallet_address_expire_incoming(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                       int64_t now_ms, size_t *n, db_err_t *err);
+
 /* One key by its id. OK, KEY_NOT_FOUND, STORAGE_ERROR. */
 wallet_address_result_t wallet_key_get(const wallet_ctx_t *ctx, ledger_id_t key_id,
                                        wallet_key_t *out, db_err_t *err);

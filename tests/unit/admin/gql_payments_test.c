@@ -232,6 +232,16 @@ Test(gql_payments, wallet_address_create_read_update)
         run("{ walletAddress(id: \"6a4ab8c6-3a0e-4f8e-9b8e-1b0c2d3e4f50\") { id } }", NULL),
         "NOT_FOUND", "unknown wallet address");
 
+    /* an open incoming payment, expired by the deactivation below (as Rafiki) */
+    snprintf(vars, sizeof vars, "{\"in\":{\"walletAddressId\":\"%s\"}}", id);
+    r = run("mutation($in: CreateIncomingPaymentInput!) { createIncomingPayment(input: $in) { "
+            "payment { id state } } }",
+            vars);
+    expect_ok(r);
+    char ip[LEDGER_ID_STR_LEN + 1];
+    snprintf(ip, sizeof ip, "%s", str_at(r, "createIncomingPayment.payment.id"));
+    json_decref(r);
+
     /* update: status, name, properties replaced */
     snprintf(vars, sizeof vars,
              "{\"in\":{\"id\":\"%s\",\"status\":\"INACTIVE\",\"publicName\":\"Al\","
@@ -245,6 +255,11 @@ Test(gql_payments, wallet_address_create_read_update)
     cr_assert_str_eq(str_at(r, "updateWalletAddress.walletAddress.publicName"), "Al");
     cr_assert_eq(json_array_size(at(r, "updateWalletAddress.walletAddress.additionalProperties")),
                  0);
+    json_decref(r);
+    snprintf(vars, sizeof vars, "{\"id\":\"%s\"}", ip);
+    r = run("query($id: String!) { incomingPayment(id: $id) { state } }", vars);
+    expect_ok(r);
+    cr_assert_str_eq(str_at(r, "incomingPayment.state"), "EXPIRED");
     json_decref(r);
     expect_error(run("mutation { updateWalletAddress(input: {id: "
                      "\"6a4ab8c6-3a0e-4f8e-9b8e-1b0c2d3e4f50\"}) { walletAddress { id } } }",
