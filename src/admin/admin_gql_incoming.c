@@ -4,13 +4,15 @@
  * incoming_payment.h's; this reads Rafiki's inputs in the order its service checks them and
  * answers with its IncomingPaymentError codes and messages.
  *
- * Receivers here are incoming payments of this instance; a receiver at another instance's
- * wallet address needs an Open Payments client that creates incoming payments there, which
- * part 2 brings (until then: INTERNAL_SERVER_ERROR saying so).
+ * A receiver at another instance's wallet address is an incoming payment created there through
+ * this instance's Open Payments client (op_client.h, the one quotes read remote incoming
+ * payments with), as Rafiki's remote incoming payment service does; completing one there is
+ * not done yet (INTERNAL_SERVER_ERROR saying so).
  */
 #include <string.h>
 
 #include "admin/admin_gql_pay.h"
+#include "payments/op_client.h"
 #include "payments/wallet_address_props.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -220,6 +222,86 @@ static incoming_payment_result_t receiver_read(const wallet_ctx_t *ctx, const ch
     return wr == WALLET_ADDRESS_OK ? INCOMING_PAYMENT_OK : INCOMING_PAYMENT_STORAGE_ERROR;
 }
 
+/* This instance's Open Payments client: the one its quotes read remote incoming payments with. */
+static op_client_t *op_client_of(const gql_call_t *call)
+{
+    const quote_svc_t *qs = admin_gql_req(call)->gql->quotes;
+    return qs && qs->remote_incoming == op_client_incoming_get ? qs->remote_incoming_ctx : NULL;
+}
+
+/* A Receiver of an incoming payment as another instance's resource server shows it. */
+static json_t *remote_receiver_node(const json_t *ip)
+{
+    static const char *const copy[] = {"incomingAmount", "receivedAmount", "expiresAt", "metadata",
+                                       "createdAt"};
+    json_t *r = json_pack("{s:O,s:O,s:b}", "id", json_object_get(ip, "id"), "walletAddressUrl",
+                          json_object_get(ip, "walletAddress"), "completed",
+                          json_is_true(json_object_get(ip, "completed")));
+    for (size_t i = 0; r && i < sizeof copy / sizeof *copy; i++) {
+        json_t *v = json_object_get(ip, copy[i]);
+        json_object_set(r, copy[i], v ? v : json_null());
+    }
+    return r;
+}
+
+/* Rafiki's RemoteIncomingPaymentError answers. */
+static gql_resolve_t remote_fail(const gql_call_t *call, op_client_result_t r)
+{
+    switch (r) {
+    case OP_CLIENT_UNKNOWN_WALLET_ADDRESS:
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "unknown wallet address");
+    case OP_CLIENT_NOT_FOUND:
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "unknown incoming payment");
+    case OP_CLIENT_INVALID_GRANT:
+        return admin_gql_fail(call, GQL_CODE_FORBIDDEN,
+                              "invalid grant for remote incoming payment");
+    default:
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT,
+                              "invalid remote incoming payment request");
+    }
+}
+
+/* createReceiver at another instance's wallet address url. */
+static gql_resolve_t remote_create(const gql_call_t *call, const json_t *in, const char *url,
+                                   json_t **out)
+{
+    op_client_t *c = op_client_of(call);
+    if (!c)
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "unknown wallet address");
+    json_t *body = json_object();
+    static const char *const copy[] = {"incomingAmount", "expiresAt", "metadata"};
+    for (size_t i = 0; i < sizeof copy / sizeof *copy; i++) {
+        json_t *v = json_object_get(in, copy[i]);
+        if (v && !json_is_null(v))
+            json_object_set(body, copy[i], v);
+    }
+    json_t *amount = json_object_get(body, "incomingAmount");
+    json_t *value = json_object_get(amount, "value");
+    if (json_is_integer(value)) /* Open Payments amounts are decimal strings */
+        json_object_set_new(amount, "value", gqlp_u64((uint64_t)json_integer_value(value)));
+    json_t *ip = NULL;
+    op_client_result_t r = op_client_incoming_create(c, url, body, &ip);
+    json_decref(body);
+    if (r != OP_CLIENT_OK)
+        return remote_fail(call, r);
+    *out = json_pack("{s:o}", "receiver", remote_receiver_node(ip));
+    json_decref(ip);
+    return GQL_RESOLVED;
+}
+
+/* receiver(id) of another instance: Rafiki answers every failure "receiver does not exist". */
+static gql_resolve_t remote_receiver(const gql_call_t *call, const char *url, json_t **out)
+{
+    op_client_t *c = op_client_of(call);
+    json_t *ip = NULL;
+    op_client_result_t r = c ? op_client_incoming_read(c, url, &ip) : OP_CLIENT_NOT_FOUND;
+    if (r != OP_CLIENT_OK)
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "receiver does not exist");
+    *out = remote_receiver_node(ip);
+    json_decref(ip);
+    return GQL_RESOLVED;
+}
+
 static gql_resolve_t q_receiver(const gql_call_t *call, json_t **out)
 {
     const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
@@ -227,8 +309,7 @@ static gql_resolve_t q_receiver(const gql_call_t *call, json_t **out)
         return GQL_RESOLVE_ERROR;
     const char *url = gqlp_str(call->args, "id");
     if (!is_local(ctx, url))
-        return admin_gql_fail(call, GQL_CODE_INTERNAL,
-                              "receivers of other instances are " GQLP_LATER);
+        return remote_receiver(call, url, out);
     incoming_payment_t *p = xmalloc(sizeof *p);
     wallet_address_t w;
     incoming_payment_result_t r = receiver_read(ctx, url, p, &w);
@@ -262,8 +343,7 @@ static gql_resolve_t m_create_receiver(const gql_call_t *call, json_t **out)
     wallet_address_t w;
     wallet_address_result_t wr = wallet_by_url(ctx, url, &w);
     if (wr == WALLET_ADDRESS_NOT_FOUND && !is_local(ctx, url))
-        return admin_gql_fail(call, GQL_CODE_INTERNAL,
-                              "receivers at other instances' wallet addresses are " GQLP_LATER);
+        return remote_create(call, in, url, out);
     if (wr == WALLET_ADDRESS_NOT_FOUND)
         return ip_fail(call, INCOMING_PAYMENT_WALLET_ADDRESS_NOT_FOUND);
     if (wr != WALLET_ADDRESS_OK)

@@ -34,8 +34,11 @@ before(async () => {
   usd = await node.admin('POST', '/assets', { code: 'USD', scale: 2 })
 })
 
+let remote // a second instance, for receivers at another instance's wallet address
+
 after(() => {
   node?.proc.kill('SIGKILL')
+  remote?.proc.kill('SIGKILL')
   if (dbName) psql(process.env.TEST_POSTGRES_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
   rmSync(dir, { recursive: true, force: true })
 })
@@ -321,4 +324,33 @@ test('receivers: create at a local wallet address, read, complete; metadata upda
   assert.deepEqual(u.updateIncomingPayment.payment, { id, metadata: { note: 'thanks' }, state: 'COMPLETED' })
   assert.deepEqual(await failure(`mutation($input: UpdateIncomingPaymentInput!) { updateIncomingPayment(input: $input) { payment { id } } }`,
     { input: { id: randomUUID(), metadata: {} } }), { code: 'NOT_FOUND', message: 'unknown payment' })
+})
+
+test('receivers at another instance: created there through Open Payments, read back', async () => {
+  remote = await startServe({ dir, name: 'gr', ilp: 'test.gr', secret: SECRET, env: { OPERATOR_TENANT_ID: TENANT } })
+  const remoteGql = gqlClient({ url: `http://127.0.0.1:${remote.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
+  const eur = await remote.admin('POST', '/assets', { code: 'EUR', scale: 2 })
+  const shop = (await remoteGql.request(CREATE_WA, { input: { assetId: eur.id, address: 'far-shop' } })).createWalletAddress.walletAddress
+  assert.equal(shop.address, `http://localhost:${remote.ports.op}/far-shop`)
+
+  const CREATE = `mutation Receiver($input: CreateReceiverInput!) { createReceiver(input: $input) { receiver {
+    id walletAddressUrl completed expiresAt metadata createdAt incomingAmount { value assetCode assetScale } receivedAmount { value assetCode assetScale } } } }`
+  const r = (await gql.request(CREATE, { input: { walletAddressUrl: shop.address, incomingAmount: { value: '250', assetCode: 'EUR', assetScale: 2 }, metadata: { invoice: 'A-1' } } })).createReceiver.receiver
+  assert.match(r.id, new RegExp(`^http://localhost:${remote.ports.op}/incoming-payments/[0-9a-f-]{36}$`))
+  assert.equal(r.walletAddressUrl, shop.address)
+  assert.equal(r.completed, false)
+  assert.deepEqual(r.incomingAmount, { value: '250', assetCode: 'EUR', assetScale: 2 })
+  assert.deepEqual(r.receivedAmount, { value: '0', assetCode: 'EUR', assetScale: 2 })
+  assert.deepEqual(r.metadata, { invoice: 'A-1' })
+
+  // it exists at the other instance, and this one reads it back through Open Payments
+  const there = await remoteGql.request('query($id: String!) { incomingPayment(id: $id) { id url walletAddressId state } }', { id: r.id.split('/').pop() })
+  assert.deepEqual(there.incomingPayment, { id: r.id.split('/').pop(), url: r.id, walletAddressId: shop.id, state: 'PENDING' })
+  const back = await gql.request('query($id: String!) { receiver(id: $id) { id walletAddressUrl completed incomingAmount { value } } }', { id: r.id })
+  assert.deepEqual(back.receiver, { id: r.id, walletAddressUrl: shop.address, completed: false, incomingAmount: { value: '250' } })
+
+  assert.deepEqual(await failure(CREATE, { input: { walletAddressUrl: `http://localhost:${remote.ports.op}/nobody` } }),
+    { code: 'NOT_FOUND', message: 'unknown wallet address' })
+  assert.deepEqual(await failure('query($id: String!) { receiver(id: $id) { id } }', { id: `http://localhost:${remote.ports.op}/incoming-payments/${randomUUID()}` }),
+    { code: 'NOT_FOUND', message: 'receiver does not exist' })
 })
