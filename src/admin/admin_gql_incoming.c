@@ -6,8 +6,8 @@
  *
  * A receiver at another instance's wallet address is an incoming payment created there through
  * this instance's Open Payments client (op_client.h, the one quotes read remote incoming
- * payments with), as Rafiki's remote incoming payment service does; completing one there is
- * not done yet (INTERNAL_SERVER_ERROR saying so).
+ * payments with), as Rafiki's remote incoming payment service does, and completed there the
+ * same way (POST {url}/complete).
  */
 #include <string.h>
 
@@ -356,6 +356,22 @@ static gql_resolve_t m_create_receiver(const gql_call_t *call, json_t **out)
     return r == INCOMING_PAYMENT_OK ? GQL_RESOLVED : ip_fail(call, r);
 }
 
+/* completeReceiver of another instance's incoming payment (Rafiki: unknown receivers are
+ * "unknown payment", then RemoteIncomingPaymentError). */
+static gql_resolve_t remote_complete(const gql_call_t *call, const char *url, json_t **out)
+{
+    op_client_t *c = op_client_of(call);
+    json_t *ip = NULL;
+    op_client_result_t r = c ? op_client_incoming_complete(c, url, &ip) : OP_CLIENT_NOT_FOUND;
+    if (r == OP_CLIENT_NOT_FOUND)
+        return ip_fail(call, INCOMING_PAYMENT_NOT_FOUND);
+    if (r != OP_CLIENT_OK)
+        return remote_fail(call, r);
+    *out = json_pack("{s:o}", "receiver", remote_receiver_node(ip));
+    json_decref(ip);
+    return GQL_RESOLVED;
+}
+
 static gql_resolve_t m_complete_receiver(const gql_call_t *call, json_t **out)
 {
     const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
@@ -363,8 +379,7 @@ static gql_resolve_t m_complete_receiver(const gql_call_t *call, json_t **out)
         return GQL_RESOLVE_ERROR;
     const char *url = gqlp_str(gqlp_input(call), "incomingPaymentUrl");
     if (!is_local(ctx, url))
-        return admin_gql_fail(call, GQL_CODE_INTERNAL,
-                              "receivers of other instances are " GQLP_LATER);
+        return remote_complete(call, url, out);
     incoming_payment_t *p = xmalloc(sizeof *p);
     wallet_address_t w;
     incoming_payment_result_t r = receiver_read(ctx, url, p, &w);

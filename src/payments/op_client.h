@@ -96,5 +96,9 @@ op_client_result_t op_client_incoming_create(op_client_t *c, const char *wallet_
 /* Steps 1-3 above, answering the whole incoming payment (a new reference in *out). OK,
  * NOT_FOUND, INVALID_GRANT, UNREACHABLE. */
 op_client_result_t op_client_incoming_read(op_client_t *c, const char *url, json_t **out);
+/* Rafiki's completeReceiver of a remote one: POST {url}/complete (signed, with a grant for
+ * incoming-payment read-all + complete); *out the completed incoming payment. OK, NOT_FOUND,
+ * INVALID_GRANT, INVALID_REQUEST (refused: already completed or expired), UNREACHABLE. */
+op_client_result_t op_client_incoming_complete(op_client_t *c, const char *url, json_t **out);
 
 #endif

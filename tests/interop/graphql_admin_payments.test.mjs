@@ -349,6 +349,17 @@ test('receivers at another instance: created there through Open Payments, read b
   const back = await gql.request('query($id: String!) { receiver(id: $id) { id walletAddressUrl completed incomingAmount { value } } }', { id: r.id })
   assert.deepEqual(back.receiver, { id: r.id, walletAddressUrl: shop.address, completed: false, incomingAmount: { value: '250' } })
 
+  // completed there through Open Payments; a second time the other instance refuses it
+  const COMPLETE = 'mutation($input: CompleteReceiverInput!) { completeReceiver(input: $input) { receiver { id completed } } }'
+  const done = await gql.request(COMPLETE, { input: { incomingPaymentUrl: r.id } })
+  assert.deepEqual(done.completeReceiver.receiver, { id: r.id, completed: true })
+  const after = await remoteGql.request('query($id: String!) { incomingPayment(id: $id) { state } }', { id: r.id.split('/').pop() })
+  assert.equal(after.incomingPayment.state, 'COMPLETED')
+  assert.deepEqual(await failure(COMPLETE, { input: { incomingPaymentUrl: r.id } }),
+    { code: 'BAD_USER_INPUT', message: 'invalid remote incoming payment request' })
+  assert.deepEqual(await failure(COMPLETE, { input: { incomingPaymentUrl: `http://localhost:${remote.ports.op}/incoming-payments/${randomUUID()}` } }),
+    { code: 'NOT_FOUND', message: 'unknown payment' })
+
   assert.deepEqual(await failure(CREATE, { input: { walletAddressUrl: `http://localhost:${remote.ports.op}/nobody` } }),
     { code: 'NOT_FOUND', message: 'unknown wallet address' })
   assert.deepEqual(await failure('query($id: String!) { receiver(id: $id) { id } }', { id: `http://localhost:${remote.ports.op}/incoming-payments/${randomUUID()}` }),
