@@ -86,7 +86,8 @@ test('wallet addresses: create, read by id and URL, update, Rafiki\'s errors', a
     idempotencyKey: randomUUID(),
     additionalProperties: [
       { key: ' iban ', value: 'NL00', visibleInOpenPayments: true },
-      { key: 'blank', value: '  ', visibleInOpenPayments: false }
+      { key: 'blank', value: '  ', visibleInOpenPayments: false },
+      { key: 'internal', value: 'vip', visibleInOpenPayments: false }
     ]
   })
   assert.equal(w.address, `${opUrl}/alice`)
@@ -94,8 +95,15 @@ test('wallet addresses: create, read by id and URL, update, Rafiki\'s errors', a
   assert.equal(w.publicName, 'Alice')
   assert.equal(w.liquidity, '0')
   assert.deepEqual(w.asset, { id: usd.id, code: 'USD', scale: 2 })
-  assert.deepEqual(w.additionalProperties, [{ key: 'iban', value: 'NL00', visibleInOpenPayments: true }])
+  assert.deepEqual(w.additionalProperties, [
+    { key: 'iban', value: 'NL00', visibleInOpenPayments: true },
+    { key: 'internal', value: 'vip', visibleInOpenPayments: false }
+  ])
   assert.match(w.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+
+  // the visible property is in the Open Payments document, the other one is not
+  const doc = await (await fetch(w.address, { headers: { Accept: 'application/json' } })).json()
+  assert.deepEqual(doc.additionalProperties, { iban: 'NL00' })
 
   const read = await gql.request(`query Read($id: String!, $url: String!) {
     walletAddress(id: $id) { id address }
