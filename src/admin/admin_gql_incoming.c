@@ -39,14 +39,13 @@ json_t *gqlp_incoming_node(const wallet_ctx_t *ctx, const incoming_payment_t *p)
     json_t *incoming = p->has_incoming_amount
                            ? gqlp_amount(p->incoming_amount, p->asset_code, p->asset_scale)
                            : json_null();
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:n,s:n,s:n,s:s,s:s}", "id", id, "url",
-                     url, "walletAddressId", wid, "state", state, "expiresAt",
-                     admin_gql_time_json(p->expires_ms), "incomingAmount", incoming,
-                     "receivedAmount",
-                     gqlp_amount(p->received_amount, p->asset_code, p->asset_scale), "metadata",
-                     gqlp_metadata(p->metadata), "createdAt", admin_gql_time_json(p->created_ms),
-                     "senderWalletAddress", "cancellationReason", "cancelledAt", "__typename",
-                     "IncomingPayment", "_accountId", acc);
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:n,s:n,s:s,s:s}", "id", id, "url", url,
+        "walletAddressId", wid, "state", state, "expiresAt", admin_gql_time_json(p->expires_ms),
+        "incomingAmount", incoming, "receivedAmount",
+        gqlp_amount(p->received_amount, p->asset_code, p->asset_scale), "metadata",
+        gqlp_metadata(p->metadata), "createdAt", admin_gql_time_json(p->created_ms),
+        "cancellationReason", "cancelledAt", "__typename", "IncomingPayment", "_accountId", acc);
 }
 
 /* Fails the call with Rafiki's answer to an incoming payment result (IncomingPaymentError). */
@@ -113,6 +112,9 @@ static incoming_payment_result_t ip_create(const wallet_ctx_t *ctx, const json_t
     n.metadata = text;
     incoming_payment_result_t r = incoming_payment_create(ctx, &n, p, NULL);
     free(text);
+    const char *sender = gqlp_str(in, "senderWalletAddress");
+    if (r == INCOMING_PAYMENT_OK && sender)
+        r = incoming_payment_set_sender(ctx, p->id, sender, NULL);
     return r;
 }
 
@@ -145,6 +147,24 @@ static gql_resolve_t q_incoming_payment(const gql_call_t *call, json_t **out)
     if (!node)
         return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "payment does not exist");
     *out = node;
+    return GQL_RESOLVED;
+}
+
+/* IncomingPayment.senderWalletAddress, read when asked for. */
+static gql_resolve_t f_sender(const gql_call_t *call, json_t **out)
+{
+    const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
+    ledger_id_t id;
+    if (!ctx)
+        return GQL_RESOLVE_ERROR;
+    char sender[INCOMING_PAYMENT_SENDER_MAX + 1];
+    if (!gqlp_member_id(call->parent, "id", &id)) {
+        *out = json_null();
+        return GQL_RESOLVED;
+    }
+    if (incoming_payment_sender(ctx, id, sender, sizeof sender, NULL) != INCOMING_PAYMENT_OK)
+        return gqlp_internal(call, "incoming payments");
+    *out = sender[0] ? json_string(sender) : json_null();
     return GQL_RESOLVED;
 }
 
@@ -397,6 +417,7 @@ static const gql_resolver_t RESOLVERS[] = {
     {"Query", "receiver", q_receiver},
     {"IncomingPayment", "liquidity", gqlp_liquidity},
     {"IncomingPayment", "client", gqlp_client},
+    {"IncomingPayment", "senderWalletAddress", f_sender},
     {"IncomingPayment", "tenant", gqlp_tenant_null},
     {"Mutation", "createIncomingPayment", m_create_incoming},
     {"Mutation", "updateIncomingPayment", m_update_incoming},

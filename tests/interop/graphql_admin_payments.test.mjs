@@ -202,9 +202,10 @@ test('the local payment flow: incoming payment, quote, outgoing payment until CO
   await deposit(alice.id, '10000')
 
   const ip = (await gql.request(`mutation Incoming($input: CreateIncomingPaymentInput!) {
-    createIncomingPayment(input: $input) { payment { id url walletAddressId state expiresAt metadata client liquidity
+    createIncomingPayment(input: $input) { payment { id url walletAddressId state expiresAt metadata client liquidity senderWalletAddress
       incomingAmount { value assetCode assetScale } receivedAmount { value assetCode assetScale } } } }`,
-  { input: { walletAddressId: bob.id, incomingAmount: { value: '500', assetCode: 'USD', assetScale: 2 }, metadata: { order: '42' }, idempotencyKey: randomUUID() } })).createIncomingPayment.payment
+  { input: { walletAddressId: bob.id, incomingAmount: { value: '500', assetCode: 'USD', assetScale: 2 }, metadata: { order: '42' }, senderWalletAddress: alice.address, idempotencyKey: randomUUID() } })).createIncomingPayment.payment
+  assert.equal(ip.senderWalletAddress, alice.address)
   assert.equal(ip.state, 'PENDING')
   assert.equal(ip.url, `${opUrl}/incoming-payments/${ip.id}`)
   assert.deepEqual(ip.incomingAmount, { value: '500', assetCode: 'USD', assetScale: 2 })
