@@ -31,7 +31,7 @@
 #define BENCH_SECRET "bench-admin-secret-0123456789abcdef"
 
 /* The listeners of one process, in the order of the *_PORT variables below. */
-enum { BP_OP = 0, BP_ADMIN, BP_CONN, BP_AUTH, BP_INTRO, BP_INTER, BENCH_PORTS };
+enum { BP_OP = 0, BP_ADMIN, BP_CONN, BP_AUTH, BP_INTRO, BP_INTER, BP_AUTH_ADMIN, BENCH_PORTS };
 
 typedef struct {
     pid_t pid;
@@ -97,9 +97,9 @@ static inline int bench_server_start(http_client_t *c, bench_node_t *n, const ch
     const char *bin = getenv("RAFIKI_BIN") ? getenv("RAFIKI_BIN") : "build/rafiki";
     n->pid = fork();
     if (n->pid == 0) {
-        static const char *const names[BENCH_PORTS] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT",
-                                                       "CONNECTOR_PORT",     "AUTH_PORT",
-                                                       "INTROSPECTION_PORT", "INTERACTION_PORT"};
+        static const char *const names[BENCH_PORTS] = {
+            "OPEN_PAYMENTS_PORT", "ADMIN_PORT",       "CONNECTOR_PORT", "AUTH_PORT",
+            "INTROSPECTION_PORT", "INTERACTION_PORT", "AUTH_ADMIN_PORT"};
         char p[16], url[512];
         for (int i = 0; i < BENCH_PORTS; i++) {
             snprintf(p, sizeof p, "%d", n->ports[i]);

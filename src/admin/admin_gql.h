@@ -28,6 +28,7 @@
 
 #include "admin/admin.h"
 #include "admin/admin_signature.h"
+#include "auth/auth.h"
 #include "connector/connector.h"
 #include "graphql/exec.h"
 #include "payments/outgoing_payment.h"
@@ -72,6 +73,7 @@ typedef struct {
     const wallet_ctx_t *wallet;     /* wallet addresses, incoming payments */
     outgoing_payments_t *outgoing;  /* outgoing payments and their worker */
     quote_svc_t *quotes;            /* quotes */
+    auth_t *auth;                   /* the authorization server, for the auth schema's grants */
     admin_sig_config_t sig;         /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS, replay guard */
     const char *operator_tenant_id; /* OPERATOR_TENANT_ID; NULL: no tenant-id header expected */
     gql_limits_t limits;            /* zero: Rafiki's (depth 10, cost 5000) */

@@ -105,6 +105,31 @@ static const char *envelope(json_t *body, gql_request_t *out)
     return NULL;
 }
 
+/* Rafiki's ApolloArmor hides graphql-js's suggestions, which would spell out the schema to a
+ * caller: each `Did you mean "..."` up to the message's last quote becomes the mask. */
+static void hide_suggestions(json_t *resp)
+{
+    static const char MARK[] = "Did you mean \"", MASK[] = "[Suggestion hidden]";
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(resp, "errors"), i, e)
+    {
+        const char *m = json_string_value(json_object_get(e, "message"));
+        const char *at = m ? strstr(m, MARK) : NULL;
+        const char *last = at ? strrchr(at + sizeof MARK - 1, '"') : NULL;
+        if (!last)
+            continue;
+        char *out = xmalloc(strlen(m) + sizeof MASK);
+        size_t head = (size_t)(at - m);
+        memcpy(out, m, head);
+        memcpy(out + head, MASK, sizeof MASK - 1);
+        size_t tail = strlen(last + 1);
+        memcpy(out + head + sizeof MASK - 1, last + 1, tail + 1);
+        json_object_set_new(e, "message", json_string(out));
+        free(out);
+    }
+}
+
 static http_handler_result_t h_graphql(http_req_t *req, void *user)
 {
     admin_gql_t *g = user;
@@ -129,7 +154,9 @@ static http_handler_result_t h_graphql(http_req_t *req, void *user)
     };
     unsigned status = 500;
     json_t *resp = gql_execute(g->schema, &g->limits, &gr, &ctx, &status);
-    if (!resp)
+    if (resp)
+        hide_suggestions(resp);
+    else
         resp = json_pack("{s:[{s:s,s:{s:s}}]}", "errors", "message", "Internal server error",
                          "extensions", "code", GQL_CODE_INTERNAL);
     http_respond_json(req, status, resp);

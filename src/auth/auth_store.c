@@ -194,6 +194,32 @@ static db_rc_t pending_full(db_conn_t *conn, const char *client, int64_t now_ms,
     return DB_OK;
 }
 
+/* The identifiers of g's access items, for the admin API's identifier filter
+ * (sql/063_auth_grant_list.sql, auth_grants.h). DB_OK or an error. */
+static db_rc_t identifiers_insert(db_conn_t *conn, const grant_t *g, db_err_t *err)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(g->access, i, item)
+    {
+        const char *id = json_string_value(json_object_get(item, "identifier"));
+        if (!id)
+            continue;
+        db_stmt_t *st = db_prepare(conn,
+                                   "INSERT INTO auth_grant_identifiers (identifier, grant_id) "
+                                   "VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                   err);
+        if (!st)
+            return err->code;
+        db_bind_str(st, 1, id);
+        db_bind_str(st, 2, g->id);
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
 static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
 {
     grant_insert_t *in = arg;
@@ -230,7 +256,8 @@ static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
         db_bind_i64(st, 16, g->created_ms);
         db_bind_i64(st, 17, g->created_ms);
     }
-    return exec(st, err);
+    db_rc_t rc = exec(st, err);
+    return rc == DB_OK ? identifiers_insert(conn, g, err) : rc;
 }
 
 grant_store_result_t grant_insert(auth_t *a, const grant_t *g)

@@ -37,6 +37,7 @@ typedef struct {
     uint16_t auth_port;          /* AUTH_PORT: the GNAP authorization server (public) */
     uint16_t introspection_port; /* INTROSPECTION_PORT: token introspection (internal) */
     uint16_t interaction_port;   /* INTERACTION_PORT: the interaction API of an own IdP */
+    uint16_t auth_admin_port;    /* AUTH_ADMIN_PORT: the auth Admin GraphQL API (internal) */
     bool production;
     /* payments (Open Payments port) */
     char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */

@@ -175,12 +175,14 @@ static config_result_t load_ports(config_t *cfg, config_err_t *err)
         env_port("CONNECTOR_PORT", 3002, &cfg->connector_port, &e) != ENV_OK ||
         env_port("AUTH_PORT", 3006, &cfg->auth_port, &e) != ENV_OK ||
         env_port("INTROSPECTION_PORT", 3007, &cfg->introspection_port, &e) != ENV_OK ||
-        env_port("INTERACTION_PORT", 3009, &cfg->interaction_port, &e) != ENV_OK)
+        env_port("INTERACTION_PORT", 3009, &cfg->interaction_port, &e) != ENV_OK ||
+        env_port("AUTH_ADMIN_PORT", 3003, &cfg->auth_admin_port, &e) != ENV_OK)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     const uint16_t p[] = {cfg->open_payments_port, cfg->admin_port,         cfg->connector_port,
-                          cfg->auth_port,          cfg->introspection_port, cfg->interaction_port};
-    const char *names[] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT",         "CONNECTOR_PORT",
-                           "AUTH_PORT",          "INTROSPECTION_PORT", "INTERACTION_PORT"};
+                          cfg->auth_port,          cfg->introspection_port, cfg->interaction_port,
+                          cfg->auth_admin_port};
+    const char *names[] = {"OPEN_PAYMENTS_PORT", "ADMIN_PORT",       "CONNECTOR_PORT", "AUTH_PORT",
+                           "INTROSPECTION_PORT", "INTERACTION_PORT", "AUTH_ADMIN_PORT"};
     const int n = (int)(sizeof p / sizeof p[0]);
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)

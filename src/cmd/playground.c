@@ -17,8 +17,8 @@
  * bob's balance rose by what he asked.
  *
  * Options: --dir DIR (default data/playground), --ports A,B (first port of each wallet,
- * default 3000,4000; each uses base+0 Open Payments, +1 admin, +2 connector, +6 auth,
- * +7 introspection, +9 interaction), --reset.
+ * default 3000,4000; each uses base+0 Open Payments, +1 admin, +2 connector, +3 auth admin
+ * (GraphQL), +6 auth, +7 introspection, +9 interaction), --reset.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -108,6 +108,7 @@ static int child_start(pg_wallet_t *w)
     setenv_u("AUTH_PORT", port_of(w, 6));
     setenv_u("INTROSPECTION_PORT", port_of(w, 7));
     setenv_u("INTERACTION_PORT", port_of(w, 9));
+    setenv_u("AUTH_ADMIN_PORT", port_of(w, 3));
     setenv_url("OPEN_PAYMENTS_URL", port_of(w, 0));
     setenv_url("AUTH_SERVER_URL", port_of(w, 6));
     if (!getenv("LOG_LEVEL"))
@@ -186,7 +187,7 @@ static bool read_secret(pg_wallet_t *w);
  * other: a peer's packets must not find the connector closed after "ready"). */
 static bool child_listening(const pg_wallet_t *w)
 {
-    static const int offsets[] = {0, 1, 2, 6, 7, 9};
+    static const int offsets[] = {0, 1, 2, 3, 6, 7, 9};
     for (size_t i = 0; i < sizeof offsets / sizeof *offsets; i++) {
         char url[128];
         snprintf(url, sizeof url, "http://127.0.0.1:%u/healthz", (unsigned)port_of(w, offsets[i]));

@@ -18,6 +18,7 @@
  * consent screens); default both. A backend without auth in its process asks the
  * authorization server's introspection listener over HTTP (AUTH_SERVER_INTROSPECTION_URL).
  * The processes share the database (Postgres) and the cache (Redis, for the replay guard).
+ * The auth component also serves Rafiki's auth Admin GraphQL API on AUTH_ADMIN_PORT.
  *
  * Signals are blocked before any thread starts and taken with sigwait, so no thread is ever
  * interrupted by them and there is no race between checking a flag and sleeping.
@@ -93,6 +94,7 @@ enum {
     SRV_AUTH,
     SRV_INTROSPECTION,
     SRV_INTERACTION,
+    SRV_AUTH_ADMIN,
     SRV_COUNT
 };
 
@@ -123,6 +125,7 @@ typedef struct {
     liquidity_monitor_t *liquidity;
     admin_gql_t gql; /* Rafiki's Admin GraphQL API on the admin port */
     http_server_t *servers[SRV_COUNT];
+    admin_gql_t auth_gql; /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
 } app_t;
 
 /* mkdir -p of the directory holding a sqlite:PATH database; false after logging why not. */
@@ -415,6 +418,31 @@ static bool auth_start(app_t *app)
     return true;
 }
 
+/* Rafiki's auth Admin GraphQL API (schema/graphql/auth.graphql: grants, revokeGrant) on
+ * AUTH_ADMIN_PORT, behind the same `signature` check as the backend's (ADMIN_API_SECRET). */
+static bool auth_admin_start(app_t *app)
+{
+    static const admin_gql_family_t *const families[] = {&admin_gql_grants};
+    const config_t *cfg = &app->cfg;
+    app->auth_gql = (admin_gql_t){
+        .admin = &app->admin,
+        .auth = app->auth,
+        .sig = {.cache = app->cache,
+                .version = cfg->admin_signature_version,
+                .ttl_s = cfg->admin_signature_ttl_s},
+        .operator_tenant_id = cfg->operator_tenant_id,
+        .sdl = admin_gql_auth_sdl,
+        .sdl_len = admin_gql_auth_sdl_len,
+        .families = families,
+        .n_families = 1,
+    };
+    if (admin_gql_register(app->servers[SRV_AUTH_ADMIN], &app->auth_gql) != 0) {
+        LOGE("auth admin: GraphQL registration failed");
+        return false;
+    }
+    return true;
+}
+
 /* The Open Payments port (COMP_BACKEND): the resource server, then wallet address documents,
  * SPSP and key sets (op_server_register, whose catch-all routes come last); users on the admin
  * port. Introspection in-process when the authorization server runs here, else over HTTP. */
@@ -634,6 +662,7 @@ static const struct {
     [SRV_AUTH] = {"auth", COMP_AUTH},
     [SRV_INTROSPECTION] = {"introspection", COMP_AUTH},
     [SRV_INTERACTION] = {"interaction", COMP_AUTH},
+    [SRV_AUTH_ADMIN] = {"auth-admin", COMP_AUTH},
 };
 
 /* The listeners of this process's components, configured but not yet listening. */
@@ -653,6 +682,7 @@ static bool listeners_create(app_t *app)
         [SRV_AUTH] = cfg->auth_port,
         [SRV_INTROSPECTION] = cfg->introspection_port,
         [SRV_INTERACTION] = cfg->interaction_port,
+        [SRV_AUTH_ADMIN] = cfg->auth_admin_port,
     };
     for (int i = 0; i < SRV_COUNT; i++) {
         if (!(app->components & ROLES[i].component))
@@ -702,8 +732,9 @@ static bool app_start(app_t *app)
         LOGE("open payments: cannot start the signature checks");
         return false;
     }
-    if ((auth && !auth_start(app)) || (backend && !resource_server_start(app)) ||
-        !operations_register(app) || (auth && backend && !wallet_pages_start(app)))
+    if ((auth && (!auth_start(app) || !auth_admin_start(app))) ||
+        (backend && !resource_server_start(app)) || !operations_register(app) ||
+        (auth && backend && !wallet_pages_start(app)))
         return false;
     for (int i = 0; i < SRV_COUNT; i++)
         if (app->servers[i] && !listener_start(app->servers[i], &app->cfg, ROLES[i].name))
@@ -720,6 +751,7 @@ static void app_stop(app_t *app)
     for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
     admin_gql_unregister(&app->gql); /* after the listener that runs its resolvers */
+    admin_gql_unregister(&app->auth_gql);
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);

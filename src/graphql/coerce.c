@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "base/slice.h"
 #include "graphql/engine.h"
 #include "graphql/print.h"
+#include "graphql/suggest.h"
 
 /* JavaScript's String(number) for a double: the shortest text that reads back the same. */
 static void num_str(double d, char *out, size_t cap)
@@ -416,7 +418,7 @@ typedef struct {
 
 static void var_error(vctx_t *vc, const json_t *value, const char *text)
 {
-    char shown[256], msg[1024];
+    char shown[256], msg[2048];
     gql_inspect(value, shown, sizeof shown);
     if (vc->path[0])
         snprintf(msg, sizeof msg, "Variable \"$%s\" got invalid value %s at \"%s%s\"; %s", vc->var,
@@ -450,6 +452,20 @@ static json_t *coerce_list(vctx_t *vc, const gql_tref_t *t, json_t *v, unsigned 
     }
     vc->path[plen] = '\0';
     return arr;
+}
+
+static void unknown_input_field(vctx_t *vc, const gql_type_t *t, const char *k, json_t *v)
+{
+    char text[1400], dym[600];
+    const char **names = xmalloc((t->n_inputs + 1) * sizeof *names), *best[GQL_SUGGEST_MAX];
+    for (uint32_t i = 0; i < t->n_inputs; i++)
+        names[i] = t->inputs[i].name;
+    size_t n = gql_suggest(k, names, t->n_inputs, best, GQL_SUGGEST_MAX);
+    gql_did_you_mean(NULL, best, n, dym, sizeof dym);
+    free(names);
+    snprintf(text, sizeof text, "Field \"%.300s\" is not defined by type \"%s\".%s", k, t->name,
+             dym);
+    var_error(vc, v, text);
 }
 
 static json_t *coerce_object(vctx_t *vc, const gql_type_t *t, json_t *v, unsigned depth)
@@ -488,31 +504,40 @@ static json_t *coerce_object(vctx_t *vc, const gql_type_t *t, json_t *v, unsigne
     json_t *m;
     json_object_foreach(v, k, m)
     {
-        if (!gql_type_input(t, k)) {
-            snprintf(text, sizeof text, "Field \"%s\" is not defined by type \"%s\".", k, t->name);
-            var_error(vc, v, text);
-        }
+        if (!gql_type_input(t, k))
+            unknown_input_field(vc, t, k, v);
     }
     return obj;
+}
+
+static json_t *coerce_enum(vctx_t *vc, const gql_type_t *t, json_t *v)
+{
+    char text[1200], shown[256], dym[600];
+    if (json_is_string(v) && gql_type_enum_value(t, json_string_value(v)))
+        return json_incref(v);
+    gql_inspect(v, shown, sizeof shown);
+    const char **names = xmalloc((t->n_values + 1) * sizeof *names), *best[GQL_SUGGEST_MAX];
+    for (uint32_t i = 0; i < t->n_values; i++)
+        names[i] = t->values[i].name;
+    size_t k = gql_suggest(shown, names, t->n_values, best, GQL_SUGGEST_MAX);
+    gql_did_you_mean("the enum value", best, k, dym, sizeof dym);
+    free(names);
+    if (json_is_string(v))
+        snprintf(text, sizeof text, "Value %s does not exist in \"%s\" enum.%s", shown, t->name,
+                 dym);
+    else
+        snprintf(text, sizeof text, "Enum \"%s\" cannot represent non-string value: %s.%s", t->name,
+                 shown, dym);
+    var_error(vc, v, text);
+    return NULL;
 }
 
 static json_t *coerce_leaf(vctx_t *vc, const gql_type_t *t, json_t *v)
 {
     gql_msg_t msg;
     char text[700];
-    if (t->kind == GQL_KIND_ENUM) {
-        if (json_is_string(v) && gql_type_enum_value(t, json_string_value(v)))
-            return json_incref(v);
-        char shown[256];
-        gql_inspect(v, shown, sizeof shown);
-        if (json_is_string(v))
-            snprintf(text, sizeof text, "Value %s does not exist in \"%s\" enum.", shown, t->name);
-        else
-            snprintf(text, sizeof text, "Enum \"%s\" cannot represent non-string value: %s.",
-                     t->name, shown);
-        var_error(vc, v, text);
-        return NULL;
-    }
+    if (t->kind == GQL_KIND_ENUM)
+        return coerce_enum(vc, t, v);
     bool prefixed;
     json_t *r = scalar_value(t, v, &msg, &prefixed);
     if (r)

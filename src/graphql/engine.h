@@ -77,8 +77,9 @@ json_t *gql_serialize_leaf(const gql_type_t *t, json_t *v, gql_msg_t *msg);
  * GRAPHQL_VALIDATION_FAILED, as graphql-js's specified rules word them. */
 bool gql_validate(gql_exec_t *ex);
 
-/* Checks the document's operations against limits (depth, fields, cost; zero fields take the
- * defaults): false with an error appended when one is over. */
+/* Checks the chosen operation (ex->op, variables coerced) against limits (depth, fields, cost
+ * after fragments are spread, zero fields taking the defaults and depth held to
+ * GQL_DEPTH_MAX) with an explicit stack: false with an error appended when one is over. */
 bool gql_check_limits(gql_exec_t *ex, const gql_limits_t *limits);
 
 /* Introspection (introspect.c): the value of __schema or __type(name:) at the query root,

@@ -502,13 +502,13 @@ static bool prepare(gql_exec_t *ex, const gql_limits_t *limits, const gql_reques
         return false;
     }
     index_fragments(ex);
-    if (!gql_validate(ex) || !gql_check_limits(ex, limits))
+    if (!gql_validate(ex))
         return false;
     ex->op = pick_operation(ex, req->operation_name);
     if (!ex->op)
         return false;
     ex->vars = json_object();
-    if (!gql_coerce_variables(ex, req->variables))
+    if (!gql_coerce_variables(ex, req->variables) || !gql_check_limits(ex, limits))
         return false;
     *status = 200;
     return true;

@@ -22,6 +22,7 @@ static const char prelude[] =
     "directive @deprecated(reason: String = \"No longer supported\") on FIELD_DEFINITION"
     " | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE\n"
     "directive @specifiedBy(url: String!) on SCALAR\n"
+    "directive @oneOf on INPUT_OBJECT\n"
     "type __Schema { description: String types: [__Type!]! queryType: __Type!"
     " mutationType: __Type subscriptionType: __Type directives: [__Directive!]! }\n"
     "type __Type { kind: __TypeKind! name: String description: String"
@@ -469,6 +470,48 @@ static gql_result_t directives(build_t *b, const gql_node_t *const docs[2])
     return GQL_OK;
 }
 
+static bool args_use(const gql_ivalue_t *a, uint32_t n, const gql_type_t *t)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i].type->named == t)
+            return true;
+    return false;
+}
+
+static bool type_used(const gql_schema_t *s, const gql_type_t *t)
+{
+    for (uint32_t i = 0; i < s->n_types; i++) {
+        const gql_type_t *u = s->types[i];
+        for (uint32_t k = 0; k < u->n_fields; k++)
+            if (u->fields[k].type->named == t ||
+                args_use(u->fields[k].args, u->fields[k].n_args, t))
+                return true;
+        if (args_use(u->inputs, u->n_inputs, t))
+            return true;
+    }
+    for (uint32_t i = 0; i < s->n_dirs; i++)
+        if (args_use(s->dirs[i].args, s->dirs[i].n_args, t))
+            return true;
+    return false;
+}
+
+/* graphql-js keeps a built-in scalar in the schema only when something refers to it, so an
+ * SDL that never says Float has no Float type (introspection and validation alike). */
+static void drop_unused_scalars(gql_schema_t *s)
+{
+    static const char *const builtin[] = {"Int", "Float", "String", "Boolean", "ID"};
+    for (size_t b = 0; b < sizeof builtin / sizeof builtin[0]; b++) {
+        const gql_type_t *st = gql_schema_type(s, builtin[b]);
+        if (!st || type_used(s, st))
+            continue;
+        uint32_t j = 0;
+        for (uint32_t i = 0; i < s->n_types; i++)
+            if (s->types[i] != st)
+                s->types[j++] = s->types[i];
+        s->n_types = j;
+    }
+}
+
 static gql_result_t root_types(build_t *b, const gql_node_t *doc)
 {
     gql_schema_t *s = b->s;
@@ -554,8 +597,10 @@ gql_result_t gql_schema_build(const uint8_t *sdl, size_t len, const gql_resolver
         link_interfaces(&b);
         rc = directives(&b, (const gql_node_t *const *)docs);
     }
-    if (rc == GQL_OK)
+    if (rc == GQL_OK) {
+        drop_unused_scalars(s);
         rc = root_types(&b, docs[1]);
+    }
     if (rc == GQL_OK)
         rc = bind(&b, resolvers, n_resolvers);
     if (rc != GQL_OK) {

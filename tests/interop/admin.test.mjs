@@ -48,7 +48,7 @@ test('rafiki serve: healthz, admin routes, clean SIGTERM', async () => {
       OPEN_PAYMENTS_PORT: String(op),
       ADMIN_PORT: String(admin),
       CONNECTOR_PORT: String(conn),
-      AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0'
+      AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0'
     }),
     stdio: ['ignore', 'inherit', 'pipe']
   })

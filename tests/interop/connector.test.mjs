@@ -41,7 +41,7 @@ async function startNode(name, ilp, extraEnv = {}) {
     OPEN_PAYMENTS_PORT: String(ports.op),
     ADMIN_PORT: String(ports.admin),
     CONNECTOR_PORT: String(ports.conn),
-    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0',
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0',
     RAFIKI_SQL_DIR: join(root, 'sql'),
     LOG_LEVEL: 'warn',
     ...extraEnv,

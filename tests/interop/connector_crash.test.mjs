@@ -70,7 +70,7 @@ async function start (node) {
     OPEN_PAYMENTS_PORT: String(node.ports.op),
     ADMIN_PORT: String(node.ports.admin),
     CONNECTOR_PORT: String(node.ports.conn),
-    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0',
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0',
     RAFIKI_SQL_DIR: sqlDir,
     LOG_LEVEL: 'error',
   })

@@ -59,7 +59,7 @@ async function startServer (dir, extraEnv) {
     OPEN_PAYMENTS_PORT: String(op),
     ADMIN_PORT: String(admin),
     CONNECTOR_PORT: String(conn),
-    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0'
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0'
   })
   const child = spawn(rafiki, ['serve'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] })
   const srv = { child, url: `http://127.0.0.1:${admin}`, stderr: '' }

@@ -18,7 +18,7 @@ const yaml = require('js-yaml')
 const { validate: lintDockerfile } = require('dockerfile-utils')
 
 const k8s = join(root, 'deploy', 'k8s')
-const ROLE_PORTS = { backend: [3000, 3001, 3002], auth: [3006, 3007, 3009] }
+const ROLE_PORTS = { backend: [3000, 3001, 3002], auth: [3003, 3006, 3007, 3009] }
 const PROBE_PORT = { backend: 3001, auth: 3006 }
 
 async function models () {

@@ -98,7 +98,7 @@ before(async () => {
       OPEN_PAYMENTS_PORT: String(ports.op),
       ADMIN_PORT: String(ports.admin),
       CONNECTOR_PORT: String(ports.conn),
-      AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0',
+      AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0',
       OPEN_PAYMENTS_URL: OP,
       RAFIKI_SQL_DIR: join(root, 'sql'),
       LOG_LEVEL: 'warn',

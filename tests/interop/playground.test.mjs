@@ -23,12 +23,12 @@ after(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-// Two bases ten ports apart whose six ports (+0 +1 +2 +6 +7 +9) are all free.
+// Two bases ten ports apart whose seven ports (+0 +1 +2 +3 +6 +7 +9) are all free.
 async function bases () {
   for (;;) {
     const a = 10000 + 10 * Math.floor(Math.random() * 2000) // below the ephemeral range: no collision with freePorts
     const b = a + 10
-    if (await portsFree([a, b].flatMap((p) => [0, 1, 2, 6, 7, 9].map((o) => p + o)))) return [a, b]
+    if (await portsFree([a, b].flatMap((p) => [0, 1, 2, 3, 6, 7, 9].map((o) => p + o)))) return [a, b]
   }
 }
 
@@ -59,7 +59,7 @@ const money = (out, who) => Number(out.match(new RegExp(`${who}(?: at [^,]+)? ha
 
 async function portsClosed () {
   for (const base of ports) {
-    for (const o of [0, 1, 2, 6, 7, 9]) {
+    for (const o of [0, 1, 2, 3, 6, 7, 9]) {
       const r = await fetch(`http://127.0.0.1:${base + o}/healthz`).catch((e) => e)
       assert.ok(r instanceof Error, `port ${base + o} still answers`)
     }

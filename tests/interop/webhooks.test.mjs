@@ -78,7 +78,7 @@ async function startServer (dir, env) {
     OPEN_PAYMENTS_PORT: String(op),
     ADMIN_PORT: String(admin),
     CONNECTOR_PORT: String(conn),
-    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0'
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0'
   })
   const child = spawn(path.join(build, 'rafiki'), ['serve'], { cwd: dir, env: full, stdio: ['ignore', 'ignore', 'pipe'] })
   const srv = { child, url: `http://127.0.0.1:${admin}`, stderr: '' }

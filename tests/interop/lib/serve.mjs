@@ -1,4 +1,4 @@
-// One real `rafiki serve` process with all six listeners on free loopback ports, an SQLite
+// One real `rafiki serve` process with all seven listeners on free loopback ports, an SQLite
 // database and a data directory of its own under `dir`; resolves once /healthz answers on
 // the admin and the auth port (or the listeners named in `health`). Used by the Open Payments tests, which need every port.
 import assert from 'node:assert/strict'
@@ -49,9 +49,9 @@ export function watchStderr (proc, name, onLine = (line) => process.stderr.write
 // /healthz must answer before it counts as started; logs: keep the process's stderr lines in
 // the returned `logs` array instead of passing them through.
 export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, args = [], health = ['admin', 'auth'], logs = false }) {
-  const [op0, admin0, conn0, auth0, intro0, inter0] = await freePorts(6)
-  const ports = { op: op0, admin: admin0, conn: conn0, auth: auth0, intro: intro0, inter: inter0, ...use }
-  const { op, admin, conn, auth, intro, inter } = ports
+  const [op0, admin0, conn0, auth0, intro0, inter0, authAdmin0] = await freePorts(7)
+  const ports = { op: op0, admin: admin0, conn: conn0, auth: auth0, intro: intro0, inter: inter0, authAdmin: authAdmin0, ...use }
+  const { op, admin, conn, auth, intro, inter, authAdmin } = ports
   const proc = spawn(bin, ['serve', ...args], {
     cwd: dir,
     env: {
@@ -69,6 +69,7 @@ export async function startServe ({ dir, name, ilp, secret, env = {}, use = {}, 
       AUTH_PORT: String(auth),
       INTROSPECTION_PORT: String(intro),
       INTERACTION_PORT: String(inter),
+      AUTH_ADMIN_PORT: String(authAdmin),
       RAFIKI_SQL_DIR: join(root, 'sql'),
       LOG_LEVEL: 'warn',
       ...env

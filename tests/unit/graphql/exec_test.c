@@ -137,6 +137,15 @@ static void expect(const char *query, const char *vars, unsigned status, const c
 {
     unsigned st = 0;
     char *got = run(query, vars, NULL, &st);
+    if (!want) { /* only the deprecated counting below */
+        json_t *r = json_loads(got, 0, NULL);
+        json_t *t = json_object_get(json_object_get(r, "data"), "__type");
+        cr_expect_eq(json_array_size(json_object_get(t, "b")),
+                     json_array_size(json_object_get(t, "a")) + 2, "deprecated fields");
+        json_decref(r);
+        free(got);
+        return;
+    }
     cr_expect_str_eq(got, want, "%s\n got  %s\n want %s", query, got, want);
     cr_expect_eq(st, status, "%s: status %u", query, st);
     free(got);
@@ -309,4 +318,157 @@ Test(graphql_exec, unknown_resolver_is_refused)
     cr_assert_eq(gql_schema_build((const uint8_t *)sdl2, strlen(sdl2), NULL, 0, &s, &err),
                  GQL_SCHEMA_INVALID);
     cr_assert_str_eq(err.message, "Unknown type \"Nope\".");
+}
+
+/* ---- validation (validate.c) ---- */
+
+static void invalid(const char *query, const char *message)
+{
+    unsigned st = 0;
+    json_t *v = NULL;
+    gql_request_t req = {(const uint8_t *)query, strlen(query), v, NULL};
+    json_t *resp = gql_execute(schema, NULL, &req, NULL, &st);
+    cr_expect_eq(st, 400, "%s", query);
+    cr_expect_null(json_object_get(resp, "data"), "%s", query);
+    json_t *e = json_array_get(json_object_get(resp, "errors"), 0);
+    cr_assert_not_null(e, "%s: no error", query);
+    cr_expect_str_eq(json_string_value(json_object_get(e, "message")), message, "%s", query);
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(e, "extensions"), "code")),
+                     "GRAPHQL_VALIDATION_FAILED");
+    json_decref(resp);
+}
+
+Test(graphql_exec, validation_fields_and_arguments)
+{
+    invalid("{ assetz { id } }", "Cannot query field \"assetz\" on type \"Query\". Did you mean "
+                                 "\"asset\" or \"assets\"?");
+    invalid("{ asset(id: \"a\") { id scale { x } } }",
+            "Field \"scale\" must not have a selection since type \"UInt8!\" has no subfields.");
+    invalid("{ asset(id: \"a\") }", "Field \"asset\" of type \"Asset\" must have a selection of "
+                                    "subfields. Did you mean \"asset { ... }\"?");
+    invalid("{ asset { id } }", "Field \"asset\" argument \"id\" of type \"String!\" is required, "
+                                "but it was not provided.");
+    invalid("{ asset(id: \"a\", nope: 1) { id } }",
+            "Unknown argument \"nope\" on field \"Query.asset\".");
+    invalid("{ assets(first: 2147483648) { edges { cursor } } }",
+            "Int cannot represent non 32-bit signed integer value: 2147483648");
+    invalid("mutation { createAsset(input: {code: \"X\", scale: 300}) { asset { id } } }",
+            "Provided value is not a UInt8.");
+    invalid("mutation { createAsset(input: {code: \"X\", scale: 1, withdrawalThreshold: -5}) { "
+            "asset { id } } }",
+            "Expected value of type \"UInt64\", found -5; Input must be unsigned.");
+    invalid("mutation { createAsset(input: {code: \"X\"}) { asset { id } } }",
+            "Field \"CreateAssetInput.scale\" of required type \"UInt8!\" was not provided.");
+}
+
+Test(graphql_exec, validation_variables_and_fragments)
+{
+    invalid("query ($id: Int!) { asset(id: $id) { id } }",
+            "Variable \"$id\" of type \"Int!\" used in position expecting type \"String!\".");
+    invalid("query Q { asset(id: $id) { id } }",
+            "Variable \"$id\" is not defined by operation \"Q\".");
+    invalid("query ($x: Int) { whoami { id } }", "Variable \"$x\" is never used.");
+    invalid("{ ...F }", "Unknown fragment \"F\".");
+    invalid("{ asset(id: \"a\") { ...F } } fragment F on Asset { ...G } fragment G on Asset { "
+            "...F }",
+            "Cannot spread fragment \"F\" within itself via \"G\".");
+    invalid("{ whoami { id } } fragment F on Asset { id }", "Fragment \"F\" is never used.");
+    invalid("{ asset(id: \"a\") { ... on Peer { id } } }",
+            "Fragment cannot be spread here as objects of type \"Asset\" can never be of type "
+            "\"Peer\".");
+    invalid("{ whoami { id } } query B { whoami { id } }",
+            "This anonymous operation must be the only defined operation.");
+    invalid("{ whoami @nope { id } }", "Unknown directive \"@nope\".");
+    invalid("query @skip(if: true) { whoami { id } }",
+            "Directive \"@skip\" may not be used on QUERY.");
+}
+
+/* ---- introspection (introspect.c) ---- */
+
+Test(graphql_exec, introspection_pieces)
+{
+    expect("{ __type(name: \"AmountInput\") { kind name inputFields { name type { kind ofType { "
+           "name } } } } }",
+           NULL, 200,
+           "{\"data\":{\"__type\":{\"kind\":\"INPUT_OBJECT\",\"name\":\"AmountInput\","
+           "\"inputFields\":[{\"name\":\"value\",\"type\":{\"kind\":\"NON_NULL\",\"ofType\":{"
+           "\"name\":\"UInt64\"}}},{\"name\":\"assetCode\",\"type\":{\"kind\":\"NON_NULL\","
+           "\"ofType\":{\"name\":\"String\"}}},{\"name\":\"assetScale\",\"type\":{\"kind\":"
+           "\"NON_NULL\",\"ofType\":{\"name\":\"UInt8\"}}}]}}}");
+    expect("{ __type(name: \"Nope\") { name } m: __type(name: \"Model\") { possibleTypes { name "
+           "} } }",
+           NULL, 200,
+           "{\"data\":{\"__type\":null,\"m\":{\"possibleTypes\":[{\"name\":\"AccountingTransfer\"},"
+           "{\"name\":\"Asset\"},{\"name\":\"Fee\"},{\"name\":\"IncomingPayment\"},{\"name\":"
+           "\"OutgoingPayment\"},{\"name\":\"Payment\"},{\"name\":\"Peer\"},{\"name\":\"Tenant\"},"
+           "{\"name\":\"WalletAddress\"},{\"name\":\"WalletAddressKey\"},{\"name\":"
+           "\"WebhookEvent\"}]}}}");
+    expect("{ __schema { queryType { name } mutationType { name } subscriptionType { name } "
+           "directives { name args { name defaultValue } } } }",
+           NULL, 200,
+           "{\"data\":{\"__schema\":{\"queryType\":{\"name\":\"Query\"},\"mutationType\":{"
+           "\"name\":\"Mutation\"},\"subscriptionType\":null,\"directives\":[{\"name\":"
+           "\"include\",\"args\":[{\"name\":\"if\",\"defaultValue\":null}]},{\"name\":\"skip\","
+           "\"args\":[{\"name\":\"if\",\"defaultValue\":null}]},{\"name\":\"deprecated\",\"args\":"
+           "[{\"name\":\"reason\",\"defaultValue\":\"\\\"No longer supported\\\"\"}]},{\"name\":"
+           "\"specifiedBy\",\"args\":[{\"name\":\"url\",\"defaultValue\":null}]},{\"name\":"
+           "\"oneOf\",\"args\":[]}]}}}");
+    expect("{ __type(name: \"Mutation\") { a: fields { name } b: fields(includeDeprecated: true) "
+           "{ name } } }",
+           NULL, 200, NULL);
+}
+
+/* ---- limits ---- */
+
+static char *limited(const char *query, gql_limits_t lim, unsigned *st)
+{
+    gql_request_t req = {(const uint8_t *)query, strlen(query), NULL, NULL};
+    json_t *resp = gql_execute(schema, &lim, &req, NULL, st);
+    json_t *e = json_array_get(json_object_get(resp, "errors"), 0);
+    char *msg = strdup(e ? json_string_value(json_object_get(e, "message")) : "");
+    json_decref(resp);
+    return msg;
+}
+
+Test(graphql_exec, limits_depth_fields_cost)
+{
+    unsigned st;
+    const char *q = "{ walletAddress(id: \"w\") { asset { id } } }";
+    char *m = limited(q, (gql_limits_t){.depth_max = 2}, &st);
+    cr_expect_str_eq(m, "The query exceeds the maximum depth of 2.");
+    cr_expect_eq(st, 400);
+    free(m);
+    m = limited(q, (gql_limits_t){.depth_max = 3}, &st);
+    cr_expect_str_eq(m, "");
+    cr_expect_eq(st, 200);
+    free(m);
+    /* fragments count where they are spread, aliases count apart */
+    m = limited("{ a: whoami { ...W } b: whoami { ...W } } fragment W on WhoamiResponse { id "
+                "isOperator }",
+                (gql_limits_t){.fields_max = 5}, &st);
+    cr_expect_str_eq(m, "The query selects more than the maximum of 5 fields.");
+    free(m);
+    m = limited("{ assets(first: 100) { edges { node { peers: fees(first: 100) { edges { cursor } "
+                "} } } } }",
+                (gql_limits_t){.cost_max = 5000}, &st);
+    cr_expect_str_eq(m, "The query's cost (fields times the list sizes asked for) exceeds the "
+                        "maximum of 5000.");
+    free(m);
+}
+
+Test(graphql_exec, limits_stop_fragment_bombs)
+{
+    /* each fragment spreads the next twice: 2^40 spreads if expanded blindly */
+    char q[8192];
+    size_t n = (size_t)snprintf(q, sizeof q, "{ whoami { ...F0 } }");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(q + n, sizeof q - n,
+                              " fragment F%d on WhoamiResponse { id ...F%d ...F%d }", i, i + 1,
+                              i + 1);
+    snprintf(q + n, sizeof q - n, " fragment F40 on WhoamiResponse { id }");
+    unsigned st;
+    char *m = limited(q, (gql_limits_t){0}, &st);
+    cr_expect_str_eq(m, "The query selects more than the maximum of 2000 fields.");
+    cr_expect_eq(st, 400);
+    free(m);
 }
