@@ -52,6 +52,7 @@
 #include "admin/admin_payments.h"
 #include "admin/admin_gql.h"
 #include "admin/admin_liquidity.h"
+#include "admin/admin_fees.h"
 #include "admin/admin_webhooks.h"
 #include "payments/liquidity.h"
 #include "payments/metrics.h"
@@ -719,7 +720,8 @@ static bool app_start(app_t *app)
     bool backend = app->components & COMP_BACKEND, auth = app->components & COMP_AUTH;
     if (backend && (admin_ledger_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
                     admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
-                    admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0)) {
+                    admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+                    admin_fees_register(app->servers[SRV_ADMIN], &app->admin) != 0)) {
         LOGE("admin: route registration failed");
         return false;
     }

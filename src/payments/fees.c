@@ -50,16 +50,12 @@ fees_result_t fees_debit_for_send(const fees_t *f, uint64_t send, uint64_t *debi
 fees_result_t fees_send_for_debit(const fees_t *f, uint64_t debit, uint64_t *send, uint64_t *fee)
 {
     ASSERT(f->basis_points <= FEES_BPS_MAX);
-    if (debit <= f->fixed)
-        return FEES_AMOUNT_TOO_LOW;
-    /* s + fixed + ceil(s*bps/D) <= debit  <=>  s*(D+bps) <= (debit-fixed)*D, since s*D is a
-     * multiple of D: the largest such s is a floor. */
-    u128 s = (u128)(debit - f->fixed) * FEES_BPS_DENOM / (FEES_BPS_DENOM + f->basis_points);
-    if (s == 0)
-        return FEES_AMOUNT_TOO_LOW;
-    *send = (uint64_t)s; /* < debit, fits */
-    fees_result_t r = fees_for_send(f, *send, fee);
-    ASSERT(r == FEES_OK && (u128)*send + *fee <= debit);
+    /* Rafiki's quote service: the fee is charged on the debit amount itself and the rest is
+     * sent (quoteDebitAmount = debit - fee.calculate(debit)) */
+    fees_result_t r = fees_for_send(f, debit, fee);
+    if (r != FEES_OK || *fee >= debit)
+        return FEES_AMOUNT_TOO_LOW; /* nothing would be sent (an overflow: the fee is huge) */
+    *send = debit - *fee;
     return FEES_OK;
 }
 

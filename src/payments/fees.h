@@ -48,10 +48,9 @@ fees_result_t fees_for_send(const fees_t *f, uint64_t send, uint64_t *fee);
  * and *fee; FEES_OVERFLOW when it passes 2^64-1. */
 fees_result_t fees_debit_for_send(const fees_t *f, uint64_t send, uint64_t *debit, uint64_t *fee);
 
-/* Fixed debit: the most that can be sent out of `debit` once the fee is charged on it, i.e. the
- * largest s with s + fees_for_send(s) <= debit. FEES_AMOUNT_TOO_LOW when debit <= fixed fee
- * (nothing would be sent). Fills *send and *fee (debit - send may exceed fee by rounding: what
- * is left is returned to the wallet when the payment ends). */
+/* Fixed debit, as Rafiki's quote service: the fee is fees_for_send(debit) (charged on the debit
+ * amount itself) and send = debit - fee, so debit = send + fee exactly. FEES_AMOUNT_TOO_LOW when
+ * the fee takes it all (nothing would be sent). Fills *send and *fee. */
 fees_result_t fees_send_for_debit(const fees_t *f, uint64_t debit, uint64_t *send, uint64_t *fee);
 
 /* The least the receiver must get out of `amount` with slippage ppm: floor(amount x (1e6 -

@@ -222,6 +222,49 @@ payment_liquidity_result_t payment_liquidity_withdrawal_resolve(ledger_t *l, led
     }
 }
 
+/* ---- balances ---- */
+
+/* The available balance of account (0 when it holds nothing or is overdrawn by holds). */
+static payment_liquidity_result_t available(ledger_t *l, ledger_id_t account, uint64_t *out)
+{
+    ledger_account_t a;
+    ledger_result_t r = ledger_account_get(l, account, &a);
+    if (r == LEDGER_ACCOUNT_NOT_FOUND)
+        return PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT;
+    if (r != LEDGER_OK)
+        return ledger_fail("balance", r);
+    const ledger_counters_t *c = &a.counters;
+    uint64_t used = c->debits_posted + c->debits_pending;
+    *out = c->credits_posted > used ? c->credits_posted - used : 0;
+    return PAYMENT_LIQUIDITY_OK;
+}
+
+payment_liquidity_result_t payment_liquidity_outgoing_balance(outgoing_payments_t *op,
+                                                              ledger_id_t id, uint64_t *out)
+{
+    outgoing_payment_t *p = xmalloc(sizeof *p);
+    outgoing_payment_result_t pr = outgoing_payment_get(op, id, p);
+    free(p);
+    if (pr != OUTGOING_PAYMENT_OK)
+        return pr == OUTGOING_PAYMENT_NOT_FOUND ? PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT
+                                                : PAYMENT_LIQUIDITY_STORAGE_ERROR;
+    return available(outgoing_payments_quotes(op)->ledger, id, out);
+}
+
+payment_liquidity_result_t payment_liquidity_incoming_balance(const wallet_ctx_t *ctx,
+                                                              ledger_id_t id, uint64_t *out)
+{
+    incoming_payment_t *p = xcalloc(1, sizeof *p);
+    db_err_t e = {0};
+    incoming_payment_result_t ir = incoming_payment_get(ctx, id, p, &e);
+    ledger_id_t account = p->account_id;
+    free(p);
+    if (ir != INCOMING_PAYMENT_OK)
+        return ir == INCOMING_PAYMENT_NOT_FOUND ? PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT
+                                                : PAYMENT_LIQUIDITY_STORAGE_ERROR;
+    return available(ctx->ledger, account, out);
+}
+
 /* ---- the deposit ---- */
 
 typedef struct {

@@ -159,6 +159,17 @@ payment_liquidity_result_t payment_liquidity_withdrawal_resolve(ledger_t *l, led
                                                                 bool post);
 
 /*
+ * Rafiki's OutgoingPayment.liquidity / IncomingPayment.liquidity: the available balance of the
+ * payment's account (credits posted less debits posted and pending; an incoming payment's is
+ * its invoice account). OK and *out; UNKNOWN_PAYMENT (Rafiki: NOT_FOUND "Unknown outgoing
+ * payment" / "Unknown incoming payment"); STORAGE_ERROR.
+ */
+payment_liquidity_result_t payment_liquidity_outgoing_balance(outgoing_payments_t *op,
+                                                              ledger_id_t id, uint64_t *out);
+payment_liquidity_result_t payment_liquidity_incoming_balance(const wallet_ctx_t *ctx,
+                                                              ledger_id_t id, uint64_t *out);
+
+/*
  * Rafiki's deprecated depositEventLiquidity(eventId): the event must be an
  * outgoing_payment.created; its payment is funded as by payment_liquidity_outgoing_deposit.
  *   UNKNOWN_EVENT      BAD_USER_INPUT "Invalid transfer id" (LiquidityError.InvalidId): no such

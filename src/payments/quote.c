@@ -4,6 +4,7 @@
  * quotes table.
  */
 #include "payments/quote.h"
+#include "payments/fee.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,53 +97,6 @@ static quote_result_t lookup_result(quote_lookup_t l, quote_result_t not_found)
     return l == QUOTE_LOOKUP_NOT_FOUND ? not_found : QUOTE_STORAGE_ERROR;
 }
 
-/* Remote amounts at the probed rate (delivered/source) with the slippage margin. */
-static quote_result_t price_remote(const quote_svc_t *svc, const quote_request_t *req,
-                                   const fees_t *fees, const ledger_asset_t *asset,
-                                   const quote_probe_t *rate, quote_t *q)
-{
-    const quote_amount_t *given = req->has_debit ? &req->debit_amount : &req->receive_amount;
-    if (!req->has_debit && !req->has_receive)
-        return QUOTE_AMOUNT_REQUIRED;
-    bool same = req->has_debit ? same_asset(given, asset)
-                               : strcmp(given->asset_code, rate->asset_code) == 0 &&
-                                     given->asset_scale == rate->asset_scale;
-    if (!same)
-        return QUOTE_ASSET_MISMATCH;
-    if (given->value == 0)
-        return QUOTE_AMOUNT_ZERO;
-    uint64_t send, fee, debit, receive, min;
-    fees_result_t fr;
-    if (req->has_debit) {
-        debit = given->value;
-        if ((fr = fees_send_for_debit(fees, debit, &send, &fee)) != FEES_OK ||
-            (fr = fees_convert_floor(send, rate->delivered, rate->source, &receive)) != FEES_OK)
-            return fees_error(fr);
-        min = fees_min_delivered(receive, svc->slippage_ppm);
-        if (min == 0)
-            return QUOTE_AMOUNT_TOO_LOW;
-    } else {
-        receive = min = given->value;
-        /* the least source amount that still delivers receive at the slipped rate */
-        uint64_t keep = FEES_PPM_DENOM - svc->slippage_ppm;
-        if (keep == 0 || rate->delivered > UINT64_MAX / keep ||
-            rate->source > UINT64_MAX / FEES_PPM_DENOM)
-            return QUOTE_RATE_UNAVAILABLE;
-        if ((fr = fees_convert_ceil_inverse(receive, rate->delivered * keep,
-                                            rate->source * FEES_PPM_DENOM, &send)) != FEES_OK ||
-            (fr = fees_debit_for_send(fees, send, &debit, &fee)) != FEES_OK)
-            return fees_error(fr);
-    }
-    q->debit_amount.value = debit;
-    q->send_amount = send;
-    q->fee = fee;
-    q->receive_amount.value = receive;
-    q->min_delivered = min;
-    memcpy(q->receive_amount.asset_code, rate->asset_code, sizeof rate->asset_code);
-    q->receive_amount.asset_scale = rate->asset_scale;
-    return QUOTE_OK;
-}
-
 /* A remote incoming payment (op_client.h): its credentials, the amount left to pay when the
  * request fixes none, and in *cap what it still takes (UINT64_MAX: no incoming amount). */
 static quote_result_t remote_incoming(const quote_svc_t *svc, const quote_request_t *req,
@@ -194,7 +148,7 @@ static quote_result_t resolve_remote(const quote_svc_t *svc, const quote_request
     quote_probe_t rate;
     r = quote_probe(svc, &creds, asset, &rate);
     if (r == QUOTE_OK)
-        r = price_remote(svc, &fixed, fees, asset, &rate, q);
+        r = quote_price_ilp(svc, &fixed, fees, asset, &rate, q);
     /* a fixed debit must not buy more than the incoming payment still takes: it is paid as a
      * fixed delivery, and its receiver may accept any amount */
     if (r == QUOTE_OK && q->receive_amount.value > cap)
@@ -243,10 +197,13 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
     ledger_asset_t asset;
     if (ledger_asset_get(svc->ledger, w.asset_id, &asset) != LEDGER_OK)
         return QUOTE_STORAGE_ERROR;
+    /* Rafiki's: the debit asset's current sending fee (fee.h; PAYMENT_FEES when it has none) */
+    fees_t fees;
+    if (fee_sending_for_quote(svc->db, &asset, &svc->fees, &fees) != FEE_OK)
+        return QUOTE_STORAGE_ERROR;
     quote_t *q = xcalloc(1, sizeof *q);
     memcpy(q->receiver, req->receiver, req->receiver_len);
     q->receiver[req->receiver_len] = '\0';
-    fees_t fees = fees_table_get(&svc->fees, asset.code);
     quote_receiver_t rcv;
     quote_result_t r;
     l = svc->dir.receiver_local(svc->dir.ctx, req->receiver, req->receiver_len, &rcv);

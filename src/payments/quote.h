@@ -14,9 +14,13 @@
  * Amounts: debit_amount fixed (the fee comes out of it), or receive_amount fixed (the fee is
  * added on top), or neither (the incoming payment's remaining amount, local or remote; a wallet
  * address has none, so one is required). A local receiver in another asset is priced at the
- * connector's rate (quote_fx.c) and paid through the liquidity accounts. Remote: the
- * receive amount is floor(send x probed rate) and min_delivered that less SLIPPAGE; a fixed
- * receive amount is sent at ceil(receive / (rate x (1 - SLIPPAGE))).
+ * connector's rate (quote_fx.c) and paid through the liquidity accounts. Remote, as Rafiki's ILP
+ * quote (@interledger/pay startQuote; quote_ilp.c): the minimum rate is the external rate (the
+ * rates service's, 1 between equal codes; the probed rate when the service has none) less
+ * SLIPPAGE, scaled to the assets, and the probed rate must reach it; a fixed debit delivers
+ * receive_amount = min_delivered = ceil((send - 1) x min rate), a fixed receive amount is sent
+ * with floor(receive / min rate) + 1. The sending fee is fees.h's, charged on the debit amount
+ * (fixed debit) or on what is sent (fixed receive), as Rafiki's quote service does.
  *
  * Threads: quote_create and quote_get may be called from any thread that may block (admin
  * workers): they wait on the database, the ledger and, for remote receivers, on SPSP and the
@@ -137,7 +141,7 @@ typedef struct {
     ledger_t *ledger;
     db_t *db;
     quote_directory_t dir;
-    fees_table_t fees;     /* PAYMENT_FEES */
+    fees_table_t fees;     /* PAYMENT_FEES: for assets without a fee of their own (fee.h) */
     uint32_t slippage_ppm; /* SLIPPAGE */
     uint32_t lifespan_ms;  /* QUOTE_LIFESPAN */
     /* Remote receivers (SPSP + STREAM): both NULL refuses them (receiver_not_found). */
@@ -207,6 +211,10 @@ quote_result_t quote_price_local_fx(const quote_svc_t *svc, const quote_request_
                                     const fees_t *fees, const ledger_asset_t *src,
                                     const quote_receiver_t *rcv, quote_t *q);
 
+/* The rate from src to dst (codes), waiting for a fetch from the rates service when one is
+ * needed: QUOTE_OK or QUOTE_RATE_UNAVAILABLE. Admin worker threads. */
+quote_result_t quote_rate_get(rates_t *rates, const char *src, const char *dst, rate_t *out);
+
 /* ---- remote receivers (quote_remote.c) ---- */
 
 /* Parses a SPSP answer ({destination_account, shared_secret (base64, 32 bytes), ...}) of len
@@ -225,9 +233,19 @@ typedef struct {
 } quote_link_t;
 int quote_link_send(void *ctx, slice_t prepare, buf_t *reply);
 
+/* Prices q for a remote receiver as Rafiki's ILP quote (see above): fills the amounts and the
+ * receive asset from the probe. QUOTE_OK, QUOTE_AMOUNT_REQUIRED, QUOTE_ASSET_MISMATCH,
+ * QUOTE_AMOUNT_ZERO, QUOTE_AMOUNT_TOO_LOW (nothing would arrive), QUOTE_OVERFLOW,
+ * QUOTE_RATE_UNAVAILABLE (the probed rate is below the minimum: pay's InsufficientExchangeRate;
+ * or SLIPPAGE 1 on a fixed receive). May wait for the rates service. */
+struct quote_probe;
+quote_result_t quote_price_ilp(const quote_svc_t *svc, const quote_request_t *req,
+                               const fees_t *fees, const ledger_asset_t *asset,
+                               const struct quote_probe *rate, quote_t *q);
+
 /* What a rate probe learned: delivered destination units for source units, and the
  * destination's asset. */
-typedef struct {
+typedef struct quote_probe {
     uint64_t source, delivered;
     char asset_code[ASSET_CODE_MAX_LEN + 1];
     uint8_t asset_scale;

@@ -30,8 +30,7 @@ static void rate_done(void *user, rates_result_t rc, rate_t rate)
     pthread_mutex_unlock(&w->mu);
 }
 
-/* The rate from src to dst, waiting for a fetch from the rates service when one is needed. */
-static quote_result_t rate_get(rates_t *rates, const char *src, const char *dst, rate_t *out)
+quote_result_t quote_rate_get(rates_t *rates, const char *src, const char *dst, rate_t *out)
 {
     rate_wait_t w = {.done = false};
     pthread_mutex_init(&w.mu, NULL);
@@ -134,7 +133,7 @@ quote_result_t quote_price_local_fx(const quote_svc_t *svc, const quote_request_
     if (ledger_asset_get(svc->ledger, rcv->asset_id, &dst) != LEDGER_OK)
         return QUOTE_STORAGE_ERROR;
     rate_t rate;
-    quote_result_t r = rate_get(svc->rates, src->code, dst.code, &rate);
+    quote_result_t r = quote_rate_get(svc->rates, src->code, dst.code, &rate);
     if (r != QUOTE_OK)
         return r;
     uint64_t remaining = rcv->incoming_amount > rcv->received_amount

@@ -22,6 +22,7 @@
 #include "payments/incoming_payment.h"
 #include "payments/outgoing_payment.h"
 #include "payments/payment_liquidity.h"
+#include "payments/fee.h"
 #include "admin/admin_outgoing.h"
 #include "payments/webhooks.h"
 #include "admin/admin_payments.h"
@@ -475,22 +476,22 @@ static void case_local_payment_completes(void)
                              "outgoing_payment.completed");
 }
 
-static void case_fixed_debit_returns_the_rounding(void)
+static void case_fixed_debit_charges_the_fee_on_the_debit(void)
 {
-    /* 50 %: out of a debit of 4, 2 are sent, the fee is 1 and 1 goes back */
+    /* 50 %, as Rafiki: the fee is charged on the debit of 5 (ceil 2.5 = 3), 2 are sent */
     size_t a = wallet_new(true), b = wallet_new(true);
     deposit(a, 100);
     size_t ip = incoming_new(b, 0);
     char extra[160], qid[64], pid[64], st[32];
     snprintf(extra, sizeof extra,
-             ",\"debit_amount\":{\"value\":\"4\",\"asset_code\":\"%s\",\"asset_scale\":2}",
+             ",\"debit_amount\":{\"value\":\"5\",\"asset_code\":\"%s\",\"asset_scale\":2}",
              fx.asset.code);
     quote_ok(a, ip, extra, qid);
     payment_ok(a, qid, pid);
     cr_assert_str_eq(state_after_work(pid, st), "COMPLETED");
     cr_expect_eq(received(fx.dir.r[ip].account_id), 2);
-    cr_expect_eq(balance(fx.asset.liquidity_account_id), 1);
-    cr_expect_eq(balance(fx.dir.w[a].account_id), 97);
+    cr_expect_eq(balance(fx.asset.liquidity_account_id), 3);
+    cr_expect_eq(balance(fx.dir.w[a].account_id), 95);
     cr_expect_eq(balance(parse_id(pid)), 0);
 }
 
@@ -1149,6 +1150,11 @@ static void case_rafiki_funding(void)
     cr_expect_eq(balance(fx.dir.w[a].account_id), 0, "the wallet account is not used");
     cr_expect_eq(balance(fx.asset.settlement_account_id), -515, "deposited once: 500 + 10 + 1 %%");
     cr_expect_eq(balance(id), 15, "the fee waits for the wallet");
+    uint64_t liq = 0;
+    cr_expect_eq(payment_liquidity_outgoing_balance(rop, id, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 15, "OutgoingPayment.liquidity");
+    cr_expect_eq(payment_liquidity_incoming_balance(&fx.wallets, ipid, &liq), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(liq, 500, "IncomingPayment.liquidity");
     cr_expect_eq(balance(fx.asset.liquidity_account_id), 0);
 
     cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id, 30, &w), PAYMENT_LIQUIDITY_OK);
@@ -1207,6 +1213,66 @@ static void case_rafiki_funding(void)
     fx.wallets.rafiki_funding = false;
 }
 
+/* ---- fees per asset (Rafiki's setFee) ---- */
+
+static void case_fee_history(void)
+{
+    fee_t f, cur, page[8];
+    size_t n = 0;
+    ledger_id_t asset = fx.asset.id;
+    cr_expect_eq(fee_set(fx.db, fx.ledger, ledger_id_random(), FEE_SENDING, 1, 1, &f),
+                 FEE_UNKNOWN_ASSET);
+    cr_expect_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 1, -1, &f),
+                 FEE_INVALID_BASIS_POINTS);
+    cr_expect_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 1, 10001, &f),
+                 FEE_INVALID_BASIS_POINTS);
+    cr_expect_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, UINT64_MAX, 0, &f),
+                 FEE_INVALID_FIXED);
+    cr_expect_eq(fee_current(fx.db, asset, FEE_SENDING, &cur), FEE_NOT_FOUND);
+
+    /* no fee of its own yet: PAYMENT_FEES ("10:100": 10 + 1 %) */
+    size_t a = wallet_new(true), b = wallet_new(true);
+    size_t ip = incoming_new(b, 500);
+    reply_t q = quote_post(a, ip, "");
+    cr_expect_str_eq(amount_value(&q, "debit_amount"), "515");
+    json_decref(q.json);
+
+    cr_assert_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 5, 50, &f), FEE_OK);
+    ledger_id_t first = f.id;
+    cr_assert_eq(fee_set(fx.db, fx.ledger, asset, FEE_RECEIVING, 7, 0, &f), FEE_OK);
+    cr_assert_eq(fee_set(fx.db, fx.ledger, asset, FEE_SENDING, 0, 200, &f), FEE_OK);
+    cr_assert_eq(fee_current(fx.db, asset, FEE_SENDING, &cur), FEE_OK);
+    cr_expect(ledger_id_eq(cur.id, f.id) && cur.basis_points == 200 && cur.fixed == 0,
+              "the newest is current");
+    cr_assert_eq(fee_current(fx.db, asset, FEE_RECEIVING, &cur), FEE_OK);
+    cr_expect_eq(cur.fixed, 7);
+
+    /* quotes charge the current sending fee: 500 + ceil(500 x 2 %) */
+    q = quote_post(a, ip, "");
+    cr_expect_str_eq(amount_value(&q, "debit_amount"), "510");
+    json_decref(q.json);
+
+    fee_page_t pg = {.descending = true, .limit = 2};
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_assert_eq(n, 2);
+    cr_expect(ledger_id_eq(page[0].id, f.id) && page[1].type == FEE_RECEIVING, "newest first");
+    pg.has_cursor = true;
+    pg.cursor = page[1].id;
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_expect(n == 1 && ledger_id_eq(page[0].id, first), "the oldest on the next page");
+    pg.before = true;
+    pg.cursor = first;
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_expect(n == 2 && ledger_id_eq(page[0].id, f.id) && page[1].type == FEE_RECEIVING,
+              "before the oldest: the two newer ones, still newest first");
+    pg = (fee_page_t){.descending = false, .limit = 8};
+    cr_assert_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_OK);
+    cr_expect(n == 3 && ledger_id_eq(page[0].id, first) && ledger_id_eq(page[2].id, f.id));
+    pg.has_cursor = true;
+    pg.cursor = ledger_id_random();
+    cr_expect_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_INVALID_CURSOR);
+}
+
 static bool pg_available(void)
 {
     const char *u = getenv("TEST_POSTGRES_URL");
@@ -1232,7 +1298,7 @@ static bool pg_available(void)
     }
 
 BOTH(local_payment_completes, FEES)
-BOTH(fixed_debit_returns_the_rounding, "0:5000")
+BOTH(fixed_debit_charges_the_fee_on_the_debit, "0:5000")
 BOTH(waits_for_funds_and_cancels, FEES)
 BOTH(exactly_once_after_a_crash, FEES)
 BOTH(cancel_after_funding_settles, FEES)
@@ -1246,3 +1312,4 @@ BOTH(grant_refund_on_failure, FEES)
 BOTH(local_across_assets, "0:0")
 BOTH(paid_reads_show_the_money, FEES)
 BOTH(rafiki_funding, FEES)
+BOTH(fee_history, FEES)

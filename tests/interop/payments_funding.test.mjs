@@ -250,6 +250,24 @@ test('ledger (default): payments fund themselves; the liquidity calls answer sel
   assert.equal(wi.json.error.code, 'self_funded');
   assert.equal(await balance(A, s.alice.account_id), 750n);
   assert.equal(await balance(A, s.bob.account_id), 250n, 'swept into the wallet account');
+  // fees as Rafiki keeps them: each set is a new row, the newest is current and quotes use it
+  const badFee = await call(A, 'POST', `/assets/${s.usd.id}/fees`, { type: 'SENDING', fixed: '0', basis_points: 10001 });
+  assert.equal(badFee.json.error.code, 'invalid_basis_points');
+  const unknownAsset = await call(A, 'POST', `/assets/${randomUUID()}/fees`, { type: 'SENDING', fixed: '0', basis_points: 1 });
+  assert.equal(unknownAsset.status, 404);
+  await admin(A, 'POST', `/assets/${s.usd.id}/fees`, { type: 'SENDING', fixed: '3', basis_points: 0 });
+  const fee = await admin(A, 'POST', `/assets/${s.usd.id}/fees`, { type: 'SENDING', fixed: '1', basis_points: 100 });
+  const fees = await admin(A, 'GET', `/assets/${s.usd.id}/fees?limit=1`);
+  assert.deepEqual([fees.sending_fee.id, fees.receiving_fee, fees.fees.length, fees.fees[0].id], [fee.id, null, 1, fee.id]);
+  assert.ok(fees.next_cursor);
+  const older = await admin(A, 'GET', `/assets/${s.usd.id}/fees?cursor=${fees.next_cursor}`);
+  assert.deepEqual(older.fees.map((f) => f.fixed), ['3']);
+  const ip2 = await admin(A, 'POST', '/incoming-payments', {
+    wallet_address_id: s.bob.id, incoming_amount: { value: '300', asset_code: 'USD', asset_scale: 2 },
+  });
+  const q2 = await admin(A, 'POST', '/quotes', { wallet_address_id: s.alice.id, receiver: ip2.url });
+  assert.equal(q2.debit_amount.value, '304', '300 + 1 + ceil(1 % of 300)');
+
   const unknown = await call(A, 'POST', `/outgoing-payments/${randomUUID()}/deposit`, {});
   assert.equal(unknown.status, 404);
   assert.equal(unknown.json.error.code, 'not_found');

@@ -1,4 +1,4 @@
-/* src/backend/fees.c: fee rounding, fixed-debit inversion, slippage, rates and the settings. */
+/* src/payments/fees.c: fee rounding, the fixed-debit fee, slippage, rates and the settings. */
 #include <criterion/criterion.h>
 
 #include <string.h>
@@ -38,36 +38,74 @@ Test(fees, overflow_is_reported)
     cr_expect_eq(debit, UINT64_MAX - 1);
 }
 
-Test(fees, fixed_debit_sends_the_most_the_fee_allows)
+Test(fees, fixed_debit_charges_the_fee_on_the_debit_as_rafiki)
 {
     fees_t f = {.fixed = 50, .basis_points = 30};
     uint64_t send, fee;
     cr_assert_eq(fees_send_for_debit(&f, 10080, &send, &fee), FEES_OK);
-    cr_expect_eq(send, 10000);
-    cr_expect_eq(fee, 80);
-    /* exhaustive against the definition for small debits and a few fee shapes */
+    cr_expect_eq(fee, 81, "50 + ceil(0.30 %% of 10080)");
+    cr_expect_eq(send, 9999);
+    /* the definition for small debits and a few fee shapes: fee on the debit, the rest sent */
     const fees_t shapes[] = {{0, 0}, {3, 0}, {0, 1}, {7, 333}, {1, 9999}, {0, 10000}};
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         for (uint64_t d = 0; d < 3000; d++) {
             fees_result_t r = fees_send_for_debit(&shapes[k], d, &send, &fee);
-            uint64_t best = 0, fb, deb;
-            for (uint64_t s = 1; s <= d; s++)
-                if (fees_debit_for_send(&shapes[k], s, &deb, &fb) == FEES_OK && deb <= d)
-                    best = s;
-            if (best == 0) {
+            uint64_t want = shapes[k].fixed + (d * shapes[k].basis_points + 9999) / 10000;
+            if (want >= d) {
                 cr_assert_eq(r, FEES_AMOUNT_TOO_LOW, "shape %zu debit %llu", k,
                              (unsigned long long)d);
                 continue;
             }
             cr_assert_eq(r, FEES_OK);
-            cr_assert_eq(send, best, "shape %zu debit %llu: %llu != %llu", k, (unsigned long long)d,
-                         (unsigned long long)send, (unsigned long long)best);
-            cr_assert_leq(send + fee, d);
+            cr_assert_eq(fee, want, "shape %zu debit %llu", k, (unsigned long long)d);
+            cr_assert_eq(send + fee, d, "nothing left over");
         }
     }
     fees_t none = {0, 0};
     cr_assert_eq(fees_send_for_debit(&none, UINT64_MAX, &send, &fee), FEES_OK);
     cr_expect_eq(send, UINT64_MAX, "no fee: everything is sent, no overflow on the way");
+    fees_t huge = {.fixed = UINT64_MAX, .basis_points = 1};
+    cr_expect_eq(fees_send_for_debit(&huge, 10, &send, &fee), FEES_AMOUNT_TOO_LOW);
+}
+
+/* Rafiki's quote/service.test.ts, "fees - fixed delivery": an incoming amount of 1000 in the
+ * wallet's asset, and the debit amount each sending fee makes of it. */
+Test(fees, rafiki_fixed_delivery_cases)
+{
+    static const struct {
+        uint64_t fixed;
+        uint32_t bps;
+        uint64_t debit;
+    } cases[] = {{0, 0, 1000}, {150, 0, 1150}, {0, 200, 1020}, {150, 200, 1170}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fees_t f = {.fixed = cases[i].fixed, .basis_points = cases[i].bps};
+        uint64_t debit, fee;
+        cr_assert_eq(fees_debit_for_send(&f, 1000, &debit, &fee), FEES_OK);
+        cr_expect_eq(debit, cases[i].debit, "case %zu: %llu", i, (unsigned long long)debit);
+    }
+}
+
+/* Rafiki's quote/service.test.ts, "fees - fixed send with cross-currency": a debit of 200, the
+ * sending fee charged on it, the rest converted (floor) at the exchange rate. */
+Test(fees, rafiki_fixed_send_cases)
+{
+    static const struct {
+        uint64_t fixed;
+        uint32_t bps;
+        uint64_t num, den; /* exchange rate */
+        uint64_t receive;
+    } cases[] = {
+        {0, 0, 1, 2, 100},  {0, 0, 1, 1, 200},   {20, 0, 1, 2, 90},        {101, 0, 1, 1, 99},
+        {0, 200, 1, 2, 98}, {20, 200, 1, 2, 88}, {20, 200, 455, 1000, 80},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fees_t f = {.fixed = cases[i].fixed, .basis_points = cases[i].bps};
+        uint64_t send, fee, receive;
+        cr_assert_eq(fees_send_for_debit(&f, 200, &send, &fee), FEES_OK);
+        cr_expect_eq(send + fee, 200);
+        cr_assert_eq(fees_convert_floor(send, cases[i].num, cases[i].den, &receive), FEES_OK);
+        cr_expect_eq(receive, cases[i].receive, "case %zu: %llu", i, (unsigned long long)receive);
+    }
 }
 
 Test(fees, slippage_floors_what_must_arrive)
