@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "payments/json.h"
+#include "payments/payment_liquidity.h"
 #include "base/assert.h"
 #include "base/env.h"
 #include "base/log.h"
@@ -106,25 +107,48 @@ json_t *gqlp_metadata(const char *text)
     return m ? m : json_null();
 }
 
-gql_resolve_t gqlp_liquidity(const gql_call_t *call, json_t **out)
+/* WalletAddress.liquidity: the balance of its wallet account (_accountId). */
+static gql_resolve_t wallet_liquidity(const gql_call_t *call, const wallet_ctx_t *w, json_t **out)
 {
     ledger_id_t account;
-    if (!gqlp_member_id(call->parent, "_accountId", &account)) {
-        *out = json_null();
-        return GQL_RESOLVED;
-    }
-    const wallet_ctx_t *w = gqlp_wallet_ctx(call);
-    if (!w)
-        return GQL_RESOLVE_ERROR;
     ledger_status_t s;
-    ledger_result_t r = ledger_account_status(w->ledger, account, &s);
-    if (r == LEDGER_ACCOUNT_NOT_FOUND) {
-        *out = json_null();
-        return GQL_RESOLVED;
-    }
+    ledger_result_t r = LEDGER_ACCOUNT_NOT_FOUND;
+    if (gqlp_member_id(call->parent, "_accountId", &account))
+        r = ledger_account_status(w->ledger, account, &s);
+    if (r == LEDGER_ACCOUNT_NOT_FOUND)
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Unknown wallet address");
     if (r != LEDGER_OK)
         return admin_gql_fail(call, GQL_CODE_INTERNAL, "liquidity: %s", ledger_result_str(r));
     *out = gqlp_u64(s.balance > 0 ? (uint64_t)s.balance : 0);
+    return GQL_RESOLVED;
+}
+
+gql_resolve_t gqlp_liquidity(const gql_call_t *call, json_t **out)
+{
+    const wallet_ctx_t *w = gqlp_wallet_ctx(call);
+    if (!w)
+        return GQL_RESOLVE_ERROR;
+    if (strcmp(call->type, "WalletAddress") == 0)
+        return wallet_liquidity(call, w, out);
+    /* payments: the domain's balance of the payment's own account (payment_liquidity.h) */
+    bool outgoing = strcmp(call->type, "OutgoingPayment") == 0 ||
+                    (strcmp(call->type, "Payment") == 0 &&
+                     strcmp(gqlp_str(call->parent, "type") ? gqlp_str(call->parent, "type") : "",
+                            "OUTGOING") == 0);
+    outgoing_payments_t *op = admin_gql_req(call)->gql->outgoing;
+    ledger_id_t id;
+    uint64_t v = 0;
+    payment_liquidity_result_t r = PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT;
+    if (gqlp_member_id(call->parent, "id", &id))
+        r = outgoing ? (op ? payment_liquidity_outgoing_balance(op, id, &v)
+                           : PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT)
+                     : payment_liquidity_incoming_balance(w, id, &v);
+    if (r == PAYMENT_LIQUIDITY_UNKNOWN_PAYMENT)
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "%s",
+                              outgoing ? "Unknown outgoing payment" : "Unknown incoming payment");
+    if (r != PAYMENT_LIQUIDITY_OK)
+        return gqlp_internal(call, "liquidity");
+    *out = gqlp_u64(v);
     return GQL_RESOLVED;
 }
 

@@ -241,6 +241,7 @@ test('the local payment flow: incoming payment, quote, outgoing payment until CO
   }
   assert.equal(done.state, 'COMPLETED', JSON.stringify(done))
   assert.deepEqual(done.sentAmount, { value: '500', assetCode: 'USD', assetScale: 2 })
+  assert.equal(done.liquidity, '0') // our ledger model: what was left went back to the wallet
   const paid = (await gql.request('query($id: String!) { incomingPayment(id: $id) { state receivedAmount { value } } }', { id: ip.id })).incomingPayment
   assert.deepEqual(paid, { state: 'COMPLETED', receivedAmount: { value: '500' } })
   const wa = (await gql.request('query($id: String!) { walletAddress(id: $id) { liquidity } }', { id: alice.id })).walletAddress
