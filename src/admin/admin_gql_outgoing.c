@@ -210,17 +210,16 @@ json_t *gqlp_outgoing_row(const gql_call_t *call, const pay_list_row_t *row, boo
     return node;
 }
 
-/* Answers {payment} with the payment whose id is p->id. */
+/* Answers {payment} with payment p as a create or cancel left it (and its quote). */
 static gql_resolve_t payment_answer(const gql_call_t *call, const outgoing_payment_t *p,
                                     json_t **out)
 {
-    pay_list_row_t row = {.id = p->id, .outgoing = true};
-    bool failed;
-    json_t *node = gqlp_outgoing_row(call, &row, &failed);
-    if (!node)
-        return gqlp_internal(call, "outgoing payments");
-    *out = json_pack("{s:o}", "payment", node);
-    return GQL_RESOLVED;
+    quote_t *q = xmalloc(sizeof *q);
+    quote_result_t r = quote_get(admin_gql_req(call)->gql->wallet->db, p->quote_id, q);
+    if (r == QUOTE_OK)
+        *out = json_pack("{s:o}", "payment", gqlp_outgoing_node(p, q, tenant_of(call)));
+    free(q);
+    return r == QUOTE_OK ? GQL_RESOLVED : gqlp_internal(call, "outgoing payments");
 }
 
 static gql_resolve_t q_outgoing_payment(const gql_call_t *call, json_t **out)
