@@ -341,18 +341,6 @@ static gql_resolve_t q_receiver(const gql_call_t *call, json_t **out)
     return r == INCOMING_PAYMENT_OK ? GQL_RESOLVED : ip_fail(call, r);
 }
 
-/* The local wallet address at url (as given, then lowercased as Rafiki stores addresses). */
-static wallet_address_result_t wallet_by_url(const wallet_ctx_t *ctx, const char *url,
-                                             wallet_address_t *w)
-{
-    wallet_address_result_t r = wallet_address_get_by_url(ctx, url, strlen(url), w, NULL);
-    char lower[WALLET_ADDRESS_URL_MAX + 1];
-    if (r == WALLET_ADDRESS_NOT_FOUND && strncmp(url, "http", 4) == 0 &&
-        wallet_address_url_resolve("", url, lower) == 0)
-        r = wallet_address_get_by_url(ctx, lower, strlen(lower), w, NULL);
-    return r;
-}
-
 static gql_resolve_t m_create_receiver(const gql_call_t *call, json_t **out)
 {
     const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
@@ -361,7 +349,7 @@ static gql_resolve_t m_create_receiver(const gql_call_t *call, json_t **out)
     const json_t *in = gqlp_input(call);
     const char *url = gqlp_str(in, "walletAddressUrl");
     wallet_address_t w;
-    wallet_address_result_t wr = wallet_by_url(ctx, url, &w);
+    wallet_address_result_t wr = wallet_address_find_by_url(ctx, url, &w, NULL);
     if (wr == WALLET_ADDRESS_NOT_FOUND && !is_local(ctx, url))
         return remote_create(call, in, url, out);
     if (wr == WALLET_ADDRESS_NOT_FOUND)

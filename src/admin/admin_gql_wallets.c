@@ -78,14 +78,9 @@ static gql_resolve_t q_wallet_address_by_url(const gql_call_t *call, json_t **ou
     const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
     if (!ctx)
         return GQL_RESOLVE_ERROR;
-    const char *url = gqlp_str(call->args, "url");
-    char lower[WALLET_ADDRESS_URL_MAX + 1];
     wallet_address_t w;
-    /* as given (a REST-created address keeps its case), then lowercased as Rafiki stores them */
-    wallet_address_result_t r = wallet_address_get_by_url(ctx, url, strlen(url), &w, NULL);
-    if (r == WALLET_ADDRESS_NOT_FOUND && wallet_address_url_resolve("", url, lower) == 0 &&
-        strncmp(url, "http", 4) == 0)
-        r = wallet_address_get_by_url(ctx, lower, strlen(lower), &w, NULL);
+    wallet_address_result_t r =
+        wallet_address_find_by_url(ctx, gqlp_str(call->args, "url"), &w, NULL);
     if (r == WALLET_ADDRESS_NOT_FOUND) {
         *out = json_null();
         return GQL_RESOLVED;

@@ -227,3 +227,20 @@ int wallet_address_url_resolve(const char *op_url, const char *address,
             *p = (char)(*p - 'A' + 'a');
     return 0;
 }
+
+wallet_address_result_t wallet_address_find_by_url(const wallet_ctx_t *ctx, const char *url,
+                                                   wallet_address_t *out, db_err_t *err)
+{
+    size_t n = strlen(url);
+    wallet_address_result_t r = wallet_address_get_by_url(ctx, url, n, out, err);
+    if (r != WALLET_ADDRESS_NOT_FOUND || n > WALLET_ADDRESS_URL_MAX)
+        return r;
+    char lower[WALLET_ADDRESS_URL_MAX + 1];
+    bool changed = false;
+    for (size_t i = 0; i <= n; i++) {
+        char c = url[i];
+        lower[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        changed |= lower[i] != c;
+    }
+    return changed ? wallet_address_get_by_url(ctx, lower, n, out, err) : r;
+}

@@ -63,4 +63,10 @@ wallet_address_result_t wallet_key_get(const wallet_ctx_t *ctx, ledger_id_t key_
 int wallet_address_url_resolve(const char *op_url, const char *address,
                                char out[WALLET_ADDRESS_URL_MAX + 1]);
 
+/* Rafiki's getByUrl: the wallet address at url as given (one made through the REST API keeps its
+ * case), else at url lowercased, as Rafiki stores and looks addresses up. OK, NOT_FOUND,
+ * STORAGE_ERROR. */
+wallet_address_result_t wallet_address_find_by_url(const wallet_ctx_t *ctx, const char *url,
+                                                   wallet_address_t *out, db_err_t *err);
+
 #endif

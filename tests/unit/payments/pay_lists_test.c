@@ -279,3 +279,20 @@ Test(pay_lists, key_by_id_and_url_resolve)
     longer[sizeof longer - 1] = '\0';
     cr_assert_eq(wallet_address_url_resolve("http://h:3000", longer, url), -1);
 }
+
+Test(pay_lists, find_by_url_as_given_then_lowercased)
+{
+    wallet_address_t made, got;
+    db_err_t err;
+    cr_assert_eq(wallet_address_create(&E.ctx, E.usd.id, PC_OP_URL "/CaseKept", NULL, &made, &err),
+                 WALLET_ADDRESS_OK);
+    cr_assert_eq(wallet_address_create(&E.ctx, E.usd.id, PC_OP_URL "/lower", NULL, &made, &err),
+                 WALLET_ADDRESS_OK);
+    cr_assert_eq(wallet_address_find_by_url(&E.ctx, PC_OP_URL "/CaseKept", &got, &err),
+                 WALLET_ADDRESS_OK);
+    cr_assert_eq(wallet_address_find_by_url(&E.ctx, PC_OP_URL "/LOWER", &got, &err),
+                 WALLET_ADDRESS_OK);
+    cr_assert(ledger_id_eq(got.id, made.id));
+    cr_assert_eq(wallet_address_find_by_url(&E.ctx, PC_OP_URL "/casekept", &got, &err),
+                 WALLET_ADDRESS_NOT_FOUND);
+}
