@@ -81,9 +81,10 @@ async function countWallets () {
 }
 
 test('wallet addresses: create, read by id and URL, update, Rafiki\'s errors', async () => {
+  const key = randomUUID()
   const w = await createWallet('Alice', {
     publicName: 'Alice',
-    idempotencyKey: randomUUID(),
+    idempotencyKey: key,
     additionalProperties: [
       { key: ' iban ', value: 'NL00', visibleInOpenPayments: true },
       { key: 'blank', value: '  ', visibleInOpenPayments: false },
@@ -100,6 +101,21 @@ test('wallet addresses: create, read by id and URL, update, Rafiki\'s errors', a
     { key: 'internal', value: 'vip', visibleInOpenPayments: false }
   ])
   assert.match(w.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  // the same idempotencyKey with the same input replays the first answer (no DUPLICATE)
+  const again = await gql.request(CREATE_WA, {
+    input: {
+      assetId: usd.id,
+      address: 'Alice',
+      publicName: 'Alice',
+      idempotencyKey: key,
+      additionalProperties: [
+        { key: ' iban ', value: 'NL00', visibleInOpenPayments: true },
+        { key: 'blank', value: '  ', visibleInOpenPayments: false },
+        { key: 'internal', value: 'vip', visibleInOpenPayments: false }
+      ]
+    }
+  })
+  assert.equal(again.createWalletAddress.walletAddress.id, w.id)
 
   // the visible property is in the Open Payments document, the other one is not
   const doc = await (await fetch(w.address, { headers: { Accept: 'application/json' } })).json()
