@@ -296,3 +296,49 @@ Test(pay_lists, find_by_url_as_given_then_lowercased)
     cr_assert_eq(wallet_address_find_by_url(&E.ctx, PC_OP_URL "/casekept", &got, &err),
                  WALLET_ADDRESS_NOT_FOUND);
 }
+
+Test(pay_lists, client_metadata_sender_and_deactivation)
+{
+    wallet_address_t w[1];
+    make_wallets(w, 1);
+    incoming_payment_t op = incoming(&w[0], "https://client.example/app");
+    incoming_payment_t admin = incoming(&w[0], NULL);
+    char client[256];
+    db_err_t err;
+    cr_assert_eq(pay_list_client(E.db, PAY_LIST_INCOMING, op.id, client, sizeof client, &err),
+                 PAY_LIST_OK);
+    cr_assert_str_eq(client, "https://client.example/app");
+    cr_assert_eq(pay_list_client(E.db, PAY_LIST_INCOMING, admin.id, client, sizeof client, &err),
+                 PAY_LIST_OK);
+    cr_assert_str_eq(client, "");
+
+    incoming_payment_t got;
+    cr_assert_eq(incoming_payment_set_metadata(&E.ctx, admin.id, "{\"a\":1}", &got, &err),
+                 INCOMING_PAYMENT_OK);
+    cr_assert_str_eq(got.metadata, "{\"a\":1}");
+    cr_assert_eq(incoming_payment_set_metadata(&E.ctx, ledger_id_random(), "{}", &got, &err),
+                 INCOMING_PAYMENT_NOT_FOUND);
+
+    char sender[INCOMING_PAYMENT_SENDER_MAX + 1];
+    cr_assert_eq(incoming_payment_sender(&E.ctx, admin.id, sender, sizeof sender, &err),
+                 INCOMING_PAYMENT_OK);
+    cr_assert_str_eq(sender, "");
+    cr_assert_eq(incoming_payment_set_sender(&E.ctx, admin.id, PC_OP_URL "/payer", &err),
+                 INCOMING_PAYMENT_OK);
+    cr_assert_eq(incoming_payment_sender(&E.ctx, admin.id, sender, sizeof sender, &err),
+                 INCOMING_PAYMENT_OK);
+    cr_assert_str_eq(sender, PC_OP_URL "/payer");
+    cr_assert_eq(incoming_payment_set_sender(&E.ctx, ledger_id_random(), "x", &err),
+                 INCOMING_PAYMENT_NOT_FOUND);
+
+    /* the open payment expires at once; the completed one is left as it is */
+    cr_assert_eq(incoming_payment_complete(&E.ctx, op.id, NULL, &err), INCOMING_PAYMENT_OK);
+    size_t n = 0;
+    cr_assert_eq(wallet_address_expire_incoming(&E.ctx, w[0].id, clock_wall_ms(), &n, &err),
+                 WALLET_ADDRESS_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(incoming_payment_get(&E.ctx, admin.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_assert_eq(got.state, INCOMING_PAYMENT_EXPIRED);
+    cr_assert_eq(incoming_payment_get(&E.ctx, op.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_assert_eq(got.state, INCOMING_PAYMENT_COMPLETED);
+}
