@@ -28,24 +28,23 @@ static void upper(const char *s, char *out, size_t cap)
 
 json_t *gqlp_incoming_node(const wallet_ctx_t *ctx, const incoming_payment_t *p)
 {
-    char id[LEDGER_ID_STR_LEN + 1], wid[LEDGER_ID_STR_LEN + 1], acc[LEDGER_ID_STR_LEN + 1];
+    char id[LEDGER_ID_STR_LEN + 1], wid[LEDGER_ID_STR_LEN + 1];
     char url[WALLET_ADDRESS_URL_MAX + 64], state[16];
     ledger_id_format(p->id, id);
     ledger_id_format(p->wallet_address_id, wid);
-    ledger_id_format(p->account_id, acc);
     if (incoming_payment_url(ctx, p->id, url, sizeof url) != 0)
         url[0] = '\0';
     upper(incoming_payment_state_str(p->state, p->received_amount), state, sizeof state);
     json_t *incoming = p->has_incoming_amount
                            ? gqlp_amount(p->incoming_amount, p->asset_code, p->asset_scale)
                            : json_null();
-    return json_pack(
-        "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:n,s:n,s:s,s:s}", "id", id, "url", url,
-        "walletAddressId", wid, "state", state, "expiresAt", admin_gql_time_json(p->expires_ms),
-        "incomingAmount", incoming, "receivedAmount",
-        gqlp_amount(p->received_amount, p->asset_code, p->asset_scale), "metadata",
-        gqlp_metadata(p->metadata), "createdAt", admin_gql_time_json(p->created_ms),
-        "cancellationReason", "cancelledAt", "__typename", "IncomingPayment", "_accountId", acc);
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:n,s:n,s:s}", "id", id, "url", url,
+                     "walletAddressId", wid, "state", state, "expiresAt",
+                     admin_gql_time_json(p->expires_ms), "incomingAmount", incoming,
+                     "receivedAmount",
+                     gqlp_amount(p->received_amount, p->asset_code, p->asset_scale), "metadata",
+                     gqlp_metadata(p->metadata), "createdAt", admin_gql_time_json(p->created_ms),
+                     "cancellationReason", "cancelledAt", "__typename", "IncomingPayment");
 }
 
 /* Fails the call with Rafiki's answer to an incoming payment result (IncomingPaymentError). */

@@ -36,16 +36,16 @@ json_t *gqlp_outgoing_node(const outgoing_payment_t *p, const quote_t *q, const 
     ledger_id_format(p->id, id);
     ledger_id_format(p->wallet_address_id, wid);
     const quote_amount_t *d = &q->debit_amount, *r = &q->receive_amount;
-    return json_pack(
-        "{s:s,s:s,s:s,s:o,s:i,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:s}", "id", id,
-        "walletAddressId", wid, "state", outgoing_payment_state_str(p->state), "error",
-        p->error[0] ? json_string(p->error) : json_null(), "stateAttempts", 0, "debitAmount",
-        gqlp_amount(d->value, d->asset_code, d->asset_scale), "receiveAmount",
-        gqlp_amount(r->value, r->asset_code, r->asset_scale), "receiver", q->receiver, "metadata",
-        gqlp_metadata(p->metadata), "quote", gqlp_quote_node(q, tenant_id), "sentAmount",
-        gqlp_amount(p->sent_amount, d->asset_code, d->asset_scale), "createdAt",
-        admin_gql_time_json(p->created_ms), "grantId", pay_json_id_or_null(p->grant_id),
-        "__typename", "OutgoingPayment", "_accountId", id);
+    return json_pack("{s:s,s:s,s:s,s:o,s:i,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:s}", "id", id,
+                     "walletAddressId", wid, "state", outgoing_payment_state_str(p->state), "error",
+                     p->error[0] ? json_string(p->error) : json_null(), "stateAttempts", 0,
+                     "debitAmount", gqlp_amount(d->value, d->asset_code, d->asset_scale),
+                     "receiveAmount", gqlp_amount(r->value, r->asset_code, r->asset_scale),
+                     "receiver", q->receiver, "metadata", gqlp_metadata(p->metadata), "quote",
+                     gqlp_quote_node(q, tenant_id), "sentAmount",
+                     gqlp_amount(p->sent_amount, d->asset_code, d->asset_scale), "createdAt",
+                     admin_gql_time_json(p->created_ms), "grantId",
+                     pay_json_id_or_null(p->grant_id), "__typename", "OutgoingPayment");
 }
 
 /* The payments service, or fails the call and returns NULL. */

@@ -220,8 +220,8 @@ gql_resolve_t gqlp_connection(const gql_call_t *call, pay_list_query_t *q, gqlp_
 json_t *gqlp_payment_node(json_t *node, bool outgoing)
 {
     json_t *p = json_object();
-    static const char *const keep[] = {"id",       "walletAddressId", "client",    "state",
-                                       "metadata", "createdAt",       "_accountId"};
+    static const char *const keep[] = {"id",    "walletAddressId", "client",
+                                       "state", "metadata",        "createdAt"};
     for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
         json_t *v = json_object_get(node, keep[i]);
         if (v)

@@ -5,9 +5,9 @@
  * Rafiki's schema types (WalletAddress, IncomingPayment, Quote, OutgoingPayment), and Relay
  * connections over pay_lists.h.
  *
- * Nodes carry members the schema does not have, read only by this face's object resolvers
- * (the engine reads fields by name and never shows them): "_accountId" (the ledger account
- * whose balance is the node's liquidity) and "_assetId".
+ * A WalletAddress node carries a member the schema does not have, read only by its liquidity
+ * resolver (the engine reads fields by name and never shows others): "_accountId", the wallet
+ * account whose balance is its liquidity. Payments' liquidity comes from payment_liquidity.h.
  *
  * Threads: as admin_gql.h: resolvers run on the admin listener's workers and may block.
  */

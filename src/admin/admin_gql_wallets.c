@@ -18,11 +18,11 @@ json_t *gqlp_wallet_node(const wallet_address_t *w)
     ledger_id_format(w->id, id);
     ledger_id_format(w->account_id, acc);
     ledger_id_format(w->asset_id, asset);
-    return json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:s,s:{s:s,s:s,s:i}}", "id", id, "address", w->url,
+    return json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:{s:s,s:s,s:i}}", "id", id, "address", w->url,
                      "publicName", w->public_name[0] ? json_string(w->public_name) : json_null(),
                      "status", w->active ? "ACTIVE" : "INACTIVE", "createdAt",
-                     admin_gql_time_json(w->created_ms), "_accountId", acc, "_assetId", asset,
-                     "asset", "id", asset, "code", w->asset_code, "scale", (int)w->asset_scale);
+                     admin_gql_time_json(w->created_ms), "_accountId", acc, "asset", "id", asset,
+                     "code", w->asset_code, "scale", (int)w->asset_scale);
 }
 
 /* Fails the call with Rafiki's answer to a wallet address result (WalletAddressError). */
