@@ -435,6 +435,17 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
     return move(op, p, OUTGOING_PAYMENT_COMPLETED, NULL, delivery ? sent : q->send_amount, false);
 }
 
+/* Rafiki's model, as its lifecycle: a SENDING payment whose quote has expired fails
+ * ("quote_expired") at its next attempt, also when the wallet deposited after the expiry; what
+ * it holds waits for the wallet's withdrawal. Waits while holds of packets are open. */
+static step_t step_expired(outgoing_payments_t *op, const outgoing_payment_t *p)
+{
+    uint64_t sent;
+    if (!outgoing_sent(op, p, &sent))
+        return STEP_WAIT;
+    return move(op, p, OUTGOING_PAYMENT_FAILED, "quote_expired", sent, false);
+}
+
 /* Returns what is left in the outgoing account to the wallet account, then marks it settled
  * (Rafiki's model: only marks it, once no hold is open; the wallet withdraws the rest). */
 static step_t step_settle(outgoing_payments_t *op, const outgoing_payment_t *p)
@@ -492,6 +503,9 @@ static void payment_run(outgoing_payments_t *op, ledger_id_t id)
             s = STEP_PARK; /* the wallet's deposit makes it due again */
         else if (p->state == OUTGOING_PAYMENT_FUNDING)
             s = step_fund(op, p, &q);
+        else if (p->state == OUTGOING_PAYMENT_SENDING && p->rafiki_funding &&
+                 clock_wall_ms() >= q.expires_ms)
+            s = step_expired(op, p);
         else if (p->state == OUTGOING_PAYMENT_SENDING && !ledger_id_is_zero(q.receiver_account_id))
             s = step_send_local(op, p, &q);
         else if (p->state == OUTGOING_PAYMENT_SENDING)

@@ -8,15 +8,15 @@
  *             outgoing_payment.created, deposits exactly its debit amount
  *             (payment_liquidity_outgoing_deposit): settlement account -> the payment's
  *             outgoing account, and FUNDING -> SENDING, in one commit (a ledger guard). It then
- *             sends as any payment; what it did not send (the fee, rounding, a failure's rest)
- *             stays in its account until the wallet withdraws it
- *             (payment_liquidity_outgoing_withdraw) once COMPLETED or FAILED;
- *   incoming  what it receives stays in its invoice account once it ends (completed or
- *             expired) until the wallet withdraws it (payment_liquidity_incoming_withdraw);
- *   both      a withdrawal is the payment's account -> the asset's settlement account, code
- *             PAY_CODE_WITHDRAWAL, two-phase when a timeout is given (then posted or voided by
- *             payment_liquidity_withdrawal_resolve, or the admin API's /withdrawals/{id}/post
- *             and /void), else posted at once.
+ *             sends as any payment, except that, as in Rafiki's lifecycle, it fails
+ *             ("quote_expired") at any attempt after its quote expired (a late deposit too); what
+ * it did not send (the fee, rounding, a failure's rest) stays in its account until the wallet
+ * withdraws it (payment_liquidity_outgoing_withdraw) once COMPLETED or FAILED; incoming  what it
+ * receives stays in its invoice account once it ends (completed or expired) until the wallet
+ * withdraws it (payment_liquidity_incoming_withdraw); both      a withdrawal is the payment's
+ * account -> the asset's settlement account, code PAY_CODE_WITHDRAWAL, two-phase when a timeout is
+ * given (then posted or voided by payment_liquidity_withdrawal_resolve, or the admin API's
+ * /withdrawals/{id}/post and /void), else posted at once.
  *
  * Ids, as Rafiki's: the deposit's transfer id is the id of the payment's
  * outgoing_payment.created event, a withdrawal's the id of the payment's completed/expired

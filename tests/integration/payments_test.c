@@ -1208,6 +1208,21 @@ static void case_rafiki_funding(void)
     rafiki_run(rop, id2);
     cr_assert_eq(outgoing_payment_get(rop, id2, p), OUTGOING_PAYMENT_OK);
     cr_expect(p->settled, "a cancelled parked payment is settled by a worker");
+
+    /* deposited after its quote expired: FAILED at once, as Rafiki's lifecycle; the deposit
+     * waits for the wallet's withdrawal */
+    fx.qs.lifespan_ms = 300;
+    size_t ip3 = incoming_new(b, 100);
+    ledger_id_t id3 = rafiki_payment(rop, a, ip3);
+    fx.qs.lifespan_ms = QUOTE_LIFESPAN_MS_DEFAULT;
+    usleep(400 * 1000);
+    cr_assert_eq(payment_liquidity_outgoing_deposit(rop, id3, NULL, NULL), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(rafiki_run(rop, id3), OUTGOING_PAYMENT_FAILED);
+    cr_assert_eq(outgoing_payment_get(rop, id3, p), OUTGOING_PAYMENT_OK);
+    cr_expect_str_eq(p->error, "quote_expired");
+    cr_expect_eq(received(fx.dir.r[ip3].account_id), 0, "nothing sent");
+    cr_assert_eq(payment_liquidity_outgoing_withdraw(rop, id3, 0, &w), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(w.amount, 100 + 10 + 1, "the whole deposit back");
     free(p);
     outgoing_payments_free(rop);
     fx.wallets.rafiki_funding = false;
