@@ -107,7 +107,8 @@ void gql_inspect(const json_t *v, char *out, size_t cap)
     buf_init(&b, cap > 1 ? cap - 1 : 1);
     inspect_at(v, &b, 0);
     size_t n = b.len < cap ? b.len : cap - 1;
-    memcpy(out, b.ptr, n);
+    if (n)
+        memcpy(out, b.ptr, n);
     out[n] = '\0';
     buf_free(&b);
 }
@@ -416,9 +417,21 @@ typedef struct {
     bool failed;
 } vctx_t;
 
+#define VAR_ERRORS_MAX 50
+
 static void var_error(vctx_t *vc, const json_t *value, const char *text)
 {
     char shown[256], msg[2048];
+    vc->failed = true;
+    if (vc->ex->var_errors >= VAR_ERRORS_MAX) {
+        if (vc->ex->var_errors++ == VAR_ERRORS_MAX)
+            gql_error_add(vc->ex,
+                          "Too many errors processing variables, error limit reached. "
+                          "Execution aborted.",
+                          NULL, false, "BAD_USER_INPUT");
+        return;
+    }
+    vc->ex->var_errors++;
     gql_inspect(value, shown, sizeof shown);
     if (vc->path[0])
         snprintf(msg, sizeof msg, "Variable \"$%s\" got invalid value %s at \"%s%s\"; %s", vc->var,
@@ -457,6 +470,10 @@ static json_t *coerce_list(vctx_t *vc, const gql_tref_t *t, json_t *v, unsigned 
 static void unknown_input_field(vctx_t *vc, const gql_type_t *t, const char *k, json_t *v)
 {
     char text[1400], dym[600];
+    if (vc->ex->var_errors >= VAR_ERRORS_MAX) {
+        var_error(vc, v, "");
+        return;
+    }
     const char **names = xmalloc((t->n_inputs + 1) * sizeof *names), *best[GQL_SUGGEST_MAX];
     for (uint32_t i = 0; i < t->n_inputs; i++)
         names[i] = t->inputs[i].name;
@@ -515,6 +532,10 @@ static json_t *coerce_enum(vctx_t *vc, const gql_type_t *t, json_t *v)
     char text[1200], shown[256], dym[600];
     if (json_is_string(v) && gql_type_enum_value(t, json_string_value(v)))
         return json_incref(v);
+    if (vc->ex->var_errors >= VAR_ERRORS_MAX) {
+        var_error(vc, v, "");
+        return NULL;
+    }
     gql_inspect(v, shown, sizeof shown);
     const char **names = xmalloc((t->n_values + 1) * sizeof *names), *best[GQL_SUGGEST_MAX];
     for (uint32_t i = 0; i < t->n_values; i++)
@@ -830,8 +851,8 @@ bool gql_coerce_args(gql_exec_t *ex, const gql_ivalue_t *defs, uint32_t n, const
     for (uint32_t i = 0; i < n; i++) {
         const gql_ivalue_t *d = &defs[i];
         const gql_node_t *v = arg_node(args, d->name);
-        gql_tref_str(d->type, tname, sizeof tname);
         if (!v || var_missing(ex, v)) {
+            gql_tref_str(d->type, tname, sizeof tname);
             if (d->def) {
                 json_object_set_new(*out, d->name, gql_value_from_ast(ex, d->type, d->def, NULL));
             } else if (d->type->wrap == GQL_REF_NON_NULL) {

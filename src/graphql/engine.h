@@ -24,12 +24,14 @@ typedef struct {
 typedef struct {
     const gql_schema_t *schema;
     arena_t arena;
+    gql_doc_t *docref; /* holds doc (cached or this request's own) */
     gql_node_t *doc;
     const gql_node_t *op;
     const gql_node_t **frags; /* fragment definitions sorted by name */
     uint32_t n_frags;
-    json_t *vars;   /* coerced variables; absent members were not given */
-    json_t *errors; /* array */
+    json_t *vars;        /* coerced variables; absent members were not given */
+    json_t *errors;      /* array */
+    uint32_t var_errors; /* variable coercion errors so far (capped as graphql-js does) */
     void *ctx;
     gql_pseg_t *path;
     size_t path_n, path_cap;

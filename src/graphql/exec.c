@@ -33,6 +33,8 @@ typedef struct {
 struct groups {
     group_t *g;
     uint32_t n, cap;
+    uint32_t *slots; /* past a few keys: index + 1 by hash of the key, 0 empty */
+    uint32_t n_slots;
 };
 
 /* What a field produced: a value, a null to propagate (NULL), or nothing (unknown field). */
@@ -70,11 +72,54 @@ static json_t *location(const gql_node_t *n)
     return json_pack("{s:I,s:I}", "line", (json_int_t)n->line, "column", (json_int_t)n->col);
 }
 
+/* The byte length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A JSON string of a message, its invalid UTF-8 bytes (quoted from a bad document) replaced
+ * by U+FFFD so the response stays JSON. */
+static json_t *message_json(const char *m)
+{
+    json_t *j = json_string(m);
+    if (j)
+        return j;
+    size_t len = strlen(m), o = 0;
+    char *out = xmalloc(3 * len + 1);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len((const unsigned char *)m + i);
+        if (n == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3, i++;
+        } else {
+            memcpy(out + o, m + i, n);
+            o += n, i += n;
+        }
+    }
+    out[o] = '\0';
+    j = json_string(out);
+    free(out);
+    ASSERT(j != NULL);
+    return j;
+}
+
 void gql_error_add(gql_exec_t *ex, const char *message, const gql_node_t *at, bool with_path,
                    const char *code)
 {
     json_t *e = json_object();
-    json_object_set_new(e, "message", json_string(message));
+    json_object_set_new(e, "message", message_json(message));
     if (at)
         json_object_set_new(e, "locations", json_pack("[o]", location(at)));
     if (with_path)
@@ -86,7 +131,7 @@ void gql_error_add(gql_exec_t *ex, const char *message, const gql_node_t *at, bo
 static void field_error(gql_exec_t *ex, const group_t *g, const char *message, const char *code)
 {
     json_t *e = json_object();
-    json_object_set_new(e, "message", json_string(message));
+    json_object_set_new(e, "message", message_json(message));
     json_t *locs = json_array();
     for (const fnode_t *f = g->first; f; f = f->next)
         json_array_append_new(locs, location(f->n));
@@ -108,11 +153,54 @@ static void path_push(gql_exec_t *ex, const char *key, size_t index)
 
 /* ---- collecting fields ---- */
 
+static uint32_t key_hash(const char *k)
+{
+    uint32_t h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (uint8_t)*k) * 16777619u;
+    return h;
+}
+
+static void slots_rebuild(gql_exec_t *ex, groups_t *gs)
+{
+    gs->n_slots = 64;
+    while (gs->n_slots < 4 * gs->cap)
+        gs->n_slots *= 2;
+    gs->slots = arena_alloc(&ex->arena, gs->n_slots * sizeof *gs->slots);
+    memset(gs->slots, 0, gs->n_slots * sizeof *gs->slots);
+    for (uint32_t i = 0; i < gs->n; i++) {
+        uint32_t h = key_hash(gs->g[i].key) & (gs->n_slots - 1);
+        while (gs->slots[h])
+            h = (h + 1) & (gs->n_slots - 1);
+        gs->slots[h] = i + 1;
+    }
+}
+
+/* The group of a response key: a linear look for a few keys, a hash table past that. */
+static group_t *group_find(const groups_t *gs, const char *key, uint32_t *slot)
+{
+    if (!gs->slots) {
+        for (uint32_t i = 0; i < gs->n; i++)
+            if (strcmp(gs->g[i].key, key) == 0)
+                return &gs->g[i];
+        return NULL;
+    }
+    uint32_t h = key_hash(key) & (gs->n_slots - 1);
+    while (gs->slots[h]) {
+        if (strcmp(gs->g[gs->slots[h] - 1].key, key) == 0)
+            return &gs->g[gs->slots[h] - 1];
+        h = (h + 1) & (gs->n_slots - 1);
+    }
+    *slot = h;
+    return NULL;
+}
+
 static group_t *group_for(gql_exec_t *ex, groups_t *gs, const char *key)
 {
-    for (uint32_t i = 0; i < gs->n; i++)
-        if (strcmp(gs->g[i].key, key) == 0)
-            return &gs->g[i];
+    uint32_t slot = 0;
+    group_t *found = group_find(gs, key, &slot);
+    if (found)
+        return found;
     if (gs->n == gs->cap) {
         uint32_t cap = gs->cap ? gs->cap * 2 : 8;
         group_t *g = arena_alloc(&ex->arena, cap * sizeof *g);
@@ -120,10 +208,16 @@ static group_t *group_for(gql_exec_t *ex, groups_t *gs, const char *key)
             memcpy(g, gs->g, gs->n * sizeof *g);
         gs->g = g;
         gs->cap = cap;
+        if (cap > 16) {
+            slots_rebuild(ex, gs);
+            group_find(gs, key, &slot);
+        }
     }
     group_t *g = &gs->g[gs->n++];
     memset(g, 0, sizeof *g);
     g->key = key;
+    if (gs->slots)
+        gs->slots[slot] = gs->n;
     return g;
 }
 
@@ -419,16 +513,16 @@ static json_t *exec_fields(gql_exec_t *ex, const gql_type_t *t, json_t *value, c
 
 /* ---- the request ---- */
 
-static void index_fragments(gql_exec_t *ex)
+static void index_fragments(gql_doc_t *d)
 {
     uint32_t n = 0;
-    for (const gql_node_t *d = ex->doc->items.first; d; d = d->next)
-        n += d->kind == GQL_FRAGMENT_DEF;
-    ex->frags = arena_alloc(&ex->arena, (n + 1) * sizeof *ex->frags);
-    for (const gql_node_t *d = ex->doc->items.first; d; d = d->next)
-        if (d->kind == GQL_FRAGMENT_DEF)
-            ex->frags[ex->n_frags++] = d;
-    qsort(ex->frags, ex->n_frags, sizeof *ex->frags, frag_cmp);
+    for (const gql_node_t *x = d->ast->items.first; x; x = x->next)
+        n += x->kind == GQL_FRAGMENT_DEF;
+    d->frags = arena_alloc(&d->arena, (n + 1) * sizeof *d->frags);
+    for (const gql_node_t *x = d->ast->items.first; x; x = x->next)
+        if (x->kind == GQL_FRAGMENT_DEF)
+            d->frags[d->n_frags++] = x;
+    qsort(d->frags, d->n_frags, sizeof *d->frags, frag_cmp);
 }
 
 /* The operation to run (Apollo Server's messages when there is none). */
@@ -489,20 +583,47 @@ static json_t *respond(gql_exec_t *ex, json_t *data)
     return resp;
 }
 
+static void parse_error(gql_exec_t *ex, const gql_err_t *perr)
+{
+    json_t *e = json_pack("{s:o,s:[{s:I,s:I}],s:{s:s}}", "message", message_json(perr->message),
+                          "locations", "line", (json_int_t)perr->line, "column",
+                          (json_int_t)perr->col, "extensions", "code", "GRAPHQL_PARSE_FAILED");
+    json_array_append_new(ex->errors, e);
+}
+
+/* The request's document: from the cache, or parsed and validated (then cached). */
+static bool document(gql_exec_t *ex, const gql_request_t *req)
+{
+    gql_doc_cache_t *cache = (gql_doc_cache_t *)&ex->schema->docs;
+    gql_doc_t *d = gql_doc_cache_get(cache, req->query, req->query_len);
+    bool cached = d != NULL;
+    if (!d) {
+        gql_err_t perr;
+        d = gql_doc_new(req->query, req->query_len);
+        ex->docref = d;
+        if (gql_parse(d->text, d->len, &d->arena, &d->ast, &perr) != GQL_OK) {
+            parse_error(ex, &perr);
+            return false;
+        }
+        index_fragments(d);
+    }
+    ex->docref = d;
+    ex->doc = d->ast;
+    ex->frags = d->frags;
+    ex->n_frags = d->n_frags;
+    if (cached)
+        return true;
+    if (!gql_validate(ex))
+        return false;
+    gql_doc_cache_put(cache, d);
+    return true;
+}
+
 static bool prepare(gql_exec_t *ex, const gql_limits_t *limits, const gql_request_t *req,
                     unsigned *status)
 {
-    gql_err_t perr;
     *status = 400;
-    if (gql_parse(req->query, req->query_len, &ex->arena, &ex->doc, &perr) != GQL_OK) {
-        json_t *e = json_pack("{s:s,s:[{s:I,s:I}],s:{s:s}}", "message", perr.message, "locations",
-                              "line", (json_int_t)perr.line, "column", (json_int_t)perr.col,
-                              "extensions", "code", "GRAPHQL_PARSE_FAILED");
-        json_array_append_new(ex->errors, e);
-        return false;
-    }
-    index_fragments(ex);
-    if (!gql_validate(ex))
+    if (!document(ex, req))
         return false;
     ex->op = pick_operation(ex, req->operation_name);
     if (!ex->op)
@@ -527,6 +648,7 @@ json_t *gql_execute(const gql_schema_t *schema, const gql_limits_t *limits,
     json_decref(ex.errors);
     free(ex.path);
     free(ex.stack);
+    gql_doc_release(ex.docref);
     arena_free(&ex.arena);
     return resp;
 }

@@ -19,8 +19,9 @@
  * Requests that do not parse or validate are answered with errors only (no data), extensions
  * codes GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED / BAD_USER_INPUT as Apollo Server 4.
  *
- * Threads: a built schema is read-only and may serve any number of threads at once; each
- * gql_execute call uses its own arena and the caller's context.
+ * Threads: a built schema is read-only (but for a cache of parsed, validated documents with
+ * its own lock) and may serve any number of threads at once; each gql_execute call uses its
+ * own arena and the caller's context.
  */
 #ifndef RAFIKI_GRAPHQL_EXEC_H
 #define RAFIKI_GRAPHQL_EXEC_H
@@ -74,8 +75,9 @@ typedef struct {
 
 /* Builds a schema from SDL (the whole type system document; built-in scalars and directives
  * are implied) and binds resolvers to it: a resolver naming a type or field the schema lacks is
- * an error, so a typo cannot go unnoticed. resolvers is copied. Returns GQL_OK with *out set,
- * or the error in err. */
+ * an error, so a typo cannot go unnoticed. A resolver named by an interface ("Model.id")
+ * serves each implementing type that has no resolver of its own for that field. resolvers is
+ * copied. Returns GQL_OK with *out set, or the error in err (GQL_SCHEMA_INVALID). */
 gql_result_t gql_schema_build(const uint8_t *sdl, size_t len, const gql_resolver_t *resolvers,
                               size_t n_resolvers, gql_schema_t **out, gql_err_t *err);
 

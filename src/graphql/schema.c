@@ -29,7 +29,8 @@ static const char prelude[] =
     " specifiedByURL: String fields(includeDeprecated: Boolean = false): [__Field!]"
     " interfaces: [__Type!] possibleTypes: [__Type!]"
     " enumValues(includeDeprecated: Boolean = false): [__EnumValue!]"
-    " inputFields(includeDeprecated: Boolean = false): [__InputValue!] ofType: __Type }\n"
+    " inputFields(includeDeprecated: Boolean = false): [__InputValue!] ofType: __Type"
+    " isOneOf: Boolean }\n"
     "type __Field { name: String! description: String"
     " args(includeDeprecated: Boolean = false): [__InputValue!]! type: __Type!"
     " isDeprecated: Boolean! deprecationReason: String }\n"
@@ -542,20 +543,35 @@ static gql_result_t root_types(build_t *b, const gql_node_t *doc)
     return GQL_OK;
 }
 
+/* An interface's resolver serves every implementation that has none of its own. */
+static void bind_implementations(const gql_type_t *it, const char *field, gql_resolver_fn fn)
+{
+    for (uint32_t i = 0; i < it->n_possible; i++) {
+        gql_fdef_t *f = (gql_fdef_t *)gql_type_field(it->possible[i], field);
+        if (f && !f->fn)
+            f->fn = fn;
+    }
+}
+
 static gql_result_t bind(build_t *b, const gql_resolver_t *r, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        ASSERT(r[i].type && r[i].field && r[i].fn);
-        gql_type_t *t = (gql_type_t *)gql_schema_type(b->s, r[i].type);
-        if (!t || (t->kind != GQL_KIND_OBJECT && t->kind != GQL_KIND_INTERFACE))
-            return fail(b, NULL, "A resolver names type \"%s\", which the schema lacks.",
-                        r[i].type);
-        gql_fdef_t *f = (gql_fdef_t *)gql_type_field(t, r[i].field);
-        if (!f)
-            return fail(b, NULL, "A resolver names field \"%s.%s\", which the schema lacks.",
-                        r[i].type, r[i].field);
-        f->fn = r[i].fn;
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            ASSERT(r[i].type && r[i].field && r[i].fn);
+            gql_type_t *t = (gql_type_t *)gql_schema_type(b->s, r[i].type);
+            if (!t || (t->kind != GQL_KIND_OBJECT && t->kind != GQL_KIND_INTERFACE) ||
+                strncmp(t->name, "__", 2) == 0)
+                return fail(b, NULL, "A resolver names type \"%s\", which the schema lacks.",
+                            r[i].type);
+            gql_fdef_t *f = (gql_fdef_t *)gql_type_field(t, r[i].field);
+            if (!f)
+                return fail(b, NULL, "A resolver names field \"%s.%s\", which the schema lacks.",
+                            r[i].type, r[i].field);
+            if (pass == 0 && t->kind == GQL_KIND_OBJECT)
+                f->fn = r[i].fn;
+            else if (pass == 1 && t->kind == GQL_KIND_INTERFACE)
+                bind_implementations(t, r[i].field, r[i].fn);
+        }
     return GQL_OK;
 }
 
@@ -582,6 +598,7 @@ gql_result_t gql_schema_build(const uint8_t *sdl, size_t len, const gql_resolver
 {
     gql_schema_t *s = xcalloc(1, sizeof *s);
     arena_init(&s->arena, 64 * 1024);
+    gql_doc_cache_init(&s->docs);
     build_t b = {s, err};
     gql_node_t *docs[2];
     *out = NULL;
@@ -616,6 +633,7 @@ void gql_schema_free(gql_schema_t *schema)
 {
     if (!schema)
         return;
+    gql_doc_cache_free(&schema->docs);
     arena_free(&schema->arena);
     free(schema);
 }

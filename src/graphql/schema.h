@@ -4,7 +4,8 @@
  * by name for binary search, so a request does no schema work beyond lookups. Built-in
  * scalars, directives and the introspection types come from a prelude parsed with the SDL.
  * Internal to src/graphql: validate.c, coerce.c, exec.c and introspect.c read it.
- * Threads: built once, read-only after; any number of threads may read it at once.
+ * Threads: built once, read-only after (but for the document cache, which has its own lock);
+ * any number of threads may use it at once.
  */
 #ifndef RAFIKI_GRAPHQL_SCHEMA_H
 #define RAFIKI_GRAPHQL_SCHEMA_H
@@ -14,6 +15,7 @@
 
 #include "base/arena.h"
 #include "graphql/ast.h"
+#include "graphql/doccache.h"
 #include "graphql/exec.h"
 
 typedef enum {
@@ -110,6 +112,7 @@ struct gql_schema {
     /* for introspection's meta fields */
     gql_fdef_t schema_field, type_field, typename_field;
     const gql_type_t *t_string, *t_boolean;
+    gql_doc_cache_t docs; /* the one mutable part: valid documents by text, under its lock */
 };
 
 const gql_type_t *gql_schema_type(const gql_schema_t *s, const char *name);

@@ -3,7 +3,8 @@
  * introspection) against Rafiki's backend schema with no resolvers (every root field is
  * null). The input is a document, optionally followed by a NUL byte and JSON variables. Any
  * input must yield a response object: status 400 with errors and no data, or 200 with data;
- * every error has a message.
+ * every error has a message; and the same request again (its document now cached when it
+ * was valid) gives the same response.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned status = 0;
     json_t *resp = gql_execute(schema, NULL, &req, NULL, &status);
     check(resp, status);
+    unsigned again_status = 0;
+    json_t *again = gql_execute(schema, NULL, &req, NULL, &again_status);
+    if (again_status != status || !json_equal(resp, again))
+        abort();
+    json_decref(again);
     json_decref(resp);
     json_decref(vars);
     return 0;

@@ -42,7 +42,8 @@ const introspection = getIntrospectionQuery({
   specifiedByUrl: true,
   directiveIsRepeatable: true,
   schemaDescription: true,
-  inputValueDeprecation: true
+  inputValueDeprecation: true,
+  oneOf: true
 })
 
 for (const name of ['backend', 'auth']) {
@@ -112,7 +113,30 @@ const BAD = [
   'type Foo { a: Int } { whoami { id } }',
   '{ whoami { isoperator } }',
   '{ __type(name: 1) { name } }',
-  '{ __schema { types { name fields { nam } } } }'
+  '{ __schema { types { name fields { nam } } } }',
+  '{ asset(id: "a") { x: id x: code } }',
+  '{ a: asset(id: "a") { id } a: asset(id: "b") { id } }',
+  '{ asset(id: "a") { ...F code: id } } fragment F on Asset { code }',
+  '{ walletAddress(id: "w") { ... on Model { x: id } ... on WalletAddress { x: address } } }',
+  '{ asset(id: "a") { ...F ...G } } fragment F on Asset { k: id } fragment G on Asset { k: code }',
+  'query ($a: String, $b: String) { asset(id: "a") { fees(after: $a) { edges { cursor } } fees(after: $b) { edges { cursor } } } }',
+  '{ asset(id:"a") { ... on Asset { x: id x: code } } }',
+  '{ asset(id:"a") { ... on Asset { ... on Asset { x: id } x: code } } }',
+  // several errors each: the order is graphql-js's visiting order
+  'query Q($a: Int, $b: String!) { asset(id: $b) { idz ...F @nope } nope(x: 1) { y } } fragment F on Asset { code(x: 1) scale { z } }',
+  '{ asset(id: 1, id: 2) { ... on Peer { id } ... on Nope { id } } }',
+  'query A($x: [Int!]!) { assets(first: $x) { edges { cursor } } } query A { whoami { id } } { whoami { id } }',
+  'query { asset(id: "a") { ...A ...B } } fragment A on Asset { ...B } fragment B on Asset { ...A } fragment C on Nope { x }',
+  '{ whoami { id @skip(if: $s) @include(if: true) @include(if: false) } }',
+  'query ($s: Boolean = "x", $t: [SortOrder] = [UP]) { assets(sortOrder: $t) { edges { cursor } } }',
+  '{ a: whoami { id } a: asset(id: "x") { id } b: assets(first: 1) { edges { cursor } } b: assets(first: 2) { edges { cursor } } }',
+  'query ($id: ID) { asset(id: $id) { id } peer(id: $id) { id } }',
+  'fragment F on Asset { id } fragment F on Asset { code } { asset(id: "a") { ...F } }',
+  '{ asset(id: "a") { withdrawalThreshold(x: 1) liquidity { a } } walletAddress }',
+  // conflicts deeper down
+  '{ a: asset(id:"x") { x: id y: scale } a: asset(id:"x") { x: code y: id } }',
+  '{ a: walletAddress(id:"x") { b: asset { x: id } } a: walletAddress(id:"x") { b: asset { x: code } } }',
+  '{ asset(id:"x") { ...F } asset(id:"x") { fees(first: 1) { edges { cursor } } } } fragment F on Asset { fees(first: 2) { edges { cursor } } }'
 ]
 
 test('validation errors match graphql-js validate()', () => {
@@ -192,4 +216,29 @@ test('execution matches graphql-js over the same canned values', () => {
     assert.deepEqual(strip(out.body.errors), strip(want.errors), label)
     if (want.data === undefined) assert.equal(out.status, 400, label)
   }
+})
+
+test('default values print as graphql-js prints them', () => {
+  const sdl = `
+enum Color { RED GREEN }
+input Nested { y: String = "d", x: Int! }
+input In { a: Int = 1, b: [String!] = ["x", "y\\n\\"z"], c: Color = RED, d: Float = 1.0, e: Float = 2.5e3,
+  f: ID = "12", g: ID = "ab", h: Nested = {x: 3}, i: [Int] = 7, j: String = null, k: [Nested] = [{x: 1, y: "q"}] }
+type Query { f(x: Int = 3, y: In = {h: {x: 1}, a: 2}, c: [Color!] = [RED, GREEN], s: String = """block""", b: Boolean = false): String }
+`
+  const file = path.join(tmp, 'defaults.graphql')
+  writeFileSync(file, sdl)
+  const defaults = (data) => {
+    const out = {}
+    for (const t of data.__schema.types) {
+      for (const v of t.inputFields ?? []) out[`${t.name}.${v.name}`] = v.defaultValue
+      for (const f of t.fields ?? []) for (const a of f.args) out[`${t.name}.${f.name}(${a.name})`] = a.defaultValue
+    }
+    for (const d of data.__schema.directives) for (const a of d.args) out[`@${d.name}(${a.name})`] = a.defaultValue
+    return out
+  }
+  const want = graphqlSync({ schema: buildSchema(sdl), source: introspection })
+  const out = run(file, { query: introspection })
+  assert.equal(out.status, 200, JSON.stringify(out.body.errors))
+  assert.deepEqual(defaults(out.body.data), defaults(want.data))
 })

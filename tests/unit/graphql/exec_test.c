@@ -4,6 +4,8 @@
  * coercion errors, non-null propagation with paths, leaf serialization, mutation order. */
 #include <criterion/criterion.h>
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +383,16 @@ Test(graphql_exec, validation_variables_and_fragments)
     invalid("{ whoami @nope { id } }", "Unknown directive \"@nope\".");
     invalid("query @skip(if: true) { whoami { id } }",
             "Directive \"@skip\" may not be used on QUERY.");
+    invalid("{ a: asset(id: \"a\") { id } a: asset(id: \"b\") { id } }",
+            "Fields \"a\" conflict because they have differing arguments. Use different aliases "
+            "on the fields to fetch both if this was intentional.");
+    invalid("{ a: asset(id: \"x\") { x: id } a: asset(id: \"x\") { x: code } }",
+            "Fields \"a\" conflict because subfields \"x\" conflict because \"id\" and \"code\" "
+            "are different fields. Use different aliases on the fields to fetch both if this was "
+            "intentional.");
+    invalid("{ asset(id: \"a\") { ...F code: id } } fragment F on Asset { code }",
+            "Fields \"code\" conflict because \"id\" and \"code\" are different fields. Use "
+            "different aliases on the fields to fetch both if this was intentional.");
 }
 
 /* ---- introspection (introspect.c) ---- */
@@ -471,4 +483,106 @@ Test(graphql_exec, limits_stop_fragment_bombs)
     cr_expect_str_eq(m, "The query selects more than the maximum of 2000 fields.");
     cr_expect_eq(st, 400);
     free(m);
+}
+
+static gql_resolve_t r_upper_id(const gql_call_t *c, json_t **out)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s:%s", c->type,
+             json_string_value(json_object_get(c->parent, "id")));
+    *out = json_string(buf);
+    return GQL_RESOLVED;
+}
+
+static gql_resolve_t r_own_id(const gql_call_t *c, json_t **out)
+{
+    (void)c;
+    *out = json_string("own");
+    return GQL_RESOLVED;
+}
+
+Test(graphql_exec, interface_resolvers_serve_implementations)
+{
+    static const gql_resolver_t rs[] = {{"Query", "asset", r_asset},
+                                        {"Query", "walletAddress", r_wa},
+                                        {"Model", "id", r_upper_id},
+                                        {"WalletAddress", "id", r_own_id}};
+    size_t len;
+    char *sdl = read_all("schema/graphql/backend.graphql", &len);
+    gql_schema_t *s2;
+    gql_err_t err;
+    cr_assert_eq(gql_schema_build((const uint8_t *)sdl, len, rs, 4, &s2, &err), GQL_OK);
+    const char *q = "{ asset(id: \"x\") { id } walletAddress(id: \"w\") { id } }";
+    gql_request_t req = {(const uint8_t *)q, strlen(q), NULL, NULL};
+    unsigned st;
+    json_t *resp = gql_execute(s2, NULL, &req, NULL, &st);
+    char *got = json_dumps(resp, JSON_COMPACT);
+    cr_expect_str_eq(got, "{\"data\":{\"asset\":{\"id\":\"Asset:x\"},\"walletAddress\":{\"id\":"
+                          "\"own\"}}}");
+    free(got);
+    json_decref(resp);
+    gql_schema_free(s2);
+    /* a resolver for an introspection type is refused */
+    static const gql_resolver_t bad[] = {{"__Type", "name", r_asset}};
+    cr_expect_eq(gql_schema_build((const uint8_t *)sdl, len, bad, 1, &s2, &err),
+                 GQL_SCHEMA_INVALID);
+    free(sdl);
+}
+
+Test(graphql_exec, error_messages_stay_utf8)
+{
+    /* the lexer quotes the bad escape, bytes that are not UTF-8 included */
+    const char q[] = "{ a(s: \"\\urs\xa0\xa0\") }";
+    gql_request_t req = {(const uint8_t *)q, sizeof q - 1, NULL, NULL};
+    unsigned st;
+    json_t *resp = gql_execute(schema, NULL, &req, NULL, &st);
+    cr_expect_eq(st, 400);
+    json_t *e = json_array_get(json_object_get(resp, "errors"), 0);
+    cr_assert_not_null(e);
+    cr_expect_not_null(strstr(json_string_value(json_object_get(e, "message")), "\xef\xbf\xbd"));
+    json_decref(resp);
+}
+
+/* ---- the document cache, from many threads ---- */
+
+static void *hammer(void *arg)
+{
+    const char *queries[] = {"{ asset(id: \"x\") { id code } }", "query Q { whoami { id } }",
+                             "{ assetz { id } }",
+                             "{ asset(id: \"y\") { ...F } } fragment F on Asset { scale }"};
+    const unsigned want[] = {200, 200, 400, 200};
+    long bad = 0;
+    for (int i = 0; i < 3000; i++) {
+        /* distinct texts too, so entries are evicted while others are in use */
+        char q[128];
+        int k = i % 4;
+        if (i % 7 == 0)
+            snprintf(q, sizeof q, "{ asset(id: \"%d-%ld\") { id } }", i, (long)(intptr_t)arg);
+        else
+            snprintf(q, sizeof q, "%s", queries[k]);
+        gql_request_t req = {(const uint8_t *)q, strlen(q), NULL, NULL};
+        unsigned st;
+        json_t *resp = gql_execute(schema, NULL, &req, NULL, &st);
+        if (st != (i % 7 == 0 ? 200 : want[k]))
+            bad++;
+        json_decref(resp);
+    }
+    return (void *)bad;
+}
+
+Test(graphql_exec, document_cache_under_threads)
+{
+    pthread_t t[4];
+    for (intptr_t i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, hammer, (void *)i), 0);
+    for (int i = 0; i < 4; i++) {
+        void *bad;
+        pthread_join(t[i], &bad);
+        cr_expect_eq((long)(intptr_t)bad, 0, "thread %d saw wrong statuses", i);
+    }
+    /* an invalid document is never cached: it fails the same way again */
+    expect("{ assetz { id } }", NULL, 400,
+           "{\"errors\":[{\"message\":\"Cannot query field \\\"assetz\\\" on type \\\"Query\\\". "
+           "Did you mean \\\"asset\\\" or \\\"assets\\\"?\",\"locations\":[{\"line\":1,\"column\":"
+           "3}],\"extensions\":{\"code\":\"GRAPHQL_VALIDATION_FAILED\"}}]}");
 }
