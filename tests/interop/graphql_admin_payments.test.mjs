@@ -35,10 +35,12 @@ before(async () => {
 })
 
 let remote // a second instance, for receivers at another instance's wallet address
+let rafiki // a third, under Rafiki's funding model
 
 after(() => {
   node?.proc.kill('SIGKILL')
   remote?.proc.kill('SIGKILL')
+  rafiki?.proc.kill('SIGKILL')
   if (dbName) psql(process.env.TEST_POSTGRES_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
   rmSync(dir, { recursive: true, force: true })
 })
@@ -390,4 +392,42 @@ test('receivers at another instance: created there through Open Payments, read b
     { code: 'NOT_FOUND', message: 'unknown wallet address' })
   assert.deepEqual(await failure('query($id: String!) { receiver(id: $id) { id } }', { id: `http://localhost:${remote.ports.op}/incoming-payments/${randomUUID()}` }),
     { code: 'NOT_FOUND', message: 'receiver does not exist' })
+})
+
+test('under Rafiki\'s funding model: FUNDING until the wallet deposits, liquidity where Rafiki keeps it', async () => {
+  rafiki = await startServe({ dir, name: 'gf', ilp: 'test.gf', secret: SECRET, env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki' } })
+  const rgql = gqlClient({ url: `http://127.0.0.1:${rafiki.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
+  const asset = await rafiki.admin('POST', '/assets', { code: 'USD', scale: 2 })
+  const make = async (address) => (await rgql.request(CREATE_WA, { input: { assetId: asset.id, address } })).createWalletAddress.walletAddress
+  const payer = await make('rf-payer')
+  const payee = await make('rf-payee')
+  const ip = (await rgql.request(`mutation($input: CreateIncomingPaymentInput!) { createIncomingPayment(input: $input) { payment { id url } } }`,
+    { input: { walletAddressId: payee.id, incomingAmount: { value: '400', assetCode: 'USD', assetScale: 2 } } })).createIncomingPayment.payment
+  const quote = (await rgql.request(`mutation($input: CreateQuoteInput!) { createQuote(input: $input) { quote { id debitAmount { value } } } }`,
+    { input: { walletAddressId: payer.id, receiver: ip.url } })).createQuote.quote
+  const pay = (await rgql.request(`mutation($input: CreateOutgoingPaymentInput!) { createOutgoingPayment(input: $input) { payment { id state liquidity } } }`,
+    { input: { walletAddressId: payer.id, quoteId: quote.id } })).createOutgoingPayment.payment
+  assert.equal(pay.state, 'FUNDING')
+  assert.equal(pay.liquidity, '0')
+  await sleep(300)
+  const waiting = (await rgql.request('query($id: String!) { outgoingPayment(id: $id) { state } }', { id: pay.id })).outgoingPayment
+  assert.equal(waiting.state, 'FUNDING', 'nothing is sent before the deposit')
+
+  await rafiki.admin('POST', `/outgoing-payments/${pay.id}/deposit`, {})
+  let done
+  for (let i = 0; i < 100; i++) {
+    done = (await rgql.request('query($id: String!) { outgoingPayment(id: $id) { state liquidity sentAmount { value } } }', { id: pay.id })).outgoingPayment
+    if (done.state === 'COMPLETED' || done.state === 'FAILED') break
+    await sleep(100)
+  }
+  assert.equal(done.state, 'COMPLETED', JSON.stringify(done))
+  // what the payment kept (its fee and any rest) stays in its account until withdrawn
+  assert.equal(BigInt(done.liquidity), BigInt(quote.debitAmount.value) - 400n)
+  // what the incoming payment received stays in it until the wallet withdraws it
+  const got = (await rgql.request(`query($id: String!) { incomingPayment(id: $id) { state liquidity } payments(filter: { type: { in: ["INCOMING"] } }) { edges { node { id liquidity } } } }`,
+    { id: ip.id }))
+  assert.deepEqual(got.incomingPayment, { state: 'COMPLETED', liquidity: '400' })
+  assert.deepEqual(got.payments.edges.find((e) => e.node.id === ip.id).node.liquidity, '400')
+  const wallet = (await rgql.request('query($id: String!) { walletAddress(id: $id) { liquidity } }', { id: payee.id })).walletAddress
+  assert.equal(wallet.liquidity, '0', 'nothing was swept into the wallet address')
 })
