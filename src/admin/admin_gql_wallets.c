@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "admin/admin_gql_pay.h"
+#include "payments/liquidity.h"
 #include "payments/wallet_address_props.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -129,9 +130,17 @@ static gql_resolve_t f_asset(const gql_call_t *call, json_t **out)
     ledger_result_t r = ledger_asset_get(ctx->ledger, id, &a);
     if (r != LEDGER_OK)
         return admin_gql_fail(call, GQL_CODE_INTERNAL, "asset: %s", ledger_result_str(r));
-    *out = json_pack("{s:O,s:s,s:i,s:o,s:s}", "id", json_object_get(stored, "id"), "code", a.code,
-                     "scale", (int)a.scale, "createdAt", admin_gql_time_json(a.created_ms),
-                     "__typename", "Asset");
+    /* the asset's own fields as Rafiki's assetToGraphql; liquidity and fees are the Asset
+     * resolvers' (the assets family), withdrawalThreshold is not kept here */
+    liquidity_threshold_t t;
+    db_err_t e = {0};
+    db_rc_t rc = liquidity_threshold_get(ctx->db, id, &t, &e);
+    if (rc != DB_OK && rc != DB_NOT_FOUND)
+        return gqlp_internal(call, "asset");
+    *out = json_pack("{s:O,s:s,s:i,s:o,s:o,s:n,s:s}", "id", json_object_get(stored, "id"), "code",
+                     a.code, "scale", (int)a.scale, "createdAt", admin_gql_time_json(a.created_ms),
+                     "liquidityThreshold", rc == DB_OK ? gqlp_u64(t.threshold) : json_null(),
+                     "withdrawalThreshold", "__typename", "Asset");
     return GQL_RESOLVED;
 }
 

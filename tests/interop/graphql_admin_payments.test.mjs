@@ -123,6 +123,13 @@ test('wallet addresses: create, read by id and URL, update, Rafiki\'s errors', a
   const doc = await (await fetch(w.address, { headers: { Accept: 'application/json' } })).json()
   assert.deepEqual(doc.additionalProperties, { iban: 'NL00' })
 
+  // the asset as Rafiki shows it, with the liquidity threshold an operator set on it
+  await node.admin('PUT', `/assets/${usd.id}/liquidity-threshold`, { threshold: '1000' })
+  const a = await gql.request('query($id: String!) { walletAddress(id: $id) { asset { id code scale createdAt liquidityThreshold withdrawalThreshold } } }', { id: w.id })
+  assert.deepEqual({ ...a.walletAddress.asset, createdAt: undefined },
+    { id: usd.id, code: 'USD', scale: 2, createdAt: undefined, liquidityThreshold: '1000', withdrawalThreshold: null })
+  assert.match(a.walletAddress.asset.createdAt, /Z$/)
+
   const read = await gql.request(`query Read($id: String!, $url: String!) {
     walletAddress(id: $id) { id address }
     walletAddressByUrl(url: $url) { id }
