@@ -5,6 +5,7 @@
  * domain's (wallet_address.h, wallet_address_props.h, pay_lists.h); this maps Rafiki's inputs to
  * it and its results to Rafiki's codes and messages.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/admin_gql_pay.h"
@@ -12,6 +13,7 @@
 #include "payments/wallet_address_props.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 json_t *gqlp_wallet_node(const wallet_address_t *w)
 {
@@ -152,15 +154,18 @@ static gql_resolve_t f_additional_properties(const gql_call_t *call, json_t **ou
         return GQL_RESOLVE_ERROR;
     if (!gqlp_member_id(call->parent, "id", &id))
         return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "missing wallet address id");
-    wallet_prop_t props[WALLET_PROPS_MAX];
+    wallet_prop_t *props = xmalloc(WALLET_PROPS_MAX * sizeof *props); /* 41 KB: off the stack */
     size_t n;
-    if (wallet_props_list(ctx, id, props, WALLET_PROPS_MAX, &n, NULL) != WALLET_ADDRESS_OK)
+    if (wallet_props_list(ctx, id, props, WALLET_PROPS_MAX, &n, NULL) != WALLET_ADDRESS_OK) {
+        free(props);
         return gqlp_internal(call, "additional properties");
+    }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, json_pack("{s:s,s:s,s:b}", "key", props[i].key, "value",
                                               props[i].value, "visibleInOpenPayments",
                                               props[i].visible_in_op));
+    free(props);
     *out = list;
     return GQL_RESOLVED;
 }
@@ -224,11 +229,13 @@ static gql_resolve_t f_quotes(const gql_call_t *call, json_t **out)
 
 /* ---- mutations ---- */
 
-/* additionalProperties of an input, cleaned as Rafiki cleans them; -1 after failing the call,
- * else how many are kept (absent: 0 with *given false). */
-static int props_in(const gql_call_t *call, const json_t *in, wallet_prop_t *props, bool *given)
+/* additionalProperties of an input, cleaned as Rafiki cleans them, into *props (allocated;
+ * the caller frees it): how many are kept (absent: 0 with *given false), or -1 after failing
+ * the call. */
+static int props_in(const gql_call_t *call, const json_t *in, wallet_prop_t **props, bool *given)
 {
     const json_t *list = json_object_get(in, "additionalProperties");
+    *props = xmalloc(WALLET_PROPS_MAX * sizeof **props); /* 41 KB: off the stack */
     *given = json_is_array(list);
     if (!*given)
         return 0;
@@ -241,9 +248,9 @@ static int props_in(const gql_call_t *call, const json_t *in, wallet_prop_t *pro
     const json_t *p;
     json_array_foreach(list, i, p)
     {
-        int c =
-            wallet_prop_clean(gqlp_str(p, "key"), gqlp_str(p, "value"),
-                              json_is_true(json_object_get(p, "visibleInOpenPayments")), &props[n]);
+        int c = wallet_prop_clean(gqlp_str(p, "key"), gqlp_str(p, "value"),
+                                  json_is_true(json_object_get(p, "visibleInOpenPayments")),
+                                  &(*props)[n]);
         if (c < 0) {
             admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "additional property too long");
             return -1;
@@ -265,19 +272,19 @@ static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **ou
     char url[WALLET_ADDRESS_URL_MAX + 1];
     if (wallet_address_url_resolve(ctx->op_url, gqlp_str(in, "address"), url) != 0)
         return wa_fail(call, WALLET_ADDRESS_URL_INVALID);
-    wallet_prop_t props[WALLET_PROPS_MAX];
+    wallet_prop_t *props;
     bool given;
-    int n = props_in(call, in, props, &given);
+    int n = props_in(call, in, &props, &given);
+    ledger_id_t asset;
+    wallet_address_t w;
+    wallet_address_result_t r = WALLET_ADDRESS_ASSET_NOT_FOUND;
+    if (n >= 0 && gqlp_member_id(in, "assetId", &asset))
+        r = wallet_address_create(ctx, asset, url, gqlp_str(in, "publicName"), &w, NULL);
+    if (n > 0 && r == WALLET_ADDRESS_OK)
+        r = wallet_props_set(ctx, w.id, props, (size_t)n, NULL);
+    free(props);
     if (n < 0)
         return GQL_RESOLVE_ERROR;
-    ledger_id_t asset;
-    if (!gqlp_member_id(in, "assetId", &asset))
-        return wa_fail(call, WALLET_ADDRESS_ASSET_NOT_FOUND);
-    wallet_address_t w;
-    wallet_address_result_t r =
-        wallet_address_create(ctx, asset, url, gqlp_str(in, "publicName"), &w, NULL);
-    if (r == WALLET_ADDRESS_OK && n > 0)
-        r = wallet_props_set(ctx, w.id, props, (size_t)n, NULL);
     if (r != WALLET_ADDRESS_OK)
         return wa_fail(call, r);
     *out = json_pack("{s:o}", "walletAddress", gqlp_wallet_node(&w));
@@ -295,11 +302,13 @@ static gql_resolve_t m_update_wallet_address(const gql_call_t *call, json_t **ou
     if (!gqlp_member_id(in, "id", &id) ||
         wallet_address_get(ctx, id, &w, NULL) == WALLET_ADDRESS_NOT_FOUND)
         return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Unknown wallet address");
-    wallet_prop_t props[WALLET_PROPS_MAX];
+    wallet_prop_t *props;
     bool given;
-    int n = props_in(call, in, props, &given);
-    if (n < 0)
+    int n = props_in(call, in, &props, &given);
+    if (n < 0) {
+        free(props);
         return GQL_RESOLVE_ERROR;
+    }
     const char *status = gqlp_str(in, "status");
     bool active = status && strcmp(status, "ACTIVE") == 0, was_active = w.active;
     wallet_address_result_t r = wallet_address_update(ctx, id, gqlp_str(in, "publicName"),
@@ -309,6 +318,7 @@ static gql_resolve_t m_update_wallet_address(const gql_call_t *call, json_t **ou
         r = wallet_address_expire_incoming(ctx, id, clock_wall_ms(), NULL, NULL);
     if (r == WALLET_ADDRESS_OK && given)
         r = wallet_props_set(ctx, id, props, (size_t)n, NULL);
+    free(props);
     if (r != WALLET_ADDRESS_OK)
         return wa_fail(call, r);
     *out = json_pack("{s:o}", "walletAddress", gqlp_wallet_node(&w));
