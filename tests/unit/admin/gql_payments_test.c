@@ -580,3 +580,39 @@ Test(gql_payments, receivers_and_metadata)
     cr_assert_null(at(r, "updateIncomingPayment.payment.metadata.order"));
     json_decref(r);
 }
+
+Test(gql_payments, additional_property_bounds_change_nothing)
+{
+    ledger_id_format(F.usd.id, asset_id);
+    /* 33 properties: one more than a wallet address holds */
+    json_t *props = json_array();
+    for (int i = 0; i < 33; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%d", i);
+        json_array_append_new(
+            props, json_pack("{s:s,s:s,s:b}", "key", k, "value", "v", "visibleInOpenPayments", 0));
+    }
+    json_t *vars = json_pack("{s:{s:s,s:s,s:O}}", "in", "assetId", asset_id, "address", "many",
+                             "additionalProperties", props);
+    char *text = json_dumps(vars, JSON_COMPACT);
+    const char *doc = "mutation($in: CreateWalletAddressInput!) { createWalletAddress(input: $in) "
+                      "{ walletAddress { id } } }";
+    expect_error(run(doc, text), "BAD_USER_INPUT", "too many keys or properties");
+    free(text);
+    /* a key longer than 255 characters */
+    char key[300];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    json_array_clear(props);
+    json_array_append_new(
+        props, json_pack("{s:s,s:s,s:b}", "key", key, "value", "v", "visibleInOpenPayments", 0));
+    text = json_dumps(vars, JSON_COMPACT);
+    expect_error(run(doc, text), "BAD_USER_INPUT", "additional property too long");
+    free(text);
+    json_decref(vars);
+    json_decref(props);
+    json_t *r = run("{ walletAddresses { edges { cursor } } }", NULL);
+    expect_ok(r);
+    cr_assert_eq(json_array_size(at(r, "walletAddresses.edges")), 0, "nothing was created");
+    json_decref(r);
+}
