@@ -395,7 +395,6 @@ static const gql_resolver_t RESOLVERS[] = {
     {"Mutation", "createWalletAddressKey", m_create_key},
     {"Mutation", "revokeWalletAddressKey", m_revoke_key},
     {"Mutation", "triggerWalletAddressEvents", m_trigger_events},
-    {"Mutation", "createWalletAddressWithdrawal", gqlp_later},
     {"Mutation", "createTenant", gqlp_later},
     {"Mutation", "updateTenant", gqlp_later},
     {"Mutation", "deleteTenant", gqlp_later},

@@ -536,3 +536,190 @@ done:
     }
     return r;
 }
+
+/* ---- Rafiki's peer questions (the Admin GraphQL API) ---- */
+
+peers_result_t peers_db_asset_in_use(db_t *db, ledger_id_t asset, bool *used)
+{
+    char id[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(asset, id);
+    *used = false;
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return db_fail(&e, NULL);
+    peers_result_t r = PEERS_OK;
+    db_stmt_t *st = db_prepare(c, "SELECT 1 FROM peers WHERE asset_id = ? LIMIT 1", &e);
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st) {
+        db_bind_str(st, 1, id);
+        rc = db_step_one(st, &e);
+    }
+    if (rc == DB_ROW)
+        *used = true;
+    else if (rc != DB_NOT_FOUND)
+        r = db_fail(&e, NULL);
+    db_release(c);
+    return r;
+}
+
+/* The id of the one row sql selects, binding args[0..n) as text. */
+static peers_result_t select_id(db_t *db, const char *sql, const char *const *args, int n,
+                                ledger_id_t *out)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return db_fail(&e, NULL);
+    peers_result_t r = PEERS_STORAGE;
+    db_stmt_t *st = db_prepare(c, sql, &e);
+    if (st) {
+        for (int i = 0; i < n; i++)
+            db_bind_str(st, i + 1, args[i]);
+        db_rc_t rc = db_step_one(st, &e);
+        size_t len;
+        if (rc == DB_ROW) {
+            const char *s = db_col_text(st, 0, &len);
+            r = ledger_id_parse(s, len, out) == 0 ? PEERS_OK : PEERS_STORAGE;
+        } else {
+            r = rc == DB_NOT_FOUND ? PEERS_NOT_FOUND : db_fail(&e, NULL);
+        }
+    }
+    db_release(c);
+    return r;
+}
+
+peers_result_t peers_db_find_address(db_t *db, const char *address, ledger_id_t asset,
+                                     const ledger_id_t *except, ledger_id_t *out)
+{
+    char aid[LEDGER_ID_STR_LEN + 1], xid[LEDGER_ID_STR_LEN + 1] = "";
+    ledger_id_format(asset, aid);
+    if (except)
+        ledger_id_format(*except, xid);
+    const char *args[] = {address, aid, xid};
+    return select_id(db,
+                     "SELECT id FROM peers WHERE ilp_address = ? AND asset_id = ? AND id <> ? "
+                     "ORDER BY created_at, id LIMIT 1",
+                     args, 3, out);
+}
+
+/* How long a prefix of destination route is (dot-separated segments, as Rafiki's router
+ * splits addresses), 0 when it is none. */
+static size_t route_match(const char *route, const char *destination)
+{
+    size_t n = strlen(route);
+    if (n && route[n - 1] == '.')
+        n--;
+    if (n == 0 || strncmp(route, destination, n) != 0)
+        return 0;
+    return destination[n] == '\0' || destination[n] == '.' ? n : 0;
+}
+
+/* The longest of p's static address and routes that prefixes destination. */
+static size_t peer_match(const peer_t *p, const char *destination)
+{
+    size_t best = route_match(p->ilp_address, destination);
+    for (size_t i = 0; i < p->nroutes; i++) {
+        size_t m = route_match(p->routes[i], destination);
+        best = m > best ? m : best;
+    }
+    return best;
+}
+
+peers_result_t peers_db_next_hop(db_t *db, const char *address, ledger_id_t asset, peer_t **out)
+{
+    char aid[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(asset, aid);
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return db_fail(&e, NULL);
+    peers_result_t r = PEERS_NOT_FOUND;
+    ledger_id_t best_id = {0, 0};
+    size_t best = 0;
+    db_stmt_t *st = db_prepare(
+        c, "SELECT " PEER_COLUMNS " WHERE p.asset_id = ? ORDER BY p.created_at, p.id", &e);
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st)
+        db_bind_str(st, 1, aid);
+    while (st && (rc = db_step(st, &e)) == DB_ROW) {
+        peer_t *p = peer_from_row(st);
+        size_t m = p ? peer_match(p, address) : 0;
+        if (m > best) { /* the longest prefix; the oldest peer among equals */
+            best = m;
+            best_id = p->id;
+        }
+        peer_release(p);
+    }
+    if (rc < 0)
+        r = db_fail(&e, NULL);
+    db_release(c);
+    if (rc >= 0 && best)
+        r = peers_db_get(db, best_id, out);
+    return r;
+}
+
+/* Binds and runs the page statement, collecting its rows into out. */
+static peers_result_t page_rows(db_conn_t *c, db_stmt_t *st, peer_t **out, size_t cap, size_t *n,
+                                db_err_t *e)
+{
+    db_rc_t rc = DB_DONE;
+    peers_result_t r = PEERS_OK;
+    while (*n < cap && (rc = db_step(st, e)) == DB_ROW) {
+        peer_t *p = peer_from_row(st);
+        if (!p)
+            return PEERS_STORAGE;
+        out[(*n)++] = p;
+    }
+    if (*n < cap && rc < 0)
+        r = db_fail(e, NULL);
+    for (size_t i = 0; r == PEERS_OK && i < *n; i++)
+        r = peer_asset_fill(c, out[i]);
+    return r;
+}
+
+peers_result_t peers_db_page(db_t *db, bool asc, bool backward, const ledger_id_t *cursor,
+                             peer_t **out, size_t cap, size_t *n)
+{
+    /* rows after the cursor in the walk's direction: ascending when the page reads ascending
+     * and forward, or descending and backward (then reversed) */
+    bool up = asc != backward;
+    static const char *const sql[2][2] = {
+        {"SELECT " PEER_COLUMNS " ORDER BY p.created_at DESC, p.id DESC LIMIT ?",
+         "SELECT " PEER_COLUMNS " WHERE (p.created_at, p.id) < (SELECT c.created_at, c.id FROM "
+         "peers c WHERE c.id = ?) ORDER BY p.created_at DESC, p.id DESC LIMIT ?"},
+        {"SELECT " PEER_COLUMNS " ORDER BY p.created_at ASC, p.id ASC LIMIT ?",
+         "SELECT " PEER_COLUMNS " WHERE (p.created_at, p.id) > (SELECT c.created_at, c.id FROM "
+         "peers c WHERE c.id = ?) ORDER BY p.created_at ASC, p.id ASC LIMIT ?"}};
+    *n = 0;
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c)
+        return db_fail(&e, NULL);
+    peers_result_t r = PEERS_STORAGE;
+    db_stmt_t *st = db_prepare(c, sql[up][cursor != NULL], &e);
+    if (st) {
+        int i = 1;
+        char id[LEDGER_ID_STR_LEN + 1];
+        if (cursor) {
+            ledger_id_format(*cursor, id);
+            db_bind_str(st, i++, id);
+        }
+        db_bind_i64(st, i, (int64_t)cap);
+        r = page_rows(c, st, out, cap, n, &e);
+    } else {
+        r = db_fail(&e, NULL);
+    }
+    db_release(c);
+    for (size_t i = 0; r == PEERS_OK && backward && i < *n / 2; i++) {
+        peer_t *t = out[i];
+        out[i] = out[*n - 1 - i];
+        out[*n - 1 - i] = t;
+    }
+    if (r != PEERS_OK) {
+        for (size_t i = 0; i < *n; i++)
+            peer_release(out[i]);
+        *n = 0;
+    }
+    return r;
+}

@@ -120,6 +120,24 @@ peers_result_t peers_db_find_token(db_t *db, const uint8_t hash[SHA256_LEN], led
 /* Pages through peers by id after `after` (zero = start). out[i] each have one reference. */
 peers_result_t peers_db_list(db_t *db, ledger_id_t after, peer_t **out, size_t cap, size_t *n);
 
+/* Rafiki's peer questions (the Admin GraphQL API). Whether any peer has asset as its asset
+ * (an asset in use may not be deleted). */
+peers_result_t peers_db_asset_in_use(db_t *db, ledger_id_t asset, bool *used);
+/* The peer with this static ILP address and asset other than *except (may be NULL): Rafiki's
+ * "duplicate peer found for same ILP address and asset". PEERS_OK with *out, PEERS_NOT_FOUND. */
+peers_result_t peers_db_find_address(db_t *db, const char *address, ledger_id_t asset,
+                                     const ledger_id_t *except, ledger_id_t *out);
+/* Rafiki's next hop by static route: the peer of asset whose static ILP address or one of
+ * whose routes is the longest prefix of address, by dot-separated segments (the oldest peer
+ * among equals, where Rafiki picks at random). *out has one reference. PEERS_OK,
+ * PEERS_NOT_FOUND. Reads every peer of the asset. */
+peers_result_t peers_db_next_hop(db_t *db, const char *address, ledger_id_t asset, peer_t **out);
+/* One page of peers in creation order (created_at, then id): ascending or descending, after
+ * *cursor (forward) or before it (backward; rows still returned in the page's order); cursor
+ * NULL: from the start; a cursor no peer has: an empty page. out[i] each have one reference. */
+peers_result_t peers_db_page(db_t *db, bool asc, bool backward, const ledger_id_t *cursor,
+                             peer_t **out, size_t cap, size_t *n);
+
 /* ---- registry ---- */
 
 typedef struct peers peers_t;

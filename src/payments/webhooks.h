@@ -46,6 +46,7 @@
 
 #include <jansson.h>
 
+#include "payments/keyset.h"
 #include "store/db.h"
 
 /* Rafiki's event types (rafiki-reference.md §7.1). webhook_event_add refuses any other. */
@@ -148,6 +149,23 @@ typedef void (*webhook_event_fn)(const webhook_event_t *e, void *user);
  * called for some rows already). */
 db_rc_t webhook_events_list(db_t *db, const webhook_filter_t *f, webhook_event_fn fn, void *user,
                             db_err_t *err);
+
+/* Which event types webhook_events_page returns: in (when not NULL: only these; none given:
+ * nothing) and not_in (none of these). At most WEBHOOK_TYPE_FILTER_MAX each. */
+#define WEBHOOK_TYPE_FILTER_MAX 64
+typedef struct {
+    const char *const *in;
+    size_t n_in;
+    const char *const *not_in;
+    size_t n_not_in;
+} webhook_types_t;
+
+/* One page of events in creation order for Rafiki's webhookEvents (keyset.h: ascending or
+ * descending, after or before a cursor event; a cursor no event has: an empty page). fn is
+ * called for each, nearest the cursor first: a backward page arrives in reverse and the caller
+ * turns it round. Only seq, id, type, data and created_ms are filled. DB_OK or the error. */
+db_rc_t webhook_events_page(db_t *db, const webhook_types_t *types, const pay_keyset_t *k,
+                            webhook_event_fn fn, void *user, db_err_t *err);
 
 /* The id (and type, when type_out is not NULL) of the newest event about resource_id whose type
  * is one of types (1 or 2 of them): what Rafiki's liquidity calls look up

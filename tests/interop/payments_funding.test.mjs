@@ -40,7 +40,7 @@ async function makeNode(name, extraEnv = {}) {
     OPEN_PAYMENTS_URL: `http://127.0.0.1:${ports.op}`,
     ADMIN_PORT: String(ports.admin),
     CONNECTOR_PORT: String(ports.conn),
-    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0',
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0',
     RAFIKI_SQL_DIR: join(root, 'sql'),
     LOG_LEVEL: 'warn',
     OUTGOING_PAYMENT_LEASE_MS: '3000',
