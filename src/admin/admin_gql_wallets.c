@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/admin_gql_ledger.h"
 #include "admin/admin_gql_pay.h"
-#include "payments/liquidity.h"
 #include "payments/wallet_address_props.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -119,30 +119,22 @@ static gql_resolve_t q_whoami(const gql_call_t *call, json_t **out)
 
 /* ---- WalletAddress fields ---- */
 
+/* WalletAddress.asset: the asset as the assets family shows it (Rafiki's assetToGraphql). */
 static gql_resolve_t f_asset(const gql_call_t *call, json_t **out)
 {
-    const json_t *stored = json_object_get(call->parent, "asset");
-    ledger_id_t id;
-    ledger_asset_t a;
     const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
+    ledger_id_t id;
     if (!ctx)
         return GQL_RESOLVE_ERROR;
-    if (!gqlp_member_id(stored, "id", &id))
+    if (!gqlp_member_id(json_object_get(call->parent, "asset"), "id", &id))
         return gqlp_internal(call, "asset");
-    ledger_result_t r = ledger_asset_get(ctx->ledger, id, &a);
-    if (r != LEDGER_OK)
-        return admin_gql_fail(call, GQL_CODE_INTERNAL, "asset: %s", ledger_result_str(r));
-    /* the asset's own fields as Rafiki's assetToGraphql; liquidity and fees are the Asset
-     * resolvers' (the assets family), withdrawalThreshold is not kept here */
-    liquidity_threshold_t t;
-    db_err_t e = {0};
-    db_rc_t rc = liquidity_threshold_get(ctx->db, id, &t, &e);
-    if (rc != DB_OK && rc != DB_NOT_FOUND)
-        return gqlp_internal(call, "asset");
-    *out = json_pack("{s:O,s:s,s:i,s:o,s:o,s:n,s:s}", "id", json_object_get(stored, "id"), "code",
-                     a.code, "scale", (int)a.scale, "createdAt", admin_gql_time_json(a.created_ms),
-                     "liquidityThreshold", rc == DB_OK ? gqlp_u64(t.threshold) : json_null(),
-                     "withdrawalThreshold", "__typename", "Asset");
+    pay_asset_t *a = xmalloc(sizeof *a);
+    pay_asset_result_t r = pay_asset_get(ctx->db, ctx->ledger, id, a);
+    if (r == PAY_ASSET_OK)
+        *out = gqll_asset_json(a);
+    free(a);
+    if (r != PAY_ASSET_OK)
+        return admin_gql_fail(call, GQL_CODE_INTERNAL, "asset: %s", pay_asset_result_str(r));
     return GQL_RESOLVED;
 }
 
