@@ -248,9 +248,15 @@ static op_client_t *op_client_of(const gql_call_t *call)
     return qs && qs->remote_incoming == op_client_incoming_get ? qs->remote_incoming_ctx : NULL;
 }
 
-/* A Receiver of an incoming payment as another instance's resource server shows it. */
+/* A Receiver of an incoming payment as another instance's resource server shows it; NULL when
+ * the answer is not an incoming payment (no id, wallet address or received amount). */
 static json_t *remote_receiver_node(const json_t *ip)
 {
+    if (!json_is_string(json_object_get(ip, "id")) ||
+        !json_is_string(json_object_get(ip, "walletAddress")) ||
+        !json_is_object(json_object_get(ip, "receivedAmount")) ||
+        !json_is_string(json_object_get(ip, "createdAt")))
+        return NULL;
     static const char *const copy[] = {"incomingAmount", "receivedAmount", "expiresAt", "metadata",
                                        "createdAt"};
     json_t *r = json_pack("{s:O,s:O,s:b}", "id", json_object_get(ip, "id"), "walletAddressUrl",
@@ -258,7 +264,9 @@ static json_t *remote_receiver_node(const json_t *ip)
                           json_is_true(json_object_get(ip, "completed")));
     for (size_t i = 0; r && i < sizeof copy / sizeof *copy; i++) {
         json_t *v = json_object_get(ip, copy[i]);
-        json_object_set(r, copy[i], v ? v : json_null());
+        /* amounts and metadata are objects, times strings; anything else reads as absent */
+        bool ok = v && (strstr(copy[i], "At") ? json_is_string(v) : json_is_object(v));
+        json_object_set(r, copy[i], ok ? v : json_null());
     }
     return r;
 }
@@ -301,10 +309,11 @@ static gql_resolve_t remote_create(const gql_call_t *call, const json_t *in, con
     json_t *ip = NULL;
     op_client_result_t r = op_client_incoming_create(c, url, body, &ip);
     json_decref(body);
-    if (r != OP_CLIENT_OK)
-        return remote_fail(call, r);
-    *out = json_pack("{s:o}", "receiver", remote_receiver_node(ip));
+    json_t *node = r == OP_CLIENT_OK ? remote_receiver_node(ip) : NULL;
     json_decref(ip);
+    if (!node)
+        return remote_fail(call, r == OP_CLIENT_OK ? OP_CLIENT_INVALID_REQUEST : r);
+    *out = json_pack("{s:o}", "receiver", node);
     return GQL_RESOLVED;
 }
 
@@ -314,10 +323,11 @@ static gql_resolve_t remote_receiver(const gql_call_t *call, const char *url, js
     op_client_t *c = op_client_of(call);
     json_t *ip = NULL;
     op_client_result_t r = c ? op_client_incoming_read(c, url, &ip) : OP_CLIENT_NOT_FOUND;
-    if (r != OP_CLIENT_OK)
-        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "receiver does not exist");
-    *out = remote_receiver_node(ip);
+    json_t *node = r == OP_CLIENT_OK ? remote_receiver_node(ip) : NULL;
     json_decref(ip);
+    if (!node)
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "receiver does not exist");
+    *out = node;
     return GQL_RESOLVED;
 }
 
@@ -372,10 +382,11 @@ static gql_resolve_t remote_complete(const gql_call_t *call, const char *url, js
     op_client_result_t r = c ? op_client_incoming_complete(c, url, &ip) : OP_CLIENT_NOT_FOUND;
     if (r == OP_CLIENT_NOT_FOUND)
         return ip_fail(call, INCOMING_PAYMENT_NOT_FOUND);
-    if (r != OP_CLIENT_OK)
-        return remote_fail(call, r);
-    *out = json_pack("{s:o}", "receiver", remote_receiver_node(ip));
+    json_t *node = r == OP_CLIENT_OK ? remote_receiver_node(ip) : NULL;
     json_decref(ip);
+    if (!node)
+        return remote_fail(call, r == OP_CLIENT_OK ? OP_CLIENT_INVALID_REQUEST : r);
+    *out = json_pack("{s:o}", "receiver", node);
     return GQL_RESOLVED;
 }
 
