@@ -197,9 +197,7 @@ gql_resolve_t gqlp_connection(const gql_call_t *call, pay_list_query_t *q, gqlp_
         *out = admin_gql_connection(json_array(), false, false);
         return GQL_RESOLVED;
     }
-    static pay_list_page_t empty;
-    pay_list_page_t *p = xmalloc(sizeof *p);
-    *p = empty;
+    pay_list_page_t *p = xcalloc(1, sizeof *p);
     db_err_t e = {0};
     pay_list_result_t r = pay_list_page(w->db, q, p, &e);
     json_t *nodes = NULL;
