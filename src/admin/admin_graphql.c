@@ -31,8 +31,8 @@
 
 /* The backend families, one line each. */
 static const admin_gql_family_t *const backend_families[] = {
-    &admin_gql_assets,   &admin_gql_peers,     &admin_gql_liquidity,
-    &admin_gql_webhooks, &admin_gql_transfers,
+    &admin_gql_assets,    &admin_gql_peers,   &admin_gql_liquidity, &admin_gql_webhooks,
+    &admin_gql_transfers, &admin_gql_wallets, &admin_gql_incoming,  &admin_gql_outgoing,
 };
 
 static bool authorized_tenant(const admin_gql_t *g, const char *tenant)

@@ -5,14 +5,17 @@
 #include "openpay/op_server.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "payments/op_client.h"
+#include "payments/wallet_address_props.h"
 #include "openpay/spsp.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/mem.h"
 
 /* Path segments a wallet address may have, plus one for "jwks.json". */
 #define OP_WALLET_SEGMENTS_MAX 8
@@ -83,10 +86,29 @@ static http_handler_result_t op_spsp(http_req_t *req, const wallet_ctx_t *ctx,
     return op_json(req, SPSP_CONTENT_TYPE, doc);
 }
 
+/* The document, with the additional properties an operator made visible in Open Payments
+ * ({key: value}, as Rafiki's toOpenPaymentsType; none: no member). */
 static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ctx,
                                          const wallet_address_t *w)
 {
-    return op_json(req, "application/json", wallet_address_document(ctx, w));
+    json_t *doc = wallet_address_document(ctx, w);
+    wallet_prop_t *props = xmalloc(WALLET_PROPS_MAX * sizeof *props);
+    size_t n = 0;
+    if (wallet_props_list(ctx, w->id, props, WALLET_PROPS_MAX, &n, NULL) != WALLET_ADDRESS_OK) {
+        free(props);
+        json_decref(doc);
+        http_respond_error(req, 503, "storage_error", "the database is unavailable");
+        return HTTP_DONE;
+    }
+    json_t *visible = json_object();
+    for (size_t i = 0; i < n; i++)
+        if (props[i].visible_in_op)
+            json_object_set_new(visible, props[i].key, json_string(props[i].value));
+    if (json_object_size(visible) > 0)
+        json_object_set(doc, "additionalProperties", visible);
+    json_decref(visible);
+    free(props);
+    return op_json(req, "application/json", doc);
 }
 
 static _Atomic unsigned not_found_waiters;

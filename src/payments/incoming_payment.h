@@ -196,6 +196,26 @@ incoming_payment_result_t incoming_payment_worker_run(const wallet_ctx_t *ctx, i
                                                       ledger_id_t *amounts_cursor, size_t *changed,
                                                       db_err_t *err);
 
+/* Replaces the metadata of payment id (a JSON object's text, or NULL: none), in any state (Rafiki's
+ * updateIncomingPayment); *out is the row after. OK, NOT_FOUND, METADATA_INVALID (too large),
+ * STORAGE_ERROR. (incoming_payment_meta.c) */
+incoming_payment_result_t incoming_payment_set_metadata(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                        const char *metadata,
+                                                        incoming_payment_t *out, db_err_t *err);
+
+/* Longest senderWalletAddress kept (a wallet address URL). */
+#define INCOMING_PAYMENT_SENDER_MAX 1024
+
+/* Records the sender's wallet address of payment id (Rafiki's senderWalletAddress; len <=
+ * INCOMING_PAYMENT_SENDER_MAX, else METADATA_INVALID). OK, NOT_FOUND, STORAGE_ERROR.
+ * (incoming_payment_meta.c) */
+incoming_payment_result_t incoming_payment_set_sender(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                      const char *sender, db_err_t *err);
+/* The sender's wallet address of payment id into out (cap bytes, cut when longer): "" when none
+ * was given or the payment does not exist. OK or STORAGE_ERROR. */
+incoming_payment_result_t incoming_payment_sender(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                  char *out, size_t cap, db_err_t *err);
+
 /* A background thread running incoming_payment_worker_run every interval_ms. */
 typedef struct incoming_payment_worker incoming_payment_worker_t;
 /* Starts it; NULL when the thread cannot start. ctx outlives the worker. */

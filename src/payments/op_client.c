@@ -23,6 +23,10 @@
 #include "http/client.h"
 #include "http/json.h"
 
+/* What a grant of this instance may do with incoming payments: read-all (quotes' reads), also
+ * create (receivers), also complete (completeReceiver), as Rafiki's grant service asks. */
+typedef enum { OP_GRANT_READ = 0, OP_GRANT_CREATE, OP_GRANT_COMPLETE } op_grant_kind_t;
+
 /* Grants this instance holds at once (one per receiving authorization server). */
 #define OP_GRANTS_MAX 64
 /* A grant is renewed this long before it expires. */
@@ -118,6 +122,7 @@ char *op_key_jwks_json(const uint8_t seed[HTTPSIG_ED25519_LEN], const char *key_
 
 typedef struct {
     char as_url[OP_URL_MAX + 1];
+    op_grant_kind_t kind; /* what the grant may do */
     char token[OP_TOKEN_MAX + 1];
     int64_t expires_ms;
 } op_grant_t;
@@ -218,13 +223,27 @@ static unsigned op_request(op_client_t *c, const char *method, const char *url, 
     return st;
 }
 
-/* A grant token for as_url, from the cache or a new grant request. Caller holds c->mu. */
-static int grant_token(op_client_t *c, const char *as_url, char token[OP_TOKEN_MAX + 1])
+/* The grant request body for incoming-payment access of kind. */
+static char *grant_body(const op_client_t *c, op_grant_kind_t kind)
+{
+    json_t *actions = kind == OP_GRANT_CREATE     ? json_pack("[s,s]", "create", "read-all")
+                      : kind == OP_GRANT_COMPLETE ? json_pack("[s,s]", "read-all", "complete")
+                                                  : json_pack("[s]", "read-all");
+    json_t *req = json_pack("{s:{s:[{s:s,s:o}]},s:s}", "access_token", "access", "type",
+                            "incoming-payment", "actions", actions, "client", c->client_url);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    return body;
+}
+
+/* A grant token of kind for as_url, from the cache or a new grant request. Caller holds c->mu. */
+static int grant_token(op_client_t *c, const char *as_url, op_grant_kind_t kind,
+                       char token[OP_TOKEN_MAX + 1])
 {
     int64_t now = clock_wall_ms();
     op_grant_t *slot = NULL;
     for (size_t i = 0; i < c->n_grants; i++) {
-        if (strcmp(c->grants[i].as_url, as_url) != 0)
+        if (strcmp(c->grants[i].as_url, as_url) != 0 || c->grants[i].kind != kind)
             continue;
         slot = &c->grants[i];
         if (slot->expires_ms > now + OP_GRANT_MARGIN_MS) {
@@ -232,10 +251,7 @@ static int grant_token(op_client_t *c, const char *as_url, char token[OP_TOKEN_M
             return 0;
         }
     }
-    json_t *req = json_pack("{s:{s:[{s:s,s:[s]}]},s:s}", "access_token", "access", "type",
-                            "incoming-payment", "actions", "read-all", "client", c->client_url);
-    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
-    json_decref(req);
+    char *body = grant_body(c, kind);
     json_t *ans = NULL;
     unsigned st = body ? op_request(c, "POST", as_url, NULL, body, &ans) : 0;
     free(body);
@@ -248,6 +264,7 @@ static int grant_token(op_client_t *c, const char *as_url, char token[OP_TOKEN_M
             slot = &c->grants[c->n_grants++];
         if (slot) {
             snprintf(slot->as_url, sizeof slot->as_url, "%s", as_url);
+            slot->kind = kind;
             snprintf(slot->token, sizeof slot->token, "%s", v);
             slot->expires_ms = expires_in > 0 ? now + (int64_t)expires_in * 1000 : now;
         }
@@ -348,7 +365,7 @@ quote_lookup_t op_client_incoming_get(void *ctx, const char *url, quote_remote_i
     quote_lookup_t res = QUOTE_LOOKUP_ERROR;
     for (int attempt = 0; attempt < 2; attempt++) {
         pthread_mutex_lock(&c->mu);
-        int rc = grant_token(c, as_url, token);
+        int rc = grant_token(c, as_url, OP_GRANT_READ, token);
         pthread_mutex_unlock(&c->mu);
         if (rc != 0)
             break;
@@ -366,4 +383,131 @@ quote_lookup_t op_client_incoming_get(void *ctx, const char *url, quote_remote_i
         break;
     }
     return res;
+}
+
+/* ---- receivers at other instances (Rafiki's remote incoming payments) ---- */
+
+const char *op_client_result_str(op_client_result_t r)
+{
+    switch (r) {
+    case OP_CLIENT_OK:
+        return "ok";
+    case OP_CLIENT_NOT_FOUND:
+        return "not_found";
+    case OP_CLIENT_UNKNOWN_WALLET_ADDRESS:
+        return "unknown_wallet_address";
+    case OP_CLIENT_INVALID_GRANT:
+        return "invalid_grant";
+    case OP_CLIENT_INVALID_REQUEST:
+        return "invalid_request";
+    case OP_CLIENT_UNREACHABLE:
+        return "unreachable";
+    }
+    return "unknown";
+}
+
+/* The wallet address document of url: its id, authServer and resourceServer. */
+static op_client_result_t wallet_read(op_client_t *c, const char *url, char id[OP_URL_MAX + 1],
+                                      char as[OP_URL_MAX + 1], char rs[OP_URL_MAX + 1])
+{
+    json_t *doc = NULL;
+    unsigned st = op_request(c, "GET", url, NULL, NULL, &doc);
+    const char *i = json_string_value(json_object_get(doc, "id"));
+    const char *a = json_string_value(json_object_get(doc, "authServer"));
+    const char *r = json_string_value(json_object_get(doc, "resourceServer"));
+    op_client_result_t res = OP_CLIENT_UNKNOWN_WALLET_ADDRESS;
+    if (st == 200 && i && a && strlen(i) <= OP_URL_MAX && strlen(a) <= OP_URL_MAX &&
+        (!r || strlen(r) <= OP_URL_MAX)) {
+        snprintf(id, OP_URL_MAX + 1, "%s", i);
+        snprintf(as, OP_URL_MAX + 1, "%s", a);
+        /* Rafiki: resourceServer, else the origin of the wallet address */
+        const char *host = strstr(i, "://");
+        const char *slash = host ? strchr(host + 3, '/') : NULL;
+        if (r)
+            snprintf(rs, OP_URL_MAX + 1, "%s", r);
+        else
+            snprintf(rs, OP_URL_MAX + 1, "%.*s", slash ? (int)(slash - i) : (int)strlen(i), i);
+        res = OP_CLIENT_OK;
+    }
+    json_decref(doc);
+    return res;
+}
+
+op_client_result_t op_client_incoming_create(op_client_t *c, const char *wallet_url,
+                                             const json_t *body_in, json_t **out)
+{
+    *out = NULL;
+    char id[OP_URL_MAX + 1], as[OP_URL_MAX + 1], rs[OP_URL_MAX + 1], url[OP_URL_MAX + 32];
+    char token[OP_TOKEN_MAX + 1];
+    op_client_result_t r = wallet_read(c, wallet_url, id, as, rs);
+    if (r != OP_CLIENT_OK)
+        return r;
+    pthread_mutex_lock(&c->mu);
+    int rc = grant_token(c, as, OP_GRANT_CREATE, token);
+    pthread_mutex_unlock(&c->mu);
+    if (rc != 0)
+        return OP_CLIENT_INVALID_GRANT;
+    json_t *body = json_deep_copy(body_in);
+    json_object_set_new(body, "walletAddress", json_string(id));
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    snprintf(url, sizeof url, "%s/incoming-payments", rs);
+    json_t *ip = NULL;
+    unsigned st = text ? op_request(c, "POST", url, token, text, &ip) : 0;
+    free(text);
+    if (st == 401 || st == 403)
+        grant_drop(c, as, token);
+    if (st != 201 && st != 200) {
+        json_decref(ip);
+        return st == 0 ? OP_CLIENT_UNREACHABLE : OP_CLIENT_INVALID_REQUEST;
+    }
+    *out = ip;
+    return json_is_object(ip) ? OP_CLIENT_OK : OP_CLIENT_INVALID_REQUEST;
+}
+
+/* GET (read) or POST {url}/complete (complete) of a remote incoming payment with a grant of its
+ * authorization server; the answer into *out. */
+static op_client_result_t incoming_call(op_client_t *c, const char *url, op_grant_kind_t kind,
+                                        json_t **out)
+{
+    *out = NULL;
+    json_t *pub = NULL;
+    unsigned st = op_request(c, "GET", url, NULL, NULL, &pub);
+    const char *as = json_string_value(json_object_get(pub, "authServer"));
+    char as_url[OP_URL_MAX + 1], token[OP_TOKEN_MAX + 1], target[OP_URL_MAX + 16];
+    if (st != 200 || !as || strlen(as) > OP_URL_MAX || strlen(url) > OP_URL_MAX) {
+        json_decref(pub);
+        return st == 0 || st >= 500 ? OP_CLIENT_UNREACHABLE : OP_CLIENT_NOT_FOUND;
+    }
+    snprintf(as_url, sizeof as_url, "%s", as);
+    json_decref(pub);
+    pthread_mutex_lock(&c->mu);
+    int rc = grant_token(c, as_url, kind, token);
+    pthread_mutex_unlock(&c->mu);
+    if (rc != 0)
+        return OP_CLIENT_INVALID_GRANT;
+    bool complete = kind == OP_GRANT_COMPLETE;
+    snprintf(target, sizeof target, "%s%s", url, complete ? "/complete" : "");
+    json_t *ip = NULL;
+    st = op_request(c, complete ? "POST" : "GET", target, token, complete ? "{}" : NULL, &ip);
+    if (st == 401 || st == 403)
+        grant_drop(c, as_url, token);
+    if (st != 200 || !json_is_object(ip)) {
+        json_decref(ip);
+        if (complete)
+            return st == 0 ? OP_CLIENT_UNREACHABLE : OP_CLIENT_INVALID_REQUEST;
+        return st == 404 ? OP_CLIENT_NOT_FOUND : OP_CLIENT_UNREACHABLE;
+    }
+    *out = ip;
+    return OP_CLIENT_OK;
+}
+
+op_client_result_t op_client_incoming_read(op_client_t *c, const char *url, json_t **out)
+{
+    return incoming_call(c, url, OP_GRANT_READ, out);
+}
+
+op_client_result_t op_client_incoming_complete(op_client_t *c, const char *url, json_t **out)
+{
+    return incoming_call(c, url, OP_GRANT_COMPLETE, out);
 }

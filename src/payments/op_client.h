@@ -71,4 +71,34 @@ bool op_client_is_incoming_url(const char *url, size_t len);
  * quote_svc_t's remote_incoming hook: ctx is the op_client_t. */
 quote_lookup_t op_client_incoming_get(void *ctx, const char *url, quote_remote_incoming_t *out);
 
+/* What creating or reading a remote incoming payment for a receiver ends in (Rafiki's
+ * RemoteIncomingPaymentError). */
+typedef enum {
+    OP_CLIENT_OK = 0,
+    OP_CLIENT_NOT_FOUND,              /* no such incoming payment */
+    OP_CLIENT_UNKNOWN_WALLET_ADDRESS, /* the wallet address URL answers no wallet address */
+    OP_CLIENT_INVALID_GRANT,          /* its authorization server refused the grant */
+    OP_CLIENT_INVALID_REQUEST,        /* its resource server refused the incoming payment */
+    OP_CLIENT_UNREACHABLE,            /* no answer */
+} op_client_result_t;
+
+const char *op_client_result_str(op_client_result_t r);
+
+/*
+ * Rafiki's remote receivers: creates an incoming payment at the wallet address wallet_url of
+ * another instance (its document's authServer grants incoming-payment create + read-all to this
+ * instance, non-interactively; POST {resourceServer}/incoming-payments, signed) with body's
+ * members (incomingAmount, expiresAt, metadata; walletAddress is set from the document). *out:
+ * the incoming payment as its server answers it (a new reference) on OK.
+ */
+op_client_result_t op_client_incoming_create(op_client_t *c, const char *wallet_url,
+                                             const json_t *body, json_t **out);
+/* Steps 1-3 above, answering the whole incoming payment (a new reference in *out). OK,
+ * NOT_FOUND, INVALID_GRANT, UNREACHABLE. */
+op_client_result_t op_client_incoming_read(op_client_t *c, const char *url, json_t **out);
+/* Rafiki's completeReceiver of a remote one: POST {url}/complete (signed, with a grant for
+ * incoming-payment read-all + complete); *out the completed incoming payment. OK, NOT_FOUND,
+ * INVALID_GRANT, INVALID_REQUEST (refused: already completed or expired), UNREACHABLE. */
+op_client_result_t op_client_incoming_complete(op_client_t *c, const char *url, json_t **out);
+
 #endif
