@@ -88,6 +88,9 @@ struct gql_node {
     gql_node_t *next; /* the next node in the list that holds this one */
 };
 
+/* Appends n to the end of l. */
+void gql_list_push(gql_list_t *l, gql_node_t *n);
+
 /* Parses doc[0..len) into a GQL_DOCUMENT whose items are its definitions, allocated in arena.
  * Returns GQL_OK with *out set, or the error with err filled (message, line, column) and *out
  * NULL. An empty document is an error, as in graphql-js. */

@@ -46,16 +46,6 @@ static gql_node_t *new_node(gql_exec_t *ex, gql_kind_t kind, const char *str)
     return n;
 }
 
-static void list_add(gql_list_t *l, gql_node_t *n)
-{
-    if (l->last)
-        l->last->next = n;
-    else
-        l->first = n;
-    l->last = n;
-    l->n++;
-}
-
 static bool is_int_text(const char *s)
 {
     if (*s == '-')
@@ -82,7 +72,7 @@ static gql_node_t *ast_input_object(gql_exec_t *ex, const gql_type_t *t, const j
         gql_node_t *a = new_node(ex, GQL_ARGUMENT, NULL);
         a->name = t->inputs[i].name;
         a->value = ast_of(ex, t->inputs[i].type, m, depth + 1);
-        list_add(&o->items, a);
+        gql_list_push(&o->items, a);
     }
     return o;
 }
@@ -99,7 +89,7 @@ static gql_node_t *ast_of(gql_exec_t *ex, const gql_tref_t *t, const json_t *v, 
             return ast_of(ex, t->of, v, depth + 1);
         gql_node_t *l = new_node(ex, GQL_LIST, NULL);
         for (size_t i = 0; i < json_array_size(v); i++)
-            list_add(&l->items, ast_of(ex, t->of, json_array_get(v, i), depth + 1));
+            gql_list_push(&l->items, ast_of(ex, t->of, json_array_get(v, i), depth + 1));
         return l;
     }
     const gql_type_t *nt = t->named;

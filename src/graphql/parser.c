@@ -96,7 +96,7 @@ static gql_node_t *node(parser_t *p, gql_kind_t kind)
     return n;
 }
 
-static void push(gql_list_t *l, gql_node_t *n)
+void gql_list_push(gql_list_t *l, gql_node_t *n)
 {
     if (l->last)
         l->last->next = n;
@@ -228,7 +228,7 @@ static gql_result_t parse_value(parser_t *p, bool is_const, gql_node_t **out)
             field = node(p, GQL_ARGUMENT);
             TRY(parse_name(p, &field->name));
             TRY(expect(p, GQL_T_COLON));
-            push(&stack[top - 1]->items, field);
+            gql_list_push(&stack[top - 1]->items, field);
         }
         bool open = p->tok.kind == GQL_T_BRACKET_L || p->tok.kind == GQL_T_BRACE_L;
         if (open) {
@@ -241,7 +241,7 @@ static gql_result_t parse_value(parser_t *p, bool is_const, gql_node_t **out)
         if (field)
             field->value = v;
         else if (top > 0)
-            push(&stack[top - 1]->items, v);
+            gql_list_push(&stack[top - 1]->items, v);
         else
             *out = v;
         if (open)
@@ -261,7 +261,7 @@ static gql_result_t parse_arguments(parser_t *p, bool is_const, gql_list_t *args
         TRY(parse_name(p, &a->name));
         TRY(expect(p, GQL_T_COLON));
         TRY(parse_value(p, is_const, &a->value));
-        push(args, a);
+        gql_list_push(args, a);
         TRY(skip(p, GQL_T_PAREN_R, &hit));
         hit = !hit;
     }
@@ -275,7 +275,7 @@ static gql_result_t parse_directives(parser_t *p, bool is_const, gql_list_t *dir
         TRY(advance(p));
         TRY(parse_name(p, &d->name));
         TRY(parse_arguments(p, is_const, &d->args));
-        push(dirs, d);
+        gql_list_push(dirs, d);
     }
     return GQL_OK;
 }
@@ -335,7 +335,7 @@ static gql_result_t parse_selection_set(parser_t *p, gql_list_t *sel)
         gql_node_t *s = NULL;
         bool opens;
         TRY(parse_selection(p, &s, &opens));
-        push(stack[top - 1], s);
+        gql_list_push(stack[top - 1], s);
         if (opens) {
             TRY(deeper(p));
             TRY(expect(p, GQL_T_BRACE_L));
@@ -377,7 +377,7 @@ static gql_result_t parse_variable_defs(parser_t *p, gql_list_t *vars)
         if (hit)
             TRY(parse_value(p, true, &v->value));
         TRY(parse_directives(p, true, &v->directives));
-        push(vars, v);
+        gql_list_push(vars, v);
         TRY(skip(p, GQL_T_PAREN_R, &hit));
         hit = !hit;
     }
@@ -448,7 +448,7 @@ static gql_result_t parse_enclosed(parser_t *p, gql_tok_kind_t open, gql_tok_kin
     while (hit) {
         gql_node_t *it = NULL;
         TRY(fn(p, &it));
-        push(items, it);
+        gql_list_push(items, it);
         TRY(skip(p, close, &hit));
         hit = !hit;
     }
@@ -546,7 +546,7 @@ static gql_result_t parse_delimited(parser_t *p, gql_tok_kind_t sep, item_fn fn,
     do {
         gql_node_t *it = NULL;
         TRY(fn(p, &it));
-        push(items, it);
+        gql_list_push(items, it);
         TRY(skip(p, sep, &hit));
     } while (hit);
     return GQL_OK;
@@ -666,7 +666,7 @@ gql_result_t gql_parse(const uint8_t *doc, size_t len, arena_t *arena, gql_node_
     do {
         gql_node_t *def = NULL;
         TRY(parse_definition(&p, &def));
-        push(&d->items, def);
+        gql_list_push(&d->items, def);
     } while (p.tok.kind != GQL_T_EOF);
     *out = d;
     return GQL_OK;
