@@ -1,6 +1,8 @@
 /*
- * Fuzz target for the parsers of src/backend/fees.c (PAYMENT_FEES and SLIPPAGE). Whatever parses
- * must stay within its stated bounds, and the fee math on parsed fees must keep its invariants.
+ * Fuzz target for the parsers of src/payments/fees.c (PAYMENT_FEES and SLIPPAGE). Whatever parses
+ * must stay within its stated bounds, and the fee math on parsed fees must keep its invariants:
+ * a fixed debit is split exactly into send + fee with the fee charged on the debit (Rafiki's
+ * quote), and receiving what it sends never costs more than that debit.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,10 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const fees_t *f = &t.v[i].fees;
         if (f->basis_points > FEES_BPS_MAX || strlen(t.v[i].code) == 0)
             abort();
-        uint64_t send, fee, debit, fee2;
+        uint64_t send, fee, debit, fee2, want;
         uint64_t d = f->fixed + 12345u;
-        if (fees_send_for_debit(f, d, &send, &fee) == FEES_OK &&
-            (fees_debit_for_send(f, send, &debit, &fee2) != FEES_OK || debit > d || fee != fee2))
+        if (fees_send_for_debit(f, d, &send, &fee) != FEES_OK)
+            continue;
+        if (send + fee != d || fees_for_send(f, d, &want) != FEES_OK || fee != want)
+            abort();
+        if (fees_debit_for_send(f, send, &debit, &fee2) != FEES_OK || debit > d || fee2 > fee)
             abort();
     }
     return 0;
