@@ -153,6 +153,8 @@ wa_events_result_t wa_events_mark_pass(const wallet_ctx_t *ctx, int64_t now_ms, 
     db_err_t e = {0};
     if (marked)
         *marked = 0;
+    if (!ctx->rafiki_funding)
+        return WA_EVENTS_OK; /* the wallet account's credits are not all Web Monetization */
     if (mark_page(ctx, *cursor, rows, &t.n, &e) != DB_OK)
         return storage(err, &e);
     *cursor = t.n == WA_EVENTS_BATCH ? rows[t.n - 1].id : (ledger_id_t){0, 0};

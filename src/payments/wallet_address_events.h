@@ -21,8 +21,14 @@
  * new total commit together, against the locked total), none is lost (money that arrives while
  * a row is processed is still not announced after it, so the next mark pass marks it again).
  *
- * Under FUNDING_MODEL=ledger the money stays the wallet address's balance, as always; the
- * events are recorded all the same (Rafiki sends them whatever the wallet does with them).
+ * Only under FUNDING_MODEL=rafiki (ctx->rafiki_funding): there, as in Rafiki, nothing but
+ * STREAM money credits a wallet account (incoming payments keep theirs, outgoing payments are
+ * funded and emptied by the wallet's deposits and withdrawals), so its credits are what Rafiki's
+ * getTotalReceived counts. Under FUNDING_MODEL=ledger the wallet account also receives the
+ * sweeps of incoming payments, the refunds of outgoing payments and deposits, which are not Web
+ * Monetization, so nothing is marked and no event is recorded; the money stays the wallet
+ * address's balance, as always. (The REST admin API's account deposits, ours only, also count
+ * as received under the rafiki model.)
  *
  * Threads: every function blocks on the database and the ledger: worker threads only, never
  * the ledger batcher or a connector callback.
@@ -60,8 +66,8 @@ const char *wa_events_result_str(wa_events_result_t r);
  * One mark pass at now_ms: up to WA_EVENTS_BATCH wallet addresses after *cursor (zero: from
  * the start; it is advanced, and back to zero after the last page) whose asset has a withdrawal
  * threshold or, with ctx->withdrawal_throttle, all of them; each that has received more than it
- * announced is marked by Rafiki's rule (above). *marked (may be NULL): how many were marked.
- * OK or STORAGE_ERROR.
+ * announced is marked by Rafiki's rule (above). Nothing without ctx->rafiki_funding. *marked
+ * (may be NULL): how many were marked. OK or STORAGE_ERROR.
  */
 wa_events_result_t wa_events_mark_pass(const wallet_ctx_t *ctx, int64_t now_ms, ledger_id_t *cursor,
                                        size_t *marked, db_err_t *err);

@@ -636,6 +636,7 @@ Test(gql_payments, web_monetization_trigger_and_withdrawal)
                  "nothing marked without a threshold or a throttle");
     json_decref(r);
     F.wallet.withdrawal_throttle = true;
+    F.wallet.rafiki_funding = true;
     ledger_id_t cursor = {0, 0};
     size_t marked = 0;
     cr_assert_eq(wa_events_mark_pass(&F.wallet, clock_wall_ms(), &cursor, &marked, NULL),

@@ -32,6 +32,7 @@ static pc_env_t E;
 static void wm_setup(void)
 {
     pc_setup(&E);
+    E.ctx.rafiki_funding = true; /* the events' model (wallet_address_events.h) */
 }
 
 static void wm_teardown(void)
@@ -95,6 +96,9 @@ Test(wa_events, nothing_marked_without_threshold_or_throttle)
     cr_assert_eq(pc_pay(&E, w.account_id, 10), LEDGER_OK);
     int64_t now = clock_wall_ms();
     cr_expect_eq(mark(now), 0, "Rafiki marks nothing without either setting");
+    E.ctx.withdrawal_throttle = true;
+    E.ctx.rafiki_funding = false;
+    cr_expect_eq(mark(now), 0, "the ledger model: credits are not all Web Monetization");
     cr_expect_eq(process(now + 86400000, 100), 0);
     size_t n;
     cr_expect_eq(announced(w.id, &n), 0);
