@@ -5,8 +5,10 @@
 // triggerWalletAddressEvents finds nothing and no wallet_address.web_monetization event is
 // recorded; past it one event announces everything received, whether the worker or the trigger
 // took it. Then createWalletAddressWithdrawal takes the balance as a two-phase withdrawal that
-// postLiquidityWithdrawal posts, with Rafiki's errors around it. Binary: RAFIKI_BUILD or
-// ../../build.
+// postLiquidityWithdrawal posts, with Rafiki's errors around it. A second instance is killed
+// (SIGKILL) again and again while it is paid and announces: in the end its events announce
+// exactly what its wallet account received, no amount twice and none lost. Binary: RAFIKI_BUILD
+// or ../../build.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
@@ -65,13 +67,13 @@ async function fails (doc, variables) {
 
 // Pays amount to the wallet address at url through its SPSP answer, as the peer with token;
 // what was delivered.
-async function spspPay (url, token, amount) {
+async function spspPay (url, token, amount, conn0 = srv.ports.conn) {
   const plugin = {
     connect: async () => {},
     disconnect: async () => {},
     isConnected: () => true,
     async sendData (buf) {
-      const r = await fetch(`http://127.0.0.1:${srv.ports.conn}/`, {
+      const r = await fetch(`http://127.0.0.1:${conn0}/`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
         body: buf
@@ -170,4 +172,41 @@ test('web monetization: threshold, triggerWalletAddressEvents, createWalletAddre
   events = await wmEvents()
   assert.equal(events.length, 2)
   assert.deepEqual(events.map(x => x.data.walletAddress.receivedAmount.value).sort(), ['1000', '1100'])
+})
+
+test('web monetization under kill -9: every amount announced once', { timeout: 120000 }, async () => {
+  const env = { FUNDING_MODEL: 'rafiki', WITHDRAWAL_THROTTLE_DELAY: '0' }
+  let node = await startServe({ dir, name: 'wmcrash', ilp: 'test.wmcrash', secret: SECRET, env, health: ['admin'] })
+  const ports = node.ports
+  try {
+    const usd = await node.admin('POST', '/assets', { code: 'USD', scale: 2 })
+    const url = `http://localhost:${ports.op}/fay`
+    const fay = await node.admin('POST', '/wallet-addresses', { asset_id: usd.id, url })
+    const token = randomBytes(24).toString('hex')
+    await node.admin('POST', '/peers', {
+      asset_id: usd.id, ilp_address: 'test.payer', incoming_tokens: [token], min_balance: '-100000000', name: 'payer'
+    })
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 3; i++) await spspPay(url, token, 10 + round * 7 + i, ports.conn)
+      // one more payment in flight, and the kill somewhere in the worker's 200 ms pass
+      spspPay(url, token, 5, ports.conn).catch(() => {})
+      await sleep(Math.floor(Math.random() * 250))
+      node.proc.kill('SIGKILL')
+      await new Promise((resolve) => node.proc.exitCode !== null ? resolve() : node.proc.once('exit', resolve))
+      node = await startServe({ dir, name: 'wmcrash', ilp: 'test.wmcrash', secret: SECRET, env, use: ports, health: ['admin'] })
+    }
+    const received = async () => BigInt((await node.admin('GET', `/accounts/${fay.account_id}/status`)).total_received)
+    const announced = async () => {
+      const list = (await node.admin('GET', '/webhook-events?type=wallet_address.web_monetization&limit=100')).webhook_events
+      return list.reduce((sum, e) => sum + BigInt(e.data.walletAddress.receivedAmount.value), 0n)
+    }
+    let want = await received()
+    for (const end = Date.now() + 10000; Date.now() < end && (await announced()) < want; await sleep(100)) want = await received()
+    await sleep(600) // a few more passes: nothing more may be announced
+    assert.ok(want > 0n)
+    assert.equal(await announced(), await received(), 'announced exactly what arrived')
+  } finally {
+    node.proc.kill('SIGTERM')
+    await new Promise((resolve) => node.proc.exitCode !== null ? resolve() : node.proc.once('exit', resolve))
+  }
 })
