@@ -4,6 +4,7 @@
  */
 #include "payments/wallet_address_events.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "payments/json.h"
@@ -290,6 +291,15 @@ static db_rc_t tx_process(db_conn_t *c, void *arg, db_err_t *e)
     return DB_OK;
 }
 
+/* Rows in id order, so that workers of several replicas lock them in one order. */
+static int due_cmp(const void *a, const void *b)
+{
+    const due_row_t *x = a, *y = b;
+    if (x->id.hi != y->id.hi)
+        return x->id.hi < y->id.hi ? -1 : 1;
+    return x->id.lo < y->id.lo ? -1 : x->id.lo > y->id.lo;
+}
+
 wa_events_result_t wa_events_process(const wallet_ctx_t *ctx, int64_t now_ms, int64_t limit,
                                      size_t *count, db_err_t *err)
 {
@@ -307,6 +317,7 @@ wa_events_result_t wa_events_process(const wallet_ctx_t *ctx, int64_t now_ms, in
         for (size_t i = 0; i < t.n; i++)
             if (!received(ctx, rows[i].account_id, &rows[i].received))
                 rows[i].received = 0; /* announces nothing now; marked again later */
+        qsort(rows, t.n, sizeof rows[0], due_cmp);
         if (t.n > 0 && db_write_tx(ctx->db, tx_process, &t, &e) != DB_OK)
             return storage(err, &e);
         *count += t.taken;

@@ -8,7 +8,8 @@
 // postLiquidityWithdrawal posts, with Rafiki's errors around it. A second instance is killed
 // (SIGKILL) again and again while it is paid and announces: in the end its events announce
 // exactly what its wallet account received, no amount twice and none lost. Binary: RAFIKI_BUILD
-// or ../../build.
+// or ../../build. On Postgres too when TEST_POSTGRES_URL is set (a database of its own for each
+// server).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
@@ -19,6 +20,7 @@ import path from 'node:path'
 import { Duplex } from 'node:stream'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const require = createRequire(import.meta.url)
 const { createConnection } = require('ilp-protocol-stream')
@@ -35,6 +37,16 @@ const SECRET = 'gql-wm-secret-' + randomUUID()
 const TENANT = randomUUID()
 let srv, gql, dir
 
+// The database of one server: a new Postgres database under TEST_POSTGRES_URL, else the
+// default SQLite file in its directory.
+function database () {
+  const pg = process.env.TEST_POSTGRES_URL
+  if (!pg) return {}
+  const db = 'gql_wm_' + randomUUID().replaceAll('-', '')
+  psql(pg, `CREATE DATABASE ${db}`)
+  return { DATABASE_URL: pgUrl(pg, db) }
+}
+
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-wm-'))
   srv = await startServe({
@@ -43,7 +55,7 @@ before(async () => {
     ilp: 'test.gqlwm',
     secret: SECRET,
     health: ['admin'],
-    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki' }
+    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', ...database() }
   })
   gql = gqlClient({ url: `http://127.0.0.1:${srv.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
 })
@@ -175,7 +187,7 @@ test('web monetization: threshold, triggerWalletAddressEvents, createWalletAddre
 })
 
 test('web monetization under kill -9: every amount announced once', { timeout: 120000 }, async () => {
-  const env = { FUNDING_MODEL: 'rafiki', WITHDRAWAL_THROTTLE_DELAY: '0' }
+  const env = { FUNDING_MODEL: 'rafiki', WITHDRAWAL_THROTTLE_DELAY: '0', ...database() }
   let node = await startServe({ dir, name: 'wmcrash', ilp: 'test.wmcrash', secret: SECRET, env, health: ['admin'] })
   const ports = node.ports
   try {
