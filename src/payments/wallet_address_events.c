@@ -100,6 +100,21 @@ done:
     return rc < 0 ? rc : DB_OK;
 }
 
+/* Whether any asset has a withdrawal threshold (without one and without the throttle, Rafiki
+ * marks nothing: the pass has nothing to read). */
+static db_rc_t any_threshold(const wallet_ctx_t *ctx, bool *any, db_err_t *e)
+{
+    db_conn_t *c = db_acquire(ctx->db, DB_CONN_READ, e);
+    if (!c)
+        return e->code;
+    db_stmt_t *st = db_prepare(
+        c, "SELECT 1 FROM asset_settings WHERE withdrawal_threshold IS NOT NULL LIMIT 1", e);
+    db_rc_t rc = st ? db_step_one(st, e) : e->code;
+    db_release(c);
+    *any = rc == DB_ROW;
+    return rc == DB_ROW || rc == DB_NOT_FOUND ? DB_OK : rc;
+}
+
 /* The process_at Rafiki's onCredit gives row, or false to leave it as it is. */
 static bool mark_at(const mark_tx_t *t, const mark_row_t *row, int64_t *at)
 {
@@ -156,20 +171,25 @@ wa_events_result_t wa_events_mark_pass(const wallet_ctx_t *ctx, int64_t now_ms, 
         *marked = 0;
     if (!ctx->rafiki_funding)
         return WA_EVENTS_OK; /* the wallet account's credits are not all Web Monetization */
+    bool any = ctx->withdrawal_throttle;
+    if (!any && any_threshold(ctx, &any, &e) != DB_OK)
+        return storage(err, &e);
+    if (!any)
+        return WA_EVENTS_OK;
     if (mark_page(ctx, *cursor, rows, &t.n, &e) != DB_OK)
         return storage(err, &e);
     *cursor = t.n == WA_EVENTS_BATCH ? rows[t.n - 1].id : (ledger_id_t){0, 0};
-    bool any = false;
+    bool to_mark = false;
     for (size_t i = 0; i < t.n; i++) {
         if (!received(ctx, rows[i].account_id, &rows[i].received))
             rows[i].received = 0; /* unreadable now: the next pass */
         int64_t at;
-        any = any || mark_at(&t, &rows[i], &at);
+        to_mark = to_mark || mark_at(&t, &rows[i], &at);
     }
-    if (any && db_write_tx(ctx->db, tx_mark, &t, &e) != DB_OK)
+    if (to_mark && db_write_tx(ctx->db, tx_mark, &t, &e) != DB_OK)
         return storage(err, &e);
     if (marked)
-        *marked = any ? t.marked : 0;
+        *marked = to_mark ? t.marked : 0;
     return WA_EVENTS_OK;
 }
 
