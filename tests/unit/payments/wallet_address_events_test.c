@@ -192,8 +192,8 @@ Test(wa_events, limit_and_money_during_processing)
     cr_expect_eq(process(now, 2), 2, "limit");
     cr_expect_eq(process(now, 0), 0);
     cr_expect_eq(process(now, 5), 1, "the rest");
-    /* money that arrived after the total was read but before the mark was cleared: the row
-     * still shows more received than announced, so the next pass marks it again */
+    /* money after an announcement (or while one is made, after its total was read): the row
+     * shows more received than announced, so the next pass marks it again */
     cr_assert_eq(pc_pay(&E, w[0].account_id, 4), LEDGER_OK);
     cr_expect_eq(mark(now), 1);
     cr_expect_eq(process(now, 5), 1);
