@@ -4,6 +4,7 @@
  */
 #include "payments/wallet_address_events.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,20 @@ wa_events_result_t wa_events_process(const wallet_ctx_t *ctx, int64_t now_ms, in
 
 /* ---- the withdrawal ---- */
 
+static wa_events_result_t move_result(pay_move_result_t m)
+{
+    switch (m) {
+    case PAY_MOVE_OK:
+        return WA_EVENTS_OK;
+    case PAY_MOVE_TRANSFER_EXISTS:
+        return WA_EVENTS_TRANSFER_EXISTS;
+    case PAY_MOVE_INSUFFICIENT_BALANCE:
+        return WA_EVENTS_INSUFFICIENT_BALANCE;
+    default:
+        return WA_EVENTS_STORAGE_ERROR;
+    }
+}
+
 wa_events_result_t wa_events_withdraw(const wallet_ctx_t *ctx, ledger_id_t wallet_address_id,
                                       const ledger_id_t *transfer_id, uint64_t timeout_s,
                                       wallet_address_t *wa, uint64_t *amount)
@@ -370,14 +385,51 @@ wa_events_result_t wa_events_withdraw(const wallet_ctx_t *ctx, ledger_id_t walle
     if (!transfer_id)
         return WA_EVENTS_INVALID_ID;
     *amount = (uint64_t)s.balance;
-    switch (pay_withdraw(ctx->ledger, wa->account_id, *transfer_id, *amount, timeout_s)) {
-    case PAY_MOVE_OK:
-        return WA_EVENTS_OK;
-    case PAY_MOVE_TRANSFER_EXISTS:
-        return WA_EVENTS_TRANSFER_EXISTS;
-    case PAY_MOVE_INSUFFICIENT_BALANCE:
-        return WA_EVENTS_INSUFFICIENT_BALANCE;
-    default:
-        return WA_EVENTS_STORAGE_ERROR;
+    return move_result(pay_withdraw(ctx->ledger, wa->account_id, *transfer_id, *amount, timeout_s));
+}
+
+/* The receivedAmount.value of a web monetization event's data; false when it has none. */
+static bool event_amount(const char *data, uint64_t *out)
+{
+    json_t *d = json_loads(data, 0, NULL);
+    json_t *v = json_object_get(
+        json_object_get(json_object_get(d, "walletAddress"), "receivedAmount"), "value");
+    const char *s = json_string_value(v);
+    char *end = NULL;
+    bool ok = s && s[0] >= '0' && s[0] <= '9';
+    if (ok) {
+        errno = 0;
+        unsigned long long n = strtoull(s, &end, 10);
+        ok = errno == 0 && *end == '\0';
+        *out = n;
     }
+    json_decref(d);
+    return ok;
+}
+
+wa_events_result_t wa_events_event_withdraw(const wallet_ctx_t *ctx, const char *event_id,
+                                            uint64_t *amount)
+{
+    char type[WEBHOOK_TYPE_MAX + 1], rid[WEBHOOK_RESOURCE_ID_MAX + 1], data[1024];
+    ledger_id_t transfer_id, wa_id;
+    db_err_t e = {0};
+    if (!event_id || ledger_id_parse(event_id, strlen(event_id), &transfer_id) != 0)
+        return WA_EVENTS_NOT_FOUND;
+    db_rc_t rc = webhook_event_get(ctx->db, event_id, type, sizeof type, rid, sizeof rid, &e);
+    if (rc == DB_OK && strcmp(type, WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION) != 0)
+        rc = DB_NOT_FOUND;
+    if (rc == DB_OK)
+        rc = webhook_event_data_read(ctx->db, event_id, data, sizeof data, &e);
+    if (rc == DB_NOT_FOUND || rc == DB_INVALID)
+        return WA_EVENTS_NOT_FOUND;
+    if (rc != DB_OK)
+        return storage(NULL, &e);
+    wallet_address_t wa;
+    if (!event_amount(data, amount) || *amount == 0 ||
+        ledger_id_parse(rid, strlen(rid), &wa_id) != 0)
+        return WA_EVENTS_NOT_FOUND;
+    wallet_address_result_t wr = wallet_address_get(ctx, wa_id, &wa, &e);
+    if (wr != WALLET_ADDRESS_OK)
+        return wr == WALLET_ADDRESS_NOT_FOUND ? WA_EVENTS_NOT_FOUND : WA_EVENTS_STORAGE_ERROR;
+    return move_result(pay_withdraw(ctx->ledger, wa.account_id, transfer_id, *amount, 0));
 }

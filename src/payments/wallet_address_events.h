@@ -98,4 +98,16 @@ wa_events_result_t wa_events_withdraw(const wallet_ctx_t *ctx, ledger_id_t walle
                                       const ledger_id_t *transfer_id, uint64_t timeout_s,
                                       wallet_address_t *wa, uint64_t *amount);
 
+/*
+ * Rafiki's deprecated withdrawEventLiquidity(eventId) for a wallet_address.web_monetization
+ * event: withdraws the amount the event announced from its wallet address, posted at once, under
+ * the event's id (Rafiki's event carries that withdrawal). *amount is filled on OK.
+ *   NOT_FOUND             no such event, another type, or its wallet address is gone
+ *   TRANSFER_EXISTS       withdrawn before
+ *   INSUFFICIENT_BALANCE  the wallet address holds less now (withdrawn otherwise)
+ *   STORAGE_ERROR
+ */
+wa_events_result_t wa_events_event_withdraw(const wallet_ctx_t *ctx, const char *event_id,
+                                            uint64_t *amount);
+
 #endif

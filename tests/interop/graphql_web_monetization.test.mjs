@@ -5,7 +5,8 @@
 // triggerWalletAddressEvents finds nothing and no wallet_address.web_monetization event is
 // recorded; past it one event announces everything received, whether the worker or the trigger
 // took it. Then createWalletAddressWithdrawal takes the balance as a two-phase withdrawal that
-// postLiquidityWithdrawal posts, with Rafiki's errors around it. A second instance is killed
+// postLiquidityWithdrawal posts, with Rafiki's errors around it, and the deprecated
+// withdrawEventLiquidity takes a later event's amount. A second instance is killed
 // (SIGKILL) again and again while it is paid and announces: in the end its events announce
 // exactly what its wallet account received, no amount twice and none lost. Binary: RAFIKI_BUILD
 // or ../../build. On Postgres too when TEST_POSTGRES_URL is set (a database of its own for each
@@ -184,6 +185,14 @@ test('web monetization: threshold, triggerWalletAddressEvents, createWalletAddre
   events = await wmEvents()
   assert.equal(events.length, 2)
   assert.deepEqual(events.map(x => x.data.walletAddress.receivedAmount.value).sort(), ['1000', '1100'])
+
+  // Rafiki's deprecated withdrawEventLiquidity: the event's amount under the event's id
+  const ev = events.find(x => x.data.walletAddress.receivedAmount.value === '1000')
+  const byEvent = `mutation($input: WithdrawEventLiquidityInput!) { withdrawEventLiquidity(input: $input) { success } }`
+  assert.equal((await gql.request(byEvent, { input: { eventId: ev.id, idempotencyKey: randomUUID() } })).withdrawEventLiquidity.success, true)
+  assert.equal((await gql.request(liquidityQ, { id: erin.id })).walletAddress.liquidity, '0')
+  e = await fails(byEvent, { input: { eventId: ev.id, idempotencyKey: randomUUID() } })
+  assert.deepEqual(e, { code: 'DUPLICATE', message: 'Transfer already exists' })
 })
 
 test('web monetization under kill -9: every amount announced once', { timeout: 120000 }, async () => {

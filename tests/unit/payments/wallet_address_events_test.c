@@ -283,3 +283,38 @@ Test(wa_events, withdrawal)
     size_t n;
     cr_expect_eq(announced(w.id, &n), 65);
 }
+
+static void on_event_id(const webhook_event_t *ev, void *user)
+{
+    snprintf(user, 37, "%s", ev->id);
+}
+
+/* Rafiki's deprecated withdrawEventLiquidity(eventId) on a web monetization event: the amount
+ * it announced, under its id, once. */
+Test(wa_events, withdraw_by_event)
+{
+    E.ctx.withdrawal_throttle = true;
+    wallet_address_t w = pc_wallet(&E, "eve");
+    cr_assert_eq(pc_pay(&E, w.account_id, 30), LEDGER_OK);
+    int64_t now = clock_wall_ms();
+    cr_assert_eq(mark(now), 1);
+    cr_assert_eq(process(now, 1), 1);
+    cr_assert_eq(pc_pay(&E, w.account_id, 8), LEDGER_OK); /* not announced yet */
+    char id[37] = "";
+    webhook_filter_t f = {.type = WM, .state = -1, .limit = 1};
+    db_err_t err;
+    cr_assert_eq(webhook_events_list(E.db, &f, on_event_id, id, &err), DB_OK);
+    cr_assert_neq(id[0], '\0');
+    payment_withdrawal_t out;
+    cr_assert_eq(payment_liquidity_event_withdraw(NULL, &E.ctx, id, &out), PAYMENT_LIQUIDITY_OK);
+    cr_expect_eq(out.amount, 30, "what the event announced");
+    cr_expect_eq(pc_balance(&E, w.account_id), 8);
+    cr_expect_eq(payment_liquidity_event_withdraw(NULL, &E.ctx, id, &out),
+                 PAYMENT_LIQUIDITY_TRANSFER_EXISTS);
+    cr_expect_eq(payment_liquidity_withdrawal_resolve(E.l, out.id, true),
+                 PAYMENT_LIQUIDITY_ALREADY_POSTED, "posted at once");
+    cr_expect_eq(payment_liquidity_event_withdraw(NULL, &E.ctx,
+                                                  "dddddddd-0000-4000-8000-000000000001", &out),
+                 PAYMENT_LIQUIDITY_UNKNOWN_EVENT);
+    cr_expect_eq(pc_balance(&E, w.account_id), 8);
+}
