@@ -5,10 +5,12 @@
  * depositOutgoingPaymentLiquidity, createOutgoingPaymentWithdrawal,
  * createIncomingPaymentWithdrawal and the deprecated depositEventLiquidity and
  * withdrawEventLiquidity, over payments/payment_liquidity.h, whose comments give each result's
- * Rafiki answer. createWalletAddressWithdrawal is not implemented yet.
+ * Rafiki answer; and createWalletAddressWithdrawal over payments/wallet_address_events.h.
  */
 #include "admin/admin_gql_ledger.h"
+#include "admin/admin_gql_pay.h"
 #include "payments/payment_liquidity.h"
+#include "payments/wallet_address_events.h"
 
 typedef payment_liquidity_result_t plr_t;
 
@@ -174,11 +176,39 @@ static gql_resolve_t m_withdraw_event(const gql_call_t *call, json_t **out)
     return done(call, r, out);
 }
 
-static gql_resolve_t m_not_yet(const gql_call_t *call, json_t **out)
+/* createWalletAddressWithdrawal: the wallet address's whole balance, by the caller's id. */
+static gql_resolve_t m_withdraw_wallet(const gql_call_t *call, json_t **out)
 {
-    (void)out;
-    return admin_gql_fail(call, GQL_CODE_INTERNAL, "%s is not implemented yet in Rafiki in C",
-                          call->field);
+    json_t *in = gqll_input(call);
+    ledger_id_t wa_id, transfer_id;
+    uint64_t timeout = 0, amount = 0;
+    if (!have(call, false, true) || !timeout_arg(call, in, &timeout))
+        return GQL_RESOLVE_ERROR;
+    wallet_address_t wa;
+    wa_events_result_t r = WA_EVENTS_NOT_FOUND;
+    bool id_ok = gqll_id(in, "id", &transfer_id);
+    if (gqll_id(in, "walletAddressId", &wa_id))
+        r = wa_events_withdraw(admin_gql_req(call)->gql->wallet, wa_id, id_ok ? &transfer_id : NULL,
+                               timeout, &wa, &amount);
+    switch (r) {
+    case WA_EVENTS_OK:
+        break;
+    case WA_EVENTS_NOT_FOUND:
+        return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Unknown wallet address");
+    case WA_EVENTS_AMOUNT_ZERO:
+        return admin_gql_fail(call, GQL_CODE_FORBIDDEN, "Transfer amount is zero");
+    case WA_EVENTS_INVALID_ID:
+        return common_fail(call, PAYMENT_LIQUIDITY_UNKNOWN_EVENT); /* "Invalid transfer id" */
+    case WA_EVENTS_TRANSFER_EXISTS:
+        return common_fail(call, PAYMENT_LIQUIDITY_TRANSFER_EXISTS);
+    case WA_EVENTS_INSUFFICIENT_BALANCE:
+        return common_fail(call, PAYMENT_LIQUIDITY_INSUFFICIENT_BALANCE);
+    default:
+        return common_fail(call, PAYMENT_LIQUIDITY_STORAGE_ERROR);
+    }
+    *out = json_pack("{s:{s:o,s:o,s:o}}", "withdrawal", "id", pay_json_id(transfer_id), "amount",
+                     pay_json_u64(amount), "walletAddress", gqlp_wallet_node(&wa));
+    return GQL_RESOLVED;
 }
 
 static const gql_resolver_t resolvers[] = {
@@ -189,7 +219,7 @@ static const gql_resolver_t resolvers[] = {
     {"Mutation", "createIncomingPaymentWithdrawal", m_withdraw_incoming},
     {"Mutation", "depositEventLiquidity", m_deposit_event},
     {"Mutation", "withdrawEventLiquidity", m_withdraw_event},
-    {"Mutation", "createWalletAddressWithdrawal", m_not_yet},
+    {"Mutation", "createWalletAddressWithdrawal", m_withdraw_wallet},
 };
 
 const admin_gql_family_t admin_gql_liquidity = {resolvers, sizeof resolvers / sizeof resolvers[0]};

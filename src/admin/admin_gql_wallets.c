@@ -10,6 +10,7 @@
 
 #include "admin/admin_gql_ledger.h"
 #include "admin/admin_gql_pay.h"
+#include "payments/wallet_address_events.h"
 #include "payments/wallet_address_props.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -357,13 +358,22 @@ static gql_resolve_t m_revoke_key(const gql_call_t *call, json_t **out)
     return GQL_RESOLVED;
 }
 
-/* Rafiki sends wallet_address.web_monetization events for wallet addresses that received
- * SPSP (Web Monetization) money; ours credit the wallet account directly and have no such
- * events to send, so there is never anything to trigger. */
+/* triggerWalletAddressEvents: Rafiki's processNextWalletAddresses(limit) now; count is how
+ * many due wallet addresses it took (wallet_address_events.h). */
 static gql_resolve_t m_trigger_events(const gql_call_t *call, json_t **out)
 {
-    (void)call;
-    *out = json_pack("{s:i}", "count", 0);
+    const wallet_ctx_t *ctx = admin_gql_req(call)->gql->wallet;
+    json_t *limit = json_object_get(gqll_input(call), "limit");
+    size_t count = 0;
+    db_err_t e = {0};
+    if (!ctx)
+        return gqlp_internal(call, "wallet addresses");
+    if (wa_events_process(ctx, clock_wall_ms(), json_integer_value(limit), &count, &e) !=
+        WA_EVENTS_OK) {
+        LOGE("triggerWalletAddressEvents: %s", e.msg);
+        return gqlp_internal(call, "wallet addresses");
+    }
+    *out = json_pack("{s:I}", "count", (json_int_t)count);
     return GQL_RESOLVED;
 }
 

@@ -46,6 +46,8 @@ typedef struct {
     bool wallet_address_poll;                  /* WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED */
     uint32_t wallet_address_lookup_timeout_ms; /* WALLET_ADDRESS_LOOKUP_TIMEOUT_MS */
     uint32_t wallet_address_poll_ms;           /* WALLET_ADDRESS_POLLING_FREQUENCY_MS */
+    bool withdrawal_throttle;                  /* WITHDRAWAL_THROTTLE_DELAY is set */
+    uint32_t withdrawal_throttle_delay_ms;     /* WITHDRAWAL_THROTTLE_DELAY (ms) */
     uint32_t shutdown_timeout_ms;              /* SHUTDOWN_TIMEOUT_MS: bound of a stop on SIGTERM */
     /* quotes and outgoing payments */
     uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */

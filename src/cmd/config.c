@@ -263,6 +263,13 @@ static config_result_t load_payments(config_t *cfg, config_err_t *err)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->wallet_address_lookup_timeout_ms = (uint32_t)timeout;
     cfg->wallet_address_poll_ms = (uint32_t)freq;
+    /* Rafiki's optional delay of wallet_address.web_monetization events (unset: none) */
+    uint64_t throttle;
+    const char *delay = env_str("WITHDRAWAL_THROTTLE_DELAY", "");
+    cfg->withdrawal_throttle = delay[0] != '\0';
+    if (env_u64("WITHDRAWAL_THROTTLE_DELAY", 0, 0, 30ull * 86400000, &throttle, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->withdrawal_throttle_delay_ms = (uint32_t)throttle;
     return CONFIG_OK;
 }
 

@@ -252,7 +252,9 @@ static void wallet_init(app_t *app)
                        .auth_url = cfg->auth_server_url,
                        .receiver = app->connector ? connector_receiver(app->connector) : NULL,
                        .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms,
-                       .rafiki_funding = cfg->rafiki_funding};
+                       .rafiki_funding = cfg->rafiki_funding,
+                       .withdrawal_throttle = cfg->withdrawal_throttle,
+                       .withdrawal_throttle_delay_ms = cfg->withdrawal_throttle_delay_ms};
 }
 
 /* Wallet addresses and incoming payments: admin routes and the worker. */

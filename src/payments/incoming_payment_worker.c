@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "payments/incoming_payment.h"
+#include "payments/wallet_address_events.h"
 #include "payments/wallet_address_internal.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -160,11 +161,24 @@ struct incoming_payment_worker {
     const wallet_ctx_t *ctx;
     uint32_t interval_ms;
     ledger_id_t amounts_cursor; /* where the next pass goes on checking paid amounts */
+    ledger_id_t marks_cursor;   /* where the next web monetization mark pass goes on */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
 };
+
+/* The wallet addresses' web monetization events ride on this worker's pass
+ * (wallet_address_events.h): a page of marks, then a page of due wallet addresses. */
+static void wallet_events_pass(incoming_payment_worker_t *w)
+{
+    db_err_t e = {0};
+    size_t n;
+    int64_t now = clock_wall_ms();
+    if (wa_events_mark_pass(w->ctx, now, &w->marks_cursor, NULL, &e) != WA_EVENTS_OK ||
+        wa_events_process(w->ctx, now, WA_EVENTS_BATCH, &n, &e) != WA_EVENTS_OK)
+        LOGW("wallet address events: %s (retrying)", e.msg);
+}
 
 static void *worker_main(void *arg)
 {
@@ -176,6 +190,7 @@ static void *worker_main(void *arg)
         if (incoming_payment_worker_run(w->ctx, clock_wall_ms(), &w->amounts_cursor, NULL, &e) !=
             INCOMING_PAYMENT_OK)
             LOGW("incoming payment worker: %s (retrying)", e.msg);
+        wallet_events_pass(w);
         pthread_mutex_lock(&w->mu);
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);

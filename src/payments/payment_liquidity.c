@@ -10,6 +10,7 @@
 
 #include "payments/json.h"
 #include "payments/outgoing_payment_internal.h"
+#include "payments/wallet_address_events.h"
 #include "payments/wallet_address_internal.h"
 #include "payments/webhooks.h"
 #include "base/clock.h"
@@ -412,6 +413,27 @@ payment_liquidity_result_t payment_liquidity_event_deposit(outgoing_payments_t *
     return payment_liquidity_outgoing_deposit(op, payment, NULL, NULL);
 }
 
+/* A wallet_address.web_monetization event's withdrawal (wallet_address_events.h). */
+static payment_liquidity_result_t
+web_monetization_withdraw(const wallet_ctx_t *ctx, const char *event_id, payment_withdrawal_t *out)
+{
+    uint64_t amount = 0;
+    switch (wa_events_event_withdraw(ctx, event_id, &amount)) {
+    case WA_EVENTS_OK:
+        *out = (payment_withdrawal_t){.amount = amount};
+        ledger_id_parse(event_id, strlen(event_id), &out->id);
+        return PAYMENT_LIQUIDITY_OK;
+    case WA_EVENTS_TRANSFER_EXISTS:
+        return PAYMENT_LIQUIDITY_TRANSFER_EXISTS;
+    case WA_EVENTS_INSUFFICIENT_BALANCE:
+        return PAYMENT_LIQUIDITY_INSUFFICIENT_BALANCE;
+    case WA_EVENTS_STORAGE_ERROR:
+        return PAYMENT_LIQUIDITY_STORAGE_ERROR;
+    default:
+        return PAYMENT_LIQUIDITY_UNKNOWN_EVENT;
+    }
+}
+
 payment_liquidity_result_t payment_liquidity_event_withdraw(outgoing_payments_t *op,
                                                             const wallet_ctx_t *ctx,
                                                             const char *event_id,
@@ -428,5 +450,7 @@ payment_liquidity_result_t payment_liquidity_event_withdraw(outgoing_payments_t 
     if (op && (strcmp(type, WEBHOOK_OUTGOING_PAYMENT_COMPLETED) == 0 ||
                strcmp(type, WEBHOOK_OUTGOING_PAYMENT_FAILED) == 0))
         return payment_liquidity_outgoing_withdraw(op, payment, 0, out);
+    if (strcmp(type, WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION) == 0)
+        return web_monetization_withdraw(ctx, event_id, out);
     return PAYMENT_LIQUIDITY_UNKNOWN_EVENT;
 }

@@ -182,8 +182,10 @@ payment_liquidity_result_t payment_liquidity_event_deposit(outgoing_payments_t *
 /*
  * Rafiki's deprecated withdrawEventLiquidity(eventId): the event must be one that carries a
  * withdrawal in Rafiki (incoming_payment.completed / .expired, outgoing_payment.completed /
- * .failed); its payment's rest is withdrawn as by the functions above, posted at once (Rafiki
- * passes no timeout). *out filled on OK.
+ * .failed, wallet_address.web_monetization); its payment's rest is withdrawn as by the functions
+ * above, or the amount a web monetization event announced from its wallet address
+ * (wa_events_event_withdraw), posted at once (Rafiki passes no timeout). *out filled on OK (for
+ * a web monetization event, its id and amount only).
  *   UNKNOWN_EVENT      BAD_USER_INPUT "Invalid transfer id" (LiquidityError.InvalidId): no such
  *                      event, another type; Rafiki's event has no withdrawal when the payment
  *                      holds nothing, so answer AMOUNT_ZERO, INSUFFICIENT_BALANCE, SELF_FUNDED

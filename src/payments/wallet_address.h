@@ -62,6 +62,11 @@ typedef struct {
     /* FUNDING_MODEL=rafiki: incoming payments created now keep what they receive until the
      * wallet withdraws it (incoming_payment.h); false: it is swept into the wallet account. */
     bool rafiki_funding;
+    /* WITHDRAWAL_THROTTLE_DELAY (Rafiki's, milliseconds): a wallet address that received money
+     * is due for its wallet_address.web_monetization event this long after (unless its asset's
+     * withdrawal threshold makes it due at once; wallet_address_events.h). false: not set. */
+    bool withdrawal_throttle;
+    uint32_t withdrawal_throttle_delay_ms;
 } wallet_ctx_t;
 
 typedef enum {

@@ -299,6 +299,28 @@ db_rc_t webhook_event_get(db_t *db, const char *id, char *type_out, size_t type_
     return rc;
 }
 
+db_rc_t webhook_event_data_read(db_t *db, const char *id, char *out, size_t cap, db_err_t *err)
+{
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, err);
+    if (!c)
+        return err->code;
+    db_stmt_t *st = db_prepare(c, "SELECT data FROM webhook_events WHERE id = ?", err);
+    db_rc_t rc = st ? DB_OK : err->code;
+    if (st) {
+        db_bind_str(st, 1, id);
+        rc = db_step_one(st, err);
+    }
+    if (rc == DB_ROW) {
+        size_t len;
+        const char *data = db_col_text(st, 0, &len);
+        rc = len < cap ? DB_OK : DB_INVALID;
+        if (rc == DB_OK)
+            memcpy(out, data, len + 1);
+    }
+    db_release(c);
+    return rc;
+}
+
 /* ---- signature ---- */
 
 int webhook_signature(char *out, size_t cap, const uint8_t *secret, size_t secret_len, int64_t t_ms,

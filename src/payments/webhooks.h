@@ -178,6 +178,10 @@ db_rc_t webhook_event_latest(db_t *db, const char *resource_id, const char *cons
 db_rc_t webhook_event_get(db_t *db, const char *id, char *type_out, size_t type_cap,
                           char *resource_out, size_t resource_cap, db_err_t *err);
 
+/* The data (JSON object text) of event id into out (cap bytes with the NUL; a longer one is
+ * DB_INVALID). DB_OK, DB_NOT_FOUND, DB_INVALID, or the database's code. */
+db_rc_t webhook_event_data_read(db_t *db, const char *id, char *out, size_t cap, db_err_t *err);
+
 /* ---- delivery ---- */
 
 /* Defaults, as in Rafiki (timeout 2 s, 10 attempts, retries 10 s * attempts apart, at most

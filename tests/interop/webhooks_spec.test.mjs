@@ -8,23 +8,28 @@
 //
 // The spec's outgoingPaymentEvent state enum lists FUNDING, SENDING, FAILED and COMPLETED but not
 // CANCELLED, which Rafiki's own outgoing_payment.cancelled carries (OutgoingPayment.toData sends
-// the payment's state, CANCELLED after cancel): the validator here adds CANCELLED to that enum,
-// and nothing else is relaxed.
+// the payment's state, CANCELLED after cancel): the validator here adds CANCELLED to that enum.
+// The spec's webMonetizationEvent requires data.walletAddress.received, a property it does not
+// define; it defines receivedAmount, which is what Rafiki's WalletAddress.toData sends (and all
+// it sends): the validator requires receivedAmount in its place. Nothing else is relaxed.
 //
-// Not exercised here: wallet_address.web_monetization (we record no such event: payments to a
-// wallet address's own SPSP/STREAM receiver are not reported per wallet address).
+// wallet_address.web_monetization has an instance of its own in Rafiki's funding model
+// (FUNDING_MODEL=rafiki, the only one in which it is recorded) with WITHDRAWAL_THROTTLE_DELAY=0,
+// whose wallet address is paid over SPSP by npm ilp-protocol-stream.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
 import http from 'node:http'
+import { Duplex } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { root, startServe, sleep } from './lib/serve.mjs'
 
 const require = createRequire(import.meta.url)
 const { createOpenAPI } = require('@interledger/openapi')
+const { createConnection } = require('ilp-protocol-stream')
 const yaml = require('js-yaml')
 
 const shared = process.env.SHARED ? resolve(root, process.env.SHARED) : join(root, '..', 'shared')
@@ -65,6 +70,8 @@ async function webhookValidators () {
   delete spec.webhooks
   const states = spec.components.schemas.outgoingPaymentEvent.properties.data.properties.state.enum
   states.push('CANCELLED') // see the file's opening comment
+  const wm = spec.components.schemas.webMonetizationEvent.properties.data.properties.walletAddress
+  wm.required = wm.required.map(r => r === 'received' ? 'receivedAmount' : r) // likewise
   const file = join(dir, 'webhooks-as-paths.json')
   writeFileSync(file, JSON.stringify(spec))
   const api = await createOpenAPI(file)
@@ -278,6 +285,96 @@ test('WEBHOOK_EVENTS_DISABLED leaves out the types a wallet written for Rafiki\'
     const listed = await A.admin('GET', '/webhook-events?type=outgoing_payment.funded')
     assert.deepEqual(listed.webhook_events, [], 'not recorded either')
     assert.deepEqual(rx.problems, [])
+  } finally {
+    A.proc.kill('SIGTERM')
+    await new Promise(resolve => rx.server.close(resolve))
+  }
+})
+
+// ilp-protocol-stream 2.7.1 assigns `this.closed` in its stream constructor, which Node >= 18
+// defines as a getter only; give its streams a plain property again (test shim for the client).
+Object.defineProperty(Duplex.prototype, 'closed', {
+  configurable: true,
+  get () { return this._ilpClosed ?? false },
+  set (v) { this._ilpClosed = v }
+})
+
+// An ilp-protocol-stream plugin that sends ILP-over-HTTP to url as the peer with token.
+function httpPlugin (url, token) {
+  return {
+    connect: async () => {},
+    disconnect: async () => {},
+    isConnected: () => true,
+    async sendData (buf) {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
+        body: buf
+      })
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}`)
+      return Buffer.from(await r.arrayBuffer())
+    },
+    registerDataHandler () {},
+    deregisterDataHandler () {},
+    sendMoney: async () => {},
+    registerMoneyHandler () {},
+    deregisterMoneyHandler () {}
+  }
+}
+
+// Pays amount to the wallet address at url through its SPSP answer; what was delivered.
+async function spspPay (url, plugin, amount) {
+  const spsp = await (await fetch(url, { headers: { Accept: 'application/spsp4+json' } })).json()
+  const conn = await createConnection({
+    plugin,
+    destinationAccount: spsp.destination_account,
+    sharedSecret: Buffer.from(spsp.shared_secret, 'base64'),
+    slippage: 0
+  })
+  try {
+    await conn.createStream().sendTotal(amount, { timeout: 20000 })
+  } finally {
+    conn.destroy()
+  }
+  return conn.totalDelivered
+}
+
+test('wallet_address.web_monetization validates against webhooks.yaml, each amount once', { timeout: 60000 }, async () => {
+  const validators = await webhookValidators()
+  const rx = await receiver(validators)
+  const A = await startServe({
+    dir,
+    name: 'hooks-wm',
+    ilp: 'test.hookswm',
+    secret: SECRET,
+    health: ['admin'],
+    env: { WEBHOOK_URL: rx.url, SIGNATURE_SECRET: SIGNING, FUNDING_MODEL: 'rafiki', WITHDRAWAL_THROTTLE_DELAY: '0' }
+  })
+  procs.push(A.proc)
+  try {
+    const usd = await A.admin('POST', '/assets', { code: 'USD', scale: 2 })
+    const url = `http://localhost:${A.ports.op}/dave`
+    const dave = await A.admin('POST', '/wallet-addresses', { asset_id: usd.id, url })
+    const token = randomBytes(24).toString('hex')
+    await A.admin('POST', '/peers', {
+      asset_id: usd.id, ilp_address: 'test.payer', incoming_tokens: [token], min_balance: '-100000000', name: 'payer'
+    })
+    const plugin = httpPlugin(`http://127.0.0.1:${A.ports.conn}/`, token)
+    const wm = () => rx.events.filter(e => e.type === 'wallet_address.web_monetization')
+    assert.equal(await spspPay(url, plugin, 1234), '1234')
+    await waitFor('the first event', () => wm().length >= 1)
+    assert.equal(await spspPay(url, plugin, 66), '66')
+    await waitFor('the second event', () => wm().length >= 2)
+    await sleep(1000) // five more worker passes: nothing new to announce
+    const events = wm()
+    assert.deepEqual(rx.problems, [], 'every body and header is what webhooks.yaml and Rafiki send')
+    assert.equal(new Set(events.map(e => e.id)).size, 2, 'one event per arrival')
+    for (const e of events) {
+      assert.equal(e.data.walletAddress.id, dave.id)
+      assert.equal(e.data.walletAddress.receivedAmount.assetCode, 'USD')
+      assert.equal(e.data.walletAddress.receivedAmount.assetScale, 2)
+    }
+    assert.deepEqual(events.map(e => e.data.walletAddress.receivedAmount.value), ['1234', '66'])
   } finally {
     A.proc.kill('SIGTERM')
     await new Promise(resolve => rx.server.close(resolve))

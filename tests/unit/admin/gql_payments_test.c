@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "admin/admin_gql.h"
+#include "base/clock.h"
 #include "base/rand.h"
 #include "payments/incoming_payment.h"
+#include "payments/wallet_address_events.h"
 
 #define OP_URL   "http://127.0.0.1:3000"
 #define OPERATOR "op-tenant"
@@ -60,11 +62,11 @@ static void setup(void)
     F.op = outgoing_payments_new(&oc);
     F.gql = (admin_gql_t){
         .wallet = &F.wallet, .outgoing = F.op, .quotes = &F.qs, .operator_tenant_id = OPERATOR};
-    const admin_gql_family_t *fam[] = {&admin_gql_wallets, &admin_gql_incoming,
-                                       &admin_gql_outgoing};
+    const admin_gql_family_t *fam[] = {&admin_gql_wallets, &admin_gql_incoming, &admin_gql_outgoing,
+                                       &admin_gql_liquidity};
     size_t n = 0;
     gql_resolver_t all[128];
-    for (size_t f = 0; f < 3; f++)
+    for (size_t f = 0; f < 4; f++)
         for (size_t i = 0; i < fam[f]->n; i++) {
             cr_assert_lt(n, 128);
             all[n++] = fam[f]->resolvers[i];
@@ -615,4 +617,65 @@ Test(gql_payments, additional_property_bounds_change_nothing)
     expect_ok(r);
     cr_assert_eq(json_array_size(at(r, "walletAddresses.edges")), 0, "nothing was created");
     json_decref(r);
+}
+
+/* triggerWalletAddressEvents and createWalletAddressWithdrawal (wallet_address_events.h) with
+ * Rafiki's answers. */
+Test(gql_payments, web_monetization_trigger_and_withdrawal)
+{
+    char w[LEDGER_ID_STR_LEN + 1], vars[512];
+    const char *trigger = "mutation { triggerWalletAddressEvents(input: {limit: 5}) { count } }";
+    const char *withdraw = "mutation($input: CreateWalletAddressWithdrawalInput!) { "
+                           "createWalletAddressWithdrawal(input: $input) { withdrawal { id amount "
+                           "walletAddress { id } } } }";
+    create_wallet("monica", w);
+    fund(w, 250);
+    json_t *r = run(trigger, NULL);
+    expect_ok(r);
+    cr_expect_eq(json_integer_value(at(r, "triggerWalletAddressEvents.count")), 0,
+                 "nothing marked without a threshold or a throttle");
+    json_decref(r);
+    F.wallet.withdrawal_throttle = true;
+    F.wallet.rafiki_funding = true;
+    ledger_id_t cursor = {0, 0};
+    size_t marked = 0;
+    cr_assert_eq(wa_events_mark_pass(&F.wallet, clock_wall_ms(), &cursor, &marked, NULL),
+                 WA_EVENTS_OK);
+    cr_assert_eq(marked, 1);
+    r = run(trigger, NULL);
+    expect_ok(r);
+    cr_expect_eq(json_integer_value(at(r, "triggerWalletAddressEvents.count")), 1);
+    json_decref(r);
+    r = run(trigger, NULL);
+    cr_expect_eq(json_integer_value(at(r, "triggerWalletAddressEvents.count")), 0, "once");
+    json_decref(r);
+
+    const char *wid = "cccccccc-0000-4000-8000-000000000001";
+    snprintf(vars, sizeof vars,
+             "{\"input\":{\"walletAddressId\":\"%s\",\"id\":\"%s\",\"idempotencyKey\":\"a\","
+             "\"timeoutSeconds\":\"0\"}}",
+             wid, wid);
+    expect_error(run(withdraw, vars), "NOT_FOUND", "Unknown wallet address");
+    snprintf(vars, sizeof vars,
+             "{\"input\":{\"walletAddressId\":\"%s\",\"id\":\"nope\",\"idempotencyKey\":\"b\","
+             "\"timeoutSeconds\":\"0\"}}",
+             w);
+    expect_error(run(withdraw, vars), "BAD_USER_INPUT", "Invalid transfer id");
+    snprintf(vars, sizeof vars,
+             "{\"input\":{\"walletAddressId\":\"%s\",\"id\":\"%s\",\"idempotencyKey\":\"c\","
+             "\"timeoutSeconds\":\"30\"}}",
+             w, wid);
+    r = run(withdraw, vars);
+    expect_ok(r);
+    cr_expect_str_eq(str_at(r, "createWalletAddressWithdrawal.withdrawal.id"), wid);
+    cr_expect_str_eq(str_at(r, "createWalletAddressWithdrawal.withdrawal.amount"), "250");
+    cr_expect_str_eq(str_at(r, "createWalletAddressWithdrawal.withdrawal.walletAddress.id"), w);
+    json_decref(r);
+    snprintf(vars, sizeof vars,
+             "{\"input\":{\"walletAddressId\":\"%s\",\"id\":\"%s\",\"idempotencyKey\":\"d\","
+             "\"timeoutSeconds\":\"0\"}}",
+             w, wid);
+    expect_error(run(withdraw, vars), "FORBIDDEN", "Transfer amount is zero");
+    fund(w, 5);
+    expect_error(run(withdraw, vars), "DUPLICATE", "Transfer already exists");
 }
