@@ -304,7 +304,7 @@ int main(void)
     double secs = getenv("BENCH_SECONDS") ? atof(getenv("BENCH_SECONDS")) : 3;
     int only = getenv("BENCH_CONCURRENCY") ? atoi(getenv("BENCH_CONCURRENCY")) : 0;
     srv.client = http_client_new(NULL);
-    static const char *const env[] = {"OPERATOR_TENANT_ID=" TENANT,
+    static const char *const env[] = {"OPERATOR_TENANT_ID=" TENANT, "FUNDING_MODEL=ledger",
                                       "ADMIN_API_SIGNATURE_TTL_SECONDS=30", NULL};
     if (!srv.client ||
         bench_server_start(srv.client, &srv.node, "test.bench", NULL, "", env) != 0 ||
