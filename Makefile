@@ -47,6 +47,11 @@ ifeq ($(SAN),1)
 endif
 LDLIBS := $(PKG_LIBS) -pthread -lm
 
+# Builds use every core (make test's sub-makes too): a serial build of the three variants (normal,
+# ASan, fuzzers) was most of make test's time. A -j on the command line still wins.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += -j$(NPROC)
+
 # Layers in dependency order: a layer may use only the layers before it (make check-style checks
 # the includes). Each layer is its own static library, so a test binary links only the layers it
 # needs. From the bottom: base library, ILP codec, STREAM, HTTP server and client, the GraphQL

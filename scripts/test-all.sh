@@ -16,7 +16,7 @@ passed=0 failed=0 suites_failed=()
 # Criterion prints "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C".
 count_criterion() {
   local line
-  line=$(grep -a 'Synthesis:' "$log" | tail -1)
+  line=$(grep -a 'Synthesis:' "${1:-$log}" | tail -1)
   local p f c
   p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$line")
   f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$line")
@@ -27,9 +27,9 @@ count_criterion() {
 
 # node --test prints "# pass N" and "# fail N".
 count_node() {
-  local p f
-  p=$(grep -aE '^# pass [0-9]+' "$log" | awk '{print $3}' | tail -1)
-  f=$(grep -aE '^# fail [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  local p f l=${1:-$log}
+  p=$(grep -aE '^# pass [0-9]+' "$l" | awk '{print $3}' | tail -1)
+  f=$(grep -aE '^# fail [0-9]+' "$l" | awk '{print $3}' | tail -1)
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 }
@@ -70,21 +70,34 @@ if ls tests/interop/*.test.mjs >/dev/null 2>&1; then
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
     || suites_failed+=("interop npm ci")
   export RAFIKI_BUILD="$PWD/$BUILD"
-  run_suite "interop" bash -c 'cd tests/interop && node --test --test-concurrency=1 ./*.test.mjs'
-  count_node
-  # The same servers under ASan+UBSan: a report aborts the server (the request that caused it
-  # fails) and fails the test file (tests/interop/lib/serve.mjs reads the server's stderr).
+  # The same servers under ASan+UBSan, at the same time as the plain suite (each test takes free
+  # ports, its own data directory and its own Postgres database): a report aborts the server (the
+  # request that caused it fails) and fails the test file (tests/interop/lib/serve.mjs reads the
+  # server's stderr). Its output is printed once the plain suite is done.
+  asan_log=$(mktemp /tmp/rafiki-test-asan.XXXXXX)
+  asan_pid=
   if [ -x "$ASAN_BUILD/rafiki" ]; then
     files=$(for s in $ASAN_SUITES; do printf './%s.test.mjs ' "$s"; done)
-    RAFIKI_BUILD="$PWD/$ASAN_BUILD" \
+    (cd tests/interop && RAFIKI_BUILD="$OLDPWD/$ASAN_BUILD" \
       ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=0 \
       UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1 \
-      run_suite "interop-asan" bash -c "cd tests/interop && node --test --test-concurrency=1 $files"
-    count_node
+      node --test --test-concurrency=1 $files) >"$asan_log" 2>&1 &
+    asan_pid=$!
   else
     echo "test-all: $ASAN_BUILD/rafiki not found (make BUILD=$ASAN_BUILD SAN=1 OPT=-O1 $ASAN_BUILD/rafiki)" >&2
     suites_failed+=("interop-asan")
   fi
+  run_suite "interop" bash -c 'cd tests/interop && node --test --test-concurrency=1 ./*.test.mjs'
+  count_node
+  if [ -n "$asan_pid" ]; then
+    wait "$asan_pid"
+    asan_rc=$?
+    echo "=== interop-asan"
+    cat "$asan_log"
+    [ "$asan_rc" -eq 0 ] || suites_failed+=("interop-asan")
+    count_node "$asan_log"
+  fi
+  rm -f "$asan_log"
 fi
 
 echo
