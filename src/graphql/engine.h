@@ -47,8 +47,10 @@ typedef struct {
 /* graphql-js's inspect(): the value as it reads in messages ({ a: 1 }, "s", [1, 2]). */
 void gql_inspect(const json_t *v, char *out, size_t cap);
 
-/* The fragment definition named name, or NULL. */
+/* The fragment definition named name, or NULL; its index in ex->frags, or SIZE_MAX
+ * (request.c). */
 const gql_node_t *gql_fragment(const gql_exec_t *ex, const char *name);
+size_t gql_fragment_index(const gql_exec_t *ex, const char *name);
 
 /* Coerces the operation's variables from in (may be NULL) into ex->vars. Returns false with
  * errors appended (graphql-js's messages) when a value does not fit its type. */
@@ -66,6 +68,12 @@ json_t *gql_value_from_ast(gql_exec_t *ex, const gql_tref_t *t, const gql_node_t
 
 /* The value of a directive's "if" on a selection (@skip / @include): whether to include. */
 bool gql_should_include(const gql_exec_t *ex, const gql_list_t *directives);
+
+/* An error's parts as graphql-js spells them (request.c): the message as a JSON string (bytes
+ * that are not UTF-8 become U+FFFD), {line, column} of a node, and the current response path. */
+json_t *gql_message_json(const char *m);
+json_t *gql_location_json(const gql_node_t *n);
+json_t *gql_path_json(const gql_exec_t *ex);
 
 /* Appends an error {message, locations?, path?, extensions: {code}} to ex->errors. at may be
  * NULL (no locations); with_path adds the current response path. */

@@ -46,97 +46,15 @@ static int frag_cmp(const void *a, const void *b)
     return strcmp((*(const gql_node_t *const *)a)->name, (*(const gql_node_t *const *)b)->name);
 }
 
-static int frag_key_cmp(const void *key, const void *b)
-{
-    return strcmp((const char *)key, (*(const gql_node_t *const *)b)->name);
-}
-
-const gql_node_t *gql_fragment(const gql_exec_t *ex, const char *name)
-{
-    const gql_node_t *const *f =
-        bsearch(name, ex->frags, ex->n_frags, sizeof *ex->frags, frag_key_cmp);
-    return f ? *f : NULL;
-}
-
-static json_t *path_json(const gql_exec_t *ex)
-{
-    json_t *p = json_array();
-    for (size_t i = 0; i < ex->path_n; i++)
-        json_array_append_new(p, ex->path[i].key ? json_string(ex->path[i].key)
-                                                 : json_integer((json_int_t)ex->path[i].index));
-    return p;
-}
-
-static json_t *location(const gql_node_t *n)
-{
-    return json_pack("{s:I,s:I}", "line", (json_int_t)n->line, "column", (json_int_t)n->col);
-}
-
-/* The byte length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (n == 0 || s[0] > 0xF4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
-/* A JSON string of a message, its invalid UTF-8 bytes (quoted from a bad document) replaced
- * by U+FFFD so the response stays JSON. */
-static json_t *message_json(const char *m)
-{
-    json_t *j = json_string(m);
-    if (j)
-        return j;
-    size_t len = strlen(m), o = 0;
-    char *out = xmalloc(3 * len + 1);
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_len((const unsigned char *)m + i);
-        if (n == 0) {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3, i++;
-        } else {
-            memcpy(out + o, m + i, n);
-            o += n, i += n;
-        }
-    }
-    out[o] = '\0';
-    j = json_string(out);
-    free(out);
-    ASSERT(j != NULL);
-    return j;
-}
-
-void gql_error_add(gql_exec_t *ex, const char *message, const gql_node_t *at, bool with_path,
-                   const char *code)
-{
-    json_t *e = json_object();
-    json_object_set_new(e, "message", message_json(message));
-    if (at)
-        json_object_set_new(e, "locations", json_pack("[o]", location(at)));
-    if (with_path)
-        json_object_set_new(e, "path", path_json(ex));
-    json_object_set_new(e, "extensions", json_pack("{s:s}", "code", code));
-    json_array_append_new(ex->errors, e);
-}
-
 static void field_error(gql_exec_t *ex, const group_t *g, const char *message, const char *code)
 {
     json_t *e = json_object();
-    json_object_set_new(e, "message", message_json(message));
+    json_object_set_new(e, "message", gql_message_json(message));
     json_t *locs = json_array();
     for (const fnode_t *f = g->first; f; f = f->next)
-        json_array_append_new(locs, location(f->n));
+        json_array_append_new(locs, gql_location_json(f->n));
     json_object_set_new(e, "locations", locs);
-    json_object_set_new(e, "path", path_json(ex));
+    json_object_set_new(e, "path", gql_path_json(ex));
     json_object_set_new(e, "extensions",
                         json_pack("{s:s}", "code", code ? code : "INTERNAL_SERVER_ERROR"));
     json_array_append_new(ex->errors, e);
@@ -278,10 +196,7 @@ static void collect(gql_exec_t *ex, const gql_type_t *t, const gql_node_t *first
             const gql_node_t *f = gql_fragment(ex, s->name);
             if (!f)
                 continue;
-            size_t i =
-                (size_t)((const gql_node_t *const *)bsearch(s->name, ex->frags, ex->n_frags,
-                                                            sizeof *ex->frags, frag_key_cmp) -
-                         ex->frags);
+            size_t i = gql_fragment_index(ex, s->name);
             if (visited[i])
                 continue;
             visited[i] = true;
@@ -585,7 +500,7 @@ static json_t *respond(gql_exec_t *ex, json_t *data)
 
 static void parse_error(gql_exec_t *ex, const gql_err_t *perr)
 {
-    json_t *e = json_pack("{s:o,s:[{s:I,s:I}],s:{s:s}}", "message", message_json(perr->message),
+    json_t *e = json_pack("{s:o,s:[{s:I,s:I}],s:{s:s}}", "message", gql_message_json(perr->message),
                           "locations", "line", (json_int_t)perr->line, "column",
                           (json_int_t)perr->col, "extensions", "code", "GRAPHQL_PARSE_FAILED");
     json_array_append_new(ex->errors, e);

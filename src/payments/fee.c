@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "base/clock.h"
 #include "base/log.h"
 

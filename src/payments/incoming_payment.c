@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "payments/json.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "payments/webhooks.h"
 #include "base/assert.h"
 #include "base/clock.h"

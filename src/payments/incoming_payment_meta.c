@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "payments/incoming_payment.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "base/clock.h"
 #include "base/log.h"
 

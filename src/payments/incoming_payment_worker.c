@@ -16,7 +16,7 @@
 
 #include "payments/incoming_payment.h"
 #include "payments/wallet_address_events.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"

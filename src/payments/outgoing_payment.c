@@ -12,7 +12,7 @@
 #include "payments/outgoing_payment_internal.h"
 #include "payments/json.h"
 #include "payments/webhooks.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"

@@ -12,7 +12,7 @@
 #include "payments/outgoing_payment.h"
 #include "payments/op_client.h"
 #include "payments/outgoing_payment_internal.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "payments/webhooks.h"

@@ -11,7 +11,7 @@
 #include "payments/json.h"
 #include "payments/outgoing_payment_internal.h"
 #include "payments/wallet_address_events.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "payments/webhooks.h"
 #include "base/clock.h"
 #include "base/log.h"

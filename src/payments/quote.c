@@ -16,7 +16,7 @@
 #include "base/mem.h"
 #include "payments/op_client.h"
 #include "payments/json.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 
 static const char *const quote_names[QUOTE_RESULT_COUNT] = {
     [QUOTE_OK] = "ok",

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "payments/webhooks.h"
 #include "base/assert.h"
 #include "base/clock.h"
@@ -33,35 +33,6 @@ static const char *const RESULT_NAMES[WALLET_ADDRESS_RESULT_COUNT] = {
 const char *wallet_address_result_str(wallet_address_result_t r)
 {
     return (unsigned)r < WALLET_ADDRESS_RESULT_COUNT ? RESULT_NAMES[r] : "unknown";
-}
-
-/* ---- shared helpers (wallet_address_internal.h) ---- */
-
-void pay_bind_id(db_stmt_t *st, int idx, ledger_id_t id)
-{
-    char s[LEDGER_ID_STR_LEN + 1];
-    ledger_id_format(id, s);
-    db_bind_text(st, idx, s, LEDGER_ID_STR_LEN);
-}
-
-ledger_id_t pay_col_id(db_stmt_t *st, int col)
-{
-    size_t n = 0;
-    const char *s = db_col_text(st, col, &n);
-    ledger_id_t id = {0, 0};
-    if (ledger_id_parse(s, n, &id) != 0)
-        return (ledger_id_t){0, 0};
-    return id;
-}
-
-void pay_col_str(db_stmt_t *st, int col, char *out, size_t cap)
-{
-    size_t n = 0;
-    const char *s = db_col_text(st, col, &n);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, s, n);
-    out[n] = '\0';
 }
 
 /* ---- URLs ---- */

@@ -10,7 +10,7 @@
 
 #include "payments/json.h"
 #include "payments/settlement.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "payments/webhooks.h"
 #include "base/log.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "payments/wallet_address.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 #include "base/clock.h"
 #include "base/codec.h"
 

@@ -3,7 +3,7 @@
  * worker is in webhooks_worker.c; the admin listing in admin_webhooks.c.
  */
 #include "payments/webhooks.h"
-#include "payments/wallet_address_internal.h"
+#include "payments/rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,11 +1,12 @@
 /*
- * Helpers shared by the payments modules (not a public API): the mapping of row text ids.
- * Their write transactions go through db_write_tx (store/db.h: retries, group commit).
+ * Row helpers shared by the payments modules (not a public API): ids as UUID text in and out
+ * of statements, text columns into fixed buffers. Their write transactions go through
+ * db_write_tx (store/db.h: retries, group commit).
  *
- * Threads: as wallet_address.h: any thread that may block on the database.
+ * Threads: pure functions over the caller's statement.
  */
-#ifndef RAFIKI_PAYMENTS_WALLET_ADDRESS_INTERNAL_H
-#define RAFIKI_PAYMENTS_WALLET_ADDRESS_INTERNAL_H
+#ifndef RAFIKI_PAYMENTS_ROWS_H
+#define RAFIKI_PAYMENTS_ROWS_H
 
 #include "ledger/ledger.h"
 #include "store/db.h"
