@@ -16,6 +16,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { startServe, sleep } from './lib/serve.mjs';
+import { gqlClient, sign } from './lib/gql.mjs';
 import { freePorts } from './lib/ports.mjs';
 import { pgUrl, psql } from './lib/pg.mjs';
 
@@ -194,6 +195,24 @@ test('two replicas on one Postgres and Redis share grants, tokens, interactions 
       assert.equal(fresh.id, out.id);
       const status = await a.admin('GET', `/accounts/${alice.account_id}/status`);
       assert.equal(status.balance, String(10000 - 700), 'alice paid once');
+
+      // Rafiki's Admin GraphQL signatures are accepted once across replicas (the replay guard
+      // is in Redis): a request signed once and answered by a is refused by b
+      const gqlBody = { query: 'query { __typename }' };
+      const gqlHeaders = { 'content-type': 'application/json', signature: sign(gqlBody, SECRET) };
+      const text = JSON.stringify(gqlBody);
+      const first = await fetch(`http://127.0.0.1:${A.admin}/graphql`, { method: 'POST', headers: gqlHeaders, body: text });
+      assert.equal(first.status, 200, await first.text());
+      const replay = await fetch(`http://127.0.0.1:${B.admin}/graphql`, { method: 'POST', headers: gqlHeaders, body: text });
+      assert.equal(replay.status, 401, 'replica b refuses the signature a accepted');
+      // and idempotencyKey is shared too: the same createAsset through b replays a's answer
+      const gA = gqlClient({ url: `http://127.0.0.1:${A.admin}/graphql`, secret: SECRET });
+      const gB = gqlClient({ url: `http://127.0.0.1:${B.admin}/graphql`, secret: SECRET });
+      const create = 'mutation($input: CreateAssetInput!) { createAsset(input: $input) { asset { id code } } }';
+      const input = { code: 'EUR', scale: 2, idempotencyKey: randomUUID() };
+      const x = await gA.request(create, { input });
+      const y = await gB.request(create, { input });
+      assert.equal(y.createAsset.asset.id, x.createAsset.asset.id, 'b replays the answer a gave');
     } finally {
       for (const lb of lbs) lb.close();
     }
