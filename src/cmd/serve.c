@@ -369,6 +369,7 @@ static bool graphql_start(app_t *app)
                 .version = cfg->admin_signature_version,
                 .ttl_s = cfg->admin_signature_ttl_s},
         .operator_tenant_id = cfg->operator_tenant_id,
+        .limits = {.no_introspection = cfg->production}, /* as Rafiki in production */
     };
     if (admin_gql_register(app->servers[SRV_ADMIN], &app->gql) != 0) {
         LOGE("graphql: cannot serve the admin GraphQL API");
@@ -434,6 +435,7 @@ static bool auth_admin_start(app_t *app)
                 .version = cfg->admin_signature_version,
                 .ttl_s = cfg->admin_signature_ttl_s},
         .operator_tenant_id = cfg->operator_tenant_id,
+        .limits = {.no_introspection = cfg->production}, /* as Rafiki in production */
         .sdl = admin_gql_auth_sdl,
         .sdl_len = admin_gql_auth_sdl_len,
         .families = families,

@@ -71,6 +71,9 @@ typedef struct {
     uint32_t depth_max;  /* selection depth after fragments are spread (default 15) */
     uint32_t fields_max; /* fields after fragments are spread, aliases counted (default 2000) */
     uint32_t cost_max;   /* fields weighted by list sizes asked for (first/last; default 50000) */
+    /* Refuse __schema and __type (Apollo Server's introspection: false, which Rafiki sets in
+     * production), with Apollo's message and GRAPHQL_VALIDATION_FAILED; __typename stays. */
+    bool no_introspection;
 } gql_limits_t;
 
 /* Builds a schema from SDL (the whole type system document; built-in scalars and directives

@@ -1397,12 +1397,13 @@ typedef struct {
     uint32_t depth_max, fields_max, cost_max;
     uint32_t depth, fields;
     uint64_t cost, steps;
+    bool no_introspection, introspection; /* refused, and asked for */
 } ltally_t;
 
 static bool over(const ltally_t *t)
 {
-    return t->depth > t->depth_max || t->fields > t->fields_max || t->cost > t->cost_max ||
-           t->steps > 4u * GQL_TOKENS_MAX;
+    return t->introspection || t->depth > t->depth_max || t->fields > t->fields_max ||
+           t->cost > t->cost_max || t->steps > 4u * GQL_TOKENS_MAX;
 }
 
 /* One selection of the walk: a field is counted and its set pushed; fragments are spread. */
@@ -1420,7 +1421,9 @@ static void limit_step(gql_exec_t *ex, lframe_t **st, size_t *sp, size_t *cap, l
     if (s->kind == GQL_FIELD) {
         /* as Rafiki's ApolloArmor (ignoreIntrospection): an introspection query's depth and
          * cost are its schema's, not the caller's choice; its fields still count */
-        meta = meta || (depth == 1 && (!strcmp(s->name, "__schema") || !strcmp(s->name, "__type")));
+        bool intro = !strcmp(s->name, "__schema") || !strcmp(s->name, "__type");
+        t->introspection = t->introspection || (intro && t->no_introspection);
+        meta = meta || (depth == 1 && intro);
         t->fields++;
         if (!meta) {
             t->depth = depth > t->depth ? depth : t->depth;
@@ -1442,8 +1445,13 @@ static void limit_step(gql_exec_t *ex, lframe_t **st, size_t *sp, size_t *cap, l
 
 static void limit_error(gql_exec_t *ex, const ltally_t *t)
 {
-    char m[200];
-    if (t->depth > t->depth_max)
+    char m[256];
+    if (t->introspection)
+        snprintf(m, sizeof m,
+                 "GraphQL introspection is not allowed by Apollo Server, but the query contained "
+                 "__schema or __type. To enable introspection, pass introspection: true to "
+                 "ApolloServer in production");
+    else if (t->depth > t->depth_max)
         snprintf(m, sizeof m, "The query exceeds the maximum depth of %u.", t->depth_max);
     else if (t->fields > t->fields_max)
         snprintf(m, sizeof m, "The query selects more than the maximum of %u fields.",
@@ -1462,7 +1470,8 @@ bool gql_check_limits(gql_exec_t *ex, const gql_limits_t *limits)
 {
     ltally_t t = {.depth_max = limits && limits->depth_max ? limits->depth_max : 15,
                   .fields_max = limits && limits->fields_max ? limits->fields_max : 2000,
-                  .cost_max = limits && limits->cost_max ? limits->cost_max : 50000};
+                  .cost_max = limits && limits->cost_max ? limits->cost_max : 50000,
+                  .no_introspection = limits && limits->no_introspection};
     if (t.depth_max > GQL_DEPTH_MAX)
         t.depth_max = GQL_DEPTH_MAX;
     lframe_t *st = NULL;

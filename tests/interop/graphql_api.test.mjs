@@ -9,8 +9,8 @@
 // (graphql_admin_*.test.mjs).
 import { test, after, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildClientSchema, getIntrospectionQuery, findBreakingChanges, findDangerousChanges } from 'graphql'
@@ -20,7 +20,7 @@ import { gqlClient, sign, rafikiSchema } from './lib/gql.mjs'
 const SECRET = 'graphql-api-' + randomUUID()
 const TENANT = randomUUID()
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-graphql-api-'))
-let node, url, client
+let node, url, client, prod
 
 before(async () => {
   node = await startServe({
@@ -36,6 +36,7 @@ before(async () => {
 
 after(() => {
   node?.proc.kill('SIGKILL')
+  prod?.proc.kill('SIGKILL')
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -130,3 +131,24 @@ test('deep and huge documents are refused with clear errors, nothing run', async
   assert.equal(r.status, 400, r.text.slice(0, 300))
   assert.match(r.body.errors[0].message, /fields|cost|limit/i, r.text.slice(0, 300))
 })
+
+test('in production, introspection is off as Rafiki has it (Apollo\'s message), __typename still answered', async () => {
+  const key = join(dir, 'prod-key.pem')
+  writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }))
+  const secret = 'graphql-prod-' + randomUUID()
+  prod = await startServe({
+    dir,
+    name: 'gqlprod',
+    ilp: 'test.gqlprod',
+    secret,
+    env: { NODE_ENV: 'production', OPERATOR_TENANT_ID: TENANT, IDP_SECRET: randomBytes(32).toString('hex'), PRIVATE_KEY_FILE: key, KEY_ID: 'k1' }
+  })
+  const c = gqlClient({ url: `http://127.0.0.1:${prod.ports.admin}/graphql`, secret, tenantId: TENANT })
+  const r = await c.raw('query { __schema { queryType { name } } }')
+  assert.equal(r.status, 400, r.text)
+  assert.equal(r.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED')
+  assert.match(r.body.errors[0].message, /^GraphQL introspection is not allowed by Apollo Server/)
+  const ok = await c.raw('query { __typename }')
+  assert.equal(ok.status, 200, ok.text)
+})
+

@@ -490,6 +490,31 @@ Test(graphql_exec, limits_spare_introspection)
     free(m);
 }
 
+/* introspection: false (Rafiki in production): __schema and __type refused with Apollo's
+ * message, __typename still answered. */
+Test(graphql_exec, introspection_off)
+{
+    unsigned st;
+    char *m = limited("{ __schema { queryType { name } } }",
+                      (gql_limits_t){.no_introspection = true}, &st);
+    cr_expect_str_eq(m, "GraphQL introspection is not allowed by Apollo Server, but the query "
+                        "contained __schema or __type. To enable introspection, pass "
+                        "introspection: true to ApolloServer in production");
+    cr_expect_eq(st, 400);
+    free(m);
+    m = limited("{ __type(name: \"Asset\") { name } }", (gql_limits_t){.no_introspection = true},
+                &st);
+    cr_expect_eq(st, 400);
+    free(m);
+    m = limited("{ __typename }", (gql_limits_t){.no_introspection = true}, &st);
+    cr_expect_str_eq(m, "");
+    cr_expect_eq(st, 200);
+    free(m);
+    m = limited("{ __schema { queryType { name } } }", (gql_limits_t){0}, &st);
+    cr_expect_str_eq(m, "");
+    free(m);
+}
+
 Test(graphql_exec, limits_stop_fragment_bombs)
 {
     /* each fragment spreads the next twice: 2^40 spreads if expanded blindly */
