@@ -302,7 +302,7 @@ static int setup(void)
 int main(void)
 {
     double secs = getenv("BENCH_SECONDS") ? atof(getenv("BENCH_SECONDS")) : 3;
-    int only = getenv("BENCH_CONCURRENCY") ? atoi(getenv("BENCH_CONCURRENCY")) : 0;
+    int only = getenv("BENCH_CONCURRENCY") ? (int)strtol(getenv("BENCH_CONCURRENCY"), NULL, 10) : 0;
     srv.client = http_client_new(NULL);
     static const char *const env[] = {"OPERATOR_TENANT_ID=" TENANT, "FUNDING_MODEL=ledger",
                                       "ADMIN_API_SIGNATURE_TTL_SECONDS=30", NULL};
