@@ -13,18 +13,84 @@
 //    self_funded.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { restartable } from './lib/nodes.mjs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { nodePorts } from './lib/ports.mjs';
+import { watchStderr } from './lib/serve.mjs';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki');
 const SECRET = 'payments-funding-secret-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-payments-funding-'));
+const procs = new Set();
 
-const nodes = restartable({ dir, secret: SECRET });
-const { procs, start, kill9, call, admin, balance, sleep } = nodes;
-const makeNode = (name, extraEnv = {}) => nodes.makeNode(name, `test.${name}`, extraEnv);
+async function makeNode(name, extraEnv = {}) {
+  const ports = await nodePorts();
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite:${join(dir, name + '.db')}`,
+    ADMIN_API_SECRET: SECRET,
+    ILP_ADDRESS: `test.${name}`,
+    STREAM_SECRET: randomBytes(32).toString('hex'),
+    OPEN_PAYMENTS_PORT: String(ports.op),
+    OPEN_PAYMENTS_URL: `http://127.0.0.1:${ports.op}`,
+    ADMIN_PORT: String(ports.admin),
+    CONNECTOR_PORT: String(ports.conn),
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0',
+    RAFIKI_SQL_DIR: join(root, 'sql'),
+    LOG_LEVEL: 'warn',
+    OUTGOING_PAYMENT_LEASE_MS: '3000',
+    ...extraEnv,
+  };
+  const node = { name, ports, env };
+  await start(node);
+  return node;
+}
+
+async function start(node) {
+  node.proc = spawn(bin, ['serve'], { env: node.env, stdio: ['ignore', 'inherit', 'pipe'] });
+  watchStderr(node.proc, node.name);
+  procs.add(node.proc);
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${node.ports.admin}/healthz`);
+      if (r.ok) return;
+    } catch {}
+    await sleep(100);
+  }
+  throw new Error(`${node.name} did not start`);
+}
+
+async function kill9(node) {
+  const exited = new Promise((resolve) => node.proc.once('exit', resolve));
+  node.proc.kill('SIGKILL');
+  await exited;
+  procs.delete(node.proc);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function call(node, method, path, body) {
+  const headers = { Authorization: `Bearer ${SECRET}` };
+  if (body) headers['Content-Type'] = 'application/json';
+  const r = await fetch(`http://127.0.0.1:${node.ports.admin}${path}`, {
+    method, headers, body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+async function admin(node, method, path, body) {
+  const { status, json } = await call(node, method, path, body);
+  assert.ok(status < 300, `${method} ${path}: ${status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const balance = async (node, account) =>
+  BigInt((await admin(node, 'GET', `/accounts/${account}/status`)).balance);
 
 async function waitState(node, id, want, ms = 30000) {
   const end = Date.now() + ms;

@@ -12,17 +12,87 @@
 //    funded amount returns to the payer's wallet.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { restartable } from './lib/nodes.mjs';
+import { nodePorts } from './lib/ports.mjs';
+import { watchStderr } from './lib/serve.mjs';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki');
 const SECRET = 'payments-out-secret-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-payments-out-'));
+const procs = new Set();
 
-const { procs, makeNode, start, kill9, call, admin, balance, sleep } = restartable({ dir, secret: SECRET });
+async function makeNode(name, ilp, extraEnv = {}) {
+  const ports = await nodePorts();
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite:${join(dir, name + '.db')}`,
+    ADMIN_API_SECRET: SECRET,
+    ILP_ADDRESS: ilp,
+    STREAM_SECRET: randomBytes(32).toString('hex'),
+    OPEN_PAYMENTS_PORT: String(ports.op),
+    OPEN_PAYMENTS_URL: `http://127.0.0.1:${ports.op}`,
+    ADMIN_PORT: String(ports.admin),
+    CONNECTOR_PORT: String(ports.conn),
+    AUTH_PORT: '0', INTROSPECTION_PORT: '0', INTERACTION_PORT: '0', AUTH_ADMIN_PORT: '0',
+    RAFIKI_SQL_DIR: join(root, 'sql'),
+    LOG_LEVEL: 'warn',
+    OUTGOING_PAYMENT_LEASE_MS: '3000', // how soon a restarted worker takes over a killed one's rows
+    ...extraEnv,
+  };
+  const node = { name, ports, env, url: `http://127.0.0.1:${ports.conn}/` };
+  await start(node);
+  return node;
+}
+
+async function start(node) {
+  node.proc = spawn(bin, ['serve'], { env: node.env, stdio: ['ignore', 'inherit', 'pipe'] });
+  watchStderr(node.proc, node.name);
+  procs.add(node.proc);
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${node.ports.admin}/healthz`);
+      if (r.ok) return;
+    } catch {}
+    await sleep(100);
+  }
+  throw new Error(`${node.name} did not start`);
+}
+
+async function kill9(node) {
+  const exited = new Promise((resolve) => node.proc.once('exit', resolve));
+  node.proc.kill('SIGKILL');
+  await exited;
+  procs.delete(node.proc);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Any answer of the admin API as {status, json}.
+async function call(node, method, path, body) {
+  const headers = { Authorization: `Bearer ${SECRET}` };
+  if (body) headers['Content-Type'] = 'application/json';
+  const r = await fetch(`http://127.0.0.1:${node.ports.admin}${path}`, {
+    method, headers, body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+// A call that must succeed: its JSON.
+async function admin(node, method, path, body) {
+  const { status, json } = await call(node, method, path, body);
+  assert.ok(status < 300, `${method} ${path}: ${status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const balance = async (node, account) =>
+  BigInt((await admin(node, 'GET', `/accounts/${account}/status`)).balance);
 
 async function wallet(node, assetId, name, deposit) {
   const w = await admin(node, 'POST', '/wallet-addresses', {
