@@ -386,6 +386,14 @@ test('limits: over the debit limit of an interval, and an interval that has not 
   };
   const first = await pay(600);
   assert.equal(first.status, 201, first.text);
+  // alice is debited by the payment worker after the 201: read her balance once it is done
+  const firstId = first.json.id.split('/').pop();
+  for (let i = 0; ; i++) {
+    const p = await admin('GET', `/outgoing-payments/${firstId}`);
+    if (p.state === 'COMPLETED') break;
+    assert.ok(i < 200 && p.state !== 'FAILED', `the first payment completes: ${JSON.stringify(p)}`);
+    await sleep(25);
+  }
   const c0 = await counts();
   const second = await pay(600);
   refused(second, 403, '403', 'over the limit of this interval');
