@@ -33,6 +33,7 @@
 #include "graphql/exec.h"
 #include "payments/outgoing_payment.h"
 #include "payments/quote.h"
+#include "payments/tenants.h"
 #include "payments/wallet_address.h"
 
 /* Rafiki's extensions.code values (GraphQLErrorCode). */
@@ -75,7 +76,8 @@ typedef struct {
     quote_svc_t *quotes;            /* quotes */
     auth_t *auth;                   /* the authorization server, for the auth schema's grants */
     admin_sig_config_t sig;         /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS, replay guard */
-    const char *operator_tenant_id; /* OPERATOR_TENANT_ID; NULL: no tenant-id header expected */
+    const char *operator_tenant_id; /* the operator tenant (payments/tenants.h), never NULL */
+    const char *ilp_address;        /* ILP_ADDRESS: a new tenant's is this + "." + its id */
     gql_limits_t limits;            /* zero: Rafiki's (depth 10, cost 5000) */
     const uint8_t *sdl;             /* the schema's text, or NULL */
     size_t sdl_len;
@@ -85,6 +87,8 @@ typedef struct {
     gql_schema_t *schema;
     admin_gql_mutation_t *mutations; /* sorted by field */
     size_t n_mutations;
+    admin_gql_mutation_t *scoped; /* root fields behind admin_gql_scope_dispatch, by field */
+    size_t n_scoped;
 } admin_gql_t;
 
 /* One request's context: call->ctx of every resolver. */
@@ -137,6 +141,30 @@ void admin_gql_time(int64_t unix_ms, char out[32]);
 json_t *admin_gql_time_json(int64_t unix_ms);
 
 /*
+ * Tenants (admin_gql_scope.c). A root field that names a resource by id runs behind
+ * admin_gql_scope_dispatch, which hides other tenants' resources from a caller that is not the
+ * operator (it sees an id that names nothing); admin_gql_scoped says which fields do.
+ */
+bool admin_gql_scoped(const char *type, const char *field);
+gql_resolve_t admin_gql_scope_dispatch(const gql_call_t *call, json_t **out);
+/* Sorts g->scoped once it is filled. */
+void admin_gql_scope_sort(admin_gql_t *g);
+/* The rows a list field shows: the caller's own, or for the operator those of its tenantId
+ * argument, or every tenant's without one. */
+void admin_gql_list_scope(const gql_call_t *call, pay_tenant_scope_t *out);
+/* Who owns what a create mutation makes (in: its input, with Rafiki's optional tenantId) into
+ * *owner: the caller, or for the operator the tenant it names; NULL for the operator's own.
+ * False after failing the call as Rafiki does: BAD_USER_INPUT when a tenant names another
+ * tenant, INTERNAL_SERVER_ERROR when the operator names none that exists. */
+bool admin_gql_create_owner(const gql_call_t *call, const json_t *in, const char **owner);
+/* The id of the tenant that owns wallet address wa: buf, or the operator's id. */
+const char *admin_gql_wallet_owner(const gql_call_t *call, ledger_id_t wa,
+                                   char buf[PAY_TENANT_ID_LEN + 1]);
+/* Records that owner (NULL: the operator, nothing to record) owns the new resource id; false
+ * after failing the call. */
+bool admin_gql_created(const gql_call_t *call, pay_owned_t kind, ledger_id_t id, const char *owner);
+
+/*
  * One family's resolvers. Mutations are listed here too: admin_graphql.c wraps each Mutation
  * root field in Rafiki's idempotencyKey handling (args.input.idempotencyKey: the first answer
  * is kept 24 h and replayed; the same key with other arguments fails "Incoming arguments are
@@ -151,6 +179,7 @@ extern const admin_gql_family_t admin_gql_transfers; /* accountingTransfers */
 extern const admin_gql_family_t admin_gql_wallets;   /* wallet addresses and keys */
 extern const admin_gql_family_t admin_gql_incoming;  /* incoming payments, receivers */
 extern const admin_gql_family_t admin_gql_outgoing;  /* quotes, outgoing payments, payments */
+extern const admin_gql_family_t admin_gql_tenants;   /* whoami, tenants, settings, X.tenant */
 extern const admin_gql_family_t admin_gql_grants;    /* the auth schema: grants, revokeGrant */
 
 /* Rafiki's schemas as we serve them (schema/graphql/, built into the binary). */

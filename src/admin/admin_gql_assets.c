@@ -78,11 +78,7 @@ static gql_resolve_t assets_page(const gql_call_t *call, void *arg, const pay_ke
 
 static gql_resolve_t q_assets(const gql_call_t *call, json_t **out)
 {
-    if (gqll_other_tenant(call, call->args, "tenantId")) {
-        *out = gqll_empty_connection();
-        return GQL_RESOLVED;
-    }
-    return gqll_connection(call, NULL, assets_page, out);
+    return admin_gql_scoped_connection(call, NULL, assets_page, PAY_OWNED_ASSET, out);
 }
 
 /* Asset.liquidity: the balance of its liquidity account (Rafiki: "Unknown asset" when the
@@ -117,11 +113,10 @@ static bool thresholds(const json_t *in, uint64_t *wt, uint64_t *lt, bool *has_w
 static gql_resolve_t m_create_asset(const gql_call_t *call, json_t **out)
 {
     json_t *in = gqll_input(call);
-    /* The operator may create for any tenant; Rafiki's insert then fails on the tenant's
-     * foreign key when there is no such tenant, and part 1 has only the operator's. */
-    if (gqll_other_tenant(call, in, "tenantId"))
-        return admin_gql_fail(call, GQL_CODE_INTERNAL, "unknown tenant %s",
-                              gqll_str(in, "tenantId"));
+    /* the operator may create for any tenant, a tenant for itself (Rafiki's forTenantId) */
+    const char *owner;
+    if (!admin_gql_create_owner(call, in, &owner))
+        return GQL_RESOLVE_ERROR;
     uint64_t wt = 0, lt = 0;
     bool has_wt, has_lt;
     json_int_t scale = json_integer_value(json_object_get(in, "scale"));
@@ -133,6 +128,8 @@ static gql_resolve_t m_create_asset(const gql_call_t *call, json_t **out)
                                             has_wt ? &wt : NULL, has_lt ? &lt : NULL, &a);
     if (r != PAY_ASSET_OK)
         return asset_fail(call, r);
+    if (!admin_gql_created(call, PAY_OWNED_ASSET, a.ledger.id, owner))
+        return GQL_RESOLVE_ERROR;
     *out = json_pack("{s:o}", "asset", gqll_asset_json(&a));
     return GQL_RESOLVED;
 }

@@ -416,7 +416,6 @@ static const gql_resolver_t RESOLVERS[] = {
     {"IncomingPayment", "liquidity", gqlp_liquidity},
     {"IncomingPayment", "client", gqlp_client},
     {"IncomingPayment", "senderWalletAddress", f_sender},
-    {"IncomingPayment", "tenant", gqlp_tenant_null},
     {"Mutation", "createIncomingPayment", m_create_incoming},
     {"Mutation", "updateIncomingPayment", m_update_incoming},
     {"Mutation", "createReceiver", m_create_receiver},

@@ -52,13 +52,6 @@ json_t *gqll_input(const gql_call_t *call)
     return json_is_object(in) ? in : call->args;
 }
 
-bool gqll_other_tenant(const gql_call_t *call, const json_t *obj, const char *key)
-{
-    const char *t = gqll_str(obj, key);
-    const char *op = admin_gql_req(call)->gql->operator_tenant_id;
-    return t && (!op || strcmp(t, op) != 0);
-}
-
 gql_resolve_t gqll_move_fail(const gql_call_t *call, pay_move_result_t r, bool deposit)
 {
     switch (r) {

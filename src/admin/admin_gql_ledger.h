@@ -32,10 +32,6 @@ const char *gqll_str(const json_t *obj, const char *key);
 /* call->args.input (an object; the engine has checked the input type). */
 json_t *gqll_input(const gql_call_t *call);
 
-/* Whether a tenantId argument names another tenant than the operator's (part 1 has one
- * tenant: Rafiki would find nothing of another's). Absent or null: false. */
-bool gqll_other_tenant(const gql_call_t *call, const json_t *obj, const char *key);
-
 /* Fails the call with Rafiki's TransferError code and message for r (deposit: which side an
  * unknown account is on). */
 gql_resolve_t gqll_move_fail(const gql_call_t *call, pay_move_result_t r, bool deposit);
@@ -54,5 +50,9 @@ typedef gql_resolve_t (*gqll_page_fn)(const gql_call_t *call, void *arg, const p
 gql_resolve_t gqll_connection(const gql_call_t *call, void *arg, gqll_page_fn fn, json_t **out);
 /* An empty connection (another tenant's list). */
 json_t *gqll_empty_connection(void);
+/* gqll_connection over the rows of kind the caller may list (admin_gql_list_scope): rows of
+ * other tenants are skipped, reading on until the page is full (admin_gql_scope.c). */
+gql_resolve_t admin_gql_scoped_connection(const gql_call_t *call, void *arg, gqll_page_fn fn,
+                                          pay_owned_t kind, json_t **out);
 
 #endif

@@ -57,9 +57,10 @@ static outgoing_payments_t *op_of(const gql_call_t *call)
     return op;
 }
 
-static const char *tenant_of(const gql_call_t *call)
+/* The tenant that owns wallet address wa (its id into buf). */
+static const char *tenant_of(const gql_call_t *call, ledger_id_t wa, char *buf)
 {
-    return admin_gql_req(call)->gql->operator_tenant_id;
+    return admin_gql_wallet_owner(call, wa, buf);
 }
 
 /* Rafiki's QuoteError of a quote result (from_incoming: as createOutgoingPayment maps them). */
@@ -127,10 +128,12 @@ static gql_resolve_t op_fail(const gql_call_t *call, outgoing_payment_result_t r
 
 json_t *gqlp_quote_row(const gql_call_t *call, const pay_list_row_t *row, bool *failed)
 {
+    char owner[PAY_TENANT_ID_LEN + 1];
     quote_t *q = xmalloc(sizeof *q);
     quote_result_t r = quote_get(admin_gql_req(call)->gql->wallet->db, row->id, q);
     *failed = r != QUOTE_OK && r != QUOTE_NOT_FOUND;
-    json_t *node = r == QUOTE_OK ? gqlp_quote_node(q, tenant_of(call)) : NULL;
+    json_t *node =
+        r == QUOTE_OK ? gqlp_quote_node(q, tenant_of(call, q->wallet_address_id, owner)) : NULL;
     free(q);
     return node;
 }
@@ -174,13 +177,15 @@ static quote_result_t quote_new(const gql_call_t *call, const json_t *in, const 
 
 static gql_resolve_t m_create_quote(const gql_call_t *call, json_t **out)
 {
+    char owner[PAY_TENANT_ID_LEN + 1];
     if (!op_of(call))
         return GQL_RESOLVE_ERROR;
     const json_t *in = gqlp_input(call);
     quote_t *q = xmalloc(sizeof *q);
     quote_result_t r = quote_new(call, in, gqlp_str(in, "receiver"), q);
     if (r == QUOTE_OK)
-        *out = json_pack("{s:o}", "quote", gqlp_quote_node(q, tenant_of(call)));
+        *out = json_pack("{s:o}", "quote",
+                         gqlp_quote_node(q, tenant_of(call, q->wallet_address_id, owner)));
     free(q);
     return r == QUOTE_OK ? GQL_RESOLVED : quote_fail(call, r, false);
 }
@@ -189,6 +194,7 @@ static gql_resolve_t m_create_quote(const gql_call_t *call, json_t **out)
 
 json_t *gqlp_outgoing_row(const gql_call_t *call, const pay_list_row_t *row, bool *failed)
 {
+    char owner[PAY_TENANT_ID_LEN + 1];
     outgoing_payments_t *op = admin_gql_req(call)->gql->outgoing;
     if (!op) {
         *failed = true;
@@ -204,7 +210,7 @@ json_t *gqlp_outgoing_row(const gql_call_t *call, const pay_list_row_t *row, boo
     *failed = (r != OUTGOING_PAYMENT_OK && r != OUTGOING_PAYMENT_NOT_FOUND) ||
               (r == OUTGOING_PAYMENT_OK && qr != QUOTE_OK);
     if (qr == QUOTE_OK)
-        node = gqlp_outgoing_node(p, q, tenant_of(call));
+        node = gqlp_outgoing_node(p, q, tenant_of(call, q->wallet_address_id, owner));
     free(p);
     free(q);
     return node;
@@ -214,10 +220,12 @@ json_t *gqlp_outgoing_row(const gql_call_t *call, const pay_list_row_t *row, boo
 static gql_resolve_t payment_answer(const gql_call_t *call, const outgoing_payment_t *p,
                                     json_t **out)
 {
+    char owner[PAY_TENANT_ID_LEN + 1];
     quote_t *q = xmalloc(sizeof *q);
     quote_result_t r = quote_get(admin_gql_req(call)->gql->wallet->db, p->quote_id, q);
     if (r == QUOTE_OK)
-        *out = json_pack("{s:o}", "payment", gqlp_outgoing_node(p, q, tenant_of(call)));
+        *out = json_pack("{s:o}", "payment",
+                         gqlp_outgoing_node(p, q, tenant_of(call, q->wallet_address_id, owner)));
     free(q);
     return r == QUOTE_OK ? GQL_RESOLVED : gqlp_internal(call, "outgoing payments");
 }
@@ -340,10 +348,8 @@ static const gql_resolver_t RESOLVERS[] = {
     {"Query", "payments", q_payments},
     {"OutgoingPayment", "liquidity", gqlp_liquidity},
     {"OutgoingPayment", "client", gqlp_client},
-    {"OutgoingPayment", "tenant", gqlp_tenant_null},
     {"Payment", "liquidity", gqlp_liquidity},
     {"Payment", "client", gqlp_client},
-    {"Payment", "tenant", gqlp_tenant_null},
     {"Mutation", "createQuote", m_create_quote},
     {"Mutation", "createOutgoingPayment", m_create_outgoing},
     {"Mutation", "createOutgoingPaymentFromIncomingPayment", m_create_outgoing_from_incoming},

@@ -56,13 +56,6 @@ gql_resolve_t gqlp_later(const gql_call_t *call, json_t **out)
     return admin_gql_fail(call, GQL_CODE_INTERNAL, "%s.%s is " GQLP_LATER, call->type, call->field);
 }
 
-bool gqlp_other_tenant(const gql_call_t *call, const json_t *obj)
-{
-    const char *t = gqlp_str(obj, "tenantId");
-    const char *op = admin_gql_req(call)->gql->operator_tenant_id;
-    return t && (!op || strcmp(t, op) != 0);
-}
-
 int gqlp_amount_in(const json_t *in, quote_amount_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -193,7 +186,8 @@ gql_resolve_t gqlp_connection(const gql_call_t *call, pay_list_query_t *q, gqlp_
     q->backward = page.backward;
     q->limit = page.limit;
     q->cursor = page.has_cursor ? page.cursor : NULL;
-    if (q->limit == 0 || gqlp_other_tenant(call, call->args)) {
+    admin_gql_list_scope(call, &q->scope);
+    if (q->limit == 0) {
         *out = admin_gql_connection(json_array(), false, false);
         return GQL_RESOLVED;
     }
@@ -251,12 +245,5 @@ gql_resolve_t gqlp_client(const gql_call_t *call, json_t **out)
     if (pay_list_client(w->db, kind, id, client, sizeof client, NULL) != PAY_LIST_OK)
         return gqlp_internal(call, "client");
     *out = client[0] ? json_string(client) : json_null();
-    return GQL_RESOLVED;
-}
-
-gql_resolve_t gqlp_tenant_null(const gql_call_t *call, json_t **out)
-{
-    (void)call;
-    *out = json_null();
     return GQL_RESOLVED;
 }

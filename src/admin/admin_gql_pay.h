@@ -42,10 +42,6 @@ gql_resolve_t gqlp_internal(const gql_call_t *call, const char *what);
 /* Answers part 2's operations (GQLP_LATER). */
 gql_resolve_t gqlp_later(const gql_call_t *call, json_t **out);
 
-/* Whether a tenantId argument (or input member) names a tenant other than the operator's:
- * such a list is empty and such a create is refused, as Rafiki treats an unknown tenant. */
-bool gqlp_other_tenant(const gql_call_t *call, const json_t *obj);
-
 /* An AmountInput {value (UInt64: decimal string or integer), assetCode, assetScale}. 0, or -1
  * when malformed (the engine has checked the shape; this guards the value's range). */
 int gqlp_amount_in(const json_t *in, quote_amount_t *out);
@@ -89,7 +85,5 @@ json_t *gqlp_outgoing_row(const gql_call_t *call, const pay_list_row_t *row, boo
 json_t *gqlp_quote_row(const gql_call_t *call, const pay_list_row_t *row, bool *failed);
 /* The client member of an IncomingPayment, OutgoingPayment or Payment parent, read lazily. */
 gql_resolve_t gqlp_client(const gql_call_t *call, json_t **out);
-/* Tenant of a node: null until part 2 brings tenants. */
-gql_resolve_t gqlp_tenant_null(const gql_call_t *call, json_t **out);
 
 #endif

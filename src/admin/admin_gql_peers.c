@@ -126,11 +126,7 @@ static gql_resolve_t peers_page(const gql_call_t *call, void *arg, const pay_key
 
 static gql_resolve_t q_peers(const gql_call_t *call, json_t **out)
 {
-    if (gqll_other_tenant(call, call->args, "tenantId")) {
-        *out = gqll_empty_connection();
-        return GQL_RESOLVED;
-    }
-    return gqll_connection(call, NULL, peers_page, out);
+    return admin_gql_scoped_connection(call, NULL, peers_page, PAY_OWNED_PEER, out);
 }
 
 /* Peer.liquidity: its account's balance (Rafiki: "Unknown peer" when it is gone). */
@@ -219,13 +215,18 @@ static gql_resolve_t m_create_peer(const gql_call_t *call, json_t **out)
     if (!gqll_id(in, "assetId", &p.asset_id))
         p.asset_id = (ledger_id_t){0, 0}; /* no asset has it: "unknown asset" in Rafiki's order */
     peer_t *stored;
+    const char *owner;
+    if (!admin_gql_create_owner(call, in, &owner))
+        return GQL_RESOLVE_ERROR;
     pay_peer_result_t r =
         pay_peer_create(gqll_db(call), gqll_ledger(call), registry(call), &p, &stored, &err);
     if (r != PAY_PEER_OK)
         return peer_fail(call, r, &err);
-    *out = json_pack("{s:o}", "peer", peer_json(call, stored));
+    bool owned = admin_gql_created(call, PAY_OWNED_PEER, stored->id, owner);
+    if (owned)
+        *out = json_pack("{s:o}", "peer", peer_json(call, stored));
     peer_release(stored);
-    return GQL_RESOLVED;
+    return owned ? GQL_RESOLVED : GQL_RESOLVE_ERROR;
 }
 
 static gql_resolve_t m_update_peer(const gql_call_t *call, json_t **out)

@@ -1,7 +1,7 @@
 /*
  * Admin GraphQL: wallet addresses and their keys (Rafiki's resolvers/wallet_address.ts,
  * walletAddressKey.ts, walletAddressAdditionalProperties.ts, liquidity.ts for
- * WalletAddress.liquidity), whoami, and the tenant operations part 2 brings. Every rule is the
+ * WalletAddress.liquidity). Every rule is the
  * domain's (wallet_address.h, wallet_address_props.h, pay_lists.h); this maps Rafiki's inputs to
  * it and its results to Rafiki's codes and messages.
  */
@@ -108,14 +108,6 @@ static gql_resolve_t q_wallet_addresses(const gql_call_t *call, json_t **out)
 {
     pay_list_query_t q = {.kind = PAY_LIST_WALLET_ADDRESSES};
     return gqlp_connection(call, &q, wallet_row, out);
-}
-
-static gql_resolve_t q_whoami(const gql_call_t *call, json_t **out)
-{
-    const admin_gql_req_t *req = admin_gql_req(call);
-    *out = json_pack("{s:s,s:b}", "id", req->tenant_id ? req->tenant_id : "", "isOperator",
-                     req->is_operator);
-    return GQL_RESOLVED;
 }
 
 /* ---- WalletAddress fields ---- */
@@ -259,9 +251,9 @@ static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **ou
     if (!ctx)
         return GQL_RESOLVE_ERROR;
     const json_t *in = gqlp_input(call);
-    if (gqlp_other_tenant(call, in))
-        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT,
-                              "Assignment to the specified tenant is not permitted");
+    const char *owner;
+    if (!admin_gql_create_owner(call, in, &owner))
+        return GQL_RESOLVE_ERROR;
     char url[WALLET_ADDRESS_URL_MAX + 1];
     if (wallet_address_url_resolve(ctx->op_url, gqlp_str(in, "address"), url) != 0)
         return wa_fail(call, WALLET_ADDRESS_URL_INVALID);
@@ -280,6 +272,8 @@ static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **ou
         return GQL_RESOLVE_ERROR;
     if (r != WALLET_ADDRESS_OK)
         return wa_fail(call, r);
+    if (!admin_gql_created(call, PAY_OWNED_WALLET_ADDRESS, w.id, owner))
+        return GQL_RESOLVE_ERROR;
     *out = json_pack("{s:o}", "walletAddress", gqlp_wallet_node(&w));
     return GQL_RESOLVED;
 }
@@ -381,9 +375,6 @@ static const gql_resolver_t RESOLVERS[] = {
     {"Query", "walletAddress", q_wallet_address},
     {"Query", "walletAddressByUrl", q_wallet_address_by_url},
     {"Query", "walletAddresses", q_wallet_addresses},
-    {"Query", "whoami", q_whoami},
-    {"Query", "tenant", gqlp_later},
-    {"Query", "tenants", gqlp_later},
     {"WalletAddress", "asset", f_asset},
     {"WalletAddress", "liquidity", gqlp_liquidity},
     {"WalletAddress", "incomingPayments", f_incoming},
@@ -391,16 +382,11 @@ static const gql_resolver_t RESOLVERS[] = {
     {"WalletAddress", "quotes", f_quotes},
     {"WalletAddress", "walletAddressKeys", f_keys},
     {"WalletAddress", "additionalProperties", f_additional_properties},
-    {"WalletAddress", "tenant", gqlp_tenant_null},
     {"Mutation", "createWalletAddress", m_create_wallet_address},
     {"Mutation", "updateWalletAddress", m_update_wallet_address},
     {"Mutation", "createWalletAddressKey", m_create_key},
     {"Mutation", "revokeWalletAddressKey", m_revoke_key},
     {"Mutation", "triggerWalletAddressEvents", m_trigger_events},
-    {"Mutation", "createTenant", gqlp_later},
-    {"Mutation", "updateTenant", gqlp_later},
-    {"Mutation", "deleteTenant", gqlp_later},
-    {"Mutation", "createTenantSettings", gqlp_later},
 };
 
 const admin_gql_family_t admin_gql_wallets = {RESOLVERS, sizeof RESOLVERS / sizeof *RESOLVERS};

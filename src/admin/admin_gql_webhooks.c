@@ -63,10 +63,6 @@ static gql_resolve_t events_page(const gql_call_t *call, void *arg, const pay_ke
 
 static gql_resolve_t q_webhook_events(const gql_call_t *call, json_t **out)
 {
-    if (gqll_other_tenant(call, call->args, "tenantId")) {
-        *out = gqll_empty_connection();
-        return GQL_RESOLVED;
-    }
     filter_t f;
     memset(&f, 0, sizeof f);
     json_t *type = json_object_get(json_object_get(call->args, "filter"), "type");
@@ -80,7 +76,7 @@ static gql_resolve_t q_webhook_events(const gql_call_t *call, json_t **out)
         f.types.not_in = default_excluded;
         f.types.n_not_in = sizeof default_excluded / sizeof default_excluded[0];
     }
-    return gqll_connection(call, &f, events_page, out);
+    return admin_gql_scoped_connection(call, &f, events_page, PAY_OWNED_EVENT, out);
 }
 
 static const gql_resolver_t resolvers[] = {

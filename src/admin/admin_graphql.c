@@ -5,11 +5,12 @@
  *
  * Authentication is Rafiki's authenticatedTenantMiddleware: a request without a `signature`
  * header, with one that does not verify (admin_signature.h: version, freshness, digest,
- * replay), or naming a tenant that is not ours is answered 401 "Unauthorized" as plain text
- * before any GraphQL work; a body that is not JSON is 400. Until tenants land (issue 20) the
- * one tenant is the operator: OPERATOR_TENANT_ID, whose secret is ADMIN_API_SECRET. A request
- * without a tenant-id header is taken as the operator's (Rafiki refuses it; our single-wallet
- * installs need no tenant set up).
+ * replay) with the API secret of the tenant its `tenant-id` header names, or naming a tenant
+ * that does not exist or was deleted, is answered 401 "Unauthorized" as plain text before any
+ * GraphQL work; a body that is not JSON is 400. The operator tenant (payments/tenants.h) signs
+ * with ADMIN_API_SECRET and sees every tenant's data; a request without a tenant-id header is
+ * taken as the operator's (Rafiki refuses it; our single-wallet installs need no tenant set
+ * up). What another tenant may reach is admin_gql_scope.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "http/json.h"
+#include "payments/tenants.h"
 
 /* Rafiki's GraphQL body limit is koa-bodyparser's 1 MiB for JSON. */
 #define GQL_BODY_MAX (1024u * 1024u)
@@ -31,45 +33,62 @@
 
 /* The backend families, one line each. */
 static const admin_gql_family_t *const backend_families[] = {
-    &admin_gql_assets,    &admin_gql_peers,   &admin_gql_liquidity, &admin_gql_webhooks,
-    &admin_gql_transfers, &admin_gql_wallets, &admin_gql_incoming,  &admin_gql_outgoing,
+    &admin_gql_assets,   &admin_gql_peers,     &admin_gql_liquidity,
+    &admin_gql_webhooks, &admin_gql_transfers, &admin_gql_wallets,
+    &admin_gql_incoming, &admin_gql_outgoing,  &admin_gql_tenants,
 };
 
-static bool authorized_tenant(const admin_gql_t *g, const char *tenant)
-{
-    if (!tenant)
-        return true;
-    return g->operator_tenant_id && strcmp(tenant, g->operator_tenant_id) == 0;
-}
-
-/* The headers-only checks: a signature header must be there (Rafiki: 401 without one). */
+/* The headers-only checks: a signature header must be there (Rafiki: 401 without one), and a
+ * tenant-id header must look like a tenant's id. */
 static bool gql_gate(http_req_t *req, void *user)
 {
     admin_gql_t *g = user;
     const char *secret = g->admin->secret;
+    const char *tenant = http_req_header(req, "tenant-id");
+    ledger_id_t id;
     if (!secret || !*secret || !http_req_header(req, "signature") ||
-        !authorized_tenant(g, http_req_header(req, "tenant-id"))) {
+        (tenant && (strlen(tenant) != PAY_TENANT_ID_LEN ||
+                    ledger_id_parse(tenant, PAY_TENANT_ID_LEN, &id) != 0))) {
         http_respond(req, 401, "text/plain; charset=utf-8", "Unauthorized", 12);
         return false;
     }
     return true;
 }
 
-static bool signature_ok(admin_gql_t *g, http_req_t *req)
+static void respond_text(http_req_t *req, unsigned status, const char *text)
 {
+    http_respond(req, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+/* The caller's tenant into *t (the operator without a tenant-id header), its signature checked
+ * with that tenant's secret; false after answering. */
+static bool caller_ok(admin_gql_t *g, http_req_t *req, pay_tenant_t *t)
+{
+    const char *tid = http_req_header(req, "tenant-id");
+    pay_tenant_result_t tr =
+        pay_tenant_get(g->admin->db, tid ? tid : g->operator_tenant_id, false, t);
+    if (tr == PAY_TENANT_STORAGE_ERROR) {
+        respond_text(req, 503, "Service Unavailable");
+        return false;
+    }
+    if (tr != PAY_TENANT_OK || (!tid && !t->is_operator)) {
+        LOGW("graphql: refused: unknown tenant");
+        respond_text(req, 401, "Unauthorized");
+        return false;
+    }
     admin_sig_err_t err;
-    admin_sig_result_t r =
-        admin_signature_check(&g->sig, g->admin->secret, http_req_header(req, "signature"),
-                              http_req_body(req), clock_wall_ms(), &err);
+    admin_sig_result_t r = admin_signature_check(
+        &g->sig, t->is_operator ? g->admin->secret : t->api_secret,
+        http_req_header(req, "signature"), http_req_body(req), clock_wall_ms(), &err);
     if (r == ADMIN_SIG_OK)
         return true;
     LOGW("graphql: refused (%s): %s", admin_sig_result_str(r), err.msg);
     if (r == ADMIN_SIG_INVALID_BODY)
-        http_respond(req, 400, "text/plain; charset=utf-8", "invalid JSON", 12);
+        respond_text(req, 400, "invalid JSON");
     else if (r == ADMIN_SIG_STORAGE)
-        http_respond(req, 503, "text/plain; charset=utf-8", "Service Unavailable", 19);
+        respond_text(req, 503, "Service Unavailable");
     else
-        http_respond(req, 401, "text/plain; charset=utf-8", "Unauthorized", 12);
+        respond_text(req, 401, "Unauthorized");
     return false;
 }
 
@@ -131,24 +150,26 @@ static void hide_suggestions(json_t *resp)
 static http_handler_result_t h_graphql(http_req_t *req, void *user)
 {
     admin_gql_t *g = user;
-    if (!signature_ok(g, req))
+    pay_tenant_t *tenant = xmalloc(sizeof *tenant);
+    if (!caller_ok(g, req, tenant)) {
+        free(tenant);
         return HTTP_DONE;
+    }
     http_json_err_t jerr;
     json_t *body = http_json_parse(http_req_body(req), &jerr);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        return bad_request(req, "POST body must be a JSON object.");
-    }
+    const char *why = json_is_object(body) ? NULL : "POST body must be a JSON object.";
     gql_request_t gr = {0};
-    const char *why = envelope(body, &gr);
+    if (!why)
+        why = envelope(body, &gr);
     if (why) {
         json_decref(body);
+        free(tenant);
         return bad_request(req, why);
     }
     admin_gql_req_t ctx = {
         .gql = g,
-        .tenant_id = g->operator_tenant_id,
-        .is_operator = true,
+        .tenant_id = tenant->id,
+        .is_operator = tenant->is_operator,
     };
     unsigned status = 500;
     json_t *resp = gql_execute(g->schema, &g->limits, &gr, &ctx, &status);
@@ -160,6 +181,7 @@ static http_handler_result_t h_graphql(http_req_t *req, void *user)
     http_respond_json(req, status, resp);
     json_decref(resp);
     json_decref(body);
+    free(tenant);
     return HTTP_DONE;
 }
 
@@ -194,6 +216,15 @@ static gql_resolver_t *resolvers_collect(admin_gql_t *g, size_t *n_out)
         }
     }
     qsort(g->mutations, g->n_mutations, sizeof *g->mutations, mutation_cmp);
+    g->scoped = xcalloc(n ? n : 1, sizeof *g->scoped);
+    g->n_scoped = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!admin_gql_scoped(all[i].type, all[i].field))
+            continue;
+        g->scoped[g->n_scoped++] = (admin_gql_mutation_t){.field = all[i].field, .fn = all[i].fn};
+        all[i].fn = admin_gql_scope_dispatch;
+    }
+    admin_gql_scope_sort(g);
     *n_out = n;
     return all;
 }
@@ -239,6 +270,9 @@ void admin_gql_unregister(admin_gql_t *g)
     free(g->mutations);
     g->mutations = NULL;
     g->n_mutations = 0;
+    free(g->scoped);
+    g->scoped = NULL;
+    g->n_scoped = 0;
 }
 
 static gql_resolve_t mutation_dispatch(const gql_call_t *call, json_t **out)

@@ -56,6 +56,7 @@
 #include "admin/admin_webhooks.h"
 #include "payments/liquidity.h"
 #include "payments/metrics.h"
+#include "payments/tenants.h"
 #include "payments/webhooks.h"
 #include "connector/connector.h"
 #include "base/log.h"
@@ -126,7 +127,8 @@ typedef struct {
     liquidity_monitor_t *liquidity;
     admin_gql_t gql; /* Rafiki's Admin GraphQL API on the admin port */
     http_server_t *servers[SRV_COUNT];
-    admin_gql_t auth_gql; /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
+    admin_gql_t auth_gql;                        /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
+    char operator_tenant[PAY_TENANT_ID_LEN + 1]; /* the operator tenant's id (tenants.h) */
 } app_t;
 
 /* mkdir -p of the directory holding a sqlite:PATH database; false after logging why not. */
@@ -368,7 +370,8 @@ static bool graphql_start(app_t *app)
         .sig = {.cache = app->cache,
                 .version = cfg->admin_signature_version,
                 .ttl_s = cfg->admin_signature_ttl_s},
-        .operator_tenant_id = cfg->operator_tenant_id,
+        .operator_tenant_id = app->operator_tenant,
+        .ilp_address = cfg->ilp_address,
         .limits = {.no_introspection = cfg->production}, /* as Rafiki in production */
     };
     if (admin_gql_register(app->servers[SRV_ADMIN], &app->gql) != 0) {
@@ -434,7 +437,7 @@ static bool auth_admin_start(app_t *app)
         .sig = {.cache = app->cache,
                 .version = cfg->admin_signature_version,
                 .ttl_s = cfg->admin_signature_ttl_s},
-        .operator_tenant_id = cfg->operator_tenant_id,
+        .operator_tenant_id = app->operator_tenant,
         .limits = {.no_introspection = cfg->production}, /* as Rafiki in production */
         .sdl = admin_gql_auth_sdl,
         .sdl_len = admin_gql_auth_sdl_len,
@@ -647,6 +650,13 @@ static bool stores_open(app_t *app)
     ledger_opts_t lo = {.sweep_interval_ms = SERVE_SWEEP_INTERVAL_MS};
     if (!(app->ledger = ledger_open(app->db, &lo, &derr))) {
         LOGE("cannot open the ledger: %s", derr.msg);
+        return false;
+    }
+    /* the operator tenant: OPERATOR_TENANT_ID's, or the one made on the first start */
+    pay_tenant_result_t tr = pay_tenant_bootstrap(app->db, cfg->operator_tenant_id,
+                                                  cfg->admin_api_secret, app->operator_tenant);
+    if (tr != PAY_TENANT_OK) {
+        LOGE("tenants: cannot set up the operator tenant: %s", pay_tenant_result_str(tr));
         return false;
     }
     app->admin.secret = cfg->admin_api_secret;

@@ -35,12 +35,19 @@
 
 #define FILTER(col) "(? OR t." col " IN {{JSON_LIST}}) AND (? OR t." col " NOT IN {{JSON_LIST}})"
 
-/* Parameters, in order: per field (in_none, in_list, not_in_none, not_in_list) x 5, then
- * no_cursor, cursor, limit. */
+/* The scope (pay_tenant_scope_t): a tenant's wallet addresses, or the operator's (those no tenant
+ * owns). Parameters: not_tenant, tenant_id, not_operator. */
+#define TENANT_FILTER                                                                              \
+    "(? OR t.wallet_address_id IN (SELECT resource_id FROM tenant_resources WHERE tenant_id = "    \
+    "?)) AND (? OR t.wallet_address_id NOT IN (SELECT resource_id FROM tenant_resources))"
+
+/* Parameters, in order: per field (in_none, in_list, not_in_none, not_in_list) x 5, the
+ * scope's three, then no_cursor, cursor, limit. */
 #define PAGE_SQL(src, cmp, dir)                                                                    \
     "SELECT t.id, t.kind FROM (" src                                                               \
     ") t WHERE " FILTER("wallet_address_id") " AND " FILTER("state") " AND " FILTER(               \
-        "receiver") " AND " FILTER("initiated") " AND " FILTER("kind") " AND (? OR "               \
+        "receiver") " AND " FILTER("initiated") " AND " FILTER("kind") " AND " TENANT_FILTER       \
+                                                                       " AND (? OR "               \
                                                                        "(t.created_at, t.id) " cmp \
                                                                        " (SELECT c.created_at, "   \
                                                                        "c.id FROM (" src           \
@@ -133,6 +140,9 @@ static db_rc_t page_run(db_conn_t *c, const pay_list_query_t *q, const lists_t *
         db_bind_bool(st, i++, l->not_in[f] == NULL);
         db_bind_str(st, i++, l->not_in[f] ? l->not_in[f] : "[]");
     }
+    db_bind_bool(st, i++, q->scope.kind != PAY_SCOPE_TENANT);
+    db_bind_str(st, i++, q->scope.kind == PAY_SCOPE_TENANT ? q->scope.tenant_id : "");
+    db_bind_bool(st, i++, q->scope.kind != PAY_SCOPE_OPERATOR);
     db_bind_bool(st, i++, cursor == NULL);
     db_bind_str(st, i++, cursor ? cursor : "");
     db_bind_i64(st, i, (int64_t)limit);

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "ledger/ledger.h"
+#include "payments/tenants.h"
 #include "store/db.h"
 
 /* Rows a page holds at most (Rafiki's getPage bound). */
@@ -64,6 +65,7 @@ typedef struct {
     /* Per field: a JSON array of strings the value must be in / must not be in; NULL: none. */
     const json_t *in[PAY_LIST_BY_COUNT];
     const json_t *not_in[PAY_LIST_BY_COUNT];
+    pay_tenant_scope_t scope; /* whose rows (by their wallet address's owner); zero: all */
 } pay_list_query_t;
 
 typedef struct {

@@ -23,6 +23,7 @@
 #include "payments/outgoing_payment.h"
 #include "payments/payment_liquidity.h"
 #include "payments/fee.h"
+#include "payments/tenants.h"
 #include "admin/admin_outgoing.h"
 #include "payments/webhooks.h"
 #include "admin/admin_payments.h"
@@ -1288,6 +1289,61 @@ static void case_fee_history(void)
     cr_expect_eq(fee_list(fx.db, asset, &pg, page, 8, &n), FEE_INVALID_CURSOR);
 }
 
+/* ---- tenants (Rafiki 2.0) ---- */
+
+static void case_tenants(void)
+{
+    char op[PAY_TENANT_ID_LEN + 1], again[PAY_TENANT_ID_LEN + 1], owner[PAY_TENANT_ID_LEN + 1];
+    cr_assert_eq(pay_tenant_bootstrap(fx.db, NULL, "s1", op), PAY_TENANT_OK);
+    cr_assert_eq(pay_tenant_bootstrap(fx.db, NULL, "s2", again), PAY_TENANT_OK);
+    cr_expect_str_eq(again, op, "the operator made on the first start is kept");
+    pay_tenant_t *t = malloc(sizeof *t);
+    cr_assert_eq(pay_tenant_get(fx.db, op, false, t), PAY_TENANT_OK);
+    cr_expect(t->is_operator && strcmp(t->api_secret, "s2") == 0, "its secret follows the config");
+    char want[PAY_TENANT_ID_LEN + 1];
+    ledger_id_format(ledger_id_random(), want);
+    cr_assert_eq(pay_tenant_bootstrap(fx.db, want, "s3", again), PAY_TENANT_OK);
+    cr_expect_str_eq(again, want, "OPERATOR_TENANT_ID moves the operator");
+    cr_assert_eq(pay_tenant_get(fx.db, op, false, t), PAY_TENANT_OK);
+    cr_expect(!t->is_operator, "the former operator is a tenant like the others");
+    cr_expect_eq(pay_tenant_delete(fx.db, want, 1), PAY_TENANT_NOT_FOUND, "not the operator");
+
+    pay_tenant_setting_t in[2] = {{"WEBHOOK_TIMEOUT", "0"}, {"ILP_ADDRESS", "test.x"}};
+    pay_tenant_input_t ti = {.api_secret = "a-secret", .public_name = "A"};
+    cr_expect_eq(pay_tenant_create(fx.db, &ti, in, 2, "test.me", t), PAY_TENANT_INVALID_SETTING);
+    snprintf(in[0].value, sizeof in[0].value, "5000");
+    cr_assert_eq(pay_tenant_create(fx.db, &ti, in, 2, "test.me", t), PAY_TENANT_OK);
+    char a[PAY_TENANT_ID_LEN + 1];
+    snprintf(a, sizeof a, "%s", t->id);
+    char v[64];
+    cr_assert_eq(pay_tenant_setting(fx.db, a, "ILP_ADDRESS", v, sizeof v), PAY_TENANT_OK);
+    cr_expect_str_eq(v, "test.x", "a given setting replaces the default");
+    cr_assert_eq(pay_tenant_setting(fx.db, a, "WEBHOOK_MAX_RETRY", v, sizeof v), PAY_TENANT_OK);
+    cr_expect_str_eq(v, "10");
+    ti.id = a;
+    cr_expect_eq(pay_tenant_create(fx.db, &ti, NULL, 0, "test.me", t), PAY_TENANT_DUPLICATE);
+
+    /* ownership: a wallet address of tenant a, and its incoming payment through it */
+    size_t w = wallet_new(true);
+    size_t ip = incoming_new(w, 100);
+    char wid[LEDGER_ID_STR_LEN + 1], ipid[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(fx.dir.w[w].id, wid);
+    ledger_id_format(fx.dir.r[ip].id, ipid);
+    cr_assert_eq(pay_tenant_owner(fx.db, PAY_OWNED_INCOMING, ipid, owner), PAY_TENANT_OK);
+    cr_expect_str_eq(owner, "", "no row: the operator's");
+    cr_assert_eq(pay_tenant_own(fx.db, PAY_OWNED_WALLET_ADDRESS, fx.dir.w[w].id, a), PAY_TENANT_OK);
+    cr_assert_eq(pay_tenant_owner(fx.db, PAY_OWNED_INCOMING, ipid, owner), PAY_TENANT_OK);
+    cr_expect_str_eq(owner, a, "a payment belongs to its wallet address's owner");
+    cr_expect_eq(pay_tenant_owner(fx.db, PAY_OWNED_INCOMING, wid, owner), PAY_TENANT_NOT_FOUND);
+    pay_tenant_scope_t sc = {.kind = PAY_SCOPE_TENANT};
+    snprintf(sc.tenant_id, sizeof sc.tenant_id, "%s", a);
+    cr_expect(pay_tenant_scope_has(&sc, a) && !pay_tenant_scope_has(&sc, ""));
+    cr_assert_eq(pay_tenant_delete(fx.db, a, 2), PAY_TENANT_OK);
+    cr_expect_eq(pay_tenant_get(fx.db, a, false, t), PAY_TENANT_NOT_FOUND);
+    cr_expect_eq(pay_tenant_get(fx.db, a, true, t), PAY_TENANT_OK, "the operator still reads it");
+    free(t);
+}
+
 static bool pg_available(void)
 {
     const char *u = getenv("TEST_POSTGRES_URL");
@@ -1328,3 +1384,4 @@ BOTH(local_across_assets, "0:0")
 BOTH(paid_reads_show_the_money, FEES)
 BOTH(rafiki_funding, FEES)
 BOTH(fee_history, FEES)
+BOTH(tenants, FEES)
