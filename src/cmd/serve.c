@@ -5,8 +5,9 @@
  * opens the cache (Redis when REDIS_URL is set, else in-process), opens the ledger with its
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
  * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
- * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
- * answers /healthz. The incoming and outgoing payment workers run beside them (quotes and
+ * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT, and with
+ * ENABLE_AUTO_PEERING Rafiki's auto-peering server on AUTO_PEERING_SERVER_PORT; each answers
+ * /healthz. The incoming and outgoing payment workers run beside them (quotes and
  * outgoing payments are admin routes too), the liquidity monitor records liquidity_low webhook
  * events, and with WEBHOOK_URL set the webhook delivery worker sends events.
  * SIGINT or SIGTERM stops them in reverse order: listeners first (they wait for requests in
