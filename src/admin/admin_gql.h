@@ -31,6 +31,7 @@
 #include "auth/auth.h"
 #include "connector/connector.h"
 #include "graphql/exec.h"
+#include "payments/auto_peering.h"
 #include "payments/outgoing_payment.h"
 #include "payments/quote.h"
 #include "payments/tenants.h"
@@ -75,6 +76,7 @@ typedef struct {
     outgoing_payments_t *outgoing;  /* outgoing payments and their worker */
     quote_svc_t *quotes;            /* quotes */
     auth_t *auth;                   /* the authorization server, for the auth schema's grants */
+    const autopeer_t *autopeer;     /* createOrUpdatePeerByUrl (auto-peering) */
     admin_sig_config_t sig;         /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS, replay guard */
     const char *operator_tenant_id; /* the operator tenant (payments/tenants.h), never NULL */
     const char *ilp_address;        /* ILP_ADDRESS: a new tenant's is this + "." + its id */

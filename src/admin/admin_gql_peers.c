@@ -2,11 +2,13 @@
  * Rafiki's peer operations over the GraphQL face: peer, peerByAddressAndAsset, peers,
  * createPeer, updatePeer, deletePeer, depositPeerLiquidity, createPeerLiquidityWithdrawal and
  * Peer.liquidity, as Rafiki's peer and liquidity resolvers answer them (payments/peering.h
- * keeps Rafiki's peer rules). createOrUpdatePeerByUrl (auto-peering) is not implemented yet.
+ * keeps Rafiki's peer rules), and createOrUpdatePeerByUrl, Rafiki's auto-peering resolver
+ * (payments/auto_peering.h), whose errors are thrown with Rafiki's errorToCode.
  */
 #include <string.h>
 
 #include "admin/admin_gql_ledger.h"
+#include "payments/auto_peering.h"
 #include "payments/json.h"
 #include "payments/peering.h"
 
@@ -307,12 +309,43 @@ static gql_resolve_t m_withdraw_peer(const gql_call_t *call, json_t **out)
     return peer_move(call, out, false);
 }
 
+/* Rafiki's errorToCode of auto-peering (and ours for a failing store). */
+static const char *autopeer_code(autopeer_result_t r)
+{
+    switch (r) {
+    case AUTOPEER_INVALID_ILP_CONFIGURATION:
+    case AUTOPEER_PEER_UNSUPPORTED_ASSET:
+    case AUTOPEER_INVALID_PEERING_REQUEST:
+        return GQL_CODE_BAD_USER_INPUT;
+    case AUTOPEER_UNKNOWN_ASSET:
+    case AUTOPEER_INVALID_PEER_URL:
+        return GQL_CODE_NOT_FOUND;
+    default:
+        return GQL_CODE_INTERNAL;
+    }
+}
+
 static gql_resolve_t m_by_url(const gql_call_t *call, json_t **out)
 {
-    (void)out;
-    return admin_gql_fail(call, GQL_CODE_INTERNAL,
-                          "createOrUpdatePeerByUrl (auto-peering) is not implemented yet in "
-                          "Rafiki in C");
+    const autopeer_t *ap = admin_gql_req(call)->gql->autopeer;
+    if (!ap)
+        return peer_fail(call, PAY_PEER_STORAGE_ERROR, NULL);
+    json_t *in = gqll_input(call);
+    autopeer_initiate_t a = {.peer_url = gqll_str(in, "peerUrl"), .name = gqll_str(in, "name")};
+    bool given;
+    if (!gqll_u64(in, "maxPacketAmount", &a.max_packet_amount, &a.has_max_packet_amount) ||
+        !gqll_u64(in, "liquidityToDeposit", &a.liquidity_to_deposit, &given) ||
+        !gqll_u64(in, "liquidityThreshold", &a.liquidity_threshold, &a.has_liquidity_threshold))
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "invalid peer input");
+    if (!gqll_id(in, "assetId", &a.asset_id))
+        a.asset_id = (ledger_id_t){0, 0}; /* no asset has it: "Unknown asset" */
+    peer_t *p = NULL;
+    autopeer_result_t r = autopeer_initiate(ap, &a, &p);
+    if (r != AUTOPEER_OK)
+        return admin_gql_fail(call, autopeer_code(r), "%s", autopeer_result_message(r));
+    *out = json_pack("{s:o}", "peer", peer_json(call, p));
+    peer_release(p);
+    return GQL_RESOLVED;
 }
 
 static const gql_resolver_t resolvers[] = {

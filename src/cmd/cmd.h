@@ -80,6 +80,13 @@ typedef struct {
     uint32_t interaction_expiry_s;  /* INTERACTION_EXPIRY_SECONDS */
     uint32_t pending_grants_max;    /* PENDING_GRANTS_MAX_PER_CLIENT */
     bool list_all_interaction, incoming_payment_interaction, quote_interaction;
+    /* Rafiki's auto-peering (payments/auto_peering.h): ENABLE_AUTO_PEERING starts the server on
+     * AUTO_PEERING_SERVER_PORT; ILP_CONNECTOR_URL (default http://127.0.0.1:CONNECTOR_PORT)
+     * and INSTANCE_NAME (or NULL) are what this instance tells the peers it peers with */
+    bool enable_auto_peering;
+    uint16_t auto_peering_port;
+    char ilp_connector_url[512];
+    const char *instance_name;
     /* TLS_CA_FILE, TLS_CA_DIR: CAs every outgoing https call trusts besides the system's */
     const char *tls_ca_file, *tls_ca_dir;
 } config_t;

@@ -163,6 +163,39 @@ static config_result_t check_urls(const config_t *cfg, config_err_t *err)
     return CONFIG_OK;
 }
 
+/* ENABLE_AUTO_PEERING, AUTO_PEERING_SERVER_PORT, ILP_CONNECTOR_URL, INSTANCE_NAME (Rafiki's
+ * names and defaults, but ILP_CONNECTOR_URL, which Rafiki requires, defaults to this
+ * process's connector port on loopback). */
+static config_result_t load_auto_peering(config_t *cfg, config_err_t *err)
+{
+    env_err_t e;
+    if (env_bool("ENABLE_AUTO_PEERING", false, &cfg->enable_auto_peering, &e) != ENV_OK ||
+        env_port("AUTO_PEERING_SERVER_PORT", 3005, &cfg->auto_peering_port, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    const char *u = env_str("ILP_CONNECTOR_URL", NULL);
+    int n = u ? snprintf(cfg->ilp_connector_url, sizeof cfg->ilp_connector_url, "%s", u)
+              : snprintf(cfg->ilp_connector_url, sizeof cfg->ilp_connector_url,
+                         "http://127.0.0.1:%u", (unsigned)cfg->connector_port);
+    if (n < 0 || (size_t)n >= sizeof cfg->ilp_connector_url)
+        return config_fail(err, "ILP_CONNECTOR_URL", "longer than 511 characters");
+    if (!starts_with(cfg->ilp_connector_url, "http://") &&
+        !starts_with(cfg->ilp_connector_url, "https://"))
+        return config_fail(err, "ILP_CONNECTOR_URL", "expected an http:// or https:// URL");
+    cfg->instance_name = env_str("INSTANCE_NAME", NULL);
+    if (cfg->instance_name && (!*cfg->instance_name || strlen(cfg->instance_name) > 255))
+        return config_fail(err, "INSTANCE_NAME", "expected 1 to 255 characters");
+    if (cfg->enable_auto_peering && cfg->auto_peering_port != 0 &&
+        (cfg->auto_peering_port == cfg->open_payments_port ||
+         cfg->auto_peering_port == cfg->admin_port ||
+         cfg->auto_peering_port == cfg->connector_port ||
+         cfg->auto_peering_port == cfg->auth_port ||
+         cfg->auto_peering_port == cfg->introspection_port ||
+         cfg->auto_peering_port == cfg->interaction_port ||
+         cfg->auto_peering_port == cfg->auth_admin_port))
+        return config_fail(err, "AUTO_PEERING_SERVER_PORT", "another listener has this port");
+    return CONFIG_OK;
+}
+
 static config_result_t load_ports(config_t *cfg, config_err_t *err)
 {
     env_err_t e;
@@ -465,6 +498,7 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);
     cfg->stream_secret_hex = env_str("STREAM_SECRET", NULL);
     if ((rc = check_urls(cfg, err)) != CONFIG_OK || (rc = load_ports(cfg, err)) != CONFIG_OK ||
+        (rc = load_auto_peering(cfg, err)) != CONFIG_OK ||
         (rc = load_payments(cfg, err)) != CONFIG_OK ||
         (rc = load_outgoing(cfg, err)) != CONFIG_OK ||
         (rc = load_webhooks(cfg, err)) != CONFIG_OK ||

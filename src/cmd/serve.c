@@ -5,8 +5,9 @@
  * opens the cache (Redis when REDIS_URL is set, else in-process), opens the ledger with its
  * expiry sweeper and the connector, and starts the listeners: the admin API (ledger and peer
  * routes, wallet addresses and incoming payments) on ADMIN_PORT, ILP-over-HTTP on CONNECTOR_PORT,
- * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT; each
- * answers /healthz. The incoming and outgoing payment workers run beside them (quotes and
+ * and Open Payments (wallet address documents, SPSP, key sets) on OPEN_PAYMENTS_PORT, and with
+ * ENABLE_AUTO_PEERING Rafiki's auto-peering server on AUTO_PEERING_SERVER_PORT; each answers
+ * /healthz. The incoming and outgoing payment workers run beside them (quotes and
  * outgoing payments are admin routes too), the liquidity monitor records liquidity_low webhook
  * events, and with WEBHOOK_URL set the webhook delivery worker sends events.
  * SIGINT or SIGTERM stops them in reverse order: listeners first (they wait for requests in
@@ -51,6 +52,7 @@
 #include "admin/admin_payment_liquidity.h"
 #include "admin/admin_payments.h"
 #include "admin/admin_gql.h"
+#include "admin/admin_autopeer.h"
 #include "admin/admin_liquidity.h"
 #include "admin/admin_fees.h"
 #include "admin/admin_webhooks.h"
@@ -97,6 +99,7 @@ enum {
     SRV_INTROSPECTION,
     SRV_INTERACTION,
     SRV_AUTH_ADMIN,
+    SRV_AUTO_PEERING, /* ENABLE_AUTO_PEERING only */
     SRV_COUNT
 };
 
@@ -125,7 +128,8 @@ typedef struct {
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
     liquidity_monitor_t *liquidity;
-    admin_gql_t gql; /* Rafiki's Admin GraphQL API on the admin port */
+    admin_gql_t gql;     /* Rafiki's Admin GraphQL API on the admin port */
+    autopeer_t autopeer; /* auto-peering: createOrUpdatePeerByUrl and SRV_AUTO_PEERING */
     http_server_t *servers[SRV_COUNT];
     admin_gql_t auth_gql;                        /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
     char operator_tenant[PAY_TENANT_ID_LEN + 1]; /* the operator tenant's id (tenants.h) */
@@ -356,17 +360,41 @@ static bool outgoing_start(app_t *app)
     return true;
 }
 
+/* Rafiki's auto-peering: what createOrUpdatePeerByUrl sends, and its server's route when
+ * ENABLE_AUTO_PEERING made the listener. */
+static bool auto_peering_start(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->autopeer = (autopeer_t){.db = app->db,
+                                 .ledger = app->ledger,
+                                 .reg = connector_peers(app->connector),
+                                 .http = app->spsp_client,
+                                 .ilp_address = cfg->ilp_address,
+                                 .connector_url = cfg->ilp_connector_url,
+                                 .instance_name = cfg->instance_name,
+                                 .tenant_id = cfg->operator_tenant_id};
+    if (app->servers[SRV_AUTO_PEERING] &&
+        admin_autopeer_register(app->servers[SRV_AUTO_PEERING], &app->autopeer) != 0) {
+        LOGE("auto-peering: route registration failed");
+        return false;
+    }
+    return true;
+}
+
 /* Rafiki's Admin GraphQL API (POST /graphql on the admin port), over the same domain as the
  * REST routes. */
 static bool graphql_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
+    if (!auto_peering_start(app))
+        return false;
     app->gql = (admin_gql_t){
         .admin = &app->admin,
         .connector = app->connector,
         .wallet = &app->wallet,
         .outgoing = app->outgoing,
         .quotes = &app->quotes,
+        .autopeer = &app->autopeer,
         .sig = {.cache = app->cache,
                 .version = cfg->admin_signature_version,
                 .ttl_s = cfg->admin_signature_ttl_s},
@@ -678,6 +706,7 @@ static const struct {
     [SRV_INTROSPECTION] = {"introspection", COMP_AUTH},
     [SRV_INTERACTION] = {"interaction", COMP_AUTH},
     [SRV_AUTH_ADMIN] = {"auth-admin", COMP_AUTH},
+    [SRV_AUTO_PEERING] = {"auto-peering", COMP_BACKEND},
 };
 
 /* The listeners of this process's components, configured but not yet listening. */
@@ -698,12 +727,17 @@ static bool listeners_create(app_t *app)
         [SRV_INTROSPECTION] = cfg->introspection_port,
         [SRV_INTERACTION] = cfg->interaction_port,
         [SRV_AUTH_ADMIN] = cfg->auth_admin_port,
+        [SRV_AUTO_PEERING] = cfg->auto_peering_port,
     };
     for (int i = 0; i < SRV_COUNT; i++) {
-        if (!(app->components & ROLES[i].component))
+        if (!(app->components & ROLES[i].component) ||
+            (i == SRV_AUTO_PEERING && !cfg->enable_auto_peering))
             continue;
-        /* the connector's handlers never block: its default thread count */
-        unsigned threads = i == SRV_CONNECTOR ? 0 : SERVE_BLOCKING_THREADS;
+        /* the connector's handlers never block: its default thread count; peering requests
+         * are rare */
+        unsigned threads = i == SRV_CONNECTOR      ? 0
+                           : i == SRV_AUTO_PEERING ? 2
+                                                   : SERVE_BLOCKING_THREADS;
         if (!(app->servers[i] = listener(cfg, &limits, ROLES[i].name, ports[i], threads)))
             return false;
     }
