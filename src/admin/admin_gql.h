@@ -70,18 +70,19 @@ typedef struct {
  * NULL serves Rafiki's backend schema with every backend family (the auth server's admin port
  * sets the auth schema and its family instead). */
 typedef struct {
-    admin_ctx_t *admin;             /* ledger, db, cache, ADMIN_API_SECRET */
-    connector_t *connector;         /* peers and routes */
-    const wallet_ctx_t *wallet;     /* wallet addresses, incoming payments */
-    outgoing_payments_t *outgoing;  /* outgoing payments and their worker */
-    quote_svc_t *quotes;            /* quotes */
-    auth_t *auth;                   /* the authorization server, for the auth schema's grants */
-    const autopeer_t *autopeer;     /* createOrUpdatePeerByUrl (auto-peering) */
-    admin_sig_config_t sig;         /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS, replay guard */
-    const char *operator_tenant_id; /* the operator tenant (payments/tenants.h), never NULL */
-    const char *ilp_address;        /* ILP_ADDRESS: a new tenant's is this + "." + its id */
-    gql_limits_t limits;            /* zero: Rafiki's (depth 10, cost 5000) */
-    const uint8_t *sdl;             /* the schema's text, or NULL */
+    admin_ctx_t *admin;               /* ledger, db, cache, ADMIN_API_SECRET */
+    connector_t *connector;           /* peers and routes */
+    const wallet_ctx_t *wallet;       /* wallet addresses, incoming payments */
+    outgoing_payments_t *outgoing;    /* outgoing payments and their worker */
+    quote_svc_t *quotes;              /* quotes */
+    auth_t *auth;                     /* the authorization server, for the auth schema's grants */
+    const autopeer_t *autopeer;       /* createOrUpdatePeerByUrl (auto-peering) */
+    admin_sig_config_t sig;           /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS, replay guard */
+    const char *operator_tenant_id;   /* the operator tenant (payments/tenants.h), never NULL */
+    const char *ilp_address;          /* ILP_ADDRESS: a new tenant's is this + "." + its id */
+    bool allow_http_wallet_addresses; /* createWalletAddress takes http URLs (not production) */
+    gql_limits_t limits;              /* zero: Rafiki's (depth 10, cost 5000) */
+    const uint8_t *sdl;               /* the schema's text, or NULL */
     size_t sdl_len;
     const admin_gql_family_t *const *families;
     size_t n_families;

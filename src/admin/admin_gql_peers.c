@@ -340,12 +340,17 @@ static gql_resolve_t m_by_url(const gql_call_t *call, json_t **out)
     if (!gqll_id(in, "assetId", &a.asset_id))
         a.asset_id = (ledger_id_t){0, 0}; /* no asset has it: "Unknown asset" */
     peer_t *p = NULL;
+    const char *owner;
+    if (!admin_gql_create_owner(call, in, &owner))
+        return GQL_RESOLVE_ERROR;
     autopeer_result_t r = autopeer_initiate(ap, &a, &p);
     if (r != AUTOPEER_OK)
         return admin_gql_fail(call, autopeer_code(r), "%s", autopeer_result_message(r));
-    *out = json_pack("{s:o}", "peer", peer_json(call, p));
+    bool owned = admin_gql_created(call, PAY_OWNED_PEER, p->id, owner);
+    if (owned)
+        *out = json_pack("{s:o}", "peer", peer_json(call, p));
     peer_release(p);
-    return GQL_RESOLVED;
+    return owned ? GQL_RESOLVED : GQL_RESOLVE_ERROR;
 }
 
 static const gql_resolver_t resolvers[] = {

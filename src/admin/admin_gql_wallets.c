@@ -245,6 +245,34 @@ static int props_in(const gql_call_t *call, const json_t *in, wallet_prop_t **pr
     return n;
 }
 
+/* Rafiki's wallet address URL rules for the tenant that will own it (owner; NULL: the
+ * operator): under its WALLET_ADDRESS_URL setting, which a tenant other than the operator must
+ * have, else under OPEN_PAYMENTS_URL. False after failing the call. */
+static bool tenant_wallet_url(const gql_call_t *call, const char *owner, const char *address,
+                              char url[WALLET_ADDRESS_URL_MAX + 1])
+{
+    const admin_gql_t *g = admin_gql_req(call)->gql;
+    char base[PAY_TENANT_TEXT_MAX + 1];
+    const char *tenant = owner ? owner : g->operator_tenant_id;
+    pay_tenant_result_t r =
+        pay_tenant_setting(g->admin->db, tenant, "WALLET_ADDRESS_URL", base, sizeof base);
+    if (r == PAY_TENANT_NOT_FOUND && owner) {
+        admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Setting for wallet address has not been found.");
+        return false;
+    }
+    if (r != PAY_TENANT_OK && r != PAY_TENANT_NOT_FOUND) {
+        gqlp_internal(call, "tenant settings");
+        return false;
+    }
+    if (wallet_address_url_under(r == PAY_TENANT_OK ? base : g->wallet->op_url,
+                                 address ? address : "", g->allow_http_wallet_addresses,
+                                 url) != 0) {
+        wa_fail(call, WALLET_ADDRESS_URL_INVALID);
+        return false;
+    }
+    return true;
+}
+
 static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **out)
 {
     const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
@@ -255,8 +283,8 @@ static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **ou
     if (!admin_gql_create_owner(call, in, &owner))
         return GQL_RESOLVE_ERROR;
     char url[WALLET_ADDRESS_URL_MAX + 1];
-    if (wallet_address_url_resolve(ctx->op_url, gqlp_str(in, "address"), url) != 0)
-        return wa_fail(call, WALLET_ADDRESS_URL_INVALID);
+    if (!tenant_wallet_url(call, owner, gqlp_str(in, "address"), url))
+        return GQL_RESOLVE_ERROR;
     wallet_prop_t *props;
     bool given;
     int n = props_in(call, in, &props, &given);

@@ -39,6 +39,7 @@ typedef struct {
     uint16_t interaction_port;   /* INTERACTION_PORT: the interaction API of an own IdP */
     uint16_t auth_admin_port;    /* AUTH_ADMIN_PORT: the auth Admin GraphQL API (internal) */
     bool production;
+    bool wallet_address_allow_http; /* WALLET_ADDRESS_ALLOW_HTTP: GraphQL creates take http URLs */
     /* payments (Open Payments port) */
     char open_payments_url[256]; /* OPEN_PAYMENTS_URL without a trailing slash */
     char auth_server_url[256];   /* AUTH_SERVER_URL without a trailing slash */

@@ -289,7 +289,10 @@ static config_result_t load_payments(config_t *cfg, config_err_t *err)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     /* Rafiki's wait for a wallet address the wallet creates when told it was asked for */
     uint64_t timeout, freq;
-    if (env_bool("WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED", false, &cfg->wallet_address_poll,
+    /* Rafiki's createWalletAddress takes https URLs only; http for development and tests */
+    if (env_bool("WALLET_ADDRESS_ALLOW_HTTP", !cfg->production, &cfg->wallet_address_allow_http,
+                 &e) != ENV_OK ||
+        env_bool("WALLET_ADDRESS_NOT_FOUND_POLLING_ENABLED", false, &cfg->wallet_address_poll,
                  &e) != ENV_OK ||
         env_u64("WALLET_ADDRESS_LOOKUP_TIMEOUT_MS", 1500, 0, 60000, &timeout, &e) != ENV_OK ||
         env_u64("WALLET_ADDRESS_POLLING_FREQUENCY_MS", 100, 10, 10000, &freq, &e) != ENV_OK)

@@ -372,7 +372,7 @@ static bool auto_peering_start(app_t *app)
                                  .ilp_address = cfg->ilp_address,
                                  .connector_url = cfg->ilp_connector_url,
                                  .instance_name = cfg->instance_name,
-                                 .tenant_id = cfg->operator_tenant_id};
+                                 .tenant_id = app->operator_tenant};
     if (app->servers[SRV_AUTO_PEERING] &&
         admin_autopeer_register(app->servers[SRV_AUTO_PEERING], &app->autopeer) != 0) {
         LOGE("auto-peering: route registration failed");
@@ -400,6 +400,7 @@ static bool graphql_start(app_t *app)
                 .ttl_s = cfg->admin_signature_ttl_s},
         .operator_tenant_id = app->operator_tenant,
         .ilp_address = cfg->ilp_address,
+        .allow_http_wallet_addresses = cfg->wallet_address_allow_http,
         .limits = {.no_introspection = cfg->production}, /* as Rafiki in production */
     };
     if (admin_gql_register(app->servers[SRV_ADMIN], &app->gql) != 0) {

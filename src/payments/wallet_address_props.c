@@ -213,15 +213,52 @@ wallet_address_result_t wallet_key_get(const wallet_ctx_t *ctx, ledger_id_t key_
     return WALLET_ADDRESS_STORAGE_ERROR;
 }
 
-int wallet_address_url_resolve(const char *op_url, const char *address,
-                               char out[WALLET_ADDRESS_URL_MAX + 1])
+/* The scheme and the path of a http(s) URL: 0 with *https and *path (its first '/' or ""),
+ * -1 for anything else. */
+static int url_parts(const char *url, bool *https, const char **path)
 {
-    bool is_url = strncmp(address, "http://", 7) == 0 || strncmp(address, "https://", 8) == 0;
-    const char *path = address[0] == '/' ? address + 1 : address;
-    int w = is_url ? snprintf(out, WALLET_ADDRESS_URL_MAX + 1, "%s", address)
-                   : snprintf(out, WALLET_ADDRESS_URL_MAX + 1, "%s/%s", op_url, path);
-    if (w < 0 || w > WALLET_ADDRESS_URL_MAX)
+    size_t skip = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
+    if (!skip || !url[skip] || url[skip] == '/')
         return -1;
+    *https = skip == 8;
+    const char *slash = strchr(url + skip, '/');
+    *path = slash ? slash : "";
+    return 0;
+}
+
+static bool has_scheme(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return false;
+    while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+           *s == '+' || *s == '-' || *s == '.')
+        s++;
+    return *s == ':';
+}
+
+int wallet_address_url_under(const char *base, const char *address, bool allow_http,
+                             char out[WALLET_ADDRESS_URL_MAX + 1])
+{
+    static const char *const FORBIDDEN[] = {"/incoming-payments", "/outgoing-payments", "/quotes"};
+    bool https;
+    const char *path;
+    size_t blen = strlen(base);
+    bool slash = blen > 0 && base[blen - 1] == '/';
+    int w;
+    if (has_scheme(address)) { /* what JavaScript's new URL() takes as a URL */
+        if (strncmp(address, base, blen) != 0)
+            return -1;
+        w = snprintf(out, WALLET_ADDRESS_URL_MAX + 1, "%s", address);
+    } else {
+        const char *rel = address[0] == '/' ? address + 1 : address;
+        w = snprintf(out, WALLET_ADDRESS_URL_MAX + 1, "%s%s%s", base, slash ? "" : "/", rel);
+    }
+    if (w < 0 || w > WALLET_ADDRESS_URL_MAX || url_parts(out, &https, &path) != 0 ||
+        (!https && !allow_http) || !path[0] || strcmp(path, "/") == 0)
+        return -1;
+    for (size_t i = 0; i < sizeof FORBIDDEN / sizeof *FORBIDDEN; i++)
+        if (strstr(path, FORBIDDEN[i]))
+            return -1;
     for (char *p = out; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');

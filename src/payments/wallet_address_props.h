@@ -55,13 +55,15 @@ wallet_address_result_t wallet_key_get(const wallet_ctx_t *ctx, ledger_id_t key_
                                        wallet_key_t *out, db_err_t *err);
 
 /*
- * The URL a create names with address: a URL (http:// or https://) is taken as it is, anything
- * else as a path under op_url ("alice" and "/alice" both name {op_url}/alice); the result is
- * lowercased, as Rafiki stores addresses. wallet_address_create checks it further. Returns 0,
- * or -1 when it does not fit.
+ * Rafiki's createWalletAddressUrl: the URL a create names with address under base (a tenant's
+ * WALLET_ADDRESS_URL setting, or OPEN_PAYMENTS_URL for the operator without one). A URL must
+ * start with base; anything else is a path appended to base (with one slash between). The
+ * result must be https (http too when allow_http: development and tests), have a path other
+ * than "/", and not contain /incoming-payments, /outgoing-payments or /quotes; it is
+ * lowercased. 0, or -1: Rafiki's "invalid url".
  */
-int wallet_address_url_resolve(const char *op_url, const char *address,
-                               char out[WALLET_ADDRESS_URL_MAX + 1]);
+int wallet_address_url_under(const char *base, const char *address, bool allow_http,
+                             char out[WALLET_ADDRESS_URL_MAX + 1]);
 
 /* Rafiki's getByUrl: the wallet address at url as given (one made through the REST API keeps its
  * case), else at url lowercased, as Rafiki stores and looks addresses up. OK, NOT_FOUND,

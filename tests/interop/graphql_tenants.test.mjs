@@ -111,12 +111,24 @@ test('tenants: create with settings, read, list, update, whoami; secrets shown o
   assert.deepEqual([e.code, e.message], ['FORBIDDEN', 'permission denied'])
 
   const SETTINGS = `mutation($input: CreateTenantSettingsInput!) { createTenantSettings(input: $input) { settings { key value } } }`
-  const s = (await A.request(SETTINGS, { input: { settings: [{ key: 'WALLET_ADDRESS_URL', value: 'https://alpha.example/' }] } })).createTenantSettings.settings
-  assert.ok(s.some((x) => x.key === 'WALLET_ADDRESS_URL' && x.value === 'https://alpha.example/'))
-  e = await fails(B, SETTINGS, { input: { settings: [{ key: 'WALLET_ADDRESS_URL', value: 'https://alpha.example/' }] } })
+  const alphaUrl = `http://localhost:${srv.ports.op}/alpha/`
+  const s = (await A.request(SETTINGS, { input: { settings: [{ key: 'WALLET_ADDRESS_URL', value: alphaUrl }] } })).createTenantSettings.settings
+  assert.ok(s.some((x) => x.key === 'WALLET_ADDRESS_URL' && x.value === alphaUrl))
+  e = await fails(B, SETTINGS, { input: { settings: [{ key: 'WALLET_ADDRESS_URL', value: alphaUrl }] } })
   assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'Wallet Address Url already exists'])
   e = await fails(B, SETTINGS, { input: { settings: [{ key: 'ILP_ADDRESS', value: 'not an address' }] } })
   assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'Invalid value for one or more tenant settings'])
+})
+
+test('wallet addresses: a tenant without WALLET_ADDRESS_URL cannot create one', async () => {
+  const t = await newTenant('nourl')
+  const g = tenants.nourl.gql
+  const asset = (await g.request(`mutation($input: CreateAssetInput!) { createAsset(input: $input) { asset { id } } }`,
+    { input: { code: 'NOU', scale: 2 } })).createAsset.asset
+  const e = await fails(g, `mutation($input: CreateWalletAddressInput!) { createWalletAddress(input: $input) { walletAddress { id } } }`,
+    { input: { assetId: asset.id, address: 'someone' } })
+  assert.deepEqual([e.code, e.message], ['NOT_FOUND', 'Setting for wallet address has not been found.'])
+  assert.ok(t.id)
 })
 
 test('authentication: each tenant signs with its own secret; a wrong or deleted tenant is refused', async () => {
@@ -129,6 +141,11 @@ test('authentication: each tenant signs with its own secret; a wrong or deleted 
   assert.equal((await tenants.gone.gql.request('{ whoami { id } }')).whoami.id, gone.id)
   assert.equal((await op.request('mutation($id: String!) { deleteTenant(id: $id) { success } }', { id: gone.id })).deleteTenant.success, true)
   assert.equal((await tenants.gone.gql.raw('{ whoami { id } }')).status, 401, 'a deleted tenant is refused')
+  // a tenant's secret opens nothing else: the REST admin API takes the operator's alone
+  for (const route of ['/assets', '/peers', '/wallet-addresses']) {
+    const r = await fetch(`http://127.0.0.1:${srv.ports.admin}${route}`, { headers: { Authorization: `Bearer ${secret}` } })
+    assert.equal(r.status, 401, `REST ${route} with a tenant's secret`)
+  }
   const deleted = (await op.request(`query($id: String!) { tenant(id: $id) { id deletedAt } }`, { id: gone.id })).tenant
   assert.ok(deleted.deletedAt, 'the operator still reads it')
   const e = await fails(op, 'mutation($id: String!) { deleteTenant(id: $id) { success } }', { id: OPERATOR })
@@ -151,10 +168,20 @@ async function build (name, code) {
     { input: { assetId: asset.id, amount: '10', id: own.withdrawal, idempotencyKey: randomUUID(), timeoutSeconds: '600' } })
   own.peer = (await g.request(`mutation($input: CreatePeerInput!) { createPeer(input: $input) { peer { id } } }`,
     { input: { assetId: asset.id, staticIlpAddress: `test.peer-${name}`, http: { outgoing: { authToken: 'o-' + name, endpoint: 'http://127.0.0.1:9/ilp' }, incoming: { authTokens: ['i-' + name + randomUUID()] } } } })).createPeer.peer.id
+  // Rafiki's wallet address URL rules: a tenant needs its WALLET_ADDRESS_URL setting
+  const CREATE_WA = `mutation($input: CreateWalletAddressInput!) { createWalletAddress(input: $input) { walletAddress { id address } } }`
+  const base = `http://localhost:${srv.ports.op}/${name}/`
+  await g.request(`mutation($input: CreateTenantSettingsInput!) { createTenantSettings(input: $input) { settings { key } } }`,
+    { input: { settings: [{ key: 'WALLET_ADDRESS_URL', value: base }] } })
+  let e = await fails(g, CREATE_WA, { input: { assetId: asset.id, address: `http://localhost:${srv.ports.op}/elsewhere/x` } })
+  assert.deepEqual([e.code, e.message], ['BAD_USER_INPUT', 'invalid url'], 'outside its WALLET_ADDRESS_URL')
+  e = await fails(g, CREATE_WA, { input: { assetId: asset.id, address: 'quotes' } })
+  assert.equal(e.message, 'invalid url')
   const wa = async (who) => (await g.request(`mutation($input: CreateWalletAddressInput!) { createWalletAddress(input: $input) { walletAddress { id address } } }`,
-    { input: { assetId: asset.id, address: `${name}-${who}` } })).createWalletAddress.walletAddress
+    { input: { assetId: asset.id, address: who } })).createWalletAddress.walletAddress
   const payer = await wa('payer')
   const payee = await wa('payee')
+  assert.equal(payer.address, `${base}payer`, 'a bare name is completed from WALLET_ADDRESS_URL')
   own.wallet = payer.id
   own.walletUrl = payer.address
   await sleep(3)

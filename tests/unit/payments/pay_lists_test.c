@@ -268,16 +268,27 @@ Test(pay_lists, key_by_id_and_url_resolve)
     cr_assert_eq(wallet_key_get(&E.ctx, ledger_id_random(), &got, &err),
                  WALLET_ADDRESS_KEY_NOT_FOUND);
     char url[WALLET_ADDRESS_URL_MAX + 1];
-    cr_assert_eq(wallet_address_url_resolve("http://h:3000", "Alice", url), 0);
+    cr_assert_eq(wallet_address_url_under("http://h:3000", "Alice", true, url), 0);
     cr_assert_str_eq(url, "http://h:3000/alice");
-    cr_assert_eq(wallet_address_url_resolve("http://h:3000", "/bob", url), 0);
+    cr_assert_eq(wallet_address_url_under("http://h:3000", "/bob", true, url), 0);
     cr_assert_str_eq(url, "http://h:3000/bob");
-    cr_assert_eq(wallet_address_url_resolve("http://h:3000", "https://x.example/Carol", url), 0);
-    cr_assert_str_eq(url, "https://x.example/carol");
+    cr_assert_eq(wallet_address_url_under("http://h:3000", "bob", false, url), -1, "https only");
+    cr_assert_eq(
+        wallet_address_url_under("https://x.example/t/", "https://x.example/t/Carol", false, url),
+        0);
+    cr_assert_str_eq(url, "https://x.example/t/carol");
+    cr_assert_eq(
+        wallet_address_url_under("https://x.example/t/", "https://x.example/u/carol", false, url),
+        -1, "not under the tenant's URL");
+    cr_assert_eq(wallet_address_url_under("https://x.example/t", "dave", false, url), 0);
+    cr_assert_str_eq(url, "https://x.example/t/dave");
+    cr_assert_eq(wallet_address_url_under("https://x.example", "", false, url), -1, "no path");
+    cr_assert_eq(wallet_address_url_under("https://x.example", "a/quotes", false, url), -1);
+    cr_assert_eq(wallet_address_url_under("https://x.example", "ftp://x/a", false, url), -1);
     char longer[WALLET_ADDRESS_URL_MAX + 8];
     memset(longer, 'a', sizeof longer - 1);
     longer[sizeof longer - 1] = '\0';
-    cr_assert_eq(wallet_address_url_resolve("http://h:3000", longer, url), -1);
+    cr_assert_eq(wallet_address_url_under("http://h:3000", longer, true, url), -1);
 }
 
 Test(pay_lists, find_by_url_as_given_then_lowercased)
