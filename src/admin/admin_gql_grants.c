@@ -7,8 +7,8 @@
  * Every grant belongs to the operator's tenant until tenants land (issue 20): Grant.tenantId is
  * OPERATOR_TENANT_ID ("" when unset), a tenantId argument naming another tenant lists nothing,
  * and a caller that is not the operator sees no grants. Rafiki's grant(id) joins the grant's
- * subjects, its list does not, so Grant.subject is {sub_ids: []} from grant(id) and null in a
- * list (our grant requests carry no subject: auth.c refuses them).
+ * subjects, its list does not, so Grant.subject is {sub_ids: [...]} from grant(id) (empty for a
+ * grant that asked for none) and null in a list.
  */
 #include <string.h>
 
@@ -56,7 +56,20 @@ static json_t *access_json(const auth_grant_view_t *g, json_t *created)
     return list;
 }
 
-/* A Grant as the schema spells it; with_subject: grant(id)'s empty subject list. */
+/* Subject.sub_ids: SubjectItem {id, subId, subIdFormat, createdAt} of each. */
+static json_t *subjects_json(const auth_grant_view_t *g)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < g->n_subjects; i++) {
+        const auth_subject_t *s = &g->subjects[i];
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:o}", "id", s->id, "subId", s->sub_id,
+                                              "subIdFormat", s->format, "createdAt",
+                                              admin_gql_time_json(s->created_ms)));
+    }
+    return json_pack("{s:o}", "sub_ids", list);
+}
+
+/* A Grant as the schema spells it; with_subject: grant(id)'s subject (a list has none). */
 static json_t *grant_json(const gql_call_t *call, const auth_grant_view_t *g, bool with_subject)
 {
     const char *tenant = admin_gql_req(call)->gql->operator_tenant_id;
@@ -67,8 +80,7 @@ static json_t *grant_json(const gql_call_t *call, const auth_grant_view_t *g, bo
                   "access", access_json(g, created), "state", auth_grant_state_str(g->state),
                   "finalizationReason", reason ? json_string(reason) : json_null(), "createdAt",
                   created, "tenantId", tenant ? tenant : "");
-    json_object_set_new(out, "subject",
-                        with_subject ? json_pack("{s:[]}", "sub_ids") : json_null());
+    json_object_set_new(out, "subject", with_subject ? subjects_json(g) : json_null());
     json_decref(created);
     return out;
 }

@@ -235,6 +235,54 @@ static http_handler_result_t pending_start(auth_t *a, http_req_t *req, grant_t *
                             g->interact_nonce, "continue", continue_json(a, g, cont, true)));
 }
 
+/* gnap_error for a check that answers false when it refuses. */
+static bool refuse(http_req_t *req, unsigned status, const char *code, const char *description)
+{
+    gnap_error(req, status, code, description);
+    return false;
+}
+
+/* What the request asks for into g (its access items, its subject, its interaction) and
+ * whether the user must answer it; answers the refusal and returns false. */
+static bool request_read(auth_t *a, http_req_t *req, const json_t *body, const json_t *jwk,
+                         const char *client_url, grant_t *g, bool *interactive)
+{
+    auth_err_t why = {.msg = ""};
+    const json_t *at = json_object_get(body, "access_token");
+    const json_t *subject = json_object_get(body, "subject");
+    const json_t *interact = json_object_get(body, "interact");
+    bool access_interactive = false;
+    auth_result_t r = subject ? subject_parse(subject, g, &why) : AUTH_OK;
+    if (r == AUTH_OK && subject)
+        r = subject_known(a, g, &why);
+    if (r == AUTH_STORAGE_ERROR) {
+        storage_error(req);
+        return false;
+    }
+    if (r != AUTH_OK)
+        return refuse(req, 400, "invalid_request", why.msg);
+    if ((at || !subject) &&
+        (!json_is_object(at) ||
+         access_validate(a, json_object_get(at, "access"), &access_interactive, &why) != AUTH_OK))
+        return refuse(req, 400, "invalid_request",
+                      why.msg[0] ? why.msg : "access_token.access or subject is required");
+    /* only the user can show that they own a subject's wallet address */
+    *interactive = access_interactive || g->n_subjects > 0;
+    if (*interactive && !interact)
+        return refuse(req, 400, "invalid_request",
+                      "this request needs the user: interact is required");
+    if (interact && interact_parse(interact, g, &why) != AUTH_OK)
+        return refuse(req, 400, "invalid_request", why.msg);
+    if (*interactive && jwk)
+        return refuse(req, 400, "invalid_client",
+                      "interactive grants need a client wallet address");
+    if (*interactive && !client_name_get(a, client_url, g))
+        return refuse(req, 400, "invalid_client",
+                      "the client's wallet address has no publicName to show the user");
+    g->access = at ? json_deep_copy(json_object_get(at, "access")) : json_array();
+    return true;
+}
+
 static http_handler_result_t grant_request(http_req_t *req, void *user)
 {
     auth_t *a = user;
@@ -246,50 +294,19 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
         return HTTP_DONE;
     }
     grant_t g = {0};
-    auth_err_t why = {.msg = ""};
     const char *client_url;
     const json_t *jwk;
-    const json_t *at = json_object_get(body, "access_token");
-    const json_t *interact = json_object_get(body, "interact");
-    http_handler_result_t res = HTTP_DONE;
     bool interactive = false;
     if (client_parse(json_object_get(body, "client"), &client_url, &jwk) != 0) {
         gnap_error(req, 400, "invalid_client", "client must be a wallet address URL or {jwk}");
         goto out;
     }
-    if (!signed_by_client(a, req, client_url, jwk))
+    if (!signed_by_client(a, req, client_url, jwk) ||
+        !request_read(a, req, body, jwk, client_url, &g, &interactive))
         goto out;
-    if (json_object_get(body, "subject")) {
-        gnap_error(req, 400, "invalid_request", "subject requests are not supported");
-        goto out;
-    }
-    if (!json_is_object(at) ||
-        access_validate(a, json_object_get(at, "access"), &interactive, &why) != AUTH_OK) {
-        gnap_error(req, 400, "invalid_request",
-                   why.msg[0] ? why.msg : "access_token.access is required");
-        goto out;
-    }
-    if (interactive && !interact) {
-        gnap_error(req, 400, "invalid_request", "this access needs the user: interact is required");
-        goto out;
-    }
-    if (interact && interact_parse(interact, &g, &why) != AUTH_OK) {
-        gnap_error(req, 400, "invalid_request", why.msg);
-        goto out;
-    }
-    if (interactive && jwk) {
-        gnap_error(req, 400, "invalid_client", "interactive grants need a client wallet address");
-        goto out;
-    }
-    if (interactive && !client_name_get(a, client_url, &g)) {
-        gnap_error(req, 400, "invalid_client",
-                   "the client's wallet address has no publicName to show the user");
-        goto out;
-    }
     uuid_v7(g.id);
     snprintf(g.client, sizeof g.client, "%s", client_url ? client_url : "");
     g.client_jwk = jwk ? json_deep_copy(jwk) : NULL;
-    g.access = json_deep_copy(json_object_get(at, "access"));
     char cont[AUTH_TOKEN_LEN + 1];
     auth_token_new(cont);
     auth_hash(cont, g.continue_hash);
@@ -301,7 +318,7 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
 out:
     grant_release(&g);
     json_decref(body);
-    return res;
+    return HTTP_DONE;
 }
 
 /* ---- continuation ---- */
@@ -332,10 +349,19 @@ static bool continue_auth(auth_t *a, http_req_t *req, grant_t *g)
     return signed_by_client(a, req, g->client, g->client_jwk);
 }
 
+/* Finalizes an approved grant and answers what it grants: its access token (a new one) when it
+ * has access items, its subject when it asked for one (the user has proven it by approving). */
 static http_handler_result_t issue(auth_t *a, http_req_t *req, grant_t *g, grant_state_t from)
 {
     char value[AUTH_TOKEN_LEN + 1], id[UUID_STR_LEN + 1], cont[AUTH_TOKEN_LEN + 1];
-    grant_store_result_t rc = token_issue(a, g->id, from, value, id);
+    auth_subject_t subjects[AUTH_SUBJECTS_MAX];
+    size_t n = 0;
+    if (grant_subjects_get(a, g->id, subjects, AUTH_SUBJECTS_MAX, &n) != GSTORE_OK)
+        return storage_error(req);
+    bool with_token = json_array_size(g->access) > 0;
+    grant_store_result_t rc = with_token
+                                  ? token_issue(a, g->id, from, value, id)
+                                  : grant_transition(a, g->id, from, GRANT_FINALIZED, NULL, NULL);
     if (rc == GSTORE_NOT_FOUND)
         return gnap_error(req, 401, "request_denied", "the grant is not approved");
     if (rc != GSTORE_OK)
@@ -343,9 +369,12 @@ static http_handler_result_t issue(auth_t *a, http_req_t *req, grant_t *g, grant
     /* the continue token stays what the client holds: answer it back */
     const char *held = gnap_token(req);
     snprintf(cont, sizeof cont, "%s", held ? held : "");
-    return answer(req, 200,
-                  json_pack("{s:o,s:o}", "access_token", token_json(a, value, id, g->access),
-                            "continue", continue_json(a, g, cont, false)));
+    json_t *doc = json_pack("{s:o}", "continue", continue_json(a, g, cont, false));
+    if (doc && with_token)
+        json_object_set_new(doc, "access_token", token_json(a, value, id, g->access));
+    if (doc && n > 0)
+        json_object_set_new(doc, "subject", subject_json(subjects, n));
+    return answer(req, 200, doc);
 }
 
 static http_handler_result_t grant_continue(http_req_t *req, void *user)
@@ -642,6 +671,9 @@ auth_result_t auth_interaction_get(auth_t *a, const char *id, const char *nonce,
     auth_result_t r = g.state == GRANT_REVOKED  ? AUTH_NOT_PENDING
                       : interaction_expired(&g) ? AUTH_EXPIRED
                                                 : AUTH_OK;
+    if (r == AUTH_OK && grant_subjects_get(a, g.id, out->subjects, AUTH_SUBJECTS_MAX,
+                                           &out->n_subjects) != GSTORE_OK)
+        r = AUTH_STORAGE_ERROR;
     grant_release(&g);
     if (r != AUTH_OK)
         json_decref(out->access), out->access = NULL;
@@ -704,6 +736,8 @@ static http_handler_result_t idp_get(http_req_t *req, void *user)
     json_t *doc =
         json_pack("{s:s,s:o,s:s,s:{s:s,s:s}}", "grantId", it.grant_id, "access", it.access, "state",
                   states[it.state], "client", "walletAddress", it.client, "name", it.client_name);
+    if (doc && it.n_subjects > 0) /* the wallet addresses the IdP's user must own */
+        json_object_set_new(doc, "subject", subject_json(it.subjects, it.n_subjects));
     return answer(req, 200, doc);
 }
 

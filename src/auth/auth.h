@@ -6,7 +6,10 @@
  * On AUTH_PORT (public, AUTH_SERVER_URL; the grant endpoint URI is AUTH_SERVER_URL + "/", the
  * string wallet address documents give as authServer):
  *   POST /                               grant request (signed): 200 approved or pending;
- *                                        429 too_many_attempts over the pending cap below
+ *                                        429 too_many_attempts over the pending cap below. A
+ *                                        `subject` (one wallet address of this server to prove,
+ *                                        auth_subject.c) makes it interactive; its continuation
+ *                                        answers `subject` and, without access items, no token
  *   POST /continue/{id}                  continue with interact_ref, or poll (honours wait,
  *                                        400 too_fast); DELETE /continue/{id} cancels the grant
  *   POST /token/{id}                     rotate the access token; DELETE revokes it
@@ -98,6 +101,19 @@ typedef struct {
 
 const char *auth_result_str(auth_result_t r);
 
+/* Subject identifiers one grant request may name (auth-server.yaml: sub_ids maxItems 1). */
+#define AUTH_SUBJECTS_MAX 1
+/* The subject identifier format Open Payments defines: a wallet address URL. */
+#define AUTH_SUBJECT_FORMAT "uri"
+
+/* A subject a grant asked the user to prove: the user owns the wallet address sub_id. */
+typedef struct {
+    char id[UUID_STR_LEN + 1];      /* its row (Admin GraphQL SubjectItem.id) */
+    char sub_id[OP_CLIENT_MAX + 1]; /* a wallet address URL of this server */
+    char format[8];                 /* AUTH_SUBJECT_FORMAT */
+    int64_t created_ms;
+} auth_subject_t;
+
 typedef enum {
     AUTH_INTERACTION_PENDING,
     AUTH_INTERACTION_APPROVED,
@@ -109,7 +125,10 @@ typedef struct {
     auth_interaction_state_t state;
     char client[OP_CLIENT_MAX + 1];                /* the client's wallet address URL */
     char client_name[WALLET_ADDRESS_NAME_MAX + 1]; /* its publicName */
-    json_t *access; /* the requested access items (a new reference: json_decref it) */
+    json_t *access; /* the requested access items (a new reference: json_decref it); [] when the
+                       grant asks only for its subject */
+    auth_subject_t subjects[AUTH_SUBJECTS_MAX]; /* the wallet addresses the user must own */
+    size_t n_subjects;
     int64_t expires_ms;
 } auth_interaction_t;
 

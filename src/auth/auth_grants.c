@@ -390,6 +390,12 @@ auth_grants_result_t auth_grants_get(auth_t *a, const char *id, auth_grant_view_
     if (r == AUTH_GRANTS_STORAGE)
         LOGE("auth: grants: database: %s", err.msg);
     db_release(conn);
+    if (r == AUTH_GRANTS_OK &&
+        grant_subjects_get(a, id, out->subjects, AUTH_SUBJECTS_MAX, &out->n_subjects) !=
+            GSTORE_OK) { /* logged by the store */
+        auth_grant_view_release(out);
+        r = AUTH_GRANTS_STORAGE;
+    }
     return r;
 }
 

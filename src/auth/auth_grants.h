@@ -89,6 +89,10 @@ typedef struct {
     json_t *access; /* owned: the access items as granted ({type, actions, identifier?,
                        limits?}, camelCase as the request spelled them) */
     int64_t created_ms;
+    /* Its subjects (read by auth_grants_get only, as Rafiki joins them for grant(id) and not
+     * for its list). */
+    auth_subject_t subjects[AUTH_SUBJECTS_MAX];
+    size_t n_subjects;
 } auth_grant_view_t;
 
 void auth_grant_view_release(auth_grant_view_t *g);
@@ -130,7 +134,8 @@ auth_grants_result_t auth_grants_list(auth_t *a, const auth_grants_filter_t *fil
                                       auth_grants_err_t *err);
 void auth_grants_list_release(auth_grants_list_t *l);
 
-/* The grant id into *out (release it): AUTH_GRANTS_OK, NOT_FOUND or STORAGE. */
+/* The grant id with its subjects into *out (release it): AUTH_GRANTS_OK, NOT_FOUND or
+ * STORAGE. */
 auth_grants_result_t auth_grants_get(auth_t *a, const char *id, auth_grant_view_t *out);
 
 /* Revokes the grant whatever its state (as Rafiki: revoking twice succeeds, a pending grant can

@@ -1,6 +1,6 @@
 /*
  * Inside the authorization server: the grant and token rows (auth_store.c), the access rules
- * (auth_access.c) and the HTTP routes (auth_http.c) share these.
+ * (auth_access.c), the subjects (auth_subject.c) and the HTTP routes (auth.c) share these.
  *
  * Threads: as auth.h: the store calls block on the database and may run on any thread that
  * may block.
@@ -39,7 +39,11 @@ typedef struct {
     char client[OP_CLIENT_MAX + 1];
     json_t *client_jwk; /* owned; NULL without directed identity */
     char client_name[WALLET_ADDRESS_NAME_MAX + 1];
-    json_t *access; /* owned: the access items */
+    json_t *access; /* owned: the access items ([] for a grant of its subject alone) */
+    /* The subject the user must prove: set by subject_parse on a request; grant_get does not
+     * read them (grant_subjects_get does). */
+    auth_subject_t subjects[AUTH_SUBJECTS_MAX];
+    size_t n_subjects;
     char continue_hash[AUTH_HASH_HEX_LEN + 1];
     char finish_uri[AUTH_URI_MAX + 1]; /* "" without finish */
     char client_nonce[AUTH_NONCE_MAX + 1];
@@ -69,10 +73,10 @@ typedef enum {
     GSTORE_FULL, /* grant_insert: the client has pending_grants_max unexpired PENDING grants */
 } grant_store_result_t;
 
-/* Inserts g; a PENDING g only while its client has fewer than the configured maximum of
- * unexpired PENDING grants (counted in the same transaction; on Postgres, concurrent requests
- * of one client may each see the count before the others' inserts, so the cap can be passed by
- * at most the number of such requests in flight). */
+/* Inserts g with its subjects; a PENDING g only while its client has fewer than the configured
+ * maximum of unexpired PENDING grants (counted in the same transaction; on Postgres, concurrent
+ * requests of one client may each see the count before the others' inserts, so the cap can be
+ * passed by at most the number of such requests in flight). */
 grant_store_result_t grant_insert(auth_t *a, const grant_t *g);
 grant_store_result_t grant_get(auth_t *a, const char *id, grant_t *out);
 grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id, const char *nonce,
@@ -82,6 +86,10 @@ grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id
 grant_store_result_t grant_transition(auth_t *a, const char *id, grant_state_t from,
                                       grant_state_t to, const char *interact_ref,
                                       const char *subject);
+/* The subjects of grant_id, in request order, into out (at most cap); *n their count. OK (also
+ * for none) or ERROR. */
+grant_store_result_t grant_subjects_get(auth_t *a, const char *grant_id, auth_subject_t *out,
+                                        size_t cap, size_t *n);
 grant_store_result_t grant_set_session(auth_t *a, const char *id, const char *session_hash);
 grant_store_result_t grant_touch_continue(auth_t *a, const char *id, int64_t now_ms);
 
@@ -114,6 +122,19 @@ int client_parse(const json_t *c, const char **url, const json_t **jwk);
 /* interact {start: [.."redirect"..], finish?: {method: "redirect", uri, nonce}}: AUTH_OK (g's
  * finish_uri and client_nonce set when finish is given), or AUTH_INVALID_REQUEST with err. */
 auth_result_t interact_parse(const json_t *in, grant_t *g, auth_err_t *err);
+
+/* ---- subjects (auth_subject.c) ---- */
+
+/* A request's subject {sub_ids: [{id, format}]} into g's subjects: 1 to AUTH_SUBJECTS_MAX
+ * items, each format "uri" and id an http(s) URL of at most OP_CLIENT_MAX characters without
+ * spaces, controls or fragment; each is given a new row id. AUTH_OK, or AUTH_INVALID_REQUEST
+ * with err. Reads no database. */
+auth_result_t subject_parse(const json_t *subject, grant_t *g, auth_err_t *err);
+/* Whether every subject of g is an active wallet address of this server (only those can be
+ * proven here): AUTH_OK, AUTH_INVALID_REQUEST with err, or AUTH_STORAGE_ERROR. */
+auth_result_t subject_known(auth_t *a, const grant_t *g, auth_err_t *err);
+/* {sub_ids: [{id, format}...]} of n subjects (a new reference). */
+json_t *subject_json(const auth_subject_t *s, size_t n);
 
 /* ---- access rules (auth_access.c) ---- */
 

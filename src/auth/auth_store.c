@@ -220,6 +220,30 @@ static db_rc_t identifiers_insert(db_conn_t *conn, const grant_t *g, db_err_t *e
     return DB_OK;
 }
 
+/* The subjects of g (sql/069_auth_grant_subjects.sql), created with it. DB_OK or an error. */
+static db_rc_t subjects_insert(db_conn_t *conn, const grant_t *g, db_err_t *err)
+{
+    for (size_t i = 0; i < g->n_subjects; i++) {
+        const auth_subject_t *s = &g->subjects[i];
+        db_stmt_t *st = db_prepare(conn,
+                                   "INSERT INTO auth_grant_subjects (id, grant_id, position, "
+                                   "sub_id, sub_id_format, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                                   err);
+        if (!st)
+            return err->code;
+        db_bind_str(st, 1, s->id);
+        db_bind_str(st, 2, g->id);
+        db_bind_i64(st, 3, (int64_t)i);
+        db_bind_str(st, 4, s->sub_id);
+        db_bind_str(st, 5, s->format);
+        db_bind_i64(st, 6, g->created_ms);
+        db_rc_t rc = db_run(st, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
 static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
 {
     grant_insert_t *in = arg;
@@ -257,7 +281,9 @@ static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
         db_bind_i64(st, 17, g->created_ms);
     }
     db_rc_t rc = exec(st, err);
-    return rc == DB_OK ? identifiers_insert(conn, g, err) : rc;
+    if (rc == DB_OK)
+        rc = identifiers_insert(conn, g, err);
+    return rc == DB_OK ? subjects_insert(conn, g, err) : rc;
 }
 
 grant_store_result_t grant_insert(auth_t *a, const grant_t *g)
@@ -307,6 +333,31 @@ grant_store_result_t grant_get_by_interaction(auth_t *a, const char *interact_id
     return grant_select(
         a, "SELECT " GRANT_COLS " FROM auth_grants WHERE interact_id = ? AND interact_nonce = ?",
         interact_id, nonce, out);
+}
+
+grant_store_result_t grant_subjects_get(auth_t *a, const char *grant_id, auth_subject_t *out,
+                                        size_t cap, size_t *n)
+{
+    *n = 0;
+    rd_t r;
+    if (rd_begin(a, &r) != GSTORE_OK)
+        return GSTORE_ERROR;
+    db_stmt_t *st = db_prepare(r.conn,
+                               "SELECT id, sub_id, sub_id_format, created_ms FROM "
+                               "auth_grant_subjects WHERE grant_id = ? ORDER BY position",
+                               &r.err);
+    if (!st)
+        return rd_end(&r, GSTORE_ERROR);
+    db_bind_str(st, 1, grant_id);
+    db_rc_t rc;
+    while ((rc = db_step(st, &r.err)) == DB_ROW && *n < cap) {
+        auth_subject_t *s = &out[(*n)++];
+        copy_col(st, 0, s->id, sizeof s->id);
+        copy_col(st, 1, s->sub_id, sizeof s->sub_id);
+        copy_col(st, 2, s->format, sizeof s->format);
+        s->created_ms = db_col_i64(st, 3);
+    }
+    return rd_end(&r, rc == DB_ROW || rc == DB_DONE ? GSTORE_OK : GSTORE_ERROR);
 }
 
 typedef struct {

@@ -160,14 +160,23 @@ static http_handler_result_t consent_page(http_req_t *req, cc_t *cc, const user_
     page_begin(&b, title);
     buf_printf(&b, "<p class=\"who\">Signed in as ");
     page_escape(&b, u->username);
-    buf_printf(&b, "</p><h1>Allow <strong>");
+    /* a grant of its subject alone asks only for the user's word that the address is theirs */
+    bool only_subject = json_array_size(it->access) == 0;
+    buf_printf(&b, only_subject ? "</p><h1>Confirm to <strong>" : "</p><h1>Allow <strong>");
     page_escape(&b, it->client_name);
-    buf_printf(&b, "</strong> to use your wallet?</h1><p>The app identifies as <code>");
+    buf_printf(&b, only_subject ? "</strong> that this wallet address is yours?</h1>"
+                                : "</strong> to use your wallet?</h1>");
+    buf_printf(&b, "<p>The app identifies as <code>");
     page_escape(&b, it->client);
     buf_printf(&b, "</code>. It asks to:</p><ul>");
     size_t i;
     json_t *item;
     json_array_foreach(it->access, i, item) describe(&b, item);
+    for (i = 0; i < it->n_subjects; i++) {
+        buf_printf(&b, "<li><strong>Know that you own</strong> <code>");
+        page_escape(&b, it->subjects[i].sub_id);
+        buf_printf(&b, "</code></li>");
+    }
     buf_printf(&b, "</ul><form method=\"post\" action=\"/consent\">");
     page_hidden(&b, "csrf", csrf);
     page_hidden(&b, "interactId", id);
@@ -254,6 +263,27 @@ static http_handler_result_t login_post(http_req_t *req, void *user)
     return page_see_other(req, loc);
 }
 
+/* Whether user_id owns every wallet address the grant names: its access items' identifiers and
+ * its subjects. USERS_OK, USERS_NOT_FOUND (one is not theirs) or USERS_ERROR. */
+static users_result_t owns_all(cc_t *cc, const char *user_id, const auth_interaction_t *it)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(it->access, i, item)
+    {
+        const char *ident = json_string_value(json_object_get(item, "identifier"));
+        users_result_t r = ident ? users_owns(cc->wallet, user_id, ident) : USERS_OK;
+        if (r != USERS_OK)
+            return r;
+    }
+    for (i = 0; i < it->n_subjects; i++) {
+        users_result_t r = users_owns(cc->wallet, user_id, it->subjects[i].sub_id);
+        if (r != USERS_OK)
+            return r;
+    }
+    return USERS_OK;
+}
+
 static http_handler_result_t consent_post(http_req_t *req, void *user)
 {
     cc_t *cc = user;
@@ -275,21 +305,13 @@ static http_handler_result_t consent_post(http_req_t *req, void *user)
     auth_interaction_t it;
     if (!interaction_of(req, cc, id, nonce, &it))
         return HTTP_DONE;
-    size_t i;
-    json_t *item;
-    json_array_foreach(it.access, i, item)
-    {
-        const char *ident = json_string_value(json_object_get(item, "identifier"));
-        users_result_t r = ident ? users_owns(cc->wallet, u.id, ident) : USERS_OK;
-        if (r != USERS_OK) {
-            json_decref(it.access);
-            return r == USERS_ERROR
-                       ? page_message(req, 503, "Try again", "The wallet cannot answer right now.")
-                       : page_message(req, 403, "Not your wallet address",
-                                      "This request is for a wallet address that is not yours.");
-        }
-    }
+    users_result_t owned = owns_all(cc, u.id, &it);
     json_decref(it.access);
+    if (owned != USERS_OK)
+        return owned == USERS_ERROR
+                   ? page_message(req, 503, "Try again", "The wallet cannot answer right now.")
+                   : page_message(req, 403, "Not your wallet address",
+                                  "This request is for a wallet address that is not yours.");
     auth_result_t r =
         auth_interaction_decide(cc->auth, id, nonce, strcmp(decision, "accept") == 0, u.username);
     if (r != AUTH_OK)

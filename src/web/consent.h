@@ -7,15 +7,17 @@
  *                                      the client's name and wallet address (as the grant
  *                                      stored them, not the query), each access item in words
  *                                      with amounts in their asset and scale and the interval
- *                                      in words, Accept and Decline
+ *                                      in words, each wallet address the grant's subject asks
+ *                                      the user to prove as theirs, Accept and Decline
  *   POST /login                        csrf (login.h's form token), username, password
  *                                      (users.h, through login_attempt) -> a session cookie
  *                                      (HttpOnly, SameSite=Lax, Secure on https), 303 back
  *   POST /consent                      csrf, interactId, nonce, decision=accept|reject: the
  *                                      signed-in user must own every wallet address the grant
- *                                      names; then auth_interaction_decide and 303 to
- *                                      {AUTH_SERVER_URL}/interact/{id}/{nonce}/finish, the only
- *                                      place it ever redirects to
+ *                                      names (access identifiers and subjects: accepting a
+ *                                      subject is the proof of ownership); then
+ * auth_interaction_decide and 303 to {AUTH_SERVER_URL}/interact/{id}/{nonce}/finish, the only place
+ * it ever redirects to
  *
  * Refusals are pages too: 400 (bad form), 403 (CSRF, another user's wallet address), 404
  * (unknown interaction), 409 (already decided), 410 (expired), 429 (too many failed sign-ins,

@@ -1,11 +1,13 @@
 /*
  * Fuzz what a grant request body goes through before anything is stored (auth.c grant_request):
  * the JSON reader, client_parse, access_validate under both interaction settings, interact_parse,
- * and then what introspection does with the stored items (access_match, access_limits). Besides
+ * subject_parse, and then what introspection does with the stored items (access_match,
+ * access_limits). Besides
  * memory errors it checks: a refusal always says why; validated items are all matched by their
  * own type, actions and identifier; a validated outgoing-payment item's limits always read, with
  * the receiver whole (introspection would otherwise deny a grant it issued); a parsed finish URI
- * and nonce are kept whole.
+ * and nonce are kept whole; an accepted subject has 1 to AUTH_SUBJECTS_MAX ids, each an http(s)
+ * URL kept whole with no byte a URL may not carry raw, and its JSON answers exactly them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,39 @@ static void check_interact(const json_t *in)
         abort();
 }
 
+static void check_subject(const json_t *in)
+{
+    grant_t g = {0};
+    auth_err_t why = {.msg = ""};
+    if (subject_parse(in, &g, &why) != AUTH_OK) {
+        if (!why.msg[0])
+            abort();
+        return;
+    }
+    const json_t *ids = json_object_get(in, "sub_ids");
+    if (g.n_subjects < 1 || g.n_subjects > AUTH_SUBJECTS_MAX ||
+        g.n_subjects != json_array_size(ids))
+        abort();
+    for (size_t i = 0; i < g.n_subjects; i++) {
+        const char *id = g.subjects[i].sub_id;
+        const json_t *want = json_object_get(json_array_get(ids, i), "id");
+        if (strlen(id) != json_string_length(want) || strcmp(id, json_string_value(want)) != 0 ||
+            strcmp(g.subjects[i].format, "uri") != 0 ||
+            (strncmp(id, "http://", 7) != 0 && strncmp(id, "https://", 8) != 0))
+            abort();
+        for (const char *p = id; *p; p++)
+            if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '#')
+                abort();
+    }
+    json_t *back = subject_json(g.subjects, g.n_subjects);
+    const json_t *out = json_object_get(back, "sub_ids");
+    for (size_t i = 0; i < g.n_subjects; i++)
+        if (!json_equal(json_object_get(json_array_get(out, i), "id"),
+                        json_object_get(json_array_get(ids, i), "id")))
+            abort();
+    json_decref(back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     http_json_err_t err;
@@ -104,6 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)access_match(items, "outgoing-payment", "read", NULL, &all);
     if (json_object_get(body, "interact"))
         check_interact(json_object_get(body, "interact"));
+    if (json_object_get(body, "subject"))
+        check_subject(json_object_get(body, "subject"));
     json_decref(body);
     return 0;
 }

@@ -3,7 +3,7 @@
  * (tests/unit/auth/auth_grants_test.c) and the Postgres integration tests
  * (tests/integration/auth_grants_pg_test.c): Rafiki's reading of our grant states, in C and in
  * the SQL filters; keyset pages in both orders and directions with their page info; the
- * identifier filter; revocation and its tokens.
+ * identifier filter; revocation and its tokens; a grant's subject rows.
  */
 #ifndef RAFIKI_TESTS_AUTH_GRANTS_CASES_H
 #define RAFIKI_TESTS_AUTH_GRANTS_CASES_H
@@ -358,6 +358,57 @@ static void agc_case_backfill(const char *base)
     agc_close(&e);
 }
 
+/* A subject grant's rows (sql/069): written with the grant, read back in order by grant(id)
+ * (auth_grants_get) and by the continuation (grant_subjects_get); a list reads none. */
+static void agc_case_subjects(const char *base)
+{
+    agc_env_t e = agc_open(base, "agc_subjects");
+    grant_t g;
+    memset(&g, 0, sizeof g);
+    uuid_v7(g.id);
+    g.state = GRANT_PENDING;
+    snprintf(g.client, sizeof g.client, "https://wallet.test/client");
+    g.access = json_array();
+    json_t *req =
+        json_pack("{s:[{s:s,s:s}]}", "sub_ids", "id", "https://wallet.test/alice", "format", "uri");
+    auth_err_t why = {.msg = ""};
+    cr_assert_eq(subject_parse(req, &g, &why), AUTH_OK, "%s", why.msg);
+    json_decref(req);
+    auth_hash("continue", g.continue_hash);
+    uuid_v4(g.interact_id);
+    snprintf(g.interact_nonce, sizeof g.interact_nonce, "0123456789ABCDEF");
+    g.created_ms = g.last_continue_ms = clock_wall_ms();
+    g.interaction_expires_ms = g.created_ms + 60000;
+    cr_assert_eq(grant_insert(e.a, &g), GSTORE_OK);
+    char plain[UUID_STR_LEN + 1];
+    agc_grant(&e, GRANT_PENDING, true, g.created_ms + 1, NULL, plain);
+
+    auth_subject_t s[AUTH_SUBJECTS_MAX];
+    size_t n = 9;
+    cr_assert_eq(grant_subjects_get(e.a, g.id, s, AUTH_SUBJECTS_MAX, &n), GSTORE_OK);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(s[0].id, g.subjects[0].id);
+    cr_expect_str_eq(s[0].sub_id, "https://wallet.test/alice");
+    cr_expect_str_eq(s[0].format, "uri");
+    cr_expect_eq(s[0].created_ms, g.created_ms);
+    cr_assert_eq(grant_subjects_get(e.a, plain, s, AUTH_SUBJECTS_MAX, &n), GSTORE_OK);
+    cr_expect_eq(n, 0, "a grant without a subject has none");
+
+    auth_grant_view_t v;
+    cr_assert_eq(auth_grants_get(e.a, g.id, &v), AUTH_GRANTS_OK);
+    cr_assert_eq(v.n_subjects, 1);
+    cr_expect_str_eq(v.subjects[0].sub_id, "https://wallet.test/alice");
+    cr_expect_eq(json_array_size(v.access), 0, "a grant of its subject alone");
+    auth_grant_view_release(&v);
+    auth_grants_list_t l =
+        agc_list(&e, &(auth_grants_filter_t){0}, &(auth_grants_page_t){.limit = 10});
+    cr_assert_eq(l.n, 2);
+    cr_expect_eq(l.rows[0].n_subjects + l.rows[1].n_subjects, 0, "lists join no subjects");
+    auth_grants_list_release(&l);
+    grant_release(&g);
+    agc_close(&e);
+}
+
 #define AUTH_GRANTS_CASES(suite, base_expr, skip_stmt)                                             \
     Test(suite, states_read_as_rafiki)                                                             \
     {                                                                                              \
@@ -383,6 +434,11 @@ static void agc_case_backfill(const char *base)
     {                                                                                              \
         skip_stmt;                                                                                 \
         agc_case_backfill(base_expr);                                                              \
+    }                                                                                              \
+    Test(suite, subjects)                                                                          \
+    {                                                                                              \
+        skip_stmt;                                                                                 \
+        agc_case_subjects(base_expr);                                                              \
     }
 
 #endif
