@@ -14,21 +14,24 @@ import os from 'node:os'
 import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const SECRET = 'gql-tenants-operator-' + randomUUID()
 const OPERATOR = randomUUID()
-let srv, dir, url, op
+let srv, dir, url, op, pg
 const tenants = {} // name -> { id, secret, gql, own: { ...ids } }
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-tenants-'))
-  srv = await startServe({
-    dir,
-    name: 'tenants',
-    ilp: 'test.tenants',
-    secret: SECRET,
-    env: { OPERATOR_TENANT_ID: OPERATOR }
-  })
+  // on Postgres too when TEST_POSTGRES_URL is set (a database of its own)
+  const env = { OPERATOR_TENANT_ID: OPERATOR }
+  if (process.env.TEST_POSTGRES_URL) {
+    const name = 'gql_tenants_' + randomUUID().replaceAll('-', '')
+    psql(process.env.TEST_POSTGRES_URL, `CREATE DATABASE ${name}`)
+    pg = pgUrl(process.env.TEST_POSTGRES_URL, name)
+    env.DATABASE_URL = pg
+  }
+  srv = await startServe({ dir, name: 'tenants', ilp: 'test.tenants', secret: SECRET, env })
   url = `http://127.0.0.1:${srv.ports.admin}/graphql`
   op = gqlClient({ url, secret: SECRET, tenantId: OPERATOR })
 })
@@ -65,12 +68,15 @@ async function newTenant (name, extra = {}) {
 const TABLES = ['tenants', 'tenant_settings', 'tenant_resources', 'assets', 'asset_settings', 'accounts',
   'peers', 'peer_tokens', 'wallet_addresses', 'wallet_address_keys', 'wallet_address_properties',
   'incoming_payments', 'quotes', 'outgoing_payments', 'fees']
+function query (sql) {
+  if (pg) return psql(pg, sql)
+  return execFileSync('sqlite3', [path.join(dir, 'tenants.db'), sql], { encoding: 'utf8' })
+}
 function snapshot () {
-  const db = path.join(dir, 'tenants.db')
   const out = {}
-  for (const t of TABLES) out[t] = execFileSync('sqlite3', ['-json', db, `SELECT * FROM ${t} ORDER BY 1`], { encoding: 'utf8' })
-  out.transfers = execFileSync('sqlite3', [db, 'SELECT count(*) FROM transfers'], { encoding: 'utf8' })
-  out.webhook_events = execFileSync('sqlite3', [db, 'SELECT count(*) FROM webhook_events'], { encoding: 'utf8' })
+  for (const t of TABLES) out[t] = query(`SELECT * FROM ${t} ORDER BY 1`)
+  out.transfers = query('SELECT count(*) FROM transfers')
+  out.webhook_events = query('SELECT count(*) FROM webhook_events')
   return out
 }
 
