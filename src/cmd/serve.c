@@ -133,6 +133,7 @@ typedef struct {
     http_server_t *servers[SRV_COUNT];
     admin_gql_t auth_gql;                        /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
     char operator_tenant[PAY_TENANT_ID_LEN + 1]; /* the operator tenant's id (tenants.h) */
+    pay_tenant_rates_t tenant_rates;             /* quotes at a tenant's own rates */
 } app_t;
 
 /* mkdir -p of the directory holding a sqlite:PATH database; false after logging why not. */
@@ -333,6 +334,7 @@ static bool op_client_start(app_t *app)
 static bool outgoing_start(app_t *app)
 {
     const config_t *cfg = &app->cfg;
+    app->tenant_rates = (pay_tenant_rates_t){.db = app->db, .connector = app->connector};
     app->quotes = (quote_svc_t){.ledger = app->ledger,
                                 .db = app->db,
                                 .dir = quote_directory_wallets(&app->wallet),
@@ -341,6 +343,8 @@ static bool outgoing_start(app_t *app)
                                 .lifespan_ms = cfg->quote_lifespan_ms,
                                 .connector = app->connector,
                                 .rates = connector_rates(app->connector),
+                                .rates_for = pay_tenant_rates_for_wallet,
+                                .rates_for_ctx = &app->tenant_rates,
                                 .http = app->spsp_client = http_client_new(NULL),
                                 .remote_incoming = op_client_incoming_get,
                                 .remote_incoming_ctx = app->op_client};

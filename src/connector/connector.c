@@ -134,7 +134,12 @@ static void connector_teardown(connector_t *c)
     peers_free(c->peers);
     routes_free(c->routes);
     rates_free(c->rates);
-    free(c->rates_url);
+    free(c->rates_src.url);
+    for (size_t i = 0; i < c->n_extra; i++) {
+        rates_free(c->extra_rates[i]);
+        free(c->extra_src[i].url);
+    }
+    pthread_mutex_destroy(&c->extra_mu);
     pthread_mutex_destroy(&c->reload_mu);
     free(c);
 }
@@ -142,10 +147,12 @@ static void connector_teardown(connector_t *c)
 static int setup_rates(connector_t *c, const connector_config_t *cfg, connector_err_t *err)
 {
     rates_config_t rc = {.static_json = cfg->exchange_rates, .ttl_ms = cfg->exchange_rates_ttl_ms};
+    c->rates_ttl_ms = cfg->exchange_rates_ttl_ms;
+    c->rates_src.c = c;
     if (cfg->exchange_rates_url && *cfg->exchange_rates_url) {
-        c->rates_url = xstrdup(cfg->exchange_rates_url);
+        c->rates_src.url = xstrdup(cfg->exchange_rates_url);
         rc.fetch = connector_http_rates_fetch;
-        rc.fetch_ctx = c;
+        rc.fetch_ctx = &c->rates_src;
     }
     rates_result_t r;
     c->rates = rates_new(&rc, &r);
@@ -175,6 +182,7 @@ connector_t *connector_new(const connector_config_t *cfg, connector_err_t *err)
     c->default_limits = cfg->default_limits;
     c->link = cfg->link;
     atomic_init(&c->auth_loads, 0);
+    pthread_mutex_init(&c->extra_mu, NULL);
     c->accounts = accounts_new(cfg->ledger);
     c->routes = routes_new();
     c->peers = peers_new(cfg->db, c->routes);
@@ -234,6 +242,33 @@ routes_t *connector_routes(connector_t *c)
 rates_t *connector_rates(connector_t *c)
 {
     return c->rates;
+}
+
+rates_t *connector_rates_for_url(connector_t *c, const char *url)
+{
+    if (!url || !*url)
+        return c->rates;
+    rates_t *found = NULL;
+    pthread_mutex_lock(&c->extra_mu);
+    for (size_t i = 0; i < c->n_extra && !found; i++)
+        if (strcmp(c->extra_src[i].url, url) == 0)
+            found = c->extra_rates[i];
+    if (!found && c->n_extra < CONNECTOR_EXTRA_RATES_MAX) {
+        size_t i = c->n_extra;
+        c->extra_src[i] = (rates_source_t){.c = c, .url = xstrdup(url)};
+        rates_config_t rc = {.fetch = connector_http_rates_fetch,
+                             .fetch_ctx = &c->extra_src[i],
+                             .ttl_ms = c->rates_ttl_ms};
+        found = c->extra_rates[i] = rates_new(&rc, NULL);
+        if (found)
+            c->n_extra++;
+        else
+            free(c->extra_src[i].url);
+    }
+    pthread_mutex_unlock(&c->extra_mu);
+    if (!found)
+        LOGW("rates: no room for the rates service %s; using the instance's", url);
+    return found ? found : c->rates;
 }
 const stream_receiver_t *connector_receiver(connector_t *c)
 {

@@ -131,6 +131,11 @@ void connector_free(connector_t *c);
 peers_t *connector_peers(connector_t *c);
 routes_t *connector_routes(connector_t *c);
 rates_t *connector_rates(connector_t *c);
+/* The rates of the service at url (a tenant's EXCHANGE_RATES_URL), fetched through this
+ * connector's HTTP client and cached as EXCHANGE_RATES_LIFETIME says; made on first use and
+ * kept until connector_free (at most CONNECTOR_EXTRA_RATES_MAX services; beyond, and for NULL
+ * or "" urls, the instance's connector_rates). Any thread. */
+rates_t *connector_rates_for_url(connector_t *c, const char *url);
 const stream_receiver_t *connector_receiver(connector_t *c);
 
 /* Appends the connector's metrics in the Prometheus text format (base/metrics.h): answers to

@@ -193,10 +193,11 @@ static void rates_complete(const http_client_resp_t *resp, void *user)
 
 void connector_http_rates_fetch(void *ctx, rates_t *r, const char *base, rates_fetch_done_fn done)
 {
-    connector_t *c = ctx;
+    const rates_source_t *src = ctx;
+    connector_t *c = src->c;
     char url[PEER_ENDPOINT_MAX + 64];
-    const char *sep = strchr(c->rates_url, '?') ? "&" : "?";
-    int n = snprintf(url, sizeof url, "%s%sbase=%s", c->rates_url, sep, base);
+    const char *sep = strchr(src->url, '?') ? "&" : "?";
+    int n = snprintf(url, sizeof url, "%s%sbase=%s", src->url, sep, base);
     if (n <= 0 || (size_t)n >= sizeof url) {
         done(r, base, false, SLICE(NULL, 0));
         return;

@@ -26,6 +26,15 @@
 /* Reject codes counted one by one: RFC 0027's table, plus one slot for the others. */
 #define CONNECTOR_REJECT_SLOTS 48
 
+/* A rates service: the connector that fetches for it and its URL (rates.h fetch_ctx). */
+typedef struct {
+    struct connector *c;
+    char *url;
+} rates_source_t;
+
+/* Most other rates services one connector keeps (connector_rates_for_url). */
+#define CONNECTOR_EXTRA_RATES_MAX 64
+
 struct connector {
     char address[ILP_ADDRESS_MAX_LEN + 1];
     size_t address_len;
@@ -39,8 +48,14 @@ struct connector {
     peers_t *peers;
     rates_t *rates;
     timers_t *timers;
-    http_client_t *http; /* outgoing ILP-over-HTTP and the rates service */
-    char *rates_url;
+    http_client_t *http;      /* outgoing ILP-over-HTTP and the rates service */
+    rates_source_t rates_src; /* EXCHANGE_RATES_URL (url NULL: static rates only) */
+    /* other rates services (tenants' EXCHANGE_RATES_URL), made on first use and kept */
+    pthread_mutex_t extra_mu;
+    rates_source_t extra_src[CONNECTOR_EXTRA_RATES_MAX];
+    rates_t *extra_rates[CONNECTOR_EXTRA_RATES_MAX];
+    size_t n_extra;
+    uint32_t rates_ttl_ms; /* EXCHANGE_RATES_LIFETIME */
     stream_receiver_t receiver;
     accounts_t *accounts;   /* the account cache and transfer ids */
     atomic_uint auth_loads; /* token lookups queued or running (connector_http.c) */
@@ -64,6 +79,7 @@ void connector_count_reply(connector_t *c, const uint8_t *pkt, size_t len);
 /* ILP over HTTP link (connector_http.c). */
 int connector_http_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t len,
                              uint32_t timeout_ms, connector_link_done_fn done, void *op);
+/* rates.h's fetch over the connector's HTTP client; ctx is a rates_source_t. */
 void connector_http_rates_fetch(void *ctx, rates_t *r, const char *base, rates_fetch_done_fn done);
 
 /* The pipeline entry (pipeline.c), debiting src_account. src_peer may be NULL (in-process

@@ -194,6 +194,13 @@ quote_result_t quote_create(quote_svc_t *svc, const quote_request_t *req, quote_
         return lookup_result(l, QUOTE_WALLET_NOT_FOUND);
     if (!w.active)
         return QUOTE_WALLET_INACTIVE;
+    quote_svc_t scoped; /* the wallet's tenant may have rates of its own */
+    rates_t *own = svc->rates_for ? svc->rates_for(svc->rates_for_ctx, w.id) : NULL;
+    if (own) {
+        scoped = *svc;
+        scoped.rates = own;
+        svc = &scoped;
+    }
     ledger_asset_t asset;
     if (ledger_asset_get(svc->ledger, w.asset_id, &asset) != LEDGER_OK)
         return QUOTE_STORAGE_ERROR;

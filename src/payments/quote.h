@@ -154,6 +154,10 @@ typedef struct {
     /* Local receivers in another asset (the connector's rates, connector_rates): NULL refuses
      * them (receiver_asset_unsupported). */
     rates_t *rates;
+    /* The rates for quotes of one wallet address (its tenant's EXCHANGE_RATES_URL,
+     * tenants.h); NULL, or a NULL answer: rates. */
+    rates_t *(*rates_for)(void *ctx, ledger_id_t wallet_address_id);
+    void *rates_for_ctx;
 } quote_svc_t;
 
 /* An amount as the API gives it: value in the smallest units of (asset_code, asset_scale). */

@@ -805,3 +805,16 @@ bool pay_tenant_scope_has(const pay_tenant_scope_t *scope, const char *owner)
     }
     return false;
 }
+
+rates_t *pay_tenant_rates_for_wallet(void *ctx, ledger_id_t wallet_address_id)
+{
+    const pay_tenant_rates_t *t = ctx;
+    char id[LEDGER_ID_STR_LEN + 1], owner[PAY_TENANT_ID_LEN + 1];
+    char url[PAY_TENANT_TEXT_MAX + 1];
+    ledger_id_format(wallet_address_id, id);
+    if (pay_tenant_owner(t->db, PAY_OWNED_WALLET_ADDRESS, id, owner) != PAY_TENANT_OK ||
+        !owner[0] ||
+        pay_tenant_setting(t->db, owner, "EXCHANGE_RATES_URL", url, sizeof url) != PAY_TENANT_OK)
+        return NULL;
+    return connector_rates_for_url(t->connector, url);
+}

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "connector/connector.h"
 #include "ledger/ledger.h"
 #include "payments/keyset.h"
 #include "store/db.h"
@@ -148,6 +149,15 @@ pay_tenant_result_t pay_tenant_own(db_t *db, pay_owned_t kind, ledger_id_t id,
  * they exist), or STORAGE_ERROR. */
 pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key,
                                      char out[PAY_TENANT_ID_LEN + 1]);
+
+/* A tenant's own exchange rates (its EXCHANGE_RATES_URL setting) for quotes of its wallet
+ * addresses: quote_svc_t.rates_for with ctx a pay_tenant_rates_t. NULL (the instance's rates)
+ * for the operator's wallet addresses and tenants without the setting. */
+typedef struct {
+    db_t *db;
+    connector_t *connector;
+} pay_tenant_rates_t;
+rates_t *pay_tenant_rates_for_wallet(void *ctx, ledger_id_t wallet_address_id);
 
 /* Which tenant's rows a list holds. */
 typedef enum {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
@@ -24,7 +25,7 @@ const tenants = {} // name -> { id, secret, gql, own: { ...ids } }
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-tenants-'))
   // on Postgres too when TEST_POSTGRES_URL is set (a database of its own)
-  const env = { OPERATOR_TENANT_ID: OPERATOR }
+  const env = { OPERATOR_TENANT_ID: OPERATOR, EXCHANGE_RATES: '{"AAA":{"AXX":"1"}}' }
   if (process.env.TEST_POSTGRES_URL) {
     const name = 'gql_tenants_' + randomUUID().replaceAll('-', '')
     psql(process.env.TEST_POSTGRES_URL, `CREATE DATABASE ${name}`)
@@ -308,5 +309,45 @@ test('lists: a tenant lists only its own rows; the operator lists all, or one te
     assert.deepEqual(onlyA.sort(), a.map((n) => n.id).sort(), `${field}: the operator's tenantId filter`)
     // a tenant's tenantId argument cannot widen its view
     assert.deepEqual((await ids(tenants.beta.gql, field, tenants.alpha.id)).map((n) => n.id).sort(), b.map((n) => n.id).sort())
+  }
+})
+
+// A rates service on 127.0.0.1 answering Rafiki's format with AAA -> AXX at `rate`.
+async function ratesService (rate) {
+  const server = http.createServer((req, res) => {
+    const base = new URL(req.url, 'http://x').searchParams.get('base')
+    res.writeHead(200, { 'Content-Type': 'application/json' })
+    res.end(JSON.stringify({ base, rates: base === 'AAA' ? { AXX: rate } : {} }))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${server.address().port}/rates` }
+}
+
+test('settings: a tenant\'s EXCHANGE_RATES_URL prices its quotes; the instance\'s rates price the others', async () => {
+  const A = tenants.alpha.gql
+  const own = tenants.alpha.own
+  const axx = (await A.request(`mutation($input: CreateAssetInput!) { createAsset(input: $input) { asset { id } } }`,
+    { input: { code: 'AXX', scale: 2 } })).createAsset.asset
+  const w = (await A.request(`mutation($input: CreateWalletAddressInput!) { createWalletAddress(input: $input) { walletAddress { id } } }`,
+    { input: { assetId: axx.id, address: 'axx-payee' } })).createWalletAddress.walletAddress
+  await A.request(`mutation($input: DepositAssetLiquidityInput!) { depositAssetLiquidity(input: $input) { success } }`,
+    { input: { assetId: axx.id, amount: '100000', id: randomUUID(), idempotencyKey: randomUUID() } })
+  const received = async () => {
+    const ip = (await A.request(`mutation($input: CreateIncomingPaymentInput!) { createIncomingPayment(input: $input) { payment { url } } }`,
+      { input: { walletAddressId: w.id } })).createIncomingPayment.payment
+    const q = (await A.request(`mutation($input: CreateQuoteInput!) { createQuote(input: $input) { quote { receiveAmount { value assetCode } } } }`,
+      { input: { walletAddressId: own.wallet, receiver: ip.url, debitAmount: { value: '1000', assetCode: 'AAA', assetScale: 2 } } })).createQuote.quote
+    assert.equal(q.receiveAmount.assetCode, 'AXX')
+    return Number(q.receiveAmount.value)
+  }
+  const base = await received()
+  assert.ok(base > 0 && base <= 1000, `at the instance's rate 1: ${base}`)
+  const three = await ratesService('3')
+  const SETTINGS = `mutation($input: CreateTenantSettingsInput!) { createTenantSettings(input: $input) { settings { key value } } }`
+  try {
+    await A.request(SETTINGS, { input: { settings: [{ key: 'EXCHANGE_RATES_URL', value: three.url }] } })
+    assert.equal(await received(), base * 3, 'at the tenant\'s rate 3')
+  } finally {
+    three.server.close()
   }
 })
