@@ -254,7 +254,10 @@ static void wallet_init(app_t *app)
                        .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms,
                        .rafiki_funding = cfg->rafiki_funding,
                        .withdrawal_throttle = cfg->withdrawal_throttle,
-                       .withdrawal_throttle_delay_ms = cfg->withdrawal_throttle_delay_ms};
+                       .withdrawal_throttle_delay_ms = cfg->withdrawal_throttle_delay_ms,
+                       .approval_poll = cfg->approval_poll,
+                       .approval_poll_timeout_ms = cfg->approval_poll_timeout_ms,
+                       .approval_poll_frequency_ms = cfg->approval_poll_frequency_ms};
 }
 
 /* Wallet addresses and incoming payments: admin routes and the worker. */

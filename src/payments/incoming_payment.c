@@ -30,6 +30,9 @@ static const char *const RESULT_NAMES[INCOMING_PAYMENT_RESULT_COUNT] = {
     [INCOMING_PAYMENT_ALREADY_COMPLETED] = "already_completed",
     [INCOMING_PAYMENT_ALREADY_EXPIRED] = "already_expired",
     [INCOMING_PAYMENT_STORAGE_ERROR] = "storage_error",
+    [INCOMING_PAYMENT_WRONG_STATE] = "wrong_state",
+    [INCOMING_PAYMENT_ALREADY_ACTIONED] = "already_actioned",
+    [INCOMING_PAYMENT_ACTION_NOT_PERFORMED] = "action_not_performed",
 };
 
 const char *incoming_payment_result_str(incoming_payment_result_t r)
@@ -70,8 +73,8 @@ static incoming_payment_result_t ip_ledger_fail(ledger_result_t r, db_err_t *err
 #define IP_COLUMNS                                                                                 \
     "p.id, p.wallet_address_id, p.account_id, w.asset_id, w.asset_code, w.asset_scale, "           \
     "p.incoming_amount, p.state, p.settled, p.expires_at, p.created_at, p.updated_at, "            \
-    "p.completed_at, p.metadata, w.account_id, p.rafiki_funding FROM incoming_payments p "         \
-    "JOIN wallet_addresses w "                                                                     \
+    "p.completed_at, p.metadata, w.account_id, p.rafiki_funding, p.approved_at, p.cancelled_at, "  \
+    "p.cancellation_reason FROM incoming_payments p JOIN wallet_addresses w "                      \
     "ON w.id = p.wallet_address_id"
 
 static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *wallet_account)
@@ -95,6 +98,9 @@ static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *walle
     if (wallet_account)
         *wallet_account = pay_col_id(st, 14);
     p->rafiki_funding = db_col_bool(st, 15);
+    p->approved_ms = db_col_i64(st, 16);
+    p->cancelled_ms = db_col_i64(st, 17);
+    pay_col_str(st, 18, p->cancellation_reason, sizeof p->cancellation_reason);
 }
 
 /* Reads the row only (received_amount stays 0). */
@@ -160,6 +166,10 @@ static json_t *ip_event_json(const incoming_payment_t *p)
     if (json_is_object(meta))
         json_object_set(o, "metadata", meta);
     json_decref(meta);
+    if (p->approved_ms)
+        json_object_set_new(o, "approvedAt", pay_json_time(p->approved_ms));
+    if (p->cancelled_ms)
+        json_object_set_new(o, "cancelledAt", pay_json_time(p->cancelled_ms));
     return o;
 }
 

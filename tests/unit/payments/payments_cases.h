@@ -514,4 +514,54 @@ static void pc_case_credentials(pc_env_t *e)
     cr_expect_eq(d.asset_scale, 2);
 }
 
+/* Rafiki's approval: once, either way, only while pending with nothing received; the event data
+ * of a later change carries approvedAt / cancelledAt. */
+static void pc_case_approval(pc_env_t *e)
+{
+    wallet_address_t w = pc_wallet(e, "hank");
+    incoming_payment_t a = pc_incoming(e, &w, 100, 0), c = pc_incoming(e, &w, 100, 0), got;
+    db_err_t err;
+    cr_assert_eq(incoming_payment_approve(&e->ctx, a.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect(got.approved_ms > 0 && got.cancelled_ms == 0);
+    int64_t at = got.approved_ms;
+    cr_expect_eq(incoming_payment_approve(&e->ctx, a.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect_eq(got.approved_ms, at, "a second approve changes nothing");
+    cr_expect_eq(incoming_payment_cancel(&e->ctx, a.id, NULL, &got, &err),
+                 INCOMING_PAYMENT_ALREADY_ACTIONED);
+    char reason[INCOMING_PAYMENT_REASON_MAX + 8];
+    memset(reason, 'x', sizeof reason - 3);
+    memcpy(reason + sizeof reason - 3, "\xc3\xa9", 3); /* ends in a 2-byte character, cut */
+    cr_assert_eq(incoming_payment_cancel(&e->ctx, c.id, reason, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect(got.cancelled_ms > 0 && got.approved_ms == 0);
+    cr_expect_eq(strlen(got.cancellation_reason), INCOMING_PAYMENT_REASON_MAX);
+    cr_expect_eq(incoming_payment_approve(&e->ctx, c.id, &got, &err),
+                 INCOMING_PAYMENT_ALREADY_ACTIONED);
+    cr_expect_eq(incoming_payment_approve(&e->ctx, ledger_id_random(), &got, &err),
+                 INCOMING_PAYMENT_NOT_FOUND);
+    /* money received (Rafiki's PROCESSING) or ended: wrong state */
+    incoming_payment_t p = pc_incoming(e, &w, 100, 0);
+    cr_assert_eq(pc_pay(e, p.account_id, 10), LEDGER_OK);
+    cr_expect_eq(incoming_payment_approve(&e->ctx, p.id, &got, &err), INCOMING_PAYMENT_WRONG_STATE);
+    cr_assert_eq(incoming_payment_complete(&e->ctx, c.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect_eq(incoming_payment_cancel(&e->ctx, c.id, NULL, &got, &err),
+                 INCOMING_PAYMENT_WRONG_STATE);
+    pc_events_t ev = pc_events(e, c.id);
+    cr_expect(strstr(ev.last, "\"cancelledAt\":\"") != NULL, "%s", ev.last);
+    /* the create's wait: approved at once, cancelled, off */
+    e->ctx.approval_poll = true;
+    e->ctx.approval_poll_timeout_ms = 300;
+    e->ctx.approval_poll_frequency_ms = 20;
+    cr_expect_eq(incoming_payment_await_approval(&e->ctx, a.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect(ledger_id_eq(got.id, a.id));
+    incoming_payment_t n = pc_incoming(e, &w, 100, 0);
+    uint64_t t0 = clock_mono_ms();
+    cr_expect_eq(incoming_payment_await_approval(&e->ctx, n.id, &got, &err),
+                 INCOMING_PAYMENT_ACTION_NOT_PERFORMED);
+    cr_expect_geq(clock_mono_ms() - t0, 250, "waited for the timeout");
+    cr_assert_eq(incoming_payment_cancel(&e->ctx, n.id, NULL, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect_eq(incoming_payment_await_approval(&e->ctx, n.id, &got, &err),
+                 INCOMING_PAYMENT_ACTION_NOT_PERFORMED);
+    e->ctx.approval_poll = false;
+}
+
 #endif
