@@ -13,6 +13,7 @@
 
 #include "admin/admin_gql_pay.h"
 #include "payments/op_client.h"
+#include "payments/partial_decision.h"
 #include "payments/wallet_address_props.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -244,6 +245,47 @@ static gql_resolve_t m_cancel_incoming(const gql_call_t *call, json_t **out)
     return m_decide_incoming(call, out, false);
 }
 
+/* confirmPartialIncomingPayment and rejectPartialIncomingPayment: Rafiki checks the payment (an
+ * unknown one is NOT_FOUND, a completed or expired one "invalid state"), then records the
+ * decision for the waiting packet whatever partialIncomingPaymentId names (partial_decision.h);
+ * success says whether it was recorded. */
+static gql_resolve_t m_partial_decision(const gql_call_t *call, json_t **out, bool success)
+{
+    const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
+    if (!ctx)
+        return GQL_RESOLVE_ERROR;
+    const json_t *in = gqlp_input(call);
+    ledger_id_t id;
+    if (!gqlp_member_id(in, "incomingPaymentId", &id))
+        return ip_fail(call, INCOMING_PAYMENT_NOT_FOUND);
+    incoming_payment_t *p = xmalloc(sizeof *p);
+    incoming_payment_result_t r = incoming_payment_get(ctx, id, p, NULL);
+    incoming_payment_state_t state = p->state;
+    free(p);
+    if (r != INCOMING_PAYMENT_OK)
+        return ip_fail(call, r);
+    if (state != INCOMING_PAYMENT_PENDING)
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "invalid state");
+    char ip_id[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, ip_id);
+    const char *partial = gqlp_str(in, "partialIncomingPaymentId");
+    bool ok = partial_decision_record(admin_gql_req(call)->gql->admin->cache, ip_id,
+                                      partial ? partial : "", success,
+                                      success ? NULL : gqlp_str(in, "reason"));
+    *out = json_pack("{s:b}", "success", ok);
+    return GQL_RESOLVED;
+}
+
+static gql_resolve_t m_confirm_partial(const gql_call_t *call, json_t **out)
+{
+    return m_partial_decision(call, out, true);
+}
+
+static gql_resolve_t m_reject_partial(const gql_call_t *call, json_t **out)
+{
+    return m_partial_decision(call, out, false);
+}
+
 /* ---- receivers ---- */
 
 /* A Receiver of local payment p of wallet address url. */
@@ -461,8 +503,8 @@ static const gql_resolver_t RESOLVERS[] = {
     {"Mutation", "completeReceiver", m_complete_receiver},
     {"Mutation", "approveIncomingPayment", m_approve_incoming},
     {"Mutation", "cancelIncomingPayment", m_cancel_incoming},
-    {"Mutation", "confirmPartialIncomingPayment", gqlp_later},
-    {"Mutation", "rejectPartialIncomingPayment", gqlp_later},
+    {"Mutation", "confirmPartialIncomingPayment", m_confirm_partial},
+    {"Mutation", "rejectPartialIncomingPayment", m_reject_partial},
 };
 
 const admin_gql_family_t admin_gql_incoming = {RESOLVERS, sizeof RESOLVERS / sizeof *RESOLVERS};

@@ -42,6 +42,8 @@ struct connector {
     http_client_t *http; /* outgoing ILP-over-HTTP and the rates service */
     char *rates_url;
     stream_receiver_t receiver;
+    connector_decide_fn decide; /* the partial payment decision; NULL: off */
+    void *decide_ctx;
     accounts_t *accounts;   /* the account cache and transfer ids */
     atomic_uint auth_loads; /* token lookups queued or running (connector_http.c) */
     atomic_uint_fast64_t in_flight;

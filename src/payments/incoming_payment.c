@@ -247,6 +247,70 @@ incoming_payment_result_t incoming_payment_partial_report(const wallet_ctx_t *ct
     return INCOMING_PAYMENT_OK;
 }
 
+/* ---- a partial payment waiting for the wallet's decision (partial_decision.h) ---- */
+
+typedef struct {
+    ledger_id_t id;
+    const char *event_data;
+} ip_partial_event_t;
+
+static db_rc_t tx_partial_event(db_conn_t *c, void *arg, db_err_t *e)
+{
+    ip_partial_event_t *a = arg;
+    return ip_event(c, WEBHOOK_INCOMING_PAYMENT_PARTIAL, a->id, a->event_data, e);
+}
+
+/* The id of the incoming payment whose invoice account is account_id. */
+static incoming_payment_result_t ip_of_account(const wallet_ctx_t *ctx, ledger_id_t account_id,
+                                               ledger_id_t *id, db_err_t *err)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(ctx->db, DB_CONN_READ, &e);
+    if (!c)
+        return ip_storage(err, &e);
+    db_stmt_t *st = db_prepare(c, "SELECT id FROM incoming_payments WHERE account_id = ?", &e);
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st) {
+        pay_bind_id(st, 1, account_id);
+        rc = db_step_one(st, &e);
+    }
+    if (rc == DB_ROW)
+        *id = pay_col_id(st, 0);
+    db_release(c);
+    if (rc == DB_ROW)
+        return INCOMING_PAYMENT_OK;
+    return rc == DB_NOT_FOUND ? INCOMING_PAYMENT_NOT_FOUND : ip_storage(err, &e);
+}
+
+incoming_payment_result_t incoming_payment_partial_event(const wallet_ctx_t *ctx,
+                                                         ledger_id_t account_id,
+                                                         const char *partial_id, const char *data,
+                                                         size_t data_len, ledger_id_t *id,
+                                                         db_err_t *err)
+{
+    incoming_payment_t *p = xmalloc(sizeof *p);
+    incoming_payment_result_t r = ip_of_account(ctx, account_id, id, err);
+    if (r == INCOMING_PAYMENT_OK)
+        r = ip_read(ctx, *id, p, NULL, err);
+    if (r != INCOMING_PAYMENT_OK) {
+        free(p);
+        return r;
+    }
+    p->received_amount = 0; /* Rafiki's toData(0n) */
+    json_t *o = ip_event_json(p);
+    free(p);
+    if (o) {
+        json_object_set_new(o, "partialIncomingPaymentId", json_string(partial_id));
+        json_object_set_new(o, "dataFromSender", json_stringn(data, data_len));
+    }
+    ip_partial_event_t a = {.id = *id, .event_data = webhook_event_data(o)};
+    json_decref(o);
+    db_err_t e = {0};
+    db_rc_t rc = a.event_data ? db_write_tx(ctx->db, tx_partial_event, &a, &e) : DB_NOMEM;
+    free((char *)a.event_data);
+    return rc == DB_OK ? INCOMING_PAYMENT_OK : ip_storage(err, &e);
+}
+
 /* ---- create ---- */
 
 typedef struct {

@@ -175,6 +175,20 @@ incoming_payment_result_t incoming_payment_partial_report(const wallet_ctx_t *ct
                                                           uint64_t received, bool *recorded,
                                                           db_err_t *err);
 
+/*
+ * Records incoming_payment.partial_payment_received for the incoming payment whose invoice
+ * account is account_id, as Rafiki's processPartialPayment does for a packet that carries data
+ * (partial_decision.h): the payment's data with receivedAmount 0 (Rafiki's toData(0n)),
+ * partialIncomingPaymentId = partial_id and dataFromSender = data (data_len bytes of valid
+ * UTF-8). *id receives the payment's id. OK, NOT_FOUND (no incoming payment has that account),
+ * STORAGE_ERROR.
+ */
+incoming_payment_result_t incoming_payment_partial_event(const wallet_ctx_t *ctx,
+                                                         ledger_id_t account_id,
+                                                         const char *partial_id, const char *data,
+                                                         size_t data_len, ledger_id_t *id,
+                                                         db_err_t *err);
+
 /* One payment for incoming_payments_end: its id and the state a pending one moves to
  * (COMPLETED or EXPIRED); result as incoming_payment_complete answers. */
 typedef struct {

@@ -34,7 +34,7 @@ const SECRET = 'gql-decisions-secret-' + randomUUID()
 const TENANT = randomUUID()
 const POLL_TIMEOUT_MS = 3000
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-gql-decisions-'))
-let node, gql, op, usd, backend, peerToken
+let node, gql, op, usd, backend, peerToken, peer
 
 const Q = {
   create: `mutation($input: CreateIncomingPaymentInput!) { createIncomingPayment(input: $input) {
@@ -82,7 +82,7 @@ async function walletBackend () {
           const decide = meta.decide ?? 'approve'
           if (decide === 'approve') await gql.request(Q.approve, { input: { id: ev.data.id } })
           if (decide === 'cancel') await gql.request(Q.cancel, { input: { id: ev.data.id, cancellationReason: 'not for us' } })
-        } else if (ev.type === 'incoming_payment.partial_payment_received') {
+        } else if (ev.type === 'incoming_payment.partial_payment_received' && ev.data.partialIncomingPaymentId) {
           const ids = { incomingPaymentId: ev.data.id, partialIncomingPaymentId: ev.data.partialIncomingPaymentId }
           if (meta.partial === 'confirm') await gql.request(Q.confirm, { input: ids })
           if (meta.partial === 'reject') await gql.request(Q.reject, { input: { ...ids, reason: 'data mismatch' } })
@@ -119,7 +119,7 @@ before(async () => {
   op = `http://localhost:${node.ports.op}`
   usd = await node.admin('POST', '/assets', { code: 'USD', scale: 2 })
   peerToken = randomBytes(24).toString('hex')
-  await node.admin('POST', '/peers', {
+  peer = await node.admin('POST', '/peers', {
     asset_id: usd.id, ilp_address: 'test.sender', incoming_tokens: [peerToken], min_balance: '-100000000', name: 'sender'
   })
 })
@@ -232,4 +232,107 @@ test('approval: an Open Payments create waits too (201 once approved, 403 when c
     client.incomingPayment.create(at, { walletAddress: bob.url, metadata: { tag: 'o2', decide: 'cancel' } }),
     (e) => { assert.equal(e.status, 403, String(e)); return true })
   assert.equal((await createdEvent('o2')).data.metadata.decide, 'cancel')
+})
+
+// ---- partial payments ----
+
+// An incoming payment of carol's (approved by the backend) whose partial payments the backend
+// answers as `partial` says, with the STREAM keys of its ilp method.
+async function payable (tag, partial) {
+  const carol = await wallet('carol')
+  const ip = (await gql.request(Q.create, { input: { walletAddressId: carol.id, incomingAmount: amount(10000), metadata: { tag, partial } } })).createIncomingPayment.payment
+  const rest = await node.admin('GET', `/incoming-payments/${ip.id}`)
+  const m = rest.methods[0]
+  return { id: ip.id, keys: await streamKeys({ destination_account: m.ilpAddress, shared_secret: m.sharedSecret }) }
+}
+
+// Posts a Prepare to the connector as the sender peer; the reply's bytes.
+async function sendIlp (prepare) {
+  const r = await fetch(`http://127.0.0.1:${node.ports.conn}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${peerToken}` },
+    body: prepare
+  })
+  assert.equal(r.status, 200)
+  return Buffer.from(await r.arrayBuffer())
+}
+
+const received = async (id) => (await gql.request(Q.get, { id })).incomingPayment.receivedAmount.value
+const peerBalance = async () => (await node.admin('GET', `/accounts/${peer.account_id}/status`)).balance
+const partialEvents = (id) => backend.events.filter((e) => e.type === 'incoming_payment.partial_payment_received' && e.data.id === id && e.data.partialIncomingPaymentId)
+
+// The F99 of stream-receiver's finalDecline: a ConnectionClose and the reason on stream 1.
+function assertDeclined (reply, reason) {
+  assert.equal(reply.type, 'reject')
+  assert.equal(reply.code, 'F99')
+  assert.ok(reply.frames.some((f) => f.name === 'ConnectionClose'), JSON.stringify(reply.frames))
+  const data = reply.frames.find((f) => f.name === 'StreamData')
+  assert.equal(Number(data.streamId), 1)
+  assert.equal(data.data.toString('utf8'), reason)
+}
+
+test('partial payments: confirm fulfils, the event is Rafiki\'s, money without data is not held', async () => {
+  const validate = await partialValidator()
+  const ip = await payable('p1', 'confirm')
+  const reply = await streamReply(ip.keys, await sendIlp(await dataPrepare(ip.keys, 300, 10000, 'order 42 \u00e9')))
+  assert.equal(reply.type, 'fulfill', JSON.stringify(reply))
+  assert.equal(await received(ip.id), '300')
+  const [ev] = partialEvents(ip.id)
+  assert.equal(ev.data.dataFromSender, 'order 42 \u00e9')
+  assert.match(ev.data.partialIncomingPaymentId, /^[0-9a-f-]{36}$/)
+  assert.equal(ev.data.receivedAmount.value, '0', 'Rafiki sends the payment as toData(0)')
+  assert.equal(ev.data.metadata.tag, 'p1')
+  validate(ev)
+  // a packet without data is fulfilled with no decision
+  const plain = await streamReply(ip.keys, await sendIlp(await dataPrepare(ip.keys, 200, 10000, '')))
+  assert.equal(plain.type, 'fulfill')
+  assert.equal(await received(ip.id), '500')
+  assert.equal(partialEvents(ip.id).length, 1)
+  // packets at once, each held for its own decision: all answered
+  const t0 = Date.now()
+  const replies = await Promise.all(Array.from({ length: 8 }, async (_, i) =>
+    streamReply(ip.keys, await sendIlp(await dataPrepare(ip.keys, 10, 10000, `part ${i}`)))))
+  assert.deepEqual(replies.map((r) => r.type), Array(8).fill('fulfill'))
+  assert.ok(Date.now() - t0 < 2500, 'answered as soon as confirmed')
+  assert.equal(await received(ip.id), '580')
+  assert.deepEqual(partialEvents(ip.id).map((e) => e.data.dataFromSender).sort(), ['order 42 \u00e9', ...Array.from({ length: 8 }, (_, i) => `part ${i}`)].sort())
+  assert.deepEqual(backend.problems, [])
+})
+
+test('partial payments: reject and no answer decline F99 with the reason; no money moves', async () => {
+  const ip = await payable('p2', 'reject')
+  const before = await peerBalance()
+  assertDeclined(await streamReply(ip.keys, await sendIlp(await dataPrepare(ip.keys, 300, 10000, 'wrong order'))), 'data mismatch')
+  assert.equal(await received(ip.id), '0')
+  assert.equal(await peerBalance(), before, 'the sender is not debited')
+
+  const silent = await payable('p3', 'none')
+  const t0 = Date.now()
+  assertDeclined(await streamReply(silent.keys, await sendIlp(await dataPrepare(silent.keys, 300, 10000, 'hello?'))), 'No response from receiving ASE')
+  const waited = Date.now() - t0
+  assert.ok(waited >= 2400 && waited < 4500, `PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS bounds the wait: ${waited} ms`)
+  // a packet expiring sooner waits until its expiry less the safety margin (100 ms)
+  const t1 = Date.now()
+  assertDeclined(await streamReply(silent.keys, await sendIlp(await dataPrepare(silent.keys, 300, 1200, 'quick?'))), 'No response from receiving ASE')
+  assert.ok(Date.now() - t1 < 2000, `bounded by the expiry: ${Date.now() - t1} ms`)
+  assert.equal(await received(silent.id), '0')
+  assert.equal(await peerBalance(), before)
+  // the wallet may still answer late: nothing waits for it any more
+  const [late] = partialEvents(silent.id)
+  assert.equal((await gql.request(Q.confirm, { input: { incomingPaymentId: silent.id, partialIncomingPaymentId: late.data.partialIncomingPaymentId } })).confirmPartialIncomingPayment.success, true)
+  assert.deepEqual(backend.problems, [])
+})
+
+test('partial payments: Rafiki\'s errors for unknown and ended payments', async () => {
+  const ids = { incomingPaymentId: randomUUID(), partialIncomingPaymentId: randomUUID() }
+  for (const doc of [Q.confirm, Q.reject]) {
+    const unknown = await failure(doc, { input: ids })
+    assert.deepEqual([unknown.code, unknown.message], ['NOT_FOUND', 'unknown payment'])
+  }
+  const ip = await payable('p4', 'none')
+  await node.admin('POST', `/incoming-payments/${ip.id}/complete`)
+  for (const doc of [Q.confirm, Q.reject]) {
+    const ended = await failure(doc, { input: { ...ids, incomingPaymentId: ip.id } })
+    assert.deepEqual([ended.code, ended.message], ['BAD_USER_INPUT', 'invalid state'])
+  }
 })
