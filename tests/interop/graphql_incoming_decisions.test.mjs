@@ -11,6 +11,8 @@
 //    incoming_payment.partial_payment_received (its payload validated against webhooks.yaml);
 //    confirm fulfils, reject and no answer reject F99 with a ConnectionClose and the reason on
 //    stream 1, and a rejected packet moves no money.
+// On a temp SQLite file and the in-process cache, or on a database of its own on
+// TEST_POSTGRES_URL and Redis on TEST_REDIS_URL when they are set (scripts/with-services.sh).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
@@ -22,6 +24,7 @@ import { join, resolve } from 'node:path'
 import * as IlpPacket from 'ilp-packet'
 import { root, startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 import { streamKeys, dataPrepare, streamReply } from './lib/packets.mjs'
 
 const require = createRequire(import.meta.url)
@@ -34,7 +37,7 @@ const SECRET = 'gql-decisions-secret-' + randomUUID()
 const TENANT = randomUUID()
 const POLL_TIMEOUT_MS = 3000
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-gql-decisions-'))
-let node, gql, op, usd, backend, peerToken, peer
+let node, gql, op, usd, backend, peerToken, peer, dbName
 
 const Q = {
   create: `mutation($input: CreateIncomingPaymentInput!) { createIncomingPayment(input: $input) {
@@ -99,6 +102,13 @@ async function walletBackend () {
 
 before(async () => {
   backend = await walletBackend()
+  const stores = {}
+  if (process.env.TEST_POSTGRES_URL) {
+    dbName = `gql_decisions_${process.pid}`
+    psql(process.env.TEST_POSTGRES_URL, `CREATE DATABASE ${dbName}`)
+    stores.DATABASE_URL = pgUrl(process.env.TEST_POSTGRES_URL, dbName)
+  }
+  if (process.env.TEST_REDIS_URL) stores.REDIS_URL = process.env.TEST_REDIS_URL
   node = await startServe({
     dir,
     name: 'decisions',
@@ -112,7 +122,8 @@ before(async () => {
       INCOMING_PAYMENT_CREATED_POLL_TIMEOUT_MS: String(POLL_TIMEOUT_MS),
       INCOMING_PAYMENT_CREATED_POLL_FREQUENCY_MS: '100',
       ENABLE_PARTIAL_PAYMENT_DECISION: 'true',
-      PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS: '2500'
+      PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS: '2500',
+      ...stores
     }
   })
   gql = gqlClient({ url: `http://127.0.0.1:${node.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
@@ -127,6 +138,7 @@ before(async () => {
 after(() => {
   node?.proc.kill('SIGKILL')
   backend?.server.close()
+  if (dbName) psql(process.env.TEST_POSTGRES_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
   rmSync(dir, { recursive: true, force: true })
 })
 
