@@ -259,7 +259,8 @@ static void wallet_init(app_t *app)
                        .withdrawal_throttle_delay_ms = cfg->withdrawal_throttle_delay_ms,
                        .approval_poll = cfg->approval_poll,
                        .approval_poll_timeout_ms = cfg->approval_poll_timeout_ms,
-                       .approval_poll_frequency_ms = cfg->approval_poll_frequency_ms};
+                       .approval_poll_frequency_ms = cfg->approval_poll_frequency_ms,
+                       .partial_decision = cfg->partial_decision};
 }
 
 /* Wallet addresses and incoming payments: admin routes and the worker. */

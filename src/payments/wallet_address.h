@@ -73,6 +73,10 @@ typedef struct {
     bool approval_poll;
     uint32_t approval_poll_timeout_ms;
     uint32_t approval_poll_frequency_ms;
+    /* ENABLE_PARTIAL_PAYMENT_DECISION: incoming_payment.partial_payment_received is recorded by
+     * the decision only (partial_decision.h), one per packet with data, as Rafiki's; the
+     * incoming payment worker then records none of its own. */
+    bool partial_decision;
 } wallet_ctx_t;
 
 typedef enum {

@@ -308,6 +308,9 @@ test('partial payments: confirm fulfils, the event is Rafiki\'s, money without d
   assert.ok(Date.now() - t0 < 2500, 'answered as soon as confirmed')
   assert.equal(await received(ip.id), '580')
   assert.deepEqual(partialEvents(ip.id).map((e) => e.data.dataFromSender).sort(), ['order 42 \u00e9', ...Array.from({ length: 8 }, (_, i) => `part ${i}`)].sort())
+  await sleep(500) // a pass or two of the incoming payment worker
+  const all = backend.events.filter((e) => e.type === 'incoming_payment.partial_payment_received' && e.data.id === ip.id)
+  assert.equal(all.length, 9, 'with the decision on, partial events are the decision\'s only, as Rafiki\'s')
   assert.deepEqual(backend.problems, [])
 })
 
