@@ -13,6 +13,7 @@
 
 #include "admin/admin_gql_pay.h"
 #include "payments/op_client.h"
+#include "payments/partial_decision.h"
 #include "payments/wallet_address_props.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -38,13 +39,15 @@ json_t *gqlp_incoming_node(const wallet_ctx_t *ctx, const incoming_payment_t *p)
     json_t *incoming = p->has_incoming_amount
                            ? gqlp_amount(p->incoming_amount, p->asset_code, p->asset_scale)
                            : json_null();
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:n,s:n,s:s}", "id", id, "url", url,
-                     "walletAddressId", wid, "state", state, "expiresAt",
-                     admin_gql_time_json(p->expires_ms), "incomingAmount", incoming,
-                     "receivedAmount",
-                     gqlp_amount(p->received_amount, p->asset_code, p->asset_scale), "metadata",
-                     gqlp_metadata(p->metadata), "createdAt", admin_gql_time_json(p->created_ms),
-                     "cancellationReason", "cancelledAt", "__typename", "IncomingPayment");
+    json_t *reason = p->cancellation_reason[0] ? json_string(p->cancellation_reason) : json_null();
+    json_t *cancelled = p->cancelled_ms ? admin_gql_time_json(p->cancelled_ms) : json_null();
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "id", id, "url", url,
+        "walletAddressId", wid, "state", state, "expiresAt", admin_gql_time_json(p->expires_ms),
+        "incomingAmount", incoming, "receivedAmount",
+        gqlp_amount(p->received_amount, p->asset_code, p->asset_scale), "metadata",
+        gqlp_metadata(p->metadata), "createdAt", admin_gql_time_json(p->created_ms),
+        "cancellationReason", reason, "cancelledAt", cancelled, "__typename", "IncomingPayment");
 }
 
 /* Fails the call with Rafiki's answer to an incoming payment result (IncomingPaymentError). */
@@ -66,7 +69,12 @@ static gql_resolve_t ip_fail(const gql_call_t *call, incoming_payment_result_t r
                               INCOMING_PAYMENT_METADATA_MAX);
     case INCOMING_PAYMENT_ALREADY_COMPLETED:
     case INCOMING_PAYMENT_ALREADY_EXPIRED:
+    case INCOMING_PAYMENT_WRONG_STATE:
         return admin_gql_fail(call, GQL_CODE_CONFLICT, "wrong state");
+    case INCOMING_PAYMENT_ALREADY_ACTIONED:
+        return admin_gql_fail(call, GQL_CODE_FORBIDDEN, "action already performed");
+    case INCOMING_PAYMENT_ACTION_NOT_PERFORMED:
+        return admin_gql_fail(call, GQL_CODE_TIMEOUT, "action not performed");
     default:
         return gqlp_internal(call, "incoming payments");
     }
@@ -114,7 +122,8 @@ static incoming_payment_result_t ip_create(const wallet_ctx_t *ctx, const json_t
     const char *sender = gqlp_str(in, "senderWalletAddress");
     if (r == INCOMING_PAYMENT_OK && sender)
         r = incoming_payment_set_sender(ctx, p->id, sender, NULL);
-    return r;
+    /* Rafiki's create waits for the wallet's approval when told to poll */
+    return r == INCOMING_PAYMENT_OK ? incoming_payment_await_approval(ctx, p->id, p, NULL) : r;
 }
 
 /* ---- incoming payments ---- */
@@ -204,6 +213,77 @@ static gql_resolve_t m_update_incoming(const gql_call_t *call, json_t **out)
         *out = json_pack("{s:o}", "payment", gqlp_incoming_node(ctx, p));
     free(p);
     return r == INCOMING_PAYMENT_OK ? GQL_RESOLVED : ip_fail(call, r);
+}
+
+/* approveIncomingPayment and cancelIncomingPayment (Rafiki's approve/cancel). */
+static gql_resolve_t m_decide_incoming(const gql_call_t *call, json_t **out, bool approve)
+{
+    const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
+    if (!ctx)
+        return GQL_RESOLVE_ERROR;
+    const json_t *in = gqlp_input(call);
+    ledger_id_t id;
+    if (!gqlp_member_id(in, "id", &id))
+        return ip_fail(call, INCOMING_PAYMENT_NOT_FOUND);
+    incoming_payment_t *p = xmalloc(sizeof *p);
+    incoming_payment_result_t r =
+        approve ? incoming_payment_approve(ctx, id, p, NULL)
+                : incoming_payment_cancel(ctx, id, gqlp_str(in, "cancellationReason"), p, NULL);
+    if (r == INCOMING_PAYMENT_OK)
+        *out = json_pack("{s:o}", "payment", gqlp_incoming_node(ctx, p));
+    free(p);
+    return r == INCOMING_PAYMENT_OK ? GQL_RESOLVED : ip_fail(call, r);
+}
+
+static gql_resolve_t m_approve_incoming(const gql_call_t *call, json_t **out)
+{
+    return m_decide_incoming(call, out, true);
+}
+
+static gql_resolve_t m_cancel_incoming(const gql_call_t *call, json_t **out)
+{
+    return m_decide_incoming(call, out, false);
+}
+
+/* confirmPartialIncomingPayment and rejectPartialIncomingPayment: Rafiki checks the payment (an
+ * unknown one is NOT_FOUND, a completed or expired one "invalid state"), then records the
+ * decision for the waiting packet whatever partialIncomingPaymentId names (partial_decision.h);
+ * success says whether it was recorded. */
+static gql_resolve_t m_partial_decision(const gql_call_t *call, json_t **out, bool success)
+{
+    const wallet_ctx_t *ctx = gqlp_wallet_ctx(call);
+    if (!ctx)
+        return GQL_RESOLVE_ERROR;
+    const json_t *in = gqlp_input(call);
+    ledger_id_t id;
+    if (!gqlp_member_id(in, "incomingPaymentId", &id))
+        return ip_fail(call, INCOMING_PAYMENT_NOT_FOUND);
+    incoming_payment_t *p = xmalloc(sizeof *p);
+    incoming_payment_result_t r = incoming_payment_get(ctx, id, p, NULL);
+    incoming_payment_state_t state = p->state;
+    free(p);
+    if (r != INCOMING_PAYMENT_OK)
+        return ip_fail(call, r);
+    if (state != INCOMING_PAYMENT_PENDING)
+        return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "invalid state");
+    char ip_id[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, ip_id);
+    const char *partial = gqlp_str(in, "partialIncomingPaymentId");
+    bool ok = partial_decision_record(admin_gql_req(call)->gql->admin->cache, ip_id,
+                                      partial ? partial : "", success,
+                                      success ? NULL : gqlp_str(in, "reason"));
+    *out = json_pack("{s:b}", "success", ok);
+    return GQL_RESOLVED;
+}
+
+static gql_resolve_t m_confirm_partial(const gql_call_t *call, json_t **out)
+{
+    return m_partial_decision(call, out, true);
+}
+
+static gql_resolve_t m_reject_partial(const gql_call_t *call, json_t **out)
+{
+    return m_partial_decision(call, out, false);
 }
 
 /* ---- receivers ---- */
@@ -420,10 +500,10 @@ static const gql_resolver_t RESOLVERS[] = {
     {"Mutation", "updateIncomingPayment", m_update_incoming},
     {"Mutation", "createReceiver", m_create_receiver},
     {"Mutation", "completeReceiver", m_complete_receiver},
-    {"Mutation", "approveIncomingPayment", gqlp_later},
-    {"Mutation", "cancelIncomingPayment", gqlp_later},
-    {"Mutation", "confirmPartialIncomingPayment", gqlp_later},
-    {"Mutation", "rejectPartialIncomingPayment", gqlp_later},
+    {"Mutation", "approveIncomingPayment", m_approve_incoming},
+    {"Mutation", "cancelIncomingPayment", m_cancel_incoming},
+    {"Mutation", "confirmPartialIncomingPayment", m_confirm_partial},
+    {"Mutation", "rejectPartialIncomingPayment", m_reject_partial},
 };
 
 const admin_gql_family_t admin_gql_incoming = {RESOLVERS, sizeof RESOLVERS / sizeof *RESOLVERS};

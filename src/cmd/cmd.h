@@ -49,6 +49,12 @@ typedef struct {
     uint32_t wallet_address_poll_ms;           /* WALLET_ADDRESS_POLLING_FREQUENCY_MS */
     bool withdrawal_throttle;                  /* WITHDRAWAL_THROTTLE_DELAY is set */
     uint32_t withdrawal_throttle_delay_ms;     /* WITHDRAWAL_THROTTLE_DELAY (ms) */
+    bool approval_poll;                        /* POLL_INCOMING_PAYMENT_CREATED_WEBHOOK */
+    uint32_t approval_poll_timeout_ms;         /* INCOMING_PAYMENT_CREATED_POLL_TIMEOUT_MS */
+    uint32_t approval_poll_frequency_ms;       /* INCOMING_PAYMENT_CREATED_POLL_FREQUENCY_MS */
+    bool partial_decision;                     /* ENABLE_PARTIAL_PAYMENT_DECISION */
+    uint32_t partial_decision_max_wait_ms;     /* PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS */
+    uint32_t partial_decision_margin_ms;       /* PARTIAL_PAYMENT_DECISION_SAFETY_MARGIN_MS */
     uint32_t shutdown_timeout_ms;              /* SHUTDOWN_TIMEOUT_MS: bound of a stop on SIGTERM */
     /* quotes and outgoing payments */
     uint32_t quote_lifespan_ms;         /* QUOTE_LIFESPAN */

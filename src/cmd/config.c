@@ -260,6 +260,30 @@ static config_result_t load_stream_secret(config_t *cfg, config_err_t *err)
 /* OPEN_PAYMENTS_URL, AUTH_SERVER_URL (http(s) URLs, no query) and
  * INCOMING_PAYMENT_EXPIRY_MAX_MS. The payments URLs are kept without a trailing slash because
  * wallet address and resource URLs are built by appending "/..." to them. */
+/* Rafiki's waits for the wallet: the approval of a new incoming payment and the decision on a
+ * partial payment that carries data (defaults as Rafiki's config/app.ts). */
+static config_result_t load_decisions(config_t *cfg, config_err_t *err)
+{
+    env_err_t e;
+    uint64_t timeout, freq, wait, margin;
+    if (env_bool("POLL_INCOMING_PAYMENT_CREATED_WEBHOOK", false, &cfg->approval_poll, &e) !=
+            ENV_OK ||
+        env_u64("INCOMING_PAYMENT_CREATED_POLL_TIMEOUT_MS", 10000, 0, 600000, &timeout, &e) !=
+            ENV_OK ||
+        env_u64("INCOMING_PAYMENT_CREATED_POLL_FREQUENCY_MS", 1000, 10, 60000, &freq, &e) !=
+            ENV_OK ||
+        env_bool("ENABLE_PARTIAL_PAYMENT_DECISION", false, &cfg->partial_decision, &e) != ENV_OK ||
+        /* a packet's wait: below the 30 s a connector holds a packet at most */
+        env_u64("PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS", 1500, 0, 29000, &wait, &e) != ENV_OK ||
+        env_u64("PARTIAL_PAYMENT_DECISION_SAFETY_MARGIN_MS", 100, 0, 29000, &margin, &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    cfg->approval_poll_timeout_ms = (uint32_t)timeout;
+    cfg->approval_poll_frequency_ms = (uint32_t)freq;
+    cfg->partial_decision_max_wait_ms = (uint32_t)wait;
+    cfg->partial_decision_margin_ms = (uint32_t)margin;
+    return CONFIG_OK;
+}
+
 static config_result_t load_payments(config_t *cfg, config_err_t *err)
 {
     const char *names[2] = {"OPEN_PAYMENTS_URL", "AUTH_SERVER_URL"};
@@ -306,7 +330,7 @@ static config_result_t load_payments(config_t *cfg, config_err_t *err)
     if (env_u64("WITHDRAWAL_THROTTLE_DELAY", 0, 0, 30ull * 86400000, &throttle, &e) != ENV_OK)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->withdrawal_throttle_delay_ms = (uint32_t)throttle;
-    return CONFIG_OK;
+    return load_decisions(cfg, err);
 }
 
 /* QUOTE_LIFESPAN (ms), SLIPPAGE (a fraction), PAYMENT_FEES and OUTGOING_PAYMENT_WORKERS. */

@@ -46,6 +46,7 @@
 #include "admin/admin_peers.h"
 #include "payments/incoming_payment.h"
 #include "payments/op_client.h"
+#include "payments/partial_decision.h"
 #include "openpay/op_resource.h"
 #include "openpay/op_server.h"
 #include "admin/admin_outgoing.h"
@@ -126,7 +127,8 @@ typedef struct {
     consent_config_t consent;     /* the built-in login and consent screens */
     wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
     outgoing_payments_t *outgoing;
-    webhooks_t *webhooks; /* NULL without WEBHOOK_URL */
+    webhooks_t *webhooks;        /* NULL without WEBHOOK_URL */
+    partial_decision_t *partial; /* ENABLE_PARTIAL_PAYMENT_DECISION; NULL: off */
     liquidity_monitor_t *liquidity;
     admin_gql_t gql;     /* Rafiki's Admin GraphQL API on the admin port */
     autopeer_t autopeer; /* auto-peering: createOrUpdatePeerByUrl and SRV_AUTO_PEERING */
@@ -261,7 +263,11 @@ static void wallet_init(app_t *app)
                        .incoming_expiry_max_ms = cfg->incoming_payment_expiry_max_ms,
                        .rafiki_funding = cfg->rafiki_funding,
                        .withdrawal_throttle = cfg->withdrawal_throttle,
-                       .withdrawal_throttle_delay_ms = cfg->withdrawal_throttle_delay_ms};
+                       .withdrawal_throttle_delay_ms = cfg->withdrawal_throttle_delay_ms,
+                       .approval_poll = cfg->approval_poll,
+                       .approval_poll_timeout_ms = cfg->approval_poll_timeout_ms,
+                       .approval_poll_frequency_ms = cfg->approval_poll_frequency_ms,
+                       .partial_decision = cfg->partial_decision};
 }
 
 /* Wallet addresses and incoming payments: admin routes and the worker. */
@@ -278,6 +284,26 @@ static bool payments_start(app_t *app)
         LOGE("payments: cannot start the incoming payment worker");
         return false;
     }
+    return true;
+}
+
+/* Rafiki's partial payment decision: the connector holds a local packet with data for it. */
+static bool partial_decision_begin(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    if (!cfg->partial_decision)
+        return true;
+    app->partial = partial_decision_start(
+        &(partial_decision_config_t){.wallet = &app->wallet,
+                                     .cache = app->cache,
+                                     .webhooks = app->webhooks,
+                                     .max_wait_ms = cfg->partial_decision_max_wait_ms,
+                                     .margin_ms = cfg->partial_decision_margin_ms});
+    if (!app->partial) {
+        LOGE("payments: cannot start the partial payment decision");
+        return false;
+    }
+    connector_set_partial_decision(app->connector, partial_decision_ask, app->partial);
     return true;
 }
 
@@ -779,7 +805,8 @@ static bool app_start(app_t *app)
         return false;
     }
     if (backend && (!connector_start(app) || !payments_start(app) || !webhooks_begin(app) ||
-                    !op_client_start(app) || !outgoing_start(app) || !graphql_start(app)))
+                    !partial_decision_begin(app) || !op_client_start(app) || !outgoing_start(app) ||
+                    !graphql_start(app)))
         return false;
     if (!backend)
         wallet_init(app);
@@ -816,6 +843,7 @@ static void app_stop(app_t *app)
     auth_remote_free(app->auth_remote);
     op_sig_free(app->sig);
     free(app->instance_jwks);
+    partial_decision_stop(app->partial);    /* answers its packets: before the connector */
     connector_free(app->connector);         /* after the listeners: no packet is in flight */
     liquidity_monitor_stop(app->liquidity); /* before the ledger: it reads balances */
     webhooks_stop(app->webhooks);

@@ -274,6 +274,11 @@ const stream_receiver_t *connector_receiver(connector_t *c)
 {
     return &c->receiver;
 }
+void connector_set_partial_decision(connector_t *c, connector_decide_fn decide, void *ctx)
+{
+    c->decide = decide;
+    c->decide_ctx = ctx;
+}
 uint64_t connector_in_flight(connector_t *c)
 {
     return atomic_load(&c->in_flight);

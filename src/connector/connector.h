@@ -169,6 +169,24 @@ int connector_http_register(connector_t *c, http_server_t *s);
 connector_result_t connector_stream_credentials(connector_t *c, ledger_id_t account,
                                                 stream_credentials_t *out);
 
+/*
+ * Rafiki's partial payment decision (ENABLE_PARTIAL_PAYMENT_DECISION, its
+ * partial-payment-decision middleware): a local STREAM packet with money for an invoice account
+ * (an incoming payment) whose STREAM request carries data (stream_request_data) is held until
+ * the application decides. decide(ctx, account, data, len, expires_at_ms, done, op) gets the
+ * data (copy it: it lives for the call) and the Prepare's expiry, and must call done(op, accept,
+ * reason) exactly once, on any thread (also inside decide), within a bounded time: accept
+ * credits and fulfils the packet as any other; a refusal answers stream-receiver's
+ * finalDecline(reason): F99 with a ConnectionClose and the reason on stream 1, nothing
+ * credited. done never blocks. Set it before any packet arrives (NULL: off, the default; then a
+ * packet costs nothing more). Packets without data, zero-amount packets and packets for other
+ * accounts are never held.
+ */
+typedef void (*connector_decided_fn)(void *op, bool accept, const char *reason);
+typedef void (*connector_decide_fn)(void *ctx, ledger_id_t account, const uint8_t *data, size_t len,
+                                    int64_t expires_at_ms, connector_decided_fn done, void *op);
+void connector_set_partial_decision(connector_t *c, connector_decide_fn decide, void *ctx);
+
 /* The counters interface over a cache (INCRBY with TTL). The cache outlives its users. */
 stream_totals_t connector_counters_cache(cache_t *cache);
 

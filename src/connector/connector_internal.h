@@ -57,6 +57,8 @@ struct connector {
     size_t n_extra;
     uint32_t rates_ttl_ms; /* EXCHANGE_RATES_LIFETIME */
     stream_receiver_t receiver;
+    connector_decide_fn decide; /* the partial payment decision; NULL: off */
+    void *decide_ctx;
     accounts_t *accounts;   /* the account cache and transfer ids */
     atomic_uint auth_loads; /* token lookups queued or running (connector_http.c) */
     atomic_uint_fast64_t in_flight;

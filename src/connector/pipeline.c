@@ -601,6 +601,46 @@ static void local_done(void *user, const ledger_result_t *r, size_t n)
               f == LEDGER_EXCEEDS_CREDITS ? "insufficient liquidity" : ledger_result_str(f));
 }
 
+/* The application's answer on money that carried data (connector_set_partial_decision). */
+static void local_decided(void *user, bool accept, const char *reason)
+{
+    op_t *op = user;
+    if (accept) {
+        build_legs(op, 0, 0);
+        submit_new(op, local_done);
+        return;
+    }
+    revert_receipt(op);
+    ilp_prepare_t p = op->prep;
+    p.amount = op->dst_amount;
+    buf_reset(&op->reply);
+    if (stream_receiver_decline_final(&op->c->receiver, op->ssecret, &p,
+                                      SLICE_STR(reason ? reason : ""), &op->reply) != STREAM_OK) {
+        op_reject(op, ILP_T00_INTERNAL_ERROR, "receiver failed");
+        return;
+    }
+    op_reply(op, op->reply.ptr, op->reply.len);
+}
+
+/* Hands fulfilled money for an incoming payment to the partial payment decision when its STREAM
+ * request carries data; false (nothing asked) when it carries none. */
+static bool ask_decision(op_t *op)
+{
+    ilp_prepare_t p = op->prep;
+    p.amount = op->dst_amount;
+    uint8_t *data = xmalloc(STREAM_PLAINTEXT_MAX_LEN);
+    size_t len = 0;
+    if (stream_request_data(op->ssecret, &p, data, STREAM_PLAINTEXT_MAX_LEN, &len) != STREAM_OK ||
+        len == 0) {
+        free(data);
+        return false;
+    }
+    op->c->decide(op->c->decide_ctx, op->dst.id, data, len, op->prep.expires_at_ms, local_decided,
+                  op);
+    free(data);
+    return true;
+}
+
 static void stage_local(op_t *op)
 {
     ilp_prepare_t p = op->prep;
@@ -614,6 +654,8 @@ static void stage_local(op_t *op)
         op_reply(op, op->reply.ptr, op->reply.len);
         return;
     }
+    if (op->c->decide && op->dst.kind == LEDGER_KIND_INVOICE && ask_decision(op))
+        return; /* local_decided continues */
     build_legs(op, 0, 0);
     submit_new(op, local_done);
 }

@@ -108,15 +108,17 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
     incoming_payment_t p;
     db_err_t e;
     incoming_payment_result_t r = incoming_payment_create(rs->wallet, &in, &p, &e);
-    if (r == INCOMING_PAYMENT_STORAGE_ERROR) {
+    /* Rafiki's create waits for the wallet's approval when told to poll (403 otherwise) */
+    if (r == INCOMING_PAYMENT_OK)
+        r = incoming_payment_await_approval(rs->wallet, p.id, &p, &e);
+    if (r == INCOMING_PAYMENT_OK)
+        res = rs_json(req, rs, 201, incoming_json(rs, &p, w.url, true));
+    else if (r == INCOMING_PAYMENT_STORAGE_ERROR)
         rs_error(req, rs, 500, "storage unavailable");
-        goto out;
-    }
-    if (r != INCOMING_PAYMENT_OK) {
+    else if (r == INCOMING_PAYMENT_ACTION_NOT_PERFORMED)
+        rs_error(req, rs, 403, "action not performed");
+    else
         rs_error(req, rs, 400, incoming_payment_result_str(r));
-        goto out;
-    }
-    res = rs_json(req, rs, 201, incoming_json(rs, &p, w.url, true));
 out:
     free(meta);
     rs_create_end(&c);

@@ -30,6 +30,9 @@ static const char *const RESULT_NAMES[INCOMING_PAYMENT_RESULT_COUNT] = {
     [INCOMING_PAYMENT_ALREADY_COMPLETED] = "already_completed",
     [INCOMING_PAYMENT_ALREADY_EXPIRED] = "already_expired",
     [INCOMING_PAYMENT_STORAGE_ERROR] = "storage_error",
+    [INCOMING_PAYMENT_WRONG_STATE] = "wrong_state",
+    [INCOMING_PAYMENT_ALREADY_ACTIONED] = "already_actioned",
+    [INCOMING_PAYMENT_ACTION_NOT_PERFORMED] = "action_not_performed",
 };
 
 const char *incoming_payment_result_str(incoming_payment_result_t r)
@@ -70,8 +73,8 @@ static incoming_payment_result_t ip_ledger_fail(ledger_result_t r, db_err_t *err
 #define IP_COLUMNS                                                                                 \
     "p.id, p.wallet_address_id, p.account_id, w.asset_id, w.asset_code, w.asset_scale, "           \
     "p.incoming_amount, p.state, p.settled, p.expires_at, p.created_at, p.updated_at, "            \
-    "p.completed_at, p.metadata, w.account_id, p.rafiki_funding FROM incoming_payments p "         \
-    "JOIN wallet_addresses w "                                                                     \
+    "p.completed_at, p.metadata, w.account_id, p.rafiki_funding, p.approved_at, p.cancelled_at, "  \
+    "p.cancellation_reason FROM incoming_payments p JOIN wallet_addresses w "                      \
     "ON w.id = p.wallet_address_id"
 
 static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *wallet_account)
@@ -95,6 +98,9 @@ static void ip_from_row(db_stmt_t *st, incoming_payment_t *p, ledger_id_t *walle
     if (wallet_account)
         *wallet_account = pay_col_id(st, 14);
     p->rafiki_funding = db_col_bool(st, 15);
+    p->approved_ms = db_col_i64(st, 16);
+    p->cancelled_ms = db_col_i64(st, 17);
+    pay_col_str(st, 18, p->cancellation_reason, sizeof p->cancellation_reason);
 }
 
 /* Reads the row only (received_amount stays 0). */
@@ -160,6 +166,10 @@ static json_t *ip_event_json(const incoming_payment_t *p)
     if (json_is_object(meta))
         json_object_set(o, "metadata", meta);
     json_decref(meta);
+    if (p->approved_ms)
+        json_object_set_new(o, "approvedAt", pay_json_time(p->approved_ms));
+    if (p->cancelled_ms)
+        json_object_set_new(o, "cancelledAt", pay_json_time(p->cancelled_ms));
     return o;
 }
 
@@ -235,6 +245,70 @@ incoming_payment_result_t incoming_payment_partial_report(const wallet_ctx_t *ct
     if (recorded)
         *recorded = a.recorded;
     return INCOMING_PAYMENT_OK;
+}
+
+/* ---- a partial payment waiting for the wallet's decision (partial_decision.h) ---- */
+
+typedef struct {
+    ledger_id_t id;
+    const char *event_data;
+} ip_partial_event_t;
+
+static db_rc_t tx_partial_event(db_conn_t *c, void *arg, db_err_t *e)
+{
+    ip_partial_event_t *a = arg;
+    return ip_event(c, WEBHOOK_INCOMING_PAYMENT_PARTIAL, a->id, a->event_data, e);
+}
+
+/* The id of the incoming payment whose invoice account is account_id. */
+static incoming_payment_result_t ip_of_account(const wallet_ctx_t *ctx, ledger_id_t account_id,
+                                               ledger_id_t *id, db_err_t *err)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(ctx->db, DB_CONN_READ, &e);
+    if (!c)
+        return ip_storage(err, &e);
+    db_stmt_t *st = db_prepare(c, "SELECT id FROM incoming_payments WHERE account_id = ?", &e);
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st) {
+        pay_bind_id(st, 1, account_id);
+        rc = db_step_one(st, &e);
+    }
+    if (rc == DB_ROW)
+        *id = pay_col_id(st, 0);
+    db_release(c);
+    if (rc == DB_ROW)
+        return INCOMING_PAYMENT_OK;
+    return rc == DB_NOT_FOUND ? INCOMING_PAYMENT_NOT_FOUND : ip_storage(err, &e);
+}
+
+incoming_payment_result_t incoming_payment_partial_event(const wallet_ctx_t *ctx,
+                                                         ledger_id_t account_id,
+                                                         const char *partial_id, const char *data,
+                                                         size_t data_len, ledger_id_t *id,
+                                                         db_err_t *err)
+{
+    incoming_payment_t *p = xmalloc(sizeof *p);
+    incoming_payment_result_t r = ip_of_account(ctx, account_id, id, err);
+    if (r == INCOMING_PAYMENT_OK)
+        r = ip_read(ctx, *id, p, NULL, err);
+    if (r != INCOMING_PAYMENT_OK) {
+        free(p);
+        return r;
+    }
+    p->received_amount = 0; /* Rafiki's toData(0n) */
+    json_t *o = ip_event_json(p);
+    free(p);
+    if (o) {
+        json_object_set_new(o, "partialIncomingPaymentId", json_string(partial_id));
+        json_object_set_new(o, "dataFromSender", json_stringn(data, data_len));
+    }
+    ip_partial_event_t a = {.id = *id, .event_data = webhook_event_data(o)};
+    json_decref(o);
+    db_err_t e = {0};
+    db_rc_t rc = a.event_data ? db_write_tx(ctx->db, tx_partial_event, &a, &e) : DB_NOMEM;
+    free((char *)a.event_data);
+    return rc == DB_OK ? INCOMING_PAYMENT_OK : ip_storage(err, &e);
 }
 
 /* ---- create ---- */

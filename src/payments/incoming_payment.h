@@ -52,6 +52,12 @@
 /* metadata is a JSON object of at most this many bytes once serialised (it is echoed in every
  * answer and webhook; Rafiki puts no bound, a wallet's own fields fit easily). */
 #define INCOMING_PAYMENT_METADATA_MAX 4096
+/* Longest cancellationReason kept; a longer one is cut at a UTF-8 character boundary (Rafiki
+ * puts no bound; it is a short note from the wallet, echoed in every answer). */
+#define INCOMING_PAYMENT_REASON_MAX 1024
+/* Creates waiting for their approval at once in a process (each holds its thread for up to
+ * INCOMING_PAYMENT_CREATED_POLL_TIMEOUT_MS); a create beyond it answers ACTION_NOT_PERFORMED. */
+#define INCOMING_PAYMENT_APPROVAL_WAITERS_MAX 32
 /* How many payments the worker handles per pass of each kind (expire, check, settle). */
 #define INCOMING_PAYMENT_WORKER_BATCH 256
 
@@ -75,6 +81,9 @@ typedef enum {
     INCOMING_PAYMENT_ALREADY_COMPLETED,
     INCOMING_PAYMENT_ALREADY_EXPIRED,
     INCOMING_PAYMENT_STORAGE_ERROR,
+    INCOMING_PAYMENT_WRONG_STATE,          /* approve/cancel: not pending, or received money */
+    INCOMING_PAYMENT_ALREADY_ACTIONED,     /* approve of a cancelled one, cancel of an approved */
+    INCOMING_PAYMENT_ACTION_NOT_PERFORMED, /* the wait for an approval: cancelled, or timed out */
     INCOMING_PAYMENT_RESULT_COUNT
 } incoming_payment_result_t;
 
@@ -102,6 +111,11 @@ typedef struct {
     int64_t updated_ms;
     int64_t completed_ms;                             /* completed or expired at; 0 while pending */
     char metadata[INCOMING_PAYMENT_METADATA_MAX + 1]; /* JSON text, "" = none */
+    /* Rafiki's approval (incoming_payment_approve/_cancel): when the wallet approved or
+     * cancelled it, 0 while it has done neither; at most one is set. */
+    int64_t approved_ms;
+    int64_t cancelled_ms;
+    char cancellation_reason[INCOMING_PAYMENT_REASON_MAX + 1]; /* "" = none given */
 } incoming_payment_t;
 
 /* What a create asks for. */
@@ -161,6 +175,20 @@ incoming_payment_result_t incoming_payment_partial_report(const wallet_ctx_t *ct
                                                           uint64_t received, bool *recorded,
                                                           db_err_t *err);
 
+/*
+ * Records incoming_payment.partial_payment_received for the incoming payment whose invoice
+ * account is account_id, as Rafiki's processPartialPayment does for a packet that carries data
+ * (partial_decision.h): the payment's data with receivedAmount 0 (Rafiki's toData(0n)),
+ * partialIncomingPaymentId = partial_id and dataFromSender = data (data_len bytes of valid
+ * UTF-8). *id receives the payment's id. OK, NOT_FOUND (no incoming payment has that account),
+ * STORAGE_ERROR.
+ */
+incoming_payment_result_t incoming_payment_partial_event(const wallet_ctx_t *ctx,
+                                                         ledger_id_t account_id,
+                                                         const char *partial_id, const char *data,
+                                                         size_t data_len, ledger_id_t *id,
+                                                         db_err_t *err);
+
 /* One payment for incoming_payments_end: its id and the state a pending one moves to
  * (COMPLETED or EXPIRED); result as incoming_payment_complete answers. */
 typedef struct {
@@ -215,6 +243,32 @@ incoming_payment_result_t incoming_payment_set_sender(const wallet_ctx_t *ctx, l
  * was given or the payment does not exist. OK or STORAGE_ERROR. */
 incoming_payment_result_t incoming_payment_sender(const wallet_ctx_t *ctx, ledger_id_t id,
                                                   char *out, size_t cap, db_err_t *err);
+
+/*
+ * Rafiki's approval (incoming_payment_approval.c). A wallet approves or cancels a pending
+ * payment that has received nothing yet, once: approving an approved one (cancelling a
+ * cancelled one) changes nothing and answers it again. Approval changes nothing about paying
+ * it, as in Rafiki, whose connector does not look at it: its use is the create's wait below.
+ * *out (may be NULL) is the row after. OK, NOT_FOUND, WRONG_STATE (completed, expired, or
+ * money received: Rafiki's PROCESSING), ALREADY_ACTIONED (approving a cancelled one,
+ * cancelling an approved one), STORAGE_ERROR. reason may be NULL (none).
+ */
+incoming_payment_result_t incoming_payment_approve(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                   incoming_payment_t *out, db_err_t *err);
+incoming_payment_result_t incoming_payment_cancel(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                  const char *reason, incoming_payment_t *out,
+                                                  db_err_t *err);
+
+/*
+ * After a create, with ctx->approval_poll (POLL_INCOMING_PAYMENT_CREATED_WEBHOOK), waits as
+ * Rafiki's create does for the wallet, told by incoming_payment.created, to approve or cancel
+ * payment id: reads it every approval_poll_frequency_ms until approval_poll_timeout_ms has
+ * passed. OK with *out the approved row (also at once when polling is off: *out is left as
+ * it is), ACTION_NOT_PERFORMED (cancelled, no answer in time, or too many waiting:
+ * INCOMING_PAYMENT_APPROVAL_WAITERS_MAX), STORAGE_ERROR. Blocks the calling thread.
+ */
+incoming_payment_result_t incoming_payment_await_approval(const wallet_ctx_t *ctx, ledger_id_t id,
+                                                          incoming_payment_t *out, db_err_t *err);
 
 /* A background thread running incoming_payment_worker_run every interval_ms. */
 typedef struct incoming_payment_worker incoming_payment_worker_t;

@@ -85,10 +85,11 @@ static bool scan_paid(const wallet_ctx_t *ctx, scan_row_t *row)
 }
 
 /* A pending payment that has received more than its last partial event said: one more event
- * (incoming_payment_partial_report; a storage error leaves it to the next pass). */
+ * (incoming_payment_partial_report; a storage error leaves it to the next pass). None with
+ * the partial payment decision on: its events are the ones a wallet answers. */
 static void scan_partial(const wallet_ctx_t *ctx, const scan_row_t *row, db_err_t *err)
 {
-    if (row->received > row->reported_received)
+    if (!ctx->partial_decision && row->received > row->reported_received)
         incoming_payment_partial_report(ctx, row->id, row->received, NULL, err);
 }
 

@@ -67,6 +67,16 @@ typedef struct {
      * withdrawal threshold makes it due at once; wallet_address_events.h). false: not set. */
     bool withdrawal_throttle;
     uint32_t withdrawal_throttle_delay_ms;
+    /* POLL_INCOMING_PAYMENT_CREATED_WEBHOOK and its timeout and frequency (Rafiki's, ms): a
+     * create of an incoming payment waits for the wallet's approval
+     * (incoming_payment_await_approval). */
+    bool approval_poll;
+    uint32_t approval_poll_timeout_ms;
+    uint32_t approval_poll_frequency_ms;
+    /* ENABLE_PARTIAL_PAYMENT_DECISION: incoming_payment.partial_payment_received is recorded by
+     * the decision only (partial_decision.h), one per packet with data, as Rafiki's; the
+     * incoming payment worker then records none of its own. */
+    bool partial_decision;
 } wallet_ctx_t;
 
 typedef enum {

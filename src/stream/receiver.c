@@ -420,3 +420,69 @@ stream_result_t stream_receiver_handle(const stream_receiver_t *r, const ilp_pre
     stream_receiver_token_secret(r, SLICE(token, token_len), secret);
     return stream_receiver_handle_secret(r, secret, &d, prepare, reply, info);
 }
+
+/* The authentic STREAM request of prepare under keys, decrypted into plain (a Prepare's). */
+static stream_result_t request_open(const stream_keys_t *keys, const ilp_prepare_t *prepare,
+                                    uint8_t *plain, size_t cap, stream_packet_t *pkt)
+{
+    size_t plain_len;
+    if (stream_decrypt(plain, cap, &plain_len, keys->encryption, prepare->data) != STREAM_OK ||
+        stream_packet_decode(SLICE(plain, plain_len), pkt) != STREAM_OK ||
+        pkt->ilp_packet_type != ILP_TYPE_PREPARE)
+        return STREAM_ERR_DECRYPT;
+    return STREAM_OK;
+}
+
+stream_result_t stream_request_data(const uint8_t shared_secret[STREAM_SHARED_SECRET_LEN],
+                                    const ilp_prepare_t *prepare, uint8_t *out, size_t cap,
+                                    size_t *len)
+{
+    *len = 0;
+    stream_keys_t keys;
+    stream_keys_derive(&keys, shared_secret, STREAM_SHARED_SECRET_LEN);
+    uint8_t plain[STREAM_PLAINTEXT_MAX_LEN];
+    stream_packet_t pkt;
+    if (request_open(&keys, prepare, plain, sizeof plain, &pkt) != STREAM_OK)
+        return STREAM_ERR_DECRYPT;
+    stream_frame_iter_t it = stream_frame_iter(&pkt);
+    stream_frame_t f;
+    slice_t found = SLICE(NULL, 0);
+    bool first = true;
+    while (stream_frame_next(&it, &f) == STREAM_OK) {
+        if (f.type != STREAM_FRAME_STREAM_DATA)
+            continue;
+        if (first || f.data.stream_id == 1)
+            found = f.data.data;
+        first = false;
+        if (f.data.stream_id == 1)
+            break;
+    }
+    *len = found.len < cap ? found.len : cap;
+    if (*len)
+        memcpy(out, found.ptr, *len);
+    return STREAM_OK;
+}
+
+stream_result_t stream_receiver_decline_final(const stream_receiver_t *r,
+                                              const uint8_t shared_secret[STREAM_SHARED_SECRET_LEN],
+                                              const ilp_prepare_t *prepare, slice_t data,
+                                              buf_t *reply)
+{
+    stream_reply_info_t info;
+    reply_t rp = reply_begin(r, prepare, reply, &info);
+    stream_keys_t keys;
+    stream_keys_derive(&keys, shared_secret, STREAM_SHARED_SECRET_LEN);
+    uint8_t plain[STREAM_PLAINTEXT_MAX_LEN];
+    stream_packet_t pkt;
+    if (request_open(&keys, prepare, plain, sizeof plain, &pkt) != STREAM_OK)
+        return reply_reject(&rp, ILP_F06_UNEXPECTED_PAYMENT);
+    rp.keys = &keys;
+    rp.sequence = pkt.sequence;
+    add_frame(&rp, close_frame());
+    stream_frame_t f = {.type = STREAM_FRAME_STREAM_DATA};
+    f.data.stream_id = 1;
+    f.data.offset = 0;
+    f.data.data = data;
+    add_frame(&rp, f);
+    return reply_reject(&rp, ILP_F99_APPLICATION_ERROR);
+}

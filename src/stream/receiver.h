@@ -164,6 +164,29 @@ stream_result_t stream_receiver_handle_secret(const stream_receiver_t *r,
 stream_result_t stream_receiver_revert(const stream_receiver_t *r, slice_t destination,
                                        const stream_reply_info_t *info);
 
+/*
+ * The data a STREAM request carries for the application (Rafiki's additionalData, from
+ * stream-receiver's dataFrames): the StreamData frame of stream 1, else the first StreamData
+ * frame. Copies up to cap bytes of it into out and sets *len (0: none, or empty). STREAM_OK, or
+ * STREAM_ERR_DECRYPT when prepare is no authentic STREAM request under shared_secret.
+ */
+stream_result_t stream_request_data(const uint8_t shared_secret[STREAM_SHARED_SECRET_LEN],
+                                    const ilp_prepare_t *prepare, uint8_t *out, size_t cap,
+                                    size_t *len);
+
+/*
+ * stream-receiver's finalDecline(data), Rafiki's answer to a partial payment the wallet did not
+ * accept: appends an F99 Reject whose STREAM reply closes the connection (ConnectionClose,
+ * NoError) and carries data on stream 1 at offset 0, where a sender reads the receiver's
+ * reason. data of more than about 1,900 bytes does not fit the reply: the Reject then carries
+ * no STREAM reply. An inauthentic request is answered F06 (no STREAM data). STREAM_OK, or
+ * STREAM_ERR_BUFFER when reply cannot hold the packet.
+ */
+stream_result_t stream_receiver_decline_final(const stream_receiver_t *r,
+                                              const uint8_t shared_secret[STREAM_SHARED_SECRET_LEN],
+                                              const ilp_prepare_t *prepare, slice_t data,
+                                              buf_t *reply);
+
 /* hex(SHA-256(destination)) into out (65 bytes with the NUL). */
 void stream_connection_id(char out[STREAM_CONNECTION_ID_LEN + 1], slice_t destination);
 /* The running-totals key of the connection a Prepare to destination belongs to. */

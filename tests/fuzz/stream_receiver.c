@@ -4,7 +4,9 @@
  *   1: the Prepare data sent to valid credentials (decryption fails almost always);
  *   2: a STREAM plaintext encrypted with the right key and sent with a valid condition, so the
  *      frame handling, the application callback and the receipts path are reached.
- * Every reply must be a well-formed Fulfill or Reject.
+ * Every reply must be a well-formed Fulfill or Reject. Each Prepare is also read as the partial
+ * payment decision reads it (stream_request_data) and declined with stream-receiver's
+ * finalDecline (stream_receiver_decline_final), which must always be a well-formed Reject.
  */
 #include <stdint.h>
 #include <string.h>
@@ -50,6 +52,18 @@ static void handle(const ilp_prepare_t *p)
     ilp_packet_t out;
     ASSERT(ilp_packet_decode(buf_slice(&reply), ILP_DECODE_STRICT, &out) == ILP_OK);
     ASSERT(out.type == ILP_TYPE_FULFILL || out.type == ILP_TYPE_REJECT);
+    /* the partial payment decision's reads of the same request: its data, and the final
+     * decline carrying (part of) it */
+    static uint8_t extra[ILP_DATA_MAX_LEN];
+    size_t n = 0;
+    stream_result_t rc = stream_request_data(cred.shared_secret, p, extra, sizeof extra, &n);
+    ASSERT((rc == STREAM_OK || rc == STREAM_ERR_DECRYPT) && n <= sizeof extra);
+    ASSERT(rc == STREAM_OK || n == 0);
+    buf_reset(&reply);
+    ASSERT(stream_receiver_decline_final(&rx, cred.shared_secret, p, SLICE(extra, n > 64 ? 64 : n),
+                                         &reply) == STREAM_OK);
+    ASSERT(ilp_packet_decode(buf_slice(&reply), ILP_DECODE_STRICT, &out) == ILP_OK);
+    ASSERT(out.type == ILP_TYPE_REJECT);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

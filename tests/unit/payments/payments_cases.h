@@ -12,11 +12,14 @@
 #define RAFIKI_TESTS_PAYMENTS_CASES_H
 
 #include <criterion/criterion.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "payments/incoming_payment.h"
+#include "payments/partial_decision.h"
 #include "payments/wallet_address.h"
 #include "payments/webhooks.h"
 #include "base/clock.h"
@@ -512,6 +515,159 @@ static void pc_case_credentials(pc_env_t *e)
     cr_expect_eq(memcmp(d.payment_tag.ptr, tag, LEDGER_ID_STR_LEN), 0);
     cr_expect(d.has_asset);
     cr_expect_eq(d.asset_scale, 2);
+}
+
+/* Rafiki's approval: once, either way, only while pending with nothing received; the event data
+ * of a later change carries approvedAt / cancelledAt. */
+static void pc_case_approval(pc_env_t *e)
+{
+    wallet_address_t w = pc_wallet(e, "hank");
+    incoming_payment_t a = pc_incoming(e, &w, 100, 0), c = pc_incoming(e, &w, 100, 0), got;
+    db_err_t err;
+    cr_assert_eq(incoming_payment_approve(&e->ctx, a.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect(got.approved_ms > 0 && got.cancelled_ms == 0);
+    int64_t at = got.approved_ms;
+    cr_expect_eq(incoming_payment_approve(&e->ctx, a.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect_eq(got.approved_ms, at, "a second approve changes nothing");
+    cr_expect_eq(incoming_payment_cancel(&e->ctx, a.id, NULL, &got, &err),
+                 INCOMING_PAYMENT_ALREADY_ACTIONED);
+    char reason[INCOMING_PAYMENT_REASON_MAX + 8];
+    memset(reason, 'x', sizeof reason - 3);
+    memcpy(reason + sizeof reason - 3, "\xc3\xa9", 3); /* ends in a 2-byte character, cut */
+    cr_assert_eq(incoming_payment_cancel(&e->ctx, c.id, reason, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect(got.cancelled_ms > 0 && got.approved_ms == 0);
+    cr_expect_eq(strlen(got.cancellation_reason), INCOMING_PAYMENT_REASON_MAX);
+    cr_expect_eq(incoming_payment_approve(&e->ctx, c.id, &got, &err),
+                 INCOMING_PAYMENT_ALREADY_ACTIONED);
+    cr_expect_eq(incoming_payment_approve(&e->ctx, ledger_id_random(), &got, &err),
+                 INCOMING_PAYMENT_NOT_FOUND);
+    /* money received (Rafiki's PROCESSING) or ended: wrong state */
+    incoming_payment_t p = pc_incoming(e, &w, 100, 0);
+    cr_assert_eq(pc_pay(e, p.account_id, 10), LEDGER_OK);
+    cr_expect_eq(incoming_payment_approve(&e->ctx, p.id, &got, &err), INCOMING_PAYMENT_WRONG_STATE);
+    cr_assert_eq(incoming_payment_complete(&e->ctx, c.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect_eq(incoming_payment_cancel(&e->ctx, c.id, NULL, &got, &err),
+                 INCOMING_PAYMENT_WRONG_STATE);
+    pc_events_t ev = pc_events(e, c.id);
+    cr_expect(strstr(ev.last, "\"cancelledAt\":\"") != NULL, "%s", ev.last);
+    /* the create's wait: approved at once, cancelled, off */
+    e->ctx.approval_poll = true;
+    e->ctx.approval_poll_timeout_ms = 300;
+    e->ctx.approval_poll_frequency_ms = 20;
+    cr_expect_eq(incoming_payment_await_approval(&e->ctx, a.id, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect(ledger_id_eq(got.id, a.id));
+    incoming_payment_t n = pc_incoming(e, &w, 100, 0);
+    uint64_t t0 = clock_mono_ms();
+    cr_expect_eq(incoming_payment_await_approval(&e->ctx, n.id, &got, &err),
+                 INCOMING_PAYMENT_ACTION_NOT_PERFORMED);
+    cr_expect_geq(clock_mono_ms() - t0, 250, "waited for the timeout");
+    cr_assert_eq(incoming_payment_cancel(&e->ctx, n.id, NULL, &got, &err), INCOMING_PAYMENT_OK);
+    cr_expect_eq(incoming_payment_await_approval(&e->ctx, n.id, &got, &err),
+                 INCOMING_PAYMENT_ACTION_NOT_PERFORMED);
+    e->ctx.approval_poll = false;
+}
+
+typedef struct {
+    atomic_int calls;
+    bool accept;
+    char reason[128];
+} pc_decided_t;
+
+static void pc_decided(void *op, bool accept, const char *reason)
+{
+    pc_decided_t *d = op;
+    d->accept = accept;
+    snprintf(d->reason, sizeof d->reason, "%s", reason);
+    atomic_fetch_add(&d->calls, 1);
+}
+
+/* Waits up to 3 s for d's answer; the milliseconds it took. */
+static uint64_t pc_await(pc_decided_t *d)
+{
+    uint64_t t0 = clock_mono_ms();
+    while (atomic_load(&d->calls) == 0 && clock_mono_ms() - t0 < 3000) {
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_eq(atomic_load(&d->calls), 1, "answered once");
+    return clock_mono_ms() - t0;
+}
+
+/* The partialIncomingPaymentId of payment id's newest partial event, once there are n. */
+static void pc_partial_id(pc_env_t *e, ledger_id_t id, size_t n, char *out, size_t cap,
+                          json_t **data)
+{
+    pc_events_t ev;
+    for (int i = 0; i < 300; i++) {
+        ev = pc_events(e, id);
+        size_t k = 0;
+        for (const char *t = ev.types; (t = strstr(t, "partial_payment_received")); t++)
+            k++;
+        if (k >= n)
+            break;
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    *data = json_loads(ev.last, 0, NULL);
+    const char *pid = json_string_value(json_object_get(*data, "partialIncomingPaymentId"));
+    cr_assert_not_null(pid, "%s", ev.last);
+    snprintf(out, cap, "%s", pid);
+}
+
+/* Rafiki's partial payment decision: the event, the wallet's answer through the cache, the
+ * defaults of its reasons, and the bounded wait. */
+static void pc_case_partial_decision(pc_env_t *e)
+{
+    wallet_address_t w = pc_wallet(e, "ivy");
+    incoming_payment_t p = pc_incoming(e, &w, 100, 0);
+    cache_err_t cerr;
+    cache_t *cache = cache_open(NULL, &cerr);
+    cr_assert_not_null(cache);
+    partial_decision_t *pd = partial_decision_start(&(partial_decision_config_t){
+        .wallet = &e->ctx, .cache = cache, .max_wait_ms = 400, .margin_ms = 100});
+    cr_assert_not_null(pd);
+    char ip[LEDGER_ID_STR_LEN + 1], pid[64];
+    ledger_id_format(p.id, ip);
+    int64_t later = clock_wall_ms() + 30000;
+    json_t *data;
+
+    pc_decided_t d1 = {0};
+    partial_decision_ask(pd, p.account_id, (const uint8_t *)"ok\xff", 3, later, pc_decided, &d1);
+    pc_partial_id(e, p.id, 1, pid, sizeof pid, &data);
+    cr_expect_str_eq(json_string_value(json_object_get(data, "dataFromSender")), "ok\xEF\xBF\xBD",
+                     "an invalid byte reads as U+FFFD");
+    cr_expect_str_eq(
+        json_string_value(json_object_get(json_object_get(data, "receivedAmount"), "value")), "0");
+    json_decref(data);
+    cr_assert(partial_decision_record(cache, ip, pid, true, NULL));
+    pc_await(&d1);
+    cr_expect(d1.accept);
+    cr_expect_str_eq(d1.reason, "Additional data approved");
+
+    pc_decided_t d2 = {0};
+    partial_decision_ask(pd, p.account_id, (const uint8_t *)"x", 1, later, pc_decided, &d2);
+    pc_partial_id(e, p.id, 2, pid, sizeof pid, &data);
+    json_decref(data);
+    cr_assert(partial_decision_record(cache, ip, pid, false, NULL));
+    pc_await(&d2);
+    cr_expect(!d2.accept);
+    cr_expect_str_eq(d2.reason, "Additional data rejected");
+
+    pc_decided_t d3 = {0}, d4 = {0}, d5 = {0};
+    partial_decision_ask(pd, p.account_id, (const uint8_t *)"y", 1, later, pc_decided, &d3);
+    uint64_t took = pc_await(&d3);
+    cr_expect(!d3.accept && took >= 350, "waited %llu ms", (unsigned long long)took);
+    cr_expect_str_eq(d3.reason, "No response from receiving ASE");
+    partial_decision_ask(pd, p.account_id, (const uint8_t *)"z", 1, clock_wall_ms() + 150,
+                         pc_decided, &d4);
+    took = pc_await(&d4);
+    cr_expect(took < 300, "bounded by the expiry less the margin: %llu ms",
+              (unsigned long long)took);
+    partial_decision_ask(pd, ledger_id_random(), (const uint8_t *)"?", 1, later, pc_decided, &d5);
+    pc_await(&d5);
+    cr_expect_str_eq(d5.reason, "Error processing partial payment");
+    partial_decision_stop(pd);
+    cache_close(cache);
 }
 
 #endif

@@ -212,6 +212,68 @@ Test(stream_receiver, final_decline_is_f99_with_close)
     fx_free(f);
 }
 
+static stream_frame_t data_frame(uint64_t stream_id, const char *text)
+{
+    stream_frame_t d = {.type = STREAM_FRAME_STREAM_DATA};
+    d.data.stream_id = stream_id;
+    d.data.data = SLICE_STR(text);
+    return d;
+}
+
+/* Rafiki's additionalData: stream 1's data, else the first StreamData frame's. */
+Test(stream_receiver, request_data_prefers_stream_one)
+{
+    fx_t *f = fx_new(NULL);
+    uint8_t out[64];
+    size_t n = 99;
+    stream_frame_t fr[3] = {money_frame(), data_frame(3, "three"), data_frame(1, "one")};
+    fx_send(f, 12, 50, 0, true, fr, 3);
+    cr_assert_eq(stream_request_data(f->cred.shared_secret, &f->prepare, out, sizeof out, &n),
+                 STREAM_OK);
+    cr_assert(n == 3 && memcmp(out, "one", 3) == 0);
+    fx_send(f, 12, 50, 0, true, fr, 2);
+    cr_assert_eq(stream_request_data(f->cred.shared_secret, &f->prepare, out, 4, &n), STREAM_OK);
+    cr_assert(n == 4 && memcmp(out, "thre", 4) == 0, "cut to cap");
+    fx_send(f, 12, 50, 0, true, fr, 1);
+    cr_assert_eq(stream_request_data(f->cred.shared_secret, &f->prepare, out, sizeof out, &n),
+                 STREAM_OK);
+    cr_assert_eq(n, 0, "no data frame");
+    uint8_t other[32] = {1};
+    cr_assert_eq(stream_request_data(other, &f->prepare, out, sizeof out, &n), STREAM_ERR_DECRYPT);
+    cr_assert_eq(n, 0);
+    fx_free(f);
+}
+
+/* stream-receiver's finalDecline(reason): F99, ConnectionClose and the reason on stream 1. */
+Test(stream_receiver, decline_final_carries_the_reason)
+{
+    fx_t *f = fx_new(NULL);
+    stream_frame_t fr[2] = {money_frame(), data_frame(1, "invoice 7")};
+    fx_send(f, 12, 50, 0, true, fr, 2);
+    cr_assert_eq(f->reply.type, ILP_TYPE_FULFILL);
+    buf_t reply;
+    buf_init_fixed(&reply, f->reply_mem, sizeof f->reply_mem);
+    cr_assert_eq(stream_receiver_decline_final(&f->r, f->cred.shared_secret, &f->prepare,
+                                               SLICE_LIT("data mismatch"), &reply),
+                 STREAM_OK);
+    cr_assert_eq(ilp_packet_decode(buf_slice(&reply), ILP_DECODE_STRICT, &f->reply), ILP_OK);
+    cr_assert_eq(f->reply.type, ILP_TYPE_REJECT);
+    cr_assert_str_eq(f->reply.u.reject.code, "F99");
+    size_t pn;
+    cr_assert_eq(
+        stream_decrypt(f->plain, sizeof f->plain, &pn, f->keys.encryption, f->reply.u.reject.data),
+        STREAM_OK);
+    cr_assert_eq(stream_packet_decode(SLICE(f->plain, pn), &f->sp), STREAM_OK);
+    cr_assert(f->sp.ilp_packet_type == 14 && f->sp.sequence == 7 && f->sp.prepare_amount == 50);
+    stream_frame_t c;
+    cr_assert(reply_frame(f, STREAM_FRAME_CONNECTION_CLOSE, &c));
+    cr_assert_eq(c.connection_close.code, STREAM_CODE_NO_ERROR);
+    cr_assert(reply_frame(f, STREAM_FRAME_STREAM_DATA, &c));
+    cr_assert(c.data.stream_id == 1 && c.data.offset == 0);
+    cr_assert(slice_eq_str(c.data.data, "data mismatch"));
+    fx_free(f);
+}
+
 Test(stream_receiver, receipts_track_running_totals)
 {
     stream_connection_details_t d = {.receipts = true};
