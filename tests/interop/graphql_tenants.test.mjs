@@ -247,6 +247,11 @@ function matrix (o) {
     ['depositOutgoingPaymentLiquidity', `mutation($i: DepositOutgoingPaymentLiquidityInput!) { depositOutgoingPaymentLiquidity(input: $i) { success } }`, { i: { outgoingPaymentId: o.outgoing, idempotencyKey: k() } }],
     ['createOutgoingPaymentWithdrawal', `mutation($i: CreateOutgoingPaymentWithdrawalInput!) { createOutgoingPaymentWithdrawal(input: $i) { success } }`, { i: { outgoingPaymentId: o.outgoing, idempotencyKey: k(), timeoutSeconds: '0' } }],
     ['createIncomingPaymentWithdrawal', `mutation($i: CreateIncomingPaymentWithdrawalInput!) { createIncomingPaymentWithdrawal(input: $i) { success } }`, { i: { incomingPaymentId: o.incoming, idempotencyKey: k(), timeoutSeconds: '0' } }],
+    ['approveIncomingPayment', `mutation($i: ApproveIncomingPaymentInput!) { approveIncomingPayment(input: $i) { payment { id } } }`, { i: { id: o.incoming } }],
+    ['cancelIncomingPayment', `mutation($i: CancelIncomingPaymentInput!) { cancelIncomingPayment(input: $i) { payment { id } } }`, { i: { id: o.incoming, cancellationReason: 'taken' } }],
+    ['confirmPartialIncomingPayment', `mutation($i: ConfirmPartialIncomingPaymentInput!) { confirmPartialIncomingPayment(input: $i) { success } }`, { i: { incomingPaymentId: o.incoming, partialIncomingPaymentId: k() } }],
+    ['rejectPartialIncomingPayment', `mutation($i: RejectPartialIncomingPaymentInput!) { rejectPartialIncomingPayment(input: $i) { success } }`, { i: { incomingPaymentId: o.incoming, partialIncomingPaymentId: k(), reason: 'no' } }],
+    ['createOrUpdatePeerByUrl', `mutation($i: CreateOrUpdatePeerByUrlInput!) { createOrUpdatePeerByUrl(input: $i) { peer { id } } }`, { i: { assetId: o.asset, peerUrl: 'http://127.0.0.1:1/', idempotencyKey: k() } }],
     ['createWalletAddressWithdrawal', `mutation($i: CreateWalletAddressWithdrawalInput!) { createWalletAddressWithdrawal(input: $i) { withdrawal { id } } }`, { i: { walletAddressId: o.wallet, id: k(), idempotencyKey: k(), timeoutSeconds: '0' } }]
   ]
 }
