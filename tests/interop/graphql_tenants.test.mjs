@@ -219,6 +219,7 @@ function matrix (o) {
     ['quote', `query($id: String!) { quote(id: $id) { id } }`, { id: o.quote }],
     ['outgoingPayment', `query($id: String!) { outgoingPayment(id: $id) { id } }`, { id: o.outgoing }],
     ['incomingPayment', `query($id: String!) { incomingPayment(id: $id) { id } }`, { id: o.incoming }],
+    ['receiver', `query($id: String!) { receiver(id: $id) { id } }`, { id: o.incomingUrl }],
     ['accountingTransfers', `query($id: String!) { accountingTransfers(id: $id) { debits { id } credits { id } } }`, { id: o.asset }, 'empty'],
     ['updateAsset', `mutation($i: UpdateAssetInput!) { updateAsset(input: $i) { asset { id } } }`, { i: { id: o.asset, withdrawalThreshold: '1' } }],
     ['deleteAsset', `mutation($i: DeleteAssetInput!) { deleteAsset(input: $i) { asset { id } } }`, { i: { id: o.asset } }],
@@ -355,4 +356,44 @@ test('settings: a tenant\'s EXCHANGE_RATES_URL prices its quotes; the instance\'
   } finally {
     three.server.close()
   }
+})
+
+// Every root field that names a resource (an argument or input field called id, ...Id or
+// ...Url) is in the matrix, or named here with the reason it needs no tenant check.
+const NAMES_NO_RESOURCE = {
+  tenant: 'a tenant reads only itself (tested above)',
+  updateTenant: 'a tenant updates only itself (tested above)',
+  deleteTenant: 'operator only (tested above)',
+  createTenant: 'operator only; its id is the new tenant\'s',
+  assets: 'a list: tenantId is the scope (tested below)',
+  peers: 'a list',
+  walletAddresses: 'a list',
+  incomingPayments: 'a list',
+  outgoingPayments: 'a list',
+  payments: 'a list',
+  webhookEvents: 'a list',
+  createAsset: 'tenantId: only its own (Assignment to the specified tenant is not permitted)',
+  createOrUpdatePeerByUrl: 'in the matrix by assetId',
+  createWalletAddress: 'in the matrix by assetId; tenantId: only its own'
+}
+test('coverage: every root field that names a resource is in the isolation matrix', async () => {
+  const { __schema: schema } = await op.request(`{ __schema { types { name kind
+    fields { name args { name type { name kind ofType { name kind ofType { name kind } } } } }
+    inputFields { name } } } }`)
+  const byName = Object.fromEntries(schema.types.map((t) => [t.name, t]))
+  const named = (n) => n === 'id' || /Id$|Url$/.test(n)
+  const typeName = (t) => t.name ?? typeName(t.ofType)
+  const inMatrix = new Set(matrix(tenants.alpha.own).map(([name]) => name))
+  const missing = []
+  for (const root of ['Query', 'Mutation']) {
+    for (const f of byName[root].fields) {
+      const args = f.args.flatMap((a) => {
+        const t = byName[typeName(a.type)]
+        return t?.kind === 'INPUT_OBJECT' ? t.inputFields.map((i) => i.name) : [a.name]
+      })
+      if (!args.some(named) || inMatrix.has(f.name) || NAMES_NO_RESOURCE[f.name]) continue
+      missing.push(f.name)
+    }
+  }
+  assert.deepEqual(missing, [], 'root fields with ids the matrix does not try')
 })
