@@ -56,6 +56,7 @@
 #include "admin/admin_autopeer.h"
 #include "admin/admin_liquidity.h"
 #include "admin/admin_fees.h"
+#include "admin/admin_tenants.h"
 #include "admin/admin_webhooks.h"
 #include "payments/liquidity.h"
 #include "payments/metrics.h"
@@ -800,7 +801,8 @@ static bool app_start(app_t *app)
     if (backend && (admin_ledger_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
                     admin_webhooks_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
                     admin_liquidity_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
-                    admin_fees_register(app->servers[SRV_ADMIN], &app->admin) != 0)) {
+                    admin_fees_register(app->servers[SRV_ADMIN], &app->admin) != 0 ||
+                    admin_tenants_register(app->servers[SRV_ADMIN], &app->admin) != 0)) {
         LOGE("admin: route registration failed");
         return false;
     }

@@ -13,6 +13,7 @@
 
 #include "payments/json.h"
 #include "payments/rows.h"
+#include "payments/tenants.h"
 #include "payments/webhooks.h"
 #include "base/assert.h"
 #include "base/clock.h"
@@ -394,7 +395,8 @@ static incoming_payment_result_t ip_prepare(const wallet_ctx_t *ctx,
                               .expires_ms = expires,
                               .created_ms = now,
                               .updated_ms = now,
-                              .rafiki_funding = ctx->rafiki_funding};
+                              .rafiki_funding =
+                                  pay_tenant_rafiki_funding(ctx->db, w->id, ctx->rafiki_funding)};
     memcpy(p->asset_code, w->asset_code, sizeof p->asset_code);
     memcpy(p->metadata, in->metadata ? in->metadata : "", mlen + 1);
     return INCOMING_PAYMENT_OK;

@@ -13,6 +13,7 @@
 #include "payments/json.h"
 #include "payments/webhooks.h"
 #include "payments/rows.h"
+#include "payments/tenants.h"
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -429,7 +430,8 @@ outgoing_payment_result_t outgoing_payment_create(outgoing_payments_t *op,
         ASSERT(n <= OUTGOING_PAYMENT_METADATA_MAX);
         memcpy(p->metadata, req->metadata, n + 1);
     }
-    p->rafiki_funding = op->cfg.rafiki_funding;
+    p->rafiki_funding =
+        pay_tenant_rafiki_funding(op->cfg.quotes->db, p->wallet_address_id, op->cfg.rafiki_funding);
     /* Rafiki's model: parked in FUNDING until the wallet's deposit makes it due */
     bool handoff = op->cfg.handoff && !p->rafiki_funding && outgoing_payments_handoff_reserve(op);
     int64_t next_attempt = p->rafiki_funding

@@ -123,7 +123,7 @@ static bool uuid_ok(const char *s)
 
 #define TENANT_COLUMNS                                                                             \
     "id, email, api_secret, idp_consent_url, idp_secret, public_name, is_operator, created_at, "   \
-    "updated_at, deleted_at"
+    "updated_at, deleted_at, funding_model"
 
 static void tenant_from_row(db_stmt_t *st, pay_tenant_t *t)
 {
@@ -138,6 +138,8 @@ static void tenant_from_row(db_stmt_t *st, pay_tenant_t *t)
     t->created_ms = db_col_i64(st, 7);
     t->updated_ms = db_col_i64(st, 8);
     t->deleted_ms = db_col_null(st, 9) ? 0 : db_col_i64(st, 9);
+    if (!db_col_null(st, 10))
+        pay_col_str(st, 10, t->funding_model, sizeof t->funding_model);
 }
 
 /* The tenant id on conn into *out: DB_ROW, DB_NOT_FOUND or an error. */
@@ -817,4 +819,68 @@ rates_t *pay_tenant_rates_for_wallet(void *ctx, ledger_id_t wallet_address_id)
         pay_tenant_setting(t->db, owner, "EXCHANGE_RATES_URL", url, sizeof url) != PAY_TENANT_OK)
         return NULL;
     return connector_rates_for_url(t->connector, url);
+}
+
+/* ---- funding model ---- */
+
+typedef struct {
+    const char *id;
+    const char *model;
+    int64_t changed;
+} funding_tx_t;
+
+static db_rc_t tx_funding(db_conn_t *c, void *arg, db_err_t *e)
+{
+    funding_tx_t *t = arg;
+    db_stmt_t *st = db_prepare(
+        c,
+        "UPDATE tenants SET funding_model = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+        e);
+    if (!st)
+        return e->code;
+    db_bind_str(st, 1, t->model);
+    db_bind_i64(st, 2, clock_wall_ms());
+    db_bind_str(st, 3, t->id);
+    db_rc_t rc = db_run(st, e);
+    t->changed = rc == DB_OK ? db_changes(st) : 0;
+    return rc;
+}
+
+pay_tenant_result_t pay_tenant_set_funding(db_t *db, const char *id, const char *model)
+{
+    if (model && strcmp(model, "rafiki") != 0 && strcmp(model, "ledger") != 0)
+        return PAY_TENANT_INVALID_INPUT;
+    if (!uuid_ok(id))
+        return PAY_TENANT_NOT_FOUND;
+    funding_tx_t t = {.id = id, .model = model};
+    db_err_t e = {0};
+    if (db_write_tx(db, tx_funding, &t, &e) != DB_OK)
+        return storage("funding model", &e);
+    return t.changed ? PAY_TENANT_OK : PAY_TENANT_NOT_FOUND;
+}
+
+bool pay_tenant_rafiki_funding(db_t *db, ledger_id_t wallet_address_id, bool instance_rafiki)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    if (!c) {
+        storage("funding model", &e);
+        return instance_rafiki;
+    }
+    db_stmt_t *st = db_prepare(c,
+                               "SELECT t.funding_model FROM tenant_resources r JOIN tenants t ON "
+                               "t.id = r.tenant_id WHERE r.resource_id = ?",
+                               &e);
+    bool rafiki = instance_rafiki;
+    db_rc_t rc = st ? DB_OK : e.code;
+    if (st) {
+        pay_bind_id(st, 1, wallet_address_id);
+        rc = db_step_one(st, &e);
+        if (rc == DB_ROW && !db_col_null(st, 0))
+            rafiki = strcmp(db_col_text(st, 0, NULL), "rafiki") == 0;
+    }
+    db_release(c);
+    if (rc != DB_ROW && rc != DB_NOT_FOUND && rc != DB_OK)
+        storage("funding model", &e);
+    return rafiki;
 }

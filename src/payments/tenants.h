@@ -68,6 +68,7 @@ typedef struct {
     char idp_secret[PAY_TENANT_SECRET_MAX + 1];
     char public_name[PAY_TENANT_TEXT_MAX + 1];
     bool is_operator;
+    char funding_model[8]; /* "rafiki", "ledger", or "": the instance's FUNDING_MODEL */
     int64_t created_ms;
     int64_t updated_ms;
     int64_t deleted_ms; /* 0: live */
@@ -117,6 +118,14 @@ pay_tenant_result_t pay_tenant_setting(db_t *db, const char *tenant_id, const ch
 pay_tenant_result_t pay_tenant_settings_set(db_t *db, const char *tenant_id,
                                             const pay_tenant_setting_t *in, size_t n,
                                             pay_tenant_setting_t *out, size_t *n_out);
+
+/* Sets a live tenant's funding model: "rafiki", "ledger", or NULL for the instance's
+ * FUNDING_MODEL (INVALID_INPUT for anything else). Payments made before keep theirs. */
+pay_tenant_result_t pay_tenant_set_funding(db_t *db, const char *id, const char *model);
+/* Whether a payment of wallet address wallet_address_id is funded Rafiki's way: its tenant's
+ * funding model, else instance_rafiki (FUNDING_MODEL). A storage failure logs and answers
+ * instance_rafiki. */
+bool pay_tenant_rafiki_funding(db_t *db, ledger_id_t wallet_address_id, bool instance_rafiki);
 
 /* At start: makes the operator tenant. With operator_id (OPERATOR_TENANT_ID) that row, whose
  * secret becomes admin_secret (Rafiki's updateOperatorApiSecretFromConfig); without one the

@@ -188,6 +188,7 @@ async function build (name, code) {
     { input: { assetId: asset.id, address: who } })).createWalletAddress.walletAddress
   const payer = await wa('payer')
   const payee = await wa('payee')
+  own.payee = payee.id
   assert.equal(payer.address, `${base}payer`, 'a bare name is completed from WALLET_ADDRESS_URL')
   own.wallet = payer.id
   own.walletUrl = payer.address
@@ -356,6 +357,40 @@ test('settings: a tenant\'s EXCHANGE_RATES_URL prices its quotes; the instance\'
   } finally {
     three.server.close()
   }
+})
+
+test('funding model: a tenant set to "ledger" pays from our ledger while the others wait for deposits (REST PATCH /tenants/{id})', async () => {
+  const A = tenants.alpha.gql
+  const own = tenants.alpha.own
+  const rest = srv.admin
+  const call = srv.call
+  // the REST view never shows a secret
+  const view = await rest('GET', `/tenants/${tenants.alpha.id}`)
+  assert.equal(view.funding_model, null)
+  assert.ok(!JSON.stringify(view).includes(tenants.alpha.secret))
+  assert.ok((await rest('GET', '/tenants')).tenants.some((t) => t.id === OPERATOR && t.is_operator))
+  assert.equal((await call('PATCH', `/tenants/${tenants.alpha.id}`, { funding_model: 'cash' })).status, 400)
+  assert.equal((await call('PATCH', `/tenants/${randomUUID()}`, { funding_model: 'ledger' })).status, 404)
+  assert.equal((await rest('PATCH', `/tenants/${tenants.alpha.id}`, { funding_model: 'ledger' })).funding_model, 'ledger')
+
+  const w = await rest('GET', `/wallet-addresses/${own.wallet}`)
+  await rest('POST', `/accounts/${w.account_id}/deposits`, { id: randomUUID(), amount: '5000' })
+  const ip = (await A.request(`mutation($input: CreateIncomingPaymentInput!) { createIncomingPayment(input: $input) { payment { url } } }`,
+    { input: { walletAddressId: own.payee, incomingAmount: { value: '200', assetCode: 'AAA', assetScale: 2 } } })).createIncomingPayment.payment
+  const quote = (await A.request(`mutation($input: CreateQuoteInput!) { createQuote(input: $input) { quote { id } } }`,
+    { input: { walletAddressId: own.wallet, receiver: ip.url } })).createQuote.quote
+  const pay = (await A.request(`mutation($input: CreateOutgoingPaymentInput!) { createOutgoingPayment(input: $input) { payment { id } } }`,
+    { input: { walletAddressId: own.wallet, quoteId: quote.id } })).createOutgoingPayment.payment
+  let state
+  for (let i = 0; i < 200; i++) {
+    state = (await A.request(`query($id: String!) { outgoingPayment(id: $id) { state } }`, { id: pay.id })).outgoingPayment.state
+    if (state === 'COMPLETED' || state === 'FAILED') break
+    await sleep(25)
+  }
+  assert.equal(state, 'COMPLETED', 'no deposit needed in the ledger model')
+  const earlier = (await tenants.beta.gql.request(`query($id: String!) { outgoingPayment(id: $id) { state } }`, { id: tenants.beta.own.outgoing })).outgoingPayment.state
+  assert.equal(earlier, 'FUNDING', "beta (the instance's rafiki model) still waits for its deposit")
+  assert.equal((await rest('PATCH', `/tenants/${tenants.alpha.id}`, { funding_model: null })).funding_model, null)
 })
 
 // Every root field that names a resource (an argument or input field called id, ...Id or
