@@ -26,7 +26,7 @@ static struct {
     wallet_ctx_t wallet;
     quote_svc_t qs;
     outgoing_payments_t *op;
-    admin_ctx_t *admin;
+    admin_ctx_t admin;
     admin_gql_t gql;
     gql_schema_t *schema;
 } F;
@@ -60,8 +60,13 @@ static void setup(void)
                          .lifespan_ms = QUOTE_LIFESPAN_MS_DEFAULT};
     outgoing_payments_config_t oc = {.quotes = &F.qs, .retry_ms = 1};
     F.op = outgoing_payments_new(&oc);
-    F.gql = (admin_gql_t){
-        .wallet = &F.wallet, .outgoing = F.op, .quotes = &F.qs, .operator_tenant_id = OPERATOR};
+    F.admin = (admin_ctx_t){.db = F.db, .ledger = F.ledger};
+    F.gql = (admin_gql_t){.admin = &F.admin,
+                          .wallet = &F.wallet,
+                          .outgoing = F.op,
+                          .quotes = &F.qs,
+                          .operator_tenant_id = OPERATOR,
+                          .allow_http_wallet_addresses = true};
     const admin_gql_family_t *fam[] = {&admin_gql_wallets, &admin_gql_incoming, &admin_gql_outgoing,
                                        &admin_gql_liquidity};
     size_t n = 0;
