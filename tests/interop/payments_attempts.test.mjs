@@ -11,17 +11,22 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import * as IlpPacket from 'ilp-packet'
 import { nodePorts } from './lib/ports.mjs'
 import { watchStderr } from './lib/serve.mjs'
 
+const require = createRequire(import.meta.url)
+const { createOpenAPI } = require('@interledger/openapi')
+const yaml = require('js-yaml')
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const shared = process.env.SHARED ? resolve(root, process.env.SHARED) : join(root, '..', 'shared')
 const bin = join(process.env.RAFIKI_BUILD ?? join(root, 'build'), 'rafiki')
 const SECRET = 'payments-attempts-secret-012345'
 const SIGNING = randomBytes(16).toString('hex')
@@ -191,8 +196,26 @@ async function waitEvent (rx, id, type, ms = 15000) {
   throw new Error(`no ${type} for ${id}: ${eventsOf(rx, id).map((e) => e.type)}`)
 }
 
+// Rafiki's webhooks.yaml has no attempt_failed: its data must still be an outgoing payment as
+// the spec's outgoingPaymentEvent has it (whose data allows more properties), so it is validated
+// as the outgoing_payment.failed webhook it is beside.
+let validateFailed
+async function assertSpecShape (e) {
+  if (!validateFailed) {
+    const spec = yaml.load(readFileSync(join(shared, 'specs', 'open-payments', 'rafiki', 'webhooks.yaml'), 'utf8'))
+    spec.paths = { '/outgoingPaymentFailed': spec.webhooks.outgoingPaymentFailed }
+    delete spec.webhooks
+    const file = join(dir, 'webhooks-failed.json')
+    writeFileSync(file, JSON.stringify(spec))
+    validateFailed = (await createOpenAPI(file)).createRequestValidator({ path: '/outgoingPaymentFailed', method: 'post' })
+  }
+  const body = { ...e, type: 'outgoing_payment.failed' }
+  validateFailed({ body, headers: { 'content-type': 'application/json' }, query: {}, params: {} })
+}
+
 // An attempt_failed event carries the payment as the other outgoing payment events do.
-function assertPaymentData (e, p, alice) {
+async function assertPaymentData (e, p, alice) {
+  await assertSpecShape(e)
   assert.equal(e.data.id, p.id)
   assert.equal(e.data.walletAddressId, alice.id)
   assert.equal(e.data.state, 'SENDING')
@@ -215,12 +238,12 @@ test('temporary rejects: one attempt_failed per retried attempt with the reject,
   assert.ok(attempts.length >= 2, `retried until the quote expired: ${types}`)
   assert.deepEqual(types, ['outgoing_payment.created', 'outgoing_payment.funded',
     ...attempts.map(() => 'outgoing_payment.attempt_failed'), 'outgoing_payment.failed'])
-  attempts.forEach((e, i) => {
-    assertPaymentData(e, p, alice)
+  for (const [i, e] of attempts.entries()) {
+    await assertPaymentData(e, p, alice)
     assert.equal(e.data.attempt.number, i + 1)
     assert.match(e.data.attempt.error, /^stream_(timeout|too_many_retries)$/)
     assert.deepEqual(e.data.attempt.ilpReject, reject)
-  })
+  }
   assert.equal(events.at(-1).data.state, 'FAILED')
   assert.equal(events.at(-1).data.attempt, undefined, 'outgoing_payment.failed is Rafiki\'s, unchanged')
   assert.ok(proxy.rejected > attempts.length)
@@ -240,7 +263,7 @@ test('a final reject: one attempt_failed with its code, message and triggeredBy,
   const events = eventsOf(rx, p.id)
   assert.deepEqual(events.map((e) => e.type), ['outgoing_payment.created', 'outgoing_payment.funded',
     'outgoing_payment.attempt_failed', 'outgoing_payment.failed'])
-  assertPaymentData(events[2], p, alice)
+  await assertPaymentData(events[2], p, alice)
   assert.deepEqual(events[2].data.attempt, { number: 1, error: 'stream_rejected', ilpReject: reject })
   assert.equal(events[3].data.error, 'stream_rejected')
 })
