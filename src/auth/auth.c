@@ -251,6 +251,9 @@ static bool request_read(auth_t *a, http_req_t *req, const json_t *body, const j
     const json_t *at = json_object_get(body, "access_token");
     const json_t *subject = json_object_get(body, "subject");
     const json_t *interact = json_object_get(body, "interact");
+    const json_t *items = json_object_get(at, "access");
+    /* the schema lets a subject come with an empty access list: a grant of the subject alone */
+    bool no_access = subject && json_is_array(items) && json_array_size(items) == 0;
     bool access_interactive = false;
     auth_result_t r = subject ? subject_parse(subject, g, &why) : AUTH_OK;
     if (r == AUTH_OK && subject)
@@ -261,9 +264,8 @@ static bool request_read(auth_t *a, http_req_t *req, const json_t *body, const j
     }
     if (r != AUTH_OK)
         return refuse(req, 400, "invalid_request", why.msg);
-    if ((at || !subject) &&
-        (!json_is_object(at) ||
-         access_validate(a, json_object_get(at, "access"), &access_interactive, &why) != AUTH_OK))
+    if ((at || !subject) && !no_access &&
+        (!json_is_object(at) || access_validate(a, items, &access_interactive, &why) != AUTH_OK))
         return refuse(req, 400, "invalid_request",
                       why.msg[0] ? why.msg : "access_token.access or subject is required");
     /* only the user can show that they own a subject's wallet address */
@@ -279,7 +281,7 @@ static bool request_read(auth_t *a, http_req_t *req, const json_t *body, const j
     if (*interactive && !client_name_get(a, client_url, g))
         return refuse(req, 400, "invalid_client",
                       "the client's wallet address has no publicName to show the user");
-    g->access = at ? json_deep_copy(json_object_get(at, "access")) : json_array();
+    g->access = at && !no_access ? json_deep_copy(items) : json_array();
     return true;
 }
 

@@ -19,8 +19,10 @@
  *   GET  /interact/{id}/{nonce}/finish   302 to the client's finish URI with hash and
  *                                        interact_ref (or result=...), 202 without finish
  * On INTROSPECTION_PORT (internal): POST / token introspection (active, grant, access, client).
- * On INTERACTION_PORT (internal, x-idp-secret = IDP_SECRET): GET /grant/{id}/{nonce},
- *   POST /grant/{id}/{nonce}/accept|reject, for wallets that bring their own login and consent.
+ * On INTERACTION_PORT (internal, x-idp-secret = IDP_SECRET): GET /grant/{id}/{nonce} (with the
+ *   grant's subject, when it has one, as id-provider.yaml), POST /grant/{id}/{nonce}/accept|reject,
+ *   for wallets that bring their own login and consent (accepting a subject is their word that
+ *   the user owns it).
  *
  * Grants, access items, tokens and interactions are rows in the database (sql/050_auth.sql),
  * so replicas share them; tokens are stored as hashes.

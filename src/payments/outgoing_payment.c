@@ -174,8 +174,10 @@ db_rc_t outgoing_payment_event_text(db_conn_t *c, const char *type, ledger_id_t 
     return (db_rc_t)webhook_event_add_text(c, type, rid, data, NULL, e);
 }
 
-/* Records a webhook event of type about p (as it now is in c's transaction) with its quote. */
-db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
+/* Records a webhook event of type about p (as it now is in c's transaction) with its quote;
+ * with extra (stolen; NULL: none), also under key in the data. */
+static db_rc_t event_add(db_conn_t *c, const char *type, ledger_id_t id, const char *key,
+                         json_t *extra, db_err_t *e)
 {
     outgoing_payment_t *p = xmalloc(sizeof *p);
     quote_t *q = xmalloc(sizeof *q);
@@ -185,14 +187,75 @@ db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, d
     if (outgoing_payment_row_get(c, id, p) == OUTGOING_PAYMENT_OK &&
         quote_get_conn(c, p->quote_id, q) == QUOTE_OK) {
         json_t *data = event_json(p, q);
+        if (data && extra)
+            json_object_set(data, key, extra);
         char rid[LEDGER_ID_STR_LEN + 1];
         ledger_id_format(id, rid);
         rc = data ? (db_rc_t)webhook_event_add(c, type, rid, data, e) : DB_NOMEM;
         json_decref(data);
     }
+    json_decref(extra);
     free(p);
     free(q);
     return rc;
+}
+
+db_rc_t outgoing_payment_event(db_conn_t *c, const char *type, ledger_id_t id, db_err_t *e)
+{
+    return event_add(c, type, id, NULL, NULL, e);
+}
+
+/* Bytes a peer chose (a reject's message or address) as a JSON string: as they are when they
+ * are UTF-8 without NUL, else with every NUL and non-ASCII byte as '?'. */
+static json_t *peer_text(slice_t s)
+{
+    json_t *j = memchr(s.ptr, 0, s.len) ? NULL : json_stringn((const char *)s.ptr, s.len);
+    if (j)
+        return j;
+    char *t = xmalloc(s.len + 1);
+    for (size_t i = 0; i < s.len; i++)
+        t[i] = s.ptr[i] == 0 || s.ptr[i] >= 0x80 ? '?' : (char)s.ptr[i];
+    j = json_stringn(t, s.len);
+    free(t);
+    return j;
+}
+
+/* {number, error, ilpReject?: {code, message, triggeredBy?}}: the attempt of an attempt_failed
+ * event. */
+static json_t *attempt_json(const outgoing_attempt_t *a, int64_t number)
+{
+    json_t *o = json_pack("{s:I,s:s}", "number", (json_int_t)number, "error", a->error);
+    if (!a->code || !a->code[0])
+        return o;
+    json_t *rj = json_pack("{s:s,s:o}", "code", a->code, "message", peer_text(a->message));
+    if (rj && a->triggered_by.len > 0)
+        json_object_set_new(rj, "triggeredBy", peer_text(a->triggered_by));
+    json_object_set_new(o, "ilpReject", rj);
+    return o;
+}
+
+db_rc_t outgoing_payment_attempt_failed(db_conn_t *c, ledger_id_t id, const outgoing_attempt_t *a,
+                                        db_err_t *e)
+{
+    db_stmt_t *st = db_prepare(c,
+                               "UPDATE outgoing_payments SET failed_attempts = failed_attempts + 1 "
+                               "WHERE id = ? AND state = 'SENDING' AND settled = ?",
+                               e);
+    if (!st)
+        return e->code;
+    pay_bind_id(st, 1, id);
+    db_bind_bool(st, 2, false);
+    db_rc_t rc = db_run(st, e);
+    if (rc != DB_OK || db_changes(st) != 1)
+        return rc; /* no longer sending: nothing to report */
+    if (!(st = db_prepare(c, "SELECT failed_attempts FROM outgoing_payments WHERE id = ?", e)))
+        return e->code;
+    pay_bind_id(st, 1, id);
+    if ((rc = db_step_one(st, e)) != DB_ROW)
+        return rc == DB_NOT_FOUND ? DB_ERROR : rc;
+    int64_t number = db_col_i64(st, 0);
+    return event_add(c, WEBHOOK_OUTGOING_PAYMENT_ATTEMPT_FAILED, id, "attempt",
+                     attempt_json(a, number), e);
 }
 
 /* ---- grant refunds ---- */

@@ -25,8 +25,10 @@
  *   stream  remote receiver (funded first): stream_pay from the outgoing account through the
  *           in-process connector; what was sent is the account's posted debits, so a run after
  *           a crash waits for open holds to resolve and sends only the remainder; temporary
- *           failures retry until the quote expires (then FAILED, "stream_<error>"); the fee
- *           moves to the liquidity account once everything is sent;
+ *           failures retry until the quote expires (then FAILED, "stream_<error>"); each run
+ *           that fails records outgoing_payment.attempt_failed (ours: the attempt's number, how
+ *           it ended and the last ILP Reject); the fee moves to the liquidity account once
+ *           everything is sent;
  *   settle  after any terminal state, what is left in the outgoing account goes back to the
  *           wallet account (rounding left-overs, a failed or cancelled payment).
  * A remote payment moves FUNDING -> SENDING after its funding, with a conditional UPDATE, so a

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "base/slice.h"
 #include "payments/outgoing_payment.h"
 
 /* Payments created here and handed to this process's workers without a claim. */
@@ -43,6 +44,21 @@ char *outgoing_payment_event_data(const outgoing_payment_t *p, const quote_t *q)
 /* outgoing_payment_event with data made by outgoing_payment_event_data. */
 db_rc_t outgoing_payment_event_text(db_conn_t *c, const char *type, ledger_id_t id,
                                     const char *data, db_err_t *e);
+/* What one failed attempt to send a payment over ILP saw: error, the stable name of how it
+ * ended ("stream_rejected"...); code, the last ILP Reject's ("" or NULL when none came), with its
+ * triggeredBy and message (bytes as the peer sent them). */
+typedef struct {
+    const char *error;
+    const char *code;
+    slice_t triggered_by, message;
+} outgoing_attempt_t;
+/* Counts one more failed attempt of payment id, while it is SENDING, and records its
+ * outgoing_payment.attempt_failed event in c's open write transaction: the payment as the other
+ * outgoing_payment.* events show it, plus "attempt": {number (1 for the first failure), error,
+ * ilpReject?: {code, message, triggeredBy?}}. DB_OK (also when the payment is no longer
+ * SENDING: nothing is recorded), or the failure with e filled. */
+db_rc_t outgoing_payment_attempt_failed(db_conn_t *c, ledger_id_t id, const outgoing_attempt_t *a,
+                                        db_err_t *e);
 /* Gives back to the payment's grant (if it has one) what it did not spend, sent being what left
  * its outgoing account, in c's open write transaction: call it in the transaction that moves the
  * payment to FAILED or CANCELLED. DB_OK, or the failure with e filled. */

@@ -340,11 +340,27 @@ static bool outgoing_sent(outgoing_payments_t *op, const outgoing_payment_t *p, 
     return true;
 }
 
-/* Streams the rest of send_amount from the outgoing account through the in-process connector.
- * What was sent is what the ledger posted from that account (the fee moves only after), so a
- * run after a crash sends only the remainder. */
-static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, const quote_t *q,
-                        stream_pay_mode_t mode, uint64_t amount, stream_pay_error_t *err)
+/* outgoing_sent right after a run: the holds of its last packets post or void as their replies
+ * are applied, which may come a moment after the sender has them; waits up to ~1 s for that,
+ * so a final reject fails the payment now rather than after another attempt. */
+static bool outgoing_sent_after(outgoing_payments_t *op, const outgoing_payment_t *p,
+                                uint64_t *sent)
+{
+    for (int i = 0; i < 50; i++) {
+        if (outgoing_sent(op, p, sent))
+            return true;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+/* Streams the rest of send_amount from the outgoing account through the in-process connector
+ * (res: what the run saw). What was sent is what the ledger posted from that account (the fee
+ * moves only after), so a run after a crash sends only the remainder. */
+static stream_pay_error_t stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p,
+                                      const quote_t *q, stream_pay_mode_t mode, uint64_t amount,
+                                      stream_pay_result_t *res)
 {
     quote_link_t link = {.connector = op->cfg.quotes->connector, .source = p->id};
     uint32_t timeout = op->cfg.lease_ms / 2 < 20000 ? op->cfg.lease_ms / 2 : 20000;
@@ -359,12 +375,41 @@ static void stream_rest(outgoing_payments_t *op, const outgoing_payment_t *p, co
                            .source_asset_code = SLICE_STR(q->debit_amount.asset_code),
                            .source_asset_scale = q->debit_amount.asset_scale,
                            .timeout_ms = timeout};
-    stream_pay_result_t *res = xcalloc(1, sizeof *res);
-    *err = stream_pay(&o, res);
-    if (*err != STREAM_PAY_OK)
-        LOGW("outgoing payment: stream to %s: %s (%llu sent in this run)", q->destination,
-             stream_pay_error_str(*err), (unsigned long long)res->sent);
-    free(res);
+    stream_pay_error_t err = stream_pay(&o, res);
+    if (err != STREAM_PAY_OK)
+        LOGW("outgoing payment: stream to %s: %s (%llu sent in this run%s%s)", q->destination,
+             stream_pay_error_str(err), (unsigned long long)res->sent,
+             res->last_reject_code[0] ? ", last reject " : "", res->last_reject_code);
+    return err;
+}
+
+typedef struct {
+    ledger_id_t id;
+    outgoing_attempt_t attempt;
+} attempt_arg_t;
+
+static db_rc_t tx_attempt_failed(db_conn_t *c, void *arg, db_err_t *e)
+{
+    const attempt_arg_t *a = arg;
+    return outgoing_payment_attempt_failed(c, a->id, &a->attempt, e);
+}
+
+/* Records outgoing_payment.attempt_failed for a run of stream_rest that ended with e without
+ * finishing the payment: the error and the last reject it saw. A storage failure is logged and
+ * the event lost (the payment goes on). */
+static void attempt_failed(outgoing_payments_t *op, const outgoing_payment_t *p,
+                           stream_pay_error_t e, const stream_pay_result_t *res)
+{
+    attempt_arg_t a = {
+        .id = p->id,
+        .attempt = {.error = stream_error_code(e),
+                    .code = res->last_reject_code,
+                    .triggered_by =
+                        SLICE(res->last_reject_triggered_by, res->last_reject_triggered_by_len),
+                    .message = SLICE(res->last_reject_message, res->last_reject_message_len)}};
+    db_err_t err;
+    if (db_write_tx(op->cfg.quotes->db, tx_attempt_failed, &a, &err) != DB_OK)
+        LOGE("outgoing payments: attempt_failed event: %s", err.msg);
 }
 
 /* What a remote incoming payment still takes by its own count (incoming amount less received);
@@ -405,13 +450,21 @@ static step_t step_send_remote(outgoing_payments_t *op, const outgoing_payment_t
     if (delivery && sent > 0 && rest > 0 && remote_left(op, q, &left) && left < rest)
         rest = left;
     if (rest > 0) {
-        stream_pay_error_t e = STREAM_PAY_OK;
-        stream_rest(op, p, q, delivery ? STREAM_PAY_FIXED_DELIVERY : STREAM_PAY_FIXED_SOURCE, rest,
-                    &e);
-        if (!outgoing_sent(op, p, &sent))
-            return STEP_WAIT;
+        stream_pay_result_t *res = xcalloc(1, sizeof *res);
+        stream_pay_error_t e = stream_rest(
+            op, p, q, delivery ? STREAM_PAY_FIXED_DELIVERY : STREAM_PAY_FIXED_SOURCE, rest, res);
+        bool read = outgoing_sent_after(op, p, &sent);
         bool done = delivery ? e == STREAM_PAY_OK || (e == STREAM_PAY_ERR_RECEIVE_MAX && sent > 0)
                              : sent >= q->send_amount;
+        /* an attempt failed unless it finished the payment (unknown while holds are open) or
+         * only ran out of its time while sending (a long payment takes several runs) */
+        bool failed = e != STREAM_PAY_OK && (read ? !done : e != STREAM_PAY_ERR_RECEIVE_MAX) &&
+                      !(e == STREAM_PAY_ERR_TIMEOUT && res->sent > 0);
+        if (failed)
+            attempt_failed(op, p, e, res);
+        free(res);
+        if (!read)
+            return STEP_WAIT;
         bool temporary =
             e == STREAM_PAY_ERR_RETRIES || e == STREAM_PAY_ERR_TIMEOUT || e == STREAM_PAY_OK;
         if (!done && temporary && clock_wall_ms() < q->expires_ms)

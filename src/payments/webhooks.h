@@ -49,16 +49,19 @@
 #include "payments/keyset.h"
 #include "store/db.h"
 
-/* Rafiki's event types (rafiki-reference.md §7.1). webhook_event_add refuses any other. */
-#define WEBHOOK_INCOMING_PAYMENT_CREATED        "incoming_payment.created"
-#define WEBHOOK_INCOMING_PAYMENT_COMPLETED      "incoming_payment.completed"
-#define WEBHOOK_INCOMING_PAYMENT_EXPIRED        "incoming_payment.expired"
-#define WEBHOOK_INCOMING_PAYMENT_PARTIAL        "incoming_payment.partial_payment_received"
-#define WEBHOOK_OUTGOING_PAYMENT_CREATED        "outgoing_payment.created"
-#define WEBHOOK_OUTGOING_PAYMENT_COMPLETED      "outgoing_payment.completed"
-#define WEBHOOK_OUTGOING_PAYMENT_FAILED         "outgoing_payment.failed"
-#define WEBHOOK_OUTGOING_PAYMENT_FUNDED         "outgoing_payment.funded"
-#define WEBHOOK_OUTGOING_PAYMENT_CANCELLED      "outgoing_payment.cancelled"
+/* Rafiki's event types (rafiki-reference.md §7.1) and our attempt_failed. webhook_event_add
+ * refuses any other. */
+#define WEBHOOK_INCOMING_PAYMENT_CREATED   "incoming_payment.created"
+#define WEBHOOK_INCOMING_PAYMENT_COMPLETED "incoming_payment.completed"
+#define WEBHOOK_INCOMING_PAYMENT_EXPIRED   "incoming_payment.expired"
+#define WEBHOOK_INCOMING_PAYMENT_PARTIAL   "incoming_payment.partial_payment_received"
+#define WEBHOOK_OUTGOING_PAYMENT_CREATED   "outgoing_payment.created"
+#define WEBHOOK_OUTGOING_PAYMENT_COMPLETED "outgoing_payment.completed"
+#define WEBHOOK_OUTGOING_PAYMENT_FAILED    "outgoing_payment.failed"
+#define WEBHOOK_OUTGOING_PAYMENT_FUNDED    "outgoing_payment.funded"
+#define WEBHOOK_OUTGOING_PAYMENT_CANCELLED "outgoing_payment.cancelled"
+/* Ours, not Rafiki's (interledger/rafiki#3689): an attempt to send a payment over ILP failed. */
+#define WEBHOOK_OUTGOING_PAYMENT_ATTEMPT_FAILED "outgoing_payment.attempt_failed"
 #define WEBHOOK_WALLET_ADDRESS_NOT_FOUND        "wallet_address.not_found"
 #define WEBHOOK_WALLET_ADDRESS_WEB_MONETIZATION "wallet_address.web_monetization"
 #define WEBHOOK_ASSET_LIQUIDITY_LOW             "asset.liquidity_low"
@@ -86,12 +89,12 @@ bool webhook_type_known(const char *type);
 /* True when type is known and not disabled by webhook_types_disable. */
 bool webhook_type_enabled(const char *type);
 /* WEBHOOK_EVENTS_DISABLED: the types webhook_event_add does not record at all (it answers DB_OK
- * and records nothing), e.g. the three a Rafiki wallet backend written for Rafiki's defaults
+ * and records nothing), e.g. the four a Rafiki wallet backend written for Rafiki's defaults
  * does not expect (Rafiki sends funded/cancelled for card payments only, partial payments only
- * with ENABLE_PARTIAL_PAYMENT_DECISION). csv: comma-separated WEBHOOK_* names (spaces around a
- * name ignored), NULL or "" for none; replaces the previous set. Process-wide: call before any
- * thread records events. Returns 0, or -1 with the first unknown name in bad (cap bytes) and
- * the set unchanged. */
+ * with ENABLE_PARTIAL_PAYMENT_DECISION, attempt_failed never). csv: comma-separated WEBHOOK_* names
+ * (spaces around a name ignored), NULL or "" for none; replaces the previous set. Process-wide:
+ * call before any thread records events. Returns 0, or -1 with the first unknown name in bad (cap
+ * bytes) and the set unchanged. */
 int webhook_types_disable(const char *csv, char *bad, size_t cap);
 
 /*

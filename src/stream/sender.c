@@ -195,6 +195,25 @@ static void read_stream_reply(pay_t *p, slice_t data, uint8_t ilp_type, outcome_
         apply_frame(p, &f, oc);
 }
 
+/* Copies what a wallet may want to know of a reject (its code, who triggered it and why) into
+ * the result; the decoder has held both fields to the packet limits these buffers have. */
+static void keep_reject(stream_pay_result_t *res, const ilp_reject_t *rj)
+{
+    memcpy(res->last_reject_code, rj->code, 3);
+    res->last_reject_code[3] = '\0';
+    size_t t = rj->triggered_by.len < sizeof res->last_reject_triggered_by
+                   ? rj->triggered_by.len
+                   : sizeof res->last_reject_triggered_by;
+    size_t m = rj->message.len < sizeof res->last_reject_message ? rj->message.len
+                                                                 : sizeof res->last_reject_message;
+    if (t)
+        memcpy(res->last_reject_triggered_by, rj->triggered_by.ptr, t);
+    if (m)
+        memcpy(res->last_reject_message, rj->message.ptr, m);
+    res->last_reject_triggered_by_len = t;
+    res->last_reject_message_len = m;
+}
+
 /* Build, send and read one Prepare. Returns STREAM_PAY_OK or a fatal error (limit). */
 static stream_pay_error_t exchange(pay_t *p, uint64_t amount, uint64_t min_dest, kind_t kind,
                                    outcome_t *oc)
@@ -250,6 +269,9 @@ static stream_pay_error_t exchange(pay_t *p, uint64_t amount, uint64_t min_dest,
         memcpy(oc->code, reply.u.reject.code, 4);
         oc->reject_data = reply.u.reject.data;
         read_stream_reply(p, reply.u.reject.data, ILP_TYPE_REJECT, oc);
+        /* the receiver's answers to probes and to the close are no failure */
+        if (kind == KIND_MONEY || (kind == KIND_PROBE && !oc->authentic))
+            keep_reject(p->res, &reply.u.reject);
     }
     return STREAM_PAY_OK;
 }

@@ -103,6 +103,16 @@ typedef struct {
     uint8_t receipt[STREAM_RECEIPT_LEN]; /* the latest StreamReceipt from the receiver */
     char reject_code[4];                 /* last reject that ended the payment, if any */
     uint64_t remote_receive_max;         /* StreamMaxMoney seen (UINT64_MAX if none) */
+    /* The last ILP Reject this payment received, whatever it led to, except the receiver's
+     * authentic answers to rate probes (unfulfillable by design) and to the closing packet:
+     * what a wallet is told of a failed attempt. last_reject_code is "" when none came;
+     * triggered_by and message are the packet's bytes (any bytes: the sender does not check them),
+     * with their lengths. */
+    char last_reject_code[4];
+    uint8_t last_reject_triggered_by[ILP_ADDRESS_MAX_LEN];
+    size_t last_reject_triggered_by_len;
+    uint8_t last_reject_message[ILP_MESSAGE_MAX_LEN];
+    size_t last_reject_message_len;
 } stream_pay_result_t;
 
 /* Run a payment; fills *res (always) and returns res->error. */

@@ -21,6 +21,7 @@
 #include "admin/admin.h"
 #include "payments/incoming_payment.h"
 #include "payments/outgoing_payment.h"
+#include "payments/outgoing_payment_internal.h"
 #include "payments/payment_liquidity.h"
 #include "payments/fee.h"
 #include "payments/tenants.h"
@@ -1344,6 +1345,92 @@ static void case_tenants(void)
     free(t);
 }
 
+/* ---- outgoing_payment.attempt_failed (ours) ---- */
+
+typedef struct {
+    json_t *data[4];
+    size_t n;
+} attempt_events_t;
+
+static void attempt_event(const webhook_event_t *e, void *user)
+{
+    attempt_events_t *a = user;
+    if (a->n < 4)
+        a->data[a->n++] = json_loads(e->data, 0, NULL);
+}
+
+typedef struct {
+    ledger_id_t id;
+    const outgoing_attempt_t *attempt;
+} attempt_call_t;
+
+static db_rc_t tx_attempt(db_conn_t *c, void *arg, db_err_t *e)
+{
+    const attempt_call_t *a = arg;
+    return outgoing_payment_attempt_failed(c, a->id, a->attempt, e);
+}
+
+static void set_state(const char *pid, const char *state)
+{
+    db_err_t e;
+    db_conn_t *c = db_acquire(fx.db, DB_CONN_WRITE, &e);
+    cr_assert_not_null(c, "%s", e.msg);
+    db_stmt_t *st = db_prepare(c, "UPDATE outgoing_payments SET state = ? WHERE id = ?", &e);
+    cr_assert_not_null(st, "%s", e.msg);
+    db_bind_str(st, 1, state);
+    db_bind_str(st, 2, pid);
+    cr_assert_eq(db_run(st, &e), DB_OK, "%s", e.msg);
+    db_release(c);
+}
+
+/* Each failed attempt of a SENDING payment is numbered and carries its reject; a peer's bytes
+ * that are not UTF-8 (or hold a NUL) still make a JSON string; nothing once it is not SENDING. */
+static void case_attempt_failed_events(void)
+{
+    size_t a = wallet_new(true), b = wallet_new(true);
+    deposit(a, 1000);
+    size_t ip = incoming_new(b, 100);
+    char qid[64], pid[64];
+    quote_ok(a, ip, "", qid);
+    payment_ok(a, qid, pid);
+    set_state(pid, "SENDING");
+    static const uint8_t msg[] = {'n', 'o', ' ', 0xff, 0, ' ', 'r', 'o', 'u', 't', 'e'};
+    outgoing_attempt_t first = {.error = "stream_rejected",
+                                .code = "F02",
+                                .triggered_by = SLICE_LIT("test.far"),
+                                .message = SLICE(msg, sizeof msg)};
+    outgoing_attempt_t second = {.error = "stream_timeout", .code = ""};
+    db_err_t e;
+    attempt_call_t call = {parse_id(pid), &first};
+    cr_assert_eq(db_write_tx(fx.db, tx_attempt, &call, &e), DB_OK, "%s", e.msg);
+    call.attempt = &second;
+    cr_assert_eq(db_write_tx(fx.db, tx_attempt, &call, &e), DB_OK, "%s", e.msg);
+    set_state(pid, "COMPLETED");
+    cr_assert_eq(db_write_tx(fx.db, tx_attempt, &call, &e), DB_OK, "%s", e.msg);
+
+    attempt_events_t got = {0};
+    webhook_filter_t f = {.resource_id = pid,
+                          .type = WEBHOOK_OUTGOING_PAYMENT_ATTEMPT_FAILED,
+                          .state = -1,
+                          .limit = 10};
+    cr_assert_eq(webhook_events_list(fx.db, &f, attempt_event, &got, &e), DB_OK, "%s", e.msg);
+    cr_assert_eq(got.n, 2, "one per failed attempt while SENDING");
+    json_t *want =
+        json_pack("{s:i,s:s,s:{s:s,s:s,s:s}}", "number", 1, "error", "stream_rejected", "ilpReject",
+                  "code", "F02", "message", "no ?? route", "triggeredBy", "test.far");
+    cr_expect(json_equal(json_object_get(got.data[0], "attempt"), want), "%s",
+              json_dumps(json_object_get(got.data[0], "attempt"), 0));
+    json_decref(want);
+    want = json_pack("{s:i,s:s}", "number", 2, "error", "stream_timeout");
+    cr_expect(json_equal(json_object_get(got.data[1], "attempt"), want), "no reject: none told");
+    json_decref(want);
+    cr_expect_str_eq(json_string_value(json_object_get(got.data[0], "id")), pid);
+    cr_expect_str_eq(json_string_value(json_object_get(got.data[0], "state")), "SENDING");
+    cr_expect(json_is_object(json_object_get(got.data[0], "debitAmount")), "the payment's data");
+    for (size_t i = 0; i < got.n; i++)
+        json_decref(got.data[i]);
+}
+
 static bool pg_available(void)
 {
     const char *u = getenv("TEST_POSTGRES_URL");
@@ -1385,3 +1472,4 @@ BOTH(paid_reads_show_the_money, FEES)
 BOTH(rafiki_funding, FEES)
 BOTH(fee_history, FEES)
 BOTH(tenants, FEES)
+BOTH(attempt_failed_events, FEES)

@@ -74,7 +74,10 @@ static int connector(void *ctx, slice_t bytes, buf_t *reply)
     }
     if (p.amount > 0 && n->final_reject_left > 0) {
         n->final_reject_left--;
-        reject(reply, "F02", SLICE("", 0));
+        ilp_reject_t r = {.code = "F02",
+                          .triggered_by = SLICE_LIT("test.far"),
+                          .message = SLICE_LIT("no route to test.bob")};
+        cr_assert_eq(ilp_reject_encode(reply, &r), ILP_OK);
         return 0;
     }
     stream_reply_info_t info;
@@ -145,6 +148,7 @@ Test(stream_sender, fixed_source_exact_totals)
     cr_assert_eq(r.packets_fulfilled, 1);
     cr_assert_eq(r.probe_source, 123457);
     cr_assert_eq(r.probe_delivered, 123457);
+    cr_assert_str_eq(r.last_reject_code, "", "the receiver's answer to the probe is no failure");
     net_free(n);
 }
 
@@ -317,6 +321,10 @@ Test(stream_sender, gives_up_after_max_retries)
     stream_pay_result_t r;
     cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_ERR_RETRIES);
     cr_assert_str_eq(r.reject_code, "T04");
+    cr_assert_str_eq(r.last_reject_code, "T04");
+    cr_assert_eq(r.last_reject_triggered_by_len, strlen("test.connector"));
+    cr_assert(memcmp(r.last_reject_triggered_by, "test.connector", 14) == 0);
+    cr_assert_eq(r.last_reject_message_len, 0);
     cr_assert_eq(r.sent, 0);
     net_free(n);
 }
@@ -343,6 +351,12 @@ Test(stream_sender, connector_final_reject_ends_payment)
     stream_pay_result_t r;
     cr_assert_eq(stream_pay(&o, &r), STREAM_PAY_ERR_CONNECTOR);
     cr_assert_str_eq(r.reject_code, "F02");
+    /* what the wallet is told of the failed attempt: the reject's code, who and why */
+    cr_assert_str_eq(r.last_reject_code, "F02");
+    cr_assert_eq(r.last_reject_triggered_by_len, 8);
+    cr_assert(memcmp(r.last_reject_triggered_by, "test.far", 8) == 0);
+    cr_assert_eq(r.last_reject_message_len, strlen("no route to test.bob"));
+    cr_assert(memcmp(r.last_reject_message, "no route to test.bob", 20) == 0);
     cr_assert_eq(r.sent, 0);
     net_free(n);
 }
