@@ -1,7 +1,8 @@
 /*
  * idempotencyKey for GraphQL mutations (admin_gql_idem.h). An entry is the JSON
  * {"operationName", "requestParams", "requestResult"} as Rafiki stores it, named
- * "gql-idem:" + hex SHA-256 of the key so any key fits the cache's key bound; the lock is
+ * "gql-idem:" + hex SHA-256 of the caller's tenant id, a NUL and the key (so any key fits the
+ * cache's key bound, and one tenant's key never replays another tenant's answer); the lock is
  * "gql-lock:" + the same digest.
  */
 #include <stdio.h>
@@ -19,10 +20,17 @@
 
 #define NAME_MAX_LEN (16 + 2 * SHA256_LEN + 1)
 
-static void names(const char *key, char entry[NAME_MAX_LEN], char lock[NAME_MAX_LEN])
+static void names(const char *tenant, const char *key, char entry[NAME_MAX_LEN],
+                  char lock[NAME_MAX_LEN])
 {
+    size_t tl = tenant ? strlen(tenant) : 0, kl = strlen(key);
+    char *both = xmalloc(tl + 1 + kl);
+    memcpy(both, tenant ? tenant : "", tl);
+    both[tl] = '\0';
+    memcpy(both + tl + 1, key, kl);
     uint8_t h[SHA256_LEN];
-    sha256(h, key, strlen(key));
+    sha256(h, both, tl + 1 + kl);
+    free(both);
     char hex[2 * SHA256_LEN + 1];
     hex_encode(hex, sizeof hex, h, SHA256_LEN);
     snprintf(entry, NAME_MAX_LEN, "gql-idem:%s", hex);
@@ -94,7 +102,7 @@ gql_resolve_t admin_gql_idem_run(cache_t *cache, const gql_call_t *call, gql_res
         return fn(call, out);
     const char *key = json_string_value(k);
     char entry[NAME_MAX_LEN], lock[NAME_MAX_LEN];
-    names(key, entry, lock);
+    names(admin_gql_req(call)->tenant_id, key, entry, lock);
     cache_err_t err;
     cache_rc_t rc = cache_set_nx(cache, lock, "1", 1, ADMIN_GQL_IDEM_LOCK_MS, &err);
     if (rc == CACHE_EXISTS)

@@ -109,11 +109,15 @@ static gql_resolve_t counting(const gql_call_t *call, json_t **out)
     return GQL_RESOLVED;
 }
 
+/* The tenant the idempotency calls run as. */
+static admin_gql_req_t caller = {.tenant_id = "tenant-a"};
+
 static gql_resolve_t idem(cache_t *cache, const char *field, const char *args, json_t **out)
 {
     gql_call_t c = call_of(args);
     c.type = "Mutation";
     c.field = field;
+    c.ctx = &caller;
     gql_resolve_t r = admin_gql_idem_run(cache, &c, counting, out);
     json_decref(c.args);
     return r;
@@ -151,15 +155,22 @@ Test(gql_idem, replay_mismatch_and_failures)
     cr_assert_eq(idem(cache, "createAsset", "{\"input\":{}}", &a), GQL_RESOLVED);
     json_decref(a);
     cr_assert_eq(runs, 4);
+    /* another tenant's same key and arguments are its own: never the first tenant's answer */
+    caller.tenant_id = "tenant-b";
+    cr_assert_eq(idem(cache, "createAsset", args, &a), GQL_RESOLVED);
+    cr_assert_eq(runs, 5, "tenant-b's call ran");
+    cr_assert_eq(json_integer_value(json_object_get(a, "run")), 5);
+    json_decref(a);
+    caller.tenant_id = "tenant-a";
     cache_close(cache);
 }
 
 Test(gql_idem, concurrent_use_is_refused)
 {
     cache_t *cache = cache_open(NULL, NULL);
-    /* hold the lock as a request in flight would: gql-lock:<hex SHA-256 of the key> */
+    /* hold the lock as a request in flight would: gql-lock:<hex SHA-256 of tenant NUL key> */
     uint8_t h[SHA256_LEN];
-    sha256(h, "k3", 2);
+    sha256(h, "tenant-a\0k3", 11);
     char hex[2 * SHA256_LEN + 1], lock[128];
     hex_encode(hex, sizeof hex, h, SHA256_LEN);
     snprintf(lock, sizeof lock, "gql-lock:%s", hex);
