@@ -115,6 +115,8 @@ test("a tenant's wallet address document names its resource server under /{tenan
   assert.equal(a.resourceServer, `${opBase}/${t.ta.id}`)
   // the authorization server has no per-tenant grant endpoint yet: today's for everyone
   assert.equal(a.authServer, `http://localhost:${ports.auth}/`)
+  const perTenant = await fetch(`http://localhost:${ports.auth}/${t.ta.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  assert.equal(perTenant.status, 404, 'when the grant endpoint answers per tenant, the document must name it (FROM-RAFIKI.md)')
   assert.equal(a.assetCode, 'USD')
   const b = await anon.walletAddress.get({ url: t.tb.wallets.bob.url })
   assert.equal(b.resourceServer, `${opBase}/${t.tb.id}`)
