@@ -16,10 +16,10 @@
 #include "payments/json.h"
 
 static json_t *incoming_json(rs_t *rs, const incoming_payment_t *p, const char *wallet_url,
-                             bool methods)
+                             const char *owner, bool methods)
 {
-    char url[WALLET_ADDRESS_URL_MAX + 64];
-    rs_resource_url(rs, "incoming-payments", p->id, url, sizeof url);
+    char url[WALLET_ADDRESS_URL_MAX + 128];
+    rs_resource_url(rs, owner, "incoming-payments", p->id, url, sizeof url);
     json_t *doc =
         json_pack("{s:s,s:s,s:b,s:o,s:o,s:o}", "id", url, "walletAddress", wallet_url, "completed",
                   p->state == INCOMING_PAYMENT_COMPLETED, "receivedAmount",
@@ -72,10 +72,8 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
             goto out;
         }
     }
-    if (rs_wallet_by_url(rs, c.wallet, &w) != WALLET_ADDRESS_OK) {
-        rs_error(req, rs, 404, "unknown or inactive wallet address");
+    if (!rs_create_wallet(req, rs, &c, 404, &w))
         goto out;
-    }
     in.wallet_address_id = w.id;
     const json_t *amt = json_object_get(body, "incomingAmount");
     if (amt) {
@@ -112,7 +110,7 @@ static http_handler_result_t incoming_create(http_req_t *req, void *user)
     if (r == INCOMING_PAYMENT_OK)
         r = incoming_payment_await_approval(rs->wallet, p.id, &p, &e);
     if (r == INCOMING_PAYMENT_OK)
-        res = rs_json(req, rs, 201, incoming_json(rs, &p, w.url, true));
+        res = rs_json(req, rs, 201, incoming_json(rs, &p, w.url, c.scope.owner, true));
     else if (r == INCOMING_PAYMENT_STORAGE_ERROR)
         rs_error(req, rs, 500, "storage unavailable");
     else if (r == INCOMING_PAYMENT_ACTION_NOT_PERFORMED)
@@ -125,21 +123,26 @@ out:
     return res;
 }
 
-/* The incoming payment of /incoming-payments/{id} and its wallet address URL; answers 404. */
-static bool incoming_load(http_req_t *req, rs_t *rs, incoming_payment_t *p, char *wallet_url,
-                          size_t cap)
+/* The incoming payment of [/{tenantId}]/incoming-payments/{id} (in the path's scope, *scope)
+ * and its wallet address URL; answers 404 (another tenant's as an unknown one). */
+static bool incoming_load(http_req_t *req, rs_t *rs, incoming_payment_t *p, rs_scope_t *scope,
+                          char *wallet_url, size_t cap)
 {
+    static const char unknown[] = "unknown incoming payment";
     ledger_id_t id;
     db_err_t e;
     incoming_payment_result_t r = INCOMING_PAYMENT_NOT_FOUND;
+    if (!rs_scope(req, rs, unknown, scope))
+        return false;
     if (rs_resource_id(rs, "incoming-payments", http_req_param(req, "id"), &id) == 0)
         r = incoming_payment_get(rs->wallet, id, p, &e);
-    if (r == INCOMING_PAYMENT_OK &&
+    if (r == INCOMING_PAYMENT_OK && rs_scope_has(rs, scope, p->wallet_address_id) &&
         rs_wallet_url_of(rs, p->wallet_address_id, wallet_url, cap) == 0)
         return true;
+    if (r == INCOMING_PAYMENT_OK)
+        r = INCOMING_PAYMENT_NOT_FOUND;
     rs_error(req, rs, r == INCOMING_PAYMENT_STORAGE_ERROR ? 500 : 404,
-             r == INCOMING_PAYMENT_STORAGE_ERROR ? "storage unavailable"
-                                                 : "unknown incoming payment");
+             r == INCOMING_PAYMENT_STORAGE_ERROR ? "storage unavailable" : unknown);
     return false;
 }
 
@@ -147,8 +150,9 @@ static http_handler_result_t incoming_get(http_req_t *req, void *user)
 {
     rs_t *rs = user;
     incoming_payment_t p;
+    rs_scope_t scope;
     char wallet_url[WALLET_ADDRESS_URL_MAX + 1];
-    if (!incoming_load(req, rs, &p, wallet_url, sizeof wallet_url))
+    if (!incoming_load(req, rs, &p, &scope, wallet_url, sizeof wallet_url))
         return HTTP_DONE;
     if (!http_req_header(req, "Authorization")) {
         /* the public view: where to ask for access, and what has arrived */
@@ -165,15 +169,16 @@ static http_handler_result_t incoming_get(http_req_t *req, void *user)
     json_decref(acc.client_jwk);
     if (!mine)
         return rs_error(req, rs, 404, "unknown incoming payment");
-    return rs_json(req, rs, 200, incoming_json(rs, &p, wallet_url, true));
+    return rs_json(req, rs, 200, incoming_json(rs, &p, wallet_url, scope.owner, true));
 }
 
 static http_handler_result_t incoming_complete(http_req_t *req, void *user)
 {
     rs_t *rs = user;
     incoming_payment_t p;
+    rs_scope_t scope;
     char wallet_url[WALLET_ADDRESS_URL_MAX + 1];
-    if (!incoming_load(req, rs, &p, wallet_url, sizeof wallet_url))
+    if (!incoming_load(req, rs, &p, &scope, wallet_url, sizeof wallet_url))
         return HTTP_DONE;
     op_access_t acc;
     if (!rs_authorize(req, rs, "incoming-payment", "complete", wallet_url, &acc))
@@ -189,16 +194,16 @@ static http_handler_result_t incoming_complete(http_req_t *req, void *user)
         return rs_error(req, rs, 409, incoming_payment_result_str(r));
     if (r != INCOMING_PAYMENT_OK)
         return rs_error(req, rs, 500, "storage unavailable");
-    return rs_json(req, rs, 200, incoming_json(rs, &p, wallet_url, false));
+    return rs_json(req, rs, 200, incoming_json(rs, &p, wallet_url, scope.owner, false));
 }
 
-static json_t *incoming_row(rs_t *rs, ledger_id_t id, const char *wallet_url)
+static json_t *incoming_row(rs_t *rs, ledger_id_t id, const char *wallet_url, const char *owner)
 {
     incoming_payment_t p;
     db_err_t e;
     if (incoming_payment_get(rs->wallet, id, &p, &e) != INCOMING_PAYMENT_OK)
         return NULL;
-    return incoming_json(rs, &p, wallet_url, false);
+    return incoming_json(rs, &p, wallet_url, owner, false);
 }
 
 static http_handler_result_t incoming_list(http_req_t *req, void *user)
@@ -206,10 +211,15 @@ static http_handler_result_t incoming_list(http_req_t *req, void *user)
     return rs_list(req, user, "incoming-payment", PAY_RESOURCE_INCOMING, incoming_row);
 }
 
+/* The operator's unprefixed routes, then Rafiki 2.0's under /{tenantId} (op_resource.h). */
 const http_route_t OP_INCOMING_ROUTES[] = {
     {"POST", "/incoming-payments", incoming_create, RS_BODY_MAX},
     {"GET", "/incoming-payments", incoming_list, 0},
     {"GET", "/incoming-payments/{id}", incoming_get, 0},
     {"POST", "/incoming-payments/{id}/complete", incoming_complete, RS_BODY_MAX},
+    {"POST", "/{tenant}/incoming-payments", incoming_create, RS_BODY_MAX},
+    {"GET", "/{tenant}/incoming-payments", incoming_list, 0},
+    {"GET", "/{tenant}/incoming-payments/{id}", incoming_get, 0},
+    {"POST", "/{tenant}/incoming-payments/{id}/complete", incoming_complete, RS_BODY_MAX},
 };
 const size_t OP_INCOMING_ROUTES_N = HTTP_ROUTES_N(OP_INCOMING_ROUTES);

@@ -14,11 +14,11 @@
 #include "payments/json.h"
 
 static json_t *outgoing_json(rs_t *rs, const outgoing_payment_t *p, const quote_t *q,
-                             const char *wallet_url)
+                             const char *wallet_url, const char *owner)
 {
-    char url[WALLET_ADDRESS_URL_MAX + 64], quote_url[WALLET_ADDRESS_URL_MAX + 64];
-    rs_resource_url(rs, "outgoing-payments", p->id, url, sizeof url);
-    rs_resource_url(rs, "quotes", q->id, quote_url, sizeof quote_url);
+    char url[WALLET_ADDRESS_URL_MAX + 128], quote_url[WALLET_ADDRESS_URL_MAX + 128];
+    rs_resource_url(rs, owner, "outgoing-payments", p->id, url, sizeof url);
+    rs_resource_url(rs, owner, "quotes", q->id, quote_url, sizeof quote_url);
     bool failed = p->state == OUTGOING_PAYMENT_FAILED || p->state == OUTGOING_PAYMENT_CANCELLED;
     /* sent: what left towards the receiver, and the fee once the payment is done */
     uint64_t sent = p->sent_amount;
@@ -90,7 +90,8 @@ static bool quote_of(http_req_t *req, rs_t *rs, const rs_create_t *c, const wall
     ledger_id_t qid;
     if (quote_s && !incoming && !debit) {
         if (rs_resource_id(rs, "quotes", quote_s, &qid) != 0 ||
-            quote_get(rs->wallet->db, qid, q) != QUOTE_OK) {
+            quote_get(rs->wallet->db, qid, q) != QUOTE_OK ||
+            !rs_scope_has(rs, &c->scope, q->wallet_address_id)) {
             rs_error(req, rs, 404, "unknown quote");
             return false;
         }
@@ -123,10 +124,8 @@ static http_handler_result_t outgoing_create(http_req_t *req, void *user)
     quote_t *q = xcalloc(1, sizeof *q);
     wallet_address_t w;
     const json_t *md = json_object_get(body, "metadata");
-    if (rs_wallet_by_url(rs, c.wallet, &w) != WALLET_ADDRESS_OK) {
-        rs_error(req, rs, 400, "unknown or inactive wallet address");
+    if (!rs_create_wallet(req, rs, &c, 400, &w))
         goto out;
-    }
     if (md && !json_is_object(md)) {
         rs_error(req, rs, 400, "metadata must be an object");
         goto out;
@@ -152,7 +151,7 @@ static http_handler_result_t outgoing_create(http_req_t *req, void *user)
         rs_error(req, rs, outgoing_status(r), outgoing_payment_result_str(r));
         goto out;
     }
-    json_t *doc = outgoing_json(rs, &p, q, w.url), *sd, *sr;
+    json_t *doc = outgoing_json(rs, &p, q, w.url, c.scope.owner), *sd, *sr;
     grant_spent(rs, acc, &sd, &sr);
     if (doc && sd)
         json_object_set_new(doc, "grantSpentDebitAmount", sd);
@@ -166,14 +165,14 @@ out:
     return res;
 }
 
-static json_t *outgoing_row(rs_t *rs, ledger_id_t id, const char *wallet_url)
+static json_t *outgoing_row(rs_t *rs, ledger_id_t id, const char *wallet_url, const char *owner)
 {
     outgoing_payment_t p;
     quote_t *q = xcalloc(1, sizeof *q);
     json_t *doc = NULL;
     if (outgoing_payment_get(rs->payments, id, &p) == OUTGOING_PAYMENT_OK &&
         quote_get(rs->wallet->db, p.quote_id, q) == QUOTE_OK)
-        doc = outgoing_json(rs, &p, q, wallet_url);
+        doc = outgoing_json(rs, &p, q, wallet_url, owner);
     free(q);
     return doc;
 }
@@ -185,15 +184,19 @@ static http_handler_result_t outgoing_get(http_req_t *req, void *user)
     outgoing_payment_t p;
     char wallet_url[WALLET_ADDRESS_URL_MAX + 1];
     op_access_t acc;
+    rs_scope_t scope;
+    if (!rs_scope(req, rs, "unknown outgoing payment", &scope))
+        return HTTP_DONE;
     if (rs_resource_id(rs, "outgoing-payments", http_req_param(req, "id"), &id) != 0 ||
         outgoing_payment_get(rs->payments, id, &p) != OUTGOING_PAYMENT_OK ||
+        !rs_scope_has(rs, &scope, p.wallet_address_id) ||
         rs_wallet_url_of(rs, p.wallet_address_id, wallet_url, sizeof wallet_url) != 0)
         return rs_error(req, rs, 404, "unknown outgoing payment");
     if (!rs_authorize(req, rs, "outgoing-payment", "read", wallet_url, &acc))
         return HTTP_DONE;
     bool mine = rs_may_see(rs, PAY_RESOURCE_OUTGOING, p.id, &acc);
     json_decref(acc.client_jwk);
-    json_t *doc = mine ? outgoing_row(rs, id, wallet_url) : NULL;
+    json_t *doc = mine ? outgoing_row(rs, id, wallet_url, scope.owner) : NULL;
     return doc ? rs_json(req, rs, 200, doc) : rs_error(req, rs, 404, "unknown outgoing payment");
 }
 
@@ -206,7 +209,9 @@ static http_handler_result_t outgoing_grant(http_req_t *req, void *user)
 {
     rs_t *rs = user;
     op_access_t acc;
-    if (!rs_authorize(req, rs, "outgoing-payment", "create", NULL, &acc))
+    rs_scope_t scope;
+    if (!rs_scope(req, rs, "unknown tenant", &scope) ||
+        !rs_authorize(req, rs, "outgoing-payment", "create", NULL, &acc))
         return HTTP_DONE;
     json_t *sd, *sr;
     grant_spent(rs, &acc, &sd, &sr);
@@ -216,10 +221,15 @@ static http_handler_result_t outgoing_grant(http_req_t *req, void *user)
                              "spentReceiveAmount", sr ? sr : json_null()));
 }
 
+/* The operator's unprefixed routes, then Rafiki 2.0's under /{tenantId} (op_resource.h). */
 const http_route_t OP_OUTGOING_ROUTES[] = {
     {"POST", "/outgoing-payments", outgoing_create, RS_BODY_MAX},
     {"GET", "/outgoing-payments", outgoing_list, 0},
     {"GET", "/outgoing-payments/{id}", outgoing_get, 0},
     {"GET", "/outgoing-payment-grant", outgoing_grant, 0},
+    {"POST", "/{tenant}/outgoing-payments", outgoing_create, RS_BODY_MAX},
+    {"GET", "/{tenant}/outgoing-payments", outgoing_list, 0},
+    {"GET", "/{tenant}/outgoing-payments/{id}", outgoing_get, 0},
+    {"GET", "/{tenant}/outgoing-payment-grant", outgoing_grant, 0},
 };
 const size_t OP_OUTGOING_ROUTES_N = HTTP_ROUTES_N(OP_OUTGOING_ROUTES);

@@ -12,10 +12,10 @@
 #include "http/json.h"
 #include "payments/json.h"
 
-static json_t *quote_json(rs_t *rs, const quote_t *q, const char *wallet_url)
+static json_t *quote_json(rs_t *rs, const quote_t *q, const char *wallet_url, const char *owner)
 {
-    char url[WALLET_ADDRESS_URL_MAX + 64];
-    rs_resource_url(rs, "quotes", q->id, url, sizeof url);
+    char url[WALLET_ADDRESS_URL_MAX + 128];
+    rs_resource_url(rs, owner, "quotes", q->id, url, sizeof url);
     return json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:o}", "id", url, "walletAddress", wallet_url,
                      "receiver", q->receiver, "receiveAmount",
                      rs_amount_json(q->receive_amount.value, q->receive_amount.asset_code,
@@ -94,12 +94,12 @@ static http_handler_result_t quote_create_route(http_req_t *req, void *user)
                        "required");
     else if (debit && receive)
         res = rs_error(req, rs, 400, "debitAmount and receiveAmount are mutually exclusive");
-    else if (rs_wallet_by_url(rs, c.wallet, &w) != WALLET_ADDRESS_OK)
-        res = rs_error(req, rs, 400, "unknown or inactive wallet address");
+    else if (!rs_create_wallet(req, rs, &c, 400, &w))
+        res = HTTP_DONE;
     else if ((r = quote_make(rs, &w, receiver, debit, receive, c.client, q)) != QUOTE_OK)
         res = rs_error(req, rs, quote_status(r), quote_result_str(r));
     else
-        res = rs_json(req, rs, 201, quote_json(rs, q, w.url));
+        res = rs_json(req, rs, 201, quote_json(rs, q, w.url, c.scope.owner));
     free(q);
     rs_create_end(&c);
     return res;
@@ -111,26 +111,33 @@ static http_handler_result_t quote_get_route(http_req_t *req, void *user)
     ledger_id_t id;
     quote_t *q = xcalloc(1, sizeof *q);
     char wallet_url[WALLET_ADDRESS_URL_MAX + 1];
-    http_handler_result_t res;
+    http_handler_result_t res = HTTP_DONE;
     op_access_t acc;
-    if (rs_resource_id(rs, "quotes", http_req_param(req, "id"), &id) != 0 ||
-        quote_get(rs->wallet->db, id, q) != QUOTE_OK ||
-        rs_wallet_url_of(rs, q->wallet_address_id, wallet_url, sizeof wallet_url) != 0) {
+    rs_scope_t scope;
+    if (!rs_scope(req, rs, "unknown quote", &scope)) {
+        /* answered */
+    } else if (rs_resource_id(rs, "quotes", http_req_param(req, "id"), &id) != 0 ||
+               quote_get(rs->wallet->db, id, q) != QUOTE_OK ||
+               !rs_scope_has(rs, &scope, q->wallet_address_id) ||
+               rs_wallet_url_of(rs, q->wallet_address_id, wallet_url, sizeof wallet_url) != 0) {
         res = rs_error(req, rs, 404, "unknown quote");
     } else if (!rs_authorize(req, rs, "quote", "read", wallet_url, &acc)) {
         res = HTTP_DONE;
     } else {
         bool mine = rs_may_see(rs, PAY_RESOURCE_QUOTE, q->id, &acc);
         json_decref(acc.client_jwk);
-        res = mine ? rs_json(req, rs, 200, quote_json(rs, q, wallet_url))
+        res = mine ? rs_json(req, rs, 200, quote_json(rs, q, wallet_url, scope.owner))
                    : rs_error(req, rs, 404, "unknown quote");
     }
     free(q);
     return res;
 }
 
+/* The operator's unprefixed routes, then Rafiki 2.0's under /{tenantId} (op_resource.h). */
 const http_route_t OP_QUOTES_ROUTES[] = {
     {"POST", "/quotes", quote_create_route, RS_BODY_MAX},
     {"GET", "/quotes/{id}", quote_get_route, 0},
+    {"POST", "/{tenant}/quotes", quote_create_route, RS_BODY_MAX},
+    {"GET", "/{tenant}/quotes/{id}", quote_get_route, 0},
 };
 const size_t OP_QUOTES_ROUTES_N = HTTP_ROUTES_N(OP_QUOTES_ROUTES);

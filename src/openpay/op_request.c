@@ -44,21 +44,45 @@ json_t *rs_amount_json(uint64_t value, const char *code, uint8_t scale)
                      (int)scale);
 }
 
-void rs_resource_url(rs_t *rs, const char *kind, ledger_id_t id, char *out, size_t cap)
+/* ---- tenants ---- */
+
+bool rs_scope(http_req_t *req, rs_t *rs, const char *not_found, rs_scope_t *s)
 {
-    char s[LEDGER_ID_STR_LEN + 1];
-    ledger_id_format(id, s);
-    snprintf(out, cap, "%s/%s/%s", rs->wallet->op_url, kind, s);
+    pay_tenant_result_t r =
+        pay_op_path_owner(rs->wallet->db, http_req_param(req, "tenant"), s->owner);
+    if (r == PAY_TENANT_OK)
+        return true;
+    if (r == PAY_TENANT_STORAGE_ERROR)
+        rs_error(req, rs, 500, "storage unavailable");
+    else
+        rs_error(req, rs, 404, not_found);
+    return false;
 }
 
-/* The id of {op_url}/{kind}/{id}, or of a bare id. */
+bool rs_scope_has(rs_t *rs, const rs_scope_t *s, ledger_id_t wallet_id)
+{
+    char owner[PAY_TENANT_ID_LEN + 1];
+    return pay_wallet_owner(rs->wallet->db, wallet_id, owner) == PAY_TENANT_OK &&
+           strcmp(owner, s->owner) == 0;
+}
+
+/* ---- resources ---- */
+
+void rs_resource_url(rs_t *rs, const char *owner, const char *kind, ledger_id_t id, char *out,
+                     size_t cap)
+{
+    if (pay_op_url(rs->wallet->op_url, owner, kind, id, out, cap) != 0 && cap > 0)
+        out[0] = '\0';
+}
+
+/* The id of {op_url}[/{tenant}]/{kind}/{id}, or of a bare id. */
 int rs_resource_id(rs_t *rs, const char *kind, const char *s, ledger_id_t *out)
 {
-    char prefix[WALLET_ADDRESS_URL_MAX + 32];
-    int n = snprintf(prefix, sizeof prefix, "%s/%s/", rs->wallet->op_url, kind);
-    if (n > 0 && strncmp(s, prefix, (size_t)n) == 0)
-        s += n;
-    return ledger_id_parse(s, strlen(s), out);
+    char tenant[PAY_TENANT_ID_LEN + 1];
+    size_t n = strlen(s);
+    if (pay_op_url_parse(rs->wallet->op_url, s, n, kind, tenant, out) == 0)
+        return 0;
+    return ledger_id_parse(s, n, out);
 }
 
 /* ---- who asks ---- */
@@ -126,6 +150,8 @@ bool rs_may_see(rs_t *rs, pay_resource_t kind, ledger_id_t id, const op_access_t
 bool rs_create_begin(http_req_t *req, rs_t *rs, const char *type, rs_create_t *c)
 {
     memset(c, 0, sizeof *c);
+    if (!rs_scope(req, rs, "unknown wallet address", &c->scope))
+        return false;
     http_json_err_t je;
     c->body = http_json_parse(http_req_body(req), &je);
     c->wallet = json_string_value(json_object_get(c->body, "walletAddress"));
@@ -139,6 +165,20 @@ bool rs_create_begin(http_req_t *req, rs_t *rs, const char *type, rs_create_t *c
         return false;
     }
     rs_client_id(&c->acc, c->client);
+    return true;
+}
+
+bool rs_create_wallet(http_req_t *req, rs_t *rs, const rs_create_t *c, unsigned unknown_status,
+                      wallet_address_t *w)
+{
+    if (rs_wallet_by_url(rs, c->wallet, w) != WALLET_ADDRESS_OK) {
+        rs_error(req, rs, unknown_status, "unknown or inactive wallet address");
+        return false;
+    }
+    if (!rs_scope_has(rs, &c->scope, w->id)) {
+        rs_error(req, rs, 404, "unknown wallet address");
+        return false;
+    }
     return true;
 }
 
@@ -203,11 +243,11 @@ static bool list_query(http_req_t *req, rs_t *rs, const char **wa, long *n, cons
 
 /* {"pagination": {...}, "result": [...]} of a page of ids (got of them, one more when more). */
 static json_t *list_doc(rs_t *rs, const ledger_id_t *ids, size_t got, bool more, bool backward,
-                        bool has_cursor, const char *wallet_url, rs_row_fn row)
+                        bool has_cursor, const char *wallet_url, const char *owner, rs_row_fn row)
 {
     json_t *result = json_array();
     for (size_t i = 0; i < got; i++) {
-        json_t *item = row(rs, ids[backward ? got - 1 - i : i], wallet_url);
+        json_t *item = row(rs, ids[backward ? got - 1 - i : i], wallet_url, owner);
         if (item)
             json_array_append_new(result, item);
     }
@@ -229,7 +269,9 @@ http_handler_result_t rs_list(http_req_t *req, rs_t *rs, const char *type, pay_r
     const char *wa, *cursor;
     long n;
     bool backward;
-    if (!list_query(req, rs, &wa, &n, &cursor, &backward))
+    rs_scope_t scope;
+    if (!rs_scope(req, rs, "unknown wallet address", &scope) ||
+        !list_query(req, rs, &wa, &n, &cursor, &backward))
         return HTTP_DONE;
     op_access_t acc;
     if (!rs_authorize(req, rs, type, "list", wa, &acc))
@@ -240,7 +282,7 @@ http_handler_result_t rs_list(http_req_t *req, rs_t *rs, const char *type, pay_r
     json_decref(acc.client_jwk);
     wallet_address_t w;
     ledger_id_t cur = {0}, ids[RS_PAGE_MAX + 1];
-    if (rs_wallet_by_url(rs, wa, &w) != WALLET_ADDRESS_OK)
+    if (rs_wallet_by_url(rs, wa, &w) != WALLET_ADDRESS_OK || !rs_scope_has(rs, &scope, w.id))
         return rs_error(req, rs, 404, "unknown wallet address");
     const char *kind_path =
         kind == PAY_RESOURCE_INCOMING ? "incoming-payments" : "outgoing-payments";
@@ -255,7 +297,7 @@ http_handler_result_t rs_list(http_req_t *req, rs_t *rs, const char *type, pay_r
     if (pay_resource_page(rs->wallet->db, kind, &page, ids, &got) != PAY_RESOURCES_OK)
         return rs_error(req, rs, 500, "storage unavailable");
     bool more = got > (size_t)n;
-    return rs_json(
-        req, rs, 200,
-        list_doc(rs, ids, more ? (size_t)n : got, more, backward, cursor != NULL, w.url, row));
+    return rs_json(req, rs, 200,
+                   list_doc(rs, ids, more ? (size_t)n : got, more, backward, cursor != NULL, w.url,
+                            scope.owner, row));
 }

@@ -14,6 +14,17 @@
  *   GET  /outgoing-payments/{id}            outgoing-payment  read(-all)
  *   GET  /outgoing-payment-grant            the spent amounts of the token's grant
  *
+ * Tenants (Rafiki 2.0, payments/op_urls.h): every route above is also served under
+ * /{tenantId} (POST /{tenantId}/incoming-payments, ...), Rafiki's only form. A request under
+ * /{tenantId} reaches that tenant's wallet addresses and their resources only; another
+ * tenant's, or the operator's under a tenant that is not the operator, answer 404 exactly as an
+ * unknown id does (reads, completes and lists by their wallet address), and a create whose
+ * walletAddress is another tenant's answers 404 "unknown wallet address" (Rafiki's
+ * UnknownWalletAddress). A path tenant that is unknown or deleted answers 404. The unprefixed
+ * routes are the operator's: they reach the operator's resources only, as do the routes under
+ * the operator tenant's id. Resource URLs carry the owner's prefix ({OPEN_PAYMENTS_URL}/
+ * {tenantId}/incoming-payments/{id}); the operator's stay unprefixed, whatever path asked.
+ *
  * Every authenticated request: Authorization "GNAP <token>" (else 401), token introspection
  * for the access type, the one action the route needs and identifier = the wallet address of
  * the resource (inactive 403, insufficient 403), then the HTTP signature by the client that

@@ -92,6 +92,10 @@ static http_handler_result_t op_document(http_req_t *req, const wallet_ctx_t *ct
                                          const wallet_address_t *w)
 {
     json_t *doc = wallet_address_document(ctx, w);
+    if (!doc) {
+        http_respond_error(req, 503, "storage_error", "the database is unavailable");
+        return HTTP_DONE;
+    }
     wallet_prop_t *props = xmalloc(WALLET_PROPS_MAX * sizeof *props);
     size_t n = 0;
     if (wallet_props_list(ctx, w->id, props, WALLET_PROPS_MAX, &n, NULL) != WALLET_ADDRESS_OK) {

@@ -3,7 +3,9 @@
  *
  *   GET {wallet address URL}                         Open Payments wallet address document
  *                                                    (id, publicName, assetCode, assetScale,
- *                                                    authServer, resourceServer), 1.3.0 spec
+ *                                                    authServer, resourceServer), 1.3.0 spec;
+ *                                                    a tenant's names OPEN_PAYMENTS_URL/
+ *                                                    {tenantId} as resourceServer (op_urls.h)
  *   GET {wallet address URL}, Accept: application/spsp4+json     SPSP answer (spsp.h)
  *   GET {wallet address URL}/jwks.json               {"keys": [...]}: the unrevoked client keys
  *   GET /.well-known/pay/jwks.json                   the key set of this instance as an Open

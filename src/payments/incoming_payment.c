@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "payments/json.h"
+#include "payments/op_urls.h"
 #include "payments/rows.h"
 #include "payments/tenants.h"
 #include "payments/webhooks.h"
@@ -759,24 +760,37 @@ incoming_payment_result_t incoming_payment_get(const wallet_ctx_t *ctx, ledger_i
 
 int incoming_payment_url(const wallet_ctx_t *ctx, ledger_id_t id, char *out, size_t cap)
 {
-    char s[LEDGER_ID_STR_LEN + 1];
+    char s[LEDGER_ID_STR_LEN + 1], owner[PAY_TENANT_ID_LEN + 1];
     ledger_id_format(id, s);
-    int n = snprintf(out, cap, "%s/incoming-payments/%s", ctx->op_url, s);
-    return n < 0 || (size_t)n >= cap ? -1 : 0;
+    if (pay_tenant_owner(ctx->db, PAY_OWNED_INCOMING, s, owner) == PAY_TENANT_STORAGE_ERROR)
+        return -1;
+    return pay_op_url(ctx->op_url, owner, "incoming-payments", id, out, cap);
 }
 
 incoming_payment_result_t incoming_payment_get_by_url(const wallet_ctx_t *ctx, const char *url,
                                                       size_t len, incoming_payment_t *out,
                                                       db_err_t *err)
 {
-    static const char path[] = "/incoming-payments/";
-    size_t base = strlen(ctx->op_url), plen = sizeof path - 1;
+    char tenant[PAY_TENANT_ID_LEN + 1], want[PAY_TENANT_ID_LEN + 1], owner[PAY_TENANT_ID_LEN + 1];
     ledger_id_t id;
-    if (len != base + plen + LEDGER_ID_STR_LEN || memcmp(url, ctx->op_url, base) != 0 ||
-        memcmp(url + base, path, plen) != 0 ||
-        ledger_id_parse(url + base + plen, LEDGER_ID_STR_LEN, &id) != 0)
+    if (pay_op_url_parse(ctx->op_url, url, len, "incoming-payments", tenant, &id) != 0)
         return INCOMING_PAYMENT_NOT_FOUND;
-    return incoming_payment_get(ctx, id, out, err);
+    incoming_payment_result_t r = incoming_payment_get(ctx, id, out, err);
+    if (r != INCOMING_PAYMENT_OK)
+        return r;
+    /* the URL's tenant is the payment's owner's (the operator's: none, or its own id) */
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, s);
+    pay_tenant_result_t t = pay_op_path_owner(ctx->db, tenant, want);
+    if (t == PAY_TENANT_OK)
+        t = pay_tenant_owner(ctx->db, PAY_OWNED_INCOMING, s, owner);
+    if (t == PAY_TENANT_STORAGE_ERROR) {
+        if (err)
+            *err = (db_err_t){.code = DB_ERROR, .msg = "tenant look-up failed"};
+        return INCOMING_PAYMENT_STORAGE_ERROR;
+    }
+    return t == PAY_TENANT_OK && strcmp(want, owner) == 0 ? INCOMING_PAYMENT_OK
+                                                          : INCOMING_PAYMENT_NOT_FOUND;
 }
 
 int incoming_payment_credentials(const wallet_ctx_t *ctx, const incoming_payment_t *p,

@@ -145,11 +145,15 @@ incoming_payment_result_t incoming_payment_create(const wallet_ctx_t *ctx,
  */
 incoming_payment_result_t incoming_payment_get(const wallet_ctx_t *ctx, ledger_id_t id,
                                                incoming_payment_t *out, db_err_t *err);
-/* The same by URL: {op_url}/incoming-payments/{id}; any other URL is NOT_FOUND. */
+/* The same by URL: {op_url}/incoming-payments/{id} for the operator's (also under
+ * /{operatorTenantId}), {op_url}/{tenantId}/incoming-payments/{id} for a tenant's (op_urls.h);
+ * any other URL, another tenant's prefix included, is NOT_FOUND. */
 incoming_payment_result_t incoming_payment_get_by_url(const wallet_ctx_t *ctx, const char *url,
                                                       size_t len, incoming_payment_t *out,
                                                       db_err_t *err);
-/* Writes {op_url}/incoming-payments/{id} into out; 0, or -1 when it does not fit. */
+/* Writes the payment's URL into out: {op_url}/incoming-payments/{id}, or
+ * {op_url}/{tenantId}/incoming-payments/{id} for a tenant's; 0, or -1 when it does not fit or
+ * the owner look-up failed. */
 int incoming_payment_url(const wallet_ctx_t *ctx, ledger_id_t id, char *out, size_t cap);
 
 /*

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "payments/op_urls.h"
 #include "payments/rows.h"
 #include "payments/webhooks.h"
 #include "base/assert.h"
@@ -38,8 +39,12 @@ const char *wallet_address_result_str(wallet_address_result_t r)
 /* ---- URLs ---- */
 
 /* First path segments that belong to Open Payments resources, and the key set's last one. */
-static const char *const RESERVED_FIRST[] = {"incoming-payments", "outgoing-payments", "quotes",
-                                             "healthz",           ".well-known",       NULL};
+static const char *const RESERVED_FIRST[] = {
+    "incoming-payments", "outgoing-payments", "quotes", "outgoing-payment-grant",
+    "healthz",           ".well-known",       NULL};
+/* Second segments the resource server's /{tenantId}/... routes take (op_urls.h). */
+static const char *const RESERVED_SECOND[] = {"incoming-payments", "outgoing-payments", "quotes",
+                                              "outgoing-payment-grant", NULL};
 #define WALLET_URL_SEGMENTS_MAX 8
 
 static bool url_char_ok(char c)
@@ -48,8 +53,16 @@ static bool url_char_ok(char c)
            c == '_' || c == '.' || c == '~';
 }
 
+static bool reserved(const char *const *names, const char *seg, size_t n)
+{
+    for (const char *const *r = names; *r; r++)
+        if (strlen(*r) == n && !memcmp(seg, *r, n))
+            return true;
+    return false;
+}
+
 /* Checks "seg(/seg)*" of len bytes: allowed characters, no empty, "." or ".." segment, no
- * reserved first or last segment, at most WALLET_URL_SEGMENTS_MAX segments. */
+ * reserved first, second or last segment, at most WALLET_URL_SEGMENTS_MAX segments. */
 static int url_path_check(const char *p, size_t len)
 {
     size_t segs = 0, start = 0;
@@ -64,10 +77,9 @@ static int url_path_check(const char *p, size_t len)
             return -1;
         if (++segs > WALLET_URL_SEGMENTS_MAX)
             return -1;
-        if (segs == 1)
-            for (const char *const *r = RESERVED_FIRST; *r; r++)
-                if (strlen(*r) == n && !memcmp(p + start, *r, n))
-                    return -1;
+        if ((segs == 1 && reserved(RESERVED_FIRST, p + start, n)) ||
+            (segs == 2 && reserved(RESERVED_SECOND, p + start, n)))
+            return -1;
         if (i == len && n == strlen("jwks.json") && !memcmp(p + start, "jwks.json", n))
             return -1;
         start = i + 1;
@@ -348,9 +360,13 @@ json_t *wallet_address_document(const wallet_ctx_t *ctx, const wallet_address_t 
      * string and the interaction finish hash covers it, so it has one spelling (a slash). */
     char grant_endpoint[WALLET_ADDRESS_URL_MAX + 2];
     snprintf(grant_endpoint, sizeof grant_endpoint, "%s/", ctx->auth_url);
+    char owner[PAY_TENANT_ID_LEN + 1], rs[WALLET_ADDRESS_URL_MAX + PAY_TENANT_ID_LEN + 2];
+    if (pay_wallet_owner(ctx->db, w->id, owner) != PAY_TENANT_OK ||
+        pay_op_base(ctx->op_url, owner, rs, sizeof rs) != 0)
+        return NULL;
     json_t *doc =
         json_pack("{s:s,s:s,s:i,s:s,s:s}", "id", w->url, "assetCode", w->asset_code, "assetScale",
-                  (int)w->asset_scale, "authServer", grant_endpoint, "resourceServer", ctx->op_url);
+                  (int)w->asset_scale, "authServer", grant_endpoint, "resourceServer", rs);
     if (doc && w->public_name[0])
         json_object_set_new(doc, "publicName", json_string(w->public_name));
     return doc;

@@ -47,7 +47,8 @@ typedef struct {
     db_t *db;
     ledger_t *ledger;
     /* OPEN_PAYMENTS_URL without a trailing slash: wallet address URLs live under it and
-     * incoming payment URLs are {op_url}/incoming-payments/{id}. */
+     * incoming payment URLs are {op_url}/incoming-payments/{id}, or under
+     * {op_url}/{tenantId} for a tenant's (op_urls.h). */
     const char *op_url;
     const char *auth_url; /* AUTH_SERVER_URL without a trailing slash; the wallet address
                              document shows the grant endpoint, auth_url + "/" */
@@ -124,7 +125,9 @@ typedef struct {
 /*
  * Creates a wallet address and its wallet account (STREAM-enabled, in the asset's ledger).
  * url must be OPEN_PAYMENTS_URL followed by one or more non-empty path segments (letters,
- * digits, "-", "_", ".", "~"), none of them reserved ("incoming-payments", "jwks.json", ...);
+ * digits, "-", "_", ".", "~"), none of them reserved ("incoming-payments", "jwks.json", ...;
+ * nor a resource name as the second segment, which the resource server's /{tenantId}/ routes
+ * take: "incoming-payments", "outgoing-payments", "quotes", "outgoing-payment-grant");
  * a trailing slash is dropped. public_name may be NULL. On success *out is the stored row.
  * Results: OK, URL_INVALID, URL_TAKEN, NAME_INVALID, ASSET_NOT_FOUND, STORAGE_ERROR.
  */
@@ -191,7 +194,10 @@ int wallet_address_url_check(const char *op_url, const char *url, size_t len,
                              char out[WALLET_ADDRESS_URL_MAX + 1]);
 
 /* The Open Payments wallet address document of w (id, asset, authServer, resourceServer,
- * publicName): a new reference. */
+ * publicName): a new reference, or NULL when the owner look-up failed. resourceServer is
+ * op_url, or op_url/{tenantId} for a tenant's wallet address (op_urls.h); authServer is the
+ * grant endpoint, auth_url + "/", for every wallet address: the authorization server has no
+ * per-tenant grant endpoint yet (Rafiki's is auth_url/{tenantId}). */
 json_t *wallet_address_document(const wallet_ctx_t *ctx, const wallet_address_t *w);
 
 #endif

@@ -21,6 +21,7 @@ Test(wallet_address, url_check)
     cr_assert_eq(check(OP "/alice/", out), 0);
     cr_expect_str_eq(out, OP "/alice", "a trailing slash is dropped");
     cr_expect_eq(check(OP "/shop/alice.b-c_d~e", out), 0);
+    cr_expect_eq(check(OP "/shop/alice/quotes", out), 0, "a third segment may be any name");
     const char *bad[] = {
         OP,
         OP "/",
@@ -39,6 +40,12 @@ Test(wallet_address, url_check)
         OP "/healthz",
         OP "/alice/jwks.json",
         OP "/a/b/c/d/e/f/g/h/i",
+        OP "/outgoing-payment-grant",
+        /* the resource server's /{tenantId}/... routes take these second segments */
+        OP "/shop/incoming-payments",
+        OP "/shop/outgoing-payments/x",
+        OP "/shop/quotes",
+        OP "/shop/outgoing-payment-grant",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_expect_eq(check(bad[i], out), -1, "%s", bad[i]);
