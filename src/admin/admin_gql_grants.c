@@ -4,11 +4,14 @@
  * answers them, over auth/auth_grants.h (which holds the reading of states, the filters and the
  * pages); here arguments are read and grants shaped as the schema spells them.
  *
- * Every grant belongs to the operator's tenant until tenants land (issue 20): Grant.tenantId is
- * OPERATOR_TENANT_ID ("" when unset), a tenantId argument naming another tenant lists nothing,
- * and a caller that is not the operator sees no grants. Rafiki's grant(id) joins the grant's
- * subjects, its list does not, so Grant.subject is {sub_ids: [...]} from grant(id) (empty for a
- * grant that asked for none) and null in a list.
+ * Tenants as Rafiki's resolvers have them: Grant.tenantId is the tenant whose grant endpoint the
+ * client asked ({AUTH_SERVER_URL}/{tenantId}; the operator's for {AUTH_SERVER_URL}/). A caller
+ * that is not the operator reaches its own grants only: its list is filtered to them whatever
+ * tenantId it passes, and grant(id) and revokeGrant answer another tenant's grant as an unknown
+ * one. The operator sees every grant, and its tenantId argument filters the list to that
+ * tenant's (the operator's own include the grants of {AUTH_SERVER_URL}/). Rafiki's grant(id) joins
+ * the grant's subjects, its list does not, so Grant.subject is {sub_ids: [...]} from grant(id)
+ * (empty for a grant that asked for none) and null in a list.
  */
 #include <string.h>
 
@@ -69,10 +72,25 @@ static json_t *subjects_json(const auth_grant_view_t *g)
     return json_pack("{s:o}", "sub_ids", list);
 }
 
+/* The grant's tenant: the one it records, or the operator's for a grant of {auth_url}/. */
+static const char *grant_tenant(const gql_call_t *call, const auth_grant_view_t *g)
+{
+    const char *op = admin_gql_req(call)->gql->operator_tenant_id;
+    return g->tenant_id[0] ? g->tenant_id : op ? op : "";
+}
+
+/* Whether the caller may reach grant g: the operator every grant, a tenant its own. */
+static bool grant_visible(const gql_call_t *call, const auth_grant_view_t *g)
+{
+    const admin_gql_req_t *req = admin_gql_req(call);
+    return req->is_operator ||
+           (req->tenant_id && strcmp(grant_tenant(call, g), req->tenant_id) == 0);
+}
+
 /* A Grant as the schema spells it; with_subject: grant(id)'s subject (a list has none). */
 static json_t *grant_json(const gql_call_t *call, const auth_grant_view_t *g, bool with_subject)
 {
-    const char *tenant = admin_gql_req(call)->gql->operator_tenant_id;
+    const char *tenant = grant_tenant(call, g);
     const char *reason = auth_grant_reason_str(g->reason);
     json_t *created = admin_gql_time_json(g->created_ms);
     json_t *out =
@@ -123,15 +141,17 @@ static void filter_read(const json_t *args, auth_grants_filter_t *f, const char 
     f->reason_not_in = names_mask(json_object_get(reason, "notIn"), auth_grant_reason_parse);
 }
 
-/* Whether the caller may see the operator tenant's grants under the tenantId argument. */
-static bool tenant_visible(const gql_call_t *call)
+/* The tenant part of f as Rafiki's resolver: a tenant its own grants whatever it asks, the
+ * operator the tenantId argument's (every tenant's without one). */
+static void filter_tenant(const gql_call_t *call, auth_grants_filter_t *f)
 {
     const admin_gql_req_t *req = admin_gql_req(call);
     const char *op = req->gql->operator_tenant_id;
     const char *asked = json_string_value(json_object_get(call->args, "tenantId"));
-    if (!req->is_operator)
-        return false;
-    return !asked || (op && strcmp(asked, op) == 0);
+    f->tenant_id = req->is_operator ? asked : req->tenant_id;
+    f->tenant_operator = f->tenant_id && op && strcmp(f->tenant_id, op) == 0;
+    if (!req->is_operator && !f->tenant_id)
+        f->tenant_id = ""; /* no tenant: nothing (a grant's tenant is never "") */
 }
 
 static gql_resolve_t list_grants(const gql_call_t *call, auth_t *a, json_t **out)
@@ -142,6 +162,7 @@ static gql_resolve_t list_grants(const gql_call_t *call, auth_t *a, json_t **out
     auth_grants_filter_t f;
     const char **ids;
     filter_read(call->args, &f, &ids);
+    filter_tenant(call, &f);
     auth_grants_page_t p = {.backward = page.backward,
                             .asc = page.asc,
                             .limit = page.limit,
@@ -168,10 +189,6 @@ static gql_resolve_t q_grants(const gql_call_t *call, json_t **out)
     auth_t *a = admin_gql_req(call)->gql->auth;
     if (!a)
         return admin_gql_fail(call, GQL_CODE_INTERNAL, "The authorization server is not here");
-    if (!tenant_visible(call)) {
-        *out = admin_gql_connection(json_array(), false, false);
-        return GQL_RESOLVED;
-    }
     return list_grants(call, a, out);
 }
 
@@ -183,8 +200,11 @@ static gql_resolve_t q_grant(const gql_call_t *call, json_t **out)
         return admin_gql_fail(call, GQL_CODE_INTERNAL, "The authorization server is not here");
     const char *id = json_string_value(json_object_get(call->args, "id"));
     auth_grant_view_t g;
-    auth_grants_result_t r =
-        id && admin_gql_req(call)->is_operator ? auth_grants_get(a, id, &g) : AUTH_GRANTS_NOT_FOUND;
+    auth_grants_result_t r = id ? auth_grants_get(a, id, &g) : AUTH_GRANTS_NOT_FOUND;
+    if (r == AUTH_GRANTS_OK && !grant_visible(call, &g)) {
+        auth_grant_view_release(&g); /* another tenant's grant reads as unknown */
+        r = AUTH_GRANTS_NOT_FOUND;
+    }
     if (r == AUTH_GRANTS_NOT_FOUND)
         return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "No grant");
     if (r != AUTH_GRANTS_OK)
@@ -206,8 +226,16 @@ static gql_resolve_t m_revoke_grant(const gql_call_t *call, json_t **out)
         json_string_value(json_object_get(json_object_get(call->args, "input"), "grantId"));
     if (!id || !*id)
         return admin_gql_fail(call, GQL_CODE_FORBIDDEN, "Grant id is not provided");
-    auth_grants_result_t r =
-        admin_gql_req(call)->is_operator ? auth_grants_revoke(a, id) : AUTH_GRANTS_NOT_FOUND;
+    auth_grants_result_t r = AUTH_GRANTS_OK;
+    if (!admin_gql_req(call)->is_operator) { /* a tenant revokes its own grants only */
+        auth_grant_view_t g;
+        r = auth_grants_get(a, id, &g);
+        if (r == AUTH_GRANTS_OK && !grant_visible(call, &g))
+            r = AUTH_GRANTS_NOT_FOUND;
+        auth_grant_view_release(&g); /* auth_grants_get cleared it whatever it answered */
+    }
+    if (r == AUTH_GRANTS_OK)
+        r = auth_grants_revoke(a, id);
     if (r == AUTH_GRANTS_NOT_FOUND)
         return admin_gql_fail(call, GQL_CODE_NOT_FOUND, "Revoke grant was not successful");
     if (r != AUTH_GRANTS_OK)

@@ -50,6 +50,7 @@ auth_t *auth_new(const auth_config_t *cfg)
         snprintf(a->consent_url, sizeof a->consent_url, "%s", cfg->consent_url);
     else
         snprintf(a->consent_url, sizeof a->consent_url, "%s/consent", cfg->auth_url);
+    snprintf(a->builtin_consent_url, sizeof a->builtin_consent_url, "%s/consent", cfg->auth_url);
     snprintf(a->scheme, sizeof a->scheme, "%s",
              strncmp(cfg->auth_url, "https://", 8) == 0 ? "https" : "http");
     return a;
@@ -285,9 +286,9 @@ static bool request_read(auth_t *a, http_req_t *req, const json_t *body, const j
     return true;
 }
 
-static http_handler_result_t grant_request(http_req_t *req, void *user)
+/* A grant request to the endpoint of tenant_id ("" for the operator's {auth_url}/). */
+static http_handler_result_t grant_request_for(auth_t *a, http_req_t *req, const char *tenant_id)
 {
-    auth_t *a = user;
     http_json_err_t je;
     json_t *body = http_json_parse(http_req_body(req), &je);
     if (!json_is_object(body)) {
@@ -307,6 +308,7 @@ static http_handler_result_t grant_request(http_req_t *req, void *user)
         !request_read(a, req, body, jwk, client_url, &g, &interactive))
         goto out;
     uuid_v7(g.id);
+    snprintf(g.tenant_id, sizeof g.tenant_id, "%s", tenant_id);
     snprintf(g.client, sizeof g.client, "%s", client_url ? client_url : "");
     g.client_jwk = jwk ? json_deep_copy(jwk) : NULL;
     char cont[AUTH_TOKEN_LEN + 1];
@@ -321,6 +323,27 @@ out:
     grant_release(&g);
     json_decref(body);
     return HTTP_DONE;
+}
+
+/* POST /: a grant of the operator's tenant, as before tenants. */
+static http_handler_result_t grant_request(http_req_t *req, void *user)
+{
+    return grant_request_for(user, req, "");
+}
+
+/* POST /{tenantId}: a grant of that live tenant (Rafiki's grant initiation route); 404
+ * invalid_request "Not Found" as Rafiki for an unknown or deleted tenant, before the request's
+ * signature is checked (no client key is fetched for a tenant that is not there). */
+static http_handler_result_t tenant_grant_request(http_req_t *req, void *user)
+{
+    auth_t *a = user;
+    const char *tenant_id = http_req_param(req, "tenantId");
+    grant_store_result_t rc = tenant_id ? tenant_live(a, tenant_id) : GSTORE_NOT_FOUND;
+    if (rc == GSTORE_ERROR)
+        return storage_error(req);
+    if (rc != GSTORE_OK)
+        return gnap_error(req, 404, "invalid_request", "Not Found");
+    return grant_request_for(a, req, tenant_id);
 }
 
 /* ---- continuation ---- */
@@ -559,9 +582,15 @@ static http_handler_result_t interact_start(http_req_t *req, void *user)
     char session[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_new(session);
     auth_hash(session, hash);
-    if (grant_set_session(a, g.id, hash) != GSTORE_OK) {
+    grant_idp_t idp;
+    rc = grant_idp(a, g.tenant_id, &idp);
+    if (rc == GSTORE_OK)
+        rc = grant_set_session(a, g.id, hash);
+    if (rc != GSTORE_OK) {
         grant_release(&g);
-        return storage_error(req);
+        return rc == GSTORE_NOT_FOUND
+                   ? gnap_error(req, 403, "invalid_interaction", "the grant's tenant was deleted")
+                   : storage_error(req);
     }
     char cookie[256], name[3 * WALLET_ADDRESS_NAME_MAX + 1], uri[3 * OP_CLIENT_MAX + 1];
     snprintf(cookie, sizeof cookie,
@@ -574,7 +603,7 @@ static http_handler_result_t interact_start(http_req_t *req, void *user)
     form_encode(g.client, uri, sizeof uri);
     char loc[AUTH_URI_MAX + sizeof name + sizeof uri + 128];
     snprintf(loc, sizeof loc, "%s%cinteractId=%s&nonce=%s&clientName=%s&clientUri=%s",
-             a->consent_url, strchr(a->consent_url, '?') ? '&' : '?', g.interact_id,
+             idp.consent_url, strchr(idp.consent_url, '?') ? '&' : '?', g.interact_id,
              g.interact_nonce, name, uri);
     grant_release(&g);
     return redirect(req, 302, loc);
@@ -602,11 +631,13 @@ static bool cookie_get(const http_req_t *req, const char *name, char *out, size_
     return false;
 }
 
+/* The interaction hash over the grant endpoint the client asked: {auth_url}/ or, for a tenant's
+ * grant, {auth_url}/{tenantId} (Rafiki's grantRequestUrl). */
 static void finish_hash(const auth_t *a, const grant_t *g, char *out, size_t cap)
 {
-    char base[2 * AUTH_NONCE_MAX + AUTH_URI_MAX + 64];
-    snprintf(base, sizeof base, "%s\n%s\n%s\n%s", g->client_nonce, g->interact_nonce,
-             g->interact_ref, a->grant_endpoint);
+    char base[2 * AUTH_NONCE_MAX + 2 * AUTH_URI_MAX + 64];
+    snprintf(base, sizeof base, "%s\n%s\n%s\n%s%s", g->client_nonce, g->interact_nonce,
+             g->interact_ref, a->grant_endpoint, g->tenant_id);
     uint8_t h[SHA256_LEN];
     sha256(h, base, strlen(base));
     char b64[64];
@@ -707,11 +738,32 @@ auth_result_t auth_interaction_decide(auth_t *a, const char *id, const char *non
     return r;
 }
 
-static bool idp_authorized(const auth_t *a, const http_req_t *req)
+/* Whether x-idp-secret is the secret that decides the interaction's grant: its tenant's
+ * idpSecret, or IDP_SECRET for the operator's grants (auth_tenant.c), so one tenant's IdP can
+ * neither read nor decide another's grants. Answers and returns false otherwise: 401 without
+ * the right secret, 404 for an unknown interaction or one whose tenant was deleted. */
+static bool idp_authorized(auth_t *a, http_req_t *req)
 {
     const char *s = http_req_header(req, "x-idp-secret");
-    const char *want = a->cfg.idp_secret;
-    return want && *want && s && strlen(s) == strlen(want) && ct_equal(s, want, strlen(want));
+    if (!s || !*s)
+        return refuse(req, 401, "invalid_request", "x-idp-secret is missing or wrong");
+    grant_t g = {0};
+    grant_idp_t idp;
+    grant_store_result_t rc =
+        grant_get_by_interaction(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &g);
+    if (rc == GSTORE_OK)
+        rc = grant_idp(a, g.tenant_id, &idp);
+    grant_release(&g);
+    if (rc == GSTORE_ERROR) {
+        storage_error(req);
+        return false;
+    }
+    if (rc != GSTORE_OK)
+        return refuse(req, 404, "unknown_interaction", "no such interaction");
+    size_t n = strlen(idp.idp_secret);
+    if (n == 0 || strlen(s) != n || !ct_equal(s, idp.idp_secret, n))
+        return refuse(req, 401, "invalid_request", "x-idp-secret is missing or wrong");
+    return true;
 }
 
 static http_handler_result_t idp_error(http_req_t *req, auth_result_t r)
@@ -728,7 +780,7 @@ static http_handler_result_t idp_get(http_req_t *req, void *user)
 {
     auth_t *a = user;
     if (!idp_authorized(a, req))
-        return gnap_error(req, 401, "invalid_request", "x-idp-secret is missing or wrong");
+        return HTTP_DONE;
     auth_interaction_t it;
     auth_result_t r =
         auth_interaction_get(a, http_req_param(req, "id"), http_req_param(req, "nonce"), &it);
@@ -747,7 +799,7 @@ static http_handler_result_t idp_decide(http_req_t *req, void *user)
 {
     auth_t *a = user;
     if (!idp_authorized(a, req))
-        return gnap_error(req, 401, "invalid_request", "x-idp-secret is missing or wrong");
+        return HTTP_DONE;
     const char *choice = http_req_param(req, "choice");
     bool accept = strcmp(choice, "accept") == 0;
     if (!accept && strcmp(choice, "reject") != 0)
@@ -866,6 +918,11 @@ static const http_route_t GRANT_ROUTES[] = {
     {"GET", "/interact/{id}/{nonce}/finish", interact_finish, 0},
 };
 
+/* Matches every one-segment POST: registered by auth_register_tenant_grants after the others. */
+static const http_route_t TENANT_GRANT_ROUTES[] = {
+    {"POST", "/{tenantId}", tenant_grant_request, AUTH_BODY_MAX},
+};
+
 static const http_route_t INTROSPECTION_ROUTES[] = {
     {"POST", "/", introspect_http, AUTH_BODY_MAX},
 };
@@ -878,6 +935,11 @@ static const http_route_t IDP_ROUTES[] = {
 int auth_register_grants(auth_t *a, http_server_t *s)
 {
     return http_server_routes(s, GRANT_ROUTES, HTTP_ROUTES_N(GRANT_ROUTES), a);
+}
+
+int auth_register_tenant_grants(auth_t *a, http_server_t *s)
+{
+    return http_server_routes(s, TENANT_GRANT_ROUTES, HTTP_ROUTES_N(TENANT_GRANT_ROUTES), a);
 }
 
 int auth_register_introspection(auth_t *a, http_server_t *s)

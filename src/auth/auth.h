@@ -9,20 +9,27 @@
  *                                        429 too_many_attempts over the pending cap below. A
  *                                        `subject` (one wallet address of this server to prove,
  *                                        auth_subject.c) makes it interactive; its continuation
- *                                        answers `subject` and, without access items, no token
+ *                                        answers `subject` and, without access items, no token;
+ *                                        the grant is the operator tenant's
+ *   POST /{tenantId}                     the same for a live tenant of payments/tenants.h
+ *                                        (Rafiki 2.0's grant endpoint, the authServer of that
+ *                                        tenant's wallet addresses); 404 invalid_request "Not
+ *                                        Found" for an unknown or deleted one
  *   POST /continue/{id}                  continue with interact_ref, or poll (honours wait,
  *                                        400 too_fast); DELETE /continue/{id} cancels the grant
  *   POST /token/{id}                     rotate the access token; DELETE revokes it
  *   GET  /interact/{id}/{nonce}          starts the interaction: a session cookie, then 302 to
- *                                        the consent screen (IDENTITY_SERVER_URL, default the
- *                                        built-in one, auth/consent.h)
+ *                                        the consent screen: the tenant's idpConsentUrl, or for
+ *                                        the operator's grants IDENTITY_SERVER_URL; the built-in
+ *                                        one (auth/consent.h) without either
  *   GET  /interact/{id}/{nonce}/finish   302 to the client's finish URI with hash and
  *                                        interact_ref (or result=...), 202 without finish
  * On INTROSPECTION_PORT (internal): POST / token introspection (active, grant, access, client).
- * On INTERACTION_PORT (internal, x-idp-secret = IDP_SECRET): GET /grant/{id}/{nonce} (with the
- *   grant's subject, when it has one, as id-provider.yaml), POST /grant/{id}/{nonce}/accept|reject,
- *   for wallets that bring their own login and consent (accepting a subject is their word that
- *   the user owns it).
+ * On INTERACTION_PORT (internal): GET /grant/{id}/{nonce} (with the grant's subject, when it
+ *   has one, as id-provider.yaml), POST /grant/{id}/{nonce}/accept|reject, for wallets that bring
+ *   their own login and consent (accepting a subject is their word that the user owns it).
+ *   x-idp-secret must be the secret of the grant's tenant: its idpSecret, or IDP_SECRET for the
+ *   operator's grants (401 otherwise, 404 for an unknown interaction).
  *
  * Grants, access items, tokens and interactions are rows in the database (sql/050_auth.sql),
  * so replicas share them; tokens are stored as hashes.
@@ -77,7 +84,11 @@ auth_t *auth_new(const auth_config_t *cfg);
 void auth_free(auth_t *a);
 
 /* Route registration, before the servers start; 0, or -1 when a registration fails. */
-int auth_register_grants(auth_t *a, http_server_t *s);        /* AUTH_PORT */
+int auth_register_grants(auth_t *a, http_server_t *s); /* AUTH_PORT */
+/* POST /{tenantId} on AUTH_PORT. The route matches every one-segment POST path, and the first
+ * route registered wins: register it after every other route of that listener (the consent
+ * screens' POST /login and POST /consent). */
+int auth_register_tenant_grants(auth_t *a, http_server_t *s);
 int auth_register_introspection(auth_t *a, http_server_t *s); /* INTROSPECTION_PORT */
 int auth_register_idp(auth_t *a, http_server_t *s);           /* INTERACTION_PORT */
 

@@ -128,7 +128,7 @@ static void reading(grant_state_t st, bool interactive, auth_grant_view_t *g)
     "(CASE WHEN state = 'DENIED' THEN 'REJECTED' WHEN state = 'REVOKED' THEN 'REVOKED' "           \
     "WHEN state = 'FINALIZED' AND interact_id IS NOT NULL THEN 'ISSUED' END)"
 
-#define VIEW_COLS "id, state, client, access, interact_id, created_ms"
+#define VIEW_COLS "id, state, client, access, interact_id, created_ms, tenant_id"
 
 static void view_read(db_stmt_t *st, auth_grant_view_t *g)
 {
@@ -151,6 +151,8 @@ static void view_read(db_stmt_t *st, auth_grant_view_t *g)
         g->access = json_array();
     }
     g->created_ms = db_col_i64(st, 5);
+    v = db_col_null(st, 6) ? NULL : db_col_text(st, 6, NULL);
+    snprintf(g->tenant_id, sizeof g->tenant_id, "%s", v ? v : "");
 }
 
 /* ---- a page ---- */
@@ -187,6 +189,8 @@ static void q_bind(query_t *q, const char *frag, const char *value)
 /* The filter's lists as JSON arrays of strings (NULL: that part does not apply). */
 typedef struct {
     char *identifiers, *state_in, *state_not_in, *reason_in, *reason_not_in;
+    const char *tenant_id; /* borrowed from the filter */
+    bool tenant_operator;
 } filter_json_t;
 
 static char *names_json(uint32_t mask, const char *const *names, int count)
@@ -223,6 +227,8 @@ static void filter_json_make(const auth_grants_filter_t *f, filter_json_t *j)
     j->state_not_in = names_json(f->state_not_in, STATE_NAMES, AUTH_GRANT_STATE_COUNT);
     j->reason_in = names_json(f->reason_in, REASON_NAMES, AUTH_GRANT_REASON_COUNT);
     j->reason_not_in = names_json(f->reason_not_in, REASON_NAMES, AUTH_GRANT_REASON_COUNT);
+    j->tenant_id = f->tenant_id;
+    j->tenant_operator = f->tenant_operator;
 }
 
 static void filter_json_free(filter_json_t *j)
@@ -241,6 +247,10 @@ static void page_query(query_t *q, const filter_json_t *j, bool backward, bool a
 {
     memset(q, 0, sizeof *q);
     q_add(q, "SELECT " VIEW_COLS " FROM auth_grants WHERE 1 = 1");
+    /* the operator's grants of {auth_url}/ have no tenant (sql/073_auth_grant_tenants.sql) */
+    q_bind(q,
+           j->tenant_operator ? " AND (tenant_id IS NULL OR tenant_id = ?)" : " AND tenant_id = ?",
+           j->tenant_id);
     q_bind(q,
            " AND id IN (SELECT grant_id FROM auth_grant_identifiers WHERE identifier IN "
            "{{JSON_LIST}})",

@@ -1,7 +1,8 @@
 /*
  * Grants as the operator sees them: the reads and the revocation behind Rafiki's auth Admin
  * GraphQL API (schema/graphql/auth.graphql: grants, grant, revokeGrant; the resolvers are in
- * src/admin/admin_gql_grants.c and only shape JSON).
+ * src/admin/admin_gql_grants.c and only shape JSON, and keep a tenant to its own grants with the
+ * tenant filter and each grant's tenant_id).
  *
  * Rafiki's grant has a state (PROCESSING, PENDING, APPROVED, FINALIZED) and, once finalized, a
  * reason (ISSUED, REVOKED, REJECTED). Ours has one state (auth_internal.h); it reads as Rafiki's:
@@ -86,6 +87,8 @@ typedef struct {
     char client[OP_CLIENT_MAX + 1]; /* the client's wallet address; "" for a key (jwk) client */
     auth_grant_state_t state;
     auth_grant_reason_t reason;
+    char tenant_id[UUID_STR_LEN + 1]; /* the tenant whose endpoint the client asked; "" for
+                                         {auth_url}/, the operator's (auth.h) */
     json_t *access; /* owned: the access items as granted ({type, actions, identifier?,
                        limits?}, camelCase as the request spelled them) */
     int64_t created_ms;
@@ -108,6 +111,10 @@ typedef struct {
     size_t n_identifiers;
     uint32_t state_in, state_not_in;   /* bits of auth_grant_state_t */
     uint32_t reason_in, reason_not_in; /* bits of auth_grant_reason_t; NO_REASON's bit unused */
+    /* Rafiki's tenantId: this tenant's grants only (NULL: every tenant's). With
+     * tenant_operator, tenant_id is the operator's and its grants without a tenant count too. */
+    const char *tenant_id;
+    bool tenant_operator;
 } auth_grants_filter_t;
 
 typedef struct {

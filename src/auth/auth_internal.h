@@ -20,9 +20,10 @@
 
 struct auth {
     auth_config_t cfg;
-    char grant_endpoint[AUTH_URI_MAX]; /* auth_url + "/" */
-    char consent_url[AUTH_URI_MAX];
-    char scheme[8]; /* of auth_url: "http" or "https" */
+    char grant_endpoint[AUTH_URI_MAX];      /* auth_url + "/" */
+    char consent_url[AUTH_URI_MAX];         /* the operator's: IDENTITY_SERVER_URL or built-in */
+    char builtin_consent_url[AUTH_URI_MAX]; /* auth_url + "/consent" (web/consent.c) */
+    char scheme[8];                         /* of auth_url: "http" or "https" */
 };
 
 typedef enum {
@@ -36,6 +37,9 @@ typedef enum {
 typedef struct {
     char id[UUID_STR_LEN + 1];
     grant_state_t state;
+    /* The tenant whose endpoint {auth_url}/{tenant_id} the client asked; "" for {auth_url}/,
+     * the operator's (sql/073_auth_grant_tenants.sql). */
+    char tenant_id[UUID_STR_LEN + 1];
     char client[OP_CLIENT_MAX + 1];
     json_t *client_jwk; /* owned; NULL without directed identity */
     char client_name[WALLET_ADDRESS_NAME_MAX + 1];
@@ -113,6 +117,26 @@ grant_store_result_t token_revoke(auth_t *a, const char *id, const char *value_h
                                   char value[AUTH_TOKEN_LEN + 1], char new_id[UUID_STR_LEN + 1]);
 /* Revokes the grant and all its tokens. */
 grant_store_result_t grant_revoke(auth_t *a, const char *id);
+
+/* ---- tenants (auth_tenant.c) ---- */
+
+#define AUTH_IDP_SECRET_MAX 256 /* bytes of an x-idp-secret (a tenant's idpSecret at most) */
+
+/* Whether id names a live tenant (payments/tenants.h): OK, NOT_FOUND (unknown, deleted or not
+ * a UUID) or ERROR (logged). */
+grant_store_result_t tenant_live(auth_t *a, const char *id);
+
+/* Where the user of a grant of tenant_id consents and which x-idp-secret decides it. */
+typedef struct {
+    char consent_url[AUTH_URI_MAX + 1];
+    char idp_secret[AUTH_IDP_SECRET_MAX + 1]; /* "": the interaction API refuses every secret */
+} grant_idp_t;
+
+/* For tenant_id "" (a grant of {auth_url}/) or the operator tenant: this server's consent URL
+ * and IDP_SECRET. For another live tenant: its idpConsentUrl, or the built-in consent screens
+ * when it has none, and its idpSecret. NOT_FOUND when the tenant is deleted, ERROR (logged) when
+ * the database fails. */
+grant_store_result_t grant_idp(auth_t *a, const char *tenant_id, grant_idp_t *out);
 
 /* ---- grant request fields (auth.c) ---- */
 

@@ -137,7 +137,7 @@ static json_t *json_col(db_stmt_t *st, int col)
 #define GRANT_COLS                                                                                 \
     "id, state, client, client_jwk, client_name, access, continue_hash, finish_uri, "              \
     "client_nonce, interact_id, interact_nonce, interact_ref, session_hash, "                      \
-    "interaction_expires_ms, last_continue_ms, created_ms"
+    "interaction_expires_ms, last_continue_ms, created_ms, tenant_id"
 
 static void grant_read(db_stmt_t *st, grant_t *g)
 {
@@ -160,6 +160,7 @@ static void grant_read(db_stmt_t *st, grant_t *g)
     g->interaction_expires_ms = db_col_null(st, 13) ? 0 : db_col_i64(st, 13);
     g->last_continue_ms = db_col_i64(st, 14);
     g->created_ms = db_col_i64(st, 15);
+    copy_col(st, 16, g->tenant_id, sizeof g->tenant_id);
 }
 
 static void bind_opt(db_stmt_t *st, int idx, const char *s)
@@ -256,7 +257,7 @@ static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
     }
     db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO auth_grants (" GRANT_COLS ", updated_ms) VALUES "
-                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                err);
     if (st) {
         db_bind_str(st, 1, g->id);
@@ -278,7 +279,8 @@ static db_rc_t tx_grant_insert(db_conn_t *conn, void *arg, db_err_t *err)
             db_bind_null(st, 14);
         db_bind_i64(st, 15, g->last_continue_ms);
         db_bind_i64(st, 16, g->created_ms);
-        db_bind_i64(st, 17, g->created_ms);
+        bind_opt(st, 17, g->tenant_id);
+        db_bind_i64(st, 18, g->created_ms);
     }
     db_rc_t rc = exec(st, err);
     if (rc == DB_OK)

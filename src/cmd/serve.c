@@ -478,7 +478,8 @@ static bool auth_start(app_t *app)
     if (auth_register_grants(app->auth, app->servers[SRV_AUTH]) != 0 ||
         auth_register_introspection(app->auth, app->servers[SRV_INTROSPECTION]) != 0 ||
         auth_register_idp(app->auth, app->servers[SRV_INTERACTION]) != 0 ||
-        consent_register(app->servers[SRV_AUTH], &app->consent) != 0) {
+        consent_register(app->servers[SRV_AUTH], &app->consent) != 0 ||
+        auth_register_tenant_grants(app->auth, app->servers[SRV_AUTH]) != 0) {
         LOGE("auth: route registration failed");
         return false;
     }

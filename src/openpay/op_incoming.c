@@ -156,8 +156,8 @@ static http_handler_result_t incoming_get(http_req_t *req, void *user)
         return HTTP_DONE;
     if (!http_req_header(req, "Authorization")) {
         /* the public view: where to ask for access, and what has arrived */
-        char as[WALLET_ADDRESS_URL_MAX + 2];
-        snprintf(as, sizeof as, "%s/", rs->wallet->auth_url);
+        char as[WALLET_ADDRESS_AUTH_SERVER_MAX];
+        wallet_address_auth_server(rs->wallet, scope.owner, as);
         return rs_json(req, rs, 200,
                        json_pack("{s:s,s:o}", "authServer", as, "receivedAmount",
                                  rs_amount_json(p.received_amount, p.asset_code, p.asset_scale)));

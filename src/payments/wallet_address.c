@@ -354,16 +354,23 @@ wallet_address_result_t wallet_address_not_found_event(const wallet_ctx_t *ctx, 
     return WALLET_ADDRESS_OK;
 }
 
+void wallet_address_auth_server(const wallet_ctx_t *ctx, const char *owner,
+                                char out[WALLET_ADDRESS_AUTH_SERVER_MAX])
+{
+    /* the GNAP grant endpoint URI: clients POST grant requests to exactly this string and the
+     * interaction finish hash covers it, so it has one spelling (the operator's ends in a slash,
+     * a tenant's is {AUTH_SERVER_URL}/{tenantId}, as Rafiki's) */
+    snprintf(out, WALLET_ADDRESS_AUTH_SERVER_MAX, "%s/%s", ctx->auth_url, owner ? owner : "");
+}
+
 json_t *wallet_address_document(const wallet_ctx_t *ctx, const wallet_address_t *w)
 {
-    /* authServer is the GNAP grant endpoint URI: clients POST grant requests to exactly this
-     * string and the interaction finish hash covers it, so it has one spelling (a slash). */
-    char grant_endpoint[WALLET_ADDRESS_URL_MAX + 2];
-    snprintf(grant_endpoint, sizeof grant_endpoint, "%s/", ctx->auth_url);
+    char grant_endpoint[WALLET_ADDRESS_AUTH_SERVER_MAX];
     char owner[PAY_TENANT_ID_LEN + 1], rs[WALLET_ADDRESS_URL_MAX + PAY_TENANT_ID_LEN + 2];
     if (pay_wallet_owner(ctx->db, w->id, owner) != PAY_TENANT_OK ||
         pay_op_base(ctx->op_url, owner, rs, sizeof rs) != 0)
         return NULL;
+    wallet_address_auth_server(ctx, owner, grant_endpoint);
     json_t *doc =
         json_pack("{s:s,s:s,s:i,s:s,s:s}", "id", w->url, "assetCode", w->asset_code, "assetScale",
                   (int)w->asset_scale, "authServer", grant_endpoint, "resourceServer", rs);

@@ -193,6 +193,13 @@ json_t *wallet_key_jwk(const wallet_key_t *k);
 int wallet_address_url_check(const char *op_url, const char *url, size_t len,
                              char out[WALLET_ADDRESS_URL_MAX + 1]);
 
+/* Most bytes of an authServer value (wallet_address_auth_server). */
+#define WALLET_ADDRESS_AUTH_SERVER_MAX (WALLET_ADDRESS_URL_MAX + 36 + 2) /* "/" tenant id NUL */
+/* The authServer clients of owner's wallet addresses ask for grants (owner "" or NULL: the
+ * operator's, {AUTH_SERVER_URL}/; a tenant's: {AUTH_SERVER_URL}/{tenantId}, as Rafiki's). */
+void wallet_address_auth_server(const wallet_ctx_t *ctx, const char *owner,
+                                char out[WALLET_ADDRESS_AUTH_SERVER_MAX]);
+
 /* The Open Payments wallet address document of w (id, asset, authServer, resourceServer,
  * publicName): a new reference, or NULL when the owner look-up failed. resourceServer is
  * op_url, or op_url/{tenantId} for a tenant's wallet address (op_urls.h); authServer is the

@@ -113,10 +113,8 @@ const status = async (p) => {
 test("a tenant's wallet address document names its resource server under /{tenantId}; SPSP works", async () => {
   const a = await anon.walletAddress.get({ url: t.ta.wallets.alice.url })
   assert.equal(a.resourceServer, `${opBase}/${t.ta.id}`)
-  // the authorization server has no per-tenant grant endpoint yet: today's for everyone
-  assert.equal(a.authServer, `http://localhost:${ports.auth}/`)
-  const perTenant = await fetch(`http://localhost:${ports.auth}/${t.ta.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-  assert.equal(perTenant.status, 404, 'when the grant endpoint answers per tenant, the document must name it (FROM-RAFIKI.md)')
+  // the tenant's grant endpoint on the authorization server, as Rafiki's
+  assert.equal(a.authServer, `http://localhost:${ports.auth}/${t.ta.id}`)
   assert.equal(a.assetCode, 'USD')
   const b = await anon.walletAddress.get({ url: t.tb.wallets.bob.url })
   assert.equal(b.resourceServer, `${opBase}/${t.tb.id}`)

@@ -9,6 +9,7 @@
 #include "admin/admin_gql.h"
 #include "auth/auth_grants.h"
 #include "auth/auth_internal.h"
+#include "payments/tenants.h"
 
 #include "../payments/payments_db.h"
 
@@ -43,13 +44,17 @@ static void teardown(void)
 TestSuite(gql_grants, .init = setup, .fini = teardown);
 
 /* Runs query with variables (JSON text or NULL) as the operator, or as another tenant. */
+/* A tenant that is not the operator (made by the tenants test; "" elsewhere). */
+static char tenant_b[PAY_TENANT_ID_LEN + 1];
+
 static json_t *run_as(bool operator, const char * query, const char *vars, unsigned *status)
 {
     json_t *v = vars ? json_loads(vars, 0, NULL) : NULL;
     cr_assert(!vars || v, "bad test JSON %s", vars);
     gql_request_t req = {
         .query = (const uint8_t *)query, .query_len = strlen(query), .variables = v};
-    admin_gql_req_t ctx = {.gql = &G, .tenant_id = OPERATOR, .is_operator = operator};
+    admin_gql_req_t ctx = {
+        .gql = &G, .tenant_id = operator? OPERATOR : tenant_b, .is_operator = operator};
     unsigned st = 0;
     json_t *resp = gql_execute(S, NULL, &req, &ctx, &st);
     json_decref(v);
@@ -288,25 +293,67 @@ Test(gql_grants, revoke_grant)
     json_decref(r);
 }
 
+/* Makes grant id one of tenant's, as POST /{tenant} makes it. */
+static void grant_tenant_set(const char *id, const char *tenant)
+{
+    db_err_t err;
+    db_conn_t *c = db_acquire(db, DB_CONN_WRITE, &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    db_stmt_t *st = db_prepare(c, "UPDATE auth_grants SET tenant_id = ? WHERE id = ?", &err);
+    cr_assert_not_null(st, "%s", err.msg);
+    db_bind_str(st, 1, tenant);
+    db_bind_str(st, 2, id);
+    cr_assert_eq(db_run(st, &err), DB_OK, "%s", err.msg);
+    db_release(c);
+}
+
 Test(gql_grants, tenants)
 {
-    char g1[UUID_STR_LEN + 1];
+    pay_tenant_input_t in = {.api_secret = "b-secret"};
+    pay_tenant_t t;
+    cr_assert_eq(pay_tenant_create(db, &in, NULL, 0, "test.b", &t), PAY_TENANT_OK);
+    memcpy(tenant_b, t.id, sizeof tenant_b);
+    char g1[UUID_STR_LEN + 1], gb[UUID_STR_LEN + 1];
     make_grant(GRANT_FINALIZED, true, 1000, NULL, false, g1);
-    const char *q = "query G($t: ID) { grants(tenantId: $t) { edges { node { id } } } }";
+    make_grant(GRANT_FINALIZED, true, 1001, NULL, false, gb);
+    grant_tenant_set(gb, tenant_b);
+    const char *q = "query G($t: ID) { grants(tenantId: $t) { edges { node { id tenantId } } } }";
     json_t *r = run(q, "{\"t\":\"" OPERATOR "\"}");
     cr_expect_eq(json_array_size(at(r, "grants.edges")), 1);
+    cr_expect_str_eq(str_at(r, "grants.edges.0.node.id"), g1);
+    cr_expect_str_eq(str_at(r, "grants.edges.0.node.tenantId"), OPERATOR);
     json_decref(r);
     r = run(q, "{\"t\":\"11111111-1111-4111-8111-111111111111\"}");
     cr_expect_eq(json_array_size(at(r, "grants.edges")), 0, "another tenant has no grants");
     json_decref(r);
-    r = run_as(false, q, NULL, NULL);
-    cr_expect_eq(json_array_size(at(r, "grants.edges")), 0, "a tenant sees only its own");
+    r = run(q, NULL);
+    cr_expect_eq(json_array_size(at(r, "grants.edges")), 2, "the operator sees every grant");
+    json_decref(r);
+    r = run_as(false, q, "{\"t\":\"" OPERATOR "\"}", NULL);
+    cr_expect_eq(json_array_size(at(r, "grants.edges")), 1, "a tenant sees only its own");
+    cr_expect_str_eq(str_at(r, "grants.edges.0.node.id"), gb);
+    cr_expect_str_eq(str_at(r, "grants.edges.0.node.tenantId"), tenant_b);
     json_decref(r);
     char vars[128];
     snprintf(vars, sizeof vars, "{\"id\":\"%s\"}", g1);
     r = run_as(false, "query G($id: ID!) { grant(id: $id) { id } }", vars, NULL);
     cr_expect_str_eq(error_code(r), GQL_CODE_NOT_FOUND);
     json_decref(r);
+    snprintf(vars, sizeof vars, "{\"i\":{\"grantId\":\"%s\"}}", g1);
+    r = run_as(false, "mutation R($i: RevokeGrantInput!) { revokeGrant(input: $i) { id } }", vars,
+               NULL);
+    cr_expect_str_eq(error_code(r), GQL_CODE_NOT_FOUND, "not another tenant's grant");
+    json_decref(r);
+    grant_t g;
+    cr_assert_eq(grant_get(A, g1, &g), GSTORE_OK);
+    cr_expect_eq(g.state, GRANT_FINALIZED, "left as it was");
+    grant_release(&g);
+    snprintf(vars, sizeof vars, "{\"i\":{\"grantId\":\"%s\"}}", gb);
+    r = run_as(false, "mutation R($i: RevokeGrantInput!) { revokeGrant(input: $i) { id } }", vars,
+               NULL);
+    cr_expect_str_eq(str_at(r, "revokeGrant.id"), gb, "its own");
+    json_decref(r);
+    memset(tenant_b, 0, sizeof tenant_b);
 }
 
 Test(gql_grants, without_the_authorization_server)

@@ -3,7 +3,7 @@
  * (tests/unit/auth/auth_grants_test.c) and the Postgres integration tests
  * (tests/integration/auth_grants_pg_test.c): Rafiki's reading of our grant states, in C and in
  * the SQL filters; keyset pages in both orders and directions with their page info; the
- * identifier filter; revocation and its tokens; a grant's subject rows.
+ * identifier filter; revocation and its tokens; a grant's subject rows; grants of tenants.
  */
 #ifndef RAFIKI_TESTS_AUTH_GRANTS_CASES_H
 #define RAFIKI_TESTS_AUTH_GRANTS_CASES_H
@@ -15,6 +15,7 @@
 #include "auth/auth_grants.h"
 #include "auth/auth_internal.h"
 #include "base/clock.h"
+#include "payments/tenants.h"
 
 #include "../payments/payments_db.h"
 
@@ -409,7 +410,106 @@ static void agc_case_subjects(const char *base)
     agc_close(&e);
 }
 
+/* A grant of tenant (NULL: {auth_url}/, the operator's) created at created_ms. */
+static void agc_tenant_grant(agc_env_t *e, const char *tenant, int64_t created_ms,
+                             char id[UUID_STR_LEN + 1])
+{
+    grant_t g;
+    memset(&g, 0, sizeof g);
+    uuid_v7(g.id);
+    g.state = GRANT_APPROVED;
+    snprintf(g.tenant_id, sizeof g.tenant_id, "%s", tenant ? tenant : "");
+    snprintf(g.client, sizeof g.client, "https://wallet.test/client");
+    g.access = json_pack("[{s:s,s:[s]}]", "type", "incoming-payment", "actions", "list");
+    auth_hash("continue", g.continue_hash);
+    g.created_ms = g.last_continue_ms = created_ms;
+    cr_assert_eq(grant_insert(e->a, &g), GSTORE_OK);
+    memcpy(id, g.id, UUID_STR_LEN + 1);
+    grant_release(&g);
+}
+
+static void agc_tenant_make(db_t *db, const char *idp_url, const char *idp_secret,
+                            char out[PAY_TENANT_ID_LEN + 1])
+{
+    pay_tenant_input_t in = {
+        .api_secret = "api-secret", .idp_consent_url = idp_url, .idp_secret = idp_secret};
+    pay_tenant_t t;
+    cr_assert_eq(pay_tenant_create(db, &in, NULL, 0, "test.agc", &t), PAY_TENANT_OK);
+    memcpy(out, t.id, PAY_TENANT_ID_LEN + 1);
+}
+
+/* Grants of tenants (sql/073): each records its tenant, the tenant filter selects one tenant's
+ * (the operator's with its grants of {auth_url}/), and grant_idp gives each grant its tenant's
+ * consent URL and IdP secret, the operator's grants this server's. */
+static void agc_case_tenants(const char *base)
+{
+    agc_env_t e = agc_open(base, "agc_tenants");
+    auth_free(e.a);
+    auth_config_t cfg = {.db = e.db,
+                         .auth_url = "http://auth.test",
+                         .idp_secret = "op-idp",
+                         .consent_url = "https://idp.operator.test/consent"};
+    e.a = auth_new(&cfg);
+    char op[PAY_TENANT_ID_LEN + 1], ta[PAY_TENANT_ID_LEN + 1], tb[PAY_TENANT_ID_LEN + 1],
+        gone[PAY_TENANT_ID_LEN + 1];
+    cr_assert_eq(pay_tenant_bootstrap(e.db, NULL, "admin-secret", op), PAY_TENANT_OK);
+    agc_tenant_make(e.db, "https://idp.a.test/consent?x=1", "a-idp", ta);
+    agc_tenant_make(e.db, NULL, NULL, tb);
+    agc_tenant_make(e.db, "https://idp.gone.test/", "gone-idp", gone);
+    cr_assert_eq(pay_tenant_delete(e.db, gone, clock_wall_ms()), PAY_TENANT_OK);
+
+    char names[6][UUID_STR_LEN + 1]; /* 0 of {auth_url}/, 1 of /{operator}, 2 3 A, 4 B, 5 gone */
+    agc_tenant_grant(&e, NULL, 1000, names[0]);
+    agc_tenant_grant(&e, op, 1001, names[1]);
+    agc_tenant_grant(&e, ta, 1002, names[2]);
+    agc_tenant_grant(&e, ta, 1003, names[3]);
+    agc_tenant_grant(&e, tb, 1004, names[4]);
+    agc_tenant_grant(&e, gone, 1005, names[5]);
+    auth_grants_page_t p = {.asc = true, .limit = 100};
+    AGC_EXPECT_PAGE(&e, &(auth_grants_filter_t){0}, &p, names, "0 1 2 3 4 5");
+    AGC_EXPECT_PAGE(&e, &(auth_grants_filter_t){.tenant_id = ta}, &p, names, "2 3");
+    AGC_EXPECT_PAGE(&e, &(auth_grants_filter_t){.tenant_id = tb}, &p, names, "4");
+    auth_grants_filter_t own = {.tenant_id = op, .tenant_operator = true};
+    AGC_EXPECT_PAGE(&e, &own, &p, names, "0 1");
+    AGC_EXPECT_PAGE(&e, &(auth_grants_filter_t){.tenant_id = ""}, &p, names, "");
+    auth_grants_page_t two = {.asc = true, .limit = 1};
+    AGC_EXPECT_PAGE(&e, &(auth_grants_filter_t){.tenant_id = ta}, &two, names, "2>");
+
+    auth_grant_view_t v;
+    cr_assert_eq(auth_grants_get(e.a, names[3], &v), AUTH_GRANTS_OK);
+    cr_expect_str_eq(v.tenant_id, ta);
+    auth_grant_view_release(&v);
+    cr_assert_eq(auth_grants_get(e.a, names[0], &v), AUTH_GRANTS_OK);
+    cr_expect_str_eq(v.tenant_id, "", "a grant of {auth_url}/ has no tenant");
+    auth_grant_view_release(&v);
+
+    grant_idp_t idp;
+    cr_assert_eq(grant_idp(e.a, "", &idp), GSTORE_OK);
+    cr_expect_str_eq(idp.consent_url, "https://idp.operator.test/consent");
+    cr_expect_str_eq(idp.idp_secret, "op-idp");
+    cr_assert_eq(grant_idp(e.a, op, &idp), GSTORE_OK);
+    cr_expect_str_eq(idp.idp_secret, "op-idp", "the operator tenant keeps IDP_SECRET");
+    cr_assert_eq(grant_idp(e.a, ta, &idp), GSTORE_OK);
+    cr_expect_str_eq(idp.consent_url, "https://idp.a.test/consent?x=1");
+    cr_expect_str_eq(idp.idp_secret, "a-idp");
+    cr_assert_eq(grant_idp(e.a, tb, &idp), GSTORE_OK);
+    cr_expect_str_eq(idp.consent_url, "http://auth.test/consent", "the built-in screens");
+    cr_expect_str_eq(idp.idp_secret, "", "no secret opens B's interactions");
+    cr_expect_eq(grant_idp(e.a, gone, &idp), GSTORE_NOT_FOUND);
+    cr_expect_eq(tenant_live(e.a, ta), GSTORE_OK);
+    cr_expect_eq(tenant_live(e.a, op), GSTORE_OK);
+    cr_expect_eq(tenant_live(e.a, gone), GSTORE_NOT_FOUND);
+    cr_expect_eq(tenant_live(e.a, "0190f6a0-0000-7000-8000-000000000009"), GSTORE_NOT_FOUND);
+    cr_expect_eq(tenant_live(e.a, "consent"), GSTORE_NOT_FOUND);
+    agc_close(&e);
+}
+
 #define AUTH_GRANTS_CASES(suite, base_expr, skip_stmt)                                             \
+    Test(suite, tenants)                                                                           \
+    {                                                                                              \
+        skip_stmt;                                                                                 \
+        agc_case_tenants(base_expr);                                                               \
+    }                                                                                              \
     Test(suite, states_read_as_rafiki)                                                             \
     {                                                                                              \
         skip_stmt;                                                                                 \
