@@ -44,7 +44,10 @@ const CREATE_KEY = 'mutation($input: CreateWalletAddressKeyInput!) { createWalle
 // A tenant with its own secret, asset (code, scale 2) and liquidity, and wallet addresses.
 async function tenant (name, code, who) {
   const secret = `${name}-secret-${randomUUID()}`
-  const { id } = (await operator.request(CREATE_TENANT, { input: { apiSecret: secret, publicName: name } })).createTenant.tenant
+  // Rafiki's rule: a tenant's wallet addresses lie under its WALLET_ADDRESS_URL
+  const settings = [{ key: 'WALLET_ADDRESS_URL', value: `http://localhost:${ports.op}/${name}/` }]
+  const idpSecret = `${name}-idp-secret-${randomUUID()}`
+  const { id } = (await operator.request(CREATE_TENANT, { input: { apiSecret: secret, idpSecret, publicName: name, settings } })).createTenant.tenant
   const gql = gqlClient({ url: `http://127.0.0.1:${ports.admin}/graphql`, secret, tenantId: id })
   const asset = (await gql.request(CREATE_ASSET, { input: { code, scale: 2 } })).createAsset.asset.id
   await gql.request(DEPOSIT, { input: { assetId: asset, amount: '10000000', id: randomUUID(), idempotencyKey: randomUUID() } })
@@ -53,7 +56,7 @@ async function tenant (name, code, who) {
     const wa = (await gql.request(CREATE_WA, { input: { assetId: asset, address: `${name}-${w}`, publicName: w } })).createWalletAddress.walletAddress
     wallets[w] = { id: wa.id, url: wa.address }
   }
-  t[name] = { id, gql, asset, wallets }
+  t[name] = { id, gql, asset, wallets, idpSecret }
 }
 
 before(async () => {
@@ -84,14 +87,15 @@ after(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-// The interaction through the interaction API (what a wallet with its own login does).
-async function interact (grant) {
+// The interaction through the interaction API (what a wallet with its own login does), with
+// the IdP secret of the grant's tenant.
+async function interact (grant, idpSecret = IDP_SECRET) {
   const start = await fetch(grant.interact.redirect, { redirect: 'manual' })
   assert.equal(start.status, 302)
   const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
   const [, id, nonce] = new URL(grant.interact.redirect).pathname.match(/\/interact\/([^/]+)\/([^/]+)$/)
   const decided = await fetch(`http://127.0.0.1:${ports.inter}/grant/${id}/${nonce}/accept`, {
-    method: 'POST', headers: { 'x-idp-secret': IDP_SECRET }
+    method: 'POST', headers: { 'x-idp-secret': idpSecret }
   })
   assert.equal(decided.status, 202)
   const fin = await fetch(`${new URL(grant.interact.redirect).origin}/interact/${id}/${nonce}/finish`, {
@@ -166,7 +170,7 @@ test('A pays B: every URL carries its tenant; the other tenant\'s prefix finds n
     interact: { start: ['redirect'], finish: { method: 'redirect', uri: FINISH, nonce: randomUUID() } }
   })
   assert.ok(isPendingGrant(opGrant), JSON.stringify(opGrant))
-  const ref = await interact(opGrant)
+  const ref = await interact(opGrant, t.ta.idpSecret)
   await sleep(WAIT_S * 1000)
   const cont = await client.grant.continue({ url: opGrant.continue.uri, accessToken: opGrant.continue.access_token.value }, { interact_ref: ref })
   assert.ok(isFinalizedGrantWithAccessToken(cont))
