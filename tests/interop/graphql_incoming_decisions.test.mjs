@@ -35,7 +35,10 @@ const yaml = require('js-yaml')
 
 const SECRET = 'gql-decisions-secret-' + randomUUID()
 const TENANT = randomUUID()
-const POLL_TIMEOUT_MS = 3000
+// generous: the wallet backend answers through a webhook and GraphQL, on a machine that may be
+// busy with other suites
+const POLL_TIMEOUT_MS = 8000
+const MAX_WAIT_MS = 6000
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-gql-decisions-'))
 let node, gql, op, usd, backend, peerToken, peer, dbName
 
@@ -122,7 +125,7 @@ before(async () => {
       INCOMING_PAYMENT_CREATED_POLL_TIMEOUT_MS: String(POLL_TIMEOUT_MS),
       INCOMING_PAYMENT_CREATED_POLL_FREQUENCY_MS: '100',
       ENABLE_PARTIAL_PAYMENT_DECISION: 'true',
-      PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS: '2500',
+      PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS: String(MAX_WAIT_MS),
       ...stores
     }
   })
@@ -305,7 +308,7 @@ test('partial payments: confirm fulfils, the event is Rafiki\'s, money without d
   const replies = await Promise.all(Array.from({ length: 8 }, async (_, i) =>
     streamReply(ip.keys, await sendIlp(await dataPrepare(ip.keys, 10, 10000, `part ${i}`)))))
   assert.deepEqual(replies.map((r) => r.type), Array(8).fill('fulfill'))
-  assert.ok(Date.now() - t0 < 2500, 'answered as soon as confirmed')
+  assert.ok(Date.now() - t0 < MAX_WAIT_MS, 'answered as soon as confirmed')
   assert.equal(await received(ip.id), '580')
   assert.deepEqual(partialEvents(ip.id).map((e) => e.data.dataFromSender).sort(), ['order 42 \u00e9', ...Array.from({ length: 8 }, (_, i) => `part ${i}`)].sort())
   await sleep(500) // a pass or two of the incoming payment worker
@@ -325,7 +328,7 @@ test('partial payments: reject and no answer decline F99 with the reason; no mon
   const t0 = Date.now()
   assertDeclined(await streamReply(silent.keys, await sendIlp(await dataPrepare(silent.keys, 300, 10000, 'hello?'))), 'No response from receiving ASE')
   const waited = Date.now() - t0
-  assert.ok(waited >= 2400 && waited < 4500, `PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS bounds the wait: ${waited} ms`)
+  assert.ok(waited >= MAX_WAIT_MS - 100 && waited < MAX_WAIT_MS + 2000, `PARTIAL_PAYMENT_DECISION_MAX_WAIT_MS bounds the wait: ${waited} ms`)
   // a packet expiring sooner waits until its expiry less the safety margin (100 ms)
   const t1 = Date.now()
   assertDeclined(await streamReply(silent.keys, await sendIlp(await dataPrepare(silent.keys, 300, 1200, 'quick?'))), 'No response from receiving ASE')
