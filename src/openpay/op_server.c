@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "payments/tenants.h"
 #include "payments/op_client.h"
 #include "payments/wallet_address_props.h"
 #include "openpay/spsp.h"
@@ -81,6 +82,12 @@ static http_handler_result_t op_spsp(http_req_t *req, const wallet_ctx_t *ctx,
         http_respond_error(req, 503, "spsp_unavailable", "cannot issue STREAM credentials");
         return HTTP_DONE;
     }
+    /* a tenant's wallet address receives under the tenant's ILP address */
+    char tenant_address[ILP_ADDRESS_MAX_LEN + 1];
+    const char *given = json_string_value(json_object_get(doc, "destination_account"));
+    if (given &&
+        pay_tenant_stream_address(ctx->db, w->id, ctx->receiver->address, given, tenant_address))
+        json_object_set_new(doc, "destination_account", json_string(tenant_address));
     /* fresh credentials every time, but a client may reuse them: they do not expire */
     http_req_add_header(req, "Cache-Control", "max-age=60");
     return op_json(req, SPSP_CONTENT_TYPE, doc);

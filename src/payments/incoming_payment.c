@@ -804,5 +804,13 @@ int incoming_payment_credentials(const wallet_ctx_t *ctx, const incoming_payment
                                      .has_asset = true,
                                      .asset_code = SLICE_STR(p->asset_code),
                                      .asset_scale = p->asset_scale};
-    return stream_receiver_credentials(ctx->receiver, &d, out) == STREAM_OK ? 0 : -1;
+    if (stream_receiver_credentials(ctx->receiver, &d, out) != STREAM_OK)
+        return -1;
+    char tenant_address[ILP_ADDRESS_MAX_LEN + 1];
+    if (pay_tenant_stream_address(ctx->db, p->wallet_address_id, ctx->receiver->address,
+                                  out->address, tenant_address)) {
+        out->address_len = strlen(tenant_address);
+        memcpy(out->address, tenant_address, out->address_len + 1);
+    }
+    return 0;
 }

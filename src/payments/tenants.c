@@ -15,6 +15,7 @@
 #include "base/slice.h"
 #include "ilp/address.h"
 #include "payments/rows.h"
+#include "stream/receiver.h"
 
 /* Most tenants one page reads before it windows them (a page is in memory, as assets'). */
 #define TENANTS_MAX 4096
@@ -883,4 +884,32 @@ bool pay_tenant_rafiki_funding(db_t *db, ledger_id_t wallet_address_id, bool ins
     if (rc != DB_ROW && rc != DB_NOT_FOUND && rc != DB_OK)
         storage("funding model", &e);
     return rafiki;
+}
+
+/* Whether tenant_address is base plus 1..STREAM_RECEIVER_SUB_SEGMENTS_MAX segments. */
+static bool below(const char *base, const char *tenant_address)
+{
+    size_t n = strlen(base);
+    if (strncmp(tenant_address, base, n) != 0 || tenant_address[n] != '.')
+        return false;
+    int segments = 0;
+    for (const char *p = tenant_address + n; *p; p++)
+        segments += *p == '.';
+    return segments <= STREAM_RECEIVER_SUB_SEGMENTS_MAX;
+}
+
+bool pay_tenant_stream_address(db_t *db, ledger_id_t wallet_address_id, const char *base,
+                               const char *address, char out[ILP_ADDRESS_MAX_LEN + 1])
+{
+    char id[LEDGER_ID_STR_LEN + 1], owner[PAY_TENANT_ID_LEN + 1];
+    char mine[PAY_TENANT_TEXT_MAX + 1];
+    size_t n = strlen(base);
+    ledger_id_format(wallet_address_id, id);
+    if (strncmp(address, base, n) != 0 || address[n] != '.' ||
+        pay_tenant_owner(db, PAY_OWNED_WALLET_ADDRESS, id, owner) != PAY_TENANT_OK || !owner[0] ||
+        pay_tenant_setting(db, owner, "ILP_ADDRESS", mine, sizeof mine) != PAY_TENANT_OK ||
+        !below(base, mine))
+        return false;
+    int w = snprintf(out, ILP_ADDRESS_MAX_LEN + 1, "%s%s", mine, address + n);
+    return w > 0 && w <= ILP_ADDRESS_MAX_LEN;
 }

@@ -168,6 +168,15 @@ typedef struct {
 } pay_tenant_rates_t;
 rates_t *pay_tenant_rates_for_wallet(void *ctx, ledger_id_t wallet_address_id);
 
+/* STREAM credentials under the ILP address of the wallet address's tenant (its ILP_ADDRESS
+ * setting, Rafiki's default {ILP_ADDRESS}.{tenantId}): address (handed out under base, the
+ * instance's ILP address) rewritten into out with the tenant's address in place of base. False
+ * (out untouched) for the operator's wallet addresses, a tenant without the setting, or one
+ * whose address is not below base with at most STREAM_RECEIVER_SUB_SEGMENTS_MAX more segments
+ * (packets to it would not reach us: it receives under base). */
+bool pay_tenant_stream_address(db_t *db, ledger_id_t wallet_address_id, const char *base,
+                               const char *address, char out[ILP_ADDRESS_MAX_LEN + 1]);
+
 /* Which tenant's rows a list holds. */
 typedef enum {
     PAY_SCOPE_ALL = 0,  /* every tenant's (the operator without a tenantId argument) */

@@ -163,6 +163,28 @@ static stream_result_t parse_token_plain(slice_t plain, stream_connection_detail
     return STREAM_OK;
 }
 
+/* The token of seg decrypted into plain_buf (*plain_len) and its bytes into tok (*n). */
+static stream_result_t token_open(const stream_receiver_t *r, slice_t seg, uint8_t *tok, ssize_t *n,
+                                  uint8_t *plain_buf, size_t plain_cap, size_t *plain_len)
+{
+    *n = b64_decode(tok, TOKEN_MAX_LEN, (const char *)seg.ptr, seg.len, B64_URL | B64_LENIENT);
+    if (*n < 0)
+        return STREAM_ERR_DECRYPT;
+    return stream_decrypt(plain_buf, plain_cap, plain_len, r->token_key, SLICE(tok, (size_t)*n));
+}
+
+/* The segment after seg in dest ("" when seg is the last). */
+static slice_t next_segment(slice_t dest, slice_t seg)
+{
+    const uint8_t *end = dest.ptr + dest.len, *p = seg.ptr + seg.len;
+    if (p >= end)
+        return SLICE(NULL, 0);
+    size_t n = 0;
+    while (p + 1 + n < end && p[1 + n] != '.')
+        n++;
+    return SLICE(p + 1, n);
+}
+
 stream_result_t stream_receiver_decode_token(const stream_receiver_t *r, slice_t destination,
                                              stream_connection_details_t *details,
                                              uint8_t *plain_buf, size_t plain_cap, uint8_t *token,
@@ -172,12 +194,18 @@ stream_result_t stream_receiver_decode_token(const stream_receiver_t *r, slice_t
     if (seg.len == 0)
         return STREAM_ERR_ADDRESS;
     uint8_t tok[TOKEN_MAX_LEN];
-    ssize_t n = b64_decode(tok, sizeof tok, (const char *)seg.ptr, seg.len, B64_URL | B64_LENIENT);
-    if (n < 0)
-        return STREAM_ERR_DECRYPT;
+    ssize_t n;
     size_t plain_len;
-    if (stream_decrypt(plain_buf, plain_cap, &plain_len, r->token_key, SLICE(tok, (size_t)n)) !=
-        STREAM_OK)
+    stream_result_t rc = token_open(r, seg, tok, &n, plain_buf, plain_cap, &plain_len);
+    /* credentials under an address below ours (a tenant's ILP address) carry its segments
+     * first: the token is one of the next few */
+    for (int i = 0; rc != STREAM_OK && i < STREAM_RECEIVER_SUB_SEGMENTS_MAX; i++) {
+        seg = next_segment(destination, seg);
+        if (seg.len == 0)
+            break;
+        rc = token_open(r, seg, tok, &n, plain_buf, plain_cap, &plain_len);
+    }
+    if (rc != STREAM_OK)
         return STREAM_ERR_DECRYPT;
     if (token != NULL) {
         memcpy(token, tok, (size_t)n);

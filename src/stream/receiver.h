@@ -111,11 +111,18 @@ stream_result_t stream_receiver_credentials(const stream_receiver_t *r,
                                             const stream_connection_details_t *details,
                                             stream_credentials_t *out);
 
+/* Most segments an address below the receiver's (a tenant's ILP address, Rafiki 2.0's default
+ * {ILP_ADDRESS}.{tenantId}) may put between it and the token. */
+#define STREAM_RECEIVER_SUB_SEGMENTS_MAX 4
+
 /*
  * Decode the connection token of destination (for routing, like Rafiki's stream-address
- * middleware). Slices in *details point into plain_buf (plain_cap >= 1024 is enough).
- * Returns STREAM_OK, STREAM_ERR_ADDRESS (not under our address) or STREAM_ERR_DECRYPT.
- * If token/token_len are given, the decoded token bytes are copied there (cap 1024).
+ * middleware): the segment after our address, or when that is no token of ours, one of the
+ * STREAM_RECEIVER_SUB_SEGMENTS_MAX after it (credentials handed out under a longer address;
+ * the keys do not depend on the address). Slices in *details point into plain_buf (plain_cap >=
+ * 1024 is enough). Returns STREAM_OK, STREAM_ERR_ADDRESS (not under our address) or
+ * STREAM_ERR_DECRYPT. If token/token_len are given, the decoded token bytes are copied there (cap
+ * 1024).
  */
 stream_result_t stream_receiver_decode_token(const stream_receiver_t *r, slice_t destination,
                                              stream_connection_details_t *details,

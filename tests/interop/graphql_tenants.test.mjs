@@ -16,6 +16,7 @@ import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
 import { pgUrl, psql } from './lib/pg.mjs'
+import { streamKeys, moneyPrepare, streamReply } from './lib/packets.mjs'
 
 const SECRET = 'gql-tenants-operator-' + randomUUID()
 const OPERATOR = randomUUID()
@@ -391,6 +392,36 @@ test('funding model: a tenant set to "ledger" pays from our ledger while the oth
   const earlier = (await tenants.beta.gql.request(`query($id: String!) { outgoingPayment(id: $id) { state } }`, { id: tenants.beta.own.outgoing })).outgoingPayment.state
   assert.equal(earlier, 'FUNDING', "beta (the instance's rafiki model) still waits for its deposit")
   assert.equal((await rest('PATCH', `/tenants/${tenants.alpha.id}`, { funding_model: null })).funding_model, null)
+})
+
+test('settings: a tenant\'s payments receive under its ILP_ADDRESS (Rafiki\'s default {ILP_ADDRESS}.{tenantId})', async () => {
+  const A = tenants.alpha.gql
+  const own = tenants.alpha.own
+  const prefix = `test.tenants.${tenants.alpha.id}.`
+  const ip = (await A.request(`mutation($input: CreateIncomingPaymentInput!) { createIncomingPayment(input: $input) { payment { id } } }`,
+    { input: { walletAddressId: own.payee, incomingAmount: { value: '700', assetCode: 'AAA', assetScale: 2 } } })).createIncomingPayment.payment
+  const m = (await srv.admin('GET', `/incoming-payments/${ip.id}`)).methods[0]
+  assert.ok(m.ilpAddress.startsWith(prefix), m.ilpAddress)
+  const spsp = await (await fetch(own.walletUrl.replace('/payer', '/payee'), { headers: { accept: 'application/spsp4+json' } })).json()
+  assert.ok(spsp.destination_account.startsWith(prefix), spsp.destination_account)
+  // the operator's wallet addresses keep the instance's address
+  const opUsd = await srv.admin('POST', '/assets', { code: 'OPA', scale: 2 })
+  const opWallet = await srv.admin('POST', '/wallet-addresses', { asset_id: opUsd.id, url: `http://localhost:${srv.ports.op}/operator-own` })
+  const opSpsp = await (await fetch(opWallet.url, { headers: { accept: 'application/spsp4+json' } })).json()
+  assert.ok(opSpsp.destination_account.startsWith('test.tenants.') && !opSpsp.destination_account.startsWith(prefix))
+  // money sent to the tenant's address arrives
+  const token = `peer-${randomUUID()}`
+  await srv.admin('POST', '/peers', { asset_id: own.asset, ilp_address: 'test.sender', incoming_tokens: [token], min_balance: '-100000000', name: 'sender' })
+  const keys = await streamKeys({ destination_account: m.ilpAddress, shared_secret: m.sharedSecret })
+  const r = await fetch(`http://127.0.0.1:${srv.ports.conn}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
+    body: await moneyPrepare(keys, 300, 10000)
+  })
+  assert.equal(r.status, 200)
+  assert.equal((await streamReply(keys, Buffer.from(await r.arrayBuffer()))).type, 'fulfill')
+  const got = (await A.request(`query($id: String!) { incomingPayment(id: $id) { receivedAmount { value } } }`, { id: ip.id })).incomingPayment
+  assert.equal(got.receivedAmount.value, '300')
 })
 
 // Every root field that names a resource (an argument or input field called id, ...Id or
