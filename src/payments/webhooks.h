@@ -94,6 +94,12 @@ bool webhook_type_enabled(const char *type);
  * the set unchanged. */
 int webhook_types_disable(const char *csv, char *bad, size_t cap);
 
+/* SEND_TENANT_WEBHOOKS_TO_OPERATOR (Rafiki's finalizeWebhookRecipients): when on, an event of a
+ * resource owned by a tenant other than the operator is also delivered to the operator, as a
+ * copy recorded with the event (sql/071_webhook_copies.sql) and retried on its own. Process-wide:
+ * call before any thread records events. */
+void webhook_copy_to_operator(bool on);
+
 /*
  * Records an event in conn's open transaction (a programmer error without one): type is one of
  * the WEBHOOK_* names, resource_id the id of the resource the event reports (events of one
@@ -196,16 +202,19 @@ db_rc_t webhook_event_data_read(db_t *db, const char *id, char *out, size_t cap,
 #define WEBHOOK_SECRET_MAX 256
 
 typedef struct {
-    const char *url;       /* WEBHOOK_URL (copied); http:// or https:// */
+    const char *url;       /* WEBHOOK_URL (copied); http:// or https://; NULL: only tenants'
+                              own WEBHOOK_URL settings are sent to */
     const uint8_t *secret; /* SIGNATURE_SECRET bytes (copied); len 0: no Rafiki-Signature header */
     size_t secret_len;
-    uint32_t timeout_ms;     /* one attempt, connect to last byte; 0 = the default */
-    unsigned max_retry;      /* attempts per event in all; 0 = the default */
-    uint32_t backoff_ms;     /* wait after the n-th failure: n * backoff_ms, at most
-                                backoff_max_ms; 0 = the default */
-    uint32_t backoff_max_ms; /* 0 = WEBHOOK_BACKOFF_MAX_MS */
-    uint32_t poll_ms;        /* how often an idle worker looks for due events; 0 = the default */
-    unsigned batch;          /* events claimed and sent at once, 1..WEBHOOK_BATCH_MAX; 0 = max */
+    uint32_t timeout_ms;      /* one attempt, connect to last byte; 0 = the default */
+    unsigned max_retry;       /* attempts per event in all; 0 = the default */
+    uint32_t backoff_ms;      /* wait after the n-th failure: n * backoff_ms, at most
+                                 backoff_max_ms; 0 = the default */
+    uint32_t backoff_max_ms;  /* 0 = WEBHOOK_BACKOFF_MAX_MS */
+    uint32_t poll_ms;         /* how often an idle worker looks for due events; 0 = the default */
+    unsigned batch;           /* events claimed and sent at once, 1..WEBHOOK_BATCH_MAX; 0 = max */
+    uint32_t settings_ttl_ms; /* how long the tenants' webhook settings are kept before they are
+                                 read again (webhooks_settings.h); 0 = 5 s */
 } webhooks_config_t;
 
 typedef struct webhooks webhooks_t;
@@ -218,7 +227,7 @@ typedef struct {
 } webhooks_stats_t;
 
 /* Starts the delivery worker thread over db (which must outlive it). Returns NULL (logged) on a
- * bad configuration (no URL, secret too long) or when the thread or HTTP client cannot start. */
+ * bad configuration (secret too long) or when the thread or HTTP client cannot start. */
 webhooks_t *webhooks_start(db_t *db, const webhooks_config_t *cfg);
 /* Makes an idle worker look for due events now instead of at its next poll; any thread. */
 void webhooks_wake(webhooks_t *w);
