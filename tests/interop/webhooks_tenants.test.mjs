@@ -67,8 +67,9 @@ async function waitFor (what, cond, ms = 15000) {
 const CREATE_TENANT = 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } } }'
 const SETTINGS = 'mutation($input: CreateTenantSettingsInput!) { createTenantSettings(input: $input) { settings { key value } } }'
 
-// One installation: an operator with its receiver as the instance's WEBHOOK_URL.
-async function install (t, env) {
+// One installation: an operator with its receiver as the instance's WEBHOOK_URL (none when
+// instanceUrl is false).
+async function install (t, env, { instanceUrl = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-wh-tenants-'))
   const secret = 'wh-tenants-operator-' + randomUUID()
   const operatorId = randomUUID()
@@ -80,7 +81,7 @@ async function install (t, env) {
     secret,
     env: {
       OPERATOR_TENANT_ID: operatorId,
-      WEBHOOK_URL: op.url(),
+      ...(instanceUrl ? { WEBHOOK_URL: op.url() } : {}),
       SIGNATURE_SECRET: SIGNING,
       WEBHOOK_TIMEOUT: '1000',
       WEBHOOK_MAX_RETRY: '5',
@@ -227,4 +228,23 @@ test('SEND_TENANT_WEBHOOKS_TO_OPERATOR=true: the operator also receives each ten
   const copy = inst.op.of(ids.alpha)[0].body
   assert.deepEqual(copy, rxA.of(ids.alpha)[0].body, 'the same event: same id, type and data')
   assert.deepEqual(Object.keys(copy).sort(), ['data', 'id', 'type'])
+})
+
+test('without the instance\'s WEBHOOK_URL the worker still sends tenants\' events to their own URLs', { timeout: 120000 }, async (t) => {
+  const inst = await install(t, {}, { instanceUrl: false })
+  const rxA = await inst.receiver('alpha')
+  const alpha = await inst.tenant('alpha', [{ key: 'WEBHOOK_URL', value: rxA.url() }])
+  const gamma = await inst.tenant('gamma')
+  const a = await (await wallet(alpha, 'alpha')).pay()
+  const g = await (await wallet(gamma, 'gamma')).pay()
+  const o = await (await wallet({ gql: inst.gql }, 'operator')).pay()
+  // the first URL on an installation without one is seen within the settings' time to live
+  await waitFor('alpha\'s event', () => rxA.of(a).length > 0, 15000)
+  await sleep(500)
+  onlyAt(inst, a, [rxA])
+  for (const id of [g, o]) {
+    const e = await eventState(inst, id)
+    assert.deepEqual([e.state, e.attempts], ['pending', 0], 'nowhere to send: recorded, not attempted')
+  }
+  assert.equal(inst.op.hits.length, 0)
 })
