@@ -6,7 +6,17 @@
  * row commits or rolls back with the change it reports: no event without its change, no change
  * without its event. Schema: sql/030_webhooks.sql.
  *
- * Delivery (webhooks_start): a worker thread POSTs each event to WEBHOOK_URL as
+ * Recipients (Rafiki 2.0's tenants): an event is delivered to the tenant owning its resource
+ * (tenants.h: a payment by its wallet address), at that tenant's WEBHOOK_URL setting with its
+ * WEBHOOK_TIMEOUT and WEBHOOK_MAX_RETRY, each setting it lacks taken from the instance's (the
+ * operator's events, and a tenant's without the setting, use the instance's WEBHOOK_URL), as
+ * Rafiki's `settings.webhookUrl ?? config.webhookUrl`. With SEND_TENANT_WEBHOOKS_TO_OPERATOR a
+ * tenant's event also has an operator's copy (webhook_copy_to_operator), a delivery with its
+ * own attempts, back-off and order. The settings are read per claimed batch
+ * (webhooks_settings.h). A delivery whose recipient has no URL at all is not attempted: it
+ * waits, looked at again every 30 s, and the worker only polls while nobody has a URL.
+ *
+ * Delivery (webhooks_start): a worker thread POSTs each event to its recipient's URL as
  *     {"data":{...},"id":"<event uuid>","type":"<type>"}
  * with the header
  *     Rafiki-Signature: t=<unix milliseconds>, v1=<hex HMAC-SHA256(SIGNATURE_SECRET, "<t>.<body>")>
@@ -27,6 +37,8 @@
  * not hold later ones back (the wallet sees the failure in GET /webhook-events). Waiting events
  * are marked blocked when added and unblocked when their predecessor finishes, so a claim reads
  * only the events that can go now however long the backlog (sql/033_webhook_order.sql).
+ * Operator's copies keep the same order among themselves. The state GET /webhook-events shows is
+ * that of the event's own delivery (to its owner), not of its copies.
  *
  * Sharing the work: a claim is a short transaction that takes due rows (Postgres:
  * FOR UPDATE SKIP LOCKED, so replicas on one database take disjoint rows; SQLite: the single
