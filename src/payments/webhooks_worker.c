@@ -158,7 +158,7 @@ static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int table, int64_t now, s
 static const char *const LEASE[2] = PER_TABLE(LEASE_SQL);
 
 /* Leases the claimed rows: counts the attempt and moves process_at past its timeout; a parked
- * row is only moved PARK_MS on. */
+ * row is only moved PARK_MS on; a row given up is left to record(). */
 static db_rc_t lease_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t n, db_err_t *err)
 {
     for (size_t i = 0; i < n; i++) {
@@ -166,7 +166,7 @@ static db_rc_t lease_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t n, db
         db_stmt_t *st = db_prepare(c, LEASE[s->copy], err);
         if (!st)
             return err->code;
-        db_bind_i64(st, 1, s->parked ? s->attempts - 1 : s->attempts);
+        db_bind_i64(st, 1, s->body ? s->attempts : s->attempts - 1); /* only sends count */
         db_bind_i64(st, 2,
                     now + (s->parked ? PARK_MS : (int64_t)s->to.timeout_ms + LEASE_MARGIN_MS));
         db_bind_i64(st, 3, now);
@@ -313,8 +313,8 @@ static void slot_error(const slot_t *s, char *out, size_t cap)
 {
     if (!s->body && s->to.max_retry == 0)
         snprintf(out, cap, "WEBHOOK_MAX_RETRY is 0: no attempt is made");
-    else if (!s->body)
-        snprintf(out, cap, "no answer recorded for the last attempt (process stopped)");
+    else if (!s->body) /* a process stopped before recording it, or the setting was lowered */
+        snprintf(out, cap, "no attempt left (WEBHOOK_MAX_RETRY %u)", s->to.max_retry);
     else if (s->result != HTTP_CLIENT_OK)
         snprintf(out, cap, "%s", http_client_result_str(s->result));
     else
@@ -409,7 +409,7 @@ static void record(webhooks_t *w, size_t n)
             atomic_fetch_add(&w->n_failed, 1);
             log_request_id_set(s->request_id);
             LOGW("webhooks: event %s%s given up after %u attempts", s->id,
-                 s->copy ? " (a copy)" : "", s->attempts);
+                 s->copy ? " (a copy)" : "", s->body ? s->attempts : s->attempts - 1);
             log_request_id_set(NULL);
         }
     }
