@@ -102,8 +102,8 @@ void webhook_copy_to_operator(bool on)
     "INSERT INTO webhook_copies (event_seq, recipient_tenant_id, resource_id, state, attempts, "   \
     "process_at, blocked, created_at, updated_at) SELECT e.seq, NULL, e.resource_id, 0, 0, ?, "    \
     "EXISTS (SELECT 1 FROM webhook_copies p WHERE p.resource_id = e.resource_id AND p.state = "    \
-    "0), ?, ? FROM webhook_events e JOIN tenant_resources r ON " WEBHOOK_OWNER_JOIN(               \
-        "e") " JOIN tenants t ON t.id = r.tenant_id AND NOT t.is_operator WHERE e.id = ?"
+    "0), ?, ? FROM webhook_events e JOIN tenant_resources r ON " WEBHOOK_OWNER_JOIN_E              \
+    " JOIN tenants t ON t.id = r.tenant_id AND NOT t.is_operator WHERE e.id = ?"
 
 /* The operator's copy of event id when a tenant that is not the operator owns its resource
  * (sql/071_webhook_copies.sql); nothing otherwise. Blocked behind an earlier pending copy of the

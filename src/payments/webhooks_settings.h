@@ -26,13 +26,13 @@
 
 #include "store/db.h"
 
-/* The tenant_resources row of the tenant owning the resource of event row E (a payment by its
+/* The tenant_resources row of the tenant owning the resource of event row e (a payment by its
  * wallet address; an asset, peer or wallet address directly): a join condition on alias r.
  * No row: the operator's. */
-#define WEBHOOK_OWNER_JOIN(E)                                                                      \
-    "r.resource_id = COALESCE((SELECT i.wallet_address_id FROM incoming_payments i WHERE i.id "    \
-    "= " E ".resource_id), (SELECT o.wallet_address_id FROM outgoing_payments o WHERE o.id = " E   \
-    ".resource_id), " E ".resource_id)"
+#define WEBHOOK_OWNER_JOIN_E                                                                       \
+    "r.resource_id = COALESCE((SELECT i.wallet_address_id FROM incoming_payments i WHERE i.id = "  \
+    "e.resource_id), (SELECT o.wallet_address_id FROM outgoing_payments o WHERE o.id = "           \
+    "e.resource_id), e.resource_id)"
 
 /* Default time to live of the answer of webhook_settings_idle. */
 #define WEBHOOK_SETTINGS_TTL_MS_DEFAULT 5000

@@ -86,20 +86,19 @@ struct webhooks {
  * earlier row of its resource in the same table is pending (that one may itself be leased,
  * backing off, or not yet due). Blocked rows are skipped by the index; the NOT EXISTS keeps the
  * order even for a row unblocked too early. */
-static const char *const CLAIM_SQL[2] = {
-    "SELECT e.seq, e.id, e.type, e.attempts, e.data, e.request_id, r.tenant_id FROM "
-    "webhook_events e LEFT JOIN tenant_resources r ON " WEBHOOK_OWNER_JOIN(
-        "e") " WHERE e.state "
-             "= 0 AND e.blocked = FALSE AND e.process_at <= ? AND NOT EXISTS (SELECT 1 FROM "
-             "webhook_events p WHERE p.state = 0 AND p.resource_id = e.resource_id AND p.seq < "
-             "e.seq) "
-             "ORDER BY e.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF e SKIP LOCKED{{END_IF}}",
-    "SELECT c.seq, e.id, e.type, c.attempts, e.data, e.request_id, c.recipient_tenant_id FROM "
-    "webhook_copies c JOIN webhook_events e ON e.seq = c.event_seq WHERE c.state = 0 AND "
-    "c.blocked = FALSE AND c.process_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_copies p "
-    "WHERE p.state = 0 AND p.resource_id = c.resource_id AND p.seq < c.seq) ORDER BY "
-    "c.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF c SKIP LOCKED{{END_IF}}",
-};
+#define CLAIM_EVENTS_SQL                                                                           \
+    "SELECT e.seq, e.id, e.type, e.attempts, e.data, e.request_id, r.tenant_id FROM "              \
+    "webhook_events e LEFT JOIN tenant_resources r ON " WEBHOOK_OWNER_JOIN_E                       \
+    " WHERE e.state = 0 AND e.blocked = FALSE AND e.process_at <= ? AND NOT EXISTS (SELECT 1 "     \
+    "FROM webhook_events p WHERE p.state = 0 AND p.resource_id = e.resource_id AND p.seq < "       \
+    "e.seq) ORDER BY e.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF e SKIP LOCKED{{END_IF}}"
+#define CLAIM_COPIES_SQL                                                                           \
+    "SELECT c.seq, e.id, e.type, c.attempts, e.data, e.request_id, c.recipient_tenant_id FROM "    \
+    "webhook_copies c JOIN webhook_events e ON e.seq = c.event_seq WHERE c.state = 0 AND "         \
+    "c.blocked = FALSE AND c.process_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_copies p "      \
+    "WHERE p.state = 0 AND p.resource_id = c.resource_id AND p.seq < c.seq) ORDER BY "             \
+    "c.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF c SKIP LOCKED{{END_IF}}"
+static const char *const CLAIM_SQL[2] = {CLAIM_EVENTS_SQL, CLAIM_COPIES_SQL};
 
 /* One claimed row into s: its recipient's target (read on c), and the body unless it is parked
  * or given up. */
