@@ -6,8 +6,8 @@
 // and the operator's too only with SEND_TENANT_WEBHOOKS_TO_OPERATOR=true, where the copy is
 // retried on its own. A tenant without WEBHOOK_URL falls back to the instance's (Rafiki's
 // `settings.webhookUrl ?? config.webhookUrl`); retries follow each tenant's WEBHOOK_MAX_RETRY;
-// createTenantSettings moves a tenant's later events to its new URL within the settings' time
-// to live (5 s).
+// createTenantSettings moves a tenant's later events to its new URL (settings are read per
+// claimed batch). The copies case runs on Postgres too when TEST_POSTGRES_URL is set.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
@@ -18,6 +18,7 @@ import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient } from './lib/gql.mjs'
 import { freePort } from './lib/ports.mjs'
+import { pgUrl, psql } from './lib/pg.mjs'
 
 const SIGNING = 'tenant-webhooks-signing-' + randomUUID()
 
@@ -68,9 +69,17 @@ const CREATE_TENANT = 'mutation($input: CreateTenantInput!) { createTenant(input
 const SETTINGS = 'mutation($input: CreateTenantSettingsInput!) { createTenantSettings(input: $input) { settings { key value } } }'
 
 // One installation: an operator with its receiver as the instance's WEBHOOK_URL (none when
-// instanceUrl is false).
-async function install (t, env, { instanceUrl = true } = {}) {
+// instanceUrl is false); on a Postgres database of its own when pg (TEST_POSTGRES_URL).
+async function install (t, env, { instanceUrl = true, pg = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-wh-tenants-'))
+  let dropDb = () => {}
+  if (pg) {
+    const base = process.env.TEST_POSTGRES_URL
+    const name = 'wh_tenants_' + randomUUID().replace(/-/g, '').slice(0, 12)
+    psql(base, `CREATE DATABASE ${name}`)
+    env = { ...env, DATABASE_URL: pgUrl(base, name) }
+    dropDb = () => psql(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
   const secret = 'wh-tenants-operator-' + randomUUID()
   const operatorId = randomUUID()
   const op = await receiver('operator')
@@ -105,6 +114,7 @@ async function install (t, env, { instanceUrl = true } = {}) {
     await new Promise((resolve) => srv.proc.once('exit', resolve))
     for (const rx of inst.receivers) await rx.stop()
     fs.rmSync(dir, { recursive: true, force: true })
+    dropDb()
   })
   return inst
 }
@@ -203,8 +213,9 @@ test('retries follow each tenant\'s WEBHOOK_MAX_RETRY', { timeout: 120000 }, asy
   assert.equal(inst.op.hits.length, 0, 'the operator received nothing')
 })
 
-test('SEND_TENANT_WEBHOOKS_TO_OPERATOR=true: the operator also receives each tenant\'s events, each copy retried on its own', { timeout: 120000 }, async (t) => {
-  const inst = await install(t, { SEND_TENANT_WEBHOOKS_TO_OPERATOR: 'true' })
+// The operator's copies: on SQLite, and on Postgres when TEST_POSTGRES_URL is set.
+async function copies (t, pg) {
+  const inst = await install(t, { SEND_TENANT_WEBHOOKS_TO_OPERATOR: 'true' }, { pg })
   const rxA = await inst.receiver('alpha')
   const rxB = await inst.receiver('beta')
   rxB.status = 500 // beta's receiver fails: the operator's copy of its event is not held back
@@ -228,6 +239,14 @@ test('SEND_TENANT_WEBHOOKS_TO_OPERATOR=true: the operator also receives each ten
   const copy = inst.op.of(ids.alpha)[0].body
   assert.deepEqual(copy, rxA.of(ids.alpha)[0].body, 'the same event: same id, type and data')
   assert.deepEqual(Object.keys(copy).sort(), ['data', 'id', 'type'])
+}
+
+test('SEND_TENANT_WEBHOOKS_TO_OPERATOR=true: the operator also receives each tenant\'s events, each copy retried on its own', { timeout: 120000 }, async (t) => {
+  await copies(t, false)
+})
+
+test('the same on Postgres', { timeout: 120000, skip: process.env.TEST_POSTGRES_URL ? false : 'TEST_POSTGRES_URL is not set' }, async (t) => {
+  await copies(t, true)
 })
 
 test('without the instance\'s WEBHOOK_URL the worker still sends tenants\' events to their own URLs', { timeout: 120000 }, async (t) => {
