@@ -71,6 +71,9 @@ typedef struct {
     uint32_t webhook_timeout_ms;  /* WEBHOOK_TIMEOUT */
     unsigned webhook_max_retry;   /* WEBHOOK_MAX_RETRY: attempts per event in all */
     const char *webhook_events_disabled; /* WEBHOOK_EVENTS_DISABLED (applied by config_load) */
+    /* SEND_TENANT_WEBHOOKS_TO_OPERATOR: the operator also receives tenants' events (applied by
+     * config_load) */
+    bool send_tenant_webhooks_to_operator;
     /* The instance's Open Payments client key (remote receivers): PRIVATE_KEY_FILE, or in
      * development $RAFIKI_DATA_DIR/private-key.pem, created when missing (key_generate). */
     char private_key_file[512];

@@ -411,6 +411,10 @@ static config_result_t load_webhooks(config_t *cfg, config_err_t *err)
         return fail(err, CONFIG_INVALID, "%s", e.msg);
     cfg->webhook_timeout_ms = (uint32_t)timeout;
     cfg->webhook_max_retry = (unsigned)retries;
+    if (env_bool("SEND_TENANT_WEBHOOKS_TO_OPERATOR", false, &cfg->send_tenant_webhooks_to_operator,
+                 &e) != ENV_OK)
+        return fail(err, CONFIG_INVALID, "%s", e.msg);
+    webhook_copy_to_operator(cfg->send_tenant_webhooks_to_operator);
     cfg->webhook_events_disabled = env_str("WEBHOOK_EVENTS_DISABLED", NULL);
     char bad[64];
     if (webhook_types_disable(cfg->webhook_events_disabled, bad, sizeof bad) != 0)

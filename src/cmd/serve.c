@@ -128,7 +128,7 @@ typedef struct {
     consent_config_t consent;     /* the built-in login and consent screens */
     wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
     outgoing_payments_t *outgoing;
-    webhooks_t *webhooks;        /* NULL without WEBHOOK_URL */
+    webhooks_t *webhooks;        /* the delivery worker (always started) */
     partial_decision_t *partial; /* ENABLE_PARTIAL_PAYMENT_DECISION; NULL: off */
     liquidity_monitor_t *liquidity;
     admin_gql_t gql;     /* Rafiki's Admin GraphQL API on the admin port */
@@ -557,7 +557,9 @@ static bool resource_server_start(app_t *app)
 }
 
 /* The liquidity monitor (it records liquidity_low events) and the webhook delivery worker,
- * when WEBHOOK_URL is set; false after logging why they could not start. */
+ * which runs always: tenants may have their own WEBHOOK_URL even when the instance has none (it
+ * idles, reading the tenants' settings every few seconds, while nobody has one); false after
+ * logging why they could not start. */
 static bool webhooks_begin(app_t *app)
 {
     const config_t *cfg = &app->cfg;
@@ -566,11 +568,9 @@ static bool webhooks_begin(app_t *app)
         LOGE("liquidity: cannot start the monitor");
         return false;
     }
-    if (!cfg->webhook_url) {
-        LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) but not "
-             "sent");
-        return true;
-    }
+    if (!cfg->webhook_url)
+        LOGI("WEBHOOK_URL is not set: webhook events are recorded (GET /webhook-events) and sent "
+             "only to tenants with their own WEBHOOK_URL setting");
     const char *secret = cfg->signature_secret ? cfg->signature_secret : "";
     webhooks_config_t wc = {.url = cfg->webhook_url,
                             .secret = (const uint8_t *)secret,
@@ -579,7 +579,7 @@ static bool webhooks_begin(app_t *app)
                             .max_retry = cfg->webhook_max_retry};
     if (!(app->webhooks = webhooks_start(app->db, &wc)))
         return false;
-    if (!*secret)
+    if (!*secret && cfg->webhook_url)
         LOGW("SIGNATURE_SECRET is not set: webhooks are sent without Rafiki-Signature");
     return true;
 }

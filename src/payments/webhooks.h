@@ -6,7 +6,17 @@
  * row commits or rolls back with the change it reports: no event without its change, no change
  * without its event. Schema: sql/030_webhooks.sql.
  *
- * Delivery (webhooks_start): a worker thread POSTs each event to WEBHOOK_URL as
+ * Recipients (Rafiki 2.0's tenants): an event is delivered to the tenant owning its resource
+ * (tenants.h: a payment by its wallet address), at that tenant's WEBHOOK_URL setting with its
+ * WEBHOOK_TIMEOUT and WEBHOOK_MAX_RETRY, each setting it lacks taken from the instance's (the
+ * operator's events, and a tenant's without the setting, use the instance's WEBHOOK_URL), as
+ * Rafiki's `settings.webhookUrl ?? config.webhookUrl`. With SEND_TENANT_WEBHOOKS_TO_OPERATOR a
+ * tenant's event also has an operator's copy (webhook_copy_to_operator), a delivery with its
+ * own attempts, back-off and order. The settings are read per claimed batch
+ * (webhooks_settings.h). A delivery whose recipient has no URL at all is not attempted: it
+ * waits, looked at again every 30 s, and the worker only polls while nobody has a URL.
+ *
+ * Delivery (webhooks_start): a worker thread POSTs each event to its recipient's URL as
  *     {"data":{...},"id":"<event uuid>","type":"<type>"}
  * with the header
  *     Rafiki-Signature: t=<unix milliseconds>, v1=<hex HMAC-SHA256(SIGNATURE_SECRET, "<t>.<body>")>
@@ -27,6 +37,8 @@
  * not hold later ones back (the wallet sees the failure in GET /webhook-events). Waiting events
  * are marked blocked when added and unblocked when their predecessor finishes, so a claim reads
  * only the events that can go now however long the backlog (sql/033_webhook_order.sql).
+ * Operator's copies keep the same order among themselves. The state GET /webhook-events shows is
+ * that of the event's own delivery (to its owner), not of its copies.
  *
  * Sharing the work: a claim is a short transaction that takes due rows (Postgres:
  * FOR UPDATE SKIP LOCKED, so replicas on one database take disjoint rows; SQLite: the single
@@ -96,6 +108,12 @@ bool webhook_type_enabled(const char *type);
  * call before any thread records events. Returns 0, or -1 with the first unknown name in bad (cap
  * bytes) and the set unchanged. */
 int webhook_types_disable(const char *csv, char *bad, size_t cap);
+
+/* SEND_TENANT_WEBHOOKS_TO_OPERATOR (Rafiki's finalizeWebhookRecipients): when on, an event of a
+ * resource owned by a tenant other than the operator is also delivered to the operator, as a
+ * copy recorded with the event (sql/071_webhook_copies.sql) and retried on its own. Process-wide:
+ * call before any thread records events. */
+void webhook_copy_to_operator(bool on);
 
 /*
  * Records an event in conn's open transaction (a programmer error without one): type is one of
@@ -199,16 +217,19 @@ db_rc_t webhook_event_data_read(db_t *db, const char *id, char *out, size_t cap,
 #define WEBHOOK_SECRET_MAX 256
 
 typedef struct {
-    const char *url;       /* WEBHOOK_URL (copied); http:// or https:// */
+    const char *url;       /* WEBHOOK_URL (copied); http:// or https://; NULL: only tenants'
+                              own WEBHOOK_URL settings are sent to */
     const uint8_t *secret; /* SIGNATURE_SECRET bytes (copied); len 0: no Rafiki-Signature header */
     size_t secret_len;
-    uint32_t timeout_ms;     /* one attempt, connect to last byte; 0 = the default */
-    unsigned max_retry;      /* attempts per event in all; 0 = the default */
-    uint32_t backoff_ms;     /* wait after the n-th failure: n * backoff_ms, at most
-                                backoff_max_ms; 0 = the default */
-    uint32_t backoff_max_ms; /* 0 = WEBHOOK_BACKOFF_MAX_MS */
-    uint32_t poll_ms;        /* how often an idle worker looks for due events; 0 = the default */
-    unsigned batch;          /* events claimed and sent at once, 1..WEBHOOK_BATCH_MAX; 0 = max */
+    uint32_t timeout_ms;      /* one attempt, connect to last byte; 0 = the default */
+    unsigned max_retry;       /* attempts per event in all; 0 = the default */
+    uint32_t backoff_ms;      /* wait after the n-th failure: n * backoff_ms, at most
+                                 backoff_max_ms; 0 = the default */
+    uint32_t backoff_max_ms;  /* 0 = WEBHOOK_BACKOFF_MAX_MS */
+    uint32_t poll_ms;         /* how often an idle worker looks for due events; 0 = the default */
+    unsigned batch;           /* events claimed and sent at once, 1..WEBHOOK_BATCH_MAX; 0 = max */
+    uint32_t settings_ttl_ms; /* how long the tenants' webhook settings are kept before they are
+                                 read again (webhooks_settings.h); 0 = 5 s */
 } webhooks_config_t;
 
 typedef struct webhooks webhooks_t;
@@ -221,7 +242,7 @@ typedef struct {
 } webhooks_stats_t;
 
 /* Starts the delivery worker thread over db (which must outlive it). Returns NULL (logged) on a
- * bad configuration (no URL, secret too long) or when the thread or HTTP client cannot start. */
+ * bad configuration (secret too long) or when the thread or HTTP client cannot start. */
 webhooks_t *webhooks_start(db_t *db, const webhooks_config_t *cfg);
 /* Makes an idle worker look for due events now instead of at its next poll; any thread. */
 void webhooks_wake(webhooks_t *w);

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "http/client.h"
+#include "payments/webhooks_settings.h"
 
 /* A claimed event beyond its attempt's timeout is leased this much longer, so recording the
  * answer (one transaction) finishes before another worker may take the event again. */
@@ -34,10 +35,25 @@
 /* Room around "data" in the body: {"data":...,"id":"<36>","type":"<48>"}. */
 #define BODY_OVERHEAD 128
 
+/* How long a delivery whose recipient has no URL (neither its own nor the instance's) is set
+ * aside before it is looked at again; it is not attempted meanwhile. */
+#define PARK_MS 30000
+
+/* The two tables of deliveries: an event's own row (to its resource's owner) and the further
+ * recipients' copies (sql/071_webhook_copies.sql). Their bookkeeping columns are the same. */
+enum { EVENTS = 0, COPIES = 1 };
+#define PER_TABLE(SQL)                                                                             \
+    {                                                                                              \
+        SQL("webhook_events"), SQL("webhook_copies")                                               \
+    }
+
 typedef struct {
     webhooks_t *w;
     int64_t seq;
-    unsigned attempts; /* including the one being made */
+    bool copy;           /* a row of webhook_copies, else of webhook_events */
+    bool parked;         /* no URL: set aside, not attempted, attempts unchanged */
+    webhook_target_t to; /* its recipient's; url valid for this round (webhooks_settings.h) */
+    unsigned attempts;   /* including the one being made */
     char id[40];
     char request_id[LOG_REQUEST_ID_MAX + 1]; /* of the change it reports; "" = none */
     char *body; /* the POST body; NULL when the event is given up without an attempt */
@@ -50,13 +66,14 @@ typedef struct {
 struct webhooks {
     db_t *db;
     webhooks_config_t cfg;
-    char *url;
+    webhook_settings_t *settings;
     uint8_t secret[WEBHOOK_SECRET_MAX];
     http_client_t *client;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, woken;
+    bool copies_first; /* which table's due rows a round claims first, turn about */
     size_t in_flight;
     slot_t slots[WEBHOOK_BATCH_MAX];
     _Atomic uint64_t n_attempts, n_delivered, n_failed;
@@ -64,64 +81,95 @@ struct webhooks {
 
 /* ---- claiming ---- */
 
-static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t *n, db_err_t *err)
+/* An event's own delivery goes to the tenant owning its resource (column 6: NULL for the
+ * operator); a copy to its recorded recipient. A row is due when its time has come and no
+ * earlier row of its resource in the same table is pending (that one may itself be leased,
+ * backing off, or not yet due). Blocked rows are skipped by the index; the NOT EXISTS keeps the
+ * order even for a row unblocked too early. */
+#define CLAIM_EVENTS_SQL                                                                           \
+    "SELECT e.seq, e.id, e.type, e.attempts, e.data, e.request_id, r.tenant_id FROM "              \
+    "webhook_events e LEFT JOIN tenant_resources r ON " WEBHOOK_OWNER_JOIN_E                       \
+    " WHERE e.state = 0 AND e.blocked = FALSE AND e.process_at <= ? AND NOT EXISTS (SELECT 1 "     \
+    "FROM webhook_events p WHERE p.state = 0 AND p.resource_id = e.resource_id AND p.seq < "       \
+    "e.seq) ORDER BY e.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF e SKIP LOCKED{{END_IF}}"
+#define CLAIM_COPIES_SQL                                                                           \
+    "SELECT c.seq, e.id, e.type, c.attempts, e.data, e.request_id, c.recipient_tenant_id FROM "    \
+    "webhook_copies c JOIN webhook_events e ON e.seq = c.event_seq WHERE c.state = 0 AND "         \
+    "c.blocked = FALSE AND c.process_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_copies p "      \
+    "WHERE p.state = 0 AND p.resource_id = c.resource_id AND p.seq < c.seq) ORDER BY "             \
+    "c.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF c SKIP LOCKED{{END_IF}}"
+static const char *const CLAIM_SQL[2] = {CLAIM_EVENTS_SQL, CLAIM_COPIES_SQL};
+
+/* One claimed row into s: its recipient's target (read on c), and the body unless it is parked
+ * or given up. */
+static db_rc_t slot_fill(webhooks_t *w, slot_t *s, db_conn_t *c, db_stmt_t *st, int table,
+                         db_err_t *err)
 {
-    /* An event is due when its time has come and no earlier event of its resource is pending
-     * (that one may itself be leased, backing off, or not yet due). Blocked events are skipped
-     * by the index; the NOT EXISTS keeps the order even for a row unblocked too early. */
-    db_stmt_t *st = db_prepare(
-        c,
-        "SELECT e.seq, e.id, e.type, e.attempts, e.data, e.request_id FROM webhook_events e "
-        "WHERE e.state = 0 AND e.blocked = FALSE AND e.process_at <= ? AND NOT EXISTS (SELECT 1 "
-        "FROM webhook_events p "
-        "WHERE p.state = 0 AND p.resource_id = e.resource_id AND p.seq < e.seq) "
-        "ORDER BY e.process_at LIMIT ?{{IF_POSTGRES}} FOR UPDATE OF e SKIP LOCKED{{END_IF}}",
-        err);
+    memset(s, 0, sizeof *s);
+    s->w = w;
+    s->copy = table == COPIES;
+    s->seq = db_col_i64(st, 0);
+    snprintf(s->id, sizeof s->id, "%s", db_col_text(st, 1, NULL));
+    s->attempts = (unsigned)db_col_i64(st, 3) + 1;
+    if (!db_col_null(st, 5))
+        snprintf(s->request_id, sizeof s->request_id, "%s", db_col_text(st, 5, NULL));
+    db_rc_t rc = webhook_settings_target(
+        w->settings, c, db_col_null(st, 6) ? NULL : db_col_text(st, 6, NULL), &s->to, err);
+    if (rc != DB_OK)
+        return rc;
+    if (s->attempts > s->to.max_retry)
+        return DB_OK; /* the last attempt's answer was never recorded (or none is allowed) */
+    if (!s->to.url) {
+        s->parked = true;
+        return DB_OK;
+    }
+    /* Keys in sorted order around data stored sorted: the body is canonical JSON. */
+    size_t dlen;
+    const char *data = db_col_text(st, 4, &dlen);
+    size_t cap = dlen + BODY_OVERHEAD;
+    s->body = xmalloc(cap);
+    int len = snprintf(s->body, cap, "{\"data\":%s,\"id\":\"%s\",\"type\":\"%s\"}", data, s->id,
+                       db_col_text(st, 2, NULL));
+    ASSERT(len > 0 && (size_t)len < cap); /* id and type are bounded by the schema's writers */
+    s->body_len = (size_t)len;
+    return DB_OK;
+}
+
+/* Claims up to limit due rows of table into w->slots from *n on. */
+static db_rc_t claim_rows(webhooks_t *w, db_conn_t *c, int table, int64_t now, size_t limit,
+                          size_t *n, db_err_t *err)
+{
+    if (limit == 0)
+        return DB_OK;
+    db_stmt_t *st = db_prepare(c, CLAIM_SQL[table], err);
     if (!st)
         return err->code;
     db_bind_i64(st, 1, now);
-    db_bind_i64(st, 2, (int64_t)w->cfg.batch);
+    db_bind_i64(st, 2, (int64_t)limit);
     db_rc_t rc;
-    *n = 0;
-    while ((rc = db_step(st, err)) == DB_ROW) {
-        slot_t *s = &w->slots[(*n)++];
-        memset(s, 0, sizeof *s);
-        s->w = w;
-        s->seq = db_col_i64(st, 0);
-        snprintf(s->id, sizeof s->id, "%s", db_col_text(st, 1, NULL));
-        s->attempts = (unsigned)db_col_i64(st, 3) + 1;
-        if (!db_col_null(st, 5))
-            snprintf(s->request_id, sizeof s->request_id, "%s", db_col_text(st, 5, NULL));
-        if (s->attempts > w->cfg.max_retry)
-            continue; /* the last attempt's answer was never recorded: give it up below */
-        /* Keys in sorted order around data stored sorted: the body is canonical JSON. */
-        size_t dlen;
-        const char *data = db_col_text(st, 4, &dlen);
-        size_t cap = dlen + BODY_OVERHEAD;
-        s->body = xmalloc(cap);
-        int len = snprintf(s->body, cap, "{\"data\":%s,\"id\":\"%s\",\"type\":\"%s\"}", data, s->id,
-                           db_col_text(st, 2, NULL));
-        ASSERT(len > 0 && (size_t)len < cap); /* id and type are bounded by the schema's writers */
-        s->body_len = (size_t)len;
-    }
+    while ((rc = db_step(st, err)) == DB_ROW)
+        if ((rc = slot_fill(w, &w->slots[(*n)++], c, st, table, err)) != DB_OK)
+            break;
     return rc == DB_DONE ? DB_OK : rc;
 }
 
-/* Leases the claimed rows: counts the attempt and moves process_at past its timeout. */
+#define LEASE_SQL(T) "UPDATE " T " SET attempts = ?, process_at = ?, updated_at = ? WHERE seq = ?"
+static const char *const LEASE[2] = PER_TABLE(LEASE_SQL);
+
+/* Leases the claimed rows: counts the attempt and moves process_at past its timeout; a parked
+ * row is only moved PARK_MS on; a row given up is left to record(). */
 static db_rc_t lease_rows(webhooks_t *w, db_conn_t *c, int64_t now, size_t n, db_err_t *err)
 {
-    int64_t until = now + (int64_t)w->cfg.timeout_ms + LEASE_MARGIN_MS;
     for (size_t i = 0; i < n; i++) {
-        db_stmt_t *st = db_prepare(c,
-                                   "UPDATE webhook_events SET attempts = ?, process_at = ?, "
-                                   "updated_at = ? WHERE seq = ?",
-                                   err);
+        const slot_t *s = &w->slots[i];
+        db_stmt_t *st = db_prepare(c, LEASE[s->copy], err);
         if (!st)
             return err->code;
-        db_bind_i64(st, 1, w->slots[i].attempts);
-        db_bind_i64(st, 2, until);
+        db_bind_i64(st, 1, s->body ? s->attempts : s->attempts - 1); /* only sends count */
+        db_bind_i64(st, 2,
+                    now + (s->parked ? PARK_MS : (int64_t)s->to.timeout_ms + LEASE_MARGIN_MS));
         db_bind_i64(st, 3, now);
-        db_bind_i64(st, 4, w->slots[i].seq);
+        db_bind_i64(st, 4, s->seq);
         db_rc_t rc = db_run(st, err);
         if (rc != DB_OK)
             return rc;
@@ -162,8 +210,15 @@ static long claim(webhooks_t *w)
     size_t n = 0;
     int64_t now = clock_wall_ms();
     db_rc_t rc = db_begin(c, DB_TX_WRITE, &err);
+    /* half the batch from each table first, turn about, the rest from the other: neither the
+     * events nor the copies can starve the other */
+    int first = w->copies_first ? COPIES : EVENTS;
+    webhook_settings_batch(w->settings);
+    w->copies_first = !w->copies_first;
     if (rc == DB_OK)
-        rc = claim_rows(w, c, now, &n, &err);
+        rc = claim_rows(w, c, first, now, (w->cfg.batch + 1) / 2, &n, &err);
+    if (rc == DB_OK)
+        rc = claim_rows(w, c, 1 - first, now, w->cfg.batch - n, &n, &err);
     if (rc == DB_OK)
         rc = db_pipeline_begin(c, &err);
     if (rc == DB_OK) /* one round trip for every lease (Postgres) */
@@ -208,11 +263,11 @@ static void send_one(webhooks_t *w, slot_t *s)
     if (s->request_id[0]) /* the wallet can match the event to the call that caused it */
         h[nh++] = (http_header_t){"X-Request-Id", s->request_id};
     http_client_req_t req = {.method = "POST",
-                             .url = w->url,
+                             .url = s->to.url,
                              .headers = h,
                              .n_headers = nh,
                              .body = {(const uint8_t *)s->body, s->body_len},
-                             .timeout_ms = w->cfg.timeout_ms,
+                             .timeout_ms = s->to.timeout_ms,
                              .response_max = 64 * 1024};
     pthread_mutex_lock(&w->mu);
     w->in_flight++;
@@ -255,24 +310,31 @@ static int64_t backoff_ms(const webhooks_config_t *cfg, unsigned attempts)
 
 static void slot_error(const slot_t *s, char *out, size_t cap)
 {
-    if (!s->body)
-        snprintf(out, cap, "no answer recorded for the last attempt (process stopped)");
+    if (!s->body && s->to.max_retry == 0)
+        snprintf(out, cap, "WEBHOOK_MAX_RETRY is 0: no attempt is made");
+    else if (!s->body) /* a process stopped before recording it, or the setting was lowered */
+        snprintf(out, cap, "no attempt left (WEBHOOK_MAX_RETRY %u)", s->to.max_retry);
     else if (s->result != HTTP_CLIENT_OK)
         snprintf(out, cap, "%s", http_client_result_str(s->result));
     else
         snprintf(out, cap, "HTTP status %u", s->status);
 }
 
-/* The event seq is finished (delivered or given up): unblock the next pending event of its
- * resource. */
-static db_rc_t release_next(db_conn_t *c, int64_t seq, db_err_t *err)
+#define RELEASE_SQL(T)                                                                             \
+    "UPDATE " T " SET blocked = FALSE WHERE seq = (SELECT MIN(n.seq) FROM " T " n WHERE n.state "  \
+    "= 0 AND n.resource_id = (SELECT o.resource_id FROM " T " o WHERE o.seq = ?))"
+static const char *const RELEASE[2] = PER_TABLE(RELEASE_SQL);
+
+#define RECORD_SQL(T)                                                                              \
+    "UPDATE " T " SET state = ?, process_at = ?, last_status = ?, last_error = ?, updated_at = ? " \
+    "WHERE seq = ?"
+static const char *const RECORD[2] = PER_TABLE(RECORD_SQL);
+
+/* The row seq of table copy is finished (delivered or given up): unblock the next pending row
+ * of its resource in that table. */
+static db_rc_t release_next(db_conn_t *c, bool copy, int64_t seq, db_err_t *err)
 {
-    db_stmt_t *st = db_prepare(c,
-                               "UPDATE webhook_events SET blocked = FALSE WHERE seq = (SELECT "
-                               "MIN(n.seq) FROM webhook_events n WHERE n.state = 0 AND "
-                               "n.resource_id = (SELECT o.resource_id FROM webhook_events o "
-                               "WHERE o.seq = ?))",
-                               err);
+    db_stmt_t *st = db_prepare(c, RELEASE[copy], err);
     if (!st)
         return err->code;
     db_bind_i64(st, 1, seq);
@@ -281,17 +343,16 @@ static db_rc_t release_next(db_conn_t *c, int64_t seq, db_err_t *err)
 
 static db_rc_t record_one(webhooks_t *w, db_conn_t *c, const slot_t *s, int64_t now, db_err_t *err)
 {
-    db_stmt_t *st = db_prepare(c,
-                               "UPDATE webhook_events SET state = ?, process_at = ?, "
-                               "last_status = ?, last_error = ?, updated_at = ? WHERE seq = ?",
-                               err);
+    if (s->parked) /* its lease already set it aside */
+        return DB_OK;
+    db_stmt_t *st = db_prepare(c, RECORD[s->copy], err);
     if (!st)
         return err->code;
     webhook_state_t state = WEBHOOK_STATE_DELIVERED;
     int64_t next = now;
     char why[96];
     if (!slot_ok(s)) {
-        state = s->attempts >= w->cfg.max_retry ? WEBHOOK_STATE_FAILED : WEBHOOK_STATE_PENDING;
+        state = s->attempts >= s->to.max_retry ? WEBHOOK_STATE_FAILED : WEBHOOK_STATE_PENDING;
         next = now + backoff_ms(&w->cfg, s->attempts);
         slot_error(s, why, sizeof why);
     }
@@ -302,7 +363,8 @@ static db_rc_t record_one(webhooks_t *w, db_conn_t *c, const slot_t *s, int64_t 
     db_bind_i64(st, 5, now);
     db_bind_i64(st, 6, s->seq);
     db_rc_t rc = db_run(st, err);
-    return rc == DB_OK && state != WEBHOOK_STATE_PENDING ? release_next(c, s->seq, err) : rc;
+    return rc == DB_OK && state != WEBHOOK_STATE_PENDING ? release_next(c, s->copy, s->seq, err)
+                                                         : rc;
 }
 
 /* Writes every outcome in one transaction, retrying while the database is busy; stops trying
@@ -338,12 +400,15 @@ static void record(webhooks_t *w, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         const slot_t *s = &w->slots[i];
+        if (s->parked)
+            continue;
         if (slot_ok(s))
             atomic_fetch_add(&w->n_delivered, 1);
-        else if (s->attempts >= w->cfg.max_retry) {
+        else if (s->attempts >= s->to.max_retry) {
             atomic_fetch_add(&w->n_failed, 1);
             log_request_id_set(s->request_id);
-            LOGW("webhooks: event %s given up after %u attempts", s->id, s->attempts);
+            LOGW("webhooks: event %s%s given up after %u attempts", s->id,
+                 s->copy ? " (a copy)" : "", s->body ? s->attempts : s->attempts - 1);
             log_request_id_set(NULL);
         }
     }
@@ -372,23 +437,28 @@ static bool idle(webhooks_t *w, uint32_t ms)
     return stop;
 }
 
-/* Unblocks pending events created since since_ms that have no earlier pending event of their
- * resource: the ones a race left blocked (see sql/033_webhook_order.sql). */
+#define SWEEP_SQL(T)                                                                               \
+    "UPDATE " T " SET blocked = FALSE WHERE state = 0 AND blocked = TRUE AND created_at >= ? AND " \
+    "NOT EXISTS (SELECT 1 FROM " T " p WHERE p.state = 0 AND p.resource_id = " T ".resource_id "   \
+    "AND p.seq < " T ".seq)"
+static const char *const SWEEP[2] = PER_TABLE(SWEEP_SQL);
+
+/* Unblocks pending rows (events, copies) created since since_ms that have no earlier pending
+ * row of their resource: the ones a race left blocked (see sql/033_webhook_order.sql). */
 static void sweep_blocked(webhooks_t *w, int64_t since_ms)
 {
     db_err_t err = {0};
     db_conn_t *c = db_acquire(w->db, DB_CONN_WRITE, &err);
-    db_stmt_t *st = c ? db_prepare(c,
-                                   "UPDATE webhook_events SET blocked = FALSE WHERE state = 0 AND "
-                                   "blocked = TRUE AND created_at >= ? AND NOT EXISTS (SELECT 1 "
-                                   "FROM webhook_events p WHERE p.state = 0 AND p.resource_id = "
-                                   "webhook_events.resource_id AND p.seq < webhook_events.seq)",
-                                   &err)
-                      : NULL;
-    if (st) {
+    for (int t = EVENTS; c && t <= COPIES; t++) {
+        db_stmt_t *st = db_prepare(c, SWEEP[t], &err);
+        if (!st)
+            break;
         db_bind_i64(st, 1, since_ms);
-        if (db_run(st, &err) == DB_OK && db_changes(st) > 0)
-            LOGI("webhooks: %lld events unblocked by the sweep", (long long)db_changes(st));
+        if (db_run(st, &err) != DB_OK)
+            break;
+        if (db_changes(st) > 0)
+            LOGI("webhooks: %lld %s unblocked by the sweep", (long long)db_changes(st),
+                 t == COPIES ? "copies" : "events");
     }
     if (err.code != DB_OK)
         LOGW("webhooks: sweep: %s", err.msg);
@@ -411,7 +481,9 @@ static void *worker_main(void *arg)
             sweep_blocked(w, clock_wall_ms() - SWEEP_HORIZON_MS);
             swept_ms = clock_mono_ms();
         }
-        long n = claim(w);
+        /* nobody to send to (no URL, the instance's nor a tenant's): look again at the next
+         * poll, without touching the events */
+        long n = webhook_settings_idle(w->settings, w->db) ? 0 : claim(w);
         if (n <= 0) {
             if (idle(w, n < 0 ? DB_ERROR_PAUSE_MS : w->cfg.poll_ms))
                 break;
@@ -426,8 +498,8 @@ static void *worker_main(void *arg)
 
 static bool config_fill(webhooks_config_t *c)
 {
-    if (!c->url || !*c->url || c->secret_len > WEBHOOK_SECRET_MAX || c->batch > WEBHOOK_BATCH_MAX) {
-        LOGE("webhooks: bad configuration (URL missing, secret over %d bytes or batch over %d)",
+    if (c->secret_len > WEBHOOK_SECRET_MAX || c->batch > WEBHOOK_BATCH_MAX) {
+        LOGE("webhooks: bad configuration (secret over %d bytes or batch over %d)",
              WEBHOOK_SECRET_MAX, WEBHOOK_BATCH_MAX);
         return false;
     }
@@ -460,14 +532,14 @@ webhooks_t *webhooks_start(db_t *db, const webhooks_config_t *cfg)
         memcpy(w->secret, c.secret, c.secret_len);
     http_client_config_t hc = {.timeout_ms_default = c.timeout_ms,
                                .queue_max = 4 * WEBHOOK_BATCH_MAX};
-    w->url = xstrdup(c.url);
+    w->settings = webhook_settings_new(c.url, c.timeout_ms, c.max_retry, c.settings_ttl_ms);
     w->client = http_client_new(&hc);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     if (!w->client || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         LOGE("webhooks: cannot start the worker");
         http_client_free(w->client);
-        free(w->url);
+        webhook_settings_free(w->settings);
         pthread_mutex_destroy(&w->mu);
         pthread_cond_destroy(&w->cv);
         free(w);
@@ -501,7 +573,7 @@ void webhooks_stop(webhooks_t *w)
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
     http_client_free(w->client);
-    free(w->url);
+    webhook_settings_free(w->settings);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     explicit_bzero(w->secret, sizeof w->secret);

@@ -219,6 +219,7 @@ test('webhook configuration errors name the variable', () => {
       [{ WEBHOOK_URL: 'ftp://127.0.0.1/hook' }, /WEBHOOK_URL/],
       [{ WEBHOOK_TIMEOUT: '0' }, /WEBHOOK_TIMEOUT/],
       [{ WEBHOOK_MAX_RETRY: 'many' }, /WEBHOOK_MAX_RETRY/],
+      [{ SEND_TENANT_WEBHOOKS_TO_OPERATOR: 'maybe' }, /SEND_TENANT_WEBHOOKS_TO_OPERATOR/],
       [{ WEBHOOK_EVENTS_DISABLED: 'outgoing_payment.funded,outgoing_payment.exploded' }, /WEBHOOK_EVENTS_DISABLED.*outgoing_payment\.exploded/],
       [{ SIGNATURE_SECRET: 'x'.repeat(257) }, /SIGNATURE_SECRET/],
       [{ RAFIKI_ENV: 'production', WEBHOOK_URL: 'http://127.0.0.1:9/hook', SIGNATURE_SECRET: '' }, /SIGNATURE_SECRET/]

@@ -461,6 +461,81 @@ static void wc_case_admin_list(const char *base)
     db_close(db);
 }
 
+/* How many good requests r holds for resource res with data.n == n. */
+static int wc_recv_of(wc_recv_t *r, const char *res, int n)
+{
+    int k = 0;
+    pthread_mutex_lock(&r->mu);
+    for (int i = 0; i < r->n; i++)
+        k += strcmp(r->res[i], res) == 0 && r->seqs[i] == n;
+    pthread_mutex_unlock(&r->mu);
+    return k;
+}
+
+/* Tenants (Rafiki 2.0): an event of a tenant's resource goes to the tenant's WEBHOOK_URL with
+ * its WEBHOOK_MAX_RETRY; a tenant without a URL, and the operator, use the instance's; with
+ * SEND_TENANT_WEBHOOKS_TO_OPERATOR each tenant's event is also copied to the operator, and the
+ * copy is delivered though the tenant's own delivery fails. */
+static void wc_case_tenants(const char *base)
+{
+    db_t *db = bk_open(base, "wh_tenants");
+    static wc_recv_t inst = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    static wc_recv_t ten = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    ten.fail_n = 2;
+    ten.fail_status = 500;
+    wc_recv_up(&inst);
+    wc_recv_up(&ten);
+    char sql[1024];
+    db_conn_t *c = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(c, "INSERT INTO tenants (id, api_secret, is_operator, created_at, updated_at) VALUES "
+                "('00000000-0000-4000-8000-00000000000a', 'x', TRUE, 0, 0), "
+                "('00000000-0000-4000-8000-000000000001', 'y', FALSE, 0, 0), "
+                "('00000000-0000-4000-8000-000000000002', 'z', FALSE, 0, 0)");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO tenant_settings (tenant_id, key, value, created_at, updated_at) VALUES "
+             "('00000000-0000-4000-8000-000000000001', 'WEBHOOK_URL', "
+             "'http://127.0.0.1:%u/hook', 0, 0), ('00000000-0000-4000-8000-000000000001', "
+             "'WEBHOOK_MAX_RETRY', '1', 0, 0), ('00000000-0000-4000-8000-000000000002', "
+             "'WEBHOOK_TIMEOUT', '1000', 0, 0)",
+             (unsigned)ten.port);
+    dbc_exec(c, sql);
+    dbc_exec(c, "INSERT INTO tenant_resources (resource_id, kind, tenant_id, created_at) VALUES "
+                "('ra', 1, '00000000-0000-4000-8000-000000000001', 0), "
+                "('rb', 1, '00000000-0000-4000-8000-000000000002', 0)");
+    db_release(c);
+    webhook_copy_to_operator(true);
+    cr_assert_eq(wc_add(db, WEBHOOK_ASSET_LIQUIDITY_LOW, "ra", 1, true), 0);
+    cr_assert_eq(wc_add(db, WEBHOOK_ASSET_LIQUIDITY_LOW, "ra", 2, true), 0);
+    cr_assert_eq(wc_add(db, WEBHOOK_ASSET_LIQUIDITY_LOW, "rb", 1, true), 0);
+    webhook_copy_to_operator(false);
+    cr_assert_eq(wc_add(db, WEBHOOK_ASSET_LIQUIDITY_LOW, "rb", 2, true), 0);
+    cr_assert_eq(wc_add(db, WEBHOOK_ASSET_LIQUIDITY_LOW, "ro", 1, true), 0);
+    webhooks_t *w = wc_worker(db, &inst, 5);
+    wc_recv_wait(&inst, 6); /* ra 1, ra 2, rb 1 copies; rb 1, rb 2, ro 1 own */
+    wc_wait_state(db, 4, WEBHOOK_STATE_DELIVERED);
+    wc_wait_state(db, 1, WEBHOOK_STATE_FAILED);
+    usleep(200 * 1000);
+    webhooks_stop(w);
+    cr_assert_eq(wc_recv_of(&ten, "ra", 1), 1);
+    cr_assert_eq(wc_recv_of(&ten, "ra", 2), 1, "answered 500 once: WEBHOOK_MAX_RETRY 1");
+    pthread_mutex_lock(&ten.mu);
+    cr_assert_eq(ten.requests, 2, "only the tenant's own events");
+    pthread_mutex_unlock(&ten.mu);
+    cr_assert_eq(wc_recv_of(&inst, "ra", 1), 1, "the operator's copy");
+    cr_assert_eq(wc_recv_of(&inst, "ra", 2), 1, "the copy is not held back by the failure");
+    cr_assert_eq(wc_recv_of(&inst, "rb", 1), 2, "no URL: its own and the copy at the instance's");
+    cr_assert_eq(wc_recv_of(&inst, "rb", 2), 1, "recorded without copies");
+    cr_assert_eq(wc_recv_of(&inst, "ro", 1), 1, "the operator's own: no copy");
+    c = dbc_conn(db, DB_CONN_READ);
+    cr_assert_eq(dbc_count(c, "SELECT COUNT(*) FROM webhook_copies WHERE state = 1"), 3);
+    cr_assert_eq(dbc_count(c, "SELECT COUNT(*) FROM webhook_copies"), 3);
+    cr_assert_eq(dbc_count(c, "SELECT attempts FROM webhook_events WHERE state = 2"), 1);
+    db_release(c);
+    wc_recv_down(&inst);
+    wc_recv_down(&ten);
+    db_close(db);
+}
+
 #define WEBHOOK_CASES(suite, base_expr, skip_stmt)                                                 \
     Test(suite, event_add)                                                                         \
     {                                                                                              \
@@ -496,6 +571,11 @@ static void wc_case_admin_list(const char *base)
     {                                                                                              \
         skip_stmt;                                                                                 \
         wc_case_admin_list(base_expr);                                                             \
+    }                                                                                              \
+    Test(suite, tenants)                                                                           \
+    {                                                                                              \
+        skip_stmt;                                                                                 \
+        wc_case_tenants(base_expr);                                                                \
     }
 
 #endif
