@@ -101,7 +101,9 @@ async function install (t, env, { instanceUrl = true, pg = false } = {}) {
   const inst = { srv, op, url, receivers: [op], gql: gqlClient({ url, secret, tenantId: operatorId }) }
   inst.tenant = async (name, settings) => {
     const tsecret = `${name}-secret-${randomUUID()}`
-    const id = (await inst.gql.request(CREATE_TENANT, { input: { apiSecret: tsecret, publicName: name, settings } })).createTenant.tenant.id
+    // Rafiki's rule: a tenant's wallet addresses lie under its WALLET_ADDRESS_URL
+    const all = [...(settings ?? []), { key: 'WALLET_ADDRESS_URL', value: `http://localhost:${srv.ports.op}/${name}-${randomUUID()}/` }]
+    const id = (await inst.gql.request(CREATE_TENANT, { input: { apiSecret: tsecret, publicName: name, settings: all } })).createTenant.tenant.id
     return { name, id, gql: gqlClient({ url, secret: tsecret, tenantId: id }) }
   }
   inst.receiver = async (name) => {
