@@ -173,7 +173,7 @@ connector_result_t connector_stream_credentials(connector_t *c, ledger_id_t acco
  * Rafiki's partial payment decision (ENABLE_PARTIAL_PAYMENT_DECISION, its
  * partial-payment-decision middleware): a local STREAM packet with money for an invoice account
  * (an incoming payment) whose STREAM request carries data (stream_request_data) is held until
- * the application decides. decide(ctx, account, data, len, expires_at_ms, done, op) gets the
+ * the application decides. decide(ctx, account, data, len, expires_at_ms, done, op) receives the
  * data (copy it: it lives for the call) and the Prepare's expiry, and must call done(op, accept,
  * reason) exactly once, on any thread (also inside decide), within a bounded time: accept
  * credits and fulfils the packet as any other; a refusal answers stream-receiver's

@@ -13,21 +13,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
-import { pgUrl, psql } from './lib/pg.mjs'
+import { serveDatabase } from './lib/pg.mjs'
 
 const SECRET = 'gql-ledger-secret-' + randomUUID()
 const TENANT = randomUUID()
 let srv, gql, dir
-
-// The database of one server: a new Postgres database under TEST_POSTGRES_URL, else the
-// default SQLite file in its directory.
-function database () {
-  const pg = process.env.TEST_POSTGRES_URL
-  if (!pg) return {}
-  const db = 'gql_ledger_' + randomUUID().replaceAll('-', '')
-  psql(pg, `CREATE DATABASE ${db}`)
-  return { DATABASE_URL: pgUrl(pg, db) }
-}
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-ledger-'))
@@ -36,7 +26,7 @@ before(async () => {
     name: 'gqlledger',
     ilp: 'test.gqlledger',
     secret: SECRET,
-    env: { OPERATOR_TENANT_ID: TENANT, ...database() }
+    env: { OPERATOR_TENANT_ID: TENANT, ...serveDatabase('gql_ledger') }
   })
   gql = gqlClient({ url: `http://127.0.0.1:${srv.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
 })
@@ -388,7 +378,7 @@ test("payment liquidity under Rafiki's funding model: deposits, withdrawals, by 
     name: 'gqlfunding',
     ilp: 'test.gqlfunding',
     secret: SECRET,
-    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', PAYMENT_FEES: 'USD:5:0', ...database() }
+    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', PAYMENT_FEES: 'USD:5:0', ...serveDatabase('gql_ledger') }
   })
   const g = gqlClient({ url: `http://127.0.0.1:${node.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
   const failsOn = async (doc, variables) => {

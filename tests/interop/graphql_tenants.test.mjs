@@ -15,7 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
-import { pgUrl, psql } from './lib/pg.mjs'
+import { psql, serveDatabase } from './lib/pg.mjs'
 import { streamKeys, moneyPrepare, streamReply } from './lib/packets.mjs'
 
 const SECRET = 'gql-tenants-operator-' + randomUUID()
@@ -27,12 +27,8 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-tenants-'))
   // on Postgres too when TEST_POSTGRES_URL is set (a database of its own)
   const env = { OPERATOR_TENANT_ID: OPERATOR, EXCHANGE_RATES: '{"AAA":{"AXX":"1"}}' }
-  if (process.env.TEST_POSTGRES_URL) {
-    const name = 'gql_tenants_' + randomUUID().replaceAll('-', '')
-    psql(process.env.TEST_POSTGRES_URL, `CREATE DATABASE ${name}`)
-    pg = pgUrl(process.env.TEST_POSTGRES_URL, name)
-    env.DATABASE_URL = pg
-  }
+  Object.assign(env, serveDatabase('gql_tenants'))
+  pg = env.DATABASE_URL
   srv = await startServe({ dir, name: 'tenants', ilp: 'test.tenants', secret: SECRET, env })
   url = `http://127.0.0.1:${srv.ports.admin}/graphql`
   op = gqlClient({ url, secret: SECRET, tenantId: OPERATOR })

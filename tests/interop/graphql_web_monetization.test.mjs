@@ -21,7 +21,7 @@ import path from 'node:path'
 import { Duplex } from 'node:stream'
 import { startServe, sleep } from './lib/serve.mjs'
 import { gqlClient, ClientError } from './lib/gql.mjs'
-import { pgUrl, psql } from './lib/pg.mjs'
+import { serveDatabase } from './lib/pg.mjs'
 
 const require = createRequire(import.meta.url)
 const { createConnection } = require('ilp-protocol-stream')
@@ -38,16 +38,6 @@ const SECRET = 'gql-wm-secret-' + randomUUID()
 const TENANT = randomUUID()
 let srv, gql, dir
 
-// The database of one server: a new Postgres database under TEST_POSTGRES_URL, else the
-// default SQLite file in its directory.
-function database () {
-  const pg = process.env.TEST_POSTGRES_URL
-  if (!pg) return {}
-  const db = 'gql_wm_' + randomUUID().replaceAll('-', '')
-  psql(pg, `CREATE DATABASE ${db}`)
-  return { DATABASE_URL: pgUrl(pg, db) }
-}
-
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rafiki-gql-wm-'))
   srv = await startServe({
@@ -56,7 +46,7 @@ before(async () => {
     ilp: 'test.gqlwm',
     secret: SECRET,
     health: ['admin'],
-    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', ...database() }
+    env: { OPERATOR_TENANT_ID: TENANT, FUNDING_MODEL: 'rafiki', ...serveDatabase('gql_wm') }
   })
   gql = gqlClient({ url: `http://127.0.0.1:${srv.ports.admin}/graphql`, secret: SECRET, tenantId: TENANT })
 })
@@ -196,7 +186,7 @@ test('web monetization: threshold, triggerWalletAddressEvents, createWalletAddre
 })
 
 test('web monetization under kill -9: every amount announced once', { timeout: 120000 }, async () => {
-  const env = { FUNDING_MODEL: 'rafiki', WITHDRAWAL_THROTTLE_DELAY: '0', ...database() }
+  const env = { FUNDING_MODEL: 'rafiki', WITHDRAWAL_THROTTLE_DELAY: '0', ...serveDatabase('gql_wm') }
   let node = await startServe({ dir, name: 'wmcrash', ilp: 'test.wmcrash', secret: SECRET, env, health: ['admin'] })
   const ports = node.ports
   try {

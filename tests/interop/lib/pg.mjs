@@ -1,6 +1,7 @@
 // The throwaway Postgres of scripts/with-services.sh (TEST_POSTGRES_URL) for tests and benches
 // that need a database of their own on it.
 import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 
 // base with its database name replaced by name (the query string, e.g. ?host=, is kept).
 export function pgUrl (base, name) {
@@ -14,4 +15,14 @@ export function psql (url, sql) {
   const r = spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr}`)
   return r.stdout.trim()
+}
+
+// The DATABASE_URL env of one `rafiki serve`: a new database named prefix_<random> on
+// TEST_POSTGRES_URL when it is set, else {} (the default SQLite file in the server's directory).
+export function serveDatabase (prefix) {
+  const pg = process.env.TEST_POSTGRES_URL
+  if (!pg) return {}
+  const db = prefix + '_' + randomUUID().replaceAll('-', '')
+  psql(pg, `CREATE DATABASE ${db}`)
+  return { DATABASE_URL: pgUrl(pg, db) }
 }
