@@ -49,8 +49,11 @@ static gql_resolve_t q_asset_by_code(const gql_call_t *call, json_t **out)
     json_int_t scale = json_integer_value(json_object_get(call->args, "scale"));
     pay_asset_t a;
     pay_asset_result_t r = PAY_ASSET_NOT_FOUND;
+    /* in the caller's namespace: a tenant's own asset, the operator's for the operator */
+    const admin_gql_req_t *req = admin_gql_req(call);
+    const char *scope = req->is_operator ? "" : req->tenant_id;
     if (code && scale >= 0 && scale <= 255)
-        r = pay_asset_by_code(gqll_db(call), gqll_ledger(call), code, (uint8_t)scale, &a);
+        r = pay_asset_by_code_in(gqll_db(call), gqll_ledger(call), scope, code, (uint8_t)scale, &a);
     if (r == PAY_ASSET_NOT_FOUND) {
         *out = json_null();
         return GQL_RESOLVED;
@@ -124,8 +127,9 @@ static gql_resolve_t m_create_asset(const gql_call_t *call, json_t **out)
     if (!code || scale < 0 || scale > 255 || !thresholds(in, &wt, &lt, &has_wt, &has_lt))
         return admin_gql_fail(call, GQL_CODE_BAD_USER_INPUT, "Invalid asset input");
     pay_asset_t a;
-    pay_asset_result_t r = pay_asset_create(gqll_db(call), gqll_ledger(call), code, (uint8_t)scale,
-                                            has_wt ? &wt : NULL, has_lt ? &lt : NULL, &a);
+    pay_asset_result_t r =
+        pay_asset_create_in(gqll_db(call), gqll_ledger(call), owner ? owner : "", code,
+                            (uint8_t)scale, has_wt ? &wt : NULL, has_lt ? &lt : NULL, &a);
     if (r != PAY_ASSET_OK)
         return asset_fail(call, r);
     if (!admin_gql_created(call, PAY_OWNED_ASSET, a.ledger.id, owner))

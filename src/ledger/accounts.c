@@ -35,7 +35,7 @@ static db_rc_t asset_insert(db_conn_t *conn, const ledger_asset_t *a, db_err_t *
 {
     db_stmt_t *st = db_prepare(conn,
                                "INSERT INTO assets (id, code, scale, liquidity_account_id, "
-                               "settlement_account_id, created_at) VALUES (?,?,?,?,?,?)",
+                               "settlement_account_id, created_at, scope) VALUES (?,?,?,?,?,?,?)",
                                err);
     if (!st)
         return err->code;
@@ -45,6 +45,7 @@ static db_rc_t asset_insert(db_conn_t *conn, const ledger_asset_t *a, db_err_t *
     lstore_bind_id(st, 4, a->liquidity_account_id);
     lstore_bind_id(st, 5, a->settlement_account_id);
     db_bind_i64(st, 6, a->created_ms);
+    db_bind_str(st, 7, a->scope);
     db_rc_t rc = db_run(st, err);
     if (rc != DB_OK)
         return rc;
@@ -62,7 +63,8 @@ static db_rc_t asset_insert(db_conn_t *conn, const ledger_asset_t *a, db_err_t *
 
 static ledger_result_t asset_compare(const ledger_asset_t *old, ledger_asset_t *asset)
 {
-    if (strcmp(old->code, asset->code) != 0 || old->scale != asset->scale)
+    if (strcmp(old->code, asset->code) != 0 || old->scale != asset->scale ||
+        strcmp(old->scope, asset->scope) != 0)
         return LEDGER_EXISTS_WITH_DIFFERENT_FIELDS;
     *asset = *old;
     return LEDGER_EXISTS;
@@ -70,7 +72,7 @@ static ledger_result_t asset_compare(const ledger_asset_t *old, ledger_asset_t *
 
 ledger_result_t ledger_asset_create(ledger_t *l, ledger_asset_t *asset)
 {
-    if (!asset_code_valid(asset->code))
+    if (!asset_code_valid(asset->code) || memchr(asset->scope, '\0', sizeof asset->scope) == NULL)
         return LEDGER_ASSET_CODE_INVALID;
     if (ledger_id_is_zero(asset->id))
         asset->id = ledger_id_random();

@@ -648,6 +648,11 @@ void lstore_asset_row(db_stmt_t *st, ledger_asset_t *out)
     out->liquidity_account_id = lstore_col_id(st, 3);
     out->settlement_account_id = lstore_col_id(st, 4);
     out->created_ms = db_col_i64(st, 5);
+    const char *scope = db_col_text(st, 6, &n);
+    if (scope && n <= LEDGER_ASSET_SCOPE_MAX) {
+        memcpy(out->scope, scope, n);
+        out->scope[n] = '\0';
+    }
 }
 
 db_rc_t lstore_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err)

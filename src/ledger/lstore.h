@@ -91,7 +91,8 @@ int64_t lstore_transfer_row(db_stmt_t *st, ledger_transfer_t *t);
     "stream_enabled, created_at"
 void lstore_account_row(db_stmt_t *st, ledger_account_t *a);
 /* The asset columns in the order lstore_asset_row reads them. */
-#define LSTORE_ASSET_COLS "id, code, scale, liquidity_account_id, settlement_account_id, created_at"
+#define LSTORE_ASSET_COLS                                                                          \
+    "id, code, scale, liquidity_account_id, settlement_account_id, created_at, scope"
 void lstore_asset_row(db_stmt_t *st, ledger_asset_t *a);
 /* Asset and account ids are UUID text; lstore_col_id parses one (a malformed id, never written by
  * us, reads as zero). */

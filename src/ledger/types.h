@@ -132,10 +132,16 @@ const char *ledger_result_str(ledger_result_t r);
 
 /* ---- assets ---- */
 
+/* Most bytes of an asset's scope (a tenant's id). */
+#define LEDGER_ASSET_SCOPE_MAX 36
+
 typedef struct {
     ledger_id_t id; /* caller-chosen; zero -> generated */
     char code[ASSET_CODE_MAX_LEN + 1];
     uint8_t scale;
+    /* whose namespace (code, scale) is unique in: "" (the one of an installation without
+     * tenants, the operator's) or a tenant's id; several scopes may have the same pair */
+    char scope[LEDGER_ASSET_SCOPE_MAX + 1];
     /* set by the ledger: */
     ledger_id_t liquidity_account_id;
     ledger_id_t settlement_account_id;

@@ -164,6 +164,12 @@ static pay_asset_result_t list_all(ledger_t *l, ledger_asset_t **out, size_t *n)
 pay_asset_result_t pay_asset_by_code(db_t *db, ledger_t *l, const char *code, uint8_t scale,
                                      pay_asset_t *out)
 {
+    return pay_asset_by_code_in(db, l, "", code, scale, out);
+}
+
+pay_asset_result_t pay_asset_by_code_in(db_t *db, ledger_t *l, const char *scope, const char *code,
+                                        uint8_t scale, pay_asset_t *out)
+{
     ledger_asset_t *all;
     size_t n;
     pay_asset_result_t r = list_all(l, &all, &n);
@@ -171,7 +177,8 @@ pay_asset_result_t pay_asset_by_code(db_t *db, ledger_t *l, const char *code, ui
         return r;
     r = PAY_ASSET_NOT_FOUND;
     for (size_t i = 0; i < n; i++) {
-        if (all[i].scale == scale && strcmp(all[i].code, code) == 0) {
+        if (all[i].scale == scale && strcmp(all[i].code, code) == 0 &&
+            strcmp(all[i].scope, scope) == 0) {
             memset(out, 0, sizeof *out);
             out->ledger = all[i];
             r = fill(db, out);
@@ -194,16 +201,26 @@ pay_asset_result_t pay_asset_create(db_t *db, ledger_t *l, const char *code, uin
                                     const uint64_t *withdrawal_threshold,
                                     const uint64_t *liquidity_threshold, pay_asset_t *out)
 {
+    return pay_asset_create_in(db, l, "", code, scale, withdrawal_threshold, liquidity_threshold,
+                               out);
+}
+
+pay_asset_result_t pay_asset_create_in(db_t *db, ledger_t *l, const char *scope, const char *code,
+                                       uint8_t scale, const uint64_t *withdrawal_threshold,
+                                       const uint64_t *liquidity_threshold, pay_asset_t *out)
+{
     memset(out, 0, sizeof *out);
-    if (strlen(code) == 0 || strlen(code) > ASSET_CODE_MAX_LEN)
+    if (strlen(code) == 0 || strlen(code) > ASSET_CODE_MAX_LEN ||
+        strlen(scope) > LEDGER_ASSET_SCOPE_MAX)
         return PAY_ASSET_CODE_INVALID;
-    pay_asset_result_t r = pay_asset_by_code(db, l, code, scale, out);
+    pay_asset_result_t r = pay_asset_by_code_in(db, l, scope, code, scale, out);
     if (r == PAY_ASSET_OK)
         return out->deleted_ms ? undelete(db, out) : PAY_ASSET_DUPLICATE;
     if (r != PAY_ASSET_NOT_FOUND)
         return r;
     memset(out, 0, sizeof *out);
     memcpy(out->ledger.code, code, strlen(code) + 1);
+    memcpy(out->ledger.scope, scope, strlen(scope) + 1);
     out->ledger.scale = scale;
     ledger_result_t lr = ledger_asset_create(l, &out->ledger);
     if (lr == LEDGER_ASSET_CODE_INVALID)

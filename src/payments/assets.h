@@ -7,8 +7,10 @@
  * As in Rafiki: a deleted asset is not found by id and not listed, but is found by code and
  * scale; creating an asset whose code and scale a deleted one has brings that one back (its
  * thresholds as they were) instead of making a new one; the same code and scale as a live asset
- * is a duplicate. Asset codes are what the ledger accepts (letters and digits, at most
- * ASSET_CODE_MAX_LEN): Rafiki takes any string.
+ * is a duplicate. All of this within one namespace: the operator's, or one tenant's (the
+ * *_in functions), so tenants may each have their own USD with scale 2, as in Rafiki 2.0. Asset
+ * codes are what the ledger accepts (letters and digits, at most ASSET_CODE_MAX_LEN): Rafiki takes
+ * any string.
  *
  * Threads: every call blocks on the database and the ledger; worker threads only.
  */
@@ -52,11 +54,19 @@ typedef struct {
 pay_asset_result_t pay_asset_create(db_t *db, ledger_t *l, const char *code, uint8_t scale,
                                     const uint64_t *withdrawal_threshold,
                                     const uint64_t *liquidity_threshold, pay_asset_t *out);
+/* The same in a tenant's namespace: scope is the tenant's id ("" for the operator's, as above),
+ * so tenants may each have an asset of one code and scale (ledger_asset_t.scope). */
+pay_asset_result_t pay_asset_create_in(db_t *db, ledger_t *l, const char *scope, const char *code,
+                                       uint8_t scale, const uint64_t *withdrawal_threshold,
+                                       const uint64_t *liquidity_threshold, pay_asset_t *out);
 /* A live asset by id. */
 pay_asset_result_t pay_asset_get(db_t *db, ledger_t *l, ledger_id_t id, pay_asset_t *out);
 /* An asset by code and scale, deleted ones included (as Rafiki's getByCodeAndScale). */
 pay_asset_result_t pay_asset_by_code(db_t *db, ledger_t *l, const char *code, uint8_t scale,
                                      pay_asset_t *out);
+/* The same in a tenant's namespace (scope "": the operator's, as pay_asset_by_code). */
+pay_asset_result_t pay_asset_by_code_in(db_t *db, ledger_t *l, const char *scope, const char *code,
+                                        uint8_t scale, pay_asset_t *out);
 /* Sets both thresholds of an asset, a deleted one too (Rafiki's updateAsset patches by id
  * alone); NULL removes one. */
 pay_asset_result_t pay_asset_update(db_t *db, ledger_t *l, ledger_id_t id,

@@ -140,9 +140,49 @@ static db_rc_t lock_migrations(db_conn_t *c, db_err_t *err)
     return db_exec(c, "SELECT pg_advisory_xact_lock(x'" DB_MIGRATE_LOCK_KEY "'::bigint)", err);
 }
 
+/* SQLite: a file runs with foreign key enforcement off (a table that others reference can only
+ * be rebuilt so, SQLite's documented procedure) and commits only when every reference still
+ * finds its row. Postgres checks its constraints itself. */
+static db_rc_t fk_enforce(db_conn_t *c, bool on, db_err_t *err)
+{
+    if (c->kind == DB_POSTGRES)
+        return DB_OK;
+    return db_exec(c, on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", err);
+}
+
+static db_rc_t fk_check(db_conn_t *c, db_err_t *err)
+{
+    if (c->kind == DB_POSTGRES)
+        return DB_OK;
+    db_stmt_t *st = db_prepare(c, "PRAGMA foreign_key_check", err);
+    if (!st)
+        return err ? err->code : DB_ERROR;
+    db_rc_t rc = db_step(st, err);
+    if (rc == DB_ROW)
+        return db_fail(err, DB_CONSTRAINT, "a foreign key of table %s has no row",
+                       db_col_text(st, 0, NULL));
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+static db_rc_t apply_one_tx(db_conn_t *c, const char *dir, const db_migration_t *m, bool *did,
+                            db_err_t *err);
+
 /* Applies one file unless already recorded; *did says whether it ran. */
 static db_rc_t apply_one(db_conn_t *c, const char *dir, const db_migration_t *m, bool *did,
                          db_err_t *err)
+{
+    db_rc_t rc = fk_enforce(c, false, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = apply_one_tx(c, dir, m, did, err);
+    db_err_t ignored;
+    if (fk_enforce(c, true, rc == DB_OK ? err : &ignored) != DB_OK && rc == DB_OK)
+        rc = err ? err->code : DB_ERROR;
+    return rc;
+}
+
+static db_rc_t apply_one_tx(db_conn_t *c, const char *dir, const db_migration_t *m, bool *did,
+                            db_err_t *err)
 {
     *did = false;
     db_rc_t rc = db_begin(c, DB_TX_WRITE, err);
@@ -184,6 +224,8 @@ static db_rc_t apply_one(db_conn_t *c, const char *dir, const db_migration_t *m,
         db_bind_i64(st, 3, clock_wall_ms());
         rc = db_run(st, err);
     }
+    if (rc == DB_OK)
+        rc = fk_check(c, err);
     if (rc == DB_OK)
         rc = db_commit(c, err);
     if (rc != DB_OK) {

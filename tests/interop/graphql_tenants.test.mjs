@@ -420,6 +420,23 @@ test('settings: a tenant\'s payments receive under its ILP_ADDRESS (Rafiki\'s de
   assert.equal(got.receivedAmount.value, '300')
 })
 
+test('assets: each tenant has its own namespace of codes, as in Rafiki 2.0 (both may have USD/2)', async () => {
+  const CREATE = `mutation($input: CreateAssetInput!) { createAsset(input: $input) { asset { id code scale } } }`
+  const BY_CODE = `{ assetByCodeAndScale(code: "USD", scale: 2) { id } }`
+  const mine = (await op.request(CREATE, { input: { code: 'USD', scale: 2 } })).createAsset.asset
+  const a = (await tenants.alpha.gql.request(CREATE, { input: { code: 'USD', scale: 2 } })).createAsset.asset
+  const b = (await tenants.beta.gql.request(CREATE, { input: { code: 'USD', scale: 2 } })).createAsset.asset
+  assert.equal(new Set([mine.id, a.id, b.id]).size, 3, 'three assets USD/2')
+  const e = await fails(tenants.alpha.gql, CREATE, { input: { code: 'USD', scale: 2 } })
+  assert.equal(e.code, 'DUPLICATE', 'but only one in a namespace')
+  assert.equal((await tenants.alpha.gql.request(BY_CODE)).assetByCodeAndScale.id, a.id)
+  assert.equal((await tenants.beta.gql.request(BY_CODE)).assetByCodeAndScale.id, b.id)
+  assert.equal((await op.request(BY_CODE)).assetByCodeAndScale.id, mine.id)
+  // the operator made one for alpha with tenantId: in alpha's namespace, a duplicate there
+  const again = await fails(op, CREATE, { input: { code: 'USD', scale: 2, tenantId: tenants.alpha.id } })
+  assert.equal(again.code, 'DUPLICATE')
+})
+
 // Every root field that names a resource (an argument or input field called id, ...Id or
 // ...Url) is in the matrix, or named here with the reason it needs no tenant check.
 const NAMES_NO_RESOURCE = {
