@@ -737,7 +737,9 @@ static const char *owner_sql(pay_owned_t kind)
     "SELECT r.tenant_id FROM " tbl " x LEFT JOIN tenant_resources r ON r.resource_id = "           \
     "x.wallet_address_id WHERE x.id = ?"
     switch (kind) {
-    case PAY_OWNED_ASSET:
+    case PAY_OWNED_ASSET: /* the ledger's scope is written with the asset itself */
+        return "SELECT COALESCE(r.tenant_id, NULLIF(a.scope, '')) FROM assets a LEFT JOIN "
+               "tenant_resources r ON r.resource_id = a.id WHERE a.id = ?";
     case PAY_OWNED_PEER:
     case PAY_OWNED_WALLET_ADDRESS:
     case PAY_OWNED_WITHDRAWAL:
