@@ -253,15 +253,18 @@ int wallet_address_url_under(const char *base, const char *address, bool allow_h
         const char *rel = address[0] == '/' ? address + 1 : address;
         w = snprintf(out, WALLET_ADDRESS_URL_MAX + 1, "%s%s%s", base, slash ? "" : "/", rel);
     }
-    if (w < 0 || w > WALLET_ADDRESS_URL_MAX || url_parts(out, &https, &path) != 0 ||
-        (!https && !allow_http) || !path[0] || strcmp(path, "/") == 0)
+    if (w < 0 || w > WALLET_ADDRESS_URL_MAX)
+        return -1;
+    /* lowercased first, as stored, so no spelling of a resource path passes */
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    if (url_parts(out, &https, &path) != 0 || (!https && !allow_http) || !path[0] ||
+        strcmp(path, "/") == 0)
         return -1;
     for (size_t i = 0; i < sizeof FORBIDDEN / sizeof *FORBIDDEN; i++)
         if (strstr(path, FORBIDDEN[i]))
             return -1;
-    for (char *p = out; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
     return 0;
 }
 

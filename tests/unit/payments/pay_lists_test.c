@@ -284,6 +284,8 @@ Test(pay_lists, key_by_id_and_url_resolve)
     cr_assert_str_eq(url, "https://x.example/t/dave");
     cr_assert_eq(wallet_address_url_under("https://x.example", "", false, url), -1, "no path");
     cr_assert_eq(wallet_address_url_under("https://x.example", "a/quotes", false, url), -1);
+    cr_assert_eq(wallet_address_url_under("http://h:3000", "incominG-payments", true, url), -1,
+                 "a resource path in another case (found by the payments_tenant_text fuzzer)");
     cr_assert_eq(wallet_address_url_under("https://x.example", "ftp://x/a", false, url), -1);
     char longer[WALLET_ADDRESS_URL_MAX + 8];
     memset(longer, 'a', sizeof longer - 1);
