@@ -292,7 +292,8 @@ static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **ou
     wallet_address_t w;
     wallet_address_result_t r = WALLET_ADDRESS_ASSET_NOT_FOUND;
     if (n >= 0 && gqlp_member_id(in, "assetId", &asset))
-        r = wallet_address_create(ctx, asset, url, gqlp_str(in, "publicName"), &w, NULL);
+        r = wallet_address_create_owned(ctx, asset, url, gqlp_str(in, "publicName"), owner, &w,
+                                        NULL);
     if (n > 0 && r == WALLET_ADDRESS_OK)
         r = wallet_props_set(ctx, w.id, props, (size_t)n, NULL);
     free(props);
@@ -300,8 +301,6 @@ static gql_resolve_t m_create_wallet_address(const gql_call_t *call, json_t **ou
         return GQL_RESOLVE_ERROR;
     if (r != WALLET_ADDRESS_OK)
         return wa_fail(call, r);
-    if (!admin_gql_created(call, PAY_OWNED_WALLET_ADDRESS, w.id, owner))
-        return GQL_RESOLVE_ERROR;
     *out = json_pack("{s:o}", "walletAddress", gqlp_wallet_node(&w));
     return GQL_RESOLVED;
 }

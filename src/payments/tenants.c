@@ -698,9 +698,9 @@ typedef struct {
     const char *tenant_id;
 } own_tx_t;
 
-static db_rc_t tx_own(db_conn_t *c, void *arg, db_err_t *e)
+db_rc_t pay_tenant_own_on(db_conn_t *c, pay_owned_t kind, ledger_id_t id, const char *tenant_id,
+                          db_err_t *e)
 {
-    own_tx_t *t = arg;
     db_stmt_t *st = db_prepare(c,
                                "INSERT INTO tenant_resources (resource_id, kind, tenant_id, "
                                "created_at) VALUES (?, ?, ?, ?) ON CONFLICT (resource_id) DO "
@@ -708,11 +708,17 @@ static db_rc_t tx_own(db_conn_t *c, void *arg, db_err_t *e)
                                e);
     if (!st)
         return e->code;
-    pay_bind_id(st, 1, t->id);
-    db_bind_i64(st, 2, (int64_t)t->kind);
-    db_bind_str(st, 3, t->tenant_id);
+    pay_bind_id(st, 1, id);
+    db_bind_i64(st, 2, (int64_t)kind);
+    db_bind_str(st, 3, tenant_id);
     db_bind_i64(st, 4, clock_wall_ms());
     return db_run(st, e);
+}
+
+static db_rc_t tx_own(db_conn_t *c, void *arg, db_err_t *e)
+{
+    own_tx_t *t = arg;
+    return pay_tenant_own_on(c, t->kind, t->id, t->tenant_id, e);
 }
 
 pay_tenant_result_t pay_tenant_own(db_t *db, pay_owned_t kind, ledger_id_t id,

@@ -151,6 +151,11 @@ typedef enum {
  * operator, which owns what has no row). */
 pay_tenant_result_t pay_tenant_own(db_t *db, pay_owned_t kind, ledger_id_t id,
                                    const char *tenant_id);
+/* The same inside the caller's write transaction on c (a create that records its owner with
+ * its row). */
+db_rc_t pay_tenant_own_on(db_conn_t *c, pay_owned_t kind, ledger_id_t id, const char *tenant_id,
+                          db_err_t *e);
+
 /* The owner of the resource key names (its id as UUID text; for PAY_OWNED_WALLET_URL the
  * wallet address's URL) into out: a tenant id, or "" for the operator's. OK, or NOT_FOUND when
  * the kind can tell that no such resource exists (every kind but assets, peers and wallet

@@ -212,6 +212,7 @@ done:
 
 typedef struct {
     const wallet_address_t *w;
+    const char *owner; /* the tenant that owns it, NULL: the operator */
 } wa_insert_t;
 
 static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
@@ -234,7 +235,11 @@ static db_rc_t tx_insert(db_conn_t *c, void *arg, db_err_t *e)
     db_bind_bool(st, 8, w->active);
     db_bind_i64(st, 9, w->created_ms);
     db_bind_i64(st, 10, w->updated_ms);
-    return db_run(st, e);
+    db_rc_t rc = db_run(st, e);
+    const char *owner = ((wa_insert_t *)arg)->owner;
+    if (rc == DB_OK && owner) /* the owner with the row: no crash leaves it the operator's */
+        rc = pay_tenant_own_on(c, PAY_OWNED_WALLET_ADDRESS, w->id, owner, e);
+    return rc;
 }
 
 static wallet_address_result_t ledger_fail(ledger_result_t r, db_err_t *err)
@@ -249,6 +254,14 @@ static wallet_address_result_t ledger_fail(ledger_result_t r, db_err_t *err)
 wallet_address_result_t wallet_address_create(const wallet_ctx_t *ctx, ledger_id_t asset_id,
                                               const char *url, const char *public_name,
                                               wallet_address_t *out, db_err_t *err)
+{
+    return wallet_address_create_owned(ctx, asset_id, url, public_name, NULL, out, err);
+}
+
+wallet_address_result_t wallet_address_create_owned(const wallet_ctx_t *ctx, ledger_id_t asset_id,
+                                                    const char *url, const char *public_name,
+                                                    const char *owner, wallet_address_t *out,
+                                                    db_err_t *err)
 {
     wallet_address_t w = {.asset_id = asset_id, .active = true};
     if (wallet_address_url_check(ctx->op_url, url, strlen(url), w.url) != 0)
@@ -276,7 +289,7 @@ wallet_address_result_t wallet_address_create(const wallet_ctx_t *ctx, ledger_id
     w.account_id = acct.id;
     w.created_ms = w.updated_ms = clock_wall_ms();
     db_err_t e = {0};
-    db_rc_t rc = db_write_tx(ctx->db, tx_insert, &(wa_insert_t){&w}, &e);
+    db_rc_t rc = db_write_tx(ctx->db, tx_insert, &(wa_insert_t){&w, owner}, &e);
     if (rc == DB_CONSTRAINT)
         return WALLET_ADDRESS_URL_TAKEN;
     if (rc != DB_OK)

@@ -134,6 +134,12 @@ typedef struct {
 wallet_address_result_t wallet_address_create(const wallet_ctx_t *ctx, ledger_id_t asset_id,
                                               const char *url, const char *public_name,
                                               wallet_address_t *out, db_err_t *err);
+/* The same for a tenant's wallet address: owner (a tenant id; NULL: the operator's) is recorded
+ * as its owner (tenants.h) in the same transaction as the row. */
+wallet_address_result_t wallet_address_create_owned(const wallet_ctx_t *ctx, ledger_id_t asset_id,
+                                                    const char *url, const char *public_name,
+                                                    const char *owner, wallet_address_t *out,
+                                                    db_err_t *err);
 
 /* Reads one by id, or by its exact URL (len bytes, no NUL needed). OK, NOT_FOUND,
  * STORAGE_ERROR. Inactive wallet addresses are found too: check ->active. */
