@@ -13,9 +13,9 @@
  * client that matches on them sees the same thing (Rafiki's resolvers throw GraphQLError with
  * extensions.code from packages/backend/src/graphql/errors/index.ts).
  *
- * Threads: the face is registered before the server starts; resolvers run on the admin
- * listener's workers, one request at a time per worker, and may block on the database and the
- * ledger.
+ * Threads: the face is registered before the server starts; resolvers run on the face's own
+ * pool of ADMIN_GQL_THREADS threads (http/offload.h), not on the listener's, one request at a
+ * time per thread, and may block on the database, the ledger and the wallet's answers.
  */
 #ifndef RAFIKI_ADMIN_ADMIN_GQL_H
 #define RAFIKI_ADMIN_ADMIN_GQL_H
@@ -47,6 +47,9 @@
 #define GQL_CODE_CONFLICT        "CONFLICT"
 #define GQL_CODE_TIMEOUT         "TIMEOUT"
 #define GQL_CODE_UNAUTHENTICATED "UNAUTHENTICATED"
+
+/* Threads GraphQL requests run on, off the listener's own (http/offload.h). */
+#define ADMIN_GQL_THREADS 16
 
 /* Page sizes as Rafiki's getPage: 20 by default, at most 100. */
 #define ADMIN_GQL_PAGE_DEFAULT 20
@@ -92,6 +95,7 @@ typedef struct {
     size_t n_mutations;
     admin_gql_mutation_t *scoped; /* root fields behind admin_gql_scope_dispatch, by field */
     size_t n_scoped;
+    struct http_offload *pool; /* the threads requests run on (http/offload.h) */
 } admin_gql_t;
 
 /* One request's context: call->ctx of every resolver. */

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "http/json.h"
+#include "http/offload.h"
 #include "payments/tenants.h"
 
 /* Rafiki's GraphQL body limit is koa-bodyparser's 1 MiB for JSON. */
@@ -147,7 +148,7 @@ static void hide_suggestions(json_t *resp)
     }
 }
 
-static http_handler_result_t h_graphql(http_req_t *req, void *user)
+static http_handler_result_t gql_run(http_req_t *req, void *user)
 {
     admin_gql_t *g = user;
     pay_tenant_t *tenant = xmalloc(sizeof *tenant);
@@ -183,6 +184,14 @@ static http_handler_result_t h_graphql(http_req_t *req, void *user)
     json_decref(body);
     free(tenant);
     return HTTP_DONE;
+}
+
+/* POST /graphql: run on the face's pool, since a resolver may wait seconds (a create waiting
+ * for the wallet's approval) and must not hold up the other connections of this thread. */
+static http_handler_result_t h_graphql(http_req_t *req, void *user)
+{
+    admin_gql_t *g = user;
+    return http_offload(g->pool, req, gql_run, g);
 }
 
 static int mutation_cmp(const void *a, const void *b)
@@ -254,6 +263,10 @@ int admin_gql_register(http_server_t *s, admin_gql_t *g)
         LOGE("graphql: schema: %s (line %u, column %u)", err.message, err.line, err.col);
         return -1;
     }
+    if (!(g->pool = http_offload_new("graphql", ADMIN_GQL_THREADS))) {
+        LOGE("graphql: cannot start its threads");
+        return -1;
+    }
     if (http_server_route_gated(s, "POST", "/graphql", gql_gate, h_graphql, g, GQL_BODY_MAX) != 0) {
         LOGE("graphql: POST /graphql could not be registered");
         return -1;
@@ -265,6 +278,8 @@ void admin_gql_unregister(admin_gql_t *g)
 {
     if (!g)
         return;
+    http_offload_free(g->pool);
+    g->pool = NULL;
     gql_schema_free(g->schema);
     g->schema = NULL;
     free(g->mutations);
