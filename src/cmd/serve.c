@@ -66,6 +66,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "cmd/cmd.h"
+#include "http/offload.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
 #include "store/cache.h"
@@ -137,6 +138,7 @@ typedef struct {
     admin_gql_t auth_gql;                        /* the auth Admin GraphQL API on SRV_AUTH_ADMIN */
     char operator_tenant[PAY_TENANT_ID_LEN + 1]; /* the operator tenant's id (tenants.h) */
     pay_tenant_rates_t tenant_rates;             /* quotes at a tenant's own rates */
+    http_offload_t *op_waits; /* Open Payments creates waiting for approval (NULL: none) */
 } app_t;
 
 /* mkdir -p of the directory holding a sqlite:PATH database; false after logging why not. */
@@ -534,12 +536,18 @@ static bool resource_server_start(app_t *app)
         introspect = auth_introspect_remote;
         introspect_user = app->auth_remote;
     }
+    /* creates that wait for the wallet's approval run off the listener's threads */
+    if (app->cfg.approval_poll && !(app->op_waits = http_offload_new("open-payments", 8))) {
+        LOGE("open payments: cannot start the threads of waiting creates");
+        return false;
+    }
     app->rs = (op_resource_config_t){
         .wallet = &app->wallet,
         .payments = app->outgoing,
         .sig = app->sig,
         .introspect = introspect,
         .introspect_user = introspect_user,
+        .waits = app->op_waits,
     };
     app->op_server = (op_server_config_t){
         .wallet = &app->wallet,
@@ -835,7 +843,8 @@ static void app_stop(app_t *app)
         http_server_stop(app->servers[i]);
     for (int i = 0; i < SRV_COUNT; i++)
         http_server_free(app->servers[i]);
-    admin_gql_unregister(&app->gql); /* after the listener that runs its resolvers */
+    admin_gql_unregister(&app->gql);  /* after the listener that runs its resolvers */
+    http_offload_free(app->op_waits); /* after the listener whose creates it runs */
     admin_gql_unregister(&app->auth_gql);
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */

@@ -51,7 +51,7 @@ static json_t *incoming_json(rs_t *rs, const incoming_payment_t *p, const char *
     return doc;
 }
 
-static http_handler_result_t incoming_create(http_req_t *req, void *user)
+static http_handler_result_t incoming_create_run(http_req_t *req, void *user)
 {
     rs_t *rs = user;
     rs_create_t c;
@@ -121,6 +121,16 @@ out:
     free(meta);
     rs_create_end(&c);
     return res;
+}
+
+/* POST [/{tenantId}]/incoming-payments: on the pool when the create may wait for the wallet's
+ * approval, so the listener's thread goes on serving its other connections meanwhile. */
+static http_handler_result_t incoming_create(http_req_t *req, void *user)
+{
+    rs_t *rs = user;
+    if (rs->waits && rs->wallet->approval_poll)
+        return http_offload(rs->waits, req, incoming_create_run, user);
+    return incoming_create_run(req, user);
 }
 
 /* The incoming payment of [/{tenantId}]/incoming-payments/{id} (in the path's scope, *scope)

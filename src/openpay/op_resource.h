@@ -53,6 +53,7 @@
 #include "payments/outgoing_payment.h"
 #include "payments/wallet_address.h"
 #include "base/uuid.h"
+#include "http/offload.h"
 #include "http/server.h"
 
 typedef struct {
@@ -61,6 +62,9 @@ typedef struct {
     op_sig_t *sig;
     op_introspect_fn introspect;
     void *introspect_user;
+    /* Threads for creates that wait for the wallet's approval (POLL_INCOMING_PAYMENT_CREATED_
+     * WEBHOOK), off the listener's (http/offload.h); NULL: creates run on the listener's. */
+    struct http_offload *waits;
 } op_resource_config_t;
 
 /* Registers the routes above on s, before op_server_register (whose catch-alls come last).
