@@ -216,3 +216,64 @@ console_result_t console_session_end(db_t *db, const char *cookie, int64_t now_m
     db_bind_i64(st, 2, now_ms - max_ms);
     return done(&k, db_run(st, &k.e) == DB_OK ? CONSOLE_OK : CONSOLE_ERROR);
 }
+
+/* ---- the audit log ---- */
+
+console_result_t console_audit_add(db_t *db, const console_audit_t *e)
+{
+    char id[UUID_STR_LEN + 1];
+    uuid_v4(id);
+    conn_t k;
+    db_stmt_t *st = prep(db, &k, true,
+                         "INSERT INTO console_audit (id, at_ms, tenant_id, user_name, action, "
+                         "target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return done(&k, CONSOLE_ERROR);
+    db_bind_str(st, 1, id);
+    db_bind_i64(st, 2, e->at_ms);
+    db_bind_str(st, 3, e->who.tenant_id);
+    db_bind_str(st, 4, e->who.user_name);
+    db_bind_str(st, 5, e->action);
+    db_bind_str(st, 6, e->target);
+    db_bind_str(st, 7, e->detail);
+    db_bind_str(st, 8, e->request_id);
+    return done(&k, db_run(st, &k.e) == DB_OK ? CONSOLE_OK : CONSOLE_ERROR);
+}
+
+static void audit_row(db_stmt_t *st, console_audit_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->at_ms = db_col_i64(st, 0);
+    snprintf(a->who.tenant_id, sizeof a->who.tenant_id, "%s", db_col_text(st, 1, NULL));
+    snprintf(a->who.user_name, sizeof a->who.user_name, "%s", db_col_text(st, 2, NULL));
+    snprintf(a->action, sizeof a->action, "%s", db_col_text(st, 3, NULL));
+    snprintf(a->target, sizeof a->target, "%s", db_col_text(st, 4, NULL));
+    snprintf(a->detail, sizeof a->detail, "%s", db_col_text(st, 5, NULL));
+    snprintf(a->request_id, sizeof a->request_id, "%s", db_col_text(st, 6, NULL));
+}
+
+console_result_t console_audit_list(db_t *db, const char *tenant_id, console_audit_t *out,
+                                    size_t cap, size_t *n)
+{
+    conn_t k;
+    db_stmt_t *st = prep(db, &k, false,
+                         tenant_id ? "SELECT at_ms, tenant_id, user_name, action, target, detail, "
+                                     "request_id FROM console_audit WHERE tenant_id = ? ORDER BY "
+                                     "at_ms DESC, id LIMIT ?"
+                                   : "SELECT at_ms, tenant_id, user_name, action, target, detail, "
+                                     "request_id FROM console_audit ORDER BY at_ms DESC, id "
+                                     "LIMIT ?");
+    if (!st)
+        return done(&k, CONSOLE_ERROR);
+    int i = 1;
+    if (tenant_id)
+        db_bind_str(st, i++, tenant_id);
+    db_bind_i64(st, i, (int64_t)cap);
+    db_rc_t r = DB_DONE;
+    *n = 0;
+    while (*n < cap && (r = db_step(st, &k.e)) == DB_ROW)
+        audit_row(st, &out[(*n)++]);
+    if (*n < cap && r != DB_DONE)
+        return done(&k, CONSOLE_ERROR);
+    return done(&k, CONSOLE_OK);
+}

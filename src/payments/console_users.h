@@ -14,6 +14,7 @@
 #define RAFIKI_PAYMENTS_CONSOLE_USERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "payments/tenants.h"
@@ -78,5 +79,29 @@ console_result_t console_session_get(db_t *db, const char *cookie, int64_t now_m
 /* Ends the session of cookie, and every session that ended before now_ms - max_ms (they are
  * dead already; this keeps the table small). OK or ERROR. */
 console_result_t console_session_end(db_t *db, const char *cookie, int64_t now_ms, int64_t max_ms);
+
+/* ---- the audit log (sql/077_console_audit.sql) ---- */
+
+#define CONSOLE_AUDIT_ACTION_MAX  32
+#define CONSOLE_AUDIT_TARGET_MAX  64
+#define CONSOLE_AUDIT_DETAIL_MAX  256
+#define CONSOLE_AUDIT_REQUEST_MAX 64 /* log.h's LOG_REQUEST_ID_MAX */
+
+typedef struct {
+    int64_t at_ms;
+    console_principal_t who;
+    char action[CONSOLE_AUDIT_ACTION_MAX + 1];
+    char target[CONSOLE_AUDIT_TARGET_MAX + 1];
+    char detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
+    char request_id[CONSOLE_AUDIT_REQUEST_MAX + 1];
+} console_audit_t;
+
+/* Records e (its texts cut to their maxima; never a secret: callers pass ids, names, amounts).
+ * OK or ERROR. */
+console_result_t console_audit_add(db_t *db, const console_audit_t *e);
+/* The newest rows first, up to cap into out, *n their count: every tenant's when tenant_id is
+ * NULL, else that tenant's only. OK or ERROR. */
+console_result_t console_audit_list(db_t *db, const char *tenant_id, console_audit_t *out,
+                                    size_t cap, size_t *n);
 
 #endif

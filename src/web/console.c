@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/ct.h"
 #include "base/digest.h"
+#include "base/log.h"
 #include "base/mem.h"
 
 #define CONSOLE_COOKIE   "rafiki_console"
@@ -197,6 +198,8 @@ static http_handler_result_t login_post(http_req_t *req, void *user)
     if (console_session_new(cfg->db, &who, clock_wall_ms(), cookie, csrf) != CONSOLE_OK)
         return login_page(req, cfg, 503, answers[LOGIN_UNAVAILABLE].msg);
     session_cookie(req, cfg, cookie, false);
+    console_call_t call = {.req = req, .cfg = cfg, .who = who};
+    console_audit(&call, "sign_in", who.user_name[0] ? "console user" : "tenant secret", "");
     return page_see_other(req, "/console");
 }
 
@@ -214,11 +217,24 @@ static http_handler_result_t logout_post(http_req_t *req, void *user)
                               "The form did not come from this console.");
     if (page_cookie(req, CONSOLE_COOKIE, v, sizeof v))
         console_session_end(cfg->db, v, clock_wall_ms(), session_ms(cfg));
+    console_audit(&call, "sign_out", "", "");
     session_cookie(req, cfg, "", true);
     return page_see_other(req, "/console");
 }
 
 /* ---- the guard and the frame ---- */
+
+void console_audit(const console_call_t *call, const char *action, const char *target,
+                   const char *detail)
+{
+    console_audit_t e = {.at_ms = clock_wall_ms(), .who = call->who};
+    snprintf(e.action, sizeof e.action, "%s", action);
+    snprintf(e.target, sizeof e.target, "%s", target);
+    snprintf(e.detail, sizeof e.detail, "%s", detail);
+    snprintf(e.request_id, sizeof e.request_id, "%s", http_req_id(call->req));
+    if (console_audit_add(call->cfg->db, &e) != CONSOLE_OK)
+        LOGW("console: audit: %s %s not recorded", action, target);
+}
 
 bool console_begin(http_req_t *req, const console_config_t *cfg, console_need_t need,
                    console_call_t *call)
@@ -265,8 +281,9 @@ void console_csrf_field(const console_call_t *call, buf_t *b)
 void console_page_begin(const console_call_t *call, buf_t *b, const char *title)
 {
     page_begin(b, title);
-    buf_printf(b, "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
-                  "</a></nav><p class=\"who\">Signed in as ");
+    buf_printf(
+        b, "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
+           "</a> · <a href=\"/console/audit\">Audit log</a></nav><p class=\"who\">Signed in as ");
     if (call->who.user_name[0]) {
         page_escape(b, call->who.user_name);
         buf_printf(b, " (%s)", console_role_str(call->who.role));
@@ -299,6 +316,7 @@ static const http_route_t ROUTES[] = {
     {"GET", "/console/assets", console_assets, 0},
     {"POST", "/console/assets", console_asset_create, CONSOLE_FORM_MAX},
     {"POST", "/console/assets/{id}/deposit", console_asset_deposit, CONSOLE_FORM_MAX},
+    {"GET", "/console/audit", console_audit_page, 0},
 };
 
 int console_register(http_server_t *s, const console_config_t *cfg)

@@ -39,10 +39,16 @@ void console_csrf_field(const console_call_t *call, buf_t *b);
 http_handler_result_t console_refuse(const console_call_t *call, unsigned status, const char *title,
                                      const char *text);
 
+/* Records a change in the audit log (console_users.h) as the call's principal with the
+ * request's id; a failure to record is logged, the change stands. */
+void console_audit(const console_call_t *call, const char *action, const char *target,
+                   const char *detail);
+
 /* Handlers of console_pages.c. */
 http_handler_result_t console_overview(http_req_t *req, void *user);
 http_handler_result_t console_assets(http_req_t *req, void *user);
 http_handler_result_t console_asset_create(http_req_t *req, void *user);
 http_handler_result_t console_asset_deposit(http_req_t *req, void *user);
+http_handler_result_t console_audit_page(http_req_t *req, void *user);
 
 #endif

@@ -1,6 +1,7 @@
 /* The operator console's pages: the overview and the assets (see console.h). */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "web/console_call.h"
 #include "web/pages.h"
@@ -294,6 +295,11 @@ http_handler_result_t console_asset_create(http_req_t *req, void *user)
         return console_refuse(&call, 400, "Not created", "An asset code is letters and digits.");
     if (r != PAY_ASSET_OK)
         return console_refuse(&call, 503, "Not created", "The asset cannot be created now.");
+    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_FIELD_MAX + 48];
+    ledger_id_format(a.ledger.id, id);
+    snprintf(detail, sizeof detail, "%s/%u%s%s", a.ledger.code, scale,
+             thr_s[0] ? " liquidity threshold " : "", thr_s);
+    console_audit(&call, "asset_create", id, detail);
     return page_see_other(req, "/console/assets");
 }
 
@@ -360,5 +366,58 @@ http_handler_result_t console_asset_deposit(http_req_t *req, void *user)
         return console_refuse(&call, 409, "Already done", "This deposit was made before.");
     if (r != PAY_MOVE_OK)
         return console_refuse(&call, 503, "No deposit", pay_move_result_str(r));
+    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_FIELD_MAX + 64];
+    ledger_id_format(a.ledger.id, id);
+    decimal_format(value, a.ledger.scale, num, sizeof num);
+    snprintf(detail, sizeof detail, "%s %s, transfer %s", num, a.ledger.code, transfer);
+    console_audit(&call, "liquidity_deposit", id, detail);
     return page_see_other(req, "/console/assets");
+}
+
+/* ---- audit log ---- */
+
+static void audit_row(buf_t *b, const console_audit_t *e)
+{
+    char when[32];
+    time_t t = (time_t)(e->at_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    buf_printf(b, "<tr><td>%s</td><td>", when);
+    page_escape(b, e->who.user_name[0] ? e->who.user_name : "tenant secret");
+    buf_printf(b, "<br><code>");
+    page_escape(b, e->who.tenant_id);
+    buf_printf(b, "</code></td><td>");
+    page_escape(b, e->action);
+    buf_printf(b, "</td><td><code>");
+    page_escape(b, e->target);
+    buf_printf(b, "</code> ");
+    page_escape(b, e->detail);
+    buf_printf(b, "</td><td><code>");
+    page_escape(b, e->request_id);
+    buf_printf(b, "</code></td></tr>");
+}
+
+http_handler_result_t console_audit_page(http_req_t *req, void *user)
+{
+    console_call_t call;
+    if (!console_begin(req, user, CONSOLE_READ, &call))
+        return HTTP_DONE;
+    console_audit_t *rows = xcalloc(CONSOLE_ROWS_MAX, sizeof *rows);
+    size_t n = 0;
+    buf_t b;
+    console_page_begin(&call, &b, "Audit log");
+    if (console_audit_list(call.cfg->db, call.is_operator ? NULL : call.who.tenant_id, rows,
+                           CONSOLE_ROWS_MAX, &n) != CONSOLE_OK)
+        buf_printf(&b, "<p role=\"alert\">The audit log cannot be read right now.</p>");
+    buf_printf(&b,
+               "<p>The newest %d changes made through the console.</p><table id=\"audit\">"
+               "<thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>On</th>"
+               "<th>Request</th></tr></thead><tbody>",
+               CONSOLE_ROWS_MAX);
+    for (size_t i = 0; i < n; i++)
+        audit_row(&b, &rows[i]);
+    buf_printf(&b, "</tbody></table>");
+    free(rows);
+    return page_send(req, 200, &b);
 }

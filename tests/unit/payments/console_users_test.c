@@ -4,6 +4,7 @@
  * Through the pages and a browser: tests/interop/console.test.mjs. */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "payments/console_users.h"
@@ -115,4 +116,40 @@ Test(console_users, session_idle_and_lifetime)
     for (t = t0 + 20 * MIN_MS; t < t0 + max; t += 20 * MIN_MS)
         cr_assert_eq(console_session_get(db, c2, t, max, idle, &p, csrf), CONSOLE_OK);
     cr_assert_eq(console_session_get(db, c2, t0 + max, max, idle, &p, csrf), CONSOLE_NOT_FOUND);
+}
+
+static void audit(const char *tenant, const char *user, const char *action, int64_t at)
+{
+    console_audit_t e = {.at_ms = at};
+    snprintf(e.who.tenant_id, sizeof e.who.tenant_id, "%s", tenant);
+    snprintf(e.who.user_name, sizeof e.who.user_name, "%s", user);
+    snprintf(e.action, sizeof e.action, "%s", action);
+    snprintf(e.target, sizeof e.target, "t-%s", action);
+    snprintf(e.request_id, sizeof e.request_id, "req-%s", action);
+    cr_assert_eq(console_audit_add(db, &e), CONSOLE_OK);
+}
+
+Test(console_users, audit_newest_first_and_per_tenant)
+{
+    audit("op", "ops", "one", 1000);
+    audit("tenant-a", "", "two", 2000);
+    audit("op", "", "three", 3000);
+    console_audit_t rows[4];
+    size_t n = 0;
+    cr_assert_eq(console_audit_list(db, NULL, rows, 4, &n), CONSOLE_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(rows[0].action, "three");
+    cr_assert_str_eq(rows[1].action, "two");
+    cr_assert_str_eq(rows[2].action, "one");
+    cr_assert_str_eq(rows[2].who.user_name, "ops");
+    cr_assert_str_eq(rows[2].target, "t-one");
+    cr_assert_str_eq(rows[2].request_id, "req-one");
+    cr_assert_eq(rows[2].at_ms, 1000);
+    cr_assert_eq(console_audit_list(db, "tenant-a", rows, 4, &n), CONSOLE_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].who.tenant_id, "tenant-a");
+    cr_assert_eq(console_audit_list(db, NULL, rows, 2, &n), CONSOLE_OK);
+    cr_assert_eq(n, 2, "at most cap");
+    cr_assert_eq(console_audit_list(db, "nobody", rows, 4, &n), CONSOLE_OK);
+    cr_assert_eq(n, 0);
 }

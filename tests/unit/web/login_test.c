@@ -201,25 +201,25 @@ Test(login, check_fn_counts_for_its_key)
                                      &called, &retry),
                  LOGIN_OK);
     cr_expect(called);
-    cr_expect_eq(login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "x", fake_check, &called,
-                                     &retry),
-                 LOGIN_DENIED);
-    cr_expect_eq(login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "y", fake_check, &called,
-                                     &retry),
-                 LOGIN_DENIED);
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "x", fake_check, &called, &retry),
+        LOGIN_DENIED);
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "y", fake_check, &called, &retry),
+        LOGIN_DENIED);
     int before = check_calls;
     cr_expect_eq(login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "right", fake_check,
                                      &called, &retry),
                  LOGIN_LOCKED, "the key is locked: not even checked");
     cr_expect_eq(check_calls, before);
     cr_expect_gt(retry, 0);
-    cr_expect_eq(login_attempt_check(l, "192.0.2.9", "user:t1", "t1", "right", fake_check, &called,
-                                     &retry),
-                 LOGIN_OK, "another key (same name, another kind) is not locked");
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "user:t1", "t1", "right", fake_check, &called, &retry),
+        LOGIN_OK, "another key (same name, another kind) is not locked");
     cr_expect_eq(attempt(l, "192.0.2.9", "alice", "alice-password", NULL), LOGIN_OK,
                  "nor the wallet users' names");
-    cr_expect_eq(login_attempt_check(l, "192.0.2.9", "user:u", "u", "fail", fake_check, &called,
-                                     &retry),
-                 LOGIN_UNAVAILABLE);
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "user:u", "u", "fail", fake_check, &called, &retry),
+        LOGIN_UNAVAILABLE);
     login_free(l);
 }
