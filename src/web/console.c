@@ -236,6 +236,22 @@ void console_audit(const console_call_t *call, const char *action, const char *t
         LOGW("console: audit: %s %s not recorded", action, target);
 }
 
+/* Whether the session's tenant is still live (a deleted tenant's sessions open nothing); else
+ * answers the sign-in page or 503. */
+static bool tenant_live(http_req_t *req, const console_config_t *cfg, const char *tenant_id)
+{
+    pay_tenant_t *t = xmalloc(sizeof *t);
+    pay_tenant_result_t r = pay_tenant_get(cfg->db, tenant_id, false, t);
+    free(t);
+    if (r == PAY_TENANT_OK)
+        return true;
+    if (r == PAY_TENANT_STORAGE_ERROR)
+        page_message(req, 503, "Try again", "The console cannot read its tenants right now.");
+    else
+        login_page(req, cfg, 401, "Sign in to continue.");
+    return false;
+}
+
 bool console_begin(http_req_t *req, const console_config_t *cfg, console_need_t need,
                    console_call_t *call)
 {
@@ -256,6 +272,8 @@ bool console_begin(http_req_t *req, const console_config_t *cfg, console_need_t 
         return false;
     }
     call->is_operator = strcmp(call->who.tenant_id, cfg->operator_tenant_id) == 0;
+    if (!call->is_operator && !tenant_live(req, cfg, call->who.tenant_id))
+        return false;
     if (need == CONSOLE_READ)
         return true;
     char token[CONSOLE_CSRF_LEN + 8];

@@ -19,6 +19,9 @@
  *                                   page; with confirm=yes and transfer (the id the confirmation
  *                                   page chose, so a second submit is refused as done) deposits
  *                                   into the asset's liquidity account, 303 /console/assets
+ *   GET  /console/audit             the audit log (beyond Rafiki; console_users.h): the newest
+ *                                   sign-ins, sign-outs and changes, who, when, the request id;
+ *                                   a tenant reads its own rows only
  *
  * Who signs in: a tenant with its API secret (the operator's is ADMIN_API_SECRET), with the
  * operator role within its own rows; or a console user (operator tenant) with its role. Every
@@ -27,8 +30,8 @@
  * (tenants.h: an asset by its scope, a peer by its owner). Sign-ins go through login.h's guard
  * (failures limited per name and per address; the name is "tenant:<id>" or "user:<name>").
  * Sessions (console_users.h) end CONSOLE_SESSION_S after sign-in or CONSOLE_IDLE_S after their
- * last request; the cookie is HttpOnly, SameSite=Strict, Path=/console. No secret is ever put in
- * a page, a URL or the log.
+ * last request, and a deleted tenant's at once; the cookie is HttpOnly, SameSite=Strict,
+ * Path=/console. No secret is ever put in a page, a URL or the log.
  *
  * Threads: handlers run on the admin listener's workers and block on the database, the cache
  * and the ledger.

@@ -154,7 +154,8 @@ static void overview_peers(const console_call_t *call, buf_t *b)
     for (size_t i = 0; i < n; i++) {
         if (peer_visible(call, peers[i])) {
             if (shown++ == 0)
-                buf_printf(b, "<table><thead><tr><th>Peer</th><th>Asset</th><th class=\"amount\">"
+                buf_printf(b, "<table id=\"peers\"><thead><tr><th>Peer</th><th>Asset</th><th "
+                              "class=\"amount\">"
                               "Balance</th><th class=\"amount\">Credit limit</th></tr></thead>"
                               "<tbody>");
             peer_row(call, b, peers[i]);

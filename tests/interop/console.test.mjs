@@ -21,7 +21,7 @@ import { gqlClient } from './lib/gql.mjs'
 const SECRET = 'console-admin-secret-' + randomUUID()
 const OPERATOR = randomUUID()
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-console-'))
-let srv, base, browser, usd
+let srv, base, browser, usd, op
 const tenants = {}
 
 const CREATE_TENANT = 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } } }'
@@ -49,8 +49,12 @@ before(async () => {
   base = `http://127.0.0.1:${srv.ports.admin}`
   usd = await srv.admin('POST', '/assets', { code: 'USD', scale: 2 })
   await srv.admin('POST', `/accounts/${usd.liquidity_account_id}/deposits`, { id: randomUUID(), amount: '12345' })
-  const op = gqlClient({ url: `${base}/graphql`, secret: SECRET, tenantId: OPERATOR })
-  for (const name of ['alpha', 'beta']) {
+  await srv.admin('POST', '/peers', {
+    asset_id: usd.id, ilp_address: 'test.partner', name: 'Partner Bank', incoming_tokens: [randomUUID()],
+    min_balance: '-250000', outgoing: { endpoint: 'http://127.0.0.1:9/ilp', token: randomUUID() }
+  })
+  op = gqlClient({ url: `${base}/graphql`, secret: SECRET, tenantId: OPERATOR })
+  for (const name of ['alpha', 'beta', 'gamma']) {
     const secret = `${name}-secret-${randomUUID()}`
     const t = (await op.request(CREATE_TENANT, { input: { apiSecret: secret, publicName: name } })).createTenant.tenant
     tenants[name] = { id: t.id, secret }
@@ -110,6 +114,9 @@ test('the operator signs in with ADMIN_API_SECRET and sees the overview with rea
   assert.match(await row.textContent(), /123\.45/)
   assert.match(await row.textContent(), /-123\.45/) // the settlement account's side
   assert.match(await page.textContent('#webhooks'), /Webhook events waiting: \d+/)
+  // the peer: its balance against its credit limit (min_balance -2500.00)
+  const peer = await page.locator('#peers tbody tr').allTextContents()
+  assert.deepEqual(peer, ['Partner BankUSD0.002500.00'])
   const html = await page.content()
   assert.ok(!html.includes(SECRET), 'the secret is not in the page')
   assert.ok(!page.url().includes(SECRET))
@@ -207,6 +214,8 @@ test('a tenant signs in with its API secret and sees only its own assets', async
   assert.doesNotMatch(text, /USD\/2/)
   await b.page.goto(`${base}/console`)
   assert.equal(await b.page.locator(`tr[data-asset="${aaa.id}"]`).count(), 0)
+  assert.equal(await b.page.locator('#peers tbody tr').count(), 0, 'not the operator\'s peer')
+  assert.match(await b.page.textContent('main'), /No peers/)
   // beta cannot deposit into alpha's asset (or the operator's) by its id
   const csrf = await csrfOf(b.page)
   for (const id of [aaa.id, usd.id]) {
@@ -272,7 +281,12 @@ test('a forged CSRF token, a stale session and a signed-out session are refused'
   const s3 = await signIn({ secret: SECRET })
   sql('UPDATE console_sessions SET created_ms = created_ms - 9 * 3600 * 1000')
   assert.equal((await s3.page.goto(`${base}/console`)).status(), 401)
-  for (const s of [s2, s3]) await s.ctx.close()
+  // a deleted tenant's session opens nothing
+  const g = await signIn({ tenant: tenants.gamma.id, secret: tenants.gamma.secret })
+  assert.equal((await g.page.goto(`${base}/console`)).status(), 200)
+  await op.request('mutation($id: String!) { deleteTenant(id: $id) { success } }', { id: tenants.gamma.id })
+  assert.equal((await g.page.goto(`${base}/console`)).status(), 401)
+  for (const s of [s2, s3, g]) await s.ctx.close()
   await ctx.close()
 })
 
