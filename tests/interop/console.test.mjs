@@ -17,11 +17,12 @@ import { spawnSync, execFileSync } from 'node:child_process'
 import { chromium } from 'playwright-core'
 import { startServe, bin } from './lib/serve.mjs'
 import { gqlClient } from './lib/gql.mjs'
+import { psql, serveDatabase } from './lib/pg.mjs'
 
 const SECRET = 'console-admin-secret-' + randomUUID()
 const OPERATOR = randomUUID()
 const dir = mkdtempSync(join(tmpdir(), 'rafiki-console-'))
-let srv, base, browser, usd, op
+let srv, base, browser, usd, op, pg
 const tenants = {}
 
 const CREATE_TENANT = 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { id } } }'
@@ -36,16 +37,15 @@ function cli (args) {
   return JSON.parse(r.stdout)
 }
 
-const sql = (q) => execFileSync('sqlite3', [join(dir, 'console.db'), q], { encoding: 'utf8' })
+// SQL on the server's database: SQLite, or Postgres when TEST_POSTGRES_URL is set (and Redis)
+const sql = (q) => pg ? psql(pg, q) : execFileSync('sqlite3', [join(dir, 'console.db'), q], { encoding: 'utf8' })
 
 before(async () => {
-  srv = await startServe({
-    dir,
-    name: 'console',
-    ilp: 'test.console',
-    secret: SECRET,
-    env: { OPERATOR_TENANT_ID: OPERATOR, LOGIN_USER_FAILURES_MAX: '3', LOGIN_ADDRESS_FAILURES_MAX: '12' }
-  })
+  const env = { OPERATOR_TENANT_ID: OPERATOR, LOGIN_USER_FAILURES_MAX: '3', LOGIN_ADDRESS_FAILURES_MAX: '12' }
+  Object.assign(env, serveDatabase('console'))
+  if (process.env.TEST_REDIS_URL) env.REDIS_URL = process.env.TEST_REDIS_URL
+  pg = env.DATABASE_URL
+  srv = await startServe({ dir, name: 'console', ilp: 'test.console', secret: SECRET, env })
   base = `http://127.0.0.1:${srv.ports.admin}`
   usd = await srv.admin('POST', '/assets', { code: 'USD', scale: 2 })
   await srv.admin('POST', `/accounts/${usd.liquidity_account_id}/deposits`, { id: randomUUID(), amount: '12345' })
