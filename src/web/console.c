@@ -15,6 +15,8 @@
 
 #define CONSOLE_COOKIE   "rafiki_console"
 #define CONSOLE_FORM_MAX (8u * 1024u)
+/* the tenant field's bytes: an id has 36, anything longer names no tenant */
+#define CONSOLE_TENANT_FIELD_MAX 128
 
 env_result_t console_opts_env(console_config_t *cfg, env_err_t *err)
 {
@@ -127,8 +129,11 @@ static int user_check(void *arg, db_t *db, const char *name, const char *passwor
 static login_result_t login_run(http_req_t *req, const console_config_t *cfg,
                                 console_principal_t *who, bool *asked)
 {
-    char tenant[PAY_TENANT_ID_LEN + 2] = "", user[CONSOLE_NAME_MAX + 1] = "";
-    char pw[PAY_TENANT_SECRET_MAX + 1] = "", key[CONSOLE_NAME_MAX + 16], addr[LOGIN_ADDR_MAX];
+    /* room for more than an id: a long value is refused as an unknown tenant, not read as
+     * absent (which would mean the operator) */
+    char tenant[CONSOLE_TENANT_FIELD_MAX] = "", user[CONSOLE_NAME_MAX + 1] = "";
+    char pw[PAY_TENANT_SECRET_MAX + 1] = "", key[CONSOLE_TENANT_FIELD_MAX + 16];
+    char addr[LOGIN_ADDR_MAX];
     check_t c = {.cfg = cfg, .who = who};
     login_check_fn fn;
     const char *name;
@@ -138,7 +143,9 @@ static login_result_t login_run(http_req_t *req, const console_config_t *cfg,
         name = user;
         snprintf(key, sizeof key, "user:%s", user);
     } else if (page_form_field(req, "secret", pw, sizeof pw) && pw[0]) {
-        if (!page_form_field(req, "tenant", tenant, sizeof tenant) || !tenant[0])
+        if (!page_form_field(req, "tenant", tenant, sizeof tenant))
+            snprintf(tenant, sizeof tenant, "%s", "-"); /* too long: no such tenant */
+        else if (!tenant[0])
             snprintf(tenant, sizeof tenant, "%s", cfg->operator_tenant_id);
         fn = tenant_check;
         name = tenant;

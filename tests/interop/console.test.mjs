@@ -281,6 +281,10 @@ test('a forged CSRF token, a stale session and a signed-out session are refused'
   const s3 = await signIn({ secret: SECRET })
   sql('UPDATE console_sessions SET created_ms = created_ms - 9 * 3600 * 1000')
   assert.equal((await s3.page.goto(`${base}/console`)).status(), 401)
+  // a tenant id too long to be one is no tenant (not the operator), even with the operator's secret
+  const long = await signIn({ tenant: 'x'.repeat(200), secret: SECRET })
+  assert.equal(long.res.status(), 401)
+  await long.ctx.close()
   // a deleted tenant's session opens nothing
   const g = await signIn({ tenant: tenants.gamma.id, secret: tenants.gamma.secret })
   assert.equal((await g.page.goto(`${base}/console`)).status(), 200)
