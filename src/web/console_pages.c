@@ -296,7 +296,7 @@ http_handler_result_t console_asset_create(http_req_t *req, void *user)
         return console_refuse(&call, 400, "Not created", "An asset code is letters and digits.");
     if (r != PAY_ASSET_OK)
         return console_refuse(&call, 503, "Not created", "The asset cannot be created now.");
-    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_FIELD_MAX + 48];
+    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
     ledger_id_format(a.ledger.id, id);
     snprintf(detail, sizeof detail, "%s/%u%s%s", a.ledger.code, scale,
              thr_s[0] ? " liquidity threshold " : "", thr_s);
@@ -367,7 +367,7 @@ http_handler_result_t console_asset_deposit(http_req_t *req, void *user)
         return console_refuse(&call, 409, "Already done", "This deposit was made before.");
     if (r != PAY_MOVE_OK)
         return console_refuse(&call, 503, "No deposit", pay_move_result_str(r));
-    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_FIELD_MAX + 64];
+    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
     ledger_id_format(a.ledger.id, id);
     decimal_format(value, a.ledger.scale, num, sizeof num);
     snprintf(detail, sizeof detail, "%s %s, transfer %s", num, a.ledger.code, transfer);
