@@ -341,6 +341,8 @@ static const http_route_t ROUTES[] = {
     {"GET", "/console/assets", console_assets, 0},
     {"POST", "/console/assets", console_asset_create, CONSOLE_FORM_MAX},
     {"POST", "/console/assets/{id}/deposit", console_asset_deposit, CONSOLE_FORM_MAX},
+    {"POST", "/console/assets/{id}/withdraw", console_asset_withdraw, CONSOLE_FORM_MAX},
+    {"POST", "/console/assets/{id}/threshold", console_asset_threshold, CONSOLE_FORM_MAX},
     {"GET", "/console/audit", console_audit_page, 0},
 };
 

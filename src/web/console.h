@@ -12,13 +12,18 @@
  *                                   constant time), or user and password (a console user,
  *                                   console_users.h): a session cookie, 303 /console
  *   POST /console/logout            csrf: ends the session
- *   GET  /console/assets            the assets, a form to create one, a deposit form per asset
+ *   GET  /console/assets            the assets, a form to create one, per asset a deposit, a
+ *                                   withdrawal and a threshold form (operator role only)
  *   POST /console/assets            csrf, code, scale, liquidity_threshold (optional, in the
  *                                   asset's units): creates the asset, 303 /console/assets
  *   POST /console/assets/{id}/deposit  csrf, amount (in the asset's units): the confirmation
  *                                   page; with confirm=yes and transfer (the id the confirmation
  *                                   page chose, so a second submit is refused as done) deposits
  *                                   into the asset's liquidity account, 303 /console/assets
+ *   POST /console/assets/{id}/withdraw  the same for a withdrawal from it (posted at once; more
+ *                                   than the liquidity is refused, 409)
+ *   POST /console/assets/{id}/threshold  csrf, liquidity_threshold (in the asset's units; empty
+ *                                   removes it): the asset's liquidity threshold
  *   GET  /console/audit             the audit log (beyond Rafiki; console_users.h): the newest
  *                                   sign-ins, sign-outs and changes, who, when, the request id;
  *                                   a tenant reads its own rows only

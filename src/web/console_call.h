@@ -49,6 +49,8 @@ http_handler_result_t console_overview(http_req_t *req, void *user);
 http_handler_result_t console_assets(http_req_t *req, void *user);
 http_handler_result_t console_asset_create(http_req_t *req, void *user);
 http_handler_result_t console_asset_deposit(http_req_t *req, void *user);
+http_handler_result_t console_asset_withdraw(http_req_t *req, void *user);
+http_handler_result_t console_asset_threshold(http_req_t *req, void *user);
 http_handler_result_t console_audit_page(http_req_t *req, void *user);
 
 #endif

@@ -194,15 +194,41 @@ http_handler_result_t console_overview(http_req_t *req, void *user)
 
 /* ---- assets ---- */
 
+/* A liquidity move of the assets page: the path segment, its words, its audit action. */
+typedef struct {
+    const char *path, *verb, *noun, *prep, *action;
+    bool withdraw;
+} move_t;
+
+static const move_t DEPOSIT = {"deposit", "Deposit", "deposit", "into", "liquidity_deposit", false};
+static const move_t WITHDRAW = {
+    "withdraw", "Withdraw", "withdrawal", "from", "liquidity_withdrawal", true};
+
+/* The move and threshold forms of one asset's row. */
 static void asset_forms(const console_call_t *call, buf_t *b, const pay_asset_t *a)
 {
+    static const move_t *const moves[] = {&DEPOSIT, &WITHDRAW};
+    for (size_t i = 0; i < 2; i++) {
+        buf_printf(b, "<form method=\"post\" action=\"/console/assets/");
+        id_text(b, a->ledger.id);
+        buf_printf(b, "/%s\">", moves[i]->path);
+        console_csrf_field(call, b);
+        buf_printf(b,
+                   "<input type=\"text\" name=\"amount\" inputmode=\"decimal\" required "
+                   "aria-label=\"Amount to %s\"><button type=\"submit\">%s</button></form>",
+                   moves[i]->path, moves[i]->verb);
+    }
     buf_printf(b, "<form method=\"post\" action=\"/console/assets/");
     id_text(b, a->ledger.id);
-    buf_printf(b, "/deposit\">");
+    buf_printf(b, "/threshold\">");
     console_csrf_field(call, b);
-    buf_printf(b, "<input type=\"text\" name=\"amount\" inputmode=\"decimal\" required "
-                  "aria-label=\"Amount to deposit\"><button type=\"submit\">Deposit</button>"
-                  "</form>");
+    char thr[48] = "";
+    if (a->has_liquidity_threshold)
+        decimal_format(a->liquidity_threshold, a->ledger.scale, thr, sizeof thr);
+    buf_printf(b, "<input type=\"text\" name=\"liquidity_threshold\" inputmode=\"decimal\" "
+                  "aria-label=\"Liquidity threshold\" value=\"");
+    page_escape(b, thr);
+    buf_printf(b, "\"><button type=\"submit\">Set threshold</button></form>");
 }
 
 static void create_form(const console_call_t *call, buf_t *b)
@@ -233,7 +259,7 @@ http_handler_result_t console_assets(http_req_t *req, void *user)
     buf_printf(&b,
                "<table><thead><tr><th>Asset</th><th>Id</th><th class=\"amount\">Liquidity"
                "</th>%s</tr></thead><tbody>",
-               can ? "<th>Deposit</th>" : "");
+               can ? "<th>Liquidity and threshold</th>" : "");
     for (size_t i = 0; i < n; i++) {
         bool ok = true;
         int64_t liq = balance_of(&call, a[i].ledger.liquidity_account_id, &ok);
@@ -317,33 +343,54 @@ static bool asset_of_path(console_call_t *call, pay_asset_t *a)
     return false;
 }
 
-static http_handler_result_t deposit_confirm(console_call_t *call, const pay_asset_t *a,
-                                             uint64_t value)
+static http_handler_result_t move_confirm(console_call_t *call, const move_t *m,
+                                          const pay_asset_t *a, uint64_t value)
 {
-    char num[48], transfer[UUID_STR_LEN + 1];
+    char num[48], transfer[UUID_STR_LEN + 1], title[48];
     decimal_format(value, a->ledger.scale, num, sizeof num);
     uuid_v4(transfer);
+    snprintf(title, sizeof title, "Confirm the %s", m->noun);
     buf_t b;
-    console_page_begin(call, &b, "Confirm the deposit");
-    buf_printf(&b, "<p>Deposit <strong>");
+    console_page_begin(call, &b, title);
+    buf_printf(&b, "<p>%s <strong>", m->verb);
     page_escape(&b, num);
     buf_printf(&b, " ");
     page_escape(&b, a->ledger.code);
-    buf_printf(&b, "</strong> into the liquidity of asset <code>");
+    buf_printf(&b, "</strong> %s the liquidity of asset <code>", m->prep);
     id_text(&b, a->ledger.id);
     buf_printf(&b, "</code>?</p><form method=\"post\" action=\"/console/assets/");
     id_text(&b, a->ledger.id);
-    buf_printf(&b, "/deposit\">");
+    buf_printf(&b, "/%s\">", m->path);
     console_csrf_field(call, &b);
     page_hidden(&b, "amount", num);
     page_hidden(&b, "transfer", transfer);
     page_hidden(&b, "confirm", "yes");
-    buf_printf(&b, "<div class=\"actions\"><button class=\"accept\" type=\"submit\">Confirm "
-                   "deposit</button><a href=\"/console/assets\">Cancel</a></div></form>");
+    buf_printf(&b,
+               "<div class=\"actions\"><button class=\"accept\" type=\"submit\">Confirm "
+               "%s</button><a href=\"/console/assets\">Cancel</a></div></form>",
+               m->noun);
     return page_send(call->req, 200, &b);
 }
 
-http_handler_result_t console_asset_deposit(http_req_t *req, void *user)
+/* The move's answer once confirmed: 303 to the assets, or a refusal. */
+static http_handler_result_t move_done(console_call_t *call, const move_t *m, const pay_asset_t *a,
+                                       pay_move_result_t r, uint64_t value, const char *transfer)
+{
+    if (r == PAY_MOVE_TRANSFER_EXISTS)
+        return console_refuse(call, 409, "Already done", "This was done before.");
+    if (r == PAY_MOVE_INSUFFICIENT_BALANCE)
+        return console_refuse(call, 409, "Not done", "The liquidity is less than the amount.");
+    if (r != PAY_MOVE_OK)
+        return console_refuse(call, 503, "Not done", pay_move_result_str(r));
+    char id[LEDGER_ID_STR_LEN + 1], num[48], detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
+    ledger_id_format(a->ledger.id, id);
+    decimal_format(value, a->ledger.scale, num, sizeof num);
+    snprintf(detail, sizeof detail, "%s %s, transfer %s", num, a->ledger.code, transfer);
+    console_audit(call, m->action, id, detail);
+    return page_see_other(call->req, "/console/assets");
+}
+
+static http_handler_result_t move_run(http_req_t *req, void *user, const move_t *m)
 {
     console_call_t call;
     pay_asset_t a;
@@ -353,25 +400,54 @@ http_handler_result_t console_asset_deposit(http_req_t *req, void *user)
     uint64_t value;
     if (!page_form_field(req, "amount", num, sizeof num) ||
         decimal_parse(num, a.ledger.scale, &value) != 0 || value == 0)
-        return console_refuse(&call, 400, "No deposit",
+        return console_refuse(&call, 400, "Not done",
                               "Give a positive amount in the asset's units.");
     page_form_field(req, "confirm", confirm, sizeof confirm);
     if (strcmp(confirm, "yes") != 0)
-        return deposit_confirm(&call, &a, value);
+        return move_confirm(&call, m, &a, value);
     ledger_id_t tid;
     if (!page_form_field(req, "transfer", transfer, sizeof transfer) ||
         ledger_id_parse(transfer, strlen(transfer), &tid) != 0)
-        return console_refuse(&call, 400, "No deposit", "Confirm the deposit from its page.");
-    pay_move_result_t r = pay_deposit(call.cfg->ledger, a.ledger.liquidity_account_id, tid, value);
-    if (r == PAY_MOVE_TRANSFER_EXISTS)
-        return console_refuse(&call, 409, "Already done", "This deposit was made before.");
-    if (r != PAY_MOVE_OK)
-        return console_refuse(&call, 503, "No deposit", pay_move_result_str(r));
+        return console_refuse(&call, 400, "Not done", "Confirm it from its page.");
+    ledger_id_t acct = a.ledger.liquidity_account_id;
+    pay_move_result_t r = m->withdraw ? pay_withdraw(call.cfg->ledger, acct, tid, value, 0)
+                                      : pay_deposit(call.cfg->ledger, acct, tid, value);
+    return move_done(&call, m, &a, r, value, transfer);
+}
+
+http_handler_result_t console_asset_deposit(http_req_t *req, void *user)
+{
+    return move_run(req, user, &DEPOSIT);
+}
+
+http_handler_result_t console_asset_withdraw(http_req_t *req, void *user)
+{
+    return move_run(req, user, &WITHDRAW);
+}
+
+http_handler_result_t console_asset_threshold(http_req_t *req, void *user)
+{
+    console_call_t call;
+    pay_asset_t a;
+    if (!console_begin(req, user, CONSOLE_CHANGE, &call) || !asset_of_path(&call, &a))
+        return HTTP_DONE;
+    char thr_s[CONSOLE_FIELD_MAX] = "";
+    uint64_t thr = 0;
+    if (!page_form_field(req, "liquidity_threshold", thr_s, sizeof thr_s) ||
+        (thr_s[0] && decimal_parse(thr_s, a.ledger.scale, &thr) != 0))
+        return console_refuse(&call, 400, "Not changed",
+                              "The threshold is an amount in the asset's units, or empty for "
+                              "none.");
+    const uint64_t *wd = a.has_withdrawal_threshold ? &a.withdrawal_threshold : NULL;
+    pay_asset_t out;
+    if (pay_asset_update(call.cfg->db, call.cfg->ledger, a.ledger.id, wd, thr_s[0] ? &thr : NULL,
+                         &out) != PAY_ASSET_OK)
+        return console_refuse(&call, 503, "Not changed", "The asset cannot be changed now.");
     char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
     ledger_id_format(a.ledger.id, id);
-    decimal_format(value, a.ledger.scale, num, sizeof num);
-    snprintf(detail, sizeof detail, "%s %s, transfer %s", num, a.ledger.code, transfer);
-    console_audit(&call, "liquidity_deposit", id, detail);
+    snprintf(detail, sizeof detail, "%s liquidity threshold %s", a.ledger.code,
+             thr_s[0] ? thr_s : "removed");
+    console_audit(&call, "asset_threshold", id, detail);
     return page_see_other(req, "/console/assets");
 }
 

@@ -1,8 +1,9 @@
 // The operator console (/console on the admin port) in a real browser (Debian's chromium driven
 // by playwright-core, headless, JavaScript off) against a real `rafiki serve`: the operator
 // signs in with ADMIN_API_SECRET, reads the overview's real balances (a liquidity below its
-// threshold highlighted), creates an asset and deposits liquidity through the pages (a
-// confirmation step; the balance checked through the REST admin API); a viewer console user
+// threshold highlighted), creates an asset, deposits and withdraws liquidity through the pages
+// (a confirmation step; the balance checked through the REST admin API) and sets its threshold;
+// the audit log shows who did what; a viewer console user
 // (made with `rafiki admin console-users create`) sees but cannot change anything (403, nothing
 // changed); tenants made through GraphQL sign in with their own secrets and see only their own
 // assets; a forged CSRF token, a stale session and a signed-out session are refused; failed
@@ -152,6 +153,29 @@ test('the operator creates an asset and deposits liquidity through the pages, wi
   await page.goto(`${base}/console`)
   assert.equal(await page.getAttribute(`tr[data-asset="${eur.id}"]`, 'class'), 'low')
   assert.equal(await page.getAttribute(`tr[data-asset="${usd.id}"]`, 'class'), null)
+
+  // a withdrawal, with its confirmation; more than the liquidity is refused
+  await page.goto(`${base}/console/assets`)
+  const wform = page.locator(`form[action="/console/assets/${eur.id}/withdraw"]`)
+  await wform.locator('input[name=amount]').fill('2')
+  await Promise.all([page.waitForNavigation(), wform.locator('button').click()])
+  assert.match(await page.textContent('main'), /Withdraw 2\.00 EUR from the liquidity/)
+  assert.equal(await liquidity(eur), '550')
+  await Promise.all([page.waitForNavigation(), page.click('text=Confirm withdrawal')])
+  assert.equal(await liquidity(eur), '350')
+  const big = await post(ctx, `/console/assets/${eur.id}/withdraw`, { csrf, amount: '100', transfer: randomUUID(), confirm: 'yes' })
+  assert.equal(big.status(), 409)
+  assert.equal(await liquidity(eur), '350')
+
+  // the threshold lowered to 3.00: 3.50 is no longer low
+  await page.goto(`${base}/console/assets`)
+  const tform = page.locator(`form[action="/console/assets/${eur.id}/threshold"]`)
+  assert.equal(await tform.locator('input[name=liquidity_threshold]').inputValue(), '10.00')
+  await tform.locator('input[name=liquidity_threshold]').fill('3')
+  await Promise.all([page.waitForNavigation(), tform.locator('button').click()])
+  await page.goto(`${base}/console`)
+  assert.equal(await page.getAttribute(`tr[data-asset="${eur.id}"]`, 'class'), null)
+  assert.match(await page.locator(`tr[data-asset="${eur.id}"]`).textContent(), /3\.50.*3\.00/)
   await ctx.close()
 })
 
@@ -173,6 +197,11 @@ test('a viewer console user sees but cannot change anything', async () => {
   assert.equal(create.status(), 403)
   const dep = await post(ctx, `/console/assets/${usd.id}/deposit`, { csrf, amount: '1', transfer: randomUUID(), confirm: 'yes' })
   assert.equal(dep.status(), 403)
+  const wd = await post(ctx, `/console/assets/${usd.id}/withdraw`, { csrf, amount: '1', transfer: randomUUID(), confirm: 'yes' })
+  assert.equal(wd.status(), 403)
+  const th = await post(ctx, `/console/assets/${usd.id}/threshold`, { csrf, liquidity_threshold: '1' })
+  assert.equal(th.status(), 403)
+  assert.equal(await page.locator('form[action$="/withdraw"], form[action$="/threshold"]').count(), 0)
   assert.equal((await srv.admin('GET', '/assets')).assets.length, before)
   assert.equal(await liquidity(usd), '12345')
   // a viewer may still sign out
@@ -219,9 +248,12 @@ test('a tenant signs in with its API secret and sees only its own assets', async
   // beta cannot deposit into alpha's asset (or the operator's) by its id
   const csrf = await csrfOf(b.page)
   for (const id of [aaa.id, usd.id]) {
-    const r = await post(b.ctx, `/console/assets/${id}/deposit`, { csrf, amount: '1', transfer: randomUUID(), confirm: 'yes' })
-    assert.equal(r.status(), 404)
+    for (const what of ['deposit', 'withdraw', 'threshold']) {
+      const r = await post(b.ctx, `/console/assets/${id}/${what}`, { csrf, amount: '1', liquidity_threshold: '1', transfer: randomUUID(), confirm: 'yes' })
+      assert.equal(r.status(), 404, `${what} ${id}`)
+    }
   }
+  assert.equal(await liquidity(usd), '12345')
   assert.equal(await liquidity(aaa), '0')
   // the operator sees alpha's asset
   const o = await signIn({ secret: SECRET })
@@ -238,6 +270,9 @@ test('the audit log records who changed what, with the request id; a tenant read
   const [chf] = await assetsByCode('CHF')
   assert.ok(rows.some((r) => r.includes('asset_create') && r.includes(eur.id) && r.includes('EUR/2 liquidity threshold 10') && r.includes(OPERATOR)), rows.join('\n'))
   assert.ok(rows.some((r) => r.includes('liquidity_deposit') && r.includes(eur.id) && r.includes('5.50 EUR')))
+  assert.ok(rows.some((r) => r.includes('liquidity_withdrawal') && r.includes(eur.id) && r.includes('2.00 EUR')))
+  assert.equal(rows.filter((r) => r.includes('liquidity_withdrawal')).length, 1, 'not the refused one')
+  assert.ok(rows.some((r) => r.includes('asset_threshold') && r.includes('EUR liquidity threshold 3')))
   assert.ok(rows.some((r) => r.includes('asset_create') && r.includes(chf.id) && r.includes('runner')), 'the console user by name')
   assert.ok(rows.some((r) => r.includes('asset_create') && r.includes(aaa.id) && r.includes(tenants.alpha.id)))
   assert.ok(rows.some((r) => r.includes('sign_out') && r.includes('watcher')))
