@@ -803,7 +803,7 @@ static bool console_start(app_t *app)
     app->console = (console_config_t){.db = app->db,
                                       .ledger = app->ledger,
                                       .operator_tenant_id = app->operator_tenant,
-                                      .cookie_base_url = getenv("CONSOLE_URL"),
+                                      .cookie_base_url = app->cfg.console_url,
                                       .not_ready = console_not_ready,
                                       .ready_arg = app};
     if (login_opts_env(&lo, &eerr) != ENV_OK || console_opts_env(&app->console, &eerr) != ENV_OK) {
