@@ -39,6 +39,7 @@ function cli (args) {
 }
 
 // SQL on the server's database: SQLite, or Postgres when TEST_POSTGRES_URL is set (and Redis)
+const passwords = [] // console users' passwords, looked for in the log
 const sql = (q) => pg ? psql(pg, q) : execFileSync('sqlite3', [join(dir, 'console.db'), q], { encoding: 'utf8' })
 
 before(async () => {
@@ -46,7 +47,8 @@ before(async () => {
   Object.assign(env, serveDatabase('console'))
   if (process.env.TEST_REDIS_URL) env.REDIS_URL = process.env.TEST_REDIS_URL
   pg = env.DATABASE_URL
-  srv = await startServe({ dir, name: 'console', ilp: 'test.console', secret: SECRET, env })
+  env.LOG_LEVEL = 'debug' // every line the server writes, read by the last test
+  srv = await startServe({ dir, name: 'console', ilp: 'test.console', secret: SECRET, env, logs: true })
   base = `http://127.0.0.1:${srv.ports.admin}`
   usd = await srv.admin('POST', '/assets', { code: 'USD', scale: 2 })
   await srv.admin('POST', `/accounts/${usd.liquidity_account_id}/deposits`, { id: randomUUID(), amount: '12345' })
@@ -184,6 +186,7 @@ test('a viewer console user sees but cannot change anything', async () => {
   assert.equal(made.role, 'viewer')
   assert.equal(made.name, 'watcher')
   assert.ok(made.password.length >= 8)
+  passwords.push(made.password)
   assert.equal(sql("SELECT count(*) FROM console_users WHERE password_hash LIKE 'scrypt$%'").trim(), '1')
   const { ctx, page, res } = await signIn({ user: 'watcher', password: made.password })
   assert.equal(res.status(), 200)
@@ -212,6 +215,7 @@ test('a viewer console user sees but cannot change anything', async () => {
 
 test('an operator console user may change things', async () => {
   const made = cli(['console-users', 'create', 'runner', '--role', 'operator'])
+  passwords.push(made.password)
   const { ctx, page } = await signIn({ user: 'runner', password: made.password })
   const csrf = await csrfOf(page)
   const r = await post(ctx, '/console/assets', { csrf, code: 'CHF', scale: '2' })
@@ -356,4 +360,12 @@ test('failed sign-ins are limited per name, then per address', async () => {
   const op = await signIn({ secret: SECRET })
   assert.equal(op.res.status(), 429)
   await op.ctx.close()
+})
+
+test('no secret or password is in the server\'s log', () => {
+  assert.ok(srv.logs.length > 10, `the log was read (${srv.logs.length} lines)`)
+  assert.ok(srv.logs.some((l) => l.includes('/console')), 'the console\'s requests are in it')
+  for (const secret of [SECRET, ...Object.values(tenants).map((t) => t.secret), ...passwords]) {
+    assert.ok(!srv.logs.some((l) => l.includes(secret)), 'a secret is in the log')
+  }
 })
