@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "payments/console_users.h"
 #include "payments/users.h"
 
 /* Wallet addresses a user can be given in one POST /users. */
@@ -133,7 +134,41 @@ static http_handler_result_t user_link(admin_call_t *call)
     }
 }
 
+/* POST /console-users {"name", "role": "viewer"|"operator", "password"}: a user of the operator
+ * console (console_users.h); the answer is {"id", "name", "role"}, never the password. */
+static http_handler_result_t console_user_create_route(admin_call_t *call)
+{
+    static const char *const keys[] = {"name", "role", "password", NULL};
+    json_t *body = admin_body(call);
+    if (!body || admin_check_keys(call, body, "the console user", keys) != 0)
+        return HTTP_DONE;
+    const char *name = json_string_value(json_object_get(body, "name"));
+    const char *pw = json_string_value(json_object_get(body, "password"));
+    console_role_t role;
+    if (!name || !users_name_ok(name))
+        return admin_error(call, 400, "invalid_field",
+                           "'name' must be 1-64 letters, digits or . - _ @");
+    if (!console_role_parse(json_string_value(json_object_get(body, "role")), &role))
+        return admin_error(call, 400, "invalid_field", "'role' must be viewer or operator");
+    if (!pw || strlen(pw) < USER_PASSWORD_MIN || strlen(pw) > USER_PASSWORD_MAX)
+        return admin_error(call, 400, "invalid_field", "'password' must be 8-256 characters");
+    console_user_t u;
+    switch (console_user_create(g_wallet->db, name, role, pw, &u)) {
+    case CONSOLE_OK:
+        return admin_reply(call, 201,
+                           json_pack("{s:s,s:s,s:s}", "id", u.id, "name", u.name, "role",
+                                     console_role_str(u.role)));
+    case CONSOLE_CONFLICT:
+        return admin_error(call, 409, "name_taken", "console user %s exists", name);
+    case CONSOLE_INVALID:
+        return admin_error(call, 400, "invalid_field", "the name, role or password is not valid");
+    default:
+        return admin_error(call, 503, "storage_error", "the database is unavailable");
+    }
+}
+
 static const admin_route_t ROUTES[] = {
+    ADMIN_ROUTE("POST", "/console-users", console_user_create_route),
     ADMIN_ROUTE("POST", "/users", user_create),
     ADMIN_ROUTE("GET", "/users", user_list),
     ADMIN_ROUTE("POST", "/users/{id}/wallet-addresses", user_link),

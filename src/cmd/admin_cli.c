@@ -113,6 +113,9 @@ static const verb_t verbs[] = {
      "follow an outgoing payment to its final state"},
     {"outgoing-payments", "cancel", "POST", "/outgoing-payments/{1}/cancel", "ID", {NULL}, NULL,
      NULL, "cancel a payment still funding"},
+    {"console-users", "create", "POST", "/console-users", "NAME",
+     {"role=role:s", "password=password:n", NULL}, NULL, NULL,
+     "a user of the operator console (--role viewer|operator); prints its password once"},
     {"webhook-events", "list", "GET", "/webhook-events", "",
      {"type=type:q", "state=state:q", "resource-id=resource_id:q", NULL}, "webhook_events",
      "id,type,state,attempts,resource_id,created_at", "recorded webhook events and their delivery"},
@@ -520,6 +523,8 @@ static void request_build(const verb_t *v, const char *const *pos, int npos, con
             path[len + 1] = '\0';
         }
     }
+    if (strstr(v->args, "NAME"))
+        json_object_set_new(body, "name", json_string(pos[0]));
     if (strstr(v->args, "AMOUNT"))
         json_object_set_new(body, "amount", json_string(pos[npos - 1]));
     for (int i = 0; v->flags[i]; i++) /* n: a fresh id unless given */
@@ -587,6 +592,8 @@ static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
         snprintf(copy, sizeof copy, "%s", id);
         rc = money_out ? follow_withdrawal(c, copy, &doc) : follow_payment(c, copy, &doc);
     }
+    if (rc == EXIT_OK && doc && strcmp(v->group, "console-users") == 0) /* shown this once */
+        json_object_set(doc, "password", json_object_get(body, "password"));
     if (doc && c->json)
         json_dumpf(doc, stdout, JSON_INDENT(2)), putchar('\n');
     else if (doc)

@@ -18,7 +18,8 @@
 
 typedef struct {
     const char *database_url;
-    const char *redis_url; /* NULL: in-process cache */
+    const char *redis_url;   /* NULL: in-process cache */
+    const char *console_url; /* CONSOLE_URL: https makes the console's cookies Secure; NULL */
     const char *ilp_address;
     const char *admin_api_secret; /* NULL: the admin API refuses every request */
     /* ADMIN_API_SIGNATURE_VERSION / _TTL_SECONDS: Rafiki's admin API signatures

@@ -524,6 +524,7 @@ config_result_t config_load(config_t *cfg, config_err_t *err)
     if (stream_was_set)
         cfg->dev_secrets_path = NULL;
     cfg->redis_url = env_str("REDIS_URL", NULL);
+    cfg->console_url = env_str("CONSOLE_URL", NULL);
     cfg->ilp_address = env_str("ILP_ADDRESS", "test.rafiki");
     cfg->bind_host = env_str("BIND_HOST", "127.0.0.1");
     cfg->admin_api_secret = env_str("ADMIN_API_SECRET", NULL);

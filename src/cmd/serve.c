@@ -37,6 +37,7 @@
 
 #include "auth/auth.h"
 #include "auth/auth_remote.h"
+#include "web/console.h"
 #include "web/consent.h"
 #include "web/login.h"
 #include "admin/admin_users.h"
@@ -128,6 +129,8 @@ typedef struct {
     login_t *login;               /* sign-in limits and form tokens of the auth port's pages */
     consent_config_t consent;     /* the built-in login and consent screens */
     wallet_ui_config_t wallet_ui; /* the wallet's own pages (all components in one process) */
+    login_t *console_login;       /* sign-in limits and form tokens of the operator console */
+    console_config_t console;     /* the operator console on the admin port (COMP_BACKEND) */
     outgoing_payments_t *outgoing;
     webhooks_t *webhooks;        /* the delivery worker (always started) */
     partial_decision_t *partial; /* ENABLE_PARTIAL_PAYMENT_DECISION; NULL: off */
@@ -644,19 +647,33 @@ static http_handler_result_t metrics_route(http_req_t *req, void *user)
 /* GET /readyz: 200 when this process can do its work (the database answers, holds every
  * migration of this binary's sql/ files, its workers run), else 503 with the reason. /healthz
  * only says the process is alive. */
+static const char *not_ready(app_t *app, db_err_t *e);
+
 static http_handler_result_t readyz_route(http_req_t *req, void *user)
 {
-    app_t *app = user;
-    const char *why = NULL;
     db_err_t e = {0};
-    db_conn_t *c = db_acquire(app->db, DB_CONN_READ, &e);
-    db_stmt_t *st = c ? db_prepare(c, "SELECT 1", &e) : NULL;
-    if (!st || db_step_one(st, &e) != DB_ROW)
+    const char *why = not_ready(user, &e);
+    json_t *doc = why ? json_pack("{s:s,s:s}", "status", "not_ready", "reason", why)
+                      : json_pack("{s:s}", "status", "ready");
+    http_respond_json(req, why ? 503 : 200, doc);
+    json_decref(doc);
+    if (why)
+        LOGW("readyz: %s%s%s", why, e.msg[0] ? ": " : "", e.msg);
+    return HTTP_DONE;
+}
+
+/* Why this process is not ready (NULL: it is), with the database's error in *e. */
+static const char *not_ready(app_t *app, db_err_t *e)
+{
+    const char *why = NULL;
+    db_conn_t *c = db_acquire(app->db, DB_CONN_READ, e);
+    db_stmt_t *st = c ? db_prepare(c, "SELECT 1", e) : NULL;
+    if (!st || db_step_one(st, e) != DB_ROW)
         why = "database unreachable";
     if (c)
         db_release(c);
     uint64_t files = 0, applied = 0;
-    if (!why && db_migration_versions(app->db, &files, &applied, &e) != DB_OK)
+    if (!why && db_migration_versions(app->db, &files, &applied, e) != DB_OK)
         why = "migrations unreadable";
     else if (!why && applied < files)
         why = "migrations not applied (run rafiki migrate)";
@@ -665,13 +682,14 @@ static http_handler_result_t readyz_route(http_req_t *req, void *user)
         why = "payment workers not running";
     if (!why && (app->components & COMP_AUTH) && !app->auth)
         why = "authorization server not running";
-    json_t *doc = why ? json_pack("{s:s,s:s}", "status", "not_ready", "reason", why)
-                      : json_pack("{s:s}", "status", "ready");
-    http_respond_json(req, why ? 503 : 200, doc);
-    json_decref(doc);
-    if (why)
-        LOGW("readyz: %s%s%s", why, e.msg[0] ? ": " : "", e.msg);
-    return HTTP_DONE;
+    return why;
+}
+
+/* console_config_t.not_ready */
+static const char *console_not_ready(void *arg)
+{
+    db_err_t e = {0};
+    return not_ready(arg, &e);
 }
 
 static const http_route_t INTERNAL_ROUTES[] = {
@@ -785,6 +803,31 @@ static bool listeners_create(app_t *app)
     return true;
 }
 
+/* The operator console on the admin port (backend processes). */
+static bool console_start(app_t *app)
+{
+    login_opts_t lo;
+    env_err_t eerr;
+    app->console = (console_config_t){.db = app->db,
+                                      .ledger = app->ledger,
+                                      .operator_tenant_id = app->operator_tenant,
+                                      .cookie_base_url = app->cfg.console_url,
+                                      .not_ready = console_not_ready,
+                                      .ready_arg = app};
+    if (login_opts_env(&lo, &eerr) != ENV_OK || console_opts_env(&app->console, &eerr) != ENV_OK) {
+        LOGE("%s", eerr.msg);
+        return false;
+    }
+    /* form tokens keyed by the admin secret: the same on every replica */
+    app->console_login = login_new(app->cache, app->db, app->cfg.admin_api_secret, &lo);
+    app->console.login = app->console_login;
+    if (console_register(app->servers[SRV_ADMIN], &app->console) != 0) {
+        LOGE("console: route registration failed");
+        return false;
+    }
+    return true;
+}
+
 /* The wallet's own pages, when backend and auth run in this one process. */
 static bool wallet_pages_start(app_t *app)
 {
@@ -827,7 +870,7 @@ static bool app_start(app_t *app)
     }
     if ((auth && (!auth_start(app) || !auth_admin_start(app))) ||
         (backend && !resource_server_start(app)) || !operations_register(app) ||
-        (auth && backend && !wallet_pages_start(app)))
+        (auth && backend && !wallet_pages_start(app)) || (backend && !console_start(app)))
         return false;
     for (int i = 0; i < SRV_COUNT; i++)
         if (app->servers[i] && !listener_start(app->servers[i], &app->cfg, ROLES[i].name))
@@ -852,6 +895,7 @@ static void app_stop(app_t *app)
     op_client_free(app->op_client); /* after the payment workers that use it */
     auth_free(app->auth);           /* after the listeners that call it */
     login_free(app->login);
+    login_free(app->console_login);
     auth_remote_free(app->auth_remote);
     op_sig_free(app->sig);
     free(app->instance_jwks);

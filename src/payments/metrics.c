@@ -77,3 +77,19 @@ int backend_metrics_write(db_t *db, webhooks_t *hooks, buf_t *b)
         rc = metrics_sample_u64(b, "rafiki_webhook_attempts_total", "", st.attempts);
     return rc;
 }
+
+int backend_webhooks_pending(db_t *db, uint64_t *n)
+{
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    db_stmt_t *st =
+        c ? db_prepare(c, "SELECT count(*) FROM webhook_events WHERE state = 0", &e) : NULL;
+    int rc = st && db_step_one(st, &e) == DB_ROW ? 0 : -1;
+    if (rc == 0)
+        *n = (uint64_t)db_col_i64(st, 0);
+    else
+        LOGW("webhook backlog: %s", e.msg);
+    if (c)
+        db_release(c);
+    return rc;
+}

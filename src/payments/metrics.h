@@ -17,4 +17,8 @@
  * query that fails leaves its family out of this scrape (logged). */
 int backend_metrics_write(db_t *db, webhooks_t *hooks, buf_t *b);
 
+/* The number of webhook events waiting for delivery into *n (the console's backlog): 0, or -1
+ * when the database fails (logged). */
+int backend_webhooks_pending(db_t *db, uint64_t *n);
+
 #endif

@@ -219,11 +219,26 @@ static login_result_t tally(login_t *l, login_result_t r)
     return r;
 }
 
+/* login_check_fn over the built-in login's users (arg: the user_t to fill). */
+static int users_check(void *arg, db_t *db, const char *username, const char *password)
+{
+    users_result_t u = users_login(db, username, password, arg);
+    return u == USERS_OK ? 0 : u == USERS_DENIED ? 1 : -1;
+}
+
 login_result_t login_attempt(login_t *l, const char *addr, const char *username,
                              const char *password, user_t *out, uint32_t *retry_after_s)
 {
+    return login_attempt_check(l, addr, username, username, password, users_check, out,
+                               retry_after_s);
+}
+
+login_result_t login_attempt_check(login_t *l, const char *addr, const char *key,
+                                   const char *username, const char *password, login_check_fn fn,
+                                   void *arg, uint32_t *retry_after_s)
+{
     counter_t c[2];
-    size_t n = counters_of(l, addr, username, c);
+    size_t n = counters_of(l, addr, key, c);
     int64_t now = clock_wall_ms();
     *retry_after_s = 0;
     int held = 0;
@@ -242,9 +257,9 @@ login_result_t login_attempt(login_t *l, const char *addr, const char *username,
         atomic_fetch_sub(&l->running, 1);
         return tally(l, r);
     }
-    users_result_t u = users_login(l->db, username, password, out);
+    int checked = fn(arg, l->db, username, password);
     atomic_fetch_sub(&l->running, 1);
-    r = u == USERS_OK ? LOGIN_OK : u == USERS_DENIED ? LOGIN_DENIED : LOGIN_UNAVAILABLE;
+    r = checked == 0 ? LOGIN_OK : checked > 0 ? LOGIN_DENIED : LOGIN_UNAVAILABLE;
     settle(l, c, n, now, r);
     return tally(l, r);
 }

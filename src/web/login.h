@@ -78,6 +78,15 @@ void login_free(login_t *l);
 login_result_t login_attempt(login_t *l, const char *addr, const char *username,
                              const char *password, user_t *out, uint32_t *retry_after_s);
 
+/* A password check for login_attempt_check: 0 when password is right for username, 1 when
+ * not (or no such name), -1 when it cannot tell (the database failed). */
+typedef int (*login_check_fn)(void *arg, db_t *db, const char *username, const char *password);
+/* login_attempt for any kind of principal: the attempt counts for key (what the per-name limit
+ * counts; callers give each kind of name a prefix of its own) and addr, and fn decides. */
+login_result_t login_attempt_check(login_t *l, const char *addr, const char *key,
+                                   const char *username, const char *password, login_check_fn fn,
+                                   void *arg, uint32_t *retry_after_s);
+
 /* The form token of a cookie value (LOGIN_CSRF_NONCE_LEN hex digits); false when the value is
  * malformed. */
 bool login_csrf_token(const login_t *l, const char *nonce, char token[LOGIN_CSRF_TOKEN_LEN + 1]);

@@ -42,7 +42,8 @@ static const char STYLE[] =
     "border-color:#1d6f42}code{word-break:break-all}.who{color:#555;font-size:.9rem}"
     "table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:.3rem .2rem;"
     "border-bottom:1px solid #e3e5e8;font-size:.92rem}.amount{text-align:right}"
-    ".balance{font-size:1.6rem;margin:.2rem 0 1rem}section{margin-top:1.5rem}";
+    ".balance{font-size:1.6rem;margin:.2rem 0 1rem}section{margin-top:1.5rem}"
+    "tr.low td{background:#fdecea}";
 
 void page_begin(buf_t *b, const char *title)
 {
@@ -128,8 +129,7 @@ bool page_form_field(const http_req_t *req, const char *name, char *out, size_t 
     return form_get(http_req_body(req), name, out, cap) >= 0;
 }
 
-/* The value of the request's cookie name into out; false when absent or cap or longer. */
-static bool cookie_value(const http_req_t *req, const char *name, char *out, size_t cap)
+bool page_cookie(const http_req_t *req, const char *name, char *out, size_t cap)
 {
     const char *c = http_req_header(req, "Cookie");
     size_t n = strlen(name);
@@ -152,7 +152,7 @@ static bool cookie_value(const http_req_t *req, const char *name, char *out, siz
 bool page_session(const http_req_t *req, db_t *db, user_t *u, char csrf[USER_CSRF_LEN + 1])
 {
     char v[USER_SESSION_LEN + 1];
-    return cookie_value(req, SESSION_COOKIE, v, sizeof v) && strlen(v) == USER_SESSION_LEN &&
+    return page_cookie(req, SESSION_COOKIE, v, sizeof v) && strlen(v) == USER_SESSION_LEN &&
            users_session_get(db, v, u, csrf) == USERS_OK;
 }
 
@@ -172,7 +172,7 @@ void page_session_cookie(http_req_t *req, const char *cookie, const char *base_u
 void page_session_end(http_req_t *req, db_t *db)
 {
     char v[USER_SESSION_LEN + 1];
-    if (cookie_value(req, SESSION_COOKIE, v, sizeof v) && strlen(v) == USER_SESSION_LEN)
+    if (page_cookie(req, SESSION_COOKIE, v, sizeof v) && strlen(v) == USER_SESSION_LEN)
         users_session_end(db, v);
     http_req_add_header(req, "Set-Cookie",
                         SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
@@ -183,7 +183,7 @@ void page_session_end(http_req_t *req, db_t *db)
 void page_login_csrf(http_req_t *req, const login_t *l, buf_t *b, const char *base_url)
 {
     char nonce[LOGIN_CSRF_NONCE_LEN + 1], token[LOGIN_CSRF_TOKEN_LEN + 1];
-    if (!cookie_value(req, LOGIN_CSRF_COOKIE, nonce, sizeof nonce) ||
+    if (!page_cookie(req, LOGIN_CSRF_COOKIE, nonce, sizeof nonce) ||
         !login_csrf_token(l, nonce, token)) {
         char set[160];
         login_csrf_nonce(nonce);
@@ -198,7 +198,7 @@ void page_login_csrf(http_req_t *req, const login_t *l, buf_t *b, const char *ba
 bool page_login_csrf_ok(http_req_t *req, const login_t *l)
 {
     char nonce[LOGIN_CSRF_NONCE_LEN + 1], token[LOGIN_CSRF_TOKEN_LEN + 1];
-    if (cookie_value(req, LOGIN_CSRF_COOKIE, nonce, sizeof nonce) &&
+    if (page_cookie(req, LOGIN_CSRF_COOKIE, nonce, sizeof nonce) &&
         page_form_field(req, "csrf", token, sizeof token) && login_csrf_check(l, nonce, token))
         return true;
     page_message(req, 403, "Request refused",

@@ -50,6 +50,8 @@ bool page_form_request(const http_req_t *req);
 bool page_form_field(const http_req_t *req, const char *name, char *out, size_t cap);
 /* The signed-in user of the request's session cookie and its CSRF token. */
 bool page_session(const http_req_t *req, db_t *db, user_t *u, char csrf[USER_CSRF_LEN + 1]);
+/* The value of the request's cookie name into out; false when absent or cap or longer. */
+bool page_cookie(const http_req_t *req, const char *name, char *out, size_t cap);
 /* Sets the session cookie (Secure when base_url is https). */
 void page_session_cookie(http_req_t *req, const char *cookie, const char *base_url);
 /* Ends the request's session (its row is deleted) and clears the cookie on the answer. */

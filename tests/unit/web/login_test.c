@@ -176,3 +176,50 @@ Test(login, form_tokens)
     login_free(b);
     login_free(c);
 }
+
+/* ---- login_attempt_check: other principals (the console's) under the same limits ---- */
+
+static int check_calls;
+
+/* login_check_fn: "right" is the password of every name; "fail" makes the check fail. */
+static int fake_check(void *arg, db_t *d, const char *name, const char *password)
+{
+    (void)d;
+    (void)name;
+    check_calls++;
+    *(bool *)arg = true;
+    return strcmp(password, "fail") == 0 ? -1 : strcmp(password, "right") == 0 ? 0 : 1;
+}
+
+Test(login, check_fn_counts_for_its_key)
+{
+    login_t *l = login_new(cache, db, "secret", &(login_opts_t){.user_failures_max = 2});
+    uint32_t retry = 0;
+    bool called = false;
+    check_calls = 0;
+    cr_expect_eq(login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "right", fake_check,
+                                     &called, &retry),
+                 LOGIN_OK);
+    cr_expect(called);
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "x", fake_check, &called, &retry),
+        LOGIN_DENIED);
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "y", fake_check, &called, &retry),
+        LOGIN_DENIED);
+    int before = check_calls;
+    cr_expect_eq(login_attempt_check(l, "192.0.2.9", "tenant:t1", "t1", "right", fake_check,
+                                     &called, &retry),
+                 LOGIN_LOCKED, "the key is locked: not even checked");
+    cr_expect_eq(check_calls, before);
+    cr_expect_gt(retry, 0);
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "user:t1", "t1", "right", fake_check, &called, &retry),
+        LOGIN_OK, "another key (same name, another kind) is not locked");
+    cr_expect_eq(attempt(l, "192.0.2.9", "alice", "alice-password", NULL), LOGIN_OK,
+                 "nor the wallet users' names");
+    cr_expect_eq(
+        login_attempt_check(l, "192.0.2.9", "user:u", "u", "fail", fake_check, &called, &retry),
+        LOGIN_UNAVAILABLE);
+    login_free(l);
+}

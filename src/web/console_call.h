@@ -1,0 +1,56 @@
+/*
+ * What the console's pages share inside the web layer (console.h is the public face): one
+ * request's signed-in principal, the guard every handler starts with, and the console's frame
+ * (navigation and sign-out around pages.h's page).
+ *
+ * Threads: any admin worker thread; nothing here keeps state.
+ */
+#ifndef RAFIKI_WEB_CONSOLE_CALL_H
+#define RAFIKI_WEB_CONSOLE_CALL_H
+
+#include <stdbool.h>
+
+#include "web/console.h"
+#include "payments/console_users.h"
+#include "base/slice.h"
+
+typedef struct {
+    http_req_t *req;
+    const console_config_t *cfg;
+    console_principal_t who;
+    char csrf[CONSOLE_CSRF_LEN + 1];
+    bool is_operator; /* the operator tenant: sees every tenant's rows */
+} console_call_t;
+
+typedef enum {
+    CONSOLE_READ,   /* a GET: any signed-in principal */
+    CONSOLE_CHANGE, /* a POST that changes something: the operator role and the CSRF token */
+} console_need_t;
+
+/* Starts a request: the session (else the sign-in page, 401), and for CONSOLE_CHANGE the form's
+ * CSRF token (else 403) and the operator role (else 403). False when it answered. */
+bool console_begin(http_req_t *req, const console_config_t *cfg, console_need_t need,
+                   console_call_t *call);
+/* Starts a console page in b: pages.h's frame, then the navigation and the sign-out form. */
+void console_page_begin(const console_call_t *call, buf_t *b, const char *title);
+/* The session's CSRF token as a hidden field of a form. */
+void console_csrf_field(const console_call_t *call, buf_t *b);
+/* A refusal page (title and text) inside the console's frame. */
+http_handler_result_t console_refuse(const console_call_t *call, unsigned status, const char *title,
+                                     const char *text);
+
+/* Records a change in the audit log (console_users.h) as the call's principal with the
+ * request's id; a failure to record is logged, the change stands. */
+void console_audit(const console_call_t *call, const char *action, const char *target,
+                   const char *detail);
+
+/* Handlers of console_pages.c. */
+http_handler_result_t console_overview(http_req_t *req, void *user);
+http_handler_result_t console_assets(http_req_t *req, void *user);
+http_handler_result_t console_asset_create(http_req_t *req, void *user);
+http_handler_result_t console_asset_deposit(http_req_t *req, void *user);
+http_handler_result_t console_asset_withdraw(http_req_t *req, void *user);
+http_handler_result_t console_asset_threshold(http_req_t *req, void *user);
+http_handler_result_t console_audit_page(http_req_t *req, void *user);
+
+#endif
