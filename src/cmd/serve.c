@@ -818,7 +818,9 @@ static bool console_start(app_t *app)
         LOGE("%s", eerr.msg);
         return false;
     }
-    /* form tokens keyed by the admin secret: the same on every replica */
+    /* form tokens keyed by the admin secret: the same on every replica; counts and locks of
+     * its own (a console brute force does not lock the wallet pages' users, nor the reverse) */
+    lo.key_prefix = "console";
     app->console_login = login_new(app->cache, app->db, app->cfg.admin_api_secret, &lo);
     app->console.login = app->console_login;
     if (console_register(app->servers[SRV_ADMIN], &app->console) != 0) {

@@ -107,10 +107,12 @@ static void addr_key(const char *addr, char out[LOGIN_ADDR_MAX])
     snprintf(out, LOGIN_ADDR_MAX, "%s", addr);
 }
 
-static void counter_init(counter_t *c, const char *kind, const char *id, uint32_t max)
+static void counter_init(const login_t *l, counter_t *c, const char *kind, const char *id,
+                         uint32_t max)
 {
-    snprintf(c->n, sizeof c->n, "login:n:%s:%s", kind, id);
-    snprintf(c->lock, sizeof c->lock, "login:lock:%s:%s", kind, id);
+    const char *p = l->o.key_prefix ? l->o.key_prefix : "login";
+    snprintf(c->n, sizeof c->n, "%s:n:%s:%s", p, kind, id);
+    snprintf(c->lock, sizeof c->lock, "%s:lock:%s:%s", p, kind, id);
     c->max = max;
     c->count = 0;
 }
@@ -122,11 +124,11 @@ static size_t counters_of(const login_t *l, const char *addr, const char *userna
     char hex[2 * SHA256_LEN + 1], a[LOGIN_ADDR_MAX];
     sha256(h, username, strlen(username)); /* keys of a fixed length, whatever was typed */
     hex_encode(hex, sizeof hex, h, sizeof h);
-    counter_init(&c[0], "u", hex, l->o.user_failures_max);
+    counter_init(l, &c[0], "u", hex, l->o.user_failures_max);
     if (!addr || !*addr)
         return 1;
     addr_key(addr, a);
-    counter_init(&c[1], "a", a, l->o.address_failures_max);
+    counter_init(l, &c[1], "a", a, l->o.address_failures_max);
     return 2;
 }
 

@@ -51,6 +51,9 @@ typedef struct {
     uint32_t address_failures_max; /* attempts per client address and window; 0 = default */
     uint32_t window_s;             /* counting window and lock length; 0 = default */
     uint32_t hash_max;             /* password checks at once in this process; 0 = default */
+    /* the cache keys' prefix, so two guards never share counts or locks: NULL is "login" (the
+     * wallet pages' sign-in), the console's is "console" */
+    const char *key_prefix;
 } login_opts_t;
 
 typedef enum {

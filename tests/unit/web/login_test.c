@@ -223,3 +223,20 @@ Test(login, check_fn_counts_for_its_key)
         LOGIN_UNAVAILABLE);
     login_free(l);
 }
+
+Test(login, guards_with_other_prefixes_share_nothing)
+{
+    /* the console's guard and the wallet pages' on one cache (Redis when scaled out): a lock
+     * of one is not a lock of the other (a CI run saw the console's test lock the address for
+     * the wallet's sign-in) */
+    login_t *wallet = login_new(cache, db, "secret", &(login_opts_t){.address_failures_max = 2});
+    login_t *console = login_new(
+        cache, db, "secret", &(login_opts_t){.address_failures_max = 2, .key_prefix = "console"});
+    cr_expect_eq(attempt(console, "192.0.2.9", "nobody-1", "wrong", NULL), LOGIN_DENIED);
+    cr_expect_eq(attempt(console, "192.0.2.9", "nobody-2", "wrong", NULL), LOGIN_DENIED);
+    cr_expect_eq(attempt(console, "192.0.2.9", "alice", "alice-password", NULL), LOGIN_LOCKED);
+    cr_expect_eq(attempt(wallet, "192.0.2.9", "alice", "alice-password", NULL), LOGIN_OK,
+                 "the wallet pages' sign-in is not locked by the console's failures");
+    login_free(wallet);
+    login_free(console);
+}
