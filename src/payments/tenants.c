@@ -5,6 +5,7 @@
 #include "payments/tenants.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -691,6 +692,7 @@ pay_tenant_result_t pay_tenant_bootstrap(db_t *db, const char *operator_id,
 /* ---- ownership ---- */
 
 static bool direct_kind(pay_owned_t kind);
+static void owner_remember(const db_t *db, const char *id, const char *owner);
 
 typedef struct {
     pay_owned_t kind;
@@ -712,6 +714,11 @@ db_rc_t pay_tenant_own_on(db_conn_t *c, pay_owned_t kind, ledger_id_t id, const 
     db_bind_i64(st, 2, (int64_t)kind);
     db_bind_str(st, 3, tenant_id);
     db_bind_i64(st, 4, clock_wall_ms());
+    if (kind == PAY_OWNED_WALLET_ADDRESS) {
+        char ids[LEDGER_ID_STR_LEN + 1];
+        ledger_id_format(id, ids);
+        owner_remember(NULL, ids, NULL);
+    }
     return db_run(st, e);
 }
 
@@ -746,8 +753,10 @@ static const char *owner_sql(pay_owned_t kind)
     case PAY_OWNED_ASSET: /* the ledger's scope is written with the asset itself */
         return "SELECT COALESCE(r.tenant_id, NULLIF(a.scope, '')) FROM assets a LEFT JOIN "
                "tenant_resources r ON r.resource_id = a.id WHERE a.id = ?";
+    case PAY_OWNED_WALLET_ADDRESS: /* a row for every wallet address, so the answer is kept */
+        return "SELECT r.tenant_id FROM wallet_addresses w LEFT JOIN tenant_resources r ON "
+               "r.resource_id = w.id WHERE w.id = ?";
     case PAY_OWNED_PEER:
-    case PAY_OWNED_WALLET_ADDRESS:
     case PAY_OWNED_WITHDRAWAL:
         return "SELECT tenant_id FROM tenant_resources WHERE resource_id = ?";
     case PAY_OWNED_INCOMING:
@@ -777,6 +786,57 @@ static bool direct_kind(pay_owned_t kind)
            kind == PAY_OWNED_WITHDRAWAL;
 }
 
+/* Wallet addresses' owners, remembered: an owner is written with its wallet address's row and
+ * never changes, so a payment's lookups (funding model, rates, URLs) cost nothing after the first
+ * of its wallet address. Direct-mapped by the id's hash; a collision just reads again. */
+#define OWNER_CACHE_SLOTS 4096
+
+typedef struct {
+    const db_t *db;
+    char id[PAY_TENANT_ID_LEN + 1];
+    char owner[PAY_TENANT_ID_LEN + 1];
+} owner_slot_t;
+
+static owner_slot_t owner_cache[OWNER_CACHE_SLOTS];
+static pthread_mutex_t owner_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t owner_slot(const char *id)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    return (size_t)(h % OWNER_CACHE_SLOTS);
+}
+
+static bool owner_cached(const db_t *db, const char *id, char out[PAY_TENANT_ID_LEN + 1])
+{
+    owner_slot_t *s = &owner_cache[owner_slot(id)];
+    pthread_mutex_lock(&owner_mu);
+    bool hit = s->db == db && strcmp(s->id, id) == 0;
+    if (hit)
+        memcpy(out, s->owner, PAY_TENANT_ID_LEN + 1);
+    pthread_mutex_unlock(&owner_mu);
+    return hit;
+}
+
+/* Remembers owner (or, with owner NULL, forgets id: an owner just written). */
+static void owner_remember(const db_t *db, const char *id, const char *owner)
+{
+    if (strlen(id) != PAY_TENANT_ID_LEN)
+        return;
+    owner_slot_t *s = &owner_cache[owner_slot(id)];
+    pthread_mutex_lock(&owner_mu);
+    if (owner) {
+        s->db = db;
+        memcpy(s->id, id, PAY_TENANT_ID_LEN + 1);
+        snprintf(s->owner, sizeof s->owner, "%s", owner);
+    } else if (strcmp(s->id, id) == 0) {
+        s->db = NULL;
+        s->id[0] = '\0';
+    }
+    pthread_mutex_unlock(&owner_mu);
+}
+
 pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key,
                                      char out[PAY_TENANT_ID_LEN + 1])
 {
@@ -784,6 +844,9 @@ pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key
     const char *sql = owner_sql(kind);
     if (!sql)
         return PAY_TENANT_INVALID_INPUT;
+    bool wallet = kind == PAY_OWNED_WALLET_ADDRESS;
+    if (wallet && owner_cached(db, key, out))
+        return PAY_TENANT_OK;
     db_err_t e = {0};
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
     if (!c)
@@ -797,6 +860,8 @@ pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key
             pay_col_str(st, 0, out, PAY_TENANT_ID_LEN + 1);
     }
     db_release(c);
+    if (wallet && rc == DB_ROW)
+        owner_remember(db, key, out);
     if (rc == DB_ROW || (rc == DB_NOT_FOUND && direct_kind(kind)))
         return PAY_TENANT_OK;
     if (rc == DB_NOT_FOUND)
@@ -870,27 +935,15 @@ pay_tenant_result_t pay_tenant_set_funding(db_t *db, const char *id, const char 
 
 bool pay_tenant_rafiki_funding(db_t *db, ledger_id_t wallet_address_id, bool instance_rafiki)
 {
-    db_err_t e = {0};
-    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
-    if (!c) {
-        storage("funding model", &e);
-        return instance_rafiki;
-    }
-    db_stmt_t *st = db_prepare(c,
-                               "SELECT t.funding_model FROM tenant_resources r JOIN tenants t ON "
-                               "t.id = r.tenant_id WHERE r.resource_id = ?",
-                               &e);
+    char id[LEDGER_ID_STR_LEN + 1], owner[PAY_TENANT_ID_LEN + 1];
+    ledger_id_format(wallet_address_id, id);
+    if (pay_tenant_owner(db, PAY_OWNED_WALLET_ADDRESS, id, owner) != PAY_TENANT_OK || !owner[0])
+        return instance_rafiki; /* the operator's (a failure was logged) */
+    pay_tenant_t *t = xmalloc(sizeof *t);
     bool rafiki = instance_rafiki;
-    db_rc_t rc = st ? DB_OK : e.code;
-    if (st) {
-        pay_bind_id(st, 1, wallet_address_id);
-        rc = db_step_one(st, &e);
-        if (rc == DB_ROW && !db_col_null(st, 0))
-            rafiki = strcmp(db_col_text(st, 0, NULL), "rafiki") == 0;
-    }
-    db_release(c);
-    if (rc != DB_ROW && rc != DB_NOT_FOUND && rc != DB_OK)
-        storage("funding model", &e);
+    if (pay_tenant_get(db, owner, true, t) == PAY_TENANT_OK && t->funding_model[0])
+        rafiki = strcmp(t->funding_model, "rafiki") == 0;
+    free(t);
     return rafiki;
 }
 
