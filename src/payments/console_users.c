@@ -120,29 +120,14 @@ console_result_t console_user_check(db_t *db, const char *name, const char *pass
 
 /* ---- sessions ---- */
 
-static void random_hex(char *out, size_t n_hex)
-{
-    uint8_t b[32];
-    ASSERT(n_hex / 2 <= sizeof b);
-    rand_bytes(b, n_hex / 2);
-    hex_encode(out, n_hex + 1, b, n_hex / 2);
-}
-
-static void session_hash(const char *cookie, char out[2 * SHA256_LEN + 1])
-{
-    uint8_t h[SHA256_LEN];
-    sha256(h, cookie, strlen(cookie));
-    hex_encode(out, 2 * SHA256_LEN + 1, h, sizeof h);
-}
-
 console_result_t console_session_new(db_t *db, const console_principal_t *p, int64_t now_ms,
                                      char cookie[CONSOLE_SESSION_LEN + 1],
                                      char csrf[CONSOLE_CSRF_LEN + 1])
 {
     char hash[2 * SHA256_LEN + 1];
-    random_hex(cookie, CONSOLE_SESSION_LEN);
-    random_hex(csrf, CONSOLE_CSRF_LEN);
-    session_hash(cookie, hash);
+    users_random_hex(cookie, CONSOLE_SESSION_LEN);
+    users_random_hex(csrf, CONSOLE_CSRF_LEN);
+    users_session_hash(cookie, hash);
     conn_t k;
     db_stmt_t *st = prep(db, &k, true,
                          "INSERT INTO console_sessions (id_hash, tenant_id, user_name, role, csrf, "
@@ -178,7 +163,7 @@ console_result_t console_session_get(db_t *db, const char *cookie, int64_t now_m
     if (strlen(cookie) != CONSOLE_SESSION_LEN)
         return CONSOLE_NOT_FOUND;
     char hash[2 * SHA256_LEN + 1];
-    session_hash(cookie, hash);
+    users_session_hash(cookie, hash);
     conn_t k;
     db_stmt_t *st = prep(db, &k, false,
                          "SELECT tenant_id, user_name, role, csrf FROM console_sessions WHERE "
@@ -206,7 +191,7 @@ console_result_t console_session_get(db_t *db, const char *cookie, int64_t now_m
 console_result_t console_session_end(db_t *db, const char *cookie, int64_t now_ms, int64_t max_ms)
 {
     char hash[2 * SHA256_LEN + 1];
-    session_hash(cookie, hash);
+    users_session_hash(cookie, hash);
     conn_t k;
     db_stmt_t *st =
         prep(db, &k, true, "DELETE FROM console_sessions WHERE id_hash = ? OR created_ms <= ?");

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/assert.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/ct.h"
@@ -169,14 +170,15 @@ users_result_t users_owns(const wallet_ctx_t *w, const char *user_id, const char
     return done(&k, r == DB_ROW ? USERS_OK : r == DB_NOT_FOUND ? USERS_NOT_FOUND : USERS_ERROR);
 }
 
-static void random_hex(char *out, size_t n_hex)
+void users_random_hex(char *out, size_t n_hex)
 {
     uint8_t b[64];
+    ASSERT(n_hex / 2 <= sizeof b);
     rand_bytes(b, n_hex / 2);
     hex_encode(out, n_hex + 1, b, n_hex / 2);
 }
 
-static void session_hash(const char *cookie, char out[2 * SHA256_LEN + 1])
+void users_session_hash(const char *cookie, char out[2 * SHA256_LEN + 1])
 {
     uint8_t h[SHA256_LEN];
     sha256(h, cookie, strlen(cookie));
@@ -187,9 +189,9 @@ users_result_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
                                  char cookie[USER_SESSION_LEN + 1], char csrf[USER_CSRF_LEN + 1])
 {
     char hash[2 * SHA256_LEN + 1];
-    random_hex(cookie, USER_SESSION_LEN);
-    random_hex(csrf, USER_CSRF_LEN);
-    session_hash(cookie, hash);
+    users_random_hex(cookie, USER_SESSION_LEN);
+    users_random_hex(csrf, USER_CSRF_LEN);
+    users_session_hash(cookie, hash);
     conn_t k;
     db_stmt_t *st = prep(db, &k, true,
                          "INSERT INTO user_sessions (id_hash, user_id, csrf, expires_ms) VALUES "
@@ -209,7 +211,7 @@ users_result_t users_session_get(db_t *db, const char *cookie, user_t *u,
     if (strlen(cookie) != USER_SESSION_LEN)
         return USERS_NOT_FOUND;
     char hash[2 * SHA256_LEN + 1];
-    session_hash(cookie, hash);
+    users_session_hash(cookie, hash);
     conn_t k;
     db_stmt_t *st = prep(db, &k, false,
                          "SELECT s.user_id, u.username, s.csrf FROM user_sessions s JOIN users u "
@@ -230,7 +232,7 @@ users_result_t users_session_get(db_t *db, const char *cookie, user_t *u,
 users_result_t users_session_end(db_t *db, const char *cookie)
 {
     char hash[2 * SHA256_LEN + 1];
-    session_hash(cookie, hash);
+    users_session_hash(cookie, hash);
     conn_t k;
     db_stmt_t *st = prep(db, &k, true, "DELETE FROM user_sessions WHERE id_hash = ?");
     if (!st)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/digest.h"
 #include "base/uuid.h"
 #include "ledger/ledger.h"
 #include "payments/wallet_address.h"
@@ -70,6 +71,11 @@ users_result_t users_link(const wallet_ctx_t *w, const char *user_id, ledger_id_
 users_result_t users_list(db_t *db, const char *after, user_t *out, size_t cap, size_t *n);
 
 /* A new session for the user: its cookie value and CSRF token, valid for ttl_ms. */
+/* n_hex random hex digits (n_hex even, at most 128) into out (n_hex + 1 bytes): session
+ * cookies and form tokens. */
+void users_random_hex(char *out, size_t n_hex);
+/* A session cookie as stored: hex SHA-256, so the table never holds a usable cookie. */
+void users_session_hash(const char *cookie, char out[2 * SHA256_LEN + 1]);
 users_result_t users_session_new(db_t *db, const user_t *u, int64_t ttl_ms,
                                  char cookie[USER_SESSION_LEN + 1], char csrf[USER_CSRF_LEN + 1]);
 /* The user and CSRF token of a live session cookie: OK, NOT_FOUND (unknown or expired), ERROR. */
