@@ -3,11 +3,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "web/console_call.h"
 #include "web/pages.h"
 #include "payments/tenants.h"
 #include "base/clock.h"
+#include "base/codec.h"
 #include "base/ct.h"
 #include "base/digest.h"
 #include "base/log.h"
@@ -227,6 +229,34 @@ static http_handler_result_t logout_post(http_req_t *req, void *user)
     console_audit(&call, "sign_out", "", "");
     session_cookie(req, cfg, "", true);
     return page_see_other(req, "/console");
+}
+
+/* ---- what the pages share ---- */
+
+void console_amount(buf_t *b, int64_t v, uint8_t scale)
+{
+    char num[48];
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    decimal_format(mag, scale, num, sizeof num);
+    buf_printf(b, "%s", v < 0 ? "-" : "");
+    page_escape(b, num);
+}
+
+void console_id(buf_t *b, ledger_id_t id)
+{
+    char s[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(id, s);
+    buf_printf(b, "%s", s);
+}
+
+void console_time(buf_t *b, int64_t at_ms)
+{
+    char when[32];
+    time_t t = (time_t)(at_ms / 1000);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        snprintf(when, sizeof when, "-");
+    buf_printf(b, "%s", when);
 }
 
 /* ---- the guard and the frame ---- */

@@ -39,6 +39,13 @@ void console_csrf_field(const console_call_t *call, buf_t *b);
 http_handler_result_t console_refuse(const console_call_t *call, unsigned status, const char *title,
                                      const char *text);
 
+/* A signed amount of smallest units in the asset's units ("-12.50"), escaped. */
+void console_amount(buf_t *b, int64_t v, uint8_t scale);
+/* A ledger id as text. */
+void console_id(buf_t *b, ledger_id_t id);
+/* A wall-clock time in ms as "YYYY-MM-DD HH:MM:SS" (UTC). */
+void console_time(buf_t *b, int64_t at_ms);
+
 /* Records a change in the audit log (console_users.h) as the call's principal with the
  * request's id; a failure to record is logged, the change stands. */
 void console_audit(const console_call_t *call, const char *action, const char *target,

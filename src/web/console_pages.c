@@ -1,7 +1,6 @@
 /* The operator console's pages: the overview and the assets (see console.h). */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "web/console_call.h"
 #include "web/pages.h"
@@ -19,23 +18,6 @@
 #define CONSOLE_FIELD_MAX 64
 
 /* ---- helpers ---- */
-
-/* A signed amount of smallest units in the asset's units ("-12.50"). */
-static void amount(buf_t *b, int64_t v, uint8_t scale)
-{
-    char num[48];
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    decimal_format(mag, scale, num, sizeof num);
-    buf_printf(b, "%s", v < 0 ? "-" : "");
-    page_escape(b, num);
-}
-
-static void id_text(buf_t *b, ledger_id_t id)
-{
-    char s[LEDGER_ID_STR_LEN + 1];
-    ledger_id_format(id, s);
-    buf_printf(b, "%s", s);
-}
 
 /* Whether the principal may see an asset: the operator every one, a tenant its own. */
 static bool asset_visible(const console_call_t *call, const pay_asset_t *a)
@@ -90,16 +72,16 @@ static void overview_assets(const console_call_t *call, buf_t *b)
         bool low =
             a[i].has_liquidity_threshold && (liq < 0 || (uint64_t)liq < a[i].liquidity_threshold);
         buf_printf(b, "<tr%s data-asset=\"", low ? " class=\"low\"" : "");
-        id_text(b, a[i].ledger.id);
+        console_id(b, a[i].ledger.id);
         buf_printf(b, "\"><td>");
         page_escape(b, a[i].ledger.code);
         buf_printf(b, "/%u%s</td><td class=\"amount\">", sc, low ? " <strong>low</strong>" : "");
-        amount(b, liq, sc);
+        console_amount(b, liq, sc);
         buf_printf(b, "</td><td class=\"amount\">");
-        amount(b, set, sc);
+        console_amount(b, set, sc);
         buf_printf(b, "</td><td class=\"amount\">");
         if (a[i].has_liquidity_threshold)
-            amount(b, (int64_t)a[i].liquidity_threshold, sc);
+            console_amount(b, (int64_t)a[i].liquidity_threshold, sc);
         buf_printf(b, "%s</td></tr>", ok ? "" : " (unreadable)");
     }
     buf_printf(b, "%s</section>", n ? "</tbody></table>" : "");
@@ -133,10 +115,10 @@ static void peer_row(const console_call_t *call, buf_t *b, const peer_t *p)
     page_escape(b, p->asset_code);
     buf_printf(b, "</td><td class=\"amount\">");
     if (ok)
-        amount(b, s.balance, p->asset_scale);
+        console_amount(b, s.balance, p->asset_scale);
     buf_printf(b, "</td><td class=\"amount\">");
     if (ok && acct.min_balance < 0)
-        amount(b, -acct.min_balance, p->asset_scale);
+        console_amount(b, -acct.min_balance, p->asset_scale);
     else if (ok)
         buf_printf(b, "none");
     buf_printf(b, "%s</td></tr>", ok ? "" : "unreadable");
@@ -210,7 +192,7 @@ static void asset_forms(const console_call_t *call, buf_t *b, const pay_asset_t 
     static const move_t *const moves[] = {&DEPOSIT, &WITHDRAW};
     for (size_t i = 0; i < 2; i++) {
         buf_printf(b, "<form method=\"post\" action=\"/console/assets/");
-        id_text(b, a->ledger.id);
+        console_id(b, a->ledger.id);
         buf_printf(b, "/%s\">", moves[i]->path);
         console_csrf_field(call, b);
         buf_printf(b,
@@ -219,7 +201,7 @@ static void asset_forms(const console_call_t *call, buf_t *b, const pay_asset_t 
                    moves[i]->path, moves[i]->verb);
     }
     buf_printf(b, "<form method=\"post\" action=\"/console/assets/");
-    id_text(b, a->ledger.id);
+    console_id(b, a->ledger.id);
     buf_printf(b, "/threshold\">");
     console_csrf_field(call, b);
     char thr[48] = "";
@@ -266,9 +248,9 @@ http_handler_result_t console_assets(http_req_t *req, void *user)
         buf_printf(&b, "<tr><td>");
         page_escape(&b, a[i].ledger.code);
         buf_printf(&b, "/%u</td><td><code>", a[i].ledger.scale);
-        id_text(&b, a[i].ledger.id);
+        console_id(&b, a[i].ledger.id);
         buf_printf(&b, "</code></td><td class=\"amount\">");
-        amount(&b, liq, a[i].ledger.scale);
+        console_amount(&b, liq, a[i].ledger.scale);
         buf_printf(&b, "</td>");
         if (can) {
             buf_printf(&b, "<td>");
@@ -357,9 +339,9 @@ static http_handler_result_t move_confirm(console_call_t *call, const move_t *m,
     buf_printf(&b, " ");
     page_escape(&b, a->ledger.code);
     buf_printf(&b, "</strong> %s the liquidity of asset <code>", m->prep);
-    id_text(&b, a->ledger.id);
+    console_id(&b, a->ledger.id);
     buf_printf(&b, "</code>?</p><form method=\"post\" action=\"/console/assets/");
-    id_text(&b, a->ledger.id);
+    console_id(&b, a->ledger.id);
     buf_printf(&b, "/%s\">", m->path);
     console_csrf_field(call, &b);
     page_hidden(&b, "amount", num);
@@ -455,12 +437,9 @@ http_handler_result_t console_asset_threshold(http_req_t *req, void *user)
 
 static void audit_row(buf_t *b, const console_audit_t *e)
 {
-    char when[32];
-    time_t t = (time_t)(e->at_ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    buf_printf(b, "<tr><td>%s</td><td>", when);
+    buf_printf(b, "<tr><td>");
+    console_time(b, e->at_ms);
+    buf_printf(b, "</td><td>");
     page_escape(b, e->who.user_name[0] ? e->who.user_name : "tenant secret");
     buf_printf(b, "<br><code>");
     page_escape(b, e->who.tenant_id);
