@@ -67,6 +67,11 @@
     "PRAGMA journal_size_limit=67108864"
 /* How often the checkpointer thread checkpoints the WAL when batches have committed. */
 #define CHECKPOINT_INTERVAL_MS 300
+/* Under a constant load the WAL starts over once it holds this much (db_wal_upkeep), so it stays
+ * near this size instead of growing to the writer's backstop; a restart makes writes wait for
+ * the readers still in the WAL, at most WAL_RESTART_WAIT_MS. */
+#define WAL_RESTART_BYTES   (24u << 20)
+#define WAL_RESTART_WAIT_MS 20
 /* Once nothing has been written for this long, the checkpointer truncates the WAL and frees
  * the connections' page caches (db_idle_trim): a burst's WAL (up to the 64 MiB of
  * journal_size_limit, or 256 MiB while readers kept it from restarting) and cached pages
@@ -913,11 +918,12 @@ static bool wait_ms(ledger_t *l, pthread_cond_t *cv, uint32_t ms)
  * Copies committed WAL pages into the database file (and syncs both) off the batcher thread, on
  * a reader connection, so the batcher only appends to the WAL and the second core does the
  * copying. PASSIVE never blocks the writer; the WAL restarts from its beginning at the next
- * write once a checkpoint has copied all of it. The writer's own wal_autocheckpoint stays as a
- * backstop should this thread fall behind. Once the writer has been idle for IDLE_TRIM_MS, it
- * truncates the WAL and frees the page caches (db_idle_trim). It runs whether or not the ledger
- * itself committed: the backend's transactions (db_write_tx) write through the same WAL, and a
- * checkpoint with nothing to copy costs no I/O.
+ * write once a checkpoint has copied all of it and no reader is still in it, which under a
+ * constant load needs a RESTART checkpoint once it passes WAL_RESTART_BYTES (db_wal_upkeep). The
+ * writer's own wal_autocheckpoint stays as a backstop should this thread fall behind. Once the
+ * writer has been idle for IDLE_TRIM_MS, it truncates the WAL and frees the page caches
+ * (db_idle_trim). It runs whether or not the ledger itself committed: the backend's transactions
+ * (db_write_tx) write through the same WAL, and a checkpoint with nothing to copy costs no I/O.
  */
 static void *checkpointer_main(void *arg)
 {
@@ -926,11 +932,15 @@ static void *checkpointer_main(void *arg)
     while (wait_ms(l, &l->sweep_cv, CHECKPOINT_INTERVAL_MS)) {
         pthread_mutex_unlock(&l->qmu);
         db_err_t err;
-        db_conn_t *conn = db_acquire(l->db, DB_CONN_READ, &err);
-        if (conn) {
-            if (db_exec(conn, "PRAGMA wal_checkpoint(PASSIVE)", &err) != DB_OK)
-                LOGW("ledger: checkpoint: %s", err.msg);
-            db_release(conn);
+        uint64_t wal = 0;
+        bool restarted = false;
+        if (db_wal_upkeep(l->db, WAL_RESTART_BYTES, WAL_RESTART_WAIT_MS, &wal, &restarted, &err) !=
+            DB_OK)
+            LOGW("ledger: checkpoint: %s", err.msg);
+        if (restarted) {
+            pthread_mutex_lock(&l->mu);
+            l->stats.wal_restarts++;
+            pthread_mutex_unlock(&l->mu);
         }
         if (db_idle_trim(l->db, IDLE_TRIM_MS))
             LOGD("ledger: idle: WAL truncated, page caches freed");

@@ -308,6 +308,7 @@ typedef struct {
     uint64_t commit_ns;    /* time spent in db work, total */
     uint64_t max_batch_ns; /* the longest batch (db work), what a submission may wait behind */
     uint64_t merges;       /* SQLite: merge steps of the tail into the id index */
+    uint64_t wal_restarts; /* SQLite: RESTART checkpoints that bounded the WAL under load */
     bool id_filter_ready;  /* SQLite: the filter of stored ids is built (ids not looked up) */
 } ledger_stats_t;
 void ledger_stats(ledger_t *l, ledger_stats_t *out);

@@ -320,6 +320,34 @@ bool db_idle_trim(db_t *db, uint32_t idle_ms)
     return true;
 }
 
+db_rc_t db_wal_upkeep(db_t *db, uint64_t restart_bytes, uint32_t wait_ms, uint64_t *wal_bytes,
+                      bool *restarted, db_err_t *err)
+{
+    *wal_bytes = 0;
+    *restarted = false;
+    if (db->kind != DB_SQLITE || db->sqlite_memory)
+        return DB_OK;
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, err);
+    if (!c)
+        return err->code;
+    db_rc_t rc = db_lite_checkpoint(c, SQLITE_CHECKPOINT_PASSIVE, 0, wal_bytes, err);
+    db_release(c);
+    if (rc != DB_OK || *wal_bytes <= restart_bytes)
+        return rc == DB_RETRY ? DB_OK : rc;
+    if (!(c = db_acquire(db, DB_CONN_WRITE, err)))
+        return err->code;
+    uint64_t left = 0;
+    rc = db_lite_checkpoint(c, SQLITE_CHECKPOINT_RESTART, (int)wait_ms, &left, err);
+    c->uncounted = true; /* a checkpoint writes nothing a reader would see */
+    db_release(c);
+    if (rc == DB_RETRY) /* a reader stayed in the WAL: the next call tries again */
+        return DB_OK;
+    *restarted = rc == DB_OK;
+    if (rc == DB_OK)
+        *wal_bytes = 0;
+    return rc;
+}
+
 /* ---- statements ---- */
 
 static uint64_t hash_sql(const char *s)

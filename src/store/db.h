@@ -125,6 +125,21 @@ void db_release(db_conn_t *conn);
  * connection of db.
  */
 bool db_idle_trim(db_t *db, uint32_t idle_ms);
+/*
+ * SQLite WAL upkeep under a constant load, for one background thread: a PASSIVE checkpoint on a
+ * reader connection copies committed pages into the database file without blocking the writer.
+ * Under a constant load some reader is always on a snapshot that still needs the WAL, so the
+ * WAL never starts over and grows; when it holds more than restart_bytes after the PASSIVE one,
+ * a RESTART checkpoint on the writer connection copies the rest and waits up to wait_ms for the
+ * readers still in the WAL (new readers read the database file), so the next write starts the
+ * WAL from its beginning. Writes wait for the writer connection meanwhile (a few ms: the
+ * PASSIVE checkpoint has copied nearly everything). *wal_bytes: the WAL in use after the call
+ * (0 after a restart); *restarted whether it restarted. DB_OK (also when a reader kept it from
+ * restarting: the next call tries again), or the checkpoint's error. Postgres and
+ * sqlite::memory: nothing to do (DB_OK, 0).
+ */
+db_rc_t db_wal_upkeep(db_t *db, uint64_t restart_bytes, uint32_t wait_ms, uint64_t *wal_bytes,
+                      bool *restarted, db_err_t *err);
 db_kind_t db_conn_kind(const db_conn_t *conn);
 
 /* Runs SQL text with no parameters and no result rows (DDL, several statements separated by ;).

@@ -125,6 +125,10 @@ void db_lite_finish(db_stmt_t *st);
 /* Checkpoints the whole WAL and truncates it to zero bytes without waiting for anyone; false
  * when a reader or a checkpoint was in the way. */
 bool db_lite_wal_truncate(db_conn_t *c);
+/* A checkpoint of c's WAL in mode (SQLITE_CHECKPOINT_*), waiting up to wait_ms for readers or
+ * a writer in its way; *log_bytes: the bytes of WAL in use afterwards (frames times their size,
+ * 0 once a RESTART has succeeded). DB_OK, DB_RETRY when something stayed in the way, DB_ERROR. */
+db_rc_t db_lite_checkpoint(db_conn_t *c, int mode, int wait_ms, uint64_t *log_bytes, db_err_t *err);
 /* Frees the pages of c's page cache that no statement holds. */
 void db_lite_shrink(db_conn_t *c);
 

@@ -162,6 +162,23 @@ bool db_lite_wal_truncate(db_conn_t *c)
     return rc == SQLITE_OK;
 }
 
+db_rc_t db_lite_checkpoint(db_conn_t *c, int mode, int wait_ms, uint64_t *log_bytes, db_err_t *err)
+{
+    int frames = 0, copied = 0, page = 4096;
+    sqlite3_busy_timeout(c->lite, wait_ms);
+    int rc = sqlite3_wal_checkpoint_v2(c->lite, NULL, mode, &frames, &copied);
+    sqlite3_busy_timeout(c->lite, c->db->opts.busy_timeout_ms);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->lite, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        page = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    /* a frame is a page and its 24-byte header; after a RESTART the next write starts over */
+    bool restarted = rc == SQLITE_OK && mode == SQLITE_CHECKPOINT_RESTART;
+    *log_bytes = frames > 0 && !restarted ? (uint64_t)frames * (uint64_t)(page + 24) : 0;
+    return rc == SQLITE_OK ? DB_OK : lite_fail(c->lite, rc, err);
+}
+
 void db_lite_shrink(db_conn_t *c)
 {
     sqlite3_db_release_memory(c->lite);

@@ -205,3 +205,56 @@ Test(db_sqlite, idle_trim_truncates_the_wal_once_idle)
     cr_assert_not(db_idle_trim(mem, 0), "no WAL in memory");
     db_close(mem);
 }
+
+/* db_wal_upkeep: a WAL over the bound with a reader on an older snapshot stays (the RESTART
+ * waits at most wait_ms, then gives up); with no reader in the way it restarts, and the writes
+ * after it reuse the file from its beginning instead of growing it. Under the bound, only the
+ * PASSIVE checkpoint runs. Before it, the file only grew while any reader was about. */
+Test(db_sqlite, wal_upkeep_restarts_a_wal_over_its_bound)
+{
+    const char *dir = dbc_tmpdir();
+    char url[256];
+    snprintf(url, sizeof url, "sqlite:%s/upkeep.db", dir);
+    db_err_t err = {0};
+    db_t *db = db_open(url, &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    const char *fill = "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                       "WHERE i < 500) INSERT INTO t SELECT randomblob(4000) FROM n; COMMIT";
+    db_conn_t *w = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(w, "CREATE TABLE t (a BLOB)");
+    dbc_exec(w, fill);
+    db_release(w);
+
+    /* a reader on the snapshot before the next writes: they cannot start the WAL over */
+    db_conn_t *r = dbc_conn(db, DB_CONN_READ);
+    cr_assert_eq(db_begin(r, DB_TX_READ, &err), DB_OK);
+    cr_assert_eq(dbc_count(r, "SELECT count(*) FROM t"), 500);
+    uint64_t wal = 0;
+    bool restarted = true;
+    cr_assert_eq(db_wal_upkeep(db, 64u << 20, 20, &wal, &restarted, &err), DB_OK, "%s", err.msg);
+    cr_assert_not(restarted, "under the bound");
+    cr_assert_gt(wal, 2000000, "the WAL in use: %llu", (unsigned long long)wal);
+    w = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(w, fill);
+    db_release(w);
+    uint64_t t0 = clock_mono_ms();
+    cr_assert_eq(db_wal_upkeep(db, 1u << 20, 20, &wal, &restarted, &err), DB_OK, "%s", err.msg);
+    cr_assert_not(restarted, "a reader is in the WAL");
+    cr_assert_gt(wal, 4000000, "the WAL grew: %llu", (unsigned long long)wal);
+    cr_assert_lt(clock_mono_ms() - t0, 1000, "it waited about wait_ms, not the busy timeout");
+    db_release(r);
+
+    long size = dbc_wal_size(dir, "upkeep");
+    cr_assert_eq(db_wal_upkeep(db, 1u << 20, 20, &wal, &restarted, &err), DB_OK, "%s", err.msg);
+    cr_assert(restarted, "wal %llu", (unsigned long long)wal);
+    cr_assert_eq(wal, 0);
+    w = dbc_conn(db, DB_CONN_WRITE);
+    dbc_exec(w, fill);
+    db_release(w);
+    long after = dbc_wal_size(dir, "upkeep");
+    cr_assert_eq(after, size, "the next writes start the WAL over: %ld then %ld", size, after);
+    r = dbc_conn(db, DB_CONN_READ);
+    cr_assert_eq(dbc_count(r, "SELECT count(*) FROM t"), 1500, "nothing lost");
+    db_release(r);
+    db_close(db);
+}
