@@ -62,7 +62,8 @@ for f in $files; do
     *.h)
       d=$(basename "$(dirname "$f")" | tr a-z A-Z); b=$(basename "$f" .h | tr a-z A-Z)
       grep -q "^#ifndef RAFIKI_${d}_${b}_H" "$f" || echo "$f:1: header: guard is not RAFIKI_${d}_${b}_H"
-      awk 'NR == 1, /\*\//' "$f" | grep -qi 'thread' ||
+      # not grep -q: it would stop reading, and under pipefail awk's SIGPIPE fails the pipe
+      awk 'NR == 1, /\*\//' "$f" | grep -i 'thread' >/dev/null ||
         echo "$f:1: header: its opening comment has no Threads: note"
       ;;
   esac

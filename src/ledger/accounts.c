@@ -113,10 +113,24 @@ done:
     return r;
 }
 
+/* lstore_asset_read through the database handle's memo (db.h): assets never change once
+ * created. */
+static db_rc_t asset_read_memo(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out, db_err_t *err)
+{
+    uint8_t key[DB_MEMO_KEY_LEN];
+    ledger_id_bytes(id, key);
+    if (db_memo_get(db_conn_db(conn), DB_MEMO_LEDGER_ASSET, key, out, sizeof *out))
+        return DB_OK;
+    db_rc_t rc = lstore_asset_read(conn, id, out, err);
+    if (rc == DB_OK)
+        db_memo_put(conn, DB_MEMO_LEDGER_ASSET, key, out, sizeof *out);
+    return rc;
+}
+
 ledger_result_t ledger_asset_read(db_conn_t *conn, ledger_id_t id, ledger_asset_t *out)
 {
     db_err_t err;
-    db_rc_t rc = lstore_asset_read(conn, id, out, &err);
+    db_rc_t rc = asset_read_memo(conn, id, out, &err);
     if (rc != DB_OK && rc != DB_NOT_FOUND)
         LOGW("ledger: reading an asset: %s", err.msg);
     return rc == DB_OK          ? LEDGER_OK
@@ -220,7 +234,7 @@ static ledger_result_t limits_check(const ledger_account_t *a)
 static ledger_result_t account_refs_check(db_conn_t *conn, const ledger_account_t *a, db_err_t *err)
 {
     ledger_asset_t asset;
-    db_rc_t rc = lstore_asset_read(conn, a->asset_id, &asset, err);
+    db_rc_t rc = asset_read_memo(conn, a->asset_id, &asset, err);
     if (rc != DB_OK)
         return rc == DB_NOT_FOUND ? LEDGER_ASSET_NOT_FOUND : LEDGER_STORAGE_ERROR;
     if (ledger_id_is_zero(a->parent_id))

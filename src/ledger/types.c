@@ -68,6 +68,14 @@ ledger_id_t ledger_id_time_ordered(void)
     return id;
 }
 
+void ledger_id_bytes(ledger_id_t id, uint8_t out[16])
+{
+    for (int k = 0; k < 8; k++) {
+        out[k] = (uint8_t)(id.hi >> (56 - 8 * k));
+        out[8 + k] = (uint8_t)(id.lo >> (56 - 8 * k));
+    }
+}
+
 ledger_id_t ledger_id_derive(const void *in, size_t len)
 {
     uint8_t h[SHA256_LEN];

@@ -27,6 +27,8 @@ typedef struct {
 int ledger_id_parse(const char *s, size_t n, ledger_id_t *out);
 /* Writes the canonical lower-case form and a NUL. */
 void ledger_id_format(ledger_id_t id, char out[LEDGER_ID_STR_LEN + 1]);
+/* The 16 bytes of the UUID, big-endian. */
+void ledger_id_bytes(ledger_id_t id, uint8_t out[16]);
 /* A random (v4) id. */
 ledger_id_t ledger_id_random(void);
 /* A time-ordered (v7) id (base/uuid.h): for rows created at a high rate, whose index inserts

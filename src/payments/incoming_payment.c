@@ -498,10 +498,7 @@ static bool sel_unsettled(const ip_ending_t *e)
 static ledger_id_t sweep_transfer_id(ledger_id_t id)
 {
     uint8_t in[16 + 16] = "rafiki-ip-sweep!";
-    for (int k = 0; k < 8; k++) {
-        in[16 + k] = (uint8_t)(id.hi >> (56 - 8 * k));
-        in[24 + k] = (uint8_t)(id.lo >> (56 - 8 * k));
-    }
+    ledger_id_bytes(id, in + 16);
     return ledger_id_derive(in, sizeof in);
 }
 

@@ -63,10 +63,7 @@ static bool event_transfer_id(db_t *db, ledger_id_t payment, const char *const *
 static ledger_id_t incoming_withdrawal_id(ledger_id_t id)
 {
     uint8_t in[16 + 16] = "rafiki-ip-withdr";
-    for (int k = 0; k < 8; k++) {
-        in[16 + k] = (uint8_t)(id.hi >> (56 - 8 * k));
-        in[24 + k] = (uint8_t)(id.lo >> (56 - 8 * k));
-    }
+    ledger_id_bytes(id, in + 16);
     return ledger_id_derive(in, sizeof in);
 }
 

@@ -354,6 +354,10 @@ static void row_read(db_stmt_t *st, quote_t *q)
 quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out)
 {
     db_err_t e;
+    uint8_t key[DB_MEMO_KEY_LEN]; /* quotes never change once created: the memo keeps them */
+    ledger_id_bytes(id, key);
+    if (db_memo_get(db_conn_db(conn), DB_MEMO_QUOTE, key, out, sizeof *out))
+        return QUOTE_OK;
     db_stmt_t *st = db_prepare(
         conn,
         "SELECT id, wallet_address_id, receiver, asset_id, debit_amount, debit_asset_code, "
@@ -373,6 +377,7 @@ quote_result_t quote_get_conn(db_conn_t *conn, ledger_id_t id, quote_t *out)
         return QUOTE_STORAGE_ERROR;
     }
     row_read(st, out);
+    db_memo_put(conn, DB_MEMO_QUOTE, key, out, sizeof *out);
     return QUOTE_OK;
 }
 

@@ -692,7 +692,7 @@ pay_tenant_result_t pay_tenant_bootstrap(db_t *db, const char *operator_id,
 /* ---- ownership ---- */
 
 static bool direct_kind(pay_owned_t kind);
-static void owner_remember(const db_t *db, const char *id, const char *owner);
+static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, const char *owner);
 
 typedef struct {
     pay_owned_t kind;
@@ -717,7 +717,7 @@ db_rc_t pay_tenant_own_on(db_conn_t *c, pay_owned_t kind, ledger_id_t id, const 
     if (kind == PAY_OWNED_WALLET_ADDRESS) {
         char ids[LEDGER_ID_STR_LEN + 1];
         ledger_id_format(id, ids);
-        owner_remember(NULL, ids, NULL);
+        owner_remember(NULL, kind, ids, NULL);
     }
     return db_run(st, e);
 }
@@ -787,12 +787,14 @@ static bool direct_kind(pay_owned_t kind)
 }
 
 /* Wallet addresses' owners, remembered: an owner is written with its wallet address's row and
- * never changes, so a payment's lookups (funding model, rates, URLs) cost nothing after the first
- * of its wallet address. Direct-mapped by the id's hash; a collision just reads again. */
+ * never changes, nor does the wallet address of a payment or a quote, so a payment's lookups
+ * (funding model, rates, URLs) cost nothing after the first. Direct-mapped by the id's hash; a
+ * collision just reads again. */
 #define OWNER_CACHE_SLOTS 4096
 
 typedef struct {
     const db_t *db;
+    pay_owned_t kind;
     char id[PAY_TENANT_ID_LEN + 1];
     char owner[PAY_TENANT_ID_LEN + 1];
 } owner_slot_t;
@@ -808,11 +810,19 @@ static size_t owner_slot(const char *id)
     return (size_t)(h % OWNER_CACHE_SLOTS);
 }
 
-static bool owner_cached(const db_t *db, const char *id, char out[PAY_TENANT_ID_LEN + 1])
+/* The kinds whose owner never changes once the row is there. */
+static bool owner_fixed(pay_owned_t kind)
+{
+    return kind == PAY_OWNED_WALLET_ADDRESS || kind == PAY_OWNED_INCOMING ||
+           kind == PAY_OWNED_OUTGOING || kind == PAY_OWNED_QUOTE;
+}
+
+static bool owner_cached(const db_t *db, pay_owned_t kind, const char *id,
+                         char out[PAY_TENANT_ID_LEN + 1])
 {
     owner_slot_t *s = &owner_cache[owner_slot(id)];
     pthread_mutex_lock(&owner_mu);
-    bool hit = s->db == db && strcmp(s->id, id) == 0;
+    bool hit = s->db == db && s->kind == kind && strcmp(s->id, id) == 0;
     if (hit)
         memcpy(out, s->owner, PAY_TENANT_ID_LEN + 1);
     pthread_mutex_unlock(&owner_mu);
@@ -820,7 +830,7 @@ static bool owner_cached(const db_t *db, const char *id, char out[PAY_TENANT_ID_
 }
 
 /* Remembers owner (or, with owner NULL, forgets id: an owner just written). */
-static void owner_remember(const db_t *db, const char *id, const char *owner)
+static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, const char *owner)
 {
     if (strlen(id) != PAY_TENANT_ID_LEN)
         return;
@@ -828,6 +838,7 @@ static void owner_remember(const db_t *db, const char *id, const char *owner)
     pthread_mutex_lock(&owner_mu);
     if (owner) {
         s->db = db;
+        s->kind = kind;
         memcpy(s->id, id, PAY_TENANT_ID_LEN + 1);
         snprintf(s->owner, sizeof s->owner, "%s", owner);
     } else if (strcmp(s->id, id) == 0) {
@@ -844,8 +855,8 @@ pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key
     const char *sql = owner_sql(kind);
     if (!sql)
         return PAY_TENANT_INVALID_INPUT;
-    bool wallet = kind == PAY_OWNED_WALLET_ADDRESS;
-    if (wallet && owner_cached(db, key, out))
+    bool fixed = owner_fixed(kind);
+    if (fixed && owner_cached(db, kind, key, out))
         return PAY_TENANT_OK;
     db_err_t e = {0};
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
@@ -860,8 +871,8 @@ pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key
             pay_col_str(st, 0, out, PAY_TENANT_ID_LEN + 1);
     }
     db_release(c);
-    if (wallet && rc == DB_ROW)
-        owner_remember(db, key, out);
+    if (fixed && rc == DB_ROW)
+        owner_remember(db, kind, key, out);
     if (rc == DB_ROW || (rc == DB_NOT_FOUND && direct_kind(kind)))
         return PAY_TENANT_OK;
     if (rc == DB_NOT_FOUND)

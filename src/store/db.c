@@ -107,6 +107,7 @@ db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err)
     pthread_cond_init(&db->cv, NULL);
     pthread_cond_init(&db->cv_writer, NULL);
     pthread_mutex_init(&db->group_mu, NULL);
+    db->memo = db_memo_new();
     db_rc_t rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
@@ -173,6 +174,7 @@ void db_close(db_t *db)
         conn_disconnect(&db->conns[i]);
     }
     free(db->conns);
+    db_memo_free(db->memo);
     free(db->url);
     free(db->sqlite_path);
     pthread_mutex_destroy(&db->mu);
@@ -190,6 +192,11 @@ db_kind_t db_kind(const db_t *db)
 db_kind_t db_conn_kind(const db_conn_t *conn)
 {
     return conn->db->kind;
+}
+
+db_t *db_conn_db(const db_conn_t *conn)
+{
+    return conn->db;
 }
 
 /* ---- pool ---- */

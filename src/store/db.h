@@ -142,6 +142,25 @@ db_rc_t db_wal_upkeep(db_t *db, uint64_t restart_bytes, uint32_t wait_ms, uint64
                       bool *restarted, db_err_t *err);
 db_kind_t db_conn_kind(const db_conn_t *conn);
 
+/*
+ * A memo of rows that never change once committed (an asset's code, scale and accounts; a
+ * quote), so a hot path reads each from the database once: keyed by a tag naming the table and
+ * a 16-byte id, a few hundred rows per handle, the newest replacing an older one in its slot.
+ * db_memo_put copies the row from a connection outside a transaction (a row read inside one may
+ * be its own write, undone by a rollback: it is not kept); db_memo_get copies it into out and
+ * says whether it was there. Only for rows that are never updated or deleted: replicas share
+ * nothing but the database, and a memo is never told of a change. Threads: any.
+ */
+#define DB_MEMO_KEY_LEN 16
+#define DB_MEMO_SLOTS   512
+enum { DB_MEMO_LEDGER_ASSET = 1, DB_MEMO_QUOTE = 2 };
+bool db_memo_get(db_t *db, uint32_t tag, const uint8_t key[DB_MEMO_KEY_LEN], void *out,
+                 size_t size);
+void db_memo_put(db_conn_t *c, uint32_t tag, const uint8_t key[DB_MEMO_KEY_LEN], const void *val,
+                 size_t size);
+/* The handle a connection belongs to. */
+db_t *db_conn_db(const db_conn_t *conn);
+
 /* Runs SQL text with no parameters and no result rows (DDL, several statements separated by ;).
  * Tokens ({{BLOB}}...) are substituted. */
 db_rc_t db_exec(db_conn_t *conn, const char *sql, db_err_t *err);

@@ -258,3 +258,29 @@ Test(db_sqlite, wal_upkeep_restarts_a_wal_over_its_bound)
     db_release(r);
     db_close(db);
 }
+
+/* db_memo: a row kept from a connection outside a transaction is found by its tag and key (and
+ * size); one from inside a transaction, which may be its own write and roll back, is not kept. */
+Test(db_sqlite, memo_keeps_committed_rows_only)
+{
+    db_err_t err = {0};
+    db_t *db = db_open("sqlite::memory:", &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    uint8_t key[DB_MEMO_KEY_LEN] = {1, 2, 3}, other[DB_MEMO_KEY_LEN] = {1, 2, 4};
+    uint64_t v = 42, got = 0;
+    cr_assert_not(db_memo_get(db, DB_MEMO_QUOTE, key, &got, sizeof got));
+    db_conn_t *c = dbc_conn(db, DB_CONN_WRITE);
+    cr_assert_eq(db_begin(c, DB_TX_WRITE, &err), DB_OK);
+    db_memo_put(c, DB_MEMO_QUOTE, key, &v, sizeof v);
+    db_rollback(c);
+    cr_assert_not(db_memo_get(db, DB_MEMO_QUOTE, key, &got, sizeof got), "read in a transaction");
+    db_memo_put(c, DB_MEMO_QUOTE, key, &v, sizeof v);
+    db_release(c);
+    cr_assert(db_memo_get(db, DB_MEMO_QUOTE, key, &got, sizeof got));
+    cr_assert_eq(got, 42);
+    cr_assert_not(db_memo_get(db, DB_MEMO_LEDGER_ASSET, key, &got, sizeof got), "another tag");
+    cr_assert_not(db_memo_get(db, DB_MEMO_QUOTE, other, &got, sizeof got), "another key");
+    uint32_t small;
+    cr_assert_not(db_memo_get(db, DB_MEMO_QUOTE, key, &small, sizeof small), "another size");
+    db_close(db);
+}
