@@ -388,3 +388,37 @@ test('a viewer is refused every POST (403) and a forged CSRF token is refused', 
   await v.ctx.close()
   await o.ctx.close()
 })
+
+test('the CLI lists console users, changes a role and deletes one, reaching open sessions at once', async () => {
+  const made2 = cli(['console-users', 'create', 'cli-user', '--role', 'viewer'])
+  const s = await signIn({ user: 'cli-user', password: made2.password })
+  const csrf = await csrfOf(s.page)
+  const tryThreshold = () => post(s.ctx, `/console/assets/${usd.id}/threshold`, { csrf, liquidity_threshold: '2' })
+  assert.equal((await tryThreshold()).status(), 403)
+  const list = cli(['console-users', 'list'])
+  const row = list.find((u) => u.name === 'cli-user')
+  assert.equal(row.role, 'viewer')
+  assert.ok(row.created_at)
+  assert.ok(!('password' in row) && !JSON.stringify(list).includes('scrypt'))
+  const names = list.map((u) => u.name)
+  assert.deepEqual(names, [...names].sort(), 'in name order')
+  const changed = cli(['console-users', 'role', 'cli-user', 'operator'])
+  assert.equal(changed.role, 'operator')
+  assert.ok(!('password' in changed))
+  assert.equal((await tryThreshold()).status(), 303, 'the open session is an operator at once')
+  const gone = cli(['console-users', 'delete', 'cli-user'])
+  assert.equal(gone.deleted, true)
+  assert.equal((await get(s.ctx, '/console')).status(), 401, 'its session ends at once')
+  assert.ok(!cli(['console-users', 'list']).some((u) => u.name === 'cli-user'))
+  // unknown names and roles are refused
+  const r = spawnSync(bin, ['admin', '--json', 'console-users', 'role', 'nobody', 'operator'], {
+    encoding: 'utf8',
+    env: { ...process.env, RAFIKI_ADMIN_URL: base, ADMIN_API_SECRET: SECRET }
+  })
+  assert.equal(r.status, 1)
+  const bad = await srv.call('PATCH', '/console-users/peek', { role: 'admin' })
+  assert.equal(bad.status, 400)
+  assert.equal(bad.json.error.code, 'invalid_field')
+  assert.equal((await srv.call('DELETE', '/console-users/nobody')).status, 404)
+  await s.ctx.close()
+})
