@@ -191,6 +191,11 @@ test('a tenant sees and edits its own page only; not another tenant\'s, not the 
   assert.equal((await post(ctx, `/console/tenants/${other.id}/delete`, { csrf, confirm: 'yes' })).status(), 403)
   assert.equal((await post(ctx, `/console/tenants/${made.acme.id}/funding`, { csrf, funding_model: 'ledger' })).status(), 403)
   assert.equal((await post(ctx, '/console/users', { csrf, name: 'sneaky', role: 'operator', password: '', password2: '' })).status(), 404)
+  // the operator's asset: 404 on its page and its forms, as an unknown id
+  assert.equal((await get(ctx, `/console/assets/${usd.id}`)).status(), 404)
+  assert.equal((await post(ctx, `/console/assets/${usd.id}/fee`, { csrf, type: 'SENDING', fixed: '1', basis_points: '1' })).status(), 404)
+  assert.equal((await post(ctx, `/console/assets/${usd.id}/withdrawal_threshold`, { csrf, withdrawal_threshold: '1' })).status(), 404)
+  assert.equal((await op.request('query($id: String!) { asset(id: $id) { sendingFee { fixed } withdrawalThreshold } }', { id: usd.id })).asset.sendingFee, null)
   await ctx.close()
 })
 
