@@ -427,3 +427,20 @@ test('the CLI lists console users, changes a role and deletes one, reaching open
   assert.equal((await srv.call('DELETE', '/console-users/nobody')).status, 404)
   await s.ctx.close()
 })
+
+test('the tenants list pages beyond 50 tenants, newest first', async () => {
+  for (let i = 0; i < 50; i++) await op.request(CREATE_TENANT, { input: { apiSecret: `bulk-${i}-${randomUUID()}`, publicName: `bulk-${i}` } })
+  const all = (await srv.admin('GET', '/tenants?limit=100')).tenants
+  assert.ok(all.length > 50)
+  const { ctx, page } = await signIn({ secret: SECRET })
+  await page.goto(`${base}/console/tenants`)
+  const first = await page.locator('#tenants tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))
+  assert.equal(first.length, 50)
+  assert.match(await page.locator('#tenants tbody tr').first().textContent(), /bulk-49/, 'the newest first')
+  await submit(page, 'a[rel=next]')
+  const second = await page.locator('#tenants tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tenant')))
+  assert.equal(first.length + second.length, all.length)
+  assert.equal(new Set([...first, ...second]).size, all.length, 'no tenant twice')
+  assert.equal(second[second.length - 1], OPERATOR, 'the operator, made first, last')
+  await ctx.close()
+})
