@@ -57,7 +57,7 @@
  *                                   ends its sessions
  *
  * Asset details (console_pages.c):
- *   GET  /console/assets?after=<id>  the next 50 assets after that one (an "Older" link)
+ *   GET  /console/assets?after=<id>  the next 50 assets after that one (a "More" link)
  *   GET  /console/assets/{id}       the asset: balances, thresholds, current fees and the fee
  *                                   history (50 a page, ?fees_after=<fee id>), forms for a fee,
  *                                   the thresholds and liquidity
