@@ -1,6 +1,8 @@
 /*
  * Admin routes of the built-in login's users (payments/users.h): POST /users, GET /users and
- * POST /users/{id}/wallet-addresses. A user is {"id", "username", "wallet_address_ids"}.
+ * POST /users/{id}/wallet-addresses. A user is {"id", "username", "wallet_address_ids"}. And the
+ * operator console's users (payments/console_users.h): POST, GET /console-users, PATCH and
+ * DELETE /console-users/{name}.
  */
 #include "admin/admin_users.h"
 
@@ -8,7 +10,9 @@
 #include <string.h>
 
 #include "payments/console_users.h"
+#include "payments/json.h"
 #include "payments/users.h"
+#include "base/mem.h"
 
 /* Wallet addresses a user can be given in one POST /users. */
 #define USERS_CREATE_WALLETS_MAX 64
@@ -167,8 +171,88 @@ static http_handler_result_t console_user_create_route(admin_call_t *call)
     }
 }
 
+/* ---- the console users: list, role, delete (console_users.h; the console's users page calls
+ * the same functions) ---- */
+
+#define CONSOLE_USERS_PAGE_MAX 100
+
+static json_t *console_user_json(const console_user_row_t *u)
+{
+    return json_pack("{s:s,s:s,s:s,s:o}", "id", u->user.id, "name", u->user.name, "role",
+                     console_role_str(u->user.role), "created_at", pay_json_time(u->created_ms));
+}
+
+/* GET /console-users?cursor=NAME&limit=: the console users in name order, after NAME. */
+static http_handler_result_t console_user_list_route(admin_call_t *call)
+{
+    size_t limit;
+    if (admin_query_limit(call, &limit) != 0)
+        return HTTP_DONE;
+    if (limit > CONSOLE_USERS_PAGE_MAX)
+        limit = CONSOLE_USERS_PAGE_MAX;
+    const char *after = http_req_query(call->req, "cursor");
+    console_user_row_t *rows = xcalloc(limit + 1, sizeof *rows);
+    size_t n = 0;
+    if (console_users_list(g_wallet->db, after, rows, limit + 1, &n) != CONSOLE_OK) {
+        free(rows);
+        return admin_error(call, 503, "storage_error", "the database is unavailable");
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && i < limit; i++)
+        json_array_append_new(list, console_user_json(&rows[i]));
+    json_t *next = n > limit ? json_string(rows[limit - 1].user.name) : json_null();
+    free(rows);
+    return admin_reply(call, 200,
+                       json_pack("{s:o,s:o}", "console_users", list, "next_cursor", next));
+}
+
+/* The answer to a change of the user named name: the user as it is now, or {"name", "deleted":
+ * true} once deleted. */
+static http_handler_result_t console_user_answer(admin_call_t *call, console_result_t r,
+                                                 const char *name, bool deleted)
+{
+    console_user_row_t u;
+    if (r == CONSOLE_OK && !deleted)
+        r = console_user_get(g_wallet->db, name, &u);
+    switch (r) {
+    case CONSOLE_OK:
+        return deleted ? admin_reply(call, 200, json_pack("{s:s,s:b}", "name", name, "deleted", 1))
+                       : admin_reply(call, 200, console_user_json(&u));
+    case CONSOLE_NOT_FOUND:
+        return admin_error(call, 404, "not_found", "no console user %s", name);
+    case CONSOLE_INVALID:
+        return admin_error(call, 400, "invalid_field", "'role' must be viewer or operator");
+    default:
+        return admin_error(call, 503, "storage_error", "the database is unavailable");
+    }
+}
+
+/* PATCH /console-users/{name} {"role"}: the user's role, and its open console sessions'. */
+static http_handler_result_t console_user_patch_route(admin_call_t *call)
+{
+    static const char *const keys[] = {"role", NULL};
+    json_t *body = admin_body(call);
+    if (!body || admin_check_keys(call, body, "the console user", keys) != 0)
+        return HTTP_DONE;
+    const char *name = http_req_param(call->req, "name");
+    console_role_t role;
+    if (!console_role_parse(json_string_value(json_object_get(body, "role")), &role))
+        return admin_error(call, 400, "invalid_field", "'role' must be viewer or operator");
+    return console_user_answer(call, console_user_set_role(g_wallet->db, name, role), name, false);
+}
+
+/* DELETE /console-users/{name}: the user goes and its console sessions end. */
+static http_handler_result_t console_user_delete_route(admin_call_t *call)
+{
+    const char *name = http_req_param(call->req, "name");
+    return console_user_answer(call, console_user_delete(g_wallet->db, name), name, true);
+}
+
 static const admin_route_t ROUTES[] = {
     ADMIN_ROUTE("POST", "/console-users", console_user_create_route),
+    ADMIN_ROUTE("GET", "/console-users", console_user_list_route),
+    ADMIN_ROUTE("PATCH", "/console-users/{name}", console_user_patch_route),
+    ADMIN_ROUTE("DELETE", "/console-users/{name}", console_user_delete_route),
     ADMIN_ROUTE("POST", "/users", user_create),
     ADMIN_ROUTE("GET", "/users", user_list),
     ADMIN_ROUTE("POST", "/users/{id}/wallet-addresses", user_link),

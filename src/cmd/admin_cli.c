@@ -116,6 +116,12 @@ static const verb_t verbs[] = {
     {"console-users", "create", "POST", "/console-users", "NAME",
      {"role=role:s", "password=password:n", NULL}, NULL, NULL,
      "a user of the operator console (--role viewer|operator); prints its password once"},
+    {"console-users", "list", "GET", "/console-users", "", {NULL}, "console_users",
+     "name,role,created_at", "the operator console's users"},
+    {"console-users", "role", "PATCH", "/console-users/{1}", "NAME ROLE", {NULL}, NULL, NULL,
+     "a console user's role (viewer|operator); its open sessions change at once"},
+    {"console-users", "delete", "DELETE", "/console-users/{1}", "NAME", {NULL}, NULL, NULL,
+     "delete a console user; its sessions end at once"},
     {"webhook-events", "list", "GET", "/webhook-events", "",
      {"type=type:q", "state=state:q", "resource-id=resource_id:q", NULL}, "webhook_events",
      "id,type,state,attempts,resource_id,created_at", "recorded webhook events and their delivery"},
@@ -523,8 +529,10 @@ static void request_build(const verb_t *v, const char *const *pos, int npos, con
             path[len + 1] = '\0';
         }
     }
-    if (strstr(v->args, "NAME"))
+    if (strstr(v->args, "NAME") && strcmp(v->method, "POST") == 0) /* else it is in the path */
         json_object_set_new(body, "name", json_string(pos[0]));
+    if (strstr(v->args, "ROLE"))
+        json_object_set_new(body, "role", json_string(pos[npos - 1]));
     if (strstr(v->args, "AMOUNT"))
         json_object_set_new(body, "amount", json_string(pos[npos - 1]));
     for (int i = 0; v->flags[i]; i++) /* n: a fresh id unless given */
@@ -592,7 +600,8 @@ static int run_verb(cli_t *c, const verb_t *v, int argc, char **argv)
         snprintf(copy, sizeof copy, "%s", id);
         rc = money_out ? follow_withdrawal(c, copy, &doc) : follow_payment(c, copy, &doc);
     }
-    if (rc == EXIT_OK && doc && strcmp(v->group, "console-users") == 0) /* shown this once */
+    if (rc == EXIT_OK && doc && strcmp(v->group, "console-users") == 0 &&
+        strcmp(v->verb, "create") == 0) /* shown this once */
         json_object_set(doc, "password", json_object_get(body, "password"));
     if (doc && c->json)
         json_dumpf(doc, stdout, JSON_INDENT(2)), putchar('\n');

@@ -262,3 +262,141 @@ console_result_t console_audit_list(db_t *db, const char *tenant_id, console_aud
         return done(&k, CONSOLE_ERROR);
     return done(&k, CONSOLE_OK);
 }
+
+/* ---- managing the users (the console's users page, the admin API's /console-users) ---- */
+
+console_result_t console_users_list(db_t *db, const char *after, console_user_row_t *out,
+                                    size_t cap, size_t *n)
+{
+    conn_t k;
+    db_stmt_t *st = prep(db, &k, false,
+                         "SELECT id, name, role, created_ms FROM console_users WHERE name > ? "
+                         "ORDER BY name LIMIT ?");
+    if (!st)
+        return done(&k, CONSOLE_ERROR);
+    db_bind_str(st, 1, after ? after : "");
+    db_bind_i64(st, 2, (int64_t)cap);
+    db_rc_t r = DB_DONE;
+    *n = 0;
+    while (*n < cap && (r = db_step(st, &k.e)) == DB_ROW) {
+        console_user_row_t *u = &out[*n];
+        memset(u, 0, sizeof *u);
+        snprintf(u->user.id, sizeof u->user.id, "%s", db_col_text(st, 0, NULL));
+        snprintf(u->user.name, sizeof u->user.name, "%s", db_col_text(st, 1, NULL));
+        if (!console_role_parse(db_col_text(st, 2, NULL), &u->user.role))
+            u->user.role = CONSOLE_VIEWER;
+        u->created_ms = db_col_i64(st, 3);
+        (*n)++;
+    }
+    if (*n < cap && r != DB_DONE)
+        return done(&k, CONSOLE_ERROR);
+    return done(&k, CONSOLE_OK);
+}
+
+console_result_t console_user_get(db_t *db, const char *name, console_user_row_t *out)
+{
+    conn_t k;
+    db_stmt_t *st =
+        prep(db, &k, false, "SELECT id, name, role, created_ms FROM console_users WHERE name = ?");
+    if (!st)
+        return done(&k, CONSOLE_ERROR);
+    db_bind_str(st, 1, name);
+    db_rc_t r = db_step_one(st, &k.e);
+    if (r == DB_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->user.id, sizeof out->user.id, "%s", db_col_text(st, 0, NULL));
+        snprintf(out->user.name, sizeof out->user.name, "%s", db_col_text(st, 1, NULL));
+        if (!console_role_parse(db_col_text(st, 2, NULL), &out->user.role))
+            out->user.role = CONSOLE_VIEWER;
+        out->created_ms = db_col_i64(st, 3);
+    }
+    return done(&k, r == DB_ROW         ? CONSOLE_OK
+                    : r == DB_NOT_FOUND ? CONSOLE_NOT_FOUND
+                                        : CONSOLE_ERROR);
+}
+
+/* One change of a user and of its sessions, in one transaction. */
+typedef struct {
+    const char *name;
+    const char *user_sql;    /* binds (value?, name) */
+    const char *session_sql; /* binds (value?, name) */
+    const char *value;       /* NULL: no first bind */
+    bool session_value;      /* session_sql binds value too */
+    int64_t changed;
+} user_change_t;
+
+static db_rc_t run_bound(db_conn_t *c, const char *sql, const char *value, const char *name,
+                         int64_t *changed, db_err_t *e)
+{
+    db_stmt_t *st = db_prepare(c, sql, e);
+    if (!st)
+        return e->code;
+    int i = 1;
+    if (value)
+        db_bind_str(st, i++, value);
+    db_bind_str(st, i, name);
+    db_rc_t rc = db_run(st, e);
+    if (changed)
+        *changed = rc == DB_OK ? db_changes(st) : 0;
+    return rc;
+}
+
+static db_rc_t tx_user_change(db_conn_t *c, void *arg, db_err_t *e)
+{
+    user_change_t *t = arg;
+    db_rc_t rc = run_bound(c, t->user_sql, t->value, t->name, &t->changed, e);
+    if (rc != DB_OK || t->changed == 0)
+        return rc;
+    return run_bound(c, t->session_sql, t->session_value ? t->value : NULL, t->name, NULL, e);
+}
+
+static console_result_t user_change(db_t *db, user_change_t *t)
+{
+    db_err_t e = {0};
+    if (db_write_tx(db, tx_user_change, t, &e) != DB_OK) {
+        LOGE("console: database: %s", e.msg);
+        return CONSOLE_ERROR;
+    }
+    return t->changed ? CONSOLE_OK : CONSOLE_NOT_FOUND;
+}
+
+console_result_t console_user_set_role(db_t *db, const char *name, console_role_t role)
+{
+    if (role != CONSOLE_VIEWER && role != CONSOLE_OPERATOR)
+        return CONSOLE_INVALID;
+    user_change_t t = {
+        .name = name,
+        .user_sql = "UPDATE console_users SET role = ? WHERE name = ?",
+        .session_sql = "UPDATE console_sessions SET role = ? WHERE user_name = ?",
+        .value = console_role_str(role),
+        .session_value = true,
+    };
+    return user_change(db, &t);
+}
+
+console_result_t console_user_set_password(db_t *db, const char *name, const char *password)
+{
+    size_t pw_len = strlen(password);
+    if (pw_len < USER_PASSWORD_MIN || pw_len > USER_PASSWORD_MAX)
+        return CONSOLE_INVALID;
+    char hash[USER_HASH_MAX + 1];
+    if (users_password_hash(password, hash) != 0)
+        return CONSOLE_ERROR;
+    user_change_t t = {
+        .name = name,
+        .user_sql = "UPDATE console_users SET password_hash = ? WHERE name = ?",
+        .session_sql = "DELETE FROM console_sessions WHERE user_name = ?",
+        .value = hash,
+    };
+    return user_change(db, &t);
+}
+
+console_result_t console_user_delete(db_t *db, const char *name)
+{
+    user_change_t t = {
+        .name = name,
+        .user_sql = "DELETE FROM console_users WHERE name = ?",
+        .session_sql = "DELETE FROM console_sessions WHERE user_name = ?",
+    };
+    return user_change(db, &t);
+}

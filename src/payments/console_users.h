@@ -104,4 +104,26 @@ console_result_t console_audit_add(db_t *db, const console_audit_t *e);
 console_result_t console_audit_list(db_t *db, const char *tenant_id, console_audit_t *out,
                                     size_t cap, size_t *n);
 
+/* ---- managing the users (sql/082_console_user_sessions.sql) ---- */
+
+typedef struct {
+    console_user_t user;
+    int64_t created_ms;
+} console_user_row_t;
+
+/* Up to cap users with names after `after` ("" or NULL: from the first), in name order (the
+ * name's unique index), into out; *n their count. OK or ERROR. */
+console_result_t console_users_list(db_t *db, const char *after, console_user_row_t *out,
+                                    size_t cap, size_t *n);
+/* The user named name: OK, NOT_FOUND, ERROR. */
+console_result_t console_user_get(db_t *db, const char *name, console_user_row_t *out);
+/* Gives the user named name the role, and its open sessions with it at once (one
+ * transaction): OK, NOT_FOUND, INVALID (not a role), ERROR. */
+console_result_t console_user_set_role(db_t *db, const char *name, console_role_t role);
+/* A new password (USER_PASSWORD_MIN-MAX characters, hashed ~50 ms) for the user named name;
+ * its open sessions end: OK, NOT_FOUND, INVALID, ERROR. */
+console_result_t console_user_set_password(db_t *db, const char *name, const char *password);
+/* Deletes the user named name and ends its sessions at once: OK, NOT_FOUND, ERROR. */
+console_result_t console_user_delete(db_t *db, const char *name);
+
 #endif

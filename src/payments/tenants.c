@@ -985,3 +985,41 @@ bool pay_tenant_stream_address(db_t *db, ledger_id_t wallet_address_id, const ch
     int w = snprintf(out, ILP_ADDRESS_MAX_LEN + 1, "%s%s", mine, address + n);
     return w > 0 && w <= ILP_ADDRESS_MAX_LEN;
 }
+
+/* ---- one setting's removal (the console's tenant page) ---- */
+
+typedef struct {
+    const char *tenant_id, *key;
+    bool missing;
+    int64_t changed;
+} setting_delete_tx_t;
+
+static db_rc_t tx_setting_delete(db_conn_t *c, void *arg, db_err_t *e)
+{
+    setting_delete_tx_t *t = arg;
+    db_rc_t rc = read_tenant(c, t->tenant_id, false, NULL, e);
+    t->missing = rc == DB_NOT_FOUND;
+    if (rc != DB_ROW)
+        return t->missing ? DB_OK : rc;
+    db_stmt_t *st = db_prepare(c, "DELETE FROM tenant_settings WHERE tenant_id = ? AND key = ?", e);
+    if (!st)
+        return e->code;
+    db_bind_str(st, 1, t->tenant_id);
+    db_bind_str(st, 2, t->key);
+    rc = db_run(st, e);
+    t->changed = rc == DB_OK ? db_changes(st) : 0;
+    return rc;
+}
+
+pay_tenant_result_t pay_tenant_setting_delete(db_t *db, const char *tenant_id, const char *key)
+{
+    if (!uuid_ok(tenant_id))
+        return PAY_TENANT_NOT_FOUND;
+    if (!known_key(key))
+        return PAY_TENANT_INVALID_SETTING;
+    setting_delete_tx_t t = {.tenant_id = tenant_id, .key = key};
+    db_err_t e = {0};
+    if (db_write_tx(db, tx_setting_delete, &t, &e) != DB_OK)
+        return storage("settings", &e);
+    return t.missing || t.changed == 0 ? PAY_TENANT_NOT_FOUND : PAY_TENANT_OK;
+}

@@ -119,6 +119,11 @@ pay_tenant_result_t pay_tenant_settings_set(db_t *db, const char *tenant_id,
                                             const pay_tenant_setting_t *in, size_t n,
                                             pay_tenant_setting_t *out, size_t *n_out);
 
+/* Removes one setting of a live tenant (Rafiki's deleteTenantSettings for one key; the
+ * instance's value applies again): OK, NOT_FOUND (no such tenant, or it has no such setting),
+ * INVALID_SETTING (a key Rafiki does not know), STORAGE_ERROR. */
+pay_tenant_result_t pay_tenant_setting_delete(db_t *db, const char *tenant_id, const char *key);
+
 /* Sets a live tenant's funding model: "rafiki", "ledger", or NULL for the instance's
  * FUNDING_MODEL (INVALID_INPUT for anything else). Payments made before keep theirs. */
 pay_tenant_result_t pay_tenant_set_funding(db_t *db, const char *id, const char *model);

@@ -337,8 +337,10 @@ void console_page_begin(const console_call_t *call, buf_t *b, const char *title)
 {
     page_begin(b, title);
     buf_printf(
-        b, "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
-           "</a> · <a href=\"/console/audit\">Audit log</a></nav><p class=\"who\">Signed in as ");
+        b,
+        "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
+        "</a> · <a href=\"/console/audit\">Audit log</a> · <a href=\"/console/tenants\">"
+        "Tenants</a> · <a href=\"/console/users\">Users</a></nav><p class=\"who\">Signed in as ");
     if (call->who.user_name[0]) {
         page_escape(b, call->who.user_name);
         buf_printf(b, " (%s)", console_role_str(call->who.role));
@@ -374,6 +376,26 @@ static const http_route_t ROUTES[] = {
     {"POST", "/console/assets/{id}/withdraw", console_asset_withdraw, CONSOLE_FORM_MAX},
     {"POST", "/console/assets/{id}/threshold", console_asset_threshold, CONSOLE_FORM_MAX},
     {"GET", "/console/audit", console_audit_page, 0},
+    /* tenants, console users and asset details (console_tenants.c, console_admin.c,
+     * console_pages.c) */
+    {"GET", "/console/tenants", console_tenants, 0},
+    {"POST", "/console/tenants", console_tenant_create, CONSOLE_FORM_MAX},
+    {"GET", "/console/tenants/{id}", console_tenant_page, 0},
+    {"POST", "/console/tenants/{id}", console_tenant_edit, CONSOLE_FORM_MAX},
+    {"POST", "/console/tenants/{id}/settings", console_tenant_setting_set, CONSOLE_FORM_MAX},
+    {"POST", "/console/tenants/{id}/settings/delete", console_tenant_setting_delete,
+     CONSOLE_FORM_MAX},
+    {"POST", "/console/tenants/{id}/funding", console_tenant_funding, CONSOLE_FORM_MAX},
+    {"POST", "/console/tenants/{id}/delete", console_tenant_delete, CONSOLE_FORM_MAX},
+    {"GET", "/console/users", console_users, 0},
+    {"POST", "/console/users", console_user_new, CONSOLE_FORM_MAX},
+    {"POST", "/console/users/{name}/role", console_user_role, CONSOLE_FORM_MAX},
+    {"POST", "/console/users/{name}/password", console_user_password, CONSOLE_FORM_MAX},
+    {"POST", "/console/users/{name}/delete", console_user_remove, CONSOLE_FORM_MAX},
+    {"GET", "/console/assets/{id}", console_asset_page, 0},
+    {"POST", "/console/assets/{id}/fee", console_asset_fee, CONSOLE_FORM_MAX},
+    {"POST", "/console/assets/{id}/withdrawal_threshold", console_asset_withdrawal_threshold,
+     CONSOLE_FORM_MAX},
 };
 
 int console_register(http_server_t *s, const console_config_t *cfg)

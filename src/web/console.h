@@ -28,6 +28,44 @@
  *                                   sign-ins, sign-outs and changes, who, when, the request id;
  *                                   a tenant reads its own rows only
  *
+ * Tenants and console users (console_tenants.c, console_admin.c):
+ *   GET  /console/tenants           the operator: every tenant (id, public name, email, created,
+ *                                   deleted; 50 a page, ?after=<id> the older ones) and a form to
+ *                                   create one; a tenant: 303 to its own page
+ *   POST /console/tenants           csrf, public_name, email, idp_consent_url, idp_secret (each
+ *                                   may be empty): creates a tenant with a random API secret,
+ *                                   201 with its id and the secret, shown this once (operator)
+ *   GET  /console/tenants/{id}      its fields, settings, funding model; forms to change them
+ *                                   (the operator any tenant, a tenant itself; else 404)
+ *   POST /console/tenants/{id}      csrf, public_name, email, idp_consent_url, idp_secret (empty:
+ *                                   unchanged): updateTenant's fields
+ *   POST /console/tenants/{id}/settings  csrf, key, value: createTenantSettings for one key
+ *   POST /console/tenants/{id}/settings/delete  csrf, key: removes that setting
+ *   POST /console/tenants/{id}/funding  csrf, funding_model ("rafiki", "ledger", "" for the
+ *                                   instance's): as REST's PATCH /tenants/{id} (operator)
+ *   POST /console/tenants/{id}/delete  csrf: a confirmation page; with confirm=yes deletes the
+ *                                   tenant (its sessions open nothing from then on; operator)
+ *   GET  /console/users             the console users (name, role, created; 50 a page,
+ *                                   ?after=<name>), forms to create and change them (operator
+ *                                   tenant only; a viewer reads; other tenants 404)
+ *   POST /console/users             csrf, name, role, password and password2 (both empty: one
+ *                                   is generated and shown once): creates a user, 201
+ *   POST /console/users/{name}/role  csrf, role: the user's role, and its open sessions' at once
+ *   POST /console/users/{name}/password  csrf, password and password2 (or both empty: generated
+ *                                   and shown once): a new password; its sessions end
+ *   POST /console/users/{name}/delete  csrf: confirmation; with confirm=yes deletes the user and
+ *                                   ends its sessions
+ *
+ * Asset details (console_pages.c):
+ *   GET  /console/assets?after=<id>  the next 50 assets after that one (a "More" link)
+ *   GET  /console/assets/{id}       the asset: balances, thresholds, current fees and the fee
+ *                                   history (50 a page, ?fees_after=<fee id>), forms for a fee,
+ *                                   the thresholds and liquidity
+ *   POST /console/assets/{id}/fee   csrf, type (SENDING or RECEIVING), fixed (in the asset's
+ *                                   units), basis_points (0-10000): setFee's new fee
+ *   POST /console/assets/{id}/withdrawal_threshold  csrf, withdrawal_threshold (in the asset's
+ *                                   units; empty removes it)
+ *
  * Who signs in: a tenant with its API secret (the operator's is ADMIN_API_SECRET), with the
  * operator role within its own rows; or a console user (operator tenant) with its role. Every
  * POST but sign-in and sign-out is refused with 403 for a viewer, and with 403 without the
@@ -67,6 +105,7 @@ typedef struct {
     /* why this process is not ready (its /readyz), or NULL when it is */
     const char *(*not_ready)(void *arg);
     void *ready_arg;
+    const char *ilp_address; /* the instance's: a new tenant's ILP_ADDRESS is below it */
 } console_config_t;
 
 /* CONSOLE_SESSION_S (60-604800) and CONSOLE_IDLE_S (60-86400) into cfg's session_ms and

@@ -60,4 +60,24 @@ http_handler_result_t console_asset_withdraw(http_req_t *req, void *user);
 http_handler_result_t console_asset_threshold(http_req_t *req, void *user);
 http_handler_result_t console_audit_page(http_req_t *req, void *user);
 
+/* Handlers of console_tenants.c. */
+http_handler_result_t console_tenants(http_req_t *req, void *user);
+http_handler_result_t console_tenant_create(http_req_t *req, void *user);
+http_handler_result_t console_tenant_page(http_req_t *req, void *user);
+http_handler_result_t console_tenant_edit(http_req_t *req, void *user);
+http_handler_result_t console_tenant_setting_set(http_req_t *req, void *user);
+http_handler_result_t console_tenant_setting_delete(http_req_t *req, void *user);
+http_handler_result_t console_tenant_funding(http_req_t *req, void *user);
+http_handler_result_t console_tenant_delete(http_req_t *req, void *user);
+/* Handlers of console_admin.c (the console users). */
+http_handler_result_t console_users(http_req_t *req, void *user);
+http_handler_result_t console_user_new(http_req_t *req, void *user);
+http_handler_result_t console_user_role(http_req_t *req, void *user);
+http_handler_result_t console_user_password(http_req_t *req, void *user);
+http_handler_result_t console_user_remove(http_req_t *req, void *user);
+/* The asset detail handlers of console_pages.c. */
+http_handler_result_t console_asset_page(http_req_t *req, void *user);
+http_handler_result_t console_asset_fee(http_req_t *req, void *user);
+http_handler_result_t console_asset_withdrawal_threshold(http_req_t *req, void *user);
+
 #endif

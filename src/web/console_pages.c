@@ -5,6 +5,7 @@
 #include "web/console_call.h"
 #include "web/pages.h"
 #include "payments/assets.h"
+#include "payments/fee.h"
 #include "payments/metrics.h"
 #include "payments/peering.h"
 #include "payments/settlement.h"
@@ -226,40 +227,83 @@ static void create_form(const console_call_t *call, buf_t *b)
                   "</button></div></form></section>");
 }
 
+/* One page of the assets list: this many rows, "Older" beyond. */
+#define ASSETS_PAGE_ROWS 50
+
+/* The live assets the principal may see after the after query argument's (or from the first),
+ * up to ASSETS_PAGE_ROWS in creation order; *more when others follow. -1 on failure. */
+static int assets_after(const console_call_t *call, pay_asset_t *out, size_t *n, bool *more)
+{
+    const char *after = http_req_query(call->req, "after");
+    pay_keyset_t k = {.asc = true, .limit = PAY_ASSETS_MAX};
+    if (after && after[0]) {
+        k.has_cursor = true;
+        if (ledger_id_parse(after, strlen(after), &k.cursor) != 0)
+            return -1;
+    }
+    pay_asset_t *all = xcalloc(PAY_ASSETS_MAX, sizeof *all);
+    size_t got = 0;
+    *n = 0;
+    *more = false;
+    pay_asset_result_t r = pay_assets_page(call->cfg->db, call->cfg->ledger, &k, all, &got);
+    for (size_t i = 0; r == PAY_ASSET_OK && i < got && !*more; i++) {
+        if (!asset_visible(call, &all[i]))
+            continue;
+        if (*n == ASSETS_PAGE_ROWS)
+            *more = true;
+        else
+            out[(*n)++] = all[i];
+    }
+    free(all);
+    return r == PAY_ASSET_OK ? 0 : -1;
+}
+
+static void asset_list_row(const console_call_t *call, buf_t *b, const pay_asset_t *a, bool can)
+{
+    bool ok = true;
+    int64_t liq = balance_of(call, a->ledger.liquidity_account_id, &ok);
+    buf_printf(b, "<tr><td><a href=\"/console/assets/");
+    console_id(b, a->ledger.id);
+    buf_printf(b, "\">");
+    page_escape(b, a->ledger.code);
+    buf_printf(b, "/%u</a></td><td><code>", a->ledger.scale);
+    console_id(b, a->ledger.id);
+    buf_printf(b, "</code></td><td class=\"amount\">");
+    console_amount(b, liq, a->ledger.scale);
+    buf_printf(b, "</td>");
+    if (can) {
+        buf_printf(b, "<td>");
+        asset_forms(call, b, a);
+        buf_printf(b, "</td>");
+    }
+    buf_printf(b, "</tr>");
+}
+
 http_handler_result_t console_assets(http_req_t *req, void *user)
 {
     console_call_t call;
     if (!console_begin(req, user, CONSOLE_READ, &call))
         return HTTP_DONE;
-    pay_asset_t *a = xcalloc(CONSOLE_ROWS_MAX, sizeof *a);
+    pay_asset_t *a = xcalloc(ASSETS_PAGE_ROWS, sizeof *a);
     size_t n = 0;
+    bool more = false;
     buf_t b;
     console_page_begin(&call, &b, "Assets");
     bool can = call.who.role == CONSOLE_OPERATOR;
-    if (assets_visible(&call, a, CONSOLE_ROWS_MAX, &n) != 0)
+    if (assets_after(&call, a, &n, &more) != 0)
         buf_printf(&b, "<p role=\"alert\">The assets cannot be read right now.</p>");
     buf_printf(&b,
-               "<table><thead><tr><th>Asset</th><th>Id</th><th class=\"amount\">Liquidity"
-               "</th>%s</tr></thead><tbody>",
+               "<table id=\"assets\"><thead><tr><th>Asset</th><th>Id</th><th "
+               "class=\"amount\">Liquidity</th>%s</tr></thead><tbody>",
                can ? "<th>Liquidity and threshold</th>" : "");
-    for (size_t i = 0; i < n; i++) {
-        bool ok = true;
-        int64_t liq = balance_of(&call, a[i].ledger.liquidity_account_id, &ok);
-        buf_printf(&b, "<tr><td>");
-        page_escape(&b, a[i].ledger.code);
-        buf_printf(&b, "/%u</td><td><code>", a[i].ledger.scale);
-        console_id(&b, a[i].ledger.id);
-        buf_printf(&b, "</code></td><td class=\"amount\">");
-        console_amount(&b, liq, a[i].ledger.scale);
-        buf_printf(&b, "</td>");
-        if (can) {
-            buf_printf(&b, "<td>");
-            asset_forms(&call, &b, &a[i]);
-            buf_printf(&b, "</td>");
-        }
-        buf_printf(&b, "</tr>");
-    }
+    for (size_t i = 0; i < n; i++)
+        asset_list_row(&call, &b, &a[i], can);
     buf_printf(&b, "</tbody></table>");
+    if (more) {
+        buf_printf(&b, "<p><a rel=\"next\" href=\"/console/assets?after=");
+        console_id(&b, a[n - 1].ledger.id);
+        buf_printf(&b, "\">More</a></p>");
+    }
     if (can)
         create_form(&call, &b);
     free(a);
@@ -476,4 +520,225 @@ http_handler_result_t console_audit_page(http_req_t *req, void *user)
     buf_printf(&b, "</tbody></table>");
     free(rows);
     return page_send(req, 200, &b);
+}
+
+/* ---- one asset's page: balances, thresholds, fees ---- */
+
+#define FEES_PAGE_ROWS 50
+
+static void fee_cells(buf_t *b, const fee_t *f, uint8_t scale)
+{
+    buf_printf(b, "<td>%s</td><td class=\"amount\">", fee_type_str(f->type));
+    console_amount(b, (int64_t)f->fixed, scale);
+    buf_printf(b, "</td><td class=\"amount\">%u</td><td>", f->basis_points);
+    console_time(b, f->created_ms);
+    buf_printf(b, "</td>");
+}
+
+/* The current fees of both types and one page of the history, newest first. */
+static void fees_section(const console_call_t *call, buf_t *b, const pay_asset_t *a)
+{
+    buf_printf(b, "<section><h2>Fees</h2><table id=\"current-fees\"><thead><tr><th>Type</th>"
+                  "<th class=\"amount\">Fixed</th><th class=\"amount\">Basis points</th><th>"
+                  "Since (UTC)</th></tr></thead><tbody>");
+    for (int t = FEE_SENDING; t <= FEE_RECEIVING; t++) {
+        fee_t f;
+        if (fee_current(call->cfg->db, a->ledger.id, (fee_type_t)t, &f) != FEE_OK)
+            continue;
+        buf_printf(b, "<tr>");
+        fee_cells(b, &f, a->ledger.scale);
+        buf_printf(b, "</tr>");
+    }
+    buf_printf(b, "</tbody></table><h3>History</h3>");
+    const char *after = http_req_query(call->req, "fees_after");
+    fee_page_t p = {.descending = true, .limit = FEES_PAGE_ROWS + 1};
+    if (after && after[0])
+        p.has_cursor = ledger_id_parse(after, strlen(after), &p.cursor) == 0;
+    fee_t *rows = xcalloc(FEES_PAGE_ROWS + 1, sizeof *rows);
+    size_t n = 0;
+    if (fee_list(call->cfg->db, a->ledger.id, &p, rows, FEES_PAGE_ROWS + 1, &n) != FEE_OK)
+        buf_printf(b, "<p role=\"alert\">The fees cannot be read right now.</p>");
+    buf_printf(b, "<table id=\"fees\"><thead><tr><th>Type</th><th class=\"amount\">Fixed</th>"
+                  "<th class=\"amount\">Basis points</th><th>Set (UTC)</th></tr></thead>"
+                  "<tbody>");
+    for (size_t i = 0; i < n && i < FEES_PAGE_ROWS; i++) {
+        buf_printf(b, "<tr>");
+        fee_cells(b, &rows[i], a->ledger.scale);
+        buf_printf(b, "</tr>");
+    }
+    buf_printf(b, "</tbody></table>");
+    if (n > FEES_PAGE_ROWS) {
+        buf_printf(b, "<p><a rel=\"next\" href=\"/console/assets/");
+        console_id(b, a->ledger.id);
+        buf_printf(b, "?fees_after=");
+        console_id(b, rows[FEES_PAGE_ROWS - 1].id);
+        buf_printf(b, "\">Older</a></p>");
+    }
+    free(rows);
+    buf_printf(b, "</section>");
+}
+
+/* An asset form's opening: posting to /console/assets/{id}/<what>, with the CSRF field. */
+static void asset_form_open(const console_call_t *call, buf_t *b, const pay_asset_t *a,
+                            const char *what)
+{
+    buf_printf(b, "<form method=\"post\" action=\"/console/assets/");
+    console_id(b, a->ledger.id);
+    buf_printf(b, "/%s\">", what);
+    console_csrf_field(call, b);
+}
+
+static void asset_change_forms(const console_call_t *call, buf_t *b, const pay_asset_t *a)
+{
+    buf_printf(b, "<section><h2>Set a fee</h2>");
+    asset_form_open(call, b, a, "fee");
+    buf_printf(b, "<label for=\"fee-type\">Type</label><select id=\"fee-type\" name=\"type\">"
+                  "<option>SENDING</option><option>RECEIVING</option></select><label "
+                  "for=\"fee-fixed\">Fixed (in the asset's units)</label><input type=\"text\" "
+                  "id=\"fee-fixed\" name=\"fixed\" inputmode=\"decimal\" required><label "
+                  "for=\"fee-bps\">Basis points (0 to 10000)</label><input type=\"text\" "
+                  "id=\"fee-bps\" name=\"basis_points\" inputmode=\"numeric\" required>"
+                  "<div class=\"actions\"><button class=\"accept\" type=\"submit\">Set fee"
+                  "</button></div></form></section><section><h2>Withdrawal threshold</h2>");
+    asset_form_open(call, b, a, "withdrawal_threshold");
+    char thr[48] = "";
+    if (a->has_withdrawal_threshold)
+        decimal_format(a->withdrawal_threshold, a->ledger.scale, thr, sizeof thr);
+    buf_printf(b, "<label for=\"wd-threshold\">Withdrawal threshold (in the asset's units; "
+                  "empty: none)</label><input type=\"text\" id=\"wd-threshold\" "
+                  "name=\"withdrawal_threshold\" inputmode=\"decimal\" value=\"");
+    page_escape(b, thr);
+    buf_printf(b, "\"><div class=\"actions\"><button type=\"submit\">Set withdrawal "
+                  "threshold</button></div></form></section><section><h2>Liquidity</h2>");
+    asset_forms(call, b, a);
+    buf_printf(b, "</section>");
+}
+
+static void threshold_dd(buf_t *b, const char *id, bool has, uint64_t v, uint8_t scale)
+{
+    buf_printf(b, "<dd id=\"%s\">", id);
+    if (has)
+        console_amount(b, (int64_t)v, scale);
+    else
+        buf_printf(b, "none");
+    buf_printf(b, "</dd>");
+}
+
+http_handler_result_t console_asset_page(http_req_t *req, void *user)
+{
+    console_call_t call;
+    pay_asset_t a;
+    if (!console_begin(req, user, CONSOLE_READ, &call) || !asset_of_path(&call, &a))
+        return HTTP_DONE;
+    bool ok = true;
+    uint8_t sc = a.ledger.scale;
+    int64_t liq = balance_of(&call, a.ledger.liquidity_account_id, &ok);
+    int64_t set = balance_of(&call, a.ledger.settlement_account_id, &ok);
+    buf_t b;
+    console_page_begin(&call, &b, "Asset");
+    buf_printf(&b, "<dl id=\"asset\"><dt>Asset</dt><dd>");
+    page_escape(&b, a.ledger.code);
+    buf_printf(&b, "/%u <code>", sc);
+    console_id(&b, a.ledger.id);
+    buf_printf(&b, "</code></dd><dt>Liquidity</dt><dd id=\"liquidity\">");
+    console_amount(&b, liq, sc);
+    buf_printf(&b, "</dd><dt>Settlement</dt><dd>");
+    console_amount(&b, set, sc);
+    buf_printf(&b, "%s</dd><dt>Liquidity threshold</dt>", ok ? "" : " (unreadable)");
+    threshold_dd(&b, "liquidity-threshold", a.has_liquidity_threshold, a.liquidity_threshold, sc);
+    buf_printf(&b, "<dt>Withdrawal threshold</dt>");
+    threshold_dd(&b, "withdrawal-threshold", a.has_withdrawal_threshold, a.withdrawal_threshold,
+                 sc);
+    buf_printf(&b, "</dl>");
+    fees_section(&call, &b, &a);
+    if (call.who.role == CONSOLE_OPERATOR)
+        asset_change_forms(&call, &b, &a);
+    return page_send(req, 200, &b);
+}
+
+static http_handler_result_t to_asset(const console_call_t *call, const pay_asset_t *a)
+{
+    char where[64 + LEDGER_ID_STR_LEN];
+    char id[LEDGER_ID_STR_LEN + 1];
+    ledger_id_format(a->ledger.id, id);
+    snprintf(where, sizeof where, "/console/assets/%s", id);
+    return page_see_other(call->req, where);
+}
+
+/* The basis points field: digits only, at most 5 of them (fee_set checks the range). */
+static bool bps_parse(const char *s, int64_t *out)
+{
+    uint64_t v;
+    if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 5 ||
+        decimal_parse(s, 0, &v) != 0)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+http_handler_result_t console_asset_fee(http_req_t *req, void *user)
+{
+    console_call_t call;
+    pay_asset_t a;
+    if (!console_begin(req, user, CONSOLE_CHANGE, &call) || !asset_of_path(&call, &a))
+        return HTTP_DONE;
+    char type_s[16], fixed_s[CONSOLE_FIELD_MAX], bps_s[16];
+    fee_type_t type;
+    uint64_t fixed;
+    int64_t bps;
+    if (!page_form_field(req, "type", type_s, sizeof type_s) ||
+        fee_type_parse(type_s, strlen(type_s), &type) != 0)
+        return console_refuse(&call, 400, "Not set", "Choose SENDING or RECEIVING.");
+    if (!page_form_field(req, "fixed", fixed_s, sizeof fixed_s) ||
+        decimal_parse(fixed_s, a.ledger.scale, &fixed) != 0)
+        return console_refuse(&call, 400, "Not set",
+                              "Fixed fee must be an amount in the asset's units.");
+    if (!page_form_field(req, "basis_points", bps_s, sizeof bps_s) || !bps_parse(bps_s, &bps))
+        return console_refuse(&call, 400, "Not set",
+                              "Basis point fee must be between 0 and "
+                              "10000");
+    fee_t f;
+    fee_result_t r = fee_set(call.cfg->db, call.cfg->ledger, a.ledger.id, type, fixed, bps, &f);
+    if (r == FEE_INVALID_BASIS_POINTS)
+        return console_refuse(&call, 400, "Not set",
+                              "Basis point fee must be between 0 and "
+                              "10000");
+    if (r == FEE_INVALID_FIXED)
+        return console_refuse(&call, 400, "Not set", "The fixed fee is too large.");
+    if (r == FEE_UNKNOWN_ASSET)
+        return console_refuse(&call, 404, "No such asset", "There is no such asset.");
+    if (r != FEE_OK)
+        return console_refuse(&call, 503, "Not set", "The fee cannot be set now.");
+    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
+    ledger_id_format(a.ledger.id, id);
+    snprintf(detail, sizeof detail, "%s %s fixed %s, %lld basis points", a.ledger.code,
+             fee_type_str(type), fixed_s, (long long)bps);
+    console_audit(&call, "asset_fee", id, detail);
+    return to_asset(&call, &a);
+}
+
+http_handler_result_t console_asset_withdrawal_threshold(http_req_t *req, void *user)
+{
+    console_call_t call;
+    pay_asset_t a;
+    if (!console_begin(req, user, CONSOLE_CHANGE, &call) || !asset_of_path(&call, &a))
+        return HTTP_DONE;
+    char thr_s[CONSOLE_FIELD_MAX] = "";
+    uint64_t thr = 0;
+    if (!page_form_field(req, "withdrawal_threshold", thr_s, sizeof thr_s) ||
+        (thr_s[0] && decimal_parse(thr_s, a.ledger.scale, &thr) != 0))
+        return console_refuse(&call, 400, "Not changed",
+                              "The threshold is an amount in the asset's units, or empty for "
+                              "none.");
+    const uint64_t *lq = a.has_liquidity_threshold ? &a.liquidity_threshold : NULL;
+    pay_asset_t out;
+    if (pay_asset_update(call.cfg->db, call.cfg->ledger, a.ledger.id, thr_s[0] ? &thr : NULL, lq,
+                         &out) != PAY_ASSET_OK)
+        return console_refuse(&call, 503, "Not changed", "The asset cannot be changed now.");
+    char id[LEDGER_ID_STR_LEN + 1], detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
+    ledger_id_format(a.ledger.id, id);
+    snprintf(detail, sizeof detail, "%s withdrawal threshold %s", a.ledger.code,
+             thr_s[0] ? thr_s : "removed");
+    console_audit(&call, "asset_withdrawal_threshold", id, detail);
+    return to_asset(&call, &a);
 }

@@ -153,3 +153,72 @@ Test(console_users, audit_newest_first_and_per_tenant)
     cr_assert_eq(console_audit_list(db, "nobody", rows, 4, &n), CONSOLE_OK);
     cr_assert_eq(n, 0);
 }
+
+/* ---- managing the users: the list, and changes that reach open sessions at once ---- */
+
+Test(console_users, list_in_name_order_after_a_cursor)
+{
+    console_user_t u;
+    const char *names[] = {"carol", "alice", "bob"};
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_eq(console_user_create(db, names[i], CONSOLE_VIEWER, "long enough", &u),
+                     CONSOLE_OK);
+    console_user_row_t rows[4];
+    size_t n = 0;
+    cr_assert_eq(console_users_list(db, NULL, rows, 2, &n), CONSOLE_OK);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(rows[0].user.name, "alice");
+    cr_assert_str_eq(rows[1].user.name, "bob");
+    cr_assert_gt(rows[0].created_ms, 0);
+    cr_assert_eq(console_users_list(db, "bob", rows, 4, &n), CONSOLE_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].user.name, "carol");
+    console_user_row_t one;
+    cr_assert_eq(console_user_get(db, "bob", &one), CONSOLE_OK);
+    cr_assert_eq(one.user.role, CONSOLE_VIEWER);
+    cr_assert_eq(console_user_get(db, "dave", &one), CONSOLE_NOT_FOUND);
+}
+
+Test(console_users, role_change_reaches_the_open_session)
+{
+    console_user_t u;
+    cr_assert_eq(console_user_create(db, "ops", CONSOLE_VIEWER, "long enough", &u), CONSOLE_OK);
+    char cookie[CONSOLE_SESSION_LEN + 1], csrf[CONSOLE_CSRF_LEN + 1];
+    cr_assert_eq(console_session_new(db, &WHO, 1000000, cookie, csrf), CONSOLE_OK);
+    cr_assert_eq(console_user_set_role(db, "ops", CONSOLE_OPERATOR), CONSOLE_OK);
+    console_principal_t p;
+    cr_assert_eq(console_session_get(db, cookie, 1000001, 3600000, MIN_MS, &p, csrf), CONSOLE_OK);
+    cr_assert_eq(p.role, CONSOLE_OPERATOR);
+    console_user_row_t one;
+    cr_assert_eq(console_user_get(db, "ops", &one), CONSOLE_OK);
+    cr_assert_eq(one.user.role, CONSOLE_OPERATOR);
+    cr_assert_eq(console_user_set_role(db, "nobody", CONSOLE_OPERATOR), CONSOLE_NOT_FOUND);
+    cr_assert_eq(console_user_set_role(db, "ops", (console_role_t)9), CONSOLE_INVALID);
+}
+
+Test(console_users, reset_and_delete_end_the_sessions)
+{
+    console_user_t u, got;
+    cr_assert_eq(console_user_create(db, "ops", CONSOLE_VIEWER, "long enough", &u), CONSOLE_OK);
+    char cookie[CONSOLE_SESSION_LEN + 1], csrf[CONSOLE_CSRF_LEN + 1];
+    console_principal_t p;
+    cr_assert_eq(console_session_new(db, &WHO, 1000000, cookie, csrf), CONSOLE_OK);
+    cr_assert_eq(console_user_set_password(db, "ops", "short"), CONSOLE_INVALID);
+    cr_assert_eq(console_user_set_password(db, "ops", "a new password"), CONSOLE_OK);
+    cr_assert_eq(console_session_get(db, cookie, 1000001, 3600000, MIN_MS, &p, csrf),
+                 CONSOLE_NOT_FOUND);
+    cr_assert_eq(console_user_check(db, "ops", "long enough", &got), CONSOLE_DENIED);
+    cr_assert_eq(console_user_check(db, "ops", "a new password", &got), CONSOLE_OK);
+    cr_assert_eq(console_session_new(db, &WHO, 1000000, cookie, csrf), CONSOLE_OK);
+    /* another principal's session (a tenant's secret) stays */
+    console_principal_t other = WHO;
+    other.user_name[0] = '\0';
+    char cookie2[CONSOLE_SESSION_LEN + 1];
+    cr_assert_eq(console_session_new(db, &other, 1000000, cookie2, csrf), CONSOLE_OK);
+    cr_assert_eq(console_user_delete(db, "ops"), CONSOLE_OK);
+    cr_assert_eq(console_session_get(db, cookie, 1000001, 3600000, MIN_MS, &p, csrf),
+                 CONSOLE_NOT_FOUND);
+    cr_assert_eq(console_session_get(db, cookie2, 1000001, 3600000, MIN_MS, &p, csrf), CONSOLE_OK);
+    cr_assert_eq(console_user_check(db, "ops", "a new password", &got), CONSOLE_DENIED);
+    cr_assert_eq(console_user_delete(db, "ops"), CONSOLE_NOT_FOUND);
+}
