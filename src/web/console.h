@@ -48,7 +48,10 @@
 #include <stdint.h>
 
 #include "web/login.h"
+#include "payments/wallet_address.h"
 #include "base/env.h"
+#include "connector/peers.h"
+#include "http/client.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
 #include "store/db.h"
@@ -67,6 +70,11 @@ typedef struct {
     /* why this process is not ready (its /readyz), or NULL when it is */
     const char *(*not_ready)(void *arg);
     void *ready_arg;
+    /* the peers and wallet addresses pages (console_peers.c, console_wallets.c) */
+    peers_t *peers;                   /* the running connector's registry; NULL: none here */
+    http_client_t *http;              /* the peer connectivity check's client; NULL: its own */
+    const wallet_ctx_t *wallet;       /* NULL: no wallet addresses pages */
+    bool allow_http_wallet_addresses; /* as the admin GraphQL's createWalletAddress */
 } console_config_t;
 
 /* CONSOLE_SESSION_S (60-604800) and CONSOLE_IDLE_S (60-86400) into cfg's session_ms and
