@@ -206,9 +206,9 @@ pay_console_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id
     db_stmt_t *st =
         prep(ctx->db, &k,
              outgoing ? "SELECT id, state, sent_amount, created_at FROM outgoing_payments WHERE "
-                        "wallet_address_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
+                        "wallet_address_id = ? ORDER BY created_at DESC LIMIT ?"
                       : "SELECT id, state, incoming_amount, created_at FROM incoming_payments "
-                        "WHERE wallet_address_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
+                        "WHERE wallet_address_id = ? ORDER BY created_at DESC LIMIT ?");
     if (!st)
         return finish(&k, PAY_CONSOLE_STORAGE_ERROR);
     db_bind_str(st, 1, ids);

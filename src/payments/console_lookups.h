@@ -67,7 +67,8 @@ typedef struct {
     int64_t created_ms;
 } pay_wallet_payment_t;
 
-/* The newest payments of wallet address id (outgoing or incoming), newest first, up to cap.
+/* The newest payments of wallet address id (outgoing or incoming), newest first (by creation
+ * time, through its index; ties in any order), up to cap.
  * PAY_CONSOLE_OK or PAY_CONSOLE_STORAGE_ERROR. */
 pay_console_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id, bool outgoing,
                                          pay_wallet_payment_t *out, size_t cap, size_t *n);
