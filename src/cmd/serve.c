@@ -808,17 +808,17 @@ static bool console_start(app_t *app)
 {
     login_opts_t lo;
     env_err_t eerr;
-    app->console =
-        (console_config_t){.db = app->db,
-                           .ledger = app->ledger,
-                           .operator_tenant_id = app->operator_tenant,
-                           .cookie_base_url = app->cfg.console_url,
-                           .not_ready = console_not_ready,
-                           .ready_arg = app,
-                           .peers = app->connector ? connector_peers(app->connector) : NULL,
-                           .http = app->spsp_client,
-                           .wallet = &app->wallet,
-                           .allow_http_wallet_addresses = app->cfg.wallet_address_allow_http};
+    app->console = (console_config_t){.db = app->db,
+                                      .ledger = app->ledger,
+                                      .operator_tenant_id = app->operator_tenant,
+                                      .cookie_base_url = app->cfg.console_url,
+                                      .not_ready = console_not_ready,
+                                      .ready_arg = app};
+    /* the peers and wallet addresses pages */
+    app->console.peers = app->connector ? connector_peers(app->connector) : NULL;
+    app->console.http = app->spsp_client;
+    app->console.wallet = &app->wallet;
+    app->console.allow_http_wallet_addresses = app->cfg.wallet_address_allow_http;
     if (login_opts_env(&lo, &eerr) != ENV_OK || console_opts_env(&app->console, &eerr) != ENV_OK) {
         LOGE("%s", eerr.msg);
         return false;
