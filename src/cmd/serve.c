@@ -815,6 +815,11 @@ static bool console_start(app_t *app)
                                       .not_ready = console_not_ready,
                                       .ready_arg = app,
                                       .ilp_address = app->cfg.ilp_address};
+    /* the peers and wallet addresses pages */
+    app->console.peers = app->connector ? connector_peers(app->connector) : NULL;
+    app->console.http = app->spsp_client;
+    app->console.wallet = &app->wallet;
+    app->console.allow_http_wallet_addresses = app->cfg.wallet_address_allow_http;
     if (login_opts_env(&lo, &eerr) != ENV_OK || console_opts_env(&app->console, &eerr) != ENV_OK) {
         LOGE("%s", eerr.msg);
         return false;

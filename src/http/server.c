@@ -41,7 +41,7 @@
 #include "base/metrics.h"
 #include "base/uuid.h"
 
-#define ROUTES_MAX           96 /* the admin port: ~60 API routes and the console's */
+#define ROUTES_MAX           192 /* the admin port: ~65 API routes and the console's ~75 */
 #define METHOD_MAX_LEN       15
 #define RESP_HEADERS_MAX     16
 #define RESP_HEADER_BYTES    4096

@@ -337,10 +337,11 @@ void console_page_begin(const console_call_t *call, buf_t *b, const char *title)
 {
     page_begin(b, title);
     buf_printf(
-        b,
-        "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
-        "</a> · <a href=\"/console/audit\">Audit log</a> · <a href=\"/console/tenants\">"
-        "Tenants</a> · <a href=\"/console/users\">Users</a></nav><p class=\"who\">Signed in as ");
+        b, "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
+           "</a> · <a href=\"/console/peers\">Peers</a> · <a href=\"/console/wallet-addresses\">"
+           "Wallet addresses</a> · <a href=\"/console/audit\">Audit log</a> · <a "
+           "href=\"/console/tenants\">Tenants</a> · <a href=\"/console/users\">Users</a></nav>"
+           "<p class=\"who\">Signed in as ");
     if (call->who.user_name[0]) {
         page_escape(b, call->who.user_name);
         buf_printf(b, " (%s)", console_role_str(call->who.role));
@@ -396,6 +397,23 @@ static const http_route_t ROUTES[] = {
     {"POST", "/console/assets/{id}/fee", console_asset_fee, CONSOLE_FORM_MAX},
     {"POST", "/console/assets/{id}/withdrawal_threshold", console_asset_withdrawal_threshold,
      CONSOLE_FORM_MAX},
+    /* the peers and wallet addresses pages (console_peers.c, console_wallets.c) */
+    {"GET", "/console/peers", console_peers, 0},
+    {"POST", "/console/peers", console_peer_create, CONSOLE_FORM_MAX},
+    {"GET", "/console/peers/{id}", console_peer_page, 0},
+    {"POST", "/console/peers/{id}", console_peer_update, CONSOLE_FORM_MAX},
+    {"POST", "/console/peers/{id}/deposit", console_peer_deposit, CONSOLE_FORM_MAX},
+    {"POST", "/console/peers/{id}/withdraw", console_peer_withdraw, CONSOLE_FORM_MAX},
+    {"POST", "/console/peers/{id}/check", console_peer_check, CONSOLE_FORM_MAX},
+    {"POST", "/console/peers/{id}/delete", console_peer_delete, CONSOLE_FORM_MAX},
+    {"GET", "/console/wallet-addresses", console_wallets, 0},
+    {"POST", "/console/wallet-addresses", console_wallet_create, CONSOLE_FORM_MAX},
+    {"GET", "/console/wallet-addresses/{id}", console_wallet_page, 0},
+    {"POST", "/console/wallet-addresses/{id}", console_wallet_update, CONSOLE_FORM_MAX},
+    {"POST", "/console/wallet-addresses/{id}/keys", console_wallet_key_add, CONSOLE_FORM_MAX},
+    {"POST", "/console/wallet-addresses/{id}/keys/revoke", console_wallet_key_revoke,
+     CONSOLE_FORM_MAX},
+    {"POST", "/console/wallet-addresses/{id}/properties", console_wallet_props, CONSOLE_FORM_MAX},
 };
 
 int console_register(http_server_t *s, const console_config_t *cfg)

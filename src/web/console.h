@@ -27,6 +27,37 @@
  *   GET  /console/audit             the audit log (beyond Rafiki; console_users.h): the newest
  *                                   sign-ins, sign-outs and changes, who, when, the request id;
  *                                   a tenant reads its own rows only
+ *   GET  /console/peers?after=ID    the peers (50 a page by id, "Next" carries the last id):
+ *                                   name, ILP address, asset, balance, credit limit, liquidity
+ *                                   (balance plus credit), threshold (below it highlighted);
+ *                                   a create form (operator role)
+ *   POST /console/peers             csrf, asset, name, ilp_address, endpoint, outgoing_token,
+ *                                   incoming_token (empty: one is generated), max_packet_amount,
+ *                                   credit_limit, liquidity_threshold (asset units), routes (one
+ *                                   a line): payments/peering.h's create; the answer shows a
+ *                                   generated token this once (never again)
+ *   GET  /console/peers/{id}        the peer, and forms for what follows (operator role)
+ *   POST /console/peers/{id}        the same fields (outgoing_token empty: unchanged;
+ *                                   incoming_token or generate_token=yes replace the incoming
+ *                                   token, a generated one shown once): the update
+ *   POST /console/peers/{id}/deposit, /withdraw  as the assets' (confirm=yes and transfer),
+ *                                   on the peer's account; 303 to the peer's page
+ *   POST /console/peers/{id}/check  an IL-DCP request to the outgoing endpoint with the
+ *                                   outgoing token (PAY_PEER_CHECK_TIMEOUT_MS): reachable, HTTP
+ *                                   status, latency, what the answer means; never the token
+ *   POST /console/peers/{id}/delete  payments/peering.h's delete, 303 /console/peers
+ *   GET  /console/wallet-addresses?q=PREFIX&after=URL  wallet addresses whose URL starts with q
+ *                                   (50 a page in URL order, "Next" carries the last URL), a
+ *                                   create form: csrf, asset, address (a URL or a path under the
+ *                                   tenant's WALLET_ADDRESS_URL, as createWalletAddress),
+ * public_name GET  /console/wallet-addresses/{id}  the wallet address, its balance, keys,
+ * additional properties and its newest 20 incoming and 20 outgoing payments (links to
+ * /console/payments/{incoming,outgoing}/{id}) POST /console/wallet-addresses/{id}  csrf, status
+ * (active/inactive; deactivating expires its open incoming payments, as Rafiki), public_name POST
+ * /console/wallet-addresses/{id}/keys  csrf, jwk (a public Ed25519 JWK as text) POST
+ * /console/wallet-addresses/{id}/keys/revoke  csrf, kid POST
+ * /console/wallet-addresses/{id}/properties  csrf, op=add with key, value, visible=yes
+ *                                   (visibleInOpenPayments), or op=remove with key
  *
  * Tenants and console users (console_tenants.c, console_admin.c):
  *   GET  /console/tenants           the operator: every tenant (id, public name, email, created,
@@ -86,7 +117,10 @@
 #include <stdint.h>
 
 #include "web/login.h"
+#include "payments/wallet_address.h"
 #include "base/env.h"
+#include "connector/peers.h"
+#include "http/client.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
 #include "store/db.h"
@@ -106,6 +140,11 @@ typedef struct {
     const char *(*not_ready)(void *arg);
     void *ready_arg;
     const char *ilp_address; /* the instance's: a new tenant's ILP_ADDRESS is below it */
+    /* the peers and wallet addresses pages (console_peers.c, console_wallets.c) */
+    peers_t *peers;                   /* the running connector's registry; NULL: none here */
+    http_client_t *http;              /* the peer connectivity check's client; NULL: its own */
+    const wallet_ctx_t *wallet;       /* NULL: no wallet addresses pages */
+    bool allow_http_wallet_addresses; /* as the admin GraphQL's createWalletAddress */
 } console_config_t;
 
 /* CONSOLE_SESSION_S (60-604800) and CONSOLE_IDLE_S (60-86400) into cfg's session_ms and

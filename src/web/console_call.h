@@ -79,5 +79,21 @@ http_handler_result_t console_user_remove(http_req_t *req, void *user);
 http_handler_result_t console_asset_page(http_req_t *req, void *user);
 http_handler_result_t console_asset_fee(http_req_t *req, void *user);
 http_handler_result_t console_asset_withdrawal_threshold(http_req_t *req, void *user);
+/* Handlers of console_peers.c and console_wallets.c. */
+http_handler_result_t console_peers(http_req_t *req, void *user);
+http_handler_result_t console_peer_create(http_req_t *req, void *user);
+http_handler_result_t console_peer_page(http_req_t *req, void *user);
+http_handler_result_t console_peer_update(http_req_t *req, void *user);
+http_handler_result_t console_peer_deposit(http_req_t *req, void *user);
+http_handler_result_t console_peer_withdraw(http_req_t *req, void *user);
+http_handler_result_t console_peer_check(http_req_t *req, void *user);
+http_handler_result_t console_peer_delete(http_req_t *req, void *user);
+http_handler_result_t console_wallets(http_req_t *req, void *user);
+http_handler_result_t console_wallet_create(http_req_t *req, void *user);
+http_handler_result_t console_wallet_page(http_req_t *req, void *user);
+http_handler_result_t console_wallet_update(http_req_t *req, void *user);
+http_handler_result_t console_wallet_key_add(http_req_t *req, void *user);
+http_handler_result_t console_wallet_key_revoke(http_req_t *req, void *user);
+http_handler_result_t console_wallet_props(http_req_t *req, void *user);
 
 #endif
