@@ -502,28 +502,6 @@ static ledger_id_t sweep_transfer_id(ledger_id_t id)
     return ledger_id_derive(in, sizeof in);
 }
 
-/* A transaction over the endings that sel picks, running one for each. */
-typedef struct {
-    ip_ending_t *e;
-    size_t n;
-    int64_t now_ms;
-    bool (*sel)(const ip_ending_t *);
-    db_rc_t (*one)(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err);
-} ip_end_tx_t;
-
-static db_rc_t tx_each(db_conn_t *c, void *arg, db_err_t *err)
-{
-    ip_end_tx_t *a = arg;
-    for (size_t i = 0; i < a->n; i++) {
-        if (!a->sel(&a->e[i]))
-            continue;
-        db_rc_t rc = a->one(c, &a->e[i], a->now_ms, err);
-        if (rc != DB_OK)
-            return rc;
-    }
-    return DB_OK;
-}
-
 /* The state change of one pending payment in c's transaction, with its event; e->found
  * receives the state when another process ended it first. */
 static db_rc_t tx_end_one(db_conn_t *c, ip_ending_t *e, int64_t now, db_err_t *err)
@@ -577,88 +555,161 @@ static void ip_fail_many(ip_ending_t *e, size_t n, bool (*sel)(const ip_ending_t
             e[i].r = r;
 }
 
-/* The state changes of the pending ones, after closing their accounts so that the received
- * amount each event reports is final: one account update and one transaction for all. */
-static void ip_transition_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+static bool sel_open(const ip_ending_t *e)
 {
-    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_pending, err);
-    ip_end_tx_t a = {
-        .e = e, .n = n, .now_ms = clock_wall_ms(), .sel = sel_pending, .one = tx_end_one};
-    for (size_t i = 0; i < n && r == INCOMING_PAYMENT_OK; i++) {
+    return sel_pending(e) || sel_unsettled(e);
+}
+
+/* One transaction of ip_finish_many: the state changes of the pending endings, with their
+ * events, and the settled mark of every unsettled one whose balance moved (or had nothing to
+ * move). op_of[i]: the index of ending i's sweep in res, or -1 (no sweep; res may be NULL). */
+typedef struct {
+    ip_ending_t *e;
+    size_t n;
+    int64_t now_ms;
+    const ptrdiff_t *op_of;
+} ip_finish_t;
+
+static bool ip_swept(const ip_finish_t *a, size_t i, const ledger_result_t *res)
+{
+    ptrdiff_t j = a->op_of[i];
+    return j < 0 || res[j] == LEDGER_OK || res[j] == LEDGER_EXISTS;
+}
+
+static db_rc_t finish_rows(db_conn_t *c, ip_finish_t *a, const ledger_result_t *res, db_err_t *err)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        ip_ending_t *e = &a->e[i];
+        db_rc_t rc = DB_OK;
+        if (sel_pending(e)) {
+            e->found = 0; /* set on every run: the batch may run the guard again */
+            rc = tx_end_one(c, e, a->now_ms, err);
+        }
+        if (rc == DB_OK && sel_unsettled(e) && ip_swept(a, i, res))
+            rc = tx_settled_one(c, e, a->now_ms, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* ledger_guard_fn: the rows commit with the sweeps, whichever of them applied. */
+static db_rc_t finish_guard(db_conn_t *c, void *arg, const ledger_result_t *res, size_t n,
+                            bool *keep, db_err_t *err)
+{
+    (void)n;
+    *keep = true;
+    return finish_rows(c, arg, res, err);
+}
+
+static db_rc_t finish_plain(db_conn_t *c, void *arg, db_err_t *err)
+{
+    return finish_rows(c, arg, NULL, err);
+}
+
+/* The events of the pending endings, made after their accounts closed (the received amount
+ * is final) and before the transaction (not on the batcher while every batch waits). */
+static void ip_events_make(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, int64_t now_ms,
+                           db_err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
         if (!sel_pending(&e[i]))
             continue;
         e[i].r = ip_received(ctx, &e[i].p, err);
         e[i].received_final = e[i].r == INCOMING_PAYMENT_OK;
         incoming_payment_t after = e[i].p;
         after.state = e[i].to;
-        after.completed_ms = after.updated_ms = a.now_ms;
+        after.completed_ms = after.updated_ms = now_ms;
         if (e[i].r == INCOMING_PAYMENT_OK)
             e[i].event_data = ip_event_data(&after);
     }
-    db_err_t dbe = {0};
-    if (r == INCOMING_PAYMENT_OK && db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK)
-        r = ip_storage(err, &dbe);
-    for (size_t i = 0; i < n; i++) {
-        free(e[i].event_data);
-        e[i].event_data = NULL;
-        if (r == INCOMING_PAYMENT_OK && sel_pending(&e[i]) && !e[i].found) {
-            /* ours: the row is as written (found: another process ended it; read again) */
-            e[i].p.state = e[i].to;
-            e[i].p.completed_ms = e[i].p.updated_ms = a.now_ms;
-        }
-    }
-    if (r != INCOMING_PAYMENT_OK)
-        ip_fail_many(e, n, sel_pending, r);
 }
 
-/* Closes the unsettled ones' accounts, moves each balance to its wallet account (one ledger
- * submission for all) and records them settled (one transaction). Safe to run again. */
-static void ip_settle_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+/* The sweep of each unsettled ending with money in its closed account (none for Rafiki's
+ * funding model: the wallet withdraws it) into ops; op_of[i] its index or -1. How many. */
+static size_t ip_sweeps(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, ledger_op_t *ops,
+                        ptrdiff_t *op_of, db_err_t *err)
 {
-    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_unsettled, err);
-    if (r != INCOMING_PAYMENT_OK) {
-        ip_fail_many(e, n, sel_unsettled, r);
-        return;
-    }
-    ledger_op_t *ops = xmalloc(n * sizeof *ops);
-    size_t *of = xmalloc(n * sizeof *of), k = 0;
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        op_of[i] = -1;
         if (!sel_unsettled(&e[i]))
             continue;
         ledger_status_t s;
         ledger_result_t lr = ledger_account_status(ctx->ledger, e[i].p.account_id, &s);
         if (lr != LEDGER_OK)
             e[i].r = ip_ledger_fail(lr, err);
-        else if (s.balance > 0 && !e[i].p.rafiki_funding) /* rafiki: the wallet withdraws it */
-            of[k] = i, ops[k++] = (ledger_op_t){.kind = LEDGER_OP_CREATE,
-                                                .id = sweep_transfer_id(e[i].id),
-                                                .debit_account_id = e[i].p.account_id,
-                                                .credit_account_id = e[i].wallet_account,
-                                                .amount = (uint64_t)s.balance,
-                                                .code = PAY_CODE_TRANSFER};
+        else if (s.balance > 0 && !e[i].p.rafiki_funding)
+            op_of[i] = (ptrdiff_t)k,
+            ops[k++] = (ledger_op_t){.kind = LEDGER_OP_CREATE,
+                                     .id = sweep_transfer_id(e[i].id),
+                                     .debit_account_id = e[i].p.account_id,
+                                     .credit_account_id = e[i].wallet_account,
+                                     .amount = (uint64_t)s.balance,
+                                     .code = PAY_CODE_TRANSFER};
     }
-    ledger_result_t *res = xmalloc(n * sizeof *res);
-    ledger_result_t lr = k ? ledger_transfers_execute(ctx->ledger, ops, k, res) : LEDGER_OK;
-    for (size_t j = 0; j < k; j++) {
-        ledger_result_t one = lr != LEDGER_OK ? lr : res[j] == LEDGER_EXISTS ? LEDGER_OK : res[j];
-        if (one != LEDGER_OK) {
+    return k;
+}
+
+/* The results of ip_finish_many's one submission (or transaction) on each ending. */
+static void ip_finish_results(ip_ending_t *e, size_t n, const ip_finish_t *a,
+                              const ledger_result_t *res, incoming_payment_result_t r,
+                              db_err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].event_data);
+        e[i].event_data = NULL;
+        if (r != INCOMING_PAYMENT_OK && sel_open(&e[i])) {
+            e[i].r = r;
+            continue;
+        }
+        bool pending = sel_pending(&e[i]), unsettled = sel_unsettled(&e[i]);
+        if (pending && !e[i].found) { /* ours: the row is as written */
+            e[i].p.state = e[i].to;
+            e[i].p.completed_ms = e[i].p.updated_ms = a->now_ms;
+        }
+        if (unsettled && ip_swept(a, i, res)) {
+            e[i].p.settled = true;
+        } else if (unsettled) {
+            ledger_result_t one = res[a->op_of[i]];
             LOGW("incoming payment: settlement failed (%s); the worker retries",
                  ledger_result_str(one));
-            e[of[j]].r = ip_ledger_fail(one, err);
+            e[i].r = ip_ledger_fail(one, err);
         }
     }
-    free(res);
-    free(ops);
-    free(of);
-    ip_end_tx_t a = {.e = e, .n = n, .sel = sel_unsettled, .one = tx_settled_one};
-    db_err_t dbe = {0};
-    if (db_write_tx(ctx->db, tx_each, &a, &dbe) != DB_OK) {
-        ip_fail_many(e, n, sel_unsettled, ip_storage(err, &dbe));
+}
+
+/* Ends the pending endings and settles every unsettled one: their accounts closed (one account
+ * update, so credits committed before it are all an account will ever get), then in one
+ * commit the balances swept into the wallet accounts (one ledger submission) with the state
+ * changes, their events and the settled marks (its guard); a transaction alone when there is
+ * nothing to sweep. A sweep that fails leaves its payment ended but unsettled for the worker. */
+static void ip_finish_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_err_t *err)
+{
+    incoming_payment_result_t r = ip_close_many(ctx, e, n, sel_open, err);
+    if (r != INCOMING_PAYMENT_OK) {
+        ip_fail_many(e, n, sel_open, r);
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        if (sel_unsettled(&e[i]))
-            e[i].p.settled = true;
+    ledger_op_t *ops = xmalloc(n * sizeof *ops);
+    ptrdiff_t *op_of = xmalloc(n * sizeof *op_of);
+    ledger_result_t *res = xmalloc(n * sizeof *res);
+    ip_finish_t a = {.e = e, .n = n, .now_ms = clock_wall_ms(), .op_of = op_of};
+    ip_events_make(ctx, e, n, a.now_ms, err);
+    size_t k = ip_sweeps(ctx, e, n, ops, op_of, err);
+    if (k > 0) {
+        ledger_result_t lr =
+            ledger_transfers_execute_guarded(ctx->ledger, ops, k, res, finish_guard, &a);
+        r = lr == LEDGER_OK ? INCOMING_PAYMENT_OK : ip_ledger_fail(lr, err);
+    } else {
+        db_err_t dbe = {0};
+        if (db_write_tx(ctx->db, finish_plain, &a, &dbe) != DB_OK)
+            r = ip_storage(err, &dbe);
+    }
+    ip_finish_results(e, n, &a, res, r, err);
+    free(res);
+    free(op_of);
+    free(ops);
 }
 
 /* Ends pending payments (each to e[i].to: completed or expired), then settles every one not
@@ -671,13 +722,12 @@ static void ip_end_many(const wallet_ctx_t *ctx, ip_ending_t *e, size_t n, db_er
         e[i].pending = e[i].r == INCOMING_PAYMENT_OK && e[i].p.state == INCOMING_PAYMENT_PENDING;
         e[i].found = e[i].pending ? 0 : e[i].p.state;
     }
-    ip_transition_many(ctx, e, n, err);
+    ip_finish_many(ctx, e, n, err);
     for (size_t i = 0; i < n; i++)
         if (sel_pending(&e[i]) && e[i].found) { /* another process ended it first: its row */
             e[i].r = ip_read(ctx, e[i].id, &e[i].p, &e[i].wallet_account, err);
             e[i].received_final = false; /* the row read has no received amount: read it again */
         }
-    ip_settle_many(ctx, e, n, err);
     for (size_t i = 0; i < n; i++) {
         if (e[i].r == INCOMING_PAYMENT_OK && !e[i].received_final)
             e[i].r = ip_received(ctx, &e[i].p, err);
