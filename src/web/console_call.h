@@ -60,4 +60,7 @@ http_handler_result_t console_asset_withdraw(http_req_t *req, void *user);
 http_handler_result_t console_asset_threshold(http_req_t *req, void *user);
 http_handler_result_t console_audit_page(http_req_t *req, void *user);
 
+/* The overview's charts (console_activity.c): payments and packets per minute, last hour. */
+void console_overview_activity(const console_call_t *call, buf_t *b);
+
 #endif

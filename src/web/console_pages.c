@@ -169,6 +169,7 @@ http_handler_result_t console_overview(http_req_t *req, void *user)
         buf_printf(&b, "<p id=\"webhooks\">Webhook events waiting: %llu</p>",
                    (unsigned long long)pending);
     buf_printf(&b, "</section>");
+    console_overview_activity(&call, &b);
     overview_assets(&call, &b);
     overview_peers(&call, &b);
     return page_send(req, 200, &b);
@@ -444,6 +445,8 @@ static void audit_row(buf_t *b, const console_audit_t *e)
     buf_printf(b, "<br><code>");
     page_escape(b, e->who.tenant_id);
     buf_printf(b, "</code></td><td>");
+    page_escape(b, e->channel[0] ? e->channel : "console");
+    buf_printf(b, "</td><td>");
     page_escape(b, e->action);
     buf_printf(b, "</td><td><code>");
     page_escape(b, e->target);
@@ -467,9 +470,10 @@ http_handler_result_t console_audit_page(http_req_t *req, void *user)
                            CONSOLE_ROWS_MAX, &n) != CONSOLE_OK)
         buf_printf(&b, "<p role=\"alert\">The audit log cannot be read right now.</p>");
     buf_printf(&b,
-               "<p>The newest %d changes made through the console.</p><table id=\"audit\">"
-               "<thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>On</th>"
-               "<th>Request</th></tr></thead><tbody>",
+               "<p>The newest %d changes made through the console, the REST admin API and the "
+               "Admin GraphQL API (those of the APIs appear within a second).</p>"
+               "<table id=\"audit\"><thead><tr><th>When (UTC)</th><th>Who</th><th>Channel</th>"
+               "<th>What</th><th>On</th><th>Request</th></tr></thead><tbody>",
                CONSOLE_ROWS_MAX);
     for (size_t i = 0; i < n; i++)
         audit_row(&b, &rows[i]);
