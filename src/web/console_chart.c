@@ -157,7 +157,8 @@ void console_chart_svg(buf_t *b, const console_chart_t *ch)
             max = ch->series[k].counts[i] > max ? ch->series[k].counts[i] : max;
     uint64_t top = axis_top(max);
     buf_printf(b,
-               "<figure id=\"%s\" class=\"chart\"><svg viewBox=\"0 0 %d %d\" role=\"img\" "
+               "<figure id=\"%s\" class=\"chart\" style=\"margin:1rem 0\"><svg viewBox=\"0 0 %d "
+               "%d\" role=\"img\" "
                "aria-labelledby=\"%s-title %s-desc\" width=\"100%%\">",
                ch->id, VIEW_W, VIEW_H, ch->id, ch->id);
     buf_printf(b, "<title id=\"%s-title\">", ch->id);

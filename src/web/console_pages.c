@@ -466,6 +466,8 @@ http_handler_result_t console_audit_page(http_req_t *req, void *user)
     size_t n = 0;
     buf_t b;
     console_page_begin(&call, &b, "Audit log");
+    /* six columns of ids and routes: this page takes a wider frame than the form pages */
+    buf_printf(&b, "<style>main{max-width:72rem}</style>");
     if (console_audit_list(call.cfg->db, call.is_operator ? NULL : call.who.tenant_id, rows,
                            CONSOLE_ROWS_MAX, &n) != CONSOLE_OK)
         buf_printf(&b, "<p role=\"alert\">The audit log cannot be read right now.</p>");
