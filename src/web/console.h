@@ -32,7 +32,9 @@
  * per minute over the last hour (outgoing completed and failed, incoming completed; a tenant
  * counts its own wallet addresses', the operator every tenant's; pay_minutes.h) and, for the
  * operator only, the connector's ILP packets per minute (fulfilled, rejected: counted for the
- * whole process, with no tenant to scope them by; console_config_t.packets).
+ * whole process, with no tenant to scope them by; console_config_t.packets). The audit log
+ * also lists the changes made through the REST admin API and the Admin GraphQL API
+ * (admin/admin_audit.h), with a channel column (console, rest, graphql).
  *
  * Who signs in: a tenant with its API secret (the operator's is ADMIN_API_SECRET), with the
  * operator role within its own rows; or a console user (operator tenant) with its role. Every
