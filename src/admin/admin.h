@@ -41,6 +41,7 @@
 #include "base/digest.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
+#include "payments/audit_queue.h"
 #include "payments/json.h"
 #include "store/cache.h"
 #include "store/db.h"
@@ -106,6 +107,10 @@ struct admin_ctx {
     ledger_t *ledger;
     db_t *db;       /* the database, for the peers routes; ledger tables only through `ledger` */
     cache_t *cache; /* idempotency keys; NULL disables Idempotency-Key handling */
+    /* the audit log of changes (admin_audit.h): the writer, and the tenant a REST change is
+     * recorded as (the operator's; its bearer token is ADMIN_API_SECRET); NULL: not recorded */
+    audit_queue_t *audit;
+    const char *audit_tenant;
     admin_binding_t bindings[ADMIN_ROUTES_MAX];
     size_t n_bindings;
 };

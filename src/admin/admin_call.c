@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "admin/admin.h"
+#include "admin/admin_audit.h"
 #include "base/assert.h"
 #include "base/codec.h"
 #include "base/ct.h"
@@ -238,6 +239,8 @@ http_handler_result_t admin_reply(admin_call_t *call, unsigned status, json_t *d
     ASSERT(!call->answered);
     call->answered = true;
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (text)
+        admin_audit_rest(call, status, doc);
     json_decref(doc);
     json_decref(call->body);
     call->body = NULL;

@@ -101,8 +101,9 @@ typedef struct {
 /* One request's context: call->ctx of every resolver. */
 typedef struct {
     admin_gql_t *gql;
-    const char *tenant_id; /* from the tenant-id header; the operator tenant when absent */
-    bool is_operator;      /* the caller is the operator tenant (sees every tenant's data) */
+    const char *tenant_id;  /* from the tenant-id header; the operator tenant when absent */
+    bool is_operator;       /* the caller is the operator tenant (sees every tenant's data) */
+    const char *request_id; /* the HTTP request's (X-Request-Id), for the audit log */
 } admin_gql_req_t;
 
 /* The admin_gql_req_t of a call. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin/admin_audit.h"
 #include "admin/admin_gql.h"
 #include "admin/admin_gql_idem.h"
 #include "base/assert.h"
@@ -171,6 +172,7 @@ static http_handler_result_t gql_run(http_req_t *req, void *user)
         .gql = g,
         .tenant_id = tenant->id,
         .is_operator = tenant->is_operator,
+        .request_id = http_req_id(req),
     };
     unsigned status = 500;
     json_t *resp = gql_execute(g->schema, &g->limits, &gr, &ctx, &status);
@@ -297,5 +299,11 @@ static gql_resolve_t mutation_dispatch(const gql_call_t *call, json_t **out)
     const admin_gql_mutation_t *m =
         bsearch(&key, g->mutations, g->n_mutations, sizeof *g->mutations, mutation_cmp);
     ASSERT(m);
-    return admin_gql_idem_run(g->admin->cache, call, m->fn, out);
+    gql_resolve_t r = admin_gql_idem_run(g->admin->cache, call, m->fn, out);
+    if (r == GQL_RESOLVED) {
+        const admin_gql_req_t *rq = admin_gql_req(call);
+        admin_audit_gql(g->admin->audit, rq->tenant_id, rq->request_id, call->field, call->args,
+                        *out);
+    }
+    return r;
 }

@@ -750,6 +750,12 @@ static bool stores_open(app_t *app)
     app->admin.ledger = app->ledger;
     app->admin.db = app->db;
     app->admin.cache = app->cache;
+    /* the admin APIs' changes go to the audit log, as the operator's for REST */
+    app->admin.audit_tenant = app->operator_tenant;
+    if (!(app->admin.audit = audit_queue_new(app->db))) {
+        LOGE("audit: cannot start its writer thread");
+        return false;
+    }
     return true;
 }
 
@@ -803,6 +809,14 @@ static bool listeners_create(app_t *app)
     return true;
 }
 
+/* console_config_t.packets */
+static void console_packets(void *arg, int64_t now_ms, uint64_t fulfilled[CONSOLE_MINUTES],
+                            uint64_t rejected[CONSOLE_MINUTES])
+{
+    _Static_assert(CONSOLE_MINUTES == CONNECTOR_MINUTES, "the console's minutes");
+    connector_minutes(arg, now_ms, fulfilled, rejected);
+}
+
 /* The operator console on the admin port (backend processes). */
 static bool console_start(app_t *app)
 {
@@ -814,7 +828,9 @@ static bool console_start(app_t *app)
                                       .cookie_base_url = app->cfg.console_url,
                                       .not_ready = console_not_ready,
                                       .ready_arg = app,
-                                      .ilp_address = app->cfg.ilp_address};
+                                      .ilp_address = app->cfg.ilp_address,
+                                      .packets = app->connector ? console_packets : NULL,
+                                      .packets_arg = app->connector};
     /* the peers and wallet addresses pages */
     app->console.peers = app->connector ? connector_peers(app->connector) : NULL;
     app->console.http = app->spsp_client;
@@ -897,6 +913,7 @@ static void app_stop(app_t *app)
     admin_gql_unregister(&app->gql);  /* after the listener that runs its resolvers */
     http_offload_free(app->op_waits); /* after the listener whose creates it runs */
     admin_gql_unregister(&app->auth_gql);
+    audit_queue_free(app->admin.audit); /* after the listeners: writes the last API changes */
     incoming_payment_worker_stop(app->incoming_worker); /* before the ledger it uses */
     outgoing_payments_free(app->outgoing);              /* likewise */
     http_client_free(app->spsp_client);

@@ -141,6 +141,7 @@ static void connector_teardown(connector_t *c)
     }
     pthread_mutex_destroy(&c->extra_mu);
     pthread_mutex_destroy(&c->reload_mu);
+    pthread_mutex_destroy(&c->minutes_mu);
     free(c);
 }
 
@@ -168,6 +169,7 @@ connector_t *connector_new(const connector_config_t *cfg, connector_err_t *err)
 {
     connector_t *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->reload_mu, NULL);
+    pthread_mutex_init(&c->minutes_mu, NULL);
     c->peers_reload_ms = cfg->peers_reload_ms;
     slice_t addr = SLICE_STR(cfg->ilp_address ? cfg->ilp_address : "");
     if (!ilp_address_is_valid(addr)) {
@@ -188,7 +190,7 @@ connector_t *connector_new(const connector_config_t *cfg, connector_err_t *err)
     c->peers = peers_new(cfg->db, c->routes);
     c->timers = timers_new();
     c->http = http_client_new(&(http_client_config_t){0});
-    if (!c->accounts || !c->timers || !c->http) {
+    if (!c->accounts || !c->timers || !c->http || connector_minutes_start(c) != 0) {
         err_set(err, "could not start the account loader, timer or HTTP client thread");
         goto fail;
     }

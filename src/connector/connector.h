@@ -195,4 +195,15 @@ uint64_t connector_in_flight(connector_t *c);
 /* How many periodic peer reloads found a change and applied it (tests, metrics). */
 uint64_t connector_peer_reloads(connector_t *c);
 
+/* Minutes connector_minutes reports: the last hour. */
+#define CONNECTOR_MINUTES 60
+
+/* The answers to Prepares in each of the last CONNECTOR_MINUTES wall-clock minutes, oldest
+ * first, the last one being the minute of now_ms so far: fulfilled[i] and rejected[i] (every
+ * reject code). A minute before this connector started, or one its timer thread missed, is 0.
+ * The packet path pays nothing for these: it keeps its two relaxed counters, and the timer
+ * thread reads them once a minute. Any thread (a short mutex shared with that timer). */
+void connector_minutes(connector_t *c, int64_t now_ms, uint64_t fulfilled[CONNECTOR_MINUTES],
+                       uint64_t rejected[CONNECTOR_MINUTES]);
+
 #endif

@@ -73,10 +73,20 @@ struct connector {
      * as ilp_error_table() with the last slot for codes outside it */
     atomic_uint_fast64_t fulfilled;
     atomic_uint_fast64_t rejected[CONNECTOR_REJECT_SLOTS];
+    /* the answers per minute (connector_minutes): once a minute the timer thread closes the
+     * minute with the counters above less their values when it began */
+    pthread_mutex_t minutes_mu;
+    conn_timer_t minutes_timer;
+    int64_t minute;          /* the wall-clock minute now being counted */
+    uint64_t minute_base[2]; /* fulfilled, rejected when it began */
+    int64_t minute_stamp[CONNECTOR_MINUTES];
+    uint64_t minute_counts[CONNECTOR_MINUTES][2];
 };
 
 /* Counts one answer to a Prepare (a Fulfill or a Reject packet) for the metrics. */
 void connector_count_reply(connector_t *c, const uint8_t *pkt, size_t len);
+/* Starts the per-minute counts (connector_minutes) on c's timer thread. 0 or -1. */
+int connector_minutes_start(connector_t *c);
 
 /* ILP over HTTP link (connector_http.c). */
 int connector_http_link_send(void *ctx, const peer_t *peer, const uint8_t *pkt, size_t len,

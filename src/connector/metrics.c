@@ -1,10 +1,13 @@
 /*
  * The connector's metrics (connector_metrics_write in connector.h): answers to Prepares by
- * result and reject code, packets in flight, and each peer's balance beside its limits.
+ * result and reject code, packets in flight, and each peer's balance beside its limits; and
+ * the same answers per minute over the last hour (connector_minutes, the console's chart).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/log.h"
 #include "base/metrics.h"
 #include "connector/connector_internal.h"
 #include "connector/peers.h"
@@ -101,4 +104,87 @@ int connector_metrics_write(connector_t *c, buf_t *b)
 {
     int rc = answers_write(c, b);
     return rc == 0 ? peers_write(c, b) : rc;
+}
+
+/* ---- answers per minute ---- */
+
+#define MINUTE_MS 60000
+
+/* The answers so far: fulfilled and rejected (every slot). */
+static void answers_total(connector_t *c, uint64_t out[2])
+{
+    out[0] = atomic_load_explicit(&c->fulfilled, memory_order_relaxed);
+    out[1] = 0;
+    for (size_t i = 0; i < CONNECTOR_REJECT_SLOTS; i++)
+        out[1] += atomic_load_explicit(&c->rejected[i], memory_order_relaxed);
+}
+
+static int64_t minute_of(int64_t wall_ms)
+{
+    return wall_ms >= 0 ? wall_ms / MINUTE_MS : 0;
+}
+
+static void minute_timer(void *arg);
+
+/* Arms the timer for the next minute's start (a few ms after it). */
+static int minute_arm(connector_t *c, int64_t now_ms)
+{
+    int64_t left = MINUTE_MS - (now_ms >= 0 ? now_ms % MINUTE_MS : 0) + 5;
+    return timers_add(c->timers, &c->minutes_timer, clock_mono_ms() + (uint64_t)left, minute_timer,
+                      c);
+}
+
+/* Closes the minute being counted (a late timer adds the time it missed to that minute). */
+static void minute_timer(void *arg)
+{
+    connector_t *c = arg;
+    int64_t now = clock_wall_ms();
+    uint64_t t[2];
+    pthread_mutex_lock(&c->minutes_mu);
+    answers_total(c, t);
+    int64_t m = minute_of(now);
+    if (m != c->minute) {
+        size_t at = (size_t)(c->minute % CONNECTOR_MINUTES);
+        c->minute_stamp[at] = c->minute;
+        c->minute_counts[at][0] = t[0] - c->minute_base[0];
+        c->minute_counts[at][1] = t[1] - c->minute_base[1];
+        c->minute = m;
+        c->minute_base[0] = t[0];
+        c->minute_base[1] = t[1];
+    }
+    pthread_mutex_unlock(&c->minutes_mu);
+    if (minute_arm(c, now) != 0)
+        LOGW("connector: the per-minute counts stop (no timer)");
+}
+
+int connector_minutes_start(connector_t *c)
+{
+    int64_t now = clock_wall_ms();
+    c->minute = minute_of(now);
+    for (size_t i = 0; i < CONNECTOR_MINUTES; i++)
+        c->minute_stamp[i] = -1;
+    answers_total(c, c->minute_base);
+    return minute_arm(c, now);
+}
+
+void connector_minutes(connector_t *c, int64_t now_ms, uint64_t fulfilled[CONNECTOR_MINUTES],
+                       uint64_t rejected[CONNECTOR_MINUTES])
+{
+    int64_t last = minute_of(now_ms);
+    uint64_t t[2];
+    pthread_mutex_lock(&c->minutes_mu);
+    answers_total(c, t);
+    for (size_t i = 0; i < CONNECTOR_MINUTES; i++) {
+        int64_t m = last - (int64_t)(CONNECTOR_MINUTES - 1 - i);
+        size_t at = m >= 0 ? (size_t)(m % CONNECTOR_MINUTES) : 0;
+        fulfilled[i] = rejected[i] = 0;
+        if (m == c->minute) {
+            fulfilled[i] = t[0] - c->minute_base[0];
+            rejected[i] = t[1] - c->minute_base[1];
+        } else if (m >= 0 && c->minute_stamp[at] == m) {
+            fulfilled[i] = c->minute_counts[at][0];
+            rejected[i] = c->minute_counts[at][1];
+        }
+    }
+    pthread_mutex_unlock(&c->minutes_mu);
 }

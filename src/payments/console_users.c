@@ -204,16 +204,17 @@ console_result_t console_session_end(db_t *db, const char *cookie, int64_t now_m
 
 /* ---- the audit log ---- */
 
-console_result_t console_audit_add(db_t *db, const console_audit_t *e)
+#define AUDIT_INSERT                                                                               \
+    "INSERT INTO console_audit (id, at_ms, tenant_id, user_name, action, target, detail, "         \
+    "request_id, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+static db_rc_t audit_insert(db_conn_t *c, const console_audit_t *e, db_err_t *err)
 {
     char id[UUID_STR_LEN + 1];
     uuid_v4(id);
-    conn_t k;
-    db_stmt_t *st = prep(db, &k, true,
-                         "INSERT INTO console_audit (id, at_ms, tenant_id, user_name, action, "
-                         "target, detail, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    db_stmt_t *st = db_prepare(c, AUDIT_INSERT, err);
     if (!st)
-        return done(&k, CONSOLE_ERROR);
+        return DB_ERROR;
     db_bind_str(st, 1, id);
     db_bind_i64(st, 2, e->at_ms);
     db_bind_str(st, 3, e->who.tenant_id);
@@ -222,7 +223,45 @@ console_result_t console_audit_add(db_t *db, const console_audit_t *e)
     db_bind_str(st, 6, e->target);
     db_bind_str(st, 7, e->detail);
     db_bind_str(st, 8, e->request_id);
-    return done(&k, db_run(st, &k.e) == DB_OK ? CONSOLE_OK : CONSOLE_ERROR);
+    db_bind_str(st, 9, e->channel[0] ? e->channel : "console");
+    return db_run(st, err);
+}
+
+console_result_t console_audit_add(db_t *db, const console_audit_t *e)
+{
+    conn_t k;
+    memset(&k, 0, sizeof k);
+    k.c = db_acquire(db, DB_CONN_WRITE, &k.e);
+    if (!k.c)
+        return done(&k, CONSOLE_ERROR);
+    return done(&k, audit_insert(k.c, e, &k.e) == DB_OK ? CONSOLE_OK : CONSOLE_ERROR);
+}
+
+typedef struct {
+    const console_audit_t *e;
+    size_t n;
+} audit_batch_t;
+
+static db_rc_t audit_batch_tx(db_conn_t *c, void *arg, db_err_t *err)
+{
+    const audit_batch_t *b = arg;
+    for (size_t i = 0; i < b->n; i++) {
+        db_rc_t r = audit_insert(c, &b->e[i], err);
+        if (r != DB_OK)
+            return r;
+    }
+    return DB_OK;
+}
+
+console_result_t console_audit_add_many(db_t *db, const console_audit_t *e, size_t n)
+{
+    if (n == 0)
+        return CONSOLE_OK;
+    conn_t k;
+    memset(&k, 0, sizeof k);
+    audit_batch_t b = {e, n};
+    return done(&k,
+                db_write_tx(db, audit_batch_tx, &b, &k.e) == DB_OK ? CONSOLE_OK : CONSOLE_ERROR);
 }
 
 static void audit_row(db_stmt_t *st, console_audit_t *a)
@@ -235,19 +274,21 @@ static void audit_row(db_stmt_t *st, console_audit_t *a)
     snprintf(a->target, sizeof a->target, "%s", db_col_text(st, 4, NULL));
     snprintf(a->detail, sizeof a->detail, "%s", db_col_text(st, 5, NULL));
     snprintf(a->request_id, sizeof a->request_id, "%s", db_col_text(st, 6, NULL));
+    snprintf(a->channel, sizeof a->channel, "%s", db_col_text(st, 7, NULL));
 }
 
 console_result_t console_audit_list(db_t *db, const char *tenant_id, console_audit_t *out,
                                     size_t cap, size_t *n)
 {
     conn_t k;
-    db_stmt_t *st = prep(db, &k, false,
-                         tenant_id ? "SELECT at_ms, tenant_id, user_name, action, target, detail, "
-                                     "request_id FROM console_audit WHERE tenant_id = ? ORDER BY "
-                                     "at_ms DESC, id LIMIT ?"
-                                   : "SELECT at_ms, tenant_id, user_name, action, target, detail, "
-                                     "request_id FROM console_audit ORDER BY at_ms DESC, id "
-                                     "LIMIT ?");
+    db_stmt_t *st =
+        prep(db, &k, false,
+             tenant_id ? "SELECT at_ms, tenant_id, user_name, action, target, detail, "
+                         "request_id, channel FROM console_audit WHERE tenant_id = ? ORDER BY "
+                         "at_ms DESC, id LIMIT ?"
+                       : "SELECT at_ms, tenant_id, user_name, action, target, detail, "
+                         "request_id, channel FROM console_audit ORDER BY at_ms DESC, id "
+                         "LIMIT ?");
     if (!st)
         return done(&k, CONSOLE_ERROR);
     int i = 1;

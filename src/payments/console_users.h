@@ -82,10 +82,11 @@ console_result_t console_session_end(db_t *db, const char *cookie, int64_t now_m
 
 /* ---- the audit log (sql/077_console_audit.sql) ---- */
 
-#define CONSOLE_AUDIT_ACTION_MAX  32
+#define CONSOLE_AUDIT_ACTION_MAX  64 /* a REST method and route, a GraphQL field's name */
 #define CONSOLE_AUDIT_TARGET_MAX  64
 #define CONSOLE_AUDIT_DETAIL_MAX  256
 #define CONSOLE_AUDIT_REQUEST_MAX 64 /* log.h's LOG_REQUEST_ID_MAX */
+#define CONSOLE_AUDIT_CHANNEL_MAX 16
 
 typedef struct {
     int64_t at_ms;
@@ -94,11 +95,14 @@ typedef struct {
     char target[CONSOLE_AUDIT_TARGET_MAX + 1];
     char detail[CONSOLE_AUDIT_DETAIL_MAX + 1];
     char request_id[CONSOLE_AUDIT_REQUEST_MAX + 1];
+    char channel[CONSOLE_AUDIT_CHANNEL_MAX + 1]; /* "console" ("" reads as it), "rest", "graphql" */
 } console_audit_t;
 
 /* Records e (its texts cut to their maxima; never a secret: callers pass ids, names, amounts).
  * OK or ERROR. */
 console_result_t console_audit_add(db_t *db, const console_audit_t *e);
+/* Records the n rows of e in one transaction (audit_queue.h's flush): all, or none and ERROR. */
+console_result_t console_audit_add_many(db_t *db, const console_audit_t *e, size_t n);
 /* The newest rows first, up to cap into out, *n their count: every tenant's when tenant_id is
  * NULL, else that tenant's only. OK or ERROR. */
 console_result_t console_audit_list(db_t *db, const char *tenant_id, console_audit_t *out,

@@ -97,6 +97,14 @@
  *   POST /console/assets/{id}/withdrawal_threshold  csrf, withdrawal_threshold (in the asset's
  *                                   units; empty removes it)
  *
+ * The overview's charts (console_activity.c, console_chart.h; inline SVG, no script): payments
+ * per minute over the last hour (outgoing completed and failed, incoming completed; a tenant
+ * counts its own wallet addresses', the operator every tenant's; pay_minutes.h) and, for the
+ * operator only, the connector's ILP packets per minute (fulfilled, rejected: counted for the
+ * whole process, with no tenant to scope them by; console_config_t.packets). The audit log
+ * also lists the changes made through the REST admin API and the Admin GraphQL API
+ * (admin/admin_audit.h), with a channel column (console, rest, graphql).
+ *
  * Who signs in: a tenant with its API secret (the operator's is ADMIN_API_SECRET), with the
  * operator role within its own rows; or a console user (operator tenant) with its role. Every
  * POST but sign-in and sign-out is refused with 403 for a viewer, and with 403 without the
@@ -127,6 +135,7 @@
 
 #define CONSOLE_SESSION_S_DEFAULT (8u * 3600u) /* CONSOLE_SESSION_S */
 #define CONSOLE_IDLE_S_DEFAULT    (30u * 60u)  /* CONSOLE_IDLE_S */
+#define CONSOLE_MINUTES           60           /* the overview's charts: the last hour */
 
 typedef struct {
     db_t *db;
@@ -145,6 +154,11 @@ typedef struct {
     http_client_t *http;              /* the peer connectivity check's client; NULL: its own */
     const wallet_ctx_t *wallet;       /* NULL: no wallet addresses pages */
     bool allow_http_wallet_addresses; /* as the admin GraphQL's createWalletAddress */
+    /* the overview's packets chart: the connector's answers to Prepares in each of the last
+     * CONSOLE_MINUTES minutes up to now_ms, oldest first (connector_minutes); NULL: none */
+    void (*packets)(void *arg, int64_t now_ms, uint64_t fulfilled[CONSOLE_MINUTES],
+                    uint64_t rejected[CONSOLE_MINUTES]);
+    void *packets_arg;
 } console_config_t;
 
 /* CONSOLE_SESSION_S (60-604800) and CONSOLE_IDLE_S (60-86400) into cfg's session_ms and

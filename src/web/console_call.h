@@ -95,5 +95,7 @@ http_handler_result_t console_wallet_update(http_req_t *req, void *user);
 http_handler_result_t console_wallet_key_add(http_req_t *req, void *user);
 http_handler_result_t console_wallet_key_revoke(http_req_t *req, void *user);
 http_handler_result_t console_wallet_props(http_req_t *req, void *user);
+/* The overview's charts (console_activity.c): payments and packets per minute, last hour. */
+void console_overview_activity(const console_call_t *call, buf_t *b);
 
 #endif

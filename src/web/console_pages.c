@@ -170,6 +170,7 @@ http_handler_result_t console_overview(http_req_t *req, void *user)
         buf_printf(&b, "<p id=\"webhooks\">Webhook events waiting: %llu</p>",
                    (unsigned long long)pending);
     buf_printf(&b, "</section>");
+    console_overview_activity(&call, &b);
     overview_assets(&call, &b);
     overview_peers(&call, &b);
     return page_send(req, 200, &b);
@@ -488,6 +489,8 @@ static void audit_row(buf_t *b, const console_audit_t *e)
     buf_printf(b, "<br><code>");
     page_escape(b, e->who.tenant_id);
     buf_printf(b, "</code></td><td>");
+    page_escape(b, e->channel[0] ? e->channel : "console");
+    buf_printf(b, "</td><td>");
     page_escape(b, e->action);
     buf_printf(b, "</td><td><code>");
     page_escape(b, e->target);
@@ -507,13 +510,16 @@ http_handler_result_t console_audit_page(http_req_t *req, void *user)
     size_t n = 0;
     buf_t b;
     console_page_begin(&call, &b, "Audit log");
+    /* six columns of ids and routes: this page takes a wider frame than the form pages */
+    buf_printf(&b, "<style>main{max-width:72rem}</style>");
     if (console_audit_list(call.cfg->db, call.is_operator ? NULL : call.who.tenant_id, rows,
                            CONSOLE_ROWS_MAX, &n) != CONSOLE_OK)
         buf_printf(&b, "<p role=\"alert\">The audit log cannot be read right now.</p>");
     buf_printf(&b,
-               "<p>The newest %d changes made through the console.</p><table id=\"audit\">"
-               "<thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>On</th>"
-               "<th>Request</th></tr></thead><tbody>",
+               "<p>The newest %d changes made through the console, the REST admin API and the "
+               "Admin GraphQL API (those of the APIs appear within a second).</p>"
+               "<table id=\"audit\"><thead><tr><th>When (UTC)</th><th>Who</th><th>Channel</th>"
+               "<th>What</th><th>On</th><th>Request</th></tr></thead><tbody>",
                CONSOLE_ROWS_MAX);
     for (size_t i = 0; i < n; i++)
         audit_row(&b, &rows[i]);
