@@ -813,7 +813,9 @@ static bool console_start(app_t *app)
                                       .operator_tenant_id = app->operator_tenant,
                                       .cookie_base_url = app->cfg.console_url,
                                       .not_ready = console_not_ready,
-                                      .ready_arg = app};
+                                      .ready_arg = app,
+                                      .wallet = &app->wallet,
+                                      .outgoing = app->outgoing};
     if (login_opts_env(&lo, &eerr) != ENV_OK || console_opts_env(&app->console, &eerr) != ENV_OK) {
         LOGE("%s", eerr.msg);
         return false;

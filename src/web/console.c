@@ -336,9 +336,12 @@ void console_csrf_field(const console_call_t *call, buf_t *b)
 void console_page_begin(const console_call_t *call, buf_t *b, const char *title)
 {
     page_begin(b, title);
-    buf_printf(
-        b, "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
-           "</a> · <a href=\"/console/audit\">Audit log</a></nav><p class=\"who\">Signed in as ");
+    buf_printf(b,
+               "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
+               "</a> · <a href=\"/console/payments/incoming\">Incoming payments</a> · <a "
+               "href=\"/console/payments/outgoing\">Outgoing payments</a> · <a "
+               "href=\"/console/webhook-events\">Webhook events</a> · <a href=\"/console/audit\">"
+               "Audit log</a></nav><p class=\"who\">Signed in as ");
     if (call->who.user_name[0]) {
         page_escape(b, call->who.user_name);
         buf_printf(b, " (%s)", console_role_str(call->who.role));
@@ -374,6 +377,19 @@ static const http_route_t ROUTES[] = {
     {"POST", "/console/assets/{id}/withdraw", console_asset_withdraw, CONSOLE_FORM_MAX},
     {"POST", "/console/assets/{id}/threshold", console_asset_threshold, CONSOLE_FORM_MAX},
     {"GET", "/console/audit", console_audit_page, 0},
+    /* payments and webhook events (console_payments.c, console_events.c) */
+    {"GET", "/console/payments/incoming", console_payments_incoming, 0},
+    {"GET", "/console/payments/outgoing", console_payments_outgoing, 0},
+    {"GET", "/console/payments/incoming/{id}", console_payment_incoming, 0},
+    {"GET", "/console/payments/outgoing/{id}", console_payment_outgoing, 0},
+    {"POST", "/console/payments/incoming/{id}/complete", console_payment_incoming_complete,
+     CONSOLE_FORM_MAX},
+    {"POST", "/console/payments/incoming/{id}/cancel", console_payment_incoming_cancel,
+     CONSOLE_FORM_MAX},
+    {"POST", "/console/payments/outgoing/{id}/cancel", console_payment_outgoing_cancel,
+     CONSOLE_FORM_MAX},
+    {"GET", "/console/webhook-events", console_webhook_events, 0},
+    {"GET", "/console/webhook-events/{id}", console_webhook_event, 0},
 };
 
 int console_register(http_server_t *s, const console_config_t *cfg)

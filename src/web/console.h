@@ -27,6 +27,23 @@
  *   GET  /console/audit             the audit log (beyond Rafiki; console_users.h): the newest
  *                                   sign-ins, sign-outs and changes, who, when, the request id;
  *                                   a tenant reads its own rows only
+ *   GET  /console/payments/incoming  the incoming payments, newest first, 50 a page ("Older":
+ *   GET  /console/payments/outgoing  before=<ms>_<id>), filtered by state, wallet (an id or a
+ *                                   URL), from and to (creation, UTC "YYYY-MM-DD[THH:MM]")
+ *   GET  /console/payments/incoming/{id}  a payment: amounts, wallet address, receiver and
+ *   GET  /console/payments/outgoing/{id}  quote, metadata, its state history (read from its
+ *                                   times and webhook events: none is stored), the transfers
+ *                                   of its own ledger account and its webhook events
+ *   POST /console/payments/outgoing/{id}/cancel  csrf, reason (optional): the confirmation
+ *                                   page; with confirm=yes Rafiki's cancelOutgoingPayment
+ *                                   (FUNDING only, else 409), 303 to the payment
+ *   POST /console/payments/incoming/{id}/cancel  the same for Rafiki's cancelIncomingPayment
+ *   POST /console/payments/incoming/{id}/complete  the same for the admin API's complete
+ *   GET  /console/webhook-events    the events, newest first, 50 a page, filtered by type,
+ *                                   from and to
+ *   GET  /console/webhook-events/{id}  an event: its body as sent, its delivery as stored
+ *                                   (attempts, last status and error, next try) and, for the
+ *                                   operator, its copies
  *
  * Who signs in: a tenant with its API secret (the operator's is ADMIN_API_SECRET), with the
  * operator role within its own rows; or a console user (operator tenant) with its role. Every
@@ -51,6 +68,8 @@
 #include "base/env.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
+#include "payments/outgoing_payment.h"
+#include "payments/resources.h"
 #include "store/db.h"
 
 #define CONSOLE_SESSION_S_DEFAULT (8u * 3600u) /* CONSOLE_SESSION_S */
@@ -67,6 +86,10 @@ typedef struct {
     /* why this process is not ready (its /readyz), or NULL when it is */
     const char *(*not_ready)(void *arg);
     void *ready_arg;
+    /* the payments pages (console_payments.c) change payments through these, as the admin
+     * APIs do; NULL: their cancel and complete buttons answer 503 */
+    const wallet_ctx_t *wallet;
+    outgoing_payments_t *outgoing;
 } console_config_t;
 
 /* CONSOLE_SESSION_S (60-604800) and CONSOLE_IDLE_S (60-86400) into cfg's session_ms and
