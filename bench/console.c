@@ -36,7 +36,7 @@
 #define SEED_MAX   1000
 #define ROUNDS_MAX 5000
 #define TARGET_MS  50.0
-#define FILL_BATCH 500
+#define FILL_BATCH 10 /* copies of every seed per transaction */
 #define DAY_MS     86400000LL
 #define SPACING_MS 26000LL
 
@@ -181,15 +181,24 @@ static int pay(seed_t *s)
 #define NEWID                                                                                      \
     "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), " \
     "2) || '-a' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+/* Copy n's id of a seed's id: its first 8 hex digits replaced by n, so a quote, its incoming
+ * and outgoing payment and their events stay linked in every copy. */
+#define NEW(col) "(printf('%08x', n.n) || substr(" col ", 9))"
+/* The copy's index (0: the oldest) and creation time. */
+#define IDX "((n.n - 1) * :seeds + s.j)"
+#define AT  "(:now - (:fill - " IDX ") * :spacing)"
+/* The rows a statement copies: every seed in every copy of the chunk, up to the fill. */
+#define FROM_SEEDS(link)                                                                           \
+    " x JOIN seeds s ON " link " JOIN nums n ON n.n >= :n0 AND n.n < :n1 WHERE " IDX " < :fill"
 
 typedef struct {
     const char *col, *expr;
 } sub_t;
 
 /* INSERT INTO table (its columns but skip) SELECT (each column or its substitute) FROM table
- * WHERE where: a copy of every column, so the copies are rows as the server writes them. */
+ * `from`: a copy of every column, so the copies are rows as the server writes them. */
 static sqlite3_stmt *copy_prepare(sqlite3 *db, const char *table, const sub_t *subs, size_t n,
-                                  const char *skip, const char *where)
+                                  const char *skip, const char *from)
 {
     char q[128], cols[4096] = "", sel[8192] = "", sql[16384];
     size_t cl = 0, sl = 0;
@@ -201,99 +210,87 @@ static sqlite3_stmt *copy_prepare(sqlite3 *db, const char *table, const sub_t *s
         const char *c = (const char *)sqlite3_column_text(t, 1);
         if (skip && strcmp(c, skip) == 0)
             continue;
-        const char *e = c;
+        const char *e = NULL;
         for (size_t i = 0; i < n; i++)
             if (strcmp(subs[i].col, c) == 0)
                 e = subs[i].expr;
         cl += (size_t)snprintf(cols + cl, sizeof cols - cl, "%s%s", cl ? ", " : "", c);
-        sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%s%s", sl ? ", " : "", e);
+        sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%s%s%s", sl ? ", " : "", e ? "" : "x.",
+                               e ? e : c);
     }
     sqlite3_finalize(t);
-    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s", table, cols, sel,
-             table, where);
+    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) SELECT %s FROM %s%s", table, cols, sel, table,
+             from);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         fprintf(stderr, "fill: %s: %s\n", table, sqlite3_errmsg(db));
     return st;
 }
 
-static void bind_s(sqlite3_stmt *st, const char *name, const char *v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static void bind_i(sqlite3_stmt *st, const char *name, long long v)
-{
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_int64(st, i, v);
-}
-
 enum { CP_QUOTE, CP_IN, CP_OUT, CP_EVENTS, CP_COUNT };
 
 static int prepare_all(sqlite3 *db, sqlite3_stmt *st[CP_COUNT])
 {
-    static const sub_t quote[] = {{"id", ":qid"},
-                                  {"incoming_payment_id", ":iid"},
-                                  {"receiver", "replace(receiver, :src_in, :iid)"},
-                                  {"receiver_account_id", ":acct"},
-                                  {"created_at", ":t"},
-                                  {"expires_at", ":t + 300000"}};
-    static const sub_t in[] = {{"id", ":iid"},         {"account_id", ":acct"},
-                               {"created_at", ":t"},   {"updated_at", ":t"},
-                               {"completed_at", ":t"}, {"expires_at", ":t + 86400000"}};
-    static const sub_t out[] = {
-        {"id", ":oid"}, {"quote_id", ":qid"}, {"created_at", ":t"}, {"updated_at", ":t"}};
-    static const sub_t ev[] = {
-        {"id", NEWID},
-        {"resource_id", ":res"},
-        {"data", "replace(replace(replace(data, :src_in, :iid), :src_q, :qid), :src_out, :oid)"},
-        {"state", "1"},
-        {"blocked", "0"},
-        {"created_at", ":t"},
-        {"updated_at", ":t"},
-        {"process_at", ":t"}};
-    st[CP_QUOTE] = copy_prepare(db, "quotes", quote, 6, NULL, "id = :src_q");
-    st[CP_IN] = copy_prepare(db, "incoming_payments", in, 6, NULL, "id = :src_in");
-    st[CP_OUT] = copy_prepare(db, "outgoing_payments", out, 4, NULL, "id = :src_out");
-    st[CP_EVENTS] = copy_prepare(db, "webhook_events", ev, 8, "seq", "resource_id = :src_res");
+    static const sub_t quote[] = {{"id", NEW("x.id")},
+                                  {"incoming_payment_id", NEW("x.incoming_payment_id")},
+                                  {"receiver", "replace(x.receiver, s.in_id, " NEW("s.in_id") ")"},
+                                  {"receiver_account_id", NEWID},
+                                  {"created_at", AT},
+                                  {"expires_at", AT " + 300000"}};
+    static const sub_t in[] = {{"id", NEW("x.id")},  {"account_id", NEWID},
+                               {"created_at", AT},   {"updated_at", AT},
+                               {"completed_at", AT}, {"expires_at", AT " + 86400000"}};
+    static const sub_t out[] = {{"id", NEW("x.id")},
+                                {"quote_id", NEW("x.quote_id")},
+                                {"created_at", AT},
+                                {"updated_at", AT}};
+    static const sub_t ev[] = {{"id", NEWID},
+                               {"resource_id", NEW("x.resource_id")},
+                               {"data", "replace(x.data, x.resource_id, " NEW("x.resource_id") ")"},
+                               {"state", "1"},
+                               {"blocked", "0"},
+                               {"created_at", AT},
+                               {"updated_at", AT},
+                               {"process_at", AT}};
+    st[CP_QUOTE] = copy_prepare(db, "quotes", quote, 6, NULL, FROM_SEEDS("x.id = s.q_id"));
+    st[CP_IN] = copy_prepare(db, "incoming_payments", in, 6, NULL, FROM_SEEDS("x.id = s.in_id"));
+    st[CP_OUT] = copy_prepare(db, "outgoing_payments", out, 4, NULL, FROM_SEEDS("x.id = s.out_id"));
+    st[CP_EVENTS] = copy_prepare(db, "webhook_events", ev, 8, "seq",
+                                 FROM_SEEDS("x.resource_id IN (s.in_id, s.out_id)"));
     return st[CP_QUOTE] && st[CP_IN] && st[CP_OUT] && st[CP_EVENTS] ? 0 : -1;
 }
 
-/* One copy of seed s created at t_ms. */
-static int copy_one(sqlite3_stmt *st[CP_COUNT], const seed_t *s, long long t_ms, char oid_out[40])
+/* The seeds and the copy numbers as temporary tables of this connection. */
+static int fill_tables(sqlite3 *db, long copies)
 {
-    char iid[UUID_STR_LEN + 1], qid[UUID_STR_LEN + 1], oid[UUID_STR_LEN + 1],
-        acct[UUID_STR_LEN + 1];
-    uuid_v4(iid);
-    uuid_v4(qid);
-    uuid_v4(oid);
-    uuid_v4(acct);
-    for (int k = 0; k < CP_COUNT + 1; k++) {
-        sqlite3_stmt *x = st[k < CP_COUNT ? k : CP_EVENTS];
-        sqlite3_reset(x);
-        sqlite3_clear_bindings(x);
-        bind_s(x, ":iid", iid);
-        bind_s(x, ":qid", qid);
-        bind_s(x, ":oid", oid);
-        bind_s(x, ":acct", acct);
-        bind_s(x, ":src_in", s->in);
-        bind_s(x, ":src_q", s->quote);
-        bind_s(x, ":src_out", s->out);
-        bind_i(x, ":t", t_ms);
-        /* the events twice: the incoming payment's, then the outgoing payment's */
-        bind_s(x, ":res", k == CP_EVENTS ? iid : oid);
-        bind_s(x, ":src_res", k == CP_EVENTS ? s->in : s->out);
-        if (sqlite3_step(x) != SQLITE_DONE)
-            return -1;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(db,
+                          "CREATE TEMP TABLE seeds (j INTEGER, in_id TEXT, q_id TEXT, out_id TEXT);"
+                          "CREATE TEMP TABLE nums (n INTEGER PRIMARY KEY)",
+                          0, 0, 0) == SQLITE_OK &&
+                     sqlite3_prepare_v2(db, "INSERT INTO seeds VALUES (?, ?, ?, ?)", -1, &st,
+                                        NULL) == SQLITE_OK
+                 ? 0
+                 : -1;
+    for (size_t j = 0; rc == 0 && j < B.nseeds; j++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, (long long)j);
+        sqlite3_bind_text(st, 2, B.seeds[j].in, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, B.seeds[j].quote, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, B.seeds[j].out, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     }
-    snprintf(oid_out, 40, "%s", oid);
-    return 0;
+    sqlite3_finalize(st);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < %ld) "
+             "INSERT INTO nums SELECT n FROM c",
+             copies);
+    return rc == 0 && sqlite3_exec(db, sql, 0, 0, 0) == SQLITE_OK ? 0 : -1;
 }
 
-/* Fills up to total payments; the mid-list row's cursor into mid ("<ms>_<id>"). */
+/* Fills up to total payments, FILL_BATCH copies of the seeds per transaction; the cursor of the
+ * row half-way down the list into mid ("<ms>_<id>"). */
 static int fill(long total, char *mid, size_t mid_cap)
 {
     char path[96];
@@ -303,24 +300,31 @@ static int fill(long total, char *mid, size_t mid_cap)
     if (sqlite3_open(path, &db) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(db, 30000);
-    int rc = prepare_all(db, st);
-    long n = total - (long)B.nseeds;
+    long seeds = (long)B.nseeds, n = total - seeds, copies = (n + seeds - 1) / seeds;
     long long now = clock_wall_ms();
-    for (long i = 0; rc == 0 && i < n; i++) {
-        if (i % FILL_BATCH == 0 && sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0) != SQLITE_OK)
-            rc = -1;
-        long long t = now - (n - i) * SPACING_MS;
-        char oid[40];
-        if (rc == 0 && copy_one(st, &B.seeds[(size_t)i % B.nseeds], t, oid) != 0) {
-            fprintf(stderr, "fill: %s\n", sqlite3_errmsg(db));
-            rc = -1;
+    int rc = fill_tables(db, copies) == 0 && prepare_all(db, st) == 0 ? 0 : -1;
+    for (long n0 = 1; rc == 0 && n0 <= copies; n0 += FILL_BATCH) {
+        rc = sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0) == SQLITE_OK ? 0 : -1;
+        for (int k = 0; rc == 0 && k < CP_COUNT; k++) {
+            sqlite3_stmt *x = st[k];
+            sqlite3_reset(x);
+            sqlite3_bind_int64(x, sqlite3_bind_parameter_index(x, ":seeds"), seeds);
+            sqlite3_bind_int64(x, sqlite3_bind_parameter_index(x, ":now"), now);
+            sqlite3_bind_int64(x, sqlite3_bind_parameter_index(x, ":fill"), n);
+            sqlite3_bind_int64(x, sqlite3_bind_parameter_index(x, ":spacing"), SPACING_MS);
+            sqlite3_bind_int64(x, sqlite3_bind_parameter_index(x, ":n0"), n0);
+            sqlite3_bind_int64(x, sqlite3_bind_parameter_index(x, ":n1"), n0 + FILL_BATCH);
+            if (sqlite3_step(x) != SQLITE_DONE) {
+                fprintf(stderr, "fill: %s\n", sqlite3_errmsg(db));
+                rc = -1;
+            }
         }
-        if (i == n / 2)
-            snprintf(mid, mid_cap, "%lld_%s", t, oid);
-        if (rc == 0 && (i % FILL_BATCH == FILL_BATCH - 1 || i == n - 1) &&
-            sqlite3_exec(db, "COMMIT", 0, 0, 0) != SQLITE_OK)
+        if (rc == 0 && sqlite3_exec(db, "COMMIT", 0, 0, 0) != SQLITE_OK)
             rc = -1;
     }
+    long i = n / 2, j = i % seeds;
+    snprintf(mid, mid_cap, "%lld_%08lx%s", now - (n - i) * SPACING_MS, i / seeds + 1,
+             B.seeds[j].out + 8);
     for (int k = 0; k < CP_COUNT; k++)
         sqlite3_finalize(st[k]);
     sqlite3_exec(db, "PRAGMA optimize", 0, 0, 0);
@@ -392,7 +396,7 @@ static unsigned request(const char *method, const char *path, const char *cookie
     return st;
 }
 
-static int sign_in(void)
+static int sign_in(const char *tenant, const char *secret)
 {
     static char page[65536];
     char nonce[256], form[512];
@@ -403,7 +407,7 @@ static int sign_in(void)
         return -1;
     p += strlen("name=\"csrf\" value=\"");
     size_t k = strcspn(p, "\"");
-    snprintf(form, sizeof form, "csrf=%.*s&tenant=&secret=%s", (int)k, p, BENCH_SECRET);
+    snprintf(form, sizeof form, "csrf=%.*s&tenant=%s&secret=%s", (int)k, p, tenant, secret);
     unsigned st =
         request("POST", "/console/login", nonce, form, B.cookie, sizeof B.cookie, NULL, 0);
     return st == 303 && strncmp(B.cookie, "rafiki_console=", 15) == 0 ? 0 : -1;
@@ -450,6 +454,43 @@ static void date_of(long long ms, char out[24])
     strftime(out, 24, "%Y-%m-%d", &tm);
 }
 
+/* Two tenants written by SQL: "payer" owns the payer's wallet address (every outgoing
+ * payment: its list is the whole table through the tenant's scope) and "empty" owns none (its
+ * list finds nothing); each signs in and its lists are timed. */
+static bool tenant_pages(long rounds)
+{
+    char path[96], sql[1024], payer[UUID_STR_LEN + 1], empty[UUID_STR_LEN + 1];
+    snprintf(path, sizeof path, "%s/rafiki.db", B.n.dir);
+    uuid_v4(payer);
+    uuid_v4(empty);
+    long long now = clock_wall_ms();
+    snprintf(sql, sizeof sql,
+             "INSERT INTO tenants (id, api_secret, created_at, updated_at) VALUES ('%s', "
+             "'payer-secret-0123456789', %lld, %lld), ('%s', 'empty-secret-0123456789', %lld, "
+             "%lld); INSERT INTO tenant_resources (resource_id, kind, tenant_id, created_at) "
+             "VALUES ('%s', 3, '%s', %lld)",
+             payer, now, now, empty, now, now, B.payer, payer, now);
+    sqlite3 *db;
+    bool ok = sqlite3_open(path, &db) == SQLITE_OK;
+    sqlite3_busy_timeout(db, 30000);
+    ok = ok && sqlite3_exec(db, sql, 0, 0, 0) == SQLITE_OK;
+    sqlite3_close(db);
+    char op_cookie[sizeof B.cookie];
+    memcpy(op_cookie, B.cookie, sizeof op_cookie);
+    if (!ok || sign_in(payer, "payer-secret-0123456789") != 0)
+        return false;
+    ok &= time_page("tenant owning all: outgoing", "/console/payments/outgoing", rounds);
+    ok &= time_page("tenant owning all: outgoing, COMPLETED",
+                    "/console/payments/outgoing?state=COMPLETED", rounds);
+    ok &= time_page("tenant owning all: webhook events", "/console/webhook-events", rounds);
+    if (sign_in(empty, "empty-secret-0123456789") != 0)
+        return false;
+    ok &= time_page("tenant owning none: outgoing", "/console/payments/outgoing", rounds);
+    ok &= time_page("tenant owning none: webhook events", "/console/webhook-events", rounds);
+    memcpy(B.cookie, op_cookie, sizeof op_cookie);
+    return ok;
+}
+
 static int run_pages(long rounds, const char *mid)
 {
     char enc[256] = "", p[640], from[24], to[24], ev[64];
@@ -484,6 +525,7 @@ static int run_pages(long rounds, const char *mid)
     ok &= time_page("webhook event page", p, rounds);
     ok &= time_page("assets", "/console/assets", rounds);
     ok &= time_page("audit log", "/console/audit", rounds);
+    ok &= tenant_pages(rounds);
     printf("  %s\n", ok ? "every page: p99 under 50 ms" : "SOME PAGE MISSED 50 ms OR FAILED");
     return 0;
 }
@@ -518,7 +560,7 @@ int main(void)
            "SQL inserts (%.1f s); SQLite synchronous=normal; %ld loads per page, one at a time, "
            "signed in as the operator\n",
            total, seeds, api_s, total - seeds, sql_s, rounds);
-    if (sign_in() != 0) {
+    if (sign_in("", BENCH_SECRET) != 0) {
         fprintf(stderr, "console bench: sign-in failed\n");
         goto done;
     }

@@ -76,7 +76,7 @@ static db_stmt_t *stmt_prepare(db_conn_t *c, const stmt_t *s, db_err_t *e)
 
 /* The time range, the cursor and the order of a page (key: the tie-breaking column). */
 static void page_tail(stmt_t *s, int64_t from_ms, int64_t to_ms, const pay_console_cursor_t *after,
-                      const char *key, bool key_int, size_t limit)
+                      const char *key, bool key_int, size_t read_max)
 {
     if (from_ms) {
         frag(s, " AND created_at >= ?");
@@ -99,7 +99,7 @@ static void page_tail(stmt_t *s, int64_t from_ms, int64_t to_ms, const pay_conso
     frag(s, " ORDER BY created_at DESC, ");
     frag(s, key);
     frag(s, " DESC LIMIT ?");
-    bind_i(s, (int64_t)limit + 1);
+    bind_i(s, (int64_t)read_max);
 }
 
 static pay_console_result_t storage(const char *what, db_err_t *e, db_err_t *err)
@@ -108,6 +108,74 @@ static pay_console_result_t storage(const char *what, db_err_t *e, db_err_t *err
     if (err)
         *err = *e;
     return PAY_CONSOLE_STORAGE_ERROR;
+}
+
+/* ---- the scan every page shares ---- */
+
+typedef void (*read_fn)(db_stmt_t *st, void *row);
+
+/* How a statement's rows are read: its owned, time and key columns (the key an integer or
+ * text), the row reader and the rows' size. */
+typedef struct {
+    int owned_col, at_col, key_col;
+    bool key_int;
+    read_fn read;
+    size_t row_size;
+} scan_t;
+
+static void cursor_at(db_stmt_t *st, const scan_t *sc, pay_console_cursor_t *c)
+{
+    c->set = true;
+    c->at_ms = db_col_i64(st, sc->at_col);
+    if (sc->key_int) {
+        snprintf(c->key, sizeof c->key, "%lld", (long long)db_col_i64(st, sc->key_col));
+    } else {
+        const char *k = db_col_text(st, sc->key_col, NULL);
+        snprintf(c->key, sizeof c->key, "%s", k ? k : "");
+    }
+}
+
+/*
+ * Runs s and keeps the rows whose owned column is true, up to limit. *older: the cursor of the
+ * last kept row when another kept row follows; or, when a scoped read (scoped: s reads at most
+ * PAY_CONSOLE_SCAN_MAX rows) ended on its bound, the cursor of the last row read, so the next
+ * page goes on from there; else unset.
+ */
+static pay_console_result_t scan_run(db_t *db, const stmt_t *s, const scan_t *sc, bool scoped,
+                                     size_t limit, void *rows, size_t *n,
+                                     pay_console_cursor_t *older, db_err_t *err)
+{
+    *n = 0;
+    memset(older, 0, sizeof *older);
+    pay_console_cursor_t kept = {0}, seen = {0};
+    size_t read = 0;
+    bool more = false;
+    db_err_t e = {0};
+    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
+    db_stmt_t *st = c ? stmt_prepare(c, s, &e) : NULL;
+    db_rc_t rc = st ? DB_OK : e.code;
+    while (st && (rc = db_step(st, &e)) == DB_ROW) {
+        read++;
+        cursor_at(st, sc, &seen);
+        if (!db_col_bool(st, sc->owned_col))
+            continue;
+        if (*n == limit) {
+            more = true;
+            rc = DB_DONE;
+            break;
+        }
+        sc->read(st, (char *)rows + sc->row_size * (*n)++);
+        kept = seen;
+    }
+    if (c)
+        db_release(c);
+    if (rc != DB_DONE && rc != DB_OK)
+        return storage("page", &e, err);
+    if (more)
+        *older = kept;
+    else if (scoped && read == PAY_CONSOLE_SCAN_MAX)
+        *older = seen;
+    return PAY_CONSOLE_OK;
 }
 
 /* ---- payments ---- */
@@ -125,10 +193,17 @@ static int64_t incoming_state(const char *s)
 static void payments_sql(stmt_t *s, const pay_console_query_t *q,
                          char wallet[LEDGER_ID_STR_LEN + 1])
 {
-    frag(s, q->outgoing ? "SELECT id, wallet_address_id, state, created_at, updated_at FROM "
-                          "outgoing_payments WHERE 1 = 1"
-                        : "SELECT id, wallet_address_id, state, created_at, updated_at FROM "
-                          "incoming_payments WHERE 1 = 1");
+    bool scoped = q->scope.kind == PAY_SCOPE_TENANT;
+    frag(s, "SELECT id, wallet_address_id, state, created_at, updated_at, ");
+    if (scoped) {
+        frag(s, "EXISTS (SELECT 1 FROM tenant_resources r WHERE r.resource_id = "
+                "t.wallet_address_id AND r.tenant_id = ? AND r.kind = 3)");
+        bind_s(s, q->scope.tenant_id);
+    } else {
+        frag(s, "1");
+    }
+    frag(s, q->outgoing ? " FROM outgoing_payments t WHERE 1 = 1"
+                        : " FROM incoming_payments t WHERE 1 = 1");
     if (q->state && q->state[0]) {
         frag(s, " AND state = ?");
         if (q->outgoing)
@@ -141,12 +216,8 @@ static void payments_sql(stmt_t *s, const pay_console_query_t *q,
         frag(s, " AND wallet_address_id = ?");
         bind_s(s, wallet);
     }
-    if (q->scope.kind == PAY_SCOPE_TENANT) {
-        frag(s, " AND wallet_address_id IN (SELECT resource_id FROM tenant_resources WHERE "
-                "tenant_id = ? AND kind = 3)");
-        bind_s(s, q->scope.tenant_id);
-    }
-    page_tail(s, q->from_ms, q->to_ms, &q->after, "id", false, q->limit);
+    page_tail(s, q->from_ms, q->to_ms, &q->after, "id", false,
+              scoped ? PAY_CONSOLE_SCAN_MAX : q->limit + 1);
 }
 
 static void payment_read(db_stmt_t *st, bool outgoing, pay_console_row_t *r)
@@ -168,32 +239,30 @@ static void payment_read(db_stmt_t *st, bool outgoing, pay_console_row_t *r)
     r->updated_ms = db_col_i64(st, 4);
 }
 
+static void incoming_read(db_stmt_t *st, void *row)
+{
+    payment_read(st, false, row);
+}
+
+static void outgoing_read(db_stmt_t *st, void *row)
+{
+    payment_read(st, true, row);
+}
+
 pay_console_result_t pay_console_payments(db_t *db, const pay_console_query_t *q,
-                                          pay_console_row_t *rows, size_t *n, bool *older,
-                                          db_err_t *err)
+                                          pay_console_row_t *rows, size_t *n,
+                                          pay_console_cursor_t *older, db_err_t *err)
 {
     ASSERT(q->limit >= 1 && q->limit <= PAY_CONSOLE_PAGE_MAX);
-    *n = 0;
-    *older = false;
     stmt_t s = {.len = 0};
     char wallet[LEDGER_ID_STR_LEN + 1];
     payments_sql(&s, q, wallet);
-    db_err_t e = {0};
-    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
-    db_stmt_t *st = c ? stmt_prepare(c, &s, &e) : NULL;
-    db_rc_t rc = st ? DB_OK : e.code;
-    while (st && (rc = db_step(st, &e)) == DB_ROW) {
-        if (*n == q->limit) {
-            *older = true;
-            continue;
-        }
-        payment_read(st, q->outgoing, &rows[(*n)++]);
-    }
-    if (c)
-        db_release(c);
-    if (rc != DB_DONE && rc != DB_OK)
-        return storage("payments", &e, err);
-    return PAY_CONSOLE_OK;
+    scan_t sc = {.owned_col = 5,
+                 .at_col = 3,
+                 .key_col = 0,
+                 .read = q->outgoing ? outgoing_read : incoming_read,
+                 .row_size = sizeof *rows};
+    return scan_run(db, &s, &sc, q->scope.kind == PAY_SCOPE_TENANT, q->limit, rows, n, older, err);
 }
 
 /* ---- webhook events ---- */
@@ -201,10 +270,11 @@ pay_console_result_t pay_console_payments(db_t *db, const pay_console_query_t *q
 #define EVENT_FIELDS                                                                               \
     "seq, id, type, resource_id, state, attempts, last_status, last_error, created_at, "           \
     "updated_at, process_at"
-#define EVENT_COLS "SELECT " EVENT_FIELDS " FROM webhook_events"
+#define EVENT_COLS "SELECT " EVENT_FIELDS ", 1 FROM webhook_events w"
 
-static void event_read(db_stmt_t *st, pay_console_event_t *e)
+static void event_read(db_stmt_t *st, void *row)
 {
+    pay_console_event_t *e = row;
     memset(e, 0, sizeof *e);
     e->seq = db_col_i64(st, 0);
     const char *id = db_col_text(st, 1, NULL), *type = db_col_text(st, 2, NULL);
@@ -222,64 +292,50 @@ static void event_read(db_stmt_t *st, pay_console_event_t *e)
     e->process_at_ms = db_col_i64(st, 10);
 }
 
-/* A tenant's events: those of its assets, peers and wallet addresses and of their payments
- * (tenants.c's PAY_OWNED_EVENT, as a set). */
-#define EVENT_SCOPE                                                                                \
-    " AND (resource_id IN (SELECT resource_id FROM tenant_resources WHERE tenant_id = ?) OR "      \
-    "resource_id IN (SELECT i.id FROM incoming_payments i JOIN tenant_resources r ON "             \
-    "r.resource_id = i.wallet_address_id WHERE r.tenant_id = ?) OR resource_id IN (SELECT o.id "   \
-    "FROM outgoing_payments o JOIN tenant_resources r ON r.resource_id = o.wallet_address_id "     \
-    "WHERE r.tenant_id = ?))"
+/* Whether an event is a tenant's: a payment's event (by its type) when the payment's wallet
+ * address is the tenant's, another when its resource (an asset, peer or wallet address) is
+ * (tenants.c's PAY_OWNED_EVENT); one or two primary-key probes per row. */
+#define EVENT_OWNED                                                                                \
+    "CASE WHEN w.type LIKE 'incoming_payment.%' THEN EXISTS (SELECT 1 FROM incoming_payments i "   \
+    "WHERE i.id = w.resource_id AND EXISTS (SELECT 1 FROM tenant_resources r WHERE "               \
+    "r.resource_id = i.wallet_address_id AND r.tenant_id = ?)) WHEN w.type LIKE "                  \
+    "'outgoing_payment.%' THEN EXISTS (SELECT 1 FROM outgoing_payments o WHERE o.id = "            \
+    "w.resource_id AND EXISTS (SELECT 1 FROM tenant_resources r WHERE r.resource_id = "            \
+    "o.wallet_address_id AND r.tenant_id = ?)) ELSE EXISTS (SELECT 1 FROM tenant_resources r "     \
+    "WHERE r.resource_id = w.resource_id AND r.tenant_id = ?) END"
 
 static void events_sql(stmt_t *s, const pay_console_event_query_t *q)
 {
-    frag(s, EVENT_COLS " WHERE 1 = 1");
+    bool scoped = q->scope.kind == PAY_SCOPE_TENANT;
+    frag(s, "SELECT " EVENT_FIELDS ", ");
+    frag(s, scoped ? EVENT_OWNED : "1");
+    for (int i = 0; scoped && i < 3; i++)
+        bind_s(s, q->scope.tenant_id);
+    frag(s, " FROM webhook_events w WHERE 1 = 1");
     if (q->type && q->type[0]) {
         frag(s, " AND type = ?");
         bind_s(s, q->type);
     }
-    if (q->scope.kind == PAY_SCOPE_TENANT) {
-        frag(s, EVENT_SCOPE);
-        for (int i = 0; i < 3; i++)
-            bind_s(s, q->scope.tenant_id);
-    }
-    page_tail(s, q->from_ms, q->to_ms, &q->after, "seq", true, q->limit);
+    page_tail(s, q->from_ms, q->to_ms, &q->after, "seq", true,
+              scoped ? PAY_CONSOLE_SCAN_MAX : q->limit + 1);
 }
 
-/* Runs s, reading at most cap rows into out and noting in *more whether one more came. */
-static pay_console_result_t events_run(db_t *db, const stmt_t *s, pay_console_event_t *out,
-                                       size_t cap, size_t *n, bool *more, db_err_t *err)
-{
-    *n = 0;
-    if (more)
-        *more = false;
-    db_err_t e = {0};
-    db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
-    db_stmt_t *st = c ? stmt_prepare(c, s, &e) : NULL;
-    db_rc_t rc = st ? DB_OK : e.code;
-    while (st && (rc = db_step(st, &e)) == DB_ROW) {
-        if (*n == cap) {
-            if (more)
-                *more = true;
-            continue;
-        }
-        event_read(st, &out[(*n)++]);
-    }
-    if (c)
-        db_release(c);
-    if (rc != DB_DONE && rc != DB_OK)
-        return storage("events", &e, err);
-    return PAY_CONSOLE_OK;
-}
+static const scan_t EVENT_SCAN = {.owned_col = 11,
+                                  .at_col = 8,
+                                  .key_col = 0,
+                                  .key_int = true,
+                                  .read = event_read,
+                                  .row_size = sizeof(pay_console_event_t)};
 
 pay_console_result_t pay_console_events(db_t *db, const pay_console_event_query_t *q,
-                                        pay_console_event_t *rows, size_t *n, bool *older,
-                                        db_err_t *err)
+                                        pay_console_event_t *rows, size_t *n,
+                                        pay_console_cursor_t *older, db_err_t *err)
 {
     ASSERT(q->limit >= 1 && q->limit <= PAY_CONSOLE_PAGE_MAX);
     stmt_t s = {.len = 0};
     events_sql(&s, q);
-    return events_run(db, &s, rows, q->limit, n, older, err);
+    return scan_run(db, &s, &EVENT_SCAN, q->scope.kind == PAY_SCOPE_TENANT, q->limit, rows, n,
+                    older, err);
 }
 
 pay_console_result_t pay_console_resource_events(db_t *db, const char *resource_id,
@@ -290,7 +346,8 @@ pay_console_result_t pay_console_resource_events(db_t *db, const char *resource_
     frag(&s, EVENT_COLS " WHERE resource_id = ? ORDER BY seq LIMIT ?");
     bind_s(&s, resource_id);
     bind_i(&s, (int64_t)cap);
-    return events_run(db, &s, out, cap, n, NULL, err);
+    pay_console_cursor_t older;
+    return scan_run(db, &s, &EVENT_SCAN, false, cap, out, n, &older, err);
 }
 
 pay_console_result_t pay_console_event_get(db_t *db, const char *id, pay_console_event_t *out,

@@ -10,6 +10,13 @@
  * sql/080_console_payments.sql (values are always bound, never spliced). A page of n rows reads
  * n + 1 to know whether an older one exists.
  *
+ * A tenant's scope is not a filter the index can serve (a payment is a tenant's by its wallet
+ * address's owner, an event by its resource's): the statement walks the same index in the
+ * list's order and tells per row, by primary-key probes, whether the row is the tenant's. A
+ * tenant with many rows fills its page at once; one with few would walk the whole table, so a
+ * scoped page reads at most PAY_CONSOLE_SCAN_MAX rows and, when it stops there, its cursor
+ * continues from the last row read (such a page may hold fewer rows than the limit, or none).
+ *
  * Threads: any thread that may block on a database connection.
  */
 #ifndef RAFIKI_PAYMENTS_PAY_CONSOLE_H
@@ -25,6 +32,8 @@
 
 /* Rows one page holds at most. */
 #define PAY_CONSOLE_PAGE_MAX 50
+/* Rows a tenant's page reads at most (see above). */
+#define PAY_CONSOLE_SCAN_MAX 1000
 /* Copies of one event read at most (one per recipient: in practice the operator's). */
 #define PAY_CONSOLE_COPIES_MAX 8
 #define PAY_CONSOLE_TYPE_MAX   64
@@ -67,11 +76,11 @@ typedef struct {
     int64_t created_ms, updated_ms;
 } pay_console_row_t;
 
-/* One page of q into rows (q->limit of them at most), newest first; *older: whether a row
- * follows the last. OK or STORAGE_ERROR (err says why). */
+/* One page of q into rows (q->limit of them at most), newest first; *older: where the next
+ * page starts (unset: nothing is older). OK or STORAGE_ERROR (err says why). */
 pay_console_result_t pay_console_payments(db_t *db, const pay_console_query_t *q,
-                                          pay_console_row_t *rows, size_t *n, bool *older,
-                                          db_err_t *err);
+                                          pay_console_row_t *rows, size_t *n,
+                                          pay_console_cursor_t *older, db_err_t *err);
 
 typedef struct {
     int64_t seq;
@@ -96,8 +105,8 @@ typedef struct {
 
 /* One page of events, newest first, as pay_console_payments. */
 pay_console_result_t pay_console_events(db_t *db, const pay_console_event_query_t *q,
-                                        pay_console_event_t *rows, size_t *n, bool *older,
-                                        db_err_t *err);
+                                        pay_console_event_t *rows, size_t *n,
+                                        pay_console_cursor_t *older, db_err_t *err);
 
 /* Event id into *out and its data (JSON object text, a new string for free()) into *data. OK,
  * NOT_FOUND, STORAGE_ERROR. */

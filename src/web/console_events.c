@@ -68,10 +68,10 @@ static void event_rows(buf_t *b, const pay_console_event_t *ev, size_t n)
     buf_printf(b, "</tbody></table>");
 }
 
-static void older_link(buf_t *b, const filters_t *f, const pay_console_event_t *last)
+static void older_link(buf_t *b, const filters_t *f, const pay_console_cursor_t *c)
 {
     char cur[64];
-    snprintf(cur, sizeof cur, "%lld_%lld", (long long)last->created_ms, (long long)last->seq);
+    snprintf(cur, sizeof cur, "%lld_%s", (long long)c->at_ms, c->key);
     buf_printf(b, "<p><a rel=\"next\" id=\"older\" href=\"/console/webhook-events?");
     console_query_arg(b, "type", f->type);
     console_query_arg(b, "from", f->from);
@@ -96,7 +96,7 @@ http_handler_result_t console_webhook_events(http_req_t *req, void *user)
                               "A time is YYYY-MM-DD, or YYYY-MM-DDTHH:MM (UTC).");
     pay_console_event_t *ev = xcalloc(PAY_CONSOLE_PAGE_MAX, sizeof *ev);
     size_t n = 0;
-    bool older = false;
+    pay_console_cursor_t older = {0};
     buf_t b;
     console_page_begin(&call, &b, "Webhook events");
     filter_form(&b, &f);
@@ -106,8 +106,11 @@ http_handler_result_t console_webhook_events(http_req_t *req, void *user)
         buf_printf(&b, "<p id=\"none\">No events.</p>");
     if (n)
         event_rows(&b, ev, n);
-    if (older)
-        older_link(&b, &f, &ev[n - 1]);
+    if (older.set && n < PAY_CONSOLE_PAGE_MAX)
+        buf_printf(&b, "<p class=\"note\">Part of the list was searched for your events; Older "
+                       "searches on.</p>");
+    if (older.set)
+        older_link(&b, &f, &older);
     free(ev);
     return page_send(req, 200, &b);
 }

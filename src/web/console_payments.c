@@ -227,11 +227,10 @@ static void list_rows(const console_call_t *call, buf_t *b, bool outgoing,
     free(m);
 }
 
-static void older_link(buf_t *b, bool outgoing, const filters_t *f, const pay_console_row_t *last)
+static void older_link(buf_t *b, bool outgoing, const filters_t *f, const pay_console_cursor_t *c)
 {
-    char id[LEDGER_ID_STR_LEN + 1], cur[64];
-    ledger_id_format(last->id, id);
-    snprintf(cur, sizeof cur, "%lld_%s", (long long)last->created_ms, id);
+    char cur[64];
+    snprintf(cur, sizeof cur, "%lld_%s", (long long)c->at_ms, c->key);
     buf_printf(b, "<p><a rel=\"next\" id=\"older\" href=\"/console/payments/%s?",
                outgoing ? "outgoing" : "incoming");
     console_query_arg(b, "state", f->state);
@@ -260,7 +259,7 @@ static http_handler_result_t list_page(http_req_t *req, void *user, bool outgoin
     }
     pay_console_row_t *rows = xcalloc(PAY_CONSOLE_PAGE_MAX, sizeof *rows);
     size_t n = 0;
-    bool older = false;
+    pay_console_cursor_t older = {0};
     buf_t b;
     console_page_begin(&call, &b, outgoing ? "Outgoing payments" : "Incoming payments");
     filter_form(&b, outgoing, f);
@@ -271,8 +270,11 @@ static http_handler_result_t list_page(http_req_t *req, void *user, bool outgoin
                    f->before[0] ? " older than these" : "");
     if (n)
         list_rows(&call, &b, outgoing, rows, n);
-    if (older)
-        older_link(&b, outgoing, f, &rows[n - 1]);
+    if (older.set && n < PAY_CONSOLE_PAGE_MAX)
+        buf_printf(&b, "<p class=\"note\">Part of the list was searched for your payments; "
+                       "Older searches on.</p>");
+    if (older.set)
+        older_link(&b, outgoing, f, &older);
     free(rows);
     free(f);
     return page_send(req, 200, &b);

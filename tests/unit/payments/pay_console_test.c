@@ -55,7 +55,7 @@ static incoming_payment_t incoming(const wallet_address_t *w)
 typedef struct {
     pay_console_row_t rows[PAY_CONSOLE_PAGE_MAX];
     size_t n;
-    bool older;
+    pay_console_cursor_t older;
 } page_t;
 
 static page_t run(pay_console_query_t q)
@@ -84,7 +84,9 @@ static void expect(const page_t *pg, const incoming_payment_t *p, const int *ord
     cr_assert_eq(pg->n, n, "rows: %zu, want %zu", pg->n, n);
     for (size_t i = 0; i < n; i++)
         cr_assert(ledger_id_eq(pg->rows[i].id, p[order[i]].id), "row %zu", i);
-    cr_assert_eq(pg->older, older);
+    cr_assert_eq(pg->older.set, older);
+    if (older) /* the next page starts after the last row */
+        cr_assert(pg->older.at_ms == pg->rows[n - 1].created_ms);
 }
 
 static pay_console_cursor_t after(const pay_console_row_t *r)
@@ -101,9 +103,10 @@ Test(pay_console, newest_first_in_pages_of_a_cursor)
     five(w, p);
     page_t a = run((pay_console_query_t){.limit = 2});
     expect(&a, p, (int[]){4, 3}, 2, true);
-    page_t b = run((pay_console_query_t){.limit = 2, .after = after(&a.rows[1])});
+    cr_assert_str_eq(a.older.key, after(&a.rows[1]).key);
+    page_t b = run((pay_console_query_t){.limit = 2, .after = a.older});
     expect(&b, p, (int[]){2, 1}, 2, true);
-    page_t c = run((pay_console_query_t){.limit = 2, .after = after(&b.rows[1])});
+    page_t c = run((pay_console_query_t){.limit = 2, .after = b.older});
     expect(&c, p, (int[]){0}, 1, false);
     cr_assert_str_eq(b.rows[1].state, "completed");
     cr_assert_str_eq(b.rows[0].state, "pending");
@@ -146,7 +149,7 @@ Test(pay_console, a_tenant_scope_holds_its_wallet_addresses_payments_only)
     expect(&s, p, (int[]){4, 3}, 2, false);
     pay_console_event_t ev[50];
     size_t n;
-    bool older;
+    pay_console_cursor_t older;
     pay_console_event_query_t eq = {.limit = 50, .scope = q.scope};
     cr_assert_eq(pay_console_events(E.db, &eq, ev, &n, &older, NULL), PAY_CONSOLE_OK);
     cr_assert(n >= 2, "its payments' events: %zu", n);
@@ -173,19 +176,21 @@ Test(pay_console, events_of_a_payment_a_type_and_one_event)
     cr_assert_eq(n, 2, "created and completed: %zu", n);
     cr_assert_str_eq(ev[0].type, "incoming_payment.created");
     cr_assert_str_eq(ev[1].type, "incoming_payment.completed");
-    bool older;
+    pay_console_cursor_t older;
     pay_console_event_query_t q = {.limit = 2, .type = "incoming_payment.created"};
     cr_assert_eq(pay_console_events(E.db, &q, ev, &n, &older, NULL), PAY_CONSOLE_OK);
     cr_assert_eq(n, 2);
-    cr_assert(older);
+    cr_assert(older.set);
     cr_assert_str_eq(ev[0].type, "incoming_payment.created");
-    q.after = (pay_console_cursor_t){.set = true, .at_ms = ev[1].created_ms};
-    snprintf(q.after.key, sizeof q.after.key, "%lld", (long long)ev[1].seq);
+    char seq1[24];
+    snprintf(seq1, sizeof seq1, "%lld", (long long)ev[1].seq);
+    cr_assert_str_eq(older.key, seq1);
+    q.after = older;
     pay_console_event_t more[50];
     size_t m;
     cr_assert_eq(pay_console_events(E.db, &q, more, &m, &older, NULL), PAY_CONSOLE_OK);
     cr_assert_eq(m, 2);
-    cr_assert(older);
+    cr_assert(older.set);
     cr_assert(more[0].seq < ev[1].seq);
     pay_console_event_t one;
     char *data = NULL;
