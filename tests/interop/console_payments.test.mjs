@@ -6,7 +6,8 @@
 // body read; an outgoing payment stuck in FUNDING and a pending incoming payment are cancelled
 // through the confirmation step (audited, the REST admin API agrees); a tenant sees its own
 // payments and events only (another's id answers 404 as an unknown id does, and is absent from
-// its lists); a viewer is refused every POST (403, nothing changed). On Postgres too when
+// its lists); a viewer is refused every POST (403, nothing changed); a list pages by 50 with an
+// Older link that keeps its filters. On Postgres too when
 // TEST_POSTGRES_URL is set (lib/pg.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -276,5 +277,30 @@ test('a viewer reads the payments but every POST is 403 and changes nothing', as
   }
   const still = await srv.admin('GET', `/incoming-payments/${ip.id}`)
   assert.equal(still.state, 'pending')
+  await ctx.close()
+})
+
+test('a list pages by 50 with an Older link that keeps the filters', async () => {
+  const made = []
+  for (let i = 0; i < 55; i++) {
+    made.push((await srv.admin('POST', '/incoming-payments', {
+      wallet_address_id: carol.id, incoming_amount: { value: '1', asset_code: 'USD', asset_scale: 2 }
+    })).id)
+  }
+  const { ctx, page } = await signIn({ secret: SECRET })
+  await page.goto(`${base}/console/payments/incoming?state=pending&wallet=${encodeURIComponent(carol.url)}`)
+  const first = await listIds(page)
+  assert.equal(first.length, 50)
+  // newest first (payments made within one millisecond are ordered by id: a little slack)
+  assert.ok(made.slice(10).every((id) => first.includes(id)), 'the newest are on the first page')
+  const href = await page.getAttribute('#older', 'href')
+  assert.match(href, /state=pending/)
+  assert.match(href, /wallet=/)
+  await Promise.all([page.waitForNavigation(), page.click('#older')])
+  const second = await listIds(page)
+  assert.equal(second.length, 5)
+  assert.deepEqual(new Set([...first, ...second]), new Set(made), 'every payment once')
+  assert.equal(await page.locator('#older').count(), 0)
+  assert.equal((await page.goto(`${base}/console/payments/incoming?before=nonsense`)).status(), 400)
   await ctx.close()
 })
