@@ -385,13 +385,14 @@ static void transfers_section(const console_call_t *call, buf_t *b, ledger_id_t 
         buf_printf(b, "</code></td><td>%u</td><td>%s <code>", t[i].code, in ? "from" : "to");
         console_id(b, in ? t[i].debit_account_id : t[i].credit_account_id);
         buf_printf(b, "</code></td><td class=\"amount\">");
-        console_amount(b, (int64_t)(t[i].posted_amount ? t[i].posted_amount : t[i].amount), scale);
+        char num[48];
+        decimal_format(t[i].posted_amount ? t[i].posted_amount : t[i].amount, scale, num,
+                       sizeof num);
+        page_escape(b, num);
         buf_printf(b, "</td><td>%s</td></tr>", ledger_state_str(t[i].state));
     }
     buf_printf(b, "%s%s</section>", n ? "</tbody></table>" : "",
-               next[0] && n ? "<p>The newest "
-                              "50 are shown.</p>"
-                            : "");
+               next[0] && n ? "<p>The newest 50 are shown.</p>" : "");
     free(t);
 }
 
