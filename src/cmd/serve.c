@@ -835,6 +835,7 @@ static bool console_start(app_t *app)
     app->console.peers = app->connector ? connector_peers(app->connector) : NULL;
     app->console.http = app->spsp_client;
     app->console.wallet = &app->wallet;
+    app->console.outgoing = app->outgoing; /* the payments pages */
     app->console.allow_http_wallet_addresses = app->cfg.wallet_address_allow_http;
     if (login_opts_env(&lo, &eerr) != ENV_OK || console_opts_env(&app->console, &eerr) != ENV_OK) {
         LOGE("%s", eerr.msg);

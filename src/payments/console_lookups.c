@@ -17,11 +17,11 @@
  * range needs byte order (the index of sql/078_console_lookups.sql is on this expression). */
 #define URL_C(col) col "{{IF_POSTGRES}} COLLATE \"C\"{{END_IF}}"
 
-const char *pay_console_result_str(pay_console_result_t r)
+const char *pay_lookup_result_str(pay_lookup_result_t r)
 {
-    static const char *const s[PAY_CONSOLE_RESULT_COUNT] = {"ok", "invalid", "not_found",
-                                                            "storage_error"};
-    return (unsigned)r < PAY_CONSOLE_RESULT_COUNT ? s[r] : "unknown";
+    static const char *const s[PAY_LOOKUP_RESULT_COUNT] = {"ok", "invalid", "not_found",
+                                                           "storage_error"};
+    return (unsigned)r < PAY_LOOKUP_RESULT_COUNT ? s[r] : "unknown";
 }
 
 /* ---- the peer check ---- */
@@ -49,12 +49,12 @@ static void check_answer(const http_client_resp_t *resp, pay_peer_check_t *out)
         snprintf(out->outcome, cap, "answered, not an IL-DCP reply (%s)", ildcp_result_str(r));
 }
 
-pay_console_result_t pay_peer_check(http_client_t *http, const peer_t *p, uint32_t timeout_ms,
-                                    pay_peer_check_t *out)
+pay_lookup_result_t pay_peer_check(http_client_t *http, const peer_t *p, uint32_t timeout_ms,
+                                   pay_peer_check_t *out)
 {
     memset(out, 0, sizeof *out);
     if (!p->outgoing_endpoint || !p->outgoing_token)
-        return PAY_CONSOLE_NOT_FOUND;
+        return PAY_LOOKUP_NOT_FOUND;
     if (!timeout_ms)
         timeout_ms = PAY_PEER_CHECK_TIMEOUT_MS;
     buf_t pkt;
@@ -88,7 +88,7 @@ pay_console_result_t pay_peer_check(http_client_t *http, const peer_t *p, uint32
     http_client_resp_free(&resp);
     http_client_free(own);
     buf_free(&pkt);
-    return PAY_CONSOLE_OK;
+    return PAY_LOOKUP_OK;
 }
 
 /* ---- wallet addresses ---- */
@@ -105,9 +105,9 @@ static db_stmt_t *prep(db_t *db, conn_t *k, const char *sql)
     return k->c ? db_prepare(k->c, sql, &k->e) : NULL;
 }
 
-static pay_console_result_t finish(conn_t *k, pay_console_result_t r)
+static pay_lookup_result_t finish(conn_t *k, pay_lookup_result_t r)
 {
-    if (r == PAY_CONSOLE_STORAGE_ERROR)
+    if (r == PAY_LOOKUP_STORAGE_ERROR)
         LOGE("console: database: %s", k->e.msg);
     if (k->c)
         db_release(k->c);
@@ -142,14 +142,14 @@ static const char SEARCH_OWNER[] =
         "w.url") " < ? AND " URL_C("w.url") " > ? ORDER BY " URL_C("w.url") " LIMIT ?";
 
 /* The ids of a search's page into ids. */
-static pay_console_result_t search_ids(db_t *db, const char *prefix, const char *end,
-                                       const char *after, const char *owner, ledger_id_t *ids,
-                                       size_t cap, size_t *n)
+static pay_lookup_result_t search_ids(db_t *db, const char *prefix, const char *end,
+                                      const char *after, const char *owner, ledger_id_t *ids,
+                                      size_t cap, size_t *n)
 {
     conn_t k;
     db_stmt_t *st = prep(db, &k, owner ? SEARCH_OWNER : SEARCH_ALL);
     if (!st)
-        return finish(&k, PAY_CONSOLE_STORAGE_ERROR);
+        return finish(&k, PAY_LOOKUP_STORAGE_ERROR);
     int i = 1;
     if (owner)
         db_bind_str(st, i++, owner);
@@ -164,28 +164,28 @@ static pay_console_result_t search_ids(db_t *db, const char *prefix, const char 
         if (ledger_id_parse(s, len, &ids[*n]) == 0)
             (*n)++;
     }
-    return finish(&k, rc == DB_ROW || rc == DB_DONE ? PAY_CONSOLE_OK : PAY_CONSOLE_STORAGE_ERROR);
+    return finish(&k, rc == DB_ROW || rc == DB_DONE ? PAY_LOOKUP_OK : PAY_LOOKUP_STORAGE_ERROR);
 }
 
-pay_console_result_t pay_wallet_search(const wallet_ctx_t *ctx, const char *prefix,
-                                       const char *after, const char *owner, wallet_address_t *out,
-                                       size_t cap, size_t *n)
+pay_lookup_result_t pay_wallet_search(const wallet_ctx_t *ctx, const char *prefix,
+                                      const char *after, const char *owner, wallet_address_t *out,
+                                      size_t cap, size_t *n)
 {
     char end[PAY_WALLET_SEARCH_MAX + 2];
     *n = 0;
     if (!prefix)
         prefix = "";
     if (!prefix_end(prefix, end))
-        return PAY_CONSOLE_INVALID;
+        return PAY_LOOKUP_INVALID;
     ledger_id_t *ids = xcalloc(cap ? cap : 1, sizeof *ids);
     size_t got = 0;
-    pay_console_result_t r = search_ids(ctx->db, prefix, end, after, owner, ids, cap, &got);
-    for (size_t i = 0; r == PAY_CONSOLE_OK && i < got; i++) {
+    pay_lookup_result_t r = search_ids(ctx->db, prefix, end, after, owner, ids, cap, &got);
+    for (size_t i = 0; r == PAY_LOOKUP_OK && i < got; i++) {
         wallet_address_result_t wr = wallet_address_get(ctx, ids[i], &out[*n], NULL);
         if (wr == WALLET_ADDRESS_OK)
             (*n)++;
         else if (wr != WALLET_ADDRESS_NOT_FOUND)
-            r = PAY_CONSOLE_STORAGE_ERROR;
+            r = PAY_LOOKUP_STORAGE_ERROR;
     }
     free(ids);
     return r;
@@ -196,8 +196,8 @@ static const char *incoming_state(int64_t s)
     return s == 1 ? "PENDING" : s == 2 ? "COMPLETED" : s == 3 ? "EXPIRED" : "UNKNOWN";
 }
 
-pay_console_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id, bool outgoing,
-                                         pay_wallet_payment_t *out, size_t cap, size_t *n)
+pay_lookup_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id, bool outgoing,
+                                        pay_wallet_payment_t *out, size_t cap, size_t *n)
 {
     char ids[LEDGER_ID_STR_LEN + 1];
     ledger_id_format(id, ids);
@@ -210,7 +210,7 @@ pay_console_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id
                       : "SELECT id, state, incoming_amount, created_at FROM incoming_payments "
                         "WHERE wallet_address_id = ? ORDER BY created_at DESC LIMIT ?");
     if (!st)
-        return finish(&k, PAY_CONSOLE_STORAGE_ERROR);
+        return finish(&k, PAY_LOOKUP_STORAGE_ERROR);
     db_bind_str(st, 1, ids);
     db_bind_i64(st, 2, (int64_t)cap);
     db_rc_t rc;
@@ -228,22 +228,22 @@ pay_console_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id
         p->created_ms = db_col_i64(st, 3);
         (*n)++;
     }
-    return finish(&k, rc == DB_ROW || rc == DB_DONE ? PAY_CONSOLE_OK : PAY_CONSOLE_STORAGE_ERROR);
+    return finish(&k, rc == DB_ROW || rc == DB_DONE ? PAY_LOOKUP_OK : PAY_LOOKUP_STORAGE_ERROR);
 }
 
-pay_console_result_t pay_wallet_create_url(const wallet_ctx_t *ctx, const char *operator_id,
-                                           const char *owner, const char *address, bool allow_http,
-                                           char url[WALLET_ADDRESS_URL_MAX + 1])
+pay_lookup_result_t pay_wallet_create_url(const wallet_ctx_t *ctx, const char *operator_id,
+                                          const char *owner, const char *address, bool allow_http,
+                                          char url[WALLET_ADDRESS_URL_MAX + 1])
 {
     char base[PAY_TENANT_TEXT_MAX + 1];
     pay_tenant_result_t r = pay_tenant_setting(ctx->db, owner ? owner : operator_id,
                                                "WALLET_ADDRESS_URL", base, sizeof base);
     if (r == PAY_TENANT_NOT_FOUND && owner)
-        return PAY_CONSOLE_NOT_FOUND;
+        return PAY_LOOKUP_NOT_FOUND;
     if (r != PAY_TENANT_OK && r != PAY_TENANT_NOT_FOUND)
-        return PAY_CONSOLE_STORAGE_ERROR;
+        return PAY_LOOKUP_STORAGE_ERROR;
     if (wallet_address_url_under(r == PAY_TENANT_OK ? base : ctx->op_url, address ? address : "",
                                  allow_http, url) != 0)
-        return PAY_CONSOLE_INVALID;
-    return PAY_CONSOLE_OK;
+        return PAY_LOOKUP_INVALID;
+    return PAY_LOOKUP_OK;
 }

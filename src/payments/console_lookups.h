@@ -21,14 +21,14 @@
 #include "payments/wallet_address.h"
 
 typedef enum {
-    PAY_CONSOLE_OK = 0,
-    PAY_CONSOLE_INVALID,   /* a search text or a URL the rules refuse */
-    PAY_CONSOLE_NOT_FOUND, /* no outgoing endpoint; a tenant without WALLET_ADDRESS_URL */
-    PAY_CONSOLE_STORAGE_ERROR,
-    PAY_CONSOLE_RESULT_COUNT
-} pay_console_result_t;
+    PAY_LOOKUP_OK = 0,
+    PAY_LOOKUP_INVALID,   /* a search text or a URL the rules refuse */
+    PAY_LOOKUP_NOT_FOUND, /* no outgoing endpoint; a tenant without WALLET_ADDRESS_URL */
+    PAY_LOOKUP_STORAGE_ERROR,
+    PAY_LOOKUP_RESULT_COUNT
+} pay_lookup_result_t;
 
-const char *pay_console_result_str(pay_console_result_t r);
+const char *pay_lookup_result_str(pay_lookup_result_t r);
 
 /* The longest a connectivity check waits for the peer's answer. */
 #define PAY_PEER_CHECK_TIMEOUT_MS 4000
@@ -43,21 +43,21 @@ typedef struct {
 
 /* Sends an IL-DCP request (peer.config, amount 0) to p's outgoing endpoint with its outgoing
  * token and reports the answer in *out (the token is never put in it). http may be NULL (a
- * client is made for the call). timeout_ms 0: PAY_PEER_CHECK_TIMEOUT_MS. PAY_CONSOLE_OK (the
- * check ran, whatever it found), PAY_CONSOLE_NOT_FOUND (no outgoing endpoint or token). */
-pay_console_result_t pay_peer_check(http_client_t *http, const peer_t *p, uint32_t timeout_ms,
-                                    pay_peer_check_t *out);
+ * client is made for the call). timeout_ms 0: PAY_PEER_CHECK_TIMEOUT_MS. PAY_LOOKUP_OK (the
+ * check ran, whatever it found), PAY_LOOKUP_NOT_FOUND (no outgoing endpoint or token). */
+pay_lookup_result_t pay_peer_check(http_client_t *http, const peer_t *p, uint32_t timeout_ms,
+                                   pay_peer_check_t *out);
 
 /* Longest search text (a URL prefix). */
 #define PAY_WALLET_SEARCH_MAX WALLET_ADDRESS_URL_MAX
 
 /* Up to cap wallet addresses whose URL starts with prefix ("" or NULL: every one), in URL
  * order, after the URL after (NULL: from the start); owner NULL: every owner's, else only the
- * tenant owner's. *n receives how many. PAY_CONSOLE_OK, PAY_CONSOLE_INVALID (a prefix with a
- * character no URL has), PAY_CONSOLE_STORAGE_ERROR. */
-pay_console_result_t pay_wallet_search(const wallet_ctx_t *ctx, const char *prefix,
-                                       const char *after, const char *owner, wallet_address_t *out,
-                                       size_t cap, size_t *n);
+ * tenant owner's. *n receives how many. PAY_LOOKUP_OK, PAY_LOOKUP_INVALID (a prefix with a
+ * character no URL has), PAY_LOOKUP_STORAGE_ERROR. */
+pay_lookup_result_t pay_wallet_search(const wallet_ctx_t *ctx, const char *prefix,
+                                      const char *after, const char *owner, wallet_address_t *out,
+                                      size_t cap, size_t *n);
 
 typedef struct {
     ledger_id_t id;
@@ -69,17 +69,17 @@ typedef struct {
 
 /* The newest payments of wallet address id (outgoing or incoming), newest first (by creation
  * time, through its index; ties in any order), up to cap.
- * PAY_CONSOLE_OK or PAY_CONSOLE_STORAGE_ERROR. */
-pay_console_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id, bool outgoing,
-                                         pay_wallet_payment_t *out, size_t cap, size_t *n);
+ * PAY_LOOKUP_OK or PAY_LOOKUP_STORAGE_ERROR. */
+pay_lookup_result_t pay_wallet_payments(const wallet_ctx_t *ctx, ledger_id_t id, bool outgoing,
+                                        pay_wallet_payment_t *out, size_t cap, size_t *n);
 
 /* Rafiki's createWalletAddress URL for tenant owner (NULL: the operator): address under the
  * tenant's WALLET_ADDRESS_URL setting, which a tenant other than the operator must have, else
  * under OPEN_PAYMENTS_URL (wallet_address_url_under). operator_id names the operator tenant.
- * PAY_CONSOLE_OK, PAY_CONSOLE_NOT_FOUND (a tenant without the setting), PAY_CONSOLE_INVALID,
- * PAY_CONSOLE_STORAGE_ERROR. */
-pay_console_result_t pay_wallet_create_url(const wallet_ctx_t *ctx, const char *operator_id,
-                                           const char *owner, const char *address, bool allow_http,
-                                           char url[WALLET_ADDRESS_URL_MAX + 1]);
+ * PAY_LOOKUP_OK, PAY_LOOKUP_NOT_FOUND (a tenant without the setting), PAY_LOOKUP_INVALID,
+ * PAY_LOOKUP_STORAGE_ERROR. */
+pay_lookup_result_t pay_wallet_create_url(const wallet_ctx_t *ctx, const char *operator_id,
+                                          const char *owner, const char *address, bool allow_http,
+                                          char url[WALLET_ADDRESS_URL_MAX + 1]);
 
 #endif

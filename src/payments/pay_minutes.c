@@ -12,16 +12,23 @@
 /* Rows: a kind (an outgoing payment's state, or 'INCOMING'), the minute since the epoch, the
  * count. The tenant's form joins each row of the window to its wallet address's owner. */
 #define COUNT_SQL(JOIN_O, JOIN_I)                                                                  \
-    "SELECT o.state, o.updated_at / 60000, COUNT(*) FROM outgoing_payments o " JOIN_O              \
+    "SELECT o.state, o.updated_at / 60000, COUNT(*) FROM outgoing_payments o "                     \
+    "{{IF_SQLITE}}INDEXED BY outgoing_payments_state_updated {{END_IF}}" JOIN_O                    \
     " WHERE o.state IN ('COMPLETED', 'FAILED') AND o.updated_at >= ? AND o.updated_at < ? "        \
     "GROUP BY 1, 2 UNION ALL SELECT 'INCOMING', i.completed_at / 60000, COUNT(*) FROM "            \
-    "incoming_payments i " JOIN_I " WHERE i.state = 2 AND i.completed_at >= ? AND "                \
+    "incoming_payments i {{IF_SQLITE}}INDEXED BY incoming_payments_state_completed "               \
+    "{{END_IF}}" JOIN_I " WHERE i.state = 2 AND i.completed_at >= ? AND "                          \
     "i.completed_at < ? GROUP BY 1, 2"
 
 /* kind 3: tenants.h PAY_OWNED_WALLET_ADDRESS */
 #define JOIN_OWNER(T)                                                                              \
     "JOIN tenant_resources r ON r.resource_id = " T ".wallet_address_id AND r.kind = 3 AND "       \
     "r.tenant_id = ?"
+
+const char *pay_minutes_sql(bool tenant)
+{
+    return tenant ? COUNT_SQL(JOIN_OWNER("o"), JOIN_OWNER("i")) : COUNT_SQL("", "");
+}
 
 const char *pay_minutes_result_str(pay_minutes_result_t r)
 {
@@ -57,8 +64,7 @@ pay_minutes_result_t pay_minutes_count(db_t *db, const char *tenant_id, int64_t 
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
     db_stmt_t *st = NULL;
     if (c)
-        st = db_prepare(
-            c, tenant_id ? COUNT_SQL(JOIN_OWNER("o"), JOIN_OWNER("i")) : COUNT_SQL("", ""), &e);
+        st = db_prepare(c, pay_minutes_sql(tenant_id != NULL), &e);
     if (!st)
         goto done;
     int i = 1;

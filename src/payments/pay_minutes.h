@@ -10,6 +10,7 @@
 #ifndef RAFIKI_PAYMENTS_PAY_MINUTES_H
 #define RAFIKI_PAYMENTS_PAY_MINUTES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store/db.h"
@@ -23,6 +24,8 @@ typedef enum {
 } pay_minutes_result_t;
 
 const char *pay_minutes_result_str(pay_minutes_result_t r);
+/* The count's SQL (a tenant's form with its owner join), for its plan to be checked. */
+const char *pay_minutes_sql(bool tenant);
 
 /* Counts per minute, oldest first; [PAY_MINUTES - 1] is the minute of now_ms so far. */
 typedef struct {

@@ -336,12 +336,15 @@ void console_csrf_field(const console_call_t *call, buf_t *b)
 void console_page_begin(const console_call_t *call, buf_t *b, const char *title)
 {
     page_begin(b, title);
-    buf_printf(
-        b, "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
-           "</a> · <a href=\"/console/peers\">Peers</a> · <a href=\"/console/wallet-addresses\">"
-           "Wallet addresses</a> · <a href=\"/console/audit\">Audit log</a> · <a "
-           "href=\"/console/tenants\">Tenants</a> · <a href=\"/console/users\">Users</a></nav>"
-           "<p class=\"who\">Signed in as ");
+    buf_printf(b,
+               "<nav><a href=\"/console\">Overview</a> · <a href=\"/console/assets\">Assets"
+               "</a> · <a href=\"/console/peers\">Peers</a> · <a "
+               "href=\"/console/wallet-addresses\">Wallet addresses</a> · <a "
+               "href=\"/console/payments/incoming\">Incoming payments</a> · <a "
+               "href=\"/console/payments/outgoing\">Outgoing payments</a> · <a "
+               "href=\"/console/webhook-events\">Webhook events</a> · <a href=\"/console/audit\">"
+               "Audit log</a> · <a href=\"/console/tenants\">Tenants</a> · <a "
+               "href=\"/console/users\">Users</a></nav><p class=\"who\">Signed in as ");
     if (call->who.user_name[0]) {
         page_escape(b, call->who.user_name);
         buf_printf(b, " (%s)", console_role_str(call->who.role));
@@ -414,6 +417,19 @@ static const http_route_t ROUTES[] = {
     {"POST", "/console/wallet-addresses/{id}/keys/revoke", console_wallet_key_revoke,
      CONSOLE_FORM_MAX},
     {"POST", "/console/wallet-addresses/{id}/properties", console_wallet_props, CONSOLE_FORM_MAX},
+    /* payments and webhook events (console_payments.c, console_events.c) */
+    {"GET", "/console/payments/incoming", console_payments_incoming, 0},
+    {"GET", "/console/payments/outgoing", console_payments_outgoing, 0},
+    {"GET", "/console/payments/incoming/{id}", console_payment_incoming, 0},
+    {"GET", "/console/payments/outgoing/{id}", console_payment_outgoing, 0},
+    {"POST", "/console/payments/incoming/{id}/complete", console_payment_incoming_complete,
+     CONSOLE_FORM_MAX},
+    {"POST", "/console/payments/incoming/{id}/cancel", console_payment_incoming_cancel,
+     CONSOLE_FORM_MAX},
+    {"POST", "/console/payments/outgoing/{id}/cancel", console_payment_outgoing_cancel,
+     CONSOLE_FORM_MAX},
+    {"GET", "/console/webhook-events", console_webhook_events, 0},
+    {"GET", "/console/webhook-events/{id}", console_webhook_event, 0},
 };
 
 int console_register(http_server_t *s, const console_config_t *cfg)

@@ -104,6 +104,23 @@
  * whole process, with no tenant to scope them by; console_config_t.packets). The audit log
  * also lists the changes made through the REST admin API and the Admin GraphQL API
  * (admin/admin_audit.h), with a channel column (console, rest, graphql).
+ *   GET  /console/payments/incoming  the incoming payments, newest first, 50 a page ("Older":
+ *   GET  /console/payments/outgoing  before=<ms>_<id>), filtered by state, wallet (an id or a
+ *                                   URL), from and to (creation, UTC "YYYY-MM-DD[THH:MM]")
+ *   GET  /console/payments/incoming/{id}  a payment: amounts, wallet address, receiver and
+ *   GET  /console/payments/outgoing/{id}  quote, metadata, its state history (read from its
+ *                                   times and webhook events: none is stored), the transfers
+ *                                   of its own ledger account and its webhook events
+ *   POST /console/payments/outgoing/{id}/cancel  csrf, reason (optional): the confirmation
+ *                                   page; with confirm=yes Rafiki's cancelOutgoingPayment
+ *                                   (FUNDING only, else 409), 303 to the payment
+ *   POST /console/payments/incoming/{id}/cancel  the same for Rafiki's cancelIncomingPayment
+ *   POST /console/payments/incoming/{id}/complete  the same for the admin API's complete
+ *   GET  /console/webhook-events    the events, newest first, 50 a page, filtered by type,
+ *                                   from and to
+ *   GET  /console/webhook-events/{id}  an event: its body as sent, its delivery as stored
+ *                                   (attempts, last status and error, next try) and, for the
+ *                                   operator, its copies
  *
  * Who signs in: a tenant with its API secret (the operator's is ADMIN_API_SECRET), with the
  * operator role within its own rows; or a console user (operator tenant) with its role. Every
@@ -131,6 +148,8 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "ledger/ledger.h"
+#include "payments/outgoing_payment.h"
+#include "payments/resources.h"
 #include "store/db.h"
 
 #define CONSOLE_SESSION_S_DEFAULT (8u * 3600u) /* CONSOLE_SESSION_S */
@@ -152,13 +171,16 @@ typedef struct {
     /* the peers and wallet addresses pages (console_peers.c, console_wallets.c) */
     peers_t *peers;                   /* the running connector's registry; NULL: none here */
     http_client_t *http;              /* the peer connectivity check's client; NULL: its own */
-    const wallet_ctx_t *wallet;       /* NULL: no wallet addresses pages */
+    const wallet_ctx_t *wallet;       /* NULL: no wallet addresses pages, no payment changes */
     bool allow_http_wallet_addresses; /* as the admin GraphQL's createWalletAddress */
     /* the overview's packets chart: the connector's answers to Prepares in each of the last
      * CONSOLE_MINUTES minutes up to now_ms, oldest first (connector_minutes); NULL: none */
     void (*packets)(void *arg, int64_t now_ms, uint64_t fulfilled[CONSOLE_MINUTES],
                     uint64_t rejected[CONSOLE_MINUTES]);
     void *packets_arg;
+    /* the payments pages (console_payments.c) change payments through wallet and this, as
+     * the admin APIs do; NULL: their cancel and complete buttons answer 503 */
+    outgoing_payments_t *outgoing;
 } console_config_t;
 
 /* CONSOLE_SESSION_S (60-604800) and CONSOLE_IDLE_S (60-86400) into cfg's session_ms and

@@ -97,5 +97,29 @@ http_handler_result_t console_wallet_key_revoke(http_req_t *req, void *user);
 http_handler_result_t console_wallet_props(http_req_t *req, void *user);
 /* The overview's charts (console_activity.c): payments and packets per minute, last hour. */
 void console_overview_activity(const console_call_t *call, buf_t *b);
+/* Handlers of console_payments.c and console_events.c, and what those two pages share. */
+#include "payments/pay_console.h"
+
+http_handler_result_t console_payments_incoming(http_req_t *req, void *user);
+http_handler_result_t console_payments_outgoing(http_req_t *req, void *user);
+http_handler_result_t console_payment_incoming(http_req_t *req, void *user);
+http_handler_result_t console_payment_outgoing(http_req_t *req, void *user);
+http_handler_result_t console_payment_incoming_complete(http_req_t *req, void *user);
+http_handler_result_t console_payment_incoming_cancel(http_req_t *req, void *user);
+http_handler_result_t console_payment_outgoing_cancel(http_req_t *req, void *user);
+http_handler_result_t console_webhook_events(http_req_t *req, void *user);
+http_handler_result_t console_webhook_event(http_req_t *req, void *user);
+/* A filter's time, "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (UTC, a space for
+ * the T too), into *out_ms; false when it is none of these. */
+bool console_time_parse(const char *s, int64_t *out_ms);
+/* A list's page link argument "<ms>_<key>" into *c ("" or NULL: the first page); false when
+ * it is not one. */
+bool console_cursor_parse(const char *s, pay_console_cursor_t *c);
+/* "name=value&amp;" for a link's query, value form-encoded and escaped; nothing for "". */
+void console_query_arg(buf_t *b, const char *name, const char *value);
+/* A labelled text input whose name is its id, with value escaped. */
+void console_text_input(buf_t *b, const char *id, const char *label, const char *value);
+/* JSON text pretty-printed in a <pre>, escaped (as given when it does not parse; "none" for ""). */
+void console_json_block(buf_t *b, const char *text);
 
 #endif

@@ -669,13 +669,13 @@ http_handler_result_t console_peer_check(http_req_t *req, void *user)
     if (!console_begin(req, user, CONSOLE_CHANGE, &call) || !(p = peer_of_path(&call)))
         return HTTP_DONE;
     pay_peer_check_t c;
-    pay_console_result_t r = pay_peer_check(call.cfg->http, p, PAY_PEER_CHECK_TIMEOUT_MS, &c);
+    pay_lookup_result_t r = pay_peer_check(call.cfg->http, p, PAY_PEER_CHECK_TIMEOUT_MS, &c);
     buf_t b;
     console_page_begin(&call, &b, "Connectivity check");
     buf_printf(&b, "<p><a href=\"/console/peers/");
     console_id(&b, p->id);
     buf_printf(&b, "\">Back to the peer</a></p>");
-    if (r != PAY_CONSOLE_OK) {
+    if (r != PAY_LOOKUP_OK) {
         buf_printf(&b, "<p id=\"check\" role=\"alert\">The peer has no outgoing endpoint.</p>");
     } else {
         buf_printf(&b, "<dl id=\"check\"><dt>Endpoint</dt><dd>");

@@ -187,14 +187,14 @@ http_handler_result_t console_wallets(http_req_t *req, void *user)
     buf_t b;
     console_page_begin(&call, &b, "Wallet addresses");
     search_form(&b, q);
-    pay_console_result_t r = PAY_CONSOLE_STORAGE_ERROR;
+    pay_lookup_result_t r = PAY_LOOKUP_STORAGE_ERROR;
     if (call.cfg->wallet)
         r = pay_wallet_search(call.cfg->wallet, q, after,
                               call.is_operator ? NULL : call.who.tenant_id, rows,
                               WALLETS_PAGE_ROWS + 1, &n);
-    if (r == PAY_CONSOLE_INVALID)
+    if (r == PAY_LOOKUP_INVALID)
         buf_printf(&b, "<p role=\"alert\">A URL has no such characters.</p>");
-    else if (r != PAY_CONSOLE_OK)
+    else if (r != PAY_LOOKUP_OK)
         buf_printf(&b, "<p role=\"alert\">The wallet addresses cannot be read right now.</p>");
     buf_printf(&b, "<table id=\"wallets\"><thead><tr><th>URL</th><th>Public name</th><th>Asset"
                    "</th><th>Status</th></tr></thead><tbody>");
@@ -227,14 +227,14 @@ http_handler_result_t console_wallet_create(http_req_t *req, void *user)
         return console_refuse(&call, 400, "Not created", "Give a URL.");
     page_form_field(req, "public_name", name, sizeof name);
     const char *owner = call.is_operator ? NULL : call.who.tenant_id;
-    pay_console_result_t u =
+    pay_lookup_result_t u =
         pay_wallet_create_url(call.cfg->wallet, call.cfg->operator_tenant_id, owner, address,
                               call.cfg->allow_http_wallet_addresses, url);
-    if (u == PAY_CONSOLE_NOT_FOUND)
+    if (u == PAY_LOOKUP_NOT_FOUND)
         return console_refuse(&call, 400, "Not created",
                               "Your tenant has no WALLET_ADDRESS_URL setting.");
-    if (u != PAY_CONSOLE_OK)
-        return console_refuse(&call, u == PAY_CONSOLE_INVALID ? 400 : 503, "Not created",
+    if (u != PAY_LOOKUP_OK)
+        return console_refuse(&call, u == PAY_LOOKUP_INVALID ? 400 : 503, "Not created",
                               wallet_words(WALLET_ADDRESS_URL_INVALID));
     wallet_address_t w;
     wallet_address_result_t r = wallet_address_create_owned(call.cfg->wallet, asset_id, url,
@@ -386,7 +386,7 @@ static void payments_section(const console_call_t *call, buf_t *b, const wallet_
     const char *kind = outgoing ? "outgoing" : "incoming";
     buf_printf(b, "<section><h2>Newest %s payments</h2>", kind);
     if (pay_wallet_payments(call->cfg->wallet, w->id, outgoing, rows, WALLET_PAYMENTS_ROWS, &n) !=
-        PAY_CONSOLE_OK)
+        PAY_LOOKUP_OK)
         buf_printf(b, "<p role=\"alert\">The payments cannot be read right now.</p>");
     buf_printf(b,
                "<table id=\"%s\"><thead><tr><th>Payment</th><th>State</th><th "

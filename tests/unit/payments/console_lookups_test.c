@@ -61,27 +61,26 @@ Test(console_lookups, search_by_prefix_in_url_order_with_keyset_pages)
     wallet_address_t out[4];
     size_t n;
     cr_assert_eq(pay_wallet_search(&E.ctx, PC_OP_URL "/alice", NULL, NULL, out, 4, &n),
-                 PAY_CONSOLE_OK);
+                 PAY_LOOKUP_OK);
     cr_assert_eq(n, 2);
     cr_expect_str_eq(out[0].url, PC_OP_URL "/alice");
     cr_expect_str_eq(out[1].url, PC_OP_URL "/alice2");
     /* a page of one, then the next after its URL */
-    cr_assert_eq(pay_wallet_search(&E.ctx, PC_OP_URL "/al", NULL, NULL, out, 1, &n),
-                 PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_search(&E.ctx, PC_OP_URL "/al", NULL, NULL, out, 1, &n), PAY_LOOKUP_OK);
     cr_assert_eq(n, 1);
     cr_expect_str_eq(out[0].url, PC_OP_URL "/al");
     cr_assert_eq(pay_wallet_search(&E.ctx, PC_OP_URL "/al", out[0].url, NULL, out, 4, &n),
-                 PAY_CONSOLE_OK);
+                 PAY_LOOKUP_OK);
     cr_assert_eq(n, 3);
     cr_expect_str_eq(out[0].url, PC_OP_URL "/alice");
     cr_expect_str_eq(out[2].url, PC_OP_URL "/alicf");
     /* everything, and nothing */
-    cr_assert_eq(pay_wallet_search(&E.ctx, "", NULL, NULL, out, 4, &n), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_search(&E.ctx, "", NULL, NULL, out, 4, &n), PAY_LOOKUP_OK);
     cr_expect_eq(n, 4);
-    cr_assert_eq(pay_wallet_search(&E.ctx, "zzz", NULL, NULL, out, 4, &n), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_search(&E.ctx, "zzz", NULL, NULL, out, 4, &n), PAY_LOOKUP_OK);
     cr_expect_eq(n, 0);
     /* an owner with none */
-    cr_assert_eq(pay_wallet_search(&E.ctx, "", NULL, "no-such-tenant", out, 4, &n), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_search(&E.ctx, "", NULL, "no-such-tenant", out, 4, &n), PAY_LOOKUP_OK);
     cr_expect_eq(n, 0);
 }
 
@@ -89,15 +88,15 @@ Test(console_lookups, search_refuses_what_no_url_has)
 {
     wallet_address_t out[1];
     size_t n = 9;
-    cr_expect_eq(pay_wallet_search(&E.ctx, "a b", NULL, NULL, out, 1, &n), PAY_CONSOLE_INVALID);
+    cr_expect_eq(pay_wallet_search(&E.ctx, "a b", NULL, NULL, out, 1, &n), PAY_LOOKUP_INVALID);
     cr_expect_eq(n, 0);
     cr_expect_eq(pay_wallet_search(&E.ctx, "caf\xc3\xa9", NULL, NULL, out, 1, &n),
-                 PAY_CONSOLE_INVALID);
+                 PAY_LOOKUP_INVALID);
     char long_prefix[PAY_WALLET_SEARCH_MAX + 2];
     memset(long_prefix, 'a', sizeof long_prefix - 1);
     long_prefix[sizeof long_prefix - 1] = 0;
     cr_expect_eq(pay_wallet_search(&E.ctx, long_prefix, NULL, NULL, out, 1, &n),
-                 PAY_CONSOLE_INVALID);
+                 PAY_LOOKUP_INVALID);
 }
 
 Test(console_lookups, newest_payments_first)
@@ -111,37 +110,37 @@ Test(console_lookups, newest_payments_first)
     pc_incoming(&E, &other, 7, 0);
     pay_wallet_payment_t rows[2];
     size_t n;
-    cr_assert_eq(pay_wallet_payments(&E.ctx, w.id, false, rows, 2, &n), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_payments(&E.ctx, w.id, false, rows, 2, &n), PAY_LOOKUP_OK);
     cr_assert_eq(n, 2);
     cr_expect(ledger_id_eq(rows[0].id, p[2].id));
     cr_expect(ledger_id_eq(rows[1].id, p[1].id));
     cr_expect_str_eq(rows[0].state, "PENDING");
     cr_expect(rows[0].has_amount);
     cr_expect_eq(rows[0].amount, 300);
-    cr_assert_eq(pay_wallet_payments(&E.ctx, w.id, true, rows, 2, &n), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_payments(&E.ctx, w.id, true, rows, 2, &n), PAY_LOOKUP_OK);
     cr_expect_eq(n, 0);
 }
 
 Test(console_lookups, create_url_rules)
 {
     char url[WALLET_ADDRESS_URL_MAX + 1];
-    cr_assert_eq(pay_wallet_create_url(&E.ctx, "op", NULL, "Carol", true, url), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_wallet_create_url(&E.ctx, "op", NULL, "Carol", true, url), PAY_LOOKUP_OK);
     cr_expect_str_eq(url, PC_OP_URL "/carol");
     cr_expect_eq(pay_wallet_create_url(&E.ctx, "op", NULL, "x/incoming-payments", true, url),
-                 PAY_CONSOLE_INVALID);
-    cr_expect_eq(pay_wallet_create_url(&E.ctx, "op", NULL, "carol", false, url),
-                 PAY_CONSOLE_INVALID, "http only when allowed");
+                 PAY_LOOKUP_INVALID);
+    cr_expect_eq(pay_wallet_create_url(&E.ctx, "op", NULL, "carol", false, url), PAY_LOOKUP_INVALID,
+                 "http only when allowed");
     cr_expect_eq(pay_wallet_create_url(&E.ctx, "op", "a-tenant", "carol", true, url),
-                 PAY_CONSOLE_NOT_FOUND, "a tenant needs its WALLET_ADDRESS_URL");
+                 PAY_LOOKUP_NOT_FOUND, "a tenant needs its WALLET_ADDRESS_URL");
 }
 
 Test(console_lookups, peer_check_without_a_peer)
 {
     peer_t *p = peer_new();
     pay_peer_check_t c;
-    cr_expect_eq(pay_peer_check(NULL, p, 0, &c), PAY_CONSOLE_NOT_FOUND, "no endpoint");
+    cr_expect_eq(pay_peer_check(NULL, p, 0, &c), PAY_LOOKUP_NOT_FOUND, "no endpoint");
     peer_set_outgoing(p, "http://127.0.0.1:9/ilp", "a-token-of-sixteen-chars");
-    cr_assert_eq(pay_peer_check(NULL, p, 2000, &c), PAY_CONSOLE_OK);
+    cr_assert_eq(pay_peer_check(NULL, p, 2000, &c), PAY_LOOKUP_OK);
     cr_expect_not(c.reachable);
     cr_expect_eq(c.status, 0);
     cr_expect_lt(c.latency_ms, 3000);
