@@ -107,7 +107,7 @@ db_t *db_open_opts(const char *url, const db_opts_t *opts, db_err_t *err)
     pthread_cond_init(&db->cv, NULL);
     pthread_cond_init(&db->cv_writer, NULL);
     pthread_mutex_init(&db->group_mu, NULL);
-    db->memo = db_memo_new();
+    db->memo = memo_new(DB_MEMO_SLOTS);
     db_rc_t rc;
     if (strncmp(url, "sqlite:", 7) == 0) {
         db->kind = DB_SQLITE;
@@ -174,7 +174,7 @@ void db_close(db_t *db)
         conn_disconnect(&db->conns[i]);
     }
     free(db->conns);
-    db_memo_free(db->memo);
+    memo_free(db->memo);
     free(db->url);
     free(db->sqlite_path);
     pthread_mutex_destroy(&db->mu);
@@ -197,6 +197,21 @@ db_kind_t db_conn_kind(const db_conn_t *conn)
 db_t *db_conn_db(const db_conn_t *conn)
 {
     return conn->db;
+}
+
+_Static_assert(DB_MEMO_KEY_LEN == MEMO_KEY_LEN, "the store's memo keys are base/memo.h's");
+
+bool db_memo_get(db_t *db, uint32_t tag, const uint8_t key[DB_MEMO_KEY_LEN], void *out, size_t size)
+{
+    return memo_get(db->memo, tag, key, out, size);
+}
+
+void db_memo_put(db_conn_t *c, uint32_t tag, const uint8_t key[DB_MEMO_KEY_LEN], const void *val,
+                 size_t size)
+{
+    /* a row read in a transaction may be one it wrote and may roll back */
+    if (!db_in_tx(c))
+        memo_put(c->db->memo, tag, key, val, size);
 }
 
 /* ---- pool ---- */

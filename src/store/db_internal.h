@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <libpq-fe.h>
 
+#include "base/memo.h"
 #include "store/db.h"
 
 /* Longest SQL text accepted by db_prepare/db_exec after token substitution (migrations are
@@ -86,8 +87,6 @@ struct db_conn {
     PGconn *pg;
 };
 
-typedef struct db_memo db_memo_t;
-
 struct db {
     db_kind_t kind;
     db_opts_t opts;
@@ -104,16 +103,12 @@ struct db {
     uint64_t writer_uses, writer_used_ms, trimmed_uses;
     db_conn_t *conns; /* SQLite readers / Postgres pool */
     int nconns;
-    db_memo_t *memo; /* rows that never change once committed (memo.c) */
+    memo_t *memo; /* rows that never change once committed (db_memo_get) */
     /* db_write_tx's group commit (SQLite): waiting callers, and whether one of them leads */
     pthread_mutex_t group_mu;
     struct db_write_req *group_head, *group_tail;
     bool group_leading;
 };
-
-/* The memo of a database handle (memo.c). */
-db_memo_t *db_memo_new(void);
-void db_memo_free(db_memo_t *m);
 
 /* Fills err (may be NULL) and returns code. */
 db_rc_t db_fail(db_err_t *err, db_rc_t code, const char *fmt, ...)
