@@ -18,7 +18,7 @@ import { spawnSync, execFileSync } from 'node:child_process'
 import { chromium } from 'playwright-core'
 import { startServe, bin } from './lib/serve.mjs'
 import { gqlClient } from './lib/gql.mjs'
-import { psql, serveDatabase } from './lib/pg.mjs'
+import { psql, serveDatabase, serveRedis } from './lib/pg.mjs'
 
 const SECRET = 'console-admin-secret-' + randomUUID()
 const OPERATOR = randomUUID()
@@ -45,7 +45,7 @@ const sql = (q) => pg ? psql(pg, q) : execFileSync('sqlite3', [join(dir, 'consol
 before(async () => {
   const env = { OPERATOR_TENANT_ID: OPERATOR, LOGIN_USER_FAILURES_MAX: '3', LOGIN_ADDRESS_FAILURES_MAX: '12' }
   Object.assign(env, serveDatabase('console'))
-  if (process.env.TEST_REDIS_URL) env.REDIS_URL = process.env.TEST_REDIS_URL
+  if (process.env.TEST_REDIS_URL) env.REDIS_URL = serveRedis(1)
   pg = env.DATABASE_URL
   env.LOG_LEVEL = 'debug' // every line the server writes, read by the last test
   srv = await startServe({ dir, name: 'console', ilp: 'test.console', secret: SECRET, env, logs: true })

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import { startServe } from './lib/serve.mjs'
 import { gqlClient, sign, assertValid } from './lib/gql.mjs'
-import { serveDatabase } from './lib/pg.mjs'
+import { serveDatabase, serveRedis } from './lib/pg.mjs'
 
 const SECRET = 'audit-admin-secret-' + randomUUID()
 const OPERATOR = randomUUID()
@@ -29,7 +29,7 @@ const CREATE_ASSET = 'mutation($input: CreateAssetInput!) { createAsset(input: $
 
 before(async () => {
   const env = { OPERATOR_TENANT_ID: OPERATOR, ...serveDatabase('console_audit') }
-  if (process.env.TEST_REDIS_URL) env.REDIS_URL = process.env.TEST_REDIS_URL
+  if (process.env.TEST_REDIS_URL) env.REDIS_URL = serveRedis(2)
   srv = await startServe({ dir, name: 'console_audit', ilp: 'test.audit', secret: SECRET, env })
   base = `http://127.0.0.1:${srv.ports.admin}`
   const op = gqlClient({ url: `${base}/graphql`, secret: SECRET, tenantId: OPERATOR })

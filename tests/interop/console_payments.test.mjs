@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process'
 import { chromium } from 'playwright-core'
 import { startServe, bin } from './lib/serve.mjs'
 import { gqlClient } from './lib/gql.mjs'
-import { serveDatabase } from './lib/pg.mjs'
+import { serveDatabase, serveRedis } from './lib/pg.mjs'
 
 const SECRET = 'console-pay-secret-' + randomUUID()
 const OPERATOR = randomUUID()
@@ -75,7 +75,7 @@ async function tenant (name) {
 before(async () => {
   const env = { OPERATOR_TENANT_ID: OPERATOR, FUNDING_MODEL: 'ledger' }
   Object.assign(env, serveDatabase('console_payments'))
-  if (process.env.TEST_REDIS_URL) env.REDIS_URL = process.env.TEST_REDIS_URL
+  if (process.env.TEST_REDIS_URL) env.REDIS_URL = serveRedis(3)
   srv = await startServe({ dir, name: 'console-pay', ilp: 'test.consolepay', secret: SECRET, env })
   base = `http://127.0.0.1:${srv.ports.admin}`
   usd = await srv.admin('POST', '/assets', { code: 'USD', scale: 2 })

@@ -20,7 +20,7 @@ import { chromium } from 'playwright-core'
 import * as ILDCP from 'ilp-protocol-ildcp'
 import { startServe, bin } from './lib/serve.mjs'
 import { gqlClient } from './lib/gql.mjs'
-import { serveDatabase } from './lib/pg.mjs'
+import { serveDatabase, serveRedis } from './lib/pg.mjs'
 import { freePort } from './lib/ports.mjs'
 
 const SECRET = 'console-peers-secret-' + randomUUID()
@@ -36,7 +36,7 @@ const CREATE_TENANT = 'mutation($input: CreateTenantInput!) { createTenant(input
 
 before(async () => {
   const env = { OPERATOR_TENANT_ID: OPERATOR, ...serveDatabase('console_peers') }
-  if (process.env.TEST_REDIS_URL) env.REDIS_URL = process.env.TEST_REDIS_URL
+  if (process.env.TEST_REDIS_URL) env.REDIS_URL = serveRedis(4)
   srv = await startServe({ dir, name: 'console', ilp: 'test.console', secret: SECRET, env })
   remote = await startServe({ dir, name: 'remote', ilp: 'test.remote', secret: SECRET2, env: serveDatabase('console_remote') })
   base = `http://127.0.0.1:${srv.ports.admin}`

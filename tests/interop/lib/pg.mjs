@@ -26,3 +26,14 @@ export function serveDatabase (prefix) {
   psql(pg, `CREATE DATABASE ${db}`)
   return { DATABASE_URL: pgUrl(pg, db) }
 }
+
+// TEST_REDIS_URL on a Redis database of the suite's own (1-15; 0 is everyone else's), or
+// undefined when it is not set: suites that run at once share one Redis server, and the
+// console's sign-in limits count failures per address (127.0.0.1 for every suite), so one
+// suite's deliberate failures would lock the others out.
+export function serveRedis (db) {
+  const url = process.env.TEST_REDIS_URL
+  if (!url) return undefined
+  if (!Number.isInteger(db) || db < 1 || db > 15) throw new Error(`serveRedis: db ${db} is not 1-15`)
+  return url.startsWith('unix://') ? `${url}?db=${db}` : `${url.replace(/\/\d*$/, '')}/${db}`
+}
