@@ -692,7 +692,8 @@ pay_tenant_result_t pay_tenant_bootstrap(db_t *db, const char *operator_id,
 /* ---- ownership ---- */
 
 static bool direct_kind(pay_owned_t kind);
-static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, const char *owner);
+static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, const char *owner,
+                           uint64_t gen);
 
 typedef struct {
     pay_owned_t kind;
@@ -717,7 +718,7 @@ db_rc_t pay_tenant_own_on(db_conn_t *c, pay_owned_t kind, ledger_id_t id, const 
     if (kind == PAY_OWNED_WALLET_ADDRESS) {
         char ids[LEDGER_ID_STR_LEN + 1];
         ledger_id_format(id, ids);
-        owner_remember(NULL, kind, ids, NULL);
+        owner_remember(NULL, kind, ids, NULL, 0);
     }
     return db_run(st, e);
 }
@@ -737,7 +738,13 @@ pay_tenant_result_t pay_tenant_own(db_t *db, pay_owned_t kind, ledger_id_t id,
         return PAY_TENANT_NOT_FOUND;
     own_tx_t t = {.kind = kind, .id = id, .tenant_id = tenant_id};
     db_err_t e = {0};
-    if (db_write_tx(db, tx_own, &t, &e) != DB_OK)
+    db_rc_t rc = db_write_tx(db, tx_own, &t, &e);
+    if (kind == PAY_OWNED_WALLET_ADDRESS) { /* a read between the write and its commit */
+        char ids[LEDGER_ID_STR_LEN + 1];
+        ledger_id_format(id, ids);
+        owner_remember(NULL, kind, ids, NULL, 0);
+    }
+    if (rc != DB_OK)
         return storage("own", &e);
     return PAY_TENANT_OK;
 }
@@ -795,12 +802,18 @@ static bool direct_kind(pay_owned_t kind)
 typedef struct {
     const db_t *db;
     pay_owned_t kind;
+    uint64_t gen; /* owner_gen before it was read */
     char id[PAY_TENANT_ID_LEN + 1];
     char owner[PAY_TENANT_ID_LEN + 1];
 } owner_slot_t;
 
 static owner_slot_t owner_cache[OWNER_CACHE_SLOTS];
 static pthread_mutex_t owner_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Moves on whenever a wallet address's owner is written (rare: once per wallet address, when it
+ * is made): an owner remembered counts only in the generation it was read in, so none read
+ * before the write survives it, the owners of that wallet address's payments and quotes
+ * included. Under owner_mu. */
+static uint64_t owner_gen;
 
 static size_t owner_slot(const char *id)
 {
@@ -822,15 +835,26 @@ static bool owner_cached(const db_t *db, pay_owned_t kind, const char *id,
 {
     owner_slot_t *s = &owner_cache[owner_slot(id)];
     pthread_mutex_lock(&owner_mu);
-    bool hit = s->db == db && s->kind == kind && strcmp(s->id, id) == 0;
+    bool hit = s->db == db && s->kind == kind && strcmp(s->id, id) == 0 && s->gen == owner_gen;
     if (hit)
         memcpy(out, s->owner, PAY_TENANT_ID_LEN + 1);
     pthread_mutex_unlock(&owner_mu);
     return hit;
 }
 
-/* Remembers owner (or, with owner NULL, forgets id: an owner just written). */
-static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, const char *owner)
+/* The generation now (see owner_gen). */
+static uint64_t owner_gen_now(void)
+{
+    pthread_mutex_lock(&owner_mu);
+    uint64_t g = owner_gen;
+    pthread_mutex_unlock(&owner_mu);
+    return g;
+}
+
+/* Remembers owner as read in generation gen (or, with owner NULL, forgets id: an owner just
+ * written, and moves the generation on). */
+static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, const char *owner,
+                           uint64_t gen)
 {
     if (strlen(id) != PAY_TENANT_ID_LEN)
         return;
@@ -839,11 +863,15 @@ static void owner_remember(const db_t *db, pay_owned_t kind, const char *id, con
     if (owner) {
         s->db = db;
         s->kind = kind;
+        s->gen = gen;
         memcpy(s->id, id, PAY_TENANT_ID_LEN + 1);
         snprintf(s->owner, sizeof s->owner, "%s", owner);
-    } else if (strcmp(s->id, id) == 0) {
-        s->db = NULL;
-        s->id[0] = '\0';
+    } else {
+        owner_gen++; /* a wallet address's owner written: its payments' may have changed */
+        if (strcmp(s->id, id) == 0) {
+            s->db = NULL;
+            s->id[0] = '\0';
+        }
     }
     pthread_mutex_unlock(&owner_mu);
 }
@@ -858,6 +886,7 @@ pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key
     bool fixed = owner_fixed(kind);
     if (fixed && owner_cached(db, kind, key, out))
         return PAY_TENANT_OK;
+    uint64_t gen = owner_gen_now(); /* before the read: a write after it makes this one old */
     db_err_t e = {0};
     db_conn_t *c = db_acquire(db, DB_CONN_READ, &e);
     if (!c)
@@ -872,7 +901,7 @@ pay_tenant_result_t pay_tenant_owner(db_t *db, pay_owned_t kind, const char *key
     }
     db_release(c);
     if (fixed && rc == DB_ROW)
-        owner_remember(db, kind, key, out);
+        owner_remember(db, kind, key, out, gen);
     if (rc == DB_ROW || (rc == DB_NOT_FOUND && direct_kind(kind)))
         return PAY_TENANT_OK;
     if (rc == DB_NOT_FOUND)
