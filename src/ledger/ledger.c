@@ -64,7 +64,7 @@
  * kill -9 loses nothing committed. synchronous=FULL (the db default) syncs every commit.
  */
 #define SQLITE_WRITER_PRAGMAS                                                                      \
-    "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=65536; "                                 \
+    "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=65536; "                                  \
     "PRAGMA journal_size_limit=67108864"
 /* How often the checkpointer thread checkpoints the WAL when batches have committed. */
 #define CHECKPOINT_INTERVAL_MS 300
