@@ -7,7 +7,6 @@
 
 #include "web/console_call.h"
 #include "web/pages.h"
-#include "payments/assets.h"
 #include "payments/tenants.h"
 #include "base/clock.h"
 #include "base/codec.h"
@@ -258,25 +257,6 @@ void console_time(buf_t *b, int64_t at_ms)
     if (!gmtime_r(&t, &tm) || strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
         snprintf(when, sizeof when, "-");
     buf_printf(b, "%s", when);
-}
-
-void console_asset_options(const console_call_t *call, buf_t *b)
-{
-    pay_asset_t *all = xcalloc(PAY_ASSETS_MAX, sizeof *all);
-    pay_keyset_t k = {.asc = true, .limit = PAY_ASSETS_MAX};
-    size_t n = 0;
-    if (pay_assets_page(call->cfg->db, call->cfg->ledger, &k, all, &n) != PAY_ASSET_OK)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!call->is_operator && strcmp(all[i].ledger.scope, call->who.tenant_id) != 0)
-            continue;
-        buf_printf(b, "<option value=\"");
-        console_id(b, all[i].ledger.id);
-        buf_printf(b, "\">");
-        page_escape(b, all[i].ledger.code);
-        buf_printf(b, "/%u</option>", all[i].ledger.scale);
-    }
-    free(all);
 }
 
 /* ---- the guard and the frame ---- */

@@ -43,9 +43,6 @@ http_handler_result_t console_refuse(const console_call_t *call, unsigned status
 void console_amount(buf_t *b, int64_t v, uint8_t scale);
 /* A ledger id as text. */
 void console_id(buf_t *b, ledger_id_t id);
-/* The assets the principal may see (the operator every one, a tenant its own), as <option>s
- * of a form's asset field. */
-void console_asset_options(const console_call_t *call, buf_t *b);
 /* A wall-clock time in ms as "YYYY-MM-DD HH:MM:SS" (UTC). */
 void console_time(buf_t *b, int64_t at_ms);
 

@@ -164,6 +164,26 @@ static void peer_list_row(const console_call_t *call, buf_t *b, const peer_t *p)
     buf_printf(b, "%s</td></tr>", ok ? "" : "unreadable");
 }
 
+/* The assets the principal may create a peer in, as <option>s. */
+static void asset_options(const console_call_t *call, buf_t *b)
+{
+    pay_asset_t *all = xcalloc(PAY_ASSETS_MAX, sizeof *all);
+    pay_keyset_t k = {.asc = true, .limit = PAY_ASSETS_MAX};
+    size_t n = 0;
+    if (pay_assets_page(call->cfg->db, call->cfg->ledger, &k, all, &n) != PAY_ASSET_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!call->is_operator && strcmp(all[i].ledger.scope, call->who.tenant_id) != 0)
+            continue;
+        buf_printf(b, "<option value=\"");
+        console_id(b, all[i].ledger.id);
+        buf_printf(b, "\">");
+        page_escape(b, all[i].ledger.code);
+        buf_printf(b, "/%u</option>", all[i].ledger.scale);
+    }
+    free(all);
+}
+
 static void text_input(buf_t *b, const char *id, const char *label, const char *value,
                        bool required)
 {
@@ -180,7 +200,7 @@ static void create_form(const console_call_t *call, buf_t *b)
     buf_printf(b, "<section><h2>New peer</h2><form method=\"post\" action=\"/console/peers\">");
     console_csrf_field(call, b);
     buf_printf(b, "<label for=\"asset\">Asset</label><select id=\"asset\" name=\"asset\">");
-    console_asset_options(call, b);
+    asset_options(call, b);
     buf_printf(b, "</select>");
     text_input(b, "name", "Name", "", false);
     text_input(b, "ilp_address", "Static ILP address", "", true);

@@ -141,13 +141,32 @@ static void next_link(buf_t *b, const char *q, const char *last)
     free(el);
 }
 
+static void asset_options(const console_call_t *call, buf_t *b)
+{
+    pay_asset_t *all = xcalloc(PAY_ASSETS_MAX, sizeof *all);
+    pay_keyset_t k = {.asc = true, .limit = PAY_ASSETS_MAX};
+    size_t n = 0;
+    if (pay_assets_page(call->cfg->db, call->cfg->ledger, &k, all, &n) != PAY_ASSET_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!call->is_operator && strcmp(all[i].ledger.scope, call->who.tenant_id) != 0)
+            continue;
+        buf_printf(b, "<option value=\"");
+        console_id(b, all[i].ledger.id);
+        buf_printf(b, "\">");
+        page_escape(b, all[i].ledger.code);
+        buf_printf(b, "/%u</option>", all[i].ledger.scale);
+    }
+    free(all);
+}
+
 static void create_form(const console_call_t *call, buf_t *b)
 {
     buf_printf(b, "<section><h2>New wallet address</h2><form id=\"create\" method=\"post\" "
                   "action=\"/console/wallet-addresses\">");
     console_csrf_field(call, b);
     buf_printf(b, "<label for=\"asset\">Asset</label><select id=\"asset\" name=\"asset\">");
-    console_asset_options(call, b);
+    asset_options(call, b);
     buf_printf(b, "</select><label for=\"address\">URL (or a path under this wallet's base URL)"
                   "</label><input type=\"text\" id=\"address\" name=\"address\" required>"
                   "<label for=\"public_name\">Public name</label><input type=\"text\" "
